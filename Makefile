@@ -1,0 +1,56 @@
+# Ichiba: `make run` serves the market on http://127.0.0.1:8000, `make test` runs the suite.
+# Both work with nothing but Python 3.11 and make; DATABASE_URL / REDIS_URL switch to real services.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format worker beat bench demo migrate clean shell
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Ichiba on http://$(HOST):$(PORT)/  (sign in: buyer@demo.ichiba.example / ichiba-demo)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(STAMP)
+	$(BIN)/celery -A config worker -Q default,validation -l info
+
+beat: $(STAMP)
+	$(BIN)/celery -A config beat -l info
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+shell: $(STAMP)
+	$(BIN)/python manage.py shell
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,171 @@
+"""Datasets, their immutable versions, and the catalog's audit trail."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.files.storage import Storage, storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DataClass(models.TextChoices):
+    ANONYMIZED = "anonymized", _("Anonymously processed information")
+    IOT = "iot", _("IoT / non-personal sensing data")
+
+
+class Category(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    WEATHER = "weather", _("Weather and environment")
+    MOBILITY = "mobility", _("Mobility and people flow")
+    RETAIL = "retail", _("Retail and consumption")
+    ENERGY = "energy", _("Energy")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    OTHER = "other", _("Other")
+
+
+class UpdateFrequency(models.TextChoices):
+    ONCE = "once", _("One-off")
+    REALTIME = "realtime", _("Real time")
+    HOURLY = "hourly", _("Hourly")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+    IRREGULAR = "irregular", _("Irregular")
+
+
+class FileFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dataset(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Referenced lazily, like AUTH_USER_MODEL: catalog stores who owns a dataset but never imports
+    # marketplace (dependencies point settlement → marketplace → contracts → catalog).
+    seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="datasets")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
+    category = models.CharField(
+        _("category"), max_length=32, choices=Category.choices, default=Category.OTHER
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    update_frequency = models.CharField(
+        _("update frequency"), max_length=16, choices=UpdateFrequency.choices, default=UpdateFrequency.ONCE
+    )
+    # APPI disclosure of anonymously processed information, published on the dataset page:
+    # {"quasi_identifiers": [...], "personal_info_items": [...], "method": "..."}; {} for IoT data.
+    anonymization = models.JSONField(_("anonymisation disclosure"), default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Normalised search tokens (words and CJK bigrams) of title, description, tags; see catalog/search.py.
+    search_text = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="dataset_status_created_idx"),
+            models.Index(fields=["seller", "-created_at"], name="dataset_seller_created_idx"),
+            models.Index(fields=["data_class", "category"], name="dataset_class_category_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(data_class__in=[c.value for c in DataClass]), name="dataset_data_class_allowed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def dataset_storage() -> Storage:
+    """Where dataset files live: a local folder, or S3-compatible storage (settings ``STORAGES``)."""
+    return storages["datasets"]
+
+
+def version_upload_to(version: DatasetVersion, filename: str) -> str:
+    # The stored name never comes from the uploader; the original name is kept in its own column.
+    return f"{version.dataset_id}/v{version.number}-{uuid.uuid4().hex[:12]}.{version.file_format}"
+
+
+class DatasetVersion(models.Model):
+    """One uploaded file of a dataset. Immutable once published: a change is a new version."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
+    file = models.FileField(upload_to=version_upload_to, storage=dataset_storage, max_length=300)
+    file_format = models.CharField(max_length=8, choices=FileFormat.choices)
+    original_filename = models.CharField(max_length=255, blank=True)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    row_count = models.BigIntegerField(null=True, blank=True)
+    schema = models.JSONField(default=list, blank=True)
+    checks = models.JSONField(default=list, blank=True)
+    sample = models.JSONField(default=dict, blank=True)
+    time_range = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="unique_version_number_per_dataset"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+            models.CheckConstraint(condition=Q(size_bytes__gte=0), name="version_size_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} v{self.number}"
+
+
+class CatalogEvent(models.Model):
+    """Append-only record of every state change of a dataset or version (who, when, from, to, why)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="events")
+    version = models.ForeignKey(
+        DatasetVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor_organization_id = models.UUIDField(null=True, blank=True)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.from_status}→{self.to_status}"

@@ -1,0 +1,67 @@
+"""Language-neutral search tokens: words for alphabetic text, overlapping bigrams for CJK text.
+
+Japanese has no spaces, so PostgreSQL's word parsers cannot split it and trigram extraction depends on
+the server's locale. Instead the catalog indexes its own tokens (the approach of pg_bigm and of
+Lucene's CJKBigramFilter) in a plain ``tsvector`` with the ``simple`` configuration: a GIN index makes
+any query fast, and the same code serves SQLite with substring matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Runs of CJK ideographs, kana, hangul (bigrammed) or of letters/digits (kept as words).
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u30fc"
+_RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_CJK_RUN = re.compile(rf"^[{_CJK}]+$")
+MAX_QUERY_TERMS = 16
+
+
+def normalize(text: str) -> str:
+    # NFKC folds full-width Latin and half-width kana, so "ＩｏＴ" finds "IoT" and "ｾﾝｻ" finds "センサ".
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _run_tokens(run: str) -> list[str]:
+    if _CJK_RUN.match(run):
+        if len(run) == 1:
+            return [run]
+        return [run[i : i + 2] for i in range(len(run) - 1)]
+    return [run]
+
+
+def document_tokens(*texts: str) -> str:
+    """The space-separated token string stored in ``Dataset.search_text``."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for run in _RUNS.findall(normalize(text)):
+            for token in _run_tokens(run):
+                seen.setdefault(token, None)
+    return " ".join(seen)
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """Each query word as the tokens that must all match; a one-character CJK word matches as a prefix."""
+    terms: list[list[str]] = []
+    for run in _RUNS.findall(normalize(query))[:MAX_QUERY_TERMS]:
+        terms.append(_run_tokens(run))
+    return terms
+
+
+def tsquery(query: str) -> str | None:
+    """A ``to_tsquery('simple', ...)`` expression: all tokens ANDed; prefixes for the last word and CJK singles.
+
+    Tokens contain only letters and digits (see ``_RUNS``), so no tsquery syntax can be injected; they are
+    still quoted to be safe.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return None
+    parts: list[str] = []
+    for index, tokens in enumerate(terms):
+        last = index == len(terms) - 1
+        for token in tokens:
+            prefix = (last and not _CJK_RUN.match(token)) or (len(token) == 1 and _CJK_RUN.match(token))
+            parts.append("'" + token.replace("'", "''") + "'" + (":*" if prefix else ""))
+    return " & ".join(parts)

@@ -1,0 +1,132 @@
+"""Reads of the catalog: what a caller may see, and search."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from catalog import search
+from catalog.models import Dataset, DatasetVersion
+from config.errors import NotFound
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    q: str = ""
+    data_class: str = ""
+    category: str = ""
+    tag: str = ""
+    seller: uuid.UUID | None = None
+
+
+def _visible(viewer_org_id: uuid.UUID | None) -> Q:
+    """Listed datasets for everyone; a seller also sees its own drafts and withdrawn datasets."""
+    visible = Q(status=Dataset.Status.PUBLISHED)
+    if viewer_org_id is not None:
+        visible |= Q(seller_id=viewer_org_id)
+    return visible
+
+
+def _text_match(queryset: QuerySet[Dataset], q: str) -> QuerySet[Dataset]:
+    if connection.vendor == "postgresql":
+        expression = search.tsquery(q)
+        if expression is None:
+            return queryset
+        # Must match the expression of the GIN index "dataset_search_gin" (migration 0002) exactly.
+        return queryset.filter(
+            RawSQL(
+                "to_tsvector('simple'::regconfig, catalog_dataset.search_text) @@ to_tsquery('simple'::regconfig, %s)",
+                [expression],
+                output_field=BooleanField(),
+            )
+        )
+    # SQLite: every token must occur in the token string (a scan; fine for a laptop catalog).
+    for tokens in search.query_terms(q):
+        for token in tokens:
+            queryset = queryset.filter(search_text__contains=token)
+    return queryset
+
+
+def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -> QuerySet[Dataset]:
+    queryset = Dataset.objects.filter(_visible(viewer_org_id))
+    if filters.q.strip():
+        queryset = _text_match(queryset, filters.q)
+    if filters.data_class:
+        queryset = queryset.filter(data_class=filters.data_class)
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.tag:
+        queryset = queryset.filter(tags__name=search.normalize(filters.tag.strip()))
+    if filters.seller:
+        queryset = queryset.filter(seller_id=filters.seller)
+    return queryset.select_related("seller").prefetch_related("tags")
+
+
+def dataset_get(*, dataset_id: Any, viewer_org_id: uuid.UUID | None) -> Dataset:
+    """A dataset visible to the viewer: listed ones, withdrawn ones (licensees keep reading them), and the
+    viewer's own drafts. Anything else is 404, so another organisation's drafts do not leak."""
+    try:
+        dataset_uuid = uuid.UUID(str(dataset_id))
+    except ValueError as exc:
+        raise NotFound("No such dataset.") from exc
+    visible = _visible(viewer_org_id) | Q(status=Dataset.Status.WITHDRAWN)
+    dataset = (
+        Dataset.objects.filter(visible, pk=dataset_uuid)
+        .select_related("seller")
+        .prefetch_related("tags")
+        .first()
+    )
+    if dataset is None:
+        raise NotFound("No such dataset.")
+    return dataset
+
+
+def dataset_get_owned(*, dataset_id: Any, seller_id: uuid.UUID) -> Dataset:
+    """The seller's own dataset, else 404 (never 403: another organisation's ids do not leak)."""
+    try:
+        dataset_uuid = uuid.UUID(str(dataset_id))
+    except ValueError as exc:
+        raise NotFound("No such dataset.") from exc
+    dataset = Dataset.objects.filter(pk=dataset_uuid, seller_id=seller_id).select_related("seller").first()
+    if dataset is None:
+        raise NotFound("No such dataset.")
+    return dataset
+
+
+def versions_visible(*, dataset: Dataset, viewer_org_id: uuid.UUID | None) -> QuerySet[DatasetVersion]:
+    """Published versions for everyone; validating and rejected ones only for the owner."""
+    versions = dataset.versions.all().order_by("-number")
+    if viewer_org_id != dataset.seller_id:
+        versions = versions.filter(status=DatasetVersion.Status.PUBLISHED)
+    return versions
+
+
+def version_get(*, dataset: Dataset, number: Any, viewer_org_id: uuid.UUID | None) -> DatasetVersion:
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError) as exc:
+        raise NotFound("No such version.") from exc
+    version = versions_visible(dataset=dataset, viewer_org_id=viewer_org_id).filter(number=wanted).first()
+    if version is None:
+        raise NotFound("No such version.")
+    return version
+
+
+def latest_published_version(*, dataset: Dataset) -> DatasetVersion | None:
+    return dataset.versions.filter(status=DatasetVersion.Status.PUBLISHED).order_by("-number").first()
+
+
+def dataset_sample(*, dataset: Dataset) -> dict[str, Any]:
+    """At most 20 rows of the latest published version; empty before anything is published."""
+    version = latest_published_version(dataset=dataset)
+    sample = version.sample if version is not None else {}
+    return {
+        "version": version.number if version is not None else None,
+        "columns": sample.get("columns", []),
+        "rows": sample.get("rows", [])[:20],
+    }

@@ -1,0 +1,198 @@
+"""Use cases of dataset versions: upload (streamed, hashed) and validation (a Celery task)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog import states
+from catalog.models import Dataset, DatasetVersion, FileFormat
+from catalog.services.datasets import dataset_mark_published, event_record
+from catalog.validation import Check, validate_stream
+from config.errors import Conflict, Forbidden, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {".csv": FileFormat.CSV, ".jsonl": FileFormat.JSONL, ".ndjson": FileFormat.JSONL}
+CHUNK = 1024 * 1024
+
+
+def file_format_for(filename: str, declared: str | None = None) -> str:
+    if declared:
+        if declared not in FileFormat.values:
+            raise InvalidInput(
+                f"format must be one of: {', '.join(FileFormat.values)}.",
+                errors={"format": ["invalid choice"]},
+            )
+        return declared
+    fmt = _EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if fmt is None:
+        raise InvalidInput(
+            "Upload a .csv or .jsonl (JSON Lines) file, or say which with the format field.",
+            errors={"file": ["unsupported file type"]},
+        )
+    return fmt
+
+
+def _sha256_of(upload: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def version_upload(
+    *,
+    dataset_id: uuid.UUID,
+    seller_id: uuid.UUID,
+    actor_user_id: int | None = None,
+    upload: File,
+    original_filename: str = "",
+    file_format: str | None = None,
+) -> DatasetVersion:
+    """Store a new version (status ``validating``) and validate it once the transaction commits."""
+    dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
+    if dataset.seller_id != seller_id:
+        raise Forbidden("Only the seller who owns this dataset may upload versions.")
+    if dataset.status == Dataset.Status.WITHDRAWN:
+        raise Conflict("The dataset is withdrawn; list it again before uploading a new version.")
+    original_filename = PurePath(original_filename or upload.name or "").name[:255]
+    fmt = file_format_for(original_filename, file_format)
+    if not upload.size:
+        raise InvalidInput("The file is empty.", errors={"file": ["empty"]})
+    sha256 = getattr(upload, "sha256", None) or _sha256_of(upload)
+    number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = DatasetVersion(
+        dataset=dataset,
+        number=number,
+        file_format=fmt,
+        original_filename=original_filename,
+        size_bytes=upload.size,
+        sha256=sha256,
+    )
+    version.file.save(f"v{number}.{fmt}", upload, save=False)
+    stored_name = version.file.name
+    try:
+        version.save()
+        event_record(
+            dataset=dataset,
+            version=version,
+            to_status=version.status,
+            actor_organization_id=seller_id,
+            actor_user_id=actor_user_id,
+            reason="uploaded",
+            payload={"sha256": sha256, "size_bytes": upload.size, "filename": original_filename},
+        )
+    except BaseException:
+        version.file.storage.delete(stored_name)
+        raise
+    transaction.on_commit(lambda: _enqueue_validation(version.id))
+    return version
+
+
+def _enqueue_validation(version_id: uuid.UUID) -> None:
+    from catalog.tasks import validate_version
+
+    validate_version.delay(str(version_id))
+
+
+class _HashingReader(io.RawIOBase):
+    """Computes the SHA-256 of everything read through it, so validation re-checks the stored bytes."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.digest.update(data)
+        return n
+
+    def drain(self) -> None:
+        while chunk := self._raw.read(CHUNK):
+            self.digest.update(chunk)
+
+
+def _run_checks(version: DatasetVersion) -> dict[str, Any]:
+    dataset = version.dataset
+    try:
+        with version.file.storage.open(version.file.name, "rb") as raw:
+            reader = _HashingReader(raw)
+            report = validate_stream(
+                io.BufferedReader(reader, buffer_size=CHUNK),
+                fmt=version.file_format,  # type: ignore[arg-type]
+                data_class=dataset.data_class,  # type: ignore[arg-type]
+                quasi_identifiers=dataset.anonymization.get("quasi_identifiers", []),
+                k=settings.ICHIBA["K_ANONYMITY"],
+            )
+            reader.drain()
+    except FileNotFoundError:
+        missing = Check(name="stored_file", passed=False, detail="The uploaded file is missing from storage.")
+        return {"passed": False, "checks": [missing.to_dict()]}
+    intact = reader.digest.hexdigest() == version.sha256
+    integrity = Check(
+        name="checksum",
+        passed=intact,
+        detail=(
+            f"SHA-256 {version.sha256} matches the upload."
+            if intact
+            else f"The stored file's SHA-256 {reader.digest.hexdigest()} differs from the upload's {version.sha256}."
+        ),
+    )
+    result = report.to_dict()
+    result["checks"] = [integrity.to_dict(), *result["checks"]]
+    result["passed"] = report.passed and intact
+    return result
+
+
+def version_validate(*, version_id: uuid.UUID) -> DatasetVersion:
+    """Run every check on a stored version and publish or reject it. Idempotent: a decided version stays."""
+    version = DatasetVersion.objects.select_related("dataset").get(pk=version_id)
+    if version.status != DatasetVersion.Status.VALIDATING:
+        return version
+    # The checks read the whole file (minutes for gigabytes) outside any transaction; only the verdict
+    # is written under lock, and only if no other worker decided first.
+    result = _run_checks(version)
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().get(pk=version.dataset_id)
+        version = DatasetVersion.objects.select_for_update().get(pk=version_id)
+        if version.status != DatasetVersion.Status.VALIDATING:
+            return version
+        target = DatasetVersion.Status.PUBLISHED if result["passed"] else DatasetVersion.Status.REJECTED
+        states.version_check(version.status, target)
+        version.status = target
+        version.checks = result["checks"]
+        version.row_count = result.get("row_count")
+        version.schema = result.get("schema", [])
+        version.sample = result.get("sample", {}) if result["passed"] else {}
+        version.time_range = result.get("time_range")
+        version.validated_at = timezone.now()
+        version.save()
+        failed = [check["name"] for check in result["checks"] if not check["passed"]]
+        event_record(
+            dataset=dataset,
+            version=version,
+            from_status=DatasetVersion.Status.VALIDATING,
+            to_status=target,
+            reason="all checks passed" if not failed else f"failed: {', '.join(failed)}",
+        )
+        if target == DatasetVersion.Status.PUBLISHED:
+            dataset_mark_published(dataset=dataset)
+    return version

@@ -1,0 +1,39 @@
+"""Celery tasks of the catalog: take ids, call services, safe to run twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from catalog.models import DatasetVersion
+from catalog.services.versions import version_validate
+
+
+@shared_task(
+    name="catalog.validate_version",
+    acks_late=True,
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=8,
+    soft_time_limit=55 * 60,
+    time_limit=60 * 60,
+)
+def validate_version(version_id: str) -> str:
+    return version_validate(version_id=uuid.UUID(version_id)).status
+
+
+@shared_task(name="catalog.sweep_validating_versions")
+def sweep_validating_versions() -> int:
+    """Re-drive versions whose validation message was lost (a lost message only delays, never loses)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ICHIBA["VALIDATION_STUCK_AFTER_SECONDS"])
+    stuck = DatasetVersion.objects.filter(status=DatasetVersion.Status.VALIDATING, created_at__lt=cutoff)
+    ids = list(stuck.values_list("id", flat=True)[:500])
+    for version_id in ids:
+        validate_version.delay(str(version_id))
+    return len(ids)

@@ -1,0 +1,102 @@
+"""Streaming upload of dataset files: hashed and measured while they arrive, never held in memory."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from typing import Any
+
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+
+from config.errors import InvalidInput, PayloadTooLarge
+
+# Magic numbers of files a seller uploads by mistake, named so the error can say what was sent.
+_MAGIC = {
+    b"\x1f\x8b": "a gzip archive",
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook is one)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"PAR1": "a Parquet file",
+    b"\xd0\xcf\x11\xe0": "a legacy Office document",
+}
+
+
+def describe_encoding_problem(head: bytes) -> str | None:
+    """Why the first bytes are not UTF-8 text, or None. A cut multi-byte character at the end is fine."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        line = head.count(b"\n", 0, exc.start) + 1
+        where = f"line {line}, byte {exc.start}"
+        try:
+            head[: head.rfind(b"\n") + 1 or len(head)].decode("cp932")
+        except UnicodeDecodeError:
+            return f"The file is not UTF-8 text (invalid byte at {where}). Re-save it as UTF-8."
+        return (
+            f"The file is not UTF-8: it looks like Shift_JIS (cp932) (first non-UTF-8 byte at {where}). "
+            "Re-save it as UTF-8."
+        )
+    return None
+
+
+class HashedUploadedFile(TemporaryUploadedFile):
+    sha256: str
+
+
+def describe_binary(head: bytes) -> str | None:
+    """What a binary file looks like, or None when the head looks like text."""
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head:
+        return "a binary file (it contains NUL bytes)"
+    return None
+
+
+class HashingUploadHandler(FileUploadHandler):
+    """Writes each uploaded file to a temporary file on disk, computing SHA-256 and size on the way.
+
+    FileSystemStorage moves (renames) such a file into place instead of copying it, so a 1 GB upload is
+    written once and read never. Past ``max_bytes`` the upload stops with 413.
+    """
+
+    def __init__(self, request: Any = None, *, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.file = HashedUploadedFile(
+            self.file_name or "upload", self.content_type or "", 0, self.charset, self.content_type_extra
+        )
+        self._digest = hashlib.sha256()
+        self._size = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        if self._size == 0:
+            what = describe_binary(raw_data[:4096])
+            if what is not None:
+                raise InvalidInput(
+                    f"The file is {what}, not text. Upload CSV or JSON Lines encoded as UTF-8.",
+                    errors={"file": ["binary"]},
+                )
+            problem = describe_encoding_problem(raw_data)
+            if problem is not None:
+                raise InvalidInput(problem, errors={"file": ["not UTF-8"]})
+        self._size += len(raw_data)
+        if self._size > self.max_bytes:
+            raise PayloadTooLarge(
+                f"The file is larger than the limit of {self.max_bytes:,} bytes.",
+                errors={"file": ["too large"]},
+            )
+        self._digest.update(raw_data)
+        self.file.write(raw_data)
+
+    def file_complete(self, file_size: int) -> HashedUploadedFile:
+        self.file.seek(0)
+        self.file.size = file_size
+        self.file.sha256 = self._digest.hexdigest()
+        return self.file

@@ -1,0 +1,273 @@
+"""Chunked UTF-8 decoding of a binary stream into blocks of whole lines, in constant memory.
+
+The reader is the only place that sees bytes. It decodes chunk by chunk with ``codecs.utf_8_decode``
+(strict), so a decoding error is located exactly (byte offset and line) without a second pass, and it
+refuses NUL bytes before decoding because no text format the market accepts contains them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import Any, Final, NoReturn
+
+CHUNK_BYTES: Final = 1 << 20
+# A "line" longer than this is not a CSV or JSON Lines record but a binary blob or a file without line
+# breaks; refusing it keeps memory bounded.
+MAX_LINE_CHARS: Final = 16 << 20
+
+_BOM: Final = codecs.BOM_UTF8
+_JAPANESE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+# Magic numbers of files uploaded by mistake, so the message can say what was sent instead of text.
+_MAGIC: Final = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one); export the sheet as CSV (UTF-8)"),
+    (b"\x1f\x8b", "a gzip archive; upload the file uncompressed"),
+    (b"%PDF", "a PDF document"),
+    (b"PAR1", "a Parquet file; export it as CSV or JSON Lines"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office document (.xls); export the sheet as CSV (UTF-8)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
+class EncodingFailure(Exception):
+    """The bytes are not UTF-8 text; ``detail`` says where and what to do."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class LineTooLong(Exception):
+    """A line exceeds :data:`MAX_LINE_CHARS`; reading stops because it cannot be held in memory."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def count_breaks(text: str, universal: bool) -> int:
+    """Line breaks in ``text``: ``\\n`` only, or ``\\n``, ``\\r\\n`` and lone ``\\r`` when universal."""
+    n = text.count("\n")
+    if universal and "\r" in text:
+        n += text.count("\r") - text.count("\r\n")
+    return n
+
+
+def _count_byte_breaks(data: bytes, universal: bool) -> int:
+    n = data.count(b"\n")
+    if universal and b"\r" in data:
+        n += data.count(b"\r") - data.count(b"\r\n")
+    return n
+
+
+class BlockReader:
+    """Yields the text of a stream as blocks that each end on a line break (the last one may not).
+
+    Line breaks are ``\\n`` for JSON Lines and additionally ``\\r\\n`` and lone ``\\r`` for CSV
+    (``universal``), matching what :mod:`csv` treats as a record end. Memory is one chunk plus the
+    partial line carried to the next block.
+    """
+
+    def __init__(self, stream: Any, *, universal: bool, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self._stream = stream
+        self._universal = universal
+        self._chunk_bytes = chunk_bytes
+        # Undecoded tail of the previous chunk: an incomplete multi-byte character (at most 3 bytes).
+        self._pending = b""
+        # Decoded text not yet handed out is self._buf[self._pos:]; consuming advances _pos so taking
+        # many short lines from a long carry stays linear.
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self.total_bytes = 0
+        self.bom = False
+        # Line breaks in all text decoded so far and whether it ended in "\r" (a CRLF may straddle).
+        self._decoded_breaks = 0
+        self._decoded_ends_cr = False
+
+    # --- decoding ---------------------------------------------------------------------------------
+
+    def _read(self) -> bytes:
+        data = self._stream.read(self._chunk_bytes)
+        if not data:
+            return b""
+        return data if isinstance(data, bytes) else bytes(data)
+
+    def _fill(self) -> bool:
+        """Decode one more chunk onto the carry; False at end of stream."""
+        if self._eof:
+            return False
+        data = self._read()
+        offset = self.total_bytes  # of data[0] in the file
+        if offset == 0:
+            # The head must be long enough to recognise a byte-order mark even from a stream that
+            # returns very short reads.
+            while data and len(data) < 4 and (more := self._read()):
+                data += more
+        if not data:
+            self._eof = True
+            if self._pending:
+                # The stream ends inside a multi-byte character.
+                self._fail_decode(self._pending, offset - len(self._pending), None)
+            return False
+        self.total_bytes += len(data)
+        if offset == 0:
+            self._sniff_head(data)
+            if data.startswith(_BOM):
+                self.bom = True
+                data = data[len(_BOM) :]
+                offset = len(_BOM)
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            self._fail_binary(data, offset, nul)
+        if self._pending:
+            data = self._pending + data
+            offset -= len(self._pending)
+        try:
+            text, consumed = codecs.utf_8_decode(data, "strict", False)
+        except UnicodeDecodeError as exc:
+            self._fail_decode(data, offset, exc)
+        self._pending = data[consumed:]
+        self._account(text)
+        if self._pos:
+            self._buf = self._buf[self._pos :] + text
+            self._pos = 0
+        else:
+            self._buf += text
+        return True
+
+    def _account(self, text: str) -> None:
+        n = count_breaks(text, self._universal)
+        if self._universal and self._decoded_ends_cr and text.startswith("\n"):
+            n -= 1
+        self._decoded_breaks += n
+        if text:
+            self._decoded_ends_cr = text.endswith("\r")
+
+    def _line_at(self, data: bytes, index: int) -> int:
+        """1-based line of byte ``index`` of ``data``, the bytes following all decoded text."""
+        before = data[:index]
+        n = _count_byte_breaks(before, self._universal)
+        if self._universal and self._decoded_ends_cr and before.startswith(b"\n"):
+            n -= 1
+        return self._decoded_breaks + n + 1
+
+    def _sniff_head(self, head: bytes) -> None:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise EncodingFailure(
+                "The file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8."
+            )
+
+    def _fail_binary(self, data: bytes, offset: int, index: int) -> NoReturn:
+        what = "binary, not text"
+        if offset <= len(_BOM):
+            for magic, name in _MAGIC:
+                if data.startswith(magic):
+                    what = f"binary, not text: it looks like {name}"
+                    break
+        raise EncodingFailure(
+            f"The file contains NUL bytes (first at byte offset {offset + index}, line "
+            f"{self._line_at(data, index)}), so it is {what}. Upload a UTF-8 CSV or JSON Lines file."
+        )
+
+    def _fail_decode(self, data: bytes, offset: int, exc: UnicodeDecodeError | None) -> NoReturn:
+        if exc is None:
+            index, reason = 0, "the file ends in the middle of a multi-byte character"
+        else:
+            index = exc.start
+            reason = f"invalid byte 0x{data[index]:02X}"
+        line = self._line_at(data, index)
+        where = f"line {line}, byte offset {offset + index}"
+        hint = "Re-save it as UTF-8."
+        if exc is not None:
+            guess = _guess_japanese_encoding(data, index)
+            if guess is not None:
+                hint = f"It looks like {guess}; re-save as UTF-8."
+        raise EncodingFailure(f"The file is not valid UTF-8 ({reason} at {where}). {hint}")
+
+    # --- blocks and lines ---------------------------------------------------------------------------
+
+    def _last_break_end(self, text: str, start: int) -> int:
+        """Index just after the last certain line break in ``text[start:]``, or -1 if there is none."""
+        end = text.rfind("\n", start)
+        if self._universal:
+            # A final "\r" may be the first half of a "\r\n" still in the stream, so it is not certain.
+            end = max(end, text.rfind("\r", start, len(text) - 1))
+        return end + 1 if end >= 0 else -1
+
+    def next_block(self) -> str | None:
+        """The next block of whole lines; at the end of the stream the rest (possibly unterminated)."""
+        while True:
+            cut = self._last_break_end(self._buf, self._pos)
+            if cut > 0:
+                block = self._buf[self._pos : cut]
+                self._pos = cut
+                return block
+            if len(self._buf) - self._pos > MAX_LINE_CHARS:
+                raise LineTooLong(self._decoded_breaks + 1)
+            if not self._fill():
+                rest = self._buf[self._pos :]
+                self._buf, self._pos = "", 0
+                return rest or None
+
+    def lines(self) -> Iterator[str]:
+        """Lines (with their terminators) after the last block handed out, consumed as they are taken.
+
+        Used by the CSV parser when a quoted field continues past a block: the csv module takes only
+        the lines the record needs, so whatever it does not take stays for the next block.
+        """
+        while True:
+            line = self._take_line()
+            if line is None:
+                return
+            yield line
+
+    def _take_line(self) -> str | None:
+        while True:
+            buf, pos = self._buf, self._pos
+            end = -1
+            nl = buf.find("\n", pos)
+            if self._universal:
+                cr = buf.find("\r", pos, nl if nl >= 0 else len(buf))
+                if cr >= 0:
+                    if cr + 1 < len(buf):
+                        end = cr + 2 if buf[cr + 1] == "\n" else cr + 1
+                    elif self._eof:
+                        end = cr + 1
+                    # else: a trailing "\r" could start a "\r\n"; read more first.
+                elif nl >= 0:
+                    end = nl + 1
+            elif nl >= 0:
+                end = nl + 1
+            if end > 0:
+                self._pos = end
+                return buf[pos:end]
+            if len(buf) - pos > MAX_LINE_CHARS:
+                raise LineTooLong(self._decoded_breaks + 1)
+            if not self._fill():
+                rest = self._buf[self._pos :]
+                self._buf, self._pos = "", 0
+                return rest or None
+
+
+def _guess_japanese_encoding(data: bytes, index: int) -> str | None:
+    """Name the legacy Japanese encoding the line around ``index`` decodes as, if any."""
+    start = data.rfind(b"\n", max(0, index - 4096), index) + 1
+    if start == 0:
+        start = max(0, index - 4096)
+    end = data.find(b"\n", index, index + 4096)
+    window = data[start : end if end >= 0 else min(len(data), index + 4096)]
+    for codec, name in (("cp932", "Shift_JIS (cp932)"), ("euc_jp", "EUC-JP")):
+        try:
+            # final=False: the window may end inside a character.
+            text = codecs.getincrementaldecoder(codec)().decode(window, final=False)
+        except UnicodeDecodeError:
+            continue
+        # Western legacy text often decodes as cp932 too (as half-width katakana); only real kana or
+        # kanji make the guess credible.
+        if _JAPANESE.search(text):
+            return name
+    return None

@@ -1,0 +1,446 @@
+"""``validate_stream``: one streaming pass over a dataset file, then the report.
+
+All checks are computed in the same pass: the file is decoded, split into records, typed, scanned for
+identifiers, counted for k-anonymity and its timestamps ranged block by block (a block is about one
+megabyte of text), so memory stays constant apart from the k-anonymity counter and per-column state.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any, BinaryIO, Final, Literal, NoReturn
+
+from catalog.validation import _types as types
+from catalog.validation._csv import Block as CsvBlock
+from catalog.validation._csv import CsvParser, HeaderError
+from catalog.validation._errors import ErrorLog
+from catalog.validation._identifiers import IdentifierScanner
+from catalog.validation._jsonl import Block as JsonBlock
+from catalog.validation._jsonl import JsonlParser
+from catalog.validation._kanon import KAnonymity
+from catalog.validation._reader import MAX_LINE_CHARS, BlockReader, EncodingFailure, LineTooLong
+from catalog.validation._timestamps import TIMESTAMP_NAMES, TimestampTracker, named_timestamp_column
+from catalog.validation.report import Check, ColumnSchema, ColumnType, Sample, SampleValue, ValidationReport
+
+Format = Literal["csv", "jsonl"]
+DataClass = Literal["anonymized", "iot"]
+
+_MAX_IDENTIFIER_EXAMPLES: Final = 5
+_NESTED: Final = frozenset({list, dict})
+_SCALARS: Final = frozenset({int, float, bool})
+
+
+class _Stop(Exception):
+    """Parsing cannot continue: the checks so far are the report."""
+
+
+def validate_stream(
+    stream: BinaryIO,
+    *,
+    fmt: Format,
+    data_class: DataClass,
+    quasi_identifiers: Sequence[str] = (),
+    k: int = 5,
+    sample_rows: int = 20,
+    max_reported_errors: int = 20,
+) -> ValidationReport:
+    """Validate a CSV or JSON Lines file read from ``stream`` (binary, positioned at its start).
+
+    The stream is read once, to its end, in chunks and never closed. Checks, in order: ``encoding``,
+    ``parse``, ``schema``, ``row_count``, then ``direct_identifiers`` and ``k_anonymity`` for
+    anonymized data or ``timestamp`` for IoT data. A file that is not UTF-8 text reports only
+    ``encoding``; one whose header or records cannot be read at all stops after ``parse``; one without
+    data rows stops after ``row_count``.
+    """
+    if fmt not in ("csv", "jsonl"):
+        raise ValueError(f"fmt must be 'csv' or 'jsonl', not {fmt!r}")
+    if data_class not in ("anonymized", "iot"):
+        raise ValueError(f"data_class must be 'anonymized' or 'iot', not {data_class!r}")
+    if isinstance(quasi_identifiers, str):
+        raise TypeError("quasi_identifiers must be a sequence of column names, not one string")
+    if k < 1 or sample_rows < 0 or max_reported_errors < 1:
+        raise ValueError("k and max_reported_errors must be at least 1, sample_rows at least 0")
+    run = _Validation(
+        stream,
+        fmt=fmt,
+        data_class=data_class,
+        quasi_identifiers=list(dict.fromkeys(quasi_identifiers)),
+        k=k,
+        sample_rows=sample_rows,
+        max_errors=max_reported_errors,
+    )
+    return run.run()
+
+
+class _Validation:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        fmt: Format,
+        data_class: DataClass,
+        quasi_identifiers: list[str],
+        k: int,
+        sample_rows: int,
+        max_errors: int,
+    ) -> None:
+        self.fmt = fmt
+        self.anonymized = data_class == "anonymized"
+        self.quasi_identifiers = quasi_identifiers
+        self.k = k
+        self.sample_rows = sample_rows
+        self.max_errors = max_errors
+        self.checks: list[Check] = []
+        self.errors = ErrorLog(max_errors)
+        self.states: list[types.ColumnState] = []
+        self.sample: list[list[Any]] = []
+        self.scanner: IdentifierScanner | None = None
+        self.kanon: KAnonymity | None = None
+        self.trackers: dict[int, TimestampTracker] = {}
+        self.named_timestamp: int | None = None
+        self.time_range: tuple[str, str] | None = None
+        self.reader = BlockReader(stream, universal=fmt == "csv")
+        self.parser: CsvParser | JsonlParser = (
+            CsvParser(self.reader, self.errors) if fmt == "csv" else JsonlParser(self.reader, self.errors)
+        )
+
+    # --- driver -------------------------------------------------------------------------------------
+
+    def run(self) -> ValidationReport:
+        try:
+            self._read()
+        except EncodingFailure as exc:
+            self.checks = [Check("encoding", False, exc.detail)]
+            return self._report(0)
+        except LineTooLong as exc:
+            self.states, self.sample = [], []
+            self.checks = [
+                Check("encoding", True, f"UTF-8 as far as it was read (up to line {exc.line:,})."),
+                Check(
+                    "parse",
+                    False,
+                    f"Line {exc.line:,} is longer than {MAX_LINE_CHARS:,} characters, so the file was not "
+                    f"read further; a {self.fmt.upper()} file needs a line break after each record.",
+                ),
+            ]
+            return self._report(0)
+        except _Stop:
+            self.states, self.sample = [], []
+            return self._report(0)
+        return self._finish()
+
+    def _read(self) -> None:
+        first = self.reader.next_block()
+        if first is None:
+            detail = "The file is empty."
+            if self.reader.bom:
+                detail = "The file is empty (it contains only a UTF-8 byte-order mark)."
+            raise EncodingFailure(detail)
+        parser = self.parser
+        if isinstance(parser, CsvParser):
+            try:
+                names = parser.read_header(first)
+            except HeaderError as exc:
+                self._stop_at_parse(str(exc))
+            self._start_columns(names)
+            for csv_block in parser.blocks():
+                self._csv_block(csv_block)
+        else:
+            self._start_columns([])
+            for json_block in parser.blocks(first):
+                self._json_block(json_block, parser)
+
+    def _stop_at_parse(self, detail: str) -> NoReturn:
+        # Decoding the rest keeps the encoding verdict honest even though nothing else can be checked.
+        while self.reader.next_block() is not None:
+            pass
+        self.checks = [self._encoding_check(), Check("parse", False, detail)]
+        raise _Stop
+
+    def _start_columns(self, names: list[str]) -> None:
+        self.states = [types.ColumnState(name) for name in names]
+        if self.anonymized:
+            self.scanner = IdentifierScanner(names, min(_MAX_IDENTIFIER_EXAMPLES, self.max_errors))
+            if self.quasi_identifiers and (self.fmt == "jsonl" or set(self.quasi_identifiers) <= set(names)):
+                self.kanon = KAnonymity(self.quasi_identifiers)
+        else:
+            self.named_timestamp = named_timestamp_column(names)
+            if self.named_timestamp is not None:
+                self.trackers[self.named_timestamp] = TimestampTracker(names[self.named_timestamp], self.max_errors)
+            elif self.fmt == "csv":
+                # No column is named like a timestamp: the first datetime-typed column will be, so track
+                # every column until its type rules it out.
+                self.trackers = {j: TimestampTracker(name, self.max_errors) for j, name in enumerate(names)}
+
+    # --- blocks -------------------------------------------------------------------------------------
+
+    def _csv_block(self, block: CsvBlock) -> None:
+        columns, row_lines = block
+        scanner, trackers = self.scanner, self.trackers
+        for j, state in enumerate(self.states):
+            values = columns[j]
+            datetimes = state.infer_text(values)
+            if scanner is not None:
+                scanner.scan(j, state.name, values, row_lines, state.kind)
+            if trackers:
+                self._track(j, state, values, row_lines, datetimes)
+        if self.kanon is not None:
+            index = {state.name: j for j, state in enumerate(self.states)}
+            self.kanon.add([columns[index[name]] for name in self.quasi_identifiers])
+        self._take_sample(columns)
+
+    def _json_block(self, block: JsonBlock, parser: JsonlParser) -> None:
+        columns, row_lines = block
+        names = parser.columns
+        for name in names[len(self.states) :]:
+            self._add_json_column(name)
+        for j in parser.late_columns:
+            self.states[j].nullable = True
+        nested: dict[int, bool] = {}
+        scanner = self.scanner
+        for j, state in enumerate(self.states):
+            values = columns[j]
+            present_types, datetimes = state.infer_json(values)
+            nested[j] = not present_types.isdisjoint(_NESTED)
+            if scanner is not None and state.kind not in (types.BOOLEAN, types.DATE, types.DATETIME):
+                scanner.scan(j, state.name, _texts(values, present_types), row_lines, state.kind)
+            if self.trackers:
+                self._track(j, state, values, row_lines, datetimes)
+        if self.kanon is not None:
+            index = {name: j for j, name in enumerate(names)}
+            qi_columns = [
+                columns[index[name]] if name in index else [None] * len(row_lines) for name in self.quasi_identifiers
+            ]
+            self.kanon.add(qi_columns, nested=any(nested.get(index.get(name, -1), False) for name in self.quasi_identifiers))
+        self._take_sample(columns)
+
+    def _add_json_column(self, name: str) -> None:
+        j = len(self.states)
+        self.states.append(types.ColumnState(name))
+        if self.scanner is not None:
+            self.scanner.add_column(name)
+        if not self.anonymized and (name.lower() in TIMESTAMP_NAMES or self.named_timestamp is None):
+            # Track every named column and, while none is named, every column that may turn out to be
+            # the first datetime column; the choice is made at the end.
+            self.trackers[j] = TimestampTracker(name, self.max_errors)
+
+    def _track(
+        self,
+        j: int,
+        state: types.ColumnState,
+        values: Sequence[Any],
+        row_lines: Sequence[int],
+        datetimes: bool,
+    ) -> None:
+        tracker = self.trackers.get(j)
+        if tracker is None:
+            return
+        if state.kind in (types.UNKNOWN, types.DATETIME) or state.name.lower() in TIMESTAMP_NAMES:
+            tracker.add(values, row_lines, datetimes)
+        else:
+            del self.trackers[j]  # not a datetime column, so never the fallback timestamp column
+
+    def _take_sample(self, columns: Sequence[Sequence[Any]]) -> None:
+        need = self.sample_rows - len(self.sample)
+        if need > 0 and columns:
+            for i in range(min(need, len(columns[0]))):
+                self.sample.append([column[i] for column in columns])
+
+    # --- checks -------------------------------------------------------------------------------------
+
+    def _encoding_check(self) -> Check:
+        detail = "UTF-8."
+        if self.reader.bom:
+            detail = "UTF-8 (with a byte-order mark, which is ignored)."
+        return Check("encoding", True, detail)
+
+    def _finish(self) -> ValidationReport:
+        records = self.parser.records
+        checks = [self._encoding_check()]
+        if not self.states:  # JSON Lines without a single key
+            if self.errors.count:
+                detail = f"No line is a JSON object: {self.errors.summary()}."
+            elif records:
+                detail = "The JSON objects have no keys, so there are no columns."
+            else:
+                detail = "The file contains no JSON objects, only blank lines."
+            self.checks = [*checks, Check("parse", False, detail)]
+            return self._report(records)
+        parse_ok = self.errors.count == 0 and records > 0
+        checks.append(Check("parse", parse_ok, self._parse_detail(records)))
+        schema = ", ".join(
+            f"{state.name}: {state.type_name}{' (nullable)' if state.nullable else ''}" for state in self.states
+        )
+        if parse_ok:
+            checks.append(Check("schema", True, schema))
+        elif records == 0:
+            checks.append(Check("schema", False, "There are no data rows to infer column types from."))
+        else:
+            checks.append(Check("schema", False, f"Inferred from the well-formed rows only (fix the parse "
+                                f"errors first): {schema}"))
+        checks.append(Check("row_count", records > 0, f"{records:,} rows." if records else "No data rows."))
+        if records > 0:
+            if self.anonymized:
+                checks.append(self._identifier_check())
+                checks.append(self._kanon_check())
+            else:
+                checks.append(self._timestamp_check())
+        self.checks = checks
+        return self._report(records)
+
+    def _parse_detail(self, records: int) -> str:
+        ncols = len(self.states)
+        if isinstance(self.parser, CsvParser):
+            if self.errors.count:
+                detail = (
+                    f"{self.errors.count:,} malformed record(s) (expected {ncols} fields each): "
+                    f"{self.errors.summary()}."
+                )
+                if self.parser.wider_rows:
+                    detail += " Fields that contain commas must be enclosed in double quotes."
+                return detail
+            if records == 0:
+                return "The file has a header but no data rows."
+            return f"CSV with {ncols} columns and {records:,} data rows."
+        if self.errors.count:
+            return f"{self.errors.count:,} line(s) are not JSON objects: {self.errors.summary()}."
+        return f"JSON Lines with {records:,} objects and {ncols} distinct keys."
+
+    def _identifier_check(self) -> Check:
+        scanner = self.scanner
+        assert scanner is not None
+        if not scanner.cells:
+            return Check(
+                "direct_identifiers",
+                True,
+                "No e-mail addresses, phone numbers or 12-digit individual numbers (My Number) found.",
+            )
+        columns = ", ".join(f"{name!r} ({n:,})" for name, n in scanner.per_column.items())
+        return Check(
+            "direct_identifiers",
+            False,
+            f"{scanner.cells:,} value(s) look like direct identifiers, in column(s) {columns}. "
+            f"First: {'; '.join(scanner.examples)}. Remove these columns or replace the values with "
+            "pseudonyms before listing.",
+        )
+
+    def _kanon_check(self) -> Check:
+        if not self.quasi_identifiers:
+            return Check(
+                "k_anonymity",
+                False,
+                "No quasi-identifiers were declared; declare at least one column (e.g. age band, "
+                "prefecture, gender) that could identify a person in combination with others.",
+            )
+        names = [state.name for state in self.states]
+        missing = [name for name in self.quasi_identifiers if name not in names]
+        if missing:
+            return Check(
+                "k_anonymity",
+                False,
+                f"Declared quasi-identifier column(s) not found in the file: {', '.join(map(repr, missing))}. "
+                f"The columns are: {', '.join(map(repr, names))}.",
+            )
+        assert self.kanon is not None
+        passed, detail = self.kanon.detail(self.k)
+        return Check("k_anonymity", passed, detail)
+
+    def _timestamp_check(self) -> Check:
+        chosen: int | None = None
+        if self.fmt == "jsonl":
+            names = [state.name for state in self.states]
+            chosen = named_timestamp_column(names)
+        else:
+            chosen = self.named_timestamp
+        if chosen is None:
+            chosen = next((j for j, state in enumerate(self.states) if state.kind == types.DATETIME), None)
+        tracker = self.trackers.get(chosen) if chosen is not None else None
+        if tracker is None:
+            return Check(
+                "timestamp",
+                False,
+                "No timestamp column: name one column "
+                f"{', '.join(TIMESTAMP_NAMES)} or give an ISO 8601 date-time column "
+                "(e.g. 2024-01-31T23:50:00+09:00).",
+            )
+        passed, detail, time_range = tracker.result()
+        self.time_range = time_range
+        return Check("timestamp", passed, detail)
+
+    # --- report -------------------------------------------------------------------------------------
+
+    def _report(self, row_count: int) -> ValidationReport:
+        passed = all(check.passed for check in self.checks)
+        schema: list[ColumnSchema] = []
+        sample: Sample = {"columns": [], "rows": []}
+        if len(self.checks) > 1:
+            schema = [
+                {"name": state.name, "type": _column_type(state), "nullable": state.nullable}
+                for state in self.states
+            ]
+            sample = {
+                "columns": [state.name for state in self.states],
+                "rows": [self._sample_row(row) for row in self.sample],
+            }
+        return ValidationReport(
+            passed=passed,
+            row_count=row_count,
+            schema=schema,
+            checks=self.checks,
+            sample=sample,
+            time_range=self.time_range,
+        )
+
+    def _sample_row(self, row: list[Any]) -> list[SampleValue]:
+        cells = [_sample_value(state.kind, value) for state, value in zip(self.states, row, strict=False)]
+        cells.extend([None] * (len(self.states) - len(cells)))  # JSON keys that appeared later
+        return cells
+
+
+def _column_type(state: types.ColumnState) -> ColumnType:
+    name = state.type_name
+    assert name in ("integer", "number", "boolean", "datetime", "date", "string")
+    return name  # type: ignore[return-value]
+
+
+def _sample_value(kind: int, value: Any) -> SampleValue:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, str):
+        return value  # type: ignore[no-any-return]
+    try:
+        if kind == types.INTEGER:
+            return int(value)
+        if kind == types.NUMBER:
+            number = float(value)
+            if not math.isfinite(number):
+                return value
+            return int(value) if value.lstrip("+-").isdigit() else number
+    except ValueError:  # beyond int()'s digit limit
+        return value
+    if kind == types.BOOLEAN:
+        return value.lower() == "true"
+    return value
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _texts(values: list[Any], present: set[type]) -> list[str]:
+    """JSON values as text for the identifier scan (a 12-digit number is as identifying as a string)."""
+    if present == {str} and None not in values:
+        return values
+    if present <= _SCALARS:
+        return list(map(str, values))
+    return list(map(_as_text, values))

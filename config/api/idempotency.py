@@ -1,0 +1,100 @@
+"""``Idempotency-Key`` for any DRF ``POST`` handler: same key + same request replays the first response;
+same key + different request is a 409 (api.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from config.api.models import IdempotencyRecord
+from config.api.principal import principal_of
+from config.errors import Conflict, InvalidInput
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_REPLAYED_HEADERS = ("Location",)
+MAX_KEY_LENGTH = 255
+
+Handler = TypeVar("Handler", bound=Callable[..., Response])
+
+
+def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    digest.update(str(request.method).encode() + b" " + request.get_full_path().encode() + b"\n")
+    if request.content_type.startswith("multipart/"):
+        # Uploads are parsed (streamed to disk) first; their identity is each file's content hash.
+        for name, value in sorted(request.data.items()):
+            if name not in request.FILES:
+                digest.update(f"{name}={value}\n".encode())
+        for name, upload in sorted(request.FILES.items()):
+            content_id = getattr(upload, "sha256", None) or f"{upload.name}:{upload.size}"
+            digest.update(f"file:{name}={content_id}\n".encode())
+    else:
+        digest.update(request._request.body)
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise Conflict(
+            f"Idempotency-Key {record.key!r} was already used with a different request "
+            f"({record.method} {record.path}). Use a new key for a new request.",
+            code="idempotency-conflict",
+        )
+    body = json.loads(record.response_body) if record.response_body else None
+    headers = {**record.response_headers, REPLAYED_HEADER: "true"}
+    return Response(body, status=record.response_status, headers=headers)
+
+
+def idempotent(handler: Handler) -> Handler:
+    """Decorate a DRF view's ``post``. Without the header the request runs as usual."""
+
+    @functools.wraps(handler)
+    def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        principal = principal_of(request)
+        if key is None or principal is None:
+            return handler(view, request, *args, **kwargs)
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            raise InvalidInput(
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.", errors={HEADER: ["invalid"]}
+            )
+        fingerprint = _fingerprint(request)  # before the transaction: may stream an upload
+        scope = principal.organization_id.hex
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        scope=scope,
+                        key=key,
+                        method=str(request.method),
+                        path=request.get_full_path()[:2048],
+                        fingerprint=fingerprint,
+                        response_status=0,
+                        response_body="",
+                    )
+            except IntegrityError:
+                # Another request with this key committed first (on PostgreSQL we waited for it here).
+                return _replay(IdempotencyRecord.objects.get(scope=scope, key=key), fingerprint)
+            response = handler(view, request, *args, **kwargs)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+                return response
+            record.response_status = response.status_code
+            record.response_body = (
+                json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
+            )
+            record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)}
+            record.save(update_fields=["response_status", "response_body", "response_headers"])
+            return response
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,188 @@
+"""RFC 9457 problem details for every API error, DRF's own and Django's alike.
+
+Shape (api.md): ``{"type", "title", "status", "detail"}`` plus ``"errors": {"field": [...]}`` for
+validation, served as ``application/problem+json``. ``type`` is a relative URI under ``/problems/``,
+where each code is described for people.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# code -> (title, what a partner should do); also rendered at /problems/<code>.
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "invalid": ("Invalid request", "Fix the fields listed in `errors` and send the request again."),
+    "malformed": ("Malformed request body", "Send well-formed JSON (or multipart for uploads)."),
+    "unsupported-media-type": ("Unsupported media type", "Send the Content-Type the endpoint documents."),
+    "not-authenticated": (
+        "Authentication required",
+        "Send `Authorization: Bearer <api key>` or sign in; keys are issued with `manage.py onboard`.",
+    ),
+    "authentication-failed": ("Authentication failed", "The API key is unknown or revoked."),
+    "forbidden": ("Not allowed for this organisation", "Your organisation lacks the role or state needed."),
+    "not-found": ("Not found", "The object does not exist, or it is not visible to your organisation."),
+    "method-not-allowed": ("Method not allowed", "See the `Allow` header for the methods this path accepts."),
+    "not-acceptable": ("Not acceptable", "Accept application/json."),
+    "conflict": ("State conflict", "The object is not in a state that allows this; re-read it first."),
+    "invalid-transition": ("State transition not allowed", "The object's current state does not allow this."),
+    "idempotency-conflict": (
+        "Idempotency key reused",
+        "An Idempotency-Key may be replayed only with the same request; use a new key for a new request.",
+    ),
+    "idempotency-in-progress": (
+        "Request with this Idempotency-Key still running",
+        "Wait for the first request to finish, then retry with the same key to read its response.",
+    ),
+    "payload-too-large": ("Payload too large", "Send a smaller file; the limit is stated in `detail`."),
+    "market-rule": (
+        "Refused by a market rule",
+        "The request is well-formed but the market's rules refuse it.",
+    ),
+    "personal-data-refused": (
+        "Personal data is not traded here",
+        "Ichiba lists anonymously processed data and non-personal (IoT) data only. Personal data moves "
+        "under the data subject's control through an information bank (情報銀行) or PDS, not a market.",
+    ),
+    "throttled": ("Too many requests", "Slow down; retry after the number of seconds in `Retry-After`."),
+    "server-error": (
+        "Internal server error",
+        "Something failed on our side; nothing was changed. Try again.",
+    ),
+}
+
+_DRF_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ParseError: "malformed",
+    exceptions.UnsupportedMediaType: "unsupported-media-type",
+    exceptions.NotAuthenticated: "not-authenticated",
+    exceptions.AuthenticationFailed: "authentication-failed",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not-found",
+    exceptions.MethodNotAllowed: "method-not-allowed",
+    exceptions.NotAcceptable: "not-acceptable",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def problem(
+    status_code: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": title or PROBLEM_TYPES.get(code, ("Error", ""))[0],
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    if extra:
+        body.update(extra)
+    return body
+
+
+def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        body, status=body["status"], headers=dict(headers or {}), content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"field.sub": ["message", ...]}``; top-level errors under ``_``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            name = "_" if key in ("non_field_errors", "__all__") else str(key)
+            for sub_key, messages in _flatten(value, f"{prefix}{name}." if name != "_" else prefix).items():
+                out.setdefault(sub_key, []).extend(messages)
+        return out
+    if isinstance(detail, list) and detail and all(isinstance(item, Mapping | list) for item in detail):
+        for index, value in enumerate(detail):
+            for sub_key, messages in _flatten(value, f"{prefix}{index}.").items():
+                out.setdefault(sub_key, []).extend(messages)
+        return out
+    key = prefix[:-1] if prefix else "_"
+    items = detail if isinstance(detail, list) else [detail]
+    out[key] = [str(item) for item in items]
+    return out
+
+
+def _validation_summary(errors: Mapping[str, list[str]]) -> str:
+    first_field, messages = next(iter(errors.items()))
+    where = "" if first_field == "_" else f"{first_field}: "
+    more = f" (and {len(errors) - 1} more field(s))" if len(errors) > 1 else ""
+    return f"{where}{messages[0]}{more}"
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: every error leaves the API as problem details, never as an HTML 500."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        return problem_response(
+            problem(exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors or None)
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+    if isinstance(exc, exceptions.APIException):
+        code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "invalid")
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        if isinstance(exc, exceptions.ValidationError):
+            errors = _flatten(exc.detail)
+            return problem_response(
+                problem(400, "invalid", _validation_summary(errors), errors=errors), headers
+            )
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            view = context.get("view")
+            if view is not None:
+                headers["Allow"] = ", ".join(view.allowed_methods)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        status_code = exc.status_code
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed) and not headers.get(
+            "WWW-Authenticate"
+        ):
+            headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            status_code = status.HTTP_401_UNAUTHORIZED
+        return problem_response(problem(status_code, code, str(detail)), headers)
+
+    logger.exception("Unhandled API error", exc_info=exc)
+    return problem_response(problem(500, "server-error", PROBLEM_TYPES["server-error"][1]))
+
+
+# --- Django-level handlers: errors raised outside DRF views (unknown paths, middleware, crashes) ----
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or PROBLEM_CONTENT_TYPE in request.headers.get("Accept", "")
+
+
+def django_problem(status_code: int, code: str, detail: str) -> HttpResponse:
+    return JsonResponse(
+        problem(status_code, code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )

@@ -1,0 +1,25 @@
+"""Production: every secret and host comes from the environment; nothing has a default."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters in production.")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL=postgres://...")
+if not env.str("REDIS_URL", default=""):
+    raise ImproperlyConfigured("Production needs REDIS_URL for Celery and throttling.")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+SECURE_CONTENT_TYPE_NOSNIFF = True

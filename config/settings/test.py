@@ -1,0 +1,32 @@
+"""Settings for the test suite: fast hashing, temporary data folders, throttling kept testable."""
+
+import tempfile
+from pathlib import Path
+
+from config.env import env
+
+from .base import *  # noqa: F403
+from .base import ICHIBA, REST_FRAMEWORK
+
+DEBUG = False
+SECRET_KEY = "ichiba-test-only-not-a-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A worker started by an integration test is pointed at the same folder through ICHIBA_TEST_DATA_DIR.
+_tmp = Path(env.str("ICHIBA_TEST_DATA_DIR", default="") or tempfile.mkdtemp(prefix="ichiba-test-"))
+MEDIA_ROOT = _tmp
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(_tmp)}},
+    "datasets": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(_tmp / "datasets")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ICHIBA = {**ICHIBA, "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=2 * 1024**2)}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "10000/min"}}
+LANGUAGE_CODE = "en"
+
+# Unit tests run tasks in-process (still only on commit); integration tests start a real worker and
+# switch this off in the worker's environment (tests/integration).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

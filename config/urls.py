@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api.views import ProblemTypesView
+
+api_v1 = [
+    path("", include("marketplace.api.urls")),
+    path("", include("catalog.api.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("problems/<slug:code>", ProblemTypesView.as_view(), name="problem-type"),
+    path("problems/", ProblemTypesView.as_view(), name="problem-types"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(("marketplace.web.urls", "web"), namespace="web")),
+]
+
+handler400 = "config.api.handlers.bad_request"
+handler403 = "config.api.handlers.permission_denied"
+handler404 = "config.api.handlers.page_not_found"
+handler500 = "config.api.handlers.server_error"

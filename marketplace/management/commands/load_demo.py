@@ -1,0 +1,85 @@
+"""``manage.py load_demo``: sellers, buyers and five realistic datasets, so the site is alive at first run.
+
+Deterministic and idempotent: running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog.demo_data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from catalog.services.versions import version_upload, version_validate
+from marketplace.models import Organization
+from marketplace.services.participants import member_add, organization_create
+
+DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
+OPERATOR_EMAIL = "operator@demo.ichiba.example"
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations and datasets (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organizations: dict[str, Organization] = {}
+        for party, roles in [
+            *((s, {"seller"}) for s in DEMO_SELLERS),
+            *((b, {"buyer"}) for b in DEMO_BUYERS),
+        ]:
+            organizations[party.key] = self._organization(party, roles)
+        self._operator()
+        for demo in DEMO_DATASETS:
+            self._dataset(demo, organizations[demo.seller_key])
+        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for party in (*DEMO_BUYERS, *DEMO_SELLERS):
+            self.stdout.write(f"  {party.email:<48} {party.name}")
+        self.stdout.write(f"  {OPERATOR_EMAIL:<48} market operator (admin at /admin/)")
+
+    @transaction.atomic
+    def _organization(self, party: Any, roles: set[str]) -> Organization:
+        existing = Organization.objects.filter(name=party.name).first()
+        if existing is not None:
+            return existing
+        organization = organization_create(name=party.name, roles=roles, country=party.country, verified=True)
+        member_add(organization=organization, email=party.email, password=DEMO_PASSWORD)
+        return organization
+
+    def _operator(self) -> None:
+        User = get_user_model()
+        if not User.objects.filter(username=OPERATOR_EMAIL).exists():
+            User.objects.create_superuser(
+                username=OPERATOR_EMAIL, email=OPERATOR_EMAIL, password=DEMO_PASSWORD
+            )
+
+    def _dataset(self, demo: Any, seller: Organization) -> None:
+        if Dataset.objects.filter(seller=seller, title=demo.title).exists():
+            return
+        dataset = dataset_create(
+            seller_id=seller.id,
+            title=demo.title,
+            description=demo.description,
+            data_class=demo.data_class,
+            category=demo.category,
+            tags=list(demo.tags),
+            region=demo.region,
+            update_frequency=demo.update_frequency,
+            anonymization=demo.anonymization,
+        )
+        with tempfile.TemporaryFile() as stream:
+            demo.write(stream)
+            stream.seek(0)
+            version = version_upload(
+                dataset_id=dataset.id,
+                seller_id=seller.id,
+                upload=File(stream, name=demo.filename),
+                original_filename=demo.filename,
+            )
+        version = version_validate(version_id=version.id)
+        self.stdout.write(f"{demo.title}: version {version.number} {version.status}")

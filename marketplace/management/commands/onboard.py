@@ -1,0 +1,54 @@
+"""``manage.py onboard``: the operator admits an organisation and prints its first API key (api.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from config.errors import DomainError
+from marketplace.services.participants import api_key_create, member_add, organization_create
+
+
+class Command(BaseCommand):
+    help = "Create an organisation with a member and an API key; prints one JSON object."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org", required=True, help="Organisation name")
+        parser.add_argument("--email", required=True, help="E-mail of its first member")
+        parser.add_argument("--role", action="append", choices=["seller", "buyer"], required=True)
+        parser.add_argument("--country", default="JP", help="ISO 3166-1 alpha-2 (default JP)")
+        parser.add_argument("--verified", action="store_true", help="Mark as verified (may place orders)")
+        parser.add_argument(
+            "--payment-method", default=None, help="Default payment method, e.g. pm_card_visa"
+        )
+        parser.add_argument("--password", default=None, help="Let the member sign in to the web site")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            with transaction.atomic():
+                organization = organization_create(
+                    name=options["org"],
+                    roles=set(options["role"]),
+                    country=options["country"],
+                    verified=options["verified"],
+                )
+                member_add(organization=organization, email=options["email"], password=options["password"])
+                issued = api_key_create(organization=organization, name="onboarding")
+                if options["payment_method"]:
+                    self._save_payment_method(organization, options["payment_method"])
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+        self.stdout.write(
+            json.dumps(
+                {"organization_id": str(organization.id), "email": options["email"], "api_key": issued.secret}
+            )
+        )
+
+    def _save_payment_method(self, organization: Any, payment_method: str) -> None:
+        # Payment methods belong to settlement (a higher app); it registers how to save one.
+        from marketplace.hooks import save_payment_method
+
+        save_payment_method(organization_id=organization.id, payment_method=payment_method)

@@ -1,0 +1,191 @@
+"""Use cases of participants: organisations, members, API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db import transaction
+from django.utils import timezone
+
+from config.api.principal import BUYER, SELLER, Principal
+from config.errors import Conflict, InvalidInput
+from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
+
+# Whoever acts: an operator in the admin, a member, or nobody (a command, a task).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+API_KEY_PREFIX = "ichiba_"
+# last_used_at is a hint for operators, not an audit log: writing it on every request would turn
+# every read into a write, so it is refreshed at most this often per key.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    api_key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def principal_for(
+    organization: Organization, *, user_id: int | None = None, api_key_id: uuid.UUID | None = None
+) -> Principal:
+    return Principal(
+        organization_id=organization.id,
+        organization_name=organization.name,
+        roles=frozenset(organization.roles),
+        country=organization.country,
+        verified=organization.verified,
+        user_id=user_id,
+        api_key_id=api_key_id,
+    )
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    roles: set[str],
+    country: str = "JP",
+    verified: bool = False,
+    actor: Actor = None,
+) -> Organization:
+    unknown = roles - {SELLER, BUYER}
+    if not roles or unknown:
+        raise InvalidInput(
+            "An organisation is a seller, a buyer or both.", errors={"roles": [f"unknown: {sorted(unknown)}"]}
+        )
+    country = country.upper()
+    if len(country) != 2 or not country.isalpha() or not country.isascii():
+        raise InvalidInput(
+            "country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]}
+        )
+    organization = Organization.objects.create(
+        name=name.strip(), is_seller=SELLER in roles, is_buyer=BUYER in roles, country=country
+    )
+    ParticipantEvent.objects.create(
+        organization=organization,
+        kind=ParticipantEvent.Kind.CREATED,
+        actor=_user(actor),
+        payload={"roles": sorted(roles)},
+    )
+    if verified:
+        organization_set_verified(organization=organization, verified=True, actor=actor)
+    return organization
+
+
+@transaction.atomic
+def organization_set_verified(
+    *, organization: Organization, verified: bool, actor: Actor = None
+) -> Organization:
+    """The market operator's check of a participant (Data Trading Alliance criterion: qualified participants)."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.verified == verified:
+        return organization
+    organization.verified = verified
+    organization.verified_at = timezone.now() if verified else None
+    organization.save(update_fields=["verified", "verified_at"])
+    ParticipantEvent.objects.create(
+        organization=organization,
+        kind=ParticipantEvent.Kind.VERIFIED if verified else ParticipantEvent.Kind.UNVERIFIED,
+        actor=_user(actor),
+    )
+    return organization
+
+
+@transaction.atomic
+def member_add(
+    *,
+    organization: Organization,
+    email: str,
+    password: str | None = None,
+    actor: Actor = None,
+) -> AbstractBaseUser:
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip()).lower()
+    if "@" not in email:
+        raise InvalidInput("A member needs an e-mail address.", errors={"email": ["invalid"]})
+    user = User.objects.filter(username=email).first()
+    if user is None:
+        user = User(username=email, email=email)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    elif hasattr(user, "membership") and user.membership.organization_id != organization.id:
+        raise Conflict(f"{email} already belongs to another organisation.", errors={"email": ["taken"]})
+    Membership.objects.get_or_create(user=user, defaults={"organization": organization})
+    ParticipantEvent.objects.create(
+        organization=organization,
+        kind=ParticipantEvent.Kind.MEMBER_ADDED,
+        actor=_user(actor),
+        payload={"email": email},
+    )
+    return user
+
+
+@transaction.atomic
+def api_key_create(
+    *, organization: Organization, name: str, actor: Actor = None
+) -> IssuedApiKey:
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
+    api_key = ApiKey.objects.create(
+        organization=organization,
+        name=name.strip() or "default",
+        prefix=secret[: len(API_KEY_PREFIX) + 6],
+        key_hash=_hash(secret),
+        created_by=_user(actor),
+    )
+    ParticipantEvent.objects.create(
+        organization=organization,
+        kind=ParticipantEvent.Kind.API_KEY_CREATED,
+        actor=_user(actor),
+        payload={"api_key": str(api_key.id), "name": api_key.name, "prefix": api_key.prefix},
+    )
+    return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor = None) -> ApiKey:
+    updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    if updated:
+        ParticipantEvent.objects.create(
+            organization_id=api_key.organization_id,
+            kind=ParticipantEvent.Kind.API_KEY_REVOKED,
+            actor=_user(actor),
+            payload={"api_key": str(api_key.id), "prefix": api_key.prefix},
+        )
+    return api_key
+
+
+def api_key_authenticate(*, secret: str) -> ApiKey | None:
+    """The active key with this secret, or None. Records the time of use (coarsely, see above)."""
+    if not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("organization")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

@@ -1,0 +1,149 @@
+/* Upload of a dataset version with a progress bar, then polling until validation has decided.
+ *
+ * Progressive enhancement of the plain form (which still works without JavaScript): the file is sent as
+ * multipart to the partner API with the session cookie and the CSRF token, the bar follows
+ * xhr.upload.onprogress, and the version is polled every second until it is no longer "validating".
+ * Every text shown comes translated from the page (data-msg-* attributes).
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("upload-form");
+  if (!form || !window.XMLHttpRequest || !window.FormData) {
+    return;
+  }
+  var input = form.querySelector("input[type=file]");
+  var button = form.querySelector("button[type=submit]");
+  var progress = form.querySelector(".progress");
+  var bar = form.querySelector(".progress .bar");
+  var statusLine = form.querySelector(".upload-status");
+  var POLL_MS = 1000;
+  var MAX_POLL_FAILURES = 30;
+
+  function msg(name) {
+    return form.getAttribute("data-msg-" + name) || name;
+  }
+
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split(";") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i].trim();
+      if (part.substring(0, name.length + 1) === name + "=") {
+        return decodeURIComponent(part.substring(name.length + 1));
+      }
+    }
+    return "";
+  }
+
+  function csrfToken() {
+    var hidden = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return cookie("csrftoken") || (hidden ? hidden.value : "");
+  }
+
+  function say(text, isError) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("error", Boolean(isError));
+  }
+
+  function setPercent(percent) {
+    bar.style.width = percent + "%";
+    progress.setAttribute("aria-valuenow", String(percent));
+  }
+
+  function problemDetail(xhr) {
+    try {
+      var body = JSON.parse(xhr.responseText);
+      var text = body.detail || body.title || "";
+      if (body.errors) {
+        for (var field in body.errors) {
+          if (Object.prototype.hasOwnProperty.call(body.errors, field)) {
+            text += " (" + field + ": " + body.errors[field].join(", ") + ")";
+          }
+        }
+      }
+      return text;
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function fail(text) {
+    say(text, true);
+    button.disabled = false;
+    input.disabled = false;
+  }
+
+  function versionUrl(number) {
+    // The page gives the URL of version 0; the real number replaces that last path segment.
+    return form.getAttribute("data-version-url").replace(/\/0\/$/, "/" + number + "/");
+  }
+
+  function poll(number, failures) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", form.getAttribute("data-api-url") + "/" + encodeURIComponent(number));
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.onload = function () {
+      if (xhr.status === 200) {
+        var body = JSON.parse(xhr.responseText);
+        if (body.status !== "validating") {
+          say(msg("done"));
+          window.location.assign(versionUrl(number));
+          return;
+        }
+        window.setTimeout(function () { poll(number, 0); }, POLL_MS);
+      } else {
+        retry(failures);
+      }
+    };
+    xhr.onerror = function () { retry(failures); };
+    xhr.send();
+
+    function retry(count) {
+      if (count + 1 >= MAX_POLL_FAILURES) {
+        // Validation goes on on the server; the version page shows where it stands.
+        window.location.assign(versionUrl(number));
+        return;
+      }
+      window.setTimeout(function () { poll(number, count + 1); }, POLL_MS);
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!input.files || input.files.length === 0) {
+      return; // the browser's "required" message, or the server's, explains it
+    }
+    event.preventDefault();
+    var data = new FormData();
+    data.append("file", input.files[0], input.files[0].name);
+
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("data-api-url"));
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable && e.total > 0) {
+        var percent = Math.min(100, Math.round((e.loaded * 100) / e.total));
+        setPercent(percent);
+        say(msg("uploading").replace("{percent}", String(percent)));
+      }
+    };
+    xhr.onload = function () {
+      if (xhr.status === 202 || xhr.status === 201) {
+        var body = JSON.parse(xhr.responseText);
+        setPercent(100);
+        say(msg("validating"));
+        poll(body.number, 0);
+      } else {
+        fail(problemDetail(xhr) || msg("failed"));
+      }
+    };
+    xhr.onerror = function () { fail(msg("network")); };
+
+    button.disabled = true;
+    input.disabled = true;
+    progress.hidden = false;
+    setPercent(0);
+    say(msg("uploading").replace("{percent}", "0"));
+    xhr.send(data);
+  });
+}());

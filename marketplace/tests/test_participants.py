@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from marketplace.models import ApiKey, Organization, ParticipantEvent
+from marketplace.services.participants import api_key_create, api_key_revoke, organization_set_verified
+from settlement.models import PaymentMethod
+
+pytestmark = pytest.mark.django_db
+
+
+def onboard(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("onboard", *args, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1, "onboard prints exactly one JSON object"
+    return json.loads(lines[0])
+
+
+def test_onboard_prints_one_json_object_with_a_working_key() -> None:
+    result = onboard(
+        "--org",
+        "Acme Sensors",
+        "--email",
+        "ops@acme.example",
+        "--role",
+        "seller",
+        "--role",
+        "buyer",
+        "--country",
+        "de",
+        "--verified",
+        "--payment-method",
+        "pm_card_visa",
+    )
+    assert set(result) == {"organization_id", "email", "api_key"}
+    organization = Organization.objects.get(pk=result["organization_id"])
+    assert (organization.is_seller, organization.is_buyer, organization.country) == (True, True, "DE")
+    assert organization.verified and organization.verified_at is not None
+    assert PaymentMethod.objects.get(organization=organization, is_default=True).token == "pm_card_visa"
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {result['api_key']}")
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json() == {
+        "id": result["organization_id"],
+        "name": "Acme Sensors",
+        "roles": ["buyer", "seller"],
+        "country": "DE",
+        "verified": True,
+        "authenticated_by": "api_key",
+    }
+
+
+def test_onboard_unverified_by_default_and_rejects_bad_input() -> None:
+    result = onboard("--org", "Quiet Buyer", "--email", "b@quiet.example", "--role", "buyer")
+    assert Organization.objects.get(pk=result["organization_id"]).verified is False
+    with pytest.raises(CommandError, match="ISO 3166"):
+        onboard("--org", "X", "--email", "x@x.example", "--role", "buyer", "--country", "Japan")
+    with pytest.raises(CommandError, match="pm_card_visa"):
+        onboard(
+            "--org", "Y", "--email", "y@y.example", "--role", "buyer", "--payment-method", "4242424242424242"
+        )
+    assert not Organization.objects.filter(name__in=["X", "Y"]).exists(), (
+        "a refused onboarding leaves nothing"
+    )
+
+
+def test_api_key_is_stored_hashed_and_shown_once(seller) -> None:
+    stored = ApiKey.objects.get(organization=seller.organization)
+    assert seller.api_key not in (stored.key_hash, stored.prefix)
+    assert seller.api_key.startswith(stored.prefix)
+    assert len(seller.api_key) >= 40
+
+
+def test_unknown_malformed_and_revoked_keys_get_401_problem(seller, anonymous) -> None:
+    for header in ("Bearer ichiba_nope", "Bearer", "Bearer a b", "Bearer \u00e9\u00e9"):
+        anonymous.credentials(HTTP_AUTHORIZATION=header)
+        response = anonymous.get("/api/v1/me")
+        assert response.status_code == 401, header
+        assert response["Content-Type"] == "application/problem+json"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    api_key_revoke(api_key=ApiKey.objects.get(organization=seller.organization))
+    response = seller.client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The API key is unknown or revoked."
+    assert (
+        ParticipantEvent.objects.filter(kind="api_key_revoked", organization=seller.organization).count() == 1
+    )
+
+
+def test_no_credentials_is_401_problem(anonymous) -> None:
+    response = anonymous.get("/api/v1/me")
+    assert response.status_code == 401
+    body = response.json()
+    assert body["type"] == "/problems/not-authenticated" and body["status"] == 401 and body["title"]
+
+
+def test_last_used_is_recorded_coarsely(seller) -> None:
+    key = ApiKey.objects.get(organization=seller.organization)
+    assert key.last_used_at is None
+    seller.client.get("/api/v1/me")
+    key.refresh_from_db()
+    first = key.last_used_at
+    assert first is not None
+    seller.client.get("/api/v1/me")
+    key.refresh_from_db()
+    assert key.last_used_at == first, "refreshed at most once a minute"
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=5))
+    seller.client.get("/api/v1/me")
+    key.refresh_from_db()
+    assert key.last_used_at > first - timedelta(seconds=1)
+
+
+def test_session_auth_resolves_the_members_organisation(db) -> None:
+    from tests.fixtures import make_party
+
+    party = make_party("Session Co", {"buyer"}, password="correct horse battery")
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.login(username=party.email, password="correct horse battery")
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["authenticated_by"] == "session" and me.json()["id"] == party.id
+    # A session write without the CSRF token is refused as problem details.
+    response = client.post("/api/v1/datasets", {"title": "x"}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_verification_is_an_audited_state_change(seller) -> None:
+    organization_set_verified(organization=seller.organization, verified=False)
+    organization_set_verified(organization=seller.organization, verified=False)  # no-op, no event
+    organization_set_verified(organization=seller.organization, verified=True)
+    kinds = list(
+        ParticipantEvent.objects.filter(organization=seller.organization).values_list("kind", flat=True)
+    )
+    assert kinds == ["created", "verified", "member_added", "api_key_created", "unverified", "verified"]
+
+
+def test_throttling_per_api_key(seller, buyer, settings) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "3/min"}}
+    try:
+        codes = [seller.client.get("/api/v1/me").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        throttled = seller.client.get("/api/v1/me")
+        assert throttled["Content-Type"] == "application/problem+json"
+        assert int(throttled["Retry-After"]) > 0
+        assert buyer.client.get("/api/v1/me").status_code == 200, "another key has its own budget"
+    finally:
+        cache.clear()
+
+
+def test_api_key_create_twice_gives_distinct_keys(seller) -> None:
+    first = api_key_create(organization=seller.organization, name="ci")
+    second = api_key_create(organization=seller.organization, name="ci")
+    assert first.secret != second.secret
+    assert first.api_key.revoked_at is None and timezone.now() >= first.api_key.created_at

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.db import transaction
+
+from config.errors import InvalidInput
+from settlement.models import PaymentMethod
+
+# Stripe payment method ids and test tokens (pm_card_visa, pm_card_chargeDeclined, pm_1Nx...).
+_TOKEN = re.compile(r"^pm_[A-Za-z0-9_]{3,250}$")
+
+
+@transaction.atomic
+def payment_method_save_default(
+    *, organization_id: uuid.UUID, token: str, provider: str = "offline"
+) -> PaymentMethod:
+    if not _TOKEN.match(token):
+        raise InvalidInput(
+            "A payment method is a provider token such as pm_card_visa.",
+            errors={"payment_method": ["invalid"]},
+        )
+    PaymentMethod.objects.filter(organization_id=organization_id, is_default=True).update(is_default=False)
+    return PaymentMethod.objects.create(
+        organization_id=organization_id, provider=provider, token=token, is_default=True
+    )

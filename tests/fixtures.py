@@ -1,0 +1,102 @@
+"""Shared pytest fixtures and the rule for optional services (loaded with ``-p tests.fixtures``).
+
+A test that needs PostgreSQL, Redis or Chromium skips with a message saying how to enable it, except
+under CI (``CI=true``), where CI provides them all and a skip is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.db import connection
+
+if TYPE_CHECKING:  # imported lazily: this plugin loads before Django is configured
+    from rest_framework.test import APIClient
+
+    from marketplace.models import Organization
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("ICHIBA_CHROMIUM", "/usr/bin/chromium")
+
+
+def unavailable(reason: str) -> None:
+    """Skip (locally) or fail (in CI) a test whose service is missing."""
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        unavailable("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/ichiba")
+
+
+def require_redis() -> None:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        unavailable("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+
+
+def require_chromium() -> str:
+    path = shutil.which(CHROMIUM) or shutil.which("chromium")
+    if path is None:
+        unavailable("needs Chromium: apt-get install -y chromium (or set ICHIBA_CHROMIUM)")
+    assert path is not None
+    return path
+
+
+@dataclass
+class Party:
+    """An organisation in a test, with its API key and a client that sends it."""
+
+    organization: Organization
+    api_key: str
+    client: APIClient
+    email: str
+
+    @property
+    def id(self) -> str:
+        return str(self.organization.id)
+
+
+def make_party(
+    name: str, roles: set[str], *, country: str = "JP", verified: bool = True, password: str = ""
+) -> Party:
+    from marketplace.services.participants import api_key_create, member_add, organization_create
+
+    from rest_framework.test import APIClient
+
+    organization = organization_create(name=name, roles=roles, country=country, verified=verified)
+    email = f"{name.lower().replace(' ', '-')}@example.test"
+    member_add(organization=organization, email=email, password=password or None)
+    issued = api_key_create(organization=organization, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    return Party(organization=organization, api_key=issued.secret, client=client, email=email)
+
+
+@pytest.fixture
+def seller(db: Any) -> Party:
+    return make_party("Kansai Bridge Monitoring", {"seller"})
+
+
+@pytest.fixture
+def other_seller(db: Any) -> Party:
+    return make_party("Hokuriku Sensors", {"seller"})
+
+
+@pytest.fixture
+def buyer(db: Any) -> Party:
+    return make_party("Osaka Analytics", {"buyer"})
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    from rest_framework.test import APIClient
+
+    return APIClient()

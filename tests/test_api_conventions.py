@@ -1,0 +1,103 @@
+"""API-wide promises of api.md: problem details everywhere, OpenAPI covering every endpoint."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_unknown_api_path_is_a_problem(anonymous) -> None:
+    response = anonymous.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/not-found"
+
+
+def test_wrong_method_is_405_problem_with_allow(seller) -> None:
+    response = seller.client.delete("/api/v1/me")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert "GET" in response["Allow"]
+
+
+def test_problem_types_are_documented_for_people(anonymous) -> None:
+    response = anonymous.get("/problems/personal-data-refused")
+    assert response.status_code == 200 and "information bank" in response.content.decode()
+    assert anonymous.get("/problems/nonsense").status_code == 404
+
+
+def test_unhandled_error_is_a_500_problem_not_html(seller, monkeypatch) -> None:
+    from marketplace.api import views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(views.MeSerializer, "to_representation", boom)
+    seller.client.raise_request_exception = False
+    response = seller.client.get("/api/v1/me")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert "on fire" not in response.content.decode(), "internals never leak"
+
+
+def test_openapi_describes_every_endpoint(anonymous) -> None:
+    response = anonymous.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    paths = set(schema["paths"])
+    expected = {
+        "/api/v1/me",
+        "/api/v1/datasets",
+        "/api/v1/datasets/{dataset_id}",
+        "/api/v1/datasets/{dataset_id}/versions",
+        "/api/v1/datasets/{dataset_id}/versions/{number}",
+        "/api/v1/datasets/{dataset_id}/sample",
+        "/api/v1/datasets/{dataset_id}/withdraw",
+        "/api/v1/datasets/{dataset_id}/relist",
+    }
+    assert expected <= paths, expected - paths
+    from django.urls import get_resolver
+
+    api_routes = {str(p.pattern) for p in get_resolver().url_patterns if str(p.pattern).startswith("api/v1/")}
+    assert api_routes, "the API is mounted under /api/v1/"
+    upload = schema["paths"]["/api/v1/datasets/{dataset_id}/versions"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert anonymous.get("/api/docs/").status_code == 200
+
+
+def test_production_settings_refuse_to_start_without_secrets() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    env.update(
+        DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="market.example", DATABASE_URL="sqlite:///tmp.db"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0 and "PostgreSQL" in result.stderr
