@@ -67,9 +67,7 @@ class Dataset(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
-    category = models.CharField(
-        _("category"), max_length=32, choices=Category.choices, default=Category.OTHER
-    )
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices, default=Category.OTHER)
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
     region = models.CharField(_("region"), max_length=100, blank=True)
     update_frequency = models.CharField(
@@ -153,9 +151,7 @@ class CatalogEvent(models.Model):
     """Append-only record of every state change of a dataset or version (who, when, from, to, why)."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="events")
-    version = models.ForeignKey(
-        DatasetVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
-    )
+    version = models.ForeignKey(DatasetVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     actor_organization_id = models.UUIDField(null=True, blank=True)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
     from_status = models.CharField(max_length=16, blank=True)

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from catalog import search
-from catalog.models import Dataset, DatasetVersion
+from catalog.models import Dataset, DatasetVersion, Tag
 from config.errors import NotFound
 
 
@@ -37,10 +37,10 @@ def _text_match(queryset: QuerySet[Dataset], q: str) -> QuerySet[Dataset]:
         expression = search.tsquery(q)
         if expression is None:
             return queryset
-        # Must match the expression of the GIN index "dataset_search_gin" (migration 0002) exactly.
+        # search_vector is the generated, GIN-indexed column of migration 0002 (PostgreSQL only).
         return queryset.filter(
             RawSQL(
-                "to_tsvector('simple'::regconfig, catalog_dataset.search_text) @@ to_tsquery('simple'::regconfig, %s)",
+                "catalog_dataset.search_vector @@ to_tsquery('simple'::regconfig, %s)",
                 [expression],
                 output_field=BooleanField(),
             )
@@ -61,10 +61,16 @@ def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -
     if filters.category:
         queryset = queryset.filter(category=filters.category)
     if filters.tag:
-        queryset = queryset.filter(tags__name=search.normalize(filters.tag.strip()))
+        # Resolved to an id first: a join on the tag's name lets the planner walk every dataset looking
+        # for a tag that may not exist.
+        tag_id = Tag.objects.filter(name=search.normalize(filters.tag.strip())).values_list("id", flat=True).first()
+        if tag_id is None:
+            return queryset.none()
+        queryset = queryset.filter(id__in=Dataset.tags.through.objects.filter(tag_id=tag_id).values("dataset_id"))
     if filters.seller:
         queryset = queryset.filter(seller_id=filters.seller)
-    return queryset.select_related("seller").prefetch_related("tags")
+    # search_text is the largest column and only ever read by the database.
+    return queryset.select_related("seller").prefetch_related("tags").defer("search_text")
 
 
 def dataset_get(*, dataset_id: Any, viewer_org_id: uuid.UUID | None) -> Dataset:
@@ -75,12 +81,7 @@ def dataset_get(*, dataset_id: Any, viewer_org_id: uuid.UUID | None) -> Dataset:
     except ValueError as exc:
         raise NotFound("No such dataset.") from exc
     visible = _visible(viewer_org_id) | Q(status=Dataset.Status.WITHDRAWN)
-    dataset = (
-        Dataset.objects.filter(visible, pk=dataset_uuid)
-        .select_related("seller")
-        .prefetch_related("tags")
-        .first()
-    )
+    dataset = Dataset.objects.filter(visible, pk=dataset_uuid).select_related("seller").prefetch_related("tags").first()
     if dataset is None:
         raise NotFound("No such dataset.")
     return dataset

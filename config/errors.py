@@ -15,9 +15,7 @@ class DomainError(Exception):
     code = "invalid"
     title = "Invalid request"
 
-    def __init__(
-        self, detail: str, *, errors: Mapping[str, Sequence[str]] | None = None, code: str = ""
-    ) -> None:
+    def __init__(self, detail: str, *, errors: Mapping[str, Sequence[str]] | None = None, code: str = "") -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = {key: list(value) for key, value in (errors or {}).items()}

@@ -29,12 +29,8 @@ class Organization(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(is_seller=True) | Q(is_buyer=True), name="organization_has_a_role"
-            ),
-            models.CheckConstraint(
-                condition=Q(country__regex=r"^[A-Z]{2}$"), name="organization_country_iso2"
-            ),
+            models.CheckConstraint(condition=Q(is_seller=True) | Q(is_buyer=True), name="organization_has_a_role"),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="organization_country_iso2"),
         ]
 
     def __str__(self) -> str:
@@ -69,9 +65,7 @@ class ApiKey(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(
-        _("prefix"), max_length=16, help_text=_("The first characters, to recognise a key.")
-    )
+    prefix = models.CharField(_("prefix"), max_length=16, help_text=_("The first characters, to recognise a key."))
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

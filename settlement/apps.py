@@ -1,7 +1,5 @@
 import uuid
 
-import uuid
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

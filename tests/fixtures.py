@@ -64,12 +64,10 @@ class Party:
         return str(self.organization.id)
 
 
-def make_party(
-    name: str, roles: set[str], *, country: str = "JP", verified: bool = True, password: str = ""
-) -> Party:
-    from marketplace.services.participants import api_key_create, member_add, organization_create
-
+def make_party(name: str, roles: set[str], *, country: str = "JP", verified: bool = True, password: str = "") -> Party:
     from rest_framework.test import APIClient
+
+    from marketplace.services.participants import api_key_create, member_add, organization_create
 
     organization = organization_create(name=name, roles=roles, country=country, verified=verified)
     email = f"{name.lower().replace(' ', '-')}@example.test"

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -324,8 +325,15 @@ def test_edit_withdraw_and_list_again(client, seller) -> None:
     assert "Bridge strain gauges" in edit and "cannot change once a version is published" in edit
     response = owner.post(
         f"/sell/datasets/{dataset.id}/edit/",
-        {"title": "Baskets v2", "description": "New text", "category": "retail", "tags": "a, b",
-         "region": "Kyoto", "update_frequency": "monthly", "method": "ignored: the disclosure is fixed"},
+        {
+            "title": "Baskets v2",
+            "description": "New text",
+            "category": "retail",
+            "tags": "a, b",
+            "region": "Kyoto",
+            "update_frequency": "monthly",
+            "method": "ignored: the disclosure is fixed",
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"/datasets/{dataset.id}/"
     dataset.refresh_from_db()
@@ -408,6 +416,9 @@ def test_plain_form_refuses_binary_and_missing_files(seller) -> None:
         f"/sell/datasets/{dataset.id}/upload/", {"file": SimpleUploadedFile("data.xlsx", b"a,b\n1,2\n")}
     )
     assert sheet.status_code == 200 and ".csv" in text(sheet)
+    too_large = iot_csv(2) + b"x" * (settings.ICHIBA["MAX_UPLOAD_BYTES"] + 100 * 1024)
+    response = client.post(f"/sell/datasets/{dataset.id}/upload/", {"file": SimpleUploadedFile("big.csv", too_large)})
+    assert response.status_code == 200 and "larger than the limit" in text(response)
     assert not DatasetVersion.objects.exists()
 
 
@@ -461,3 +472,19 @@ def test_error_pages(client) -> None:
     assert missing.status_code == 404 and "Back to the catalog" in text(missing)
     problems = client.get("/problems/")
     assert problems.status_code == 200 and "personal-data-refused" in text(problems)
+
+
+def test_every_extracted_string_has_a_japanese_translation() -> None:
+    """locale/ja: nothing extracted is left untranslated or fuzzy (re-run makemessages, then translate)."""
+    po = (settings.LOCALE_PATHS[0] / "ja" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert (settings.LOCALE_PATHS[0] / "ja" / "LC_MESSAGES" / "django.mo").exists(), "run compilemessages"
+    untranslated = []
+    for entry in po.split("\n\n")[1:]:
+        if entry.lstrip().startswith("#~"):
+            continue
+        assert "#, fuzzy" not in entry, entry
+        msgid = re.search(r'^msgid "(.*)"', entry, re.M)
+        translations = re.findall(r'^msgstr(?:\[\d+\])? ("(?:.*)"(?:\n".*")*)', entry, re.M)
+        if msgid and (not translations or any(t.replace('"', "").strip() == "" for t in translations)):
+            untranslated.append(msgid.group(1))
+    assert not untranslated, untranslated

@@ -23,9 +23,7 @@ class DataClassField(serializers.ChoiceField):
 
 
 class AnonymizationSerializer(serializers.Serializer):
-    quasi_identifiers = serializers.ListField(
-        child=serializers.CharField(max_length=200), min_length=1, max_length=100
-    )
+    quasi_identifiers = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=100)
     personal_info_items = serializers.ListField(
         child=serializers.CharField(max_length=200), min_length=1, max_length=100
     )
@@ -113,9 +111,7 @@ class VersionAcceptedSerializer(serializers.ModelSerializer):
 
 class VersionUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or JSON Lines, UTF-8.")
-    format = serializers.ChoiceField(
-        choices=["csv", "jsonl"], required=False, help_text="Default: from the file name."
-    )
+    format = serializers.ChoiceField(choices=["csv", "jsonl"], required=False, help_text="Default: from the file name.")
 
 
 class DatasetSerializer(serializers.ModelSerializer):
@@ -169,9 +165,7 @@ class DatasetDetailSerializer(DatasetSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_latest_version(self, dataset: Dataset) -> int | None:
-        published = [
-            v.number for v in self.context["versions"] if v.status == DatasetVersion.Status.PUBLISHED
-        ]
+        published = [v.number for v in self.context["versions"] if v.status == DatasetVersion.Status.PUBLISHED]
         return max(published) if published else None
 
 

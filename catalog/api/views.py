@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -23,6 +24,7 @@ from catalog.services import datasets as dataset_services
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from config.api.idempotency import idempotent
+from config.api.pagination import CreatedCursorPagination
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
@@ -54,9 +56,14 @@ def _choice(request: Request, name: str, choices: list[str]) -> str:
     return value
 
 
+class SearchPagination(CreatedCursorPagination):
+    page_size = 20
+
+
 class DatasetListCreate(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
     serializer_class = s.DatasetSerializer
+    pagination_class = SearchPagination
 
     @extend_schema(
         operation_id="datasets_search",
@@ -153,9 +160,7 @@ class DatasetWithdraw(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
     serializer_class = s.WithdrawSerializer
 
-    @extend_schema(
-        operation_id="datasets_withdraw", request=s.WithdrawSerializer, responses=s.DatasetDetailSerializer
-    )
+    @extend_schema(operation_id="datasets_withdraw", request=s.WithdrawSerializer, responses=s.DatasetDetailSerializer)
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
@@ -188,30 +193,36 @@ class VersionListCreate(GenericAPIView):
     serializer_class = s.VersionSerializer
     parser_classes = [MultiPartParser, JSONParser]
 
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Installed before authentication: a session's CSRF check reads request.POST, which parses
+        # (streams) the upload, and it must go through the hashing, size-limited handler.
+        if request.method == "POST":
+            request.upload_handlers = [HashingUploadHandler(request, max_bytes=settings.ICHIBA["MAX_UPLOAD_BYTES"])]
+        return super().initialize_request(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Before a byte of the upload is read: authenticate, check ownership and the declared size."""
+        """Refuse what can be refused from the headers before reading the body, then check ownership."""
+        if request.method == "POST":
+            limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
+            try:
+                declared = int(request.headers.get("Content-Length") or 0)
+            except ValueError as exc:
+                raise InvalidInput("Content-Length is not a number.") from exc
+            if declared > limit + 64 * 1024:  # room for the multipart envelope
+                raise PayloadTooLarge(
+                    f"The upload is larger than the limit of {limit:,} bytes.", errors={"file": ["too large"]}
+                )
+            if not request.content_type.startswith("multipart/form-data"):
+                raise InvalidInput(
+                    "Upload the file as multipart/form-data with a field named file.",
+                    errors={"file": ["required"]},
+                )
         super().initial(request, *args, **kwargs)
-        if request.method != "POST":
-            return
-        principal = _seller(request)
-        self.dataset = selectors.dataset_get_owned(
-            dataset_id=kwargs["dataset_id"], seller_id=principal.organization_id
-        )
-        limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
-        try:
-            declared = int(request.headers.get("Content-Length") or 0)
-        except ValueError as exc:
-            raise InvalidInput("Content-Length is not a number.") from exc
-        if declared > limit + 64 * 1024:  # room for the multipart envelope
-            raise PayloadTooLarge(
-                f"The upload is larger than the limit of {limit:,} bytes.", errors={"file": ["too large"]}
+        if request.method == "POST":
+            principal = _seller(request)
+            self.dataset = selectors.dataset_get_owned(
+                dataset_id=kwargs["dataset_id"], seller_id=principal.organization_id
             )
-        if not request.content_type.startswith("multipart/form-data"):
-            raise InvalidInput(
-                "Upload the file as multipart/form-data with a field named file.",
-                errors={"file": ["required"]},
-            )
-        request._request.upload_handlers = [HashingUploadHandler(request._request, max_bytes=limit)]
 
     @extend_schema(operation_id="datasets_versions_list", responses=s.VersionSerializer(many=True))
     def get(self, request: Request, dataset_id: str) -> Response:
@@ -240,9 +251,7 @@ class VersionListCreate(GenericAPIView):
             file_format=data.get("format"),
         )
         body = s.VersionAcceptedSerializer(version).data
-        body["status"] = (
-            DatasetVersion.Status.VALIDATING
-        )  # as accepted; validation may already have run eagerly
+        body["status"] = DatasetVersion.Status.VALIDATING  # as accepted; validation may already have run eagerly
         location = f"/api/v1/datasets/{self.dataset.id}/versions/{version.number}"
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
@@ -256,9 +265,7 @@ class VersionDetail(GenericAPIView):
         viewer = _viewer(request)
         dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
         return Response(
-            s.VersionSerializer(
-                selectors.version_get(dataset=dataset, number=number, viewer_org_id=viewer)
-            ).data
+            s.VersionSerializer(selectors.version_get(dataset=dataset, number=number, viewer_org_id=viewer)).data
         )
 
 

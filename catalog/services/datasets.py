@@ -30,14 +30,10 @@ def _clean_tags(tags: Iterable[Any]) -> list[str]:
     cleaned: dict[str, None] = {}
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
-            raise InvalidInput(
-                "Tags are non-empty strings.", errors={"tags": ["each tag is a non-empty string"]}
-            )
+            raise InvalidInput("Tags are non-empty strings.", errors={"tags": ["each tag is a non-empty string"]})
         name = search.normalize(tag.strip())
         if len(name) > MAX_TAG_LENGTH:
-            raise InvalidInput(
-                f"A tag has at most {MAX_TAG_LENGTH} characters.", errors={"tags": ["too long"]}
-            )
+            raise InvalidInput(f"A tag has at most {MAX_TAG_LENGTH} characters.", errors={"tags": ["too long"]})
         cleaned.setdefault(name, None)
     if len(cleaned) > MAX_TAGS:
         raise InvalidInput(f"A dataset has at most {MAX_TAGS} tags.", errors={"tags": ["too many"]})
@@ -113,9 +109,7 @@ def check_data_class(data_class: str) -> None:
 
 def _check_choice(value: str, choices: list[str], field: str) -> None:
     if value not in choices:
-        raise InvalidInput(
-            f"{field} must be one of: {', '.join(choices)}.", errors={field: ["invalid choice"]}
-        )
+        raise InvalidInput(f"{field} must be one of: {', '.join(choices)}.", errors={field: ["invalid choice"]})
 
 
 def _set_tags(dataset: Dataset, names: list[str]) -> None:
@@ -243,11 +237,7 @@ def dataset_update(
                 errors={"anonymization": ["fixed after publication"]},
             )
         dataset.anonymization = clean_anonymization(dataset.data_class, changes["anonymization"])
-    tag_names = (
-        _clean_tags(changes["tags"])
-        if "tags" in changes
-        else list(dataset.tags.values_list("name", flat=True))
-    )
+    tag_names = _clean_tags(changes["tags"]) if "tags" in changes else list(dataset.tags.values_list("name", flat=True))
     if "tags" in changes:
         _set_tags(dataset, tag_names)
     _refresh_search_text(dataset, tag_names)
@@ -286,9 +276,7 @@ def dataset_withdraw(
 
 
 @transaction.atomic
-def dataset_relist(
-    *, dataset_id: uuid.UUID, seller_id: uuid.UUID, actor_user_id: int | None = None
-) -> Dataset:
+def dataset_relist(*, dataset_id: uuid.UUID, seller_id: uuid.UUID, actor_user_id: int | None = None) -> Dataset:
     dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
     _owned(dataset, seller_id)
     states.dataset_check(dataset.status, Dataset.Status.PUBLISHED)
@@ -315,6 +303,4 @@ def dataset_mark_published(*, dataset: Dataset) -> None:
     dataset.status = Dataset.Status.PUBLISHED
     dataset.published_at = timezone.now()
     dataset.save(update_fields=["status", "published_at", "updated_at"])
-    event_record(
-        dataset=dataset, from_status="draft", to_status=dataset.status, reason="first version published"
-    )
+    event_record(dataset=dataset, from_status="draft", to_status=dataset.status, reason="first version published")

@@ -43,9 +43,7 @@ def iot_csv(rows: int = 30) -> bytes:
 def anonymized_csv(rows: int = 40, extra: str = "") -> bytes:
     lines = ["age_band,prefecture,category,amount_jpy"]
     for i in range(rows):
-        lines.append(
-            f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10},{'Osaka' if i % 4 < 2 else 'Kyoto'},food,{100 + i}"
-        )
+        lines.append(f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10},{'Osaka' if i % 4 < 2 else 'Kyoto'},food,{100 + i}")
     return ("\n".join(lines) + "\n" + extra).encode()
 
 
@@ -63,9 +61,7 @@ def upload(party: Any, dataset_id: str, content: bytes, name: str = "data.csv", 
     )
 
 
-def upload_validated(
-    party: Any, dataset_id: str, content: bytes, capture: Any, name: str = "data.csv"
-) -> dict:
+def upload_validated(party: Any, dataset_id: str, content: bytes, capture: Any, name: str = "data.csv") -> dict:
     with capture(execute=True):
         response = upload(party, dataset_id, content, name)
     assert response.status_code == 202, response.content
@@ -147,9 +143,7 @@ def test_malformed_and_non_object_json(seller) -> None:
     assert_problem(response, 400, "malformed")
     response = seller.client.post("/api/v1/datasets", b"[1, 2]", content_type="application/json")
     assert_problem(response, 400, "invalid")
-    response = seller.client.post(
-        "/api/v1/datasets", b"title=x", content_type="application/x-www-form-urlencoded"
-    )
+    response = seller.client.post("/api/v1/datasets", b"title=x", content_type="application/x-www-form-urlencoded")
     assert_problem(response, 415, "unsupported-media-type")
 
 
@@ -168,14 +162,10 @@ def test_idempotency_key_replays_and_refuses_a_different_body(seller) -> None:
     other = seller.client.post("/api/v1/datasets", iot_payload(title="Other"), format="json", **headers)
     assert_problem(other, 409, "idempotency-conflict")
     # A failed request stores nothing: the same key may be used once the request is fixed.
-    bad = seller.client.post(
-        "/api/v1/datasets", iot_payload(category="x"), format="json", HTTP_IDEMPOTENCY_KEY="k2"
-    )
+    bad = seller.client.post("/api/v1/datasets", iot_payload(category="x"), format="json", HTTP_IDEMPOTENCY_KEY="k2")
     assert_problem(bad, 400)
     assert (
-        seller.client.post(
-            "/api/v1/datasets", iot_payload(), format="json", HTTP_IDEMPOTENCY_KEY="k2"
-        ).status_code
+        seller.client.post("/api/v1/datasets", iot_payload(), format="json", HTTP_IDEMPOTENCY_KEY="k2").status_code
         == 201
     )
 
@@ -183,10 +173,7 @@ def test_idempotency_key_replays_and_refuses_a_different_body(seller) -> None:
 def test_idempotency_keys_are_per_organisation(seller, other_seller) -> None:
     headers = {"HTTP_IDEMPOTENCY_KEY": "same-key"}
     assert seller.client.post("/api/v1/datasets", iot_payload(), format="json", **headers).status_code == 201
-    assert (
-        other_seller.client.post("/api/v1/datasets", iot_payload(), format="json", **headers).status_code
-        == 201
-    )
+    assert other_seller.client.post("/api/v1/datasets", iot_payload(), format="json", **headers).status_code == 201
     assert Dataset.objects.count() == 2
 
 
@@ -224,9 +211,7 @@ def test_upload_validates_and_publishes(seller, buyer, django_capture_on_commit_
     assert sample["columns"][0] == "timestamp" and len(sample["rows"]) == 20 and sample["version"] == 1
 
 
-def test_rejected_version_is_never_visible_to_buyers(
-    seller, buyer, django_capture_on_commit_callbacks
-) -> None:
+def test_rejected_version_is_never_visible_to_buyers(seller, buyer, django_capture_on_commit_callbacks) -> None:
     dataset = create(seller, iot_payload(data_class="anonymized", anonymization=ANONYMIZATION))
     leaked = anonymized_csv(40, extra="30-39,Osaka,food,taro.yamada@example.com\n")
     version = upload_validated(seller, dataset["id"], leaked, django_capture_on_commit_callbacks)
@@ -235,9 +220,7 @@ def test_rejected_version_is_never_visible_to_buyers(
     assert "direct_identifiers" in failed and "taro.yamada@example.com" not in failed["direct_identifiers"]
 
     assert buyer.client.get(f"/api/v1/datasets/{dataset['id']}").status_code == 404, "still a draft"
-    assert (
-        seller.client.get(f"/api/v1/datasets/{dataset['id']}").json()["versions"][0]["status"] == "rejected"
-    )
+    assert seller.client.get(f"/api/v1/datasets/{dataset['id']}").json()["versions"][0]["status"] == "rejected"
 
     good = upload_validated(seller, dataset["id"], anonymized_csv(40), django_capture_on_commit_callbacks)
     assert good["status"] == "published" and good["number"] == 2, good["checks"]
@@ -399,15 +382,11 @@ def test_edit_metadata_and_withdraw(seller, other_seller, buyer, django_capture_
     assert seller.client.post(f"{url}/relist", format="json").json()["status"] == "published"
 
 
-def test_anonymisation_disclosure_is_fixed_after_publication(
-    seller, django_capture_on_commit_callbacks
-) -> None:
+def test_anonymisation_disclosure_is_fixed_after_publication(seller, django_capture_on_commit_callbacks) -> None:
     dataset = create(seller, iot_payload(data_class="anonymized", anonymization=ANONYMIZATION))
     upload_validated(seller, dataset["id"], anonymized_csv(), django_capture_on_commit_callbacks)
     changed = {**ANONYMIZATION, "method": "something else"}
-    response = seller.client.patch(
-        f"/api/v1/datasets/{dataset['id']}", {"anonymization": changed}, format="json"
-    )
+    response = seller.client.patch(f"/api/v1/datasets/{dataset['id']}", {"anonymization": changed}, format="json")
     assert_problem(response, 409)
 
 

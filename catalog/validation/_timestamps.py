@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from catalog.validation._errors import ErrorLog, preview
 
+_DIGITS_TO_ZERO: Final = bytes.maketrans(b"0123456789", b"0000000000")
+
 TIMESTAMP_NAMES: Final = ("timestamp", "time", "datetime", "measured_at", "observed_at", "recorded_at", "ts")
 
 
@@ -125,24 +127,24 @@ def _text_extremes(present: list[str]) -> tuple[str, str] | None:
     """The earliest and latest value compared as text, when text order is time order; else None.
 
     Comparing aware datetimes is slow (each comparison asks both for their offset), comparing strings
-    is not. Text order equals time order when every value follows one template (the same punctuation
-    at the same places, digits elsewhere) and carries the same offset text: the fields then run from
-    year to fraction, most significant first.
+    is not. Text order equals time order when every value has the same skeleton (digits replaced by
+    0: the same punctuation at the same places) and the same offset text, because the fields then run
+    from year to fraction, most significant first, in fixed widths.
     """
-    if len(set(map(len, present))) != 1:
-        return None
     first = present[0]
     width = len(first)
     n = len(present)
     joined = "".join(present)
-    # Everything from the offset sign (or "Z") on must be identical; before it digits may vary.
-    offset = max(first.rfind("+", 11), first.rfind("-", 11), first.rfind("Z", 11))
-    varying = offset if offset >= 0 else width
-    for position, char in enumerate(first):
-        column = joined[position::width]
-        if position < varying and char.isdigit():
-            if not (column.isascii() and column.isdigit()):
+    if len(joined) != width * n or not joined.isascii():
+        return None
+    skeleton = joined.encode("ascii").translate(_DIGITS_TO_ZERO)
+    # Equal total length and an identical skeleton for every width-sized slice imply equal lengths:
+    # a shorter value would shift a later value's punctuation out of place.
+    if skeleton != skeleton[:width] * n:
+        return None
+    offset = max(first.rfind("+", 16), first.rfind("-", 16), first.rfind("Z", 16))
+    if offset >= 0:
+        for position in range(offset + 1, width):
+            if joined[position::width].count(first[position]) != n:
                 return None
-        elif column.count(char) != n:
-            return None
     return min(present), max(present)

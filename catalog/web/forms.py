@@ -155,8 +155,16 @@ class DatasetCreateForm(_DatasetFields):
     )
 
     field_order = [
-        "title", "description", "data_class", "category", "tags", "region", "update_frequency",
-        "quasi_identifiers", "personal_info_items", "method",
+        "title",
+        "description",
+        "data_class",
+        "category",
+        "tags",
+        "region",
+        "update_frequency",
+        "quasi_identifiers",
+        "personal_info_items",
+        "method",
     ]
 
     def clean(self) -> dict[str, Any]:
@@ -233,4 +241,4 @@ class VersionUploadForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -246,9 +246,7 @@ def dataset_withdraw(request: HttpRequest, principal: Principal, dataset_id: uui
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(
-            request, _("The dataset was withdrawn. Licences already concluded for it are not affected.")
-        )
+        messages.success(request, _("The dataset was withdrawn. Licences already concluded for it are not affected."))
     return redirect("web:dataset", dataset_id=dataset.id)
 
 
@@ -267,9 +265,7 @@ def dataset_relist(request: HttpRequest, principal: Principal, dataset_id: uuid.
     return redirect("web:dataset", dataset_id=dataset.id)
 
 
-def _upload_page(
-    request: HttpRequest, dataset: Dataset, form: VersionUploadForm, *, error: str = ""
-) -> HttpResponse:
+def _upload_page(request: HttpRequest, dataset: Dataset, form: VersionUploadForm, *, error: str = "") -> HttpResponse:
     return render(
         request,
         "catalog/version_upload.html",
@@ -329,9 +325,9 @@ def _version_upload_post(request: HttpRequest, principal: Principal, dataset: Da
         except DomainError as exc:
             form.add_error("file", exc.detail)
         else:
-            messages.success(request, _("Version %(number)d was uploaded and is being validated.") % {
-                "number": version.number
-            })
+            messages.success(
+                request, _("Version %(number)d was uploaded and is being validated.") % {"number": version.number}
+            )
             return redirect("web:version", dataset_id=dataset.id, number=version.number)
     return _upload_page(request, dataset, form)
 

@@ -18,9 +18,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return django_problem(
-            500, "server-error", "Something failed on our side; nothing was changed. Try again."
-        )
+        return django_problem(500, "server-error", "Something failed on our side; nothing was changed. Try again.")
     return render(request, "500.html", status=500)
 
 

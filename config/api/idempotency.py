@@ -90,9 +90,7 @@ def idempotent(handler: Handler) -> Handler:
                 transaction.set_rollback(True)
                 return response
             record.response_status = response.status_code
-            record.response_body = (
-                json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
-            )
+            record.response_body = json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
             record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)}
             record.save(update_fields=["response_status", "response_body", "response_headers"])
             return response

@@ -19,9 +19,7 @@ class CreatedCursorPagination(CursorPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(
-            OrderedDict(
-                [("results", data), ("next", self.get_next_link()), ("previous", self.get_previous_link())]
-            )
+            OrderedDict([("results", data), ("next", self.get_next_link()), ("previous", self.get_previous_link())])
         )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

@@ -101,9 +101,7 @@ def problem(
 
 
 def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        body, status=body["status"], headers=dict(headers or {}), content_type=PROBLEM_CONTENT_TYPE
-    )
+    return Response(body, status=body["status"], headers=dict(headers or {}), content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -137,9 +135,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every error leaves the API as problem details, never as an HTML 500."""
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        return problem_response(
-            problem(exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors or None)
-        )
+        return problem_response(problem(exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors or None))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -155,9 +151,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
             headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
         if isinstance(exc, exceptions.ValidationError):
             errors = _flatten(exc.detail)
-            return problem_response(
-                problem(400, "invalid", _validation_summary(errors), errors=errors), headers
-            )
+            return problem_response(problem(400, "invalid", _validation_summary(errors), errors=errors), headers)
         if isinstance(exc, exceptions.MethodNotAllowed):
             view = context.get("view")
             if view is not None:
@@ -183,6 +177,4 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def django_problem(status_code: int, code: str, detail: str) -> HttpResponse:
-    return JsonResponse(
-        problem(status_code, code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE
-    )
+    return JsonResponse(problem(status_code, code, detail), status=status_code, content_type=PROBLEM_CONTENT_TYPE)

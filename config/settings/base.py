@@ -199,9 +199,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKey": {"type": "http", "scheme": "bearer", "description": "Organisation API key"}
-        }
+        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "description": "Organisation API key"}}
     },
     "SECURITY": [{"ApiKey": []}],
     "ENUM_NAME_OVERRIDES": {},

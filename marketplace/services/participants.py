@@ -66,9 +66,7 @@ def organization_create(
         )
     country = country.upper()
     if len(country) != 2 or not country.isalpha() or not country.isascii():
-        raise InvalidInput(
-            "country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]}
-        )
+        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
     organization = Organization.objects.create(
         name=name.strip(), is_seller=SELLER in roles, is_buyer=BUYER in roles, country=country
     )
@@ -84,9 +82,7 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_set_verified(
-    *, organization: Organization, verified: bool, actor: Actor = None
-) -> Organization:
+def organization_set_verified(*, organization: Organization, verified: bool, actor: Actor = None) -> Organization:
     """The market operator's check of a participant (Data Trading Alliance criterion: qualified participants)."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if organization.verified == verified:
@@ -135,9 +131,7 @@ def member_add(
 
 
 @transaction.atomic
-def api_key_create(
-    *, organization: Organization, name: str, actor: Actor = None
-) -> IssuedApiKey:
+def api_key_create(*, organization: Organization, name: str, actor: Actor = None) -> IssuedApiKey:
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
     api_key = ApiKey.objects.create(
         organization=organization,
@@ -174,9 +168,7 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
     if not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
         return None
     api_key = (
-        ApiKey.objects.select_related("organization")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True)
-        .first()
+        ApiKey.objects.select_related("organization").filter(key_hash=_hash(secret), revoked_at__isnull=True).first()
     )
     if api_key is None:
         return None

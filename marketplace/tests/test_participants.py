@@ -67,12 +67,8 @@ def test_onboard_unverified_by_default_and_rejects_bad_input() -> None:
     with pytest.raises(CommandError, match="ISO 3166"):
         onboard("--org", "X", "--email", "x@x.example", "--role", "buyer", "--country", "Japan")
     with pytest.raises(CommandError, match="pm_card_visa"):
-        onboard(
-            "--org", "Y", "--email", "y@y.example", "--role", "buyer", "--payment-method", "4242424242424242"
-        )
-    assert not Organization.objects.filter(name__in=["X", "Y"]).exists(), (
-        "a refused onboarding leaves nothing"
-    )
+        onboard("--org", "Y", "--email", "y@y.example", "--role", "buyer", "--payment-method", "4242424242424242")
+    assert not Organization.objects.filter(name__in=["X", "Y"]).exists(), "a refused onboarding leaves nothing"
 
 
 def test_api_key_is_stored_hashed_and_shown_once(seller) -> None:
@@ -93,9 +89,7 @@ def test_unknown_malformed_and_revoked_keys_get_401_problem(seller, anonymous) -
     response = seller.client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["detail"] == "The API key is unknown or revoked."
-    assert (
-        ParticipantEvent.objects.filter(kind="api_key_revoked", organization=seller.organization).count() == 1
-    )
+    assert ParticipantEvent.objects.filter(kind="api_key_revoked", organization=seller.organization).count() == 1
 
 
 def test_no_credentials_is_401_problem(anonymous) -> None:
@@ -140,9 +134,7 @@ def test_verification_is_an_audited_state_change(seller) -> None:
     organization_set_verified(organization=seller.organization, verified=False)
     organization_set_verified(organization=seller.organization, verified=False)  # no-op, no event
     organization_set_verified(organization=seller.organization, verified=True)
-    kinds = list(
-        ParticipantEvent.objects.filter(organization=seller.organization).values_list("kind", flat=True)
-    )
+    kinds = list(ParticipantEvent.objects.filter(organization=seller.organization).values_list("kind", flat=True))
     assert kinds == ["created", "verified", "member_added", "api_key_created", "unverified", "verified"]
 
 

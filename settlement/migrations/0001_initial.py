@@ -5,27 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('marketplace', '0001_initial'),
+        ("marketplace", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentMethod',
+            name="PaymentMethod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(default='offline', max_length=16)),
-                ('token', models.CharField(max_length=255)),
-                ('is_default', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payment_methods', to='marketplace.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(default="offline", max_length=16)),
+                ("token", models.CharField(max_length=255)),
+                ("is_default", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payment_methods",
+                        to="marketplace.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment method',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('organization',), name='one_default_payment_method_per_org')],
+                "verbose_name": "payment method",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("organization",),
+                        name="one_default_payment_method_per_org",
+                    )
+                ],
             },
         ),
     ]

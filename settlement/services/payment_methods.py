@@ -13,9 +13,7 @@ _TOKEN = re.compile(r"^pm_[A-Za-z0-9_]{3,250}$")
 
 
 @transaction.atomic
-def payment_method_save_default(
-    *, organization_id: uuid.UUID, token: str, provider: str = "offline"
-) -> PaymentMethod:
+def payment_method_save_default(*, organization_id: uuid.UUID, token: str, provider: str = "offline") -> PaymentMethod:
     if not _TOKEN.match(token):
         raise InvalidInput(
             "A payment method is a provider token such as pm_card_visa.",

@@ -39,7 +39,7 @@ def _sha256sum_seconds(path: Path) -> float:
 
 def _multipart(path: Path, boundary: str) -> tuple[int, Iterator[bytes]]:
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{path.name}\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
         "Content-Type: text/csv\r\n\r\n"
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
@@ -73,30 +73,48 @@ def run() -> None:
     env.setdefault("DATABASE_URL", f"sqlite:///{WORK / 'bench.sqlite3'}")
     manage("migrate", "--noinput", env=env)
     onboard = json.loads(
-        manage("onboard", "--org", f"Bench {uuid.uuid4().hex[:6]}", "--email", f"{uuid.uuid4().hex[:8]}@bench.example",
-               "--role", "seller", env=env)
+        manage(
+            "onboard",
+            "--org",
+            f"Bench {uuid.uuid4().hex[:6]}",
+            "--email",
+            f"{uuid.uuid4().hex[:8]}@bench.example",
+            "--role",
+            "seller",
+            env=env,
+        )
     )
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
         headers = {"Authorization": f"Bearer {onboard['api_key']}", "Content-Type": "application/json"}
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
         connection.request(
-            "POST", "/api/v1/datasets",
-            json.dumps({"title": "Bench strain", "data_class": "iot", "category": "infrastructure"}), headers,
+            "POST",
+            "/api/v1/datasets",
+            json.dumps({"title": "Bench strain", "data_class": "iot", "category": "infrastructure"}),
+            headers,
         )
         dataset = json.loads(connection.getresponse().read())
         boundary = uuid.uuid4().hex
         length, body = _multipart(data, boundary)
         started = time.perf_counter()
         connection.request(
-            "POST", f"/api/v1/datasets/{dataset['id']}/versions", body,
-            {"Authorization": headers["Authorization"], "Content-Type": f"multipart/form-data; boundary={boundary}",
-             "Content-Length": str(length)},
+            "POST",
+            f"/api/v1/datasets/{dataset['id']}/versions",
+            body,
+            {
+                "Authorization": headers["Authorization"],
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Content-Length": str(length),
+            },
         )
         response = connection.getresponse()
         accepted = json.loads(response.read())
@@ -108,9 +126,17 @@ def run() -> None:
         server.terminate()
         server.wait(timeout=30)
     emit(
-        bench="catalog.upload_validate", bytes=size, seconds=round(uploaded_s, 2),
-        mb_per_s=round(size / 1e6 / uploaded_s, 1), status=version.get("status"), rows=version.get("row_count"),
-        peak_rss_mb=round(rss, 1), peak_rss_limit_mb=300, peak_rss_ok=rss < 300,
-        reference="sha256sum", reference_mb_per_s=round(size / 1e6 / reference_s, 1),
-        ratio_to_reference=round(reference_s / uploaded_s, 3), http_status=response.status,
+        bench="catalog.upload_validate",
+        bytes=size,
+        seconds=round(uploaded_s, 2),
+        mb_per_s=round(size / 1e6 / uploaded_s, 1),
+        status=version.get("status"),
+        rows=version.get("row_count"),
+        peak_rss_mb=round(rss, 1),
+        peak_rss_limit_mb=300,
+        peak_rss_ok=rss < 300,
+        reference="sha256sum",
+        reference_mb_per_s=round(size / 1e6 / reference_s, 1),
+        ratio_to_reference=round(reference_s / uploaded_s, 3),
+        http_status=response.status,
     )

@@ -34,9 +34,29 @@ def worker(transactional_db) -> Iterator[subprocess.Popen]:
         "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "validation,default", "-c", "1",
-         "--pool", "solo", "-l", "warning", "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "validation,default",
+            "-c",
+            "1",
+            "--pool",
+            "solo",
+            "-l",
+            "warning",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False

@@ -54,9 +54,7 @@ class Command(BaseCommand):
     def _operator(self) -> None:
         User = get_user_model()
         if not User.objects.filter(username=OPERATOR_EMAIL).exists():
-            User.objects.create_superuser(
-                username=OPERATOR_EMAIL, email=OPERATOR_EMAIL, password=DEMO_PASSWORD
-            )
+            User.objects.create_superuser(username=OPERATOR_EMAIL, email=OPERATOR_EMAIL, password=DEMO_PASSWORD)
 
     def _dataset(self, demo: Any, seller: Organization) -> None:
         if Dataset.objects.filter(seller=seller, title=demo.title).exists():

@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--role", action="append", choices=["seller", "buyer"], required=True)
         parser.add_argument("--country", default="JP", help="ISO 3166-1 alpha-2 (default JP)")
         parser.add_argument("--verified", action="store_true", help="Mark as verified (may place orders)")
-        parser.add_argument(
-            "--payment-method", default=None, help="Default payment method, e.g. pm_card_visa"
-        )
+        parser.add_argument("--payment-method", default=None, help="Default payment method, e.g. pm_card_visa")
         parser.add_argument("--password", default=None, help="Let the member sign in to the web site")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,9 +40,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
-            json.dumps(
-                {"organization_id": str(organization.id), "email": options["email"], "api_key": issued.secret}
-            )
+            json.dumps({"organization_id": str(organization.id), "email": options["email"], "api_key": issued.secret})
         )
 
     def _save_payment_method(self, organization: Any, payment_method: str) -> None:
