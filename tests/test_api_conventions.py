@@ -99,3 +99,29 @@ def test_production_settings_refuse_to_start_without_secrets() -> None:
         check=False,
     )
     assert result.returncode != 0 and "PostgreSQL" in result.stderr
+
+
+def test_idempotency_records_expire_after_a_day(seller) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.api.models import IdempotencyRecord
+    from config.api.tasks import purge_idempotency_records
+
+    payload = {"title": "Kept", "data_class": "iot"}
+    for key in ("old", "new"):
+        assert seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_records() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_celery_beat_schedule_names_registered_tasks() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry

@@ -105,6 +105,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "catalog.sweep_validating_versions",
         "schedule": 300.0,
     },
+    "api-purge-idempotency-records": {"task": "api.purge_idempotency_records", "schedule": 3600.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------
