@@ -7,6 +7,7 @@ from config.api.views import ProblemTypesView
 api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("contracts.api.urls")),
 ]
 
 urlpatterns = [

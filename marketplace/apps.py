@@ -6,3 +6,9 @@ class MarketplaceConfig(AppConfig):
     name = "marketplace"
     verbose_name = _("Marketplace")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from catalog import hooks
+        from marketplace.selectors import offerings_public_summary
+
+        hooks.register_offerings_provider(offerings_public_summary)

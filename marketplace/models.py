@@ -109,3 +109,73 @@ class ParticipantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.kind}"
+
+
+class Offering(models.Model):
+    """A dataset offered under contract terms (a METI template filled in) and a number of licence seats.
+
+    The seller accepts its own offer when publishing it; ``terms_sha256`` is what buyers accept.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="offerings")
+    seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="offerings")
+    template_code = models.CharField(max_length=64)
+    template_version = models.PositiveIntegerField()
+    terms = models.JSONField()
+    terms_sha256 = models.CharField(max_length=64)
+    mandatory_clauses = models.JSONField(default=list, blank=True)
+    license_seats = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: unlimited."))
+    seats_sold = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="JPY")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # The seller's acceptance of its own offer, recorded at publication.
+    accepted_at = models.DateTimeField()
+    accepted_by_user_id = models.BigIntegerField(null=True, blank=True)
+    accepted_by_api_key_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["dataset", "status"], name="offering_dataset_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(license_seats__isnull=True) | Q(license_seats__gte=1), name="offering_seats_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(license_seats__isnull=True) | Q(seats_sold__lte=models.F("license_seats")),
+                name="offering_never_oversold",
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="offering_currency_iso4217"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.template_code}@{self.template_version}"
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.license_seats is None else self.license_seats - self.seats_sold
+
+
+class OfferingEvent(models.Model):
+    """Append-only: every state change of an offering."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=200, blank=True)
+    actor_organization_id = models.UUIDField(null=True, blank=True)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id} {self.from_status}→{self.to_status}"

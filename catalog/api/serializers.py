@@ -8,6 +8,7 @@ from rest_framework import serializers
 from catalog.hooks import offerings_for_dataset
 from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
 from catalog.services.datasets import check_data_class
+from config.api.serializers import StrictSerializer
 
 
 class DataClassField(serializers.ChoiceField):
@@ -28,17 +29,6 @@ class AnonymizationSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=200), min_length=1, max_length=100
     )
     method = serializers.CharField(max_length=2000)
-
-
-class StrictSerializer(serializers.Serializer):
-    """Unknown fields are an error, not silently dropped: a typo must not look like success."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = set(data) - set(self.fields)
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-        return super().to_internal_value(data)
 
 
 class DatasetCreateSerializer(StrictSerializer):

@@ -23,19 +23,12 @@ from catalog.models import Category, DataClass, DatasetVersion
 from catalog.services import datasets as dataset_services
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
-from config.api.idempotency import idempotent
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Replays the first response for the same key and body; 409 for a different body.",
-)
 
 
 def _viewer(request: Request) -> uuid.UUID | None:

@@ -166,6 +166,8 @@ ICHIBA = {
     "K_ANONYMITY": env.int("ICHIBA_K_ANONYMITY", default=5),
     # A version still "validating" this long after upload is re-driven by the sweeper.
     "VALIDATION_STUCK_AFTER_SECONDS": env.int("ICHIBA_VALIDATION_STUCK_AFTER_SECONDS", default=3600),
+    # The market's published fee, a decimal fraction of each trade's amount, deducted from seller proceeds.
+    "PLATFORM_FEE_RATE": env.str("ICHIBA_PLATFORM_FEE_RATE", default="0.05"),
 }
 
 # --- REST API -------------------------------------------------------------------------------------

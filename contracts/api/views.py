@@ -1,0 +1,131 @@
+"""Contract endpoints (api.md): templates for anyone; concluded contracts for their parties only."""
+
+from __future__ import annotations
+
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.principal import Principal, principal_of
+from contracts import selectors
+from contracts.api.serializers import ContractSerializer, TemplateSerializer
+from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
+from contracts.odrl_export import contract_odrl
+from contracts.registry import template_get, templates_current
+
+JSON_LD = "application/ld+json"
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # IsMember, the default permission
+    return principal
+
+
+class TemplateList(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = TemplateSerializer
+    pagination_class = None
+
+    @extend_schema(operation_id="contract_templates_list", responses=TemplateSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response({"results": TemplateSerializer(templates_current(), many=True).data, "next": None})
+
+
+class TemplateDetail(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = TemplateSerializer
+
+    @extend_schema(
+        operation_id="contract_templates_retrieve",
+        parameters=[OpenApiParameter("version", int, description="A past version; default: the current one.")],
+        responses=TemplateSerializer,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        version = request.query_params.get("version")
+        if version is not None and not version.isdigit():
+            raise ValidationError({"version": ["Must be a positive integer."]})
+        return Response(TemplateSerializer(template_get(code, int(version) if version else None)).data)
+
+
+class PlatformRules(GenericAPIView):
+    """The market's own rules (the data-sharing / platform layer), published for every participant."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="platform_rules", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        from django.conf import settings
+
+        return Response(
+            {
+                "version": PLATFORM_RULES_VERSION,
+                "platform_fee_rate": settings.ICHIBA["PLATFORM_FEE_RATE"],
+                "sections": [
+                    {"code": s.code, "title": dict(s.title), "text": dict(s.text)} for s in PLATFORM_RULES
+                ],
+            }
+        )
+
+
+class ContractList(GenericAPIView):
+    serializer_class = ContractSerializer
+
+    @extend_schema(operation_id="contracts_list", responses=ContractSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        queryset = (
+            selectors.contracts_for(organization_id=_principal(request).organization_id)
+            .select_related("dataset_version")
+            .prefetch_related("acceptances", "events")
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ContractSerializer(page, many=True).data)
+
+
+class ContractDetail(GenericAPIView):
+    serializer_class = ContractSerializer
+
+    @extend_schema(operation_id="contracts_retrieve", responses=ContractSerializer)
+    def get(self, request: Request, contract_id: str) -> Response:
+        contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
+        return Response(ContractSerializer(contract).data)
+
+
+class ContractDocument(GenericAPIView):
+    @extend_schema(
+        operation_id="contracts_document",
+        parameters=[OpenApiParameter("lang", str, enum=["ja", "en"], description="Default ja (the governing text).")],
+        responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The contract as HTML")},
+    )
+    def get(self, request: Request, contract_id: str) -> HttpResponse:
+        lang = request.query_params.get("lang", "ja")
+        if lang not in ("ja", "en"):
+            raise ValidationError({"lang": ["Must be ja or en."]})
+        contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
+        html, digest = (
+            (contract.document_ja, contract.document_sha256)
+            if lang == "ja"
+            else (contract.document_en, contract.document_en_sha256)
+        )
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["ETag"] = f'"{digest}"'
+        response["Content-Language"] = lang
+        return response
+
+
+class ContractOdrl(GenericAPIView):
+    @extend_schema(
+        operation_id="contracts_odrl",
+        responses={(200, JSON_LD): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Agreement")},
+    )
+    def get(self, request: Request, contract_id: str) -> Response:
+        contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
+        return Response(contract_odrl(contract), content_type=JSON_LD)
+
+

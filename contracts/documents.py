@@ -1,0 +1,172 @@
+"""The contract as a document a lawyer can read: every clause with its parameters filled in, in ja or en.
+
+The rendered HTML is stored with the contract and hashed; it is never re-rendered, so a new template
+version or a change of this code never changes a concluded contract's text.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import pycountry
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
+from contracts.registry import Template
+
+Lang = Literal["ja", "en"]
+LANGUAGES: tuple[Lang, ...] = ("ja", "en")
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """Everything a document states besides the terms."""
+
+    contract_id: str
+    seller_name: str
+    buyer_name: str
+    dataset_title: str
+    dataset_version: int
+    data_items: list[str]
+    file_format: str
+    row_count: int | None
+    sha256: str
+    time_period: tuple[str, str] | None
+    data_class: str
+    personal_info_items: list[str]
+    anonymization_method: str
+    price: int
+    quantity: int
+    currency: str
+    valid_from: datetime
+    valid_until: datetime
+    concluded_at: datetime
+    terms_sha256: str
+    delivery_channel: str = "market"
+
+
+@functools.cache
+def _country_names(lang: Lang) -> Callable[[str], str]:
+    # pycountry ships the iso-codes translations; English names need none.
+    if lang == "en":
+        return lambda name: name
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True).gettext
+
+
+def country_name(code: str, lang: Lang) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return f"{_country_names(lang)(getattr(country, 'common_name', None) or country.name)} ({code})"
+
+
+def governing_law(code: str, lang: Lang) -> str:
+    name = country_name(code, lang).rsplit(" (", 1)[0]
+    return f"{name}法" if lang == "ja" else f"the laws of {name}"
+
+
+def _label(template: Template, key: str, value: str, lang: Lang) -> str:
+    return template.value_labels.get(key, {}).get(value, {}).get(lang, value)
+
+
+def _money(amount: int, currency: str) -> str:
+    # JPY has no minor unit; other currencies are shown in minor units with their code (no float maths).
+    return f"{amount:,} {currency}" if currency != "JPY" else f"¥{amount:,}"
+
+
+def _date(value: datetime, lang: Lang) -> str:
+    local = value.astimezone(JST)
+    return local.strftime("%Y年%m月%d日 %H:%M JST") if lang == "ja" else local.strftime("%d %B %Y %H:%M JST")
+
+
+def clause_context(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> dict[str, str]:
+    separator = "、" if lang == "ja" else ", "
+    warranties = "\n".join(
+        f"- {_label(template, 'warranty_item', item, lang)}: {_label(template, 'warranty_level', level, lang)}"
+        for item, level in terms["warranties"].items()
+    )
+    cap = terms["liability_cap"]
+    cap_label = _label(template, "liability_cap.basis", cap["basis"], lang)
+    if cap["basis"] == "fixed":
+        cap_label = f"{cap_label} ({_money(cap['amount'], facts.currency)})"
+    unknown = "—"
+    return {
+        "dataset_title": facts.dataset_title,
+        "dataset_version": str(facts.dataset_version),
+        "data_items": separator.join(facts.data_items) or unknown,
+        "file_format": facts.file_format.upper(),
+        "row_count": f"{facts.row_count:,}" if facts.row_count is not None else unknown,
+        "sha256": facts.sha256,
+        "time_period": " – ".join(facts.time_period) if facts.time_period else unknown,
+        "delivery_channel": DELIVERY_CHANNEL_LABELS.get(facts.delivery_channel, {}).get(lang, facts.delivery_channel),
+        "license_type_label": _label(template, "license_type", terms["license_type"], lang),
+        "purpose": terms["purpose"],
+        "processing_label": _label(template, "processing", terms["processing"], lang),
+        "sublicense_label": _label(template, "sublicense", terms["sublicense"], lang),
+        "third_party_provision_label": _label(template, "third_party_provision", terms["third_party_provision"], lang),
+        "territory_label": separator.join(country_name(code, lang) for code in terms["territory"]),
+        "price": _money(facts.price, facts.currency),
+        "quantity": str(facts.quantity),
+        "total": _money(facts.price * facts.quantity, facts.currency),
+        "currency": facts.currency,
+        "warranties_list": warranties,
+        "liability_cap_label": cap_label,
+        "confidentiality_years": str(terms["confidentiality_years"]),
+        "derived_rights_label": _label(template, "derived_data.rights", terms["derived_data"]["rights"], lang),
+        "derived_access_label": _label(
+            template, "derived_data.provider_access", terms["derived_data"]["provider_access"], lang
+        ),
+        "personal_info_items": separator.join(facts.personal_info_items) or unknown,
+        "anonymization_method": facts.anonymization_method or unknown,
+        "duration_days": str(terms["duration_days"]),
+        "valid_from": _date(facts.valid_from, lang),
+        "valid_until": _date(facts.valid_until, lang),
+        "end_of_term_label": _label(template, "end_of_term", terms["end_of_term"], lang),
+        "governing_law_label": governing_law(terms["governing_law"], lang),
+        "forum": terms["forum"],
+        "seller_name": facts.seller_name,
+        "buyer_name": facts.buyer_name,
+    }
+
+
+def clauses_rendered(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang
+) -> list[dict[str, Any]]:
+    context = clause_context(template, terms, facts, lang)
+    return [
+        {
+            "code": clause.code,
+            "number": number,
+            "title": clause.title[lang],
+            "paragraphs": [p for p in render_clause_text(clause, lang, context).split("\n\n") if p.strip()],
+            "negotiable": clause.negotiable,
+        }
+        for number, clause in enumerate(template.clauses_for(facts.data_class), start=1)
+    ]
+
+
+def document_render(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> str:
+    with translation.override(lang):
+        return render_to_string(
+            "contracts/document.html",
+            {
+                "lang": lang,
+                "title": template.title[lang],
+                "template": template,
+                "facts": facts,
+                "clauses": clauses_rendered(template, terms, facts, lang),
+                "concluded_at": _date(facts.concluded_at, lang),
+                "valid_from": _date(facts.valid_from, lang),
+                "valid_until": _date(facts.valid_until, lang),
+                "total": _money(facts.price * facts.quantity, facts.currency),
+                "price": _money(facts.price, facts.currency),
+            },
+        )

@@ -1,0 +1,44 @@
+"""Contracts and offerings as ODRL 2.2 policies (the mapping itself is in contracts/odrl.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.models import Contract
+from contracts.odrl import PolicyInput, odrl_agreement, odrl_offer
+
+
+def contract_odrl(contract: Contract) -> dict[str, Any]:
+    return odrl_agreement(
+        PolicyInput(
+            uid=f"urn:ichiba:contract:{contract.id}",
+            assigner=f"urn:ichiba:organization:{contract.seller_id}",
+            assignee=f"urn:ichiba:organization:{contract.buyer_id}",
+            target=f"urn:ichiba:dataset-version:{contract.dataset_version_id}",
+            terms=contract.terms,
+            data_class=contract.data_class,
+            template=f"{contract.template_code}@{contract.template_version}",
+            terms_sha256=contract.terms_sha256,
+            valid_from=contract.valid_from,
+            valid_until=contract.valid_until,
+            amount=contract.amount,
+            currency=contract.currency,
+        )
+    )
+
+
+def offer_odrl(
+    *, offering_id: Any, seller_id: Any, dataset_id: Any, terms: dict[str, Any], data_class: str, template: str,
+    terms_sha256: str,
+) -> dict[str, Any]:
+    return odrl_offer(
+        PolicyInput(
+            uid=f"urn:ichiba:offering:{offering_id}",
+            assigner=f"urn:ichiba:organization:{seller_id}",
+            target=f"urn:ichiba:dataset:{dataset_id}",
+            terms=terms,
+            data_class=data_class,
+            template=template,
+            terms_sha256=terms_sha256,
+        )
+    )

@@ -1,0 +1,123 @@
+"""Offering terms: defaults filled in, normalised, validated (schema + market rules), canonicalised, hashed."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from jsonschema import Draft202012Validator
+
+from config.errors import InvalidInput, RuleViolation
+from contracts.registry import Template
+
+# Nested objects whose missing keys are filled from the defaults one by one; others are replaced whole
+# (liability_cap: an "amount" is only meaningful with basis "fixed").
+_MERGED_OBJECTS = ("derived_data", "warranties")
+
+
+@dataclass(frozen=True)
+class ResolvedTerms:
+    template_code: str
+    template_version: int
+    terms: dict[str, Any]
+    mandatory_clauses: tuple[str, ...]
+    sha256: str
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    if isinstance(value, Mapping):
+        return {str(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value
+
+
+def with_defaults(template: Template, terms: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(template.defaults))
+    for key, value in terms.items():
+        if key in _MERGED_OBJECTS and isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = copy.deepcopy(value)
+    merged = _normalise(merged)
+    if isinstance(merged.get("territory"), list) and all(isinstance(c, str) for c in merged["territory"]):
+        merged["territory"] = sorted({code.upper() for code in merged["territory"]})
+    if isinstance(merged.get("governing_law"), str):
+        merged["governing_law"] = merged["governing_law"].upper()
+    return merged
+
+
+def _schema_errors(template: Template, terms: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    validator = Draft202012Validator(template.terms_schema)
+    for error in sorted(validator.iter_errors(terms), key=lambda e: list(map(str, e.absolute_path))):
+        path = ".".join(["terms", *map(str, error.absolute_path)])
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            for name in extra:
+                errors.setdefault(f"{path}.{name}", []).append("Unknown term.")
+            continue
+        errors.setdefault(path, []).append(error.message)
+    return errors
+
+
+def _unknown_countries(codes: list[str]) -> list[str]:
+    return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no whitespace, UTF-8 text as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def terms_hash(*, template: Template, terms: Mapping[str, Any], mandatory_clauses: tuple[str, ...]) -> str:
+    document = {
+        "template": template.code,
+        "version": template.version,
+        "terms": terms,
+        "mandatory_clauses": sorted(mandatory_clauses),
+    }
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+def terms_resolve(
+    *, template: Template, terms: Mapping[str, Any], license_seats: int | None, data_class: str
+) -> ResolvedTerms:
+    """Validate an offering's terms; raises InvalidInput (400, per field) or RuleViolation (422)."""
+    if not isinstance(terms, Mapping):
+        raise InvalidInput("terms must be an object.", errors={"terms": ["must be an object"]})
+    resolved = with_defaults(template, terms)
+    errors = _schema_errors(template, resolved)
+    if errors:
+        raise InvalidInput("The terms do not match the template's terms_schema.", errors=errors)
+    unknown = _unknown_countries(resolved["territory"])
+    if unknown:
+        raise InvalidInput(
+            f"Not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}.", errors={"terms.territory": unknown}
+        )
+    if _unknown_countries([resolved["governing_law"]]):
+        raise InvalidInput(
+            "governing_law is the ISO 3166-1 alpha-2 code of a country's law, such as JP.",
+            errors={"terms.governing_law": ["unknown country"]},
+        )
+    if resolved["license_type"] == "exclusive" and license_seats != 1:
+        raise RuleViolation(
+            "An exclusive licence can be sold once: license_seats must be 1.",
+            errors={"license_seats": ["must be 1 for an exclusive licence"]},
+        )
+    mandatory = tuple(template.mandatory_clauses(data_class))
+    return ResolvedTerms(
+        template_code=template.code,
+        template_version=template.version,
+        terms=resolved,
+        mandatory_clauses=mandatory,
+        sha256=terms_hash(template=template, terms=resolved, mandatory_clauses=mandatory),
+    )

@@ -1,0 +1,136 @@
+"""Terms: schema validation, market rules, canonical hashing."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from config.errors import InvalidInput, RuleViolation
+from contracts.meti.data_provision_terms import DEFAULTS, TERMS_SCHEMA
+from contracts.registry import template_get
+from contracts.terms import terms_resolve
+
+TEMPLATE = template_get("meti-data-provision")
+
+
+def resolve(terms: dict[str, Any], *, seats: int | None = 10, data_class: str = "iot") -> Any:
+    return terms_resolve(template=TEMPLATE, terms=terms, license_seats=seats, data_class=data_class)
+
+
+def test_defaults_follow_the_guideline_typical_position() -> None:
+    resolved = resolve({})
+    terms = resolved.terms
+    assert terms["license_type"] == "non_exclusive"
+    assert terms["third_party_provision"] == "prohibited"
+    assert terms["warranties"]["lawful_acquisition"] == "warranted"
+    assert terms["warranties"]["accuracy"] == terms["warranties"]["fitness"] == "disclaimed"
+    assert terms["end_of_term"] in ("delete", "delete_with_certificate")
+    assert terms["purpose"], "purpose-bound"
+    assert len(resolved.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        ({"processing": "sell_it"}, "terms.processing"),
+        ({"license_type": "shared"}, "terms.license_type"),
+        ({"purpose": "x"}, "terms.purpose"),
+        ({"duration_days": 0}, "terms.duration_days"),
+        ({"duration_days": 3651}, "terms.duration_days"),
+        ({"duration_days": "365"}, "terms.duration_days"),
+        ({"territory": []}, "terms.territory"),
+        ({"territory": "JP"}, "terms.territory"),
+        ({"territory": ["Japan"]}, "terms.territory.0"),
+        ({"warranties": {"accuracy": "perhaps"}}, "terms.warranties.accuracy"),
+        ({"derived_data": {"rights": "nobody"}}, "terms.derived_data.rights"),
+        ({"liability_cap": {"basis": "fixed"}}, "terms.liability_cap"),
+        ({"liability_cap": {"basis": "none", "amount": 5}}, "terms.liability_cap"),
+        ({"confidentiality_years": -1}, "terms.confidentiality_years"),
+        ({"reidentification": "allowed"}, "terms.reidentification"),
+    ],
+)
+def test_invalid_terms_are_field_errors(terms: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        resolve(terms)
+    assert field in info.value.errors, info.value.errors
+
+
+def test_boundaries_are_accepted() -> None:
+    assert resolve({"duration_days": 1}).terms["duration_days"] == 1
+    assert resolve({"duration_days": 3650}).terms["duration_days"] == 3650
+    assert resolve({"confidentiality_years": 0}).terms["confidentiality_years"] == 0
+    assert resolve({"liability_cap": {"basis": "fixed", "amount": 1}}).terms["liability_cap"]["amount"] == 1
+
+
+def test_territory_must_be_real_countries_and_is_normalised() -> None:
+    with pytest.raises(InvalidInput) as info:
+        resolve({"territory": ["JP", "XX"]})
+    assert info.value.errors["terms.territory"] == ["XX"]
+    assert resolve({"territory": ["us", "JP", "de", "JP"]}).terms["territory"] == ["DE", "JP", "US"]
+
+
+def test_exclusive_means_one_seat() -> None:
+    with pytest.raises(RuleViolation):
+        resolve({"license_type": "exclusive"}, seats=5)
+    with pytest.raises(RuleViolation):
+        resolve({"license_type": "exclusive"}, seats=None)
+    assert resolve({"license_type": "exclusive"}, seats=1).terms["license_type"] == "exclusive"
+
+
+def test_anonymised_data_always_carries_the_appi_clauses() -> None:
+    anonymized = resolve({}, data_class="anonymized")
+    iot = resolve({}, data_class="iot")
+    assert set(anonymized.mandatory_clauses) == {"anonymized_notice", "reidentification_ban"}
+    assert iot.mandatory_clauses == ()
+    assert anonymized.sha256 != iot.sha256, "the notice is part of what a buyer accepts"
+
+
+def test_hash_ignores_key_order_and_spelling_of_equivalent_values() -> None:
+    terms = {"territory": ["JP", "DE"], "warranties": {"accuracy": "warranted", "fitness": "best_efforts"}}
+    reordered = {"warranties": {"fitness": "best_efforts", "accuracy": "warranted"}, "territory": ["de", "jp"]}
+    assert resolve(terms).sha256 == resolve(reordered).sha256
+    assert resolve({}).sha256 == resolve(copy.deepcopy(DEFAULTS)).sha256, "defaults spelt out change nothing"
+    assert resolve({"forum": " Tokyo District Court "}).sha256 == resolve({}).sha256
+
+
+def _meaningful_changes() -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    properties = TERMS_SCHEMA["properties"]
+    for key, schema in properties.items():
+        if "enum" in schema:
+            changes += [{key: value} for value in schema["enum"] if value != DEFAULTS[key]]
+    changes += [
+        {"purpose": DEFAULTS["purpose"] + " Only in Osaka."},
+        {"territory": ["JP", "US"]},
+        {"duration_days": DEFAULTS["duration_days"] + 1},
+        {"confidentiality_years": DEFAULTS["confidentiality_years"] + 1},
+        {"derived_data": {"provider_access": "free"}},
+        {"warranties": {"accuracy": "warranted"}},
+        {"liability_cap": {"basis": "fixed", "amount": 1_000_000}},
+        {"governing_law": "DE"},
+        {"forum": "Osaka District Court"},
+    ]
+    return changes
+
+
+@pytest.mark.parametrize("change", _meaningful_changes())
+def test_every_change_of_meaning_changes_the_hash(change: dict[str, Any]) -> None:
+    seats = 1 if change.get("license_type") == "exclusive" else 10
+    assert resolve(change, seats=seats).sha256 != resolve({}, seats=seats).sha256
+
+
+@given(
+    st.permutations(["JP", "DE", "US", "SG", "FR"]).map(list),
+    st.integers(min_value=1, max_value=3650),
+    st.sampled_from(["none", "within_purpose", "any"]),
+)
+def test_hash_is_a_function_of_meaning_only(territory: list[str], days: int, processing: str) -> None:
+    terms = {"territory": territory, "duration_days": days, "processing": processing}
+    shuffled = dict(reversed(list(terms.items())))
+    shuffled["territory"] = [code.lower() for code in reversed(territory)]
+    assert resolve(terms).sha256 == resolve(shuffled).sha256
+    assert resolve(terms).sha256 != resolve({**terms, "duration_days": days % 3650 + 1}).sha256

@@ -1,0 +1,155 @@
+"""Offering endpoints (api.md): publish, read, withdraw, and the offer as ODRL."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.permissions import ReadAnyoneWriteSeller
+from config.api.principal import Principal, principal_of
+from config.api.serializers import StrictSerializer
+from contracts.odrl_export import offer_odrl
+from marketplace import selectors
+from marketplace.models import Offering
+from marketplace.services.offerings import offering_publish, offering_withdraw
+
+
+class OfferingCreateSerializer(StrictSerializer):
+    dataset = serializers.UUIDField()
+    template = serializers.CharField(max_length=64, help_text="Template code, e.g. meti-data-provision.")
+    terms = serializers.DictField(help_text="Validated against the template's terms_schema; defaults fill gaps.")
+    license_seats = serializers.IntegerField(allow_null=True, min_value=1, max_value=1_000_000)
+    currency = serializers.CharField(max_length=3, min_length=3, required=False, default="JPY")
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    template = serializers.SerializerMethodField()
+    seller = serializers.SerializerMethodField()
+    seats_left = serializers.IntegerField(allow_null=True)
+    seller_acceptance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id", "dataset", "seller", "template", "terms", "terms_sha256", "mandatory_clauses", "license_seats",
+            "seats_sold", "seats_left", "currency", "status", "seller_acceptance", "created_at", "withdrawn_at",
+        ]
+
+    def get_template(self, offering: Offering) -> str:
+        return f"{offering.template_code}@{offering.template_version}"
+
+    def get_seller(self, offering: Offering) -> dict[str, str]:
+        return {"id": str(offering.seller_id), "name": offering.seller.name}
+
+    def get_seller_acceptance(self, offering: Offering) -> dict[str, Any]:
+        return {"accepted_at": offering.accepted_at, "terms_sha256": offering.terms_sha256}
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # ReadAnyoneWriteSeller on writes
+    return principal
+
+
+class OfferingListCreate(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+    serializer_class = OfferingSerializer
+
+    @extend_schema(
+        operation_id="offerings_list",
+        parameters=[
+            OpenApiParameter("dataset", OpenApiTypes.UUID),
+            OpenApiParameter("status", str, enum=Offering.Status.values),
+        ],
+        responses=OfferingSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        dataset = request.query_params.get("dataset")
+        wanted_status = request.query_params.get("status", "")
+        if wanted_status and wanted_status not in Offering.Status.values:
+            raise ValidationError({"status": [f"Must be one of: {', '.join(Offering.Status.values)}."]})
+        try:
+            dataset_id = uuid.UUID(dataset) if dataset else None
+        except ValueError as exc:
+            raise ValidationError({"dataset": ["Must be a dataset id."]}) from exc
+        page = self.paginate_queryset(selectors.offerings_list(dataset_id=dataset_id, status=wanted_status))
+        return self.get_paginated_response(OfferingSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="offerings_create",
+        request=OfferingCreateSerializer,
+        responses={201: OfferingSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = OfferingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        offering = offering_publish(
+            principal=_principal(request),
+            dataset_id=data["dataset"],
+            template_code=data["template"],
+            terms=data["terms"],
+            license_seats=data["license_seats"],
+            currency=data["currency"],
+        )
+        return Response(OfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
+
+
+class OfferingDetail(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+    serializer_class = OfferingSerializer
+
+    @extend_schema(operation_id="offerings_retrieve", responses=OfferingSerializer)
+    def get(self, request: Request, offering_id: str) -> Response:
+        return Response(OfferingSerializer(selectors.offering_get(offering_id=offering_id)).data)
+
+
+class OfferingWithdraw(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+    serializer_class = WithdrawSerializer
+
+    @extend_schema(operation_id="offerings_withdraw", request=WithdrawSerializer, responses=OfferingSerializer)
+    def post(self, request: Request, offering_id: str) -> Response:
+        serializer = WithdrawSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        offering = selectors.offering_get(offering_id=offering_id)
+        offering = offering_withdraw(
+            principal=_principal(request), offering_id=offering.id, reason=serializer.validated_data["reason"]
+        )
+        return Response(OfferingSerializer(offering).data)
+
+
+class OfferingOdrl(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+
+    @extend_schema(
+        operation_id="offerings_odrl",
+        responses={(200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Offer")},
+    )
+    def get(self, request: Request, offering_id: str) -> Response:
+        offering = selectors.offering_get(offering_id=offering_id)
+        document = offer_odrl(
+            offering_id=offering.id,
+            seller_id=offering.seller_id,
+            dataset_id=offering.dataset_id,
+            terms=offering.terms,
+            data_class=offering.dataset.data_class,
+            template=f"{offering.template_code}@{offering.template_version}",
+            terms_sha256=offering.terms_sha256,
+        )
+        return Response(document, content_type="application/ld+json")

@@ -1,0 +1,106 @@
+"""Use cases of offerings: publish (the seller accepts its own offer), withdraw."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import pycountry
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Dataset
+from config.api.principal import Principal
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound
+from contracts.registry import template_get
+from contracts.terms import terms_resolve
+from marketplace import states
+from marketplace.models import Offering, OfferingEvent
+
+MAX_SEATS = 1_000_000
+
+
+def _event(offering: Offering, *, to_status: str, from_status: str = "", principal: Principal | None, reason: str,
+           payload: Mapping[str, Any] | None = None) -> None:
+    OfferingEvent.objects.create(
+        offering=offering,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:200],
+        actor_organization_id=principal.organization_id if principal else None,
+        actor_user_id=principal.user_id if principal else None,
+        payload=dict(payload or {}),
+    )
+
+
+def _check_currency(currency: str) -> str:
+    code = currency.upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise InvalidInput("currency is an ISO 4217 code such as JPY.", errors={"currency": ["unknown currency"]})
+    return code
+
+
+@transaction.atomic
+def offering_publish(
+    *,
+    principal: Principal,
+    dataset_id: uuid.UUID,
+    template_code: str,
+    terms: Mapping[str, Any],
+    license_seats: int | None,
+    currency: str = "JPY",
+) -> Offering:
+    if not principal.is_seller:
+        raise Forbidden("Only organisations with the seller role may offer data.")
+    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=principal.organization_id).first()
+    if dataset is None:
+        raise NotFound("No such dataset.")
+    if dataset.status != Dataset.Status.PUBLISHED:
+        raise Conflict(
+            f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered."
+        )
+    if license_seats is not None and not 1 <= license_seats <= MAX_SEATS:
+        raise InvalidInput(
+            f"license_seats is between 1 and {MAX_SEATS:,}, or null for unlimited.", errors={"license_seats": ["range"]}
+        )
+    template = template_get(template_code)
+    resolved = terms_resolve(
+        template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class
+    )
+    offering = Offering.objects.create(
+        dataset=dataset,
+        seller_id=principal.organization_id,
+        template_code=template.code,
+        template_version=template.version,
+        terms=resolved.terms,
+        terms_sha256=resolved.sha256,
+        mandatory_clauses=list(resolved.mandatory_clauses),
+        license_seats=license_seats,
+        currency=_check_currency(currency),
+        accepted_at=timezone.now(),
+        accepted_by_user_id=principal.user_id,
+        accepted_by_api_key_id=principal.api_key_id,
+    )
+    _event(
+        offering, to_status=offering.status, principal=principal, reason="published; the seller accepted its offer",
+        payload={"terms_sha256": resolved.sha256},
+    )
+    return offering
+
+
+@transaction.atomic
+def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: str = "") -> Offering:
+    """Take an offering off the market. Concluded contracts are never touched by it."""
+    offering = Offering.objects.select_for_update().filter(pk=offering_id, seller_id=principal.organization_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    states.offering_check(offering.status, Offering.Status.WITHDRAWN)
+    previous = offering.status
+    offering.status = Offering.Status.WITHDRAWN
+    offering.withdrawn_at = timezone.now()
+    offering.save(update_fields=["status", "withdrawn_at"])
+    # Open sell orders on this offering are cancelled here once the order book exists (issue 4).
+    _event(offering, from_status=previous, to_status=offering.status, principal=principal,
+           reason=reason or "withdrawn by the seller")
+    return offering
