@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,3 +99,17 @@ def anonymous() -> APIClient:
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Before the test database is dropped, end sessions that threads of live servers or worker processes
+    left open (PostgreSQL refuses to drop a database that is in use)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -6,7 +6,7 @@ from pathlib import Path
 from config.env import env
 
 from .base import *  # noqa: F403
-from .base import ICHIBA, REST_FRAMEWORK
+from .base import DATABASES, ICHIBA, REST_FRAMEWORK
 
 DEBUG = False
 SECRET_KEY = "ichiba-test-only-not-a-secret"  # noqa: S105
@@ -30,3 +30,7 @@ LANGUAGE_CODE = "en"
 # Unit tests run tasks in-process (still only on commit); integration tests start a real worker and
 # switch this off in the worker's environment (tests/integration).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# Threads of the live server (browser tests) must not keep connections open past their request, or the
+# test database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
