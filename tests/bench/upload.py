@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -57,6 +58,9 @@ def _multipart(path: Path, boundary: str) -> tuple[int, Iterator[bytes]]:
 
 def run() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
+    # Each run uploads a fresh copy; the previous run's stored gigabyte and database go first.
+    shutil.rmtree(WORK / "data", ignore_errors=True)
+    (WORK / "bench.sqlite3").unlink(missing_ok=True)
     data = WORK / "strain-1g.csv"
     _generate(data)
     size = data.stat().st_size
@@ -125,6 +129,7 @@ def run() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(WORK / "data", ignore_errors=True)
     emit(
         bench="catalog.upload_validate",
         bytes=size,
