@@ -102,13 +102,18 @@ def anonymous() -> APIClient:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _close_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def _close_stray_connections(request: pytest.FixtureRequest) -> Iterator[None]:
     """Before the test database is dropped, end sessions that threads of live servers or worker processes
-    left open (PostgreSQL refuses to drop a database that is in use)."""
+    left open (PostgreSQL refuses to drop a database that is in use). A no-op without pytest-django
+    (``-p no:django`` runs of the pure modules)."""
+    if not request.config.pluginmanager.has_plugin("django"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
     yield
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"

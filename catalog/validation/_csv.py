@@ -1,11 +1,16 @@
 """CSV records to column lists, block by block.
 
 Most CSV lines contain no double quote, and for those the csv module's grammar reduces to splitting on
-commas. Such stretches are split in bulk (one ``str.split`` for a whole block, then strided slices per
+commas. Such lines are split in bulk (one ``str.split`` for a whole block, then strided slices per
 column), which is several times faster than ``csv.reader`` and creates no per-row lists. Lines with a
 quote go through ``csv.reader`` (strict, so a broken quote is an error with a line number rather than
 a silently merged record); a quoted field may continue into the next block, whose lines are then taken
 from the stream.
+
+A block's rows come back in file order only while ``keep_order`` is set (the caller still needs rows for
+the sample). Otherwise a block with quotes is parsed as two runs, its quote-free lines in bulk and then
+its quoted lines with one ``csv.reader``; everything downstream either does not depend on the order or,
+given the ``ordered`` flag, sorts by line number itself.
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from itertools import chain
-from typing import Final, NamedTuple
+from itertools import chain, compress, islice, repeat
+from operator import and_, contains, not_
+from typing import Final, NamedTuple, cast, overload
 
 from catalog.validation._errors import ErrorLog, preview
-from catalog.validation._reader import BlockReader
+from catalog.validation._reader import BlockReader, count_breaks
 
-# Inserted before each line's first field when a block is split in bulk; must not occur in the data.
+# A field of its own between lines when a block is split in bulk; must not occur in the data.
 _MARK: Final = "\x01"
+_LINE_BREAK: Final = "," + _MARK + ","
 
 
 class HeaderError(Exception):
@@ -31,6 +38,8 @@ class Block(NamedTuple):
     columns: list[list[str]]
     # Physical line on which each well-formed row starts.
     row_lines: Sequence[int]
+    # Whether the rows are in file order (row_lines ascending).
+    ordered: bool
 
 
 def split_plain(text: str, ncols: int) -> list[list[str]] | None:
@@ -39,25 +48,52 @@ def split_plain(text: str, ncols: int) -> list[list[str]] | None:
 
     The lines are joined into one comma-separated run with a marker field between lines, and split once.
     When every line has ``ncols`` fields the markers sit exactly at every (ncols + 1)-th position, so one
-    strided slice per column yields its values; a ragged line shifts the markers and the count of
-    markers in their expected slice no longer matches. One-character strings are shared objects in
-    CPython, so the markers cost a pointer each.
+    strided slice per column yields its values; a ragged line shifts some marker out of that slice. One-
+    character strings are shared objects in CPython, so each marker costs a pointer.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.endswith("\n"):
         text = text[:-1]
-    if not text or _MARK in text or "\n\n" in text or text.startswith("\n") or text.endswith("\n"):
+    if not text or _MARK in text or text.startswith("\n") or text.endswith("\n"):
         return None
-    lines = text.count("\n") + 1
+    if ncols == 1 and "\n\n" in text:
+        return None  # with more columns a blank line is ragged and caught below
+    joined = text.replace("\n", _LINE_BREAK)
+    # Each line break became three characters: this counts the breaks without another pass.
+    breaks = (len(joined) - len(text)) // (len(_LINE_BREAK) - 1)
     stride = ncols + 1
-    flat = text.replace("\n", "," + _MARK + ",").split(",")
-    if len(flat) != lines * stride - 1:
-        return None
-    markers = flat[ncols::stride]
-    if markers.count(_MARK) != lines - 1:
+    flat = joined.split(",")
+    if len(flat) != (breaks + 1) * stride - 1 or flat[ncols::stride].count(_MARK) != breaks:
         return None
     return [flat[j::stride] for j in range(ncols)]
+
+
+def split_quoted(text: str, ncols: int) -> list[list[str]] | None:
+    """Columns of ``text`` (whole lines) when every field of every line is quoted and no field holds a
+    double quote or a line break (``"a","b,c",""`` but not ``a,"b"`` or ``"a""b"``), as some exporters
+    write; else None.
+
+    Then every double quote belongs to a field delimiter ``","``, a line boundary ``"\n"`` or the very
+    first or last one, which the counts below verify; such a text splits on those delimiters exactly
+    as the csv module would parse it.
+    """
+    if not text.startswith('"'):
+        return None
+    newline = "\r\n" if text.endswith("\r\n") else "\n"
+    body = text.removesuffix(newline)
+    if len(body) < 2 or body[-1] != '"':
+        return None
+    boundary = '"' + newline + '"'
+    lines = body.count(boundary) + 1
+    # A line break inside a field could pass for a boundary ("\n" as a whole field reads '"\n"').
+    if body.count(newline) != lines - 1:
+        return None
+    fields = body.count('","')
+    if fields != (ncols - 1) * lines or body.count('"') != 2 * ncols * lines:
+        return None
+    flat = body[1:-1].replace(boundary, '","').split('","')
+    return [flat[j::ncols] for j in range(ncols)]
 
 
 def _csv_error(exc: csv.Error) -> str:
@@ -65,17 +101,14 @@ def _csv_error(exc: csv.Error) -> str:
     if "unexpected end of data" in message:
         return "a quoted field is never closed (the file ends inside quotes)"
     if "field larger than field limit" in message:
-        return (
-            f"a field is longer than {csv.field_size_limit():,} characters, usually because a quote "
-            "is not closed"
-        )
+        return f"a field is longer than {csv.field_size_limit():,} characters, usually because a quote is not closed"
     if "expected after" in message:
         return 'text follows a closing quote; a double quote inside a quoted field must be doubled ("")'
     return f"the record cannot be parsed ({message})"
 
 
 class CsvParser:
-    """Splits a CSV stream into blocks of typed-to-be columns, recording malformed rows in ``errors``."""
+    """Splits a CSV stream into blocks of columns, recording malformed rows in ``errors``."""
 
     def __init__(self, reader: BlockReader, errors: ErrorLog) -> None:
         self._reader = reader
@@ -84,12 +117,14 @@ class CsvParser:
         self.lines = 0  # physical lines consumed so far
         self.records = 0  # non-blank data records, malformed ones included
         self.wider_rows = False  # some row had more fields than the header: unquoted commas
+        self.keep_order = True
         self._rest = ""
 
     # --- header -------------------------------------------------------------------------------------
 
     def read_header(self, text: str) -> list[str]:
         """Parse the header from the first block; raises :class:`HeaderError`."""
+        self._reader.lines_out = count_breaks(text, True)
         end = _first_line_end(text)
         first = text[:end]
         if '"' in first:
@@ -98,7 +133,7 @@ class CsvParser:
             try:
                 raw = next(records, [])
             except csv.Error as exc:
-                raise HeaderError(f"line 1: the header cannot be parsed: {_csv_error(exc)}") from exc
+                raise HeaderError(f"Line 1: the header cannot be parsed: {_csv_error(exc)}.") from exc
             self._rest = source.read()
             self.lines = records.line_num
         else:
@@ -135,27 +170,45 @@ class CsvParser:
         self._rest = ""
         while text is not None:
             if text:
-                first_line = self.lines + 1
-                if '"' in text:
-                    block, used = self._quoted(text, first_line)
-                else:
-                    block, used = self._plain(text, first_line)
+                block, used = self._block(text, self.lines + 1)
                 self.lines += used
+                self._reader.lines_out = self.lines
                 if block.row_lines:
                     yield block
             text = self._reader.next_block()
 
-    def _plain(self, text: str, first_line: int) -> tuple[Block, int]:
-        ncols = len(self.columns)
-        columns = split_plain(text, ncols)
+    def _block(self, text: str, first_line: int) -> tuple[Block, int]:
+        if '"' not in text:
+            columns = split_plain(text, len(self.columns))
+            if columns is not None:
+                n = len(columns[0])
+                self.records += n
+                return Block(columns, range(first_line, first_line + n), True), n
+            lines = io.StringIO(text, newline="").readlines()
+            block = self._plain_lines(lines, range(first_line, first_line + len(lines)))
+            return block, len(lines)
+        total = count_breaks(text, True) + (not text.endswith(("\n", "\r")))
+        # A quoted field may make the reader hand out more lines; errors there are located after these.
+        self._reader.lines_out = self.lines + total
+        columns = split_quoted(text, len(self.columns))
         if columns is not None:
             n = len(columns[0])
             self.records += n
-            return Block(columns, range(first_line, first_line + n)), n
-        lines = io.StringIO(text, newline="").readlines()
+            if n == total:
+                return Block(columns, range(first_line, first_line + n), True), total
+            return Block(columns, _RecordLines(list(zip(*columns, strict=True)), first_line), True), total
+        if not self.keep_order:
+            split = self._two_runs(text, first_line)
+            if split is not None:
+                return split, total
+        return self._with_csv(io.StringIO(text, newline=""), total, first_line)
+
+    def _plain_lines(self, lines: list[str], numbers: Sequence[int]) -> Block:
+        """Quote-free lines one by one: the slow path for blocks with ragged or blank lines."""
+        ncols = len(self.columns)
         rows: list[list[str]] = []
         row_lines: list[int] = []
-        for i, line in enumerate(lines):
+        for line, number in zip(lines, numbers, strict=True):
             body = line.rstrip("\r\n")
             if not body:
                 continue  # the csv module skips blank lines too
@@ -163,51 +216,217 @@ class CsvParser:
             fields = body.split(",")
             if len(fields) == ncols:
                 rows.append(fields)
-                row_lines.append(first_line + i)
+                row_lines.append(number)
             else:
-                self._ragged(first_line + i, len(fields))
-        return Block(_transpose(rows, ncols), row_lines), len(lines)
+                self._ragged(number, len(fields))
+        return Block(_transpose(rows, ncols), row_lines, True)
 
-    def _quoted(self, text: str, first_line: int) -> tuple[Block, int]:
+    def _two_runs(self, text: str, first_line: int) -> Block | None:
+        """The quote-free lines in bulk, then the quoted records with one csv reader.
+
+        A record spans lines when one of its lines has an odd number of double quotes (a quoted field
+        opens there) up to the next such line; those lines are parsed as one record. Returns None when
+        that pairing fails or a record is malformed (a stray quote in an unquoted field upsets the
+        parity, and the csv module then rejects the record), or when a record runs past the block: the
+        ordered path tells these cases apart.
+        """
         ncols = len(self.columns)
-        lines = io.StringIO(text, newline="").readlines()
-        total = len(lines)
-        columns: list[list[str]] = [[] for _ in range(ncols)]
-        row_lines: list[int] = []
-        i = 0
-        for q in chain([k for k, line in enumerate(lines) if '"' in line], [total]):
-            if q < i:
-                continue  # inside a multi-line record already read
-            if q > i:
-                block, _ = self._plain("".join(lines[i:q]), first_line + i)
-                for column, part in zip(columns, block.columns, strict=True):
-                    column.extend(part)
-                row_lines.extend(block.row_lines)
-            if q == total:
-                break
-            # The record may run past this block: the csv module then takes its remaining lines from the
-            # stream, and only those.
-            source = chain(map(lines.__getitem__, range(q, total)), self._reader.lines())
-            records = csv.reader(source, strict=True)
-            self.records += 1
-            try:
-                record = next(records)
-            except csv.Error as exc:
-                self.errors.add(f"line {first_line + q}: {_csv_error(exc)}")
-            else:
+        joiner = ""
+        if "\r" in text:
+            lines = io.StringIO(text, newline="").readlines()
+        else:
+            joiner = "\n"
+            # Cheaper; records are then rejoined with the line break the split removed.
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+        numbers = range(first_line, first_line + len(lines))
+        has_quote = list(map(contains, lines, repeat('"')))
+        quotes = list(map(str.count, compress(lines, has_quote), repeat('"')))
+        units: list[str]
+        starts: list[int]
+        if 1 not in map(and_, quotes, repeat(1)):
+            units = list(compress(lines, has_quote))
+            starts = list(compress(numbers, has_quote))
+        else:
+            units, starts = [], []
+            opened = -1
+            # Indexes taken before the loop, which marks the lines inside multi-line records as quoted.
+            quoted_at = list(compress(range(len(lines)), has_quote))
+            for i, count in zip(quoted_at, quotes, strict=True):
+                if opened < 0:
+                    if count & 1:
+                        opened = i
+                    else:
+                        units.append(lines[i])
+                        starts.append(first_line + i)
+                elif count & 1:
+                    units.append(joiner.join(lines[opened : i + 1]))
+                    starts.append(first_line + opened)
+                    has_quote[opened : i + 1] = [True] * (i + 1 - opened)
+                    opened = -1
+            if opened >= 0:
+                return None  # continues in the next block
+        records = csv.reader(units, strict=True)
+        try:
+            parsed = list(records)
+        except csv.Error:
+            return None
+        if records.line_num != len(parsed):
+            return None
+        plain_flags = list(map(not_, has_quote))
+        plain = list(compress(lines, plain_flags))
+        columns = split_plain(joiner.join(plain), ncols) if plain else [[] for _ in range(ncols)]
+        row_lines: Sequence[int]
+        if columns is not None:
+            self.records += len(plain)
+            row_lines = _Compressed(numbers, plain_flags, len(plain))
+        else:
+            block = self._plain_lines(plain, list(compress(numbers, plain_flags)))
+            columns, row_lines = block.columns, block.row_lines
+        self.records += len(parsed)
+        if set(map(len, parsed)) == {ncols}:
+            for column, values in zip(columns, zip(*parsed, strict=True), strict=True):
+                column.extend(values)
+            quoted_lines = starts
+        else:
+            quoted_lines = []
+            for record, number in zip(parsed, starts, strict=True):
                 if len(record) == ncols:
                     for column, value in zip(columns, record, strict=True):
                         column.append(value)
-                    row_lines.append(first_line + q)
+                    quoted_lines.append(number)
                 else:
-                    self._ragged(first_line + q, len(record))
-            i = q + records.line_num
-        return Block(columns, row_lines), max(i, total)
+                    self._ragged(number, len(record))
+        return Block(columns, _Concatenated(row_lines, quoted_lines), False)
+
+    def _with_csv(self, lines: Iterator[str], total: int, first_line: int) -> tuple[Block, int]:
+        ncols = len(self.columns)
+        records = csv.reader(chain(lines, self._reader.lines()), strict=True)
+        rows: list[list[str] | None] = []
+        # Where records failed: the reader's line count then; None marks their place in rows.
+        failures: list[tuple[int, str]] = []
+        # Asking for as many records as lines remain never reads past the block except to finish a
+        # record, and then only into whole records, whose lines the reader takes from the stream.
+        while records.line_num < total:
+            try:
+                got = len(rows)
+                rows.extend(islice(records, total - records.line_num))
+                if len(rows) == got:
+                    break
+            except csv.Error as exc:
+                rows.append(None)
+                failures.append((records.line_num, _csv_error(exc)))
+        used = records.line_num
+        complete = cast(list[list[str]], rows)  # when there are no failures
+        if not failures and set(map(len, complete)) == {ncols}:
+            self.records += len(rows)
+            columns = [list(column) for column in zip(*complete, strict=True)]
+            if used == len(rows):
+                return Block(columns, range(first_line, first_line + used), True), used
+            return Block(columns, _RecordLines(rows, first_line), True), used
+        good: list[list[str]] = []
+        row_lines: list[int] = []
+        line = first_line
+        pending = iter(failures)
+        for row in rows:
+            if row is None:
+                consumed, message = next(pending)
+                self.records += 1
+                self.errors.add(line, f"line {line}: {message}")
+                line = first_line + consumed
+                continue
+            start = line
+            line += 1 + count_breaks("".join(row), True)
+            if not row:
+                continue  # blank line
+            self.records += 1
+            if len(row) == ncols:
+                good.append(row)
+                row_lines.append(start)
+            else:
+                self._ragged(start, len(row))
+        return Block(_transpose(good, ncols), row_lines, True), used
 
     def _ragged(self, line: int, fields: int) -> None:
         if fields > len(self.columns):
             self.wider_rows = True
-        self.errors.add(f"line {line}: {fields} fields instead of {len(self.columns)}")
+        self.errors.add(line, f"line {line}: {fields} fields instead of {len(self.columns)}")
+
+
+class _RecordLines(Sequence[int]):
+    """The line each record of a block starts on, worked out from the line breaks inside its fields
+    only when asked for (to report a problem), since most blocks never need it."""
+
+    def __init__(self, rows: Sequence[Sequence[str] | None], first_line: int) -> None:
+        self._rows: Sequence[Sequence[str] | None] | None = rows
+        self._first = first_line
+        self._starts: list[int] = []
+        self._length = len(rows)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if index == 0:
+            return self._first
+        if self._rows is not None:
+            line = self._first
+            for row in self._rows:
+                assert row is not None  # only blocks without failures get here
+                self._starts.append(line)
+                line += 1 + count_breaks("".join(row), True)
+            self._rows = None
+        return self._starts[index]
+
+
+class _Compressed(Sequence[int]):
+    """``list(compress(numbers, flags))``, built only when asked for (to report a problem)."""
+
+    def __init__(self, numbers: Sequence[int], flags: list[bool], length: int) -> None:
+        self._numbers = numbers
+        self._flags = flags
+        self._length = length
+        self._items: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if self._items is None:
+            self._items = list(compress(self._numbers, self._flags))
+        return self._items[index]
+
+
+class _Concatenated(Sequence[int]):
+    """Two sequences read as one, without copying."""
+
+    def __init__(self, first: Sequence[int], second: Sequence[int]) -> None:
+        self._first = first
+        self._second = second
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._second)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [*self._first, *self._second][index]
+        if index < 0:
+            index += len(self)
+        split = len(self._first)
+        return self._first[index] if index < split else self._second[index - split]
 
 
 def _first_line_end(text: str) -> int:
@@ -222,4 +441,3 @@ def _transpose(rows: list[list[str]], ncols: int) -> list[list[str]]:
     if not rows:
         return [[] for _ in range(ncols)]
     return [list(column) for column in zip(*rows, strict=True)]
-

@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+import bisect
+
 
 class ErrorLog:
-    """Keeps the first ``limit`` messages and counts all, so a file with a million bad lines costs
-    no more memory than one with ``limit``."""
+    """Keeps the messages of the ``limit`` lowest line numbers and counts all, so a file with a million
+    bad lines costs no more memory than one with ``limit``.
 
-    __slots__ = ("count", "limit", "messages")
+    Problems mostly arrive in line order, but not always (a block's quoted lines are parsed after its
+    other lines), hence "lowest" rather than "first added".
+    """
+
+    __slots__ = ("_entries", "count", "limit")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.count = 0
-        self.messages: list[str] = []
+        self._entries: list[tuple[int, int, str]] = []  # (line, arrival, message), sorted
 
-    def add(self, message: str) -> None:
+    def add(self, line: int, message: str) -> None:
         self.count += 1
-        if len(self.messages) < self.limit:
-            self.messages.append(message)
+        entries = self._entries
+        if len(entries) == self.limit and line >= entries[-1][0]:
+            return
+        bisect.insort(entries, (line, self.count, message))
+        del entries[self.limit :]
+
+    def full_below(self, line: int) -> bool:
+        """Whether nothing at ``line`` or later can be kept any more."""
+        return len(self._entries) == self.limit and self._entries[-1][0] < line
+
+    @property
+    def messages(self) -> list[str]:
+        return [message for _, _, message in self._entries]
 
     def summary(self) -> str:
         """The kept messages joined, plus how many more there were."""
         text = "; ".join(self.messages)
-        rest = self.count - len(self.messages)
+        rest = self.count - len(self._entries)
         if rest > 0:
             text += f"; and {rest:,} more"
         return text

@@ -8,7 +8,7 @@ and why.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
@@ -44,7 +44,8 @@ class JsonlParser:
         self.records = 0  # non-blank lines, bad ones included
         self.rows = 0  # well-formed rows
         decoder = json.JSONDecoder(parse_constant=_reject_constant)
-        self._scan = decoder.scan_once
+        # The C scanner behind decode(): (value, end) for the value starting at an index.
+        self._scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
         self._decode = decoder.decode
 
     def blocks(self, first: str | None) -> Iterator[Block]:
@@ -55,6 +56,7 @@ class JsonlParser:
             if text.endswith("\n"):
                 lines.pop()
             self.lines += len(lines)
+            self._reader.lines_out = self.lines
             items = list(map(str.strip, lines, repeat(_JSON_WHITESPACE)))
             row_lines: Sequence[int]
             if "" in items:
@@ -89,17 +91,17 @@ class JsonlParser:
             try:
                 value = self._decode(item)
             except json.JSONDecodeError as exc:
-                self.errors.add(f"line {line}: invalid JSON: {exc.msg} (column {exc.colno})")
+                self.errors.add(line, f"line {line}: invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
             except ValueError as exc:
-                self.errors.add(f"line {line}: {exc}")
+                self.errors.add(line, f"line {line}: {exc}")
                 continue
             except RecursionError:
-                self.errors.add(f"line {line}: the JSON is nested too deeply")
+                self.errors.add(line, f"line {line}: the JSON is nested too deeply")
                 continue
             if type(value) is not dict:
                 found = "null" if value is None else _TYPE_NAMES.get(type(value), type(value).__name__)
-                self.errors.add(f"line {line}: expected a JSON object {{...}}, found {found}")
+                self.errors.add(line, f"line {line}: expected a JSON object {{...}}, found {found}")
                 continue
             kept.append(value)
             kept_lines.append(line)

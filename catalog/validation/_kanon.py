@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from catalog.validation._errors import preview
 
@@ -17,7 +17,7 @@ def _hashable(value: Any) -> Hashable:
     # JSON arrays and objects are unhashable; their canonical text identifies them just as well.
     if isinstance(value, list | dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return value  # type: ignore[no-any-return]
+    return cast(Hashable, value)
 
 
 class KAnonymity:
@@ -47,9 +47,7 @@ class KAnonymity:
         small = [(key, n) for key, n in self.groups.items() if n < k]
         total = len(self.groups)
         if not small:
-            return True, (
-                f"k = {measured:,} over {over}: all {total:,} groups have at least {k} rows."
-            )
+            return True, (f"k = {measured:,} over {over}: all {total:,} groups have at least {k} rows.")
         small.sort(key=lambda item: item[1])
         small_rows = sum(n for _, n in small)
         examples = "; ".join(f"{self._describe(key)} has {n:,} row{'s' if n != 1 else ''}" for key, n in small[:3])

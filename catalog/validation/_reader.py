@@ -46,6 +46,7 @@ class LineTooLong(Exception):
     def __init__(self, line: int) -> None:
         super().__init__(line)
         self.line = line
+        self.limit = MAX_LINE_CHARS
 
 
 def count_breaks(text: str, universal: bool) -> int:
@@ -53,13 +54,6 @@ def count_breaks(text: str, universal: bool) -> int:
     n = text.count("\n")
     if universal and "\r" in text:
         n += text.count("\r") - text.count("\r\n")
-    return n
-
-
-def _count_byte_breaks(data: bytes, universal: bool) -> int:
-    n = data.count(b"\n")
-    if universal and b"\r" in data:
-        n += data.count(b"\r") - data.count(b"\r\n")
     return n
 
 
@@ -84,9 +78,10 @@ class BlockReader:
         self._eof = False
         self.total_bytes = 0
         self.bom = False
-        # Line breaks in all text decoded so far and whether it ended in "\r" (a CRLF may straddle).
-        self._decoded_breaks = 0
-        self._decoded_ends_cr = False
+        # Lines handed out so far. The parser, which splits the blocks into lines anyway, keeps this up
+        # to date (the reader itself only adds the continuation lines it hands out), so that locating
+        # an error costs nothing until one happens.
+        self.lines_out = 0
 
     # --- decoding ---------------------------------------------------------------------------------
 
@@ -94,6 +89,8 @@ class BlockReader:
         data = self._stream.read(self._chunk_bytes)
         if not data:
             return b""
+        if isinstance(data, str):
+            raise TypeError("the stream must be opened in binary mode")
         return data if isinstance(data, bytes) else bytes(data)
 
     def _fill(self) -> bool:
@@ -131,7 +128,6 @@ class BlockReader:
         except UnicodeDecodeError as exc:
             self._fail_decode(data, offset, exc)
         self._pending = data[consumed:]
-        self._account(text)
         if self._pos:
             self._buf = self._buf[self._pos :] + text
             self._pos = 0
@@ -139,27 +135,14 @@ class BlockReader:
             self._buf += text
         return True
 
-    def _account(self, text: str) -> None:
-        n = count_breaks(text, self._universal)
-        if self._universal and self._decoded_ends_cr and text.startswith("\n"):
-            n -= 1
-        self._decoded_breaks += n
-        if text:
-            self._decoded_ends_cr = text.endswith("\r")
-
     def _line_at(self, data: bytes, index: int) -> int:
-        """1-based line of byte ``index`` of ``data``, the bytes following all decoded text."""
-        before = data[:index]
-        n = _count_byte_breaks(before, self._universal)
-        if self._universal and self._decoded_ends_cr and before.startswith(b"\n"):
-            n -= 1
-        return self._decoded_breaks + n + 1
+        """1-based line of byte ``index`` of ``data``, the bytes following the decoded carry."""
+        before = self._buf[self._pos :] + data[:index].decode("utf-8", "replace")
+        return self.lines_out + count_breaks(before, self._universal) + 1
 
     def _sniff_head(self, head: bytes) -> None:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise EncodingFailure(
-                "The file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8."
-            )
+            raise EncodingFailure("The file is UTF-16 (it starts with a UTF-16 byte-order mark); re-save it as UTF-8.")
 
     def _fail_binary(self, data: bytes, offset: int, index: int) -> NoReturn:
         what = "binary, not text"
@@ -207,7 +190,7 @@ class BlockReader:
                 self._pos = cut
                 return block
             if len(self._buf) - self._pos > MAX_LINE_CHARS:
-                raise LineTooLong(self._decoded_breaks + 1)
+                raise LineTooLong(self.lines_out + 1)
             if not self._fill():
                 rest = self._buf[self._pos :]
                 self._buf, self._pos = "", 0
@@ -244,12 +227,15 @@ class BlockReader:
                 end = nl + 1
             if end > 0:
                 self._pos = end
+                self.lines_out += 1
                 return buf[pos:end]
             if len(buf) - pos > MAX_LINE_CHARS:
-                raise LineTooLong(self._decoded_breaks + 1)
+                raise LineTooLong(self.lines_out + 1)
             if not self._fill():
                 rest = self._buf[self._pos :]
                 self._buf, self._pos = "", 0
+                if rest:
+                    self.lines_out += 1
                 return rest or None
 
 
@@ -262,8 +248,8 @@ def _guess_japanese_encoding(data: bytes, index: int) -> str | None:
     window = data[start : end if end >= 0 else min(len(data), index + 4096)]
     for codec, name in (("cp932", "Shift_JIS (cp932)"), ("euc_jp", "EUC-JP")):
         try:
-            # final=False: the window may end inside a character.
-            text = codecs.getincrementaldecoder(codec)().decode(window, final=False)
+            # A whole line must decode completely; a window cut short may end inside a character.
+            text = codecs.getincrementaldecoder(codec)().decode(window, final=end >= 0)
         except UnicodeDecodeError:
             continue
         # Western legacy text often decodes as cp932 too (as half-width katakana); only real kana or

@@ -69,7 +69,7 @@ class TimestampTracker:
             self._add_slowly(values, row_lines)
             return
         self.values += len(present)
-        self._widen(low, high, row_lines[0])
+        self._widen(low, high, row_lines[values.index(present[0])])
 
     def _widen(self, low: datetime, high: datetime, line: int) -> None:
         if low.tzinfo is None:
@@ -92,7 +92,7 @@ class TimestampTracker:
                 text = value if isinstance(value, str) else repr(value)
                 if text.lstrip("-").replace(".", "", 1).isdigit():
                     self.numeric_bad += 1
-                self.bad.add(f"line {line}: {preview(text)}")
+                self.bad.add(line, f"line {line}: {preview(text)}")
                 continue
             self.values += 1
             self._widen(parsed, parsed, line)
@@ -106,16 +106,24 @@ class TimestampTracker:
                 if self.numeric_bad * 2 >= self.bad.count
                 else ""
             )
-            return False, (
-                f"{column}: {self.bad.count:,} value(s) are not ISO 8601 date-times "
-                f"(e.g. 2024-01-31T23:50:00+09:00): {self.bad.summary()}.{hint}"
-            ), None
+            return (
+                False,
+                (
+                    f"{column}: {self.bad.count:,} value(s) are not ISO 8601 date-times "
+                    f"(e.g. 2024-01-31T23:50:00+09:00): {self.bad.summary()}.{hint}"
+                ),
+                None,
+            )
         if self._aware is not None and self._naive is not None:
-            return False, (
-                f"{column} mixes values with a UTC offset (first at line {self._aware.first_line}) and "
-                f"values without one (first at line {self._naive.first_line}); give every value an "
-                "offset, e.g. +09:00, or none."
-            ), None
+            return (
+                False,
+                (
+                    f"{column} mixes values with a UTC offset (first at line {self._aware.first_line}) and "
+                    f"values without one (first at line {self._naive.first_line}); give every value an "
+                    "offset, e.g. +09:00, or none."
+                ),
+                None,
+            )
         found = self._aware or self._naive
         if found is None:
             return False, f"{column} has no values.", None

@@ -29,6 +29,8 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, Final
 
+from catalog.validation.report import ColumnType
+
 UNKNOWN: Final = 0
 INTEGER: Final = 1
 NUMBER: Final = 2
@@ -38,7 +40,7 @@ DATE: Final = 5
 STRING: Final = 6
 
 # A column that never had a value is reported as string.
-KIND_NAMES: Final = ("string", "integer", "number", "boolean", "datetime", "date", "string")
+KIND_NAMES: Final[tuple[ColumnType, ...]] = ("string", "integer", "number", "boolean", "datetime", "date", "string")
 
 # Kinds a column of a given kind can still turn out to be, most specific first (STRING always can).
 _NEXT: Final[dict[int, tuple[int, ...]]] = {
@@ -80,7 +82,7 @@ class ColumnState:
         self._dates: set[str] = set()  # distinct values already known to be valid dates
 
     @property
-    def type_name(self) -> str:
+    def type_name(self) -> ColumnType:
         return KIND_NAMES[self.kind]
 
     # --- CSV: every value is a string; "" is empty ------------------------------------------------
@@ -98,7 +100,7 @@ class ColumnState:
         candidates = _NEXT[self.kind] if self.kind != UNKNOWN else _probe(present[0])
         joined = ""
         for kind in candidates:
-            if kind == INTEGER or kind == NUMBER:
+            if kind in (INTEGER, NUMBER):
                 joined = joined or _SEP + _SEP.join(present)
                 ok = _integers(present, joined) if kind == INTEGER else _numbers(present, joined)
             elif kind == BOOLEAN:
@@ -159,7 +161,7 @@ class ColumnState:
 
 def merge(a: int, b: int) -> int:
     """The kind of a column whose values are of kinds ``a`` and ``b``."""
-    if a == UNKNOWN or a == b:
+    if a in (UNKNOWN, b):
         return b
     if b == UNKNOWN:
         return a
@@ -194,9 +196,7 @@ def _integers(present: list[str], joined: str) -> bool:
         return True
     # Every sign must start its value, at most one per value, and no value may be a bare sign.
     signs = joined.count("-") + joined.count("+")
-    return (
-        signs == joined.count(_SEP + "-") + joined.count(_SEP + "+") and "-" not in present and "+" not in present
-    )
+    return signs == joined.count(_SEP + "-") + joined.count(_SEP + "+") and "-" not in present and "+" not in present
 
 
 def _numbers(present: list[str], joined: str) -> bool:

@@ -39,7 +39,10 @@ class ValidationReport:
     """Outcome of :func:`catalog.validation.validate_stream`.
 
     ``passed`` is true exactly when every check in ``checks`` passed; the constructor enforces it so a
-    report can never claim success its checks do not support.
+    report can never claim success its checks do not support. ``row_count`` counts data records
+    (non-blank lines of JSON Lines, CSV records after the header), malformed ones included; ``schema``
+    and ``sample`` describe the well-formed ones. ``time_range`` is set for IoT data whose timestamp
+    check passed.
     """
 
     passed: bool

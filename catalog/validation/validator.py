@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any, BinaryIO, Final, Literal, NoReturn
+from typing import Any, BinaryIO, Final, Literal, NoReturn, cast
 
 from catalog.validation import _types as types
 from catalog.validation._csv import Block as CsvBlock
@@ -20,9 +20,9 @@ from catalog.validation._identifiers import IdentifierScanner
 from catalog.validation._jsonl import Block as JsonBlock
 from catalog.validation._jsonl import JsonlParser
 from catalog.validation._kanon import KAnonymity
-from catalog.validation._reader import MAX_LINE_CHARS, BlockReader, EncodingFailure, LineTooLong
+from catalog.validation._reader import BlockReader, EncodingFailure, LineTooLong
 from catalog.validation._timestamps import TIMESTAMP_NAMES, TimestampTracker, named_timestamp_column
-from catalog.validation.report import Check, ColumnSchema, ColumnType, Sample, SampleValue, ValidationReport
+from catalog.validation.report import Check, ColumnSchema, Sample, SampleValue, ValidationReport
 
 Format = Literal["csv", "jsonl"]
 DataClass = Literal["anonymized", "iot"]
@@ -121,7 +121,7 @@ class _Validation:
                 Check(
                     "parse",
                     False,
-                    f"Line {exc.line:,} is longer than {MAX_LINE_CHARS:,} characters, so the file was not "
+                    f"Line {exc.line:,} is longer than {exc.limit:,} characters, so the file was not "
                     f"read further; a {self.fmt.upper()} file needs a line break after each record.",
                 ),
             ]
@@ -177,19 +177,21 @@ class _Validation:
     # --- blocks -------------------------------------------------------------------------------------
 
     def _csv_block(self, block: CsvBlock) -> None:
-        columns, row_lines = block
+        columns, row_lines, ordered = block
         scanner, trackers = self.scanner, self.trackers
         for j, state in enumerate(self.states):
             values = columns[j]
             datetimes = state.infer_text(values)
             if scanner is not None:
-                scanner.scan(j, state.name, values, row_lines, state.kind)
+                scanner.scan(j, state.name, values, row_lines, state.kind, ordered)
             if trackers:
                 self._track(j, state, values, row_lines, datetimes)
         if self.kanon is not None:
             index = {state.name: j for j, state in enumerate(self.states)}
             self.kanon.add([columns[index[name]] for name in self.quasi_identifiers])
         self._take_sample(columns)
+        if len(self.sample) >= self.sample_rows and isinstance(self.parser, CsvParser):
+            self.parser.keep_order = False
 
     def _json_block(self, block: JsonBlock, parser: JsonlParser) -> None:
         columns, row_lines = block
@@ -205,7 +207,7 @@ class _Validation:
             present_types, datetimes = state.infer_json(values)
             nested[j] = not present_types.isdisjoint(_NESTED)
             if scanner is not None and state.kind not in (types.BOOLEAN, types.DATE, types.DATETIME):
-                scanner.scan(j, state.name, _texts(values, present_types), row_lines, state.kind)
+                scanner.scan(j, state.name, _texts(values, present_types), row_lines, state.kind, True)
             if self.trackers:
                 self._track(j, state, values, row_lines, datetimes)
         if self.kanon is not None:
@@ -213,7 +215,8 @@ class _Validation:
             qi_columns = [
                 columns[index[name]] if name in index else [None] * len(row_lines) for name in self.quasi_identifiers
             ]
-            self.kanon.add(qi_columns, nested=any(nested.get(index.get(name, -1), False) for name in self.quasi_identifiers))
+            nested_qi = any(nested.get(index.get(name, -1), False) for name in self.quasi_identifiers)
+            self.kanon.add(qi_columns, nested=nested_qi)
         self._take_sample(columns)
 
     def _add_json_column(self, name: str) -> None:
@@ -278,8 +281,11 @@ class _Validation:
         elif records == 0:
             checks.append(Check("schema", False, "There are no data rows to infer column types from."))
         else:
-            checks.append(Check("schema", False, f"Inferred from the well-formed rows only (fix the parse "
-                                f"errors first): {schema}"))
+            checks.append(
+                Check(
+                    "schema", False, f"Inferred from the well-formed rows only (fix the parse errors first): {schema}"
+                )
+            )
         checks.append(Check("row_count", records > 0, f"{records:,} rows." if records else "No data rows."))
         if records > 0:
             if self.anonymized:
@@ -322,8 +328,8 @@ class _Validation:
             "direct_identifiers",
             False,
             f"{scanner.cells:,} value(s) look like direct identifiers, in column(s) {columns}. "
-            f"First: {'; '.join(scanner.examples)}. Remove these columns or replace the values with "
-            "pseudonyms before listing.",
+            f"First: {'; '.join(scanner.examples.messages)}. Remove these columns or pseudonymise the "
+            "values before listing.",
         )
 
     def _kanon_check(self) -> Check:
@@ -377,8 +383,7 @@ class _Validation:
         sample: Sample = {"columns": [], "rows": []}
         if len(self.checks) > 1:
             schema = [
-                {"name": state.name, "type": _column_type(state), "nullable": state.nullable}
-                for state in self.states
+                {"name": state.name, "type": state.type_name, "nullable": state.nullable} for state in self.states
             ]
             sample = {
                 "columns": [state.name for state in self.states],
@@ -394,24 +399,22 @@ class _Validation:
         )
 
     def _sample_row(self, row: list[Any]) -> list[SampleValue]:
-        cells = [_sample_value(state.kind, value) for state, value in zip(self.states, row, strict=False)]
+        convert = _csv_sample_value if self.fmt == "csv" else _json_sample_value
+        cells = [convert(state.kind, value) for state, value in zip(self.states, row, strict=False)]
         cells.extend([None] * (len(self.states) - len(cells)))  # JSON keys that appeared later
         return cells
 
 
-def _column_type(state: types.ColumnState) -> ColumnType:
-    name = state.type_name
-    assert name in ("integer", "number", "boolean", "datetime", "date", "string")
-    return name  # type: ignore[return-value]
-
-
-def _sample_value(kind: int, value: Any) -> SampleValue:
-    if value is None or value == "":
-        return None
+def _json_sample_value(kind: int, value: Any) -> SampleValue:
+    # Nested values are typed "string" in the schema, so they are shown as their JSON text.
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    if not isinstance(value, str):
-        return value  # type: ignore[no-any-return]
+    return cast(SampleValue, value)
+
+
+def _csv_sample_value(kind: int, value: str) -> SampleValue:
+    if value == "":
+        return None
     try:
         if kind == types.INTEGER:
             return int(value)
