@@ -10,7 +10,7 @@ import functools
 import gettext
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ import pycountry
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from catalog.models import Dataset, DatasetVersion
 from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
 from contracts.registry import Template
 
@@ -71,6 +72,49 @@ def country_name(code: str, lang: Lang) -> str:
 def governing_law(code: str, lang: Lang) -> str:
     name = country_name(code, lang).rsplit(" (", 1)[0]
     return f"{name}法" if lang == "ja" else f"the laws of {name}"
+
+
+def document_facts(
+    *,
+    contract_id: str,
+    seller_name: str,
+    buyer_name: str,
+    dataset: Dataset,
+    version: DatasetVersion,
+    price: int,
+    quantity: int,
+    currency: str,
+    concluded_at: datetime,
+    duration_days: int,
+    terms_sha256: str,
+) -> DocumentFacts:
+    """What a contract on this dataset version states; the one builder for concluded contracts and previews."""
+    anonymization = dataset.anonymization or {}
+    time_range = version.time_range
+    return DocumentFacts(
+        contract_id=contract_id,
+        seller_name=seller_name,
+        buyer_name=buyer_name,
+        dataset_title=dataset.title,
+        dataset_version=version.number,
+        data_items=[column["name"] for column in version.schema],
+        file_format=version.file_format,
+        row_count=version.row_count,
+        sha256=version.sha256,
+        time_period=(str(time_range[0]), str(time_range[1]))
+        if isinstance(time_range, list | tuple) and len(time_range) == 2
+        else None,
+        data_class=dataset.data_class,
+        personal_info_items=list(anonymization.get("personal_info_items", [])),
+        anonymization_method=anonymization.get("method", ""),
+        price=price,
+        quantity=quantity,
+        currency=currency,
+        valid_from=concluded_at,
+        valid_until=concluded_at + timedelta(days=duration_days),
+        concluded_at=concluded_at,
+        terms_sha256=terms_sha256,
+    )
 
 
 def _label(template: Template, key: str, value: str, lang: Lang) -> str:

@@ -28,7 +28,13 @@ def contract_odrl(contract: Contract) -> dict[str, Any]:
 
 
 def offer_odrl(
-    *, offering_id: Any, seller_id: Any, dataset_id: Any, terms: dict[str, Any], data_class: str, template: str,
+    *,
+    offering_id: Any,
+    seller_id: Any,
+    dataset_id: Any,
+    terms: dict[str, Any],
+    data_class: str,
+    template: str,
     terms_sha256: str,
 ) -> dict[str, Any]:
     return odrl_offer(

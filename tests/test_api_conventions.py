@@ -111,7 +111,9 @@ def test_idempotency_records_expire_after_a_day(seller) -> None:
 
     payload = {"title": "Kept", "data_class": "iot"}
     for key in ("old", "new"):
-        assert seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+        assert (
+            seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+        )
     IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
     assert purge_idempotency_records() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

@@ -197,7 +197,9 @@ def test_hash_mismatch_and_territory_are_refused(seller, buyer, django_capture_o
     assert not Contract.objects.exists()
 
 
-def test_only_parties_read_contracts(seller, buyer, other_seller, anonymous, django_capture_on_commit_callbacks) -> None:
+def test_only_parties_read_contracts(
+    seller, buyer, other_seller, anonymous, django_capture_on_commit_callbacks
+) -> None:
     dataset_id = published_dataset(seller, django_capture_on_commit_callbacks)
     contract = conclude(offer(seller, dataset_id).json()["id"], buyer)
     for path in ("", "/document", "/document?lang=en", "/odrl"):

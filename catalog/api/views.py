@@ -30,7 +30,6 @@ from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
 
 
-
 def _viewer(request: Request) -> uuid.UUID | None:
     principal = principal_of(request)
     return principal.organization_id if principal is not None else None

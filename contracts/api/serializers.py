@@ -66,9 +66,28 @@ class ContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
-            "id", "template", "contract_type", "seller", "buyer", "dataset", "dataset_version", "offering", "terms",
-            "terms_sha256", "document_sha256", "document_en_sha256", "price", "quantity", "amount", "currency",
-            "status", "valid_from", "valid_until", "concluded_at", "acceptances", "events",
+            "id",
+            "template",
+            "contract_type",
+            "seller",
+            "buyer",
+            "dataset",
+            "dataset_version",
+            "offering",
+            "terms",
+            "terms_sha256",
+            "document_sha256",
+            "document_en_sha256",
+            "price",
+            "quantity",
+            "amount",
+            "currency",
+            "status",
+            "valid_from",
+            "valid_until",
+            "concluded_at",
+            "acceptances",
+            "events",
         ]
 
     def get_template(self, contract: Contract) -> str:

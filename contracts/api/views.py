@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -67,9 +66,7 @@ class PlatformRules(GenericAPIView):
             {
                 "version": PLATFORM_RULES_VERSION,
                 "platform_fee_rate": settings.ICHIBA["PLATFORM_FEE_RATE"],
-                "sections": [
-                    {"code": s.code, "title": dict(s.title), "text": dict(s.text)} for s in PLATFORM_RULES
-                ],
+                "sections": [{"code": s.code, "title": dict(s.title), "text": dict(s.text)} for s in PLATFORM_RULES],
             }
         )
 
@@ -127,5 +124,3 @@ class ContractOdrl(GenericAPIView):
     def get(self, request: Request, contract_id: str) -> Response:
         contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
         return Response(contract_odrl(contract), content_type=JSON_LD)
-
-

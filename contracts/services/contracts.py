@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,7 @@ from catalog.models import Dataset
 from catalog.selectors import latest_published_version
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
-from contracts.documents import DocumentFacts, document_render
+from contracts.documents import document_facts, document_render
 from contracts.models import Acceptance, Contract, ContractEvent
 from contracts.registry import template_get
 
@@ -51,7 +51,9 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def event_record(contract: Contract, *, to_status: str, from_status: str = "", reason: str = "", actor: str = "") -> None:
+def event_record(
+    contract: Contract, *, to_status: str, from_status: str = "", reason: str = "", actor: str = ""
+) -> None:
     ContractEvent.objects.create(
         contract=contract, from_status=from_status, to_status=to_status, reason=reason[:200], actor=actor[:100]
     )
@@ -86,7 +88,8 @@ def contract_conclude(
     terms = offering.terms
     if buyer.country not in terms["territory"]:
         raise RuleViolation(
-            f"The offering may be used only in {', '.join(terms['territory'])}; your organisation is in {buyer.country}.",
+            f"The offering may be used only in {', '.join(terms['territory'])}; "
+            f"your organisation is in {buyer.country}.",
             errors={"territory": ["buyer outside the licensed territory"]},
         )
     template = template_get(offering.template_code, offering.template_version)
@@ -95,31 +98,21 @@ def contract_conclude(
     if version is None:
         raise Conflict("The dataset has no published version to license.")
     concluded_at = concluded_at or timezone.now()
-    valid_until = concluded_at + timedelta(days=terms["duration_days"])
     contract_id = uuid.uuid4()
-    anonymization = dataset.anonymization or {}
-    facts = DocumentFacts(
+    facts = document_facts(
         contract_id=str(contract_id),
         seller_name=offering.seller_name,
         buyer_name=buyer.name,
-        dataset_title=dataset.title,
-        dataset_version=version.number,
-        data_items=[column["name"] for column in version.schema],
-        file_format=version.file_format,
-        row_count=version.row_count,
-        sha256=version.sha256,
-        time_period=tuple(version.time_range) if version.time_range else None,
-        data_class=dataset.data_class,
-        personal_info_items=list(anonymization.get("personal_info_items", [])),
-        anonymization_method=anonymization.get("method", ""),
+        dataset=dataset,
+        version=version,
         price=price,
         quantity=quantity,
         currency=offering.currency,
-        valid_from=concluded_at,
-        valid_until=valid_until,
         concluded_at=concluded_at,
+        duration_days=terms["duration_days"],
         terms_sha256=offering.terms_sha256,
     )
+    valid_until = facts.valid_until
     document_ja = document_render(template, terms, facts, "ja")
     document_en = document_render(template, terms, facts, "en")
     contract = Contract.objects.create(
@@ -158,15 +151,24 @@ def contract_conclude(
     Acceptance.objects.bulk_create(
         [
             Acceptance(
-                contract=contract, role=Acceptance.Role.SELLER, organization_id=offering.seller_id,
-                user_id=offering.seller_user_id, api_key_id=offering.seller_api_key_id,
-                terms_sha256=offering.terms_sha256, appi_notice_accepted=False,
+                contract=contract,
+                role=Acceptance.Role.SELLER,
+                organization_id=offering.seller_id,
+                user_id=offering.seller_user_id,
+                api_key_id=offering.seller_api_key_id,
+                terms_sha256=offering.terms_sha256,
+                appi_notice_accepted=False,
                 accepted_at=offering.seller_accepted_at,
             ),
             Acceptance(
-                contract=contract, role=Acceptance.Role.BUYER, organization_id=buyer.organization_id,
-                user_id=buyer.user_id, api_key_id=buyer.api_key_id, terms_sha256=accepted_terms_sha256,
-                appi_notice_accepted=dataset.data_class == "anonymized", accepted_at=concluded_at,
+                contract=contract,
+                role=Acceptance.Role.BUYER,
+                organization_id=buyer.organization_id,
+                user_id=buyer.user_id,
+                api_key_id=buyer.api_key_id,
+                terms_sha256=accepted_terms_sha256,
+                appi_notice_accepted=dataset.data_class == "anonymized",
+                accepted_at=concluded_at,
             ),
         ]
     )

@@ -40,8 +40,21 @@ class OfferingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Offering
         fields = [
-            "id", "dataset", "seller", "template", "terms", "terms_sha256", "mandatory_clauses", "license_seats",
-            "seats_sold", "seats_left", "currency", "status", "seller_acceptance", "created_at", "withdrawn_at",
+            "id",
+            "dataset",
+            "seller",
+            "template",
+            "terms",
+            "terms_sha256",
+            "mandatory_clauses",
+            "license_seats",
+            "seats_sold",
+            "seats_left",
+            "currency",
+            "status",
+            "seller_acceptance",
+            "created_at",
+            "withdrawn_at",
         ]
 
     def get_template(self, offering: Offering) -> str:

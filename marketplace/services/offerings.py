@@ -21,8 +21,15 @@ from marketplace.models import Offering, OfferingEvent
 MAX_SEATS = 1_000_000
 
 
-def _event(offering: Offering, *, to_status: str, from_status: str = "", principal: Principal | None, reason: str,
-           payload: Mapping[str, Any] | None = None) -> None:
+def _event(
+    offering: Offering,
+    *,
+    to_status: str,
+    from_status: str = "",
+    principal: Principal | None,
+    reason: str,
+    payload: Mapping[str, Any] | None = None,
+) -> None:
     OfferingEvent.objects.create(
         offering=offering,
         from_status=from_status,
@@ -65,9 +72,7 @@ def offering_publish(
             f"license_seats is between 1 and {MAX_SEATS:,}, or null for unlimited.", errors={"license_seats": ["range"]}
         )
     template = template_get(template_code)
-    resolved = terms_resolve(
-        template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class
-    )
+    resolved = terms_resolve(template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class)
     offering = Offering.objects.create(
         dataset=dataset,
         seller_id=principal.organization_id,
@@ -83,7 +88,10 @@ def offering_publish(
         accepted_by_api_key_id=principal.api_key_id,
     )
     _event(
-        offering, to_status=offering.status, principal=principal, reason="published; the seller accepted its offer",
+        offering,
+        to_status=offering.status,
+        principal=principal,
+        reason="published; the seller accepted its offer",
         payload={"terms_sha256": resolved.sha256},
     )
     return offering
@@ -101,6 +109,11 @@ def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: s
     offering.withdrawn_at = timezone.now()
     offering.save(update_fields=["status", "withdrawn_at"])
     # Open sell orders on this offering are cancelled here once the order book exists (issue 4).
-    _event(offering, from_status=previous, to_status=offering.status, principal=principal,
-           reason=reason or "withdrawn by the seller")
+    _event(
+        offering,
+        from_status=previous,
+        to_status=offering.status,
+        principal=principal,
+        reason=reason or "withdrawn by the seller",
+    )
     return offering

@@ -3,10 +3,15 @@
 from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
-from marketplace.web import views
+from contracts.web.urls import urlpatterns as contracts_urlpatterns
+from marketplace.web import offerings, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     *catalog_urlpatterns,
+    path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
+    path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),
+    path("offerings/<uuid:offering_id>/withdraw/", offerings.offering_withdraw_view, name="offering_withdraw"),
+    *contracts_urlpatterns,
 ]

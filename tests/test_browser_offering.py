@@ -1,0 +1,189 @@
+"""A seller offers a dataset in a real headless Chromium (Playwright), against pytest-django's live server:
+the offer form, the contract preview, publishing, and the offering's page; then a buyer's contract page.
+
+As in tests/test_browser.py, data is only created before the browser acts and read after it, so letting
+Django's ORM run beside Playwright's event loop is safe here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from catalog.services.versions import version_upload, version_validate
+from contracts.registry import template_get
+from contracts.services.contracts import BuyerSnapshot, contract_conclude
+from marketplace.models import Offering
+from marketplace.selectors import offer_snapshot
+from tests.fixtures import Party, make_party, require_chromium
+from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SCREENSHOTS, TIMEOUT_MS, sign_in, strain_csv
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEMPLATE = template_get("meti-data-provision")
+
+
+@pytest.fixture
+def browser_context(live_server: Any) -> Iterator[Any]:
+    """A Japanese-speaking browser (the site's default language) on the live server."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                locale="ja-JP", base_url=live_server.url, viewport={"width": 1280, "height": 900}
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context
+            context.close()
+        finally:
+            browser.close()
+
+
+def published_dataset(seller: Party) -> Dataset:
+    dataset = dataset_create(
+        seller_id=seller.organization.id,
+        title="淀川橋梁ひずみ計測 Yodogawa bridge strain",
+        description="淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
+        data_class="iot",
+        category="infrastructure",
+        tags=["橋梁", "bridge"],
+        region="大阪府",
+        update_frequency="daily",
+    )
+    version = version_upload(
+        dataset_id=dataset.id,
+        seller_id=seller.organization.id,
+        upload=ContentFile(strain_csv(), name="strain.csv"),
+        original_filename="strain.csv",
+    )
+    assert version_validate(version_id=version.id).status == "published"
+    return dataset
+
+
+def switch_language(page: Any) -> None:
+    """The header's language button (the other language than the current one)."""
+    with page.expect_navigation():
+        page.click("header .lang-form button[name=language]")
+
+
+def test_seller_previews_and_publishes_an_offering(browser_context: Any) -> None:
+    seller = make_party("Kansai Bridge Monitoring", {"seller"}, password=PASSWORD)
+    dataset = published_dataset(seller)
+    page = browser_context.new_page()
+
+    sign_in(page, seller.email)
+    page.click("header nav a[href='/sell/']")
+    page.click(f"main a[href='/datasets/{dataset.id}/']")
+    page.wait_for_url(f"**/datasets/{dataset.id}/")
+    page.click("#offer-dataset")
+    page.wait_for_url(f"**/sell/datasets/{dataset.id}/offer/")
+
+    assert page.input_value("input[name=duration_days]") == "365", "pre-filled with the template's default"
+    assert page.input_value("input[name=territory]") == "JP"
+    assert page.is_disabled("input[name=license_seats]"), "unlimited seats by default"
+    assert page.is_disabled("input[name=liability_cap__amount]"), "an amount only for a fixed cap"
+    help_text = page.inner_text("#term-territory .term-help")
+    assert help_text == TEMPLATE.term_help["territory"]["ja"]
+    assert "利用目的" in page.inner_text("#term-purpose label")
+    page.screenshot(path=SCREENSHOTS / "ichiba-offer-form-ja.png", full_page=True)
+
+    page.fill("input[name=duration_days]", "90")
+    page.fill("input[name=territory]", "JP, DE")
+    page.uncheck("input[name=unlimited]")
+    assert page.is_enabled("input[name=license_seats]")
+    page.fill("input[name=license_seats]", "5")
+    page.click("#preview-button")
+    page.wait_for_selector("#preview")
+
+    frame = page.frame_locator("#preview-frame")
+    frame.locator("section h2").first.wait_for()
+    titles = frame.locator("section h2").all_inner_texts()
+    expected = TEMPLATE.clauses_for("iot")
+    assert len(titles) == len(expected)
+    for title, clause in zip(titles, expected, strict=True):
+        assert clause.title["ja"] in title
+    license_text = frame.locator("#license").inner_text()
+    assert "ドイツ" in license_text or "DE" in license_text
+    assert "（買主）" in frame.locator("body").inner_text()
+    assert "プレビュー" in page.inner_text("#preview .preview-head")
+    assert page.input_value("input[name=duration_days]") == "90", "the form keeps the changes"
+    assert not Offering.objects.exists(), "a preview saves nothing"
+    page.screenshot(path=SCREENSHOTS / "ichiba-offer-preview-ja.png", full_page=True)
+
+    page.click("#preview button[value=publish]")
+    page.wait_for_url("**/offerings/*/")
+    offering = Offering.objects.get(dataset=dataset)
+    assert page.url.endswith(f"/offerings/{offering.id}/")
+    assert offering.terms["duration_days"] == 90 and offering.terms["territory"] == ["DE", "JP"]
+    assert offering.license_seats == 5
+
+    changed = page.locator("#terms tr.changed")
+    assert sorted(changed.evaluate_all("rows => rows.map(r => r.id)")) == ["term-duration_days", "term-territory"]
+    assert "出品者が変更" in changed.first.inner_text()
+    assert page.inner_text("#seats-left") == "5 席中 残り 5 席"
+    assert page.inner_text("#terms-sha256") == offering.terms_sha256
+    background = page.eval_on_selector("#term-duration_days td", "td => getComputedStyle(td).backgroundColor")
+    unchanged = page.eval_on_selector("#term-purpose td", "td => getComputedStyle(td).backgroundColor")
+    assert background != unchanged, "changed terms are highlighted"
+    page.click("#text-license summary")
+    assert page.locator("#text-license p").first.is_visible()
+    page.screenshot(path=SCREENSHOTS / "ichiba-offering-ja.png", full_page=True)
+
+    switch_language(page)
+    assert "changed by the seller" in page.inner_text("#term-territory")
+    page.screenshot(path=SCREENSHOTS / "ichiba-offering-en.png", full_page=True)
+    page.goto(f"/sell/datasets/{dataset.id}/offer/")
+    assert "Purpose of use" in page.inner_text("#term-purpose")
+    page.screenshot(path=SCREENSHOTS / "ichiba-offer-form-en.png", full_page=True)
+
+
+def test_buyer_reads_its_contract(browser_context: Any) -> None:
+    seller = make_party("Kansai Bridge Monitoring", {"seller"})
+    buyer = make_party("Osaka Analytics", {"buyer"}, password=PASSWORD)
+    dataset = published_dataset(seller)
+    from marketplace.services.offerings import offering_publish
+    from marketplace.services.participants import principal_for
+
+    offering = offering_publish(
+        principal=principal_for(seller.organization),
+        dataset_id=dataset.id,
+        template_code=TEMPLATE.code,
+        terms={"duration_days": 30},
+        license_seats=None,
+    )
+    offering = Offering.objects.select_related("seller").get(pk=offering.pk)
+    contract = contract_conclude(
+        offering=offer_snapshot(offering),
+        buyer=BuyerSnapshot(organization_id=buyer.organization.id, name=buyer.organization.name, country="JP"),
+        price=40_000,
+        quantity=1,
+        accepted_terms_sha256=offering.terms_sha256,
+        trade_ref="trade-browser",
+    )
+    page = browser_context.new_page()
+
+    sign_in(page, buyer.email)
+    page.click("header nav a[href='/contracts/']")
+    page.wait_for_url("**/contracts/")
+    page.click(f"#contracts a[href='/contracts/{contract.id}/'] >> nth=0")
+    page.wait_for_url(f"**/contracts/{contract.id}/")
+    assert page.inner_text("#document-sha256") == contract.document_sha256
+    frame = page.frame_locator("#document-frame")
+    assert "データ提供契約" in frame.locator("h1").inner_text()
+    assert frame.locator("section").count() == len(TEMPLATE.clauses_for("iot"))
+    page.wait_for_function("document.getElementById('document-frame').offsetHeight > 400")
+    page.screenshot(path=SCREENSHOTS / "ichiba-contract-ja.png", full_page=True)
+    switch_language(page)
+    assert "Data Provision Agreement" in page.frame_locator("#document-frame").locator("h1").inner_text()
+    page.screenshot(path=SCREENSHOTS / "ichiba-contract-en.png", full_page=True)
