@@ -1,9 +1,12 @@
 """The embedded default: ``make run`` on a laptop. Not for production."""
 
-from config.env import env
+from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed development key is fine here: local.py is never the production module.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="ichiba-local-development-only-not-a-secret")
+
+# The embedded SQLite database and the data files live here; a fresh checkout has no such folder yet.
+VAR_DIR.mkdir(exist_ok=True)
