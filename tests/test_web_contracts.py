@@ -404,3 +404,16 @@ def test_contracts_are_hidden_from_everybody_else(client, seller, buyer, other_s
     assert client.get("/contracts/")["Location"].startswith("/login/?next=")
     assert 'href="/contracts/"' not in text(client.get("/")), "no Contracts link when signed out"
     assert signed_in(buyer).get(f"/contracts/{uuid.uuid4()}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_market_rules_page_in_both_languages(client) -> None:
+    from contracts.meti.platform_rules import PLATFORM_RULES
+
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
+    japanese = client.get("/rules/").content.decode()
+    assert "市場規約" in japanese and all(html.escape(s.title["ja"]) in japanese for s in PLATFORM_RULES)
+    assert "5%" in japanese, "the published fee is stated"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/rules/").content.decode()
+    assert "Market rules" in english and all(html.escape(s.title["en"]) in english for s in PLATFORM_RULES)

@@ -18,7 +18,8 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from marketplace.models import Organization
-from marketplace.services.participants import member_add, organization_create
+from marketplace.services.offerings import offering_publish
+from marketplace.services.participants import member_add, organization_create, principal_for
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
 OPERATOR_EMAIL = "operator@demo.ichiba.example"
@@ -81,3 +82,14 @@ class Command(BaseCommand):
             )
         version = version_validate(version_id=version.id)
         self.stdout.write(f"{demo.title}: version {version.number} {version.status}")
+        if version.status == "published":
+            # One offering on the METI template: defaults for IoT data; anonymised data licensed for a year
+            # in Japan and Germany, so the demo shows terms that differ from the template's.
+            terms = {} if demo.data_class == "iot" else {"territory": ["JP", "DE"], "confidentiality_years": 5}
+            offering_publish(
+                principal=principal_for(seller),
+                dataset_id=dataset.id,
+                template_code="meti-data-provision",
+                terms=terms,
+                license_seats=None if demo.data_class == "iot" else 20,
+            )
