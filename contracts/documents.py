@@ -15,11 +15,13 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pycountry
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from catalog.models import Dataset, DatasetVersion
 from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
+from contracts.models import Contract
 from contracts.registry import Template
 
 Lang = Literal["ja", "en"]
@@ -214,3 +216,21 @@ def document_render(template: Template, terms: Mapping[str, Any], facts: Documen
                 "price": _money(facts.price, facts.currency),
             },
         )
+
+
+# The stored document is plain HTML with inline styles: it may load nothing and run nothing.
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def document_response(contract: Contract, lang: Lang) -> HttpResponse:
+    """The concluded document byte for byte as hashed, for the API and the web page alike."""
+    html, digest = (
+        (contract.document_ja, contract.document_sha256)
+        if lang == "ja"
+        else (contract.document_en, contract.document_en_sha256)
+    )
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["ETag"] = f'"{digest}"'
+    response["Content-Language"] = lang
+    response["Content-Security-Policy"] = DOCUMENT_CSP
+    return response

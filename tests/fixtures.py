@@ -22,6 +22,16 @@ if TYPE_CHECKING:  # imported lazily: this plugin loads before Django is configu
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("ICHIBA_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling hosts this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_TIMEOUT_MS = 20_000
 
 
 def unavailable(reason: str) -> None:
@@ -118,3 +128,27 @@ def _close_stray_connections(request: pytest.FixtureRequest) -> Iterator[None]:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def browser_context(live_server: Any) -> Iterator[Any]:
+    """A Japanese-speaking headless Chromium (the site's default language) on the live server."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                locale="ja-JP", base_url=live_server.url, viewport={"width": 1280, "height": 900}
+            )
+            context.set_default_timeout(BROWSER_TIMEOUT_MS)
+            yield context
+            context.close()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(browser_context: Any) -> Any:
+    return browser_context.new_page()

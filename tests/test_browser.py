@@ -8,95 +8,29 @@ it here is safe.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 
 from catalog.models import Dataset, DatasetVersion
-from catalog.services.datasets import dataset_create
-from catalog.services.versions import version_upload, version_validate
-from tests.fixtures import make_party, require_chromium
+from tests.browser import (
+    PASSWORD,
+    SCREENSHOTS,
+    published_strain_dataset,
+    sign_in,
+    strain_csv,
+)
+from tests.fixtures import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "browser-test-pass 42"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 20_000
-# Screenshots of the pages, to look at (Japanese rendering, layout): /tmp by default.
-SCREENSHOTS = Path(os.environ.get("ICHIBA_SCREENSHOT_DIR") or tempfile.gettempdir())
-
-
-def strain_csv(rows: int = 30) -> bytes:
-    lines = ["timestamp,sensor_id,strain_microstrain,temperature_c"]
-    for i in range(rows):
-        lines.append(
-            f"2024-04-01T{i // 6:02d}:{(i % 6) * 10:02d}:00+09:00,SG-0{i % 3 + 1},{100 + i * 0.5},{18 + i % 5}"
-        )
-    return ("\n".join(lines) + "\n").encode()
-
-
-@pytest.fixture
-def browser_page(live_server: Any) -> Iterator[Any]:
-    """A Japanese-speaking browser tab (the site's default language) on the live server."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                locale="ja-JP", base_url=live_server.url, viewport={"width": 1280, "height": 900}
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/")
-    page.click("header a[href^='/login/']")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/")
-    assert page.locator("header .account form[action='/logout/']").count() == 1
-
 
 def test_buyer_finds_a_dataset_and_sees_its_sample(browser_page: Any) -> None:
     seller = make_party("Kansai Bridge Monitoring", {"seller"})
     buyer = make_party("Osaka Analytics", {"buyer"}, password=PASSWORD)
-    dataset = dataset_create(
-        seller_id=seller.organization.id,
-        title="淀川橋梁ひずみ計測 Yodogawa bridge strain",
-        description="淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
-        data_class="iot",
-        category="infrastructure",
-        tags=["橋梁", "bridge", "strain"],
-        region="大阪府",
-        update_frequency="daily",
-    )
-    version = version_upload(
-        dataset_id=dataset.id,
-        seller_id=seller.organization.id,
-        upload=ContentFile(strain_csv(), name="strain.csv"),
-        original_filename="strain.csv",
-    )
-    assert version_validate(version_id=version.id).status == "published"
+    dataset = published_strain_dataset(seller, tags=("橋梁", "bridge", "strain"))
     page = browser_page
 
     sign_in(page, buyer.email)

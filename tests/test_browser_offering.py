@@ -8,67 +8,22 @@ Django's ORM run beside Playwright's event loop is safe here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 
-from catalog.models import Dataset
-from catalog.services.datasets import dataset_create
-from catalog.services.versions import version_upload, version_validate
 from contracts.registry import template_get
 from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from marketplace.models import Offering
 from marketplace.selectors import offer_snapshot
-from tests.fixtures import Party, make_party, require_chromium
-from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SCREENSHOTS, TIMEOUT_MS, sign_in, strain_csv
+from tests.browser import PASSWORD, SCREENSHOTS, published_strain_dataset, sign_in
+from tests.fixtures import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEMPLATE = template_get("meti-data-provision")
-
-
-@pytest.fixture
-def browser_context(live_server: Any) -> Iterator[Any]:
-    """A Japanese-speaking browser (the site's default language) on the live server."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                locale="ja-JP", base_url=live_server.url, viewport={"width": 1280, "height": 900}
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context
-            context.close()
-        finally:
-            browser.close()
-
-
-def published_dataset(seller: Party) -> Dataset:
-    dataset = dataset_create(
-        seller_id=seller.organization.id,
-        title="淀川橋梁ひずみ計測 Yodogawa bridge strain",
-        description="淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
-        data_class="iot",
-        category="infrastructure",
-        tags=["橋梁", "bridge"],
-        region="大阪府",
-        update_frequency="daily",
-    )
-    version = version_upload(
-        dataset_id=dataset.id,
-        seller_id=seller.organization.id,
-        upload=ContentFile(strain_csv(), name="strain.csv"),
-        original_filename="strain.csv",
-    )
-    assert version_validate(version_id=version.id).status == "published"
-    return dataset
 
 
 def switch_language(page: Any) -> None:
@@ -79,7 +34,7 @@ def switch_language(page: Any) -> None:
 
 def test_seller_previews_and_publishes_an_offering(browser_context: Any) -> None:
     seller = make_party("Kansai Bridge Monitoring", {"seller"}, password=PASSWORD)
-    dataset = published_dataset(seller)
+    dataset = published_strain_dataset(seller)
     page = browser_context.new_page()
 
     sign_in(page, seller.email)
@@ -151,7 +106,7 @@ def test_seller_previews_and_publishes_an_offering(browser_context: Any) -> None
 def test_buyer_reads_its_contract(browser_context: Any) -> None:
     seller = make_party("Kansai Bridge Monitoring", {"seller"})
     buyer = make_party("Osaka Analytics", {"buyer"}, password=PASSWORD)
-    dataset = published_dataset(seller)
+    dataset = published_strain_dataset(seller)
     from marketplace.services.offerings import offering_publish
     from marketplace.services.participants import principal_for
 

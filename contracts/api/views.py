@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from config.api.principal import Principal, principal_of
 from contracts import selectors
 from contracts.api.serializers import ContractSerializer, TemplateSerializer
+from contracts.documents import document_response
 from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 from contracts.odrl_export import contract_odrl
 from contracts.registry import template_get, templates_current
@@ -105,15 +106,7 @@ class ContractDocument(GenericAPIView):
         if lang not in ("ja", "en"):
             raise ValidationError({"lang": ["Must be ja or en."]})
         contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
-        html, digest = (
-            (contract.document_ja, contract.document_sha256)
-            if lang == "ja"
-            else (contract.document_en, contract.document_en_sha256)
-        )
-        response = HttpResponse(html, content_type="text/html; charset=utf-8")
-        response["ETag"] = f'"{digest}"'
-        response["Content-Language"] = lang
-        return response
+        return document_response(contract, "ja" if lang == "ja" else "en")
 
 
 class ContractOdrl(GenericAPIView):

