@@ -1,14 +1,20 @@
 """Typed hooks the marketplace calls and higher apps (settlement) subscribe to in ``AppConfig.ready()``.
 
-Listed here, in one place; no Django signals carry business flow (architecture.md).
+Listed here, in one place; no Django signals carry business flow (architecture.md). Hooks run inside
+the caller's transaction: a subscriber writes its own rows there and defers external effects with
+``transaction.on_commit``; if it raises, the whole trade rolls back.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from config.errors import RuleViolation
+
+# --- payment methods (saved by settlement) ------------------------------------------------------------
 
 PaymentMethodSaver = Callable[[uuid.UUID, str], None]
 
@@ -24,3 +30,41 @@ def save_payment_method(*, organization_id: uuid.UUID, payment_method: str) -> N
     if _payment_method_saver is None:
         raise RuleViolation("Payment methods are not available yet: settlement is not installed.")
     _payment_method_saver(organization_id, payment_method)
+
+
+# --- trades ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TradeExecuted:
+    trade_id: uuid.UUID
+    offering_id: uuid.UUID
+    contract_id: uuid.UUID
+    buyer_id: uuid.UUID
+    seller_id: uuid.UUID
+    price: int
+    quantity: int
+    amount: int
+    currency: str
+    executed_at: datetime
+
+
+TradeSubscriber = Callable[[TradeExecuted], None]
+
+_trade_subscribers: list[TradeSubscriber] = []
+
+
+def subscribe_trade_executed(subscriber: TradeSubscriber) -> None:
+    if subscriber not in _trade_subscribers:
+        _trade_subscribers.append(subscriber)
+
+
+def unsubscribe_trade_executed(subscriber: TradeSubscriber) -> None:
+    if subscriber in _trade_subscribers:
+        _trade_subscribers.remove(subscriber)
+
+
+def on_trade_executed(event: TradeExecuted) -> None:
+    """Announce a trade inside its transaction (until settlement subscribes, nobody listens)."""
+    for subscriber in list(_trade_subscribers):
+        subscriber(event)

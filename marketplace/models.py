@@ -131,6 +131,8 @@ class Offering(models.Model):
     mandatory_clauses = models.JSONField(default=list, blank=True)
     license_seats = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: unlimited."))
     seats_sold = models.PositiveIntegerField(default=0)
+    # The last time-priority number handed to an order of this offering (under its row lock).
+    order_seq = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default="JPY")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # The seller's acceptance of its own offer, recorded at publication.
@@ -179,3 +181,144 @@ class OfferingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering_id} {self.from_status}→{self.to_status}"
+
+
+class Order(models.Model):
+    """A bid (buy) or ask (sell) for licence seats of one offering. Matched under the offering's row lock."""
+
+    class Side(models.TextChoices):
+        BUY = "buy", _("Buy")
+        SELL = "sell", _("Sell")
+
+    class Type(models.TextChoices):
+        LIMIT = "limit", _("Limit")
+        MARKET = "market", _("Market")
+
+    class TimeInForce(models.TextChoices):
+        GTC = "gtc", _("Good till cancelled")
+        IOC = "ioc", _("Immediate or cancel")
+        FOK = "fok", _("Fill or kill")
+        GTD = "gtd", _("Good till date")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PARTIALLY_FILLED = "partially_filled", _("Partially filled")
+        FILLED = "filled", _("Filled")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        REJECTED = "rejected", _("Rejected")
+
+    RESTING = (Status.OPEN, Status.PARTIALLY_FILLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="orders")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="orders")
+    side = models.CharField(max_length=4, choices=Side.choices)
+    type = models.CharField(max_length=6, choices=Type.choices, default=Type.LIMIT)
+    price = models.BigIntegerField(null=True, blank=True, help_text=_("Per seat, minor units; none for market."))
+    quantity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Seats; empty: an unlimited ask."))
+    filled_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+    time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.GTC)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_terms_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.CharField(max_length=200, blank=True)
+    # Time priority within the offering's book, assigned under its row lock.
+    seq = models.BigIntegerField()
+    placed_by_user_id = models.BigIntegerField(null=True, blank=True)
+    placed_by_api_key_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["offering", "status", "seq"], name="order_book_idx"),
+            models.Index(fields=["organization", "-created_at"], name="order_owner_idx"),
+            models.Index(fields=["status", "expires_at"], name="order_expiry_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "seq"], name="order_seq_unique_per_offering"),
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gt=0), name="order_price_positive"),
+            models.CheckConstraint(
+                condition=Q(type="market", price__isnull=True) | Q(type="limit", price__isnull=False),
+                name="order_limit_has_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gt=0), name="order_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True)
+                | Q(filled_quantity__lte=models.F("quantity") - models.F("cancelled_quantity")),
+                name="order_quantities_conserved",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=False) | Q(side="sell"), name="order_only_asks_unlimited"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_in_force="gtd", expires_at__isnull=False)
+                | (~Q(time_in_force="gtd") & Q(expires_at__isnull=True)),
+                name="order_gtd_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.quantity}@{self.price} on {self.offering_id}"
+
+    @property
+    def remaining_quantity(self) -> int | None:
+        if self.quantity is None:
+            return None
+        return self.quantity - self.filled_quantity - self.cancelled_quantity
+
+
+class Trade(models.Model):
+    """A match of a bid and an ask: seats at the resting order's price. Each concludes one contract."""
+
+    class Status(models.TextChoices):
+        EXECUTED = "executed", _("Executed")
+        VOID = "void", _("Void")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="trades")
+    buy_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="buy_trades")
+    sell_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="sell_trades")
+    buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trades_bought")
+    seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trades_sold")
+    price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    contract = models.OneToOneField(
+        "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="trade"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.EXECUTED)
+    executed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-executed_at", "-id"]
+        indexes = [models.Index(fields=["offering", "-executed_at"], name="trade_tape_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0) & Q(quantity__gt=0), name="trade_positive"),
+            models.CheckConstraint(condition=~Q(buyer=models.F("seller")), name="trade_no_self_trade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity}@{self.price} {self.offering_id}"
+
+
+class OrderEvent(models.Model):
+    """Append-only: every change of an order (placed, filled, cancelled, expired)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.from_status}→{self.to_status}"

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from config.api.principal import Principal
 from config.errors import NotFound
 from contracts.services.contracts import OfferSnapshot
-from marketplace.models import Membership, Offering, Organization
+from marketplace.models import Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
 
 
@@ -83,3 +85,59 @@ def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:
         }
         for o in Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
     ]
+
+
+def order_get_owned(*, order_id: Any, organization_id: uuid.UUID) -> Order:
+    try:
+        wanted = uuid.UUID(str(order_id))
+    except ValueError as exc:
+        raise NotFound("No such order.") from exc
+    order = Order.objects.filter(pk=wanted, organization_id=organization_id).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def orders_owned(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Order]:
+    queryset = Order.objects.filter(organization_id=organization_id)
+    return queryset.filter(status=status) if status else queryset
+
+
+@dataclass(frozen=True)
+class BookLevel:
+    price: int
+    quantity: int | None  # None: an unlimited ask rests at this price
+    orders: int
+
+
+def book_depth(*, offering: Offering, levels: int = 20) -> dict[str, list[BookLevel]]:
+    """The offering's resting orders aggregated per price, best first, without owners (market data)."""
+    now = timezone.now()
+    resting = (
+        Order.objects.filter(offering=offering, status__in=Order.RESTING)
+        .exclude(time_in_force="gtd", expires_at__lte=now)
+        .values("side", "price")
+        .annotate(
+            remaining=Sum(F("quantity") - F("filled_quantity") - F("cancelled_quantity")),
+            unlimited=Count("id", filter=Q(quantity__isnull=True)),
+            orders=Count("id"),
+        )
+    )
+    book: dict[str, list[BookLevel]] = {"bids": [], "asks": []}
+    for row in resting:
+        level = BookLevel(
+            price=row["price"], quantity=None if row["unlimited"] else int(row["remaining"] or 0), orders=row["orders"]
+        )
+        book["bids" if row["side"] == Order.Side.BUY else "asks"].append(level)
+    book["bids"].sort(key=lambda level: -level.price)
+    book["asks"].sort(key=lambda level: level.price)
+    return {side: levels_[:levels] for side, levels_ in book.items()}
+
+
+def trades_tape(*, offering_id: uuid.UUID | None = None) -> QuerySet[Trade]:
+    queryset = Trade.objects.filter(status=Trade.Status.EXECUTED)
+    return queryset.filter(offering_id=offering_id) if offering_id else queryset
+
+
+def last_trade(*, offering: Offering) -> Trade | None:
+    return trades_tape(offering_id=offering.id).order_by("-executed_at", "-id").first()

@@ -106,6 +106,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
     },
     "api-purge-idempotency-records": {"task": "api.purge_idempotency_records", "schedule": 3600.0},
+    "marketplace-expire-orders": {"task": "marketplace.expire_orders", "schedule": 15.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------

@@ -34,3 +34,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Threads of the live server (browser tests) must not keep connections open past their request, or the
 # test database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not the shared-cache in-memory database: shared cache answers concurrent writers with
+    # "table is locked" at once, while a file honours BEGIN IMMEDIATE and the busy timeout like `make run`.
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace.api import offerings, views
+from marketplace.api import offerings, orders, views
 
 urlpatterns = [
     path("me", views.MeView.as_view(), name="me"),
@@ -8,4 +8,9 @@ urlpatterns = [
     path("offerings/<str:offering_id>", offerings.OfferingDetail.as_view(), name="offering"),
     path("offerings/<str:offering_id>/withdraw", offerings.OfferingWithdraw.as_view(), name="offering-withdraw"),
     path("offerings/<str:offering_id>/odrl", offerings.OfferingOdrl.as_view(), name="offering-odrl"),
+    path("offerings/<str:offering_id>/book", orders.OfferingBook.as_view(), name="offering-book"),
+    path("orders", orders.OrderListCreate.as_view(), name="orders"),
+    path("orders/<str:order_id>", orders.OrderDetail.as_view(), name="order"),
+    path("orders/<str:order_id>/cancel", orders.OrderCancel.as_view(), name="order-cancel"),
+    path("trades", orders.TradeList.as_view(), name="trades"),
 ]

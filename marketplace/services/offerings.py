@@ -17,6 +17,7 @@ from contracts.registry import template_get
 from contracts.terms import terms_resolve
 from marketplace import states
 from marketplace.models import Offering, OfferingEvent
+from marketplace.services.orders import offering_cancel_resting_orders
 
 MAX_SEATS = 1_000_000
 
@@ -108,12 +109,13 @@ def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: s
     offering.status = Offering.Status.WITHDRAWN
     offering.withdrawn_at = timezone.now()
     offering.save(update_fields=["status", "withdrawn_at"])
-    # Open sell orders on this offering are cancelled here once the order book exists (issue 4).
+    cancelled = offering_cancel_resting_orders(offering=offering, reason="offering withdrawn by the seller")
     _event(
         offering,
         from_status=previous,
         to_status=offering.status,
         principal=principal,
         reason=reason or "withdrawn by the seller",
+        payload={"orders_cancelled": cancelled},
     )
     return offering

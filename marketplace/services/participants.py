@@ -77,7 +77,7 @@ def organization_create(
         payload={"roles": sorted(roles)},
     )
     if verified:
-        organization_set_verified(organization=organization, verified=True, actor=actor)
+        organization = organization_set_verified(organization=organization, verified=True, actor=actor)
     return organization
 
 

@@ -1,0 +1,244 @@
+"""Order book endpoints (api.md): place, list, read and cancel orders; the book; the public tape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import CreatedCursorPagination
+from config.api.principal import Principal, principal_of
+from config.api.serializers import StrictSerializer
+from marketplace import selectors
+from marketplace.models import Order, Trade
+from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
+
+
+class OrderCreateSerializer(StrictSerializer):
+    offering = serializers.UUIDField()
+    side = serializers.ChoiceField(choices=Order.Side.choices)
+    type = serializers.ChoiceField(choices=Order.Type.choices, required=False, default=Order.Type.LIMIT)
+    price = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PRICE,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Per seat, in minor units (JPY has none). Limit orders only.",
+    )
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        allow_null=True,
+        help_text="Seats. null: an unlimited ask (seller, offering with unlimited seats).",
+    )
+    time_in_force = serializers.ChoiceField(
+        choices=Order.TimeInForce.choices, required=False, default=Order.TimeInForce.GTC
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    accepted_terms_sha256 = serializers.RegexField(
+        r"^[0-9a-f]{64}$", required=False, default="", help_text="Buy orders: the offering's terms_sha256."
+    )
+
+
+class TradeSerializer(serializers.ModelSerializer):
+    contract = serializers.SerializerMethodField()
+    settlement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Trade
+        fields = ["id", "offering", "price", "quantity", "currency", "executed_at", "contract", "settlement"]
+
+    def _party(self, trade: Trade) -> bool:
+        viewer = self.context.get("viewer")
+        return viewer is not None and viewer in (trade.buyer_id, trade.seller_id)
+
+    @staticmethod
+    def _public(data: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if key not in ("contract", "settlement")}
+
+    def to_representation(self, trade: Trade) -> dict[str, Any]:
+        data = dict(super().to_representation(trade))
+        return data if self._party(trade) else self._public(data)
+
+    def get_contract(self, trade: Trade) -> str | None:
+        return str(trade.contract_id) if trade.contract_id else None
+
+    def get_settlement(self, trade: Trade) -> str | None:
+        return None  # settlement (issue 5) subscribes to the trade hook and fills this in
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    remaining_quantity = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "offering",
+            "side",
+            "type",
+            "price",
+            "quantity",
+            "filled_quantity",
+            "remaining_quantity",
+            "cancelled_quantity",
+            "time_in_force",
+            "expires_at",
+            "status",
+            "status_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PlacedOrderSerializer(OrderSerializer):
+    trades = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "trades"]
+
+    @extend_schema_field(TradeSerializer(many=True))
+    def get_trades(self, order: Order) -> list[dict[str, Any]]:
+        return TradeSerializer(self.context["trades"], many=True, context=self.context).data  # type: ignore[return-value]
+
+
+class BookLevelSerializer(serializers.Serializer):
+    price = serializers.IntegerField()
+    quantity = serializers.IntegerField(allow_null=True, help_text="null: an unlimited ask")
+    orders = serializers.IntegerField()
+
+
+class BookSerializer(serializers.Serializer):
+    bids = BookLevelSerializer(many=True)
+    asks = BookLevelSerializer(many=True)
+    last_trade = TradeSerializer(allow_null=True)
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # IsMember, the default permission
+    return principal
+
+
+def _viewer(request: Request) -> uuid.UUID | None:
+    principal = principal_of(request)
+    return principal.organization_id if principal else None
+
+
+class OrderListCreate(GenericAPIView):
+    serializer_class = OrderSerializer
+
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OpenApiParameter("status", str, enum=Order.Status.values)],
+        responses=OrderSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        wanted = request.query_params.get("status", "")
+        if wanted and wanted not in Order.Status.values:
+            raise ValidationError({"status": [f"Must be one of: {', '.join(Order.Status.values)}."]})
+        orders = selectors.orders_owned(organization_id=_principal(request).organization_id, status=wanted)
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="orders_place",
+        request=OrderCreateSerializer,
+        responses={201: PlacedOrderSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        principal = _principal(request)
+        placed = order_place(
+            principal=principal,
+            offering_id=data["offering"],
+            side=data["side"],
+            type=data["type"],
+            price=data["price"],
+            quantity=data["quantity"],
+            time_in_force=data["time_in_force"],
+            expires_at=data["expires_at"],
+            accepted_terms_sha256=data["accepted_terms_sha256"],
+        )
+        context = {"trades": placed.trades, "viewer": principal.organization_id}
+        return Response(PlacedOrderSerializer(placed.order, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetail(GenericAPIView):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="orders_retrieve", responses=OrderSerializer)
+    def get(self, request: Request, order_id: str) -> Response:
+        order = selectors.order_get_owned(order_id=order_id, organization_id=_principal(request).organization_id)
+        return Response(OrderSerializer(order).data)
+
+
+class OrderCancel(GenericAPIView):
+    serializer_class = OrderSerializer
+
+    @extend_schema(operation_id="orders_cancel", request=None, responses=OrderSerializer)
+    def post(self, request: Request, order_id: str) -> Response:
+        principal = _principal(request)
+        order = selectors.order_get_owned(order_id=order_id, organization_id=principal.organization_id)
+        return Response(OrderSerializer(order_cancel(principal=principal, order_id=order.id)).data)
+
+
+class OfferingBook(GenericAPIView):
+    """Aggregated and anonymous: prices, quantities and order counts, never owners."""
+
+    permission_classes = [AllowAny]
+    serializer_class = BookSerializer
+
+    @extend_schema(operation_id="offerings_book", responses=BookSerializer)
+    def get(self, request: Request, offering_id: str) -> Response:
+        offering = selectors.offering_get(offering_id=offering_id)
+        depth = selectors.book_depth(offering=offering)
+        last = selectors.last_trade(offering=offering)
+        return Response(
+            {
+                "bids": [vars(level) for level in depth["bids"]],
+                "asks": [vars(level) for level in depth["asks"]],
+                "last_trade": TradeSerializer(last, context={"viewer": _viewer(request)}).data if last else None,
+            }
+        )
+
+
+class TapePagination(CreatedCursorPagination):
+    ordering = ("-executed_at", "-id")
+
+
+class TradeList(GenericAPIView):
+    """The public tape; a party to a trade also sees its contract and settlement."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TradeSerializer
+    pagination_class = TapePagination
+
+    @extend_schema(
+        operation_id="trades_list",
+        parameters=[OpenApiParameter("offering", OpenApiTypes.UUID)],
+        responses=TradeSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        offering = request.query_params.get("offering")
+        try:
+            offering_id = uuid.UUID(offering) if offering else None
+        except ValueError as exc:
+            raise ValidationError({"offering": ["Must be an offering id."]}) from exc
+        page = self.paginate_queryset(selectors.trades_tape(offering_id=offering_id))
+        data = TradeSerializer(page, many=True, context={"viewer": _viewer(request)}).data
+        return self.get_paginated_response(data)

@@ -1,0 +1,368 @@
+"""Use cases of orders: place (match under the offering's row lock), cancel, expire.
+
+Every matching runs inside one transaction that holds the offering's row lock, so two workers never
+match the same book at once and seats are never oversold; different offerings match in parallel.
+Locks are always taken offering first, then orders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.api.principal import Principal
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from contracts.services.contracts import BuyerSnapshot, contract_conclude
+from marketplace import engine, hooks, states
+from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
+from marketplace.selectors import offer_snapshot
+
+MAX_PRICE = 10**12  # minor units per seat (a trillion yen): past any real licence, below any overflow
+MAX_QUANTITY = 100_000
+
+
+_SUBMIT_STATUS = {
+    "filled": Order.Status.FILLED,
+    "partially_filled": Order.Status.PARTIALLY_FILLED,
+    "open": Order.Status.OPEN,
+}
+# Submission outcomes that refuse the whole order rather than cancel an unfillable rest.
+_REJECTIONS = ("self-trade prevented", "seat cap reached", "expired")
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    trades: list[Trade]
+
+
+def _event(
+    order: Order, *, from_status: str, to_status: str, reason: str = "", payload: dict[str, object] | None = None
+) -> None:
+    states.order_check(from_status, to_status)
+    OrderEvent.objects.create(
+        order=order, from_status=from_status, to_status=to_status, reason=reason[:200], payload=payload or {}
+    )
+
+
+def _check_input(
+    *,
+    side: str,
+    type: str,
+    price: int | None,
+    quantity: int | None,
+    time_in_force: str,
+    expires_at: datetime | None,
+    now: datetime,
+) -> None:
+    if side not in Order.Side.values:
+        raise InvalidInput("side is buy or sell.", errors={"side": ["invalid choice"]})
+    if type not in Order.Type.values:
+        raise InvalidInput("type is limit or market.", errors={"type": ["invalid choice"]})
+    if time_in_force not in Order.TimeInForce.values:
+        raise InvalidInput(
+            f"time_in_force is one of {', '.join(Order.TimeInForce.values)}.", errors={"time_in_force": ["invalid"]}
+        )
+    if type == Order.Type.LIMIT and (price is None or not 1 <= price <= MAX_PRICE):
+        raise InvalidInput(
+            f"A limit order needs a price between 1 and {MAX_PRICE:,} (minor units per seat).",
+            errors={"price": ["out of range" if price is not None else "required for a limit order"]},
+        )
+    if type == Order.Type.MARKET and price is not None:
+        raise InvalidInput("A market order has no price.", errors={"price": ["not allowed for a market order"]})
+    if quantity is not None and not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"quantity is between 1 and {MAX_QUANTITY:,} seats.", errors={"quantity": ["out of range"]})
+    if quantity is None and side == Order.Side.BUY:
+        raise InvalidInput("A buy order names how many seats it wants.", errors={"quantity": ["required"]})
+    if time_in_force == Order.TimeInForce.GTD:
+        if expires_at is None:
+            raise InvalidInput("A gtd order needs expires_at.", errors={"expires_at": ["required for gtd"]})
+        if expires_at <= now:
+            raise InvalidInput("expires_at is in the past.", errors={"expires_at": ["must be in the future"]})
+    elif expires_at is not None:
+        raise InvalidInput("expires_at is only for gtd orders.", errors={"expires_at": ["only for gtd"]})
+    if type == Order.Type.MARKET and time_in_force in (Order.TimeInForce.GTC, Order.TimeInForce.GTD):
+        raise InvalidInput(
+            "A market order never rests on the book: use time_in_force ioc or fok.",
+            errors={"time_in_force": ["market orders are ioc or fok"]},
+        )
+
+
+def _check_rules(
+    *, principal: Principal, offering: Offering, side: str, quantity: int | None, accepted_terms_sha256: str
+) -> None:
+    if not principal.verified:
+        raise Forbidden("Only organisations verified by the market operator may place orders.")
+    if offering.status != Offering.Status.ACTIVE:
+        raise Conflict("The offering is withdrawn and accepts no orders.")
+    if side == Order.Side.SELL:
+        if principal.organization_id != offering.seller_id:
+            raise Forbidden("Only the offering's seller sells its seats.")
+        if quantity is None and offering.license_seats is not None:
+            raise RuleViolation(
+                "An unlimited ask is only for offerings with unlimited seats.", errors={"quantity": ["required"]}
+            )
+        return
+    if not principal.is_buyer:
+        raise Forbidden("Only organisations with the buyer role may buy.")
+    if principal.organization_id == offering.seller_id:
+        raise RuleViolation("A seller cannot buy its own offering.")
+    if accepted_terms_sha256 != offering.terms_sha256:
+        raise Conflict(
+            "accepted_terms_sha256 must equal the offering's terms_sha256: read the offering's terms and accept "
+            f"exactly them ({offering.terms_sha256}).",
+            errors={"accepted_terms_sha256": ["does not match the offering"]},
+        )
+    territory = offering.terms.get("territory", [])
+    if principal.country not in territory:
+        raise RuleViolation(
+            f"The offering may be used only in {', '.join(territory)}; your organisation is in {principal.country}.",
+            errors={"territory": ["buyer outside the licensed territory"]},
+        )
+
+
+def _engine_order(order: Order) -> engine.Order:
+    return engine.Order(
+        id=str(order.id),
+        side=engine.Side(order.side),
+        owner=str(order.organization_id),
+        price=order.price,
+        quantity=order.remaining_quantity if order.quantity is not None else None,
+        time_in_force=engine.TimeInForce(order.time_in_force),
+        expires_at=order.expires_at.timestamp() if order.expires_at else None,
+        seq=order.seq,
+    )
+
+
+def _load_book(offering: Offering) -> tuple[engine.OrderBook, dict[str, Order]]:
+    seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
+    book = engine.OrderBook(seats_remaining=seats)
+    resting = {str(o.id): o for o in Order.objects.filter(offering=offering, status__in=Order.RESTING).order_by("seq")}
+    for order in resting.values():
+        book.load(_engine_order(order))
+    return book, resting
+
+
+def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...]) -> None:
+    for order_id in ids:
+        order = orders[order_id]
+        previous = order.status
+        order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
+        order.status = Order.Status.EXPIRED
+        order.status_reason = "expired"
+        order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+        _event(order, from_status=previous, to_status=order.status, reason="good-till-date passed")
+
+
+def _status_after(order: Order) -> str:
+    remaining = order.remaining_quantity
+    if remaining == 0:
+        return Order.Status.FILLED if order.cancelled_quantity == 0 else Order.Status.CANCELLED
+    return Order.Status.PARTIALLY_FILLED if order.filled_quantity else Order.Status.OPEN
+
+
+@transaction.atomic
+def order_place(
+    *,
+    principal: Principal,
+    offering_id: uuid.UUID,
+    side: str,
+    type: str = Order.Type.LIMIT,
+    price: int | None = None,
+    quantity: int | None,
+    time_in_force: str = Order.TimeInForce.GTC,
+    expires_at: datetime | None = None,
+    accepted_terms_sha256: str = "",
+) -> Placed:
+    now = timezone.now()
+    _check_input(
+        side=side,
+        type=type,
+        price=price,
+        quantity=quantity,
+        time_in_force=time_in_force,
+        expires_at=expires_at,
+        now=now,
+    )
+    offering = Offering.objects.select_for_update().select_related("seller").filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    _check_rules(
+        principal=principal,
+        offering=offering,
+        side=side,
+        quantity=quantity,
+        accepted_terms_sha256=accepted_terms_sha256,
+    )
+    book, resting = _load_book(offering)
+    _expire(resting, book.expire(now=now.timestamp()))
+
+    offering.order_seq += 1
+    order = Order.objects.create(
+        offering=offering,
+        organization_id=principal.organization_id,
+        side=side,
+        type=type,
+        price=price,
+        quantity=quantity,
+        time_in_force=time_in_force,
+        expires_at=expires_at,
+        accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
+        seq=offering.order_seq,
+        placed_by_user_id=principal.user_id,
+        placed_by_api_key_id=principal.api_key_id,
+        status=Order.Status.OPEN,
+    )
+    result = book.submit(_engine_order(order), now=now.timestamp())
+    _expire(resting, result.expired)
+    orders = {**resting, str(order.id): order}
+
+    trades = [_execute(offering, orders, fill, now) for fill in result.fills]
+    sold = sum(fill.quantity for fill in result.fills)
+    offering.seats_sold = F("seats_sold") + sold
+    offering.save(update_fields=["order_seq", "seats_sold"])
+    offering.refresh_from_db(fields=["seats_sold", "order_seq"])
+
+    order.refresh_from_db()
+    order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
+    final = _SUBMIT_STATUS.get(result.status)
+    if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
+        final = Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
+    order.status = final
+    order.status_reason = result.reason[:200]
+    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+    _event(
+        order,
+        from_status="",
+        to_status=final,
+        reason=result.reason or "placed",
+        payload={"trades": [str(t.id) for t in trades]},
+    )
+    return Placed(order=order, trades=trades)
+
+
+def _execute(offering: Offering, orders: dict[str, Order], fill: engine.Fill, now: datetime) -> Trade:
+    buy, sell = orders[fill.buy_id], orders[fill.sell_id]
+    trade = Trade.objects.create(
+        offering=offering,
+        buy_order=buy,
+        sell_order=sell,
+        buyer_id=buy.organization_id,
+        seller_id=sell.organization_id,
+        price=fill.price,
+        quantity=fill.quantity,
+        currency=offering.currency,
+        executed_at=now,
+    )
+    for order in (buy, sell):
+        Order.objects.filter(pk=order.pk).update(filled_quantity=F("filled_quantity") + fill.quantity)
+        order.refresh_from_db(fields=["filled_quantity", "cancelled_quantity", "quantity", "status"])
+        if order.id == uuid.UUID(fill.maker_id):
+            previous, order.status = order.status, _status_after(order) if order.quantity is not None else order.status
+            if previous != order.status:
+                order.save(update_fields=["status", "updated_at"])
+                _event(
+                    order,
+                    from_status=previous,
+                    to_status=order.status,
+                    reason="filled",
+                    payload={"trade": str(trade.id), "quantity": fill.quantity, "price": fill.price},
+                )
+    buyer = Organization.objects.get(pk=buy.organization_id)
+    contract = contract_conclude(
+        offering=offer_snapshot(offering),
+        buyer=BuyerSnapshot(
+            organization_id=buyer.id,
+            name=buyer.name,
+            country=buyer.country,
+            user_id=buy.placed_by_user_id,
+            api_key_id=buy.placed_by_api_key_id,
+        ),
+        price=fill.price,
+        quantity=fill.quantity,
+        accepted_terms_sha256=buy.accepted_terms_sha256,
+        trade_ref=str(trade.id),
+        concluded_at=now,
+    )
+    trade.contract = contract
+    trade.save(update_fields=["contract"])
+    hooks.on_trade_executed(
+        hooks.TradeExecuted(
+            trade_id=trade.id,
+            offering_id=offering.id,
+            contract_id=contract.id,
+            buyer_id=trade.buyer_id,
+            seller_id=trade.seller_id,
+            price=trade.price,
+            quantity=trade.quantity,
+            amount=contract.amount,
+            currency=trade.currency,
+            executed_at=now,
+        )
+    )
+    return trade
+
+
+@transaction.atomic
+def order_cancel(*, principal: Principal, order_id: uuid.UUID) -> Order:
+    """Cancel the unfilled rest of a resting order; 409 if it is already final."""
+    offering_id = (
+        Order.objects.filter(pk=order_id, organization_id=principal.organization_id)
+        .values_list("offering_id", flat=True)
+        .first()
+    )
+    if offering_id is None:
+        raise NotFound("No such order.")
+    Offering.objects.select_for_update().filter(pk=offering_id).first()  # lock order: offering, then order
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status not in Order.RESTING:
+        raise Conflict(f"The order is already {order.status}; nothing is left to cancel.")
+    previous = order.status
+    order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
+    order.status = Order.Status.CANCELLED
+    order.status_reason = "cancelled by its owner"
+    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+    _event(order, from_status=previous, to_status=order.status, reason="cancelled by its owner")
+    return order
+
+
+def orders_expire(*, now: datetime | None = None) -> int:
+    """Expire resting good-till-date orders whose time has passed (Celery beat); returns how many."""
+    now = now or timezone.now()
+    offering_ids = set(
+        Order.objects.filter(status__in=Order.RESTING, time_in_force="gtd", expires_at__lte=now).values_list(
+            "offering_id", flat=True
+        )
+    )
+    expired = 0
+    for offering_id in offering_ids:
+        with transaction.atomic():
+            Offering.objects.select_for_update().filter(pk=offering_id).first()
+            due = {
+                str(o.id): o
+                for o in Order.objects.select_for_update().filter(
+                    offering_id=offering_id, status__in=Order.RESTING, time_in_force="gtd", expires_at__lte=now
+                )
+            }
+            _expire(due, list(due))
+            expired += len(due)
+    return expired
+
+
+def offering_cancel_resting_orders(*, offering: Offering, reason: str) -> int:
+    """Cancel every resting order of an offering (under its lock, when it is withdrawn): asks can no longer
+    be sold and bids could never fill."""
+    resting = list(Order.objects.select_for_update().filter(offering=offering, status__in=Order.RESTING))
+    for order in resting:
+        previous = order.status
+        order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
+        order.status = Order.Status.CANCELLED
+        order.status_reason = reason[:200]
+        order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+        _event(order, from_status=previous, to_status=order.status, reason=reason)
+    return len(resting)
