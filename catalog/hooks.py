@@ -9,9 +9,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpRequest
+
 OfferingsProvider = Callable[[uuid.UUID], list[dict[str, Any]]]
+# Renders what a higher app shows on a dataset's web page (the marketplace: each offering's market).
+DatasetPanelRenderer = Callable[[HttpRequest, uuid.UUID], str]
 
 _offerings_provider: OfferingsProvider | None = None
+_dataset_panel_renderer: DatasetPanelRenderer | None = None
 
 
 def register_offerings_provider(provider: OfferingsProvider) -> None:
@@ -22,3 +27,13 @@ def register_offerings_provider(provider: OfferingsProvider) -> None:
 def offerings_for_dataset(dataset_id: uuid.UUID) -> list[dict[str, Any]]:
     """The dataset's public offerings, as the marketplace describes them; none before it registers."""
     return _offerings_provider(dataset_id) if _offerings_provider is not None else []
+
+
+def register_dataset_panel(renderer: DatasetPanelRenderer) -> None:
+    global _dataset_panel_renderer
+    _dataset_panel_renderer = renderer
+
+
+def dataset_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
+    """HTML (already escaped by its renderer) that a higher app adds to the dataset page; empty if none."""
+    return _dataset_panel_renderer(request, dataset_id) if _dataset_panel_renderer is not None else ""

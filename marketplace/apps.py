@@ -10,5 +10,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from marketplace.selectors import offerings_public_summary
+        from marketplace.web.orders import dataset_market_panel
 
         hooks.register_offerings_provider(offerings_public_summary)
+        hooks.register_dataset_panel(dataset_market_panel)

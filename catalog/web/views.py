@@ -19,13 +19,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
-from catalog.hooks import offerings_for_dataset
+from catalog.hooks import dataset_panel, offerings_for_dataset
 from catalog.models import DataClass, Dataset, DatasetVersion
 from catalog.services import datasets as dataset_services
 from catalog.services import versions as version_services
@@ -168,6 +169,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
             "time_range": _time_range(latest),
             "sample": selectors.dataset_sample(dataset=dataset),
             "offerings": offerings_for_dataset(dataset.id),
+            "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template
             "withdraw_form": WithdrawForm(),
         },
     )

@@ -369,7 +369,7 @@ class OrderBook:
                     continue
                 if maker.expires_at is not None and maker.expires_at <= now:
                     continue
-                if False:
+                if maker.owner == owner:
                     return False
                 if maker.quantity is None:
                     return True

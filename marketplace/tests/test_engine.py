@@ -237,6 +237,13 @@ def test_expired_resting_orders_are_dropped_lazily_during_matching() -> None:
     assert book.expire(now=NOW + 2) == []
 
 
+def test_an_order_expiring_exactly_now_is_not_matched() -> None:
+    book = OrderBook(seats_remaining=None)
+    book.submit(order("g1", SELL, 100, 1, tif=GTD, expires_at=NOW + 1), now=NOW)
+    result = book.submit(order("b1", BUY, 100, 1), now=NOW + 1)
+    assert (result.fills, result.expired, result.status) == ((), ("g1",), Status.OPEN)
+
+
 def test_expire_removes_only_what_is_due_earliest_first() -> None:
     book = OrderBook(seats_remaining=None)
     book.submit(order("g3", BUY, 90, 1, tif=GTD, expires_at=NOW + 30), now=NOW)

@@ -211,3 +211,189 @@ class OfferingForm(forms.Form):
 
 class OfferingWithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+# The order forms check only the shape of what was typed; who may trade, the terms' hash, the territory and
+# the seat cap are decided by ``marketplace.services.orders.order_place``, whose refusals the view shows.
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+# The order services' bounds are imported where they are used: this section is appended to the module.
+
+
+def _seats_field(**kwargs: Any) -> forms.IntegerField:
+    from marketplace.services.orders import MAX_QUANTITY
+
+    return forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=MAX_QUANTITY, widget=forms.NumberInput(attrs={"step": 1}), **kwargs
+    )
+
+
+def _price_field(**kwargs: Any) -> forms.IntegerField:
+    from marketplace.services.orders import MAX_PRICE
+
+    return forms.IntegerField(
+        label=_("Price per seat"),
+        min_value=1,
+        max_value=MAX_PRICE,
+        help_text=_("In minor units of the offering's currency (yen for JPY)."),
+        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+class OrderForm(forms.Form):
+    """What every order form shares: which form it is (``action``), the arguments of ``order_place`` it
+    stands for, and showing a refusal of the service next to the field it names."""
+
+    action = ""
+
+    def order_arguments(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        for key, messages in exc.errors.items():
+            if key in self.fields and not self.fields[key].widget.is_hidden:
+                self.add_error(key, "; ".join(str(m) for m in messages))
+        self.add_error(None, exc.detail)
+
+
+class TermsAcceptanceForm(OrderForm):
+    """A buy order names the hash of the terms the buyer read and ticked (the service compares it)."""
+
+    accepted_terms_sha256 = forms.RegexField(SHA256_HEX, widget=forms.HiddenInput)
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept these terms"),
+        error_messages={"required": _("Tick the box to accept the terms before you buy.")},
+    )
+
+    def __init__(self, *args: Any, anonymized: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if anonymized:
+            self.fields["accept_terms"].label = _(
+                "I have read and accept these terms (and, for anonymised data, the APPI notice and the "
+                "re-identification ban)"
+            )
+
+
+class BuyNowForm(TermsAcceptanceForm):
+    """Buy now: a limit order at the best ask price the buyer saw, immediate or cancel (see orders.py)."""
+
+    action = "buy_now"
+    price = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = _seats_field(initial=1)
+    field_order = ["quantity", "accept_terms"]
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "buy",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": "ioc",
+            "accepted_terms_sha256": data["accepted_terms_sha256"],
+        }
+
+
+class BidForm(TermsAcceptanceForm):
+    """A bid that rests on the book until it fills, is cancelled or (good till date) expires."""
+
+    action = "bid"
+    TIME_IN_FORCE = [("gtc", _("Good till cancelled")), ("gtd", _("Good till date"))]
+
+    price = _price_field()
+    quantity = _seats_field(initial=1)
+    time_in_force = forms.ChoiceField(label=_("Valid"), choices=TIME_IN_FORCE, initial="gtc", widget=forms.RadioSelect)
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        help_text=_("Only for “good till date”: the bid is withdrawn from the book at this time (Japan time)."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    field_order = ["price", "quantity", "time_in_force", "expires_at", "accept_terms"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("time_in_force") == "gtd":
+            if cleaned.get("expires_at") is None and not self.has_error("expires_at"):
+                self.add_error("expires_at", _("Enter when a “good till date” bid expires."))
+        else:
+            cleaned["expires_at"] = None
+        return cleaned
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "buy",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": data["time_in_force"],
+            "expires_at": data["expires_at"],
+            "accepted_terms_sha256": data["accepted_terms_sha256"],
+        }
+
+
+class AskForm(OrderForm):
+    """The seller's ask; "unlimited" only for an offering with unlimited seats (the service checks it too)."""
+
+    action = "ask"
+    price = _price_field()
+    quantity = _seats_field(required=False)
+    unlimited = forms.BooleanField(label=_("Unlimited seats"), required=False)
+
+    def __init__(self, *args: Any, unlimited_allowed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unlimited_allowed = unlimited_allowed
+        if not unlimited_allowed:
+            del self.fields["unlimited"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("unlimited"):
+            if cleaned.get("quantity") is not None:
+                self.add_error("quantity", _("Enter a number of seats or tick “Unlimited seats”, not both."))
+        elif cleaned.get("quantity") is None and not self.has_error("quantity"):
+            message = (
+                _("Enter a number of seats, or tick “Unlimited seats”.")
+                if self.unlimited_allowed
+                else _("Enter a number of seats.")
+            )
+            self.add_error("quantity", message)
+        return cleaned
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        quantity = None if data.get("unlimited") else data["quantity"]
+        return {"side": "sell", "type": "limit", "price": data["price"], "quantity": quantity, "time_in_force": "gtc"}
+
+
+class SellIntoBidForm(OrderForm):
+    """Sell into a resting bid: a limit sell at that bid's price, immediate or cancel."""
+
+    action = "sell_into"
+    price = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = _seats_field()
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "sell",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": "ioc",
+        }
+
+
+class OrderStatusFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from marketplace.models import Order
+
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", _("All")), *Order.Status.choices]

@@ -4,7 +4,7 @@ from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
 from contracts.web.urls import urlpatterns as contracts_urlpatterns
-from marketplace.web import offerings, views
+from marketplace.web import offerings, orders, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -14,5 +14,9 @@ urlpatterns = [
     path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
     path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),
     path("offerings/<uuid:offering_id>/withdraw/", offerings.offering_withdraw_view, name="offering_withdraw"),
+    path("offerings/<uuid:offering_id>/orders/", orders.order_ticket, name="order_ticket"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<uuid:order_id>/", orders.order_detail, name="order"),
+    path("orders/<uuid:order_id>/cancel/", orders.order_cancel_view, name="order_cancel"),
     *contracts_urlpatterns,
 ]

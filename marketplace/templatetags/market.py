@@ -1,0 +1,38 @@
+"""Template tags of the order book: an offering's market panel on any page (the offering page, and the
+dataset page, whose view belongs to catalog and must not import the marketplace), and money formatting.
+
+    {% load market %}
+    {% market_for offering as market %}{% include "marketplace/_market.html" %}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from contracts.web.display import money as format_money
+from marketplace.models import Offering
+from marketplace.web.orders import REASON_LABELS, Market, offering_or_404
+from marketplace.web.orders import market_for as build_market
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def market_for(context: template.Context, offering: Any) -> Market:
+    """``offering``: an Offering, or the dict of one that catalog's dataset page lists (it has an ``id``)."""
+    if not isinstance(offering, Offering):
+        offering = offering_or_404(offering["id"] if isinstance(offering, dict) else offering)
+    return build_market(context["request"], offering)
+
+
+@register.filter
+def money(amount: int | None, currency: str = "JPY") -> str:
+    return "" if amount is None else format_money(int(amount), currency)
+
+
+@register.filter
+def order_reason(reason: str) -> str:
+    """An order's ``status_reason`` in the reader's language, when it is one the market records."""
+    return str(REASON_LABELS.get(reason, reason))

@@ -1,0 +1,399 @@
+"""Pages of the order book: each offering's book and tape (charts and tables), the order forms of buyers and
+of the offering's seller, the result of an order, and "My orders" with cancelling.
+
+Thin like the API views: reads through ``marketplace.selectors``, writes through ``order_place`` and
+``order_cancel``, the principal from ``principal_of``. A ``DomainError`` is shown with the form that caused
+it, which keeps what was typed.
+
+"Buy now" is a **limit order at the best ask price the buyer saw, immediate or cancel** — not a market
+order. A market order would sweep whatever asks rest when the order arrives, so a buyer could pay more
+than the price on the page if the book moved in between. With a limit at the shown price the buyer pays at
+most that price per seat; seats not available at it are cancelled, never left resting on the book.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from catalog.models import DataClass
+from config.api.principal import Principal, principal_of
+from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from contracts.web.display import money
+from marketplace import selectors
+from marketplace.models import Offering, Order, Trade
+from marketplace.selectors import BookLevel
+from marketplace.services.orders import order_cancel, order_place
+from marketplace.web.charts import DepthChart, PriceChart, depth_chart, price_chart
+from marketplace.web.forms import (
+    AskForm,
+    BidForm,
+    BuyNowForm,
+    OrderForm,
+    OrderStatusFilterForm,
+    SellIntoBidForm,
+)
+
+# The reasons services and the engine record on an order (plain English strings), as people read them.
+REASON_LABELS = {
+    "cancelled by its owner": gettext_lazy("cancelled by its owner"),
+    "expired": gettext_lazy("expired"),
+    "no liquidity": gettext_lazy("no counter-orders at this price"),
+    "self-trade prevented": gettext_lazy("it would have traded with your own organisation's order"),
+    "fill or kill not possible": gettext_lazy("could not be filled in full at once"),
+    "seat cap reached": gettext_lazy("every licence seat is sold"),
+}
+
+TAPE_ROWS = 20  # trades listed under the price chart
+CHART_TRADES = 100  # trades drawn on the price chart
+ORDERS_PAGE_SIZE = 50
+
+P = ParamSpec("P")
+MemberView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponse]
+
+
+def member_required(view: MemberView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Signed-in members of an organisation: anonymous → sign in; a user of no organisation → 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        principal = principal_of(request)
+        if principal is None:
+            reason = _("Only members of an organisation trading on the market place orders.")
+            return render(request, "403.html", {"reason": reason}, status=403)
+        return view(request, principal, *args, **kwargs)
+
+    return wrapper
+
+
+def offering_or_404(offering_id: Any) -> Offering:
+    try:
+        return selectors.offering_get(offering_id=offering_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+# --- who may do what on an offering's book ------------------------------------------------------------
+
+ANONYMOUS, BUYER, SELLER, REFUSED, CLOSED = "anonymous", "buyer", "seller", "refused", "closed"
+
+
+def trading_role(principal: Principal | None, offering: Offering) -> tuple[str, str]:
+    """What the viewer may do on this offering's book, and why not when they may not.
+
+    Mirrors the rules ``order_place`` enforces, only to choose which forms to show; the service decides.
+    """
+    if offering.status != Offering.Status.ACTIVE:
+        return CLOSED, _("This offering has been withdrawn: its book accepts no orders.")
+    if principal is None:
+        return ANONYMOUS, ""
+    if not principal.verified:
+        return REFUSED, _(
+            "Your organisation has not been verified by the market operator yet, so it cannot place orders. "
+            "Only verified organisations trade on Ichiba; the operator checks each organisation's identity "
+            "and business before it may buy or sell."
+        )
+    if principal.organization_id == offering.seller_id:
+        return SELLER, ""
+    if not principal.is_buyer:
+        return REFUSED, _("Your organisation does not have the buyer role, so it cannot buy licences.")
+    territory = offering.terms.get("territory", [])
+    if principal.country not in territory:
+        return REFUSED, _(
+            "This offering may be used only in %(territory)s; your organisation is registered in %(country)s, "
+            "so it cannot buy it."
+        ) % {"territory": ", ".join(territory), "country": principal.country}
+    return BUYER, ""
+
+
+# --- the market panel of an offering (its book, its tape, the order forms) ----------------------------
+
+
+@dataclass
+class SellIntoLevel:
+    level: BookLevel
+    form: SellIntoBidForm
+
+
+@dataclass
+class Market:
+    offering: Offering
+    anonymized: bool
+    bids: list[BookLevel]
+    asks: list[BookLevel]
+    depth: DepthChart | None
+    prices: PriceChart | None
+    tape: list[Trade]
+    best_bid: BookLevel | None
+    best_ask: BookLevel | None
+    last_trade: Trade | None
+    role: str
+    refusal: str
+    viewer_id: uuid.UUID | None
+    sold_out: bool
+    buy_now_max: int | None = None
+    buy_now_form: OrderForm | None = None
+    bid_form: OrderForm | None = None
+    ask_form: OrderForm | None = None
+    sell_into: list[SellIntoLevel] = field(default_factory=list)
+
+    @property
+    def sides(self) -> list[tuple[str, list[BookLevel], str]]:
+        return [("bid", self.bids, _("Bids (buy)")), ("ask", self.asks, _("Asks (sell)"))]
+
+
+def _auto_id(action: str, offering: Offering) -> str:
+    """Field ids unique on a page that shows several offerings' forms (the dataset page)."""
+    return f"{action}-{str(offering.id)[:8]}-%s"
+
+
+def _form_kwargs(action: str, offering: Offering) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"auto_id": _auto_id(action, offering)}
+    if action in (BuyNowForm.action, BidForm.action):
+        kwargs["anonymized"] = offering.dataset.data_class == DataClass.ANONYMIZED
+    if action == AskForm.action:
+        kwargs["unlimited_allowed"] = offering.license_seats is None
+    return kwargs
+
+
+def order_form(action: str, offering: Offering, data: Any = None, initial: dict[str, Any] | None = None) -> OrderForm:
+    forms: dict[str, type[OrderForm]] = {
+        BuyNowForm.action: BuyNowForm,
+        BidForm.action: BidForm,
+        AskForm.action: AskForm,
+        SellIntoBidForm.action: SellIntoBidForm,
+    }
+    if action not in forms:
+        raise Http404(_("No such order form."))
+    initial = {"accepted_terms_sha256": offering.terms_sha256, **(initial or {})}
+    return forms[action](data, initial=initial, **_form_kwargs(action, offering))
+
+
+def _capped(seats: int | None, cap: int | None) -> int | None:
+    if seats is None:
+        return cap
+    return seats if cap is None else min(seats, cap)
+
+
+def market_for(request: HttpRequest, offering: Offering) -> Market:
+    principal = principal_of(request)
+    depth = selectors.book_depth(offering=offering)
+    bids, asks = depth["bids"], depth["asks"]
+    recent = list(selectors.trades_tape(offering_id=offering.id).order_by("-executed_at", "-id")[:CHART_TRADES])
+    role, refusal = trading_role(principal, offering)
+    market = Market(
+        offering=offering,
+        anonymized=offering.dataset.data_class == DataClass.ANONYMIZED,
+        bids=bids,
+        asks=asks,
+        depth=depth_chart(bids=bids, asks=asks),
+        prices=price_chart([(t.executed_at, t.price, t.quantity) for t in recent]),
+        tape=recent[:TAPE_ROWS],
+        best_bid=bids[0] if bids else None,
+        best_ask=asks[0] if asks else None,
+        last_trade=recent[0] if recent else None,
+        role=role,
+        refusal=refusal,
+        viewer_id=principal.organization_id if principal else None,
+        sold_out=offering.seats_left == 0,
+    )
+    if role == BUYER and not market.sold_out:
+        if market.best_ask is not None:
+            market.buy_now_max = _capped(market.best_ask.quantity, offering.seats_left)
+            initial = {"price": market.best_ask.price, "quantity": 1}
+            market.buy_now_form = order_form(BuyNowForm.action, offering, initial=initial)
+            if market.buy_now_max is not None:  # more would not fill at this price (nothing is left resting)
+                market.buy_now_form.fields["quantity"].widget.attrs["max"] = market.buy_now_max
+        market.bid_form = order_form(BidForm.action, offering)
+    if role == SELLER and not market.sold_out:
+        market.ask_form = order_form(AskForm.action, offering)
+        for level in bids:
+            seats = _capped(level.quantity, offering.seats_left)
+            form = SellIntoBidForm(
+                initial={"price": level.price, "quantity": seats},
+                auto_id=f"sell-into-{str(offering.id)[:8]}-{level.price}-%s",
+            )
+            market.sell_into.append(SellIntoLevel(level=level, form=form))
+    return market
+
+
+# --- placing an order ---------------------------------------------------------------------------------
+
+
+def problem_lead(exc: DomainError) -> str:
+    """A sentence in the reader's language before the service's own (English) problem detail."""
+    if isinstance(exc, Forbidden):
+        return _("Your organisation may not place this order.")
+    if isinstance(exc, Conflict):
+        return _("The order does not fit the offering as it is now.")
+    if isinstance(exc, RuleViolation):
+        return _("A market rule refuses this order.")
+    return _("The order is not valid.")
+
+
+@member_required
+def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
+    """One order form on its own page: where a form posts, and where it comes back with a refusal."""
+    offering = offering_or_404(offering_id)
+    action = str(request.POST.get("action") or request.GET.get("action") or BidForm.action)
+    initial: dict[str, Any] = {}
+    if action == BuyNowForm.action:
+        best_ask = next(iter(selectors.book_depth(offering=offering, levels=1)["asks"]), None)
+        initial = {"price": best_ask.price if best_ask else None, "quantity": 1}
+    form = order_form(action, offering, request.POST if request.method == "POST" else None, initial)
+    refusal = ""
+    status = 400 if request.method == "POST" else 200  # a form that comes back was refused
+    if request.method == "POST" and form.is_valid():
+        try:
+            placed = order_place(principal=principal, offering_id=offering.id, **form.order_arguments())
+        except NotFound as exc:
+            raise Http404(exc.detail) from exc
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            refusal, status = problem_lead(exc), exc.status
+        else:
+            messages.success(request, _placed_message(placed.order, len(placed.trades)))
+            return redirect("web:order", order_id=placed.order.id)
+    role, role_refusal = trading_role(principal, offering)
+    return render(
+        request,
+        "marketplace/order_ticket.html",
+        {
+            "offering": offering,
+            "dataset": offering.dataset,
+            "form": form,
+            "action": action,
+            "title": _ticket_title(action),
+            "refusal": refusal,
+            "role": role,
+            "role_refusal": role_refusal,
+            "anonymized": offering.dataset.data_class == DataClass.ANONYMIZED,
+            "market": market_for(request, offering),
+        },
+        status=status,
+    )
+
+
+def _ticket_title(action: str) -> str:
+    titles = {
+        BuyNowForm.action: _("Buy now"),
+        BidForm.action: _("Place a bid"),
+        AskForm.action: _("Place an ask"),
+        SellIntoBidForm.action: _("Sell into a bid"),
+    }
+    return titles[action]
+
+
+def _placed_message(order: Order, trades: int) -> str:
+    if trades:
+        seats = order.filled_quantity
+        return "{} {}".format(
+            ngettext("%(count)d seat traded.", "%(count)d seats traded.", seats) % {"count": seats},
+            _("Each trade concluded a contract, linked below."),
+        )
+    if order.status in Order.RESTING:
+        return _("The order rests on the book.")
+    return _("The order did not trade.")
+
+
+# --- an order, my orders, cancelling ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TradeLine:
+    trade: Trade
+    amount: int  # price × seats, in minor units
+
+
+def _order_trades(order: Order) -> list[TradeLine]:
+    related = order.buy_trades if order.side == Order.Side.BUY else order.sell_trades
+    trades = related.filter(status=Trade.Status.EXECUTED).order_by("executed_at", "id")
+    return [TradeLine(trade=trade, amount=trade.price * trade.quantity) for trade in trades]
+
+
+@member_required
+def order_detail(request: HttpRequest, principal: Principal, order_id: uuid.UUID) -> HttpResponse:
+    try:
+        order = selectors.order_get_owned(order_id=order_id, organization_id=principal.organization_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    offering = offering_or_404(order.offering_id)
+    trades = _order_trades(order)
+    return render(
+        request,
+        "marketplace/order.html",
+        {
+            "order": order,
+            "offering": offering,
+            "dataset": offering.dataset,
+            "trades": trades,
+            "amount": money(sum(line.amount for line in trades), offering.currency) if trades else "",
+            "resting": order.status in Order.RESTING,
+        },
+    )
+
+
+@member_required
+def order_list(request: HttpRequest, principal: Principal) -> HttpResponse:
+    filters = OrderStatusFilterForm(request.GET or None)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    orders = selectors.orders_owned(organization_id=principal.organization_id, status=status).select_related(
+        "offering__dataset"
+    )
+    page = Paginator(orders, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketplace/orders.html",
+        {
+            "filters": filters,
+            "status": status,
+            "page": page,
+            "resting": Order.RESTING,
+            "unverified": not principal.verified,
+        },
+    )
+
+
+@require_POST
+@member_required
+def order_cancel_view(request: HttpRequest, principal: Principal, order_id: uuid.UUID) -> HttpResponse:
+    try:
+        order = selectors.order_get_owned(order_id=order_id, organization_id=principal.organization_id)
+        order_cancel(principal=principal, order_id=order.id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The order was cancelled; its unfilled seats left the book."))
+    target = str(request.POST.get("next") or "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:orders")
+    return redirect(target)
+
+
+def dataset_market_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
+    """The markets of a dataset's active offerings, for the dataset page (registered in catalog.hooks)."""
+    offerings = list(
+        Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
+    )
+    if not offerings:
+        return ""
+    return render_to_string("marketplace/_dataset_markets.html", {"offerings": offerings}, request=request)

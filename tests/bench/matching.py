@@ -1,0 +1,753 @@
+"""Durable matching on PostgreSQL: ``order_place`` with 1 and 4 worker processes, beside a raw-SQL baseline.
+
+Own database ``ichiba_bench_matching`` on ``ICHIBA_BENCH_PG`` (dropped and created each run, migrated), 100
+offerings with unlimited seats from 4 verified sellers, 40 verified buyers. Every offering's book holds an
+unlimited ask at 1030, finite asks (5 seats) at 1000/1010/1020 and five resting bids at 900..990; the book is
+reset to that (resting orders cancelled by SQL, the seed placed again, untimed) before each configuration.
+
+The timed stream, per order, on a random offering: 47.5 % bids at 1030 (always match: a finite ask if one is
+left, else the unlimited ask), 47.5 % bids at 900..990 (rest: below every ask), 5 % the seller re-posting a
+finite ask at 1000..1020 (rests, or trades with a resting bid at 1030 if one is left). Every order is GTC, one
+seat for bids. So about half the orders trade and the resting book grows by about
+``ORDERS * 0.475 / OFFERINGS`` bids per offering over a configuration (~10 by default; reported).
+
+Each configuration runs ``ICHIBA_BENCH_MATCHING_ORDERS`` orders in all, split over N worker processes (forked
+while the parent holds no database connection; each opens its own), released together by a barrier. A worker
+picks random offerings (own seed) and times each ``order_place`` call (its transaction and COMMIT included).
+``orders_per_s`` = orders / (last worker's end - first worker's start).
+
+The reference, same run, same server, same concurrency: psycopg directly, per order one transaction
+``SELECT ... FROM marketplace_offering WHERE id = %s FOR UPDATE``, one ``UPDATE`` of the offering
+(order_seq, seats_sold), ``INSERT`` of the order into ``bench_orders`` and, per trade, one ``UPDATE`` of a
+resting order and one ``INSERT`` into ``bench_trades`` (tables shaped like marketplace_order/_trade: same
+columns, indexes and foreign keys), then ``COMMIT``. The number of trades of each baseline order is drawn
+from the real run's trades-per-order, so both make the same proportion of trades.
+
+Below the target (or with ``ICHIBA_BENCH_MATCHING_PROFILE=1``) a single-process cProfile of ``order_place``
+over ``ICHIBA_BENCH_MATCHING_PROFILE_ORDERS`` stream orders is emitted too. A ``marketplace.matching.breakdown``
+figure always reports queries per order and how one order's time splits into SQL, COMMIT and Python.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import multiprocessing
+import os
+import pstats
+import random
+import shutil
+import statistics
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+from tests.bench.common import ROOT, WORK, emit
+
+SERVER_URL = os.environ.get("ICHIBA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "ichiba_bench_matching"
+N_ORDERS = int(os.environ.get("ICHIBA_BENCH_MATCHING_ORDERS", 2000))
+N_OFFERINGS = int(os.environ.get("ICHIBA_BENCH_MATCHING_OFFERINGS", 100))
+WORKER_COUNTS = tuple(int(n) for n in os.environ.get("ICHIBA_BENCH_MATCHING_WORKERS", "1,4").split(","))
+# Bound of each timed loop, per configuration: a worker stops early past it (and reports fewer orders).
+MAX_SECONDS = float(os.environ.get("ICHIBA_BENCH_MATCHING_MAX_SECONDS", 300))
+PROFILE = os.environ.get("ICHIBA_BENCH_MATCHING_PROFILE", "") == "1"
+PROFILE_ORDERS = int(os.environ.get("ICHIBA_BENCH_MATCHING_PROFILE_ORDERS", 300))
+DIAGNOSTIC_ORDERS = 200
+TARGET_RATIO = 0.5
+SEED = 20250404
+N_SELLERS = 4
+N_BUYERS = 40
+
+# The book (minor units per seat).
+UNLIMITED_ASK_PRICE = 1030
+ASK_PRICES = (1000, 1010, 1020)
+ASK_SEATS = 5
+CROSSING_BID_PRICE = 1030
+RESTING_BID_PRICES = tuple(range(900, 1000, 10))
+SEED_BIDS = 5
+SHARE_REPOST = 0.05
+SHARE_CROSSING = 0.475
+
+TINY_CSV = b"timestamp,strain\n2024-01-01T00:00:00+09:00,1.5\n2024-01-01T00:01:00+09:00,1.7\n"
+
+
+# --- the database and the market (shared with http_load) ------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    return f"{SERVER_URL.rstrip('/')}/{name}"
+
+
+def recreate_database(name: str, *, bench: str) -> str | None:
+    """Drop and create ``name``; its URL, or None (a ``skipped`` figure emitted) without PostgreSQL."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        with psycopg.connect(database_url("postgres"), autocommit=True, connect_timeout=3) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        emit(bench=bench, skipped=f"needs PostgreSQL at {SERVER_URL}: {exc}".strip())
+        return None
+    return database_url(name)
+
+
+def setup_django(url: str, data_dir: str) -> None:
+    """Point this process's Django at ``url`` (eager Celery, no Redis), then migrate."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["ICHIBA_DATA_DIR"] = data_dir
+    os.environ.pop("REDIS_URL", None)
+    os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    os.environ.setdefault("ICHIBA_LOG_LEVEL", "ERROR")  # no line per eager validation task
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+
+
+def server_settings(url: str) -> dict[str, str]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        values = {}
+        for name in ("fsync", "synchronous_commit", "wal_sync_method", "server_version"):
+            row = conn.execute("SELECT current_setting(%s)", (name,)).fetchone()
+            values[name] = str(row[0]) if row else ""
+    return values
+
+
+@dataclass(frozen=True)
+class Book:
+    offering_id: uuid.UUID
+    seller: Any  # Principal
+    terms_sha256: str
+
+
+@dataclass
+class Market:
+    books: list[Book]
+    buyers: list[Any]  # Principal
+    buyer_organizations: list[Any] = field(default_factory=list)  # Organization
+
+
+def build_market(*, offerings: int, sellers: int = N_SELLERS, buyers: int = N_BUYERS) -> Market:
+    """Verified sellers and buyers; ``offerings`` offerings with unlimited seats, each on its own dataset."""
+    from django.core.files.base import ContentFile
+
+    from catalog.services.datasets import dataset_create
+    from catalog.services.versions import version_upload, version_validate
+    from marketplace.services.offerings import offering_publish
+    from marketplace.services.participants import organization_create, principal_for
+
+    seller_orgs = [
+        organization_create(name=f"Bench seller {i}", roles={"seller"}, verified=True) for i in range(sellers)
+    ]
+    buyer_orgs = [organization_create(name=f"Bench buyer {i}", roles={"buyer"}, verified=True) for i in range(buyers)]
+    books = []
+    for index in range(offerings):
+        seller = seller_orgs[index % sellers]
+        dataset = dataset_create(seller_id=seller.id, title=f"Bench strain gauges {index}", data_class="iot")
+        version = version_upload(
+            dataset_id=dataset.id, seller_id=seller.id, upload=ContentFile(TINY_CSV, name="strain.csv")
+        )
+        version_validate(version_id=version.id)
+        offering = offering_publish(
+            principal=principal_for(seller),
+            dataset_id=dataset.id,
+            template_code="meti-data-provision",
+            terms={},
+            license_seats=None,
+        )
+        books.append(Book(offering_id=offering.id, seller=principal_for(seller), terms_sha256=offering.terms_sha256))
+    return Market(books=books, buyers=[principal_for(b) for b in buyer_orgs], buyer_organizations=buyer_orgs)
+
+
+def reset_books(market: Market, *, seed: int, seed_bids: int = SEED_BIDS) -> None:
+    """Every resting order but the unlimited asks cancelled (SQL), then each book seeded again through
+    ``order_place`` (untimed): its unlimited ask if it has none, the finite asks, the resting bids."""
+    from django.db import connection
+
+    from marketplace.services.orders import order_place
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE marketplace_order SET status = 'cancelled', status_reason = 'bench reset', updated_at = now(), "
+            "cancelled_quantity = quantity - filled_quantity "
+            "WHERE status IN ('open', 'partially_filled') AND quantity IS NOT NULL"
+        )
+        cursor.execute(
+            "SELECT DISTINCT offering_id FROM marketplace_order "
+            "WHERE status IN ('open', 'partially_filled') AND quantity IS NULL"
+        )
+        unlimited = {row[0] for row in cursor.fetchall()}
+    rng = random.Random(seed)
+    for book in market.books:
+        if book.offering_id not in unlimited:
+            order_place(
+                principal=book.seller,
+                offering_id=book.offering_id,
+                side="sell",
+                price=UNLIMITED_ASK_PRICE,
+                quantity=None,
+            )
+        for price in ASK_PRICES:
+            order_place(
+                principal=book.seller, offering_id=book.offering_id, side="sell", price=price, quantity=ASK_SEATS
+            )
+        for _ in range(seed_bids):
+            order_place(
+                principal=rng.choice(market.buyers),
+                offering_id=book.offering_id,
+                side="buy",
+                price=rng.choice(RESTING_BID_PRICES),
+                quantity=1,
+                accepted_terms_sha256=book.terms_sha256,
+            )
+
+
+def resting_per_offering() -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*)::float / GREATEST(count(DISTINCT offering_id), 1) FROM marketplace_order "
+            "WHERE status IN ('open', 'partially_filled')"
+        )
+        row = cursor.fetchone()
+    return round(float(row[0]), 1) if row else 0.0
+
+
+def next_order(rng: random.Random, market: Market) -> dict[str, Any]:
+    """order_place keyword arguments of the next order of the stream (see the module's docstring)."""
+    book = rng.choice(market.books)
+    roll = rng.random()
+    if roll < SHARE_REPOST:
+        return {
+            "principal": book.seller,
+            "offering_id": book.offering_id,
+            "side": "sell",
+            "price": rng.choice(ASK_PRICES),
+            "quantity": ASK_SEATS,
+        }
+    crossing = roll < SHARE_REPOST + SHARE_CROSSING
+    return {
+        "principal": rng.choice(market.buyers),
+        "offering_id": book.offering_id,
+        "side": "buy",
+        "price": CROSSING_BID_PRICE if crossing else rng.choice(RESTING_BID_PRICES),
+        "quantity": 1,
+        "accepted_terms_sha256": book.terms_sha256,
+    }
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# --- workers (forked processes) -------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerResult:
+    latencies: list[float]  # seconds per order
+    trades: list[int]  # trades per order
+    errors: Counter[str]
+    started: float
+    ended: float
+
+
+def _real_worker(
+    index: int, count: int, seed: int, market: Market, barrier: Barrier, results: multiprocessing.Queue
+) -> None:
+    from django.db import connection, connections
+
+    from marketplace.services.orders import order_place
+
+    rng = random.Random(seed)
+    connection.ensure_connection()  # this process's own connection, opened after the fork
+    latencies: list[float] = []
+    trades: list[int] = []
+    errors: Counter[str] = Counter()
+    barrier.wait(timeout=120)
+    started = time.perf_counter()
+    for _ in range(count):
+        order = next_order(rng, market)
+        began = time.perf_counter()
+        try:
+            trades.append(len(order_place(**order).trades))
+        except Exception as exc:  # counted and reported, not fatal
+            errors[type(exc).__name__] += 1
+            trades.append(0)
+        ended = time.perf_counter()
+        latencies.append(ended - began)
+        if ended - started > MAX_SECONDS:
+            break
+    results.put((index, WorkerResult(latencies, trades, errors, started, time.perf_counter())))
+    connections.close_all()
+
+
+def _baseline_worker(
+    index: int,
+    count: int,
+    seed: int,
+    plan: BaselinePlan,
+    barrier: Barrier,
+    results: multiprocessing.Queue,
+) -> None:
+    import psycopg
+
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    trades: list[int] = []
+    errors: Counter[str] = Counter()
+    with psycopg.connect(plan.url) as conn:
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        for _ in range(count):
+            offering_id, resting = rng.choice(plan.offerings)
+            matches = rng.choice(plan.trades_per_order)
+            buyer = rng.choice(plan.buyers)
+            began = time.perf_counter()
+            try:
+                _baseline_order(conn, rng, offering_id, resting, buyer, matches)
+            except psycopg.Error as exc:
+                conn.rollback()
+                errors[type(exc).__name__] += 1
+            ended = time.perf_counter()
+            latencies.append(ended - began)
+            trades.append(matches)
+            if ended - started > MAX_SECONDS:
+                break
+        results.put((index, WorkerResult(latencies, trades, errors, started, time.perf_counter())))
+
+
+def _baseline_order(
+    conn: Any,
+    rng: random.Random,
+    offering_id: uuid.UUID,
+    resting: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    buyer: Any,
+    k: int,
+) -> None:
+    """One order, the minimal durable way: lock, update, inserts, commit."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, order_seq, seats_sold, license_seats, status, terms_sha256, seller_id "
+            "FROM marketplace_offering WHERE id = %s FOR UPDATE",
+            (offering_id,),
+        )
+        cur.fetchone()
+        cur.execute(
+            "UPDATE marketplace_offering SET order_seq = order_seq + 1, seats_sold = seats_sold + %s "
+            "WHERE id = %s RETURNING order_seq",
+            (k, offering_id),
+        )
+        row = cur.fetchone()
+        seq = row[0]
+        order_id = uuid.uuid4()
+        cur.execute(
+            "INSERT INTO bench_orders (id, offering_id, organization_id, side, type, price, quantity, filled_quantity, "
+            "cancelled_quantity, time_in_force, expires_at, accepted_terms_sha256, status, status_reason, seq, "
+            "placed_by_user_id, placed_by_api_key_id, created_at, updated_at) VALUES "
+            "(%s, %s, %s, 'buy', 'limit', %s, %s, %s, 0, 'gtc', NULL, %s, %s, '', %s, NULL, NULL, now(), now())",
+            (order_id, offering_id, buyer, CROSSING_BID_PRICE, max(k, 1), k, "0" * 64, "filled" if k else "open", seq),
+        )
+        for _ in range(k):
+            ask_id, seller_id = rng.choice(resting)
+            cur.execute(
+                "UPDATE bench_orders SET filled_quantity = filled_quantity + 1, updated_at = now() WHERE id = %s",
+                (ask_id,),
+            )
+            cur.execute(
+                "INSERT INTO bench_trades (id, offering_id, buy_order_id, sell_order_id, buyer_id, seller_id, price, "
+                "quantity, currency, contract_id, status, executed_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, 1, 'JPY', NULL, 'executed', now())",
+                (uuid.uuid4(), offering_id, order_id, ask_id, buyer, seller_id, UNLIMITED_ASK_PRICE),
+            )
+    conn.commit()
+
+
+@dataclass(frozen=True)
+class BaselinePlan:
+    url: str
+    offerings: list[tuple[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]]]  # offering, its resting asks (id, seller)
+    buyers: list[uuid.UUID]
+    trades_per_order: list[int]
+
+
+BASELINE_DDL = """
+CREATE TABLE bench_orders (
+    id uuid PRIMARY KEY,
+    offering_id uuid NOT NULL REFERENCES marketplace_offering (id) DEFERRABLE INITIALLY DEFERRED,
+    organization_id uuid NOT NULL REFERENCES marketplace_organization (id) DEFERRABLE INITIALLY DEFERRED,
+    side varchar(4) NOT NULL,
+    type varchar(6) NOT NULL,
+    price bigint CHECK (price IS NULL OR price > 0),
+    quantity integer CHECK (quantity IS NULL OR quantity > 0),
+    filled_quantity integer NOT NULL CHECK (filled_quantity >= 0),
+    cancelled_quantity integer NOT NULL CHECK (cancelled_quantity >= 0),
+    time_in_force varchar(3) NOT NULL,
+    expires_at timestamptz,
+    accepted_terms_sha256 varchar(64) NOT NULL,
+    status varchar(16) NOT NULL,
+    status_reason varchar(200) NOT NULL,
+    seq bigint NOT NULL,
+    placed_by_user_id bigint,
+    placed_by_api_key_id uuid,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    CONSTRAINT bench_order_seq_unique UNIQUE (offering_id, seq),
+    CONSTRAINT bench_order_quantities CHECK (quantity IS NULL OR filled_quantity <= quantity - cancelled_quantity)
+);
+CREATE INDEX bench_order_book_idx ON bench_orders (offering_id, status, seq);
+CREATE INDEX bench_order_owner_idx ON bench_orders (organization_id, created_at DESC);
+CREATE INDEX bench_order_expiry_idx ON bench_orders (status, expires_at);
+CREATE TABLE bench_trades (
+    id uuid PRIMARY KEY,
+    offering_id uuid NOT NULL REFERENCES marketplace_offering (id) DEFERRABLE INITIALLY DEFERRED,
+    buy_order_id uuid NOT NULL REFERENCES bench_orders (id) DEFERRABLE INITIALLY DEFERRED,
+    sell_order_id uuid NOT NULL REFERENCES bench_orders (id) DEFERRABLE INITIALLY DEFERRED,
+    buyer_id uuid NOT NULL REFERENCES marketplace_organization (id) DEFERRABLE INITIALLY DEFERRED,
+    seller_id uuid NOT NULL REFERENCES marketplace_organization (id) DEFERRABLE INITIALLY DEFERRED,
+    price bigint NOT NULL,
+    quantity integer NOT NULL,
+    currency varchar(3) NOT NULL,
+    contract_id uuid UNIQUE,
+    status varchar(16) NOT NULL,
+    executed_at timestamptz NOT NULL,
+    CONSTRAINT bench_trade_positive CHECK (price > 0 AND quantity > 0),
+    CONSTRAINT bench_trade_no_self_trade CHECK (buyer_id <> seller_id)
+);
+CREATE INDEX bench_trade_tape_idx ON bench_trades (offering_id, executed_at DESC);
+"""
+
+
+def _baseline_plan(url: str, market: Market) -> BaselinePlan:
+    """The baseline's tables, each offering with three resting unlimited asks in them."""
+    import psycopg
+
+    offerings = []
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_trades, bench_orders")
+        conn.execute(BASELINE_DDL)
+        for book in market.books:
+            asks = []
+            for seq in (-3, -2, -1):  # below every seq the offering will hand out
+                ask_id = uuid.uuid4()
+                conn.execute(
+                    "INSERT INTO bench_orders (id, offering_id, organization_id, side, type, price, quantity, "
+                    "filled_quantity, cancelled_quantity, time_in_force, accepted_terms_sha256, status, status_reason, "
+                    "seq, created_at, updated_at) VALUES "
+                    "(%s, %s, %s, 'sell', 'limit', %s, NULL, 0, 0, 'gtc', '', 'open', '', %s, now(), now())",
+                    (ask_id, book.offering_id, book.seller.organization_id, UNLIMITED_ASK_PRICE, seq),
+                )
+                asks.append((ask_id, book.seller.organization_id))
+            offerings.append((book.offering_id, asks))
+        conn.execute("ANALYZE")
+    return BaselinePlan(
+        url=url, offerings=offerings, buyers=[b.organization_id for b in market.buyers], trades_per_order=[0]
+    )
+
+
+def _run_workers(
+    target: Callable[..., None], workers: int, payload: Any, *, orders: int, seed: int
+) -> list[WorkerResult]:
+    """Fork ``workers`` processes (no database connection is open in this one), release them at once, collect."""
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers)
+    results: multiprocessing.Queue = context.Queue()
+    per_worker = [orders // workers + (1 if i < orders % workers else 0) for i in range(workers)]
+    processes = [
+        context.Process(target=target, args=(i, per_worker[i], seed + i, payload, barrier, results))
+        for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    collected: dict[int, WorkerResult] = {}
+    deadline = time.monotonic() + MAX_SECONDS + 180
+    while len(collected) < workers and time.monotonic() < deadline:
+        try:
+            index, result = results.get(timeout=5)
+        except Exception:  # queue.Empty: a worker may have died; check below
+            if not any(p.is_alive() for p in processes) and results.empty():
+                break
+            continue
+        collected[index] = result
+    for process in processes:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+    if len(collected) < workers:
+        raise RuntimeError(f"only {len(collected)} of {workers} workers reported")
+    return [collected[i] for i in range(workers)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    orders: int
+    orders_per_s: float
+    p50_ms: float
+    p99_ms: float
+    trades: int
+    errors: dict[str, int]
+    trades_per_order: list[int]
+
+
+def _summarise(segments: list[list[WorkerResult]]) -> Summary:
+    """Orders per second over the segments' summed wall time (each: first worker's start to last one's end)."""
+    results = [r for segment in segments for r in segment]
+    latencies = [t for r in results for t in r.latencies]
+    wall = sum(max(r.ended for r in segment) - min(r.started for r in segment) for segment in segments)
+    errors: Counter[str] = Counter()
+    for r in results:
+        errors.update(r.errors)
+    return Summary(
+        orders=len(latencies),
+        orders_per_s=len(latencies) / wall,
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=percentile(latencies, 0.99) * 1000,
+        trades=sum(sum(r.trades) for r in results),
+        errors=dict(errors),
+        trades_per_order=[n for r in results for n in r.trades],
+    )
+
+
+# --- diagnostics: queries, SQL / COMMIT / Python split, profile ------------------------------------------------
+
+
+def _breakdown(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
+    """One process, ``orders`` stream orders: queries per order and where an order's time goes."""
+    from django.db import connection
+
+    from marketplace.services.orders import order_place
+
+    sql_s = 0.0
+    queries = 0
+    by_statement: dict[str, list[float]] = {}
+
+    def timed(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        nonlocal sql_s, queries
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - began
+            sql_s += elapsed
+            queries += 1
+            by_statement.setdefault(_statement_kind(sql), []).append(elapsed)
+
+    connection.ensure_connection()
+    commit = getattr(connection, "_commit")  # noqa: B009 (private: the COMMIT alone)
+    commit_s = 0.0
+
+    def timed_commit() -> None:
+        nonlocal commit_s
+        began = time.perf_counter()
+        try:
+            commit()
+        finally:
+            commit_s += time.perf_counter() - began
+
+    rng = random.Random(seed)
+    by_trades: dict[int, list[int]] = {}
+    total_s = 0.0
+    setattr(connection, "_commit", timed_commit)  # noqa: B010 (an instance override, undone below)
+    try:
+        with connection.execute_wrapper(timed):
+            for _ in range(orders):
+                order = next_order(rng, market)
+                before = queries
+                began = time.perf_counter()
+                placed = order_place(**order)
+                total_s += time.perf_counter() - began
+                by_trades.setdefault(len(placed.trades), []).append(queries - before)
+    finally:
+        delattr(connection, "_commit")
+    return {
+        "orders": orders,
+        "ms_per_order": round(total_s / orders * 1000, 2),
+        "sql_ms_per_order": round(sql_s / orders * 1000, 2),
+        "commit_ms_per_order": round(commit_s / orders * 1000, 2),
+        "python_ms_per_order": round((total_s - sql_s - commit_s) / orders * 1000, 2),
+        "queries_per_order": round(queries / orders, 1),
+        "queries_by_trades": {str(k): round(statistics.mean(v), 1) for k, v in sorted(by_trades.items())},
+        "sql_top": [
+            {
+                "statement": kind,
+                "calls_per_order": round(len(v) / orders, 2),
+                "ms_per_order": round(sum(v) / orders * 1000, 2),
+            }
+            for kind, v in sorted(by_statement.items(), key=lambda item: -sum(item[1]))[:12]
+        ],
+    }
+
+
+def _statement_kind(sql: str) -> str:
+    """``SELECT marketplace_order``, ``INSERT contracts_contract``, ``SAVEPOINT``...: what a statement does to what."""
+    words = sql.split()
+    verb = words[0].upper() if words else ""
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return " ".join(words[:2]) if verb != "SAVEPOINT" else verb
+    table = ""
+    if verb == "SELECT" and "FROM" in words:
+        table = words[words.index("FROM") + 1]
+    elif verb == "INSERT" and len(words) > 2:
+        table = words[2]
+    elif verb == "UPDATE" and len(words) > 1:
+        table = words[1]
+    suffix = " FOR UPDATE" if sql.rstrip().endswith("FOR UPDATE") else ""
+    return f"{verb} {table.strip(chr(34))}{suffix}"
+
+
+def _profile(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
+    from marketplace.services.orders import order_place
+
+    rng = random.Random(seed)
+    stream = [next_order(rng, market) for _ in range(orders)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for order in stream:
+        order_place(**order)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    root = str(ROOT)
+
+    def name(key: tuple[str, int, str]) -> str:
+        path, line, function = key
+        path = path.replace(root + "/", "").replace(str(ROOT / ".venv") + "/", "")
+        if "site-packages/" in path:
+            path = path.split("site-packages/", 1)[1]
+        return f"{path}:{line}({function})" if line else function
+
+    def row(key: Any, value: Any) -> dict[str, Any]:
+        calls, _, tottime, cumtime, _ = value
+        return {
+            "function": name(key),
+            "calls_per_order": round(calls / orders, 2),
+            "tottime_ms_per_order": round(tottime / orders * 1000, 3),
+            "cumtime_ms_per_order": round(cumtime / orders * 1000, 3),
+        }
+
+    by_self = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:15]
+    ours = [
+        item
+        for item in entries.items()
+        if item[0][0].startswith(root) and "/.venv/" not in item[0][0] and "/tests/" not in item[0][0]
+    ]
+    by_cumulative = sorted(ours, key=lambda item: item[1][3], reverse=True)[:20]
+    total = sum(value[2] for value in entries.values())
+    return {
+        "orders": orders,
+        "ms_per_order_profiled": round(total / orders * 1000, 2),
+        "top_self_time": [row(k, v) for k, v in by_self],
+        "top_project_cumulative": [row(k, v) for k, v in by_cumulative],
+    }
+
+
+# --- the benchmark ------------------------------------------------------------------------------------------------
+
+
+def run() -> None:
+    url = recreate_database(DATABASE, bench="marketplace.matching")
+    if url is None:
+        return
+    data_dir = WORK / "matching-data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(url, str(data_dir))
+    try:
+        _run(url)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _run(url: str) -> None:
+    from django.db import connections
+
+    settings = server_settings(url)
+    started = time.perf_counter()
+    market = build_market(offerings=N_OFFERINGS)
+    baseline = _baseline_plan(url, market)
+    emit(
+        bench="marketplace.matching.setup",
+        offerings=len(market.books),
+        buyers=len(market.buyers),
+        seconds=round(time.perf_counter() - started, 1),
+    )
+    reset_books(market, seed=SEED)
+    breakdown = _breakdown(market, orders=DIAGNOSTIC_ORDERS, seed=SEED - 1)  # also warms every code path
+    emit(bench="marketplace.matching.breakdown", **breakdown)
+    below_target = False
+    for workers in WORKER_COUNTS:
+        reset_books(market, seed=SEED + workers)
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
+        # ABBA: real, baseline, baseline, real: a machine whose load drifts during the run favours neither.
+        half, rest = N_ORDERS // 2, N_ORDERS - N_ORDERS // 2
+        first = _run_workers(_real_worker, workers, market, orders=half, seed=SEED * 10 + workers)
+        plan = BaselinePlan(
+            url=baseline.url,
+            offerings=baseline.offerings,
+            buyers=baseline.buyers,
+            trades_per_order=[n for r in first for n in r.trades],
+        )
+        reference = _summarise(
+            [
+                _run_workers(_baseline_worker, workers, plan, orders=half, seed=SEED * 20 + workers),
+                _run_workers(_baseline_worker, workers, plan, orders=rest, seed=SEED * 30 + workers),
+            ]
+        )
+        second = _run_workers(_real_worker, workers, market, orders=rest, seed=SEED * 40 + workers)
+        real = _summarise([first, second])
+        book = resting_per_offering()
+        ratio = real.orders_per_s / reference.orders_per_s
+        ok = ratio >= TARGET_RATIO and not real.errors
+        below_target |= not ok
+        emit(
+            bench="marketplace.matching",
+            workers=workers,
+            orders=real.orders,
+            orders_per_s=round(real.orders_per_s, 1),
+            p50_ms=round(real.p50_ms, 2),
+            p99_ms=round(real.p99_ms, 2),
+            trades=real.trades,
+            errors=sum(real.errors.values()),
+            error_kinds=real.errors,
+            offerings=len(market.books),
+            resting_orders_per_offering_at_end=book,
+            reference="psycopg: lock + update + inserts per order, same trades per order",
+            baseline_orders=reference.orders,
+            baseline_orders_per_s=round(reference.orders_per_s, 1),
+            baseline_p50_ms=round(reference.p50_ms, 2),
+            baseline_p99_ms=round(reference.p99_ms, 2),
+            baseline_trades=reference.trades,
+            baseline_errors=sum(reference.errors.values()),
+            ratio_to_baseline=round(ratio, 3),
+            target_ratio=TARGET_RATIO,
+            ok=ok,
+            pg_fsync=settings["fsync"],
+            pg_synchronous_commit=settings["synchronous_commit"],
+            pg_wal_sync_method=settings["wal_sync_method"],
+            load_average_1m=round(os.getloadavg()[0], 2),
+        )
+    if below_target or PROFILE:
+        reset_books(market, seed=SEED - 2)
+        emit(bench="marketplace.matching.profile", **_profile(market, orders=PROFILE_ORDERS, seed=SEED - 3))
