@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog_search, upload
+from tests.bench import catalog_search, engine, http_load, matching, upload
 
 
 def main(argv: list[str]) -> int:
-    benches = {"upload": upload.run, "search": catalog_search.run}
+    benches = {
+        "upload": upload.run,
+        "search": catalog_search.run,
+        "engine": engine.run,
+        "matching": matching.run,
+        "http": http_load.run,
+    }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
     if unknown:
