@@ -15,6 +15,7 @@ OFFERING: dict[str, frozenset[str]] = {
 def offering_check(current: str, target: str) -> None:
     transition_check(OFFERING, what="offering", current=current, target=target)
 
+
 # An order is created in its first status (open, or already filled/cancelled/rejected by matching); fills
 # move it on; only resting orders can be cancelled or expire.
 ORDER: dict[str, frozenset[str]] = {

@@ -6,9 +6,11 @@ Layout, chosen for the hot path (profiled; see tests/bench/engine.py):
   the price for asks and minus the price for bids, so on both sides the smallest key is the best price and one
   matching loop serves both sides;
 * ``_orders`` maps id -> order for every resting order; it is the single source of truth for "resting";
-* cancellation and expiry are lazy: they only drop the order from ``_orders``; its deque entry (now *dead*:
-  ``_orders.get(id) is not order``) is skipped and discarded when it reaches the front of its level, and a
-  compaction rebuilds every level once dead entries outnumber live ones (amortised O(1) per cancel);
+* cancellation and expiry are lazy: they only drop the order from ``_orders`` and note its id in ``_dead``; its
+  deque entry (now *dead*: ``_orders.get(id) is not order``) is skipped and discarded when it reaches the front
+  of its level, and a compaction rebuilds every level once dead entries outnumber live ones (amortised O(1) per
+  cancel). An id that comes back (the same Order object loaded or submitted again) first gets its dead entry
+  purged, so that entry cannot come back to life;
 * a level leaves the dict and the heap together, only when it is at the top of the heap, so every key in the
   dict is in its heap exactly once;
 * GTD orders are also kept in a heap by ``expires_at`` so that ``expire()`` never scans the book.
@@ -36,13 +38,14 @@ from itertools import count
 
 from marketplace.engine.types import (
     Fill,
+    FillTwin,
     Order,
     Reason,
+    ResultTwin,
     Side,
     Status,
     SubmitResult,
     TimeInForce,
-    new_fill,
     new_result,
 )
 
@@ -60,6 +63,9 @@ _NO_LIMIT = 1 << 62
 _COMPACT_MIN = 256  # dead deque entries tolerated before considering a compaction
 _NO_FILLS: tuple[Fill, ...] = ()
 _NO_IDS: tuple[str, ...] = ()
+_new = object.__new__  # with FillTwin / ResultTwin: see marketplace/engine/types.py (_twin)
+_OPEN = Status.OPEN
+_FILLED = Status.FILLED
 
 
 class OrderBook:
@@ -88,7 +94,7 @@ class OrderBook:
         self._gtd: list[tuple[float, int, Order]] = []  # (expires_at, tiebreak, order); may hold dead entries
         self._gtd_tiebreak = count()
         self._next_seq = 1
-        self._dead = 0  # deque entries whose order no longer rests
+        self._dead: set[str] = set()  # ids of the deque entries whose order no longer rests (one entry per id)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -127,7 +133,7 @@ class OrderBook:
                 if orders.get(head.id) is head:
                     return key
                 level.popleft()
-                self._dead -= 1
+                self._dead.discard(head.id)
             del levels[key]
             heappop(heap)
         return None
@@ -176,8 +182,9 @@ class OrderBook:
         """Remove a resting order; returns its remaining seats (None for an unlimited ask). KeyError if the
         order does not rest on this book (never did, filled, cancelled or expired)."""
         order = self._orders.pop(order_id)
-        self._dead += 1
-        if self._dead > _COMPACT_MIN and self._dead > len(self._orders):
+        dead = self._dead
+        dead.add(order_id)
+        if len(dead) > _COMPACT_MIN and len(dead) > len(self._orders):
             self._compact()
         return None if order.quantity is None else order.quantity - order.filled
 
@@ -190,9 +197,9 @@ class OrderBook:
             order = heappop(gtd)[2]
             if orders.get(order.id) is order:
                 del orders[order.id]
-                self._dead += 1
+                self._dead.add(order.id)
                 gone.append(order.id)
-        if self._dead > _COMPACT_MIN and self._dead > len(orders):
+        if len(self._dead) > _COMPACT_MIN and len(self._dead) > len(orders):
             self._compact()
         return gone
 
@@ -217,151 +224,185 @@ class OrderBook:
             self._validate(order, loading=False)
             side = order.side
             tif = order.time_in_force
+        is_buy = side is _BUY
         orders = self._orders
         if oid in orders:
             raise ValueError(f"order {oid!r} already rests on this book")
         seq = order.seq
-        if seq == 0:
+        newest = True  # the latest seq of the book: it goes to the tail of its level
+        if not seq:
             order.seq = seq = self._next_seq
             self._next_seq = seq + 1
         elif type(seq) is not int or seq < 0:
             raise ValueError(f"order {oid}: seq must be an int >= 0, not {seq!r}")
         elif seq >= self._next_seq:
             self._next_seq = seq + 1
+        else:
+            newest = False
 
-        is_buy = side is _BUY
+        # The opposite side, and the limit as a key of that side (key = price for asks, -price for bids).
         if is_buy:
             heap = self._ask_heap
-            levels = self._asks
             klimit = _NO_LIMIT if price is None else price
         else:
             heap = self._bid_heap
-            levels = self._bids
             klimit = _NO_LIMIT if price is None else -price
-        owner = order.owner
 
         if tif is not _GTC:
             if tif is _GTD and order.expires_at <= now:  # type: ignore[operator]  # validated: GTD has expires_at
                 return new_result(oid, _NO_FILLS, Status.EXPIRED, 0, quantity or 0, Reason.EXPIRED, _NO_IDS)
-            if tif is _FOK and not self._fok_possible(levels, klimit, owner, quantity, now):  # type: ignore[arg-type]
+            if tif is _FOK and not self._fok_possible(is_buy, klimit, order.owner, quantity, now):  # type: ignore[arg-type]
                 return new_result(oid, _NO_FILLS, Status.CANCELLED, 0, quantity, Reason.FOK, _NO_IDS)
 
+        if not heap or heap[0] > klimit:
+            # Nothing marketable (the common case): rest, or cancel a market / IOC / FOK order. Inline, hot path.
+            if price is None or tif is _IOC or tif is _FOK:
+                return new_result(oid, _NO_FILLS, Status.CANCELLED, 0, quantity or 0, Reason.NO_LIQUIDITY, _NO_IDS)
+            if is_buy:
+                key = -price
+                levels = self._bids
+                heap = self._bid_heap
+            else:
+                key = price
+                levels = self._asks
+                heap = self._ask_heap
+            if oid in self._dead:  # this id left the book earlier and its dead entry is still there: purge it
+                self._compact()
+            level = levels.get(key)
+            if level is None:
+                levels[key] = deque((order,))
+                heappush(heap, key)
+            elif newest or level[-1].seq < seq:
+                level.append(order)
+            else:
+                _insert_by_seq(level, order)
+            orders[oid] = order
+            if tif is _GTD:
+                self._track_expiry(order)
+            # new_result(oid, (), "open", quantity, 0, "", ()), inline (the fields in RESULT_FIELDS order)
+            result = _new(ResultTwin)
+            result.order_id = oid
+            result.fills = _NO_FILLS
+            result.status = _OPEN
+            result.resting = quantity
+            result.cancelled = 0
+            result.reason = ""
+            result.expired = _NO_IDS
+            result.__class__ = SubmitResult
+            return result
+
         # -- matching: best key first, FIFO within a key ------------------------------------------------------
+        levels = self._asks if is_buy else self._bids
+        owner = order.owner
         remaining = _UNLIMITED if quantity is None else quantity
-        fills: list[Fill] | None = None
+        seats = self._seats
+        fills: list[Fill] = []
         expired: list[str] | None = None
         stop: str | None = None
-        if heap and heap[0] <= klimit:
-            seats = self._seats
-            fills = []
-            while heap:
-                key = heap[0]
-                if key > klimit:
+        while heap:
+            key = heap[0]
+            if key > klimit:
+                break
+            level = levels[key]
+            while level:
+                maker = level[0]
+                mid = maker.id
+                if orders.get(mid) is not maker:  # cancelled or expired earlier: discard the dead entry
+                    level.popleft()
+                    self._dead.discard(mid)
+                    continue
+                expires_at = maker.expires_at
+                if expires_at is not None and expires_at <= now:  # expired GTD: never matched, dropped here
+                    level.popleft()
+                    del orders[mid]
+                    if expired is None:
+                        expired = [mid]
+                    else:
+                        expired.append(mid)
+                    continue
+                if seats is not None and seats <= 0:
+                    stop = Reason.SEAT_CAP
                     break
-                level = levels[key]
-                while level:
-                    maker = level[0]
-                    mid = maker.id
-                    if orders.get(mid) is not maker:  # cancelled or expired earlier: discard the dead entry
-                        level.popleft()
-                        self._dead -= 1
-                        continue
-                    expires_at = maker.expires_at
-                    if expires_at is not None and expires_at <= now:  # expired GTD: never matched, dropped here
-                        level.popleft()
-                        del orders[mid]
-                        if expired is None:
-                            expired = [mid]
-                        else:
-                            expired.append(mid)
-                        continue
-                    if seats is not None and seats <= 0:
-                        stop = Reason.SEAT_CAP
-                        break
-                    if maker.owner == owner:
-                        stop = Reason.SELF_TRADE
-                        break
-                    maker_quantity = maker.quantity
-                    if maker_quantity is None:  # an unlimited ask never depletes
+                if maker.owner == owner:
+                    stop = Reason.SELF_TRADE
+                    break
+                maker_quantity = maker.quantity
+                if maker_quantity is None:  # an unlimited ask never depletes
+                    traded = remaining
+                else:
+                    traded = maker_quantity - maker.filled
+                    if traded > remaining:
                         traded = remaining
-                    else:
-                        traded = maker_quantity - maker.filled
-                        if traded > remaining:
-                            traded = remaining
-                    if seats is not None:
-                        if traded > seats:
-                            traded = seats
-                        seats -= traded
-                    maker.filled += traded
-                    remaining -= traded
-                    if is_buy:
-                        fills.append(new_fill(mid, oid, oid, mid, maker.price, traded))
-                    else:
-                        fills.append(new_fill(mid, oid, mid, oid, maker.price, traded))
-                    if maker_quantity is not None and maker.filled == maker_quantity:
-                        level.popleft()
-                        del orders[mid]
-                    if not remaining:
-                        break
-                if not level:
-                    del levels[key]
-                    heappop(heap)
-                if stop is not None or not remaining:
+                if seats is not None:
+                    if traded > seats:
+                        traded = seats
+                    seats -= traded
+                maker.filled += traded
+                remaining -= traded
+                # Fill(mid, oid, buy id, sell id, maker.price, traded), inline (the fields in FILL_FIELDS order)
+                trade = _new(FillTwin)
+                trade.maker_id = mid
+                trade.taker_id = oid
+                if is_buy:
+                    trade.buy_id = oid
+                    trade.sell_id = mid
+                else:
+                    trade.buy_id = mid
+                    trade.sell_id = oid
+                trade.price = maker.price
+                trade.quantity = traded
+                trade.__class__ = Fill
+                fills.append(trade)
+                if maker_quantity is not None and maker.filled == maker_quantity:
+                    level.popleft()
+                    del orders[mid]
+                if not remaining:
                     break
-            if seats is not None:
-                self._seats = seats
+            if not level:
+                del levels[key]
+                heappop(heap)
+            if stop is not None or not remaining:
+                break
+        if seats is not None:
+            self._seats = seats
 
         # -- what is left: filled, cancelled, or resting -------------------------------------------------------
         done = tuple(fills) if fills else _NO_FILLS
         gone = _NO_IDS if expired is None else tuple(expired)
         if quantity is None:
             order.filled = _UNLIMITED - remaining
-        elif remaining != quantity:
+        else:
             order.filled = quantity - remaining
-            if not remaining:
-                return new_result(oid, done, Status.FILLED, 0, 0, "", gone)
+            if not remaining:  # new_result(oid, done, "filled", 0, 0, "", gone), inline
+                result = _new(ResultTwin)
+                result.order_id = oid
+                result.fills = done
+                result.status = _FILLED
+                result.resting = 0
+                result.cancelled = 0
+                result.reason = ""
+                result.expired = gone
+                result.__class__ = SubmitResult
+                return result
         if stop is None and (price is None or tif is _IOC or tif is _FOK):
             stop = Reason.NO_LIQUIDITY
         if stop is not None:
             return new_result(oid, done, Status.CANCELLED, 0, 0 if quantity is None else remaining, stop, gone)
-
-        # rest (inline: this is the hot path); the key is the price for asks, minus the price for bids
-        if is_buy:
-            key = -price  # type: ignore[operator]  # a resting order has a price
-            levels = self._bids
-            heap = self._bid_heap
-        else:
-            key = price  # type: ignore[assignment]
-            levels = self._asks
-            heap = self._ask_heap
-        tail = levels.get(key)
-        if tail is None:
-            levels[key] = deque((order,))
-            heappush(heap, key)
-        elif tail[-1].seq < seq:
-            tail.append(order)
-        else:
-            _insert_by_seq(tail, order)
-        orders[oid] = order
-        if tif is _GTD:
-            self._track_expiry(order)
+        self._rest(order)
         if quantity is None:
             return new_result(oid, done, Status.PARTIALLY_FILLED if done else Status.OPEN, None, 0, "", gone)
-        if done:
-            return new_result(oid, done, Status.PARTIALLY_FILLED, remaining, 0, "", gone)
-        return new_result(oid, done, Status.OPEN, remaining, 0, "", gone)
+        return new_result(oid, done, Status.PARTIALLY_FILLED if done else Status.OPEN, remaining, 0, "", gone)
 
     # -- internals -------------------------------------------------------------------------------------------
 
-    def _fok_possible(
-        self, levels: dict[int, deque[Order]], klimit: int, owner: str, quantity: int, now: float
-    ) -> bool:
+    def _fok_possible(self, is_buy: bool, klimit: int, owner: str, quantity: int, now: float) -> bool:
         """Would matching fill all of ``quantity`` (same walk as ``submit``: expired orders skipped, stopped by
         the first order of the same owner and by the seat cap)? Reads only."""
         seats = self._seats
         if seats is not None and seats < quantity:
             return False
         orders = self._orders
+        levels = self._asks if is_buy else self._bids
         available = 0
         for key in sorted(key for key in levels if key <= klimit):
             for maker in levels[key]:
@@ -387,6 +428,8 @@ class OrderBook:
 
     def _rest(self, order: Order) -> None:
         """Put an order on its side (``load``; ``submit`` has this inline)."""
+        if order.id in self._dead:  # this id left the book earlier and its dead entry is still there: purge it
+            self._compact()
         price: int = order.price  # type: ignore[assignment]  # only limit orders rest
         if order.side is _BUY:
             key = -price
@@ -431,16 +474,13 @@ class OrderBook:
             heapify(heap)
         self._gtd = [entry for entry in self._gtd if orders.get(entry[2].id) is entry[2]]
         heapify(self._gtd)
-        self._dead = 0
+        self._dead.clear()
 
     def _validate(self, order: Order, *, loading: bool) -> None:
         """Check an order fully (and normalise ``side`` / ``time_in_force`` given as plain strings)."""
+        # ``id`` and ``owner`` are opaque: the id is only hashed and the owner only compared (==).
         if not isinstance(order, Order):
             raise TypeError(f"expected an Order, not {type(order).__name__}")
-        if not isinstance(order.id, str) or not order.id:
-            raise ValueError(f"order id must be a non-empty str, not {order.id!r}")
-        if not isinstance(order.owner, str) or not order.owner:
-            raise ValueError(f"order {order.id}: owner must be a non-empty str, not {order.owner!r}")
         try:
             order.side = Side(order.side)
         except ValueError:

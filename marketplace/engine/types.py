@@ -86,14 +86,15 @@ class SubmitResult:
         return sum(fill.quantity for fill in self.fills)
 
 
-def _fast_constructor(cls: type) -> Any:
-    """A positional constructor for a frozen slotted dataclass, several times faster than ``cls(...)``.
+def _twin(cls: type) -> Any:
+    """A mutable twin of a frozen slotted dataclass: same slots in the same order, plain attribute stores.
 
-    A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (about 200 ns a field
-    here), which dominates the engine's hot path (one ``SubmitResult`` per order, one ``Fill`` per trade).
-    The twin below has the very same slots, fills them with plain attribute stores and then turns itself into
-    ``cls`` (``__class__`` assignment between classes of identical layout). The result is an ordinary ``cls``
-    instance: same type, equality, hash, repr and immutability. Checked once here; falls back to ``cls``.
+    A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (about 200 ns a field here),
+    which would dominate the engine's hot path (one ``SubmitResult`` per order, one ``Fill`` per trade). The twin
+    is filled with plain stores and then turned into ``cls`` by ``__class__`` assignment, which CPython allows
+    between classes of identical layout. The result is an ordinary ``cls`` instance: same type, equality, hash,
+    repr, pickling and immutability. ``twin(*values)`` does it in one call; the book also does it inline on its
+    hottest paths (``object.__new__(twin)``, the stores, then ``__class__``), in the field order checked here.
     """
     names = [field.name for field in fields(cls)]
     args = ", ".join(names)
@@ -108,15 +109,23 @@ def _fast_constructor(cls: type) -> Any:
     namespace: dict[str, Any] = {"target": cls}
     exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
     twin = namespace["Twin"]
+    twin.__qualname__ = twin.__name__ = f"_{cls.__name__}Twin"
     probe = list(range(len(names)))
-    try:
-        made = twin(*probe)
-    except TypeError:  # pragma: no cover - layout not compatible on this interpreter
-        return cls
-    if type(made) is not cls or made != cls(*probe):  # pragma: no cover
-        return cls
+    made = twin(*probe)
+    if type(made) is not cls or made != cls(*probe):  # pragma: no cover - not CPython
+        raise RuntimeError(f"cannot build {cls.__name__} objects quickly on this interpreter")
     return twin
 
 
-new_fill: Any = _fast_constructor(Fill)
-new_result: Any = _fast_constructor(SubmitResult)
+FILL_FIELDS = ("maker_id", "taker_id", "buy_id", "sell_id", "price", "quantity")
+RESULT_FIELDS = ("order_id", "fills", "status", "resting", "cancelled", "reason", "expired")
+if (
+    tuple(field.name for field in fields(Fill)) != FILL_FIELDS
+    or tuple(field.name for field in fields(SubmitResult)) != RESULT_FIELDS
+):  # pragma: no cover - a field was added: update the inline constructions in book.py too
+    raise RuntimeError("Fill / SubmitResult fields changed: update FILL_FIELDS / RESULT_FIELDS and book.py")
+
+FillTwin: Any = _twin(Fill)
+ResultTwin: Any = _twin(SubmitResult)
+new_fill: Any = FillTwin  # new_fill(maker_id, taker_id, buy_id, sell_id, price, quantity) -> Fill
+new_result: Any = ResultTwin  # new_result(order_id, fills, status, resting, cancelled, reason, expired) -> SubmitResult

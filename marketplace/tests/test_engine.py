@@ -8,6 +8,8 @@ Pure Python: runs without Django (``pytest marketplace/tests/test_engine.py -p n
 from __future__ import annotations
 
 import copy
+import dataclasses
+import pickle
 import random
 from dataclasses import dataclass, field
 
@@ -118,6 +120,20 @@ def test_seq_is_assigned_in_submission_order_and_explicit_seq_is_kept() -> None:
     later = order("a4", SELL, 100, 1)
     book.submit(later, now=NOW)
     assert later.seq > 50
+
+
+def test_results_and_fills_are_genuine_frozen_dataclass_instances() -> None:
+    book = book_with(order("a1", SELL, 100, 1))
+    results = [book.submit(order("b1", BUY, 100, 1), now=NOW), book.submit(order("b2", BUY, 90, 1), now=NOW)]
+    made: list[SubmitResult | Fill] = [*results, results[0].fills[0]]
+    assert [type(value) for value in made] == [SubmitResult, SubmitResult, Fill]
+    for value in made:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, dataclasses.fields(value)[0].name, "changed")
+        assert pickle.loads(pickle.dumps(value)) == value  # noqa: S301 - our own bytes
+        assert hash(value) == hash(copy.copy(value))
+    assert results[1] == SubmitResult("b2", (), Status.OPEN, 1, 0, "", ())
+    assert repr(results[0].fills[0]) == repr(fill("a1", "b1", BUY, 100, 1))
 
 
 # -- market, IOC, FOK ------------------------------------------------------------------------------------------
@@ -282,6 +298,27 @@ def test_cancelled_best_level_no_longer_counts_as_best() -> None:
     result = book.submit(order("s1", SELL, 99, 2), now=NOW)
     assert result.fills == (fill("b2", "s1", SELL, 99, 1),)
     assert (result.status, result.resting) == (Status.PARTIALLY_FILLED, 1)
+
+
+def test_an_order_object_that_comes_back_after_a_cancel_rests_once() -> None:
+    book = OrderBook(seats_remaining=None)
+    first, second = order("a1", SELL, 100, 2), order("a2", SELL, 100, 2)
+    book.submit(first, now=NOW)
+    book.submit(second, now=NOW)
+    assert book.cancel("a1") == 2
+    book.load(first)  # the very same object, with its old seq
+    assert book.depth() == {"bids": [], "asks": [(100, 4, 2)]}
+    result = book.submit(order("b1", BUY, 100, 6), now=NOW)
+    assert result.fills == (fill("a1", "b1", BUY, 100, 2), fill("a2", "b1", BUY, 100, 2))
+    assert (result.resting, first.filled) == (2, 2)
+    again = order("a3", SELL, 101, 1)
+    book.submit(again, now=NOW)
+    book.cancel("a3")
+    assert book.submit(again, now=NOW).status == Status.OPEN  # resubmitted, the same object
+    assert book.depth()["asks"] == [(101, 1, 1)]
+    sweep = book.submit(order("b2", BUY, 101, 5, tif=IOC), now=NOW)
+    assert sweep.fills == (fill("a3", "b2", BUY, 101, 1),)
+    assert book.depth() == {"bids": [(100, 2, 1)], "asks": []}
 
 
 def test_many_cancels_compact_the_book_without_changing_it() -> None:
