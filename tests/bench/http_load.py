@@ -3,7 +3,7 @@
 Own database ``ichiba_bench_http`` on ``ICHIBA_BENCH_PG`` (dropped, created, migrated), the market of
 ``tests/bench/matching.py`` (``ICHIBA_BENCH_HTTP_OFFERINGS`` offerings, unlimited seats, each book an unlimited
 ask at 1030, finite asks at 1000..1020, five resting bids) and an API key per buyer. Before each rate the books
-are reset (resting orders cancelled, the seed placed again) and a fresh gunicorn is started
+are reset (other resting orders cancelled, the seed placed again) and a fresh gunicorn is started
 (``config.wsgi:application`` on 127.0.0.1, ``DJANGO_DEBUG=false``, no Redis, API-key throttle out of the way)
 and warmed up, so no rate inherits the previous one's backlog.
 
@@ -22,8 +22,13 @@ The reference, same run: the same requests one at a time in this process, throug
 (middleware, DRF, view, service, SQL; no socket, no concurrency), and ``order_place`` alone; their
 difference is Django/DRF's own share of a request.
 
-Server variants ``ICHIBA_BENCH_HTTP_SERVERS`` (default ``sync:5,gthread:2x4``: worker class, processes and
-threads); each gets all rates. The product's target: 200 orders/s sustained, p99 under 50 ms, no errors.
+Server variants ``ICHIBA_BENCH_HTTP_SERVERS`` (default ``sync:5,gthread:3x2``: worker class, processes and
+threads; on 2 cores sync:5 served the most, ahead of sync:3/8 and gthread 2x4/3x2/4x2/5x1); each gets all rates.
+Each figure also says where the CPU went during the window (gunicorn's processes, PostgreSQL's, the
+generator's, the whole machine's busy fraction: other work on the shared machine shows there). The generator
+runs ``ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST`` nice steps ahead during the window when allowed, so that it
+fires on time on cores the server saturates. The product's target: 200 orders/s sustained, p99 under 50 ms,
+no errors (``product_target`` marks that figure; ``ok`` applies the same test to every rate).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.bench.common import ROOT, WORK, emit, free_port, wait_for_port
 from tests.bench.matching import (
@@ -49,6 +55,7 @@ from tests.bench.matching import (
     Market,
     build_market,
     percentile,
+    ran_in_fresh_interpreter,
     recreate_database,
     reset_books,
     resting_per_offering,
@@ -60,7 +67,7 @@ DATABASE = "ichiba_bench_http"
 RATES = tuple(int(r) for r in os.environ.get("ICHIBA_BENCH_HTTP_RATES", "100,200,400").split(","))
 DURATION = float(os.environ.get("ICHIBA_BENCH_HTTP_SECONDS", 20))
 N_OFFERINGS = int(os.environ.get("ICHIBA_BENCH_HTTP_OFFERINGS", 100))
-SERVERS = os.environ.get("ICHIBA_BENCH_HTTP_SERVERS", "sync:5,gthread:2x4")
+SERVERS = os.environ.get("ICHIBA_BENCH_HTTP_SERVERS", "sync:5,gthread:3x2")
 MAX_CONNECTIONS = int(os.environ.get("ICHIBA_BENCH_HTTP_MAX_CONNECTIONS", 1000))
 DRAIN = float(os.environ.get("ICHIBA_BENCH_HTTP_DRAIN", 30))  # seconds allowed after the window
 REQUEST_TIMEOUT = DRAIN + DURATION
@@ -71,6 +78,7 @@ TARGET_P99_MS = 50
 SHARE_CROSSING = 0.5
 SEED = 20250405
 API_KEY_RATE = "1000000/min"
+GENERATOR_NICE_BOOST = int(os.environ.get("ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST", 5))
 
 
 @dataclass(frozen=True)
@@ -316,46 +324,98 @@ def _warm(port: int, orders: Orders) -> dict[str, int]:
 
 
 def _reference(market: Market, keys: list[str]) -> dict[str, float]:
+    """The same requests one at a time in this process: through the Django test client, then ``order_place``
+    alone; SQL time (statement round trips, COMMIT excluded) and statements counted in each."""
+    from django.db import connection
     from django.test import Client
 
     from marketplace.services.orders import order_place
+
+    sql = {"seconds": 0.0, "statements": 0}
+
+    def timed(execute: Any, statement: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(statement, params, many, context)
+        finally:
+            sql["seconds"] += time.perf_counter() - began
+            sql["statements"] += 1
 
     orders = Orders.build(market, keys, REFERENCE_REQUESTS, seed=SEED - 1)
     client = Client()
     for _, body in orders.bodies[:20]:  # warm
         client.post("/api/v1/orders", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {keys[0]}")
     request_s = []
-    for key, body in orders.bodies:
-        began = time.perf_counter()
-        response = client.post(
-            "/api/v1/orders", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
-        )
-        request_s.append(time.perf_counter() - began)
-        assert response.status_code == 201, response.content
+    with connection.execute_wrapper(timed):
+        for key, body in orders.bodies:
+            began = time.perf_counter()
+            response = client.post(
+                "/api/v1/orders", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+            )
+            request_s.append(time.perf_counter() - began)
+            assert response.status_code == 201, response.content
+    request_sql = dict(sql)
+    sql.update(seconds=0.0, statements=0)
     by_key = {str(b.offering_id): b for b in market.books}
     rng = random.Random(SEED - 2)
     service_s = []
-    for _, body in orders.bodies:
-        data = json.loads(body)
-        principal = rng.choice(market.buyers)
-        began = time.perf_counter()
-        order_place(
-            principal=principal,
-            offering_id=by_key[data["offering"]].offering_id,
-            side="buy",
-            price=data["price"],
-            quantity=1,
-            accepted_terms_sha256=data["accepted_terms_sha256"],
-        )
-        service_s.append(time.perf_counter() - began)
+    with connection.execute_wrapper(timed):
+        for _, body in orders.bodies:
+            data = json.loads(body)
+            principal = rng.choice(market.buyers)
+            began = time.perf_counter()
+            order_place(
+                principal=principal,
+                offering_id=by_key[data["offering"]].offering_id,
+                side="buy",
+                price=data["price"],
+                quantity=1,
+                accepted_terms_sha256=data["accepted_terms_sha256"],
+            )
+            service_s.append(time.perf_counter() - began)
+    n = len(orders.bodies)
     return {
         "reference_request_p50_ms": round(statistics.median(request_s) * 1000, 2),
         "reference_request_p99_ms": round(percentile(request_s, 0.99) * 1000, 2),
+        "reference_request_mean_ms": round(statistics.mean(request_s) * 1000, 2),
+        "reference_request_sql_ms": round(request_sql["seconds"] / n * 1000, 2),
+        "reference_request_statements": round(request_sql["statements"] / n, 1),
         "reference_service_p50_ms": round(statistics.median(service_s) * 1000, 2),
         "reference_service_p99_ms": round(percentile(service_s, 0.99) * 1000, 2),
+        "reference_service_mean_ms": round(statistics.mean(service_s) * 1000, 2),
+        "reference_service_sql_ms": round(sql["seconds"] / n * 1000, 2),
+        "reference_service_statements": round(sql["statements"] / n, 1),
         "reference_django_share_ms": round((statistics.mean(request_s) - statistics.mean(service_s)) * 1000, 2),
         "reference_capacity_orders_per_s_one_process": round(1 / statistics.mean(request_s), 1),
     }
+
+
+def _prioritise_generator() -> tuple[int, int]:
+    """(niceness before, during the window): the generator needs little CPU but must wake on time on 2 cores
+    the server saturates, so it runs GENERATOR_NICE_BOOST steps ahead when allowed (gunicorn, already
+    started, keeps its own niceness)."""
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, before - GENERATOR_NICE_BOOST)
+    except OSError:  # not allowed: the lag figures say what that cost
+        return before, before
+    return before, os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _postgres_cpu() -> float:
+    """User + system CPU seconds of every PostgreSQL process alive now (backends, WAL writer...)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(") ")
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _own_cpu() -> float:
@@ -391,6 +451,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def run() -> None:
+    if ran_in_fresh_interpreter("http_load"):
+        return
     url = recreate_database(DATABASE, bench="marketplace.http_orders")
     if url is None:
         return
@@ -445,23 +507,30 @@ def _run(url: str, data_dir: Path) -> None:
                 warm = _warm(port, warm_orders)
                 cpu_before, wall_before = _cpu_seconds(process.pid), time.monotonic()
                 busy_before, total_before = _machine_busy()
-                own_before = _own_cpu()
-                result = asyncio.run(open_loop(port, orders, rate=rate, duration=DURATION))
-                generator_cpu = (_own_cpu() - own_before) / (time.monotonic() - wall_before)
-                server_cpu = (_cpu_seconds(process.pid) - cpu_before) / (time.monotonic() - wall_before)
+                own_before, postgres_before = _own_cpu(), _postgres_cpu()
+                niceness = _prioritise_generator()
+                try:
+                    result = asyncio.run(open_loop(port, orders, rate=rate, duration=DURATION))
+                finally:
+                    os.setpriority(os.PRIO_PROCESS, 0, niceness[0])
+                elapsed = time.monotonic() - wall_before
+                generator_cpu = (_own_cpu() - own_before) / elapsed
+                postgres_cpu = (_postgres_cpu() - postgres_before) / elapsed
+                server_cpu = (_cpu_seconds(process.pid) - cpu_before) / elapsed
                 busy_after, total_after = _machine_busy()
                 machine_busy = (busy_after - busy_before) / max(total_after - total_before, 1.0)
             finally:
                 _stop_server(process)
-            cpu = (server_cpu, generator_cpu, machine_busy)
-            _emit(result, server, warm, cpu, reference, settings, resting_per_offering())
+            cpu = (server_cpu, postgres_cpu, generator_cpu, machine_busy)
+            _emit(result, server, warm, cpu, niceness[1], reference, settings, resting_per_offering())
 
 
 def _emit(
     result: LoadResult,
     server: Server,
     warm: dict[str, int],
-    cpu: tuple[float, float, float],
+    cpu: tuple[float, float, float, float],
+    generator_niceness: int,
     reference: dict[str, float],
     settings: dict[str, str],
     book: float,
@@ -492,8 +561,10 @@ def _emit(
         connections_opened=result.connections_opened,
         peak_in_flight=result.peak_in_flight,
         gunicorn_cpu_cores=round(cpu[0], 2),
-        generator_cpu_cores=round(cpu[1], 2),
-        machine_cpu_busy=round(cpu[2], 2),
+        postgres_cpu_cores=round(cpu[1], 2),
+        generator_cpu_cores=round(cpu[2], 2),
+        generator_niceness=generator_niceness,
+        machine_cpu_busy=round(cpu[3], 2),
         load_average_1m=round(os.getloadavg()[0], 2),
         resting_orders_per_offering_at_end=book,
         warmup=warm,

@@ -3,7 +3,7 @@
 Own database ``ichiba_bench_matching`` on ``ICHIBA_BENCH_PG`` (dropped and created each run, migrated), 100
 offerings with unlimited seats from 4 verified sellers, 40 verified buyers. Every offering's book holds an
 unlimited ask at 1030, finite asks (5 seats) at 1000/1010/1020 and five resting bids at 900..990; the book is
-reset to that (resting orders cancelled by SQL, the seed placed again, untimed) before each configuration.
+reset to that (other resting orders cancelled by SQL, the seed placed again, untimed) before each configuration.
 
 The timed stream, per order, on a random offering: 47.5 % bids at 1030 (always match: a finite ask if one is
 left, else the unlimited ask), 47.5 % bids at 900..990 (rest: below every ask), 5 % the seller re-posting a
@@ -14,7 +14,9 @@ seat for bids. So about half the orders trade and the resting book grows by abou
 Each configuration runs ``ICHIBA_BENCH_MATCHING_ORDERS`` orders in all, split over N worker processes (forked
 while the parent holds no database connection; each opens its own), released together by a barrier. A worker
 picks random offerings (own seed) and times each ``order_place`` call (its transaction and COMMIT included).
-``orders_per_s`` = orders / (last worker's end - first worker's start).
+``orders_per_s`` = orders / (last worker's end - first worker's start), summed over the segments: the real run
+and the baseline alternate real, baseline, baseline, real (half the orders each), so a machine whose load
+drifts during the run (it is shared) favours neither.
 
 The reference, same run, same server, same concurrency: psycopg directly, per order one transaction
 ``SELECT ... FROM marketplace_offering WHERE id = %s FOR UPDATE``, one ``UPDATE`` of the offering
@@ -24,8 +26,10 @@ columns, indexes and foreign keys), then ``COMMIT``. The number of trades of eac
 from the real run's trades-per-order, so both make the same proportion of trades.
 
 Below the target (or with ``ICHIBA_BENCH_MATCHING_PROFILE=1``) a single-process cProfile of ``order_place``
-over ``ICHIBA_BENCH_MATCHING_PROFILE_ORDERS`` stream orders is emitted too. A ``marketplace.matching.breakdown``
-figure always reports queries per order and how one order's time splits into SQL, COMMIT and Python.
+over ``ICHIBA_BENCH_MATCHING_PROFILE_ORDERS`` stream orders is emitted too (top self time; top cumulative time
+of the project's functions). A ``marketplace.matching.breakdown`` figure (one process, 200 stream orders, before
+the timed runs) always reports queries per order (by trades made), how an order's time splits into SQL
+(statement round trips), COMMIT and Python, and the statements that take the most time.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ import pstats
 import random
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -106,13 +112,25 @@ def setup_django(url: str, data_dir: str) -> None:
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
     os.environ.setdefault("ICHIBA_LOG_LEVEL", "ERROR")  # no line per eager validation task
-    os.chdir(ROOT)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
+
+
+def ran_in_fresh_interpreter(module: str) -> bool:
+    """When Django is already set up in this process (an earlier benchmark of the same ``make bench`` pointed it
+    at its own database, and settings load once), run ``tests.bench.<module>.run()`` in a new interpreter
+    instead; True if it did."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return False
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-c", f"from tests.bench import {module}; {module}.run()"], cwd=ROOT, check=True)
+    return True
 
 
 def server_settings(url: str) -> dict[str, str]:
@@ -663,6 +681,8 @@ def _profile(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
 
 
 def run() -> None:
+    if ran_in_fresh_interpreter("matching"):
+        return
     url = recreate_database(DATABASE, bench="marketplace.matching")
     if url is None:
         return
