@@ -34,6 +34,7 @@ no errors (``product_target`` marks that figure; ``ok`` applies the same test to
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import random
@@ -452,6 +453,9 @@ def _cpu_seconds(pid: int) -> float:
 
 def run() -> None:
     if ran_in_fresh_interpreter("http_load"):
+        return
+    if importlib.util.find_spec("gunicorn") is None:
+        emit(bench="marketplace.http_orders", skipped='needs gunicorn: pip install "gunicorn>=23,<24"')
         return
     url = recreate_database(DATABASE, bench="marketplace.http_orders")
     if url is None:
