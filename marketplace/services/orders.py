@@ -150,13 +150,19 @@ def _load_book(offering: Offering) -> tuple[engine.OrderBook, dict[str, Order]]:
 
 def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...]) -> None:
     for order_id in ids:
-        order = orders[order_id]
-        previous = order.status
-        order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
-        order.status = Order.Status.EXPIRED
-        order.status_reason = "expired"
-        order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
-        _event(order, from_status=previous, to_status=order.status, reason="good-till-date passed")
+        _take_off_book(
+            orders[order_id], status=Order.Status.EXPIRED, reason="expired", event_reason="good-till-date passed"
+        )
+
+
+def _take_off_book(order: Order, *, status: str, reason: str, event_reason: str = "") -> None:
+    """End a resting order: its unfilled seats are cancelled, the change recorded as an event."""
+    previous = order.status
+    order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
+    order.status = status
+    order.status_reason = reason[:200]
+    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+    _event(order, from_status=previous, to_status=status, reason=event_reason or reason)
 
 
 def _status_after(order: Order) -> str:
@@ -322,12 +328,7 @@ def order_cancel(*, principal: Principal, order_id: uuid.UUID) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status not in Order.RESTING:
         raise Conflict(f"The order is already {order.status}; nothing is left to cancel.")
-    previous = order.status
-    order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
-    order.status = Order.Status.CANCELLED
-    order.status_reason = "cancelled by its owner"
-    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
-    _event(order, from_status=previous, to_status=order.status, reason="cancelled by its owner")
+    _take_off_book(order, status=Order.Status.CANCELLED, reason="cancelled by its owner")
     return order
 
 
@@ -359,10 +360,5 @@ def offering_cancel_resting_orders(*, offering: Offering, reason: str) -> int:
     be sold and bids could never fill."""
     resting = list(Order.objects.select_for_update().filter(offering=offering, status__in=Order.RESTING))
     for order in resting:
-        previous = order.status
-        order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
-        order.status = Order.Status.CANCELLED
-        order.status_reason = reason[:200]
-        order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
-        _event(order, from_status=previous, to_status=order.status, reason=reason)
+        _take_off_book(order, status=Order.Status.CANCELLED, reason=reason)
     return len(resting)
