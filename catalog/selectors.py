@@ -122,6 +122,18 @@ def latest_published_version(*, dataset: Dataset) -> DatasetVersion | None:
     return dataset.versions.filter(status=DatasetVersion.Status.PUBLISHED).order_by("-number").first()
 
 
+def latest_published_version_of(*, dataset_id: uuid.UUID) -> DatasetVersion | None:
+    """The latest published version of a dataset with the dataset itself, in one query (for a contract: without
+    the bulky columns no contract states; reading one of them later costs a query)."""
+    return (
+        DatasetVersion.objects.select_related("dataset")
+        .defer("checks", "sample", "dataset__description", "dataset__search_text")
+        .filter(dataset_id=dataset_id, status=DatasetVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
 def dataset_sample(*, dataset: Dataset) -> dict[str, Any]:
     """At most 20 rows of the latest published version; empty before anything is published."""
     version = latest_published_version(dataset=dataset)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import gettext
+import json
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -18,11 +20,13 @@ import pycountry
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 
 from catalog.models import Dataset, DatasetVersion
 from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
 from contracts.models import Contract
 from contracts.registry import Template
+from contracts.texts import SLOT, document_assemble
 
 Lang = Literal["ja", "en"]
 LANGUAGES: tuple[Lang, ...] = ("ja", "en")
@@ -134,6 +138,12 @@ def _date(value: datetime, lang: Lang) -> str:
 
 
 def clause_context(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> dict[str, str]:
+    return _clause_context(template, terms, facts, lang, trade_strings(facts, lang))
+
+
+def _clause_context(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang, trade: Mapping[str, str]
+) -> dict[str, str]:
     separator = "、" if lang == "ja" else ", "
     warranties = "\n".join(
         f"- {_label(template, 'warranty_item', item, lang)}: {_label(template, 'warranty_level', level, lang)}"
@@ -159,9 +169,9 @@ def clause_context(template: Template, terms: Mapping[str, Any], facts: Document
         "sublicense_label": _label(template, "sublicense", terms["sublicense"], lang),
         "third_party_provision_label": _label(template, "third_party_provision", terms["third_party_provision"], lang),
         "territory_label": separator.join(country_name(code, lang) for code in terms["territory"]),
-        "price": _money(facts.price, facts.currency),
-        "quantity": str(facts.quantity),
-        "total": _money(facts.price * facts.quantity, facts.currency),
+        "price": trade["price"],
+        "quantity": trade["quantity"],
+        "total": trade["total"],
         "currency": facts.currency,
         "warranties_list": warranties,
         "liability_cap_label": cap_label,
@@ -173,20 +183,41 @@ def clause_context(template: Template, terms: Mapping[str, Any], facts: Document
         "personal_info_items": separator.join(facts.personal_info_items) or unknown,
         "anonymization_method": facts.anonymization_method or unknown,
         "duration_days": str(terms["duration_days"]),
-        "valid_from": _date(facts.valid_from, lang),
-        "valid_until": _date(facts.valid_until, lang),
+        "valid_from": trade["valid_from"],
+        "valid_until": trade["valid_until"],
         "end_of_term_label": _label(template, "end_of_term", terms["end_of_term"], lang),
         "governing_law_label": governing_law(terms["governing_law"], lang),
         "forum": terms["forum"],
         "seller_name": facts.seller_name,
+        "buyer_name": trade["buyer_name"],
+    }
+
+
+def trade_strings(facts: DocumentFacts, lang: Lang) -> dict[str, str]:
+    """What a document states of the trade itself (as displayed); everything else is fixed per offering and
+    dataset version, which is what lets a document be composed from a cached base (``document_compose``)."""
+    return {
+        "contract_id": facts.contract_id,
         "buyer_name": facts.buyer_name,
+        "price": _money(facts.price, facts.currency),
+        "quantity": str(facts.quantity),
+        "total": _money(facts.price * facts.quantity, facts.currency),
+        "concluded_at": _date(facts.concluded_at, lang),
+        "valid_from": _date(facts.valid_from, lang),
+        "valid_until": _date(facts.valid_until, lang),
     }
 
 
 def clauses_rendered(
     template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang
 ) -> list[dict[str, Any]]:
-    context = clause_context(template, terms, facts, lang)
+    return _clauses_rendered(template, terms, facts, lang, trade_strings(facts, lang))
+
+
+def _clauses_rendered(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang, trade: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    context = _clause_context(template, terms, facts, lang, trade)
     return [
         {
             "code": clause.code,
@@ -199,7 +230,9 @@ def clauses_rendered(
     ]
 
 
-def document_render(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> str:
+def _render(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang, trade: Mapping[str, str]
+) -> str:
     with translation.override(lang):
         return render_to_string(
             "contracts/document.html",
@@ -208,14 +241,94 @@ def document_render(template: Template, terms: Mapping[str, Any], facts: Documen
                 "title": template.title[lang],
                 "template": template,
                 "facts": facts,
-                "clauses": clauses_rendered(template, terms, facts, lang),
-                "concluded_at": _date(facts.concluded_at, lang),
-                "valid_from": _date(facts.valid_from, lang),
-                "valid_until": _date(facts.valid_until, lang),
-                "total": _money(facts.price * facts.quantity, facts.currency),
-                "price": _money(facts.price, facts.currency),
+                "clauses": _clauses_rendered(template, terms, facts, lang, trade),
+                **trade,
             },
         )
+
+
+def document_render(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> str:
+    """The whole document, rendered from the template (previews; the reference ``document_compose`` matches)."""
+    return _render(template, terms, facts, lang, trade_strings(facts, lang))
+
+
+# --- composing a concluded document from a per-offering base --------------------------------------------------
+#
+# Rendering the template costs milliseconds per language, under the offering's row lock, yet only the trade's own
+# facts (``trade_strings``) differ between two contracts on the same offering and dataset version. So the document
+# is rendered once per (template, terms, offering facts, language) with markers in place of the trade's facts; the
+# literal text between the markers is the *base*, stored once (content-addressed, ``ContractText``), and each
+# contract stores the HTML-escaped trade strings that fill its slots. ``document_assemble(base, slots)`` is then
+# the document byte for byte, as ``document_render`` would give it: a base is used only after a probe render with
+# characters that HTML escaping changes assembled identically, and only for trade strings that cannot change how
+# the renderer splits paragraphs (no line breaks, no surrounding spaces). Anything else stores the fully rendered
+# text as its own base, with no slots.
+
+_RESERVED = ("\ue000", "\ue001", "\ue002")
+_MARKER = re.compile("\ue001([a-z_]+)\ue002")
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_BASES_MAX = 256  # (offering, language) pairs kept, least recently used dropped first: ~35 kB each
+_bases: dict[str, tuple[str, tuple[str, ...]] | None] = {}  # key -> (base, slot names), None: not composable
+
+
+def _slot_safe(value: str) -> bool:
+    return (
+        bool(value)
+        and value == value.strip()
+        and "\n" not in value
+        and "\r" not in value
+        and not any(reserved in value for reserved in _RESERVED)
+    )
+
+
+def _base_key(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> str:
+    neutral = replace(
+        facts,
+        contract_id="",
+        buyer_name="",
+        price=0,
+        quantity=0,
+        valid_from=_EPOCH,
+        valid_until=_EPOCH,
+        concluded_at=_EPOCH,
+    )
+    return repr((template.code, template.version, lang, json.dumps(terms, sort_keys=True, default=str), neutral))
+
+
+def _base_build(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang
+) -> tuple[str, tuple[str, ...]] | None:
+    marked = _render(template, terms, facts, lang, {key: f"\ue001{key}\ue002" for key in trade_strings(facts, lang)})
+    pieces = _MARKER.split(marked)
+    segments, names = pieces[0::2], tuple(pieces[1::2])
+    if any(reserved in segment for segment in segments for reserved in _RESERVED):
+        return None
+    base = SLOT.join(segments)
+    probe = replace(facts, contract_id=f"{facts.contract_id}<&>", buyer_name=f"{facts.buyer_name} <&\"'>")
+    trade = trade_strings(probe, lang)
+    if document_assemble(base, [escape(trade[name]) for name in names]) != _render(template, terms, probe, lang, trade):
+        return None
+    return base, names
+
+
+def document_compose(
+    template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang
+) -> tuple[str, tuple[str, ...]]:
+    """The concluded document as (base, slots): ``document_assemble(base, slots) == document_render(...)``."""
+    trade = trade_strings(facts, lang)
+    if all(_slot_safe(value) for value in trade.values()):
+        key = _base_key(template, terms, facts, lang)
+        if key in _bases:
+            built = _bases[key] = _bases.pop(key)  # now the most recently used (dicts keep insertion order)
+        else:
+            built = _base_build(template, terms, facts, lang)
+            while len(_bases) >= _BASES_MAX:
+                del _bases[next(iter(_bases))]
+            _bases[key] = built
+        if built is not None:
+            base, names = built
+            return base, tuple(str(escape(trade[name])) for name in names)
+    return _render(template, terms, facts, lang, trade), ()
 
 
 # The stored document is plain HTML with inline styles: it may load nothing and run nothing.

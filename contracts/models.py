@@ -6,11 +6,31 @@ rendered documents it was concluded under, so a new template version never chang
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from contracts.texts import document_assemble
+
+
+class ContractText(models.Model):
+    """An immutable text shared by contracts, addressed by its SHA-256 (never updated, never deleted while a
+    contract names it): the base of a concluded document (its literal text around the trade's own facts, see
+    ``contracts.documents.document_compose``) or a snapshot of a template's clauses as JSON.
+
+    Tens of kilobytes per contract and language are identical for every trade on an offering; storing them once
+    keeps a trade's rows small, which matters because they are written under the offering's row lock.
+    """
+
+    sha256 = models.CharField(primary_key=True, max_length=64)
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return self.sha256
 
 
 class Contract(models.Model):
@@ -38,15 +58,19 @@ class Contract(models.Model):
     data_class = models.CharField(max_length=16)
     terms = models.JSONField()
     terms_sha256 = models.CharField(max_length=64)
-    clauses = models.JSONField(help_text=_("The clauses as concluded (snapshot of the template)."))
+    # The clauses as concluded (a snapshot of the template, JSON): ``clauses``.
+    clauses_text = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
     price = models.BigIntegerField(help_text=_("Per seat, in minor units of the currency."))
     quantity = models.PositiveIntegerField()
     amount = models.BigIntegerField(help_text=_("price × quantity, in minor units."))
     currency = models.CharField(max_length=3)
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField()
-    document_ja = models.TextField()
-    document_en = models.TextField()
+    # Each document is its base with the slots filled in (``document_ja`` / ``document_en``), exactly the text the
+    # SHA-256 below was taken of; ``document_slots`` = {"ja": [...], "en": [...]} (HTML-escaped, as rendered).
+    document_ja_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
+    document_en_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
+    document_slots = models.JSONField(default=dict, blank=True)
     document_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the Japanese (governing) document."))
     document_en_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONCLUDED)
@@ -69,6 +93,20 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.seller_name} → {self.buyer_name}"
+
+    @property
+    def document_ja(self) -> str:
+        """The concluded Japanese (governing) document, byte for byte as hashed in ``document_sha256``."""
+        return document_assemble(self.document_ja_base.text, self.document_slots.get("ja", ()))
+
+    @property
+    def document_en(self) -> str:
+        return document_assemble(self.document_en_base.text, self.document_slots.get("en", ()))
+
+    @property
+    def clauses(self) -> list[dict[str, Any]]:
+        clauses: list[dict[str, Any]] = json.loads(self.clauses_text.text)
+        return clauses
 
 
 class Acceptance(models.Model):

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config.errors import Conflict, RuleViolation
-from contracts.models import Contract, ContractEvent
+from contracts.models import Contract, ContractEvent, ContractText
 from contracts.services.contracts import BuyerSnapshot, contract_conclude, contract_transition
 from marketplace.models import Offering, OfferingEvent
 from marketplace.selectors import offer_snapshot
@@ -225,6 +225,24 @@ def test_document_in_both_languages_contains_every_clause(seller, buyer, django_
         assert "{" not in re.sub(r"<style>.*?</style>", "", html, flags=re.S), "no unfilled placeholder"
     ja = buyer.client.get(f"/api/v1/contracts/{contract.id}/document").content
     assert hashlib.sha256(ja).hexdigest() == contract.document_sha256
+
+
+def test_contracts_of_an_offering_store_its_document_text_once(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    dataset_id = published_dataset(seller, django_capture_on_commit_callbacks)
+    offering_id = offer(seller, dataset_id).json()["id"]
+    first = conclude(offering_id, buyer)
+    second = conclude(offering_id, buyer, price=70_000, quantity=1, trade_ref="trade-2")
+    assert ContractText.objects.count() == 3  # the ja and en bases and the clauses, shared by both contracts
+    assert (first.document_ja_base_id, first.clauses_text_id) == (second.document_ja_base_id, second.clauses_text_id)
+    for contract in (first, second):
+        stored = Contract.objects.get(pk=contract.id)
+        assert stored.document_ja == contract.document_ja and stored.clauses == contract.clauses
+        for lang, digest in (("ja", stored.document_sha256), ("en", stored.document_en_sha256)):
+            body = buyer.client.get(f"/api/v1/contracts/{contract.id}/document?lang={lang}").content
+            assert hashlib.sha256(body).hexdigest() == digest and str(contract.id).encode() in body
+    assert "¥70,000" in second.document_ja and "¥70,000" not in first.document_ja
 
 
 def test_state_transitions_are_recorded_and_checked(seller, buyer, django_capture_on_commit_callbacks) -> None:

@@ -281,3 +281,32 @@ def test_each_trade_is_announced_inside_the_transaction(seller, buyer, offering)
         hooks.unsubscribe_trade_executed(broken)
     assert response.status_code == 500
     assert Trade.objects.count() == 1 and Offering.objects.get(pk=offering["id"]).seats_sold == 2, "rolled back"
+
+
+def test_an_ask_sells_into_several_bidders_each_with_its_own_contract(seller, buyer, offering) -> None:
+    other = make_party("Second Buyer", {"buyer"})
+    low = place(buyer, offering, "buy", 1, 500).json()
+    high = place(other, offering, "buy", 2, 700).json()
+    below = place(buyer, offering, "buy", 1, 100).json()  # under the ask's limit: not met, stays
+    sold = place(seller, offering, "sell", 4, 400).json()
+    assert [(t["price"], t["quantity"]) for t in sold["trades"]] == [(700, 2), (500, 1)]
+    assert sold["status"] == "partially_filled" and sold["filled_quantity"] == 3
+    assert Order.objects.get(pk=high["id"]).status == "filled" and Order.objects.get(pk=low["id"]).status == "filled"
+    assert Order.objects.get(pk=below["id"]).status == "open"
+    assert Offering.objects.get(pk=offering["id"]).seats_sold == 3
+    for trade in Trade.objects.select_related("contract", "buy_order"):
+        assert trade.contract is not None
+        assert trade.contract.buyer_id == trade.buyer_id == trade.buy_order.organization_id
+        assert trade.contract.trade_ref == str(trade.id) and trade.contract.buyer_name in trade.contract.document_en
+    assert OrderEvent.objects.filter(order_id=high["id"], to_status="filled", reason="filled").count() == 1
+    placed = OrderEvent.objects.get(order_id=sold["id"])
+    assert placed.to_status == "partially_filled" and len(placed.payload["trades"]) == 2
+
+
+def test_placing_an_order_expires_any_expired_order_of_its_book(buyer, offering) -> None:
+    soon = timezone.now() + timedelta(minutes=5)
+    bid = place(buyer, offering, "buy", 1, 100, time_in_force="gtd", expires_at=soon.isoformat()).json()
+    Order.objects.filter(pk=bid["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    place(buyer, offering, "buy", 1, 90)  # same side, another price: still expires it
+    assert Order.objects.get(pk=bid["id"]).status == "expired"
+    assert OrderEvent.objects.filter(order_id=bid["id"], to_status="expired").count() == 1

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Dataset
-from catalog.selectors import latest_published_version
+from catalog.selectors import latest_published_version_of
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
-from contracts.documents import document_facts, document_render
-from contracts.models import Acceptance, Contract, ContractEvent
+from contracts.documents import document_compose, document_facts
+from contracts.models import Acceptance, Contract, ContractEvent, ContractText
 from contracts.registry import template_get
+from contracts.texts import document_assemble
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,80 @@ def event_record(
     )
 
 
+@dataclass(frozen=True)
+class Conclusion:
+    """One trade of an offering to conclude a contract for (``contracts_conclude``)."""
+
+    buyer: BuyerSnapshot
+    price: int
+    quantity: int
+    accepted_terms_sha256: str
+    trade_ref: str = ""
+    contract_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def _check(offering: OfferSnapshot, conclusion: Conclusion) -> None:
+    if conclusion.accepted_terms_sha256 != offering.terms_sha256:
+        raise Conflict(
+            "The terms you accepted are not the offering's terms: accepted_terms_sha256 differs from the "
+            f"offering's terms_sha256 {offering.terms_sha256}. Read the offering again before buying.",
+            errors={"accepted_terms_sha256": ["does not match the offering"]},
+        )
+    if conclusion.price <= 0 or conclusion.quantity <= 0:
+        raise InvalidInput("price and quantity are positive integers.")
+    buyer = conclusion.buyer
+    if buyer.organization_id == offering.seller_id:
+        raise RuleViolation("A seller cannot buy its own offering.")
+    territory = offering.terms["territory"]
+    if buyer.country not in territory:
+        raise RuleViolation(
+            f"The offering may be used only in {', '.join(territory)}; your organisation is in {buyer.country}.",
+            errors={"territory": ["buyer outside the licensed territory"]},
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _clauses_snapshot(template_code: str, template_version: int, data_class: str) -> str:
+    """The clauses a contract copies, as JSON (templates are code: fixed for the life of the process)."""
+    template = template_get(template_code, template_version)
+    return json.dumps(
+        [
+            {"code": c.code, "title": dict(c.title), "text": dict(c.text), "negotiable": c.negotiable}
+            for c in template.clauses_for(data_class)
+        ],
+        ensure_ascii=False,
+    )
+
+
+# text -> its SHA-256, for the texts used again and again (shared bases, clause snapshots). The keys are the very
+# strings documents._bases holds, and a str caches its own hash, so a lookup costs no pass over the text.
+_text_hashes: dict[str, str] = {}
+
+
+def _text(texts: dict[str, ContractText], text: str, *, shared: bool = True) -> ContractText:
+    """The ContractText of ``text`` for this batch (``shared``: memoise its hash, it will come again)."""
+    digest = _text_hashes.get(text) if shared else None
+    if digest is None:
+        digest = _sha256(text)
+        if shared:
+            if len(_text_hashes) >= 512:
+                _text_hashes.clear()
+            _text_hashes[text] = digest
+    found = texts.get(digest)
+    if found is None:
+        found = texts[digest] = ContractText(sha256=digest, text=text)
+    return found
+
+
+def _texts_store(texts: dict[str, ContractText]) -> None:
+    """Insert the shared texts not stored yet. Content-addressed and immutable, so a row that exists is the
+    same text; inserted in hash order, so two transactions needing the same new texts never deadlock."""
+    stored = set(ContractText.objects.filter(pk__in=list(texts)).values_list("pk", flat=True))
+    missing = [texts[digest] for digest in sorted(texts) if digest not in stored]
+    if missing:
+        ContractText.objects.bulk_create(missing, ignore_conflicts=True)
+
+
 @transaction.atomic
 def contract_conclude(
     *,
@@ -70,86 +147,94 @@ def contract_conclude(
     trade_ref: str = "",
     concluded_at: datetime | None = None,
 ) -> Contract:
-    """Conclude the immutable contract of one trade, on the dataset version current at this moment.
+    """Conclude the immutable contract of one trade (see ``contracts_conclude``)."""
+    conclusion = Conclusion(
+        buyer=buyer, price=price, quantity=quantity, accepted_terms_sha256=accepted_terms_sha256, trade_ref=trade_ref
+    )
+    return contracts_conclude(offering=offering, conclusions=[conclusion], concluded_at=concluded_at)[0]
+
+
+@transaction.atomic(savepoint=False)  # inside order_place's transaction: no savepoint round trips
+def contracts_conclude(
+    *, offering: OfferSnapshot, conclusions: Sequence[Conclusion], concluded_at: datetime | None = None
+) -> list[Contract]:
+    """Conclude the immutable contract of each trade, on the dataset version current at this moment.
 
     The buyer accepted exactly the terms it names by hash; for anonymised data that hash covers the APPI
     notice and the re-identification ban (mandatory clauses), so accepting it records accepting them.
+    Each document is stored as a base shared by the offering's contracts plus the trade's own facts
+    (``contracts.documents.document_compose``); its SHA-256 is that of the assembled text.
     """
-    if accepted_terms_sha256 != offering.terms_sha256:
-        raise Conflict(
-            "The terms you accepted are not the offering's terms: accepted_terms_sha256 differs from the "
-            f"offering's terms_sha256 {offering.terms_sha256}. Read the offering again before buying.",
-            errors={"accepted_terms_sha256": ["does not match the offering"]},
-        )
-    if price <= 0 or quantity <= 0:
-        raise InvalidInput("price and quantity are positive integers.")
-    if buyer.organization_id == offering.seller_id:
-        raise RuleViolation("A seller cannot buy its own offering.")
+    for conclusion in conclusions:
+        _check(offering, conclusion)
+    if not conclusions:
+        return []
     terms = offering.terms
-    if buyer.country not in terms["territory"]:
-        raise RuleViolation(
-            f"The offering may be used only in {', '.join(terms['territory'])}; "
-            f"your organisation is in {buyer.country}.",
-            errors={"territory": ["buyer outside the licensed territory"]},
-        )
     template = template_get(offering.template_code, offering.template_version)
-    dataset = Dataset.objects.get(pk=offering.dataset_id)
-    version = latest_published_version(dataset=dataset)
+    version = latest_published_version_of(dataset_id=offering.dataset_id)
     if version is None:
         raise Conflict("The dataset has no published version to license.")
+    dataset = version.dataset
     concluded_at = concluded_at or timezone.now()
-    contract_id = uuid.uuid4()
-    facts = document_facts(
-        contract_id=str(contract_id),
-        seller_name=offering.seller_name,
-        buyer_name=buyer.name,
-        dataset=dataset,
-        version=version,
-        price=price,
-        quantity=quantity,
-        currency=offering.currency,
-        concluded_at=concluded_at,
-        duration_days=terms["duration_days"],
-        terms_sha256=offering.terms_sha256,
-    )
-    valid_until = facts.valid_until
-    document_ja = document_render(template, terms, facts, "ja")
-    document_en = document_render(template, terms, facts, "en")
-    contract = Contract.objects.create(
-        id=contract_id,
-        template_code=template.code,
-        template_version=template.version,
-        contract_type=template.contract_type,
-        seller_id=offering.seller_id,
-        buyer_id=buyer.organization_id,
-        seller_name=offering.seller_name,
-        buyer_name=buyer.name,
-        buyer_country=buyer.country,
-        dataset=dataset,
-        dataset_version=version,
-        offering_id=offering.offering_id,
-        trade_ref=trade_ref,
-        data_class=dataset.data_class,
-        terms=terms,
-        terms_sha256=offering.terms_sha256,
-        clauses=[
-            {"code": c.code, "title": dict(c.title), "text": dict(c.text), "negotiable": c.negotiable}
-            for c in template.clauses_for(dataset.data_class)
-        ],
-        price=price,
-        quantity=quantity,
-        amount=price * quantity,
-        currency=offering.currency,
-        valid_from=concluded_at,
-        valid_until=valid_until,
-        document_ja=document_ja,
-        document_en=document_en,
-        document_sha256=_sha256(document_ja),
-        document_en_sha256=_sha256(document_en),
-        concluded_at=concluded_at,
-    )
-    Acceptance.objects.bulk_create(
-        [
+    texts: dict[str, ContractText] = {}
+    clauses = _text(texts, _clauses_snapshot(template.code, template.version, dataset.data_class))
+    contracts = []
+    for conclusion in conclusions:
+        buyer = conclusion.buyer
+        facts = document_facts(
+            contract_id=str(conclusion.contract_id),
+            seller_name=offering.seller_name,
+            buyer_name=buyer.name,
+            dataset=dataset,
+            version=version,
+            price=conclusion.price,
+            quantity=conclusion.quantity,
+            currency=offering.currency,
+            concluded_at=concluded_at,
+            duration_days=terms["duration_days"],
+            terms_sha256=offering.terms_sha256,
+        )
+        base_ja, slots_ja = document_compose(template, terms, facts, "ja")
+        base_en, slots_en = document_compose(template, terms, facts, "en")
+        contracts.append(
+            Contract(
+                id=conclusion.contract_id,
+                template_code=template.code,
+                template_version=template.version,
+                contract_type=template.contract_type,
+                seller_id=offering.seller_id,
+                buyer_id=buyer.organization_id,
+                seller_name=offering.seller_name,
+                buyer_name=buyer.name,
+                buyer_country=buyer.country,
+                dataset=dataset,
+                dataset_version=version,
+                offering_id=offering.offering_id,
+                trade_ref=conclusion.trade_ref,
+                data_class=dataset.data_class,
+                terms=terms,
+                terms_sha256=offering.terms_sha256,
+                clauses_text=clauses,
+                price=conclusion.price,
+                quantity=conclusion.quantity,
+                amount=conclusion.price * conclusion.quantity,
+                currency=offering.currency,
+                valid_from=concluded_at,
+                valid_until=facts.valid_until,
+                document_ja_base=_text(texts, base_ja, shared=bool(slots_ja)),
+                document_en_base=_text(texts, base_en, shared=bool(slots_en)),
+                document_slots={"ja": list(slots_ja), "en": list(slots_en)},
+                document_sha256=_sha256(document_assemble(base_ja, slots_ja)),
+                document_en_sha256=_sha256(document_assemble(base_en, slots_en)),
+                concluded_at=concluded_at,
+            )
+        )
+    _texts_store(texts)
+    Contract.objects.bulk_create(contracts)
+    acceptances = []
+    events = []
+    for contract, conclusion in zip(contracts, conclusions, strict=True):
+        acceptances += [
             Acceptance(
                 contract=contract,
                 role=Acceptance.Role.SELLER,
@@ -163,17 +248,26 @@ def contract_conclude(
             Acceptance(
                 contract=contract,
                 role=Acceptance.Role.BUYER,
-                organization_id=buyer.organization_id,
-                user_id=buyer.user_id,
-                api_key_id=buyer.api_key_id,
-                terms_sha256=accepted_terms_sha256,
+                organization_id=conclusion.buyer.organization_id,
+                user_id=conclusion.buyer.user_id,
+                api_key_id=conclusion.buyer.api_key_id,
+                terms_sha256=conclusion.accepted_terms_sha256,
                 appi_notice_accepted=dataset.data_class == "anonymized",
                 accepted_at=concluded_at,
             ),
         ]
-    )
-    event_record(contract, to_status=contract.status, reason=f"trade {trade_ref}".strip(), actor="market")
-    return contract
+        events.append(
+            ContractEvent(
+                contract=contract,
+                from_status="",
+                to_status=contract.status,
+                reason=f"trade {conclusion.trade_ref}".strip()[:200],
+                actor="market",
+            )
+        )
+    Acceptance.objects.bulk_create(acceptances)
+    ContractEvent.objects.bulk_create(events)
+    return contracts
 
 
 @transaction.atomic

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.api.principal import Principal
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from contracts.services.contracts import BuyerSnapshot, contract_conclude
+from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
 from marketplace.selectors import offer_snapshot
@@ -41,13 +41,19 @@ class Placed:
     trades: list[Trade]
 
 
+def _event_row(
+    order: Order, *, from_status: str, to_status: str, reason: str = "", payload: dict[str, object] | None = None
+) -> OrderEvent:
+    states.order_check(from_status, to_status)
+    return OrderEvent(
+        order=order, from_status=from_status, to_status=to_status, reason=reason[:200], payload=payload or {}
+    )
+
+
 def _event(
     order: Order, *, from_status: str, to_status: str, reason: str = "", payload: dict[str, object] | None = None
 ) -> None:
-    states.order_check(from_status, to_status)
-    OrderEvent.objects.create(
-        order=order, from_status=from_status, to_status=to_status, reason=reason[:200], payload=payload or {}
-    )
+    _event_row(order, from_status=from_status, to_status=to_status, reason=reason, payload=payload).save()
 
 
 def _check_input(
@@ -139,10 +145,29 @@ def _engine_order(order: Order) -> engine.Order:
     )
 
 
-def _load_book(offering: Offering) -> tuple[engine.OrderBook, dict[str, Order]]:
+def _load_book(
+    offering: Offering, *, side: str, price: int | None, now: datetime
+) -> tuple[engine.OrderBook, dict[str, Order]]:
+    """The part of the offering's book an incoming order can meet, read under the offering's row lock.
+
+    That is the opposite side's resting orders at prices the incoming order crosses (the whole opposite side for
+    a market order) and, wherever they rest, the good-till-date orders already expired (``order_place`` expires
+    them, as ``orders_expire`` would). The engine matches only against the opposite side, best price first, and
+    stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it stays in the
+    database untouched and the query stays proportional to what can trade, not to the depth of the book.
+    """
     seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
     book = engine.OrderBook(seats_remaining=seats)
-    resting = {str(o.id): o for o in Order.objects.filter(offering=offering, status__in=Order.RESTING).order_by("seq")}
+    if side == Order.Side.BUY:
+        meets = Q(side=Order.Side.SELL) if price is None else Q(side=Order.Side.SELL, price__lte=price)
+    else:
+        meets = Q(side=Order.Side.BUY) if price is None else Q(side=Order.Side.BUY, price__gte=price)
+    rows = Order.objects.filter(
+        meets | Q(time_in_force=Order.TimeInForce.GTD, expires_at__lte=now),
+        offering=offering,
+        status__in=Order.RESTING,
+    ).order_by("seq")
+    resting = {str(o.id): o for o in rows}
     for order in resting.values():
         book.load(_engine_order(order))
     return book, resting
@@ -195,7 +220,9 @@ def order_place(
         expires_at=expires_at,
         now=now,
     )
-    offering = Offering.objects.select_for_update().select_related("seller").filter(pk=offering_id).first()
+    # of=("self",): lock the offering's row only. Without it PostgreSQL also locks the joined seller row, which
+    # every offering of that seller shares, and their books would match one at a time.
+    offering = Offering.objects.select_for_update(of=("self",)).select_related("seller").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound("No such offering.")
     _check_rules(
@@ -205,11 +232,13 @@ def order_place(
         quantity=quantity,
         accepted_terms_sha256=accepted_terms_sha256,
     )
-    book, resting = _load_book(offering)
+    book, resting = _load_book(offering, side=side, price=price, now=now)
     _expire(resting, book.expire(now=now.timestamp()))
 
-    offering.order_seq += 1
-    order = Order.objects.create(
+    # The order is matched before it is written, so it is inserted once, in its final state. Its seq and every
+    # count below are computed from rows read under the offering's lock, which every writer of this book holds.
+    order = Order(
+        id=uuid.uuid4(),
         offering=offering,
         organization_id=principal.organization_id,
         side=side,
@@ -219,99 +248,144 @@ def order_place(
         time_in_force=time_in_force,
         expires_at=expires_at,
         accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
-        seq=offering.order_seq,
+        seq=offering.order_seq + 1,
         placed_by_user_id=principal.user_id,
         placed_by_api_key_id=principal.api_key_id,
         status=Order.Status.OPEN,
     )
     result = book.submit(_engine_order(order), now=now.timestamp())
     _expire(resting, result.expired)
-    orders = {**resting, str(order.id): order}
-
-    trades = [_execute(offering, orders, fill, now) for fill in result.fills]
-    sold = sum(fill.quantity for fill in result.fills)
-    offering.seats_sold = F("seats_sold") + sold
-    offering.save(update_fields=["order_seq", "seats_sold"])
-    offering.refresh_from_db(fields=["seats_sold", "order_seq"])
-
-    order.refresh_from_db()
+    order.filled_quantity = result.filled
     order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
     final = _SUBMIT_STATUS.get(result.status)
     if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
         final = Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
     order.status = final
     order.status_reason = result.reason[:200]
-    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
-    _event(
-        order,
-        from_status="",
-        to_status=final,
-        reason=result.reason or "placed",
-        payload={"trades": [str(t.id) for t in trades]},
+    Order.objects.bulk_create([order])
+
+    trades, events = _execute(offering, principal, order, resting, result.fills, now) if result.fills else ([], [])
+    sold = result.filled
+    offering.order_seq = order.seq
+    if sold:
+        Offering.objects.filter(pk=offering.pk).update(order_seq=order.seq, seats_sold=F("seats_sold") + sold)
+        offering.seats_sold += sold  # the value read under the lock, plus what this order sold
+    else:
+        Offering.objects.filter(pk=offering.pk).update(order_seq=order.seq)
+    events.append(
+        _event_row(
+            order,
+            from_status="",
+            to_status=final,
+            reason=result.reason or "placed",
+            payload={"trades": [str(t.id) for t in trades]},
+        )
     )
+    OrderEvent.objects.bulk_create(events)
     return Placed(order=order, trades=trades)
 
 
-def _execute(offering: Offering, orders: dict[str, Order], fill: engine.Fill, now: datetime) -> Trade:
-    buy, sell = orders[fill.buy_id], orders[fill.sell_id]
-    trade = Trade.objects.create(
-        offering=offering,
-        buy_order=buy,
-        sell_order=sell,
-        buyer_id=buy.organization_id,
-        seller_id=sell.organization_id,
-        price=fill.price,
-        quantity=fill.quantity,
-        currency=offering.currency,
-        executed_at=now,
-    )
-    for order in (buy, sell):
-        Order.objects.filter(pk=order.pk).update(filled_quantity=F("filled_quantity") + fill.quantity)
-        order.refresh_from_db(fields=["filled_quantity", "cancelled_quantity", "quantity", "status"])
-        if order.id == uuid.UUID(fill.maker_id):
-            previous, order.status = order.status, _status_after(order) if order.quantity is not None else order.status
-            if previous != order.status:
-                order.save(update_fields=["status", "updated_at"])
-                _event(
-                    order,
+def _execute(
+    offering: Offering,
+    principal: Principal,
+    taker: Order,
+    resting: dict[str, Order],
+    fills: tuple[engine.Fill, ...],
+    now: datetime,
+) -> tuple[list[Trade], list[OrderEvent]]:
+    """Persist the fills of ``taker``: the makers' new counts and states, one trade and one concluded contract
+    per fill (written in bulk), each trade announced through ``hooks.on_trade_executed``. Returns the trades
+    and the makers' events (the caller writes them with the taker's own)."""
+    orders = {**resting, str(taker.id): taker}
+    trade_ids = [uuid.uuid4() for _ in fills]
+    events: list[OrderEvent] = []
+    for fill, trade_id in zip(fills, trade_ids, strict=True):
+        maker = resting[fill.maker_id]
+        previous = maker.status
+        maker.filled_quantity += fill.quantity
+        if maker.quantity is not None:
+            maker.status = _status_after(maker)
+        # F(): the count moves in SQL; the status follows from the row read under the offering's lock.
+        Order.objects.filter(pk=maker.pk).update(
+            filled_quantity=F("filled_quantity") + fill.quantity, status=maker.status, updated_at=now
+        )
+        if previous != maker.status:
+            events.append(
+                _event_row(
+                    maker,
                     from_status=previous,
-                    to_status=order.status,
+                    to_status=maker.status,
                     reason="filled",
-                    payload={"trade": str(trade.id), "quantity": fill.quantity, "price": fill.price},
+                    payload={"trade": str(trade_id), "quantity": fill.quantity, "price": fill.price},
                 )
-    buyer = Organization.objects.get(pk=buy.organization_id)
-    contract = contract_conclude(
-        offering=offer_snapshot(offering),
-        buyer=BuyerSnapshot(
-            organization_id=buyer.id,
-            name=buyer.name,
-            country=buyer.country,
-            user_id=buy.placed_by_user_id,
-            api_key_id=buy.placed_by_api_key_id,
-        ),
-        price=fill.price,
-        quantity=fill.quantity,
-        accepted_terms_sha256=buy.accepted_terms_sha256,
-        trade_ref=str(trade.id),
-        concluded_at=now,
-    )
-    trade.contract = contract
-    trade.save(update_fields=["contract"])
-    hooks.on_trade_executed(
-        hooks.TradeExecuted(
-            trade_id=trade.id,
-            offering_id=offering.id,
-            contract_id=contract.id,
-            buyer_id=trade.buyer_id,
-            seller_id=trade.seller_id,
-            price=trade.price,
-            quantity=trade.quantity,
-            amount=contract.amount,
-            currency=trade.currency,
+            )
+
+    # The parties as they are now. A buying taker is the caller itself (its principal was read from its
+    # organisation for this request); resting buyers are read in one query.
+    buyers: dict[uuid.UUID, BuyerSnapshot] = {}
+    if taker.side == Order.Side.BUY:
+        buyers[principal.organization_id] = BuyerSnapshot(
+            organization_id=principal.organization_id,
+            name=principal.organization_name,
+            country=principal.country,
+        )
+    else:
+        wanted = {orders[fill.buy_id].organization_id for fill in fills}
+        for buyer in Organization.objects.filter(pk__in=wanted).only("id", "name", "country"):
+            buyers[buyer.id] = BuyerSnapshot(organization_id=buyer.id, name=buyer.name, country=buyer.country)
+    conclusions = []
+    for fill, trade_id in zip(fills, trade_ids, strict=True):
+        buy = orders[fill.buy_id]
+        party = buyers[buy.organization_id]
+        conclusions.append(
+            Conclusion(
+                buyer=BuyerSnapshot(
+                    organization_id=party.organization_id,
+                    name=party.name,
+                    country=party.country,
+                    user_id=buy.placed_by_user_id,
+                    api_key_id=buy.placed_by_api_key_id,
+                ),
+                price=fill.price,
+                quantity=fill.quantity,
+                accepted_terms_sha256=buy.accepted_terms_sha256,
+                trade_ref=str(trade_id),
+            )
+        )
+    contracts = contracts_conclude(offering=offer_snapshot(offering), conclusions=conclusions, concluded_at=now)
+    trades = [
+        Trade(
+            id=trade_id,
+            offering=offering,
+            buy_order=orders[fill.buy_id],
+            sell_order=orders[fill.sell_id],
+            buyer_id=orders[fill.buy_id].organization_id,
+            seller_id=orders[fill.sell_id].organization_id,
+            price=fill.price,
+            quantity=fill.quantity,
+            currency=offering.currency,
+            contract=contract,
             executed_at=now,
         )
-    )
-    return trade
+        for fill, trade_id, contract in zip(fills, trade_ids, contracts, strict=True)
+    ]
+    Trade.objects.bulk_create(trades)
+    for trade, contract in zip(trades, contracts, strict=True):
+        hooks.on_trade_executed(
+            hooks.TradeExecuted(
+                trade_id=trade.id,
+                offering_id=offering.id,
+                contract_id=contract.id,
+                buyer_id=trade.buyer_id,
+                seller_id=trade.seller_id,
+                price=trade.price,
+                quantity=trade.quantity,
+                amount=contract.amount,
+                currency=trade.currency,
+                executed_at=now,
+            )
+        )
+    return trades, events
 
 
 @transaction.atomic
