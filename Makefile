@@ -26,7 +26,7 @@ demo: migrate
 
 run: demo
 	@echo "Ichiba on http://$(HOST):$(PORT)/  (sign in: buyer@demo.ichiba.example / ichiba-demo)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -42,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 worker: $(STAMP)
-	$(BIN)/celery -A config worker -Q default,validation -l info
+	$(BIN)/celery -A config worker -Q default,validation,settlement,webhooks -l info
 
 beat: $(STAMP)
 	$(BIN)/celery -A config beat -l info

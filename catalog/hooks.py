@@ -1,12 +1,17 @@
-"""Hooks through which higher apps add to what the catalog shows, without catalog importing them.
+"""Hooks through which higher apps add to what the catalog shows, or act on what happens in it, without
+catalog importing them.
 
-Registered once, in the subscriber's ``AppConfig.ready()``; see architecture.md.
+Registered once, in the subscriber's ``AppConfig.ready()``; see architecture.md. Event hooks run inside the
+catalog's transaction: a subscriber writes its own rows there and defers external effects with
+``transaction.on_commit``; if it raises, the catalog's change rolls back.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -37,3 +42,42 @@ def register_dataset_panel(renderer: DatasetPanelRenderer) -> None:
 def dataset_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
     """HTML (already escaped by its renderer) that a higher app adds to the dataset page; empty if none."""
     return _dataset_panel_renderer(request, dataset_id) if _dataset_panel_renderer is not None else ""
+
+
+# --- versions -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionPublished:
+    """A dataset version passed validation and is now published (it never changes afterwards)."""
+
+    dataset_id: uuid.UUID
+    dataset_title: str
+    seller_id: uuid.UUID
+    version_id: uuid.UUID
+    number: int
+    sha256: str
+    size_bytes: int
+    row_count: int | None
+    published_at: datetime
+
+
+VersionPublishedSubscriber = Callable[[VersionPublished], None]
+
+_version_published_subscribers: list[VersionPublishedSubscriber] = []
+
+
+def subscribe_version_published(subscriber: VersionPublishedSubscriber) -> None:
+    if subscriber not in _version_published_subscribers:
+        _version_published_subscribers.append(subscriber)
+
+
+def unsubscribe_version_published(subscriber: VersionPublishedSubscriber) -> None:
+    if subscriber in _version_published_subscribers:
+        _version_published_subscribers.remove(subscriber)
+
+
+def on_version_published(event: VersionPublished) -> None:
+    """Announce a published version inside the transaction that published it."""
+    for subscriber in list(_version_published_subscribers):
+        subscriber(event)

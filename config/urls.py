@@ -3,22 +3,27 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api.views import ProblemTypesView
+from settlement.api.downloads import JwksView
 
 api_v1 = [
     path("", include("marketplace.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("contracts.api.urls")),
+    path("", include("settlement.api.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Public keys that verify the market's provider-delivery tokens (ES256 JWTs).
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("problems/<slug:code>", ProblemTypesView.as_view(), name="problem-type"),
     path("problems/", ProblemTypesView.as_view(), name="problem-types"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(("marketplace.web.urls", "web"), namespace="web")),
+    path("", include(("settlement.web.urls", "settlement"), namespace="settlement")),
 ]
 
 handler400 = "config.api.handlers.bad_request"

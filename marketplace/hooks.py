@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.functional import Promise
+
 from config.errors import RuleViolation
 
 # --- payment methods (saved by settlement) ------------------------------------------------------------
@@ -68,3 +70,43 @@ def on_trade_executed(event: TradeExecuted) -> None:
     """Announce a trade inside its transaction (until settlement subscribes, nobody listens)."""
     for subscriber in list(_trade_subscribers):
         subscriber(event)
+
+
+# --- settlement ids on the tape (a party sees its trade's settlement) --------------------------------------
+
+SettlementLookup = Callable[[uuid.UUID], "uuid.UUID | None"]
+
+_settlement_lookup: SettlementLookup | None = None
+
+
+def register_settlement_lookup(lookup: SettlementLookup) -> None:
+    global _settlement_lookup
+    _settlement_lookup = lookup
+
+
+def settlement_of_trade(trade_id: uuid.UUID) -> uuid.UUID | None:
+    return _settlement_lookup(trade_id) if _settlement_lookup is not None else None
+
+
+# --- the site's navigation (pages of higher apps in the shell's header) -------------------------------------
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the site header to a page of a higher app (settlement: My purchases, Sales, Usage)."""
+
+    url_name: str  # reversed with django.urls.reverse, e.g. "settlement:purchases"
+    label: str | Promise  # lazy, so it is translated per request
+    audience: str  # "member" (any organisation), "buyer" or "seller": who sees the link
+
+
+_nav_links: list[NavLink] = []
+
+
+def register_nav_link(link: NavLink) -> None:
+    if link not in _nav_links:
+        _nav_links.append(link)
+
+
+def nav_links() -> tuple[NavLink, ...]:
+    return tuple(_nav_links)

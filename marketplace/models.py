@@ -141,6 +141,9 @@ class Offering(models.Model):
     accepted_by_api_key_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Provider-hosted delivery: the seller serves the data itself and verifies the market's signed tokens
+    # (JWT, keys at /.well-known/jwks.json); empty means the market delivers the stored version.
+    delivery_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

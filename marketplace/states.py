@@ -31,3 +31,16 @@ ORDER: dict[str, frozenset[str]] = {
 
 def order_check(current: str, target: str) -> None:
     transition_check(ORDER, what="order", current=current, target=target)
+
+
+# A trade voided after matching (its payment failed) reverses its fill: the ask gets its seats back (a filled
+# ask re-opens), the bid's part is cancelled. Only ``marketplace.services.trades.trade_void`` uses these.
+ORDER_VOID: dict[str, frozenset[str]] = {
+    "open": frozenset({"cancelled"}),
+    "partially_filled": frozenset({"open", "cancelled"}),
+    "filled": frozenset({"open", "partially_filled", "cancelled"}),
+}
+
+
+def order_void_check(current: str, target: str) -> None:
+    transition_check(ORDER_VOID, what="order whose trade is voided", current=current, target=target)

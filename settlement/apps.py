@@ -11,9 +11,30 @@ class SettlementConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplace import hooks
+        from settlement.models import Settlement
         from settlement.services.payment_methods import payment_method_save_default
+        from settlement.services.settlements import settlement_subscribe
 
         def save(organization_id: uuid.UUID, token: str) -> None:
             payment_method_save_default(organization_id=organization_id, token=token)
 
+        def settlement_of(trade_id: uuid.UUID) -> uuid.UUID | None:
+            return Settlement.objects.filter(trade_id=trade_id).values_list("id", flat=True).first()
+
         hooks.register_payment_method_saver(save)
+        hooks.register_settlement_lookup(settlement_of)
+        # Every executed trade opens its settlement in the trade's own transaction.
+        settlement_subscribe()
+
+        from catalog import hooks as catalog_hooks
+        from settlement.services.webhooks import webhooks_on_version_published
+
+        def version_published(event: catalog_hooks.VersionPublished) -> None:
+            webhooks_on_version_published(event)
+
+        catalog_hooks.subscribe_version_published(version_published)
+
+        # The header links to the settlement pages (the site shell belongs to marketplace).
+        hooks.register_nav_link(hooks.NavLink("settlement:purchases", _("My purchases"), audience="buyer"))
+        hooks.register_nav_link(hooks.NavLink("settlement:sales", _("Sales"), audience="seller"))
+        hooks.register_nav_link(hooks.NavLink("settlement:usage", _("Usage"), audience="seller"))

@@ -1,7 +1,16 @@
+"""Settlement: payments, the ledger, payouts, entitlements and their delivery, partner webhooks.
+
+Every status below changes only through ``settlement/services`` and the tables in ``settlement/states.py``;
+every change writes an append-only event. Money is integer minor units + ISO 4217 currency (JPY has no
+minor unit).
+"""
+
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +23,9 @@ class PaymentMethod(models.Model):
     provider = models.CharField(max_length=16, default="offline")
     token = models.CharField(max_length=255)
     is_default = models.BooleanField(default=True)
+    # The organisation's customer at the provider (Stripe ``cus_...``), created at its first authorisation and
+    # copied onto its later payment methods: one provider customer per organisation.
+    provider_customer = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -28,3 +40,480 @@ class PaymentMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.token}"
+
+
+# --- settlements ----------------------------------------------------------------------------------------
+
+
+class Settlement(models.Model):
+    """The money side of one trade: authorise, capture (or void / fail), refund; one per trade."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        AUTHORIZED = "authorized", _("Payment authorised")
+        CAPTURED = "captured", _("Paid")
+        FAILED = "failed", _("Payment failed")
+        VOIDED = "voided", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trade = models.OneToOneField("marketplace.Trade", on_delete=models.PROTECT, related_name="settlement")
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="settlement")
+    buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="purchases")
+    seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="sales")
+    amount = models.BigIntegerField(help_text=_("What the buyer pays, in minor units."))
+    currency = models.CharField(max_length=3)
+    fee_rate = models.DecimalField(max_digits=6, decimal_places=4, help_text=_("The published rate at the trade."))
+    platform_fee = models.BigIntegerField()
+    seller_proceeds = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=16)
+    payment_method = models.CharField(max_length=255, blank=True)
+    payment_ref = models.CharField(max_length=255, blank=True, help_text=_("The provider's payment id."))
+    failure_code = models.CharField(max_length=64, blank=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text=_("Provider calls that failed transiently."))
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    capture_due_at = models.DateTimeField(null=True, blank=True)
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    payout = models.ForeignKey(
+        "settlement.Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="settlement_buyer_idx"),
+            models.Index(fields=["seller", "-created_at"], name="settlement_seller_idx"),
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=Q(status__in=["pending", "authorized"]),
+                name="settlement_open_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(platform_fee__gte=0) & Q(seller_proceeds__gte=0),
+                name="settlement_parts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=F("platform_fee") + F("seller_proceeds")),
+                name="settlement_parts_sum_to_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} {self.status}"
+
+
+class SettlementEvent(models.Model):
+    """Append-only: every change of a settlement, and every provider call's outcome."""
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=500, blank=True)
+    actor = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+# --- ledger -----------------------------------------------------------------------------------------------
+
+
+class LedgerTransaction(models.Model):
+    """One balanced movement of money: its entries sum to zero per currency. Never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        CAPTURE = "capture", _("Buyer payment")
+        REFUND = "refund", _("Refund")
+        PAYOUT = "payout", _("Payout")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What caused it, unique: a replayed capture or payout cannot post twice.
+    reference = models.CharField(max_length=120, unique=True)
+    settlement = models.ForeignKey(
+        Settlement, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions"
+    )
+    payout = models.ForeignKey(
+        "settlement.Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions"
+    )
+    memo = models.CharField(max_length=200, blank=True)
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class LedgerEntry(models.Model):
+    """One leg of a transaction: positive debits, negative credits, on one account."""
+
+    class Account(models.TextChoices):
+        # Money held at the payment provider for the market (asset).
+        PROVIDER_BALANCE = "provider_balance", _("Provider balance")
+        # The market's revenue from its published fee.
+        PLATFORM_FEES = "platform_fees", _("Platform fees")
+        # What the market owes one seller (liability; per organisation).
+        SELLER_PAYABLE = "seller_payable", _("Seller payable")
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.CharField(max_length=32, choices=Account.choices)
+    organization = models.ForeignKey(
+        "marketplace.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    amount = models.BigIntegerField(help_text=_("Debit positive, credit negative, minor units."))
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        verbose_name_plural = _("ledger entries")
+        indexes = [models.Index(fields=["account", "organization", "currency"], name="ledger_account_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_not_zero"),
+            models.CheckConstraint(
+                condition=Q(account="seller_payable", organization__isnull=False)
+                | (~Q(account="seller_payable") & Q(organization__isnull=True)),
+                name="ledger_entry_payable_names_seller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount} {self.currency}"
+
+
+class PayoutAccount(models.Model):
+    """Where a seller is paid: its connected account at the provider (Stripe Connect ``acct_...``)."""
+
+    organization = models.OneToOneField(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="payout_account"
+    )
+    provider = models.CharField(max_length=16)
+    account_ref = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.account_ref}"
+
+
+class Payout(models.Model):
+    """What a seller is paid on one day: its payable balance, sent as one provider transfer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="payouts")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    for_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    transfer_ref = models.CharField(max_length=255, blank=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-for_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "currency", "for_date"], name="one_payout_per_seller_day"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.amount} {self.currency} {self.for_date}"
+
+
+# --- entitlements and delivery ------------------------------------------------------------------------------
+
+
+class Entitlement(models.Model):
+    """A buyer's right to fetch one exact dataset version during the contract's validity window."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    class Delivery(models.TextChoices):
+        HOSTED = "hosted", _("From the market")
+        PROVIDER = "provider", _("From the seller's server")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    settlement = models.OneToOneField(Settlement, on_delete=models.PROTECT, related_name="entitlement")
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="entitlement")
+    buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="entitlements")
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="entitlements")
+    dataset_version = models.ForeignKey("catalog.DatasetVersion", on_delete=models.PROTECT, related_name="entitlements")
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.HOSTED)
+    delivery_url = models.URLField(blank=True, help_text=_("The seller's own endpoint (provider delivery)."))
+    first_download_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="entitlement_buyer_idx"),
+            models.Index(fields=["status", "valid_until"], name="entitlement_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gt=F("valid_from")), name="entitlement_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} {self.dataset_version_id} {self.status}"
+
+
+class EntitlementEvent(models.Model):
+    """Append-only: granted, expired, revoked."""
+
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=500, blank=True)
+    actor = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+class DownloadToken(models.Model):
+    """A short-lived bearer credential for one entitlement. Only the SHA-256 of the secret is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=8, default="opaque", help_text=_("opaque (market) or jwt (seller)"))
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_by_api_key_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id} until {self.expires_at}"
+
+
+class Download(models.Model):
+    """One delivery of (part of) a dataset version to a buyer: the usage history the market rules promise."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="downloads")
+    token = models.ForeignKey(DownloadToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="downloads")
+    dataset_version = models.ForeignKey("catalog.DatasetVersion", on_delete=models.PROTECT, related_name="downloads")
+    range_start = models.BigIntegerField(default=0)
+    range_end = models.BigIntegerField(null=True, blank=True, help_text=_("Inclusive; empty: to the end."))
+    bytes_sent = models.BigIntegerField(default=0)
+    completed = models.BooleanField(default=False, help_text=_("The whole requested range was sent."))
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["dataset_version", "-started_at"], name="download_version_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} {self.dataset_version_id} {self.bytes_sent}B"
+
+
+# --- incoming provider webhooks --------------------------------------------------------------------------------
+
+
+class ProviderEvent(models.Model):
+    """An incoming Stripe webhook, stored once per event id before it is handled."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    provider = models.CharField(max_length=16, default="stripe")
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+# --- outbound partner webhooks -----------------------------------------------------------------------------------
+
+
+class WebhookEndpoint(models.Model):
+    """A partner's URL that receives signed events of its own organisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    events = models.JSONField(help_text=_("Event types it subscribes to."))
+    # Needed in the clear to sign each delivery (HMAC); shown to the partner once, at creation.
+    secret = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint; retried with exponential backoff until delivered or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(default=uuid.uuid4, help_text=_("Stable across retries: receivers de-duplicate."))
+    event_type = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id} {self.status}"
+
+
+class WebhookAttempt(models.Model):
+    """Append-only log of each try: what the partner reads to debug its receiver."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    attempted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_number_once")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.status_code}"
+
+
+# --- the offline payment provider's own books (settlement/providers/offline.py) ----------------------------------
+# The offline provider stands in for an external system, so it keeps its state like one: in its own tables,
+# written in autocommit by provider calls made outside our transactions (a rollback or a killed worker on our
+# side never undoes what "the provider" did). Nothing but settlement/providers/offline.py writes these.
+
+
+class OfflinePayment(models.Model):
+    """One payment at the offline provider, once per idempotency key (a repeated call returns this row)."""
+
+    # The provider's own words (PaymentResult.status); internal test double, so not translated.
+    class Status(models.TextChoices):
+        AUTHORIZED = "authorized"
+        CAPTURED = "captured"
+        DECLINED = "declined"
+        VOIDED = "voided"
+        REFUNDED = "refunded"
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    payment_ref = models.CharField(max_length=64, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    payment_method = models.CharField(max_length=255)
+    customer_ref = models.CharField(max_length=255, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    failure_code = models.CharField(max_length=64, blank=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    amount_captured = models.BigIntegerField(default=0)
+    amount_refunded = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_ref} {self.amount} {self.currency} {self.status}"
+
+
+class OfflineTransfer(models.Model):
+    """One payout transfer at the offline provider, once per idempotency key."""
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    transfer_ref = models.CharField(max_length=64, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=255)
+    description = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_ref} {self.amount} {self.currency}"
+
+
+class OfflineCall(models.Model):
+    """Test-only: calls seen per idempotency key, so ``OFFLINE_PROVIDER_FAILURES`` can fail the first N of them
+    across processes. Written only while that setting is above zero."""
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    calls = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} x{self.calls}"

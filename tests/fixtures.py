@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,6 +59,16 @@ def require_redis() -> None:
         unavailable("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
 
 
+def require_localstripe() -> str:
+    """The ``localstripe`` executable (a fake Stripe server) of this virtualenv, or skip/fail."""
+    beside = os.path.join(os.path.dirname(sys.executable), "localstripe")
+    path = beside if os.access(beside, os.X_OK) else shutil.which("localstripe")
+    if path is None:
+        unavailable("needs localstripe: pip install localstripe (it is in the dev extras)")
+    assert path is not None
+    return path
+
+
 def require_chromium() -> str:
     path = shutil.which(CHROMIUM) or shutil.which("chromium")
     if path is None:
@@ -75,12 +91,25 @@ class Party:
         return str(self.organization.id)
 
 
-def make_party(name: str, roles: set[str], *, country: str = "JP", verified: bool = True, password: str = "") -> Party:
+def make_party(
+    name: str,
+    roles: set[str],
+    *,
+    country: str = "JP",
+    verified: bool = True,
+    password: str = "",
+    payment_method: str = "pm_card_visa",
+) -> Party:
+    """An organisation with a member and an API key; a buyer also gets a default payment method (Stripe's
+    test card unless told otherwise; "" for none)."""
     from rest_framework.test import APIClient
 
+    from marketplace.hooks import save_payment_method
     from marketplace.services.participants import api_key_create, member_add, organization_create
 
     organization = organization_create(name=name, roles=roles, country=country, verified=verified)
+    if "buyer" in roles and payment_method:
+        save_payment_method(organization_id=organization.id, payment_method=payment_method)
     email = f"{name.lower().replace(' ', '-')}@example.test"
     member_add(organization=organization, email=email, password=password or None)
     issued = api_key_create(organization=organization, name="test")
@@ -152,3 +181,62 @@ def browser_context(live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def browser_page(browser_context: Any) -> Any:
     return browser_context.new_page()
+
+
+# --- localstripe: the stripe provider is tested against a real fake Stripe on loopback ---------------------------
+
+LOCALSTRIPE_SECRET_KEY = "sk_test_ichiba_localstripe"
+LOCALSTRIPE_START_SECONDS = 20
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _localstripe_request(base_url: str, path: str, method: str = "GET") -> None:
+    request = urllib.request.Request(  # noqa: S310 - loopback URL built here
+        f"{base_url}{path}", method=method, headers={"Authorization": f"Bearer {LOCALSTRIPE_SECRET_KEY}"}
+    )
+    with urllib.request.urlopen(request, timeout=2):  # noqa: S310
+        pass
+
+
+@pytest.fixture(scope="session")
+def localstripe_server() -> Iterator[str]:
+    """One localstripe process for the session (``--from-scratch``: no state from an earlier run); its base URL."""
+    executable = require_localstripe()
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [executable, "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + LOCALSTRIPE_START_SECONDS
+            while True:
+                try:
+                    _localstripe_request(base_url, "/v1/customers?limit=1")
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        pytest.fail(f"localstripe did not start on port {port}: {log.read().decode()[-2000:]}")
+                    time.sleep(0.1)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def localstripe(localstripe_server: str, settings: Any) -> str:
+    """An empty localstripe, and ``settings.STRIPE`` pointed at it; yields its base URL."""
+    _localstripe_request(localstripe_server, "/_config/data", method="DELETE")
+    settings.STRIPE = {**settings.STRIPE, "SECRET_KEY": LOCALSTRIPE_SECRET_KEY, "API_BASE": localstripe_server}
+    return localstripe_server

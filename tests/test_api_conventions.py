@@ -99,6 +99,18 @@ def test_production_settings_refuse_to_start_without_secrets() -> None:
         check=False,
     )
     assert result.returncode != 0 and "PostgreSQL" in result.stderr
+    env.update(DATABASE_URL="postgres://u@db.example/ichiba", REDIS_URL="redis://cache.example:6379/0")
+    env.pop("ICHIBA_JWT_PRIVATE_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0 and "ICHIBA_JWT_PRIVATE_KEY" in result.stderr
 
 
 def test_idempotency_records_expire_after_a_day(seller) -> None:

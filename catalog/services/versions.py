@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from catalog import states
+from catalog import hooks, states
 from catalog.models import Dataset, DatasetVersion, FileFormat
 from catalog.services.datasets import dataset_mark_published, event_record
 from catalog.validation import Check, validate_stream
@@ -195,4 +195,17 @@ def version_validate(*, version_id: uuid.UUID) -> DatasetVersion:
         )
         if target == DatasetVersion.Status.PUBLISHED:
             dataset_mark_published(dataset=dataset)
+            hooks.on_version_published(
+                hooks.VersionPublished(
+                    dataset_id=dataset.id,
+                    dataset_title=dataset.title,
+                    seller_id=dataset.seller_id,
+                    version_id=version.id,
+                    number=version.number,
+                    sha256=version.sha256,
+                    size_bytes=version.size_bytes,
+                    row_count=version.row_count,
+                    published_at=version.validated_at or timezone.now(),
+                )
+            )
     return version

@@ -57,6 +57,29 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Ichiba lists anonymously processed data and non-personal (IoT) data only. Personal data moves "
         "under the data subject's control through an information bank (情報銀行) or PDS, not a market.",
     ),
+    "entitlement-not-active": (
+        "Entitlement not active",
+        "Download tokens are issued only while the entitlement is active and within its term.",
+    ),
+    "download-token-invalid": (
+        "Download token not valid",
+        "The token is unknown or damaged. Request a new one: POST /api/v1/entitlements/{id}/tokens.",
+    ),
+    "download-token-expired": (
+        "Download token expired",
+        "Tokens live for minutes. Request a new one: POST /api/v1/entitlements/{id}/tokens.",
+    ),
+    "entitlement-revoked": ("Entitlement revoked", "Your access to this data was revoked (for example, a refund)."),
+    "entitlement-expired": ("Entitlement expired", "The contract's term has ended; the data may no longer be fetched."),
+    "range-not-satisfiable": (
+        "Range not satisfiable",
+        "Ask for one byte range inside the file; `Content-Range: bytes */<size>` gives its size.",
+    ),
+    "data-unavailable": (
+        "Data unavailable",
+        "The stored file cannot be delivered right now. The market is alerted; you will not be charged for "
+        "data that cannot be delivered.",
+    ),
     "throttled": ("Too many requests", "Slow down; retry after the number of seconds in `Retry-After`."),
     "server-error": (
         "Internal server error",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, VAR_DIR, env
@@ -82,6 +83,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (throttling) --------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -98,8 +100,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
-CELERY_TASK_ROUTES = {"catalog.*": {"queue": "validation"}}
+CELERY_TASK_ROUTES = {
+    "catalog.*": {"queue": "validation"},
+    "settlement.webhooks.*": {"queue": "webhooks"},
+    "settlement.*": {"queue": "settlement"},
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Task modules autodiscovery (which imports only ``<app>.tasks``) does not find.
+CELERY_IMPORTS = ("settlement.tasks_webhooks",)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "catalog-revalidate-stuck-versions": {
         "task": "catalog.sweep_validating_versions",
@@ -107,6 +115,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "api-purge-idempotency-records": {"task": "api.purge_idempotency_records", "schedule": 3600.0},
     "marketplace-expire-orders": {"task": "marketplace.expire_orders", "schedule": 15.0},
+    # A lost message only delays a settlement: the sweeper re-drives whatever sits in a non-final state
+    # and captures what waited out its acceptance window.
+    "settlement-sweep": {"task": "settlement.sweep", "schedule": 30.0},
+    "settlement-expire-entitlements": {"task": "settlement.expire_entitlements", "schedule": 300.0},
+    "settlement-reconcile": {"task": "settlement.reconcile", "schedule": 900.0},
+    "settlement-pay-out": {"task": "settlement.pay_out", "schedule": crontab(hour=1, minute=0)},
+    "settlement-webhooks-sweep": {"task": "settlement.webhooks.sweep", "schedule": 30.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------
@@ -169,6 +184,45 @@ ICHIBA = {
     "VALIDATION_STUCK_AFTER_SECONDS": env.int("ICHIBA_VALIDATION_STUCK_AFTER_SECONDS", default=3600),
     # The market's published fee, a decimal fraction of each trade's amount, deducted from seller proceeds.
     "PLATFORM_FEE_RATE": env.str("ICHIBA_PLATFORM_FEE_RATE", default="0.05"),
+    # "offline" (deterministic, honours Stripe's test payment methods) or "stripe" (the official SDK).
+    "PAYMENT_PROVIDER": env.str("ICHIBA_PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "offline"),
+    # An authorised payment is captured at the first completed download or when this window passes.
+    "ACCEPTANCE_WINDOW_HOURS": env.int("ICHIBA_ACCEPTANCE_WINDOW_HOURS", default=72),
+    # A settlement still pending/authorised this long after its last change is re-driven by the sweeper.
+    "SETTLEMENT_STUCK_AFTER_SECONDS": env.int("ICHIBA_SETTLEMENT_STUCK_AFTER_SECONDS", default=120),
+    # Lifetime of a download token (and of any presigned URL it redirects to).
+    "DOWNLOAD_TOKEN_SECONDS": env.int("ICHIBA_DOWNLOAD_TOKEN_SECONDS", default=15 * 60),
+    # Seconds a provider call may take before it counts as a transient failure.
+    "PROVIDER_TIMEOUT_SECONDS": env.float("ICHIBA_PROVIDER_TIMEOUT_SECONDS", default=10.0),
+    # First retry delay after a transient provider failure; it doubles per attempt (capped at 10 minutes).
+    "PROVIDER_RETRY_BASE_SECONDS": env.float("ICHIBA_PROVIDER_RETRY_BASE_SECONDS", default=5.0),
+    # TEST-ONLY fault hooks of the offline provider (both 0 = off; never set them in production).
+    # Seconds the offline provider sleeps after recording an authorisation, before answering: lets a test kill
+    # a worker mid-authorisation. And how many calls per idempotency key fail with ProviderUnavailable first.
+    "OFFLINE_PROVIDER_DELAY_SECONDS": env.float("ICHIBA_OFFLINE_PROVIDER_DELAY_SECONDS", default=0.0),
+    "OFFLINE_PROVIDER_FAILURES": env.int("ICHIBA_OFFLINE_PROVIDER_FAILURES", default=0),
+    # Outbound partner webhooks: tries before a delivery is given up, and each try's timeout.
+    "WEBHOOK_MAX_ATTEMPTS": env.int("ICHIBA_WEBHOOK_MAX_ATTEMPTS", default=10),
+    "WEBHOOK_TIMEOUT_SECONDS": env.float("ICHIBA_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
+    # Partner URLs are posted to by the market's servers: unless this is on, a delivery refuses any host
+    # that resolves to a loopback, private, link-local or otherwise non-public address (SSRF). Off by
+    # default; local.py and test.py turn it on (receivers on 127.0.0.1). See docs/webhooks.md.
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False),
+    # ES256 key (PEM) that signs provider-delivery tokens; its public half is served as a JWKS.
+    # Empty outside production: a key is generated once into var/keys/.
+    "JWT_PRIVATE_KEY": env.str("ICHIBA_JWT_PRIVATE_KEY", default="", multiline=True),
+    "JWT_KEY_FILE": env.str("ICHIBA_JWT_KEY_FILE", default=str(VAR_DIR / "keys" / "delivery-es256.pem")),
+    "JWT_ISSUER": env.str("ICHIBA_JWT_ISSUER", default="ichiba"),
+}
+
+# --- Stripe ---------------------------------------------------------------------------------------------
+STRIPE = {
+    "SECRET_KEY": STRIPE_SECRET_KEY,
+    "WEBHOOK_SECRET": env.str("STRIPE_WEBHOOK_SECRET", default=""),
+    # Pinned: the payloads we parse are those of this version.
+    "API_VERSION": "2025-08-27.basil",
+    # Tests point the SDK at localstripe on loopback.
+    "API_BASE": env.str("STRIPE_API_BASE", default="") or None,
 }
 
 # --- REST API -------------------------------------------------------------------------------------

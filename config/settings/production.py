@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, ICHIBA, STRIPE
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -16,6 +16,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL=postgres://...")
 if not env.str("REDIS_URL", default=""):
     raise ImproperlyConfigured("Production needs REDIS_URL for Celery and throttling.")
+if not ICHIBA["JWT_PRIVATE_KEY"]:
+    # Every web host must sign delivery tokens with the one key the JWKS publishes.
+    raise ImproperlyConfigured("Production needs ICHIBA_JWT_PRIVATE_KEY (an ES256 private key, PEM).")
+if ICHIBA["PAYMENT_PROVIDER"] == "stripe" and not STRIPE["WEBHOOK_SECRET"]:
+    raise ImproperlyConfigured("The stripe provider needs STRIPE_WEBHOOK_SECRET to verify incoming webhooks.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -23,7 +23,12 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-ICHIBA = {**ICHIBA, "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=2 * 1024**2)}
+ICHIBA = {
+    **ICHIBA,
+    "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=2 * 1024**2),
+    # Webhook tests run their receiver on 127.0.0.1; the SSRF guard itself is tested with this off.
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
+}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "10000/min"}}
 LANGUAGE_CODE = "en"
 

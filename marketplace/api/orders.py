@@ -18,7 +18,7 @@ from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
-from marketplace import selectors
+from marketplace import hooks, selectors
 from marketplace.models import Order, Trade
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
 
@@ -74,7 +74,8 @@ class TradeSerializer(serializers.ModelSerializer):
         return str(trade.contract_id) if trade.contract_id else None
 
     def get_settlement(self, trade: Trade) -> str | None:
-        return None  # settlement (issue 5) subscribes to the trade hook and fills this in
+        settlement_id = hooks.settlement_of_trade(trade.id)
+        return str(settlement_id) if settlement_id else None
 
 
 class OrderSerializer(serializers.ModelSerializer):

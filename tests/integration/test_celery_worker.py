@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from catalog.models import DatasetVersion
-from config.celery import app as celery_app
 from tests.fixtures import make_party, require_postgres, require_redis
+from tests.integration.workers import publishing_to_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,12 +58,10 @@ def worker(transactional_db) -> Iterator[subprocess.Popen]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
     try:
-        yield process
+        with publishing_to_broker():
+            yield process
     finally:
-        celery_app.conf.task_always_eager = eager
         process.terminate()
         try:
             process.wait(timeout=20)

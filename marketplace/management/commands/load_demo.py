@@ -17,6 +17,7 @@ from catalog.demo_data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
+from marketplace import hooks
 from marketplace.models import Organization
 from marketplace.services.offerings import offering_publish
 from marketplace.services.participants import member_add, organization_create, principal_for
@@ -50,6 +51,9 @@ class Command(BaseCommand):
             return existing
         organization = organization_create(name=party.name, roles=roles, country=party.country, verified=True)
         member_add(organization=organization, email=party.email, password=DEMO_PASSWORD)
+        if "buyer" in roles:
+            # Stripe's test card, honoured by the offline provider: demo purchases are authorised.
+            hooks.save_payment_method(organization_id=organization.id, payment_method="pm_card_visa")
         return organization
 
     def _operator(self) -> None:

@@ -1,0 +1,68 @@
+"""``manage.py serve``: the embedded way to run the market (``make run``): the web site and API, with the
+periodic work that Celery beat drives in production (order expiry, settlement sweeps, captures after the
+acceptance window, entitlement expiry, payouts, webhook retries) run in-process on the same schedule.
+
+Tasks are looked up by name in the Celery app, so the site shell imports no higher app. With a broker
+(``REDIS_URL``) run ``make worker`` and ``make beat`` instead; this command then only serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery.schedules import BaseSchedule, schedule
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def _schedule(value: Any) -> BaseSchedule:
+    return value if isinstance(value, BaseSchedule) else schedule(timedelta(seconds=float(value)))
+
+
+def run_due_tasks_forever(*, tick: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Run each beat entry in-process whenever it is due (first run one interval after start)."""
+    from config.celery import app
+
+    stop = stop or threading.Event()
+    started = timezone.now()
+    entries = {name: _schedule(entry["schedule"]) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+    last_run: dict[str, datetime] = dict.fromkeys(entries, started)
+    while not stop.wait(tick):
+        for name, when in entries.items():
+            due, _next = when.is_due(last_run[name])
+            if not due:
+                continue
+            last_run[name] = timezone.now()
+            task_name = settings.CELERY_BEAT_SCHEDULE[name]["task"]
+            try:
+                app.tasks[task_name].apply()
+            except Exception:  # one failing sweep must not stop the others
+                logger.exception("in-process beat: %s failed", task_name)
+            finally:
+                close_old_connections()
+
+
+class Command(BaseCommand):
+    help = "Serve the site and API with beat's periodic work run in-process (the embedded default)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        # runserver's autoreloader re-runs this command in a child process (RUN_MAIN=true): the
+        # scheduler belongs there, once.
+        if eager and os.environ.get("RUN_MAIN") == "true":
+            threading.Thread(target=run_due_tasks_forever, name="in-process-beat", daemon=True).start()
+        elif not eager and os.environ.get("RUN_MAIN") != "true":
+            self.stdout.write("A broker is configured: run `make worker` and `make beat` for background work.")
+        call_command("runserver", options["addrport"])

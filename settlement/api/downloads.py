@@ -1,0 +1,298 @@
+"""The download endpoint (``GET /api/v1/downloads/<token>``) and the JWKS sellers verify our JWTs with.
+
+The token in the path is the only credential: no API key, no session (and so no CSRF). Status mapping
+(api.md "a bad, expired or revoked token gets 401/403/410, never the data"):
+
+* 401 ``download-token-invalid`` — unknown, malformed, tampered, or a seller's JWT presented here;
+* 403 ``entitlement-revoked`` — the entitlement was revoked (refund, operator) or has not started;
+* 410 ``entitlement-expired`` — its term ended; 410 ``download-token-expired`` — the token's 15 minutes passed;
+* 416 — a single range past the end (``Content-Range: bytes */<size>``);
+* 503 ``data-unavailable`` — the stored file is missing or damaged (recorded; the capture step voids).
+
+Every GET that sends data is recorded as a ``Download`` with the bytes actually sent: the row is written
+before the first byte and closed when the stream ends or the client goes away (``close()``). HEAD sends
+no data and is not recorded. The stream is read in 1 MiB chunks through a Python iterator, not
+``wsgi.file_wrapper``/sendfile: that costs some throughput but is what lets the audit count bytes exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from config.api.problems import PROBLEM_CONTENT_TYPE, problem
+from config.errors import DomainError
+from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
+from settlement.services import signing
+from settlement.services.delivery import (
+    DownloadAccess,
+    TokenExpired,
+    download_authorize,
+    download_finish,
+    download_start,
+    download_unavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}
+# The URL holds a bearer secret: no shared cache may keep the response, no Referer may leak the URL.
+_PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+
+
+class _IgnoreAccept(BaseContentNegotiation):
+    """Download managers send ``Accept: application/octet-stream`` or ``text/csv``: never answer 406."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return (renderers[0], renderers[0].media_type)
+
+
+def _problem(status: int, code: str, detail: str, *, title: str | None = None, **headers: str) -> HttpResponse:
+    response = JsonResponse(
+        problem(status, code, detail, title=title), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+    for name, value in {**_PRIVATE_HEADERS, **headers}.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _from_error(error: DomainError) -> HttpResponse:
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.status == 401 else {}
+    return _problem(error.status, error.code, error.detail, title=error.title, **headers)
+
+
+class _MeteredStream:
+    """Reads ``length`` bytes from ``start`` in bounded chunks and reports what the server took.
+
+    A chunk counts as sent once the server asks for the next one (it has written the previous) or the
+    iteration ends; a client that disconnects mid-chunk is counted short, never long. ``close()`` is
+    called by the WSGI server (through Django's response) whether the stream finished or not.
+    """
+
+    def __init__(self, handle: Any, *, start: int, length: int, on_close: Callable[[int, bool], None]) -> None:
+        self._handle = handle
+        self._start = start
+        self._remaining = length
+        self._on_close = on_close
+        self._sent = 0
+        self._pending = 0
+        self._started = False
+        self._exhausted = False
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        self._sent += self._pending
+        self._pending = 0
+        if not self._started:
+            self._handle.seek(self._start)
+            self._started = True
+        chunk = self._handle.read(min(CHUNK_BYTES, self._remaining)) if self._remaining > 0 else b""
+        if not chunk:
+            self._exhausted = True
+            raise StopIteration
+        self._remaining -= len(chunk)
+        self._pending = len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._exhausted:
+            self._sent += self._pending
+        self._handle.close()
+        try:
+            self._on_close(self._sent, self._exhausted and self._remaining == 0)
+        except Exception:  # the response is gone already; the row stays unfinished and shows it
+            logger.exception("Could not record the end of a download")
+
+
+def _digest_headers(sha256_hex: str) -> dict[str, str]:
+    raw = bytes.fromhex(sha256_hex)
+    b64 = base64.b64encode(raw).decode("ascii")
+    # Of the whole representation (also on 206): RFC 3230 Digest and its successor RFC 9530 Repr-Digest.
+    return {"ETag": f'"{sha256_hex}"', "Digest": f"sha-256={b64}", "Repr-Digest": f"sha-256=:{b64}:"}
+
+
+def _filename(access: DownloadAccess) -> str:
+    version = access.version
+    title = version.dataset.title.strip() or "dataset"
+    return f"{title}-v{version.number}.{version.file_format}"
+
+
+def _client_address(request: Request) -> str | None:
+    # REMOTE_ADDR as the server saw it; behind a proxy that is the proxy (set it up to rewrite REMOTE_ADDR).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class DownloadView(APIView):
+    """Stream the entitled dataset version; supports HEAD, single ``Range`` and ``If-Range``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    content_negotiation_class = _IgnoreAccept
+
+    @extend_schema(
+        operation_id="downloads_retrieve",
+        auth=[],
+        parameters=[
+            OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
+            OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
+        ],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file"),
+            (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="One range"),
+            302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
+            401: OpenApiResponse(description="Unknown or tampered token"),
+            403: OpenApiResponse(description="Entitlement revoked"),
+            410: OpenApiResponse(description="Token or entitlement expired"),
+            416: OpenApiResponse(description="Range not satisfiable"),
+            503: OpenApiResponse(description="Data unavailable"),
+        },
+    )
+    def get(self, request: Request, token: str) -> HttpResponseBase:
+        try:
+            access = download_authorize(token=token)
+        except DomainError as error:
+            return _from_error(error)
+        if getattr(settings, "DATA_STORAGE", "local") == "s3":
+            return self._redirect(request, access)
+        return self._stream(request, access, head=request.method == "HEAD")
+
+    def _redirect(self, request: Request, access: DownloadAccess) -> HttpResponseBase:
+        """Object storage serves the bytes itself; the presigned URL dies no later than the token.
+
+        What the client then fetches is not visible here, so the row records the hand-over with no bytes;
+        the capture then falls back to the acceptance window.
+        """
+        seconds = int((access.token.expires_at - timezone.now()).total_seconds())
+        if seconds < 1:
+            return _from_error(TokenExpired("The download token has expired; request a new one."))
+        file = access.version.file
+        url = file.storage.url(
+            file.name,
+            parameters={"ResponseContentDisposition": content_disposition_header(True, _filename(access))},
+            expire=seconds,
+        )
+        if request.method != "HEAD":
+            download = download_start(
+                access=access,
+                range_start=0,
+                range_end=None,
+                client_address=_client_address(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+            download_finish(download_id=download.id, bytes_sent=0, completed=False)
+        response = HttpResponseRedirect(url)
+        for name, value in _PRIVATE_HEADERS.items():
+            response[name] = value
+        return response
+
+    def _stream(self, request: Request, access: DownloadAccess, *, head: bool) -> HttpResponseBase:
+        version = access.version
+        size = version.size_bytes
+        headers = {**_digest_headers(version.sha256), **_PRIVATE_HEADERS, "Accept-Ranges": "bytes"}
+        wanted: ByteRange | None = None
+        if if_range_allows(request.headers.get("If-Range"), headers["ETag"]):
+            try:
+                wanted = parse_range(request.headers.get("Range"), size)
+            except Unsatisfiable:
+                return _problem(
+                    416,
+                    "range-not-satisfiable",
+                    f"The file has {size} bytes; ask for one range inside it.",
+                    title="Range not satisfiable",
+                    Content_Range=f"bytes */{size}",
+                    Accept_Ranges="bytes",
+                )
+        start, length = (wanted.start, wanted.length) if wanted else (0, size)
+        client_address = _client_address(request)
+        user_agent = request.headers.get("User-Agent", "")
+        try:
+            handle = version.file.storage.open(version.file.name, "rb")
+        except OSError as exc:
+            return _from_error(
+                download_unavailable(
+                    access=access, client_address=client_address, user_agent=user_agent, detail=str(exc)
+                )
+            )
+        actual = getattr(handle, "size", None)
+        if actual is not None and actual != size:
+            handle.close()
+            return _from_error(
+                download_unavailable(
+                    access=access,
+                    client_address=client_address,
+                    user_agent=user_agent,
+                    detail=f"stored size {actual} != recorded {size}",
+                )
+            )
+        headers["Content-Type"] = CONTENT_TYPES.get(version.file_format, "application/octet-stream")
+        headers["Content-Disposition"] = content_disposition_header(True, _filename(access)) or "attachment"
+        headers["Content-Length"] = str(length)
+        status = 206 if wanted else 200
+        if wanted:
+            headers["Content-Range"] = wanted.content_range(size)
+        if head:
+            handle.close()
+            response: HttpResponseBase = HttpResponse(status=status)
+        else:
+            download = download_start(
+                access=access,
+                range_start=start,
+                range_end=wanted.end if wanted else None,
+                client_address=client_address,
+                user_agent=user_agent,
+            )
+            download_id: uuid.UUID = download.id
+
+            def on_close(sent: int, completed: bool) -> None:
+                download_finish(download_id=download_id, bytes_sent=sent, completed=completed)
+
+            response = StreamingHttpResponse(
+                _MeteredStream(handle, start=start, length=length, on_close=on_close), status=status
+            )
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+
+class JwksView(APIView):
+    """The public key(s) sellers verify provider-delivery tokens with; cacheable for an hour."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    content_negotiation_class = _IgnoreAccept
+
+    @extend_schema(
+        operation_id="jwks_retrieve",
+        auth=[],
+        responses={(200, "application/jwk-set+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="JWKS")},
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        response = JsonResponse(signing.jwks(), content_type="application/jwk-set+json")
+        response["Cache-Control"] = "public, max-age=3600"
+        return response

@@ -1,0 +1,118 @@
+"""Entitlement endpoints (api.md): a buyer lists its entitlements and mints short-lived download tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.principal import Principal, principal_of
+from settlement import selectors
+from settlement.models import Entitlement
+from settlement.services.delivery import KIND_JWT, IssuedToken, token_issue
+
+
+class EntitlementSerializer(serializers.ModelSerializer):
+    dataset_title = serializers.CharField(source="dataset.title", read_only=True)
+    version_number = serializers.IntegerField(source="dataset_version.number", read_only=True)
+
+    class Meta:
+        model = Entitlement
+        fields = [
+            "id",
+            "contract",
+            "dataset",
+            "dataset_version",
+            "valid_from",
+            "valid_until",
+            "status",
+            "delivery",
+            "delivery_url",
+            "dataset_title",
+            "version_number",
+            "first_download_at",
+            "created_at",
+            "ended_at",
+        ]
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once; only its SHA-256 is stored.")
+    expires_at = serializers.DateTimeField()
+    download_url = serializers.URLField(
+        help_text=(
+            "hosted: GET this URL (the token is part of it). provider (kind=jwt): the seller's endpoint; "
+            "send the token as `Authorization: Bearer <token>`."
+        )
+    )
+    kind = serializers.ChoiceField(choices=["opaque", "jwt"])
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # IsMember, the default permission
+    return principal
+
+
+def _render_token(request: Request, issued: IssuedToken) -> dict[str, Any]:
+    if issued.kind == KIND_JWT:
+        download_url = issued.delivery_url
+    else:
+        download_url = request.build_absolute_uri(reverse("download", kwargs={"token": issued.token}))
+    return {"token": issued.token, "expires_at": issued.expires_at, "download_url": download_url, "kind": issued.kind}
+
+
+class EntitlementList(GenericAPIView):
+    """The caller's entitlements as a buyer, newest first."""
+
+    serializer_class = EntitlementSerializer
+
+    @extend_schema(
+        operation_id="entitlements_list",
+        parameters=[OpenApiParameter("status", str, enum=Entitlement.Status.values)],
+        responses=EntitlementSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        wanted = request.query_params.get("status", "")
+        if wanted and wanted not in Entitlement.Status.values:
+            raise ValidationError({"status": [f"Must be one of: {', '.join(Entitlement.Status.values)}."]})
+        entitlements = selectors.entitlements_of_buyer(
+            organization_id=_principal(request).organization_id, status=wanted
+        )
+        page = self.paginate_queryset(entitlements)
+        return self.get_paginated_response(EntitlementSerializer(page, many=True).data)
+
+
+class EntitlementDetail(GenericAPIView):
+    serializer_class = EntitlementSerializer
+
+    @extend_schema(operation_id="entitlements_retrieve", responses=EntitlementSerializer)
+    def get(self, request: Request, entitlement_id: str) -> Response:
+        entitlement = selectors.entitlement_get_for_buyer(
+            entitlement_id=entitlement_id, organization_id=_principal(request).organization_id
+        )
+        return Response(EntitlementSerializer(entitlement).data)
+
+
+class EntitlementTokenCreate(GenericAPIView):
+    """Mint a download token: lifetime ``ICHIBA_DOWNLOAD_TOKEN_SECONDS`` (15 min), never past the term."""
+
+    serializer_class = IssuedTokenSerializer
+
+    @extend_schema(
+        operation_id="entitlements_tokens_create",
+        request=None,
+        responses={201: IssuedTokenSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request, entitlement_id: str) -> Response:
+        issued = token_issue(principal=_principal(request), entitlement_id=entitlement_id)
+        return Response(IssuedTokenSerializer(_render_token(request, issued)).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,64 @@
+"""``POST /api/v1/payment-methods`` (api.md): a buyer saves the payment method its trades are charged to."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.principal import Principal, principal_of
+from config.api.serializers import StrictSerializer
+from config.errors import Forbidden
+from settlement.models import PaymentMethod
+from settlement.services.payment_methods import payment_method_save_default
+
+
+class PaymentMethodCreateSerializer(StrictSerializer):
+    payment_method = serializers.CharField(
+        max_length=255, help_text="A provider token such as pm_card_visa (never card numbers)."
+    )
+
+
+class PaymentMethodSerializer(serializers.ModelSerializer):
+    payment_method = serializers.CharField(source="token")
+
+    class Meta:
+        model = PaymentMethod
+        fields = ["id", "payment_method", "provider", "is_default", "created_at"]
+
+
+def _buyer(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # IsMember, the default permission
+    if not principal.is_buyer:
+        raise Forbidden("Only buyers save payment methods.")
+    return principal
+
+
+class PaymentMethodListCreate(GenericAPIView):
+    serializer_class = PaymentMethodSerializer
+    pagination_class = None
+
+    @extend_schema(operation_id="payment_methods_list", responses=PaymentMethodSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        methods = PaymentMethod.objects.filter(organization_id=_buyer(request).organization_id).order_by("-created_at")
+        return Response({"results": PaymentMethodSerializer(methods, many=True).data, "next": None})
+
+    @extend_schema(
+        operation_id="payment_methods_create",
+        request=PaymentMethodCreateSerializer,
+        responses={201: PaymentMethodSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        principal = _buyer(request)
+        serializer = PaymentMethodCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = payment_method_save_default(
+            organization_id=principal.organization_id, token=serializer.validated_data["payment_method"]
+        )
+        return Response(PaymentMethodSerializer(saved).data, status=status.HTTP_201_CREATED)

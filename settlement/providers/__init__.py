@@ -1,0 +1,34 @@
+"""Payment providers behind one small interface: ``offline`` (default, deterministic) and ``stripe``.
+
+Services call a provider outside any database transaction (it is an external system: its effect
+survives our rollback or crash) and always pass an idempotency key derived from our ids, so a repeated
+call after a crash or a replayed message returns the first outcome instead of charging again.
+"""
+
+from __future__ import annotations
+
+from settlement.providers.base import (
+    PaymentProvider,
+    PaymentResult,
+    ProviderUnavailable,
+    TransferResult,
+)
+
+
+def provider_get(name: str | None = None) -> PaymentProvider:
+    """The configured provider (``settings.ICHIBA["PAYMENT_PROVIDER"]``) or the one named."""
+    from django.conf import settings
+
+    chosen = name or settings.ICHIBA["PAYMENT_PROVIDER"]
+    if chosen == "offline":
+        from settlement.providers.offline import OfflineProvider
+
+        return OfflineProvider()
+    if chosen == "stripe":
+        from settlement.providers.stripe import StripeProvider
+
+        return StripeProvider()
+    raise ValueError(f"Unknown payment provider {chosen!r} (offline or stripe).")
+
+
+__all__ = ["PaymentProvider", "PaymentResult", "ProviderUnavailable", "TransferResult", "provider_get"]

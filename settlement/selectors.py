@@ -1,0 +1,258 @@
+"""Reads of settlement: entitlements a buyer holds, and the usage history of downloads.
+
+Visibility (api.md, domain.md "traceable"): a buyer sees its own entitlements and downloads; a seller
+sees who downloaded which version of its own datasets, and when. Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from config.errors import NotFound
+from settlement.models import (
+    Download,
+    DownloadToken,
+    Entitlement,
+    EntitlementEvent,
+    Payout,
+    Settlement,
+    SettlementEvent,
+)
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def entitlements_of_buyer(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Entitlement]:
+    queryset = Entitlement.objects.select_related("dataset", "dataset_version").filter(buyer_id=organization_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def entitlement_get_for_buyer(*, entitlement_id: Any, organization_id: uuid.UUID) -> Entitlement:
+    """The buyer's own entitlement; a malformed id, an unknown one and another's are the same 404."""
+    wanted = _uuid_or_none(entitlement_id)
+    entitlement = (
+        None if wanted is None else entitlements_of_buyer(organization_id=organization_id).filter(pk=wanted).first()
+    )
+    if entitlement is None:
+        raise NotFound("No such entitlement.")
+    return entitlement
+
+
+def downloads_visible(
+    *,
+    organization_id: uuid.UUID,
+    dataset_id: uuid.UUID | None = None,
+    version_number: int | None = None,
+    version_id: uuid.UUID | None = None,
+    buyer_id: uuid.UUID | None = None,
+) -> QuerySet[Download]:
+    """Downloads of the organisation's own datasets (as seller) and its own downloads (as buyer)."""
+    queryset = Download.objects.select_related("dataset_version__dataset", "buyer").filter(
+        Q(dataset_version__dataset__seller_id=organization_id) | Q(buyer_id=organization_id)
+    )
+    if dataset_id is not None:
+        queryset = queryset.filter(dataset_version__dataset_id=dataset_id)
+    if version_number is not None:
+        queryset = queryset.filter(dataset_version__number=version_number)
+    if version_id is not None:
+        queryset = queryset.filter(dataset_version_id=version_id)
+    if buyer_id is not None:
+        queryset = queryset.filter(buyer_id=buyer_id)
+    return queryset
+
+
+def usage_summary(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Any]:
+    """Per buyer and version: how many downloads, how many completed, bytes sent, the last one's time."""
+    return (
+        downloads_visible(organization_id=organization_id, dataset_id=dataset_id)
+        .order_by()
+        .values(
+            "buyer_id",
+            "buyer__name",
+            "dataset_version_id",
+            "dataset_version__number",
+            "dataset_version__dataset_id",
+            "dataset_version__dataset__title",
+        )
+        .annotate(
+            downloads=Count("id"),
+            completed=Count("id", filter=Q(completed=True)),
+            bytes=Sum("bytes_sent"),
+            last_at=Max("started_at"),
+        )
+        .order_by("-last_at", "buyer_id", "dataset_version_id")
+    )
+
+
+def download_coverage(*, entitlement_id: uuid.UUID) -> int:
+    """Bytes of the file the buyer has received at least once, over all its (partial) downloads.
+
+    A resumed download (``Range: bytes=N-`` after a broken one) completes the file as surely as one
+    full download does, so first delivery is judged on the union of the byte ranges actually sent.
+    """
+    spans = sorted(
+        (start, start + sent)
+        for start, sent in Download.objects.filter(entitlement_id=entitlement_id, bytes_sent__gt=0).values_list(
+            "range_start", "bytes_sent"
+        )
+    )
+    covered = 0
+    reach = 0
+    for start, end in spans:
+        if end <= reach:
+            continue
+        covered += end - max(start, reach)
+        reach = end
+    return covered
+
+
+# --- settlements (parties only) --------------------------------------------------------------------------------
+
+
+def settlements_for(*, organization_id: uuid.UUID) -> QuerySet[Settlement]:
+    """Settlements the organisation is a party to (buyer or seller), newest first."""
+    return Settlement.objects.filter(Q(buyer_id=organization_id) | Q(seller_id=organization_id)).prefetch_related(
+        "events"
+    )
+
+
+def settlement_get(*, settlement_id: object, organization_id: uuid.UUID) -> Settlement:
+    try:
+        wanted = uuid.UUID(str(settlement_id))
+    except ValueError as exc:
+        raise NotFound("No such settlement.") from exc
+    settlement = settlements_for(organization_id=organization_id).filter(pk=wanted).first()
+    if settlement is None:
+        raise NotFound("No such settlement.")
+    return settlement
+
+
+# --- web pages: a buyer's purchases, a seller's sales and payouts, the usage of a seller's data ------------------
+
+
+def purchases_of_buyer(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Settlement]:
+    """The buyer's settlements with what a purchase page shows beside them (contract, dataset, entitlement)."""
+    queryset = Settlement.objects.filter(buyer_id=organization_id).select_related(
+        "trade", "contract__dataset", "contract__dataset_version", "seller", "entitlement"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def purchase_get(*, settlement_id: Any, organization_id: uuid.UUID) -> Settlement:
+    """One of the buyer's own settlements; a malformed id, an unknown one and another's are the same 404."""
+    wanted = _uuid_or_none(settlement_id)
+    settlement = (
+        None if wanted is None else purchases_of_buyer(organization_id=organization_id).filter(pk=wanted).first()
+    )
+    if settlement is None:
+        raise NotFound("No such purchase.")
+    return settlement
+
+
+def latest_token_expiry(*, entitlement_ids: list[uuid.UUID], now: datetime) -> dict[uuid.UUID, datetime]:
+    """Per entitlement: until when the most lasting download token still unexpired is valid."""
+    rows = (
+        DownloadToken.objects.filter(entitlement_id__in=entitlement_ids, expires_at__gt=now)
+        .order_by()
+        .values("entitlement_id")
+        .annotate(until=Max("expires_at"))
+    )
+    return {row["entitlement_id"]: row["until"] for row in rows}
+
+
+def settlement_history(*, settlement: Settlement) -> list[tuple[str, SettlementEvent | EntitlementEvent]]:
+    """The settlement's events and its entitlement's, oldest first, each tagged "payment" or "access"."""
+    events: list[tuple[str, SettlementEvent | EntitlementEvent]] = [
+        ("payment", event) for event in SettlementEvent.objects.filter(settlement=settlement)
+    ]
+    events += [("access", event) for event in EntitlementEvent.objects.filter(entitlement__settlement=settlement)]
+    return sorted(events, key=lambda pair: (pair[1].created_at, pair[0] == "access"))
+
+
+def downloads_of_purchase(*, settlement: Settlement) -> QuerySet[Download]:
+    return Download.objects.filter(entitlement__settlement=settlement, buyer_id=settlement.buyer_id)
+
+
+def sales_of_seller(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Settlement]:
+    queryset = Settlement.objects.filter(seller_id=organization_id).select_related(
+        "contract__dataset", "contract__dataset_version", "payout"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def payouts_of_seller(*, organization_id: uuid.UUID) -> QuerySet[Payout]:
+    return Payout.objects.filter(seller_id=organization_id)
+
+
+def seller_currencies(*, organization_id: uuid.UUID) -> list[str]:
+    """Every currency the seller has sold or been paid in (its balances are per currency)."""
+    sold = Settlement.objects.filter(seller_id=organization_id).order_by().values_list("currency", flat=True)
+    paid = Payout.objects.filter(seller_id=organization_id).order_by().values_list("currency", flat=True)
+    return sorted(set(sold.distinct()) | set(paid.distinct()))
+
+
+def seller_proceeds_authorised(*, organization_id: uuid.UUID, currency: str) -> int:
+    """Proceeds of sales whose payment is authorised but not captured yet: not owed to the seller until then."""
+    total = Settlement.objects.filter(
+        seller_id=organization_id, currency=currency, status=Settlement.Status.AUTHORIZED
+    ).aggregate(total=Sum("seller_proceeds"))["total"]
+    return int(total or 0)
+
+
+def downloads_of_seller(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Download]:
+    """Downloads of the seller's own datasets only (not what it downloaded itself as a buyer)."""
+    queryset = Download.objects.select_related("dataset_version__dataset", "buyer").filter(
+        dataset_version__dataset__seller_id=organization_id
+    )
+    if dataset_id is not None:
+        queryset = queryset.filter(dataset_version__dataset_id=dataset_id)
+    return queryset
+
+
+def usage_summary_of_seller(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Any]:
+    """Per buyer and version of the seller's datasets: downloads, completed ones, bytes, the last one's time."""
+    return (
+        downloads_of_seller(organization_id=organization_id, dataset_id=dataset_id)
+        .order_by()
+        .values(
+            "buyer_id",
+            "buyer__name",
+            "dataset_version_id",
+            "dataset_version__number",
+            "dataset_version__dataset_id",
+            "dataset_version__dataset__title",
+        )
+        .annotate(
+            downloads=Count("id"),
+            completed=Count("id", filter=Q(completed=True)),
+            bytes=Sum("bytes_sent"),
+            last_at=Max("started_at"),
+        )
+        .order_by("-last_at", "buyer_id", "dataset_version_id")
+    )
+
+
+def datasets_with_downloads(*, organization_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(id, title) of the seller's datasets that were downloaded at least once: the usage page's filter."""
+    rows = (
+        downloads_of_seller(organization_id=organization_id)
+        .order_by()
+        .values_list("dataset_version__dataset_id", "dataset_version__dataset__title")
+        .distinct()
+    )
+    return sorted(rows, key=lambda row: row[1])

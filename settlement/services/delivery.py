@@ -1,0 +1,275 @@
+"""Delivery: short-lived download tokens, their checks at download time, and the audit of every download.
+
+Two channels (``Entitlement.delivery``):
+
+* hosted — the market streams the stored version. The token is an opaque 256-bit random secret in the
+  download URL; only its SHA-256 is stored, so a database leak yields no usable token, and lookup by
+  hash is constant-time by construction (no secret is compared byte by byte).
+* provider — the seller serves the data from ``delivery_url`` and verifies our ES256 JWT offline with the
+  JWKS at ``/.well-known/jwks.json``. Its hash is stored too (audit; the id is the JWT's ``jti``).
+
+A token never outlives its entitlement's window, and every download re-reads the entitlement, so a
+revocation or expiry stops tokens already handed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import jwt
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import DatasetVersion
+from config.api.principal import Principal
+from config.errors import Conflict, DomainError
+from settlement import selectors
+from settlement.models import Download, DownloadToken, Entitlement
+from settlement.services import signing
+
+logger = logging.getLogger(__name__)
+
+KIND_OPAQUE = "opaque"
+KIND_JWT = "jwt"
+# 32 random bytes = 256 bits of entropy; token_urlsafe encodes them as 43 characters.
+OPAQUE_TOKEN_BYTES = 32
+
+
+# --- errors of the download endpoint (api.md: "a bad, expired or revoked token gets 401/403/410") --------
+
+
+class TokenInvalid(DomainError):
+    """Unknown, malformed or tampered token, or one not meant for this endpoint."""
+
+    status = 401
+    code = "download-token-invalid"
+    title = "Download token not valid"
+
+
+class TokenExpired(DomainError):
+    status = 410
+    code = "download-token-expired"
+    title = "Download token expired"
+
+
+class EntitlementRevoked(DomainError):
+    status = 403
+    code = "entitlement-revoked"
+    title = "Entitlement revoked"
+
+
+class EntitlementEnded(DomainError):
+    status = 410
+    code = "entitlement-expired"
+    title = "Entitlement expired"
+
+
+class DataUnavailable(DomainError):
+    status = 503
+    code = "data-unavailable"
+    title = "Data unavailable"
+
+
+class EntitlementNotActive(Conflict):
+    code = "entitlement-not-active"
+    title = "Entitlement not active"
+
+
+# --- tokens ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as handed to the buyer, once: the secret is not stored and cannot be shown again."""
+
+    id: uuid.UUID
+    token: str
+    expires_at: datetime
+    kind: str
+    entitlement_id: uuid.UUID
+    # provider delivery: the seller's endpoint (send the token as ``Authorization: Bearer``); hosted: "".
+    delivery_url: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: datetime, expires_at: datetime) -> str:
+    key = signing.signing_key()
+    claims = {
+        "iss": settings.ICHIBA["JWT_ISSUER"],
+        # The seller's origin: a token minted for one seller is refused by every other seller's server.
+        "aud": _origin(entitlement.delivery_url),
+        "sub": str(entitlement.buyer_id),
+        "ent": str(entitlement.id),
+        "dv": str(entitlement.dataset_version_id),
+        "sha256": entitlement.dataset_version.sha256,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": str(token_id),
+    }
+    return jwt.encode(claims, key.private_key, algorithm=signing.ALGORITHM, headers={"kid": key.kid})
+
+
+@transaction.atomic
+def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str) -> IssuedToken:
+    """Mint a download token for the buyer's own active entitlement (another's: 404; not active: 409)."""
+    entitlement = selectors.entitlement_get_for_buyer(
+        entitlement_id=entitlement_id, organization_id=principal.organization_id
+    )
+    now = timezone.now()
+    if entitlement.status != Entitlement.Status.ACTIVE:
+        raise EntitlementNotActive(f"The entitlement is {entitlement.status}; no new download tokens.")
+    if now < entitlement.valid_from:
+        raise EntitlementNotActive("The entitlement's term has not started yet.")
+    if now >= entitlement.valid_until:
+        # The sweeper may not have marked it yet; the window is what counts.
+        raise EntitlementNotActive("The entitlement's term has ended; no new download tokens.")
+    lifetime = timedelta(seconds=int(settings.ICHIBA["DOWNLOAD_TOKEN_SECONDS"]))
+    # Whole seconds (a JWT's exp is an integer), rounded down so the cap by valid_until always holds.
+    expires_at = min(now + lifetime, entitlement.valid_until).replace(microsecond=0)
+    token_id = uuid.uuid4()
+    if entitlement.delivery == Entitlement.Delivery.PROVIDER:
+        kind = KIND_JWT
+        secret = _jwt_for(entitlement, token_id=token_id, issued_at=now, expires_at=expires_at)
+    else:
+        kind = KIND_OPAQUE
+        secret = secrets.token_urlsafe(OPAQUE_TOKEN_BYTES)
+    DownloadToken.objects.create(
+        id=token_id,
+        entitlement=entitlement,
+        token_hash=token_hash(secret),
+        kind=kind,
+        expires_at=expires_at,
+        created_by_user_id=principal.user_id,
+        created_by_api_key_id=principal.api_key_id,
+    )
+    return IssuedToken(
+        id=token_id,
+        token=secret,
+        expires_at=expires_at,
+        kind=kind,
+        entitlement_id=entitlement.id,
+        delivery_url=entitlement.delivery_url if kind == KIND_JWT else "",
+    )
+
+
+# --- downloads ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadAccess:
+    token: DownloadToken
+    entitlement: Entitlement
+    version: DatasetVersion
+
+
+def download_authorize(*, token: str, now: datetime | None = None) -> DownloadAccess:
+    """Check a presented hosted-download token; raises the error whose status the endpoint answers with.
+
+    Order: unknown (401), then the entitlement (revoked 403, ended 410), then the token's own expiry (410).
+    """
+    now = now or timezone.now()
+    # Opaque tokens are 43 URL-safe characters; anything much longer is not worth hashing.
+    if not token or len(token) > 256:
+        raise TokenInvalid("The download token is not valid.")
+    row = (
+        DownloadToken.objects.select_related("entitlement__dataset_version__dataset")
+        .filter(token_hash=token_hash(token), kind=KIND_OPAQUE)
+        .first()
+    )
+    if row is None:
+        # A seller's JWT lands here too: it is for the seller's server, not for the market's.
+        raise TokenInvalid("The download token is not valid.")
+    entitlement = row.entitlement
+    if entitlement.status == Entitlement.Status.REVOKED:
+        raise EntitlementRevoked("The entitlement was revoked; the data is no longer available to you.")
+    if entitlement.status == Entitlement.Status.EXPIRED or now >= entitlement.valid_until:
+        raise EntitlementEnded("The entitlement's term has ended.")
+    if now < entitlement.valid_from:
+        raise EntitlementRevoked("The entitlement's term has not started yet.")
+    if now >= row.expires_at:
+        raise TokenExpired("The download token has expired; request a new one.")
+    return DownloadAccess(token=row, entitlement=entitlement, version=entitlement.dataset_version)
+
+
+def download_start(
+    *,
+    access: DownloadAccess,
+    range_start: int,
+    range_end: int | None,
+    client_address: str | None,
+    user_agent: str,
+) -> Download:
+    """Record a download before its first byte leaves (so an interrupted one is still in the history)."""
+    return Download.objects.create(
+        entitlement=access.entitlement,
+        token=access.token,
+        buyer_id=access.entitlement.buyer_id,
+        dataset_version=access.version,
+        range_start=range_start,
+        range_end=range_end,
+        client_address=client_address or None,
+        user_agent=user_agent[:300],
+        started_at=timezone.now(),
+    )
+
+
+def _enqueue_capture(*, settlement_id: uuid.UUID, reason: str) -> None:
+    """Ask the settlement pipeline to capture (or, if the asset cannot be delivered, void) after commit."""
+    try:
+        from settlement import tasks
+    except ImportError:  # the pipeline's tasks module is not in yet: the acceptance window still captures
+        logger.warning("settlement.tasks is missing; capture for %s (%s) not enqueued", settlement_id, reason)
+        return
+    capture = getattr(tasks, "settlement_capture", None)
+    if capture is None:
+        logger.warning("settlement.tasks.settlement_capture is missing; %s (%s) not enqueued", settlement_id, reason)
+        return
+    transaction.on_commit(lambda: capture.delay(str(settlement_id), reason))
+
+
+@transaction.atomic
+def download_finish(*, download_id: uuid.UUID, bytes_sent: int, completed: bool) -> None:
+    """Close a download's record with the bytes actually sent; the first full delivery triggers capture."""
+    now = timezone.now()
+    Download.objects.filter(pk=download_id).update(bytes_sent=bytes_sent, completed=completed, finished_at=now)
+    download = Download.objects.select_related("entitlement", "dataset_version").get(pk=download_id)
+    entitlement = download.entitlement
+    if entitlement.first_download_at is not None or bytes_sent == 0:
+        return
+    if selectors.download_coverage(entitlement_id=entitlement.pk) < download.dataset_version.size_bytes:
+        return
+    # Conditional update: of two downloads finishing at once, exactly one sets it and enqueues the capture.
+    first = Entitlement.objects.filter(pk=entitlement.pk, first_download_at__isnull=True).update(first_download_at=now)
+    if first:
+        _enqueue_capture(settlement_id=entitlement.settlement_id, reason="first download")
+
+
+@transaction.atomic
+def download_unavailable(
+    *, access: DownloadAccess, client_address: str | None, user_agent: str, detail: str
+) -> DataUnavailable:
+    """The stored file is missing or damaged: record the attempt and let the pipeline void the payment."""
+    logger.error("Version %s cannot be delivered: %s", access.version.pk, detail)
+    download = download_start(
+        access=access, range_start=0, range_end=None, client_address=client_address, user_agent=user_agent
+    )
+    Download.objects.filter(pk=download.pk).update(finished_at=F("started_at"))
+    # The capture step verifies the asset itself and voids the authorisation when it cannot be delivered.
+    _enqueue_capture(settlement_id=access.entitlement.settlement_id, reason="data unavailable")
+    return DataUnavailable("The data file cannot be delivered right now; the market has been alerted.")

@@ -1,0 +1,148 @@
+"""Entitlements: a buyer's right to fetch one exact dataset version during its contract's window.
+
+Granted by the settlement pipeline when the payment is authorised; ended by expiry (the sweeper,
+``entitlements_expire``) or revocation (operator, refund). Statuses change only here, checked against
+``settlement/states.py``, and every change writes an ``EntitlementEvent`` and a partner webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import NotFound
+from contracts.models import Contract
+from contracts.services.contracts import contract_transition
+from marketplace.models import Offering
+from settlement import states
+from settlement.models import Entitlement, EntitlementEvent, Settlement
+from settlement.services.webhooks import webhook_publish
+
+logger = logging.getLogger(__name__)
+
+# Rows locked per transaction by the expiry sweeper: short transactions, and parallel sweepers on
+# PostgreSQL take disjoint batches (SKIP LOCKED) instead of queueing behind one another.
+EXPIRE_BATCH = 200
+
+# Revocation and expiry share one partner event (webhooks.EVENT_TYPES has no "entitlement.expired"):
+# ``data.status`` says which it was and ``data.reason`` is "expired" for expiry.
+EVENT_GRANTED = "entitlement.granted"
+EVENT_ENDED = "entitlement.revoked"
+
+
+def _event(entitlement: Entitlement, *, from_status: str, to_status: str, reason: str, actor: str) -> None:
+    EntitlementEvent.objects.create(
+        entitlement=entitlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
+    )
+
+
+def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": str(entitlement.id),
+        "contract": str(entitlement.contract_id),
+        "settlement": str(entitlement.settlement_id),
+        "dataset": str(entitlement.dataset_id),
+        "dataset_version": str(entitlement.dataset_version_id),
+        "valid_from": entitlement.valid_from.isoformat(),
+        "valid_until": entitlement.valid_until.isoformat(),
+        "status": entitlement.status,
+        "delivery": entitlement.delivery,
+    }
+    if reason:
+        data["reason"] = reason
+    return data
+
+
+@transaction.atomic
+def entitlement_grant(*, settlement: Settlement) -> Entitlement:
+    """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
+
+    Runs inside the caller's transaction (the authorisation step). A second call for the same
+    settlement returns the first entitlement unchanged: one settlement, one entitlement (OneToOne).
+    """
+    existing = Entitlement.objects.filter(settlement_id=settlement.pk).first()
+    if existing is not None:
+        return existing
+    contract = Contract.objects.get(pk=settlement.contract_id)
+    # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
+    delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
+    entitlement = Entitlement.objects.create(
+        settlement_id=settlement.pk,
+        contract_id=contract.pk,
+        buyer_id=contract.buyer_id,
+        dataset_id=contract.dataset_id,
+        dataset_version_id=contract.dataset_version_id,
+        valid_from=contract.valid_from,
+        valid_until=contract.valid_until,
+        status=Entitlement.Status.ACTIVE,
+        delivery=Entitlement.Delivery.PROVIDER if delivery_url else Entitlement.Delivery.HOSTED,
+        delivery_url=delivery_url or "",
+    )
+    _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
+    webhook_publish(organization_id=contract.buyer_id, event_type=EVENT_GRANTED, data=_webhook_data(entitlement))
+    return entitlement
+
+
+@transaction.atomic
+def entitlement_revoke(*, entitlement_id: uuid.UUID, reason: str, actor: str) -> Entitlement:
+    """End access now (operator action, refund). The contract is left to the caller (the refund flow).
+
+    Tokens already issued stop working at once: every download re-reads the entitlement's status.
+    """
+    entitlement = Entitlement.objects.select_for_update().filter(pk=entitlement_id).first()
+    if entitlement is None:
+        raise NotFound("No such entitlement.")
+    states.entitlement_check(entitlement.status, Entitlement.Status.REVOKED)
+    previous = entitlement.status
+    entitlement.status = Entitlement.Status.REVOKED
+    entitlement.ended_at = timezone.now()
+    entitlement.save(update_fields=["status", "ended_at"])
+    _event(entitlement, from_status=previous, to_status=entitlement.status, reason=reason, actor=actor)
+    webhook_publish(
+        organization_id=entitlement.buyer_id,
+        event_type=EVENT_ENDED,
+        data=_webhook_data(entitlement, reason=reason or "revoked"),
+    )
+    return entitlement
+
+
+def _expire_one(entitlement: Entitlement, *, now: datetime) -> None:
+    states.entitlement_check(entitlement.status, Entitlement.Status.EXPIRED)
+    previous = entitlement.status
+    entitlement.status = Entitlement.Status.EXPIRED
+    entitlement.ended_at = now
+    entitlement.save(update_fields=["status", "ended_at"])
+    _event(entitlement, from_status=previous, to_status=entitlement.status, reason="expired", actor="system")
+    # Lock order: entitlement, then its contract. Only an active contract expires; one that was already
+    # terminated (refund) or never activated keeps its status, and that is recorded, not an error.
+    contract = Contract.objects.select_for_update().get(pk=entitlement.contract_id)
+    if contract.status == Contract.Status.ACTIVE:
+        contract_transition(contract_id=contract.pk, target=Contract.Status.EXPIRED, reason="term ended")
+    else:
+        logger.info("Entitlement %s expired; its contract is %s, left as is.", entitlement.pk, contract.status)
+    webhook_publish(
+        organization_id=entitlement.buyer_id, event_type=EVENT_ENDED, data=_webhook_data(entitlement, reason="expired")
+    )
+
+
+def entitlements_expire(*, now: datetime | None = None) -> int:
+    """Expire every active entitlement whose window has ended; returns how many. Safe to run in parallel."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Entitlement.objects.select_for_update(skip_locked=True)
+                .filter(status=Entitlement.Status.ACTIVE, valid_until__lte=now)
+                .order_by("valid_until", "id")[:EXPIRE_BATCH]
+            )
+            for entitlement in batch:
+                _expire_one(entitlement, now=now)
+        expired += len(batch)
+        if len(batch) < EXPIRE_BATCH:
+            return expired

@@ -1,0 +1,117 @@
+"""Daily payouts: each seller receives what the market owes it, as one provider transfer, posted once.
+
+A payout's amount is fixed when it is created (under the seller's row lock): the seller's payable balance
+minus payouts still in flight, so a payout being sent is never counted twice. The transfer carries an
+idempotency key derived from the payout id; the ledger posting is unique per payout.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from marketplace.models import Organization
+from settlement import states
+from settlement.models import LedgerEntry, Payout, PayoutAccount, Settlement
+from settlement.providers import ProviderUnavailable, provider_get
+from settlement.services import ledger
+
+logger = logging.getLogger(__name__)
+
+
+def payouts_create(*, for_date: date | None = None) -> list[Payout]:
+    """Create today's payout for every seller the market owes money (one per seller and currency)."""
+    for_date = for_date or timezone.localdate()
+    owed = (
+        LedgerEntry.objects.filter(account=LedgerEntry.Account.SELLER_PAYABLE)
+        .values("organization_id", "currency")
+        .annotate(balance=Sum("amount"))
+        .filter(balance__lt=0)
+    )
+    created = []
+    for row in owed:
+        payout = _payout_create(seller_id=row["organization_id"], currency=row["currency"], for_date=for_date)
+        if payout is not None:
+            created.append(payout)
+    return created
+
+
+def _payout_create(*, seller_id: uuid.UUID, currency: str, for_date: date) -> Payout | None:
+    try:
+        with transaction.atomic():
+            # Serialises payout creation per seller: the in-flight sum below cannot change under us.
+            Organization.objects.select_for_update().filter(pk=seller_id).first()
+            in_flight = (
+                Payout.objects.filter(seller_id=seller_id, currency=currency, status=Payout.Status.PENDING).aggregate(
+                    total=Sum("amount")
+                )["total"]
+                or 0
+            )
+            amount = ledger.seller_payable(organization_id=seller_id, currency=currency) - in_flight
+            if amount <= 0:
+                return None
+            return Payout.objects.create(seller_id=seller_id, currency=currency, for_date=for_date, amount=amount)
+    except IntegrityError:  # today's payout exists already (a second beat run)
+        return None
+
+
+def payout_send(*, payout_id: uuid.UUID) -> Payout:
+    """Transfer a pending payout to the seller's account and post it; idempotent."""
+    payout = Payout.objects.get(pk=payout_id)
+    if payout.status != Payout.Status.PENDING:
+        return payout
+    account = PayoutAccount.objects.filter(organization_id=payout.seller_id).first()
+    provider = provider_get()
+    if account is None and provider.name != "offline":
+        return _finish(payout.id, failed="The seller has no payout account at the payment provider.")
+    destination = account.account_ref if account else f"acct_offline_{payout.seller_id.hex[:16]}"
+    try:
+        result = provider.transfer(
+            amount=payout.amount,
+            currency=payout.currency,
+            destination=destination,
+            idempotency_key=f"ichiba-payout-{payout.id}",
+            description=f"Ichiba payout {payout.for_date}",
+        )
+    except ProviderUnavailable:
+        logger.warning("payout %s: provider unavailable; the sweeper retries it", payout.id)
+        raise
+    return _finish(payout.id, transfer_ref=result.transfer_ref)
+
+
+@transaction.atomic
+def _finish(payout_id: uuid.UUID, *, transfer_ref: str = "", failed: str = "") -> Payout:
+    payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if payout.status != Payout.Status.PENDING:
+        return payout
+    target = Payout.Status.FAILED if failed else Payout.Status.PAID
+    states.payout_check(payout.status, target)
+    payout.status = target
+    payout.transfer_ref = transfer_ref[:255]
+    payout.failure_message = failed[:500]
+    payout.paid_at = timezone.now() if not failed else None
+    payout.save()
+    if not failed:
+        ledger.ledger_post_payout(payout=payout)
+        # Label the captured settlements this payout covers (those captured before it was created).
+        Settlement.objects.filter(
+            seller_id=payout.seller_id,
+            currency=payout.currency,
+            status=Settlement.Status.CAPTURED,
+            payout__isnull=True,
+            captured_at__lte=payout.created_at,
+        ).update(payout=payout)
+    return payout
+
+
+def payouts_pending(*, older_than: timedelta = timedelta(minutes=5), now: datetime | None = None) -> list[uuid.UUID]:
+    """Payouts still pending after a while: a crashed worker's, to send again (same idempotency key)."""
+    cutoff = (now or timezone.now()) - older_than
+    return list(
+        Payout.objects.filter(status=Payout.Status.PENDING, created_at__lte=cutoff).values_list("id", flat=True)
+    )

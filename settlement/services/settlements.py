@@ -1,0 +1,463 @@
+"""The settlement pipeline: every trade ends paid-and-delivered, or unpaid with its seat back on the book.
+
+    trade (hook, same transaction) → pending ─authorise─► authorized ─capture─► captured ─refund─► refunded
+                                          └─declined─► failed        └─void─► voided
+
+Provider calls happen outside any database transaction (the provider is an external system whose effect
+survives our rollback or a killed worker) and carry an idempotency key derived from the settlement id, so a
+repeated call returns the first outcome instead of charging again. The outcome is then applied under the
+settlement's row lock by ``settlement_apply_provider_state``, which is idempotent: the same provider state
+applied twice (a retried task, a replayed webhook, reconciliation) changes nothing the second time.
+Tasks are enqueued after commit; ``settlements_sweep`` re-drives anything a lost message left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.errors import Conflict, NotFound, RuleViolation
+from contracts.models import Contract
+from contracts.services.contracts import contract_transition
+from marketplace import hooks
+from marketplace.services.trades import trade_void
+from settlement import states
+from settlement.models import PaymentMethod, Settlement, SettlementEvent
+from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
+from settlement.services import ledger
+from settlement.services.webhooks import webhook_listeners, webhook_publish
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_CAP_SECONDS = 600
+
+
+def platform_fee(*, amount: int, rate: Decimal) -> int:
+    """The market's fee on an amount: rounded down, so it never exceeds the published rate."""
+    return int((Decimal(amount) * rate).quantize(Decimal(1), rounding=ROUND_DOWN))
+
+
+def published_fee_rate() -> Decimal:
+    return Decimal(settings.ICHIBA["PLATFORM_FEE_RATE"])
+
+
+def idempotency_key(settlement_id: uuid.UUID, step: str) -> str:
+    return f"ichiba-settlement-{settlement_id}-{step}"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before retry #attempts of a transient provider failure: base, 2×base, 4×base ... (capped)."""
+    first = float(settings.ICHIBA["PROVIDER_RETRY_BASE_SECONDS"])
+    base: float = min(BACKOFF_CAP_SECONDS, first * 2 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
+
+
+def _after_commit(task_name: str, *args: str) -> None:
+    """Enqueue a settlement task once the transaction commits. A broker outage is logged, not raised:
+    the rows are the truth and the sweeper re-drives them when the broker is back."""
+
+    def send() -> None:
+        from settlement import tasks
+
+        task: Any = getattr(tasks, task_name)
+        try:
+            task.delay(*args)
+        except Exception:  # kombu raises a zoo of connection errors; none may undo a committed trade
+            logger.warning("could not enqueue %s%s; the sweeper will re-drive it", task_name, args, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def _event(
+    settlement: Settlement, *, from_status: str, to_status: str, reason: str = "", actor: str = "system"
+) -> None:
+    SettlementEvent.objects.create(
+        settlement=settlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
+    )
+
+
+def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "system", **fields: Any) -> None:
+    """The one place a settlement's status changes (under its row lock, held by the caller)."""
+    states.settlement_check(settlement.status, target)
+    previous = settlement.status
+    settlement.status = target
+    for name, value in fields.items():
+        setattr(settlement, name, value)
+    if target not in states.SETTLEMENT_OPEN:
+        settlement.closed_at = settlement.closed_at or timezone.now()
+    settlement.next_attempt_at = None
+    settlement.save()
+    _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
+    listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
+    for organization_id in listeners:
+        webhook_publish(
+            organization_id=organization_id, event_type="settlement.updated", data=settlement_webhook_data(settlement)
+        )
+
+
+def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
+    return {
+        "id": str(settlement.id),
+        "trade": str(settlement.trade_id),
+        "contract": str(settlement.contract_id),
+        "status": settlement.status,
+        "amount": settlement.amount,
+        "currency": settlement.currency,
+        "platform_fee": settlement.platform_fee,
+        "seller_proceeds": settlement.seller_proceeds,
+        "failure_code": settlement.failure_code,
+    }
+
+
+# --- opening: the trade hook ---------------------------------------------------------------------------------
+
+
+def settlement_open(event: hooks.TradeExecuted) -> Settlement:
+    """Open the settlement of a trade, inside the trade's transaction (subscribed to the trade hook)."""
+    rate = published_fee_rate()
+    fee = platform_fee(amount=event.amount, rate=rate)
+    settlement = Settlement.objects.create(
+        trade_id=event.trade_id,
+        contract_id=event.contract_id,
+        buyer_id=event.buyer_id,
+        seller_id=event.seller_id,
+        amount=event.amount,
+        currency=event.currency,
+        fee_rate=rate,
+        platform_fee=fee,
+        seller_proceeds=event.amount - fee,
+        provider=settings.ICHIBA["PAYMENT_PROVIDER"],
+    )
+    _event(settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed")
+    trade_data = {
+        "id": str(event.trade_id),
+        "offering": str(event.offering_id),
+        "price": event.price,
+        "quantity": event.quantity,
+        "amount": event.amount,
+        "currency": event.currency,
+        "executed_at": event.executed_at.isoformat(),
+        "contract": str(event.contract_id),
+        "settlement": str(settlement.id),
+    }
+    for organization_id in webhook_listeners(organization_ids=(event.buyer_id, event.seller_id)):
+        webhook_publish(organization_id=organization_id, event_type="trade.executed", data=trade_data)
+        webhook_publish(
+            organization_id=organization_id,
+            event_type="contract.concluded",
+            data={"id": str(event.contract_id), "trade": str(event.trade_id), "status": "concluded"},
+        )
+    _after_commit("settlement_authorize", str(settlement.id))
+    return settlement
+
+
+# --- authorise --------------------------------------------------------------------------------------------------
+
+
+def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
+    """Authorise the buyer's default payment method for the amount (manual capture). Idempotent.
+
+    Raises ``ProviderUnavailable`` on a transient failure, after recording the attempt and when to try again.
+    """
+    settlement = _get(settlement_id)
+    if settlement.status != Settlement.Status.PENDING:
+        return settlement
+    method = PaymentMethod.objects.filter(organization_id=settlement.buyer_id, is_default=True).first()
+    if method is None:
+        result = PaymentResult(
+            status="declined",
+            failure_code="no_payment_method",
+            failure_message="The buyer has no saved payment method.",
+        )
+        return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source="authorise")
+    provider = provider_get(settlement.provider)
+    result = _call(
+        settlement,
+        lambda: provider.authorize(
+            amount=settlement.amount,
+            currency=settlement.currency,
+            payment_method=method.token,
+            customer_ref=str(settlement.buyer_id),
+            idempotency_key=idempotency_key(settlement.id, "authorize"),
+            description=f"Ichiba trade {settlement.trade_id}",
+            metadata={"settlement": str(settlement.id), "trade": str(settlement.trade_id)},
+        ),
+        step="authorise",
+    )
+    if not settlement.payment_method:
+        Settlement.objects.filter(pk=settlement.pk, payment_method="").update(payment_method=method.token[:255])
+    return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source="authorise")
+
+
+# --- capture / void ---------------------------------------------------------------------------------------------
+
+
+def settlement_capture(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
+    """Take the authorised money, once the data reached the buyer or the acceptance window passed.
+
+    If the data cannot be delivered (the stored file is missing or no longer matches its checksum), the
+    authorisation is voided instead: the buyer is never charged for data it cannot get.
+    """
+    settlement = _get(settlement_id)
+    if settlement.status != Settlement.Status.AUTHORIZED:
+        return settlement
+    provider = provider_get(settlement.provider)
+    problem = deliverability_problem(settlement)
+    if problem:
+        result = _call(
+            settlement,
+            lambda: provider.void(
+                payment_ref=settlement.payment_ref, idempotency_key=idempotency_key(settlement.id, "void")
+            ),
+            step="void",
+        )
+        return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"void: {problem}")
+    result = _call(
+        settlement,
+        lambda: provider.capture(
+            payment_ref=settlement.payment_ref,
+            amount=settlement.amount,
+            idempotency_key=idempotency_key(settlement.id, "capture"),
+        ),
+        step="capture",
+    )
+    return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"capture: {reason}")
+
+
+def deliverability_problem(settlement: Settlement) -> str:
+    """Why the contracted version cannot be delivered, or "" when it can (or the seller delivers it)."""
+    from settlement.models import Entitlement
+
+    entitlement = Entitlement.objects.select_related("dataset_version").filter(settlement=settlement).first()
+    if entitlement is None or entitlement.delivery == Entitlement.Delivery.PROVIDER:
+        return ""
+    version = entitlement.dataset_version
+    storage = version.file.storage
+    name = version.file.name
+    if not name or not storage.exists(name):
+        return "the data file is missing"
+    if storage.size(name) != version.size_bytes:
+        return "the data file's size no longer matches"
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != version.sha256:
+        return "the data file no longer matches its checksum"
+    return ""
+
+
+# --- refund (operator) ------------------------------------------------------------------------------------------
+
+
+def settlement_refund(*, settlement_id: uuid.UUID, reason: str, actor: str = "operator") -> Settlement:
+    """Give a captured payment back: provider refund, entitlement revoked, contract terminated."""
+    settlement = _get(settlement_id)
+    if settlement.status == Settlement.Status.REFUNDED:
+        return settlement
+    if settlement.status != Settlement.Status.CAPTURED:
+        raise Conflict(f"Only a captured payment can be refunded; this one is {settlement.status}.")
+    provider = provider_get(settlement.provider)
+    result = _call(
+        settlement,
+        lambda: provider.refund(
+            payment_ref=settlement.payment_ref,
+            amount=settlement.amount,
+            idempotency_key=idempotency_key(settlement.id, "refund"),
+        ),
+        step="refund",
+    )
+    if result.status not in ("refunded", "processing"):
+        raise RuleViolation(
+            f"The payment provider did not refund it ({result.failure_code or result.status}): "
+            f"{result.failure_message or 'no reason given'}."
+        )
+    return settlement_apply_provider_state(
+        settlement_id=settlement.id, result=result, source=f"refund: {reason}", actor=actor
+    )
+
+
+# --- applying a provider state (tasks, webhooks, reconciliation) -------------------------------------------------
+
+
+@transaction.atomic
+def settlement_apply_provider_state(
+    *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system"
+) -> Settlement:
+    """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    learned_ref = bool(result.payment_ref and not settlement.payment_ref)
+    if learned_ref:
+        settlement.payment_ref = result.payment_ref
+    before = settlement.status
+    S = Settlement.Status
+    if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
+        _authorized(settlement, reason=source)
+    if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
+        _captured(settlement, reason=source)
+    if result.status == "refunded" and settlement.status == S.CAPTURED:
+        _refunded(settlement, reason=source, actor=actor)
+    elif result.status in ("declined", "voided") and settlement.status == S.PENDING:
+        _failed(settlement, result=result, reason=source)
+    elif result.status == "voided" and settlement.status == S.AUTHORIZED:
+        _voided(settlement, reason=source)
+    if settlement.status == before and learned_ref:
+        settlement.save(update_fields=["payment_ref", "updated_at"])
+    return settlement
+
+
+def _authorized(settlement: Settlement, *, reason: str) -> None:
+    from settlement.services.entitlements import entitlement_grant
+
+    now = timezone.now()
+    window = timedelta(hours=settings.ICHIBA["ACCEPTANCE_WINDOW_HOURS"])
+    _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
+    contract_transition(contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised")
+    entitlement_grant(settlement=settlement)
+
+
+def _captured(settlement: Settlement, *, reason: str) -> None:
+    _move(settlement, Settlement.Status.CAPTURED, reason=reason, captured_at=timezone.now())
+    ledger.ledger_post_capture(settlement=settlement)
+
+
+def _failed(settlement: Settlement, *, result: PaymentResult, reason: str) -> None:
+    code = result.failure_code or "payment_failed"
+    message = result.failure_message or "The payment was not authorised."
+    _move(
+        settlement,
+        Settlement.Status.FAILED,
+        reason=f"{reason}: {code}: {message}",
+        failure_code=code[:64],
+        failure_message=message[:500],
+    )
+    contract_transition(
+        contract_id=settlement.contract_id, target=Contract.Status.VOID, reason=f"payment failed: {code}"
+    )
+    trade_void(trade_id=settlement.trade_id, reason=f"payment failed ({code})")
+
+
+def _voided(settlement: Settlement, *, reason: str) -> None:
+    from settlement.services.entitlements import entitlement_revoke
+
+    _move(
+        settlement, Settlement.Status.VOIDED, reason=reason, failure_code="undeliverable", failure_message=reason[:500]
+    )
+    _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
+    contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
+    trade_void(trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged")
+
+
+def _refunded(settlement: Settlement, *, reason: str, actor: str) -> None:
+    from settlement.services.entitlements import entitlement_revoke
+
+    _move(settlement, Settlement.Status.REFUNDED, reason=reason, actor=actor)
+    ledger.ledger_post_refund(settlement=settlement)
+    _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
+    contract = Contract.objects.filter(pk=settlement.contract_id).values_list("status", flat=True).first()
+    if contract in (Contract.Status.CONCLUDED, Contract.Status.ACTIVE):
+        contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
+
+
+def _revoke_entitlement(settlement: Settlement, *, reason: str, revoke: Callable[..., Any]) -> None:
+    from settlement.models import Entitlement
+
+    entitlement = Entitlement.objects.filter(settlement=settlement, status=Entitlement.Status.ACTIVE).first()
+    if entitlement is not None:
+        revoke(entitlement_id=entitlement.id, reason=reason, actor="system")
+
+
+# --- transient failures, sweeping -------------------------------------------------------------------------------
+
+
+def _call(settlement: Settlement, call: Callable[[], PaymentResult], *, step: str) -> PaymentResult:
+    """Run a provider call; on a transient failure record the attempt and when to retry, then re-raise."""
+    try:
+        return call()
+    except ProviderUnavailable as error:
+        attempts = settlement.attempts + 1
+        retry_at = timezone.now() + timedelta(seconds=backoff_seconds(attempts))
+        with transaction.atomic():
+            Settlement.objects.filter(pk=settlement.pk).update(
+                attempts=attempts, next_attempt_at=retry_at, updated_at=timezone.now()
+            )
+            _event(
+                settlement,
+                from_status=settlement.status,
+                to_status=settlement.status,
+                reason=f"{step}: provider unavailable ({error}); retry #{attempts} at {retry_at.isoformat()}",
+            )
+        settlement.attempts, settlement.next_attempt_at = attempts, retry_at
+        raise
+
+
+def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-drive open settlements a lost message or a crashed worker left behind; capture those whose
+    acceptance window passed. Each re-drive is idempotent, so sweeping one already in flight is harmless."""
+    now = now or timezone.now()
+    stuck_before = now - timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
+    due_retry = Q(next_attempt_at__isnull=False, next_attempt_at__lte=now)
+    quiet = Q(next_attempt_at__isnull=True, updated_at__lte=stuck_before)
+    pending = list(
+        Settlement.objects.filter(Q(status=Settlement.Status.PENDING) & (due_retry | quiet)).values_list(
+            "id", flat=True
+        )[:1000]
+    )
+    capture = list(
+        Settlement.objects.filter(
+            Q(status=Settlement.Status.AUTHORIZED)
+            & (Q(capture_due_at__lte=now) | (Q(capture_due_at__gt=now) & due_retry))
+        ).values_list("id", flat=True)[:1000]
+    )
+    from settlement import tasks
+
+    for settlement_id in pending:
+        tasks.settlement_authorize.delay(str(settlement_id))
+    for settlement_id in capture:
+        tasks.settlement_capture.delay(str(settlement_id), "acceptance window passed")
+    return {"authorize": len(pending), "capture": len(capture)}
+
+
+def settlements_reconcile(*, older_than_seconds: int = 3600) -> int:
+    """Compare the provider's view of long-open settlements with ours and apply what it says."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    count = 0
+    for settlement in Settlement.objects.filter(status__in=states.SETTLEMENT_OPEN, updated_at__lte=cutoff).exclude(
+        payment_ref=""
+    )[:500]:
+        try:
+            result = provider_get(settlement.provider).retrieve(payment_ref=settlement.payment_ref)
+        except ProviderUnavailable:
+            logger.warning("reconciliation: provider unavailable for %s", settlement.id)
+            continue
+        before = settlement.status
+        after = settlement_apply_provider_state(settlement_id=settlement.id, result=result, source="reconciliation")
+        count += after.status != before
+    return count
+
+
+def _get(settlement_id: uuid.UUID) -> Settlement:
+    settlement = Settlement.objects.filter(pk=settlement_id).first()
+    if settlement is None:
+        raise NotFound("No such settlement.")
+    return settlement
+
+
+def _subscriber(event: hooks.TradeExecuted) -> None:
+    settlement_open(event)
+
+
+def settlement_subscribe() -> None:
+    """Called from ``SettlementConfig.ready()``: every trade opens its settlement."""
+    hooks.subscribe_trade_executed(_subscriber)

@@ -1,0 +1,582 @@
+"""Outbound partner webhooks: endpoints, publishing events, signed delivery with retries, the delivery log.
+
+Invariants:
+
+- A delivery row is written in the transaction that made the change (``webhook_publish``), so an event
+  exists exactly when its change committed; the HTTP call happens after commit, in a Celery task.
+- No database transaction is open during an HTTP call: a delivery is *claimed* with one conditional
+  ``UPDATE`` (status pending, due, bumping ``attempts`` and pushing ``next_attempt_at`` out by a lease), then
+  posted, then the outcome is written with another conditional ``UPDATE`` that only succeeds if nobody
+  re-claimed it meanwhile. Two workers (a task and the sweeper's copy) cannot post the same attempt.
+- ``event_id`` is stable across retries (and across the endpoints of one event): receivers de-duplicate.
+- Retries are driven by the rows, not by Celery countdowns: ``webhooks_sweep`` re-enqueues whatever is due,
+  so a lost message only delays a delivery.
+- The signature is Stripe-style: ``Ichiba-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util import connection as urllib3_connection
+
+from catalog.hooks import VersionPublished
+from config.api.principal import Principal
+from config.errors import InvalidInput, NotFound, RuleViolation
+from settlement.models import Entitlement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from settlement.states import webhook_delivery_check
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPES = (
+    "trade.executed",
+    "contract.concluded",
+    "settlement.updated",
+    "entitlement.granted",
+    "entitlement.revoked",
+    "dataset.version_published",
+)
+
+SIGNATURE_HEADER = "Ichiba-Signature"
+EVENT_ID_HEADER = "Ichiba-Event-Id"
+EVENT_TYPE_HEADER = "Ichiba-Event-Type"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+USER_AGENT = "Ichiba-Webhooks/1"
+
+# Bounds the fan-out of one event and the work one organisation can put on the webhooks queue.
+MAX_ENDPOINTS_PER_ORGANIZATION = 16
+# Backoff: 30 s, 1 min, 2 min, ... doubling, never more than 6 h between tries, plus up to 10 % jitter so
+# deliveries that failed together (a partner outage) do not all come back in the same second.
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 6 * 60 * 60
+BACKOFF_JITTER = 0.10
+# How much of a partner's non-2xx response body is kept in the log for them to debug with.
+RESPONSE_SNIPPET_CHARS = 200
+SWEEP_BATCH = 500
+
+
+# --- endpoints --------------------------------------------------------------------------------------------
+
+
+def _secret_new() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def _allow_private_targets() -> bool:
+    return bool(settings.ICHIBA.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", False))
+
+
+def _address_is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is not part of the address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _url_clean(url: str) -> str:
+    """An absolute http(s) URL with a host and no credentials; refuses literal private targets early.
+
+    Host names are resolved (and re-checked) only when a delivery connects: the name's addresses may
+    change at any time, so a check here alone would prove nothing (DNS rebinding).
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidInput("url is not a valid URL.", errors={"url": ["invalid"]}) from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("url must be an absolute http(s) URL with a host.", errors={"url": ["invalid"]})
+    if parts.username or parts.password:
+        raise InvalidInput(
+            "url must not carry credentials; verify the Ichiba-Signature header instead.",
+            errors={"url": ["credentials not allowed"]},
+        )
+    if port == 0:
+        raise InvalidInput("url has an invalid port.", errors={"url": ["invalid"]})
+    if not _allow_private_targets():
+        host = parts.hostname.rstrip(".").lower()
+        try:
+            literal_private = not _address_is_public(host)
+        except ValueError:
+            literal_private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+        if literal_private:
+            raise InvalidInput("url must point to a public internet address.", errors={"url": ["private address"]})
+    return url
+
+
+def _events_clean(events: Iterable[str]) -> list[str]:
+    wanted = list(dict.fromkeys(events))  # de-duplicated, in the partner's order
+    unknown = [event for event in wanted if event not in EVENT_TYPES]
+    if unknown or not wanted:
+        raise InvalidInput(
+            f"events must be a non-empty list of: {', '.join(EVENT_TYPES)}.",
+            errors={"events": [f"Unknown event type: {event}." for event in unknown] or ["empty"]},
+        )
+    return wanted
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, principal: Principal, url: str, events: Sequence[str]) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint of the caller's organisation. Returns it with its signing secret (shown once)."""
+    url = _url_clean(url)
+    wanted = _events_clean(events)
+    active = WebhookEndpoint.objects.filter(organization_id=principal.organization_id, active=True)
+    if active.count() >= MAX_ENDPOINTS_PER_ORGANIZATION:
+        raise RuleViolation(
+            f"An organisation may have at most {MAX_ENDPOINTS_PER_ORGANIZATION} webhook endpoints; delete one first."
+        )
+    secret = _secret_new()
+    endpoint = WebhookEndpoint.objects.create(
+        organization_id=principal.organization_id, url=url, events=wanted, secret=secret
+    )
+    return endpoint, secret
+
+
+def webhook_endpoint_list(*, principal: Principal) -> QuerySet[WebhookEndpoint]:
+    """The caller's endpoints (deleted ones are kept for the record but no longer shown)."""
+    return WebhookEndpoint.objects.filter(organization_id=principal.organization_id, active=True)
+
+
+def webhook_endpoint_get(*, principal: Principal, endpoint_id: str | uuid.UUID) -> WebhookEndpoint:
+    """One of the caller's endpoints; another organisation's is "not found", never "forbidden"."""
+    try:
+        pk = endpoint_id if isinstance(endpoint_id, uuid.UUID) else uuid.UUID(str(endpoint_id))
+    except ValueError as exc:
+        raise NotFound("No such webhook endpoint.") from exc
+    endpoint = webhook_endpoint_list(principal=principal).filter(pk=pk).first()
+    if endpoint is None:
+        raise NotFound("No such webhook endpoint.")
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, principal: Principal, endpoint_id: str | uuid.UUID) -> None:
+    """Stop sending to an endpoint. The row and its log stay (audit); pending deliveries are given up."""
+    endpoint = webhook_endpoint_get(principal=principal, endpoint_id=endpoint_id)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(active=False, disabled_at=timezone.now())
+    webhook_delivery_check("pending", "failed")
+    endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.FAILED, last_error="The endpoint was deleted."
+    )
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(
+    *, principal: Principal, endpoint_id: str | uuid.UUID
+) -> tuple[WebhookEndpoint, str]:
+    """Replace the signing secret at once; every later attempt (retries included) is signed with the new one."""
+    endpoint = webhook_endpoint_get(principal=principal, endpoint_id=endpoint_id)
+    secret = _secret_new()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
+    endpoint.secret = secret
+    return endpoint, secret
+
+
+# --- publishing -------------------------------------------------------------------------------------------
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    # UUIDs, datetimes and decimals become the strings the API shows; the stored payload is then plain JSON.
+    result: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return result
+
+
+def webhook_listeners(*, organization_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these organisations have an active endpoint at all: one query, so hot paths (every trade,
+    every settlement step) skip publishing for the many organisations that registered none."""
+    return set(
+        WebhookEndpoint.objects.filter(organization_id__in=set(organization_ids), active=True).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+def webhook_publish(
+    *,
+    organization_id: uuid.UUID,
+    event_type: str,
+    data: dict[str, Any],
+    event_id: uuid.UUID | None = None,
+) -> int:
+    """Queue ``event_type`` for every active endpoint of the organisation subscribed to it.
+
+    Call inside the transaction that made the change: the deliveries commit with it and are sent
+    after commit. Returns how many deliveries were queued. ``event_id`` (optional) makes a re-publish of
+    the same event a no-op, e.g. ``uuid5`` of the object's id and state.
+    """
+    assert event_type in EVENT_TYPES, event_type
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True).only(
+            "id", "events"
+        )
+        if event_type in endpoint.events
+    ]
+    if not endpoints:
+        return 0
+    event_id = event_id or uuid.uuid4()
+    already = set(
+        WebhookDelivery.objects.filter(endpoint__in=endpoints, event_id=event_id).values_list("endpoint_id", flat=True)
+    )
+    now = timezone.now()
+    payload = {"id": str(event_id), "type": event_type, "created": now.isoformat(), "data": _jsonable(data)}
+    deliveries = [
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_id=event_id,
+            event_type=event_type,
+            payload=payload,
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+        if endpoint.id not in already
+    ]
+    # The unique (endpoint, event_id) index settles a race between two publishers of the same event.
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    delivery_ids = [str(delivery.id) for delivery in deliveries]
+    if delivery_ids:
+        transaction.on_commit(lambda: _enqueue(delivery_ids))
+    return len(delivery_ids)
+
+
+def webhooks_on_version_published(event: VersionPublished) -> int:
+    """``dataset.version_published`` for the seller, and for every buyer entitled to an earlier version.
+
+    Buyers are told because an entitlement covers one exact version: they learn a newer one exists (and
+    may buy it). One event id for all recipients: it is one event. Runs in the catalog's transaction.
+    """
+    data = {
+        "dataset": event.dataset_id,
+        "dataset_title": event.dataset_title,
+        "version": event.number,
+        "sha256": event.sha256,
+        "size_bytes": event.size_bytes,
+        "row_count": event.row_count,
+        "published_at": event.published_at,
+    }
+    event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"ichiba:dataset.version_published:{event.version_id}")
+    buyers = (
+        Entitlement.objects.filter(
+            dataset_id=event.dataset_id, status=Entitlement.Status.ACTIVE, valid_until__gt=timezone.now()
+        )
+        .exclude(buyer_id=event.seller_id)
+        .values_list("buyer_id", flat=True)
+        .distinct()
+    )
+    queued = 0
+    for organization_id in [event.seller_id, *sorted(set(buyers))]:
+        queued += webhook_publish(
+            organization_id=organization_id, event_type="dataset.version_published", data=data, event_id=event_id
+        )
+    return queued
+
+
+def _enqueue(delivery_ids: Iterable[str]) -> None:
+    from settlement.tasks_webhooks import deliver
+
+    for delivery_id in delivery_ids:
+        deliver.delay(delivery_id)
+
+
+# --- signatures -------------------------------------------------------------------------------------------
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Ichiba-Signature`` header value for ``body`` sent at ``timestamp`` (Unix seconds)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def webhook_signature_verify(
+    *, secret: str, header: str, body: bytes, tolerance: int = 300, now: float | None = None
+) -> bool:
+    """What a partner does on receipt: the HMAC matches and the timestamp is within ``tolerance`` seconds."""
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t" and value.isdigit():
+            timestamp = int(value)
+        elif key == "v1":
+            candidates.append(value)
+    if timestamp is None or not candidates:
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > tolerance:
+        return False
+    expected = webhook_signature(secret=secret, timestamp=timestamp, body=body).rsplit("v1=", 1)[1]
+    return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
+
+
+# --- delivery ---------------------------------------------------------------------------------------------
+
+
+def webhook_backoff(*, attempt: int, jitter: bool = True) -> timedelta:
+    """Wait before try ``attempt + 1`` after try ``attempt`` (1-based) failed."""
+    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_MAX_SECONDS)
+    if jitter:
+        seconds += seconds * BACKOFF_JITTER * secrets.randbelow(1001) / 1000
+    return timedelta(seconds=seconds)
+
+
+class TargetRefused(Exception):
+    """The endpoint's host resolves to an address the market does not post to (loopback, private, ...).
+
+    Deliberately not an OSError: urllib3 would wrap and retry those; this must end the attempt as it is.
+    """
+
+
+def _public_address(host: str, port: int) -> tuple[Any, ...]:
+    """Resolve ``host`` once and return a public address to connect to; refuse if *any* is not public.
+
+    Connecting to exactly the address that was checked is what defeats DNS rebinding.
+    """
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [info[4] for info in infos]
+    refused = [address[0] for address in addresses if not _address_is_public(str(address[0]))]
+    if refused or not addresses:
+        # The partner reads this message in its log: it must not learn our internal addresses.
+        logger.warning("Webhook target %s refused: resolves to %s", host, ", ".join(map(str, refused)))
+        raise TargetRefused(f"{host} resolves to a non-public address; refused.")
+    return tuple(addresses[0])
+
+
+class _GuardedConnectionMixin:
+    host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
+
+    def _new_conn(self) -> socket.socket:
+        # Mirrors urllib3's HTTPConnection._new_conn, but connects to the checked address; TLS still
+        # verifies the certificate against ``self.host`` (server_hostname), not the address.
+        try:
+            address = _public_address(self.host, self.port)
+            return urllib3_connection.create_connection(
+                (str(address[0]), self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _PublicTargetsAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    # No environment proxies: a proxy would be the peer, hiding the partner's address from the guard
+    # (and a partner URL must not be able to reach whatever the proxy can).
+    session.trust_env = False
+    if not _allow_private_targets():
+        adapter = _PublicTargetsAdapter(max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    return session
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _post(*, url: str, secret: str, delivery: WebhookDelivery) -> _Outcome:
+    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
+        EVENT_ID_HEADER: str(delivery.event_id),
+        EVENT_TYPE_HEADER: delivery.event_type,
+    }
+    timeout = float(settings.ICHIBA["WEBHOOK_TIMEOUT_SECONDS"])
+    started = time.monotonic()
+    status_code: int | None = None
+    error = ""
+    try:
+        with _session() as session:
+            # stream=True: only the status line and headers are awaited; at most a snippet of the body is read.
+            response = session.post(
+                url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+            )
+            with response:
+                status_code = response.status_code
+                if not 200 <= status_code < 300:
+                    snippet = response.raw.read(RESPONSE_SNIPPET_CHARS * 4, decode_content=True) or b""
+                    text = snippet.decode("utf-8", "replace")[:RESPONSE_SNIPPET_CHARS]
+                    where = f" to {response.headers.get('Location', '')}" if 300 <= status_code < 400 else ""
+                    error = f"HTTP {status_code}{where}" + (f": {text}" if text.strip() else "")
+                    if 300 <= status_code < 400:
+                        error += " (redirects are not followed)"
+    except TargetRefused as exc:
+        error = str(exc)
+    except requests.Timeout:
+        error = f"Timed out after {timeout:g} s."
+    except requests.ConnectionError as exc:
+        error = f"Connection failed: {exc}"
+    except requests.RequestException as exc:
+        error = f"Request failed: {exc}"
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return _Outcome(status_code=status_code, error=error[:500], duration_ms=duration_ms)
+
+
+def _lease() -> timedelta:
+    # Longer than any attempt in flight (connect + read timeouts, a body snippet; the deliver task's hard
+    # time limit is 180 s), so no other worker claims the row meanwhile; a crashed worker's claim expires
+    # and the sweeper retries it.
+    return timedelta(seconds=max(300.0, float(settings.ICHIBA["WEBHOOK_TIMEOUT_SECONDS"]) * 4 + 60))
+
+
+def _claim(delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery | None:
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + _lease())
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+
+
+def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> WebhookDelivery | None:
+    """Make one attempt at a due delivery. Call outside any transaction (it makes an HTTP request).
+
+    Returns the delivery as it is afterwards, or None when it was not due, not pending or claimed by
+    another worker (then there is nothing to do: safe to call any number of times).
+    """
+    now = now or timezone.now()
+    delivery = _claim(delivery_id, now)
+    if delivery is None:
+        return None
+    number = delivery.attempts
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        outcome = _Outcome(status_code=None, error="The endpoint was deleted.", duration_ms=0)
+    else:
+        outcome = _post(url=endpoint.url, secret=endpoint.secret, delivery=delivery)
+    finished = timezone.now()
+
+    max_attempts = int(settings.ICHIBA["WEBHOOK_MAX_ATTEMPTS"])
+    changes: dict[str, Any] = {"last_status_code": outcome.status_code, "last_error": outcome.error}
+    if outcome.ok:
+        target = WebhookDelivery.Status.DELIVERED
+        changes["delivered_at"] = finished
+    elif number >= max_attempts or not endpoint.active:
+        target = WebhookDelivery.Status.FAILED
+    else:
+        target = WebhookDelivery.Status.PENDING
+        changes["next_attempt_at"] = finished + webhook_backoff(attempt=number)
+    webhook_delivery_check(WebhookDelivery.Status.PENDING, target)
+    changes["status"] = target
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery_id=delivery.id,
+            number=number,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            duration_ms=outcome.duration_ms,
+        )
+        # Only while our claim holds: if the lease ran out and another worker claimed the row, its
+        # outcome wins and ours stays in the attempt log only.
+        WebhookDelivery.objects.filter(pk=delivery.id, status=WebhookDelivery.Status.PENDING, attempts=number).update(
+            **changes
+        )
+    if not outcome.ok:
+        logger.info("Webhook %s attempt %s to %s failed: %s", delivery.id, number, endpoint.url, outcome.error)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def webhooks_sweep(*, now: datetime | None = None) -> int:
+    """Re-enqueue pending deliveries that are due: retries after backoff, and messages that were lost."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+    ids = [str(pk) for pk in due.order_by("next_attempt_at").values_list("id", flat=True)[:SWEEP_BATCH]]
+    _enqueue(ids)
+    return len(ids)
+
+
+@transaction.atomic
+def webhook_delivery_retry(
+    *, principal: Principal, endpoint_id: str | uuid.UUID, delivery_id: str | uuid.UUID
+) -> WebhookDelivery:
+    """Send a failed delivery once more, now (the partner fixed its receiver). One try; no new schedule."""
+    endpoint = webhook_endpoint_get(principal=principal, endpoint_id=endpoint_id)
+    try:
+        pk = uuid.UUID(str(delivery_id))
+    except ValueError as exc:
+        raise NotFound("No such delivery.") from exc
+    delivery = WebhookDelivery.objects.select_for_update().filter(endpoint=endpoint, pk=pk).first()
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    webhook_delivery_check(delivery.status, WebhookDelivery.Status.PENDING)
+    delivery.status = WebhookDelivery.Status.PENDING
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at"])
+    delivery_ids = [str(delivery.id)]
+    transaction.on_commit(lambda: _enqueue(delivery_ids))
+    return delivery
+
+
+def webhook_delivery_list(
+    *, principal: Principal, endpoint_id: str | uuid.UUID, status: str = ""
+) -> QuerySet[WebhookDelivery]:
+    """The delivery log of one of the caller's endpoints, newest first, with each delivery's attempts."""
+    endpoint = webhook_endpoint_get(principal=principal, endpoint_id=endpoint_id)
+    deliveries = endpoint.deliveries.prefetch_related("attempt_log")
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries

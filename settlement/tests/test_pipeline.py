@@ -1,0 +1,304 @@
+"""The settlement pipeline through its services and the API, with the offline provider and eager tasks.
+
+Every trade ends one of two ways: paid once and delivered (authorised → entitlement → captured → ledger →
+payout), or unpaid with its seat back on the book (declined → failed, contract void, trade void).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from contracts.models import Contract
+from marketplace.models import Offering, Order, Trade
+from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payout, Settlement, SettlementEvent
+from settlement.providers import PaymentResult
+from settlement.services import ledger, payouts, settlements
+from tests.fixtures import make_party
+from tests.test_orders import place, published_offering
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offering(seller: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
+    return published_offering(seller, django_capture_on_commit_callbacks, seats=10)
+
+
+def trade(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
+    """An ask of 5 at 1000 and a crossing bid; the settlement's tasks run on commit (eager)."""
+    with capture(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+    with capture(execute=True):
+        response = place(buyer, offering, "buy", quantity, 1000)
+    assert response.status_code == 201, response.content
+    [made] = response.json()["trades"]
+    return Settlement.objects.get(trade_id=made["id"])
+
+
+def assert_balanced() -> None:
+    for posted in LedgerTransaction.objects.all():
+        per_currency = posted.entries.values("currency").annotate(total=Sum("amount"))
+        assert all(row["total"] == 0 for row in per_currency), posted.reference
+
+
+def test_a_trade_opens_a_settlement_that_authorises_and_grants_the_exact_version(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    assert settlement.status == "authorized"
+    assert (settlement.amount, settlement.platform_fee, settlement.seller_proceeds) == (3000, 150, 2850)
+    assert str(settlement.fee_rate) == "0.0500"
+    contract = Contract.objects.get(pk=settlement.contract_id)
+    assert contract.status == "active"
+    entitlement = Entitlement.objects.get(settlement=settlement)
+    assert entitlement.status == "active"
+    assert entitlement.dataset_version_id == contract.dataset_version_id
+    assert (entitlement.valid_from, entitlement.valid_until) == (contract.valid_from, contract.valid_until)
+    assert settlement.capture_due_at and settlement.authorized_at
+    assert settlement.capture_due_at - settlement.authorized_at == timedelta(hours=72)
+    assert [e.to_status for e in settlement.events.all()] == ["pending", "authorized"]
+
+
+def test_parties_read_the_settlement_and_see_it_on_the_tape_others_do_not(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    for party in (buyer, seller):
+        body = party.client.get(f"/api/v1/settlements/{settlement.id}").json()
+        assert body["status"] == "authorized" and body["amount"] == 3000 and body["currency"] == "JPY"
+        assert body["platform_fee"] == 150 and body["seller_proceeds"] == 2850
+        assert [e["to_status"] for e in body["events"]] == ["pending", "authorized"]
+        [on_tape] = party.client.get(f"/api/v1/trades?offering={offering['id']}").json()["results"]
+        assert on_tape["settlement"] == str(settlement.id)
+    stranger = make_party("Nagoya Mobility", {"buyer"})
+    assert stranger.client.get(f"/api/v1/settlements/{settlement.id}").status_code == 404
+    assert stranger.client.get("/api/v1/settlements/not-a-uuid").status_code == 404
+    [public] = stranger.client.get(f"/api/v1/trades?offering={offering['id']}").json()["results"]
+    assert "settlement" not in public
+    assert buyer.client.get("/api/v1/settlements?role=seller").json()["results"] == []
+    assert buyer.client.get("/api/v1/settlements?status=bogus").status_code == 400
+
+
+def test_a_declined_card_fails_the_settlement_voids_contract_and_trade_and_returns_the_seats(
+    seller, offering, django_capture_on_commit_callbacks
+) -> None:
+    buyer = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlement.refresh_from_db()
+    assert settlement.status == "failed"
+    assert settlement.failure_code == "card_declined" and settlement.failure_message
+    assert Contract.objects.get(pk=settlement.contract_id).status == "void"
+    made = Trade.objects.get(pk=settlement.trade_id)
+    assert made.status == "void"
+    assert Offering.objects.get(pk=offering["id"]).seats_sold == 0
+    assert not Entitlement.objects.filter(settlement=settlement).exists()
+    assert not LedgerTransaction.objects.exists(), "nothing was charged"
+    ask = Order.objects.get(pk=made.sell_order_id)
+    assert (ask.status, ask.filled_quantity, ask.remaining_quantity) == ("open", 0, 5), "seats back on the book"
+    bid = Order.objects.get(pk=made.buy_order_id)
+    assert (bid.status, bid.filled_quantity, bid.cancelled_quantity) == ("cancelled", 0, 3)
+    book = buyer.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
+    assert book["asks"] == [{"price": 1000, "quantity": 5, "orders": 1}]
+    body = buyer.client.get(f"/api/v1/settlements/{settlement.id}").json()
+    assert body["status"] == "failed" and body["failure_code"] == "card_declined"
+
+
+def test_a_buyer_without_a_payment_method_is_refused_without_calling_the_provider(
+    seller, offering, django_capture_on_commit_callbacks
+) -> None:
+    buyer = make_party("Cardless Analytics", {"buyer"}, payment_method="")
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlement.refresh_from_db()
+    assert (settlement.status, settlement.failure_code, settlement.payment_ref) == ("failed", "no_payment_method", "")
+
+
+def test_capture_posts_a_balanced_ledger_once(seller, buyer, offering, django_capture_on_commit_callbacks) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    for _ in range(2):
+        settlement = settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    assert settlement.status == "captured" and settlement.captured_at
+    assert LedgerTransaction.objects.filter(kind="capture").count() == 1
+    assert_balanced()
+    seller_id = settlement.seller_id
+    assert ledger.seller_payable(organization_id=seller_id, currency="JPY") == 2850
+    assert ledger.ledger_balance(account="platform_fees", currency="JPY") == -150
+    assert ledger.ledger_balance(account="provider_balance", currency="JPY") == 3000
+
+
+def test_the_sweeper_captures_once_the_acceptance_window_passes(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    assert settlements.settlements_sweep()["capture"] == 0
+    later = timezone.now() + timedelta(hours=73)
+    assert settlements.settlements_sweep(now=later)["capture"] == 1
+    settlement.refresh_from_db()
+    assert settlement.status == "captured"
+
+
+def test_undeliverable_data_voids_the_authorisation_instead_of_capturing(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    entitlement = Entitlement.objects.select_related("dataset_version").get(settlement=settlement)
+    version = entitlement.dataset_version
+    version.file.storage.delete(version.file.name)
+    settlement = settlements.settlement_capture(settlement_id=settlement.id, reason="acceptance window passed")
+    assert settlement.status == "voided" and "missing" in settlement.failure_message
+    entitlement.refresh_from_db()
+    assert entitlement.status == "revoked"
+    assert Contract.objects.get(pk=settlement.contract_id).status == "terminated"
+    assert Trade.objects.get(pk=settlement.trade_id).status == "void"
+    assert Offering.objects.get(pk=offering["id"]).seats_sold == 0
+    assert not LedgerTransaction.objects.exists()
+
+
+def test_a_changed_file_is_caught_by_its_checksum_before_capture(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    version = Entitlement.objects.get(settlement=settlement).dataset_version
+    path = version.file.path
+    with open(path, "r+b") as handle:  # same size, different bytes
+        first = handle.read(1)
+        handle.seek(0)
+        handle.write(b"X" if first != b"X" else b"Y")
+    settlement = settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    assert settlement.status == "voided" and "checksum" in settlement.failure_message
+
+
+def test_refund_reverses_the_ledger_revokes_access_and_terminates_the_contract(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    with django_capture_on_commit_callbacks(execute=True):
+        refunded = settlements.settlement_refund(settlement_id=settlement.id, reason="data not as described")
+    again = settlements.settlement_refund(settlement_id=settlement.id, reason="clicked twice")
+    assert refunded.status == again.status == "refunded"
+    assert LedgerTransaction.objects.filter(kind="refund").count() == 1
+    assert_balanced()
+    assert ledger.seller_payable(organization_id=settlement.seller_id, currency="JPY") == 0
+    assert ledger.ledger_balance(account="provider_balance", currency="JPY") == 0
+    assert Entitlement.objects.get(settlement=settlement).status == "revoked"
+    assert Contract.objects.get(pk=settlement.contract_id).status == "terminated"
+
+
+def test_only_a_captured_payment_can_be_refunded(seller, buyer, offering, django_capture_on_commit_callbacks) -> None:
+    from config.errors import Conflict
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    with pytest.raises(Conflict):
+        settlements.settlement_refund(settlement_id=settlement.id, reason="too early")
+
+
+def test_applying_the_same_provider_state_again_changes_nothing(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    events = SettlementEvent.objects.filter(settlement=settlement).count()
+    authorized = PaymentResult(status="authorized", payment_ref=settlement.payment_ref)
+    for _ in range(3):
+        settlements.settlement_apply_provider_state(settlement_id=settlement.id, result=authorized, source="webhook")
+    assert SettlementEvent.objects.filter(settlement=settlement).count() == events
+    captured = PaymentResult(status="captured", payment_ref=settlement.payment_ref)
+    for _ in range(3):
+        settlements.settlement_apply_provider_state(settlement_id=settlement.id, result=captured, source="webhook")
+    assert LedgerTransaction.objects.filter(settlement=settlement).count() == 1
+    assert Entitlement.objects.filter(settlement=settlement).count() == 1
+    late_decline = PaymentResult(status="declined", failure_code="card_declined")
+    settled = settlements.settlement_apply_provider_state(
+        settlement_id=settlement.id, result=late_decline, source="webhook"
+    )
+    assert settled.status == "captured", "a stale decline cannot undo a capture"
+
+
+def test_fee_is_rounded_down_so_it_never_exceeds_the_published_rate() -> None:
+    from decimal import Decimal
+
+    assert settlements.platform_fee(amount=999, rate=Decimal("0.05")) == 49
+    assert settlements.platform_fee(amount=1, rate=Decimal("0.05")) == 0
+    assert settlements.platform_fee(amount=10**12, rate=Decimal("0.05")) == 5 * 10**10
+
+
+def test_daily_payout_pays_each_seller_its_balance_once(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    first = trade(buyer, seller, offering, django_capture_on_commit_callbacks, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        place(buyer, offering, "buy", 1, 1000)
+    second = Settlement.objects.exclude(pk=first.pk).get()
+    for settlement in (first, second):
+        settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    [payout] = payouts.payouts_create()
+    assert payout.amount == 2850 and payout.currency == "JPY" and payout.status == "pending"
+    assert payouts.payouts_create() == [], "one payout per seller and day"
+    paid = payouts.payout_send(payout_id=payout.id)
+    assert paid.status == "paid" and paid.transfer_ref
+    assert payouts.payout_send(payout_id=payout.id).transfer_ref == paid.transfer_ref
+    assert ledger.seller_payable(organization_id=payout.seller_id, currency="JPY") == 0
+    assert LedgerTransaction.objects.filter(kind="payout").count() == 1
+    assert set(Settlement.objects.values_list("payout_id", flat=True)) == {payout.id}
+    assert_balanced()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert payouts.payouts_create(for_date=tomorrow) == [], "nothing more is owed"
+
+
+def test_a_payout_in_flight_is_not_counted_again(seller, buyer, offering, django_capture_on_commit_callbacks) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    [payout] = payouts.payouts_create()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert payouts.payouts_create(for_date=tomorrow) == [], "yesterday's payout is still being sent"
+    assert Payout.objects.count() == 1
+
+
+def test_ledger_entries_never_post_unbalanced() -> None:
+    with pytest.raises(ledger.UnbalancedTransaction):
+        ledger.ledger_post(
+            kind="capture",
+            reference="bogus",
+            currency="JPY",
+            legs=[ledger.Leg(LedgerEntry.Account.PROVIDER_BALANCE, 100), ledger.Leg("platform_fees", -99)],
+        )
+    assert not LedgerTransaction.objects.exists()
+
+
+def test_the_database_refuses_to_change_a_posted_ledger_entry(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LedgerEntry.objects.update(amount=1)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            LedgerEntry.objects.all().delete()
+    assert_balanced()
+
+
+def test_a_buyer_saves_its_payment_method_through_the_api(buyer, seller) -> None:
+    response = buyer.client.post(
+        "/api/v1/payment-methods", {"payment_method": "pm_card_mastercard"}, format="json", HTTP_IDEMPOTENCY_KEY="pm-1"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["payment_method"] == "pm_card_mastercard" and response.json()["is_default"] is True
+    methods = buyer.client.get("/api/v1/payment-methods").json()["results"]
+    assert [(m["payment_method"], m["is_default"]) for m in methods] == [
+        ("pm_card_mastercard", True),
+        ("pm_card_visa", False),
+    ]
+    bad = buyer.client.post("/api/v1/payment-methods", {"payment_method": "4242 4242 4242 4242"}, format="json")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    assert buyer.client.post("/api/v1/payment-methods", {}, format="json").status_code == 400
+    assert (
+        seller.client.post("/api/v1/payment-methods", {"payment_method": "pm_card_visa"}, format="json").status_code
+        == 403
+    )
