@@ -57,17 +57,27 @@ class SettlementAdmin(ReadOnly):
 
     @admin.action(description=_("Refund selected payments (revokes the buyer's access)"))
     def refund(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> None:
-        done = 0
+        done = pending = 0
         for settlement in queryset:
             try:
-                settlement_refund(
+                after = settlement_refund(
                     settlement_id=settlement.id, reason="refunded by the market operator", actor=str(request.user)
                 )
-                done += 1
             except (DomainError, ProviderUnavailable) as error:
                 messages.error(request, f"{settlement.id}: {error}")
+                continue
+            if after.status == Settlement.Status.REFUNDED:
+                done += 1
+            else:
+                pending += 1
         if done:
             messages.success(request, _("Refunded %(count)d payment(s).") % {"count": done})
+        if pending:
+            messages.warning(
+                request,
+                _("%(count)d refund(s) accepted by the payment provider, still pending; they complete by themselves.")
+                % {"count": pending},
+            )
 
 
 class LedgerEntryInline(admin.TabularInline):

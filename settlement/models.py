@@ -78,6 +78,8 @@ class Settlement(models.Model):
     authorized_at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A refund the provider accepted but has not completed yet: reconciliation follows it up.
+    refund_requested_at = models.DateTimeField(null=True, blank=True)
     payout = models.ForeignKey(
         "settlement.Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
     )
@@ -94,6 +96,8 @@ class Settlement(models.Model):
                 condition=Q(status__in=["pending", "authorized"]),
                 name="settlement_open_idx",
             ),
+            # Incoming provider webhooks find their settlement by the provider's payment id.
+            models.Index(fields=["payment_ref"], condition=~Q(payment_ref=""), name="settlement_payment_ref_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_positive"),

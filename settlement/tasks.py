@@ -52,6 +52,16 @@ def settlement_capture(self: Any, settlement_id: str, reason: str = "") -> str:
         return "authorized"
 
 
+@shared_task(name="settlement.check_delivery", autoretry_for=(OperationalError,), **_RETRYING)
+def settlement_check_delivery(self: Any, settlement_id: str) -> str:
+    """A download found the data unavailable: void the authorisation if it really cannot be delivered."""
+    try:
+        return settlements.settlement_void_if_undeliverable(settlement_id=uuid.UUID(settlement_id)).status
+    except ProviderUnavailable:
+        _retry_later(self, uuid.UUID(settlement_id))
+        return "authorized"
+
+
 @shared_task(name="settlement.sweep")
 def sweep() -> dict[str, int]:
     """Re-drive stuck settlements and payouts (a lost message only delays)."""

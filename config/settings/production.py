@@ -19,8 +19,15 @@ if not env.str("REDIS_URL", default=""):
 if not ICHIBA["JWT_PRIVATE_KEY"]:
     # Every web host must sign delivery tokens with the one key the JWKS publishes.
     raise ImproperlyConfigured("Production needs ICHIBA_JWT_PRIVATE_KEY (an ES256 private key, PEM).")
-if ICHIBA["PAYMENT_PROVIDER"] == "stripe" and not STRIPE["WEBHOOK_SECRET"]:
-    raise ImproperlyConfigured("The stripe provider needs STRIPE_WEBHOOK_SECRET to verify incoming webhooks.")
+# The offline provider authorises any test card: a production market must never fall back to it.
+if ICHIBA["PAYMENT_PROVIDER"] != "stripe" or not STRIPE["SECRET_KEY"]:
+    raise ImproperlyConfigured("Production takes payments through Stripe: set STRIPE_SECRET_KEY.")
+if not STRIPE["WEBHOOK_SECRET"]:
+    raise ImproperlyConfigured("Production needs STRIPE_WEBHOOK_SECRET to verify incoming Stripe webhooks.")
+if ICHIBA["OFFLINE_PROVIDER_DELAY_SECONDS"] or ICHIBA["OFFLINE_PROVIDER_FAILURES"]:
+    raise ImproperlyConfigured("The offline provider's fault hooks are for tests only.")
+if ICHIBA["WEBHOOK_ALLOW_PRIVATE_TARGETS"]:
+    raise ImproperlyConfigured("Partner webhooks may not target private addresses in production (SSRF).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -49,7 +49,7 @@ class TemplateDetail(GenericAPIView):
     )
     def get(self, request: Request, code: str) -> Response:
         version = request.query_params.get("version")
-        if version is not None and not version.isdigit():
+        if version is not None and not (version.isascii() and version.isdigit()):
             raise ValidationError({"version": ["Must be a positive integer."]})
         return Response(TemplateSerializer(template_get(code, int(version) if version else None)).data)
 

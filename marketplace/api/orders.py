@@ -74,6 +74,8 @@ class TradeSerializer(serializers.ModelSerializer):
         return str(trade.contract_id) if trade.contract_id else None
 
     def get_settlement(self, trade: Trade) -> str | None:
+        if not self._party(trade):  # dropped for the public anyway: no query for it
+            return None
         settlement_id = hooks.settlement_of_trade(trade.id)
         return str(settlement_id) if settlement_id else None
 

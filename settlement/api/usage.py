@@ -128,7 +128,7 @@ def _version_param(request: Request) -> tuple[int | None, uuid.UUID | None]:
     value = request.query_params.get("version")
     if not value:
         return None, None
-    if value.isdigit() and len(value) < 10:
+    if value.isascii() and value.isdigit() and len(value) < 10:
         return int(value), None
     try:
         return None, uuid.UUID(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from settlement.providers.base import (
     PaymentProvider,
     PaymentResult,
+    ProviderRefused,
     ProviderUnavailable,
     TransferResult,
 )
@@ -31,4 +32,11 @@ def provider_get(name: str | None = None) -> PaymentProvider:
     raise ValueError(f"Unknown payment provider {chosen!r} (offline or stripe).")
 
 
-__all__ = ["PaymentProvider", "PaymentResult", "ProviderUnavailable", "TransferResult", "provider_get"]
+__all__ = [
+    "PaymentProvider",
+    "PaymentResult",
+    "ProviderRefused",
+    "ProviderUnavailable",
+    "TransferResult",
+    "provider_get",
+]

@@ -15,6 +15,11 @@ class ProviderUnavailable(Exception):
     """
 
 
+class ProviderRefused(Exception):
+    """A permanent refusal of a request that is not a card decline (a closed or unknown payout account, a
+    transfer the provider will never make): retrying cannot help, so the step fails for good."""
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     status: PaymentStatus

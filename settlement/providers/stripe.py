@@ -27,7 +27,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from settlement.providers.base import PaymentResult, ProviderUnavailable, TransferResult
+from settlement.providers.base import PaymentResult, ProviderRefused, ProviderUnavailable, TransferResult
 
 # Metadata key that names our idempotency key on PaymentIntents, refunds and transfers.
 IDEMPOTENCY_METADATA_KEY = "ichiba_idempotency_key"
@@ -39,8 +39,18 @@ _GENERIC_DECLINE_CODES = frozenset({"", "generic_decline"})
 
 
 def _create_transfer(client: stripe.StripeClient, *, idempotency_key: str, **params: Any) -> stripe.Transfer:
-    """Create a Connect transfer. The one call localstripe cannot serve (it has no Connect): tests replace it."""
+    """Create a Connect transfer. One of the two calls localstripe cannot serve (it has no Connect): tests
+    replace it."""
     return client.v1.transfers.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+
+
+def _find_transfer(client: stripe.StripeClient, *, destination: str, idempotency_key: str) -> str:
+    """The id of a transfer to ``destination`` already made under our key, or "". Stripe forgets idempotency
+    keys after 24 hours; a payout re-sent later must still not pay twice. Tests replace it with the stub."""
+    for transfer in client.v1.transfers.list(params={"destination": destination, "limit": 100}).auto_paging_iter():
+        if (transfer.metadata or {}).get(IDEMPOTENCY_METADATA_KEY) == idempotency_key:
+            return str(transfer.id)
+    return ""
 
 
 class StripeProvider:
@@ -164,15 +174,22 @@ class StripeProvider:
         self, *, amount: int, currency: str, destination: str, idempotency_key: str, description: str
     ) -> TransferResult:
         with _transient_errors():
-            transfer = _create_transfer(
-                self.client,
-                idempotency_key=idempotency_key,
-                amount=amount,
-                currency=currency.lower(),
-                destination=destination,
-                description=description[:500],
-                metadata={IDEMPOTENCY_METADATA_KEY: idempotency_key},
-            )
+            try:
+                existing = _find_transfer(self.client, destination=destination, idempotency_key=idempotency_key)
+                if existing:
+                    return TransferResult(transfer_ref=existing)
+                transfer = _create_transfer(
+                    self.client,
+                    idempotency_key=idempotency_key,
+                    amount=amount,
+                    currency=currency.lower(),
+                    destination=destination,
+                    description=description[:500],
+                    metadata={IDEMPOTENCY_METADATA_KEY: idempotency_key},
+                )
+            except (stripe.InvalidRequestError, stripe.PermissionError) as error:
+                # An unknown or closed connected account, a currency it cannot take: final, not transient.
+                raise ProviderRefused(f"stripe: {error.user_message or error}") from error
         return TransferResult(transfer_ref=transfer.id)
 
     # --- helpers --------------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ Two channels (``Entitlement.delivery``):
 * provider — the seller serves the data from ``delivery_url`` and verifies our ES256 JWT offline with the
   JWKS at ``/.well-known/jwks.json``. Its hash is stored too (audit; the id is the JWT's ``jti``).
 
-A token never outlives its entitlement's window, and every download re-reads the entitlement, so a
-revocation or expiry stops tokens already handed out.
+A token never outlives its entitlement's window. Every hosted download re-reads the entitlement, so a
+revocation or expiry stops market tokens already handed out. A seller verifying a JWT offline cannot see
+a revocation: such a token stays valid until it expires (15 minutes at most), which is why it is short.
 """
 
 from __future__ import annotations
@@ -231,16 +232,17 @@ def download_start(
 
 def _enqueue_capture(*, settlement_id: uuid.UUID, reason: str) -> None:
     """Ask the settlement pipeline to capture (or, if the asset cannot be delivered, void) after commit."""
-    try:
-        from settlement import tasks
-    except ImportError:  # the pipeline's tasks module is not in yet: the acceptance window still captures
-        logger.warning("settlement.tasks is missing; capture for %s (%s) not enqueued", settlement_id, reason)
-        return
-    capture = getattr(tasks, "settlement_capture", None)
-    if capture is None:
-        logger.warning("settlement.tasks.settlement_capture is missing; %s (%s) not enqueued", settlement_id, reason)
-        return
-    transaction.on_commit(lambda: capture.delay(str(settlement_id), reason))
+    from settlement import tasks
+
+    transaction.on_commit(lambda: tasks.settlement_capture.delay(str(settlement_id), reason), robust=True)
+
+
+def _enqueue_delivery_check(*, settlement_id: uuid.UUID) -> None:
+    """Ask the pipeline to void the payment if the data really cannot be delivered; never to capture (the
+    buyer received nothing, so a storage hiccup must not cut its acceptance window short)."""
+    from settlement import tasks
+
+    transaction.on_commit(lambda: tasks.settlement_check_delivery.delay(str(settlement_id)), robust=True)
 
 
 @transaction.atomic
@@ -270,6 +272,5 @@ def download_unavailable(
         access=access, range_start=0, range_end=None, client_address=client_address, user_agent=user_agent
     )
     Download.objects.filter(pk=download.pk).update(finished_at=F("started_at"))
-    # The capture step verifies the asset itself and voids the authorisation when it cannot be delivered.
-    _enqueue_capture(settlement_id=access.entitlement.settlement_id, reason="data unavailable")
+    _enqueue_delivery_check(settlement_id=access.entitlement.settlement_id)
     return DataUnavailable("The data file cannot be delivered right now; the market has been alerted.")

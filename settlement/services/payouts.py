@@ -18,7 +18,7 @@ from django.utils import timezone
 from marketplace.models import Organization
 from settlement import states
 from settlement.models import LedgerEntry, Payout, PayoutAccount, Settlement
-from settlement.providers import ProviderUnavailable, provider_get
+from settlement.providers import ProviderRefused, ProviderUnavailable, provider_get
 from settlement.services import ledger
 
 logger = logging.getLogger(__name__)
@@ -81,11 +81,19 @@ def payout_send(*, payout_id: uuid.UUID) -> Payout:
     except ProviderUnavailable:
         logger.warning("payout %s: provider unavailable; the sweeper retries it", payout.id)
         raise
+    except ProviderRefused as refusal:
+        # Final: the amount stays in the seller's payable balance and goes out with a later payout once
+        # the seller's account is fixed.
+        return _finish(payout.id, failed=str(refusal))
     return _finish(payout.id, transfer_ref=result.transfer_ref)
 
 
 @transaction.atomic
 def _finish(payout_id: uuid.UUID, *, transfer_ref: str = "", failed: str = "") -> Payout:
+    # The seller's row first, as in creation: a payout being created never sees this one half-finished
+    # (still pending, yet already posted), which would count its amount twice.
+    seller_id = Payout.objects.values_list("seller_id", flat=True).get(pk=payout_id)
+    Organization.objects.select_for_update().filter(pk=seller_id).first()
     payout = Payout.objects.select_for_update().get(pk=payout_id)
     if payout.status != Payout.Status.PENDING:
         return payout

@@ -23,6 +23,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +42,9 @@ from settlement.services.webhooks import webhook_listeners, webhook_publish
 logger = logging.getLogger(__name__)
 
 BACKOFF_CAP_SECONDS = 600
+# How long a version whose file was hashed and matched counts as verified before a capture (same size
+# and modification time required).
+VERIFIED_FOR_SECONDS = 6 * 3600
 
 
 def platform_fee(*, amount: int, rate: Decimal) -> int:
@@ -235,7 +239,26 @@ def settlement_capture(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
     return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"capture: {reason}")
 
 
-def deliverability_problem(settlement: Settlement) -> str:
+def settlement_void_if_undeliverable(*, settlement_id: uuid.UUID) -> Settlement:
+    """Void an authorised payment whose data cannot be delivered; otherwise leave it as it is."""
+    settlement = _get(settlement_id)
+    if settlement.status != Settlement.Status.AUTHORIZED:
+        return settlement
+    problem = deliverability_problem(settlement, fresh=True)
+    if not problem:
+        return settlement
+    provider = provider_get(settlement.provider)
+    result = _call(
+        settlement,
+        lambda: provider.void(
+            payment_ref=settlement.payment_ref, idempotency_key=idempotency_key(settlement.id, "void")
+        ),
+        step="void",
+    )
+    return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"void: {problem}")
+
+
+def deliverability_problem(settlement: Settlement, *, fresh: bool = False) -> str:
     """Why the contracted version cannot be delivered, or "" when it can (or the seller delivers it)."""
     from settlement.models import Entitlement
 
@@ -249,12 +272,24 @@ def deliverability_problem(settlement: Settlement) -> str:
         return "the data file is missing"
     if storage.size(name) != version.size_bytes:
         return "the data file's size no longer matches"
+    # Hashing a large file for every capture of a popular version would be wasteful: a version verified
+    # recently (same size, same modification time) counts as verified; a download that finds it unreadable
+    # asks for a fresh check.
+    try:
+        modified = storage.get_modified_time(name).isoformat()
+    except (NotImplementedError, OSError):
+        modified = ""
+    key = f"settlement:verified:{version.pk}:{version.size_bytes}:{modified}"
+    if not fresh and modified and cache.get(key) == version.sha256:
+        return ""
     digest = hashlib.sha256()
     with storage.open(name, "rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     if digest.hexdigest() != version.sha256:
         return "the data file no longer matches its checksum"
+    if modified:
+        cache.set(key, version.sha256, timeout=VERIFIED_FOR_SECONDS)
     return ""
 
 
@@ -278,7 +313,9 @@ def settlement_refund(*, settlement_id: uuid.UUID, reason: str, actor: str = "op
         ),
         step="refund",
     )
-    if result.status not in ("refunded", "processing"):
+    if result.status == "processing":
+        return _refund_pending(settlement.id, actor=actor)
+    if result.status != "refunded":
         raise RuleViolation(
             f"The payment provider did not refund it ({result.failure_code or result.status}): "
             f"{result.failure_message or 'no reason given'}."
@@ -286,6 +323,24 @@ def settlement_refund(*, settlement_id: uuid.UUID, reason: str, actor: str = "op
     return settlement_apply_provider_state(
         settlement_id=settlement.id, result=result, source=f"refund: {reason}", actor=actor
     )
+
+
+@transaction.atomic
+def _refund_pending(settlement_id: uuid.UUID, *, actor: str) -> Settlement:
+    """The provider accepted the refund but has not completed it: note it; its webhook or reconciliation
+    completes the refund here (access revoked, ledger reversed) once the provider reports it refunded."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    if settlement.refund_requested_at is None and settlement.status == Settlement.Status.CAPTURED:
+        settlement.refund_requested_at = timezone.now()
+        settlement.save(update_fields=["refund_requested_at", "updated_at"])
+        _event(
+            settlement,
+            from_status=settlement.status,
+            to_status=settlement.status,
+            reason="refund requested; pending at the payment provider",
+            actor=actor,
+        )
+    return settlement
 
 
 # --- applying a provider state (tasks, webhooks, reconciliation) -------------------------------------------------
@@ -355,7 +410,7 @@ def _voided(settlement: Settlement, *, reason: str) -> None:
         settlement, Settlement.Status.VOIDED, reason=reason, failure_code="undeliverable", failure_message=reason[:500]
     )
     _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
-    contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
+    _terminate_contract(settlement, reason=reason)
     trade_void(trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged")
 
 
@@ -365,6 +420,12 @@ def _refunded(settlement: Settlement, *, reason: str, actor: str) -> None:
     _move(settlement, Settlement.Status.REFUNDED, reason=reason, actor=actor)
     ledger.ledger_post_refund(settlement=settlement)
     _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
+    _terminate_contract(settlement, reason=reason)
+
+
+def _terminate_contract(settlement: Settlement, *, reason: str) -> None:
+    """End the contract early, unless it already ended (a short contract may have expired before the
+    acceptance window closed): its history stays as it was."""
     contract = Contract.objects.filter(pk=settlement.contract_id).values_list("status", flat=True).first()
     if contract in (Contract.Status.CONCLUDED, Contract.Status.ACTIVE):
         contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
@@ -409,16 +470,25 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
     stuck_before = now - timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
     due_retry = Q(next_attempt_at__isnull=False, next_attempt_at__lte=now)
     quiet = Q(next_attempt_at__isnull=True, updated_at__lte=stuck_before)
+    # Oldest first: under a backlog, the longest-waiting settlements are re-driven first.
     pending = list(
-        Settlement.objects.filter(Q(status=Settlement.Status.PENDING) & (due_retry | quiet)).values_list(
-            "id", flat=True
-        )[:1000]
+        Settlement.objects.filter(Q(status=Settlement.Status.PENDING) & (due_retry | quiet))
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:1000]
     )
+    # Overdue captures respect the backoff of a failing provider (next_attempt_at) like everything else.
     capture = list(
         Settlement.objects.filter(
-            Q(status=Settlement.Status.AUTHORIZED)
-            & (Q(capture_due_at__lte=now) | (Q(capture_due_at__gt=now) & due_retry))
-        ).values_list("id", flat=True)[:1000]
+            Q(status=Settlement.Status.AUTHORIZED, capture_due_at__lte=now)
+            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        )
+        .order_by("capture_due_at")
+        .values_list("id", flat=True)[:1000]
+    )
+    # A lease: what was just re-driven is not re-driven again until it had time to run (a task that fails
+    # transiently sets its own next attempt; one that succeeds moves the settlement on).
+    Settlement.objects.filter(pk__in=pending + capture).update(
+        next_attempt_at=now + timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
     )
     from settlement import tasks
 
@@ -433,9 +503,15 @@ def settlements_reconcile(*, older_than_seconds: int = 3600) -> int:
     """Compare the provider's view of long-open settlements with ours and apply what it says."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     count = 0
-    for settlement in Settlement.objects.filter(status__in=states.SETTLEMENT_OPEN, updated_at__lte=cutoff).exclude(
-        payment_ref=""
-    )[:500]:
+    # Open ones, and captured ones whose refund the provider has not completed yet; oldest first.
+    open_or_refunding = Q(status__in=states.SETTLEMENT_OPEN) | Q(
+        status=Settlement.Status.CAPTURED, refund_requested_at__isnull=False
+    )
+    for settlement in (
+        Settlement.objects.filter(open_or_refunding, updated_at__lte=cutoff)
+        .exclude(payment_ref="")
+        .order_by("updated_at")[:500]
+    ):
         try:
             result = provider_get(settlement.provider).retrieve(payment_ref=settlement.payment_ref)
         except ProviderUnavailable:

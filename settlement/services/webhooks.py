@@ -89,10 +89,18 @@ def _allow_private_targets() -> bool:
     return bool(settings.ICHIBA.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", False))
 
 
+# IPv6 forms that carry an IPv4 address a gateway may forward to (NAT64, 6to4, IPv4-compatible): refused,
+# since Python's is_global judges the IPv6 wrapper, not the IPv4 target inside (169.254.169.254 via NAT64).
+_IPV4_WRAPPERS = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96"))
+
+
 def _address_is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is not part of the address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in wrapper for wrapper in _IPV4_WRAPPERS):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -319,7 +327,7 @@ def webhook_signature_verify(
     candidates: list[str] = []
     for item in header.split(","):
         key, _, value = item.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdigit():
             timestamp = int(value)
         elif key == "v1":
             candidates.append(value)

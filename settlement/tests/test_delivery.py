@@ -133,12 +133,15 @@ def test_only_the_buyer_mints_tokens_and_nothing_leaks(seller, buyer, entitlemen
     assert not DownloadToken.objects.exists()
 
 
-def test_the_same_idempotency_key_replays_the_first_token(buyer, entitlement) -> None:
+def test_a_token_is_never_kept_in_the_clear_not_even_for_idempotent_replay(buyer, entitlement) -> None:
+    from config.api.models import IdempotencyRecord
+
     first = mint(buyer, entitlement, HTTP_IDEMPOTENCY_KEY="dl-1")
     again = mint(buyer, entitlement, HTTP_IDEMPOTENCY_KEY="dl-1")
-    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
-    assert again.json() == first.json()
-    assert DownloadToken.objects.count() == 1
+    assert first.status_code == again.status_code == 201
+    assert first.json()["token"] != again.json()["token"], "minting twice is harmless: two tokens"
+    assert DownloadToken.objects.count() == 2
+    assert not IdempotencyRecord.objects.exists()
 
 
 # --- the download ---------------------------------------------------------------------------------------------
@@ -361,8 +364,12 @@ def test_another_buyers_token_only_ever_opens_its_own_entitlement(
 
 
 def test_a_missing_file_is_503_recorded_and_sent_to_the_pipeline(
-    buyer, entitlement, captures, django_capture_on_commit_callbacks
+    buyer, entitlement, captures, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
+    from settlement import tasks
+
+    checks: list[tuple[str, ...]] = []
+    monkeypatch.setattr(tasks.settlement_check_delivery, "delay", lambda *args: checks.append(args))
     url = mint(buyer, entitlement).json()["download_url"]
     version = entitlement.dataset_version
     version.file.storage.delete(version.file.name)
@@ -370,7 +377,8 @@ def test_a_missing_file_is_503_recorded_and_sent_to_the_pipeline(
     problem(response, body, 503, "data-unavailable")
     [download] = Download.objects.all()
     assert (download.bytes_sent, download.completed) == (0, False) and download.finished_at is not None
-    assert captures == [(str(entitlement.settlement_id), "data unavailable")]
+    assert checks == [(str(entitlement.settlement_id),)], "the pipeline checks delivery (and voids if it must)"
+    assert captures == [], "a buyer who received nothing is never charged early"
 
 
 def test_a_file_of_the_wrong_size_is_not_served(buyer, entitlement, captures, django_capture_on_commit_callbacks):
@@ -507,3 +515,15 @@ def test_a_configured_pem_key_signs(settings, tmp_path) -> None:
 
 def test_delivery_token_hash_is_sha256_hex() -> None:
     assert delivery.token_hash("abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_log_lines_never_keep_a_download_token() -> None:
+    import logging
+
+    from config.logging import RedactDownloadTokens
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Gone: %s", ("/api/v1/downloads/s3cr3t-token?x=1",), None
+    )
+    assert RedactDownloadTokens().filter(record)
+    assert record.getMessage() == "Gone: /api/v1/downloads/[token]?x=1"

@@ -302,3 +302,77 @@ def test_a_buyer_saves_its_payment_method_through_the_api(buyer, seller) -> None
         seller.client.post("/api/v1/payment-methods", {"payment_method": "pm_card_visa"}, format="json").status_code
         == 403
     )
+
+
+def test_a_download_that_finds_the_file_gone_voids_but_a_passing_hiccup_charges_nothing(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    unchanged = settlements.settlement_void_if_undeliverable(settlement_id=settlement.id)
+    assert unchanged.status == "authorized" and not LedgerTransaction.objects.exists()
+    version = Entitlement.objects.get(settlement=settlement).dataset_version
+    version.file.storage.delete(version.file.name)
+    voided = settlements.settlement_void_if_undeliverable(settlement_id=settlement.id)
+    assert voided.status == "voided" and not LedgerTransaction.objects.exists()
+
+
+def test_a_void_after_the_contract_expired_still_settles(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    """A one-day contract can expire inside the 72-hour acceptance window; voiding then must not fail."""
+    from settlement.services.entitlements import entitlements_expire
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    assert entitlements_expire(now=timezone.now() + timedelta(days=3650)) == 1
+    assert Contract.objects.get(pk=settlement.contract_id).status == "expired"
+    version = Entitlement.objects.get(settlement=settlement).dataset_version
+    version.file.storage.delete(version.file.name)
+    voided = settlements.settlement_capture(settlement_id=settlement.id, reason="acceptance window passed")
+    assert voided.status == "voided"
+    assert Contract.objects.get(pk=settlement.contract_id).status == "expired", "its history stays"
+    assert Trade.objects.get(pk=settlement.trade_id).status == "void"
+
+
+def test_a_payout_the_provider_refuses_fails_for_good_and_the_money_goes_out_later(
+    seller, buyer, offering, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from settlement.providers import ProviderRefused
+    from settlement.providers.offline import OfflineProvider
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    [payout] = payouts.payouts_create()
+
+    def refuse(self: Any, **kwargs: Any) -> Any:
+        raise ProviderRefused("No such destination")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(OfflineProvider, "transfer", refuse)
+        failed = payouts.payout_send(payout_id=payout.id)
+    assert (failed.status, failed.failure_message) == ("failed", "No such destination")
+    assert ledger.seller_payable(organization_id=settlement.seller_id, currency="JPY") == 2850, "still owed"
+    [later] = payouts.payouts_create(for_date=timezone.localdate() + timedelta(days=1))
+    assert later.amount == 2850
+    assert payouts.payout_send(payout_id=later.id).status == "paid"
+
+
+def test_a_refund_the_provider_completes_later_is_followed_up_by_reconciliation(
+    seller, buyer, offering, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from settlement.providers.offline import OfflineProvider
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    monkeypatch.setattr(OfflineProvider, "refund", lambda self, **kw: PaymentResult(status="processing"))
+    pending = settlements.settlement_refund(settlement_id=settlement.id, reason="not as described")
+    assert pending.status == "captured" and pending.refund_requested_at is not None
+    last = pending.events.last()
+    assert last is not None and "pending at the payment provider" in last.reason
+    assert Entitlement.objects.get(settlement=settlement).status == "active", "access ends when the money is back"
+    refunded = PaymentResult(status="refunded", payment_ref=settlement.payment_ref)
+    monkeypatch.setattr(OfflineProvider, "retrieve", lambda self, **kw: refunded)
+    assert settlements.settlements_reconcile(older_than_seconds=0) == 1
+    settlement.refresh_from_db()
+    assert settlement.status == "refunded"
+    assert Entitlement.objects.get(settlement=settlement).status == "revoked"
+    assert LedgerTransaction.objects.filter(kind="refund").count() == 1

@@ -290,20 +290,30 @@ def test_stripe_payment_intent_is_manual_capture_off_session_with_our_key(locals
     assert intent.metadata["ichiba_description"] == "Ichiba trade test"
 
 
-def test_stripe_transfer_goes_through_the_one_seam(localstripe: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
+def test_stripe_transfer_goes_through_the_seams_and_never_pays_twice(
+    localstripe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """localstripe has no Connect: a list stands in for the connected account's transfers."""
+    made: list[dict[str, Any]] = []
 
     def fake_create_transfer(client: stripe.StripeClient, **params: Any) -> Any:
-        calls.append(params)
-        return stripe.Transfer.construct_from({"id": "tr_test_1", "object": "transfer"}, "sk_test")
+        made.append(params)
+        return stripe.Transfer.construct_from({"id": f"tr_test_{len(made)}", "object": "transfer"}, "sk_test")
+
+    def fake_find_transfer(client: stripe.StripeClient, *, destination: str, idempotency_key: str) -> str:
+        for index, params in enumerate(made, start=1):
+            if params["destination"] == destination and params["metadata"]["ichiba_idempotency_key"] == idempotency_key:
+                return f"tr_test_{index}"
+        return ""
 
     monkeypatch.setattr(stripe_provider, "_create_transfer", fake_create_transfer)
-    result = StripeProvider().transfer(
-        amount=9_500, currency="JPY", destination="acct_seller", idempotency_key="payout-1", description="payout"
-    )
-
-    assert result.transfer_ref == "tr_test_1"
-    assert calls == [
+    monkeypatch.setattr(stripe_provider, "_find_transfer", fake_find_transfer)
+    for _ in range(2):  # the second call stands for a re-send after Stripe forgot the idempotency key
+        result = StripeProvider().transfer(
+            amount=9_500, currency="JPY", destination="acct_seller", idempotency_key="payout-1", description="payout"
+        )
+        assert result.transfer_ref == "tr_test_1"
+    assert made == [
         {
             "idempotency_key": "payout-1",
             "amount": 9_500,
@@ -313,6 +323,20 @@ def test_stripe_transfer_goes_through_the_one_seam(localstripe: str, monkeypatch
             "metadata": {"ichiba_idempotency_key": "payout-1"},
         }
     ]
+
+
+def test_stripe_transfer_refused_for_good_is_not_retried(localstripe: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from settlement.providers import ProviderRefused
+
+    def refused(client: stripe.StripeClient, **params: Any) -> Any:
+        raise stripe.InvalidRequestError("No such destination: 'acct_closed'", "destination", http_status=400)
+
+    monkeypatch.setattr(stripe_provider, "_find_transfer", lambda client, **kwargs: "")
+    monkeypatch.setattr(stripe_provider, "_create_transfer", refused)
+    with pytest.raises(ProviderRefused):
+        StripeProvider().transfer(
+            amount=1, currency="JPY", destination="acct_closed", idempotency_key="payout-2", description="payout"
+        )
 
 
 @pytest.mark.parametrize(

@@ -514,6 +514,9 @@ def test_private_targets_are_refused_when_not_allowed(buyer, endpoint, receiver,
         "http://10.1.2.3/h",
         "http://169.254.169.254/latest/meta-data",
         "http://[::ffff:127.0.0.1]/h",
+        "http://[64:ff9b::a9fe:a9fe]/h",  # NAT64 form of 169.254.169.254
+        "http://[2002:a9fe:a9fe::1]/h",  # 6to4
+        "http://[::127.0.0.1]/h",  # IPv4-compatible
         "http://metadata.internal/h",
     ):
         assert "url" in problem(register(buyer, url, ["trade.executed"]), 400)["errors"], url
