@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog_search, engine, http_load, matching, upload
+from tests.bench import catalog_search, download, engine, http_load, matching, settlement, upload
 
 
 def main(argv: list[str]) -> int:
@@ -18,6 +18,8 @@ def main(argv: list[str]) -> int:
         "engine": engine.run,
         "matching": matching.run,
         "http": http_load.run,
+        "settlement": settlement.run,
+        "download": download.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
