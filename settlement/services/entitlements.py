@@ -59,7 +59,7 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
 
 
 @transaction.atomic
-def entitlement_grant(*, settlement: Settlement) -> Entitlement:
+def entitlement_grant(*, settlement: Settlement, contract: Contract | None = None) -> Entitlement:
     """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
 
     Runs inside the caller's transaction (the authorisation step). A second call for the same
@@ -68,7 +68,8 @@ def entitlement_grant(*, settlement: Settlement) -> Entitlement:
     existing = Entitlement.objects.filter(settlement_id=settlement.pk).first()
     if existing is not None:
         return existing
-    contract = Contract.objects.get(pk=settlement.contract_id)
+    if contract is None or contract.pk != settlement.contract_id:
+        contract = Contract.objects.get(pk=settlement.contract_id)
     # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
     delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
     entitlement = Entitlement.objects.create(

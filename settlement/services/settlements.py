@@ -32,6 +32,7 @@ from config.errors import Conflict, NotFound, RuleViolation
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace import hooks
+from marketplace.models import Trade
 from marketplace.services.trades import trade_void
 from settlement import states
 from settlement.models import PaymentMethod, Settlement, SettlementEvent
@@ -91,6 +92,10 @@ def _event(
     )
 
 
+# What a move writes besides the fields it is given (the payment ids may arrive with the move).
+_MOVE_FIELDS = ("status", "closed_at", "next_attempt_at", "payment_ref", "payment_method", "updated_at")
+
+
 def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "system", **fields: Any) -> None:
     """The one place a settlement's status changes (under its row lock, held by the caller)."""
     states.settlement_check(settlement.status, target)
@@ -101,7 +106,7 @@ def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "sys
     if target not in states.SETTLEMENT_OPEN:
         settlement.closed_at = settlement.closed_at or timezone.now()
     settlement.next_attempt_at = None
-    settlement.save()
+    settlement.save(update_fields=[*_MOVE_FIELDS, *fields])
     _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
     for organization_id in listeners:
@@ -144,26 +149,38 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
         provider=settings.ICHIBA["PAYMENT_PROVIDER"],
     )
     _event(settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed")
-    trade_data = {
-        "id": str(event.trade_id),
-        "offering": str(event.offering_id),
-        "price": event.price,
-        "quantity": event.quantity,
-        "amount": event.amount,
-        "currency": event.currency,
-        "executed_at": event.executed_at.isoformat(),
-        "contract": str(event.contract_id),
-        "settlement": str(settlement.id),
-    }
-    for organization_id in webhook_listeners(organization_ids=(event.buyer_id, event.seller_id)):
-        webhook_publish(organization_id=organization_id, event_type="trade.executed", data=trade_data)
-        webhook_publish(
-            organization_id=organization_id,
-            event_type="contract.concluded",
-            data={"id": str(event.contract_id), "trade": str(event.trade_id), "status": "concluded"},
-        )
     _after_commit("settlement_authorize", str(settlement.id))
     return settlement
+
+
+# Stable ids of the trade's announcements: announcing twice (a retried task) sends each event once.
+_ANNOUNCEMENTS = uuid.UUID("1f0c6f0e-5b8e-4d0a-9a57-3c1d2b7e9a11")
+
+
+@transaction.atomic
+def _announce_trade(settlement: Settlement) -> None:
+    """Tell the parties' webhook endpoints of the trade and its contract. Done by the first settlement step
+    rather than inside the matching transaction, which stays short; the sweeper guarantees it runs."""
+    listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
+    if not listeners:
+        return
+    trade = Trade.objects.get(pk=settlement.trade_id)
+    trade_data = {
+        "id": str(trade.id),
+        "offering": str(trade.offering_id),
+        "price": trade.price,
+        "quantity": trade.quantity,
+        "amount": settlement.amount,
+        "currency": trade.currency,
+        "executed_at": trade.executed_at.isoformat(),
+        "contract": str(settlement.contract_id),
+        "settlement": str(settlement.id),
+    }
+    contract_data = {"id": str(settlement.contract_id), "trade": str(trade.id), "status": "concluded"}
+    for organization_id in listeners:
+        for event_type, data in (("trade.executed", trade_data), ("contract.concluded", contract_data)):
+            event_id = uuid.uuid5(_ANNOUNCEMENTS, f"{trade.id}:{event_type}")
+            webhook_publish(organization_id=organization_id, event_type=event_type, data=data, event_id=event_id)
 
 
 # --- authorise --------------------------------------------------------------------------------------------------
@@ -177,6 +194,8 @@ def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
     settlement = _get(settlement_id)
     if settlement.status != Settlement.Status.PENDING:
         return settlement
+    if settlement.attempts == 0:  # later attempts announced it already (announcing is idempotent anyway)
+        _announce_trade(settlement)
     method = PaymentMethod.objects.filter(organization_id=settlement.buyer_id, is_default=True).first()
     if method is None:
         result = PaymentResult(
@@ -199,9 +218,9 @@ def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
         ),
         step="authorise",
     )
-    if not settlement.payment_method:
-        Settlement.objects.filter(pk=settlement.pk, payment_method="").update(payment_method=method.token[:255])
-    return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source="authorise")
+    return settlement_apply_provider_state(
+        settlement_id=settlement.id, result=result, source="authorise", payment_method=method.token
+    )
 
 
 # --- capture / void ---------------------------------------------------------------------------------------------
@@ -348,13 +367,16 @@ def _refund_pending(settlement_id: uuid.UUID, *, actor: str) -> Settlement:
 
 @transaction.atomic
 def settlement_apply_provider_state(
-    *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system"
+    *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system", payment_method: str = ""
 ) -> Settlement:
     """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
     settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
-    learned_ref = bool(result.payment_ref and not settlement.payment_ref)
-    if learned_ref:
+    learned = bool(result.payment_ref and not settlement.payment_ref)
+    if learned:
         settlement.payment_ref = result.payment_ref
+    if payment_method and not settlement.payment_method:
+        settlement.payment_method = payment_method[:255]
+        learned = True
     before = settlement.status
     S = Settlement.Status
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
@@ -367,8 +389,8 @@ def settlement_apply_provider_state(
         _failed(settlement, result=result, reason=source)
     elif result.status == "voided" and settlement.status == S.AUTHORIZED:
         _voided(settlement, reason=source)
-    if settlement.status == before and learned_ref:
-        settlement.save(update_fields=["payment_ref", "updated_at"])
+    if settlement.status == before and learned:  # nothing moved, but the provider told us its ids
+        settlement.save(update_fields=["payment_ref", "payment_method", "updated_at"])
     return settlement
 
 
@@ -378,8 +400,10 @@ def _authorized(settlement: Settlement, *, reason: str) -> None:
     now = timezone.now()
     window = timedelta(hours=settings.ICHIBA["ACCEPTANCE_WINDOW_HOURS"])
     _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
-    contract_transition(contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised")
-    entitlement_grant(settlement=settlement)
+    contract = contract_transition(
+        contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised"
+    )
+    entitlement_grant(settlement=settlement, contract=contract)
 
 
 def _captured(settlement: Settlement, *, reason: str) -> None:

@@ -376,3 +376,33 @@ def test_a_refund_the_provider_completes_later_is_followed_up_by_reconciliation(
     assert settlement.status == "refunded"
     assert Entitlement.objects.get(settlement=settlement).status == "revoked"
     assert LedgerTransaction.objects.filter(kind="refund").count() == 1
+
+
+def test_partners_hear_of_the_trade_and_each_step_once(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    from settlement.models import WebhookDelivery
+    from settlement.services.webhooks import EVENT_TYPES
+
+    for party in (buyer, seller):
+        response = party.client.post(
+            "/api/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/hook", "events": list(EVENT_TYPES)}, format="json"
+        )
+        assert response.status_code == 201, response.content
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    settlements.settlement_authorize(settlement_id=settlement.id)  # a redelivered task: nothing new
+    sent = {
+        (party, kind) for party, kind in WebhookDelivery.objects.values_list("endpoint__organization_id", "event_type")
+    }
+    assert sent == {
+        (buyer.organization.id, "trade.executed"),
+        (buyer.organization.id, "contract.concluded"),
+        (buyer.organization.id, "settlement.updated"),
+        (buyer.organization.id, "entitlement.granted"),
+        (seller.organization.id, "trade.executed"),
+        (seller.organization.id, "contract.concluded"),
+        (seller.organization.id, "settlement.updated"),
+    }
+    assert WebhookDelivery.objects.count() == 7, "each event once per endpoint"
+    executed = WebhookDelivery.objects.filter(event_type="trade.executed").first()
+    assert executed is not None and executed.payload["data"]["settlement"] == str(settlement.id)

@@ -18,12 +18,25 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from marketplace import hooks
-from marketplace.models import Organization
+from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish
+from marketplace.services.orders import order_place
 from marketplace.services.participants import member_add, organization_create, principal_for
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
 OPERATOR_EMAIL = "operator@demo.ichiba.example"
+
+# A live book on every demo offering, so "buy now" works at once: the seller's ask (per seat, in yen), one
+# earlier purchase by the second demo buyer (a price on the tape, a settled sale for the seller's pages) and
+# that buyer's resting bid below the ask. The buyer shown by `make run` has bought nothing yet.
+DEMO_ASK_PRICES = {
+    "bridge-strain-yodogawa": 12_000,
+    "machine-vibration-aichi-plant": 18_000,
+    "weather-stations-january": 3_000,
+    "people-flow-mesh-250m": 48_000,
+    "retail-baskets-weekly": 36_000,
+}
+MARKET_MAKER_KEY = "rheinwerk-analytics"
 
 
 class Command(BaseCommand):
@@ -39,6 +52,8 @@ class Command(BaseCommand):
         self._operator()
         for demo in DEMO_DATASETS:
             self._dataset(demo, organizations[demo.seller_key])
+        for demo in DEMO_DATASETS:
+            self._market(demo, organizations[demo.seller_key], organizations[MARKET_MAKER_KEY])
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for party in (*DEMO_BUYERS, *DEMO_SELLERS):
             self.stdout.write(f"  {party.email:<48} {party.name}")
@@ -55,6 +70,23 @@ class Command(BaseCommand):
             # Stripe's test card, honoured by the offline provider: demo purchases are authorised.
             hooks.save_payment_method(organization_id=organization.id, payment_method="pm_card_visa")
         return organization
+
+    def _market(self, demo: Any, seller: Organization, buyer: Organization) -> None:
+        offering = Offering.objects.filter(dataset__seller=seller, dataset__title=demo.title, status="active").first()
+        if offering is None or offering.orders.exists():
+            return
+        price = DEMO_ASK_PRICES[demo.key]
+        seats = None if offering.license_seats is None else min(10, offering.license_seats)
+        order_place(principal=principal_for(seller), offering_id=offering.id, side="sell", price=price, quantity=seats)
+        for bid_price in (price, price * 8 // 10):
+            order_place(
+                principal=principal_for(buyer),
+                offering_id=offering.id,
+                side="buy",
+                price=bid_price,
+                quantity=1,
+                accepted_terms_sha256=offering.terms_sha256,
+            )
 
     def _operator(self) -> None:
         User = get_user_model()
@@ -87,9 +119,12 @@ class Command(BaseCommand):
         version = version_validate(version_id=version.id)
         self.stdout.write(f"{demo.title}: version {version.number} {version.status}")
         if version.status == "published":
-            # One offering on the METI template: defaults for IoT data; anonymised data licensed for a year
-            # in Japan and Germany, so the demo shows terms that differ from the template's.
-            terms = {} if demo.data_class == "iot" else {"territory": ["JP", "DE"], "confidentiality_years": 5}
+            # One offering on the METI template, usable in Japan and Germany (the demo's buyers are in both):
+            # otherwise the template's defaults for IoT data; anonymised data with a longer confidentiality
+            # term, so the demo shows terms that differ from the template's.
+            terms: dict[str, Any] = {"territory": ["JP", "DE"]}
+            if demo.data_class == "anonymized":
+                terms["confidentiality_years"] = 5
             offering_publish(
                 principal=principal_for(seller),
                 dataset_id=dataset.id,
