@@ -33,6 +33,8 @@ def run_due_tasks_forever(*, tick: float = 1.0, stop: threading.Event | None = N
     from config.celery import app
 
     stop = stop or threading.Event()
+    # A worker imports every app's tasks module at start; a web process has not, so do it here.
+    app.loader.import_default_modules()
     started = timezone.now()
     entries = {name: _schedule(entry["schedule"]) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
     last_run: dict[str, datetime] = dict.fromkeys(entries, started)
