@@ -64,6 +64,8 @@ class Command(BaseCommand):
         # runserver's autoreloader re-runs this command in a child process (RUN_MAIN=true): the
         # scheduler belongs there, once.
         if eager and os.environ.get("RUN_MAIN") == "true":
+            # A line per successful sweep every 15 s would drown the request log; failures still show.
+            logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
             threading.Thread(target=run_due_tasks_forever, name="in-process-beat", daemon=True).start()
         elif not eager and os.environ.get("RUN_MAIN") != "true":
             self.stdout.write("A broker is configured: run `make worker` and `make beat` for background work.")
