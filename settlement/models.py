@@ -115,10 +115,9 @@ class Settlement(models.Model):
         return f"{self.amount} {self.currency} {self.status}"
 
 
-class SettlementEvent(models.Model):
-    """Append-only: every change of a settlement, and every provider call's outcome."""
+class StatusEvent(models.Model):
+    """Append-only record of one status change (or an attempt that changed none): who, when, from, to, why."""
 
-    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     reason = models.CharField(max_length=500, blank=True)
@@ -126,10 +125,20 @@ class SettlementEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.from_status}→{self.to_status}"
+
+
+class SettlementEvent(StatusEvent):
+    """Every change of a settlement, and every provider call's outcome."""
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass
 
 
 # --- ledger -----------------------------------------------------------------------------------------------
@@ -286,21 +295,13 @@ class Entitlement(models.Model):
         return f"{self.buyer_id} {self.dataset_version_id} {self.status}"
 
 
-class EntitlementEvent(models.Model):
-    """Append-only: granted, expired, revoked."""
+class EntitlementEvent(StatusEvent):
+    """Granted, expired, revoked."""
 
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    reason = models.CharField(max_length=500, blank=True)
-    actor = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status}→{self.to_status}"
+    class Meta(StatusEvent.Meta):
+        pass
 
 
 class DownloadToken(models.Model):

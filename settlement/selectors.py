@@ -74,9 +74,13 @@ def downloads_visible(
 
 def usage_summary(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Any]:
     """Per buyer and version: how many downloads, how many completed, bytes sent, the last one's time."""
+    return _summarise(downloads_visible(organization_id=organization_id, dataset_id=dataset_id))
+
+
+def _summarise(downloads: QuerySet[Download]) -> QuerySet[Any]:
+    """Downloads grouped per buyer and version: count, completed count, bytes, the last one's time."""
     return (
-        downloads_visible(organization_id=organization_id, dataset_id=dataset_id)
-        .order_by()
+        downloads.order_by()
         .values(
             "buyer_id",
             "buyer__name",
@@ -226,25 +230,7 @@ def downloads_of_seller(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | N
 
 def usage_summary_of_seller(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Any]:
     """Per buyer and version of the seller's datasets: downloads, completed ones, bytes, the last one's time."""
-    return (
-        downloads_of_seller(organization_id=organization_id, dataset_id=dataset_id)
-        .order_by()
-        .values(
-            "buyer_id",
-            "buyer__name",
-            "dataset_version_id",
-            "dataset_version__number",
-            "dataset_version__dataset_id",
-            "dataset_version__dataset__title",
-        )
-        .annotate(
-            downloads=Count("id"),
-            completed=Count("id", filter=Q(completed=True)),
-            bytes=Sum("bytes_sent"),
-            last_at=Max("started_at"),
-        )
-        .order_by("-last_at", "buyer_id", "dataset_version_id")
-    )
+    return _summarise(downloads_of_seller(organization_id=organization_id, dataset_id=dataset_id))
 
 
 def datasets_with_downloads(*, organization_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
