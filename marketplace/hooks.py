@@ -34,6 +34,24 @@ def save_payment_method(*, organization_id: uuid.UUID, payment_method: str) -> N
     _payment_method_saver(organization_id, payment_method)
 
 
+# --- payout accounts (saved by settlement) ----------------------------------------------------------------
+
+PayoutAccountSaver = Callable[[uuid.UUID, str], None]
+
+_payout_account_saver: PayoutAccountSaver | None = None
+
+
+def register_payout_account_saver(saver: PayoutAccountSaver) -> None:
+    global _payout_account_saver
+    _payout_account_saver = saver
+
+
+def save_payout_account(*, organization_id: uuid.UUID, account: str) -> None:
+    if _payout_account_saver is None:
+        raise RuleViolation("Payouts are not available yet: settlement is not installed.")
+    _payout_account_saver(organization_id, account)
+
+
 # --- trades ---------------------------------------------------------------------------------------------
 
 

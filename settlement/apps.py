@@ -13,6 +13,7 @@ class SettlementConfig(AppConfig):
         from marketplace import hooks
         from settlement.models import Settlement
         from settlement.services.payment_methods import payment_method_save_default
+        from settlement.services.payouts import payout_account_save
         from settlement.services.settlements import settlement_subscribe
 
         def save(organization_id: uuid.UUID, token: str) -> None:
@@ -21,7 +22,11 @@ class SettlementConfig(AppConfig):
         def settlement_of(trade_id: uuid.UUID) -> uuid.UUID | None:
             return Settlement.objects.filter(trade_id=trade_id).values_list("id", flat=True).first()
 
+        def save_account(organization_id: uuid.UUID, account: str) -> None:
+            payout_account_save(organization_id=organization_id, account=account)
+
         hooks.register_payment_method_saver(save)
+        hooks.register_payout_account_saver(save_account)
         hooks.register_settlement_lookup(settlement_of)
         # Every executed trade opens its settlement in the trade's own transaction.
         settlement_subscribe()

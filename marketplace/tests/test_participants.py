@@ -71,6 +71,24 @@ def test_onboard_unverified_by_default_and_rejects_bad_input() -> None:
     assert not Organization.objects.filter(name__in=["X", "Y"]).exists(), "a refused onboarding leaves nothing"
 
 
+def test_onboard_records_a_sellers_payout_account() -> None:
+    from settlement.models import PayoutAccount
+
+    out = onboard(
+        "--org", "Acme Sensors", "--email", "ops@acme.example", "--role", "seller", "--verified",
+        "--payout-account", "acct_1AcmeSensors",
+    )  # fmt: skip
+    account = PayoutAccount.objects.get(organization_id=out["organization_id"])
+    assert account.account_ref == "acct_1AcmeSensors"
+    with pytest.raises(CommandError, match="connected account"):
+        onboard(
+            "--org", "Z", "--email", "z@z.example", "--role", "seller", "--payout-account", "DE89370400440532013000"
+        )
+    with pytest.raises(CommandError, match="for sellers"):
+        onboard("--org", "W", "--email", "w@w.example", "--role", "buyer", "--payout-account", "acct_1Buyer")
+    assert not Organization.objects.filter(name__in=["Z", "W"]).exists(), "nothing half-written"
+
+
 def test_api_key_is_stored_hashed_and_shown_once(seller) -> None:
     stored = ApiKey.objects.get(organization=seller.organization)
     assert seller.api_key not in (stored.key_hash, stored.prefix)

@@ -8,13 +8,16 @@ idempotency key derived from the payout id; the ledger posting is unique per pay
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.errors import InvalidInput
 from marketplace.models import Organization
 from settlement import states
 from settlement.models import LedgerEntry, Payout, PayoutAccount, Settlement
@@ -22,6 +25,23 @@ from settlement.providers import ProviderRefused, ProviderUnavailable, provider_
 from settlement.services import ledger
 
 logger = logging.getLogger(__name__)
+
+
+_ACCOUNT = re.compile(r"^acct_[A-Za-z0-9_]{3,250}$")
+
+
+@transaction.atomic
+def payout_account_save(*, organization_id: uuid.UUID, account: str, provider: str = "") -> PayoutAccount:
+    """Where a seller is paid: its connected account at the provider (Stripe Connect ``acct_...``)."""
+    if not _ACCOUNT.match(account):
+        raise InvalidInput(
+            "A payout account is a connected account id such as acct_1Nx...", errors={"account": ["invalid"]}
+        )
+    saved, _ = PayoutAccount.objects.update_or_create(
+        organization_id=organization_id,
+        defaults={"account_ref": account, "provider": provider or settings.ICHIBA["PAYMENT_PROVIDER"]},
+    )
+    return saved
 
 
 def payouts_create(*, for_date: date | None = None) -> list[Payout]:

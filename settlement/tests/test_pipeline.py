@@ -235,11 +235,15 @@ def test_daily_payout_pays_each_seller_its_balance_once(
     second = Settlement.objects.exclude(pk=first.pk).get()
     for settlement in (first, second):
         settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    payouts.payout_account_save(organization_id=seller.organization.id, account="acct_1KansaiBridge")
     [payout] = payouts.payouts_create()
     assert payout.amount == 2850 and payout.currency == "JPY" and payout.status == "pending"
     assert payouts.payouts_create() == [], "one payout per seller and day"
     paid = payouts.payout_send(payout_id=payout.id)
     assert paid.status == "paid" and paid.transfer_ref
+    from settlement.models import OfflineTransfer
+
+    assert OfflineTransfer.objects.get().destination == "acct_1KansaiBridge", "paid to the seller's account"
     assert payouts.payout_send(payout_id=payout.id).transfer_ref == paid.transfer_ref
     assert ledger.seller_payable(organization_id=payout.seller_id, currency="JPY") == 0
     assert LedgerTransaction.objects.filter(kind="payout").count() == 1

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--country", default="JP", help="ISO 3166-1 alpha-2 (default JP)")
         parser.add_argument("--verified", action="store_true", help="Mark as verified (may place orders)")
         parser.add_argument("--payment-method", default=None, help="Default payment method, e.g. pm_card_visa")
+        parser.add_argument(
+            "--payout-account", default=None, help="A seller's connected account at the provider, e.g. acct_1Nx..."
+        )
         parser.add_argument("--password", default=None, help="Let the member sign in to the web site")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,6 +40,12 @@ class Command(BaseCommand):
                 issued = api_key_create(organization=organization, name="onboarding")
                 if options["payment_method"]:
                     self._save_payment_method(organization, options["payment_method"])
+                if options["payout_account"]:
+                    if "seller" not in options["role"]:
+                        raise CommandError("--payout-account is for sellers (--role seller).")
+                    from marketplace.hooks import save_payout_account
+
+                    save_payout_account(organization_id=organization.id, account=options["payout_account"])
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
