@@ -58,7 +58,7 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
     return data
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the caller's step: no savepoint round trips of its own
 def entitlement_grant(*, settlement: Settlement, contract: Contract | None = None) -> Entitlement:
     """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
 

@@ -38,7 +38,7 @@ from settlement import states
 from settlement.models import PaymentMethod, Settlement, SettlementEvent
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
 from settlement.services import ledger
-from settlement.services.webhooks import webhook_listeners, webhook_publish
+from settlement.services.webhooks import webhook_listeners, webhook_listeners_memo, webhook_publish
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +191,11 @@ def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
 
     Raises ``ProviderUnavailable`` on a transient failure, after recording the attempt and when to try again.
     """
+    with webhook_listeners_memo():  # the parties are asked about once, not at every event of the step
+        return _authorize(settlement_id)
+
+
+def _authorize(settlement_id: uuid.UUID) -> Settlement:
     settlement = _get(settlement_id)
     if settlement.status != Settlement.Status.PENDING:
         return settlement

@@ -25,7 +25,9 @@ import secrets
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -213,14 +215,36 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# Within one unit of work (a settlement step) the same organisations are asked about again and again; a
+# memo set around it answers from the first query. Outside one, every call asks the database.
+_known_listeners: ContextVar[dict[uuid.UUID, bool] | None] = ContextVar("known_listeners", default=None)
+
+
+@contextmanager
+def webhook_listeners_memo() -> Iterator[None]:
+    """Remember, for the duration of the block, which organisations have an active endpoint."""
+    token = _known_listeners.set({})
+    try:
+        yield
+    finally:
+        _known_listeners.reset(token)
+
+
 def webhook_listeners(*, organization_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these organisations have an active endpoint at all: one query, so hot paths (every trade,
     every settlement step) skip publishing for the many organisations that registered none."""
-    return set(
-        WebhookEndpoint.objects.filter(organization_id__in=set(organization_ids), active=True).values_list(
+    wanted = set(organization_ids)
+    known = _known_listeners.get()
+    if known is not None and wanted <= known.keys():
+        return {organization_id for organization_id in wanted if known[organization_id]}
+    listening = set(
+        WebhookEndpoint.objects.filter(organization_id__in=wanted, active=True).values_list(
             "organization_id", flat=True
         )
     )
+    if known is not None:
+        known.update({organization_id: organization_id in listening for organization_id in wanted})
+    return listening
 
 
 def webhook_publish(
@@ -237,6 +261,8 @@ def webhook_publish(
     the same event a no-op, e.g. ``uuid5`` of the object's id and state.
     """
     assert event_type in EVENT_TYPES, event_type
+    if _known_listeners.get() is not None and not webhook_listeners(organization_ids=[organization_id]):
+        return 0
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True).only(

@@ -410,3 +410,19 @@ def test_partners_hear_of_the_trade_and_each_step_once(
     assert WebhookDelivery.objects.count() == 7, "each event once per endpoint"
     executed = WebhookDelivery.objects.filter(event_type="trade.executed").first()
     assert executed is not None and executed.payload["data"]["settlement"] == str(settlement.id)
+
+
+def test_an_authorisation_asks_about_webhook_endpoints_once(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+        [made] = place(buyer, offering, "buy", 1, 1000).json()["trades"]
+    settlement = Settlement.objects.get(trade_id=made["id"])
+    with CaptureQueriesContext(connection) as queries:
+        assert settlements.settlement_authorize(settlement_id=settlement.id).status == "authorized"
+    asked = [q["sql"] for q in queries.captured_queries if "settlement_webhookendpoint" in q["sql"]]
+    assert len(asked) == 1, asked
