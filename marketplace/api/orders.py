@@ -50,13 +50,19 @@ class OrderCreateSerializer(StrictSerializer):
     )
 
 
-class TradeSerializer(serializers.ModelSerializer):
+# Plain serializers with declared fields, not ModelSerializers: these render every placed order and the tape,
+# and a ModelSerializer introspects the model to build its fields on every use (a millisecond per response).
+
+
+class TradeSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    offering = serializers.UUIDField(source="offering_id", read_only=True)
+    price = serializers.IntegerField(read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    executed_at = serializers.DateTimeField(read_only=True)
     contract = serializers.SerializerMethodField()
     settlement = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Trade
-        fields = ["id", "offering", "price", "quantity", "currency", "executed_at", "contract", "settlement"]
 
     def _party(self, trade: Trade) -> bool:
         viewer = self.context.get("viewer")
@@ -80,35 +86,28 @@ class TradeSerializer(serializers.ModelSerializer):
         return str(settlement_id) if settlement_id else None
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    offering = serializers.UUIDField(source="offering_id", read_only=True)
+    side = serializers.ChoiceField(choices=Order.Side.choices, read_only=True)
+    type = serializers.ChoiceField(choices=Order.Type.choices, read_only=True)
+    price = serializers.IntegerField(
+        allow_null=True, read_only=True, help_text="Per seat, minor units; none for market."
+    )
+    quantity = serializers.IntegerField(allow_null=True, read_only=True, help_text="Seats; empty: an unlimited ask.")
+    filled_quantity = serializers.IntegerField(read_only=True)
     remaining_quantity = serializers.IntegerField(allow_null=True, read_only=True)
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "offering",
-            "side",
-            "type",
-            "price",
-            "quantity",
-            "filled_quantity",
-            "remaining_quantity",
-            "cancelled_quantity",
-            "time_in_force",
-            "expires_at",
-            "status",
-            "status_reason",
-            "created_at",
-            "updated_at",
-        ]
+    cancelled_quantity = serializers.IntegerField(read_only=True)
+    time_in_force = serializers.ChoiceField(choices=Order.TimeInForce.choices, read_only=True)
+    expires_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    status = serializers.ChoiceField(choices=Order.Status.choices, read_only=True)
+    status_reason = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class PlacedOrderSerializer(OrderSerializer):
     trades = serializers.SerializerMethodField()
-
-    class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "trades"]
 
     @extend_schema_field(TradeSerializer(many=True))
     def get_trades(self, order: Order) -> list[dict[str, Any]]:
