@@ -100,12 +100,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# Queue names may carry a prefix, so that two test runs (or two deployments) sharing one Redis never take
+# each other's tasks; workers then consume the prefixed names too.
+CELERY_QUEUE_PREFIX = env.str("ICHIBA_CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_ROUTES = {
-    "catalog.*": {"queue": "validation"},
-    "settlement.webhooks.*": {"queue": "webhooks"},
-    "settlement.*": {"queue": "settlement"},
+    "catalog.*": {"queue": f"{CELERY_QUEUE_PREFIX}validation"},
+    "settlement.webhooks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},
+    "settlement.*": {"queue": f"{CELERY_QUEUE_PREFIX}settlement"},
 }
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 # Task modules autodiscovery (which imports only ``<app>.tasks``) does not find.
 CELERY_IMPORTS = ("settlement.tasks_webhooks",)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {

@@ -1,12 +1,20 @@
 """Settings for the test suite: fast hashing, temporary data folders, throttling kept testable."""
 
+import os
 import tempfile
 from pathlib import Path
 
 from config.env import env
 
 from .base import *  # noqa: F403
-from .base import DATABASES, ICHIBA, REST_FRAMEWORK
+from .base import (
+    CELERY_QUEUE_PREFIX,
+    CELERY_TASK_DEFAULT_QUEUE,
+    CELERY_TASK_ROUTES,
+    DATABASES,
+    ICHIBA,
+    REST_FRAMEWORK,
+)
 
 DEBUG = False
 SECRET_KEY = "ichiba-test-only-not-a-secret"  # noqa: S105
@@ -35,6 +43,16 @@ LANGUAGE_CODE = "en"
 # Unit tests run tasks in-process (still only on commit); integration tests start a real worker and
 # switch this off in the worker's environment (tests/integration).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# Queues of their own per test run: two runs sharing a Redis (a developer's and a helper's) must not take
+# each other's tasks. A worker started by a test gets the same prefix through the environment.
+if not CELERY_QUEUE_PREFIX:
+    CELERY_QUEUE_PREFIX = f"test{os.getpid()}-"
+    os.environ["ICHIBA_CELERY_QUEUE_PREFIX"] = CELERY_QUEUE_PREFIX
+    CELERY_TASK_ROUTES = {
+        pattern: {"queue": f"{CELERY_QUEUE_PREFIX}{route['queue']}"} for pattern, route in CELERY_TASK_ROUTES.items()
+    }
+    CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}{CELERY_TASK_DEFAULT_QUEUE}"
 
 # Threads of the live server (browser tests) must not keep connections open past their request, or the
 # test database cannot be dropped at the end of the run.

@@ -2,71 +2,31 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from catalog.models import DatasetVersion
 from tests.fixtures import make_party, require_postgres, require_redis
-from tests.integration.workers import publishing_to_broker
+from tests.integration.workers import publishing_to_broker, start_worker, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker(transactional_db) -> Iterator[subprocess.Popen]:
+def worker(transactional_db) -> Iterator[subprocess.Popen[str]]:
     require_postgres()
     require_redis()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "validation,default",
-            "-c",
-            "1",
-            "--pool",
-            "solo",
-            "-l",
-            "warning",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_worker(queues="validation,default", name="validation")
     try:
         with publishing_to_broker():
             yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)
 
 
 def test_upload_is_validated_by_a_real_worker(worker) -> None:

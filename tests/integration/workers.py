@@ -28,7 +28,9 @@ def start_worker(*, queues: str, name: str, env: dict[str, str] | None = None) -
         "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", "1", "--pool", "solo"]
+    # This run's queues (config/settings/test.py prefixes them per run; the environment carries the prefix).
+    prefixed = ",".join(f"{settings.CELERY_QUEUE_PREFIX}{queue}" for queue in queues.split(","))
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", prefixed, "-c", "1", "--pool", "solo"]
     command += ["-l", "warning", "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
     return subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
