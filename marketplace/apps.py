@@ -9,6 +9,7 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import hooks
+        from marketplace.api import schema  # noqa: F401 - registers the OpenAPI authentication schemes
         from marketplace.selectors import offerings_public_summary
         from marketplace.web.orders import dataset_market_panel
 

@@ -13,6 +13,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.api.serializers import WithdrawSerializer  # one withdrawal body for datasets and offerings
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
@@ -65,10 +66,6 @@ class OfferingSerializer(serializers.ModelSerializer):
 
     def get_seller_acceptance(self, offering: Offering) -> dict[str, Any]:
         return {"accepted_at": offering.accepted_at, "terms_sha256": offering.terms_sha256}
-
-
-class WithdrawSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 def _principal(request: Request) -> Principal:
