@@ -240,17 +240,10 @@ def settlement_capture(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
     settlement = _get(settlement_id)
     if settlement.status != Settlement.Status.AUTHORIZED:
         return settlement
-    provider = provider_get(settlement.provider)
     problem = deliverability_problem(settlement)
     if problem:
-        result = _call(
-            settlement,
-            lambda: provider.void(
-                payment_ref=settlement.payment_ref, idempotency_key=idempotency_key(settlement.id, "void")
-            ),
-            step="void",
-        )
-        return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"void: {problem}")
+        return _void(settlement, problem=problem)
+    provider = provider_get(settlement.provider)
     result = _call(
         settlement,
         lambda: provider.capture(
@@ -269,8 +262,11 @@ def settlement_void_if_undeliverable(*, settlement_id: uuid.UUID) -> Settlement:
     if settlement.status != Settlement.Status.AUTHORIZED:
         return settlement
     problem = deliverability_problem(settlement, fresh=True)
-    if not problem:
-        return settlement
+    return _void(settlement, problem=problem) if problem else settlement
+
+
+def _void(settlement: Settlement, *, problem: str) -> Settlement:
+    """Release an authorisation whose data cannot be delivered: the buyer is never charged."""
     provider = provider_get(settlement.provider)
     result = _call(
         settlement,
