@@ -13,8 +13,9 @@ from django.test import Client
 
 from settlement.models import Download, DownloadToken, Entitlement, Settlement
 from settlement.services import payouts, settlements
+from settlement.tests.factories import trade
 from tests.fixtures import Party, make_party
-from tests.test_orders import place, published_offering
+from tests.test_orders import published_offering
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def offering(seller: Party, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
     return published_offering(seller, django_capture_on_commit_callbacks, seats=10)
-
-
-def trade(buyer: Party, seller: Party, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
-    """An ask of 5 at ¥1,000 and a crossing bid; the settlement's tasks run on commit (Celery is eager)."""
-    with capture(execute=True):
-        assert place(seller, offering, "sell", 5, 1000).status_code == 201
-    with capture(execute=True):
-        response = place(buyer, offering, "buy", quantity, 1000)
-    assert response.status_code == 201, response.content
-    [made] = response.json()["trades"]
-    return Settlement.objects.select_related("contract").get(trade_id=made["id"])
 
 
 def signed_in(party: Party, *, lang: str = "en", **kwargs: Any) -> Client:

@@ -1,21 +1,17 @@
-"""Build a real trade through the API and the buyer's entitlement for it.
+"""Build a real trade through the API: its settlement, and the buyer's entitlement the pipeline grants.
 
-The settlement pipeline (authorise → grant) normally creates the entitlement on commit; when it did not
-(the pipeline changed, or a test turns it off) the helper opens the settlement and grants it directly,
-so delivery is tested on its own terms either way.
+The settlement's tasks run on commit (Celery is eager in tests), so authorisation and the grant happen
+exactly as in production; the buyers of ``tests.fixtures.make_party`` pay with ``pm_card_visa``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from marketplace.models import Offering, Trade
 from settlement.models import Entitlement, Settlement
-from settlement.services.entitlements import entitlement_grant
-from settlement.services.payment_methods import payment_method_save_default
 
 CSV_LINES = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i * 7}" for i in range(40)]
 CSV_BYTES = ("\n".join(CSV_LINES) + "\n").encode()
@@ -45,30 +41,21 @@ def published_offering(seller: Any, capture: Any, *, content: bytes = CSV_BYTES,
     return response.json()
 
 
-def _settlement_for(trade: Trade) -> Settlement:
-    assert trade.contract_id is not None
-    existing = Settlement.objects.filter(trade=trade).first()
-    if existing is not None:
-        return existing
-    fee = trade.price * trade.quantity // 20
-    return Settlement.objects.create(
-        trade=trade,
-        contract_id=trade.contract_id,
-        buyer_id=trade.buyer_id,
-        seller_id=trade.seller_id,
-        amount=trade.price * trade.quantity,
-        currency=trade.currency,
-        fee_rate=Decimal("0.05"),
-        platform_fee=fee,
-        seller_proceeds=trade.price * trade.quantity - fee,
-        status=Settlement.Status.AUTHORIZED,
-        provider="offline",
-    )
+def trade(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
+    """An ask of 5 at 1000 and a crossing bid for ``quantity`` seats; returns the trade's settlement."""
+    from tests.test_orders import place
+
+    with capture(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+    with capture(execute=True):
+        response = place(buyer, offering, "buy", quantity, 1000)
+    assert response.status_code == 201, response.content
+    [made] = response.json()["trades"]
+    return Settlement.objects.select_related("contract").get(trade_id=made["id"])
 
 
 def buy(seller: Any, buyer: Any, offering: dict, capture: Any, *, price: int = 1000) -> Entitlement:
     """One seat bought at ``price``; returns the buyer's entitlement."""
-    payment_method_save_default(organization_id=buyer.organization.id, token="pm_card_visa")
     with capture(execute=True):
         ask = seller.client.post(
             "/api/v1/orders",
@@ -91,10 +78,9 @@ def buy(seller: Any, buyer: Any, offering: dict, capture: Any, *, price: int = 1
     [trade_data] = bid.json()["trades"]
     trade = Trade.objects.get(pk=trade_data["id"])
     assert trade.contract_id is not None
-    entitlement = Entitlement.objects.filter(contract_id=trade.contract_id).first()
-    if entitlement is None:
-        entitlement = entitlement_grant(settlement=_settlement_for(trade))
-    return Entitlement.objects.select_related("dataset_version", "contract", "settlement").get(pk=entitlement.pk)
+    return Entitlement.objects.select_related("dataset_version", "contract", "settlement").get(
+        contract_id=trade.contract_id
+    )
 
 
 def entitled(seller: Any, buyer: Any, capture: Any, **offering_options: Any) -> Entitlement:

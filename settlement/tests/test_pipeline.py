@@ -18,6 +18,7 @@ from marketplace.models import Offering, Order, Trade
 from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payout, Settlement, SettlementEvent
 from settlement.providers import PaymentResult
 from settlement.services import ledger, payouts, settlements
+from settlement.tests.factories import trade
 from tests.fixtures import make_party
 from tests.test_orders import place, published_offering
 
@@ -27,17 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def offering(seller: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
     return published_offering(seller, django_capture_on_commit_callbacks, seats=10)
-
-
-def trade(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
-    """An ask of 5 at 1000 and a crossing bid; the settlement's tasks run on commit (eager)."""
-    with capture(execute=True):
-        assert place(seller, offering, "sell", 5, 1000).status_code == 201
-    with capture(execute=True):
-        response = place(buyer, offering, "buy", quantity, 1000)
-    assert response.status_code == 201, response.content
-    [made] = response.json()["trades"]
-    return Settlement.objects.get(trade_id=made["id"])
 
 
 def assert_balanced() -> None:
