@@ -47,3 +47,44 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"nothing listens on {port}")
+
+
+def gunicorn_start(options: list[str], *, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """``gunicorn config.wsgi:application`` on a free loopback port with ``options``; its output appended to
+    ``log``. Returns once it listens (or kills it and raises)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", *options]
+    with log.open("ab") as stream:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=60)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process, port
+
+
+def process_stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, then kill if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def postgres_cpu_by_pid() -> dict[int, float]:
+    """User + system CPU seconds of each PostgreSQL process alive now (backends come and go: per pid)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(") ")
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found

@@ -47,7 +47,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit, free_port, peak_rss_mb, wait_for_port
+from tests.bench.common import WORK, emit, gunicorn_start, peak_rss_mb, process_stop
 from tests.bench.matching import (
     CROSSING_BID_PRICE,
     UNLIMITED_ASK_PRICE,
@@ -203,42 +202,10 @@ def _setup(path: Path, *, tokens: int) -> Setup:
 def _start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
     kind, _, shape = SERVER.partition(":")
     workers, _, threads = shape.partition("x")
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        workers or "2",
-        "--worker-class",
-        kind,
-        "--timeout",
-        "300",
-        "--log-level",
-        "warning",
-    ]
+    options = ["--workers", workers or "2", "--worker-class", kind, "--timeout", "300", "--log-level", "warning"]
     if kind == "gthread":
-        command += ["--threads", threads or "12"]
-    with log.open("ab") as stream:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, timeout=60)
-    except RuntimeError:
-        process.kill()
-        raise
-    return process, port
-
-
-def _stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        options += ["--threads", threads or "12"]
+    return gunicorn_start(options, env=env, log=log)
 
 
 def _server_pids(pid: int) -> list[int]:
@@ -364,7 +331,7 @@ def _run(db_url: str, path: Path, data_dir: Path) -> None:
         rss_concurrent = _server_peak_rss(process.pid)
         rss_all = sum(peak_rss_mb(p) for p in _server_pids(process.pid))
     finally:
-        _stop_server(process)
+        process_stop(process)
 
     all_ok = all(f.status == 200 and f.received == setup.size for f in fetched)
     download_s, plain_s, loopback_s = sum(f.seconds for f in fetched), sum(plain), sum(loopback)

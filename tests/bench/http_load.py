@@ -42,14 +42,19 @@ import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit, free_port, wait_for_port
+from tests.bench.common import (
+    WORK,
+    emit,
+    gunicorn_start,
+    postgres_cpu_by_pid,
+    process_stop,
+)
 from tests.bench.matching import (
     CROSSING_BID_PRICE,
     RESTING_BID_PRICES,
@@ -273,46 +278,11 @@ async def open_loop(port: int, orders: Orders, *, rate: float, duration: float, 
 
 
 def _start_server(server: Server, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(server.workers),
-        "--worker-class",
-        server.worker_class,
-        "--keep-alive",
-        "60",
-        "--backlog",
-        "4096",
-        "--timeout",
-        "120",
-        "--log-level",
-        "warning",
-    ]
+    options = ["--workers", str(server.workers), "--worker-class", server.worker_class, "--keep-alive", "60"]
+    options += ["--backlog", "4096", "--timeout", "120", "--log-level", "warning"]
     if server.worker_class == "gthread":
-        command += ["--threads", str(server.threads)]
-    with log.open("ab") as stream:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(port, timeout=60)
-    except RuntimeError:
-        process.kill()
-        raise
-    return process, port
-
-
-def _stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        options += ["--threads", str(server.threads)]
+    return gunicorn_start(options, env=env, log=log)
 
 
 def _warm(port: int, orders: Orders) -> dict[str, int]:
@@ -405,18 +375,7 @@ def _prioritise_generator() -> tuple[int, int]:
 
 def _postgres_cpu() -> float:
     """User + system CPU seconds of every PostgreSQL process alive now (backends, WAL writer...)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, _, rest = text.partition(") ")
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return sum(postgres_cpu_by_pid().values())
 
 
 def _own_cpu() -> float:
@@ -524,7 +483,7 @@ def _run(url: str, data_dir: Path) -> None:
                 busy_after, total_after = _machine_busy()
                 machine_busy = (busy_after - busy_before) / max(total_after - total_before, 1.0)
             finally:
-                _stop_server(process)
+                process_stop(process)
             cpu = (server_cpu, postgres_cpu, generator_cpu, machine_busy)
             _emit(result, server, warm, cpu, niceness[1], reference, settings, resting_per_offering())
 

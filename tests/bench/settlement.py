@@ -66,7 +66,7 @@ from typing import Any
 
 from celery import shared_task
 
-from tests.bench.common import ROOT, WORK, emit
+from tests.bench.common import ROOT, WORK, emit, postgres_cpu_by_pid
 from tests.bench.http_load import _cpu_seconds, _machine_busy
 from tests.bench.matching import (
     CROSSING_BID_PRICE,
@@ -425,26 +425,10 @@ class Sample:
     total: float
 
 
-def _postgres_cpu() -> dict[int, float]:
-    """User + system CPU seconds of each PostgreSQL process alive now (backends come and go: per pid)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, _, rest = text.partition(") ")
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
-    return found
-
-
 def _sample(workers: Workers) -> Sample:
     busy, total = _machine_busy()
     pid = workers.process.pid if workers.process is not None else 0
-    return Sample(time.time(), _cpu_seconds(pid) if pid else 0.0, _postgres_cpu(), busy, total)
+    return Sample(time.time(), _cpu_seconds(pid) if pid else 0.0, postgres_cpu_by_pid(), busy, total)
 
 
 def _usage(first: Sample, last: Sample) -> dict[str, float]:
