@@ -7,13 +7,10 @@ a ``DomainError`` into a message on the page. No rule of the market is decided h
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,8 +29,9 @@ from catalog.services import datasets as dataset_services
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from catalog.web.forms import DatasetCreateForm, DatasetEditForm, SearchForm, VersionUploadForm, WithdrawForm
-from config.api.principal import Principal, principal_of
+from config.api.principal import SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
+from config.web import principal_required
 
 CATALOG_PAGE_SIZE = 12
 SELLER_PAGE_SIZE = 50
@@ -51,36 +49,17 @@ CHECK_LABELS = {
     "k_anonymity": gettext_lazy("k-anonymity over the quasi-identifiers"),
 }
 
-P = ParamSpec("P")
-SellerView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponse]
-
 
 def _viewer_id(request: HttpRequest) -> uuid.UUID | None:
     principal = principal_of(request)
     return principal.organization_id if principal is not None else None
 
 
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "403.html", {"reason": reason}, status=403)
-
-
-def seller_required(view: SellerView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Signed-in members of a seller organisation only: anonymous → sign in, anyone else → 403.
-
-    Checks only the session, never the request body, so the upload view can still choose its upload
-    handlers after it.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        principal = principal_of(request)
-        if principal is None or not principal.is_seller:
-            return _forbidden(request, _("Only organisations with the seller role may list data."))
-        return view(request, principal, *args, **kwargs)
-
-    return wrapper
+# Checks only the session, never the request body, so the upload view can still choose its upload handlers
+# after it.
+seller_required = principal_required(
+    refusal=gettext_lazy("Only organisations with the seller role may list data."), role=SELLER
+)
 
 
 def _owned(dataset_id: uuid.UUID, principal: Principal) -> Dataset:

@@ -7,22 +7,21 @@ contract that is not the viewer's is a 404, as in the API: nobody learns that it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from config.api.principal import Principal, principal_of
+from config.api.principal import Principal
 from config.errors import NotFound
+from config.web import principal_required
 from contracts import selectors
 from contracts.documents import document_response
 from contracts.models import Acceptance, Contract
@@ -31,24 +30,11 @@ from contracts.web.display import current_lang, money
 CONTRACTS_PAGE_SIZE = 50
 # The stored document is our own HTML with one inline style sheet and no scripts; serve it so that nothing
 # else could run even if it did contain some.
-P = ParamSpec("P")
-MemberView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponse]
 
 
-def member_required(view: MemberView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Signed-in members of an organisation: anonymous → sign in; a user of no organisation → 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        principal = principal_of(request)
-        if principal is None:
-            reason = _("Only members of an organisation trading on the market have contracts.")
-            return render(request, "403.html", {"reason": reason}, status=403)
-        return view(request, principal, *args, **kwargs)
-
-    return wrapper
+member_required = principal_required(
+    refusal=gettext_lazy("Only members of an organisation trading on the market have contracts.")
+)
 
 
 def _contract(principal: Principal, contract_id: uuid.UUID) -> Contract:

@@ -14,13 +14,10 @@ most that price per seat; seats not available at it are cancelled, never left re
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +31,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from config.web import principal_required
 from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
@@ -63,24 +61,10 @@ TAPE_ROWS = 20  # trades listed under the price chart
 CHART_TRADES = 100  # trades drawn on the price chart
 ORDERS_PAGE_SIZE = 50
 
-P = ParamSpec("P")
-MemberView = Callable[Concatenate[HttpRequest, Principal, P], HttpResponse]
 
-
-def member_required(view: MemberView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Signed-in members of an organisation: anonymous → sign in; a user of no organisation → 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        principal = principal_of(request)
-        if principal is None:
-            reason = _("Only members of an organisation trading on the market place orders.")
-            return render(request, "403.html", {"reason": reason}, status=403)
-        return view(request, principal, *args, **kwargs)
-
-    return wrapper
+member_required = principal_required(
+    refusal=gettext_lazy("Only members of an organisation trading on the market place orders.")
+)
 
 
 def offering_or_404(offering_id: Any) -> Offering:
