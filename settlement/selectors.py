@@ -131,12 +131,10 @@ def settlements_for(*, organization_id: uuid.UUID) -> QuerySet[Settlement]:
     )
 
 
-def settlement_get(*, settlement_id: object, organization_id: uuid.UUID) -> Settlement:
-    try:
-        wanted = uuid.UUID(str(settlement_id))
-    except ValueError as exc:
-        raise NotFound("No such settlement.") from exc
-    settlement = settlements_for(organization_id=organization_id).filter(pk=wanted).first()
+def settlement_get(*, settlement_id: Any, organization_id: uuid.UUID) -> Settlement:
+    """A settlement the organisation is a party to; a malformed id, an unknown one and another's: 404."""
+    wanted = _uuid_or_none(settlement_id)
+    settlement = None if wanted is None else settlements_for(organization_id=organization_id).filter(pk=wanted).first()
     if settlement is None:
         raise NotFound("No such settlement.")
     return settlement
