@@ -69,19 +69,17 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def _after_commit(task_name: str, *args: str) -> None:
-    """Enqueue a settlement task once the transaction commits. A broker outage is logged, not raised:
-    the rows are the truth and the sweeper re-drives them when the broker is back."""
+    """Enqueue a settlement task once the transaction commits. A broker outage is logged, not raised
+    (``robust``: kombu raises a zoo of connection errors, and none may undo a committed trade); the rows
+    are the truth and the sweeper re-drives them when the broker is back."""
 
     def send() -> None:
         from settlement import tasks
 
         task: Any = getattr(tasks, task_name)
-        try:
-            task.delay(*args)
-        except Exception:  # kombu raises a zoo of connection errors; none may undo a committed trade
-            logger.warning("could not enqueue %s%s; the sweeper will re-drive it", task_name, args, exc_info=True)
+        task.delay(*args)
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def _event(
