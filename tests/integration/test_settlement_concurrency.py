@@ -83,11 +83,8 @@ def test_racing_refunds_refund_once(pending: Settlement) -> None:
 def test_racing_declines_void_the_trade_and_return_the_seat_once(transactional_db: Any) -> None:
     require_postgres()
     require_redis()
-    seller = make_party("Race Seller", {"seller"})
-    buyer = make_party("Race Buyer", {"buyer"}, payment_method="pm_card_chargeDeclined")
-    _, _, offering = market_for(seller)
-    ask = {"offering": offering["id"], "side": "sell", "quantity": 2, "price": 1000}
-    assert seller.client.post("/api/v1/orders", ask, format="json").status_code == 201
+    declining = make_party("Race Buyer", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    _, buyer, offering = market(buyer=declining, seats=10, ask=2)
     with publishing_to_broker(), broker_at("redis://127.0.0.1:9/0"):
         settlement = buy(buyer, offering)
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 1
@@ -102,30 +99,6 @@ def test_racing_declines_void_the_trade_and_return_the_seat_once(transactional_d
     assert Trade.objects.get(pk=settlement.trade_id).status == "void"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 0, "the seat came back exactly once"
     assert transitions(settlement, "failed") == 1
-
-
-def market_for(seller: Any) -> tuple[Any, Any, dict[str, Any]]:
-    """An offering of 10 seats with no resting orders (the caller posts its ask)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from catalog.models import DatasetVersion
-    from catalog.services.versions import version_validate
-
-    dataset = seller.client.post(
-        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
-    ).json()
-    seller.client.post(
-        f"/api/v1/datasets/{dataset['id']}/versions",
-        {"file": SimpleUploadedFile("d.csv", b"timestamp,value\n2024-01-01T00:00:00+09:00,1\n")},
-        format="multipart",
-    )
-    version_validate(version_id=DatasetVersion.objects.get(dataset_id=dataset["id"]).id)
-    offering = seller.client.post(
-        "/api/v1/offerings",
-        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": {}, "license_seats": 10},
-        format="json",
-    ).json()
-    return seller, None, offering
 
 
 def test_racing_payout_runs_pay_each_seller_once(pending: Settlement) -> None:

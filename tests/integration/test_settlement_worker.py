@@ -45,9 +45,16 @@ def workers() -> Iterator[list[subprocess.Popen[str]]]:
         stop_worker(process)
 
 
-def market() -> tuple[Any, Any, dict[str, Any]]:
-    seller = make_party("Fault Seller", {"seller"})
-    buyer = make_party("Fault Buyer", {"buyer"})
+def market(
+    *, seller: Any = None, buyer: Any = None, seats: int | None = None, ask: int | None = None
+) -> tuple[Any, Any, dict[str, Any]]:
+    """A seller's offering (``seats`` licence seats, None: unlimited) on a validated dataset, with the seller's
+    ask at 1000 for ``ask`` seats (None: unlimited; 0: no ask), and a buyer paying with pm_card_visa."""
+    from catalog.models import DatasetVersion
+    from catalog.services.versions import version_validate
+
+    seller = seller or make_party("Fault Seller", {"seller"})
+    buyer = buyer or make_party("Fault Buyer", {"buyer"})
     dataset = seller.client.post(
         "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
     ).json()
@@ -57,17 +64,15 @@ def market() -> tuple[Any, Any, dict[str, Any]]:
         {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
         format="multipart",
     )
-    from catalog.models import DatasetVersion
-    from catalog.services.versions import version_validate
-
     version_validate(version_id=DatasetVersion.objects.get(dataset_id=dataset["id"]).id)
     offering = seller.client.post(
         "/api/v1/offerings",
-        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": {}, "license_seats": None},
+        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": {}, "license_seats": seats},
         format="json",
     ).json()
-    ask = {"offering": offering["id"], "side": "sell", "quantity": None, "price": 1000}
-    assert seller.client.post("/api/v1/orders", ask, format="json").status_code == 201
+    if ask != 0:
+        order = {"offering": offering["id"], "side": "sell", "quantity": ask, "price": 1000}
+        assert seller.client.post("/api/v1/orders", order, format="json").status_code == 201
     return seller, buyer, offering
 
 
