@@ -439,3 +439,13 @@ def test_the_language_switch_shows_the_book_and_forms_in_japanese(seller, buyer,
     assert "Buy now" not in japanese
     orders = text(client.get("/orders/"))
     assert "注文一覧" in orders
+
+
+def test_my_orders_pages_newest_first_and_keeps_the_filter(buyer, offering) -> None:
+    for price in range(901, 952):  # 51 resting bids: one more than a page
+        bid(buyer, offering, 1, price)
+    client = signed_in(buyer)
+    first = text(client.get("/orders/?status=open"))
+    assert "Page 1 of 2" in first and 'href="?status=open&amp;page=2"' in first and "Newer" not in first
+    second = text(client.get("/orders/?status=open&page=2"))
+    assert "Page 2 of 2" in second and 'href="?status=open&amp;page=1"' in second and "Older" not in second
