@@ -85,7 +85,11 @@ def unsubscribe_trade_executed(subscriber: TradeSubscriber) -> None:
 
 
 def on_trade_executed(event: TradeExecuted) -> None:
-    """Announce a trade inside its transaction (until settlement subscribes, nobody listens)."""
+    """Announce a trade inside its transaction (until settlement subscribes, nobody listens).
+
+    ``order_place`` defers its writes (``config.db.writes``): the trade's rows are sent with the subscribers' own
+    when the matching ends, in the same transaction. So a subscriber takes what it needs from the event and
+    writes with ``write_insert``; it does not read the trade back."""
     for subscriber in list(_trade_subscribers):
         subscriber(event)
 

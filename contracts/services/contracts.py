@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.selectors import latest_published_version_of
+from config.db.writes import write_insert
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
 from contracts.documents import document_compose, document_facts
@@ -127,13 +128,32 @@ def _text(texts: dict[str, ContractText], text: str, *, shared: bool = True) -> 
     return found
 
 
+# Hashes of the texts known to be stored: content-addressed rows are never changed or deleted (contracts protect
+# them), so once a text's row has committed, later batches need not send it again. Filled only after COMMIT (a
+# rolled-back insert stored nothing); emptied when the whole database is (``flush``, in tests).
+_stored_texts: set[str] = set()
+
+
+def stored_texts_forget() -> None:
+    _stored_texts.clear()
+
+
 def _texts_store(texts: dict[str, ContractText]) -> None:
-    """Insert the shared texts not stored yet. Content-addressed and immutable, so a row that exists is the
-    same text; inserted in hash order, so two transactions needing the same new texts never deadlock."""
-    stored = set(ContractText.objects.filter(pk__in=list(texts)).values_list("pk", flat=True))
-    missing = [texts[digest] for digest in sorted(texts) if digest not in stored]
-    if missing:
-        ContractText.objects.bulk_create(missing, ignore_conflicts=True)
+    """Insert the shared texts not stored yet (a row that exists is the same text, so a conflict is skipped)."""
+    missing = [texts[digest] for digest in sorted(texts) if digest not in _stored_texts]
+    if not missing:
+        return
+    write_insert(*missing, ignore_conflicts=True)
+    digests = [text.sha256 for text in missing]
+
+    def remember() -> None:
+        if connection.in_atomic_block:  # run early, inside a transaction still open (tests): nothing committed
+            return
+        if len(_stored_texts) >= 4096:
+            _stored_texts.clear()
+        _stored_texts.update(digests)
+
+    transaction.on_commit(remember)
 
 
 @transaction.atomic
@@ -230,7 +250,7 @@ def contracts_conclude(
             )
         )
     _texts_store(texts)
-    Contract.objects.bulk_create(contracts)
+    write_insert(*contracts)
     acceptances = []
     events = []
     for contract, conclusion in zip(contracts, conclusions, strict=True):
@@ -265,8 +285,7 @@ def contracts_conclude(
                 actor="market",
             )
         )
-    Acceptance.objects.bulk_create(acceptances)
-    ContractEvent.objects.bulk_create(events)
+    write_insert(*acceptances, *events)
     return contracts
 
 

@@ -11,11 +11,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.api.principal import Principal
+from config.db.reads import read_models
+from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
@@ -53,7 +54,7 @@ def _event_row(
 def _event(
     order: Order, *, from_status: str, to_status: str, reason: str = "", payload: dict[str, object] | None = None
 ) -> None:
-    _event_row(order, from_status=from_status, to_status=to_status, reason=reason, payload=payload).save()
+    write_insert(_event_row(order, from_status=from_status, to_status=to_status, reason=reason, payload=payload))
 
 
 def _check_input(
@@ -145,6 +146,23 @@ def _engine_order(order: Order) -> engine.Order:
     )
 
 
+def _offering_locked(offering_id: uuid.UUID) -> Offering | None:
+    """The offering with its row locked, its seller read with it; None if there is no such offering.
+
+    ``FOR UPDATE OF`` the offering only: locking the joined seller row too would make every offering of that
+    seller, which share it, match one at a time. (SQLite has no row locks: there the transaction is immediate.)"""
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+    found = read_models(
+        Offering,
+        "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "  # noqa: S608
+        f"WHERE o.id = %s{lock}",  # (the lock clause is one of two constants; values are parameters)
+        [offering_id],
+        alias="o",
+        related={"seller": "s"},
+    )
+    return found[0][0] if found else None
+
+
 def _load_book(
     offering: Offering, *, side: str, price: int | None, now: datetime
 ) -> tuple[engine.OrderBook, dict[str, Order]]:
@@ -158,16 +176,22 @@ def _load_book(
     """
     seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
     book = engine.OrderBook(seats_remaining=seats)
-    if side == Order.Side.BUY:
-        meets = Q(side=Order.Side.SELL) if price is None else Q(side=Order.Side.SELL, price__lte=price)
-    else:
-        meets = Q(side=Order.Side.BUY) if price is None else Q(side=Order.Side.BUY, price__gte=price)
-    rows = Order.objects.filter(
-        meets | Q(time_in_force=Order.TimeInForce.GTD, expires_at__lte=now),
-        offering=offering,
-        status__in=Order.RESTING,
-    ).order_by("seq")
-    resting = {str(o.id): o for o in rows}
+    opposite = Order.Side.SELL if side == Order.Side.BUY else Order.Side.BUY
+    crosses = "" if price is None else (" AND price <= %s" if side == Order.Side.BUY else " AND price >= %s")
+    rows = read_models(
+        Order,
+        "SELECT {columns} FROM {table} WHERE offering_id = %s AND status IN (%s, %s) "  # noqa: S608 (constants)
+        f"AND ((side = %s{crosses}) OR (time_in_force = %s AND expires_at <= %s)) ORDER BY seq",
+        [
+            offering.id,
+            *Order.RESTING,
+            opposite,
+            *([] if price is None else [price]),
+            Order.TimeInForce.GTD,
+            now,
+        ],
+    )
+    resting = {str(order.id): order for order, _ in rows}
     for order in resting.values():
         book.load(_engine_order(order))
     return book, resting
@@ -186,7 +210,7 @@ def _take_off_book(order: Order, *, status: str, reason: str, event_reason: str 
     order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
     order.status = status
     order.status_reason = reason[:200]
-    order.save(update_fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
+    write_update(order, fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
     _event(order, from_status=previous, to_status=status, reason=event_reason or reason)
 
 
@@ -220,9 +244,7 @@ def order_place(
         expires_at=expires_at,
         now=now,
     )
-    # of=("self",): lock the offering's row only. Without it PostgreSQL also locks the joined seller row, which
-    # every offering of that seller shares, and their books would match one at a time.
-    offering = Offering.objects.select_for_update(of=("self",)).select_related("seller").filter(pk=offering_id).first()
+    offering = _offering_locked(offering_id)
     if offering is None:
         raise NotFound("No such offering.")
     _check_rules(
@@ -232,56 +254,58 @@ def order_place(
         quantity=quantity,
         accepted_terms_sha256=accepted_terms_sha256,
     )
-    book, resting = _load_book(offering, side=side, price=price, now=now)
-    _expire(resting, book.expire(now=now.timestamp()))
+    # Everything below is written in one round trip when the block ends (config.db.writes): the matching holds
+    # the offering's lock, and each statement would otherwise be a wait with the book locked.
+    with writes_deferred():
+        book, resting = _load_book(offering, side=side, price=price, now=now)
+        _expire(resting, book.expire(now=now.timestamp()))
 
-    # The order is matched before it is written, so it is inserted once, in its final state. Its seq and every
-    # count below are computed from rows read under the offering's lock, which every writer of this book holds.
-    order = Order(
-        id=uuid.uuid4(),
-        offering=offering,
-        organization_id=principal.organization_id,
-        side=side,
-        type=type,
-        price=price,
-        quantity=quantity,
-        time_in_force=time_in_force,
-        expires_at=expires_at,
-        accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
-        seq=offering.order_seq + 1,
-        placed_by_user_id=principal.user_id,
-        placed_by_api_key_id=principal.api_key_id,
-        status=Order.Status.OPEN,
-    )
-    result = book.submit(_engine_order(order), now=now.timestamp())
-    _expire(resting, result.expired)
-    order.filled_quantity = result.filled
-    order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
-    final = _SUBMIT_STATUS.get(result.status)
-    if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
-        final = Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
-    order.status = final
-    order.status_reason = result.reason[:200]
-    Order.objects.bulk_create([order])
-
-    trades, events = _execute(offering, principal, order, resting, result.fills, now) if result.fills else ([], [])
-    sold = result.filled
-    offering.order_seq = order.seq
-    if sold:
-        Offering.objects.filter(pk=offering.pk).update(order_seq=order.seq, seats_sold=F("seats_sold") + sold)
-        offering.seats_sold += sold  # the value read under the lock, plus what this order sold
-    else:
-        Offering.objects.filter(pk=offering.pk).update(order_seq=order.seq)
-    events.append(
-        _event_row(
-            order,
-            from_status="",
-            to_status=final,
-            reason=result.reason or "placed",
-            payload={"trades": [str(t.id) for t in trades]},
+        # The order is matched before it is written, so it is inserted once, in its final state. Its seq and
+        # every count below are computed from rows read under the offering's lock, which every writer of this
+        # book holds: the new values are written as they are, not as increments.
+        order = Order(
+            id=uuid.uuid4(),
+            offering=offering,
+            organization_id=principal.organization_id,
+            side=side,
+            type=type,
+            price=price,
+            quantity=quantity,
+            time_in_force=time_in_force,
+            expires_at=expires_at,
+            accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
+            seq=offering.order_seq + 1,
+            placed_by_user_id=principal.user_id,
+            placed_by_api_key_id=principal.api_key_id,
+            status=Order.Status.OPEN,
         )
-    )
-    OrderEvent.objects.bulk_create(events)
+        result = book.submit(_engine_order(order), now=now.timestamp())
+        _expire(resting, result.expired)
+        order.filled_quantity = result.filled
+        order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
+        final = _SUBMIT_STATUS.get(result.status)
+        if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
+            final = (
+                Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
+            )
+        order.status = final
+        order.status_reason = result.reason[:200]
+        write_insert(order)
+
+        trades, events = _execute(offering, principal, order, resting, result.fills, now) if result.fills else ([], [])
+        offering.order_seq = order.seq
+        offering.seats_sold += result.filled
+        write_update(offering, fields=["order_seq", "seats_sold"])
+        events.append(
+            _event_row(
+                order,
+                from_status="",
+                to_status=final,
+                reason=result.reason or "placed",
+                payload={"trades": [str(t.id) for t in trades]},
+            )
+        )
+        write_insert(*events)
     return Placed(order=order, trades=trades)
 
 
@@ -305,10 +329,8 @@ def _execute(
         maker.filled_quantity += fill.quantity
         if maker.quantity is not None:
             maker.status = _status_after(maker)
-        # F(): the count moves in SQL; the status follows from the row read under the offering's lock.
-        Order.objects.filter(pk=maker.pk).update(
-            filled_quantity=F("filled_quantity") + fill.quantity, status=maker.status, updated_at=now
-        )
+        maker.updated_at = now
+        write_update(maker, fields=["filled_quantity", "status", "updated_at"])
         if previous != maker.status:
             events.append(
                 _event_row(
@@ -369,7 +391,7 @@ def _execute(
         )
         for fill, trade_id, contract in zip(fills, trade_ids, contracts, strict=True)
     ]
-    Trade.objects.bulk_create(trades)
+    write_insert(*trades)
     for trade, contract in zip(trades, contracts, strict=True):
         hooks.on_trade_executed(
             hooks.TradeExecuted(

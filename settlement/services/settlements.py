@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.db.writes import write_insert
 from config.errors import Conflict, NotFound, RuleViolation
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
@@ -134,7 +135,7 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
     """Open the settlement of a trade, inside the trade's transaction (subscribed to the trade hook)."""
     rate = published_fee_rate()
     fee = platform_fee(amount=event.amount, rate=rate)
-    settlement = Settlement.objects.create(
+    settlement = Settlement(
         trade_id=event.trade_id,
         contract_id=event.contract_id,
         buyer_id=event.buyer_id,
@@ -146,7 +147,10 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
         seller_proceeds=event.amount - fee,
         provider=settings.ICHIBA["PAYMENT_PROVIDER"],
     )
-    _event(settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed")
+    opened = SettlementEvent(
+        settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
+    )
+    write_insert(settlement, opened)  # with the trade's other rows, when order_place defers them
     _after_commit("settlement_authorize", str(settlement.id))
     return settlement
 

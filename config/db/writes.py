@@ -1,0 +1,208 @@
+"""Rows a unit of work writes, sent to the database together when it ends.
+
+A use case that writes many small rows into several apps' tables (``order_place``: the order, the makers' new
+counts, the trades, their contracts, acceptances and settlements, every event) would otherwise pay one round trip
+per table, and most of its time would be spent waiting on them. Inside ``writes_deferred()`` those writes are
+collected instead and sent when the block ends: on PostgreSQL as one statement whose data-modifying CTEs insert and
+update every table at once (foreign keys are deferred to COMMIT, so the order of the tables does not matter),
+elsewhere as one bulk statement per table.
+
+The code that writes calls ``write_insert`` / ``write_update`` and need not know whether a block is open: without
+one, its rows are sent at once, in the same way. A row written this way is not visible to a read in the same block
+until the block ends, so defer only what nothing in the block reads back; and one row is inserted or updated once
+per block (a statement cannot change the same row twice).
+
+The statements are built from the models' own table and column names (quoted); every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, models, router
+from django.db.models.fields import DateField
+
+
+@dataclass
+class _Group:
+    """The rows of one statement: inserts into one table, or updates of the same fields of one table."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]  # attnames; for an insert, every column
+    update: bool
+    ignore_conflicts: bool
+    objs: list[models.Model] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    groups: dict[tuple[Any, ...], _Group] = field(default_factory=dict)
+
+
+_current: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("ichiba_deferred_writes", default=None)
+
+
+@contextmanager
+def writes_deferred(*, using: str = "default") -> Iterator[None]:
+    """Collect ``write_insert``/``write_update`` calls made inside the block and send them when it ends (not if it
+    raises). Use it inside the transaction the rows belong to. A nested block joins the outer one."""
+    if _current.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _current.set(batch)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+    _flush(batch, using=using)
+
+
+def write_insert(*objs: models.Model, ignore_conflicts: bool = False) -> None:
+    """Insert ``objs`` (each a new row with its primary key set, or an auto-increment one left to the database).
+
+    ``ignore_conflicts``: a row whose key already exists is skipped (content-addressed rows)."""
+    batch = _current.get()
+    if batch is None:
+        with writes_deferred():
+            write_insert(*objs, ignore_conflicts=ignore_conflicts)
+        return
+    for obj in objs:
+        model = type(obj)
+        key = ("insert", model, ignore_conflicts)
+        group = batch.groups.get(key)
+        if group is None:
+            group = batch.groups[key] = _Group(model, _insert_fields(model), False, ignore_conflicts)
+        group.objs.append(obj)
+
+
+def write_update(obj: models.Model, *, fields: Sequence[str]) -> None:
+    """Write ``fields`` of ``obj``'s row (by primary key), as ``obj.save(update_fields=fields)`` would."""
+    batch = _current.get()
+    if batch is None:
+        with writes_deferred():
+            write_update(obj, fields=fields)
+        return
+    model = type(obj)
+    by_name = {f.name: f.attname for f in model._meta.concrete_fields}
+    attnames = tuple(by_name[name] for name in fields)
+    key = ("update", model, attnames)
+    group = batch.groups.get(key)
+    if group is None:
+        group = batch.groups[key] = _Group(model, attnames, True, False)
+    group.objs.append(obj)
+
+
+def _insert_fields(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if not getattr(f, "generated", False) and not (f.primary_key and isinstance(f, models.AutoField))
+    )
+
+
+# --- sending ------------------------------------------------------------------------------------------------------
+
+
+def _flush(batch: _Batch, *, using: str) -> None:
+    groups = [group for group in batch.groups.values() if group.objs]
+    if not groups:
+        return
+    for group in groups:
+        _stamp(group)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        for group in groups:
+            manager = group.model._default_manager.db_manager(router.db_for_write(group.model))
+            if group.update:
+                names = [group.model._meta.get_field(_name_of(group.model, a)).name for a in group.fields]
+                manager.bulk_update(group.objs, names)
+            else:
+                manager.bulk_create(group.objs, ignore_conflicts=group.ignore_conflicts)
+        return
+    statements = []
+    params = []
+    for index, group in enumerate(groups):
+        statements.append(f"w{index} AS ({_statement(group)})")
+        params.append(_rows_json(group))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(statements)} SELECT 1", params)
+
+
+def _name_of(model: type[models.Model], attname: str) -> str:
+    for f in model._meta.concrete_fields:
+        if f.attname == attname:
+            return f.name
+    raise LookupError(attname)
+
+
+def _stamp(group: _Group) -> None:
+    """Fill ``auto_now``/``auto_now_add`` times as ``save()`` would (``pre_save``)."""
+    stamped = [
+        f
+        for f in group.model._meta.concrete_fields
+        if isinstance(f, DateField)
+        and f.attname in group.fields
+        and (getattr(f, "auto_now", False) or (not group.update and getattr(f, "auto_now_add", False)))
+    ]
+    for obj in group.objs:
+        for f in stamped:
+            f.pre_save(obj, add=not group.update)
+
+
+def _statement(group: _Group) -> str:
+    # S608 below: identifiers come from the models' metadata, quoted; the rows are the one parameter.
+    meta = group.model._meta
+    table = _quote(meta.db_table)
+    columns = {f.attname: f.column for f in meta.concrete_fields}
+    if group.update:
+        pk = _quote(meta.pk.column)
+        assignments = ", ".join(f"{_quote(columns[a])} = v.{_quote(columns[a])}" for a in group.fields)
+        # LIMIT: the planner's estimate of a set-returning function is 100 rows, enough to choose a scan of the
+        # whole table over its primary key's index; the row count tells it what it is.
+        return (
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+            f"FROM (SELECT * FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) LIMIT {len(group.objs)}) AS v "
+            f"WHERE t.{pk} = v.{pk}"
+        )
+    names = ", ".join(_quote(columns[a]) for a in group.fields)
+    conflict = " ON CONFLICT DO NOTHING" if group.ignore_conflicts else ""
+    return (
+        f"INSERT INTO {table} ({names}) "  # noqa: S608
+        f"SELECT {names} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb){conflict}"
+    )
+
+
+def _rows_json(group: _Group) -> str:
+    meta = group.model._meta
+    columns = {f.attname: f.column for f in meta.concrete_fields}
+    attnames = group.fields if not group.update else (meta.pk.attname, *group.fields)
+    keys = [(a, columns[a]) for a in attnames]
+    rows = [{column: getattr(obj, attname) for attname, column in keys} for obj in group.objs]
+    return json.dumps(rows, ensure_ascii=False, default=_json_value, separators=(",", ":"))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime in a deferred write")
+        return value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} in a deferred write")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
