@@ -16,7 +16,8 @@ entitlement; download tokens are minted by ``token_issue``.
 The server: ``gunicorn config.wsgi:application`` with ``ICHIBA_BENCH_DOWNLOAD_SERVER`` (``gthread:2x12``: 2
 workers of 12 threads, so 20 downloads run at once), PostgreSQL, ``CELERY_TASK_ALWAYS_EAGER=false`` and no
 broker (in-memory): the capture a first full download enqueues stays queued, so its checksum pass over the
-gigabyte never competes with the downloads being measured. A few ranged requests warm the workers first.
+gigabyte never competes with the downloads being measured. Ranged requests (1 MiB), in batches of 4, warm the
+workers first, until every worker has served one (``warmup_batches``, ``workers_warm``; at most 10 batches).
 
 The client: ``requests`` streaming with ``iter_content`` in 1 MiB chunks, bytes discarded, only counted; every
 download must answer 200 with exactly the file's size. One more download, untimed, hashes what it receives and
@@ -25,11 +26,15 @@ compares with the file's SHA-256.
 * ``settlement.download``: the file is read once first (untimed) so the page cache holds it for both sides: the
   plain read and the download then both read from memory, and the ratio isolates the HTTP path's cost. Then
   ``ICHIBA_BENCH_DOWNLOAD_ROUNDS`` (5) rounds, each timing back to back: the plain read (1 MiB ``read`` calls),
-  the transport's own ceiling (the file ``os.sendfile``d over a loopback TCP socket to a ``recv_into`` loop in
-  this process, no HTTP) and one download. ``mb_per_s``, ``reference_mb_per_s`` and
-  ``loopback_sendfile_mb_per_s`` are bytes / summed seconds; ``ratio_to_reference`` (target >= 0.5) and
-  ``ratio_to_loopback`` are the medians of the rounds' ratios (a gigabyte takes a fraction of a second here: one
-  neighbour's burst of load would swing a single round).
+  the transport alone, twice (no HTTP: the file moved over a loopback TCP socket from a thread of this process
+  to a ``recv_into`` loop on a 1 MiB buffer, once ``os.sendfile``d, once read in 1 MiB ``read`` calls each
+  ``sendall``ed, which is what the download view does minus HTTP) and one download. ``mb_per_s``,
+  ``reference_mb_per_s``, ``loopback_sendfile_mb_per_s`` and ``loopback_send_mb_per_s`` are bytes / summed
+  seconds; ``ratio_to_reference`` (target >= 0.5), ``ratio_to_loopback`` (sendfile) and
+  ``ratio_to_loopback_send`` are the medians of the rounds' ratios (a gigabyte takes a fraction of a second
+  here: one neighbour's burst of load would swing a single round). Neither loopback figure is a hard ceiling
+  (on a Linux VM sendfile measured slower than read + send over loopback); they show how much of the gap to
+  the plain read the transport alone already costs.
   ``server_peak_rss_mb`` is the largest VmHWM (high-water mark) of the gunicorn processes after the downloads,
   ``server_peak_rss_before_mb`` the same after the warm-up; flat = grew by less than 50 MB.
 * ``settlement.download_concurrent``: 20 downloads at once (threads, one token each): aggregate MB/s (all bytes /
@@ -72,6 +77,9 @@ CONCURRENT = int(os.environ.get("ICHIBA_BENCH_DOWNLOAD_CONCURRENT", 20))
 ROUNDS = int(os.environ.get("ICHIBA_BENCH_DOWNLOAD_ROUNDS", 5))
 CHUNK = 1 << 20
 TARGET_RATIO = 0.5
+WARMUP_BATCH = 4  # concurrent ranged requests per warm-up batch
+WARMUP_BATCHES = 10  # at most
+WARM_RSS_SHARE = 0.8
 FLAT_MB = 50.0
 BENCH = "settlement.download"
 
@@ -105,9 +113,10 @@ def _plain_read(path: Path) -> float:
     return time.perf_counter() - began
 
 
-def _loopback_copy(path: Path) -> float:
-    """Seconds to move the file over loopback TCP with no HTTP and no Python per byte: a thread ``os.sendfile``s
-    it, this thread ``recv_into``s a 1 MiB buffer (the transport's ceiling on this machine, for comparison)."""
+def _loopback_copy(path: Path, *, sendfile: bool = True) -> float:
+    """Seconds to move the file over loopback TCP with no HTTP: a thread sends it (``os.sendfile``, or 1 MiB
+    ``read`` calls each ``sendall``ed as the download view's stream does), this thread ``recv_into``s a 1 MiB
+    buffer (what the transport alone costs on this machine, for comparison)."""
     size = path.stat().st_size
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
@@ -115,6 +124,10 @@ def _loopback_copy(path: Path) -> float:
         def serve() -> None:
             connection, _ = listener.accept()
             with connection, path.open("rb") as stream:
+                if not sendfile:
+                    while chunk := stream.read(CHUNK):
+                        connection.sendall(chunk)
+                    return
                 sent = 0
                 while sent < size:
                     sent += os.sendfile(connection.fileno(), stream.fileno(), sent, size - sent)
@@ -213,6 +226,13 @@ def _server_pids(pid: int) -> list[int]:
     return [pid, *(int(p) for p in children.read_text().split())] if children.exists() else [pid]
 
 
+def _workers_warm(pid: int) -> bool:
+    """Every worker has served a request: its peak RSS is within 80% of the largest worker's (a worker that
+    has only booted has not loaded the URLconf, the views and DRF yet)."""
+    peaks = [peak_rss_mb(p) for p in _server_pids(pid)[1:]]
+    return bool(peaks) and min(peaks) >= WARM_RSS_SHARE * max(peaks)
+
+
 def _server_peak_rss(pid: int) -> float:
     """The largest VmHWM among gunicorn's master and workers (each worker serves its own downloads)."""
     return max(peak_rss_mb(p) for p in _server_pids(pid))
@@ -282,7 +302,7 @@ def run() -> None:
 def _run(db_url: str, path: Path, data_dir: Path) -> None:
     from django.db import connections
 
-    warmups = 4
+    warmups = WARMUP_BATCH * WARMUP_BATCHES
     setup = _setup(path, tokens=ROUNDS + 1 + CONCURRENT + warmups)
     tokens = iter(setup.tokens)
     connections.close_all()
@@ -301,23 +321,32 @@ def _run(db_url: str, path: Path, data_dir: Path) -> None:
     process, port = _start_server(env, log)
     base = f"http://127.0.0.1:{port}/api/v1/downloads/"
     try:
-        # Warm-up: every worker imports, connects and serves a first (ranged, 1 MiB) download.
-        with ThreadPoolExecutor(warmups) as pool:
-            warm = list(
-                pool.map(
+        # Warm-up: every worker imports, connects and serves a first (ranged, 1 MiB) download. One batch often
+        # lands on one worker only (the other then loads Django during a measured download: ~0.6 s more), so
+        # batches repeat until every worker's peak RSS is near the largest (served: ~135 MB; never: ~80 MB).
+        warm: list[Fetched] = []
+        warmup_batches = 0
+        with ThreadPoolExecutor(WARMUP_BATCH) as pool:
+            while warmup_batches < WARMUP_BATCHES:
+                warm += pool.map(
                     lambda token: _download(base + token, headers={"Range": f"bytes=0-{CHUNK - 1}"}),
-                    [next(tokens) for _ in range(warmups)],
+                    [next(tokens) for _ in range(WARMUP_BATCH)],
                 )
-            )
+                warmup_batches += 1
+                if _workers_warm(process.pid):
+                    break
         rss_before = _server_peak_rss(process.pid)
+        workers_warm = _workers_warm(process.pid)
 
         _plain_read(path)  # the page cache now holds the file for both sides
         plain: list[float] = []
         loopback: list[float] = []
+        loopback_send: list[float] = []
         fetched: list[Fetched] = []
         for _ in range(ROUNDS):
             plain.append(_plain_read(path))
             loopback.append(_loopback_copy(path))
+            loopback_send.append(_loopback_copy(path, sendfile=False))
             fetched.append(_download(base + next(tokens)))
         rss_single = _server_peak_rss(process.pid)
 
@@ -340,6 +369,7 @@ def _run(db_url: str, path: Path, data_dir: Path) -> None:
     # Per round (the three timed back to back), then the median: robust to a neighbour's burst of load.
     ratio = round(statistics.median(p / f.seconds for p, f in zip(plain, fetched, strict=True)), 3)
     ratio_loopback = round(statistics.median(c / f.seconds for c, f in zip(loopback, fetched, strict=True)), 3)
+    ratio_send = round(statistics.median(c / f.seconds for c, f in zip(loopback_send, fetched, strict=True)), 3)
     emit(
         bench=BENCH,
         server=SERVER,
@@ -353,9 +383,13 @@ def _run(db_url: str, path: Path, data_dir: Path) -> None:
         target_ratio=TARGET_RATIO,
         loopback_sendfile_mb_per_s=_mb_per_s(setup.size * ROUNDS, loopback_s),
         ratio_to_loopback=ratio_loopback,
+        loopback_send_mb_per_s=_mb_per_s(setup.size * ROUNDS, sum(loopback_send)),
+        ratio_to_loopback_send=ratio_send,
         all_bytes=all_ok,
         sha256_ok=sha_ok,
         warmup_statuses=sorted({w.status for w in warm}),
+        warmup_batches=warmup_batches,
+        workers_warm=workers_warm,
         server_peak_rss_before_mb=round(rss_before, 1),
         server_peak_rss_mb=round(rss_single, 1),
         rss_growth_mb=round(rss_single - rss_before, 1),
