@@ -65,6 +65,18 @@ def _adapt(value: Any, connection: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Read:
+    """One read for ``read_together``; the arguments are ``read_models``'s."""
+
+    model: type[models.Model]
+    sql: str
+    params: Sequence[Any]
+    alias: str = ""
+    related: Mapping[str, str] | None = None
+    exclude: Collection[str] = ()
+
+
 def read_models(
     model: type[M],
     sql: str,
@@ -80,29 +92,59 @@ def read_models(
     ``{columns}`` in ``sql`` stands for the model's columns (qualified with ``alias``) followed by those of each
     ``related`` foreign key (name -> the alias the SQL joins its table under); ``{table}`` for the model's table.
     ``exclude``: field names left unread, ``"name"`` for the model's and ``"fk__name"`` for a related model's."""
+    [rows] = read_together(Read(model, sql, params, alias, related, exclude), using=using)
+    return rows
+
+
+def read_together(*reads: Read, using: str = "default") -> list[list[tuple[Any, tuple[Any, ...]]]]:
+    """Run several reads in one round trip where the database allows it (PostgreSQL: one message of several
+    statements), else one after another; their rows, read by read, as ``read_models`` gives them.
+
+    The statements run in order, each with its own snapshot (PostgreSQL, READ COMMITTED): a row lock the first
+    takes is held before the next one reads, which then sees what the lock's previous holder committed."""
     connection = connections[using]
-    excluded = frozenset(exclude)
-    main = _shape(model, alias, frozenset(n for n in excluded if "__" not in n), using)
+    prepared = [_prepare(read, connection, using) for read in reads]
+    together = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )  # several statements in one execute need client-side binding (Django's default)
+    results: list[list[tuple[Any, tuple[Any, ...]]]] = []
+    with connection.cursor() as cursor:
+        if together and len(prepared) > 1:
+            cursor.execute(";\n".join(sql for sql, _, _ in prepared), [p for _, params, _ in prepared for p in params])
+            for index, (_, _, decode) in enumerate(prepared):
+                if index:
+                    cursor.nextset()
+                results.append([decode(row) for row in cursor.fetchall()])
+        else:
+            for sql, params, decode in prepared:
+                cursor.execute(sql, params)
+                results.append([decode(row) for row in cursor.fetchall()])
+    return results
+
+
+def _prepare(
+    read: Read, connection: Any, using: str
+) -> tuple[str, list[Any], Callable[[Sequence[Any]], tuple[Any, tuple[Any, ...]]]]:
+    model = read.model
+    excluded = frozenset(read.exclude)
+    main = _shape(model, read.alias, frozenset(n for n in excluded if "__" not in n), using)
     joined = []
-    for name, joined_alias in (related or {}).items():
-        target = model._meta.get_field(name).related_model
+    for name, joined_alias in (read.related or {}).items():
+        field = model._meta.get_field(name)
+        target = field.related_model
         assert isinstance(target, type)
         drop = frozenset(n.split("__", 1)[1] for n in excluded if n.startswith(f"{name}__"))
-        joined.append((model._meta.get_field(name), _shape(target, joined_alias, drop, using)))
+        joined.append((field, _shape(target, joined_alias, drop, using)))
     columns = ", ".join([main.columns, *(shape.columns for _, shape in joined)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.format(columns=columns, table=connection.ops.quote_name(model._meta.db_table)),
-            [_adapt(value, connection) for value in params],
-        )
-        rows = cursor.fetchall()
-    result = []
-    for row in rows:
+    sql = read.sql.format(columns=columns, table=connection.ops.quote_name(model._meta.db_table))
+
+    def decode(row: Sequence[Any]) -> tuple[Any, tuple[Any, ...]]:
         start = len(main.attnames)
         instance = main.instance(row[:start], using, connection)
         for field, shape in joined:
             end = start + len(shape.attnames)
             field.set_cached_value(instance, shape.instance(row[start:end], using, connection))  # type: ignore[union-attr]
             start = end
-        result.append((instance, tuple(row[start:])))
-    return result  # type: ignore[return-value]
+        return instance, tuple(row[start:])
+
+    return sql, [_adapt(value, connection) for value in read.params], decode

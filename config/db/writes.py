@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import functools
 import json
 import uuid
 from collections.abc import Iterator, Sequence
@@ -131,7 +132,9 @@ def _flush(batch: _Batch, *, using: str) -> None:
     statements = []
     params = []
     for index, group in enumerate(groups):
-        statements.append(f"w{index} AS ({_statement(group)})")
+        rows = len(group.objs) if group.update else 0  # (only an update's statement depends on the count)
+        statement = _statement(group.model, group.fields, group.update, group.ignore_conflicts, rows)
+        statements.append(f"w{index} AS ({statement})")
         params.append(_rows_json(group))
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(statements)} SELECT 1", params)
@@ -158,23 +161,26 @@ def _stamp(group: _Group) -> None:
             f.pre_save(obj, add=not group.update)
 
 
-def _statement(group: _Group) -> str:
+@functools.lru_cache(maxsize=256)
+def _statement(
+    model: type[models.Model], fields: tuple[str, ...], update: bool, ignore_conflicts: bool, rows: int
+) -> str:
     # S608 below: identifiers come from the models' metadata, quoted; the rows are the one parameter.
-    meta = group.model._meta
+    meta = model._meta
     table = _quote(meta.db_table)
     columns = {f.attname: f.column for f in meta.concrete_fields}
-    if group.update:
+    if update:
         pk = _quote(meta.pk.column)
-        assignments = ", ".join(f"{_quote(columns[a])} = v.{_quote(columns[a])}" for a in group.fields)
+        assignments = ", ".join(f"{_quote(columns[a])} = v.{_quote(columns[a])}" for a in fields)
         # LIMIT: the planner's estimate of a set-returning function is 100 rows, enough to choose a scan of the
         # whole table over its primary key's index; the row count tells it what it is.
         return (
             f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
-            f"FROM (SELECT * FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) LIMIT {len(group.objs)}) AS v "
+            f"FROM (SELECT * FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) LIMIT {rows}) AS v "
             f"WHERE t.{pk} = v.{pk}"
         )
-    names = ", ".join(_quote(columns[a]) for a in group.fields)
-    conflict = " ON CONFLICT DO NOTHING" if group.ignore_conflicts else ""
+    names = ", ".join(_quote(columns[a]) for a in fields)
+    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     return (
         f"INSERT INTO {table} ({names}) "  # noqa: S608
         f"SELECT {names} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb){conflict}"

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.api.principal import Principal
-from config.db.reads import read_models
+from config.db.reads import Read, read_together
 from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
@@ -146,55 +146,60 @@ def _engine_order(order: Order) -> engine.Order:
     )
 
 
-def _offering_locked(offering_id: uuid.UUID) -> Offering | None:
-    """The offering with its row locked, its seller read with it; None if there is no such offering.
+def _offering_and_book(
+    offering_id: uuid.UUID, *, side: str, price: int | None, now: datetime
+) -> tuple[Offering, dict[str, Order]] | None:
+    """The offering with its row locked (its seller read with it), and the part of its book an incoming order
+    can meet, read after the lock is held; None if there is no such offering.
 
-    ``FOR UPDATE OF`` the offering only: locking the joined seller row too would make every offering of that
-    seller, which share it, match one at a time. (SQLite has no row locks: there the transaction is immediate.)"""
-    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
-    found = read_models(
-        Offering,
-        "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "  # noqa: S608
-        f"WHERE o.id = %s{lock}",  # (the lock clause is one of two constants; values are parameters)
-        [offering_id],
-        alias="o",
-        related={"seller": "s"},
-    )
-    return found[0][0] if found else None
+    One round trip, two statements (``read_together``): the second takes its snapshot once the first holds the
+    lock, so it sees every order the lock's previous holder committed. ``FOR UPDATE OF`` the offering only:
+    locking the joined seller row too would make every offering of that seller, which share it, match one at a
+    time. (SQLite has no row locks: there the whole transaction is immediate.)
 
-
-def _load_book(
-    offering: Offering, *, side: str, price: int | None, now: datetime
-) -> tuple[engine.OrderBook, dict[str, Order]]:
-    """The part of the offering's book an incoming order can meet, read under the offering's row lock.
-
-    That is the opposite side's resting orders at prices the incoming order crosses (the whole opposite side for
-    a market order) and, wherever they rest, the good-till-date orders already expired (``order_place`` expires
-    them, as ``orders_expire`` would). The engine matches only against the opposite side, best price first, and
-    stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it stays in the
-    database untouched and the query stays proportional to what can trade, not to the depth of the book.
+    The book part is the opposite side's resting orders at prices the incoming order crosses (the whole opposite
+    side for a market order) and, wherever they rest, the good-till-date orders already expired (``order_place``
+    expires them, as ``orders_expire`` would). The engine matches only against the opposite side, best price
+    first, and stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it
+    stays in the database untouched and the query stays proportional to what can trade, not to the book's depth.
     """
-    seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
-    book = engine.OrderBook(seats_remaining=seats)
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
     opposite = Order.Side.SELL if side == Order.Side.BUY else Order.Side.BUY
     crosses = "" if price is None else (" AND price <= %s" if side == Order.Side.BUY else " AND price >= %s")
-    rows = read_models(
-        Order,
-        "SELECT {columns} FROM {table} WHERE offering_id = %s AND status IN (%s, %s) "  # noqa: S608 (constants)
-        f"AND ((side = %s{crosses}) OR (time_in_force = %s AND expires_at <= %s)) ORDER BY seq",
-        [
-            offering.id,
-            *Order.RESTING,
-            opposite,
-            *([] if price is None else [price]),
-            Order.TimeInForce.GTD,
-            now,
-        ],
+    offerings, orders = read_together(
+        Read(
+            Offering,
+            "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "  # noqa: S608
+            f"WHERE o.id = %s{lock}",  # (the lock clause is one of two constants; values are parameters)
+            [offering_id],
+            alias="o",
+            related={"seller": "s"},
+        ),
+        Read(
+            Order,
+            "SELECT {columns} FROM {table} WHERE offering_id = %s AND status IN (%s, %s) "  # noqa: S608 (constants)
+            f"AND ((side = %s{crosses}) OR (time_in_force = %s AND expires_at <= %s)) ORDER BY seq",
+            [
+                offering_id,
+                *Order.RESTING,
+                opposite,
+                *([] if price is None else [price]),
+                Order.TimeInForce.GTD,
+                now,
+            ],
+        ),
     )
-    resting = {str(order.id): order for order, _ in rows}
+    if not offerings:
+        return None
+    return offerings[0][0], {str(order.id): order for order, _ in orders}
+
+
+def _book(offering: Offering, resting: dict[str, Order]) -> engine.OrderBook:
+    seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
+    book = engine.OrderBook(seats_remaining=seats)
     for order in resting.values():
         book.load(_engine_order(order))
-    return book, resting
+    return book
 
 
 def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...]) -> None:
@@ -244,9 +249,10 @@ def order_place(
         expires_at=expires_at,
         now=now,
     )
-    offering = _offering_locked(offering_id)
-    if offering is None:
+    found = _offering_and_book(offering_id, side=side, price=price, now=now)
+    if found is None:
         raise NotFound("No such offering.")
+    offering, resting = found
     _check_rules(
         principal=principal,
         offering=offering,
@@ -257,7 +263,7 @@ def order_place(
     # Everything below is written in one round trip when the block ends (config.db.writes): the matching holds
     # the offering's lock, and each statement would otherwise be a wait with the book locked.
     with writes_deferred():
-        book, resting = _load_book(offering, side=side, price=price, now=now)
+        book = _book(offering, resting)
         _expire(resting, book.expire(now=now.timestamp()))
 
         # The order is matched before it is written, so it is inserted once, in its final state. Its seq and

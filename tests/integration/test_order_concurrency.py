@@ -65,6 +65,25 @@ def test_n_buyers_for_k_seats_get_exactly_k_fills() -> None:
     assert unfilled.count() == 7 and not unfilled.filter(status__in=["filled", "partially_filled"]).exists()
 
 
+def test_n_buyers_for_one_ask_of_k_seats_fill_it_exactly_once_each() -> None:
+    """Each racer reads the book after it holds the offering's lock (ADR 7: one round trip, two statements): one
+    that read it before, while another held the lock, would sell the ask's seats again."""
+    require_postgres()
+    seller = make_party("Single Ask Seller", {"seller"})
+    offering = offering_of(seller, seats=None)
+    ask = order_place(
+        principal=principal_for(seller.organization), offering_id=offering.id, side="sell", price=1000, quantity=4
+    ).order
+    buyers = [make_party(f"Ask Racer {i}", {"buyer"}) for i in range(10)]
+
+    results = race(10, lambda i: buy(buyers[i], offering))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.order.filled_quantity for r in results) == 4
+    ask.refresh_from_db()
+    assert (ask.filled_quantity, ask.status) == (4, "filled")
+    assert Trade.objects.filter(sell_order=ask).count() == 4
+
+
 def test_concurrent_cancels_and_fills_never_double_count() -> None:
     require_postgres()
     seller = make_party("Busy Seller", {"seller"})
