@@ -46,8 +46,14 @@ class Contract(models.Model):
     template_version = models.PositiveIntegerField()
     contract_type = models.CharField(max_length=32)
     # Lazy references (like AUTH_USER_MODEL): contracts never imports marketplace.
-    seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="contracts_sold")
-    buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="contracts_bought")
+    # db_index=False where a composite index below leads with the column, or where nothing looks rows up by it
+    # (texts are never deleted): every index is written in each trade's transaction (ADR 7).
+    seller = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="contracts_sold", db_index=False
+    )
+    buyer = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="contracts_bought", db_index=False
+    )
     seller_name = models.CharField(max_length=200)
     buyer_name = models.CharField(max_length=200)
     buyer_country = models.CharField(max_length=2)
@@ -59,7 +65,7 @@ class Contract(models.Model):
     terms = models.JSONField()
     terms_sha256 = models.CharField(max_length=64)
     # The clauses as concluded (a snapshot of the template, JSON): ``clauses``.
-    clauses_text = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
+    clauses_text = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+", db_index=False)
     price = models.BigIntegerField(help_text=_("Per seat, in minor units of the currency."))
     quantity = models.PositiveIntegerField()
     amount = models.BigIntegerField(help_text=_("price × quantity, in minor units."))
@@ -68,8 +74,8 @@ class Contract(models.Model):
     valid_until = models.DateTimeField()
     # Each document is its base with the slots filled in (``document_ja`` / ``document_en``), exactly the text the
     # SHA-256 below was taken of; ``document_slots`` = {"ja": [...], "en": [...]} (HTML-escaped, as rendered).
-    document_ja_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
-    document_en_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+")
+    document_ja_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+", db_index=False)
+    document_en_base = models.ForeignKey(ContractText, on_delete=models.PROTECT, related_name="+", db_index=False)
     document_slots = models.JSONField(default=dict, blank=True)
     document_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the Japanese (governing) document."))
     document_en_sha256 = models.CharField(max_length=64)
@@ -116,7 +122,8 @@ class Acceptance(models.Model):
         SELLER = "seller", _("Seller")
         BUYER = "buyer", _("Buyer")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="acceptances")
+    # unindexed alone: one_acceptance_per_role (contract, role) leads with it
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="acceptances", db_index=False)
     role = models.CharField(max_length=8, choices=Role.choices)
     organization_id = models.UUIDField()
     user_id = models.BigIntegerField(null=True, blank=True)

@@ -214,8 +214,9 @@ class Order(models.Model):
     RESTING = (Status.OPEN, Status.PARTIALLY_FILLED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="orders")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="orders")
+    # unindexed alone: order_book_idx / order_seq_unique_per_offering and order_owner_idx lead with them
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="orders", db_index=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="orders", db_index=False)
     side = models.CharField(max_length=4, choices=Side.choices)
     type = models.CharField(max_length=6, choices=Type.choices, default=Type.LIMIT)
     price = models.BigIntegerField(null=True, blank=True, help_text=_("Per seat, minor units; none for market."))
@@ -284,7 +285,8 @@ class Trade(models.Model):
         VOID = "void", _("Void")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="trades")
+    # unindexed alone: trade_tape_idx leads with it
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="trades", db_index=False)
     buy_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="buy_trades")
     sell_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="sell_trades")
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trades_bought")

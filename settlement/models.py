@@ -59,8 +59,13 @@ class Settlement(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trade = models.OneToOneField("marketplace.Trade", on_delete=models.PROTECT, related_name="settlement")
     contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="settlement")
-    buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="purchases")
-    seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="sales")
+    # unindexed alone: settlement_buyer_idx / settlement_seller_idx lead with them
+    buyer = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="purchases", db_index=False
+    )
+    seller = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="sales", db_index=False
+    )
     amount = models.BigIntegerField(help_text=_("What the buyer pays, in minor units."))
     currency = models.CharField(max_length=3)
     fee_rate = models.DecimalField(max_digits=6, decimal_places=4, help_text=_("The published rate at the trade."))
