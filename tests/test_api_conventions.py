@@ -131,6 +131,60 @@ def test_idempotency_records_expire_after_a_day(seller) -> None:
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
+def test_idempotency_key_is_claimed_and_filled_in_two_statements(seller) -> None:
+    """No savepoint around the claim (ON CONFLICT instead of a caught IntegrityError); replays still work and a
+    different body under the same key is still a 409."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.api.models import IdempotencyRecord
+
+    payload = {"title": "Claimed", "data_class": "iot"}
+    with CaptureQueriesContext(connection) as queries:
+        first = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    touching = [q["sql"] for q in queries.captured_queries if "api_idempotencyrecord" in q["sql"]]
+    assert len(touching) == 2 and "ON CONFLICT" in touching[0] and touching[1].startswith("UPDATE")
+    record = IdempotencyRecord.objects.get(key="k-1")
+    assert record.response_status == 201 and record.method == "POST" and record.path == "/api/v1/datasets"
+    assert record.response_headers == {} and record.created_at is not None
+
+    again = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201 and again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    other = seller.client.post(
+        "/api/v1/datasets", {**payload, "title": "Other"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert other.status_code == 409 and other.json()["type"] == "/problems/idempotency-conflict"
+    assert IdempotencyRecord.objects.count() == 1
+
+
+def test_serializer_fields_are_copied_per_instance_without_sharing_mutable_state() -> None:
+    from rest_framework import serializers
+
+    from config.api.serializers import Serializer
+
+    class Example(Serializer):
+        name = serializers.CharField(max_length=3)
+        tags = serializers.ListField(child=serializers.CharField(), default=list)
+        labels = serializers.CharField(required=False)
+        shout = serializers.SerializerMethodField()
+
+        def get_shout(self, obj: dict[str, str]) -> str:
+            return obj["name"].upper() + self.context.get("mark", "")
+
+    one, two = Example(data={"name": "abc"}), Example(data={"name": "abcd"})
+    assert one.fields["name"] is not two.fields["name"] and one.fields["name"].parent is one
+    assert Example._declared_fields["name"].parent is None  # the declaration itself is never bound
+    assert one.is_valid() and not two.is_valid() and "name" in two.errors
+    one.validated_data["tags"].append("x")
+    three = Example(data={"name": "abc"})
+    assert three.is_valid() and three.validated_data["tags"] == []
+    one.fields["labels"].required = True
+    assert Example().fields["labels"].required is False
+    assert Example({"name": "ab"}, context={"mark": "!"}).data["shout"] == "AB!"
+    assert Example({"name": "cd"}).data["shout"] == "CD"
+
+
 def test_celery_beat_schedule_names_registered_tasks() -> None:
     from django.conf import settings
 

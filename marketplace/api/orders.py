@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
 from config.api.principal import Principal, principal_of
-from config.api.serializers import StrictSerializer
+from config.api.serializers import Serializer, StrictSerializer
 from marketplace import hooks, selectors
 from marketplace.models import Order, Trade
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
@@ -54,7 +54,7 @@ class OrderCreateSerializer(StrictSerializer):
 # and a ModelSerializer introspects the model to build its fields on every use (a millisecond per response).
 
 
-class TradeSerializer(serializers.Serializer):
+class TradeSerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     offering = serializers.UUIDField(source="offering_id", read_only=True)
     price = serializers.IntegerField(read_only=True)
@@ -86,7 +86,7 @@ class TradeSerializer(serializers.Serializer):
         return str(settlement_id) if settlement_id else None
 
 
-class OrderSerializer(serializers.Serializer):
+class OrderSerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     offering = serializers.UUIDField(source="offering_id", read_only=True)
     side = serializers.ChoiceField(choices=Order.Side.choices, read_only=True)
@@ -114,13 +114,13 @@ class PlacedOrderSerializer(OrderSerializer):
         return TradeSerializer(self.context["trades"], many=True, context=self.context).data  # type: ignore[return-value]
 
 
-class BookLevelSerializer(serializers.Serializer):
+class BookLevelSerializer(Serializer):
     price = serializers.IntegerField()
     quantity = serializers.IntegerField(allow_null=True, help_text="null: an unlimited ask")
     orders = serializers.IntegerField()
 
 
-class BookSerializer(serializers.Serializer):
+class BookSerializer(Serializer):
     bids = BookLevelSerializer(many=True)
     asks = BookLevelSerializer(many=True)
     last_trade = TradeSerializer(allow_null=True)

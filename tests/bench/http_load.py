@@ -16,7 +16,9 @@ own schedule slip on the 2 shared cores); ``errors`` counts every response other
 that failed or did not finish within ``ICHIBA_BENCH_HTTP_DRAIN`` seconds after the window.
 
 Each request: ``POST /api/v1/orders``, a buyer's key, a random offering, a GTC buy limit order for one seat
-with the offering's ``accepted_terms_sha256``; half at 1030 (match the ask), half at 900..990 (rest).
+with the offering's ``accepted_terms_sha256``; half at 1030 (match the ask), half at 900..990 (rest). With
+``ICHIBA_BENCH_HTTP_IDEMPOTENCY_KEYS=1`` each request also carries a fresh ``Idempotency-Key`` (as a partner's
+retry-safe client would), in the reference too; off by default, so figures stay comparable with earlier runs.
 
 The reference, same run: the same requests one at a time in this process, through the Django test client
 (middleware, DRF, view, service, SQL; no socket, no concurrency), and ``order_place`` alone; their
@@ -85,6 +87,7 @@ SHARE_CROSSING = 0.5
 SEED = 20250405
 API_KEY_RATE = "1000000/min"
 GENERATOR_NICE_BOOST = int(os.environ.get("ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST", 5))
+IDEMPOTENCY_KEYS = os.environ.get("ICHIBA_BENCH_HTTP_IDEMPOTENCY_KEYS", "") == "1"
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,12 @@ class Orders:
 
     def request(self, index: int, port: int) -> bytes:
         key, body = self.bodies[index % len(self.bodies)]
+        # A fresh key per request (bodies repeat across the warm-up and the rates: a reused key would replay).
+        idempotency = f"Idempotency-Key: {os.urandom(16).hex()}\r\n" if IDEMPOTENCY_KEYS else ""
         head = (
             f"POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
-            f"Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: application/json\r\nAccept: application/json\r\n{idempotency}"
+            f"Content-Length: {len(body)}\r\n\r\n"
         )
         return head.encode() + body
 
@@ -314,15 +320,23 @@ def _reference(market: Market, keys: list[str]) -> dict[str, float]:
 
     orders = Orders.build(market, keys, REFERENCE_REQUESTS, seed=SEED - 1)
     client = Client()
+
+    def headers() -> dict[str, str]:
+        return {"Idempotency-Key": os.urandom(16).hex()} if IDEMPOTENCY_KEYS else {}
+
     for _, body in orders.bodies[:20]:  # warm
-        client.post("/api/v1/orders", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {keys[0]}")
+        client.post(
+            "/api/v1/orders",
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {keys[0]}", **headers()},
+        )
     request_s = []
     with connection.execute_wrapper(timed):
         for key, body in orders.bodies:
+            extra = {"Authorization": f"Bearer {key}", **headers()}
             began = time.perf_counter()
-            response = client.post(
-                "/api/v1/orders", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
-            )
+            response = client.post("/api/v1/orders", body, content_type="application/json", headers=extra)
             request_s.append(time.perf_counter() - began)
             assert response.status_code == 201, response.content
     request_sql = dict(sql)
@@ -509,6 +523,7 @@ def _emit(
         server=server.label,
         target_rate=result.rate,
         seconds=DURATION,
+        idempotency_keys=IDEMPOTENCY_KEYS,
         requests=result.scheduled,
         achieved_rate=round(achieved, 1),
         p50_ms=round(statistics.median(finished) * 1000, 2),
