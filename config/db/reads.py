@@ -65,6 +65,15 @@ def _adapt(value: Any, connection: Any) -> Any:
     return value
 
 
+def read_values(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
+    """Rows of plain values (no model), the parameters sent as the ORM would send them. Values come back as the
+    driver gives them: a UUID column is a ``UUID`` on PostgreSQL and hex text on SQLite."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_adapt(value, connection) for value in params])
+        return list(cursor.fetchall())
+
+
 @dataclass(frozen=True)
 class Read:
     """One read for ``read_together``; the arguments are ``read_models``'s."""
