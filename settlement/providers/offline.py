@@ -24,6 +24,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import connections, models, router
 from django.db.models import F
 
 from settlement.models import OfflineCall, OfflinePayment, OfflineTransfer
@@ -90,26 +91,27 @@ class OfflineProvider:
             raise ValueError(f"Cannot authorise a non-positive amount ({amount}).")
         decline = declining_test_card(payment_method)
         failure_code, failure_message = decline or ("", "")
-        # The unique idempotency key makes this the one payment of that key, even when two workers race.
-        payment, created = OfflinePayment.objects.get_or_create(
+        payment = OfflinePayment(
             idempotency_key=idempotency_key,
-            defaults={
-                "payment_ref": f"pi_offline_{uuid.uuid4().hex[:24]}",
-                "amount": amount,
-                "currency": currency.upper(),
-                "payment_method": payment_method,
-                "customer_ref": customer_ref,
-                "description": description[:500],
-                "metadata": dict(metadata),
-                "status": OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
-                "failure_code": failure_code,
-                "failure_message": failure_message,
-            },
+            payment_ref=f"pi_offline_{uuid.uuid4().hex[:24]}",
+            amount=amount,
+            currency=currency.upper(),
+            payment_method=payment_method,
+            customer_ref=customer_ref,
+            description=description[:500],
+            metadata=dict(metadata),
+            status=OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
+            failure_code=failure_code,
+            failure_message=failure_message,
         )
-        if not created and (payment.amount, payment.currency) != (amount, currency.upper()):
-            # As Stripe: a key replayed with other parameters is a defect in the caller, not a new payment.
-            raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
-        if created:
+        # The unique idempotency key makes this the one payment of that key, even when two workers race.
+        created = _insert_unless_key_exists(payment, key="idempotency_key")
+        if not created:
+            payment = OfflinePayment.objects.get(idempotency_key=idempotency_key)
+            if (payment.amount, payment.currency) != (amount, currency.upper()):
+                # As Stripe: a key replayed with other parameters is a defect in the caller, not a new payment.
+                raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
+        else:
             delay = float(settings.ICHIBA.get("OFFLINE_PROVIDER_DELAY_SECONDS") or 0)
             if delay > 0:
                 time.sleep(delay)
@@ -169,6 +171,34 @@ class OfflineProvider:
         if not created and (transfer.amount, transfer.currency) != (amount, currency.upper()):
             raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
         return TransferResult(transfer_ref=transfer.transfer_ref)
+
+
+def _insert_unless_key_exists(obj: models.Model, *, key: str) -> bool:
+    """Insert ``obj`` unless a row with the same ``key`` (a unique column) exists; True if this call inserted it.
+
+    One statement (``INSERT ... ON CONFLICT DO NOTHING RETURNING``): called outside our transactions, it commits
+    by itself, as an external system's write would, in one round trip instead of get_or_create's four (SELECT,
+    BEGIN, INSERT, COMMIT). A racing insert of the same key waits for the other to commit, then inserts nothing.
+    """
+    meta = obj._meta
+    connection = connections[router.db_for_write(type(obj))]
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    unique = next(f.column for f in fields if f.name == key)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
 
 
 def _payment(payment_ref: str) -> OfflinePayment:

@@ -24,11 +24,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.db.writes import write_insert
+from config.db.reads import Read, read_models, read_together
+from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, NotFound, RuleViolation
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
@@ -36,10 +37,16 @@ from marketplace import hooks
 from marketplace.models import Trade
 from marketplace.services.trades import trade_void
 from settlement import states
-from settlement.models import PaymentMethod, Settlement, SettlementEvent
+from settlement.models import PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
 from settlement.services import ledger
-from settlement.services.webhooks import webhook_listeners, webhook_listeners_memo, webhook_publish
+from settlement.services.entitlements import GRANT_FACTS_COLUMNS, GrantFacts, entitlement_grant
+from settlement.services.webhooks import (
+    webhook_listeners,
+    webhook_listeners_learned,
+    webhook_listeners_memo,
+    webhook_publish,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +93,10 @@ def _after_commit(task_name: str, *args: str) -> None:
 def _event(
     settlement: Settlement, *, from_status: str, to_status: str, reason: str = "", actor: str = "system"
 ) -> None:
-    SettlementEvent.objects.create(
-        settlement=settlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
+    write_insert(  # with the step's other rows when the step defers its writes
+        SettlementEvent(
+            settlement=settlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
+        )
     )
 
 
@@ -105,8 +114,9 @@ def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "sys
     if target not in states.SETTLEMENT_OPEN:
         settlement.closed_at = settlement.closed_at or timezone.now()
     settlement.next_attempt_at = None
-    settlement.save(update_fields=[*_MOVE_FIELDS, *fields])
-    _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
+    with writes_deferred():  # the row and its event in one statement (joining the step's block if one is open)
+        write_update(settlement, fields=[*_MOVE_FIELDS, *fields])
+        _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
     for organization_id in listeners:
         webhook_publish(
@@ -159,13 +169,16 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
 _ANNOUNCEMENTS = uuid.UUID("1f0c6f0e-5b8e-4d0a-9a57-3c1d2b7e9a11")
 
 
-@transaction.atomic
 def _announce_trade(settlement: Settlement) -> None:
     """Tell the parties' webhook endpoints of the trade and its contract. Done by the first settlement step
     rather than inside the matching transaction, which stays short; the sweeper guarantees it runs."""
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
-    if not listeners:
-        return
+    if listeners:
+        _announce_to(settlement, listeners)
+
+
+@transaction.atomic
+def _announce_to(settlement: Settlement, listeners: set[uuid.UUID]) -> None:
     trade = Trade.objects.get(pk=settlement.trade_id)
     trade_data = {
         "id": str(trade.id),
@@ -197,14 +210,32 @@ def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
         return _authorize(settlement_id)
 
 
+# The settlement with what its authorisation needs besides: the buyer's default payment method (at most one, by
+# constraint) and whether either party has an active webhook endpoint. One statement, outside any transaction.
+_AUTHORIZE_READ = (
+    "SELECT {{columns}}, "
+    "(SELECT m.token FROM {methods} m WHERE m.organization_id = s.buyer_id AND m.is_default ORDER BY m.id LIMIT 1), "
+    "EXISTS (SELECT 1 FROM {endpoints} w WHERE w.organization_id = s.buyer_id AND w.active), "
+    "EXISTS (SELECT 1 FROM {endpoints} w WHERE w.organization_id = s.seller_id AND w.active) "
+    "FROM {{table}} s WHERE s.id = %s"
+)
+
+
 def _authorize(settlement_id: uuid.UUID) -> Settlement:
-    settlement = _get(settlement_id)
+    sql = _AUTHORIZE_READ.format(
+        methods=connection.ops.quote_name(PaymentMethod._meta.db_table),
+        endpoints=connection.ops.quote_name(WebhookEndpoint._meta.db_table),
+    )
+    found = read_models(Settlement, sql, [settlement_id], alias="s")
+    if not found:
+        raise NotFound("No such settlement.")
+    settlement, (token, buyer_listens, seller_listens) = found[0]
     if settlement.status != Settlement.Status.PENDING:
         return settlement
+    webhook_listeners_learned({settlement.buyer_id: bool(buyer_listens), settlement.seller_id: bool(seller_listens)})
     if settlement.attempts == 0:  # later attempts announced it already (announcing is idempotent anyway)
         _announce_trade(settlement)
-    method = PaymentMethod.objects.filter(organization_id=settlement.buyer_id, is_default=True).first()
-    if method is None:
+    if token is None:
         result = PaymentResult(
             status="declined",
             failure_code="no_payment_method",
@@ -217,7 +248,7 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
         lambda: provider.authorize(
             amount=settlement.amount,
             currency=settlement.currency,
-            payment_method=method.token,
+            payment_method=token,
             customer_ref=str(settlement.buyer_id),
             idempotency_key=idempotency_key(settlement.id, "authorize"),
             description=f"Ichiba trade {settlement.trade_id}",
@@ -226,7 +257,7 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
         step="authorise",
     )
     return settlement_apply_provider_state(
-        settlement_id=settlement.id, result=result, source="authorise", payment_method=method.token
+        settlement_id=settlement.id, result=result, source="authorise", payment_method=token
     )
 
 
@@ -373,7 +404,14 @@ def settlement_apply_provider_state(
     *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system", payment_method: str = ""
 ) -> Settlement:
     """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
-    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    contract: Contract | None = None
+    facts: GrantFacts | None = None
+    if result.status == "authorized":
+        # The one step this answer can cause is the authorisation, which locks the contract next (settlement,
+        # then contract): both locks, and what the grant reads, in one round trip.
+        settlement, contract, facts = _locked_for_authorisation(settlement_id)
+    else:
+        settlement = _locked(settlement_id)
     learned = bool(result.payment_ref and not settlement.payment_ref)
     if learned:
         settlement.payment_ref = result.payment_ref
@@ -383,7 +421,7 @@ def settlement_apply_provider_state(
     before = settlement.status
     S = Settlement.Status
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
-        _authorized(settlement, reason=source)
+        _authorized(settlement, reason=source, contract=contract, facts=facts)
     if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
         _captured(settlement, reason=source)
     if result.status == "refunded" and settlement.status == S.CAPTURED:
@@ -397,16 +435,57 @@ def settlement_apply_provider_state(
     return settlement
 
 
-def _authorized(settlement: Settlement, *, reason: str) -> None:
-    from settlement.services.entitlements import entitlement_grant
+def _locked(settlement_id: uuid.UUID) -> Settlement:
+    """The settlement, its row locked until the transaction ends (hand-written: no queryset to compile)."""
+    [found] = read_together(_lock_read(settlement_id))
+    if not found:
+        raise Settlement.DoesNotExist("Settlement matching query does not exist.")
+    return found[0][0]
 
+
+def _lock_read(settlement_id: uuid.UUID) -> Read:
+    if connection.features.has_select_for_update:
+        return Read(Settlement, "SELECT {columns} FROM {table} WHERE id = %s FOR UPDATE", [settlement_id])
+    # SQLite: no row locks; the write lock is the whole database's, taken by BEGIN IMMEDIATE.
+    return Read(Settlement, "SELECT {columns} FROM {table} WHERE id = %s", [settlement_id])
+
+
+def _locked_for_authorisation(settlement_id: uuid.UUID) -> tuple[Settlement, Contract | None, GrantFacts | None]:
+    """The settlement locked, then its contract locked with what granting its entitlement reads: two statements
+    in one round trip (``read_together``: the second runs once the first holds its lock)."""
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    contract_sql = (  # identifiers from the models' metadata, the lock clause one of two constants
+        "SELECT {columns}, " + GRANT_FACTS_COLUMNS + " FROM {table} c "  # noqa: S608
+        f'WHERE c.id = (SELECT s.contract_id FROM "{Settlement._meta.db_table}" s WHERE s.id = %s){lock}'
+    )
+    settlements, contracts = read_together(
+        _lock_read(settlement_id), Read(Contract, contract_sql, [settlement_id, settlement_id], alias="c")
+    )
+    if not settlements:
+        raise Settlement.DoesNotExist("Settlement matching query does not exist.")
+    if not contracts:
+        return settlements[0][0], None, None
+    contract, (existing_id, delivery_url) = contracts[0]
+    return settlements[0][0], contract, GrantFacts(existing_id=existing_id, delivery_url=delivery_url)
+
+
+def _authorized(
+    settlement: Settlement, *, reason: str, contract: Contract | None = None, facts: GrantFacts | None = None
+) -> None:
+    """``contract``: locked by the caller in this transaction, with ``facts`` (else both are read here)."""
     now = timezone.now()
     window = timedelta(hours=settings.ICHIBA["ACCEPTANCE_WINDOW_HOURS"])
-    _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
-    contract = contract_transition(
-        contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised"
-    )
-    entitlement_grant(settlement=settlement, contract=contract)
+    # The settlement, contract and entitlement rows and their events go to the database as one statement when
+    # the step ends; nothing in the step reads back what it wrote (each row is written once).
+    with writes_deferred():
+        _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
+        contract = contract_transition(
+            contract_id=settlement.contract_id,
+            target=Contract.Status.ACTIVE,
+            reason="payment authorised",
+            locked=contract if contract is not None and contract.pk == settlement.contract_id else None,
+        )
+        entitlement_grant(settlement=settlement, contract=contract, facts=facts)
 
 
 def _captured(settlement: Settlement, *, reason: str) -> None:

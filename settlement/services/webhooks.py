@@ -25,7 +25,7 @@ import secrets
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -228,6 +228,14 @@ def webhook_listeners_memo() -> Iterator[None]:
         yield
     finally:
         _known_listeners.reset(token)
+
+
+def webhook_listeners_learned(known: Mapping[uuid.UUID, bool]) -> None:
+    """Tell the open memo (if any) which organisations a caller's own query found listening: a unit of work
+    that reads its rows in one statement asks this there, not in a query of its own."""
+    memo = _known_listeners.get()
+    if memo is not None:
+        memo.update(known)
 
 
 def webhook_listeners(*, organization_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

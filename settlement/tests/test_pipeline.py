@@ -416,3 +416,78 @@ def test_an_authorisation_asks_about_webhook_endpoints_once(
         assert settlements.settlement_authorize(settlement_id=settlement.id).status == "authorized"
     asked = [q["sql"] for q in queries.captured_queries if "settlement_webhookendpoint" in q["sql"]]
     assert len(asked) == 1, asked
+
+
+def _pending(seller: Any, buyer: Any, offering: dict[str, Any], capture: Any) -> Settlement:
+    """A trade whose settlement's task was not run: still pending."""
+    with capture(execute=False):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+        [made] = place(buyer, offering, "buy", 1, 1000).json()["trades"]
+    return Settlement.objects.get(trade_id=made["id"])
+
+
+def test_an_answer_several_steps_ahead_walks_every_step_each_written_once(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    # Reconciliation may learn "refunded" of a payment whose authorisation we never heard of: one application
+    # walks pending → authorized → captured → refunded, each step with its rows and events (each step's writes
+    # are sent when the step ends, so the next step reads them).
+    settlement = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
+    refunded = PaymentResult(status="refunded", payment_ref="pi_offline_ahead")
+    done = settlements.settlement_apply_provider_state(settlement_id=settlement.id, result=refunded, source="recon")
+    assert done.status == "refunded" and done.payment_ref == "pi_offline_ahead"
+    settlement.refresh_from_db()
+    assert settlement.status == "refunded" and settlement.authorized_at and settlement.captured_at
+    assert [e.to_status for e in settlement.events.all()] == ["pending", "authorized", "captured", "refunded"]
+    contract = Contract.objects.get(pk=settlement.contract_id)
+    assert [e.to_status for e in contract.events.order_by("created_at", "id")] == ["concluded", "active", "terminated"]
+    entitlement = Entitlement.objects.get(settlement=settlement)
+    assert entitlement.status == "revoked"
+    assert [e.to_status for e in entitlement.events.order_by("created_at", "id")] == ["active", "revoked"]
+    assert sorted(LedgerTransaction.objects.filter(settlement=settlement).values_list("kind", flat=True)) == [
+        "capture",
+        "refund",
+    ]
+    assert_balanced()
+
+
+def test_an_authorisation_reads_once_locks_in_one_round_trip_and_writes_in_one_statement(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("one statement for several tables and several statements per round trip are PostgreSQL's")
+    settlement = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        assert settlements.settlement_authorize(settlement_id=settlement.id).status == "authorized"
+    sent = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"] not in ("BEGIN", "COMMIT") and not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]  # (in a test the transaction is a savepoint of the test's)
+    # The settlement with its payment method and listeners; the provider's own write (autocommit, outside our
+    # transaction); the settlement then its contract locked; the settlement, contract, entitlement and events.
+    assert len(sent) == 4, sent
+    assert sent[0].startswith("SELECT") and "settlement_paymentmethod" in sent[0]
+    assert sent[1].startswith('INSERT INTO "settlement_offlinepayment"')
+    assert sent[2].count("FOR UPDATE") == 2
+    assert sent[3].startswith("WITH") and "settlement_entitlementevent" in sent[3]
+    assert Entitlement.objects.filter(settlement=settlement, status="active").count() == 1
+    contract = Contract.objects.get(pk=settlement.contract_id)
+    assert contract.status == "active"
+    assert [e.to_status for e in contract.events.order_by("created_at", "id")] == ["concluded", "active"]
+
+
+def test_a_contract_transition_takes_only_its_own_contract_locked_in_the_open_transaction(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    from contracts.services.contracts import contract_transition
+
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks, quantity=1)
+    other = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
+    contract = Contract.objects.get(pk=settlement.contract_id)
+    with pytest.raises(ValueError, match="locked"):
+        contract_transition(contract_id=other.contract_id, target="terminated", reason="x", locked=contract)
+    assert Contract.objects.get(pk=other.contract_id).status == "concluded"

@@ -26,8 +26,10 @@ Timestamps are the rows' own: ``trade.executed_at`` (set in the producer just be
   ``offered_rate`` (trades committed / placing window) says honestly what was offered. Then the pipeline is
   drained (at most 120 s). Per trade ``lag`` = entitlement.created_at - trade.executed_at (p50/p99/max);
   ``end_to_end_trades_per_s`` = entitled trades / (last entitlement - first trade). Target: the offered rate at
-  100/s, at least 100 trades/s end to end, p99 lag under 2 s. CPU (cores) of the workers, PostgreSQL and the
-  producers over the placing window, and of the whole machine, from /proc.
+  100/s, 100 trades/s end to end, p99 lag under 2 s; both rates within the same 2 % (an end-to-end rate counts
+  the last trade's lag too, so it stays under the offered one even with no backlog: 2000 trades on a 19.99 s
+  schedule whose last entitlement follows 25 ms later make 99.9/s). CPU (cores) of the workers, PostgreSQL and
+  the producers over the placing window, and of the whole machine, from /proc.
 * ``settlement.burst``, per concurrency in ``ICHIBA_BENCH_SETTLEMENT_CONCURRENCY``: workers stopped, the
   producers commit ``ICHIBA_BENCH_SETTLEMENT_BURST`` (1000) trades as fast as they can (their messages wait in
   Redis: ``queued_messages``), then the workers start; ``settlements_per_s`` = trades / (last entitlement - first
@@ -634,7 +636,7 @@ def _run(workers: Workers, log: Path) -> None:
         target_p99_lag_s=TARGET_P99_LAG_S,
         meets_target=(
             offered >= 0.98 * RATE
-            and end_to_end >= TARGET_TRADES_PER_S
+            and end_to_end >= 0.98 * TARGET_TRADES_PER_S
             and p99 < TARGET_P99_LAG_S
             and state.entitled == state.trades
         ),
