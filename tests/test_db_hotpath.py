@@ -49,6 +49,7 @@ def test_a_block_sends_its_rows_when_it_ends_in_one_statement_on_postgresql() ->
     fresh_row = Organization.objects.get(pk=fresh.pk)
     assert (fresh_row.name, fresh_row.is_buyer, fresh_row.country) == ("Fresh", True, "DE")
     assert fresh_row.created_at is not None  # auto_now_add, as save() stamps it
+    assert not fresh._state.adding, "saved: a later save() updates the row"
     assert Organization.objects.get(pk=kept.pk).name == "After"
     assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["a", "b"]
 

@@ -10,8 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
@@ -20,6 +19,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from config.api.models import IdempotencyRecord
 from config.api.principal import principal_of
+from config.db.writes import insert_unless_exists, write_update
 from config.errors import Conflict, InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -54,51 +54,6 @@ def _fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
-# The record is written by hand-written SQL: it is claimed and filled on every keyed POST, where the ORM's
-# create-in-a-savepoint (to survive the IntegrityError of a taken key) cost two extra round trips and most of a
-# millisecond of query building. Identifiers are the model's own (quoted); every value is a parameter, prepared
-# by the model's field as the ORM would.
-_FIELDS = {f.name: f for f in IdempotencyRecord._meta.concrete_fields}
-
-
-def _quoted(name: str) -> str:
-    return connection.ops.quote_name(_FIELDS[name].column)
-
-
-def _prepared(values: dict[str, Any]) -> list[Any]:
-    return [_FIELDS[name].get_db_prep_save(value, connection) for name, value in values.items()]
-
-
-def _claim(**values: Any) -> int | None:
-    """Insert the record (``values``: every field but the response headers and the time); its id, or None when
-    the scope already used the key.
-
-    ``ON CONFLICT DO NOTHING`` keeps the transaction usable where an IntegrityError would abort it. On
-    PostgreSQL a concurrent insert of the same key is waited for, as by a plain INSERT: if that request
-    commits, this one finds its record; if it rolls back, this one inserts."""
-    values = {**values, "response_headers": {}, "created_at": timezone.now()}
-    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_quoted(name) for name in values)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(values))}) "
-        f"ON CONFLICT ({_quoted('scope')}, {_quoted('key')}) DO NOTHING RETURNING {_quoted('id')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _prepared(values))
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
-def _store(record_id: int, **values: Any) -> None:
-    """Keep the response (``values``: ``response_status``, ``response_body``, ``response_headers``) on the
-    claimed record."""
-    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    assignments = ", ".join(f"{_quoted(name)} = %s" for name in values)
-    sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_prepared(values), record_id])
-
-
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.fingerprint != fingerprint:
         raise Conflict(
@@ -127,7 +82,7 @@ def idempotent(handler: Handler) -> Handler:
         fingerprint = _fingerprint(request)  # before the transaction: may stream an upload
         scope = principal.organization_id.hex
         with transaction.atomic():
-            record_id = _claim(
+            record = IdempotencyRecord(
                 scope=scope,
                 key=key,
                 method=str(request.method),
@@ -136,19 +91,18 @@ def idempotent(handler: Handler) -> Handler:
                 response_status=0,
                 response_body="",
             )
-            if record_id is None:
+            # One statement (config.db.writes): the unique (scope, key) decides, with no savepoint to roll back to.
+            if not insert_unless_exists(record, unique=["scope", "key"]):
                 # Another request with this key committed first (on PostgreSQL we waited for it here).
                 return _replay(IdempotencyRecord.objects.get(scope=scope, key=key), fingerprint)
             response = handler(view, request, *args, **kwargs)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
-            _store(
-                record_id,
-                response_status=response.status_code,
-                response_body=json.dumps(response.data, cls=JSONEncoder) if response.data is not None else "",
-                response_headers={h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)},
-            )
+            record.response_status = response.status_code
+            record.response_body = json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
+            record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)}
+            write_update(record, fields=["response_status", "response_body", "response_headers"])
             return response
 
     return wrapper  # type: ignore[return-value]

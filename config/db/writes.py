@@ -102,6 +102,36 @@ def write_update(obj: models.Model, *, fields: Sequence[str]) -> None:
     group.objs.append(obj)
 
 
+def insert_unless_exists(obj: models.Model, *, unique: Sequence[str]) -> bool:
+    """Insert ``obj`` now unless a row with the same values of the ``unique`` fields (a unique constraint)
+    exists; True if this call inserted it (its primary key is then set). Never deferred: the caller decides
+    on the answer.
+
+    One statement, ``INSERT ... ON CONFLICT (...) DO NOTHING RETURNING``: unlike ``get_or_create`` or a create
+    in a savepoint, no extra round trips and no IntegrityError to survive. A racing insert of the same key
+    (PostgreSQL) waits for the other transaction, then inserts nothing if it committed."""
+    meta = obj._meta
+    connection = connections[router.db_for_write(type(obj))]
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    by_name = {f.name: f.column for f in meta.concrete_fields}
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({', '.join(quote(by_name[name]) for name in unique)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
+
+
 def _insert_fields(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(
         f.attname
@@ -138,6 +168,10 @@ def _flush(batch: _Batch, *, using: str) -> None:
         params.append(_rows_json(group))
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(statements)} SELECT 1", params)
+    for group in groups:  # as save() leaves them: a later save() updates the row instead of inserting it again
+        if not group.update:
+            for obj in group.objs:
+                obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _name_of(model: type[models.Model], attname: str) -> str:

@@ -24,9 +24,9 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router
 from django.db.models import F
 
+from config.db.writes import insert_unless_exists
 from settlement.models import OfflineCall, OfflinePayment, OfflineTransfer
 from settlement.providers.base import PaymentResult, ProviderUnavailable, TransferResult
 
@@ -105,7 +105,7 @@ class OfflineProvider:
             failure_message=failure_message,
         )
         # The unique idempotency key makes this the one payment of that key, even when two workers race.
-        created = _insert_unless_key_exists(payment, key="idempotency_key")
+        created = insert_unless_exists(payment, unique=["idempotency_key"])  # commits alone, as an external write
         if not created:
             payment = OfflinePayment.objects.get(idempotency_key=idempotency_key)
             if (payment.amount, payment.currency) != (amount, currency.upper()):
@@ -171,34 +171,6 @@ class OfflineProvider:
         if not created and (transfer.amount, transfer.currency) != (amount, currency.upper()):
             raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
         return TransferResult(transfer_ref=transfer.transfer_ref)
-
-
-def _insert_unless_key_exists(obj: models.Model, *, key: str) -> bool:
-    """Insert ``obj`` unless a row with the same ``key`` (a unique column) exists; True if this call inserted it.
-
-    One statement (``INSERT ... ON CONFLICT DO NOTHING RETURNING``): called outside our transactions, it commits
-    by itself, as an external system's write would, in one round trip instead of get_or_create's four (SELECT,
-    BEGIN, INSERT, COMMIT). A racing insert of the same key waits for the other to commit, then inserts nothing.
-    """
-    meta = obj._meta
-    connection = connections[router.db_for_write(type(obj))]
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    unique = next(f.column for f in fields if f.name == key)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(unique)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding, obj._state.db = False, connection.alias
-    return True
 
 
 def _payment(payment_ref: str) -> OfflinePayment:

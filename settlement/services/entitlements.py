@@ -117,7 +117,6 @@ def entitlement_grant(
     with writes_deferred():
         write_insert(entitlement)
         _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
-    entitlement._state.adding, entitlement._state.db = False, connection.alias  # a later save() updates the row
     webhook_publish(organization_id=contract.buyer_id, event_type=EVENT_GRANTED, data=_webhook_data(entitlement))
     return entitlement
 
