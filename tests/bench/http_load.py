@@ -25,7 +25,8 @@ The reference, same run: the same requests one at a time in this process, throug
 difference is Django/DRF's own share of a request.
 
 Server variants ``ICHIBA_BENCH_HTTP_SERVERS`` (default ``sync:5,gthread:3x2``: worker class, processes and
-threads; on 2 cores sync:5 served the most, ahead of sync:3/8 and gthread 2x4/3x2/4x2/5x1); each gets all rates.
+threads; on a quiet 2-core machine both meet the target at 200/s, gthread 3x2 with the lower p99 and the later
+saturation, ~320/s against ~285/s); each gets all rates.
 Each figure also says where the CPU went during the window (gunicorn's processes, PostgreSQL's, the
 generator's, the whole machine's busy fraction: other work on the shared machine shows there). The generator
 runs ``ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST`` nice steps ahead during the window when allowed, so that it
