@@ -419,6 +419,5 @@ def _run(db_url: str, path: Path, data_dir: Path) -> None:
         server_peak_rss_sum_mb=round(rss_all, 1),
         rss_growth_mb=round(rss_concurrent - rss_before, 1),
         rss_flat=rss_concurrent - rss_before < FLAT_MB,
-        target_ratio=TARGET_RATIO,
         meets_target=every_byte and rss_concurrent - rss_before < FLAT_MB,
     )
