@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -130,3 +131,40 @@ def test_read_models_gives_the_instances_the_orm_gives() -> None:
         getattr(expected, f.attname) for f in Organization._meta.concrete_fields
     ]
     assert not row._state.adding
+
+
+def test_keys_the_database_assigns_are_read_back() -> None:
+    records = [_record("k1"), _record("k2")]
+    with transaction.atomic(), writes_deferred():
+        write_insert(*records)
+    assert [r.pk for r in records] == list(
+        IdempotencyRecord.objects.filter(key__in=["k1", "k2"]).order_by("key").values_list("pk", flat=True)
+    )
+    assert all(r.pk is not None for r in records)
+
+
+def test_a_block_refuses_what_it_could_not_send_faithfully() -> None:
+    organization = Organization.objects.create(name="Once", is_seller=True)
+    with transaction.atomic(), writes_deferred():
+        write_update(organization, fields=["name"])
+        with pytest.raises(ValueError, match="written twice"):
+            write_update(organization, fields=["country"])
+    # a savepoint opened inside the block could roll back after its rows were collected
+    with transaction.atomic(), writes_deferred(), pytest.raises(TransactionManagementError), transaction.atomic():
+        write_insert(Organization(name="Ghost", is_seller=True))
+    assert not Organization.objects.filter(name="Ghost").exists()
+
+
+def test_a_field_named_twice_is_written_once() -> None:
+    organization = Organization.objects.create(name="Twice", is_seller=True)
+    organization.name = "Named"
+    with transaction.atomic(), writes_deferred():
+        write_update(organization, fields=["name", "name"])
+    assert Organization.objects.get(pk=organization.pk).name == "Named"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_belongs_to_a_transaction() -> None:
+    with pytest.raises(TransactionManagementError), writes_deferred():  # autocommit: no transaction to belong to
+        write_insert(Organization(name="Loose", is_seller=True))
+    assert not Organization.objects.filter(name="Loose").exists()

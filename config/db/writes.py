@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.fields import DateField
+from django.db.transaction import TransactionManagementError
 
 
 @dataclass
@@ -45,7 +46,33 @@ class _Group:
 
 @dataclass
 class _Batch:
+    using: str
     groups: dict[tuple[Any, ...], _Group] = field(default_factory=dict)
+    rows: set[tuple[type[models.Model], Any]] = field(default_factory=set)  # (model, pk) of each row written
+    # The transaction the rows belong to (its outermost atomic block) and the savepoints open when the block
+    # began; None for the block a write outside any block opens, which sends its rows at once.
+    transaction: Any = None
+    savepoints: tuple[str, ...] | None = None
+
+    def check(self) -> None:
+        """Refuse a write from a savepoint the block did not begin in: if that savepoint rolled back, its rows
+        would still be sent."""
+        if self.savepoints is None:
+            return
+        if _savepoints(self.using) != self.savepoints:
+            raise TransactionManagementError(
+                "A deferred write inside a savepoint opened within writes_deferred(): open the savepoint outside "
+                "the block, or write with the ORM there."
+            )
+
+    def claim(self, obj: models.Model) -> None:
+        """One write per row and block: one statement cannot change a row twice (PostgreSQL keeps one)."""
+        if obj.pk is None:
+            return
+        row = (type(obj), obj.pk)
+        if row in self.rows:
+            raise ValueError(f"{type(obj).__name__} {obj.pk} is written twice in one writes_deferred() block.")
+        self.rows.add(row)
 
 
 _current: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("ichiba_deferred_writes", default=None)
@@ -54,29 +81,50 @@ _current: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("ichiba
 @contextmanager
 def writes_deferred(*, using: str = "default") -> Iterator[None]:
     """Collect ``write_insert``/``write_update`` calls made inside the block and send them when it ends (not if it
-    raises). Use it inside the transaction the rows belong to. A nested block joins the outer one."""
+    raises). It runs inside the transaction the rows belong to (``transaction.atomic``), and every write comes
+    from that transaction's level, not from a savepoint opened within the block. A nested block joins the outer
+    one."""
     if _current.get() is not None:
         yield
         return
-    batch = _Batch()
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("writes_deferred() runs inside transaction.atomic(): its rows belong there.")
+    with _collecting(_Batch(using, transaction=connection.atomic_blocks[0], savepoints=_savepoints(using))):
+        yield
+
+
+def _savepoints(using: str) -> tuple[str, ...]:
+    """The savepoints open on the connection (an ``atomic(savepoint=False)`` block records None: it has none)."""
+    return tuple(sid for sid in connections[using].savepoint_ids if sid is not None)
+
+
+@contextmanager
+def _collecting(batch: _Batch) -> Iterator[None]:
     token = _current.set(batch)
     try:
         yield
     finally:
         _current.reset(token)
-    _flush(batch, using=using)
+    connection = connections[batch.using]
+    if batch.transaction is not None and connection.atomic_blocks[:1] != [batch.transaction]:
+        raise TransactionManagementError("writes_deferred() outlived the transaction it began in: rows not sent.")
+    _flush(batch, using=batch.using)
 
 
 def write_insert(*objs: models.Model, ignore_conflicts: bool = False) -> None:
-    """Insert ``objs`` (each a new row with its primary key set, or an auto-increment one left to the database).
+    """Insert ``objs`` (each a new row with its primary key set, or an auto-increment one left to the database,
+    read back when the rows are sent).
 
     ``ignore_conflicts``: a row whose key already exists is skipped (content-addressed rows)."""
     batch = _current.get()
     if batch is None:
-        with writes_deferred():
+        with _collecting(_Batch(router.db_for_write(type(objs[0])) if objs else "default")):
             write_insert(*objs, ignore_conflicts=ignore_conflicts)
         return
+    batch.check()
     for obj in objs:
+        batch.claim(obj)
         model = type(obj)
         key = ("insert", model, ignore_conflicts)
         group = batch.groups.get(key)
@@ -89,12 +137,14 @@ def write_update(obj: models.Model, *, fields: Sequence[str]) -> None:
     """Write ``fields`` of ``obj``'s row (by primary key), as ``obj.save(update_fields=fields)`` would."""
     batch = _current.get()
     if batch is None:
-        with writes_deferred():
+        with _collecting(_Batch(router.db_for_write(type(obj)))):
             write_update(obj, fields=fields)
         return
+    batch.check()
+    batch.claim(obj)
     model = type(obj)
     by_name = {f.name: f.attname for f in model._meta.concrete_fields}
-    attnames = tuple(by_name[name] for name in fields)
+    attnames = tuple(dict.fromkeys(by_name[name] for name in fields))
     key = ("update", model, attnames)
     group = batch.groups.get(key)
     if group is None:
@@ -161,17 +211,35 @@ def _flush(batch: _Batch, *, using: str) -> None:
         return
     statements = []
     params = []
+    keyed = []  # (index, group): inserts whose auto-increment keys the database assigns, read back
     for index, group in enumerate(groups):
         rows = len(group.objs) if group.update else 0  # (only an update's statement depends on the count)
-        statement = _statement(group.model, group.fields, group.update, group.ignore_conflicts, rows)
+        returning = not group.update and not group.ignore_conflicts and _auto_key(group.model)
+        statement = _statement(group.model, group.fields, group.update, group.ignore_conflicts, rows, returning)
         statements.append(f"w{index} AS ({statement})")
         params.append(_rows_json(group))
+        if returning:
+            keyed.append((index, group))
+    # Each CTE returns its keys in the order its rows were given (one scan of the JSON array, as bulk_create's
+    # multi-row VALUES relies on too).
+    main = " UNION ALL ".join(f"SELECT {i} AS g, pk FROM w{i}" for i, _ in keyed) or "SELECT 1, NULL"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(statements)} SELECT 1", params)
+        cursor.execute(f"WITH {', '.join(statements)} {main}", params)
+        returned = cursor.fetchall()
+    keys: dict[int, list[Any]] = {}
+    for index, pk in returned:
+        keys.setdefault(index, []).append(pk)
+    for index, group in keyed:
+        for obj, pk in zip(group.objs, keys.get(index, []), strict=True):
+            obj.pk = pk
     for group in groups:  # as save() leaves them: a later save() updates the row instead of inserting it again
         if not group.update:
             for obj in group.objs:
                 obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _auto_key(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.AutoField)
 
 
 def _name_of(model: type[models.Model], attname: str) -> str:
@@ -197,7 +265,7 @@ def _stamp(group: _Group) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _statement(
-    model: type[models.Model], fields: tuple[str, ...], update: bool, ignore_conflicts: bool, rows: int
+    model: type[models.Model], fields: tuple[str, ...], update: bool, ignore_conflicts: bool, rows: int, returning: bool
 ) -> str:
     # S608 below: identifiers come from the models' metadata, quoted; the rows are the one parameter.
     meta = model._meta
@@ -218,6 +286,7 @@ def _statement(
     return (
         f"INSERT INTO {table} ({names}) "  # noqa: S608
         f"SELECT {names} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb){conflict}"
+        + (f" RETURNING {_quote(meta.pk.column)} AS pk" if returning else "")
     )
 
 

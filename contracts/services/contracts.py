@@ -134,7 +134,8 @@ def _text(texts: dict[str, ContractText], text: str, *, shared: bool = True) -> 
 
 # Hashes of the texts known to be stored: content-addressed rows are never changed or deleted (contracts protect
 # them), so once a text's row has committed, later batches need not send it again. Filled only after COMMIT (a
-# rolled-back insert stored nothing); emptied when the whole database is (``flush``, in tests).
+# rolled-back insert stored nothing); emptied when the whole database is (``flush``, in tests) and whenever a new
+# database connection opens (it may reach a restored database or a standby that missed the last commits).
 _stored_texts: set[str] = set()
 
 
