@@ -74,6 +74,15 @@ def read_values(sql: str, params: Sequence[Any], *, using: str = "default") -> l
         return list(cursor.fetchall())
 
 
+def lock_clause(of: str = "", *, using: str = "default") -> str:
+    """`` FOR UPDATE`` (``OF`` the table aliased ``of``: that row only, not the rows it is joined with) where the
+    database locks rows; "" on SQLite, whose write lock is the whole database's, taken by BEGIN IMMEDIATE."""
+    features = connections[using].features
+    if not features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
+
+
 @dataclass(frozen=True)
 class Read:
     """One read for ``read_together``; the arguments are ``read_models``'s."""
@@ -103,6 +112,21 @@ def read_models(
     ``exclude``: field names left unread, ``"name"`` for the model's and ``"fk__name"`` for a related model's."""
     [rows] = read_together(Read(model, sql, params, alias, related, exclude), using=using)
     return rows
+
+
+def locked_read(model: type[models.Model], pk: Any, *, using: str = "default") -> Read:
+    """The read of one row by primary key, locked until the transaction ends (for ``read_together``)."""
+    column = connections[using].ops.quote_name(model._meta.pk.column)  # identifiers: the model's; the key: a parameter
+    sql = f"SELECT {{columns}} FROM {{table}} WHERE {column} = %s{lock_clause(using=using)}"  # noqa: S608
+    return Read(model, sql, [pk])
+
+
+def read_locked(model: type[M], pk: Any, *, using: str = "default") -> M:
+    """One row by primary key, locked until the transaction ends; ``model.DoesNotExist`` if there is none."""
+    [rows] = read_together(locked_read(model, pk, using=using), using=using)
+    if not rows:
+        raise model.DoesNotExist(f"{model.__name__} matching query does not exist.")  # type: ignore[attr-defined]
+    return rows[0][0]
 
 
 def read_together(*reads: Read, using: str = "default") -> list[list[tuple[Any, tuple[Any, ...]]]]:

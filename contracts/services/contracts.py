@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.selectors import latest_published_version_of
-from config.db.reads import read_models
+from config.db.reads import read_locked
 from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
@@ -310,21 +310,9 @@ def contract_transition(
             raise ValueError("locked must be this contract, read with its row lock in the open transaction.")
         return _transition(locked, target=target, reason=reason, actor=actor)
     if connection.in_atomic_block:
-        return _transition(_locked(contract_id), target=target, reason=reason, actor=actor)
+        return _transition(read_locked(Contract, contract_id), target=target, reason=reason, actor=actor)
     with transaction.atomic():
-        return _transition(_locked(contract_id), target=target, reason=reason, actor=actor)
-
-
-def _locked(contract_id: uuid.UUID) -> Contract:
-    # Hand-written: on the settlement path compiling the queryset cost more than running it.
-    if connection.features.has_select_for_update:
-        sql = "SELECT {columns} FROM {table} WHERE id = %s FOR UPDATE"
-    else:  # SQLite: the write lock is the whole database's, taken by BEGIN IMMEDIATE
-        sql = "SELECT {columns} FROM {table} WHERE id = %s"
-    found = read_models(Contract, sql, [contract_id])
-    if not found:
-        raise Contract.DoesNotExist("Contract matching query does not exist.")
-    return found[0][0]
+        return _transition(read_locked(Contract, contract_id), target=target, reason=reason, actor=actor)
 
 
 def _transition(contract: Contract, *, target: str, reason: str, actor: str) -> Contract:

@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from config.api.principal import Principal
-from config.db.reads import Read, read_together
+from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
@@ -163,14 +163,13 @@ def _offering_and_book(
     first, and stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it
     stays in the database untouched and the query stays proportional to what can trade, not to the book's depth.
     """
-    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
     opposite = Order.Side.SELL if side == Order.Side.BUY else Order.Side.BUY
     crosses = "" if price is None else (" AND price <= %s" if side == Order.Side.BUY else " AND price >= %s")
     offerings, orders = read_together(
         Read(
             Offering,
             "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "  # noqa: S608
-            f"WHERE o.id = %s{lock}",  # (the lock clause is one of two constants; values are parameters)
+            f"WHERE o.id = %s{lock_clause('o')}",  # (the lock clause is a constant; values are parameters)
             [offering_id],
             alias="o",
             related={"seller": "s"},

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.db.reads import read_values
 from config.db.writes import write_insert, writes_deferred
 from config.errors import NotFound
 from contracts.models import Contract
@@ -122,14 +123,11 @@ def entitlement_grant(
 
 
 def _grant_facts(*, settlement_id: uuid.UUID, contract_id: uuid.UUID) -> GrantFacts:
-    uuid_param = (lambda value: value) if connection.features.has_native_uuid_field else (lambda value: value.hex)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {GRANT_FACTS_COLUMNS} FROM "{Contract._meta.db_table}" c WHERE c.id = %s',  # noqa: S608
-            [uuid_param(settlement_id), uuid_param(contract_id)],
-        )
-        row = cursor.fetchone()
-    return GrantFacts(existing_id=row[0], delivery_url=row[1])
+    [(existing_id, delivery_url)] = read_values(
+        f'SELECT {GRANT_FACTS_COLUMNS} FROM "{Contract._meta.db_table}" c WHERE c.id = %s',  # noqa: S608
+        [settlement_id, contract_id],
+    )
+    return GrantFacts(existing_id=existing_id, delivery_url=delivery_url)
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.db.reads import Read, read_models, read_together
+from config.db.reads import Read, lock_clause, locked_read, read_locked, read_models, read_together
 from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, NotFound, RuleViolation
 from contracts.models import Contract
@@ -411,7 +411,7 @@ def settlement_apply_provider_state(
         # then contract): both locks, and what the grant reads, in one round trip.
         settlement, contract, facts = _locked_for_authorisation(settlement_id)
     else:
-        settlement = _locked(settlement_id)
+        settlement = read_locked(Settlement, settlement_id)
     learned = bool(result.payment_ref and not settlement.payment_ref)
     if learned:
         settlement.payment_ref = result.payment_ref
@@ -435,31 +435,15 @@ def settlement_apply_provider_state(
     return settlement
 
 
-def _locked(settlement_id: uuid.UUID) -> Settlement:
-    """The settlement, its row locked until the transaction ends (hand-written: no queryset to compile)."""
-    [found] = read_together(_lock_read(settlement_id))
-    if not found:
-        raise Settlement.DoesNotExist("Settlement matching query does not exist.")
-    return found[0][0]
-
-
-def _lock_read(settlement_id: uuid.UUID) -> Read:
-    if connection.features.has_select_for_update:
-        return Read(Settlement, "SELECT {columns} FROM {table} WHERE id = %s FOR UPDATE", [settlement_id])
-    # SQLite: no row locks; the write lock is the whole database's, taken by BEGIN IMMEDIATE.
-    return Read(Settlement, "SELECT {columns} FROM {table} WHERE id = %s", [settlement_id])
-
-
 def _locked_for_authorisation(settlement_id: uuid.UUID) -> tuple[Settlement, Contract | None, GrantFacts | None]:
     """The settlement locked, then its contract locked with what granting its entitlement reads: two statements
     in one round trip (``read_together``: the second runs once the first holds its lock)."""
-    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    contract_sql = (  # identifiers from the models' metadata, the lock clause one of two constants
+    contract_sql = (  # identifiers from the models' metadata, the lock clause a constant
         "SELECT {columns}, " + GRANT_FACTS_COLUMNS + " FROM {table} c "  # noqa: S608
-        f'WHERE c.id = (SELECT s.contract_id FROM "{Settlement._meta.db_table}" s WHERE s.id = %s){lock}'
+        f'WHERE c.id = (SELECT s.contract_id FROM "{Settlement._meta.db_table}" s WHERE s.id = %s){lock_clause("c")}'
     )
     settlements, contracts = read_together(
-        _lock_read(settlement_id), Read(Contract, contract_sql, [settlement_id, settlement_id], alias="c")
+        locked_read(Settlement, settlement_id), Read(Contract, contract_sql, [settlement_id, settlement_id], alias="c")
     )
     if not settlements:
         raise Settlement.DoesNotExist("Settlement matching query does not exist.")
