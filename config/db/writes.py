@@ -109,7 +109,7 @@ def _collecting(batch: _Batch) -> Iterator[None]:
     connection = connections[batch.using]
     if batch.transaction is not None and connection.atomic_blocks[:1] != [batch.transaction]:
         raise TransactionManagementError("writes_deferred() outlived the transaction it began in: rows not sent.")
-    _flush(batch, using=batch.using)
+    _flush(batch)
 
 
 def write_insert(*objs: models.Model, ignore_conflicts: bool = False) -> None:
@@ -143,8 +143,7 @@ def write_update(obj: models.Model, *, fields: Sequence[str]) -> None:
     batch.check()
     batch.claim(obj)
     model = type(obj)
-    by_name = {f.name: f.attname for f in model._meta.concrete_fields}
-    attnames = tuple(dict.fromkeys(by_name[name] for name in fields))
+    attnames = tuple(dict.fromkeys(_attnames(model)[name] for name in fields))
     key = ("update", model, attnames)
     group = batch.groups.get(key)
     if group is None:
@@ -163,7 +162,7 @@ def insert_unless_exists(obj: models.Model, *, unique: Sequence[str]) -> bool:
     meta = obj._meta
     connection = connections[router.db_for_write(type(obj))]
     quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    fields = _inserted(type(obj))
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     by_name = {f.name: f.column for f in meta.concrete_fields}
     sql = (
@@ -182,30 +181,44 @@ def insert_unless_exists(obj: models.Model, *, unique: Sequence[str]) -> bool:
     return True
 
 
-def _insert_fields(model: type[models.Model]) -> tuple[str, ...]:
+@functools.cache
+def _inserted(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
+    """The fields an insert sends: all but a generated column and a key the database assigns."""
     return tuple(
-        f.attname
-        for f in model._meta.concrete_fields
-        if not getattr(f, "generated", False) and not (f.primary_key and isinstance(f, models.AutoField))
+        f for f in model._meta.concrete_fields if not getattr(f, "generated", False) and not _auto_key_field(f)
     )
+
+
+def _insert_fields(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in _inserted(model))
+
+
+@functools.cache
+def _attnames(model: type[models.Model]) -> dict[str, str]:
+    """Field name -> attname (``offering`` -> ``offering_id``)."""
+    return {f.name: f.attname for f in model._meta.concrete_fields}
+
+
+def _auto_key_field(field: Any) -> bool:
+    return bool(field.primary_key) and isinstance(field, models.AutoField)
 
 
 # --- sending ------------------------------------------------------------------------------------------------------
 
 
-def _flush(batch: _Batch, *, using: str) -> None:
+def _flush(batch: _Batch) -> None:
     groups = [group for group in batch.groups.values() if group.objs]
     if not groups:
         return
     for group in groups:
         _stamp(group)
-    connection = connections[using]
+    connection = connections[batch.using]
     if connection.vendor != "postgresql":
         for group in groups:
             manager = group.model._default_manager.db_manager(router.db_for_write(group.model))
             if group.update:
-                names = [group.model._meta.get_field(_name_of(group.model, a)).name for a in group.fields]
-                manager.bulk_update(group.objs, names)
+                names = {attname: name for name, attname in _attnames(group.model).items()}
+                manager.bulk_update(group.objs, [names[a] for a in group.fields])
             else:
                 manager.bulk_create(group.objs, ignore_conflicts=group.ignore_conflicts)
         return
@@ -214,7 +227,7 @@ def _flush(batch: _Batch, *, using: str) -> None:
     keyed = []  # (index, group): inserts whose auto-increment keys the database assigns, read back
     for index, group in enumerate(groups):
         rows = len(group.objs) if group.update else 0  # (only an update's statement depends on the count)
-        returning = not group.update and not group.ignore_conflicts and _auto_key(group.model)
+        returning = not group.update and not group.ignore_conflicts and _auto_key_field(group.model._meta.pk)
         statement = _statement(group.model, group.fields, group.update, group.ignore_conflicts, rows, returning)
         statements.append(f"w{index} AS ({statement})")
         params.append(_rows_json(group))
@@ -236,17 +249,6 @@ def _flush(batch: _Batch, *, using: str) -> None:
         if not group.update:
             for obj in group.objs:
                 obj._state.adding, obj._state.db = False, connection.alias
-
-
-def _auto_key(model: type[models.Model]) -> bool:
-    return isinstance(model._meta.pk, models.AutoField)
-
-
-def _name_of(model: type[models.Model], attname: str) -> str:
-    for f in model._meta.concrete_fields:
-        if f.attname == attname:
-            return f.name
-    raise LookupError(attname)
 
 
 def _stamp(group: _Group) -> None:
