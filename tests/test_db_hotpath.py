@@ -17,6 +17,7 @@ from config.db.reads import read_models
 from config.db.writes import write_insert, write_update, writes_deferred
 from contracts.models import ContractText
 from marketplace.models import Organization
+from tests.fixtures import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,22 @@ def test_a_block_sends_its_rows_when_it_ends_in_one_statement_on_postgresql() ->
     assert not fresh._state.adding, "saved: a later save() updates the row"
     assert Organization.objects.get(pk=kept.pk).name == "After"
     assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["a", "b"]
+
+
+def test_on_postgresql_a_hot_path_statement_is_planned_once_per_connection() -> None:
+    # config.db.cursors: the same deferred write, sent twice, runs twice as one prepared statement.
+    require_postgres()
+    with transaction.atomic():
+        for name in ("One", "Two"):
+            with writes_deferred():
+                write_insert(Organization(name=name, is_buyer=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['WITH w0 AS (INSERT INTO "marketplace_organization"%'],
+        )
+        assert cursor.fetchall() == [(2,)]
+    assert sorted(Organization.objects.values_list("name", flat=True)) == ["One", "Two"]
 
 
 def test_a_block_that_raises_writes_nothing() -> None:

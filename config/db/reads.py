@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from django.db import connections, models
 
+from config.db.cursors import statement_cursor
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -69,7 +71,7 @@ def read_values(sql: str, params: Sequence[Any], *, using: str = "default") -> l
     """Rows of plain values (no model), the parameters sent as the ORM would send them. Values come back as the
     driver gives them: a UUID column is a ``UUID`` on PostgreSQL and hex text on SQLite."""
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, [_adapt(value, connection) for value in params])
         return list(cursor.fetchall())
 
@@ -137,12 +139,14 @@ def read_together(*reads: Read, using: str = "default") -> list[list[tuple[Any, 
     takes is held before the next one reads, which then sees what the lock's previous holder committed."""
     connection = connections[using]
     prepared = [_prepare(read, connection, using) for read in reads]
-    together = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
-        "server_side_binding"
-    )  # several statements in one execute need client-side binding (Django's default)
+    together = (
+        len(prepared) > 1
+        and connection.vendor == "postgresql"
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    )  # several statements in one execute need client-side binding (Django's default), and are not prepared
     results: list[list[tuple[Any, tuple[Any, ...]]]] = []
-    with connection.cursor() as cursor:
-        if together and len(prepared) > 1:
+    with connection.cursor() if together else statement_cursor(connection) as cursor:
+        if together:
             cursor.execute(";\n".join(sql for sql, _, _ in prepared), [p for _, params, _ in prepared for p in params])
             for index, (_, _, decode) in enumerate(prepared):
                 if index:

@@ -32,6 +32,8 @@ from django.db import connections, models, router
 from django.db.models.fields import DateField
 from django.db.transaction import TransactionManagementError
 
+from config.db.cursors import statement_cursor
+
 
 @dataclass
 class _Group:
@@ -171,7 +173,7 @@ def insert_unless_exists(obj: models.Model, *, unique: Sequence[str]) -> bool:
         f"ON CONFLICT ({', '.join(quote(by_name[name]) for name in unique)}) DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
@@ -236,7 +238,7 @@ def _flush(batch: _Batch) -> None:
     # Each CTE returns its keys in the order its rows were given (one scan of the JSON array, as bulk_create's
     # multi-row VALUES relies on too).
     main = " UNION ALL ".join(f"SELECT {i} AS g, pk FROM w{i}" for i, _ in keyed) or "SELECT 1, NULL"  # noqa: S608
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(f"WITH {', '.join(statements)} {main}", params)
         returned = cursor.fetchall()
     keys: dict[int, list[Any]] = {}
