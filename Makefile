@@ -42,10 +42,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 worker: $(STAMP)
-	$(BIN)/celery -A config worker -Q default,validation,settlement,webhooks -l info
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config worker -Q default,validation,settlement,webhooks -l info
 
 beat: $(STAMP)
-	$(BIN)/celery -A config beat -l info
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config beat -l info
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

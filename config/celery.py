@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# `celery -A config worker` on a server is a deployment: production settings unless told otherwise (`make worker`
+# and `make beat` say config.settings.local). manage.py sets its own default before this runs.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("ichiba")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,0 +1,56 @@
+"""Which settings each way of starting Ichiba runs: a server, worker or beat started on the deployment entry
+points gets production settings unless told otherwise, so a forgotten ``DJANGO_SETTINGS_MODULE`` stops it with
+the missing secret named instead of serving with DEBUG on, a known secret key and webhooks allowed to reach
+private addresses; ``manage.py`` (``make run``) stays on the embedded local settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by this interpreter in the project, with no Django, Ichiba or service settings in its
+    environment, as on a server where nobody set them."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "ICHIBA_", "STRIPE_", "DATABASE_", "REDIS_", "CELERY_"))
+    }
+    return subprocess.run(
+        [sys.executable, *(["-c", code] if code else []), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "import config.wsgi",
+        "import config.asgi",
+        "from config.celery import app; app.conf.broker_url",  # what `celery -A config worker` reads first
+    ],
+)
+def test_a_deployment_entry_point_runs_production_settings_and_names_what_is_missing(start: str) -> None:
+    result = _python(start)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr, result.stderr[-2000:]
+    assert "DJANGO_SECRET_KEY" in result.stderr, result.stderr[-2000:]
+
+
+def test_manage_py_runs_the_embedded_local_settings() -> None:
+    show = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
+    result = _python("", "manage.py", "shell", "-c", show)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "config.settings.local"
