@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.api.handlers import page_not_found
 from config.api.views import ProblemTypesView
 from settlement.api.downloads import JwksView
 
@@ -16,6 +18,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Any other path under /api/ is a problem-details 404 whatever the method, with DEBUG on too (Django's
+    # handler404 is not used then).
+    re_path(r"^api/", csrf_exempt(page_not_found)),
     # Public keys that verify the market's provider-delivery tokens (ES256 JWTs).
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("problems/<slug:code>", ProblemTypesView.as_view(), name="problem-type"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pycountry
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from config.errors import InvalidInput, RuleViolation
 from contracts.registry import Template
@@ -55,9 +55,19 @@ def with_defaults(template: Template, terms: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
+# JSON Schema counts 90.0 as an integer; the terms' integers (days, seats, amounts) are used as Python ints (ODRL
+# export, contract documents), so here an integer is an int and nothing else.
+_TermsValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, instance: isinstance(instance, int) and not isinstance(instance, bool)
+    ),
+)
+
+
 def _schema_errors(template: Template, terms: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    validator = Draft202012Validator(template.terms_schema)
+    validator = _TermsValidator(template.terms_schema)
     for error in sorted(validator.iter_errors(terms), key=lambda e: list(map(str, e.absolute_path))):
         path = ".".join(["terms", *map(str, error.absolute_path)])
         if error.validator == "additionalProperties":

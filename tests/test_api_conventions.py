@@ -22,6 +22,32 @@ def test_unknown_api_path_is_a_problem(anonymous) -> None:
     assert response.json()["type"] == "/problems/not-found"
 
 
+def test_unknown_api_path_is_a_problem_with_debug_on_too_and_for_any_method(anonymous, settings) -> None:
+    settings.DEBUG = True  # the local default, where Django would answer with its HTML page
+    for method in ("get", "post", "delete"):
+        response = getattr(anonymous, method)("/api/v1/me/")  # the endpoint is /api/v1/me
+        assert response.status_code == 404, (method, response.status_code)
+        assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"offering": "x\\ud800"}', "lone surrogate"),
+        ('{"a": [{"b": {"\\udc00": 1}}]}', "lone surrogate"),
+        ('{"a": ["\\u0000"]}', "NUL character"),
+    ],
+    ids=["nested-100000-deep", "lone-surrogate", "lone-surrogate-in-a-nested-key", "nul"],
+)
+def test_json_no_response_or_database_could_hold_is_a_400_problem(seller, body: str, said: str) -> None:
+    response = seller.client.post("/api/v1/orders", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/malformed" and said in problem["detail"], problem
+
+
 def test_wrong_method_is_405_problem_with_allow(seller) -> None:
     response = seller.client.delete("/api/v1/me")
     assert response.status_code == 405

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -111,6 +112,24 @@ def test_publish_an_offering_records_the_sellers_acceptance(seller, buyer, djang
     assert public["terms_sha256"] == body["terms_sha256"]
     dataset = buyer.client.get(f"/api/v1/datasets/{dataset_id}").json()
     assert [o["id"] for o in dataset["offerings"]] == [body["id"]]
+
+
+def test_terms_text_and_numbers_must_be_what_the_contract_can_use(
+    seller, anonymous, django_capture_on_commit_callbacks
+) -> None:
+    # Each of these was a 500 once: stored, then the ODRL export or the hash could not use it.
+    dataset_id = published_dataset(seller, django_capture_on_commit_callbacks)
+    refused = problem(offer(seller, dataset_id, terms={"duration_days": 90.0}), 400)
+    assert "terms.duration_days" in refused["errors"], refused
+    for text in ("abcde\ud800", "nul\u0000"):  # a lone surrogate; U+0000, which PostgreSQL cannot store
+        body = {"dataset": dataset_id, "template": "meti-data-provision", "terms": {"forum": text}}
+        sent = seller.client.post("/api/v1/offerings", json.dumps(body), content_type="application/json")
+        refused = problem(sent, 400)
+        assert refused["type"] == "/problems/malformed", refused
+    assert not Offering.objects.exists(), "nothing was half-written"
+    made = offer(seller, dataset_id, terms={"duration_days": 90, "forum": "大阪地方裁判所 😀"})
+    assert made.status_code == 201, made.content
+    assert anonymous.get(f"/api/v1/offerings/{made.json()['id']}/odrl").status_code == 200
 
 
 def test_unlimited_seats(seller, django_capture_on_commit_callbacks) -> None:

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,6 +25,7 @@ from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
+from config.api.parsers import JSONParser
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge

@@ -338,12 +338,35 @@ def test_jsonl_bad_lines_are_reported() -> None:
     report = run(data, fmt="jsonl", max_reported_errors=10)
     parse = check(report, "parse")
     assert not parse.passed
-    assert parse.detail.startswith("4 line(s) are not JSON objects: ")
+    assert parse.detail.startswith("4 line(s) are not valid JSON objects: ")
     assert "line 2: invalid JSON: Expecting property name enclosed in double quotes (column 9)" in parse.detail
     assert "line 3: expected a JSON object {...}, found an array" in parse.detail
     assert "line 5: NaN is not valid JSON (write null instead)" in parse.detail
     assert "line 6: expected a JSON object {...}, found a string" in parse.detail
     assert report.row_count == 6
+
+
+def test_jsonl_lines_with_text_no_database_can_store_are_bad_lines() -> None:
+    # A lone surrogate (half a UTF-16 pair) cannot be encoded as UTF-8, and PostgreSQL refuses U+0000: a line
+    # with either, in a key or a value at any depth, is reported; a real pair (an emoji) is text.
+    data = (
+        '{"a": "ok", "b": 1}\n'
+        '{"a": "x\\ud800", "b": 2}\n'
+        '{"\\udfff": 1}\n'
+        '{"a": "nul\\u0000", "b": 3}\n'
+        '{"a": ["deep", {"c": "\\uDC00"}], "b": 4}\n'
+        '{"a": "\\ud83d\\ude00", "b": 5}\n'
+    )
+    report = run(data, fmt="jsonl", max_reported_errors=10)
+    parse = check(report, "parse")
+    assert not parse.passed
+    assert parse.detail.startswith("4 line(s) are not valid JSON objects: ")
+    assert "line 2: a key or value holds a lone surrogate" in parse.detail
+    assert "line 3: a key or value holds a lone surrogate" in parse.detail
+    assert "line 4: a key or value holds a NUL character" in parse.detail
+    assert "line 5: a key or value holds a lone surrogate" in parse.detail
+    assert "line 6" not in parse.detail
+    json.dumps(report.sample, ensure_ascii=False).encode()  # what is kept is storable text
 
 
 def test_jsonl_without_objects() -> None:

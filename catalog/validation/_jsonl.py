@@ -15,9 +15,16 @@ from typing import Any, Final, NamedTuple
 
 from catalog.validation._errors import ErrorLog
 from catalog.validation._reader import BlockReader
+from config.text import unstorable_text
 
 _JSON_WHITESPACE: Final = " \t\r"
 _TYPE_NAMES: Final = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _may_hold_unstorable(text: str) -> bool:
+    """Whether a block's text has an escape that decodes to a surrogate or U+0000 (``config.text``): the only
+    way either gets into a decoded line. A plain substring search, so a block without one costs nothing more."""
+    return "\\u" in text and ("\\ud" in text or "\\uD" in text or "\\u0000" in text)
 
 
 def _reject_constant(name: str) -> Any:
@@ -68,6 +75,8 @@ class JsonlParser:
             if items:
                 self.records += len(items)
                 objects, row_lines = self._objects(items, row_lines)
+                if objects and _may_hold_unstorable(text):
+                    objects, row_lines = self._storable(objects, row_lines)
                 if objects:
                     columns = self._columns(objects)
                     self.rows += len(objects)
@@ -104,6 +113,21 @@ class JsonlParser:
                 self.errors.add(line, f"line {line}: expected a JSON object {{...}}, found {found}")
                 continue
             kept.append(value)
+            kept_lines.append(line)
+        return kept, kept_lines
+
+    def _storable(
+        self, objects: list[dict[str, Any]], row_lines: Sequence[int]
+    ) -> tuple[list[dict[str, Any]], list[int]]:
+        """The objects whose keys and strings are all storable text; each other one is a bad line."""
+        kept: list[dict[str, Any]] = []
+        kept_lines: list[int] = []
+        for obj, line in zip(objects, row_lines, strict=True):
+            found = unstorable_text(obj)
+            if found is not None:
+                self.errors.add(line, f"line {line}: a key or value holds {found}, which is not text")
+                continue
+            kept.append(obj)
             kept_lines.append(line)
         return kept, kept_lines
 

@@ -311,7 +311,7 @@ class _Validation:
                 return "The file has a header but no data rows."
             return f"CSV with {ncols} columns and {records:,} data rows."
         if self.errors.count:
-            return f"{self.errors.count:,} line(s) are not JSON objects: {self.errors.summary()}."
+            return f"{self.errors.count:,} line(s) are not valid JSON objects: {self.errors.summary()}."
         return f"JSON Lines with {records:,} objects and {ncols} distinct keys."
 
     def _identifier_check(self) -> Check:
