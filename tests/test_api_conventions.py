@@ -100,6 +100,31 @@ def test_openapi_describes_every_endpoint(anonymous) -> None:
     assert anonymous.get("/api/docs/").status_code == 200
 
 
+def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) -> None:
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    responses = schema["components"]["responses"]
+
+    def problem_schema(response: dict[str, object]) -> object:
+        if "$ref" in response:
+            response = responses[str(response["$ref"]).rsplit("/", 1)[1]]
+        content = response.get("content", {})
+        assert isinstance(content, dict)
+        return content.get("application/problem+json", {}).get("schema")
+
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert problem_schema(operation["responses"]["429"]) == problem, (method, path)
+    orders = schema["paths"]["/api/v1/orders"]["post"]["responses"]
+    assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429"))
+    assert "404" in schema["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]
+    assert set(schema["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status"}
+    # Public reads say that no credentials are needed; writes do not.
+    assert {} in schema["paths"]["/api/v1/datasets"]["get"]["security"]
+    assert {} not in schema["paths"]["/api/v1/datasets"]["post"]["security"]
+    assert "403" not in schema["paths"]["/api/v1/datasets"]["get"]["responses"]
+
+
 def test_production_settings_refuse_to_start_without_secrets() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"

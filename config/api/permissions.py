@@ -29,6 +29,7 @@ class ReadAnyoneWriteSeller(BasePermission):
     """Catalog reads are public (the market is transparent); writes need a seller."""
 
     message = IsSeller.message
+    anonymous_read = True  # the OpenAPI document says so (config.api.openapi.AutoSchema)
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in ("GET", "HEAD", "OPTIONS"):

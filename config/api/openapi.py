@@ -1,0 +1,103 @@
+"""The OpenAPI document, where drf-spectacular cannot see what the API does: who may call an operation without
+credentials, and the problem details every operation may answer with (api.md).
+
+``AutoSchema`` (the schema class) also reads a permission that lets anyone read (``anonymous_read``) as
+anonymous access to the safe methods; drf-spectacular recognises only DRF's own permission classes.
+
+``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
+refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
+market rule refuses (409, 422), and the per-key throttle (429). An operation that documents one of these itself
+keeps its own description.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular import openapi
+from rest_framework.permissions import SAFE_METHODS
+
+from config.api.problems import PROBLEM_CONTENT_TYPE
+
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+_METHODS = frozenset({"get", "head", "options", "trace", *_WRITES})
+
+# status -> (component name, description)
+_PROBLEMS: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "Malformed JSON, or invalid fields (`errors` names each with its messages)."),
+    "401": ("Unauthenticated", "No credentials where they are needed, or an API key that is unknown or revoked."),
+    "403": ("Forbidden", "Your organisation lacks the role or state this needs."),
+    "404": ("NotFound", "No such object, or it is not visible to your organisation."),
+    "409": (
+        "Conflict",
+        "The object's state does not allow this, or an Idempotency-Key was reused for another request.",
+    ),
+    "422": ("RuleViolation", "Well-formed, but a market rule refuses it (`detail` says which)."),
+    "429": ("Throttled", "Too many requests for this API key: retry after the `Retry-After` header's seconds."),
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "`/problems/<code>`, where the code is explained for people.",
+        },
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "Invalid input: each field (dotted path) with its messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+def problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    responses = components.setdefault("responses", {})
+    for name, description in _PROBLEMS.values():
+        responses[name] = {
+            "description": description,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            for status in _possible(path, method, operation):
+                operation["responses"].setdefault(status, {"$ref": f"#/components/responses/{_PROBLEMS[status][0]}"})
+    return result
+
+
+def _possible(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    security = operation.get("security", [])
+    write = method in _WRITES
+    statuses = []
+    if write or any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        statuses.append("400")
+    if security:
+        statuses.append("401")
+    if write or (security and {} not in security):
+        statuses.append("403")
+    if "{" in path:
+        statuses.append("404")
+    if write:
+        statuses += ["409", "422"]
+    statuses.append("429")
+    return statuses
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths: list[dict[str, Any]] = super().get_auth()
+        readable = any(getattr(permission, "anonymous_read", False) for permission in self.view.get_permissions())
+        if readable and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
