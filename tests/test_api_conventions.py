@@ -125,6 +125,16 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     assert "403" not in schema["paths"]["/api/v1/datasets"]["get"]["responses"]
 
 
+def test_lists_served_whole_are_documented_in_the_envelope_they_come_in(anonymous, buyer) -> None:
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    for path, client in (("/api/v1/contract-templates", anonymous), ("/api/v1/payment-methods", buyer.client)):
+        documented = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        component = schema["components"]["schemas"][documented["$ref"].rsplit("/", 1)[1]]
+        body = client.get(path).json()
+        assert set(component["required"]) <= set(body) <= set(component["properties"]), (path, body)
+        assert component["properties"]["results"]["type"] == "array" and body["next"] is None
+
+
 def test_production_settings_refuse_to_start_without_secrets() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -32,3 +34,16 @@ class CreatedCursorPagination(CursorPagination):
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
             },
         }
+
+
+def whole_list(data: Any) -> Response:
+    """A list short enough to be served whole, in the envelope every list has: ``next`` is null."""
+    return Response(OrderedDict([("results", data), ("next", None)]))
+
+
+def whole_list_schema(serializer: type[serializers.Serializer[Any]], name: str) -> Any:
+    """The OpenAPI response of ``whole_list`` of ``serializer``'s objects (component ``name``)."""
+    return inline_serializer(
+        name=name,
+        fields={"results": serializer(many=True), "next": serializers.URLField(allow_null=True)},
+    )

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.pagination import whole_list, whole_list_schema
 from config.api.principal import Principal, principal_of
 from contracts import selectors
 from contracts.api.serializers import ContractSerializer, TemplateSerializer
@@ -33,9 +34,11 @@ class TemplateList(GenericAPIView):
     serializer_class = TemplateSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="contract_templates_list", responses=TemplateSerializer(many=True))
+    @extend_schema(
+        operation_id="contract_templates_list", responses=whole_list_schema(TemplateSerializer, "ContractTemplateList")
+    )
     def get(self, request: Request) -> Response:
-        return Response({"results": TemplateSerializer(templates_current(), many=True).data, "next": None})
+        return whole_list(TemplateSerializer(templates_current(), many=True).data)
 
 
 class TemplateDetail(GenericAPIView):

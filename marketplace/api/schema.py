@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -31,3 +31,16 @@ class SessionScheme(OpenApiAuthenticationExtension):
             "name": settings.SESSION_COOKIE_NAME,
             "description": "A signed-in member's browser session (writes also need the CSRF token).",
         }
+
+
+class TradeSchema(OpenApiSerializerExtension):
+    """A trade's ``contract`` and ``settlement`` are shown to its parties only (the tape is public)."""
+
+    target_class = "marketplace.api.orders.TradeSerializer"
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["required"] = [name for name in schema.get("required", []) if name not in ("contract", "settlement")]
+        for name in ("contract", "settlement"):
+            schema["properties"][name]["description"] = "Shown to the trade's buyer and seller only."
+        return schema

@@ -21,6 +21,9 @@ from settlement.services.delivery import KIND_JWT, IssuedToken, token_issue
 class EntitlementSerializer(serializers.ModelSerializer):
     dataset_title = serializers.CharField(source="dataset.title", read_only=True)
     version_number = serializers.IntegerField(source="dataset_version.number", read_only=True)
+    delivery_url = serializers.CharField(
+        read_only=True, help_text="The seller's own endpoint for provider delivery; empty for hosted delivery."
+    )
 
     class Meta:
         model = Entitlement

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import whole_list, whole_list_schema
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.errors import Forbidden
@@ -42,10 +43,12 @@ class PaymentMethodListCreate(GenericAPIView):
     serializer_class = PaymentMethodSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="payment_methods_list", responses=PaymentMethodSerializer(many=True))
+    @extend_schema(
+        operation_id="payment_methods_list", responses=whole_list_schema(PaymentMethodSerializer, "PaymentMethodList")
+    )
     def get(self, request: Request) -> Response:
         methods = PaymentMethod.objects.filter(organization_id=_buyer(request).organization_id).order_by("-created_at")
-        return Response({"results": PaymentMethodSerializer(methods, many=True).data, "next": None})
+        return whole_list(PaymentMethodSerializer(methods, many=True).data)
 
     @extend_schema(
         operation_id="payment_methods_create",
