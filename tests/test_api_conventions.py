@@ -135,6 +135,15 @@ def test_lists_served_whole_are_documented_in_the_envelope_they_come_in(anonymou
         assert component["properties"]["results"]["type"] == "array" and body["next"] is None
 
 
+@pytest.mark.parametrize("key", ["", "k" * 256, "注文-1", "tab\there"], ids=["empty", "256", "non-ascii", "control"])
+def test_an_idempotency_key_is_1_to_255_printable_ascii_characters_as_documented(seller, key: str) -> None:
+    payload = {"title": "Strain", "data_class": "iot", "category": "infrastructure"}
+    response = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400 and response.json()["errors"] == {"Idempotency-Key": ["invalid"]}
+    longest = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY="k" * 255)
+    assert longest.status_code == 201
+
+
 def test_production_settings_refuse_to_start_without_secrets() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,10 +28,13 @@ MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[\\x20-\\x7e]+$"},
     OpenApiParameter.HEADER,
     required=False,
-    description="Replays the first response for the same key and body; 409 for a different body.",
+    description=(
+        f"1 to {MAX_KEY_LENGTH} printable ASCII characters, a UUID say. Replays the first response for the same "
+        "key and body; 409 for a different body."
+    ),
 )
 
 Handler = TypeVar("Handler", bound=Callable[..., Response])
@@ -75,9 +77,9 @@ def idempotent(handler: Handler) -> Handler:
         principal = principal_of(request)
         if key is None or principal is None:
             return handler(view, request, *args, **kwargs)
-        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():  # RFC 9110 field value
             raise InvalidInput(
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.", errors={HEADER: ["invalid"]}
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.", errors={HEADER: ["invalid"]}
             )
         fingerprint = _fingerprint(request)  # before the transaction: may stream an upload
         scope = principal.organization_id.hex
