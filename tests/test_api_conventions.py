@@ -48,6 +48,13 @@ def test_json_no_response_or_database_could_hold_is_a_400_problem(seller, body: 
     assert problem["type"] == "/problems/malformed" and said in problem["detail"], problem
 
 
+def test_a_host_the_server_does_not_answer_for_is_a_bad_request_problem(anonymous) -> None:
+    response = anonymous.get("/api/v1/datasets", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/bad-request"
+
+
 def test_wrong_method_is_405_problem_with_allow(seller) -> None:
     response = seller.client.delete("/api/v1/me")
     assert response.status_code == 405
@@ -119,6 +126,8 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429"))
     assert "404" in schema["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]
     assert set(schema["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status"}
+    # A body read strictly (unknown fields are a 400) says so.
+    assert schema["components"]["schemas"]["OrderCreateRequest"]["additionalProperties"] is False
     # Public reads say that no credentials are needed; writes do not.
     assert {} in schema["paths"]["/api/v1/datasets"]["get"]["security"]
     assert {} not in schema["paths"]["/api/v1/datasets"]["post"]["security"]

@@ -24,7 +24,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return django_problem(400, "malformed", "The request could not be understood.")
+        return django_problem(400, "bad-request", "The request could not be understood.")
     return HttpResponse("Bad request", status=400, content_type="text/plain")
 
 

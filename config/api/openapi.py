@@ -4,6 +4,8 @@ credentials, and the problem details every operation may answer with (api.md).
 ``AutoSchema`` (the schema class) also reads a permission that lets anyone read (``anonymous_read``) as
 anonymous access to the safe methods; drf-spectacular recognises only DRF's own permission classes.
 
+A request body a ``StrictSerializer`` reads refuses unknown fields: its schema says ``additionalProperties: false``.
+
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
 market rule refuses (409, 422), and the per-key throttle (429). An operation that documents one of these itself
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework.permissions import SAFE_METHODS
 
 from config.api.problems import PROBLEM_CONTENT_TYPE
@@ -101,3 +104,14 @@ class AutoSchema(openapi.AutoSchema):
         if readable and self.method in SAFE_METHODS and {} not in auths:
             auths.append({})
         return auths
+
+
+class StrictRequestSchema(OpenApiSerializerExtension):
+    target_class = "config.api.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

@@ -27,6 +27,11 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "invalid": ("Invalid request", "Fix the fields listed in `errors` and send the request again."),
     "malformed": ("Malformed request body", "Send well-formed JSON (or multipart for uploads)."),
+    "bad-request": (
+        "Bad request",
+        "A header or the body could not be understood (a Host this server does not answer for, a broken "
+        "multipart body): fix the request and send it again.",
+    ),
     "unsupported-media-type": ("Unsupported media type", "Send the Content-Type the endpoint documents."),
     "not-authenticated": (
         "Authentication required",
