@@ -121,7 +121,10 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     problem = {"$ref": "#/components/schemas/Problem"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert problem_schema(operation["responses"]["429"]) == problem, (method, path)
+            errors = {code: r for code, r in operation["responses"].items() if code[0] in "45"}
+            assert all(problem_schema(r) == problem for r in errors.values()), (method, path)
+            if any("ApiKey" in requirement for requirement in operation.get("security", [])):
+                assert {"401", "429"} <= set(errors), (method, path)
     orders = schema["paths"]["/api/v1/orders"]["post"]["responses"]
     assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429"))
     assert "404" in schema["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]

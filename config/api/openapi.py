@@ -9,7 +9,7 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
 market rule refuses (409, 422), and the per-key throttle (429). An operation that documents one of these itself
-keeps its own description.
+keeps its own description; whatever error it documents, its body is problem details.
 """
 
 from __future__ import annotations
@@ -70,16 +70,22 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
             "description": description,
             "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
+    problem_content = responses[_PROBLEMS["400"][0]]["content"]
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in _METHODS:
                 continue
+            for status, response in operation["responses"].items():
+                if status[0] in "45" and "$ref" not in response:  # an error an operation describes itself
+                    response["content"] = problem_content
             for status in _possible(path, method, operation):
                 operation["responses"].setdefault(status, {"$ref": f"#/components/responses/{_PROBLEMS[status][0]}"})
     return result
 
 
 def _possible(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    """The problems an operation's shape allows. One that takes no credentials (called with a token in its path,
+    or by Stripe) describes its own errors, beyond refused input."""
     security = operation.get("security", [])
     write = method in _WRITES
     statuses = []
@@ -87,13 +93,14 @@ def _possible(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         statuses.append("400")
     if security:
         statuses.append("401")
-    if write or (security and {} not in security):
-        statuses.append("403")
-    if "{" in path:
+        if write or {} not in security:
+            statuses.append("403")
+    if security and "{" in path:
         statuses.append("404")
-    if write:
+    if security and write:
         statuses += ["409", "422"]
-    statuses.append("429")
+    if any("ApiKey" in requirement for requirement in security):  # the throttle counts per API key
+        statuses.append("429")
     return statuses
 
 

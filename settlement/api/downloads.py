@@ -165,8 +165,11 @@ class DownloadView(APIView):
             OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file"),
-            (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="One range"),
+            **{
+                (status_code, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
+                for status_code, description in ((200, "The whole file"), (206, "One range"))
+                for media_type in ("text/csv", "application/jsonl", "application/octet-stream")
+            },
             302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
             401: OpenApiResponse(description="Unknown or tampered token"),
             403: OpenApiResponse(description="Entitlement revoked"),
