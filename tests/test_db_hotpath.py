@@ -72,6 +72,31 @@ def test_on_postgresql_a_hot_path_statement_is_planned_once_per_connection() -> 
     assert sorted(Organization.objects.values_list("name", flat=True)) == ["One", "Two"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_prepared_read_outlives_a_column_type_change_by_one_error() -> None:
+    # ADR 8: outside a transaction nothing else would drop the stale statement; the connection is replaced.
+    from django.db import NotSupportedError
+
+    from config.db.reads import read_values
+
+    require_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE hotpath_probe (id integer PRIMARY KEY, v text)")
+        cursor.execute("INSERT INTO hotpath_probe VALUES (1, 'x')")
+    try:
+        read = "SELECT id, v FROM hotpath_probe WHERE id = %s"
+        assert read_values(read, [1]) == [(1, "x")]  # prepared on this connection
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE hotpath_probe ALTER COLUMN v TYPE varchar(10)")
+        with pytest.raises(NotSupportedError):
+            read_values(read, [1])
+        assert read_values(read, [1]) == [(1, "x")]
+        assert read_values(read, [1]) == [(1, "x")]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE hotpath_probe")
+
+
 def test_a_block_that_raises_writes_nothing() -> None:
     def failing_use_case() -> None:
         with transaction.atomic(), writes_deferred():
