@@ -28,17 +28,20 @@ def test_unknown_api_path_is_a_problem_with_debug_on_too_and_for_any_method(anon
         response = getattr(anonymous, method)("/api/v1/me/")  # the endpoint is /api/v1/me
         assert response.status_code == 404, (method, response.status_code)
         assert response["Content-Type"] == "application/problem+json"
+    for page in ("/api/schema", "/api/docs"):  # the pages' own paths end with a slash: redirected there
+        assert anonymous.get(page).headers["Location"] == page + "/"
 
 
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("[" * 100_000 + "]" * 100_000, "levels deep"),
+        ('{"terms": {"purpose": ' + "[" * 600 + "]" * 600 + "}}", "levels deep"),  # parses, then copying recursed
         ('{"offering": "x\\ud800"}', "lone surrogate"),
         ('{"a": [{"b": {"\\udc00": 1}}]}', "lone surrogate"),
         ('{"a": ["\\u0000"]}', "NUL character"),
     ],
-    ids=["nested-100000-deep", "lone-surrogate", "lone-surrogate-in-a-nested-key", "nul"],
+    ids=["nested-100000-deep", "nested-600-deep", "lone-surrogate", "lone-surrogate-in-a-nested-key", "nul"],
 )
 def test_json_no_response_or_database_could_hold_is_a_400_problem(seller, body: str, said: str) -> None:
     response = seller.client.post("/api/v1/orders", body, content_type="application/json")

@@ -92,7 +92,14 @@ def split_quoted(text: str, ncols: int) -> list[list[str]] | None:
     fields = body.count('","')
     if fields != (ncols - 1) * lines or body.count('"') != 2 * ncols * lines:
         return None
-    flat = body[1:-1].replace(boundary, '","').split('","')
+    inner = body[1:-1].replace(boundary, '","')
+    # The counts can also add up for doubled quotes inside fields (',"' then '"\n' reads ',""","""\n"'): every
+    # quote must belong to a delimiter, and the delimiters must make whole lines.
+    if '"' in inner.replace('","', ""):
+        return None
+    flat = inner.split('","')
+    if len(flat) != ncols * lines:
+        return None
     return [flat[j::ncols] for j in range(ncols)]
 
 

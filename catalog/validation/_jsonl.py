@@ -8,6 +8,7 @@ and why.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -18,13 +19,15 @@ from catalog.validation._reader import BlockReader
 from config.text import unstorable_text
 
 _JSON_WHITESPACE: Final = " \t\r"
+# An escape of a surrogate (U+D800-DFFF) or of U+0000, hex digits in either case.
+_UNSTORABLE_ESCAPE: Final = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 _TYPE_NAMES: Final = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
 def _may_hold_unstorable(text: str) -> bool:
     """Whether a block's text has an escape that decodes to a surrogate or U+0000 (``config.text``): the only
     way either gets into a decoded line. A plain substring search, so a block without one costs nothing more."""
-    return "\\u" in text and ("\\ud" in text or "\\uD" in text or "\\u0000" in text)
+    return "\\u" in text and _UNSTORABLE_ESCAPE.search(text) is not None
 
 
 def _reject_constant(name: str) -> Any:

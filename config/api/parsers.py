@@ -10,11 +10,15 @@ from rest_framework.exceptions import ParseError
 
 from config.text import unstorable_text
 
+# Far beyond any body the API takes (an offering's terms nest three levels), far below Python's recursion limit.
+MAX_DEPTH = 32
+
 
 class JSONParser(parsers.JSONParser):
     """As DRF's, and also a parse error (``/problems/malformed``):
 
-    - JSON nested deeper than Python's parser recurses (DRF turns only ``ValueError`` into a parse error);
+    - JSON nested more than ``MAX_DEPTH`` levels deep. Python's parser recurses (DRF turns only ``ValueError``
+      into a parse error), and so does code that copies or normalises what it parsed (an offering's terms);
     - a string or key holding a lone surrogate or U+0000, at any depth: neither can be encoded in a response
       nor stored in PostgreSQL. DRF's ``CharField`` refuses both; the contents of a JSON field (an offering's
       terms, say) never reach such a field."""
@@ -25,8 +29,21 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+            raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep.") from exc
+        if _deeper_than(data, MAX_DEPTH):
+            raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep.")
         found = unstorable_text(data)
         if found is not None:
             raise ParseError(f"JSON parse error - a string holds {found}, which is not storable text.")
         return data
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
