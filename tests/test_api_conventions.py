@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -157,45 +154,6 @@ def test_an_idempotency_key_is_1_to_255_printable_ascii_characters_as_documented
     assert response.status_code == 400 and response.json()["errors"] == {"Idempotency-Key": ["invalid"]}
     longest = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY="k" * 255)
     assert longest.status_code == 201
-
-
-def test_production_settings_refuse_to_start_without_secrets() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
-    env.update(DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="market.example", DATABASE_URL="sqlite:///tmp.db")
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode != 0 and "PostgreSQL" in result.stderr
-    env.update(DATABASE_URL="postgres://u@db.example/ichiba", REDIS_URL="redis://cache.example:6379/0")
-    env.pop("ICHIBA_JWT_PRIVATE_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode != 0 and "ICHIBA_JWT_PRIVATE_KEY" in result.stderr
 
 
 def test_idempotency_records_expire_after_a_day(seller) -> None:

@@ -15,14 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _python(code: str, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
     """``code`` run by this interpreter in the project, with no Django, Ichiba or service settings in its
-    environment, as on a server where nobody set them."""
+    environment but ``settings``, as on a server where nobody set the others."""
     environment = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("DJANGO_", "ICHIBA_", "STRIPE_", "DATABASE_", "REDIS_", "CELERY_"))
     }
+    environment.update(settings)
     return subprocess.run(
         [sys.executable, *(["-c", code] if code else []), *args],
         cwd=ROOT,
@@ -54,3 +55,18 @@ def test_manage_py_runs_the_embedded_local_settings() -> None:
     result = _python("", "manage.py", "shell", "-c", show)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "config.settings.local"
+
+
+def test_production_settings_refuse_to_start_without_secrets() -> None:
+    production = {"DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    result = _python("import django; django.setup()", **production)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    production.update(
+        DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="market.example", DATABASE_URL="sqlite:///tmp.db"
+    )
+    result = _python("import django; django.setup()", **production)
+    assert result.returncode != 0 and "PostgreSQL" in result.stderr
+    production.update(DATABASE_URL="postgres://u@db.example/ichiba", REDIS_URL="redis://cache.example:6379/0")
+    result = _python("import django; django.setup()", **production)
+    assert result.returncode != 0 and "ICHIBA_JWT_PRIVATE_KEY" in result.stderr

@@ -64,13 +64,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 def problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem_content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     responses = components.setdefault("responses", {})
     for name, description in _PROBLEMS.values():
-        responses[name] = {
-            "description": description,
-            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-    problem_content = responses[_PROBLEMS["400"][0]]["content"]
+        responses[name] = {"description": description, "content": problem_content}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in _METHODS:

@@ -28,9 +28,10 @@ class JSONParser(parsers.JSONParser):
     ) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep.") from exc
-        if _deeper_than(data, MAX_DEPTH):
+            too_deep = _deeper_than(data, MAX_DEPTH)
+        except RecursionError:  # deeper than Python's parser goes
+            too_deep = True
+        if too_deep:
             raise ParseError(f"JSON parse error - nested more than {MAX_DEPTH} levels deep.")
         found = unstorable_text(data)
         if found is not None:
