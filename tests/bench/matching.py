@@ -28,9 +28,17 @@ resting order and one ``INSERT`` into ``bench_trades`` (tables shaped like marke
 columns, indexes and foreign keys), then ``COMMIT``. The number of trades of each baseline order is drawn
 from the real run's trades-per-order, so both make the same proportion of trades.
 
+How far SQL alone could go: ``marketplace.matching.statements_alone`` replays the statements the breakdown's orders
+sent (recorded with their parameters, each order one transaction, prepared where ``order_place`` prepares them)
+through bare psycopg on a copy of the database taken just before them, so they write the same rows into the same
+state with no Python of ours around them; beside it the baseline runs as many orders with the same trades on the
+same copy, one process, replay and baseline alternating (ABBA). ``ratio_if_python_took_no_time`` is the ceiling
+of the 1-worker ratio for the rows ``order_place`` writes, and ``python_ms_per_order_at_target`` what would be
+left per order for everything else (checks, matching, contracts, settlement, events) at the target ratio.
+
 Below the target (or with ``ICHIBA_BENCH_MATCHING_PROFILE=1``) a single-process cProfile of ``order_place``
 over ``ICHIBA_BENCH_MATCHING_PROFILE_ORDERS`` stream orders is emitted too (top self time; top cumulative time
-of the project's functions). A ``marketplace.matching.breakdown`` figure (one process, 200 stream orders, before
+of the project's functions). A ``marketplace.matching.breakdown`` figure (one process, 400 stream orders, before
 the timed runs) always reports queries per order (by trades made), how an order's time splits into SQL
 (statement round trips), COMMIT and Python, and the statements that take the most time.
 """
@@ -59,6 +67,7 @@ from tests.bench.common import ROOT, WORK, emit
 
 SERVER_URL = os.environ.get("ICHIBA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "ichiba_bench_matching"
+COPY = "ichiba_bench_matching_copy"  # the database before the breakdown's orders, for their replay
 N_ORDERS = int(os.environ.get("ICHIBA_BENCH_MATCHING_ORDERS", 2000))
 N_OFFERINGS = int(os.environ.get("ICHIBA_BENCH_MATCHING_OFFERINGS", 100))
 WORKER_COUNTS = tuple(int(n) for n in os.environ.get("ICHIBA_BENCH_MATCHING_WORKERS", "1,4").split(","))
@@ -66,7 +75,7 @@ WORKER_COUNTS = tuple(int(n) for n in os.environ.get("ICHIBA_BENCH_MATCHING_WORK
 MAX_SECONDS = float(os.environ.get("ICHIBA_BENCH_MATCHING_MAX_SECONDS", 300))
 PROFILE = os.environ.get("ICHIBA_BENCH_MATCHING_PROFILE", "") == "1"
 PROFILE_ORDERS = int(os.environ.get("ICHIBA_BENCH_MATCHING_PROFILE_ORDERS", 300))
-DIAGNOSTIC_ORDERS = 200
+DIAGNOSTIC_ORDERS = 400
 TARGET_RATIO = 0.5
 SEED = 20250404
 N_SELLERS = 4
@@ -572,8 +581,23 @@ def _summarise(segments: list[list[WorkerResult]]) -> Summary:
 # --- diagnostics: queries, SQL / COMMIT / Python split, profile ------------------------------------------------
 
 
-def _breakdown(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
-    """One process, ``orders`` stream orders: queries per order and where an order's time goes."""
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: Any
+    prepared: bool  # sent through a cursor that binds on the server (config.db.cursors.statement_cursor)
+
+
+@dataclass
+class RecordedOrder:
+    statements: list[Statement] = field(default_factory=list)
+    trades: int = 0
+
+
+def _breakdown(market: Market, *, orders: int, seed: int, record: list[RecordedOrder] | None = None) -> dict[str, Any]:
+    """One process, ``orders`` stream orders: queries per order and where an order's time goes. ``record``
+    receives each order's statements, as sent, and its trades."""
+    import psycopg
     from django.db import connection
 
     from marketplace.services.orders import order_place
@@ -592,6 +616,9 @@ def _breakdown(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
             sql_s += elapsed
             queries += 1
             by_statement.setdefault(_statement_kind(sql), []).append(elapsed)
+            if record is not None:
+                prepared = not isinstance(context["cursor"].cursor, psycopg.ClientCursor)
+                record[-1].statements.append(Statement(sql, params, prepared))
 
     connection.ensure_connection()
     commit = getattr(connection, "_commit")  # noqa: B009 (private: the COMMIT alone)
@@ -614,9 +641,13 @@ def _breakdown(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
             for _ in range(orders):
                 order = next_order(rng, market)
                 before = queries
+                if record is not None:
+                    record.append(RecordedOrder())
                 began = time.perf_counter()
                 placed = order_place(**order)
                 total_s += time.perf_counter() - began
+                if record is not None:
+                    record[-1].trades = len(placed.trades)
                 by_trades.setdefault(len(placed.trades), []).append(queries - before)
     finally:
         delattr(connection, "_commit")
@@ -636,6 +667,87 @@ def _breakdown(market: Market, *, orders: int, seed: int) -> dict[str, Any]:
             }
             for kind, v in sorted(by_statement.items(), key=lambda item: -sum(item[1]))[:12]
         ],
+    }
+
+
+def copy_database(source: str, copy: str) -> str:
+    """A copy of database ``source`` as it is now (no connection to it may be open: Django's are closed)."""
+    import psycopg
+    from django.db import connections
+    from psycopg import sql
+
+    connections.close_all()
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(copy), sql.Identifier(source)))
+    return database_url(copy)
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _replay(conn: Any, orders: Sequence[RecordedOrder]) -> float:
+    """Seconds to send ``orders``' statements again, each order one transaction, as ``order_place`` sent them."""
+    import psycopg
+
+    client, server = psycopg.ClientCursor(conn), psycopg.Cursor(conn)
+    began = time.perf_counter()
+    for order in orders:
+        for statement in order.statements:
+            cursor = server if statement.prepared else client
+            cursor.execute(statement.sql, statement.params)
+            while True:  # every result read, as the real path reads them (several statements: several results)
+                if cursor.description is not None:
+                    cursor.fetchall()
+                if not cursor.nextset():
+                    break
+        conn.commit()
+    return time.perf_counter() - began
+
+
+def _baseline_serial(conn: Any, plan: BaselinePlan, rng: random.Random, trades: Sequence[int]) -> float:
+    began = time.perf_counter()
+    for matches in trades:
+        offering_id, resting = rng.choice(plan.offerings)
+        _baseline_order(conn, rng, offering_id, resting, rng.choice(plan.buyers), matches)
+    return time.perf_counter() - began
+
+
+def _statements_alone(copy: str, market: Market, recorded: Sequence[RecordedOrder]) -> dict[str, Any]:
+    """``recorded`` replayed on the copy ``copy`` (taken before they ran) beside the baseline (see the module's
+    docstring); the copy is dropped."""
+    import psycopg
+
+    url = database_url(copy)
+    try:
+        plan = _baseline_plan(url, market)
+        rng = random.Random(SEED - 5)
+        half = len(recorded) // 2
+        first, rest = recorded[:half], recorded[half:]
+        with psycopg.connect(url, prepare_threshold=0) as replayed, psycopg.connect(url) as baseline:
+            replay_s = _replay(replayed, first)
+            baseline_s = _baseline_serial(baseline, plan, rng, [order.trades for order in first])
+            baseline_s += _baseline_serial(baseline, plan, rng, [order.trades for order in rest])
+            replay_s += _replay(replayed, rest)
+    finally:
+        drop_database(copy)
+    orders = len(recorded)
+    statements_ms = replay_s / orders * 1000
+    baseline_ms = baseline_s / orders * 1000
+    return {
+        "orders": orders,
+        "statements_per_order": round(sum(len(order.statements) for order in recorded) / orders, 2),
+        "trades": sum(order.trades for order in recorded),
+        "statements_alone_ms_per_order": round(statements_ms, 3),
+        "baseline_ms_per_order": round(baseline_ms, 3),
+        "ratio_if_python_took_no_time": round(baseline_ms / statements_ms, 3),
+        "target_ratio": TARGET_RATIO,
+        "python_ms_per_order_at_target": round(baseline_ms / TARGET_RATIO - statements_ms, 3),
     }
 
 
@@ -741,8 +853,17 @@ def _run(url: str) -> None:
     )
     reset_books(market, seed=SEED)
     _warm(market)
-    breakdown = _breakdown(market, orders=DIAGNOSTIC_ORDERS, seed=SEED - 1)  # also warms every code path
+    copy_database(DATABASE, COPY)
+    recorded: list[RecordedOrder] = []
+    breakdown = _breakdown(market, orders=DIAGNOSTIC_ORDERS, seed=SEED - 1, record=recorded)  # also warms the paths
     emit(bench="marketplace.matching.breakdown", **breakdown)
+    alone = _statements_alone(COPY, market, recorded)
+    emit(
+        bench="marketplace.matching.statements_alone",
+        order_place_ms_per_order=breakdown["ms_per_order"],
+        python_ms_per_order=round(breakdown["ms_per_order"] - alone["statements_alone_ms_per_order"], 3),
+        **alone,
+    )
     below_target = False
     for workers in WORKER_COUNTS:
         reset_books(market, seed=SEED + workers)
