@@ -25,7 +25,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "Ichiba on http://$(HOST):$(PORT)/  (sign in: buyer@demo.ichiba.example / ichiba-demo)"
+	@echo "Ichiba on http://$(HOST):$(PORT)/  (sign in: buyer@demo.ichiba.example / ichiba-demo; API key: ichiba_demo_sakura-logistics)"
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 test: $(STAMP)

@@ -59,7 +59,8 @@ class ApiKey(models.Model):
     """An organisation's API key. The secret is shown once; only its SHA-256 is kept.
 
     SHA-256 without a salt is enough here (unlike passwords): keys carry 256 bits of randomness, so there
-    is nothing to guess, and a plain digest lets authentication be a single indexed lookup.
+    is nothing to guess, and a plain digest lets authentication be a single indexed lookup. (The demo keys of
+    ``load_demo`` are published on purpose, like the demo password, and exist only where the demo data does.)
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

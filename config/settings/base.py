@@ -184,6 +184,9 @@ STORAGES = {
 
 # --- the market -----------------------------------------------------------------------------------
 ICHIBA = {
+    # Whether ``manage.py load_demo`` may run: it creates accounts with a published password and published API
+    # keys (and an operator superuser), so only the local and test settings allow it.
+    "DEMO_DATA_ALLOWED": False,
     # Largest accepted dataset file; past it the upload is refused with 413.
     "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=5 * 1024**3),
     # Smallest equivalence class allowed over the declared quasi-identifiers of anonymised data.

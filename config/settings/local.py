@@ -15,5 +15,6 @@ VAR_DIR.mkdir(exist_ok=True)
 # A partner's receiver under development usually runs on this machine or the local network.
 ICHIBA = {
     **ICHIBA,
+    "DEMO_DATA_ALLOWED": True,
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
 }

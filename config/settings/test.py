@@ -33,6 +33,7 @@ STORAGES = {
 }
 ICHIBA = {
     **ICHIBA,
+    "DEMO_DATA_ALLOWED": True,
     "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=2 * 1024**2),
     # Webhook tests run their receiver on 127.0.0.1; the SSRF guard itself is tested with this off.
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from config.api.principal import BUYER, SELLER, Principal
 from config.db.reads import read_models
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, Forbidden, InvalidInput
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 
 # Whoever acts: an operator in the admin, a member, or nobody (a command, a task).
@@ -25,6 +25,11 @@ API_KEY_PREFIX = "ichiba_"
 # last_used_at is a hint for operators, not an audit log: writing it on every request would turn
 # every read into a write, so it is refreshed at most this often per key.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Demo keys (``load_demo``) are published, like the demo password, so they protect nothing: they are only
+# registered for an organisation whose members all have addresses under the demo domain. RFC 2606 reserves
+# ``.example``, so no real participant receives mail there; nothing else in the code knows these keys.
+DEMO_API_KEY_PREFIX = API_KEY_PREFIX + "demo_"
+DEMO_EMAIL_DOMAIN = "demo.ichiba.example"
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,33 @@ def member_add(
 @transaction.atomic
 def api_key_create(*, organization: Organization, name: str, actor: Actor = None) -> IssuedApiKey:
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
+    api_key = _api_key_store(organization=organization, name=name, secret=secret, actor=actor)
+    return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_create_demo(*, organization: Organization, label: str) -> IssuedApiKey:
+    """The published key ``ichiba_demo_<label>`` of a demo organisation (see DEMO_API_KEY_PREFIX).
+
+    Idempotent: the organisation's existing key is returned as it is (even if an operator revoked it).
+    """
+    if not label or len(label) > 64 or not all(c.isascii() and (c.isalnum() or c == "-") for c in label):
+        raise InvalidInput("A demo key's label is letters, digits and hyphens.", errors={"label": ["invalid"]})
+    emails = list(Membership.objects.filter(organization=organization).values_list("user__email", flat=True))
+    if not emails or not all(_in_demo_domain(email) for email in emails):
+        raise Forbidden(f"Published demo keys are only for demo organisations (all members under {DEMO_EMAIL_DOMAIN}).")
+    secret = DEMO_API_KEY_PREFIX + label
+    existing = ApiKey.objects.filter(key_hash=_hash(secret)).first()
+    if existing is not None:
+        if existing.organization_id != organization.id:
+            raise Conflict("This demo key belongs to another organisation.", errors={"label": ["taken"]})
+        return IssuedApiKey(api_key=existing, secret=secret)
+    api_key = _api_key_store(organization=organization, name="demo (published)", secret=secret)
+    return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+def _api_key_store(*, organization: Organization, name: str, secret: str, actor: Actor = None) -> ApiKey:
+    """Keeps only the digest of ``secret`` (and its first characters, to recognise it)."""
     api_key = ApiKey.objects.create(
         organization=organization,
         name=name.strip() or "default",
@@ -147,7 +179,7 @@ def api_key_create(*, organization: Organization, name: str, actor: Actor = None
         actor=_user(actor),
         payload={"api_key": str(api_key.id), "name": api_key.name, "prefix": api_key.prefix},
     )
-    return IssuedApiKey(api_key=api_key, secret=secret)
+    return api_key
 
 
 @transaction.atomic
@@ -186,6 +218,11 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def _in_demo_domain(email: str) -> bool:
+    domain = email.rpartition("@")[2].lower()
+    return domain == DEMO_EMAIL_DOMAIN or domain.endswith("." + DEMO_EMAIL_DOMAIN)
 
 
 def _user(actor: Actor) -> User | None:

@@ -3,11 +3,33 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
 
+from catalog.demo_data import DEMO_BUYERS, DEMO_SELLERS
 from catalog.models import Dataset, DatasetVersion
-from marketplace.models import Offering, Order, Organization, Trade
+from config.errors import Conflict, Forbidden, InvalidInput
+from marketplace.models import ApiKey, Offering, Order, Organization, ParticipantEvent, Trade
+from marketplace.services.participants import api_key_create_demo, member_add, organization_create
 from settlement.models import Entitlement, Settlement
+
+DEMO_PARTIES = (*DEMO_BUYERS, *DEMO_SELLERS)
+
+
+def load_demo(capture) -> str:
+    out = io.StringIO()
+    with capture(execute=True):
+        call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def printed_keys(output: str) -> dict[str, str]:
+    """E-mail of each demo account -> the API key printed on its line."""
+    keys = {}
+    for party in DEMO_PARTIES:
+        (line,) = [line for line in output.splitlines() if party.email in line.split()]
+        (keys[party.email],) = [word for word in line.split() if word.startswith("ichiba_")]
+    return keys
 
 
 @pytest.mark.django_db
@@ -32,6 +54,8 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         Offering.objects.count(),
         Order.objects.count(),
         Trade.objects.count(),
+        ApiKey.objects.count(),
+        ParticipantEvent.objects.count(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -41,4 +65,94 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         Offering.objects.count(),
         Order.objects.count(),
         Trade.objects.count(),
+        ApiKey.objects.count(),
+        ParticipantEvent.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db
+def test_every_demo_organisation_gets_a_published_api_key_that_works(django_capture_on_commit_callbacks) -> None:
+    keys = printed_keys(load_demo(django_capture_on_commit_callbacks))
+    assert keys == {party.email: f"ichiba_demo_{party.key}" for party in DEMO_PARTIES}, "deterministic"
+    for party in DEMO_PARTIES:
+        organization = Organization.objects.get(name=party.name)
+        stored = ApiKey.objects.get(organization=organization)
+        assert keys[party.email] not in (stored.key_hash, stored.prefix), "only the digest is kept"
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {keys[party.email]}")
+        response = client.get("/api/v1/orders")
+        assert response.status_code == 200, party.key
+        listed = {order["id"] for order in response.json()["results"]}
+        assert listed == {str(order.id) for order in Order.objects.filter(organization=organization)}
+        assert listed or party.key == "sakura-logistics", "only the buyer shown by `make run` has no orders yet"
+        assert client.get("/api/v1/me").json()["name"] == party.name
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_keeps_one_key_per_organisation_and_prints_the_same_keys(
+    django_capture_on_commit_callbacks,
+) -> None:
+    first = printed_keys(load_demo(django_capture_on_commit_callbacks))
+    keys = set(ApiKey.objects.values_list("id", "organization_id", "key_hash"))
+    assert len(keys) == len(DEMO_PARTIES)
+    assert printed_keys(load_demo(django_capture_on_commit_callbacks)) == first
+    assert set(ApiKey.objects.values_list("id", "organization_id", "key_hash")) == keys
+
+
+@pytest.mark.django_db
+def test_a_demo_database_from_before_demo_keys_gets_them_on_the_next_load(django_capture_on_commit_callbacks) -> None:
+    load_demo(django_capture_on_commit_callbacks)
+    ApiKey.objects.all().delete()
+    keys = printed_keys(load_demo(django_capture_on_commit_callbacks))
+    assert ApiKey.objects.count() == len(DEMO_PARTIES)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {keys['buyer@demo.ichiba.example']}")
+    assert client.get("/api/v1/orders").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_keys_do_not_exist_where_load_demo_did_not_run(anonymous) -> None:
+    for party in DEMO_PARTIES:
+        anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer ichiba_demo_{party.key}")
+        assert anonymous.get("/api/v1/orders").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_demo_key_is_refused_unless_the_organisation_is_a_demo_one() -> None:
+    real = organization_create(name="Acme Sensors", roles={"seller"}, verified=True)
+    with pytest.raises(Forbidden):
+        api_key_create_demo(organization=real, label="acme")  # no members at all
+    member_add(organization=real, email="ops@acme.example")
+    with pytest.raises(Forbidden):
+        api_key_create_demo(organization=real, label="acme")
+    member_add(organization=real, email="ops@demo.ichiba.example")
+    with pytest.raises(Forbidden, match="demo organisations"):
+        api_key_create_demo(organization=real, label="acme")  # one real member is enough to refuse
+    lookalike = organization_create(name="Lookalike", roles={"buyer"})
+    member_add(organization=lookalike, email="ops@demo.ichiba.example.attacker.test")
+    with pytest.raises(Forbidden):
+        api_key_create_demo(organization=lookalike, label="lookalike")
+    assert not ApiKey.objects.exists()
+
+    demo = organization_create(name="Demo One", roles={"buyer"})
+    member_add(organization=demo, email="one@demo-one.demo.ichiba.example")
+    other = organization_create(name="Demo Two", roles={"buyer"})
+    member_add(organization=other, email="two@demo.ichiba.example")
+    issued = api_key_create_demo(organization=demo, label="demo-one")
+    assert issued.secret == "ichiba_demo_demo-one"
+    assert api_key_create_demo(organization=demo, label="demo-one").api_key.id == issued.api_key.id
+    with pytest.raises(Conflict):
+        api_key_create_demo(organization=other, label="demo-one")
+    for label in ("", "x y", "ünicode", "a" * 65):
+        with pytest.raises(InvalidInput):
+            api_key_create_demo(organization=other, label=label)
+    assert ApiKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_run_where_demo_data_is_not_allowed(settings) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "DEMO_DATA_ALLOWED": False}  # as under config.settings.production
+    with pytest.raises(CommandError, match="published password"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not Organization.objects.exists()
+    assert not ApiKey.objects.exists()

@@ -1,6 +1,8 @@
 """``manage.py load_demo``: sellers, buyers and five realistic datasets, so the site is alive at first run.
 
-Deterministic and idempotent: running it twice changes nothing the second time.
+Deterministic and idempotent: running it twice changes nothing the second time. Like the demo password, each
+demo organisation's API key is published (``ichiba_demo_<its key in catalog.demo_data>``), so the API can be
+tried at once; it exists only in a database where this command ran.
 """
 
 from __future__ import annotations
@@ -8,9 +10,10 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalog.demo_data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
@@ -21,7 +24,7 @@ from marketplace import hooks
 from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_place
-from marketplace.services.participants import member_add, organization_create, principal_for
+from marketplace.services.participants import api_key_create_demo, member_add, organization_create, principal_for
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
 OPERATOR_EMAIL = "operator@demo.ichiba.example"
@@ -40,9 +43,14 @@ MARKET_MAKER_KEY = "rheinwerk-analytics"
 
 
 class Command(BaseCommand):
-    help = "Load demo organisations and datasets (idempotent)."
+    help = "Load demo organisations (with published API keys) and datasets (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.ICHIBA["DEMO_DATA_ALLOWED"]:
+            raise CommandError(
+                "load_demo creates accounts with a published password and published API keys: it runs only with "
+                "the local or test settings (config.settings.local, as `make run` uses)."
+            )
         organizations: dict[str, Organization] = {}
         for party, roles in [
             *((s, {"seller"}) for s in DEMO_SELLERS),
@@ -54,10 +62,15 @@ class Command(BaseCommand):
             self._dataset(demo, organizations[demo.seller_key])
         for demo in DEMO_DATASETS:
             self._market(demo, organizations[demo.seller_key], organizations[MARKET_MAKER_KEY])
-        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
+        )
         for party in (*DEMO_BUYERS, *DEMO_SELLERS):
-            self.stdout.write(f"  {party.email:<48} {party.name}")
-        self.stdout.write(f"  {OPERATOR_EMAIL:<48} market operator (admin at /admin/)")
+            issued = api_key_create_demo(organization=organizations[party.key], label=party.key)
+            key = issued.secret if issued.api_key.is_active else "(key revoked)"
+            role = "buyer" if party in DEMO_BUYERS else "seller"
+            self.stdout.write(f"  {party.email:<44} {key:<32} {role:<6} {party.name}")
+        self.stdout.write(f"  {OPERATOR_EMAIL:<44} {'':<32} market operator (admin at /admin/)")
 
     @transaction.atomic
     def _organization(self, party: Any, roles: set[str]) -> Organization:
