@@ -26,6 +26,7 @@ from catalog.models import Dataset, DatasetVersion
 from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
 from contracts.models import Contract
 from contracts.registry import Template
+from contracts.terms import terms_typed
 from contracts.texts import SLOT, document_assemble
 
 Lang = Literal["ja", "en"]
@@ -144,6 +145,7 @@ def clause_context(template: Template, terms: Mapping[str, Any], facts: Document
 def _clause_context(
     template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang, trade: Mapping[str, str]
 ) -> dict[str, str]:
+    terms = terms_typed(template, terms)  # 90, never "90.0 days", for a term stored as 90.0
     separator = "、" if lang == "ja" else ", "
     warranties = "\n".join(
         f"- {_label(template, 'warranty_item', item, lang)}: {_label(template, 'warranty_level', level, lang)}"

@@ -65,6 +65,43 @@ _TermsValidator = validators.extend(
 )
 
 
+def term_int(value: Any, *, path: str) -> int:
+    """An integer term as the int it means: an int, or an integral float (90.0 -> 90).
+
+    Terms stored before the strict check above may hold an integral float (the partner API took 90.0 for
+    ``duration_days``). They stay stored as they are, since their terms_sha256 is of that canonical JSON and buyers
+    accepted it; readers take the integer through here. Anything else is not an integer term: ValueError.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"{path} must be an integer, got {value!r}.")
+
+
+def _typed_object(schema: Mapping[str, Any], value: Mapping[str, Any], path: str) -> dict[str, Any]:
+    properties = schema.get("properties", {})
+    return {
+        key: _typed(properties[key], item, f"{path}.{key}") if key in properties else copy.deepcopy(item)
+        for key, item in value.items()
+    }
+
+
+def _typed(schema: Mapping[str, Any], value: Any, path: str) -> Any:
+    if schema.get("type") == "integer":
+        return term_int(value, path=path)
+    if "properties" in schema and isinstance(value, Mapping):
+        return _typed_object(schema, value, path)
+    return copy.deepcopy(value)
+
+
+def terms_typed(template: Template, terms: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored terms as their readers use them: a copy in which every integer term of the template's schema is an
+    int (``term_int``). For display, documents and exports only: terms_sha256 covers the stored terms, so they are
+    never replaced by this copy (a contract stores its offering's terms as they are)."""
+    return _typed_object(template.terms_schema, terms, "terms")
+
+
 def _schema_errors(template: Template, terms: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     validator = _TermsValidator(template.terms_schema)

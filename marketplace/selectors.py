@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from config.api.principal import Principal
 from config.errors import NotFound
+from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
+from contracts.terms import terms_typed
 from marketplace.models import Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
 
@@ -68,23 +70,26 @@ def offer_snapshot(offering: Offering) -> OfferSnapshot:
     )
 
 
+def _public_summary(offering: Offering) -> dict[str, Any]:
+    terms = terms_typed(template_get(offering.template_code, offering.template_version), offering.terms)
+    return {
+        "id": str(offering.id),
+        "template": f"{offering.template_code}@{offering.template_version}",
+        "terms_sha256": offering.terms_sha256,
+        "license_type": terms.get("license_type"),
+        "duration_days": terms.get("duration_days"),
+        "territory": terms.get("territory"),
+        "license_seats": offering.license_seats,
+        "seats_left": offering.seats_left,
+        "currency": offering.currency,
+        "status": offering.status,
+    }
+
+
 def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:
     """A dataset's active offerings as the catalog shows them (catalog.hooks)."""
-    return [
-        {
-            "id": str(o.id),
-            "template": f"{o.template_code}@{o.template_version}",
-            "terms_sha256": o.terms_sha256,
-            "license_type": o.terms.get("license_type"),
-            "duration_days": o.terms.get("duration_days"),
-            "territory": o.terms.get("territory"),
-            "license_seats": o.license_seats,
-            "seats_left": o.seats_left,
-            "currency": o.currency,
-            "status": o.status,
-        }
-        for o in Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
-    ]
+    offerings = Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
+    return [_public_summary(offering) for offering in offerings]
 
 
 def order_get_owned(*, order_id: Any, organization_id: uuid.UUID) -> Order:

@@ -22,6 +22,7 @@ from contracts import states
 from contracts.documents import document_compose, document_facts
 from contracts.models import Acceptance, Contract, ContractEvent, ContractText
 from contracts.registry import template_get
+from contracts.terms import term_int
 from contracts.texts import document_assemble
 
 
@@ -194,8 +195,9 @@ def contracts_conclude(
         _check(offering, conclusion)
     if not conclusions:
         return []
-    terms = offering.terms
+    terms = offering.terms  # stored with the contract as they are: terms_sha256 is of exactly these
     template = template_get(offering.template_code, offering.template_version)
+    duration_days = term_int(terms["duration_days"], path="terms.duration_days")
     version = latest_published_version_of(dataset_id=offering.dataset_id)
     if version is None:
         raise Conflict("The dataset has no published version to license.")
@@ -216,7 +218,7 @@ def contracts_conclude(
             quantity=conclusion.quantity,
             currency=offering.currency,
             concluded_at=concluded_at,
-            duration_days=terms["duration_days"],
+            duration_days=duration_days,
             terms_sha256=offering.terms_sha256,
         )
         base_ja, slots_ja = document_compose(template, terms, facts, "ja")

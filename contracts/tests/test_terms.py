@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from config.errors import InvalidInput, RuleViolation
 from contracts.meti.data_provision_terms import DEFAULTS, TERMS_SCHEMA
 from contracts.registry import template_get
-from contracts.terms import terms_resolve
+from contracts.terms import term_int, terms_hash, terms_resolve, terms_typed
 
 TEMPLATE = template_get("meti-data-provision")
 
@@ -134,3 +134,47 @@ def test_hash_is_a_function_of_meaning_only(territory: list[str], days: int, pro
     shuffled["territory"] = [code.lower() for code in reversed(territory)]
     assert resolve(terms).sha256 == resolve(shuffled).sha256
     assert resolve(terms).sha256 != resolve({**terms, "duration_days": days % 3650 + 1}).sha256
+
+
+# --- integer terms stored as integral floats (before the strict check) ------------------------------------------
+
+
+def test_term_int_reads_an_integral_float_as_the_int_it_means() -> None:
+    assert term_int(90, path="terms.duration_days") == 90
+    read = term_int(90.0, path="terms.duration_days")
+    assert read == 90 and type(read) is int
+
+
+@pytest.mark.parametrize("value", [90.5, float("nan"), float("inf"), "90", True, None, [90]])
+def test_term_int_refuses_what_is_no_integer(value: Any) -> None:
+    with pytest.raises(ValueError, match="terms.duration_days must be an integer"):
+        term_int(value, path="terms.duration_days")
+
+
+def test_terms_typed_makes_every_integer_term_an_int_and_leaves_the_stored_terms_and_hash_alone() -> None:
+    resolved = resolve({"liability_cap": {"basis": "fixed", "amount": 2_000_000}})
+    stored = {
+        **resolved.terms,
+        "duration_days": 90.0,
+        "confidentiality_years": 5.0,
+        "liability_cap": {"basis": "fixed", "amount": 2_000_000.0},
+    }
+    before = copy.deepcopy(stored)
+    typed = terms_typed(TEMPLATE, stored)
+    integers = ("duration_days", "confidentiality_years")
+    read = (*(typed[name] for name in integers), typed["liability_cap"]["amount"])
+    assert read == (90, 5, 2_000_000) and all(type(value) is int for value in read)
+    assert {k: v for k, v in typed.items() if k not in (*integers, "liability_cap")} == {
+        k: v for k, v in stored.items() if k not in (*integers, "liability_cap")
+    }
+    assert stored == before and type(stored["duration_days"]) is float, "a copy: the stored terms are not changed"
+    mandatory = resolved.mandatory_clauses
+    assert terms_hash(template=TEMPLATE, terms=stored, mandatory_clauses=mandatory) != terms_hash(
+        template=TEMPLATE, terms=typed, mandatory_clauses=mandatory
+    ), "why the stored terms stay as they are: the accepted hash is of 90.0"
+    assert terms_typed(TEMPLATE, resolved.terms) == resolved.terms, "valid terms read as they are"
+
+
+def test_terms_typed_names_the_term_that_is_no_integer() -> None:
+    with pytest.raises(ValueError, match=r"terms\.liability_cap\.amount must be an integer, got 1\.5"):
+        terms_typed(TEMPLATE, {**DEFAULTS, "liability_cap": {"basis": "fixed", "amount": 1.5}})

@@ -15,7 +15,7 @@ from django.utils import translation
 from contracts.documents import country_name
 from contracts.meti import data_provision
 from contracts.registry import Template
-from contracts.terms import with_defaults
+from contracts.terms import terms_typed, with_defaults
 
 Lang = Literal["ja", "en"]
 
@@ -137,7 +137,7 @@ class TermRow:
 
 def term_rows(template: Template, terms: Mapping[str, Any], lang: Lang, *, currency: str = "JPY") -> list[TermRow]:
     """One row per settable value: this offering's value, the template's default, and whether they differ."""
-    defaults = with_defaults(template, {})
+    terms, defaults = terms_typed(template, terms), with_defaults(template, {})
     rows = []
     for spec in term_specs(template):
         value, default = _lookup(terms, spec.path), _lookup(defaults, spec.path)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from catalog.models import Dataset, DatasetVersion
 from contracts.documents import DocumentFacts, Lang, clauses_rendered, document_facts, document_render
 from contracts.registry import Template
+from contracts.terms import term_int
 
 PLACEHOLDER_BUYER: Mapping[Lang, str] = {"ja": "（買主）", "en": "(buyer)"}
 PLACEHOLDER_CONTRACT_ID: Mapping[Lang, str] = {
@@ -46,7 +47,7 @@ def preview_facts(
         quantity=PLACEHOLDER_QUANTITY,
         currency=currency,
         concluded_at=now or timezone.now(),
-        duration_days=int(terms["duration_days"]),
+        duration_days=term_int(terms["duration_days"], path="terms.duration_days"),
         terms_sha256=terms_sha256,
     )
 

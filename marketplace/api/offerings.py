@@ -159,7 +159,8 @@ class OfferingOdrl(GenericAPIView):
             dataset_id=offering.dataset_id,
             terms=offering.terms,
             data_class=offering.dataset.data_class,
-            template=f"{offering.template_code}@{offering.template_version}",
+            template_code=offering.template_code,
+            template_version=offering.template_version,
             terms_sha256=offering.terms_sha256,
         )
         return Response(document, content_type="application/ld+json")

@@ -32,6 +32,7 @@ from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from config.web import principal_required
+from contracts.terms import term_int
 from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
@@ -137,6 +138,10 @@ class Market:
     bid_form: OrderForm | None = None
     ask_form: OrderForm | None = None
     sell_into: list[SellIntoLevel] = field(default_factory=list)
+
+    @property
+    def duration_days(self) -> int:
+        return term_int(self.offering.terms["duration_days"], path="terms.duration_days")
 
     @property
     def sides(self) -> list[tuple[str, list[BookLevel], str]]:
