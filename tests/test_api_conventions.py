@@ -249,3 +249,128 @@ def test_the_openapi_document_validates_without_a_single_warning(tmp_path) -> No
     schema = yaml.safe_load(target.read_text())
     assert set(schema["components"]["securitySchemes"]) == {"ApiKey", "Session"}
     assert {"OrderStatusEnum", "SettlementStatusEnum", "EntitlementStatusEnum"} <= set(schema["components"]["schemas"])
+
+
+# --- pagination: every list reads its page parameters strictly, and the OpenAPI document states their bounds ---
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [
+        ("/api/v1/datasets", "page_size", "null"),
+        ("/api/v1/datasets", "page_size", "-1"),
+        ("/api/v1/datasets", "page_size", "0"),
+        ("/api/v1/datasets", "page_size", "201"),
+        ("/api/v1/datasets", "page_size", "2.5"),
+        ("/api/v1/datasets", "page_size", "+5"),
+        ("/api/v1/datasets", "page_size", " 5"),
+        ("/api/v1/datasets", "page_size", "1_0"),
+        ("/api/v1/datasets", "page_size", "٥"),  # an Arabic-Indic five: int() takes it, the API does not
+        ("/api/v1/trades", "page_size", "abc"),
+        pytest.param("/api/v1/orders", "page_size", "9" * 5000, id="more-digits-than-int-parses"),
+        ("/api/v1/webhook-endpoints", "page_size", "-1"),
+        ("/api/v1/usage/summary", "limit", "abc"),
+        ("/api/v1/usage/summary", "limit", "0"),
+        ("/api/v1/usage/summary", "limit", "201"),
+        ("/api/v1/usage/summary", "offset", "abc"),
+        ("/api/v1/usage/summary", "offset", "-1"),
+        ("/api/v1/trades", "cursor", "not-a-cursor"),  # DRF's own answer would be a 404
+    ],
+)
+def test_a_bad_page_parameter_is_a_400_problem_naming_it(seller, path: str, parameter: str, value: str) -> None:
+    from urllib.parse import urlencode
+
+    response = seller.client.get(f"{path}?{urlencode({parameter: value})}")
+    assert response.status_code == 400, (path, parameter, value, response.content[:300])
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/invalid"
+    assert list(problem["errors"]) == [parameter] and problem["detail"].startswith(f"{parameter}: "), problem
+
+
+def test_page_parameters_within_their_bounds_are_honoured_and_empty_ones_are_absent(buyer) -> None:
+    for n in range(3):
+        created = buyer.client.post(
+            "/api/v1/webhook-endpoints",
+            {"url": f"https://partner.example/{n}", "events": ["trade.executed"]},
+            format="json",
+        )
+        assert created.status_code == 201, created.content
+    first = buyer.client.get("/api/v1/webhook-endpoints?page_size=2").json()
+    assert len(first["results"]) == 2 and first["next"]
+    assert len(buyer.client.get(first["next"]).json()["results"]) == 1
+    assert len(buyer.client.get("/api/v1/webhook-endpoints?page_size=").json()["results"]) == 3
+    assert len(buyer.client.get("/api/v1/webhook-endpoints?page_size=200").json()["results"]) == 3
+    for query in ("limit=1&offset=0", "limit=200", "offset=10", "offset=" + "9" * 40, "limit=&offset="):
+        response = buyer.client.get(f"/api/v1/usage/summary?{query}")
+        assert response.status_code == 200, (query, response.content)
+        assert response.json()["results"] == [] and response.json()["next"] is None
+
+
+def test_openapi_states_the_bounds_of_every_page_parameter(anonymous) -> None:
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    expected = {
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 200},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        "offset": {"type": "integer", "minimum": 0, "default": 0},
+    }
+    seen = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] in expected:
+                    seen.add(parameter["name"])
+                    stated = parameter["schema"]
+                    assert expected[parameter["name"]].items() <= stated.items(), (method, path, parameter)
+                    assert "400" in operation["responses"], (method, path)
+    assert seen == set(expected)
+    search = schema["paths"]["/api/v1/datasets"]["get"]["parameters"]
+    assert next(p for p in search if p["name"] == "page_size")["schema"]["default"] == 20
+
+
+# --- rules the server enforces, stated in the OpenAPI document ---------------------------------------------------
+
+
+def test_openapi_states_the_payment_method_pattern_the_server_enforces(buyer, anonymous) -> None:
+    import re
+
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    field = schema["components"]["schemas"]["PaymentMethodCreateRequest"]["properties"]["payment_method"]
+    pattern = re.compile(field["pattern"])
+    for n, token in enumerate(
+        [
+            "pm_card_visa",
+            "pm_1NxAbC",
+            "pm_ab",
+            "pm_card visa",
+            "card_visa",
+            "pm_カード",
+            "pm_" + "x" * 250,
+            "pm_" + "x" * 251,
+        ]
+    ):
+        documented = bool(pattern.search(token)) and len(token) <= field["maxLength"]
+        response = buyer.client.post(
+            "/api/v1/payment-methods", {"payment_method": token}, format="json", HTTP_IDEMPOTENCY_KEY=f"pm-{n}"
+        )
+        assert response.status_code == (201 if documented else 400), (token, response.content)
+        if not documented:
+            assert list(response.json()["errors"]) == ["payment_method"], response.json()
+
+
+def test_openapi_states_that_a_webhook_subscription_names_at_least_one_event(anonymous) -> None:
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    request = schema["components"]["schemas"]["WebhookEndpointCreateRequest"]
+    assert "events" in request["required"] and request["properties"]["events"]["minItems"] == 1
+
+
+def test_openapi_states_what_the_stripe_webhook_needs_and_answers(anonymous) -> None:
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    operation = schema["paths"]["/api/v1/stripe/webhook"]["post"]
+    [signature] = [p for p in operation["parameters"] if p["name"] == "Stripe-Signature"]
+    assert signature["in"] == "header" and signature["required"] is True
+    assert operation.get("security", []) == []
+    errors = {code: response for code, response in operation["responses"].items() if code[0] in "45"}
+    assert set(errors) == {"400", "413", "500"}  # what the view answers besides 200 (405 aside)
+    for response in errors.values():
+        assert list(response["content"]) == ["application/problem+json"], response

@@ -37,6 +37,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from catalog.models import FileFormat
 from config.api.problems import PROBLEM_CONTENT_TYPE, problem
 from config.errors import DomainError
 from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
@@ -53,7 +54,8 @@ from settlement.services.delivery import (
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl"}
+# What a stored version is served as: one media type per upload format (the OpenAPI document lists exactly these).
+CONTENT_TYPES: dict[str, str] = {FileFormat.CSV: "text/csv; charset=utf-8", FileFormat.JSONL: "application/jsonl"}
 # The URL holds a bearer secret: no shared cache may keep the response, no Referer may leak the URL.
 _PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
@@ -168,7 +170,7 @@ class DownloadView(APIView):
             **{
                 (status_code, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
                 for status_code, description in ((200, "The whole file"), (206, "One range"))
-                for media_type in ("text/csv", "application/jsonl", "application/octet-stream")
+                for media_type in CONTENT_TYPES.values()
             },
             302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
             401: OpenApiResponse(description="Unknown or tampered token"),
@@ -255,7 +257,7 @@ class DownloadView(APIView):
                     detail=f"stored size {actual} != recorded {size}",
                 )
             )
-        headers["Content-Type"] = CONTENT_TYPES.get(version.file_format, "application/octet-stream")
+        headers["Content-Type"] = CONTENT_TYPES[version.file_format]  # every FileFormat has one
         headers["Content-Disposition"] = content_disposition_header(True, _filename(access)) or "attachment"
         headers["Content-Length"] = str(length)
         status = 206 if wanted else 200

@@ -14,12 +14,17 @@ from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.errors import Forbidden
 from settlement.models import PaymentMethod
-from settlement.services.payment_methods import payment_method_save_default
+from settlement.services.payment_methods import PAYMENT_METHOD_TOKEN, payment_method_save_default
 
 
 class PaymentMethodCreateSerializer(StrictSerializer):
-    payment_method = serializers.CharField(
-        max_length=255, help_text="A provider token such as pm_card_visa (never card numbers)."
+    # The service's own rule, read here too so the OpenAPI document states it (as ``pattern``) and a bad token is
+    # refused with a message before the service is called.
+    payment_method = serializers.RegexField(
+        regex=PAYMENT_METHOD_TOKEN,
+        max_length=253,  # "pm_" and at most 250 more, as the pattern says
+        error_messages={"invalid": "Must be a provider token such as pm_card_visa: pm_ then letters, digits or _."},
+        help_text="A provider token such as pm_card_visa (never card numbers).",
     )
 
 

@@ -45,11 +45,21 @@ class StripeWebhook(APIView):
         summary="Stripe events (called by Stripe, not by partners)",
         request={"application/json": OpenApiTypes.OBJECT},
         parameters=[
-            OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "Stripe-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Stripe's `t=<unix time>,v1=<HMAC-SHA256>` signature of the exact body; without it, 400.",
+            ),
         ],
+        # The errors are problem details (application/problem+json): config.api.openapi.problem_responses gives
+        # every documented error that body, so none is declared here.
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="Stored (or already stored) and handled"),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Missing or invalid signature, or not an event"),
+            400: OpenApiResponse(description="Missing or invalid signature, or not an event; nothing is stored"),
+            413: OpenApiResponse(description="The body is far larger than any Stripe event"),
+            500: OpenApiResponse(description="Stored but not handled yet: Stripe sends it again"),
         },
         auth=[],
     )

@@ -12,11 +12,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.pagination import CreatedCursorPagination
+from config.api.pagination import CreatedCursorPagination, OffsetPagination
 from config.api.principal import Principal, principal_of
 from settlement import selectors
 from settlement.models import Download
@@ -94,17 +93,8 @@ class DownloadPagination(CreatedCursorPagination):
     ordering = ("-started_at", "-id")
 
 
-class SummaryPagination(LimitOffsetPagination):
+class SummaryPagination(OffsetPagination):
     """Aggregates have no stable row id to put in a cursor; offsets over a sorted aggregate do."""
-
-    default_limit = 50
-    max_limit = 200
-
-    def get_paginated_response(self, data: Any) -> Response:
-        return Response({"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()})
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return CreatedCursorPagination().get_paginated_response_schema(schema)
 
 
 def _principal(request: Request) -> Principal:

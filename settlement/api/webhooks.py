@@ -35,6 +35,7 @@ class WebhookEndpointCreateSerializer(StrictSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
         allow_empty=False,
+        min_length=1,  # what allow_empty enforces, in the form the OpenAPI document states (minItems)
         max_length=len(EVENT_TYPES) * 2,
         help_text=f"Event types to receive: {', '.join(EVENT_TYPES)}.",
     )

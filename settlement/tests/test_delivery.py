@@ -18,7 +18,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from catalog.models import DatasetVersion
+from catalog.models import DatasetVersion, FileFormat
 from settlement.api import downloads as download_views
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import delivery, signing
@@ -527,3 +527,25 @@ def test_log_lines_never_keep_a_download_token() -> None:
     )
     assert RedactDownloadTokens().filter(record)
     assert record.getMessage() == "Gone: /api/v1/downloads/[token]?x=1"
+
+
+# --- the OpenAPI document ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", FileFormat.values)
+def test_a_download_is_sent_as_exactly_the_media_types_the_openapi_document_lists(
+    buyer, entitlement, captures, django_capture_on_commit_callbacks, anonymous, file_format: str
+) -> None:
+    import yaml
+
+    operation = yaml.safe_load(anonymous.get("/api/schema/").content)["paths"]["/api/v1/downloads/{token}"]["get"]
+    documented = {status: set(operation["responses"][status]["content"]) for status in ("200", "206")}
+    assert documented["200"] == documented["206"] == set(download_views.CONTENT_TYPES.values())
+    assert "application/octet-stream" not in documented["200"], "every stored format has its own media type"
+
+    DatasetVersion.objects.filter(pk=entitlement.dataset_version_id).update(file_format=file_format)
+    url = mint(buyer, entitlement).json()["download_url"]
+    whole, _ = fetch(url, django_capture_on_commit_callbacks)
+    part, _ = fetch(url, django_capture_on_commit_callbacks, HTTP_RANGE="bytes=0-9")
+    assert (whole.status_code, part.status_code) == (200, 206)
+    assert whole["Content-Type"] in documented["200"] and part["Content-Type"] in documented["206"]

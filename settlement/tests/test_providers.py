@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import stripe
 
+from config.errors import InvalidInput
 from settlement.models import OfflinePayment, OfflineTransfer, PaymentMethod
 from settlement.providers import PaymentProvider, ProviderUnavailable, provider_get
 from settlement.providers import stripe as stripe_provider
@@ -396,3 +397,10 @@ def test_stripe_charge_states() -> None:
     )
     assert payment_result_from_charge({"payment_intent": None, "refunded": True}) is None
     assert payment_result_from_charge({"payment_intent": "pi_1", "refunded": False, "captured": False}) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["pm_card_visa\n", "pm_", "card_visa", "pm_card visa"])
+def test_a_payment_method_that_is_not_a_whole_provider_token_is_refused(buyer: Party, token: str) -> None:
+    with pytest.raises(InvalidInput):
+        payment_method_save_default(organization_id=buyer.organization.id, token=token)
