@@ -48,6 +48,37 @@ def test_json_no_response_or_database_could_hold_is_a_400_problem(seller, body: 
     assert problem["type"] == "/problems/malformed" and said in problem["detail"], problem
 
 
+@pytest.mark.parametrize("idempotency_key", [None, "big-1"], ids=["plain", "with-idempotency-key"])
+def test_a_json_body_over_the_size_limit_is_a_413_problem_and_changes_nothing(
+    seller, settings, idempotency_key: str | None
+) -> None:
+    from catalog.models import Dataset
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    body = '{"title": "' + "x" * 3_000 + '", "data_class": "iot"}'
+    response = seller.client.post("/api/v1/datasets", body, content_type="application/json", headers=headers)
+    assert response.status_code == 413, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/payload-too-large"
+    assert not Dataset.objects.exists()
+    small = seller.client.post("/api/v1/datasets", {"title": "Strain", "data_class": "iot"}, format="json")
+    assert small.status_code == 201, "a body within the limit is served as before"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/datasets?tag=%00", "/api/v1/datasets?q=a%00b", "/api/v1/trades?%00=1"])
+def test_a_nul_in_the_query_string_is_a_400_problem(anonymous, path: str) -> None:
+    response = anonymous.get(path)
+    assert response.status_code == 400, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/bad-request" and "U+0000" in response.json()["detail"]
+
+
+def test_a_nul_in_a_web_page_query_is_a_400_too(client) -> None:
+    response = client.get("/?q=%00")
+    assert response.status_code == 400 and b"U+0000" in response.content
+
+
 def test_a_host_the_server_does_not_answer_for_is_a_bad_request_problem(anonymous) -> None:
     response = anonymous.get("/api/v1/datasets", HTTP_HOST="evil.example")
     assert response.status_code == 400
@@ -275,6 +306,7 @@ def test_the_openapi_document_validates_without_a_single_warning(tmp_path) -> No
         ("/api/v1/usage/summary", "offset", "abc"),
         ("/api/v1/usage/summary", "offset", "-1"),
         ("/api/v1/trades", "cursor", "not-a-cursor"),  # DRF's own answer would be a 404
+        ("/api/v1/trades", "cursor", "cD1nYXJiYWdl"),  # "p=garbage": a cursor whose position is no time
     ],
 )
 def test_a_bad_page_parameter_is_a_400_problem_naming_it(seller, path: str, parameter: str, value: str) -> None:

@@ -10,6 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
@@ -19,7 +21,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from config.api.models import IdempotencyRecord
 from config.api.principal import principal_of
 from config.db.writes import insert_unless_exists, write_update
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, PayloadTooLarge
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -52,7 +54,11 @@ def _fingerprint(request: Request) -> str:
             content_id = getattr(upload, "sha256", None) or f"{upload.name}:{upload.size}"
             digest.update(f"file:{name}={content_id}\n".encode())
     else:
-        digest.update(request._request.body)
+        try:
+            digest.update(request._request.body)
+        except RequestDataTooBig as exc:  # Django's cap on a body read whole (DATA_UPLOAD_MAX_MEMORY_SIZE)
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            raise PayloadTooLarge(f"A JSON body may be at most {limit:,} bytes.") from exc
     return digest.hexdigest()
 
 

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 200
+_DAMAGED_CURSOR = "Not a cursor this list handed out: follow the list's next link as it is."
 
 
 def query_int(request: Request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
@@ -88,11 +90,17 @@ class CreatedCursorPagination(_Envelope, CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except DjangoValidationError:  # a cursor whose position is no value of the ordering field
+            raise ValidationError({self.cursor_query_param: [_DAMAGED_CURSOR]}) from None
+
     def decode_cursor(self, request: Request) -> Any:
         try:
             return super().decode_cursor(request)
         except NotFound:  # DRF's answer to a damaged cursor; it is bad input, not a missing resource
-            raise ValidationError({self.cursor_query_param: ["Not a cursor this list handed out."]}) from None
+            raise ValidationError({self.cursor_query_param: [_DAMAGED_CURSOR]}) from None
 
     def get_page_size(self, request: Request) -> int | None:
         if not self.page_size_query_param:

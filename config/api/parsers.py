@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from config.errors import PayloadTooLarge
 from config.text import unstorable_text
 
 # Far beyond any body the API takes (an offering's terms nest three levels), far below Python's recursion limit.
@@ -15,7 +18,9 @@ MAX_DEPTH = 32
 
 
 class JSONParser(parsers.JSONParser):
-    """As DRF's, and also a parse error (``/problems/malformed``):
+    """As DRF's, refusing a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MiB: an API body is a few KiB; data
+    files are uploaded as multipart, which streams them to disk) with a 413 before parsing it, and also a parse
+    error (``/problems/malformed``):
 
     - JSON nested more than ``MAX_DEPTH`` levels deep. Python's parser recurses (DRF turns only ``ValueError``
       into a parse error), and so does code that copies or normalises what it parsed (an offering's terms);
@@ -26,6 +31,12 @@ class JSONParser(parsers.JSONParser):
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None:
+            body = stream.read(limit + 1)  # whatever Content-Length says (or if there is none, chunked)
+            if len(body) > limit:
+                raise PayloadTooLarge(f"A JSON body may be at most {limit:,} bytes.")
+            stream = io.BytesIO(body)
         try:
             data = super().parse(stream, media_type, parser_context)
             too_deep = _deeper_than(data, MAX_DEPTH)
