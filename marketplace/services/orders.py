@@ -314,9 +314,51 @@ def order_place(
     return Placed(order=order, trades=trades)
 
 
+def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]:
+    """Match a resting order whose seats came back (a voided trade re-opened the ask) against the orders now
+    resting at its price or better, as an incoming order would be matched, at their prices; what is left rests
+    as before, keeping its time priority. Runs in the caller's transaction, which holds the offering's lock: a
+    book is never left crossed. Returns the trades made."""
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("order_rematch runs inside the transaction that holds the offering's lock.")
+    now = timezone.now()
+    order = Order.objects.get(pk=order_id)
+    found = _offering_and_book(offering_id, side=order.side, price=order.price, now=now)
+    if found is None or order.status not in Order.RESTING:
+        return []
+    offering, resting = found
+    resting.pop(str(order.id), None)  # an expired good-till-date order of either side is read too
+    with writes_deferred():
+        book = _book(offering, resting)
+        _expire(resting, book.expire(now=now.timestamp()))
+        result = book.submit(_engine_order(order), now=now.timestamp())
+        _expire(resting, result.expired)
+        if not result.fills:
+            return []
+        trades, events = _execute(offering, None, order, resting, result.fills, now)
+        previous = order.status
+        order.filled_quantity += result.filled
+        order.status = _status_after(order) if order.quantity is not None else previous
+        write_update(order, fields=["filled_quantity", "status", "updated_at"])
+        if order.status != previous:
+            events.append(
+                _event_row(
+                    order,
+                    from_status=previous,
+                    to_status=order.status,
+                    reason="filled when its seats came back",
+                    payload={"trades": [str(t.id) for t in trades]},
+                )
+            )
+        offering.seats_sold += result.filled
+        write_update(offering, fields=["seats_sold"])
+        write_insert(*events)
+    return trades
+
+
 def _execute(
     offering: Offering,
-    principal: Principal,
+    principal: Principal | None,
     taker: Order,
     resting: dict[str, Order],
     fills: tuple[engine.Fill, ...],
@@ -324,7 +366,8 @@ def _execute(
 ) -> tuple[list[Trade], list[OrderEvent]]:
     """Persist the fills of ``taker``: the makers' new counts and states, one trade and one concluded contract
     per fill (written in bulk), each trade announced through ``hooks.on_trade_executed``. Returns the trades
-    and the makers' events (the caller writes them with the taker's own)."""
+    and the makers' events (the caller writes them with the taker's own). ``principal``: the caller, when it is
+    the buying taker (its organisation is then not read again)."""
     orders = {**resting, str(taker.id): taker}
     trade_ids = [uuid.uuid4() for _ in fills]
     events: list[OrderEvent] = []
@@ -350,7 +393,7 @@ def _execute(
     # The parties as they are now. A buying taker is the caller itself (its principal was read from its
     # organisation for this request); resting buyers are read in one query.
     buyers: dict[uuid.UUID, BuyerSnapshot] = {}
-    if taker.side == Order.Side.BUY:
+    if taker.side == Order.Side.BUY and principal is not None:
         buyers[principal.organization_id] = BuyerSnapshot(
             organization_id=principal.organization_id,
             name=principal.organization_name,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from config.errors import NotFound
 from marketplace import states
 from marketplace.models import Offering, Order, OrderEvent, Trade
+from marketplace.services.orders import order_rematch
 
 
 @transaction.atomic
@@ -19,8 +20,10 @@ def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
 
     The seats go back on the book: the offering's sold count drops, and the seller's ask gets the seats
     back (re-opened at its original time priority if it had filled, unless it has since ended for another
-    reason). The buyer's part is cancelled rather than re-offered: a bid whose payment was declined must not
-    match again on its own.
+    reason). The buyer's part is cancelled rather than re-offered, and so is whatever of its bid still rests:
+    a bid whose payment was declined must not match again on its own. An ask that got seats back then trades
+    with the bids resting at its price or better, at their prices (``order_rematch``), so the book is never
+    left crossed.
     """
     offering_id = Trade.objects.filter(pk=trade_id).values_list("offering_id", flat=True).first()
     if offering_id is None:
@@ -40,8 +43,11 @@ def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
     }
     why = f"trade voided: {reason}"[:200]
     payload: dict[str, object] = {"trade": str(trade.id), "quantity": trade.quantity, "price": trade.price}
-    _return_seats(orders[trade.sell_order_id], offering=offering, quantity=trade.quantity, why=why, payload=payload)
     _cancel_part(orders[trade.buy_order_id], quantity=trade.quantity, why=why, payload=payload)
+    sell = orders[trade.sell_order_id]
+    _return_seats(sell, offering=offering, quantity=trade.quantity, why=why, payload=payload)
+    if sell.status in Order.RESTING:
+        order_rematch(offering_id=offering.id, order_id=sell.id)
     return trade
 
 
@@ -63,15 +69,15 @@ def _return_seats(sell: Order, *, offering: Offering, quantity: int, why: str, p
 
 
 def _cancel_part(buy: Order, *, quantity: int, why: str, payload: dict[str, object]) -> None:
+    """The voided seats are cancelled; a bid still resting is taken off the book too (every buy has a quantity)."""
     previous = buy.status
     buy.filled_quantity -= quantity
     buy.cancelled_quantity += quantity
-    if previous not in Order.RESTING:
-        buy.status = Order.Status.FILLED if buy.filled_quantity else Order.Status.CANCELLED
-    elif buy.quantity is not None and buy.quantity - buy.filled_quantity - buy.cancelled_quantity == 0:
+    if previous in Order.RESTING:
+        buy.cancelled_quantity = (buy.quantity or 0) - buy.filled_quantity
         buy.status = Order.Status.CANCELLED
     else:
-        buy.status = Order.Status.PARTIALLY_FILLED if buy.filled_quantity else Order.Status.OPEN
+        buy.status = Order.Status.FILLED if buy.filled_quantity else Order.Status.CANCELLED
     buy.status_reason = why
     buy.save(update_fields=["filled_quantity", "cancelled_quantity", "status", "status_reason", "updated_at"])
     _record(buy, previous, buy.status, why, payload)

@@ -98,6 +98,37 @@ def test_a_declined_card_fails_the_settlement_voids_contract_and_trade_and_retur
     assert body["status"] == "failed" and body["failure_code"] == "card_declined"
 
 
+def test_seats_a_void_returns_trade_with_the_bids_waiting_for_them_and_the_book_is_never_crossed(
+    seller, offering, django_capture_on_commit_callbacks
+) -> None:
+    declined = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    waiting = make_party("Waiting Analytics", {"buyer"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+    with django_capture_on_commit_callbacks(execute=False) as payment_later:
+        greedy = place(declined, offering, "buy", 7, 1000)  # takes all 5 seats; 2 rest on the book at 1000
+    assert greedy.status_code == 201 and greedy.json()["status"] == "partially_filled"
+    with django_capture_on_commit_callbacks(execute=True):
+        late = place(waiting, offering, "buy", 1, 1000)  # no seats left: it rests behind the greedy bid
+    assert late.status_code == 201 and late.json()["status"] == "open"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in payment_later:  # the greedy buyer's card is declined: its trade is voided
+            callback()
+
+    bid = Order.objects.get(pk=greedy.json()["id"])
+    assert (bid.status, bid.filled_quantity, bid.cancelled_quantity) == ("cancelled", 0, 7), "nothing of it rests"
+    waited = Order.objects.get(pk=late.json()["id"])
+    assert waited.status == "filled", "the returned seat went to the bid that was waiting for it"
+    [made] = Trade.objects.filter(buy_order=waited)
+    assert (made.price, made.quantity, made.status) == (1000, 1, "executed")
+    assert Settlement.objects.get(trade=made).status == "authorized"
+    assert Contract.objects.get(pk=made.contract_id).status == "active"
+    assert Offering.objects.get(pk=offering["id"]).seats_sold == 1
+    book = waiting.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
+    assert book["asks"] == [{"price": 1000, "quantity": 4, "orders": 1}] and book["bids"] == [], book
+
+
 def test_a_buyer_without_a_payment_method_is_refused_without_calling_the_provider(
     seller, offering, django_capture_on_commit_callbacks
 ) -> None:
