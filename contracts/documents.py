@@ -59,6 +59,8 @@ class DocumentFacts:
     concluded_at: datetime
     terms_sha256: str
     delivery_channel: str = "market"
+    # A preview's words for what only the trade states ("price", "quantity", "total"), shown instead of numbers.
+    placeholders: tuple[tuple[str, str], ...] = ()
 
 
 @functools.cache
@@ -207,6 +209,7 @@ def trade_strings(facts: DocumentFacts, lang: Lang) -> dict[str, str]:
         "concluded_at": _date(facts.concluded_at, lang),
         "valid_from": _date(facts.valid_from, lang),
         "valid_until": _date(facts.valid_until, lang),
+        **dict(facts.placeholders),
     }
 
 

@@ -233,6 +233,8 @@ def test_preview_renders_every_clause_as_the_buyer_gets_it_without_saving(seller
         assert f'id="{clause.code}"' in document and clause.title["en"] in document
     assert "Osaka District Court" in document and re.search(r"Territory: [^<]*DE[^<]*JP", document)
     assert "(buyer)" in document and seller.organization.name in document
+    assert "Unit price: (the price at which the trade executes)" in document, "no price is stated before a trade"
+    assert "Total fees: (that price × the seats)" in document and "¥0" not in document
     assert dataset.versions.get().sha256 in document
     assert 'value="90"' in field_html(page, "duration_days"), "the form keeps what was typed"
     assert not Offering.objects.exists()

@@ -219,6 +219,8 @@ def test_buy_now_creates_a_trade_and_links_to_its_contract(seller, buyer, offeri
 
     page = text(client.get(response["Location"]))
     assert "2 seats traded." in page, "the result is announced"
+    assert '<li class="success">' in page
+    assert 'href="/purchases/" id="order-purchases-link"' in page, "where the purchase and its download are followed"
     assert f'href="/contracts/{trade.contract_id}/"' in section(page, "order-trades")
     assert "¥2,000" in page
     contract = client.get(f"/contracts/{trade.contract_id}/")
@@ -247,6 +249,7 @@ def test_buy_now_after_the_ask_was_taken_trades_nothing_and_says_so(seller, buye
     assert response.status_code == 302
     assert not Trade.objects.exists()
     page = text(client.get(response["Location"]))
+    assert '<li class="warning">The order did not trade.</li>' in page, "not announced as a success"
     assert "Nothing was traded and nothing rests on the book." in page
     assert "No seats were available at ¥1,000 or better any more." in page
 
@@ -384,6 +387,11 @@ def test_seller_places_an_ask_and_unlimited_only_with_unlimited_seats(seller, of
     response = client.post(f"/offerings/{unlimited.id}/orders/", {"action": "ask", "price": 800, "unlimited": "on"})
     assert response.status_code == 302
     assert Order.objects.get(offering=unlimited).quantity is None
+    english = client.get(response["Location"], headers={"accept-language": "en"})
+    assert english.status_code == 200, "the unlimited ask's own page"
+    assert "Unlimited seats rest on the book at ¥800" in text(english)
+    japanese = signed_in(seller, lang="ja").get(response["Location"])
+    assert japanese.status_code == 200 and "無制限" in text(japanese)
 
 
 # --- who may trade -------------------------------------------------------------------------------------------

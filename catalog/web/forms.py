@@ -53,8 +53,12 @@ class DataClassField(forms.ChoiceField):
         super().validate(value)
 
 
+class SearchInput(forms.TextInput):
+    input_type = "search"  # (an attrs "type" would be a second type attribute, which browsers ignore)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False, widget=SearchInput)
     data_class = forms.ChoiceField(
         label=_("Data class"), required=False, choices=[("", _("All data classes")), *DataClass.choices]
     )
@@ -66,7 +70,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Title, description, tag…")})
+        self.fields["q"].widget.attrs.update({"placeholder": _("Title, description, tag…")})
         self.fields["tag"].widget.attrs.update({"placeholder": _("e.g. bridge, 橋梁")})
 
 

@@ -28,6 +28,7 @@ from catalog.models import DataClass, Dataset, DatasetVersion
 from catalog.services import datasets as dataset_services
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
+from catalog.web.checks import check_detail
 from catalog.web.forms import DatasetCreateForm, DatasetEditForm, SearchForm, VersionUploadForm, WithdrawForm
 from config.api.principal import SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
@@ -96,7 +97,7 @@ def _checks(version: DatasetVersion) -> list[dict[str, Any]]:
             "name": check.get("name", ""),
             "label": CHECK_LABELS.get(check.get("name", ""), check.get("name", "")),
             "passed": bool(check.get("passed")),
-            "detail": check.get("detail", ""),
+            "detail": check_detail(check.get("name", ""), check.get("detail", "")),
         }
         for check in version.checks or []
         if isinstance(check, dict)

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -23,72 +24,118 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-# code -> (title, what a partner should do); also rendered at /problems/<code>.
+# code -> (title, what a partner should do); also rendered at /problems/<code>. English in the API's problem
+# details; marked for translation (gettext_noop) so the /problems/ pages show them in the reader's language.
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
-    "invalid": ("Invalid request", "Fix the fields listed in `errors` and send the request again."),
-    "malformed": ("Malformed request body", "Send well-formed JSON (or multipart for uploads)."),
+    "invalid": (
+        gettext_noop("Invalid request"),
+        gettext_noop("Fix the fields listed in `errors` and send the request again."),
+    ),
+    "malformed": (
+        gettext_noop("Malformed request body"),
+        gettext_noop("Send well-formed JSON (or multipart for uploads)."),
+    ),
     "bad-request": (
-        "Bad request",
-        "A header or the body could not be understood (a Host this server does not answer for, a broken "
-        "multipart body): fix the request and send it again.",
+        gettext_noop("Bad request"),
+        gettext_noop(
+            "A header or the body could not be understood (a Host this server does not answer for, a broken "
+            "multipart body): fix the request and send it again."
+        ),
     ),
-    "unsupported-media-type": ("Unsupported media type", "Send the Content-Type the endpoint documents."),
+    "unsupported-media-type": (
+        gettext_noop("Unsupported media type"),
+        gettext_noop("Send the Content-Type the endpoint documents."),
+    ),
     "not-authenticated": (
-        "Authentication required",
-        "Send `Authorization: Bearer <api key>` or sign in; keys are issued with `manage.py onboard`.",
+        gettext_noop("Authentication required"),
+        gettext_noop("Send `Authorization: Bearer <api key>` or sign in; keys are issued with `manage.py onboard`."),
     ),
-    "authentication-failed": ("Authentication failed", "The API key is unknown or revoked."),
-    "forbidden": ("Not allowed for this organisation", "Your organisation lacks the role or state needed."),
-    "not-found": ("Not found", "The object does not exist, or it is not visible to your organisation."),
-    "method-not-allowed": ("Method not allowed", "See the `Allow` header for the methods this path accepts."),
-    "not-acceptable": ("Not acceptable", "Accept application/json."),
-    "conflict": ("State conflict", "The object is not in a state that allows this; re-read it first."),
-    "invalid-transition": ("State transition not allowed", "The object's current state does not allow this."),
+    "authentication-failed": (
+        gettext_noop("Authentication failed"),
+        gettext_noop("The API key is unknown or revoked."),
+    ),
+    "forbidden": (
+        gettext_noop("Not allowed for this organisation"),
+        gettext_noop("Your organisation lacks the role or state needed."),
+    ),
+    "not-found": (
+        gettext_noop("Not found"),
+        gettext_noop("The object does not exist, or it is not visible to your organisation."),
+    ),
+    "method-not-allowed": (
+        gettext_noop("Method not allowed"),
+        gettext_noop("See the `Allow` header for the methods this path accepts."),
+    ),
+    "not-acceptable": (gettext_noop("Not acceptable"), gettext_noop("Accept application/json.")),
+    "conflict": (
+        gettext_noop("State conflict"),
+        gettext_noop("The object is not in a state that allows this; re-read it first."),
+    ),
+    "invalid-transition": (
+        gettext_noop("State transition not allowed"),
+        gettext_noop("The object's current state does not allow this."),
+    ),
     "idempotency-conflict": (
-        "Idempotency key reused",
-        "An Idempotency-Key may be replayed only with the same request; use a new key for a new request.",
+        gettext_noop("Idempotency key reused"),
+        gettext_noop("An Idempotency-Key may be replayed only with the same request; use a new key for a new request."),
     ),
     "idempotency-in-progress": (
-        "Request with this Idempotency-Key still running",
-        "Wait for the first request to finish, then retry with the same key to read its response.",
+        gettext_noop("Request with this Idempotency-Key still running"),
+        gettext_noop("Wait for the first request to finish, then retry with the same key to read its response."),
     ),
-    "payload-too-large": ("Payload too large", "Send a smaller file; the limit is stated in `detail`."),
+    "payload-too-large": (
+        gettext_noop("Payload too large"),
+        gettext_noop("Send a smaller file; the limit is stated in `detail`."),
+    ),
     "market-rule": (
-        "Refused by a market rule",
-        "The request is well-formed but the market's rules refuse it.",
+        gettext_noop("Refused by a market rule"),
+        gettext_noop("The request is well-formed but the market's rules refuse it."),
     ),
     "personal-data-refused": (
-        "Personal data is not traded here",
-        "Ichiba lists anonymously processed data and non-personal (IoT) data only. Personal data moves "
-        "under the data subject's control through an information bank (情報銀行) or PDS, not a market.",
+        gettext_noop("Personal data is not traded here"),
+        gettext_noop(
+            "Ichiba lists anonymously processed data and non-personal (IoT) data only. Personal data moves "
+            "under the data subject's control through an information bank (情報銀行) or PDS, not a market."
+        ),
     ),
     "entitlement-not-active": (
-        "Entitlement not active",
-        "Download tokens are issued only while the entitlement is active and within its term.",
+        gettext_noop("Entitlement not active"),
+        gettext_noop("Download tokens are issued only while the entitlement is active and within its term."),
     ),
     "download-token-invalid": (
-        "Download token not valid",
-        "The token is unknown or damaged. Request a new one: POST /api/v1/entitlements/{id}/tokens.",
+        gettext_noop("Download token not valid"),
+        gettext_noop("The token is unknown or damaged. Request a new one: POST /api/v1/entitlements/{id}/tokens."),
     ),
     "download-token-expired": (
-        "Download token expired",
-        "Tokens live for minutes. Request a new one: POST /api/v1/entitlements/{id}/tokens.",
+        gettext_noop("Download token expired"),
+        gettext_noop("Tokens live for minutes. Request a new one: POST /api/v1/entitlements/{id}/tokens."),
     ),
-    "entitlement-revoked": ("Entitlement revoked", "Your access to this data was revoked (for example, a refund)."),
-    "entitlement-expired": ("Entitlement expired", "The contract's term has ended; the data may no longer be fetched."),
+    "entitlement-revoked": (
+        gettext_noop("Entitlement revoked"),
+        gettext_noop("Your access to this data was revoked (for example, a refund)."),
+    ),
+    "entitlement-expired": (
+        gettext_noop("Entitlement expired"),
+        gettext_noop("The contract's term has ended; the data may no longer be fetched."),
+    ),
     "range-not-satisfiable": (
-        "Range not satisfiable",
-        "Ask for one byte range inside the file; `Content-Range: bytes */<size>` gives its size.",
+        gettext_noop("Range not satisfiable"),
+        gettext_noop("Ask for one byte range inside the file; `Content-Range: bytes */<size>` gives its size."),
     ),
     "data-unavailable": (
-        "Data unavailable",
-        "The stored file cannot be delivered right now. The market is alerted; you will not be charged for "
-        "data that cannot be delivered.",
+        gettext_noop("Data unavailable"),
+        gettext_noop(
+            "The stored file cannot be delivered right now. The market is alerted; you will not be charged for "
+            "data that cannot be delivered."
+        ),
     ),
-    "throttled": ("Too many requests", "Slow down; retry after the number of seconds in `Retry-After`."),
+    "throttled": (
+        gettext_noop("Too many requests"),
+        gettext_noop("Slow down; retry after the number of seconds in `Retry-After`."),
+    ),
     "server-error": (
-        "Internal server error",
-        "Something failed on our side; nothing was changed. Try again.",
+        gettext_noop("Internal server error"),
+        gettext_noop("Something failed on our side; nothing was changed. Try again."),
     ),
 }
 

@@ -6,6 +6,7 @@ now would state (contracts.services.contracts.contract_conclude builds the same 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +22,16 @@ PLACEHOLDER_CONTRACT_ID: Mapping[Lang, str] = {
     "ja": "（プレビュー：取引成立時に採番）",
     "en": "(preview: numbered at the trade)",
 }
-# The price comes from the order book when a trade executes; a preview states one seat at no price.
-PLACEHOLDER_PRICE = 0
-PLACEHOLDER_QUANTITY = 1
+# The price comes from the order book when a trade executes, the seats from the buyer's order: a preview says so
+# where the contract will state them (its facts hold one seat at no price, which are never shown).
+PLACEHOLDER_TRADE: Mapping[Lang, tuple[tuple[str, str], ...]] = {
+    "ja": (("price", "（取引成立時の約定価格）"), ("quantity", "（購入する席数）"), ("total", "（約定価格×席数）")),
+    "en": (
+        ("price", "(the price at which the trade executes)"),
+        ("quantity", "(the seats bought)"),
+        ("total", "(that price × the seats)"),
+    ),
+}
 
 
 def preview_facts(
@@ -37,19 +45,20 @@ def preview_facts(
     lang: Lang,
     now: datetime | None = None,
 ) -> DocumentFacts:
-    return document_facts(
+    facts = document_facts(
         contract_id=PLACEHOLDER_CONTRACT_ID[lang],
         seller_name=seller_name,
         buyer_name=PLACEHOLDER_BUYER[lang],
         dataset=dataset,
         version=version,
-        price=PLACEHOLDER_PRICE,
-        quantity=PLACEHOLDER_QUANTITY,
+        price=0,
+        quantity=1,
         currency=currency,
         concluded_at=now or timezone.now(),
         duration_days=term_int(terms["duration_days"], path="terms.duration_days"),
         terms_sha256=terms_sha256,
     )
+    return replace(facts, placeholders=PLACEHOLDER_TRADE[lang])
 
 
 def document_preview(template: Template, terms: Mapping[str, Any], facts: DocumentFacts, lang: Lang) -> str:

@@ -26,6 +26,7 @@ from contracts import selectors
 from contracts.documents import document_response
 from contracts.models import Acceptance, Contract
 from contracts.web.display import current_lang, money
+from contracts.web.history import event_actor, event_reason
 
 CONTRACTS_PAGE_SIZE = 50
 # The stored document is our own HTML with one inline style sheet and no scripts; serve it so that nothing
@@ -101,8 +102,8 @@ def contract_detail(request: HttpRequest, principal: Principal, contract_id: uui
             created_at=e.created_at,
             from_label=_status_label(e.from_status) if e.from_status else "",
             to_label=_status_label(e.to_status),
-            reason=e.reason,
-            actor=e.actor,
+            reason=event_reason(e.reason),
+            actor=event_actor(e.actor),
         )
         for e in contract.events.all()
     ]

@@ -242,6 +242,25 @@ def _price_field(**kwargs: Any) -> forms.IntegerField:
     )
 
 
+def order_field_error(field: str, message: str) -> str:
+    """The reason ``order_place`` gives for a field (``errors={"expires_at": ["must be in the future"]}``, plain
+    English kept stable for the API) as the form says it to people; an unknown reason is shown as it is."""
+    from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY
+
+    labels = {
+        ("price", "out of range"): _("The price per seat must be between 1 and %(max)s.") % {"max": f"{MAX_PRICE:,}"},
+        ("price", "required for a limit order"): _("Enter a price per seat."),
+        ("quantity", "out of range"): _("The number of seats must be between 1 and %(max)s.")
+        % {"max": f"{MAX_QUANTITY:,}"},
+        ("quantity", "required"): _("Enter a number of seats."),
+        ("time_in_force", "invalid"): _("Choose how long the order stays valid."),
+        ("expires_at", "required for gtd"): _("Enter when a “good till date” bid expires."),
+        ("expires_at", "must be in the future"): _("The expiry must be in the future."),
+        ("expires_at", "only for gtd"): _("An expiry is only for “good till date” orders."),
+    }
+    return str(labels.get((field, message), message))
+
+
 class OrderForm(forms.Form):
     """What every order form shares: which form it is (``action``), the arguments of ``order_place`` it
     stands for, and showing a refusal of the service next to the field it names."""
@@ -252,10 +271,15 @@ class OrderForm(forms.Form):
         raise NotImplementedError
 
     def add_domain_error(self, exc: DomainError) -> None:
+        """A refusal about a field the reader sees goes next to it, in the field's words and the reader's
+        language; the service's (English) detail is shown above only when something is not said at a field."""
+        placed = 0
         for key, messages in exc.errors.items():
             if key in self.fields and not self.fields[key].widget.is_hidden:
-                self.add_error(key, "; ".join(str(m) for m in messages))
-        self.add_error(None, exc.detail)
+                self.add_error(key, "; ".join(order_field_error(key, str(m)) for m in messages))
+                placed += 1
+        if not placed or placed < len(exc.errors):
+            self.add_error(None, exc.detail)
 
 
 class TermsAcceptanceForm(OrderForm):

@@ -32,8 +32,9 @@ from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from config.web import principal_required
+from contracts.documents import country_name
 from contracts.terms import term_int
-from contracts.web.display import money
+from contracts.web.display import current_lang, money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
 from marketplace.selectors import BookLevel
@@ -142,6 +143,11 @@ class Market:
     @property
     def duration_days(self) -> int:
         return term_int(self.offering.terms["duration_days"], path="terms.duration_days")
+
+    @property
+    def territory_names(self) -> str:
+        """Where the licence may be used, as country names with their codes ("ドイツ (DE), 日本 (JP)")."""
+        return ", ".join(country_name(str(code), current_lang()) for code in self.offering.terms.get("territory", []))
 
     @property
     def sides(self) -> list[tuple[str, list[BookLevel], str]]:
@@ -258,7 +264,8 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
             form.add_domain_error(exc)
             refusal, status = problem_lead(exc), exc.status
         else:
-            messages.success(request, _placed_message(placed.order, len(placed.trades)))
+            done = placed.trades or placed.order.status in Order.RESTING
+            (messages.success if done else messages.warning)(request, _placed_message(placed.order, len(placed.trades)))
             return redirect("web:order", order_id=placed.order.id)
     role, role_refusal = trading_role(principal, offering)
     return render(

@@ -123,7 +123,7 @@ def test_seats_a_void_returns_trade_with_the_bids_waiting_for_them_and_the_book_
     [made] = Trade.objects.filter(buy_order=waited)
     assert (made.price, made.quantity, made.status) == (1000, 1, "executed")
     assert Settlement.objects.get(trade=made).status == "authorized"
-    assert Contract.objects.get(pk=made.contract_id).status == "active"
+    assert Contract.objects.get(trade_ref=str(made.id)).status == "active"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 1
     book = waiting.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
     assert book["asks"] == [{"price": 1000, "quantity": 4, "orders": 1}] and book["bids"] == [], book

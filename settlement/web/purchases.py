@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
@@ -202,11 +202,16 @@ def _token_page(request: HttpRequest, settlement: Settlement, issued: IssuedToke
 
 
 @never_cache  # the page shows a bearer token: no cache may keep it
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def purchase_download(request: HttpRequest, principal: Principal, settlement_id: uuid.UUID) -> HttpResponse:
-    """Mint a download token, then hand the file over: a redirect (hosted) or the token's page (provider)."""
+    """Mint a download token, then hand the file over: a redirect (hosted) or the token's page (provider).
+
+    Only the purchase page's button (a POST) mints one. A GET (the language switch reloads the page it was on, and
+    the token's page is this URL) goes back to the purchase page, where another link is one click away."""
     settlement = _purchase(principal, settlement_id)
+    if request.method != "POST":
+        return redirect("settlement:purchase", settlement_id=settlement.id)
     entitlement = _entitlement(settlement)
     if entitlement is None:
         messages.error(request, _("This purchase gives no access to data yet, so there is nothing to download."))
