@@ -93,6 +93,20 @@ def test_wrong_method_is_405_problem_with_allow(seller) -> None:
     assert "GET" in response["Allow"]
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE"])
+def test_the_schema_and_docs_pages_answer_other_methods_with_a_json_problem(anonymous, method: str) -> None:
+    docs = anonymous.generic(method, "/api/docs/")
+    assert docs.status_code == 405, docs.content[:300]
+    assert docs["Allow"] == "GET, HEAD"
+    assert docs["Content-Type"] == "application/problem+json"
+    assert docs.json()["type"] == "/problems/method-not-allowed"
+    if method != "OPTIONS":  # the schema's OPTIONS is DRF's description of the view
+        schema = anonymous.generic(method, "/api/schema/")
+        assert schema.status_code == 405 and schema["Content-Type"] == "application/problem+json"
+        assert schema.json()["type"] == "/problems/method-not-allowed", "JSON, not the schema's YAML"
+    assert anonymous.head("/api/docs/").status_code == 200
+
+
 def test_problem_types_are_documented_for_people(anonymous) -> None:
     response = anonymous.get("/problems/personal-data-refused")
     assert response.status_code == 200 and "information bank" in response.content.decode()
@@ -166,6 +180,31 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     assert {} in schema["paths"]["/api/v1/datasets"]["get"]["security"]
     assert {} not in schema["paths"]["/api/v1/datasets"]["post"]["security"]
     assert "403" not in schema["paths"]["/api/v1/datasets"]["get"]["responses"]
+
+
+def test_a_body_naming_an_unknown_or_anothers_object_is_a_documented_404(anonymous, seller, buyer) -> None:
+    """api.md: 404 is "not found or not yours", for an id in the body as for one in the path."""
+    import uuid
+
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    paths = schema["paths"]
+    unknown = str(uuid.uuid4())
+    answered = {
+        "/api/v1/orders": buyer.client.post(
+            "/api/v1/orders", {"offering": unknown, "side": "buy", "price": 100, "quantity": 1}, format="json"
+        ),
+        "/api/v1/offerings": seller.client.post(
+            "/api/v1/offerings",
+            {"dataset": unknown, "template": "meti-data-provision", "terms": {}, "license_seats": 1},
+            format="json",
+        ),
+    }
+    for path, response in answered.items():
+        assert response.status_code == 404, (path, response.content)
+        assert paths[path]["post"]["responses"]["404"] == {"$ref": "#/components/responses/NotFound"}, path
+    # A body that names no other object cannot be answered with one.
+    for path in ("/api/v1/datasets", "/api/v1/webhook-endpoints", "/api/v1/payment-methods"):
+        assert "404" not in paths[path]["post"]["responses"], path
 
 
 def test_lists_served_whole_are_documented_in_the_envelope_they_come_in(anonymous, buyer) -> None:

@@ -84,7 +84,22 @@ def test_templates_are_public_with_schema_clauses_and_defaults(anonymous) -> Non
     for required in ("license", "fees", "warranties", "liability", "derived_data", "deletion", "governing_law_forum"):
         assert required in codes
     assert all(c["title"]["ja"] and c["text"]["en"] for c in template["clauses"])
-    assert problem(anonymous.get("/api/v1/contract-templates/nope"), 400)["errors"] == {"template": ["unknown"]}
+
+
+def test_an_unknown_template_or_version_is_a_404_and_a_malformed_version_a_400(anonymous) -> None:
+    url = "/api/v1/contract-templates/meti-data-provision"
+    current = anonymous.get(url).json()
+    assert anonymous.get(f"{url}?version={current['version']}").json() == current
+    assert anonymous.get(f"{url}?version=").json() == current, "an empty parameter is an absent one"
+    unknown_code = problem(anonymous.get("/api/v1/contract-templates/nope"), 404)
+    assert unknown_code["type"] == "/problems/not-found" and "'nope'" in unknown_code["detail"]
+    assert "meti-data-provision" in unknown_code["detail"], "names the templates there are"
+    unknown_version = problem(anonymous.get(f"{url}?version=99"), 404)
+    assert unknown_version["detail"] == (
+        f"Contract template 'meti-data-provision' has no version 99; the current one is {current['version']}."
+    )
+    for version in ("two", "1.0", "-1", "0", "9" * 5000):
+        assert list(problem(anonymous.get(f"{url}?version={version}"), 400)["errors"]) == ["version"], version
 
 
 def test_platform_rules_are_published(anonymous) -> None:
@@ -177,6 +192,17 @@ def test_withdraw_offering_keeps_contracts(seller, other_seller, buyer, django_c
         "active",
         "withdrawn",
     ]
+
+
+@pytest.mark.parametrize("body", ["[]", "0", "false", "null", '"sold"', '[{"reason": "x"}]'])
+def test_a_withdrawal_body_that_is_not_a_json_object_is_a_400(
+    seller, django_capture_on_commit_callbacks, body: str
+) -> None:
+    offering_id = offer(seller, published_dataset(seller, django_capture_on_commit_callbacks)).json()["id"]
+    url = f"/api/v1/offerings/{offering_id}/withdraw"
+    assert problem(seller.client.post(url, body, content_type="application/json"), 400)["type"] == "/problems/invalid"
+    assert Offering.objects.get(pk=offering_id).status == "active"
+    assert seller.client.post(url).json()["status"] == "withdrawn", "no body at all: no reason"
 
 
 # --- concluded contracts --------------------------------------------------------------------------------

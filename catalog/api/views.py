@@ -157,7 +157,7 @@ class DatasetWithdraw(GenericAPIView):
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
-        data = _validated(s.WithdrawSerializer, request.data or {})
+        data = _validated(s.WithdrawSerializer, request.data)
         dataset = dataset_services.dataset_withdraw(
             dataset_id=dataset.id,
             seller_id=principal.organization_id,
@@ -184,6 +184,7 @@ class DatasetRelist(GenericAPIView):
 class VersionListCreate(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
     serializer_class = s.VersionSerializer
+    pagination_class = CreatedCursorPagination
     parser_classes = [MultiPartParser, JSONParser]
 
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
@@ -221,8 +222,9 @@ class VersionListCreate(GenericAPIView):
     def get(self, request: Request, dataset_id: str) -> Response:
         viewer = _viewer(request)
         dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
-        versions = selectors.versions_visible(dataset=dataset, viewer_org_id=viewer)
-        return Response({"results": s.VersionSerializer(versions, many=True).data, "next": None})
+        # Newest first, a page at a time like every list: a dataset's versions keep growing.
+        page = self.paginate_queryset(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
+        return self.get_paginated_response(s.VersionSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="datasets_versions_upload",

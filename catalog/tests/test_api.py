@@ -260,6 +260,21 @@ def test_wrong_encoding_and_binary_uploads(seller) -> None:
     assert not DatasetVersion.objects.exists()
 
 
+def test_versions_are_listed_newest_first_a_page_at_a_time(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    dataset = create(seller, iot_payload())
+    for rows in (30, 31, 32):
+        upload_validated(seller, dataset["id"], iot_csv(rows), django_capture_on_commit_callbacks)
+    url = f"/api/v1/datasets/{dataset['id']}/versions"
+    first = buyer.client.get(f"{url}?page_size=2").json()
+    assert [v["number"] for v in first["results"]] == [3, 2] and first["next"]
+    second = buyer.client.get(first["next"]).json()
+    assert [v["number"] for v in second["results"]] == [1] and second["next"] is None
+    assert [v["number"] for v in buyer.client.get(url).json()["results"]] == [3, 2, 1]
+    for query in ("page_size=0", "page_size=201", "page_size=x", "cursor=not-a-cursor"):
+        body = assert_problem(buyer.client.get(f"{url}?{query}"), 400, "invalid")
+        assert list(body["errors"]) == [query.split("=")[0]], query
+
+
 def test_upload_refusals(seller, other_seller, buyer, settings) -> None:
     dataset = create(seller, iot_payload())
     url = f"/api/v1/datasets/{dataset['id']}/versions"
@@ -380,6 +395,17 @@ def test_edit_metadata_and_withdraw(seller, other_seller, buyer, django_capture_
     assert_problem(seller.client.post(f"{url}/withdraw", {}, format="json"), 409, "invalid-transition")
     assert_problem(upload(seller, dataset_id, iot_csv()), 409)
     assert seller.client.post(f"{url}/relist", format="json").json()["status"] == "published"
+
+
+@pytest.mark.parametrize("body", ["[]", "0", "false", "null", '"sold"', '[{"reason": "x"}]'])
+def test_a_withdrawal_body_that_is_not_a_json_object_is_a_400(
+    seller, django_capture_on_commit_callbacks, body: str
+) -> None:
+    dataset_id = _published(seller, django_capture_on_commit_callbacks)
+    url = f"/api/v1/datasets/{dataset_id}/withdraw"
+    assert_problem(seller.client.post(url, body, content_type="application/json"), 400, "invalid")
+    assert Dataset.objects.get(pk=dataset_id).status == "published"
+    assert seller.client.post(url).json()["status"] == "withdrawn", "no body at all: no reason"
 
 
 def test_anonymisation_disclosure_is_fixed_after_publication(seller, django_capture_on_commit_callbacks) -> None:

@@ -8,8 +8,10 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
-market rule refuses (409, 422), and the per-key throttle (429). An operation that documents one of these itself
-keeps its own description; whatever error it documents, its body is problem details.
+market rule refuses (409, 422), and the per-key throttle (429). A request body naming another object by its id
+(a ``format: uuid`` field, like an order's ``offering``) may name one that does not exist or is not the caller's:
+that is a 404 too, as it would be in a path (api.md: "not found or not yours"). An operation that documents one of
+these itself keeps its own description; whatever error it documents, its body is problem details.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "Malformed JSON, or invalid fields (`errors` names each with its messages)."),
     "401": ("Unauthenticated", "No credentials where they are needed, or an API key that is unknown or revoked."),
     "403": ("Forbidden", "Your organisation lacks the role or state this needs."),
-    "404": ("NotFound", "No such object, or it is not visible to your organisation."),
+    "404": (
+        "NotFound",
+        "No such object, or it is not visible to your organisation (named in the path, or by an id in the body).",
+    ),
     "409": (
         "Conflict",
         "The object's state does not allow this, or an Idempotency-Key was reused for another request.",
@@ -75,12 +80,12 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
             for status, response in operation["responses"].items():
                 if status[0] in "45" and "$ref" not in response:  # an error an operation describes itself
                     response["content"] = problem_content
-            for status in _possible(path, method, operation):
+            for status in _possible(path, method, operation, components.get("schemas", {})):
                 operation["responses"].setdefault(status, {"$ref": f"#/components/responses/{_PROBLEMS[status][0]}"})
     return result
 
 
-def _possible(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> list[str]:
     """The problems an operation's shape allows. One that takes no credentials (called with a token in its path,
     or by Stripe) describes its own errors, beyond refused input."""
     security = operation.get("security", [])
@@ -92,13 +97,28 @@ def _possible(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         statuses.append("401")
         if write or {} not in security:
             statuses.append("403")
-    if security and "{" in path:
+    if security and ("{" in path or _names_an_object(operation, schemas)):
         statuses.append("404")
     if security and write:
         statuses += ["409", "422"]
     if any("ApiKey" in requirement for requirement in security):  # the throttle counts per API key
         statuses.append("429")
     return statuses
+
+
+def _resolved(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    resolved: dict[str, Any] = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+    return resolved
+
+
+def _names_an_object(operation: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """Whether the request body has a field holding another object's id (every id of the API is a UUID)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        properties = _resolved(media.get("schema", {}), schemas).get("properties", {})
+        if any(_resolved(field, schemas).get("format") == "uuid" for field in properties.values()):
+            return True
+    return False
 
 
 class AutoSchema(openapi.AutoSchema):

@@ -11,14 +11,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.pagination import whole_list, whole_list_schema
+from config.api.pagination import query_int, whole_list, whole_list_schema
 from config.api.principal import Principal, principal_of
+from config.errors import NotFound
 from contracts import selectors
 from contracts.api.serializers import ContractSerializer, TemplateSerializer
 from contracts.documents import document_response
 from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 from contracts.odrl_export import contract_odrl
-from contracts.registry import template_get, templates_current
+from contracts.registry import TEMPLATES, templates_current
 
 JSON_LD = "application/ld+json"
 
@@ -47,14 +48,28 @@ class TemplateDetail(GenericAPIView):
 
     @extend_schema(
         operation_id="contract_templates_retrieve",
-        parameters=[OpenApiParameter("version", int, description="A past version; default: the current one.")],
+        parameters=[
+            OpenApiParameter(
+                "version",
+                {"type": "integer", "minimum": 1},
+                description="A past version; default: the current one.",
+            )
+        ],
         responses=TemplateSerializer,
     )
     def get(self, request: Request, code: str) -> Response:
-        version = request.query_params.get("version")
-        if version is not None and not (version.isascii() and version.isdigit()):
-            raise ValidationError({"version": ["Must be a positive integer."]})
-        return Response(TemplateSerializer(template_get(code, int(version) if version else None)).data)
+        version = query_int(request, "version", minimum=1)
+        # The path names the template: an unknown code or version is a 404 (template_get's 400 is for a body).
+        current = next((t for t in templates_current() if t.code == code), None)
+        if current is None:
+            known = ", ".join(t.code for t in templates_current())
+            raise NotFound(f"No contract template {code!r}; known: {known}.")
+        template = current if version is None else TEMPLATES.get((code, version))
+        if template is None:
+            raise NotFound(
+                f"Contract template {code!r} has no version {version}; the current one is {current.version}."
+            )
+        return Response(TemplateSerializer(template).data)
 
 
 class PlatformRules(GenericAPIView):

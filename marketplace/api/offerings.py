@@ -135,7 +135,7 @@ class OfferingWithdraw(GenericAPIView):
 
     @extend_schema(operation_id="offerings_withdraw", request=WithdrawSerializer, responses=OfferingSerializer)
     def post(self, request: Request, offering_id: str) -> Response:
-        serializer = WithdrawSerializer(data=request.data or {})
+        serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         offering = selectors.offering_get(offering_id=offering_id)
         offering = offering_withdraw(

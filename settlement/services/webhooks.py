@@ -31,8 +31,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
+import idna
 import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -127,14 +128,50 @@ def _url_clean(url: str) -> str:
         )
     if port == 0:
         raise InvalidInput("url has an invalid port.", errors={"url": ["invalid"]})
+    hostname = parts.hostname
+    if not url.isascii():
+        url = _url_ascii(parts)
+        hostname = urlsplit(url).hostname or ""
     if not _allow_private_targets():
-        host = parts.hostname.rstrip(".").lower()
+        # Checked on the ASCII host the delivery connects to: UTS 46 maps "ｌｏｃａｌｈｏｓｔ" to "localhost".
+        host = hostname.rstrip(".").lower()
         try:
             literal_private = not _address_is_public(host)
         except ValueError:
             literal_private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
         if literal_private:
             raise InvalidInput("url must point to a public internet address.", errors={"url": ["private address"]})
+    return url
+
+
+# Every printable ASCII character: ``quote`` with these as safe percent-encodes only what is not ASCII.
+_ASCII_PRINTABLE = "".join(chr(code) for code in range(0x21, 0x7F))
+_URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length or 500
+
+
+def _url_ascii(parts: SplitResult) -> str:
+    """An IRI as the URI it stands for (RFC 3987 3.1): a non-ASCII host in IDNA (punycode) form, as ``requests``
+    connects to it (UTS 46), and other non-ASCII characters percent-encoded as UTF-8. The API promises
+    ``format: uri``, and a stored IRI would break that promise on every read."""
+    host = parts.hostname or ""
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except UnicodeError as exc:  # idna.IDNAError is one
+            raise InvalidInput(
+                "url has a host name that is not a valid internationalised domain name.",
+                errors={"url": ["invalid host"]},
+            ) from exc
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None else f"{host}:{port}"
+    path, query, fragment = (quote(part, safe=_ASCII_PRINTABLE) for part in (parts.path, parts.query, parts.fragment))
+    url = urlunsplit((parts.scheme, netloc, path, query, fragment))
+    if len(url) > _URL_MAX_LENGTH:
+        raise InvalidInput(
+            f"url is longer than {_URL_MAX_LENGTH} characters once written in ASCII.", errors={"url": ["too long"]}
+        )
     return url
 
 

@@ -228,6 +228,24 @@ def test_openapi_describes_the_webhook_endpoints(anonymous) -> None:
     assert base + "/{endpoint_id}/deliveries/{delivery_id}/retry" in paths
 
 
+def test_an_internationalised_url_is_stored_as_the_ascii_uri_it_stands_for(buyer, settings) -> None:
+    """The schema says ``format: uri``: an IRI's host is kept in IDNA (punycode) form, the rest percent-encoded."""
+    settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_ALLOW_PRIVATE_TARGETS": False}
+    created = register(buyer, "https://例え.JP:8443/パス?q=値", ["trade.executed"])
+    assert created.status_code == 201, created.content
+    expected = "https://xn--r8jz45g.jp:8443/%E3%83%91%E3%82%B9?q=%E5%80%A4"
+    assert created.json()["url"] == expected
+    assert buyer.client.get(f"/api/v1/webhook-endpoints/{created.json()['id']}").json()["url"] == expected
+    assert buyer.client.get("/api/v1/webhook-endpoints").json()["results"][0]["url"] == expected
+    # The private-address check sees the host the delivery would connect to: UTS 46 maps these to loopback.
+    for url in ("http://api.ｌｏｃａｌｈｏｓｔ/h", "http://ｍｅｔａｄａｔａ.ｉｎｔｅｒｎａｌ/h"):
+        assert problem(register(buyer, url, ["trade.executed"]), 400)["errors"] == {"url": ["private address"]}, url
+    # A URL that only looks like one: no IDNA form.
+    for url in ("https://☃.example/h", "https://a\u200db.example/h"):
+        assert problem(register(buyer, url, ["trade.executed"]), 400)["errors"] == {"url": ["invalid host"]}, url
+    assert WebhookEndpoint.objects.count() == 1
+
+
 def test_an_organisation_has_a_bounded_number_of_endpoints(buyer) -> None:
     for n in range(webhooks.MAX_ENDPOINTS_PER_ORGANIZATION):
         webhook_endpoint_create(
