@@ -173,6 +173,7 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     orders = schema["paths"]["/api/v1/orders"]["post"]["responses"]
     assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429"))
     assert "404" in schema["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]
+    assert problem_schema(orders["413"]) == problem, "a JSON body over the limit is refused with 413"
     assert set(schema["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status"}
     # A body read strictly (unknown fields are a 400) says so.
     assert schema["components"]["schemas"]["OrderCreateRequest"]["additionalProperties"] is False

@@ -40,6 +40,7 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
         "Conflict",
         "The object's state does not allow this, or an Idempotency-Key was reused for another request.",
     ),
+    "413": ("PayloadTooLarge", "The body is larger than the endpoint takes (a JSON body: 2.5 MiB)."),
     "422": ("RuleViolation", "Well-formed, but a market rule refuses it (`detail` says which)."),
     "429": ("Throttled", "Too many requests for this API key: retry after the `Retry-After` header's seconds."),
 }
@@ -99,6 +100,8 @@ def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[s
             statuses.append("403")
     if security and ("{" in path or _names_an_object(operation, schemas)):
         statuses.append("404")
+    if "application/json" in operation.get("requestBody", {}).get("content", {}):
+        statuses.append("413")  # config.api.parsers.JSONParser reads at most DATA_UPLOAD_MAX_MEMORY_SIZE
     if security and write:
         statuses += ["409", "422"]
     if any("ApiKey" in requirement for requirement in security):  # the throttle counts per API key
