@@ -179,6 +179,7 @@ def test_show_link_shows_the_address_and_its_expiry_instead_of_redirecting(
     assert "no-store" in response["Cache-Control"]
     assert re.search(r"The link is valid for 1[45] minutes, until \d\d:\d\d\.", page), page
     assert "http://testserver/api/v1/downloads/" in page
+    assert re.search(r"curl -fL -C - -o gauges-v1\.csv \S*http://testserver/api/v1/downloads/", page), page
     japanese = squashed(
         text(signed_in(buyer, lang="ja").post(f"/purchases/{settlement.id}/download/", {"show_link": "1"}))
     )

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -187,6 +188,9 @@ def _token_page(request: HttpRequest, settlement: Settlement, issued: IssuedToke
     else:
         url = request.build_absolute_uri(reverse("download", kwargs={"token": issued.token}))
     seconds = (issued.expires_at - timezone.now()).total_seconds()
+    version = settlement.contract.dataset_version
+    # For the example command: a name a shell takes as it is, with the format's extension.
+    filename = f"{slugify(version.dataset.title) or 'dataset'}-v{version.number}.{version.file_format}"
     return render(
         request,
         "settlement/download_link.html",
@@ -197,6 +201,7 @@ def _token_page(request: HttpRequest, settlement: Settlement, issued: IssuedToke
             "url": url,
             "provider": issued.kind == KIND_JWT,
             "minutes": max(1, math.ceil(seconds / 60)),
+            "filename": filename,
         },
     )
 
