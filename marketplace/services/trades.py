@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import NotFound
+from config.errors import DomainError, NotFound
 from marketplace import states
 from marketplace.models import Offering, Order, OrderEvent, Trade
 from marketplace.services.orders import order_rematch
 
+logger = logging.getLogger(__name__)
+
 
 @transaction.atomic
-def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
+def trade_void(*, trade_id: uuid.UUID, reason: str, seats_back: bool = True) -> Trade:
     """Undo a trade whose payment never happened; idempotent (a void trade stays as it is).
 
     The seats go back on the book: the offering's sold count drops, and the seller's ask gets the seats
@@ -23,7 +26,11 @@ def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
     reason). The buyer's part is cancelled rather than re-offered, and so is whatever of its bid still rests:
     a bid whose payment was declined must not match again on its own. An ask that got seats back then trades
     with the bids resting at its price or better, at their prices (``order_rematch``), so the book is never
-    left crossed.
+    left crossed. ``seats_back=False`` (the data could not be delivered): the ask is not re-opened, since
+    selling the seats again would only fail again; the seats are no longer sold.
+
+    The re-match is a savepoint of its own: if a waiting bid can no longer conclude a contract (its buyer moved
+    out of the licensed territory since it was placed), the void still happens and the ask rests as it is.
     """
     offering_id = Trade.objects.filter(pk=trade_id).values_list("offering_id", flat=True).first()
     if offering_id is None:
@@ -35,8 +42,8 @@ def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
         return trade
     trade.status = Trade.Status.VOID
     trade.save(update_fields=["status"])
-    if offering.license_seats is not None:
-        Offering.objects.filter(pk=offering.pk).update(seats_sold=F("seats_sold") - trade.quantity)
+    # Matching counts the seats of unlimited offerings too (order_place, order_rematch): so does the void.
+    Offering.objects.filter(pk=offering.pk).update(seats_sold=F("seats_sold") - trade.quantity)
 
     orders = {
         o.id: o for o in Order.objects.select_for_update().filter(pk__in=[trade.buy_order_id, trade.sell_order_id])
@@ -45,31 +52,38 @@ def trade_void(*, trade_id: uuid.UUID, reason: str) -> Trade:
     payload: dict[str, object] = {"trade": str(trade.id), "quantity": trade.quantity, "price": trade.price}
     _cancel_part(orders[trade.buy_order_id], quantity=trade.quantity, why=why, payload=payload)
     sell = orders[trade.sell_order_id]
-    _return_seats(sell, offering=offering, quantity=trade.quantity, why=why, payload=payload)
-    if sell.status in Order.RESTING:
-        order_rematch(offering_id=offering.id, order_id=sell.id)
+    if not seats_back:
+        _record(sell, sell.status, sell.status, why, payload)
+    elif _return_seats(sell, offering=offering, quantity=trade.quantity, why=why, payload=payload):
+        try:
+            with transaction.atomic():
+                order_rematch(offering_id=offering.id, order_id=sell.id)
+        except DomainError as exc:
+            logger.warning("order %s got its seats back but could not re-match: %s", sell.id, exc.detail)
     return trade
 
 
-def _return_seats(sell: Order, *, offering: Offering, quantity: int, why: str, payload: dict[str, object]) -> None:
+def _return_seats(sell: Order, *, offering: Offering, quantity: int, why: str, payload: dict[str, object]) -> bool:
+    """Give the ask its seats back where it can still sell them; whether it did."""
     previous = sell.status
     if sell.quantity is None:  # an unlimited ask never depleted: nothing to give back
         _record(sell, previous, previous, why, payload)
-        return
+        return False
     reopen = previous == Order.Status.FILLED and offering.status == Offering.Status.ACTIVE and not _past(sell)
     if previous not in Order.RESTING and not reopen:
         # Ended for another reason (cancelled, expired, offering withdrawn): the seats stay unsold.
         _record(sell, previous, previous, why, payload)
-        return
+        return False
     sell.filled_quantity -= quantity
     sell.status = Order.Status.PARTIALLY_FILLED if sell.filled_quantity else Order.Status.OPEN
     sell.status_reason = why
     sell.save(update_fields=["filled_quantity", "status", "status_reason", "updated_at"])
     _record(sell, previous, sell.status, why, payload)
+    return True
 
 
 def _cancel_part(buy: Order, *, quantity: int, why: str, payload: dict[str, object]) -> None:
-    """The voided seats are cancelled; a bid still resting is taken off the book too (every buy has a quantity)."""
+    """The voided seats are cancelled; a bid still resting is taken off the book too."""
     previous = buy.status
     buy.filled_quantity -= quantity
     buy.cancelled_quantity += quantity

@@ -501,7 +501,9 @@ def _voided(settlement: Settlement, *, reason: str) -> None:
     )
     _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
     _terminate_contract(settlement, reason=reason)
-    trade_void(trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged")
+    trade_void(
+        trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged", seats_back=False
+    )
 
 
 def _refunded(settlement: Settlement, *, reason: str, actor: str) -> None:

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from contracts.models import Contract
-from marketplace.models import Offering, Order, Trade
+from marketplace.models import Offering, Order, Organization, Trade
 from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payout, Settlement, SettlementEvent
 from settlement.providers import PaymentResult
 from settlement.services import ledger, payouts, settlements
@@ -129,6 +129,29 @@ def test_seats_a_void_returns_trade_with_the_bids_waiting_for_them_and_the_book_
     assert book["asks"] == [{"price": 1000, "quantity": 4, "orders": 1}] and book["bids"] == [], book
 
 
+def test_a_waiting_bid_that_can_no_longer_trade_does_not_stop_the_void(
+    seller, offering, django_capture_on_commit_callbacks
+) -> None:
+    declined = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    waiting = make_party("Waiting Analytics", {"buyer"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(seller, offering, "sell", 1, 1000).status_code == 201
+    with django_capture_on_commit_callbacks(execute=False) as payment_later:
+        taken = place(declined, offering, "buy", 1, 1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(waiting, offering, "buy", 1, 1000).json()["status"] == "open"
+    Organization.objects.filter(pk=waiting.organization.pk).update(country="US")  # outside the territory now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in payment_later:
+            callback()
+
+    settlement = Settlement.objects.get(trade__buy_order_id=taken.json()["id"])
+    assert settlement.status == "failed" and Trade.objects.get(pk=settlement.trade_id).status == "void"
+    assert Offering.objects.get(pk=offering["id"]).seats_sold == 0, "the void happened; the waiting bid did not trade"
+    assert Trade.objects.filter(status="executed").count() == 0
+
+
 def test_a_buyer_without_a_payment_method_is_refused_without_calling_the_provider(
     seller, offering, django_capture_on_commit_callbacks
 ) -> None:
@@ -174,8 +197,10 @@ def test_undeliverable_data_voids_the_authorisation_instead_of_capturing(
     entitlement.refresh_from_db()
     assert entitlement.status == "revoked"
     assert Contract.objects.get(pk=settlement.contract_id).status == "terminated"
-    assert Trade.objects.get(pk=settlement.trade_id).status == "void"
+    made = Trade.objects.get(pk=settlement.trade_id)
+    assert made.status == "void"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 0
+    assert Order.objects.get(pk=made.sell_order_id).filled_quantity == 3, "undeliverable seats are not offered again"
     assert not LedgerTransaction.objects.exists()
 
 
