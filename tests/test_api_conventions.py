@@ -347,6 +347,7 @@ def test_the_openapi_document_validates_without_a_single_warning(tmp_path) -> No
         ("/api/v1/usage/summary", "offset", "-1"),
         ("/api/v1/trades", "cursor", "not-a-cursor"),  # DRF's own answer would be a 404
         ("/api/v1/trades", "cursor", "cD1nYXJiYWdl"),  # "p=garbage": a cursor whose position is no time
+        ("/api/v1/orders", "cursor", "cD0wMDAxLTAxLTAxVDAwJTNBMDAlM0EwMCUyQjE0JTNBMDA="),  # 0001-01-01T00:00+14:00
     ],
 )
 def test_a_bad_page_parameter_is_a_400_problem_naming_it(seller, path: str, parameter: str, value: str) -> None:

@@ -196,3 +196,19 @@ def test_the_market_names_its_territory_in_the_readers_language(rf, seller: Part
         assert market.territory_names == "ドイツ (DE), 日本 (JP)"
     with translation.override("en"):
         assert market.territory_names == "Germany (DE), Japan (JP)"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2024-11-01T00:00:00+09:00", "2024-11-01 00:00 JST"),
+        ("2024-11-01T00:00:00", "2024-11-01 00:00"),  # no offset: its zone is not known, so none is claimed
+        ("9999-12-31T23:00:00+00:00", "9999-12-31T23:00:00+00:00"),  # past the calendar in Japan: as written
+        ("0001-01-01T00:00:00+10:00", "0001-01-01T00:00:00+10:00"),
+        ("not a time", "not a time"),
+    ],
+)
+def test_times_show_with_their_zone_and_edge_of_calendar_ones_as_written(stored: str, shown: str) -> None:
+    from contracts.templatetags.ichiba import when
+
+    assert when(stored) == shown

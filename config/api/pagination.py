@@ -93,7 +93,8 @@ class CreatedCursorPagination(_Envelope, CursorPagination):
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> Any:
         try:
             return super().paginate_queryset(queryset, request, view)
-        except DjangoValidationError:  # a cursor whose position is no value of the ordering field
+        except (DjangoValidationError, OverflowError, ValueError):  # a position that is no value of the ordering
+            # field, or one at the edge of the calendar (SQLite converts it to UTC in Python)
             raise ValidationError({self.cursor_query_param: [_DAMAGED_CURSOR]}) from None
 
     def decode_cursor(self, request: Request) -> Any:

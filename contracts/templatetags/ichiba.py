@@ -42,7 +42,11 @@ def when(value: Any, precision: str = "minutes") -> str:
     fmt = SECONDS if precision == "seconds" else MINUTES
     if timezone.is_naive(value):
         return dateformat.format(value, fmt)
-    return dateformat.format(timezone.localtime(value), f"{fmt} T")
+    try:
+        local = timezone.localtime(value)
+    except OverflowError:  # a stored time at the edge of the calendar (0001-01-01+10:00): shown as written
+        return value.isoformat()
+    return dateformat.format(local, f"{fmt} T")
 
 
 @register.filter
