@@ -22,7 +22,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	ICHIBA_DEMO_DATA_ALLOWED=true $(BIN)/python manage.py load_demo
 
 run: demo
 	@echo "Ichiba on http://$(HOST):$(PORT)/  (sign in: buyer@demo.ichiba.example / ichiba-demo; API key: ichiba_demo_sakura-logistics)"

@@ -3,7 +3,7 @@
 from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
-from .base import ICHIBA
+from .base import DATABASES, ICHIBA
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed development key is fine here: local.py is never the production module.
@@ -15,6 +15,10 @@ VAR_DIR.mkdir(exist_ok=True)
 # A partner's receiver under development usually runs on this machine or the local network.
 ICHIBA = {
     **ICHIBA,
-    "DEMO_DATA_ALLOWED": True,
+    # On the embedded database; elsewhere only when asked (`make run` asks): manage.py defaults to these settings,
+    # so `manage.py load_demo` typed on a production host must not create the published accounts there.
+    "DEMO_DATA_ALLOWED": env.bool(
+        "ICHIBA_DEMO_DATA_ALLOWED", default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    ),
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
 }

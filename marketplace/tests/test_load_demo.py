@@ -156,3 +156,22 @@ def test_load_demo_refuses_to_run_where_demo_data_is_not_allowed(settings) -> No
         call_command("load_demo", stdout=io.StringIO())
     assert not Organization.objects.exists()
     assert not ApiKey.objects.exists()
+
+
+def test_the_local_settings_allow_demo_data_only_on_the_embedded_database_unless_asked() -> None:
+    from tests.test_entry_points import _python
+
+    code = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.local'; django.setup(); "
+        "from django.conf import settings; print(settings.ICHIBA['DEMO_DATA_ALLOWED'])"
+    )
+
+    def allowed(**environment: str) -> str:
+        ran = _python(code, **environment)
+        assert ran.returncode == 0, ran.stderr
+        return ran.stdout.strip()
+
+    postgres = "postgres://postgres@127.0.0.1:5432/ichiba"
+    assert allowed(DATABASE_URL="sqlite:////tmp/ichiba-demo-check.sqlite3") == "True"
+    assert allowed(DATABASE_URL=postgres) == "False", "manage.py load_demo typed on a production host"
+    assert allowed(DATABASE_URL=postgres, ICHIBA_DEMO_DATA_ALLOWED="true") == "True", "as make run asks"

@@ -49,7 +49,8 @@ class Command(BaseCommand):
         if not settings.ICHIBA["DEMO_DATA_ALLOWED"]:
             raise CommandError(
                 "load_demo creates accounts with a published password and published API keys: it runs only with "
-                "the local or test settings (config.settings.local, as `make run` uses)."
+                "the local settings on the embedded database, or where ICHIBA_DEMO_DATA_ALLOWED=true says so "
+                "(as `make run` does); never with the production settings."
             )
         organizations: dict[str, Organization] = {}
         for party, roles in [
