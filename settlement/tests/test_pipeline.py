@@ -6,6 +6,8 @@ payout), or unpaid with its seat back on the book (declined → failed, contract
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -98,55 +100,68 @@ def test_a_declined_card_fails_the_settlement_voids_contract_and_trade_and_retur
     assert body["status"] == "failed" and body["failure_code"] == "card_declined"
 
 
-def test_seats_a_void_returns_trade_with_the_bids_waiting_for_them_and_the_book_is_never_crossed(
-    seller, offering, django_capture_on_commit_callbacks
-) -> None:
+@dataclass
+class DeclinedBeforeWaiting:
+    greedy: dict[str, Any]  # the declined buyer's order
+    late: dict[str, Any]  # the order that came to rest while the ask was sold out
+    waiting: Any  # its buyer
+    decline: Callable[[], None]  # runs the greedy buyer's settlement: its card is declined, its trade voided
+
+
+def declined_before_waiting(
+    seller: Any, offering: dict[str, Any], capture: Any, *, seats: int, greedy: int
+) -> DeclinedBeforeWaiting:
+    """An ask of ``seats`` at 1000 taken by a bid of ``greedy`` seats whose card will be declined, then a bid for
+    one seat at 1000 resting behind it; the declined buyer's settlement waits until ``decline``."""
     declined = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
     waiting = make_party("Waiting Analytics", {"buyer"})
-    with django_capture_on_commit_callbacks(execute=True):
-        assert place(seller, offering, "sell", 5, 1000).status_code == 201
-    with django_capture_on_commit_callbacks(execute=False) as payment_later:
-        greedy = place(declined, offering, "buy", 7, 1000)  # takes all 5 seats; 2 rest on the book at 1000
-    assert greedy.status_code == 201 and greedy.json()["status"] == "partially_filled"
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
+        assert place(seller, offering, "sell", seats, 1000).status_code == 201
+    with capture(execute=False) as payment_later:
+        taken = place(declined, offering, "buy", greedy, 1000)
+    assert taken.status_code == 201, taken.content
+    with capture(execute=True):
         late = place(waiting, offering, "buy", 1, 1000)  # no seats left: it rests behind the greedy bid
     assert late.status_code == 201 and late.json()["status"] == "open"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in payment_later:  # the greedy buyer's card is declined: its trade is voided
-            callback()
+    def decline() -> None:
+        with capture(execute=True):
+            for callback in payment_later:
+                callback()
 
-    bid = Order.objects.get(pk=greedy.json()["id"])
+    return DeclinedBeforeWaiting(taken.json(), late.json(), waiting, decline)
+
+
+def test_seats_a_void_returns_trade_with_the_bids_waiting_for_them_and_the_book_is_never_crossed(
+    seller, offering, django_capture_on_commit_callbacks
+) -> None:
+    race = declined_before_waiting(seller, offering, django_capture_on_commit_callbacks, seats=5, greedy=7)
+    assert race.greedy["status"] == "partially_filled", "it took all 5 seats; 2 rest on the book at 1000"
+
+    race.decline()
+
+    bid = Order.objects.get(pk=race.greedy["id"])
     assert (bid.status, bid.filled_quantity, bid.cancelled_quantity) == ("cancelled", 0, 7), "nothing of it rests"
-    waited = Order.objects.get(pk=late.json()["id"])
+    waited = Order.objects.get(pk=race.late["id"])
     assert waited.status == "filled", "the returned seat went to the bid that was waiting for it"
     [made] = Trade.objects.filter(buy_order=waited)
     assert (made.price, made.quantity, made.status) == (1000, 1, "executed")
     assert Settlement.objects.get(trade=made).status == "authorized"
     assert Contract.objects.get(trade_ref=str(made.id)).status == "active"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 1
-    book = waiting.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
+    book = race.waiting.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
     assert book["asks"] == [{"price": 1000, "quantity": 4, "orders": 1}] and book["bids"] == [], book
 
 
 def test_a_waiting_bid_that_can_no_longer_trade_does_not_stop_the_void(
     seller, offering, django_capture_on_commit_callbacks
 ) -> None:
-    declined = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
-    waiting = make_party("Waiting Analytics", {"buyer"})
-    with django_capture_on_commit_callbacks(execute=True):
-        assert place(seller, offering, "sell", 1, 1000).status_code == 201
-    with django_capture_on_commit_callbacks(execute=False) as payment_later:
-        taken = place(declined, offering, "buy", 1, 1000)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert place(waiting, offering, "buy", 1, 1000).json()["status"] == "open"
-    Organization.objects.filter(pk=waiting.organization.pk).update(country="US")  # outside the territory now
+    race = declined_before_waiting(seller, offering, django_capture_on_commit_callbacks, seats=1, greedy=1)
+    Organization.objects.filter(pk=race.waiting.organization.pk).update(country="US")  # outside the territory now
 
-    with django_capture_on_commit_callbacks(execute=True):
-        for callback in payment_later:
-            callback()
+    race.decline()
 
-    settlement = Settlement.objects.get(trade__buy_order_id=taken.json()["id"])
+    settlement = Settlement.objects.get(trade__buy_order_id=race.greedy["id"])
     assert settlement.status == "failed" and Trade.objects.get(pk=settlement.trade_id).status == "void"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 0, "the void happened; the waiting bid did not trade"
     assert Trade.objects.filter(status="executed").count() == 0
