@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -90,18 +90,17 @@ class CreatedCursorPagination(_Envelope, CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> Any:
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, OverflowError, ValueError):  # a position that is no value of the ordering
-            # field, or one at the edge of the calendar (SQLite converts it to UTC in Python)
-            raise ValidationError({self.cursor_query_param: [_DAMAGED_CURSOR]}) from None
-
     def decode_cursor(self, request: Request) -> Any:
+        """The cursor, or a 400 naming it. Every list here is ordered by a time first, so a position must be a
+        time that has a UTC equivalent; the databases would otherwise disagree on one at the edge of the calendar
+        (SQLite's conversion overflows where PostgreSQL's does not)."""
         try:
-            return super().decode_cursor(request)
-        except NotFound:  # DRF's answer to a damaged cursor; it is bad input, not a missing resource
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                datetime.fromisoformat(str(cursor.position)).astimezone(UTC)
+        except (NotFound, ValueError, OverflowError):  # NotFound: DRF's answer to a damaged cursor
             raise ValidationError({self.cursor_query_param: [_DAMAGED_CURSOR]}) from None
+        return cursor
 
     def get_page_size(self, request: Request) -> int | None:
         if not self.page_size_query_param:
