@@ -79,6 +79,20 @@ def test_a_nul_in_a_web_page_query_is_a_400_too(client) -> None:
     assert response.status_code == 400 and b"U+0000" in response.content
 
 
+def test_a_problem_is_titled_as_its_type_in_the_catalogue(seller) -> None:
+    from config.api.problems import PROBLEM_TYPES
+
+    body = {"title": "Strain", "data_class": "iot"}
+    first = seller.client.post("/api/v1/datasets", body, format="json", headers={"Idempotency-Key": "t-1"})
+    assert first.status_code == 201
+    reused = seller.client.post(
+        "/api/v1/datasets", {**body, "title": "Other"}, format="json", headers={"Idempotency-Key": "t-1"}
+    )
+    problem = reused.json()
+    assert reused.status_code == 409 and problem["type"] == "/problems/idempotency-conflict"
+    assert problem["title"] == PROBLEM_TYPES["idempotency-conflict"][0] == "Idempotency key reused"
+
+
 def test_a_host_the_server_does_not_answer_for_is_a_bad_request_problem(anonymous) -> None:
     response = anonymous.get("/api/v1/datasets", HTTP_HOST="evil.example")
     assert response.status_code == 400

@@ -210,7 +210,10 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every error leaves the API as problem details, never as an HTML 500."""
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        return problem_response(problem(exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors or None))
+        # The catalogue's title for the problem's own code (a Conflict raised as "idempotency-conflict" is titled
+        # as that type), else the error class's.
+        title = PROBLEM_TYPES[exc.code][0] if exc.code in PROBLEM_TYPES else exc.title
+        return problem_response(problem(exc.status, exc.code, exc.detail, title=title, errors=exc.errors or None))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
