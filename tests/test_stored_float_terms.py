@@ -16,15 +16,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from contracts.models import Acceptance, Contract
 from contracts.registry import template_get
-from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from contracts.terms import terms_hash
 from marketplace.models import Offering
-from marketplace.selectors import offer_snapshot
+from tests.test_orders import published_offering
+from tests.test_web_contracts import conclude
 
 pytestmark = pytest.mark.django_db
 
@@ -36,32 +35,10 @@ LEGACY_CAP = {"basis": "fixed", "amount": 2_000_000.0}
 def legacy_offering(seller: Any, capture: Any) -> Offering:
     """An offering published through the API, then given the integral floats the old check let through, with
     the terms_sha256 the old code computed of them (written with the ORM: no current check would take them)."""
-    dataset = seller.client.post(
-        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
-    ).json()
-    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i}" for i in range(10)]
-    with capture(execute=True):
-        seller.client.post(
-            f"/api/v1/datasets/{dataset['id']}/versions",
-            {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
-            format="multipart",
-        )
-    published = seller.client.post(
-        "/api/v1/offerings",
-        {
-            "dataset": dataset["id"],
-            "template": TEMPLATE.code,
-            "terms": {
-                "duration_days": 90,
-                "confidentiality_years": 5,
-                "liability_cap": {"basis": "fixed", "amount": 1},
-            },
-            "license_seats": 10,
-        },
-        format="json",
+    published = published_offering(
+        seller, capture, duration_days=90, confidentiality_years=5, liability_cap={"basis": "fixed", "amount": 1}
     )
-    assert published.status_code == 201, published.content
-    offering = Offering.objects.get(pk=published.json()["id"])
+    offering = Offering.objects.get(pk=published["id"])
     terms = {**offering.terms, **LEGACY_INTEGERS, "liability_cap": dict(LEGACY_CAP)}
     sha256 = terms_hash(template=TEMPLATE, terms=terms, mandatory_clauses=tuple(offering.mandatory_clauses))
     assert sha256 != terms_hash(
@@ -89,20 +66,6 @@ def assert_untouched(offering: Offering, stored: dict[str, Any], sha256: str) ->
     offering.refresh_from_db()
     assert offering.terms == stored and type(offering.terms["duration_days"]) is float
     assert offering.terms_sha256 == sha256
-
-
-def conclude(offering: Offering, buyer: Any) -> Contract:
-    offering = Offering.objects.select_related("seller").get(pk=offering.pk)
-    return contract_conclude(
-        offering=offer_snapshot(offering),
-        buyer=BuyerSnapshot(
-            organization_id=buyer.organization.id, name=buyer.organization.name, country=buyer.organization.country
-        ),
-        price=30_000,
-        quantity=1,
-        accepted_terms_sha256=offering.terms_sha256,
-        trade_ref="trade-legacy-1",
-    )
 
 
 def raw_number(body: bytes, key: str) -> str:
