@@ -18,16 +18,13 @@ def unstorable_text(value: Any) -> str | None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if item.isascii():
-                if "\x00" in item:
-                    return "a NUL character (\\u0000)"
-                continue
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return "a lone surrogate (\\ud800-\\udfff), half of a UTF-16 pair"
             if "\x00" in item:
                 return "a NUL character (\\u0000)"
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return "a lone surrogate (\\ud800-\\udfff), half of a UTF-16 pair"
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())

@@ -1,35 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from config.api.handlers import page_not_found
-from config.api.problems import PROBLEM_CONTENT_TYPE
-from config.api.views import ProblemTypesView
+from config.api.views import DocsView, ProblemTypesView, SchemaView
 from settlement.api.downloads import JwksView
-
-
-class _ProblemsInJson:
-    """Mixed into a view whose renderers are for its page (YAML, HTML): its errors are JSON problem details."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response: Response = super().handle_exception(exc)  # type: ignore[misc]
-        request = self.request  # type: ignore[attr-defined]
-        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
-        return response
-
-
-class SchemaView(_ProblemsInJson, SpectacularAPIView):
-    pass
-
-
-class DocsView(_ProblemsInJson, SpectacularSwaggerView):
-    # A page to look at. OPTIONS would render DRF's metadata through the page's HTML renderer, which has no
-    # template for it (a 500): every method but GET and HEAD is a 405.
-    http_method_names = ["get", "head"]
-
 
 api_v1 = [
     path("", include("marketplace.api.urls")),

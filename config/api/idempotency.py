@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter
@@ -19,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from config.api.models import IdempotencyRecord
+from config.api.parsers import body_too_large
 from config.api.principal import principal_of
 from config.db.writes import insert_unless_exists, write_update
-from config.errors import Conflict, InvalidInput, PayloadTooLarge
+from config.errors import Conflict, InvalidInput
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -56,9 +56,8 @@ def _fingerprint(request: Request) -> str:
     else:
         try:
             digest.update(request._request.body)
-        except RequestDataTooBig as exc:  # Django's cap on a body read whole (DATA_UPLOAD_MAX_MEMORY_SIZE)
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            raise PayloadTooLarge(f"A JSON body may be at most {limit:,} bytes.") from exc
+        except RequestDataTooBig as exc:  # Django's cap on a body read whole, the JSON parser's too
+            raise body_too_large() from exc
     return digest.hexdigest()
 
 

@@ -55,18 +55,6 @@ def _with_bounds(
     return parameters
 
 
-def _envelope_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["results", "next"],
-        "properties": {
-            "results": schema,
-            "next": {"type": "string", "nullable": True, "format": "uri"},
-            "previous": {"type": "string", "nullable": True, "format": "uri"},
-        },
-    }
-
-
 class _Envelope:
     """The list envelope for a DRF pagination class (mixed in before it)."""
 
@@ -77,7 +65,15 @@ class _Envelope:
         )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return _envelope_schema(schema)
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": schema,
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+            },
+        }
 
 
 class CreatedCursorPagination(_Envelope, CursorPagination):

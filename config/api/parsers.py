@@ -35,7 +35,7 @@ class JSONParser(parsers.JSONParser):
         if limit is not None:
             body = stream.read(limit + 1)  # whatever Content-Length says (or if there is none, chunked)
             if len(body) > limit:
-                raise PayloadTooLarge(f"A JSON body may be at most {limit:,} bytes.")
+                raise body_too_large()
             stream = io.BytesIO(body)
         try:
             data = super().parse(stream, media_type, parser_context)
@@ -48,6 +48,11 @@ class JSONParser(parsers.JSONParser):
         if found is not None:
             raise ParseError(f"JSON parse error - a string holds {found}, which is not storable text.")
         return data
+
+
+def body_too_large() -> PayloadTooLarge:
+    """The 413 of a body read whole that is over ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    return PayloadTooLarge(f"A JSON body may be at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.")
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
