@@ -314,17 +314,18 @@ def order_place(
     return Placed(order=order, trades=trades)
 
 
+@transaction.atomic
 def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]:
     """Match a resting order whose seats came back (a voided trade re-opened the ask) against the orders now
     resting at its price or better, as an incoming order would be matched, at their prices; what is left rests
-    as before, keeping its time priority. Runs in the caller's transaction, which holds the offering's lock: a
-    book is never left crossed. Returns the trades made."""
-    if not transaction.get_connection().in_atomic_block:
-        raise ValueError("order_rematch runs inside the transaction that holds the offering's lock.")
+    as before, keeping its time priority. Under the offering's lock (a caller's transaction may hold it
+    already; inside one this is a savepoint): a book is never left crossed. Returns the trades made."""
     now = timezone.now()
     order = Order.objects.get(pk=order_id)
+    if order.status not in Order.RESTING:
+        return []
     found = _offering_and_book(offering_id, side=order.side, price=order.price, now=now)
-    if found is None or order.status not in Order.RESTING:
+    if found is None:
         return []
     offering, resting = found
     resting.pop(str(order.id), None)  # an expired good-till-date order of either side is read too

@@ -56,8 +56,7 @@ def trade_void(*, trade_id: uuid.UUID, reason: str, seats_back: bool = True) -> 
         _record(sell, sell.status, sell.status, why, payload)
     elif _return_seats(sell, offering=offering, quantity=trade.quantity, why=why, payload=payload):
         try:
-            with transaction.atomic():
-                order_rematch(offering_id=offering.id, order_id=sell.id)
+            order_rematch(offering_id=offering.id, order_id=sell.id)  # a savepoint: a refusal undoes only it
         except DomainError as exc:
             logger.warning("order %s got its seats back but could not re-match: %s", sell.id, exc.detail)
     return trade
