@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+# A pattern of a whole stored detail, and what the page says instead: a message whose placeholders are the
+# pattern's named groups (translated, then filled in), or a function of the match where a plural needs one.
+Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 
 
 def _count(text: str) -> int:
@@ -28,35 +30,34 @@ _RULES: dict[str, list[Rule]] = {
     "checksum": [
         (
             re.compile(r"SHA-256 (?P<sha>[0-9a-f]{64}) matches the upload\."),
-            lambda m: _("SHA-256 %(sha)s matches the upload.") % {"sha": m["sha"]},
+            gettext_noop("SHA-256 %(sha)s matches the upload."),
         ),
     ],
     "stored_file": [
         (
             re.compile(r"The uploaded file is missing from storage\."),
-            lambda m: _("The uploaded file is missing from storage."),
+            gettext_noop("The uploaded file is missing from storage."),
         ),
     ],
     "encoding": [
-        (re.compile(r"UTF-8\."), lambda m: _("UTF-8.")),
+        (re.compile(r"UTF-8\."), gettext_noop("UTF-8.")),
         (
             re.compile(r"UTF-8 \(with a byte-order mark, which is ignored\)\."),
-            lambda m: _("UTF-8 (with a byte-order mark, which is ignored)."),
+            gettext_noop("UTF-8 (with a byte-order mark, which is ignored)."),
         ),
     ],
     "parse": [
         (
             re.compile(r"CSV with (?P<cols>[\d,]+) columns and (?P<rows>[\d,]+) data rows\."),
-            lambda m: _("CSV with %(cols)s columns and %(rows)s data rows.") % {"cols": m["cols"], "rows": m["rows"]},
+            gettext_noop("CSV with %(cols)s columns and %(rows)s data rows."),
         ),
         (
             re.compile(r"JSON Lines with (?P<rows>[\d,]+) objects and (?P<keys>[\d,]+) distinct keys\."),
-            lambda m: _("JSON Lines with %(rows)s objects and %(keys)s distinct keys.")
-            % {"rows": m["rows"], "keys": m["keys"]},
+            gettext_noop("JSON Lines with %(rows)s objects and %(keys)s distinct keys."),
         ),
         (
             re.compile(r"The file has a header but no data rows\."),
-            lambda m: _("The file has a header but no data rows."),
+            gettext_noop("The file has a header but no data rows."),
         ),
     ],
     "row_count": [
@@ -64,21 +65,20 @@ _RULES: dict[str, list[Rule]] = {
             re.compile(r"(?P<rows>[\d,]+) rows\."),
             lambda m: ngettext("%(rows)s row.", "%(rows)s rows.", _count(m["rows"])) % {"rows": m["rows"]},
         ),
-        (re.compile(r"No data rows\."), lambda m: _("No data rows.")),
+        (re.compile(r"No data rows\."), gettext_noop("No data rows.")),
     ],
     "timestamp": [
         (
             re.compile(
                 r"timestamp column (?P<column>.+?): (?P<start>\S+) … (?P<end>\S+) \((?P<values>[\d,]+) values\)"
             ),
-            lambda m: _("timestamp column %(column)s: %(start)s … %(end)s (%(values)s values)")
-            % {"column": m["column"], "start": m["start"], "end": m["end"], "values": m["values"]},
+            gettext_noop("timestamp column %(column)s: %(start)s … %(end)s (%(values)s values)"),
         ),
     ],
     "direct_identifiers": [
         (
             re.compile(r"No e-mail addresses, phone numbers or 12-digit individual numbers \(My Number\) found\."),
-            lambda m: _("No e-mail addresses, phone numbers or 12-digit individual numbers (My Number) found."),
+            gettext_noop("No e-mail addresses, phone numbers or 12-digit individual numbers (My Number) found."),
         ),
     ],
     "k_anonymity": [
@@ -87,8 +87,7 @@ _RULES: dict[str, list[Rule]] = {
                 r"k = (?P<measured>[\d,]+) over (?P<over>\(.*\)): all (?P<groups>[\d,]+) groups have at least "
                 r"(?P<k>\d+) rows\."
             ),
-            lambda m: _("k = %(measured)s over %(over)s: all %(groups)s groups have at least %(k)s rows.")
-            % {"measured": m["measured"], "over": m["over"], "groups": m["groups"], "k": m["k"]},
+            gettext_noop("k = %(measured)s over %(over)s: all %(groups)s groups have at least %(k)s rows."),
         ),
     ],
 }
@@ -100,5 +99,5 @@ def check_detail(name: str, detail: Any) -> str:
     for pattern, say in _RULES.get(name, []):
         match = pattern.fullmatch(text)
         if match:
-            return say(match)
+            return say(match) if callable(say) else _(say) % match.groupdict()
     return text

@@ -32,9 +32,9 @@ from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from config.web import principal_required
-from contracts.documents import country_name
+from contracts.templatetags.ichiba import countries
 from contracts.terms import term_int
-from contracts.web.display import current_lang, money
+from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
 from marketplace.selectors import BookLevel
@@ -147,7 +147,7 @@ class Market:
     @property
     def territory_names(self) -> str:
         """Where the licence may be used, as country names with their codes ("ドイツ (DE), 日本 (JP)")."""
-        return ", ".join(country_name(str(code), current_lang()) for code in self.offering.terms.get("territory", []))
+        return countries(self.offering.terms.get("territory", []))
 
     @property
     def sides(self) -> list[tuple[str, list[BookLevel], str]]:
