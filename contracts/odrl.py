@@ -1,7 +1,7 @@
 """Offerings and contracts as ODRL 2.2 policies (JSON-LD with an inline context; standard library only).
 
 An offering is exported as an ``odrl:Offer`` and a concluded contract as an ``odrl:Agreement``
-(docs: domain.md "Interoperability"). The policy is written in the ODRL *compact* form: ``assigner``
+(docs/domain.md#interoperability). The policy is written in the ODRL *compact* form: ``assigner``
 (seller), ``assignee`` (buyer, Agreement only) and ``target`` (dataset, or dataset version for a contract)
 sit on the policy and apply to every rule in it, duties included (ODRL 2.2 Information Model, 2.7.1).
 

@@ -1,4 +1,4 @@
-"""Usage history (domain.md "traceable"): a seller sees who downloaded which version of its data, and when;
+"""Usage history (docs/domain.md#traceable): a seller sees who downloaded which version of its data, and when;
 a buyer sees its own downloads. Both as a paginated list and as per-buyer, per-version totals.
 """
 
