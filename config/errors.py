@@ -2,7 +2,7 @@
 
 Services speak in these; the API layer renders each as RFC 9457 problem details and the web layer as a
 message. The HTTP status lives here because it is part of what the error *means* to a partner
-(api.md: 409 is a state conflict, 422 a market rule), not an afterthought of the view.
+(docs/api.md#errors: 409 is a state conflict, 422 a market rule), not an afterthought of the view.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reads of settlement: entitlements a buyer holds, and the usage history of downloads.
 
-Visibility (api.md, domain.md "traceable"): a buyer sees its own entitlements and downloads; a seller
+Visibility (docs/api.md#errors, docs/domain.md#traceable): a buyer sees its own entitlements and downloads; a seller
 sees who downloaded which version of its own datasets, and when. Anything else is "not found".
 """
 

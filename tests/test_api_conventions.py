@@ -1,4 +1,4 @@
-"""API-wide promises of api.md: problem details everywhere, OpenAPI covering every endpoint."""
+"""API-wide promises of docs/api.md: problem details everywhere, OpenAPI covering every endpoint."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
 
 
 def test_a_body_naming_an_unknown_or_anothers_object_is_a_documented_404(anonymous, seller, buyer) -> None:
-    """api.md: 404 is "not found or not yours", for an id in the body as for one in the path."""
+    """docs/api.md#errors: 404 is "not found or not yours", for an id in the body as for one in the path."""
     import uuid
 
     schema = yaml.safe_load(anonymous.get("/api/schema/").content)

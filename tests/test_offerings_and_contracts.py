@@ -1,4 +1,4 @@
-"""Offerings and concluded contracts through the API (api.md), across marketplace and contracts."""
+"""Offerings and concluded contracts through the API (docs/api.md#offerings), across marketplace and contracts."""
 
 from __future__ import annotations
 

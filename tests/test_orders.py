@@ -1,4 +1,4 @@
-"""The order book through the API (api.md): rules, matching, contracts per trade, the tape, the hook."""
+"""Orders through the API (docs/api.md#the-life-of-an-order): rules, matching, a contract per trade, tape, hook."""
 
 from __future__ import annotations
 

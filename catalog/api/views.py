@@ -1,4 +1,4 @@
-"""Catalog endpoints (api.md): thin views, validate → service → render."""
+"""Catalog endpoints (docs/api.md#datasets-and-versions): thin views, validate → service → render."""
 
 from __future__ import annotations
 

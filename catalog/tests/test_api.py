@@ -1,4 +1,4 @@
-"""The catalog API as a partner uses it (api.md)."""
+"""The catalog API as a partner uses it (docs/api.md#datasets-and-versions)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``Idempotency-Key`` for any DRF ``POST`` handler: same key + same request replays the first response;
-same key + different request is a 409 (api.md).
+same key + different request is a 409 (docs/api.md#idempotency).
 """
 
 from __future__ import annotations

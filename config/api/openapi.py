@@ -1,5 +1,5 @@
 """The OpenAPI document, where drf-spectacular cannot see what the API does: who may call an operation without
-credentials, and the problem details every operation may answer with (api.md).
+credentials, and the problem details every operation may answer with (docs/api.md#errors).
 
 ``AutoSchema`` (the schema class) also reads a permission that lets anyone read (``anonymous_read``) as
 anonymous access to the safe methods; drf-spectacular recognises only DRF's own permission classes.
@@ -10,7 +10,7 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
 market rule refuses (409, 422), a JSON body over the parser's limit (413), and the per-key throttle (429). A request
 body naming another object by its id (a ``format: uuid`` field, like an order's ``offering``) may name one that does
-not exist or is not the caller's: that is a 404 too, as it would be in a path (api.md: "not found or not yours"). An
+not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or not yours"). An
 operation that documents one of these itself keeps its own description; whatever error it documents, its body is
 problem details.
 """

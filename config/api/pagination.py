@@ -1,4 +1,4 @@
-"""The list envelope (api.md: ``{"results": [...], "next": url|null}``) and its query parameters.
+"""The list envelope (docs/api.md#pagination: ``{"results": [...], "next": url|null}``) and its query parameters.
 
 DRF reads ``page_size``, ``limit`` and ``offset`` leniently: a value that is not a whole number, or is out of
 range, silently becomes the default (or the maximum). Here each is a 400 problem naming the parameter, so a

@@ -1,6 +1,6 @@
 """RFC 9457 problem details for every API error, DRF's own and Django's alike.
 
-Shape (api.md): ``{"type", "title", "status", "detail"}`` plus ``"errors": {"field": [...]}`` for
+Shape (docs/api.md#errors): ``{"type", "title", "status", "detail"}`` plus ``"errors": {"field": [...]}`` for
 validation, served as ``application/problem+json``. ``type`` is a relative URI under ``/problems/``,
 where each code is described for people.
 """

@@ -1,4 +1,4 @@
-"""Contract endpoints (api.md): templates for anyone; concluded contracts for their parties only."""
+"""Contract endpoints (docs/api.md#the-life-of-a-contract): templates for anyone; contracts for their parties only."""
 
 from __future__ import annotations
 

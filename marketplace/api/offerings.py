@@ -1,4 +1,4 @@
-"""Offering endpoints (api.md): publish, read, withdraw, and the offer as ODRL."""
+"""Offering endpoints (docs/api.md#offerings): publish, read, withdraw, and the offer as ODRL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Order book endpoints (api.md): place, list, read and cancel orders; the book; the public tape."""
+"""Order endpoints (docs/api.md#the-life-of-an-order): place, list, read, cancel orders; the book; the public tape."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The download endpoint (``GET /api/v1/downloads/<token>``) and the JWKS sellers verify our JWTs with.
 
 The token in the path is the only credential: no API key, no session (and so no CSRF). Status mapping
-(api.md "a bad, expired or revoked token gets 401/403/410, never the data"):
+(docs/api.md#downloads: "a bad, expired or revoked token gets 401/403/410, never the data"):
 
 * 401 ``download-token-invalid`` — unknown, malformed, tampered, or a seller's JWT presented here;
 * 403 ``entitlement-revoked`` — the entitlement was revoked (refund, operator) or has not started;

@@ -1,4 +1,4 @@
-"""Entitlement endpoints (api.md): a buyer lists its entitlements and mints short-lived download tokens."""
+"""Entitlement endpoints (docs/api.md#downloads): a buyer lists its entitlements, mints short-lived download tokens."""
 
 from __future__ import annotations
 

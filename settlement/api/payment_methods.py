@@ -1,4 +1,5 @@
-"""``POST /api/v1/payment-methods`` (api.md): a buyer saves the payment method its trades are charged to."""
+"""``POST /api/v1/payment-methods``: a buyer saves the payment method its trades are charged to
+(docs/api.md#the-life-of-a-settlement)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settlement endpoints (api.md): a party reads the money side of its trades."""
+"""Settlement endpoints (docs/api.md#the-life-of-a-settlement): a party reads the money side of its trades."""
 
 from __future__ import annotations
 

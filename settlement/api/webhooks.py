@@ -1,4 +1,4 @@
-"""Partner webhook endpoints (api.md, docs/webhooks.md): register, list, delete, rotate, and the delivery log.
+"""Partner webhook endpoints (docs/webhooks.md): register, list, delete, rotate, and the delivery log.
 
 An organisation sees only its own endpoints; another's is 404, never 403 (nothing leaks).
 """

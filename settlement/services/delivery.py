@@ -44,7 +44,7 @@ KIND_JWT = "jwt"
 OPAQUE_TOKEN_BYTES = 32
 
 
-# --- errors of the download endpoint (api.md: "a bad, expired or revoked token gets 401/403/410") --------
+# --- errors of the download endpoint (docs/api.md#downloads: "a bad, expired or revoked token gets 401/403/410")
 
 
 class TokenInvalid(DomainError):

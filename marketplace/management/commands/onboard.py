@@ -1,4 +1,4 @@
-"""``manage.py onboard``: the operator admits an organisation and prints its first API key (api.md)."""
+"""``manage.py onboard``: the operator admits an organisation and prints its first API key (docs/api.md#onboarding)."""
 
 from __future__ import annotations
 
