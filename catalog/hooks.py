@@ -1,7 +1,7 @@
 """Hooks through which higher apps add to what the catalog shows, or act on what happens in it, without
 catalog importing them.
 
-Registered once, in the subscriber's ``AppConfig.ready()``; see architecture.md. Event hooks run inside the
+Registered once, in the subscriber's ``AppConfig.ready()``; see docs/architecture.md#hooks. Event hooks run inside the
 catalog's transaction: a subscriber writes its own rows there and defers external effects with
 ``transaction.on_commit``; if it raises, the catalog's change rolls back.
 """

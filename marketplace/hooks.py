@@ -1,6 +1,6 @@
 """Typed hooks the marketplace calls and higher apps (settlement) subscribe to in ``AppConfig.ready()``.
 
-Listed here, in one place; no Django signals carry business flow (architecture.md). Hooks run inside
+Listed here, in one place; no Django signals carry business flow (docs/architecture.md#hooks). Hooks run inside
 the caller's transaction: a subscriber writes its own rows there and defers external effects with
 ``transaction.on_commit``; if it raises, the whole trade rolls back.
 """
