@@ -52,6 +52,109 @@ def test_no_tracked_file_refers_outside_the_repository() -> None:
     assert found == [], "\n".join(found)
 
 
+# --- links and citations --------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
+_INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_REFERENCE_LINK = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.M)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+# A design document cited from code: "docs/api.md", "docs/domain.md#rule-finder".
+_DOC_CITATION = re.compile(r"(?<![\w/.-])(docs/[\w/.-]+?\.md)(?:#([\w-]+))?")
+# The same documents named without their folder: a reader could not find them. (A quoted name is a path part.)
+_BARE_CITATION = re.compile(r"(?<![\w/.\"'-])(?:api|architecture|domain|glossary|webhooks)\.md\b")
+
+
+def _prose(markdown: str) -> str:
+    """The text of a Markdown document without its code blocks and code spans."""
+    return _CODE_SPAN.sub("", _FENCE.sub("", markdown))
+
+
+def anchors(markdown: str) -> set[str]:
+    """The fragment ids a forge gives the headings of ``markdown``: lower case, punctuation dropped, spaces to
+    hyphens, and a repeated heading numbered -1, -2, ..."""
+    seen: dict[str, int] = {}
+    found = set()
+    for heading in _HEADING.findall(_FENCE.sub("", markdown)):
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading: its text
+        slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        found.add(slug if count == 0 else f"{slug}-{count}")
+    return found
+
+
+def _markdown_files(tracked: list[Path]) -> list[Path]:
+    return [
+        path
+        for path in tracked
+        if path.suffix == ".md" and (path == ROOT / "README.md" or path.is_relative_to(ROOT / "docs"))
+    ]
+
+
+def _resolve(source: Path, target: str, tracked: set[Path]) -> str:
+    """Why the relative link ``target`` in ``source`` is broken, or "" when it leads to a tracked file or folder
+    of the repository (and, for a Markdown file, to one of its headings)."""
+    path_part, _, fragment = target.partition("#")
+    path = (source.parent / path_part).resolve() if path_part else source
+    if not path.is_relative_to(ROOT):
+        return "outside the repository"
+    if path not in tracked and not any(file.is_relative_to(path) for file in tracked):
+        return "no such file in the repository"
+    if fragment and path.suffix == ".md" and fragment not in anchors(path.read_text(encoding="utf-8")):
+        return f"no heading #{fragment} in {path.relative_to(ROOT)}"
+    return ""
+
+
+def test_anchors_are_the_ids_a_forge_gives_headings() -> None:
+    markdown = "# Rule finder\n## The market operator's duties\n```\n# not a heading\n```\n## Rule finder\n"
+    assert anchors(markdown) == {"rule-finder", "the-market-operators-duties", "rule-finder-1"}
+    assert anchors("## Anonymously processed information (APPI)\n### `config/api/`\n") == {
+        "anonymously-processed-information-appi",
+        "configapi",
+    }
+
+
+def test_every_relative_link_in_the_documents_leads_into_the_repository() -> None:
+    tracked = tracked_files()
+    tracked_set = set(tracked)
+    broken = []
+    documents = _markdown_files(tracked)
+    assert ROOT / "README.md" in documents and ROOT / "docs" / "architecture.md" in documents
+    for document in documents:
+        prose = _prose(document.read_text(encoding="utf-8"))
+        for target in _INLINE_LINK.findall(prose) + _REFERENCE_LINK.findall(prose):
+            if _SCHEME.match(target):
+                continue
+            why = _resolve(document, target, tracked_set)
+            if why:
+                broken.append(f"{document.relative_to(ROOT)}: ({target}) {why}")
+    assert broken == [], "\n".join(broken)
+
+
+def test_every_document_the_code_cites_exists_with_the_section_it_names() -> None:
+    tracked = tracked_files()
+    tracked_set = set(tracked)
+    broken = []
+    cited = 0
+    for path in tracked:
+        if path.suffix != ".py" or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), 1):
+            where = f"{path.relative_to(ROOT)}:{number}"
+            for document, fragment in _DOC_CITATION.findall(line):
+                cited += 1
+                why = _resolve(ROOT / "README.md", document + (f"#{fragment}" if fragment else ""), tracked_set)
+                if why:
+                    broken.append(f"{where}: {document}#{fragment} {why}")
+            if _BARE_CITATION.search(line):
+                broken.append(f"{where}: name the document with its folder (docs/...): {line.strip()}")
+    assert cited > 20, "the modules cite the design documents"
+    assert broken == [], "\n".join(broken)
+
+
 # --- the rule finder --------------------------------------------------------------------------------------------
 
 _CODE_REFERENCE = re.compile(r"`([\w/.]+\.py)::([\w.-]+)`")
