@@ -1,4 +1,4 @@
-"""Shared pytest fixtures and the rule for optional services (loaded with ``-p tests.fixtures``).
+"""Shared pytest fixtures and the rule for optional services (a plugin declared in the root conftest.py).
 
 A test that needs PostgreSQL, Redis or Chromium skips with a message saying how to enable it, except
 under CI (``CI=true``), where CI provides them all and a skip is a failure.
