@@ -1,5 +1,6 @@
 """What the Playwright tests share besides their fixtures (``browser_context``, ``browser_page`` in
-tests/fixtures.py): signing in, and a published dataset to look at.
+tests/fixtures.py): signing in, a published dataset to look at, an offering with asks to buy from, and
+the language switch.
 
 Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a thread
 with a running loop; the tests create data before the browser acts and read it afterwards, so allowing it
@@ -18,7 +19,11 @@ from django.core.files.base import ContentFile
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
-from tests.fixtures import Party
+from marketplace.models import Offering, Organization
+from marketplace.services.offerings import offering_publish
+from marketplace.services.orders import order_place
+from marketplace.services.participants import principal_for
+from tests.builders import Party
 
 PASSWORD = "browser-test-pass 42"
 # Screenshots of the pages, to look at (Japanese rendering, layout): /tmp by default.
@@ -63,3 +68,23 @@ def published_strain_dataset(seller: Party, *, tags: tuple[str, ...] = ("橋梁"
     )
     assert version_validate(version_id=version.id).status == "published"
     return dataset
+
+
+def offering_with_asks(seller: Party) -> Offering:
+    dataset = published_strain_dataset(seller)
+    principal = principal_for(Organization.objects.get(pk=seller.organization.pk))
+    offering = offering_publish(
+        principal=principal,
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms={},
+        license_seats=20,
+    )
+    for price, seats in ((12_000, 3), (15_000, 4), (18_000, 2)):
+        order_place(principal=principal, offering_id=offering.id, side="sell", price=price, quantity=seats)
+    return offering
+
+
+def switch_language(page: Any) -> None:
+    with page.expect_navigation():
+        page.click("header .lang-form button[name=language]")

@@ -16,16 +16,15 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import connection
 
-if TYPE_CHECKING:  # imported lazily: this plugin loads before Django is configured
+if TYPE_CHECKING:  # imported lazily: this plugin loads before Django is configured (or without it)
     from rest_framework.test import APIClient
 
-    from marketplace.models import Organization
+    from tests.builders import Party
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("ICHIBA_CHROMIUM", "/usr/bin/chromium")
@@ -78,59 +77,24 @@ def require_chromium() -> str:
     return path
 
 
-@dataclass
-class Party:
-    """An organisation in a test, with its API key and a client that sends it."""
-
-    organization: Organization
-    api_key: str
-    client: APIClient
-    email: str
-
-    @property
-    def id(self) -> str:
-        return str(self.organization.id)
-
-
-def make_party(
-    name: str,
-    roles: set[str],
-    *,
-    country: str = "JP",
-    verified: bool = True,
-    password: str = "",
-    payment_method: str = "pm_card_visa",
-) -> Party:
-    """An organisation with a member and an API key; a buyer also gets a default payment method (Stripe's
-    test card unless told otherwise; "" for none)."""
-    from rest_framework.test import APIClient
-
-    from marketplace.hooks import save_payment_method
-    from marketplace.services.participants import api_key_create, member_add, organization_create
-
-    organization = organization_create(name=name, roles=roles, country=country, verified=verified)
-    if "buyer" in roles and payment_method:
-        save_payment_method(organization_id=organization.id, payment_method=payment_method)
-    email = f"{name.lower().replace(' ', '-')}@example.test"
-    member_add(organization=organization, email=email, password=password or None)
-    issued = api_key_create(organization=organization, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
-    return Party(organization=organization, api_key=issued.secret, client=client, email=email)
-
-
 @pytest.fixture
 def seller(db: Any) -> Party:
+    from tests.builders import make_party
+
     return make_party("Kansai Bridge Monitoring", {"seller"})
 
 
 @pytest.fixture
 def other_seller(db: Any) -> Party:
+    from tests.builders import make_party
+
     return make_party("Hokuriku Sensors", {"seller"})
 
 
 @pytest.fixture
 def buyer(db: Any) -> Party:
+    from tests.builders import make_party
+
     return make_party("Osaka Analytics", {"buyer"})
 
 

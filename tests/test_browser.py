@@ -20,7 +20,7 @@ from tests.browser import (
     sign_in,
     strain_csv,
 )
-from tests.fixtures import make_party
+from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

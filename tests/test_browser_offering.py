@@ -17,7 +17,7 @@ from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from marketplace.models import Offering
 from marketplace.selectors import offer_snapshot
 from tests.browser import PASSWORD, SCREENSHOTS, published_strain_dataset, sign_in
-from tests.fixtures import make_party
+from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

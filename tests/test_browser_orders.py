@@ -12,36 +12,15 @@ from typing import Any
 
 import pytest
 
-from marketplace.models import Offering, Order, Organization, Trade
-from marketplace.services.offerings import offering_publish
+from marketplace.models import Order, Organization, Trade
 from marketplace.services.orders import order_place
 from marketplace.services.participants import principal_for
-from tests.browser import PASSWORD, SCREENSHOTS, published_strain_dataset, sign_in
-from tests.fixtures import Party, make_party
+from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def offering_with_asks(seller: Party) -> Offering:
-    dataset = published_strain_dataset(seller)
-    principal = principal_for(Organization.objects.get(pk=seller.organization.pk))
-    offering = offering_publish(
-        principal=principal,
-        dataset_id=dataset.id,
-        template_code="meti-data-provision",
-        terms={},
-        license_seats=20,
-    )
-    for price, seats in ((12_000, 3), (15_000, 4), (18_000, 2)):
-        order_place(principal=principal, offering_id=offering.id, side="sell", price=price, quantity=seats)
-    return offering
-
-
-def switch_language(page: Any) -> None:
-    with page.expect_navigation():
-        page.click("header .lang-form button[name=language]")
 
 
 def test_buyer_buys_now_opens_the_contract_then_bids_and_cancels(browser_page: Any) -> None:

@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from settlement.models import Download, Entitlement, Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, sign_in
-from tests.fixtures import make_party
-from tests.test_browser_orders import offering_with_asks, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

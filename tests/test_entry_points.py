@@ -5,34 +5,13 @@ private addresses; ``manage.py`` (``make run``) stays on the embedded local sett
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.builders import run_python
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _python(code: str, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    """``code`` run by this interpreter in the project, with no Django, Ichiba or service settings in its
-    environment but ``settings``, as on a server where nobody set the others."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "ICHIBA_", "STRIPE_", "DATABASE_", "REDIS_", "CELERY_"))
-    }
-    environment.update(settings)
-    return subprocess.run(
-        [sys.executable, *(["-c", code] if code else []), *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -44,7 +23,7 @@ def _python(code: str, *args: str, **settings: str) -> subprocess.CompletedProce
     ],
 )
 def test_a_deployment_entry_point_runs_production_settings_and_names_what_is_missing(start: str) -> None:
-    result = _python(start)
+    result = run_python(start)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr, result.stderr[-2000:]
     assert "DJANGO_SECRET_KEY" in result.stderr, result.stderr[-2000:]
@@ -52,21 +31,21 @@ def test_a_deployment_entry_point_runs_production_settings_and_names_what_is_mis
 
 def test_manage_py_runs_the_embedded_local_settings() -> None:
     show = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
-    result = _python("", "manage.py", "shell", "-c", show)
+    result = run_python("", "manage.py", "shell", "-c", show)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "config.settings.local"
 
 
 def test_production_settings_refuse_to_start_without_secrets() -> None:
     production = {"DJANGO_SETTINGS_MODULE": "config.settings.production"}
-    result = _python("import django; django.setup()", **production)
+    result = run_python("import django; django.setup()", **production)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
     production.update(
         DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="market.example", DATABASE_URL="sqlite:///tmp.db"
     )
-    result = _python("import django; django.setup()", **production)
+    result = run_python("import django; django.setup()", **production)
     assert result.returncode != 0 and "PostgreSQL" in result.stderr
     production.update(DATABASE_URL="postgres://u@db.example/ichiba", REDIS_URL="redis://cache.example:6379/0")
-    result = _python("import django; django.setup()", **production)
+    result = run_python("import django; django.setup()", **production)
     assert result.returncode != 0 and "ICHIBA_JWT_PRIVATE_KEY" in result.stderr

@@ -15,7 +15,7 @@ from contracts.models import Contract, ContractEvent, ContractText
 from contracts.services.contracts import BuyerSnapshot, contract_conclude, contract_transition
 from marketplace.models import Offering, OfferingEvent
 from marketplace.selectors import offer_snapshot
-from tests.fixtures import make_party
+from tests.builders import make_party
 
 pytestmark = pytest.mark.django_db
 

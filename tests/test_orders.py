@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
@@ -14,52 +13,14 @@ from contracts.models import Contract
 from marketplace import hooks
 from marketplace.models import Offering, Order, OrderEvent, Trade
 from marketplace.services.orders import orders_expire
-from tests.fixtures import make_party
+from tests.builders import make_party, place, published_offering
 
 pytestmark = pytest.mark.django_db
-
-
-def published_offering(seller: Any, capture: Any, *, seats: int | None = 10, **terms: Any) -> dict[str, Any]:
-    dataset = seller.client.post(
-        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
-    ).json()
-    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i}" for i in range(10)]
-    with capture(execute=True):
-        seller.client.post(
-            f"/api/v1/datasets/{dataset['id']}/versions",
-            {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
-            format="multipart",
-        )
-    response = seller.client.post(
-        "/api/v1/offerings",
-        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 @pytest.fixture
 def offering(seller, django_capture_on_commit_callbacks) -> dict[str, Any]:
     return published_offering(seller, django_capture_on_commit_callbacks)
-
-
-def place(
-    party: Any,
-    offering: dict[str, Any],
-    side: str,
-    quantity: int | None,
-    price: int | None = None,
-    idempotency_key: str | None = None,
-    **extra: Any,
-) -> Any:
-    body: dict[str, Any] = {"offering": offering["id"], "side": side, "quantity": quantity, **extra}
-    if price is not None:
-        body["price"] = price
-    if side == "buy":
-        body.setdefault("accepted_terms_sha256", offering["terms_sha256"])
-    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
-    return party.client.post("/api/v1/orders", body, format="json", **headers)
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:

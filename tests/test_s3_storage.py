@@ -18,7 +18,7 @@ import requests
 from catalog.models import DatasetVersion
 from settlement.models import Download, Entitlement, Settlement
 from settlement.services import settlements
-from tests.test_orders import place, published_offering
+from tests.builders import place, published_offering
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,7 @@ from contracts.models import Acceptance, Contract
 from contracts.registry import template_get
 from contracts.terms import terms_hash
 from marketplace.models import Offering
-from tests.test_orders import published_offering
-from tests.test_web_contracts import conclude
+from tests.builders import conclude, published_offering
 
 pytestmark = pytest.mark.django_db
 

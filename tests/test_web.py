@@ -16,7 +16,7 @@ from django.test import Client
 from catalog.models import Dataset, DatasetVersion
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
-from tests.fixtures import Party, make_party
+from tests.builders import Party, make_party
 
 pytestmark = pytest.mark.django_db
 

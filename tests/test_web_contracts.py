@@ -6,137 +6,27 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.test import Client
 
-from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
-from catalog.services.versions import version_upload, version_validate
 from contracts.meti.data_provision import TERM_HELP, TERM_LABELS
 from contracts.meti.data_provision_terms import DEFAULTS
-from contracts.models import Contract
 from contracts.registry import template_get
-from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from marketplace.models import Offering
-from marketplace.selectors import offer_snapshot
-from tests.fixtures import Party
+from tests.builders import conclude, offer_data, publish, published_dataset, signed_in, text
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATE = template_get("meti-data-provision")
-ANONYMIZATION: dict[str, Any] = {
-    "quasi_identifiers": ["age_band", "prefecture"],
-    "personal_info_items": ["age band", "prefecture of residence"],
-    "method": "Ages generalised to 10-year bands; addresses to prefecture.",
-}
-
-
-def iot_csv(rows: int = 20) -> bytes:
-    lines = ["timestamp,sensor_id,strain_microstrain"]
-    lines += [f"2024-04-01T00:{i:02d}:00+09:00,SG-0{i % 3 + 1},{100 + i}" for i in range(rows)]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def anonymized_csv(rows: int = 40) -> bytes:
-    lines = ["age_band,prefecture,amount_jpy"]
-    for i in range(rows):
-        lines.append(f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10},{'Osaka' if i % 4 < 2 else 'Kyoto'},{100 + i}")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def published_dataset(party: Party, *, data_class: str = "iot") -> Dataset:
-    anonymized = data_class == "anonymized"
-    dataset = dataset_create(
-        seller_id=party.organization.id,
-        title="Bridge strain 橋梁ひずみ" if not anonymized else "Supermarket baskets 購買",
-        description="Strain gauges every minute.",
-        data_class=data_class,
-        category="infrastructure",
-        tags=["bridge"],
-        region="Osaka",
-        update_frequency="daily",
-        anonymization=ANONYMIZATION if anonymized else None,
-    )
-    version = version_upload(
-        dataset_id=dataset.id,
-        seller_id=party.organization.id,
-        upload=ContentFile(anonymized_csv() if anonymized else iot_csv(), name="data.csv"),
-        original_filename="data.csv",
-    )
-    assert version_validate(version_id=version.id).status == "published"
-    dataset.refresh_from_db()
-    return dataset
-
-
-def signed_in(party: Party, *, lang: str = "en") -> Client:
-    client = Client(headers={"accept-language": lang})
-    client.force_login(get_user_model().objects.get(username=party.email))
-    return client
-
-
-def text(response: Any) -> str:
-    return response.content.decode()
-
-
-def offer_data(**overrides: Any) -> dict[str, Any]:
-    """The offer form as the browser posts it, left at the template's defaults."""
-    warranties = {f"warranties__{item}": level for item, level in DEFAULTS["warranties"].items()}
-    return {
-        "template": "meti-data-provision",
-        "unlimited": "on",
-        "license_seats": "",
-        "currency": "JPY",
-        "purpose": DEFAULTS["purpose"],
-        "processing": DEFAULTS["processing"],
-        "license_type": DEFAULTS["license_type"],
-        "third_party_provision": DEFAULTS["third_party_provision"],
-        "sublicense": DEFAULTS["sublicense"],
-        "derived_data__rights": DEFAULTS["derived_data"]["rights"],
-        "derived_data__provider_access": DEFAULTS["derived_data"]["provider_access"],
-        "territory": "JP",
-        "duration_days": str(DEFAULTS["duration_days"]),
-        **warranties,
-        "liability_cap__basis": DEFAULTS["liability_cap"]["basis"],
-        "liability_cap__amount": "",
-        "confidentiality_years": str(DEFAULTS["confidentiality_years"]),
-        "end_of_term": DEFAULTS["end_of_term"],
-        "governing_law": DEFAULTS["governing_law"],
-        "forum": DEFAULTS["forum"],
-        "action": "publish",
-        **overrides,
-    }
 
 
 def field_html(page: str, name: str) -> str:
     """The markup of one field's block (its div with id field-<name>)."""
     start = page.rindex("<div", 0, page.index(f'id="field-{name}"'))
     return page[start : page.index("</div>", page.index(f'id="field-{name}"'))]
-
-
-def publish(party: Party, dataset: Dataset, **overrides: Any) -> Offering:
-    response = signed_in(party).post(f"/sell/datasets/{dataset.id}/offer/", offer_data(**overrides))
-    assert response.status_code == 302, text(response)
-    offering = Offering.objects.filter(dataset=dataset).order_by("-created_at").first()
-    assert offering is not None and response["Location"] == f"/offerings/{offering.id}/"
-    return offering
-
-
-def conclude(offering: Offering, buyer: Party) -> Contract:
-    offering = Offering.objects.select_related("seller").get(pk=offering.pk)
-    return contract_conclude(
-        offering=offer_snapshot(offering),
-        buyer=BuyerSnapshot(
-            organization_id=buyer.organization.id, name=buyer.organization.name, country=buyer.organization.country
-        ),
-        price=30_000,
-        quantity=2,
-        accepted_terms_sha256=offering.terms_sha256,
-        trade_ref="trade-web-1",
-    )
 
 
 # --- the offer form --------------------------------------------------------------------------------

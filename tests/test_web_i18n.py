@@ -15,9 +15,7 @@ from catalog.models import DatasetVersion
 from catalog.web.checks import check_detail
 from config.api.problems import PROBLEM_TYPES, problem
 from contracts.web.history import event_actor, event_reason
-from tests.fixtures import Party
-from tests.test_web_contracts import conclude, publish, published_dataset
-from tests.test_web_orders import bid_form, offer, section, signed_in, text
+from tests.builders import Party, bid_form, conclude, offer, publish, published_dataset, section, signed_in, text
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +94,7 @@ def test_event_reasons_and_actors_are_translated_and_unknown_ones_kept() -> None
 
 def test_purchase_history_in_japanese(seller, buyer, django_capture_on_commit_callbacks: Any) -> None:
     from settlement.tests.factories import trade
-    from tests.test_orders import published_offering
+    from tests.builders import published_offering
 
     offering = published_offering(seller, django_capture_on_commit_callbacks, seats=10)
     settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)

@@ -8,39 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
-from catalog.models import Dataset
-from config.api.principal import Principal
 from contracts.models import Contract
-from marketplace.models import Offering, Order, Organization, Trade
-from marketplace.services.offerings import offering_publish
+from marketplace.models import Offering, Order, Trade
 from marketplace.services.orders import order_place
-from marketplace.services.participants import principal_for
-from tests.fixtures import Party, make_party
-from tests.test_web_contracts import published_dataset
+from tests.builders import Party, bid_form, make_party, offer, principal, section, signed_in, text
 
 pytestmark = pytest.mark.django_db
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def principal(party: Party) -> Principal:
-    return principal_for(Organization.objects.get(pk=party.organization.pk))
-
-
-def offer(seller: Party, *, seats: int | None = 10, data_class: str = "iot", **terms: Any) -> Offering:
-    dataset: Dataset = published_dataset(seller, data_class=data_class)
-    return offering_publish(
-        principal=principal(seller),
-        dataset_id=dataset.id,
-        template_code="meti-data-provision",
-        terms=terms,
-        license_seats=seats,
-    )
 
 
 def ask(seller: Party, offering: Offering, quantity: int | None, price: int) -> Order:
@@ -61,29 +39,6 @@ def bid(buyer: Party, offering: Offering, quantity: int, price: int) -> Order:
     ).order
 
 
-def signed_in(party: Party, *, lang: str = "en") -> Client:
-    client = Client(headers={"accept-language": lang})
-    client.force_login(get_user_model().objects.get(username=party.email))
-    return client
-
-
-def text(response: Any) -> str:
-    return response.content.decode()
-
-
-def section(page: str, element_id: str) -> str:
-    """The markup of the element with this id, up to its closing tag (same-name tags nested inside counted)."""
-    start = page.index(f'id="{element_id}"')
-    tag = page[page.rindex("<", 0, start) + 1 : start].split()[0]
-    depth, position = 1, start
-    for match in re.finditer(rf"<(/?){tag}[\s>]", page[start:]):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return page[start : start + match.start()]
-        position = match.end()
-    raise AssertionError(f"#{element_id} is not closed after {position}")
-
-
 def buy_now(offering: Offering, *, price: int, quantity: int, accept: bool = True, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "action": "buy_now",
@@ -95,18 +50,6 @@ def buy_now(offering: Offering, *, price: int, quantity: int, accept: bool = Tru
     if accept:
         data["accept_terms"] = "on"
     return data
-
-
-def bid_form(offering: Offering, *, price: int, quantity: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "action": "bid",
-        "price": price,
-        "quantity": quantity,
-        "time_in_force": "gtc",
-        "accepted_terms_sha256": offering.terms_sha256,
-        "accept_terms": "on",
-        **extra,
-    }
 
 
 def levels(chart: str) -> set[tuple[str, int, str]]:

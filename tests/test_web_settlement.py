@@ -14,8 +14,7 @@ from django.test import Client
 from settlement.models import Download, DownloadToken, Entitlement, Settlement
 from settlement.services import payouts, settlements
 from settlement.tests.factories import trade
-from tests.fixtures import Party, make_party
-from tests.test_orders import published_offering
+from tests.builders import Party, make_party, published_offering
 
 pytestmark = pytest.mark.django_db
 

@@ -159,7 +159,7 @@ def test_load_demo_refuses_to_run_where_demo_data_is_not_allowed(settings) -> No
 
 
 def test_the_local_settings_allow_demo_data_only_on_the_embedded_database_unless_asked() -> None:
-    from tests.test_entry_points import _python
+    from tests.builders import run_python
 
     code = (
         "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.local'; django.setup(); "
@@ -167,7 +167,7 @@ def test_the_local_settings_allow_demo_data_only_on_the_embedded_database_unless
     )
 
     def allowed(**environment: str) -> str:
-        ran = _python(code, **environment)
+        ran = run_python(code, **environment)
         assert ran.returncode == 0, ran.stderr
         return ran.stdout.strip()
 

@@ -134,7 +134,7 @@ def test_last_used_is_recorded_coarsely(seller) -> None:
 
 
 def test_session_auth_resolves_the_members_organisation(db) -> None:
-    from tests.fixtures import make_party
+    from tests.builders import make_party
 
     party = make_party("Session Co", {"buyer"}, password="correct horse battery")
     client = APIClient(enforce_csrf_checks=True)

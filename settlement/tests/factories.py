@@ -1,7 +1,7 @@
 """Build a real trade through the API: its settlement, and the buyer's entitlement the pipeline grants.
 
 The settlement's tasks run on commit (Celery is eager in tests), so authorisation and the grant happen
-exactly as in production; the buyers of ``tests.fixtures.make_party`` pay with ``pm_card_visa``.
+exactly as in production; the buyers of ``tests.builders.make_party`` pay with ``pm_card_visa``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def published_offering(seller: Any, capture: Any, *, content: bytes = CSV_BYTES,
 
 def trade(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
     """An ask of 5 at 1000 and a crossing bid for ``quantity`` seats; returns the trade's settlement."""
-    from tests.test_orders import place
+    from tests.builders import place
 
     with capture(execute=True):
         assert place(seller, offering, "sell", 5, 1000).status_code == 201

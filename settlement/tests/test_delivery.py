@@ -24,7 +24,7 @@ from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import delivery, signing
 from settlement.services.entitlements import entitlement_revoke
 from settlement.tests.factories import entitled, stored_bytes
-from tests.fixtures import make_party
+from tests.builders import make_party
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payou
 from settlement.providers import PaymentResult
 from settlement.services import ledger, payouts, settlements
 from settlement.tests.factories import trade
-from tests.fixtures import make_party
-from tests.test_orders import place, published_offering
+from tests.builders import make_party, place, published_offering
 
 pytestmark = pytest.mark.django_db
 

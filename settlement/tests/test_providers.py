@@ -31,7 +31,7 @@ from settlement.providers.stripe import (
     payment_result_from_intent,
 )
 from settlement.services.payment_methods import payment_method_save_default
-from tests.fixtures import Party
+from tests.builders import Party
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from rest_framework.test import APIClient
 from settlement.models import ProviderEvent, Settlement, SettlementEvent
 from settlement.services import settlements
 from settlement.services.payment_methods import payment_method_save_default
-from tests.fixtures import Party
-from tests.test_orders import place, published_offering
+from tests.builders import Party, place, published_offering
 
 pytestmark = pytest.mark.django_db
 

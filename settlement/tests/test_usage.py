@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from settlement.tests.factories import entitled
-from tests.fixtures import make_party
+from tests.builders import make_party
 
 pytestmark = pytest.mark.django_db
 

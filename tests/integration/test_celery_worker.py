@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import DatasetVersion
-from tests.fixtures import make_party, require_postgres, require_redis
+from tests.builders import make_party
+from tests.fixtures import require_postgres, require_redis
 from tests.integration.workers import publishing_to_broker, start_worker, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
 from config.api.models import IdempotencyRecord
-from tests.fixtures import make_party, require_postgres
+from tests.builders import make_party
+from tests.fixtures import require_postgres
+from tests.integration.workers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(workers: int, action: Callable[[int], Any]) -> list[Any]:
-    """Run ``action(i)`` in ``workers`` threads released at once; returns results or exceptions."""
-    barrier = threading.Barrier(workers)
-    results: list[Any] = [None] * workers
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = action(index)
-        except Exception as exc:  # reported to the test, which asserts on it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def client_for(api_key: str) -> APIClient:

@@ -15,8 +15,9 @@ from marketplace.models import Offering, Order, Trade
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_cancel, order_place
 from marketplace.services.participants import principal_for
-from tests.fixtures import make_party, require_postgres
-from tests.integration.test_concurrency import race
+from tests.builders import make_party
+from tests.fixtures import require_postgres
+from tests.integration.workers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -23,10 +23,9 @@ from settlement.models import (
 )
 from settlement.providers import PaymentResult
 from settlement.services import ledger, payouts, settlements
-from tests.fixtures import make_party, require_postgres, require_redis
-from tests.integration.test_concurrency import race
-from tests.integration.test_settlement_worker import buy, market
-from tests.integration.workers import broker_at, publishing_to_broker
+from tests.builders import make_party
+from tests.fixtures import require_postgres, require_redis
+from tests.integration.workers import broker_at, buy, market, publishing_to_broker, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 8

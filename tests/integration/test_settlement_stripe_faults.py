@@ -15,8 +15,17 @@ import stripe
 from settlement.models import Settlement
 from tests.fixtures import LOCALSTRIPE_SECRET_KEY
 from tests.integration.fault_proxy import FaultProxy, Rule
-from tests.integration.test_settlement_worker import QUEUES, buy, market, status_of, sweep_as_if_later
-from tests.integration.workers import publishing_to_broker, start_worker, stop_worker, wait_for
+from tests.integration.workers import (
+    QUEUES,
+    buy,
+    market,
+    publishing_to_broker,
+    start_worker,
+    status_of,
+    stop_worker,
+    sweep_as_if_later,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

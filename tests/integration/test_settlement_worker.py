@@ -10,22 +10,28 @@ from __future__ import annotations
 import socket
 import subprocess
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
-from django.utils import timezone
 
-from settlement.models import Entitlement, LedgerEntry, OfflinePayment, Settlement
+from settlement.models import Entitlement, LedgerEntry, OfflinePayment
 from settlement.services import settlements
-from tests.fixtures import make_party, require_postgres, require_redis
-from tests.integration.workers import broker_at, publishing_to_broker, start_worker, stop_worker, wait_for
+from tests.fixtures import require_postgres, require_redis
+from tests.integration.workers import (
+    QUEUES,
+    broker_at,
+    buy,
+    market,
+    publishing_to_broker,
+    start_worker,
+    status_of,
+    stop_worker,
+    sweep_as_if_later,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-QUEUES = "settlement,webhooks,default"
 
 
 @pytest.fixture
@@ -43,59 +49,6 @@ def workers() -> Iterator[list[subprocess.Popen[str]]]:
     yield started
     for process in started:
         stop_worker(process)
-
-
-def market(
-    *, seller: Any = None, buyer: Any = None, seats: int | None = None, ask: int | None = None
-) -> tuple[Any, Any, dict[str, Any]]:
-    """A seller's offering (``seats`` licence seats, None: unlimited) on a validated dataset, with the seller's
-    ask at 1000 for ``ask`` seats (None: unlimited; 0: no ask), and a buyer paying with pm_card_visa."""
-    from catalog.models import DatasetVersion
-    from catalog.services.versions import version_validate
-
-    seller = seller or make_party("Fault Seller", {"seller"})
-    buyer = buyer or make_party("Fault Buyer", {"buyer"})
-    dataset = seller.client.post(
-        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
-    ).json()
-    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i}" for i in range(10)]
-    seller.client.post(
-        f"/api/v1/datasets/{dataset['id']}/versions",
-        {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
-        format="multipart",
-    )
-    version_validate(version_id=DatasetVersion.objects.get(dataset_id=dataset["id"]).id)
-    offering = seller.client.post(
-        "/api/v1/offerings",
-        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": {}, "license_seats": seats},
-        format="json",
-    ).json()
-    if ask != 0:
-        order = {"offering": offering["id"], "side": "sell", "quantity": ask, "price": 1000}
-        assert seller.client.post("/api/v1/orders", order, format="json").status_code == 201
-    return seller, buyer, offering
-
-
-def buy(buyer: Any, offering: dict[str, Any]) -> Settlement:
-    bid = {
-        "offering": offering["id"],
-        "side": "buy",
-        "quantity": 1,
-        "price": 1000,
-        "accepted_terms_sha256": offering["terms_sha256"],
-    }
-    response = buyer.client.post("/api/v1/orders", bid, format="json")
-    assert response.status_code == 201, response.content
-    [trade] = response.json()["trades"]
-    return Settlement.objects.get(trade_id=trade["id"])
-
-
-def status_of(settlement: Settlement) -> str:
-    return Settlement.objects.values_list("status", flat=True).get(pk=settlement.pk)
-
-
-def sweep_as_if_later(seconds: int = 3600) -> None:
-    settlements.settlements_sweep(now=timezone.now() + timedelta(seconds=seconds))
 
 
 def test_a_trade_settles_on_a_worker_and_the_first_download_captures_it(on_broker, workers) -> None:

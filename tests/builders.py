@@ -1,0 +1,292 @@
+"""What tests build, in one place: parties, datasets, offerings, orders, contracts, signed-in clients.
+
+Builders go through the product's own boundaries (the API, a service function, a web form) rather than
+writing rows, so what a test starts from is a state the market can reach, with its acceptances, terms hashes
+and events. The fixtures that hand parties to tests (``seller``, ``buyer``...) are in tests/fixtures.py;
+helpers of the browser and worker tests are in tests/browser.py and tests/integration/workers.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from catalog.services.versions import version_upload, version_validate
+from config.api.principal import Principal
+from contracts.meti.data_provision_terms import DEFAULTS
+from contracts.models import Contract
+from contracts.services.contracts import BuyerSnapshot, contract_conclude
+from marketplace.hooks import save_payment_method
+from marketplace.models import Offering, Organization
+from marketplace.selectors import offer_snapshot
+from marketplace.services.offerings import offering_publish
+from marketplace.services.participants import api_key_create, member_add, organization_create, principal_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- parties -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Party:
+    """An organisation in a test, with its API key and a client that sends it."""
+
+    organization: Organization
+    api_key: str
+    client: APIClient
+    email: str
+
+    @property
+    def id(self) -> str:
+        return str(self.organization.id)
+
+
+def make_party(
+    name: str,
+    roles: set[str],
+    *,
+    country: str = "JP",
+    verified: bool = True,
+    password: str = "",
+    payment_method: str = "pm_card_visa",
+) -> Party:
+    """An organisation with a member and an API key; a buyer also gets a default payment method (Stripe's
+    test card unless told otherwise; "" for none)."""
+    organization = organization_create(name=name, roles=roles, country=country, verified=verified)
+    if "buyer" in roles and payment_method:
+        save_payment_method(organization_id=organization.id, payment_method=payment_method)
+    email = f"{name.lower().replace(' ', '-')}@example.test"
+    member_add(organization=organization, email=email, password=password or None)
+    issued = api_key_create(organization=organization, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    return Party(organization=organization, api_key=issued.secret, client=client, email=email)
+
+
+# --- through the API ---------------------------------------------------------------------------------------
+
+
+def published_offering(seller: Any, capture: Any, *, seats: int | None = 10, **terms: Any) -> dict[str, Any]:
+    dataset = seller.client.post(
+        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
+    ).json()
+    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i}" for i in range(10)]
+    with capture(execute=True):
+        seller.client.post(
+            f"/api/v1/datasets/{dataset['id']}/versions",
+            {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
+            format="multipart",
+        )
+    response = seller.client.post(
+        "/api/v1/offerings",
+        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def place(
+    party: Any,
+    offering: dict[str, Any],
+    side: str,
+    quantity: int | None,
+    price: int | None = None,
+    idempotency_key: str | None = None,
+    **extra: Any,
+) -> Any:
+    body: dict[str, Any] = {"offering": offering["id"], "side": side, "quantity": quantity, **extra}
+    if price is not None:
+        body["price"] = price
+    if side == "buy":
+        body.setdefault("accepted_terms_sha256", offering["terms_sha256"])
+    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
+    return party.client.post("/api/v1/orders", body, format="json", **headers)
+
+
+# --- through the services ----------------------------------------------------------------------------------
+
+
+ANONYMIZATION: dict[str, Any] = {
+    "quasi_identifiers": ["age_band", "prefecture"],
+    "personal_info_items": ["age band", "prefecture of residence"],
+    "method": "Ages generalised to 10-year bands; addresses to prefecture.",
+}
+
+
+def iot_csv(rows: int = 20) -> bytes:
+    lines = ["timestamp,sensor_id,strain_microstrain"]
+    lines += [f"2024-04-01T00:{i:02d}:00+09:00,SG-0{i % 3 + 1},{100 + i}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def anonymized_csv(rows: int = 40) -> bytes:
+    lines = ["age_band,prefecture,amount_jpy"]
+    for i in range(rows):
+        lines.append(f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10},{'Osaka' if i % 4 < 2 else 'Kyoto'},{100 + i}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def published_dataset(party: Party, *, data_class: str = "iot") -> Dataset:
+    anonymized = data_class == "anonymized"
+    dataset = dataset_create(
+        seller_id=party.organization.id,
+        title="Bridge strain 橋梁ひずみ" if not anonymized else "Supermarket baskets 購買",
+        description="Strain gauges every minute.",
+        data_class=data_class,
+        category="infrastructure",
+        tags=["bridge"],
+        region="Osaka",
+        update_frequency="daily",
+        anonymization=ANONYMIZATION if anonymized else None,
+    )
+    version = version_upload(
+        dataset_id=dataset.id,
+        seller_id=party.organization.id,
+        upload=ContentFile(anonymized_csv() if anonymized else iot_csv(), name="data.csv"),
+        original_filename="data.csv",
+    )
+    assert version_validate(version_id=version.id).status == "published"
+    dataset.refresh_from_db()
+    return dataset
+
+
+def conclude(offering: Offering, buyer: Party) -> Contract:
+    offering = Offering.objects.select_related("seller").get(pk=offering.pk)
+    return contract_conclude(
+        offering=offer_snapshot(offering),
+        buyer=BuyerSnapshot(
+            organization_id=buyer.organization.id, name=buyer.organization.name, country=buyer.organization.country
+        ),
+        price=30_000,
+        quantity=2,
+        accepted_terms_sha256=offering.terms_sha256,
+        trade_ref="trade-web-1",
+    )
+
+
+def principal(party: Party) -> Principal:
+    return principal_for(Organization.objects.get(pk=party.organization.pk))
+
+
+def offer(seller: Party, *, seats: int | None = 10, data_class: str = "iot", **terms: Any) -> Offering:
+    dataset: Dataset = published_dataset(seller, data_class=data_class)
+    return offering_publish(
+        principal=principal(seller),
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms=terms,
+        license_seats=seats,
+    )
+
+
+# --- through the web ---------------------------------------------------------------------------------------
+
+
+def signed_in(party: Party, *, lang: str = "en") -> Client:
+    client = Client(headers={"accept-language": lang})
+    client.force_login(get_user_model().objects.get(username=party.email))
+    return client
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def offer_data(**overrides: Any) -> dict[str, Any]:
+    """The offer form as the browser posts it, left at the template's defaults."""
+    warranties = {f"warranties__{item}": level for item, level in DEFAULTS["warranties"].items()}
+    return {
+        "template": "meti-data-provision",
+        "unlimited": "on",
+        "license_seats": "",
+        "currency": "JPY",
+        "purpose": DEFAULTS["purpose"],
+        "processing": DEFAULTS["processing"],
+        "license_type": DEFAULTS["license_type"],
+        "third_party_provision": DEFAULTS["third_party_provision"],
+        "sublicense": DEFAULTS["sublicense"],
+        "derived_data__rights": DEFAULTS["derived_data"]["rights"],
+        "derived_data__provider_access": DEFAULTS["derived_data"]["provider_access"],
+        "territory": "JP",
+        "duration_days": str(DEFAULTS["duration_days"]),
+        **warranties,
+        "liability_cap__basis": DEFAULTS["liability_cap"]["basis"],
+        "liability_cap__amount": "",
+        "confidentiality_years": str(DEFAULTS["confidentiality_years"]),
+        "end_of_term": DEFAULTS["end_of_term"],
+        "governing_law": DEFAULTS["governing_law"],
+        "forum": DEFAULTS["forum"],
+        "action": "publish",
+        **overrides,
+    }
+
+
+def publish(party: Party, dataset: Dataset, **overrides: Any) -> Offering:
+    response = signed_in(party).post(f"/sell/datasets/{dataset.id}/offer/", offer_data(**overrides))
+    assert response.status_code == 302, text(response)
+    offering = Offering.objects.filter(dataset=dataset).order_by("-created_at").first()
+    assert offering is not None and response["Location"] == f"/offerings/{offering.id}/"
+    return offering
+
+
+def section(page: str, element_id: str) -> str:
+    """The markup of the element with this id, up to its closing tag (same-name tags nested inside counted)."""
+    start = page.index(f'id="{element_id}"')
+    tag = page[page.rindex("<", 0, start) + 1 : start].split()[0]
+    depth, position = 1, start
+    for match in re.finditer(rf"<(/?){tag}[\s>]", page[start:]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return page[start : start + match.start()]
+        position = match.end()
+    raise AssertionError(f"#{element_id} is not closed after {position}")
+
+
+def bid_form(offering: Offering, *, price: int, quantity: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "action": "bid",
+        "price": price,
+        "quantity": quantity,
+        "time_in_force": "gtc",
+        "accepted_terms_sha256": offering.terms_sha256,
+        "accept_terms": "on",
+        **extra,
+    }
+
+
+# --- processes ---------------------------------------------------------------------------------------------
+
+
+def run_python(code: str, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by this interpreter in the project, with no Django, Ichiba or service settings in its
+    environment but ``settings``, as on a server where nobody set the others."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "ICHIBA_", "STRIPE_", "DATABASE_", "REDIS_", "CELERY_"))
+    }
+    environment.update(settings)
+    return subprocess.run(
+        [sys.executable, *(["-c", code] if code else []), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
