@@ -30,10 +30,11 @@ from contracts.meti.data_provision_terms import DEFAULTS
 from contracts.models import Contract
 from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from marketplace.hooks import save_payment_method
-from marketplace.models import Offering, Organization
+from marketplace.models import Offering, Organization, Trade
 from marketplace.selectors import offer_snapshot
 from marketplace.services.offerings import offering_publish
 from marketplace.services.participants import api_key_create, member_add, organization_create, principal_for
+from settlement.models import Entitlement, Settlement
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,23 +81,42 @@ def make_party(
 # --- through the API ---------------------------------------------------------------------------------------
 
 
-def published_offering(seller: Any, capture: Any, *, seats: int | None = 10, **terms: Any) -> dict[str, Any]:
+def readings_csv(rows: int = 10, *, step: int = 1) -> bytes:
+    """An IoT file of ``rows`` readings a minute apart (values 0, ``step``, 2 × ``step``...)."""
+    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i * step}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def published_offering(
+    seller: Any,
+    capture: Any,
+    *,
+    seats: int | None = 10,
+    title: str = "Gauges",
+    content: bytes = readings_csv(),
+    delivery_url: str = "",
+    **terms: Any,
+) -> dict[str, Any]:
+    """An offering of ``terms`` on a dataset whose first version (``content``) passed validation; with
+    ``delivery_url``, the file is delivered from the seller's own host."""
     dataset = seller.client.post(
-        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
+        "/api/v1/datasets", {"title": title, "data_class": "iot", "category": "infrastructure"}, format="json"
     ).json()
-    lines = ["timestamp,value"] + [f"2024-01-01T00:{i:02d}:00+09:00,{i}" for i in range(10)]
     with capture(execute=True):
-        seller.client.post(
+        upload = seller.client.post(
             f"/api/v1/datasets/{dataset['id']}/versions",
-            {"file": SimpleUploadedFile("d.csv", ("\n".join(lines) + "\n").encode())},
+            {"file": SimpleUploadedFile("d.csv", content)},
             format="multipart",
         )
+    assert upload.status_code == 202, upload.content
     response = seller.client.post(
         "/api/v1/offerings",
         {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats},
         format="json",
     )
     assert response.status_code == 201, response.content
+    if delivery_url:
+        Offering.objects.filter(pk=response.json()["id"]).update(delivery_url=delivery_url)
     return response.json()
 
 
@@ -116,6 +136,63 @@ def place(
         body.setdefault("accepted_terms_sha256", offering["terms_sha256"])
     headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
     return party.client.post("/api/v1/orders", body, format="json", **headers)
+
+
+# A trade's settlement runs its tasks on commit (Celery is eager in tests), so authorisation and the grant of
+# the entitlement happen as in production; the buyers of make_party pay with Stripe's test card pm_card_visa.
+
+
+def trade(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 3) -> Settlement:
+    """An ask of 5 at 1000 and a crossing bid for ``quantity`` seats; returns the trade's settlement."""
+    with capture(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+    with capture(execute=True):
+        response = place(buyer, offering, "buy", quantity, 1000)
+    assert response.status_code == 201, response.content
+    [made] = response.json()["trades"]
+    return Settlement.objects.select_related("contract").get(trade_id=made["id"])
+
+
+def buy(seller: Any, buyer: Any, offering: dict, capture: Any, *, price: int = 1000) -> Entitlement:
+    """One seat bought at ``price``; returns the buyer's entitlement."""
+    with capture(execute=True):
+        ask = seller.client.post(
+            "/api/v1/orders",
+            {"offering": offering["id"], "side": "sell", "quantity": 1, "price": price},
+            format="json",
+        )
+        assert ask.status_code == 201, ask.content
+        bid = buyer.client.post(
+            "/api/v1/orders",
+            {
+                "offering": offering["id"],
+                "side": "buy",
+                "quantity": 1,
+                "price": price,
+                "accepted_terms_sha256": offering["terms_sha256"],
+            },
+            format="json",
+        )
+        assert bid.status_code == 201, bid.content
+    [trade_data] = bid.json()["trades"]
+    trade = Trade.objects.get(pk=trade_data["id"])
+    assert trade.contract_id is not None
+    return Entitlement.objects.select_related("dataset_version", "contract", "settlement").get(
+        contract_id=trade.contract_id
+    )
+
+
+def entitled(seller: Any, buyer: Any, capture: Any, *, delivery_url: str = "") -> Entitlement:
+    """The buyer's entitlement to one seat of a new offering of 40 readings ("Bridge strain gauges")."""
+    offering = published_offering(
+        seller, capture, title="Bridge strain gauges", content=readings_csv(40, step=7), delivery_url=delivery_url
+    )
+    return buy(seller, buyer, offering, capture)
+
+
+def stored_bytes(entitlement: Entitlement) -> bytes:
+    with entitlement.dataset_version.file.open("rb") as handle:
+        return handle.read()
 
 
 # --- through the services ----------------------------------------------------------------------------------

@@ -15,7 +15,19 @@ from catalog.models import DatasetVersion
 from catalog.web.checks import check_detail
 from config.api.problems import PROBLEM_TYPES, problem
 from contracts.web.history import event_actor, event_reason
-from tests.builders import Party, bid_form, conclude, offer, publish, published_dataset, section, signed_in, text
+from tests.builders import (
+    Party,
+    bid_form,
+    conclude,
+    offer,
+    publish,
+    published_dataset,
+    published_offering,
+    section,
+    signed_in,
+    text,
+    trade,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +105,6 @@ def test_event_reasons_and_actors_are_translated_and_unknown_ones_kept() -> None
 
 
 def test_purchase_history_in_japanese(seller, buyer, django_capture_on_commit_callbacks: Any) -> None:
-    from settlement.tests.factories import trade
-    from tests.builders import published_offering
-
     offering = published_offering(seller, django_capture_on_commit_callbacks, seats=10)
     settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
     page = text(signed_in(buyer, lang="ja").get(f"/purchases/{settlement.id}/"))

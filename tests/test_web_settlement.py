@@ -13,8 +13,7 @@ from django.test import Client
 
 from settlement.models import Download, DownloadToken, Entitlement, Settlement
 from settlement.services import payouts, settlements
-from settlement.tests.factories import trade
-from tests.builders import Party, make_party, published_offering
+from tests.builders import Party, make_party, published_offering, trade
 
 pytestmark = pytest.mark.django_db
 

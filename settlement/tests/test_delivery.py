@@ -23,8 +23,7 @@ from settlement.api import downloads as download_views
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import delivery, signing
 from settlement.services.entitlements import entitlement_revoke
-from settlement.tests.factories import entitled, stored_bytes
-from tests.builders import make_party
+from tests.builders import entitled, make_party, stored_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from config.errors import InvalidTransition, NotFound
 from contracts.models import Contract
 from settlement.models import Entitlement, EntitlementEvent
 from settlement.services import entitlements as service
-from settlement.tests.factories import entitled
+from tests.builders import entitled
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from marketplace.models import Offering, Order, Organization, Trade
 from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payout, Settlement, SettlementEvent
 from settlement.providers import PaymentResult
 from settlement.services import ledger, payouts, settlements
-from settlement.tests.factories import trade
-from tests.builders import make_party, place, published_offering
+from tests.builders import make_party, place, published_offering, trade
 
 pytestmark = pytest.mark.django_db
 

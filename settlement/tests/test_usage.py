@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from settlement.tests.factories import entitled
-from tests.builders import make_party
+from tests.builders import entitled, make_party
 
 pytestmark = pytest.mark.django_db
 

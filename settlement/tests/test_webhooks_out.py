@@ -37,7 +37,7 @@ from settlement.services.webhooks import (
     webhook_signature_verify,
     webhooks_sweep,
 )
-from tests.builders import Party, make_party
+from tests.builders import Party, make_party, published_offering, trade
 
 pytestmark = pytest.mark.django_db
 
@@ -621,8 +621,6 @@ def test_a_published_version_is_announced_to_the_seller(seller, receiver, captur
 
 def test_a_new_version_is_announced_to_buyers_entitled_to_the_dataset(seller, buyer, receiver, capture) -> None:
     from settlement.models import Entitlement
-    from settlement.tests.factories import trade
-    from tests.builders import published_offering
 
     offering = published_offering(seller, capture)
     trade(buyer, seller, offering, capture)
