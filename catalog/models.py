@@ -66,12 +66,12 @@ class Dataset(models.Model):
     seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="datasets")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
-    category = models.CharField(_("category"), max_length=32, choices=Category.choices, default=Category.OTHER)
+    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass)
+    category = models.CharField(_("category"), max_length=32, choices=Category, default=Category.OTHER)
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
     region = models.CharField(_("region"), max_length=100, blank=True)
     update_frequency = models.CharField(
-        _("update frequency"), max_length=16, choices=UpdateFrequency.choices, default=UpdateFrequency.ONCE
+        _("update frequency"), max_length=16, choices=UpdateFrequency, default=UpdateFrequency.ONCE
     )
     # APPI disclosure of anonymously processed information, published on the dataset page:
     # {"quasi_identifiers": [...], "personal_info_items": [...], "method": "..."}; {} for IoT data.
@@ -123,7 +123,7 @@ class DatasetVersion(models.Model):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
     file = models.FileField(upload_to=version_upload_to, storage=dataset_storage, max_length=300)
-    file_format = models.CharField(max_length=8, choices=FileFormat.choices)
+    file_format = models.CharField(max_length=8, choices=FileFormat)
     original_filename = models.CharField(max_length=255, blank=True)
     size_bytes = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
