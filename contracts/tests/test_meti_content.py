@@ -258,7 +258,7 @@ def test_render_raises_key_error_naming_the_missing_placeholder() -> None:
 
 
 def test_render_rejects_an_unknown_language() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown language 'fr'"):
         dp.render_clause_text(by_code("fees"), "fr", sentinel_context())  # type: ignore[arg-type]
 
 
@@ -322,7 +322,7 @@ def test_applicable_clauses_per_data_class() -> None:
     anonymized = [c.code for c in dp.applicable_clauses("anonymized")]
     assert anonymized == [c.code for c in CLAUSES]
     assert iot == [c.code for c in CLAUSES if c.code not in ("anonymized_notice", "reidentification_ban")]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown data class 'personal'"):
         dp.applicable_clauses("personal")
 
 

@@ -528,47 +528,47 @@ def replace(policy: PolicyInput, **changes: Any) -> PolicyInput:
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "refusal"),
     [
-        {"assignee": BUYER},
-        {"valid_from": VALID_FROM},
-        {"amount": 100},
-        {"currency": "yen"},
-        {"data_class": "personal"},
-        {"uid": "not an iri"},
-        {"target": "ichiba:dataset:1"},  # would expand into the profile namespace
-        {"assigner": "use:x"},
-        {"terms": terms(processing="some")},
-        {"terms": terms(third_party_provision="maybe")},
-        {"terms": terms(territory=["jp"])},
-        {"terms": terms(territory=[])},
-        {"terms": terms(duration_days=0)},
-        {"terms": terms(end_of_term="return")},
-        {"terms": {k: v for k, v in DEFAULTS.items() if k != "forum"}},
+        ({"assignee": BUYER}, "An Offer has no assignee"),
+        ({"valid_from": VALID_FROM}, "An Offer has no valid_from"),
+        ({"amount": 100}, "An Offer has no amount"),
+        ({"currency": "yen"}, "currency must be an ISO 4217 code"),
+        ({"data_class": "personal"}, "data_class must be one of"),
+        ({"uid": "not an iri"}, "uid must be an absolute IRI"),
+        ({"target": "ichiba:dataset:1"}, "target .* compact IRI"),  # would expand into the profile namespace
+        ({"assigner": "use:x"}, "assigner .* compact IRI"),
+        ({"terms": terms(processing="some")}, r"terms\.processing must be one of"),
+        ({"terms": terms(third_party_provision="maybe")}, r"terms\.third_party_provision must be one of"),
+        ({"terms": terms(territory=["jp"])}, r"terms\.territory must be a non-empty list"),
+        ({"terms": terms(territory=[])}, r"terms\.territory must be a non-empty list"),
+        ({"terms": terms(duration_days=0)}, r"terms\.duration_days must be a positive integer"),
+        ({"terms": terms(end_of_term="return")}, r"terms\.end_of_term must be one of"),
+        ({"terms": {k: v for k, v in DEFAULTS.items() if k != "forum"}}, "terms lack forum"),
     ],
 )
-def test_offer_refuses_bad_input(changes: dict[str, Any]) -> None:
+def test_offer_refuses_bad_input(changes: dict[str, Any], refusal: str) -> None:
     odrl_offer(offer_input())  # the base input is fine
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=refusal):
         odrl_offer(replace(offer_input(), **changes))
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "refusal"),
     [
-        {"assignee": None},
-        {"valid_from": None},
-        {"amount": None},
-        {"currency": None},
-        {"amount": -1},
-        {"valid_from": datetime(2025, 4, 1)},  # noqa: DTZ001 - naive on purpose
-        {"valid_until": datetime(2024, 1, 1, tzinfo=UTC)},
-        {"assignee": "buyer"},
+        ({"assignee": None}, "An Agreement needs assignee"),
+        ({"valid_from": None}, "An Agreement needs valid_from"),
+        ({"amount": None}, "An Agreement needs amount"),
+        ({"currency": None}, "An Agreement needs currency"),
+        ({"amount": -1}, "amount is a non-negative integer"),
+        ({"valid_from": datetime(2025, 4, 1)}, "must be timezone-aware"),  # noqa: DTZ001 - naive on purpose
+        ({"valid_until": datetime(2024, 1, 1, tzinfo=UTC)}, "valid_until is before valid_from"),
+        ({"assignee": "buyer"}, "assignee must be an absolute IRI"),
     ],
 )
-def test_agreement_refuses_bad_input(changes: dict[str, Any]) -> None:
+def test_agreement_refuses_bad_input(changes: dict[str, Any], refusal: str) -> None:
     odrl_agreement(agreement_input())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=refusal):
         odrl_agreement(replace(agreement_input(), **changes))
 
 
