@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import DomainError
@@ -66,7 +67,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Method not allowed"),
         gettext_noop("See the `Allow` header for the methods this path accepts."),
     ),
-    "not-acceptable": (gettext_noop("Not acceptable"), gettext_noop("Accept application/json.")),
+    "not-acceptable": (
+        gettext_noop("Not acceptable"),
+        gettext_noop(
+            "Ask for a media type the endpoint serves (`detail` names them; most serve application/json), or send "
+            "`Accept: */*`."
+        ),
+    ),
     "conflict": (
         gettext_noop("State conflict"),
         gettext_noop("The object is not in a state that allows this; re-read it first."),
@@ -207,7 +214,13 @@ def _validation_summary(errors: Mapping[str, list[str]]) -> str:
 
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
-    """DRF's EXCEPTION_HANDLER: every error leaves the API as problem details, never as an HTML 500."""
+    """DRF's EXCEPTION_HANDLER: every error leaves the API as problem details, never as an HTML 500.
+
+    The problem is JSON whatever the view serves or the request negotiated (an HTML contract, a YAML schema) or
+    failed to negotiate (a 406): the renderer DRF renders the response with is set here, for every view at once."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
         # The catalogue's title for the problem's own code (a Conflict raised as "idempotency-conflict" is titled

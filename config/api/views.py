@@ -9,10 +9,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views import View
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
-from config.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES
+from config.api.problems import PROBLEM_TYPES
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -36,21 +34,11 @@ class ProblemTypesView(View):
         return render(request, "problems.html", {"items": items})
 
 
-class _ProblemsInJson:
-    """Mixed into a view whose renderers are for its page (YAML, HTML): its errors are JSON problem details."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response: Response = super().handle_exception(exc)  # type: ignore[misc]
-        request = self.request  # type: ignore[attr-defined]
-        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
-        return response
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: YAML by default, JSON for ``Accept: application/json`` or ``?format=json``."""
 
 
-class SchemaView(_ProblemsInJson, SpectacularAPIView):
-    pass
-
-
-class DocsView(_ProblemsInJson, SpectacularSwaggerView):
+class DocsView(SpectacularSwaggerView):
     # A page to look at. OPTIONS would render DRF's metadata through the page's HTML renderer, which has no
     # template for it (a 500): every method but GET and HEAD is a 405.
     http_method_names = ["get", "head"]

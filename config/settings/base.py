@@ -247,6 +247,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsMember"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Honours q-values; a view serves exactly the types its renderer_classes list (config/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     # No generic filter backend: each list view parses its query parameters through a selector, so a bad

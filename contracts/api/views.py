@@ -8,11 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.pagination import query_int, whole_list, whole_list_schema
 from config.api.principal import Principal, principal_of
+from config.api.renderers import JSONLDRenderer
 from config.errors import NotFound
 from contracts import selectors
 from contracts.api.serializers import ContractSerializer, TemplateSerializer
@@ -20,8 +22,6 @@ from contracts.documents import document_response
 from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 from contracts.odrl_export import contract_odrl
 from contracts.registry import TEMPLATES, templates_current
-
-JSON_LD = "application/ld+json"
 
 
 def _principal(request: Request) -> Principal:
@@ -114,10 +114,12 @@ class ContractDetail(GenericAPIView):
 
 
 class ContractDocument(GenericAPIView):
+    renderer_classes = [StaticHTMLRenderer]
+
     @extend_schema(
         operation_id="contracts_document",
         parameters=[OpenApiParameter("lang", str, enum=["ja", "en"], description="Default ja (the governing text).")],
-        responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The contract as HTML")},
+        responses=OpenApiResponse(OpenApiTypes.STR, description="The contract as HTML"),
     )
     def get(self, request: Request, contract_id: str) -> HttpResponse:
         lang = request.query_params.get("lang", "ja")
@@ -128,10 +130,13 @@ class ContractDocument(GenericAPIView):
 
 
 class ContractOdrl(GenericAPIView):
+    # JSON-LD first; the same document as plain JSON for a client that asks for that.
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
+
     @extend_schema(
         operation_id="contracts_odrl",
-        responses={(200, JSON_LD): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Agreement")},
+        responses=OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Agreement"),
     )
     def get(self, request: Request, contract_id: str) -> Response:
         contract = selectors.contract_get(contract_id=contract_id, organization_id=_principal(request).organization_id)
-        return Response(contract_odrl(contract), content_type=JSON_LD)
+        return Response(contract_odrl(contract))

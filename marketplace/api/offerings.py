@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +18,7 @@ from catalog.api.serializers import WithdrawSerializer  # one withdrawal body fo
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
+from config.api.renderers import JSONLDRenderer
 from config.api.serializers import StrictSerializer
 from contracts.odrl_export import offer_odrl
 from marketplace import selectors
@@ -146,10 +148,12 @@ class OfferingWithdraw(GenericAPIView):
 
 class OfferingOdrl(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
+    # JSON-LD first; the same document as plain JSON for a client that asks for that.
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="offerings_odrl",
-        responses={(200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Offer")},
+        responses=OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Offer"),
     )
     def get(self, request: Request, offering_id: str) -> Response:
         offering = selectors.offering_get(offering_id=offering_id)
@@ -163,4 +167,4 @@ class OfferingOdrl(GenericAPIView):
             template_version=offering.template_version,
             terms_sha256=offering.terms_sha256,
         )
-        return Response(document, content_type="application/ld+json")
+        return Response(document)

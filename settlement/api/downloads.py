@@ -32,13 +32,16 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import FileFormat
+from config.api.negotiation import DisregardAccept
 from config.api.problems import PROBLEM_CONTENT_TYPE, problem
+from config.api.renderers import JWKSetRenderer
 from config.errors import DomainError
 from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
 from settlement.services import signing
@@ -58,16 +61,6 @@ CHUNK_BYTES = 1 << 20
 CONTENT_TYPES: dict[str, str] = {FileFormat.CSV: "text/csv; charset=utf-8", FileFormat.JSONL: "application/jsonl"}
 # The URL holds a bearer secret: no shared cache may keep the response, no Referer may leak the URL.
 _PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
-
-
-class _IgnoreAccept(BaseContentNegotiation):
-    """Download managers send ``Accept: application/octet-stream`` or ``text/csv``: never answer 406."""
-
-    def select_parser(self, request: Request, parsers: Any) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
-        return (renderers[0], renderers[0].media_type)
 
 
 def _problem(status: int, code: str, detail: str, *, title: str | None = None, **headers: str) -> HttpResponse:
@@ -157,7 +150,8 @@ class DownloadView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     throttle_classes: list[Any] = []
-    content_negotiation_class = _IgnoreAccept
+    # The file the token names, whatever a download manager's Accept says: never a 406.
+    content_negotiation_class = DisregardAccept
 
     @extend_schema(
         operation_id="downloads_retrieve",
@@ -293,14 +287,13 @@ class JwksView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     throttle_classes: list[Any] = []
-    content_negotiation_class = _IgnoreAccept
+    # A JWK Set, or the same document as plain JSON for a client that asks for that (DRF adds Vary: Accept).
+    renderer_classes = [JWKSetRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="jwks_retrieve",
         auth=[],
-        responses={(200, "application/jwk-set+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="JWKS")},
+        responses=OpenApiResponse(OpenApiTypes.OBJECT, description="JWKS"),
     )
-    def get(self, request: Request) -> HttpResponseBase:
-        response = JsonResponse(signing.jwks(), content_type="application/jwk-set+json")
-        response["Cache-Control"] = "public, max-age=3600"
-        return response
+    def get(self, request: Request) -> Response:
+        return Response(signing.jwks(), headers={"Cache-Control": "public, max-age=3600"})
