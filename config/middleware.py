@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
 
 from config.api.problems import _is_api, django_problem
+
+# What the API speaks to every caller (ADR 9): partners' code reads its problem texts, so they must not change with
+# a browser's Accept-Language or the site's language cookie.
+API_LANGUAGE = "en"
 
 
 class StorableQueryMiddleware:
@@ -26,3 +32,27 @@ class StorableQueryMiddleware:
                 return django_problem(400, "bad-request", detail)
             return HttpResponse(f"Bad request: {detail}", status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, for the site's pages (the reader's language: the cookie set by the header's switch, else
+    Accept-Language, else Japanese); an API request is answered in English whatever it asks for.
+
+    Activating English for the whole request, not only in the exception handler, is what keeps every text English:
+    DRF and Django translate their messages ("Authentication credentials were not provided.", a serializer's
+    "This field is required.") when the exception is raised, long before a handler sees it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if _is_api(request):
+            translation.activate(API_LANGUAGE)
+            request.LANGUAGE_CODE = API_LANGUAGE
+            return
+        super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if _is_api(request):
+            # The same for every caller, so no Vary: Accept-Language; a body in another language (a contract
+            # document's Japanese) has set its own Content-Language.
+            response.headers.setdefault("Content-Language", API_LANGUAGE)
+            return response
+        return super().process_response(request, response)

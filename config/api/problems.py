@@ -263,8 +263,13 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
 # --- Django-level handlers: errors raised outside DRF views (unknown paths, middleware, crashes) ----
 
 
+# Paths served to programs: the API and the keys that verify the market's tokens.
+API_PATH_PREFIXES = ("/api/", "/.well-known/")
+
+
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or PROBLEM_CONTENT_TYPE in request.headers.get("Accept", "")
+    """A request from a program: its errors are problem details, its texts English."""
+    return request.path.startswith(API_PATH_PREFIXES) or PROBLEM_CONTENT_TYPE in request.headers.get("Accept", "")
 
 
 def django_problem(status_code: int, code: str, detail: str) -> HttpResponse:
