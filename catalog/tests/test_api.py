@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -446,3 +447,86 @@ def test_version_upload_is_idempotent(seller, django_capture_on_commit_callbacks
     assert first.status_code == second.status_code == 202 and first.json() == second.json()
     assert DatasetVersion.objects.count() == 1
     assert_problem(post(iot_csv(31)), 409, "idempotency-conflict")
+
+
+# --- the identifier screen runs on every upload, whatever its data class --------------------------------------
+
+
+def _my_number(body: int) -> str:
+    """A 12-digit number whose last digit is the My Number check digit of the eleven before it."""
+    digits = f"{body:011d}"
+    total = sum(int(d) * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(digits), start=1))
+    return digits + str(0 if total % 11 <= 1 else 11 - total % 11)
+
+
+# Each leak is a column the seller adds to an otherwise clean file: (column, its value on row i, published?).
+LEAKS: dict[str, tuple[str, Any, bool]] = {
+    "e-mail column": ("contact", lambda i: f"owner{i}@mail.example.jp", False),
+    "My Number column": ("resident_no", lambda i: _my_number(27182818284 + 7_919 * i), False),
+    "compact timestamps": ("read_at", lambda i: int(f"2024040{1 + i // 24}{i % 24:02d}{(i * 7) % 60:02d}"), True),
+}
+
+
+def _file(data_class: str, fmt: str, leak: str | None, rows: int = 40) -> bytes:
+    records: list[dict[str, Any]] = []
+    for i in range(rows):
+        if data_class == "iot":
+            record: dict[str, Any] = {
+                "timestamp": f"2024-04-01T{i // 6:02d}:{(i % 6) * 10:02d}:00+09:00",
+                "sensor_id": f"SG-0{i % 3 + 1}",
+                "strain": 100 + i,
+            }
+        else:
+            record = {
+                "age_band": f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10}",
+                "prefecture": "Osaka" if i % 4 < 2 else "Kyoto",
+                "amount_jpy": 100 + i,
+            }
+        if leak is not None:
+            column, value, _published = LEAKS[leak]
+            record[column] = value(i)
+        records.append(record)
+    if fmt == "jsonl":
+        return "".join(json.dumps(record) + "\n" for record in records).encode()
+    lines = [",".join(records[0])] + [",".join(str(v) for v in record.values()) for record in records]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("leak", list(LEAKS))
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("data_class", ["iot", "anonymized"])
+def test_identifiers_keep_any_version_from_publishing_and_out_of_every_sample(
+    seller, buyer, client, django_capture_on_commit_callbacks, data_class: str, fmt: str, leak: str
+) -> None:
+    """An IoT upload is screened like an anonymised one: an identifier column keeps the version from publishing,
+    so neither the API's sample nor the dataset page ever shows it; a column that only looks numeric-identifying
+    (compact timestamps, some of which pass the My Number check digit by chance) is published as usual."""
+    extra = {"anonymization": ANONYMIZATION} if data_class == "anonymized" else {}
+    dataset = create(seller, iot_payload(data_class=data_class, **extra))
+    name = f"data.{fmt}"
+    first = upload_validated(
+        seller, dataset["id"], _file(data_class, fmt, None), django_capture_on_commit_callbacks, name
+    )
+    assert first["status"] == "published", first["checks"]
+
+    column, value, published = LEAKS[leak]
+    content = _file(data_class, fmt, leak)
+    version = upload_validated(seller, dataset["id"], content, django_capture_on_commit_callbacks, name)
+    screen = next(c for c in version["checks"] if c["name"] == "direct_identifiers")
+    values = [str(value(i)) for i in range(40)]
+    if published:
+        assert version["status"] == "published" and screen["passed"], version["checks"]
+        sample = buyer.client.get(f"/api/v1/datasets/{dataset['id']}/sample").json()
+        assert sample["version"] == 2 and column in sample["columns"]
+        return
+
+    assert version["status"] == "rejected" and not screen["passed"], version["checks"]
+    assert f"'{column}' (40)" in screen["detail"], screen["detail"]
+    assert not any(v in screen["detail"] for v in values), "the report masks what it found"
+    for party in (buyer.client, seller.client):
+        sample = party.get(f"/api/v1/datasets/{dataset['id']}/sample").json()
+        assert sample["version"] == 1 and column not in sample["columns"], sample
+    assert [v["number"] for v in buyer.client.get(f"/api/v1/datasets/{dataset['id']}").json()["versions"]] == [1]
+    page = client.get(f"/datasets/{dataset['id']}/").content.decode()
+    assert "SG-0" in page or "Osaka" in page, "the page shows the published sample"
+    assert f">{column}<" not in page and not any(v in page for v in values)

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,7 +26,7 @@ from catalog.validation._timestamps import _text_extremes
 _NAIVE_2000 = datetime(2000, 1, 1)  # noqa: DTZ001
 _NAIVE_2030 = datetime(2030, 1, 1)  # noqa: DTZ001
 
-CHECKS_IOT = ["encoding", "parse", "schema", "row_count", "timestamp"]
+CHECKS_IOT = ["encoding", "parse", "schema", "row_count", "direct_identifiers", "timestamp"]
 CHECKS_ANONYMIZED = ["encoding", "parse", "schema", "row_count", "direct_identifiers", "k_anonymity"]
 
 
@@ -498,9 +499,6 @@ def _csv_cell(value: str) -> str:
         ("(03)1234-5678", "phone number", "(03)1***-****"),
         ("0120-123-456", "phone number", "012*-***-***"),
         ("０３－１２３４－５６７８", "phone number", "０３－１***－****"),
-        ("123456789012", "12-digit individual number (My Number)", "**********12"),
-        ("番号 1234 5678 9012 です", "12-digit individual number (My Number)", "**** **** **12"),
-        ("1234-5678-9012", "12-digit individual number (My Number)", "****-****-**12"),
     ],
 )
 def test_direct_identifiers_are_found_and_masked(value: str, label: str, masked: str) -> None:
@@ -554,9 +552,100 @@ def test_identifier_count_and_first_lines_over_many_rows() -> None:
     assert "line 1009," in found.detail and "line 2009," in found.detail and "line 3009," not in found.detail
 
 
-def test_identifier_in_a_numeric_column() -> None:
-    found = check(anonymized("my_number", ["123456789012", "123456789013", "1"]), "direct_identifiers")
-    assert "'my_number' (2)" in found.detail
+def my_number(body: int) -> str:
+    """A 12-digit number whose last digit is the My Number check digit of the eleven before it."""
+    digits = f"{body:011d}"
+    total = sum(int(d) * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(digits), start=1))
+    remainder = total % 11
+    return digits + str(0 if remainder <= 1 else 11 - remainder)
+
+
+def test_the_check_digit_is_the_one_the_ordinance_defines() -> None:
+    from catalog.validation._identifiers import my_number_check_digit_passes
+
+    assert my_number(12345678901) == "123456789018"  # the example every implementation is checked against
+    assert my_number_check_digit_passes("123456789018") and my_number_check_digit_passes("1234 5678 9018")
+    assert my_number_check_digit_passes("１２３４－５６７８－９０１８")
+    assert not my_number_check_digit_passes("123456789012") and not my_number_check_digit_passes("12345678901")
+    passing = sum(my_number_check_digit_passes(f"{n:012d}") for n in range(100_000_000_000, 100_000_100_000))
+    assert 9_000 < passing < 11_000, "about one 12-digit number in ten passes by chance"
+
+
+BODIES = [31415926535 + 7_919 * i for i in range(40)]
+
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    ("write", "shown"),
+    [
+        (lambda n: n, lambda n: f"**********{n[-2:]}"),
+        (lambda n: f"{n[:4]}-{n[4:8]}-{n[8:]}", lambda n: f"****-****-**{n[-2:]}"),
+        (lambda n: f"番号 {n[:4]} {n[4:8]} {n[8:]} です", lambda n: f"**** **** **{n[-2:]}"),
+        (lambda n: n.translate(_FULL_WIDTH), lambda n: f"**********{n[-2:].translate(_FULL_WIDTH)}"),
+    ],
+    ids=["plain", "hyphens", "in-text", "full-width"],
+)
+def test_a_column_of_my_numbers_is_found_and_masked(write: Any, shown: Any) -> None:
+    numbers = [my_number(body) for body in BODIES]
+    found = check(anonymized("remark", ["ok", *map(write, numbers)]), "direct_identifiers")
+    assert not found.passed
+    assert found.detail.startswith("40 value(s) look like direct identifiers, in column(s) 'remark' (40)")
+    assert f"line 3, column 'remark': 12-digit individual number (My Number) {shown(numbers[0])}" in found.detail
+    assert numbers[0] not in re.sub(r"\D", "", unicodedata.normalize("NFKC", found.detail))
+
+
+def test_my_numbers_are_judged_per_column_not_per_value() -> None:
+    valid = [my_number(body) for body in BODIES[:20]]
+    invalid = [n[:-1] + str((int(n[-1]) + 1) % 10) for n in valid]
+    # Nine in ten pass: a real column with a few typing errors is still a My Number column.
+    assert not check(anonymized("n", valid[:18] + invalid[:2]), "direct_identifiers").passed
+    # Eight in ten do not: chance or a code of another kind.
+    assert check(anonymized("n", valid[:16] + invalid[:4]), "direct_identifiers").passed
+    # Too few different numbers to tell from chance (one in ten passes), however often each repeats.
+    assert check(anonymized("n", valid[:2] * 30), "direct_identifiers").passed
+    assert not check(anonymized("n", valid[:3]), "direct_identifiers").passed
+    # One passing number among other text is a one-in-ten coincidence, not a My Number column.
+    assert check(anonymized("remark", ["ok", valid[0], "fine", "done"]), "direct_identifiers").passed
+
+
+def test_compact_timestamps_are_not_my_numbers_though_some_pass_the_check_digit() -> None:
+    from catalog.validation._identifiers import my_number_check_digit_passes
+
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    times = [start + timedelta(minutes=7 * i) for i in range(500)]
+    stamps = [f"{t:%Y%m%d%H%M}" for t in times]
+    assert stamps[0] == "202401010000" and sum(map(my_number_check_digit_passes, stamps)) > 20
+    csv_rows = "".join(f"{t.isoformat()},{stamp},{i}\n" for i, (t, stamp) in enumerate(zip(times, stamps, strict=True)))
+    json_rows = "".join(
+        json.dumps({"timestamp": t.isoformat(), "compact": int(s)}) + "\n" for t, s in zip(times, stamps, strict=True)
+    )
+    for report in (
+        run("timestamp,compact,value\n" + csv_rows),
+        run(json_rows, "jsonl"),
+        anonymized("compact", stamps),
+    ):
+        assert check(report, "direct_identifiers").passed, check(report, "direct_identifiers").detail
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_iot_data_is_screened_for_identifiers_too(fmt: str) -> None:
+    numbers = [my_number(body) for body in BODIES[:10]]
+    rows = [
+        {"timestamp": f"2024-01-01T00:{i:02d}:00+09:00", "owner": f"user{i}@example.com" if i == 4 else "", "card": n}
+        for i, n in enumerate(numbers)
+    ]
+    if fmt == "csv":
+        data = "timestamp,owner,card\n" + "".join(f"{r['timestamp']},{r['owner']},{r['card']}\n" for r in rows)
+    else:  # a JSON number is as identifying as a string
+        data = "".join(json.dumps({**r, "card": int(r["card"])}) + "\n" for r in rows)
+    report = run(data, fmt)
+    assert names(report) == CHECKS_IOT and not report.passed
+    found = check(report, "direct_identifiers")
+    assert not found.passed and check(report, "timestamp").passed
+    assert "in column(s) 'owner' (1), 'card' (10)" in found.detail, found.detail
+    assert "u***@example.com" in found.detail and numbers[0] not in found.detail
 
 
 @given(

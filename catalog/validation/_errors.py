@@ -33,6 +33,11 @@ class ErrorLog:
         return len(self._entries) == self.limit and self._entries[-1][0] < line
 
     @property
+    def entries(self) -> list[tuple[int, int, str]]:
+        """The kept ``(line, arrival, message)`` triples, lowest line first."""
+        return list(self._entries)
+
+    @property
     def messages(self) -> list[str]:
         return [message for _, _, message in self._entries]
 

@@ -1,9 +1,19 @@
 """Detection of direct identifiers: e-mail addresses, Japanese phone numbers, 12-digit individual numbers.
 
-One combined, precompiled pattern (:data:`IDENTIFIER`) defines what counts. Python's regex engine needs
-about 30 ns per character of digit-rich text to run it, though, so each block of a column is first
-narrowed down at C speed to the cells that could match (:func:`candidate_cells`), and the pattern runs
-on those cells only; a hit's cell gives the column and the line.
+One combined, precompiled pattern (:data:`IDENTIFIER`) defines what may count. An e-mail address or a phone number
+counts wherever it is found. A 12-digit number is an individual number (My Number) only by its column: the last
+digit of a My Number is a check digit over the other eleven, which about one 12-digit number in ten passes by
+chance (a compact timestamp such as ``202401011230``, a meter serial), so a single value proves nothing, while a
+column of real My Numbers passes it on every value. A column is flagged when at least
+:data:`MY_NUMBER_SHARE` of its 12-digit values pass the check and at least :data:`MY_NUMBER_MIN_DISTINCT`
+different ones do: unrelated numbers all pass with a chance of one in ten per value (1 in 1,000 for a column of
+three, about 1 in 10^16 for twenty, of which eighteen must pass), and counting different values keeps one passing
+value repeated down a column from looking like many. The tolerance of one in ten lets a real column with a few
+typing errors or placeholders still be caught.
+
+Python's regex engine needs about 30 ns per character of digit-rich text to run the pattern, though, so each
+block of a column is first narrowed down at C speed to the cells that could match (:func:`candidate_cells`),
+and the pattern runs on those cells only; a hit's cell gives the column and the line.
 
 The pattern starts with a single character class (``@``, ``+``, ``(``, a digit) and checks the context
 before that character with look-behinds, so that on the candidate cells the engine skips all other
@@ -66,6 +76,11 @@ PHONE_COLUMN: Final = re.compile(
 )
 _LOCAL_PART: Final = re.compile(r"[\w.%+\-]+\Z")
 
+# A column holds My Numbers when this share of its 12-digit values pass the check digit, and at least this many
+# different values do (see the module's docstring for why).
+MY_NUMBER_SHARE: Final = 0.9
+MY_NUMBER_MIN_DISTINCT: Final = 3
+
 LABELS: Final = {
     "email": "e-mail address",
     "my_number": "12-digit individual number (My Number)",
@@ -109,13 +124,46 @@ def mask(kind: str, cell: str, match: re.Match[str]) -> str:
     return "".join(out)
 
 
+def my_number_check_digit_passes(number: str) -> bool:
+    """Whether the last of the 12 digits of ``number`` (separators and full-width digits allowed) is the check
+    digit of the other eleven, as the Individual Number Act's ordinance defines it: with the eleven digits
+    numbered n = 1 to 11 from the right, the weights are n + 1 up to n = 6 and n - 5 after; the check digit is
+    11 minus the weighted sum's remainder by 11, or 0 when that remainder is 0 or 1."""
+    digits = [int(c) for c in number if c.isdigit()]
+    if len(digits) != 12:
+        return False
+    total = sum(digit * (n + 1 if n <= 6 else n - 5) for n, digit in enumerate(reversed(digits[:11]), start=1))
+    remainder = total % 11
+    return digits[11] == (0 if remainder <= 1 else 11 - remainder)
+
+
+class _NumberColumn:
+    """The 12-digit numbers of one column: how many, how many pass the check digit, the first that do."""
+
+    __slots__ = ("distinct_passing", "examples", "passing", "seen")
+
+    def __init__(self, max_examples: int) -> None:
+        self.seen = 0
+        self.passing = 0
+        self.distinct_passing: set[str] = set()  # at most MY_NUMBER_MIN_DISTINCT: constant memory
+        self.examples = ErrorLog(max_examples)
+
+    def holds_my_numbers(self) -> bool:
+        return len(self.distinct_passing) >= MY_NUMBER_MIN_DISTINCT and self.passing >= MY_NUMBER_SHARE * self.seen
+
+
 class IdentifierScanner:
-    """Accumulates identifier hits over all blocks: a total, per-column counts, the first examples."""
+    """Accumulates identifier hits over all blocks: a total, per-column counts, the first examples.
+
+    E-mail addresses and phone numbers are counted as they are found; 12-digit numbers per column, and they count
+    only once :meth:`finish` has judged their column to hold My Numbers."""
 
     def __init__(self, columns: Sequence[str], max_examples: int) -> None:
         self.cells = 0
         self.per_column: dict[str, int] = {}
         self.examples = ErrorLog(max_examples)
+        self._max_examples = max_examples
+        self._numbers: dict[str, _NumberColumn] = {}
         self._phone_columns = {name for name in columns if PHONE_COLUMN.search(name)}
         # Columns whose blocks repeat values enough that scanning the distinct values first pays off.
         self._dedupe: dict[int, bool] = {}
@@ -142,18 +190,53 @@ class IdentifierScanner:
         cells = 0
         for cell in candidate_cells(_SEP.join(values)):
             value = values[cell]
-            match = pattern.search(value)
-            if match is None:
-                continue
-            cells += 1
-            line = row_lines[cell]
-            if not self.examples.full_below(line):
-                kind_name = match.lastgroup or "phone"
-                shown = mask(kind_name, value, match)
-                self.examples.add(line, f"line {line}, column {name!r}: {LABELS[kind_name]} {shown}")
+            found: re.Match[str] | None = None
+            number: re.Match[str] | None = None
+            for match in pattern.finditer(value):
+                if match.lastgroup != "my_number":
+                    found = match
+                    break
+                number = number or match
+            if found is not None:
+                cells += 1
+                line = row_lines[cell]
+                if not self.examples.full_below(line):
+                    kind_name = found.lastgroup or "phone"
+                    shown = mask(kind_name, value, found)
+                    self.examples.add(line, f"line {line}, column {name!r}: {LABELS[kind_name]} {shown}")
+            elif number is not None:
+                self._count_number(name, value, number, row_lines[cell])
         if cells:
             self.cells += cells
             self.per_column[name] = self.per_column.get(name, 0) + cells
+
+    def _count_number(self, name: str, value: str, match: re.Match[str], line: int) -> None:
+        column = self._numbers.get(name)
+        if column is None:
+            column = self._numbers[name] = _NumberColumn(self._max_examples)
+        column.seen += 1
+        text = match.group(0)
+        if not my_number_check_digit_passes(text):
+            return
+        column.passing += 1
+        if len(column.distinct_passing) < MY_NUMBER_MIN_DISTINCT:
+            column.distinct_passing.add("".join(c for c in text if c.isdigit()))
+        if not column.examples.full_below(line):
+            column.examples.add(
+                line, f"line {line}, column {name!r}: {LABELS['my_number']} {mask('my_number', value, match)}"
+            )
+
+    def finish(self) -> None:
+        """Judge each column's 12-digit numbers (once, after the last block): a column of My Numbers adds its
+        passing values to the count and its first ones to the examples."""
+        for name, column in self._numbers.items():
+            if not column.holds_my_numbers():
+                continue
+            self.cells += column.passing
+            self.per_column[name] = self.per_column.get(name, 0) + column.passing
+            for line, _arrival, message in column.examples.entries:
+                self.examples.add(line, message)
+        self._numbers.clear()
 
 
 def candidate_cells(joined: str) -> list[int]:

@@ -3,6 +3,9 @@
 All checks are computed in the same pass: the file is decoded, split into records, typed, scanned for
 identifiers, counted for k-anonymity and its timestamps ranged block by block (a block is about one
 megabyte of text), so memory stays constant apart from the k-anonymity counter and per-column state.
+
+Every file is screened for direct identifiers, whatever its data class: IoT data is listed as non-personal,
+and a file that says otherwise (an e-mail column, a column of My Numbers) must not be published or sampled.
 """
 
 from __future__ import annotations
@@ -49,8 +52,8 @@ def validate_stream(
     """Validate a CSV or JSON Lines file read from ``stream`` (binary, positioned at its start).
 
     The stream is read once, to its end, in chunks and never closed. Checks, in order: ``encoding``,
-    ``parse``, ``schema``, ``row_count``, then ``direct_identifiers`` and ``k_anonymity`` for
-    anonymized data or ``timestamp`` for IoT data. A file that is not UTF-8 text reports only
+    ``parse``, ``schema``, ``row_count``, ``direct_identifiers``, then ``k_anonymity`` for anonymized
+    data or ``timestamp`` for IoT data. A file that is not UTF-8 text reports only
     ``encoding``; one whose header or records cannot be read at all stops after ``parse``; one without
     data rows stops after ``row_count``.
     """
@@ -161,8 +164,8 @@ class _Validation:
 
     def _start_columns(self, names: list[str]) -> None:
         self.states = [types.ColumnState(name) for name in names]
+        self.scanner = IdentifierScanner(names, min(_MAX_IDENTIFIER_EXAMPLES, self.max_errors))
         if self.anonymized:
-            self.scanner = IdentifierScanner(names, min(_MAX_IDENTIFIER_EXAMPLES, self.max_errors))
             if self.quasi_identifiers and (self.fmt == "jsonl" or set(self.quasi_identifiers) <= set(names)):
                 self.kanon = KAnonymity(self.quasi_identifiers)
         else:
@@ -288,11 +291,8 @@ class _Validation:
             )
         checks.append(Check("row_count", records > 0, f"{records:,} rows." if records else "No data rows."))
         if records > 0:
-            if self.anonymized:
-                checks.append(self._identifier_check())
-                checks.append(self._kanon_check())
-            else:
-                checks.append(self._timestamp_check())
+            checks.append(self._identifier_check())
+            checks.append(self._kanon_check() if self.anonymized else self._timestamp_check())
         self.checks = checks
         return self._report(records)
 
@@ -317,6 +317,7 @@ class _Validation:
     def _identifier_check(self) -> Check:
         scanner = self.scanner
         assert scanner is not None
+        scanner.finish()
         if not scanner.cells:
             return Check(
                 "direct_identifiers",
