@@ -20,7 +20,7 @@ def test_unknown_api_path_is_a_problem(anonymous) -> None:
 
 
 def test_unknown_api_path_is_a_problem_with_debug_on_too_and_for_any_method(anonymous, settings) -> None:
-    settings.DEBUG = True  # the local default, where Django would answer with its HTML page
+    settings.DEBUG = True  # as with DJANGO_DEBUG=true, where Django would answer with its HTML page
     for method in ("get", "post", "delete"):
         response = getattr(anonymous, method)("/api/v1/me/")  # the endpoint is /api/v1/me
         assert response.status_code == 404, (method, response.status_code)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, VAR_DIR, env
 
+# Off unless DJANGO_DEBUG=true says otherwise, in every environment: `make run` serves like production, with the
+# real error pages (marketplace/templates/404.html, 500.html), not Django's debug pages and URL list.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -20,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver (`make run`) leaves static files to WhiteNoise, as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
@@ -34,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.StorableQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, except that the API is always English (ADR 9).
@@ -153,6 +158,8 @@ USE_I18N = True
 USE_TZ = True
 
 # --- static and data files ------------------------------------------------------------------------
+# WhiteNoise (middleware above) serves STATIC_ROOT, filled by `manage.py collectstatic` (`manage.py serve` runs it
+# when it starts); with DEBUG on it serves the apps' static folders directly, rereading them on each request.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env.str("ICHIBA_DATA_DIR", default=str(VAR_DIR / "data")))

@@ -5,7 +5,7 @@ from config.env import VAR_DIR, env
 from .base import *  # noqa: F403
 from .base import DATABASES, ICHIBA
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# DEBUG comes from base.py: off unless DJANGO_DEBUG=true, here as in production (tests/test_entry_points.py).
 # A fixed development key is fine here: local.py is never the production module.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="ichiba-local-development-only-not-a-secret")
 

@@ -31,6 +31,9 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Collected here by the tests that need it (WhiteNoise reads the folder when its middleware starts).
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 ICHIBA = {
     **ICHIBA,
     "DEMO_DATA_ALLOWED": True,

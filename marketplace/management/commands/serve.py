@@ -2,6 +2,10 @@
 periodic work that Celery beat drives in production (order expiry, settlement sweeps, captures after the
 acceptance window, entitlement expiry, payouts, webhook retries) run in-process on the same schedule.
 
+It serves like production: DEBUG stays off unless ``DJANGO_DEBUG=true`` (so a missing page is the site's own 404,
+not Django's debug page), and WhiteNoise serves the static files, collected into ``STATIC_ROOT`` first as a
+deployment would (with DEBUG on WhiteNoise reads the apps' folders instead, and nothing is collected).
+
 Tasks are looked up by name in the Celery app, so the site shell imports no higher app. With a broker
 (``REDIS_URL``) run ``make worker`` and ``make beat`` instead; this command then only serves.
 """
@@ -60,6 +64,10 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Once, in runserver's parent process, before it starts the child that serves (RUN_MAIN=true).
+        collected = not getattr(settings, "WHITENOISE_USE_FINDERS", settings.DEBUG)
+        if collected and os.environ.get("RUN_MAIN") != "true":
+            call_command("collectstatic", interactive=False, verbosity=0)
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         # runserver's autoreloader re-runs this command in a child process (RUN_MAIN=true): the
         # scheduler belongs there, once.
