@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from settlement.tests.factories import entitled
+from tests.builders import entitled
 
 pytestmark = pytest.mark.django_db
 
