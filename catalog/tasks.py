@@ -1,4 +1,7 @@
-"""Celery tasks of the catalog: take ids, call services, safe to run twice."""
+"""Celery tasks of the catalog: take ids, call services, safe to run twice.
+
+The versions service imports this module at its top to enqueue validation, so the task imports it in its body.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
-from catalog.services.versions import version_validate
 
 
 @shared_task(
@@ -25,6 +27,8 @@ from catalog.services.versions import version_validate
     time_limit=60 * 60,
 )
 def validate_version(version_id: str) -> str:
+    from catalog.services.versions import version_validate  # cycle: it imports this module to enqueue
+
     return version_validate(version_id=uuid.UUID(version_id)).status
 
 

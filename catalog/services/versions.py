@@ -18,6 +18,7 @@ from django.utils import timezone
 from catalog import hooks, states
 from catalog.models import Dataset, DatasetVersion, FileFormat
 from catalog.services.datasets import dataset_mark_published, event_record
+from catalog.tasks import validate_version
 from catalog.validation import Check, validate_stream
 from config.errors import Conflict, Forbidden, InvalidInput
 
@@ -98,14 +99,8 @@ def version_upload(
     except BaseException:
         version.file.storage.delete(stored_name)
         raise
-    transaction.on_commit(lambda: _enqueue_validation(version.id))
+    transaction.on_commit(lambda: validate_version.delay(str(version.id)))
     return version
-
-
-def _enqueue_validation(version_id: uuid.UUID) -> None:
-    from catalog.tasks import validate_version
-
-    validate_version.delay(str(version_id))
 
 
 class _HashingReader(io.RawIOBase):

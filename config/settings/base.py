@@ -121,8 +121,6 @@ CELERY_TASK_ROUTES = {
     "settlement.*": {"queue": f"{CELERY_QUEUE_PREFIX}settlement"},
 }
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
-# Task modules autodiscovery (which imports only ``<app>.tasks``) does not find.
-CELERY_IMPORTS = ("settlement.tasks_webhooks",)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "catalog-revalidate-stuck-versions": {
         "task": "catalog.sweep_validating_versions",

@@ -32,7 +32,7 @@ from django.utils import timezone
 from catalog.models import DatasetVersion
 from config.api.principal import Principal
 from config.errors import Conflict, DomainError
-from settlement import selectors
+from settlement import selectors, tasks
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import signing
 
@@ -232,16 +232,12 @@ def download_start(
 
 def _enqueue_capture(*, settlement_id: uuid.UUID, reason: str) -> None:
     """Ask the settlement pipeline to capture (or, if the asset cannot be delivered, void) after commit."""
-    from settlement import tasks
-
     transaction.on_commit(lambda: tasks.settlement_capture.delay(str(settlement_id), reason), robust=True)
 
 
 def _enqueue_delivery_check(*, settlement_id: uuid.UUID) -> None:
     """Ask the pipeline to void the payment if the data really cannot be delivered; never to capture (the
     buyer received nothing, so a storage hiccup must not cut its acceptance window short)."""
-    from settlement import tasks
-
     transaction.on_commit(lambda: tasks.settlement_check_delivery.delay(str(settlement_id)), robust=True)
 
 

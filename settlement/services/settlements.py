@@ -36,7 +36,7 @@ from contracts.services.contracts import contract_transition
 from marketplace import hooks
 from marketplace.models import Trade
 from marketplace.services.trades import trade_void
-from settlement import states
+from settlement import states, tasks
 from settlement.models import PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
 from settlement.services import ledger
@@ -76,18 +76,11 @@ def backoff_seconds(attempts: int) -> float:
     return base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
 
 
-def _after_commit(task_name: str, *args: str) -> None:
+def _after_commit(task: Any, *args: str) -> None:
     """Enqueue a settlement task once the transaction commits. A broker outage is logged, not raised
     (``robust``: kombu raises a zoo of connection errors, and none may undo a committed trade); the rows
     are the truth and the sweeper re-drives them when the broker is back."""
-
-    def send() -> None:
-        from settlement import tasks
-
-        task: Any = getattr(tasks, task_name)
-        task.delay(*args)
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 def _event(
@@ -161,7 +154,7 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
         settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
     )
     write_insert(settlement, opened)  # with the trade's other rows, when order_place defers them
-    _after_commit("settlement_authorize", str(settlement.id))
+    _after_commit(tasks.settlement_authorize, str(settlement.id))
     return settlement
 
 
@@ -582,8 +575,6 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
     Settlement.objects.filter(pk__in=pending + capture).update(
         next_attempt_at=now + timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
     )
-    from settlement import tasks
-
     for settlement_id in pending:
         tasks.settlement_authorize.delay(str(settlement_id))
     for settlement_id in capture:

@@ -49,6 +49,7 @@ from urllib3.util import connection as urllib3_connection
 from catalog.hooks import VersionPublished
 from config.api.principal import Principal
 from config.errors import InvalidInput, NotFound, RuleViolation
+from settlement import tasks
 from settlement.models import Entitlement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from settlement.states import webhook_delivery_check
 
@@ -375,10 +376,8 @@ def webhooks_on_version_published(event: VersionPublished) -> int:
 
 
 def _enqueue(delivery_ids: Iterable[str]) -> None:
-    from settlement.tasks_webhooks import deliver
-
     for delivery_id in delivery_ids:
-        deliver.delay(delivery_id)
+        tasks.webhook_deliver.delay(delivery_id)
 
 
 # --- signatures -------------------------------------------------------------------------------------------
