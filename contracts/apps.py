@@ -10,6 +10,7 @@ def _forget_stored_texts(**kwargs: Any) -> None:
     """The memo of stored texts may be stale: ``flush`` emptied the tables (tests; it then signals post_migrate),
     or a new connection may reach another database than the last one did (a restore, a failover to a standby
     that missed the last commits)."""
+    # Not at the top: the service imports models, which load only once the app registry (built from apps.py) is ready.
     from contracts.services.contracts import stored_texts_forget
 
     stored_texts_forget()

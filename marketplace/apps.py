@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from catalog import hooks
+from marketplace.api import schema  # noqa: F401 - registers the OpenAPI authentication schemes
+
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
@@ -8,8 +11,7 @@ class MarketplaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from catalog import hooks
-        from marketplace.api import schema  # noqa: F401 - registers the OpenAPI authentication schemes
+        # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
         from marketplace.selectors import offerings_public_summary
         from marketplace.web.orders import dataset_market_panel
 

@@ -3,6 +3,10 @@ import uuid
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from catalog import hooks as catalog_hooks
+from config.db.reads import read_values
+from marketplace import hooks
+
 
 class SettlementConfig(AppConfig):
     name = "settlement"
@@ -10,11 +14,11 @@ class SettlementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from config.db.reads import read_values
-        from marketplace import hooks
+        # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
         from settlement.services.payment_methods import payment_method_save_default
         from settlement.services.payouts import payout_account_save
         from settlement.services.settlements import settlement_subscribe
+        from settlement.services.webhooks import webhooks_on_version_published
 
         def save(organization_id: uuid.UUID, token: str) -> None:
             payment_method_save_default(organization_id=organization_id, token=token)
@@ -32,9 +36,6 @@ class SettlementConfig(AppConfig):
         hooks.register_settlement_lookup(settlement_of)
         # Every executed trade opens its settlement in the trade's own transaction.
         settlement_subscribe()
-
-        from catalog import hooks as catalog_hooks
-        from settlement.services.webhooks import webhooks_on_version_published
 
         def version_published(event: catalog_hooks.VersionPublished) -> None:
             webhooks_on_version_published(event)

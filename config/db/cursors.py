@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.db import NotSupportedError
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -29,8 +30,6 @@ def statement_cursor(connection: Any) -> CursorWrapper:
     cursor."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -79,8 +80,6 @@ class PlatformRules(GenericAPIView):
 
     @extend_schema(operation_id="platform_rules", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        from django.conf import settings
-
         return Response(
             {
                 "version": PLATFORM_RULES_VERSION,

@@ -20,7 +20,9 @@ from config.errors import DomainError
 from contracts.registry import Template
 from contracts.terms import with_defaults
 from contracts.web.display import Lang, TermSpec, clause_notes, term_help, term_label, term_specs, value_label
+from marketplace.models import Order
 from marketplace.services.offerings import MAX_SEATS
+from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY
 
 TEXTAREA_ABOVE = 200  # strings allowed to be longer than this get a text area
 AMOUNT_HELP = _("In minor units of the offering's currency (yen for JPY). Only with a fixed cap.")
@@ -218,20 +220,15 @@ class OfferingWithdrawForm(forms.Form):
 # the seat cap are decided by ``marketplace.services.orders.order_place``, whose refusals the view shows.
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
-# The order services' bounds are imported where they are used: this section is appended to the module.
 
 
 def _seats_field(**kwargs: Any) -> forms.IntegerField:
-    from marketplace.services.orders import MAX_QUANTITY
-
     return forms.IntegerField(
         label=_("Seats"), min_value=1, max_value=MAX_QUANTITY, widget=forms.NumberInput(attrs={"step": 1}), **kwargs
     )
 
 
 def _price_field(**kwargs: Any) -> forms.IntegerField:
-    from marketplace.services.orders import MAX_PRICE
-
     return forms.IntegerField(
         label=_("Price per seat"),
         min_value=1,
@@ -245,8 +242,6 @@ def _price_field(**kwargs: Any) -> forms.IntegerField:
 def order_field_error(field: str, message: str) -> str:
     """The reason ``order_place`` gives for a field (``errors={"expires_at": ["must be in the future"]}``, plain
     English kept stable for the API) as the form says it to people; an unknown reason is shown as it is."""
-    from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY
-
     labels = {
         ("price", "out of range"): _("The price per seat must be between 1 and %(max)s.") % {"max": f"{MAX_PRICE:,}"},
         ("price", "required for a limit order"): _("Enter a price per seat."),
@@ -415,8 +410,6 @@ class OrderStatusFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from marketplace.models import Order
-
         super().__init__(*args, **kwargs)
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)

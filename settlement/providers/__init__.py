@@ -7,6 +7,8 @@ call after a crash or a replayed message returns the first outcome instead of ch
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from settlement.providers.base import (
     PaymentProvider,
     PaymentResult,
@@ -14,20 +16,16 @@ from settlement.providers.base import (
     ProviderUnavailable,
     TransferResult,
 )
+from settlement.providers.offline import OfflineProvider
+from settlement.providers.stripe import StripeProvider
 
 
 def provider_get(name: str | None = None) -> PaymentProvider:
     """The configured provider (``settings.ICHIBA["PAYMENT_PROVIDER"]``) or the one named."""
-    from django.conf import settings
-
     chosen = name or settings.ICHIBA["PAYMENT_PROVIDER"]
     if chosen == "offline":
-        from settlement.providers.offline import OfflineProvider
-
         return OfflineProvider()
     if chosen == "stripe":
-        from settlement.providers.stripe import StripeProvider
-
         return StripeProvider()
     raise ValueError(f"Unknown payment provider {chosen!r} (offline or stripe).")
 

@@ -27,6 +27,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from settlement.models import PaymentMethod
 from settlement.providers.base import PaymentResult, ProviderRefused, ProviderUnavailable, TransferResult
 
 # Metadata key that names our idempotency key on PaymentIntents, refunds and transfers.
@@ -196,8 +197,6 @@ class StripeProvider:
 
     def _customer(self, customer_ref: str) -> str:
         """The organisation's Stripe customer, created at its first authorisation and kept on its payment methods."""
-        from settlement.models import PaymentMethod
-
         try:
             methods = PaymentMethod.objects.filter(organization_id=uuid.UUID(customer_ref))
         except ValueError:  # not an organisation id: nowhere to keep the customer

@@ -21,6 +21,7 @@ from django.utils import timezone
 from settlement.models import ProviderEvent, Settlement
 from settlement.providers import PaymentResult, provider_get
 from settlement.providers.stripe import payment_result_from_charge, payment_result_from_intent
+from settlement.services.settlements import settlement_apply_provider_state
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +92,6 @@ def _dispatch(event: ProviderEvent) -> tuple[str, str]:
     if settlement_id is None:
         # Another integration's payment on the same Stripe account, or a test event.
         return ProviderEvent.Status.IGNORED, f"no settlement has payment {result.payment_ref or '(none)'}"
-    from settlement.services.settlements import settlement_apply_provider_state
-
     settlement_apply_provider_state(
         settlement_id=settlement_id, result=result, source=f"stripe event {event.type} ({event.event_id})"
     )

@@ -17,7 +17,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from settlement.models import ProviderEvent, Settlement, SettlementEvent
-from settlement.services import settlements
+from settlement.services import provider_events, settlements
 from settlement.services.payment_methods import payment_method_save_default
 from tests.builders import Party, place, published_offering
 
@@ -285,12 +285,12 @@ def test_a_failed_handling_is_kept_answered_500_and_handled_on_redelivery(
 ) -> None:
     settlement = authorised_settlement(seller, buyer, django_capture_on_commit_callbacks)
     payload = event("payment_intent.succeeded", intent(settlement, "succeeded"))
-    real_apply = settlements.settlement_apply_provider_state
+    real_apply = provider_events.settlement_apply_provider_state
 
     def broken(**kwargs: Any) -> Settlement:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(settlements, "settlement_apply_provider_state", broken)
+    monkeypatch.setattr(provider_events, "settlement_apply_provider_state", broken)
     response = send(stripe_client, payload)
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
@@ -298,7 +298,7 @@ def test_a_failed_handling_is_kept_answered_500_and_handled_on_redelivery(
     assert stored.status == "failed"
     assert "database went away" in stored.error
 
-    monkeypatch.setattr(settlements, "settlement_apply_provider_state", real_apply)
+    monkeypatch.setattr(provider_events, "settlement_apply_provider_state", real_apply)
     assert send(stripe_client, payload).json()["status"] == "processed"
     settlement.refresh_from_db()
     assert settlement.status == "captured"

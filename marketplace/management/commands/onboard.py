@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from config.errors import DomainError
+from marketplace.hooks import save_payment_method, save_payout_account
 from marketplace.services.participants import api_key_create, member_add, organization_create
 
 
@@ -43,8 +44,6 @@ class Command(BaseCommand):
                 if options["payout_account"]:
                     if "seller" not in options["role"]:
                         raise CommandError("--payout-account is for sellers (--role seller).")
-                    from marketplace.hooks import save_payout_account
-
                     save_payout_account(organization_id=organization.id, account=options["payout_account"])
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
@@ -54,6 +53,4 @@ class Command(BaseCommand):
 
     def _save_payment_method(self, organization: Any, payment_method: str) -> None:
         # Payment methods belong to settlement (a higher app); it registers how to save one.
-        from marketplace.hooks import save_payment_method
-
         save_payment_method(organization_id=organization.id, payment_method=payment_method)

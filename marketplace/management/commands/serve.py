@@ -25,6 +25,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from config.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,8 +36,6 @@ def _schedule(value: Any) -> BaseSchedule:
 
 def run_due_tasks_forever(*, tick: float = 1.0, stop: threading.Event | None = None) -> None:
     """Run each beat entry in-process whenever it is due (first run one interval after start)."""
-    from config.celery import app
-
     stop = stop or threading.Event()
     # A worker imports every app's tasks module at start; a web process has not, so do it here.
     app.loader.import_default_modules()
