@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "contracts",
     "marketplace",
     "settlement",
+    "demo",
 ]
 
 MIDDLEWARE = [

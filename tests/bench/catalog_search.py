@@ -62,8 +62,8 @@ def _populate() -> None:
     from django.utils import timezone
 
     from catalog import search
-    from catalog.demo_data import generate_catalog_entries
     from catalog.models import Dataset, Tag
+    from demo.data import generate_catalog_entries
     from marketplace.models import Organization
 
     if Dataset.objects.count() == N_DATASETS:

@@ -26,7 +26,7 @@ CHUNK = 1024 * 1024
 def _generate(path: Path) -> None:
     if path.exists() and path.stat().st_size >= SIZE:
         return
-    from catalog.demo_data import generate_strain_csv
+    from demo.data import generate_strain_csv
 
     with path.open("wb") as stream:
         generate_strain_csv(stream, target_bytes=SIZE)

@@ -1,7 +1,7 @@
 """``manage.py load_demo``: sellers, buyers and five realistic datasets, so the site is alive at first run.
 
 Deterministic and idempotent: running it twice changes nothing the second time. Like the demo password, each
-demo organisation's API key is published (``ichiba_demo_<its key in catalog.demo_data>``), so the API can be
+demo organisation's API key is published (``ichiba_demo_<its key in demo.data>``), so the API can be
 tried at once; it exists only in a database where this command ran.
 """
 
@@ -16,10 +16,10 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from catalog.demo_data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
+from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
 from marketplace import hooks
 from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish

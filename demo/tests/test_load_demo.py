@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from catalog.demo_data import DEMO_BUYERS, DEMO_SELLERS
 from catalog.models import Dataset, DatasetVersion
 from config.errors import Conflict, Forbidden, InvalidInput
+from demo.data import DEMO_BUYERS, DEMO_SELLERS
 from marketplace.models import ApiKey, Offering, Order, Organization, ParticipantEvent, Trade
 from marketplace.services.participants import api_key_create_demo, member_add, organization_create
 from settlement.models import Entitlement, Settlement

@@ -1,6 +1,6 @@
 """Demo data: deterministic, parseable, small, and the anonymised files are k-anonymous and free of identifiers.
 
-Pure Python: runs with ``pytest catalog/tests/test_demo_data.py -p no:django``.
+Pure Python: runs with ``pytest demo/tests/test_data.py -p no:django``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from catalog.demo_data import (
+from demo.data import (
     CATEGORIES,
     DATA_CLASSES,
     DEMO_BUYERS,
