@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from catalog.web import views
+from catalog.web import datasets
 
 urlpatterns = [
-    path("", views.catalog, name="catalog"),
-    path("datasets/<uuid:dataset_id>/", views.dataset_detail, name="dataset"),
-    path("sell/", views.seller_datasets, name="sell"),
-    path("sell/datasets/new/", views.dataset_create, name="dataset_create"),
-    path("sell/datasets/<uuid:dataset_id>/edit/", views.dataset_edit, name="dataset_edit"),
-    path("sell/datasets/<uuid:dataset_id>/withdraw/", views.dataset_withdraw, name="dataset_withdraw"),
-    path("sell/datasets/<uuid:dataset_id>/relist/", views.dataset_relist, name="dataset_relist"),
-    path("sell/datasets/<uuid:dataset_id>/upload/", views.version_upload, name="version_upload"),
-    path("sell/datasets/<uuid:dataset_id>/versions/<int:number>/", views.version_detail, name="version"),
+    path("", datasets.catalog, name="catalog"),
+    path("datasets/<uuid:dataset_id>/", datasets.dataset_detail, name="dataset"),
+    path("sell/", datasets.seller_datasets, name="sell"),
+    path("sell/datasets/new/", datasets.dataset_create, name="dataset_create"),
+    path("sell/datasets/<uuid:dataset_id>/edit/", datasets.dataset_edit, name="dataset_edit"),
+    path("sell/datasets/<uuid:dataset_id>/withdraw/", datasets.dataset_withdraw, name="dataset_withdraw"),
+    path("sell/datasets/<uuid:dataset_id>/relist/", datasets.dataset_relist, name="dataset_relist"),
+    path("sell/datasets/<uuid:dataset_id>/upload/", datasets.version_upload, name="version_upload"),
+    path("sell/datasets/<uuid:dataset_id>/versions/<int:number>/", datasets.version_detail, name="version"),
 ]
