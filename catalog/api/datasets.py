@@ -1,34 +1,146 @@
-"""Catalog endpoints (docs/api.md#datasets-and-versions): thin views, validate → service → render."""
+"""The dataset resource (docs/api.md#datasets-and-versions): search, create, read, change, withdraw and relist
+a dataset, and its public sample. Thin views: validate with a serializer, call one service, render with another."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.api import serializers as s
-from catalog.models import Category, DataClass, DatasetVersion
+from catalog.api.versions import VersionSerializer
+from catalog.hooks import offerings_for_dataset
+from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
-from catalog.services import versions as version_services
-from catalog.uploads import HashingUploadHandler
+from catalog.services.datasets import check_data_class
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
-from config.api.parsers import JSONParser
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
-from config.errors import InvalidInput, PayloadTooLarge
+from config.api.serializers import StrictSerializer
+
+
+class DataClassField(serializers.ChoiceField):
+    """``personal`` is not a typo to be told "invalid choice" (400): it is refused by a market rule (422)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=DataClass.choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if data == "personal":
+            check_data_class(data)
+        return str(super().to_internal_value(data))
+
+
+class AnonymizationSerializer(serializers.Serializer):
+    quasi_identifiers = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=100)
+    personal_info_items = serializers.ListField(
+        child=serializers.CharField(max_length=200), min_length=1, max_length=100
+    )
+    method = serializers.CharField(max_length=2000)
+
+
+class DatasetCreateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    data_class = DataClassField()
+    category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.OTHER)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False, default=list
+    )
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    update_frequency = serializers.ChoiceField(
+        choices=UpdateFrequency.choices, required=False, default=UpdateFrequency.ONCE
+    )
+    anonymization = AnonymizationSerializer(required=False, allow_null=True)
+
+
+class DatasetUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    update_frequency = serializers.ChoiceField(choices=UpdateFrequency.choices, required=False)
+    anonymization = AnonymizationSerializer(required=False)
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SellerSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    seller = SellerSerializer()
+    tags = serializers.SerializerMethodField()
+    latest_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "seller",
+            "title",
+            "description",
+            "data_class",
+            "category",
+            "tags",
+            "region",
+            "update_frequency",
+            "anonymization",
+            "status",
+            "latest_version",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+
+    def get_tags(self, dataset: Dataset) -> list[str]:
+        return [tag.name for tag in dataset.tags.all()]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_latest_version(self, dataset: Dataset) -> int | None:
+        numbers = [v.number for v in getattr(dataset, "published_versions", [])]
+        return max(numbers) if numbers else None
+
+
+class DatasetDetailSerializer(DatasetSerializer):
+    versions = serializers.SerializerMethodField()
+    offerings = serializers.SerializerMethodField()
+
+    class Meta(DatasetSerializer.Meta):
+        fields = [*DatasetSerializer.Meta.fields, "versions", "offerings"]
+
+    @extend_schema_field(VersionSerializer(many=True))
+    def get_versions(self, dataset: Dataset) -> list[dict[str, Any]]:
+        return VersionSerializer(self.context["versions"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_offerings(self, dataset: Dataset) -> list[dict[str, Any]]:
+        return offerings_for_dataset(dataset.id)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_latest_version(self, dataset: Dataset) -> int | None:
+        published = [v.number for v in self.context["versions"] if v.status == DatasetVersion.Status.PUBLISHED]
+        return max(published) if published else None
+
+
+class SampleSerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True)
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField())
 
 
 def _viewer(request: Request) -> uuid.UUID | None:
@@ -55,7 +167,7 @@ class SearchPagination(CreatedCursorPagination):
 
 class DatasetListCreate(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.DatasetSerializer
+    serializer_class = DatasetSerializer
     pagination_class = SearchPagination
 
     @extend_schema(
@@ -67,7 +179,7 @@ class DatasetListCreate(GenericAPIView):
             OpenApiParameter("tag", str),
             OpenApiParameter("seller", OpenApiTypes.UUID, description="A seller organisation id."),
         ],
-        responses=s.DatasetSerializer(many=True),
+        responses=DatasetSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         seller = request.query_params.get("seller") or None
@@ -95,17 +207,17 @@ class DatasetListCreate(GenericAPIView):
             )
         )
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(s.DatasetSerializer(page, many=True).data)
+        return self.get_paginated_response(DatasetSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="datasets_create",
-        request=s.DatasetCreateSerializer,
-        responses={201: s.DatasetDetailSerializer},
+        request=DatasetCreateSerializer,
+        responses={201: DatasetDetailSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = _validated(s.DatasetCreateSerializer, request.data)
+        data = _validated(DatasetCreateSerializer, request.data)
         principal = _seller(request)
         dataset = dataset_services.dataset_create(
             seller_id=principal.organization_id, actor_user_id=principal.user_id, **data
@@ -121,25 +233,23 @@ def _validated(serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[st
 
 def _detail(dataset: Any, viewer: uuid.UUID | None) -> dict[str, Any]:
     versions = list(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
-    return s.DatasetDetailSerializer(dataset, context={"versions": versions}).data
+    return DatasetDetailSerializer(dataset, context={"versions": versions}).data
 
 
 class DatasetDetail(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.DatasetDetailSerializer
+    serializer_class = DatasetDetailSerializer
 
-    @extend_schema(operation_id="datasets_retrieve", responses=s.DatasetDetailSerializer)
+    @extend_schema(operation_id="datasets_retrieve", responses=DatasetDetailSerializer)
     def get(self, request: Request, dataset_id: str) -> Response:
         viewer = _viewer(request)
         return Response(_detail(selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer), viewer))
 
-    @extend_schema(
-        operation_id="datasets_update", request=s.DatasetUpdateSerializer, responses=s.DatasetDetailSerializer
-    )
+    @extend_schema(operation_id="datasets_update", request=DatasetUpdateSerializer, responses=DatasetDetailSerializer)
     def patch(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
-        changes = _validated(s.DatasetUpdateSerializer, request.data, partial=True)
+        changes = _validated(DatasetUpdateSerializer, request.data, partial=True)
         dataset = dataset_services.dataset_update(
             dataset_id=dataset.id,
             seller_id=principal.organization_id,
@@ -151,13 +261,13 @@ class DatasetDetail(GenericAPIView):
 
 class DatasetWithdraw(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.WithdrawSerializer
+    serializer_class = WithdrawSerializer
 
-    @extend_schema(operation_id="datasets_withdraw", request=s.WithdrawSerializer, responses=s.DatasetDetailSerializer)
+    @extend_schema(operation_id="datasets_withdraw", request=WithdrawSerializer, responses=DatasetDetailSerializer)
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
-        data = _validated(s.WithdrawSerializer, request.data)
+        data = _validated(WithdrawSerializer, request.data)
         dataset = dataset_services.dataset_withdraw(
             dataset_id=dataset.id,
             seller_id=principal.organization_id,
@@ -169,9 +279,9 @@ class DatasetWithdraw(GenericAPIView):
 
 class DatasetRelist(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.DatasetDetailSerializer
+    serializer_class = DatasetDetailSerializer
 
-    @extend_schema(operation_id="datasets_relist", request=None, responses=s.DatasetDetailSerializer)
+    @extend_schema(operation_id="datasets_relist", request=None, responses=DatasetDetailSerializer)
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
@@ -181,94 +291,11 @@ class DatasetRelist(GenericAPIView):
         return Response(_detail(dataset, principal.organization_id))
 
 
-class VersionListCreate(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.VersionSerializer
-    pagination_class = CreatedCursorPagination
-    parser_classes = [MultiPartParser, JSONParser]
-
-    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
-        # Installed before authentication: a session's CSRF check reads request.POST, which parses
-        # (streams) the upload, and it must go through the hashing, size-limited handler.
-        if request.method == "POST":
-            request.upload_handlers = [HashingUploadHandler(request, max_bytes=settings.ICHIBA["MAX_UPLOAD_BYTES"])]
-        return super().initialize_request(request, *args, **kwargs)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Refuse what can be refused from the headers before reading the body, then check ownership."""
-        if request.method == "POST":
-            limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
-            try:
-                declared = int(request.headers.get("Content-Length") or 0)
-            except ValueError as exc:
-                raise InvalidInput("Content-Length is not a number.") from exc
-            if declared > limit + 64 * 1024:  # room for the multipart envelope
-                raise PayloadTooLarge(
-                    f"The upload is larger than the limit of {limit:,} bytes.", errors={"file": ["too large"]}
-                )
-            if not request.content_type.startswith("multipart/form-data"):
-                raise InvalidInput(
-                    "Upload the file as multipart/form-data with a field named file.",
-                    errors={"file": ["required"]},
-                )
-        super().initial(request, *args, **kwargs)
-        if request.method == "POST":
-            principal = _seller(request)
-            self.dataset = selectors.dataset_get_owned(
-                dataset_id=kwargs["dataset_id"], seller_id=principal.organization_id
-            )
-
-    @extend_schema(operation_id="datasets_versions_list", responses=s.VersionSerializer(many=True))
-    def get(self, request: Request, dataset_id: str) -> Response:
-        viewer = _viewer(request)
-        dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
-        # Newest first, a page at a time like every list: a dataset's versions keep growing.
-        page = self.paginate_queryset(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
-        return self.get_paginated_response(s.VersionSerializer(page, many=True).data)
-
-    @extend_schema(
-        operation_id="datasets_versions_upload",
-        request={"multipart/form-data": s.VersionUploadSerializer},
-        responses={202: s.VersionAcceptedSerializer},
-        parameters=[IDEMPOTENCY_PARAMETER],
-    )
-    @idempotent
-    def post(self, request: Request, dataset_id: str) -> Response:
-        data = _validated(s.VersionUploadSerializer, request.data)
-        principal = _seller(request)
-        upload = data["file"]
-        version = version_services.version_upload(
-            dataset_id=self.dataset.id,
-            seller_id=principal.organization_id,
-            actor_user_id=principal.user_id,
-            upload=upload,
-            original_filename=upload.name,
-            file_format=data.get("format"),
-        )
-        body = s.VersionAcceptedSerializer(version).data
-        body["status"] = DatasetVersion.Status.VALIDATING  # as accepted; validation may already have run eagerly
-        location = f"/api/v1/datasets/{self.dataset.id}/versions/{version.number}"
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
-
-
-class VersionDetail(GenericAPIView):
-    permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.VersionSerializer
-
-    @extend_schema(operation_id="datasets_versions_retrieve", responses=s.VersionSerializer)
-    def get(self, request: Request, dataset_id: str, number: str) -> Response:
-        viewer = _viewer(request)
-        dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
-        return Response(
-            s.VersionSerializer(selectors.version_get(dataset=dataset, number=number, viewer_org_id=viewer)).data
-        )
-
-
 class DatasetSample(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
-    serializer_class = s.SampleSerializer
+    serializer_class = SampleSerializer
 
-    @extend_schema(operation_id="datasets_sample", responses=s.SampleSerializer)
+    @extend_schema(operation_id="datasets_sample", responses=SampleSerializer)
     def get(self, request: Request, dataset_id: str) -> Response:
         dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=_viewer(request))
         return Response(selectors.dataset_sample(dataset=dataset))

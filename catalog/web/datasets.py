@@ -1,73 +1,284 @@
-"""Pages of the catalog for people: search, a dataset's page, and the seller's own pages.
+"""The catalog's dataset pages: the search, a dataset's page, and the seller's own datasets (list, create, edit,
+withdraw, relist), with their forms.
 
 Thin like the API views: read through ``catalog.selectors``, write through ``catalog.services``, and turn
-a ``DomainError`` into a message on the page. No rule of the market is decided here.
+a ``DomainError`` into a message on the page. Forms check the shape of what a person typed and translate it into
+the arguments of the services; no rule of the market is decided here.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.hooks import dataset_panel, offerings_for_dataset
-from catalog.models import DataClass, Dataset, DatasetVersion
+from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
-from catalog.services import versions as version_services
-from catalog.uploads import HashingUploadHandler
-from catalog.web.checks import check_detail
-from catalog.web.forms import DatasetCreateForm, DatasetEditForm, SearchForm, VersionUploadForm, WithdrawForm
-from config.api.principal import SELLER, Principal, principal_of
-from config.errors import DomainError, NotFound
-from config.web import principal_required
+from catalog.services.datasets import MAX_TAGS, check_data_class
+from catalog.web.access import dataset_owned, seller_required
+from catalog.web.versions import version_time_range
+from config.api.principal import Principal, principal_of
+from config.errors import DomainError, NotFound, RuleViolation
 
 CATALOG_PAGE_SIZE = 12
 SELLER_PAGE_SIZE = 50
 
-# Names of the validation checks (catalog.validation) as people read them; unknown names show as they are.
-CHECK_LABELS = {
-    "stored_file": gettext_lazy("Stored file"),
-    "checksum": gettext_lazy("Checksum (SHA-256)"),
-    "encoding": gettext_lazy("Encoding (UTF-8)"),
-    "parse": gettext_lazy("File can be read"),
-    "schema": gettext_lazy("Columns and types"),
-    "row_count": gettext_lazy("Number of rows"),
-    "timestamp": gettext_lazy("Timestamps"),
-    "direct_identifiers": gettext_lazy("No direct identifiers (e-mail, phone, My Number)"),
-    "k_anonymity": gettext_lazy("k-anonymity over the quasi-identifiers"),
+# Commas as typed on Japanese keyboards too (、，) separate list items.
+_LIST_SEPARATORS = re.compile(r"[,、，]")
+
+
+PERSONAL_DATA_EXPLANATION = gettext_lazy(
+    "Personal data cannot be listed on Ichiba. The market trades anonymously processed information "
+    "(匿名加工情報) and non-personal data such as IoT sensing only. Personal data moves under the data "
+    "subject's own control through an information bank (情報銀行) or a PDS, not through a market. "
+    "Anonymise it under the APPI first and list it as anonymously processed information."
+)
+
+
+# Names the services use in ``DomainError.errors`` → the form field that shows the message.
+_ERROR_FIELDS = {
+    "anonymization.quasi_identifiers": "quasi_identifiers",
+    "anonymization.personal_info_items": "personal_info_items",
+    "anonymization.method": "method",
 }
+
+
+def split_list(value: str) -> list[str]:
+    return [item.strip() for item in _LIST_SEPARATORS.split(value or "") if item.strip()]
+
+
+def join_list(values: Any) -> str:
+    return ", ".join(str(v) for v in values or [])
+
+
+class DataClassField(forms.ChoiceField):
+    """Offers the two classes the market accepts. A posted ``personal`` is not "an invalid choice": the
+    market's rule refuses it (catalog.services.datasets.check_data_class), and the person is told why."""
+
+    def validate(self, value: Any) -> None:
+        if value == "personal":
+            try:
+                check_data_class(value)
+            except RuleViolation as exc:
+                raise ValidationError(PERSONAL_DATA_EXPLANATION, code="personal-data-refused") from exc
+        super().validate(value)
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"  # (an attrs "type" would be a second type attribute, which browsers ignore)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), max_length=200, required=False, widget=SearchInput)
+    data_class = forms.ChoiceField(
+        label=gettext_lazy("Data class"),
+        required=False,
+        choices=[("", gettext_lazy("All data classes")), *DataClass.choices],
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"),
+        required=False,
+        choices=[("", gettext_lazy("All categories")), *Category.choices],
+    )
+    tag = forms.CharField(label=gettext_lazy("Tag"), max_length=50, required=False)
+    seller = forms.UUIDField(label=gettext_lazy("Seller"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"placeholder": gettext_lazy("Title, description, tag…")})
+        self.fields["tag"].widget.attrs.update({"placeholder": gettext_lazy("e.g. bridge, 橋梁")})
+
+
+class _DatasetFields(forms.Form):
+    """Fields shared by creating and editing a dataset."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), max_length=20000, required=False, widget=forms.Textarea
+    )
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices, initial=Category.OTHER)
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        max_length=1200,
+        required=False,
+        help_text=gettext_lazy("Separated by commas, at most 20."),
+    )
+    region = forms.CharField(label=gettext_lazy("Region"), max_length=100, required=False)
+    update_frequency = forms.ChoiceField(
+        label=gettext_lazy("Update frequency"), choices=UpdateFrequency.choices, initial=UpdateFrequency.ONCE
+    )
+    quasi_identifiers = forms.CharField(
+        label=gettext_lazy("Quasi-identifiers"),
+        max_length=5000,
+        required=False,
+        help_text=gettext_lazy(
+            "Columns that could single out a person in combination (e.g. age_band, prefecture), separated by "
+            "commas. k-anonymity is measured over these columns before the version is published."
+        ),
+    )
+    personal_info_items = forms.CharField(
+        label=gettext_lazy("Items of personal information"),
+        max_length=5000,
+        required=False,
+        help_text=gettext_lazy(
+            "The items the data contains (e.g. age band, prefecture of residence), separated by commas."
+        ),
+    )
+    method = forms.CharField(
+        label=gettext_lazy("Processing method"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("How the personal information was processed (deleted, generalised, suppressed…)."),
+    )
+
+    def clean_tags(self) -> list[str]:
+        tags = split_list(self.cleaned_data.get("tags", ""))
+        if len(tags) > MAX_TAGS:
+            raise ValidationError(gettext_lazy("At most %(max)d tags.") % {"max": MAX_TAGS})
+        if any(len(tag) > 50 for tag in tags):
+            raise ValidationError(gettext_lazy("A tag has at most 50 characters."))
+        return tags
+
+    def clean_quasi_identifiers(self) -> list[str]:
+        return split_list(self.cleaned_data.get("quasi_identifiers", ""))
+
+    def clean_personal_info_items(self) -> list[str]:
+        return split_list(self.cleaned_data.get("personal_info_items", ""))
+
+    def _require_disclosure(self, cleaned: dict[str, Any]) -> None:
+        """The APPI disclosure an anonymised dataset publishes: every part of it is required."""
+        missing = gettext_lazy("Required for anonymously processed information (APPI).")
+        for name in ("quasi_identifiers", "personal_info_items", "method"):
+            if name in cleaned and not cleaned[name]:
+                self.add_error(name, missing)
+
+    def anonymization(self) -> dict[str, Any]:
+        return {
+            "quasi_identifiers": self.cleaned_data["quasi_identifiers"],
+            "personal_info_items": self.cleaned_data["personal_info_items"],
+            "method": self.cleaned_data["method"].strip(),
+        }
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """Show a service's refusal next to the fields it names, else above the form."""
+        placed = False
+        for key in exc.errors:
+            field = _ERROR_FIELDS.get(key, key)
+            if field in self.fields and not self.has_error(field):
+                self.add_error(field, exc.detail)
+                placed = True
+        if not placed:
+            self.add_error(None, exc.detail)
+
+
+class DatasetCreateForm(_DatasetFields):
+    data_class = DataClassField(
+        label=gettext_lazy("Data class"),
+        choices=DataClass.choices,
+        initial=DataClass.IOT,
+        widget=forms.RadioSelect,
+    )
+
+    field_order = [
+        "title",
+        "description",
+        "data_class",
+        "category",
+        "tags",
+        "region",
+        "update_frequency",
+        "quasi_identifiers",
+        "personal_info_items",
+        "method",
+    ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("data_class") == DataClass.ANONYMIZED:
+            self._require_disclosure(cleaned)
+        return cleaned
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "data_class": data["data_class"],
+            "category": data["category"],
+            "tags": data["tags"],
+            "region": data["region"],
+            "update_frequency": data["update_frequency"],
+            "anonymization": self.anonymization() if data["data_class"] == DataClass.ANONYMIZED else None,
+        }
+
+
+class DatasetEditForm(_DatasetFields):
+    """Metadata of an existing dataset. Its data class never changes; the APPI disclosure is fixed once a
+    version is published (the service refuses it), so the page shows it read-only then."""
+
+    def __init__(self, *args: Any, anonymized: bool, disclosure_locked: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.anonymized = anonymized
+        self.disclosure_locked = disclosure_locked
+        for name in ("quasi_identifiers", "personal_info_items", "method"):
+            if not anonymized:
+                del self.fields[name]
+            elif disclosure_locked:
+                self.fields[name].disabled = True
+
+    @classmethod
+    def initial_for(cls, dataset: Any) -> dict[str, Any]:
+        disclosure = dataset.anonymization or {}
+        return {
+            "title": dataset.title,
+            "description": dataset.description,
+            "category": dataset.category,
+            "tags": join_list(tag.name for tag in dataset.tags.all()),
+            "region": dataset.region,
+            "update_frequency": dataset.update_frequency,
+            "quasi_identifiers": join_list(disclosure.get("quasi_identifiers")),
+            "personal_info_items": join_list(disclosure.get("personal_info_items")),
+            "method": disclosure.get("method", ""),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.anonymized and not self.disclosure_locked:
+            self._require_disclosure(cleaned)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes = {
+            name: data[name] for name in ("title", "description", "category", "tags", "region", "update_frequency")
+        }
+        if self.anonymized and not self.disclosure_locked:
+            changes["anonymization"] = self.anonymization()
+        return changes
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
 
 def _viewer_id(request: HttpRequest) -> uuid.UUID | None:
     principal = principal_of(request)
     return principal.organization_id if principal is not None else None
-
-
-# Checks only the session, never the request body, so the upload view can still choose its upload handlers
-# after it.
-seller_required = principal_required(
-    refusal=gettext_lazy("Only organisations with the seller role may list data."), role=SELLER
-)
-
-
-def _owned(dataset_id: uuid.UUID, principal: Principal) -> Dataset:
-    try:
-        return selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
 
 
 def _published_versions(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -81,30 +292,6 @@ def _published_versions(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
             to_attr="published_versions",
         )
     )
-
-
-def _time_range(version: DatasetVersion | None) -> tuple[Any, Any] | None:
-    """First and last timestamp of an IoT version: validation stores ``[start, end]`` (ValidationReport)."""
-    value = version.time_range if version is not None else None
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return value[0], value[1]
-    return None
-
-
-def _checks(version: DatasetVersion) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": check.get("name", ""),
-            "label": CHECK_LABELS.get(check.get("name", ""), check.get("name", "")),
-            "passed": bool(check.get("passed")),
-            "detail": check_detail(check.get("name", ""), check.get("detail", "")),
-        }
-        for check in version.checks or []
-        if isinstance(check, dict)
-    ]
-
-
-# --- public pages ----------------------------------------------------------------------------------
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
@@ -146,16 +333,13 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
             "is_owner": viewer is not None and viewer == dataset.seller_id,
             "versions": list(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer)),
             "latest": latest,
-            "time_range": _time_range(latest),
+            "time_range": version_time_range(latest),
             "sample": selectors.dataset_sample(dataset=dataset),
             "offerings": offerings_for_dataset(dataset.id),
             "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template
             "withdraw_form": WithdrawForm(),
         },
     )
-
-
-# --- seller pages ----------------------------------------------------------------------------------
 
 
 @seller_required
@@ -192,7 +376,7 @@ def dataset_create(request: HttpRequest, principal: Principal) -> HttpResponse:
 
 @seller_required
 def dataset_edit(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID) -> HttpResponse:
-    dataset = _owned(dataset_id, principal)
+    dataset = dataset_owned(dataset_id, principal)
     form = DatasetEditForm(
         request.POST if request.method == "POST" else None,
         initial=DatasetEditForm.initial_for(dataset),
@@ -218,7 +402,7 @@ def dataset_edit(request: HttpRequest, principal: Principal, dataset_id: uuid.UU
 @require_POST
 @seller_required
 def dataset_withdraw(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID) -> HttpResponse:
-    dataset = _owned(dataset_id, principal)
+    dataset = dataset_owned(dataset_id, principal)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -235,7 +419,7 @@ def dataset_withdraw(request: HttpRequest, principal: Principal, dataset_id: uui
 @require_POST
 @seller_required
 def dataset_relist(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID) -> HttpResponse:
-    dataset = _owned(dataset_id, principal)
+    dataset = dataset_owned(dataset_id, principal)
     try:
         dataset_services.dataset_relist(
             dataset_id=dataset.id, seller_id=principal.organization_id, actor_user_id=principal.user_id
@@ -245,91 +429,3 @@ def dataset_relist(request: HttpRequest, principal: Principal, dataset_id: uuid.
     else:
         messages.success(request, _("The dataset is listed again."))
     return redirect("web:dataset", dataset_id=dataset.id)
-
-
-def _upload_page(request: HttpRequest, dataset: Dataset, form: VersionUploadForm, *, error: str = "") -> HttpResponse:
-    return render(
-        request,
-        "catalog/version_upload.html",
-        {
-            "dataset": dataset,
-            "form": form,
-            "upload_error": error,
-            "api_url": f"/api/v1/datasets/{dataset.id}/versions",
-            # upload.js puts the real number in place of the 0.
-            "version_url": reverse("web:version", kwargs={"dataset_id": dataset.id, "number": 0}),
-            "max_bytes": settings.ICHIBA["MAX_UPLOAD_BYTES"],
-        },
-    )
-
-
-@csrf_exempt  # checked by _version_upload_post, once the upload handler is in place (see below)
-@seller_required
-def version_upload(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID) -> HttpResponse:
-    """The upload page, and its plain-form fallback for browsers without JavaScript.
-
-    The file must stream through ``HashingUploadHandler`` exactly as in the API. Upload handlers can only
-    be set before the body is read, and CsrfViewMiddleware reads it (``request.POST``), so this view is
-    exempt and the CSRF check runs in the inner view after the handler is set (Django's documented
-    pattern for changing upload handlers).
-    """
-    dataset = _owned(dataset_id, principal)
-    if request.method != "POST":
-        return _upload_page(request, dataset, VersionUploadForm())
-    limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit + 64 * 1024:  # room for the multipart envelope, as in the API
-        too_large = _("The file is larger than the limit of %(limit)s bytes.") % {"limit": f"{limit:,}"}
-        return _upload_page(request, dataset, VersionUploadForm(), error=too_large)
-    request.upload_handlers = [HashingUploadHandler(request, max_bytes=limit)]
-    try:
-        return _version_upload_post(request, principal, dataset)
-    except DomainError as exc:  # refused while the file streamed in: binary, not UTF-8, too large
-        return _upload_page(request, dataset, VersionUploadForm(), error=exc.detail)
-
-
-@csrf_protect
-def _version_upload_post(request: HttpRequest, principal: Principal, dataset: Dataset) -> HttpResponse:
-    form = VersionUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            version = version_services.version_upload(
-                dataset_id=dataset.id,
-                seller_id=principal.organization_id,
-                actor_user_id=principal.user_id,
-                upload=upload,
-                original_filename=upload.name or "",
-            )
-        except DomainError as exc:
-            form.add_error("file", exc.detail)
-        else:
-            messages.success(
-                request, _("Version %(number)d was uploaded and is being validated.") % {"number": version.number}
-            )
-            return redirect("web:version", dataset_id=dataset.id, number=version.number)
-    return _upload_page(request, dataset, form)
-
-
-@seller_required
-def version_detail(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID, number: int) -> HttpResponse:
-    dataset = _owned(dataset_id, principal)
-    try:
-        version = selectors.version_get(dataset=dataset, number=number, viewer_org_id=principal.organization_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-    checks = _checks(version)
-    return render(
-        request,
-        "catalog/version.html",
-        {
-            "dataset": dataset,
-            "version": version,
-            "checks": checks,
-            "time_range": _time_range(version),
-            "failed": [check for check in checks if not check["passed"]],
-        },
-    )

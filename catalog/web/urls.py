@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.web import datasets
+from catalog.web import datasets, versions
 
 urlpatterns = [
     path("", datasets.catalog, name="catalog"),
@@ -12,6 +12,6 @@ urlpatterns = [
     path("sell/datasets/<uuid:dataset_id>/edit/", datasets.dataset_edit, name="dataset_edit"),
     path("sell/datasets/<uuid:dataset_id>/withdraw/", datasets.dataset_withdraw, name="dataset_withdraw"),
     path("sell/datasets/<uuid:dataset_id>/relist/", datasets.dataset_relist, name="dataset_relist"),
-    path("sell/datasets/<uuid:dataset_id>/upload/", datasets.version_upload, name="version_upload"),
-    path("sell/datasets/<uuid:dataset_id>/versions/<int:number>/", datasets.version_detail, name="version"),
+    path("sell/datasets/<uuid:dataset_id>/upload/", versions.version_upload, name="version_upload"),
+    path("sell/datasets/<uuid:dataset_id>/versions/<int:number>/", versions.version_detail, name="version"),
 ]

@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api.serializers import WithdrawSerializer  # one withdrawal body for datasets and offerings
+from catalog.api.datasets import WithdrawSerializer  # one withdrawal body for datasets and offerings
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of

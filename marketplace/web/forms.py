@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from catalog.web.forms import join_list, split_list
+from catalog.web.datasets import join_list, split_list
 from config.errors import DomainError
 from contracts.registry import Template
 from contracts.terms import with_defaults

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
-from catalog.web.datasets import seller_required
+from catalog.web.access import seller_required
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
 from contracts.registry import Template, template_get, templates_current

@@ -1,0 +1,162 @@
+"""The version resource (docs/api.md#datasets-and-versions): upload a new version of a dataset (validated in the
+background) and read the versions its caller may see."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import selectors
+from catalog.models import DatasetVersion
+from catalog.services import versions as version_services
+from catalog.uploads import HashingUploadHandler
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import CreatedCursorPagination
+from config.api.parsers import JSONParser
+from config.api.permissions import ReadAnyoneWriteSeller
+from config.api.principal import Principal, principal_of
+from config.errors import InvalidInput, PayloadTooLarge
+
+
+class CheckSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    checks = CheckSerializer(many=True)
+    format = serializers.CharField(source="file_format")
+
+    class Meta:
+        model = DatasetVersion
+        fields = [
+            "number",
+            "status",
+            "format",
+            "original_filename",
+            "sha256",
+            "size_bytes",
+            "row_count",
+            "schema",
+            "time_range",
+            "checks",
+            "created_at",
+            "validated_at",
+        ]
+
+
+class VersionAcceptedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DatasetVersion
+        fields = ["number", "status", "sha256", "size_bytes", "created_at"]
+
+
+class VersionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or JSON Lines, UTF-8.")
+    format = serializers.ChoiceField(choices=["csv", "jsonl"], required=False, help_text="Default: from the file name.")
+
+
+def _viewer(request: Request) -> uuid.UUID | None:
+    principal = principal_of(request)
+    return principal.organization_id if principal is not None else None
+
+
+def _seller(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # guaranteed by ReadAnyoneWriteSeller on writes
+    return principal
+
+
+class VersionListCreate(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+    serializer_class = VersionSerializer
+    pagination_class = CreatedCursorPagination
+    parser_classes = [MultiPartParser, JSONParser]
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Installed before authentication: a session's CSRF check reads request.POST, which parses
+        # (streams) the upload, and it must go through the hashing, size-limited handler.
+        if request.method == "POST":
+            request.upload_handlers = [HashingUploadHandler(request, max_bytes=settings.ICHIBA["MAX_UPLOAD_BYTES"])]
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Refuse what can be refused from the headers before reading the body, then check ownership."""
+        if request.method == "POST":
+            limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
+            try:
+                declared = int(request.headers.get("Content-Length") or 0)
+            except ValueError as exc:
+                raise InvalidInput("Content-Length is not a number.") from exc
+            if declared > limit + 64 * 1024:  # room for the multipart envelope
+                raise PayloadTooLarge(
+                    f"The upload is larger than the limit of {limit:,} bytes.", errors={"file": ["too large"]}
+                )
+            if not request.content_type.startswith("multipart/form-data"):
+                raise InvalidInput(
+                    "Upload the file as multipart/form-data with a field named file.",
+                    errors={"file": ["required"]},
+                )
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            principal = _seller(request)
+            self.dataset = selectors.dataset_get_owned(
+                dataset_id=kwargs["dataset_id"], seller_id=principal.organization_id
+            )
+
+    @extend_schema(operation_id="datasets_versions_list", responses=VersionSerializer(many=True))
+    def get(self, request: Request, dataset_id: str) -> Response:
+        viewer = _viewer(request)
+        dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
+        # Newest first, a page at a time like every list: a dataset's versions keep growing.
+        page = self.paginate_queryset(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
+        return self.get_paginated_response(VersionSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="datasets_versions_upload",
+        request={"multipart/form-data": VersionUploadSerializer},
+        responses={202: VersionAcceptedSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request, dataset_id: str) -> Response:
+        serializer = VersionUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        principal = _seller(request)
+        upload = data["file"]
+        version = version_services.version_upload(
+            dataset_id=self.dataset.id,
+            seller_id=principal.organization_id,
+            actor_user_id=principal.user_id,
+            upload=upload,
+            original_filename=upload.name,
+            file_format=data.get("format"),
+        )
+        body = VersionAcceptedSerializer(version).data
+        body["status"] = DatasetVersion.Status.VALIDATING  # as accepted; validation may already have run eagerly
+        location = f"/api/v1/datasets/{self.dataset.id}/versions/{version.number}"
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+class VersionDetail(GenericAPIView):
+    permission_classes = [ReadAnyoneWriteSeller]
+    serializer_class = VersionSerializer
+
+    @extend_schema(operation_id="datasets_versions_retrieve", responses=VersionSerializer)
+    def get(self, request: Request, dataset_id: str, number: str) -> Response:
+        viewer = _viewer(request)
+        dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
+        return Response(
+            VersionSerializer(selectors.version_get(dataset=dataset, number=number, viewer_org_id=viewer)).data
+        )
