@@ -7,8 +7,8 @@ from settlement.api import (
     settlements,
     stripe_webhook,
     usage,
+    webhook_endpoints,
 )
-from settlement.api import webhooks as webhook_views
 
 urlpatterns = [
     path("settlements", settlements.SettlementList.as_view(), name="settlements"),
@@ -26,21 +26,25 @@ urlpatterns = [
     path("usage", usage.UsageList.as_view(), name="usage"),
     path("usage/summary", usage.UsageSummary.as_view(), name="usage-summary"),
     # Outbound partner webhooks and their delivery log.
-    path("webhook-endpoints", webhook_views.WebhookEndpointListCreate.as_view(), name="webhook-endpoints"),
-    path("webhook-endpoints/<str:endpoint_id>", webhook_views.WebhookEndpointDetail.as_view(), name="webhook-endpoint"),
+    path("webhook-endpoints", webhook_endpoints.WebhookEndpointListCreate.as_view(), name="webhook-endpoints"),
+    path(
+        "webhook-endpoints/<str:endpoint_id>",
+        webhook_endpoints.WebhookEndpointDetail.as_view(),
+        name="webhook-endpoint",
+    ),
     path(
         "webhook-endpoints/<str:endpoint_id>/rotate-secret",
-        webhook_views.WebhookEndpointRotateSecret.as_view(),
+        webhook_endpoints.WebhookEndpointRotateSecret.as_view(),
         name="webhook-endpoint-rotate-secret",
     ),
     path(
         "webhook-endpoints/<str:endpoint_id>/deliveries",
-        webhook_views.WebhookDeliveryList.as_view(),
+        webhook_endpoints.WebhookDeliveryList.as_view(),
         name="webhook-deliveries",
     ),
     path(
         "webhook-endpoints/<str:endpoint_id>/deliveries/<str:delivery_id>/retry",
-        webhook_views.WebhookDeliveryRetry.as_view(),
+        webhook_endpoints.WebhookDeliveryRetry.as_view(),
         name="webhook-delivery-retry",
     ),
     # Incoming Stripe events: signature-verified, stored once, then handled.
