@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from settlement.web import purchases, sales
+from settlement.web import purchases, sales, usage
 
 urlpatterns = [
     path("purchases/", purchases.purchase_list, name="purchases"),
     path("purchases/<uuid:settlement_id>/", purchases.purchase_detail, name="purchase"),
     path("purchases/<uuid:settlement_id>/download/", purchases.purchase_download, name="purchase_download"),
     path("sales/", sales.sales, name="sales"),
-    path("usage/", sales.usage, name="usage"),
+    path("usage/", usage.usage, name="usage"),
 ]
