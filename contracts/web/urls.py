@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from contracts.web import views
+from contracts.web import contracts
 
 urlpatterns = [
-    path("contracts/", views.contract_list, name="contracts"),
-    path("contracts/<uuid:contract_id>/", views.contract_detail, name="contract"),
-    path("contracts/<uuid:contract_id>/document/", views.contract_document, name="contract_document"),
+    path("contracts/", contracts.contract_list, name="contracts"),
+    path("contracts/<uuid:contract_id>/", contracts.contract_detail, name="contract"),
+    path("contracts/<uuid:contract_id>/document/", contracts.contract_document, name="contract_document"),
 ]
