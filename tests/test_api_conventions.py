@@ -128,12 +128,12 @@ def test_problem_types_are_documented_for_people(anonymous) -> None:
 
 
 def test_unhandled_error_is_a_500_problem_not_html(seller, monkeypatch) -> None:
-    from marketplace.api import views
+    from marketplace.api import me
 
     def boom(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(views.MeSerializer, "to_representation", boom)
+    monkeypatch.setattr(me.MeSerializer, "to_representation", boom)
     seller.client.raise_request_exception = False
     response = seller.client.get("/api/v1/me")
     assert response.status_code == 500

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from marketplace.api import offerings, orders, views
+from marketplace.api import me, offerings, orders
 
 urlpatterns = [
-    path("me", views.MeView.as_view(), name="me"),
+    path("me", me.MeView.as_view(), name="me"),
     path("offerings", offerings.OfferingListCreate.as_view(), name="offerings"),
     path("offerings/<str:offering_id>", offerings.OfferingDetail.as_view(), name="offering"),
     path("offerings/<str:offering_id>/withdraw", offerings.OfferingWithdraw.as_view(), name="offering-withdraw"),
