@@ -36,7 +36,7 @@ class SessionScheme(OpenApiAuthenticationExtension):
 class TradeSchema(OpenApiSerializerExtension):
     """A trade's ``contract`` and ``settlement`` are shown to its parties only (the tape is public)."""
 
-    target_class = "marketplace.api.orders.TradeSerializer"
+    target_class = "marketplace.api.trades.TradeSerializer"
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)

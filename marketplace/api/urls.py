@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace.api import me, offerings, orders
+from marketplace.api import me, offerings, orders, trades
 
 urlpatterns = [
     path("me", me.MeView.as_view(), name="me"),
@@ -12,5 +12,5 @@ urlpatterns = [
     path("orders", orders.OrderListCreate.as_view(), name="orders"),
     path("orders/<str:order_id>", orders.OrderDetail.as_view(), name="order"),
     path("orders/<str:order_id>/cancel", orders.OrderCancel.as_view(), name="order-cancel"),
-    path("trades", orders.TradeList.as_view(), name="trades"),
+    path("trades", trades.TradeList.as_view(), name="trades"),
 ]
