@@ -32,12 +32,12 @@ def test_a_missing_page_is_the_sites_404_in_the_readers_language(client, languag
 
 @pytest.mark.parametrize(("language", "title"), [("ja", "サーバーエラー"), ("en", "Server error")])
 def test_a_crash_is_the_sites_500_page(monkeypatch, language: str, title: str) -> None:
-    from marketplace.web import views
+    from marketplace.web import rules
 
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views, "render", crash)  # the market rules page renders through it
+    monkeypatch.setattr(rules, "render", crash)  # the market rules page renders through it
     client = Client(raise_request_exception=False)
     response = client.get("/rules/", headers={"Accept-Language": language})
     page = response.content.decode()

@@ -4,12 +4,12 @@ from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
 from contracts.web.urls import urlpatterns as contracts_urlpatterns
-from marketplace.web import offerings, orders, views
+from marketplace.web import offerings, orders, rules, session
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("rules/", views.market_rules, name="rules"),
+    path("login/", session.LoginView.as_view(), name="login"),
+    path("logout/", session.LogoutView.as_view(), name="logout"),
+    path("rules/", rules.market_rules, name="rules"),
     *catalog_urlpatterns,
     path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
     path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),

@@ -1,19 +1,12 @@
-"""The site shell's own pages: signing in and out, the market rules. Members sign in with their e-mail address."""
+"""Signing in and out of the web site (the browser session). Members sign in with their e-mail address."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-
-from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -43,18 +36,3 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET): a link cannot sign anyone out."""
-
-
-def market_rules(request: HttpRequest) -> HttpResponse:
-    """The platform rules every participant trades under, in the reader's language (transparency)."""
-    lang = "ja" if translation.get_language() == "ja" else "en"
-    sections = [{"code": s.code, "title": s.title[lang], "text": s.text[lang]} for s in PLATFORM_RULES]
-    return render(
-        request,
-        "web/rules.html",
-        {
-            "sections": sections,
-            "version": PLATFORM_RULES_VERSION,
-            "fee_percent": Decimal(settings.ICHIBA["PLATFORM_FEE_RATE"]) * 100,
-        },
-    )
