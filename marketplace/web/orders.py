@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,16 +39,8 @@ from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
 from marketplace.selectors import BookLevel
-from marketplace.services.orders import order_cancel, order_place
+from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
 from marketplace.web.charts import DepthChart, PriceChart, depth_chart, price_chart
-from marketplace.web.forms import (
-    AskForm,
-    BidForm,
-    BuyNowForm,
-    OrderForm,
-    OrderStatusFilterForm,
-    SellIntoBidForm,
-)
 
 # The reasons services and the engine record on an order (plain English strings), as people read them.
 REASON_LABELS = {
@@ -67,6 +60,216 @@ ORDERS_PAGE_SIZE = 50
 member_required = principal_required(
     refusal=gettext_lazy("Only members of an organisation trading on the market place orders.")
 )
+
+
+# --- the order forms ---------------------------------------------------------------------------------
+# They check only the shape of what was typed; who may trade, the terms' hash, the territory and the seat cap
+# are decided by ``marketplace.services.orders.order_place``, whose refusals the view shows.
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+def _seats_field(**kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=gettext_lazy("Seats"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        widget=forms.NumberInput(attrs={"step": 1}),
+        **kwargs,
+    )
+
+
+def _price_field(**kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=gettext_lazy("Price per seat"),
+        min_value=1,
+        max_value=MAX_PRICE,
+        help_text=gettext_lazy("In minor units of the offering's currency (yen for JPY)."),
+        widget=forms.NumberInput(attrs={"step": 1, "inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+def order_field_error(field: str, message: str) -> str:
+    """The reason ``order_place`` gives for a field (``errors={"expires_at": ["must be in the future"]}``, plain
+    English kept stable for the API) as the form says it to people; an unknown reason is shown as it is."""
+    labels = {
+        ("price", "out of range"): gettext_lazy("The price per seat must be between 1 and %(max)s.")
+        % {"max": f"{MAX_PRICE:,}"},
+        ("price", "required for a limit order"): gettext_lazy("Enter a price per seat."),
+        ("quantity", "out of range"): gettext_lazy("The number of seats must be between 1 and %(max)s.")
+        % {"max": f"{MAX_QUANTITY:,}"},
+        ("quantity", "required"): gettext_lazy("Enter a number of seats."),
+        ("time_in_force", "invalid"): gettext_lazy("Choose how long the order stays valid."),
+        ("expires_at", "required for gtd"): gettext_lazy("Enter when a “good till date” bid expires."),
+        ("expires_at", "must be in the future"): gettext_lazy("The expiry must be in the future."),
+        ("expires_at", "only for gtd"): gettext_lazy("An expiry is only for “good till date” orders."),
+    }
+    return str(labels.get((field, message), message))
+
+
+class OrderForm(forms.Form):
+    """What every order form shares: which form it is (``action``), the arguments of ``order_place`` it
+    stands for, and showing a refusal of the service next to the field it names."""
+
+    action = ""
+
+    def order_arguments(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """A refusal about a field the reader sees goes next to it, in the field's words and the reader's
+        language; the service's (English) detail is shown above only when something is not said at a field."""
+        placed = 0
+        for key, reasons in exc.errors.items():
+            if key in self.fields and not self.fields[key].widget.is_hidden:
+                self.add_error(key, "; ".join(order_field_error(key, str(m)) for m in reasons))
+                placed += 1
+        if not placed or placed < len(exc.errors):
+            self.add_error(None, exc.detail)
+
+
+class TermsAcceptanceForm(OrderForm):
+    """A buy order names the hash of the terms the buyer read and ticked (the service compares it)."""
+
+    accepted_terms_sha256 = forms.RegexField(SHA256_HEX, widget=forms.HiddenInput)
+    accept_terms = forms.BooleanField(
+        label=gettext_lazy("I have read and accept these terms"),
+        error_messages={"required": gettext_lazy("Tick the box to accept the terms before you buy.")},
+    )
+
+    def __init__(self, *args: Any, anonymized: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if anonymized:
+            self.fields["accept_terms"].label = gettext_lazy(
+                "I have read and accept these terms (and, for anonymised data, the APPI notice and the "
+                "re-identification ban)"
+            )
+
+
+class BuyNowForm(TermsAcceptanceForm):
+    """Buy now: a limit order at the best ask price the buyer saw, immediate or cancel (see orders.py)."""
+
+    action = "buy_now"
+    price = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = _seats_field(initial=1)
+    field_order = ["quantity", "accept_terms"]
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "buy",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": "ioc",
+            "accepted_terms_sha256": data["accepted_terms_sha256"],
+        }
+
+
+class BidForm(TermsAcceptanceForm):
+    """A bid that rests on the book until it fills, is cancelled or (good till date) expires."""
+
+    action = "bid"
+    TIME_IN_FORCE = [("gtc", gettext_lazy("Good till cancelled")), ("gtd", gettext_lazy("Good till date"))]
+
+    price = _price_field()
+    quantity = _seats_field(initial=1)
+    time_in_force = forms.ChoiceField(
+        label=gettext_lazy("Valid"), choices=TIME_IN_FORCE, initial="gtc", widget=forms.RadioSelect
+    )
+    expires_at = forms.DateTimeField(
+        label=gettext_lazy("Expires at"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only for “good till date”: the bid is withdrawn from the book at this time (Japan time)."
+        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    field_order = ["price", "quantity", "time_in_force", "expires_at", "accept_terms"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("time_in_force") == "gtd":
+            if cleaned.get("expires_at") is None and not self.has_error("expires_at"):
+                self.add_error("expires_at", gettext_lazy("Enter when a “good till date” bid expires."))
+        else:
+            cleaned["expires_at"] = None
+        return cleaned
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "buy",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": data["time_in_force"],
+            "expires_at": data["expires_at"],
+            "accepted_terms_sha256": data["accepted_terms_sha256"],
+        }
+
+
+class AskForm(OrderForm):
+    """The seller's ask; "unlimited" only for an offering with unlimited seats (the service checks it too)."""
+
+    action = "ask"
+    price = _price_field()
+    quantity = _seats_field(required=False)
+    unlimited = forms.BooleanField(label=gettext_lazy("Unlimited seats"), required=False)
+
+    def __init__(self, *args: Any, unlimited_allowed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unlimited_allowed = unlimited_allowed
+        if not unlimited_allowed:
+            del self.fields["unlimited"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("unlimited"):
+            if cleaned.get("quantity") is not None:
+                self.add_error("quantity", gettext_lazy("Enter a number of seats or tick “Unlimited seats”, not both."))
+        elif cleaned.get("quantity") is None and not self.has_error("quantity"):
+            message = (
+                gettext_lazy("Enter a number of seats, or tick “Unlimited seats”.")
+                if self.unlimited_allowed
+                else gettext_lazy("Enter a number of seats.")
+            )
+            self.add_error("quantity", message)
+        return cleaned
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        quantity = None if data.get("unlimited") else data["quantity"]
+        return {"side": "sell", "type": "limit", "price": data["price"], "quantity": quantity, "time_in_force": "gtc"}
+
+
+class SellIntoBidForm(OrderForm):
+    """Sell into a resting bid: a limit sell at that bid's price, immediate or cancel."""
+
+    action = "sell_into"
+    price = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = _seats_field()
+
+    def order_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "side": "sell",
+            "type": "limit",
+            "price": data["price"],
+            "quantity": data["quantity"],
+            "time_in_force": "ioc",
+        }
+
+
+class OrderStatusFilterForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", gettext_lazy("All")), *Order.Status.choices]
 
 
 def offering_or_404(offering_id: Any) -> Offering:
