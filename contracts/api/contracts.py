@@ -1,92 +1,91 @@
-"""Contract endpoints (docs/api.md#the-life-of-a-contract): templates for anyone; contracts for their parties only."""
+"""Concluded contracts (docs/api.md#the-life-of-a-contract), for their parties only: each as data, as its
+document (HTML) and as an ODRL 2.2 Agreement (JSON-LD)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, StaticHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.pagination import query_int, whole_list, whole_list_schema
 from config.api.principal import Principal, principal_of
 from config.api.renderers import JSONLDRenderer
-from config.errors import NotFound
 from contracts import selectors
-from contracts.api.serializers import ContractSerializer, TemplateSerializer
 from contracts.documents import document_response
-from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
+from contracts.models import Acceptance, Contract, ContractEvent
 from contracts.odrl_export import contract_odrl
-from contracts.registry import TEMPLATES, templates_current
+
+
+class AcceptanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Acceptance
+        fields = ["role", "organization_id", "terms_sha256", "appi_notice_accepted", "accepted_at"]
+
+
+class ContractEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractEvent
+        fields = ["from_status", "to_status", "reason", "created_at"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    template = serializers.SerializerMethodField()
+    seller = serializers.SerializerMethodField()
+    buyer = serializers.SerializerMethodField()
+    dataset_version = serializers.SerializerMethodField()
+    offering = serializers.UUIDField(source="offering_id")
+    acceptances = AcceptanceSerializer(many=True)
+    events = ContractEventSerializer(many=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "template",
+            "contract_type",
+            "seller",
+            "buyer",
+            "dataset",
+            "dataset_version",
+            "offering",
+            "terms",
+            "terms_sha256",
+            "document_sha256",
+            "document_en_sha256",
+            "price",
+            "quantity",
+            "amount",
+            "currency",
+            "status",
+            "valid_from",
+            "valid_until",
+            "concluded_at",
+            "acceptances",
+            "events",
+        ]
+
+    def get_template(self, contract: Contract) -> str:
+        return f"{contract.template_code}@{contract.template_version}"
+
+    def get_seller(self, contract: Contract) -> dict[str, str]:
+        return {"id": str(contract.seller_id), "name": contract.seller_name}
+
+    def get_buyer(self, contract: Contract) -> dict[str, str]:
+        return {"id": str(contract.buyer_id), "name": contract.buyer_name}
+
+    def get_dataset_version(self, contract: Contract) -> int:
+        return contract.dataset_version.number
 
 
 def _principal(request: Request) -> Principal:
     principal = principal_of(request)
     assert principal is not None  # IsMember, the default permission
     return principal
-
-
-class TemplateList(GenericAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = TemplateSerializer
-    pagination_class = None
-
-    @extend_schema(
-        operation_id="contract_templates_list", responses=whole_list_schema(TemplateSerializer, "ContractTemplateList")
-    )
-    def get(self, request: Request) -> Response:
-        return whole_list(TemplateSerializer(templates_current(), many=True).data)
-
-
-class TemplateDetail(GenericAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = TemplateSerializer
-
-    @extend_schema(
-        operation_id="contract_templates_retrieve",
-        parameters=[
-            OpenApiParameter(
-                "version",
-                {"type": "integer", "minimum": 1},
-                description="A past version; default: the current one.",
-            )
-        ],
-        responses=TemplateSerializer,
-    )
-    def get(self, request: Request, code: str) -> Response:
-        version = query_int(request, "version", minimum=1)
-        # The path names the template: an unknown code or version is a 404 (template_get's 400 is for a body).
-        current = next((t for t in templates_current() if t.code == code), None)
-        if current is None:
-            known = ", ".join(t.code for t in templates_current())
-            raise NotFound(f"No contract template {code!r}; known: {known}.")
-        template = current if version is None else TEMPLATES.get((code, version))
-        if template is None:
-            raise NotFound(
-                f"Contract template {code!r} has no version {version}; the current one is {current.version}."
-            )
-        return Response(TemplateSerializer(template).data)
-
-
-class PlatformRules(GenericAPIView):
-    """The market's own rules (the data-sharing / platform layer), published for every participant."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(operation_id="platform_rules", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        return Response(
-            {
-                "version": PLATFORM_RULES_VERSION,
-                "platform_fee_rate": settings.ICHIBA["PLATFORM_FEE_RATE"],
-                "sections": [{"code": s.code, "title": dict(s.title), "text": dict(s.text)} for s in PLATFORM_RULES],
-            }
-        )
 
 
 class ContractList(GenericAPIView):
