@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
-from catalog.web.access import seller_required
+from catalog.web.access import dataset_owned, seller_required
 from catalog.web.datasets import join_list, split_list
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
@@ -260,13 +260,6 @@ def _template(request: HttpRequest) -> Template:
         raise Http404(exc.detail) from exc
 
 
-def _owned(dataset_id: uuid.UUID, principal: Principal) -> Dataset:
-    try:
-        return catalog_selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-
-
 def _offering(offering_id: uuid.UUID) -> Offering:
     try:
         return selectors.offering_get(offering_id=offering_id)
@@ -276,7 +269,7 @@ def _offering(offering_id: uuid.UUID) -> Offering:
 
 @seller_required
 def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid.UUID) -> HttpResponse:
-    dataset = _owned(dataset_id, principal)
+    dataset = dataset_owned(dataset_id, principal)
     template = _template(request)
     lang = current_lang()
     version = catalog_selectors.latest_published_version(dataset=dataset)
