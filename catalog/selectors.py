@@ -12,7 +12,6 @@ from django.db.models.expressions import RawSQL
 
 from catalog import search
 from catalog.models import Dataset, DatasetVersion, Tag
-from config.db.reads import read_models
 from config.errors import NotFound
 
 
@@ -125,18 +124,14 @@ def latest_published_version(*, dataset: Dataset) -> DatasetVersion | None:
 
 def latest_published_version_of(*, dataset_id: uuid.UUID) -> DatasetVersion | None:
     """The latest published version of a dataset with the dataset itself, in one query (for a contract: without
-    the bulky columns no contract states; reading one of them later costs a query). Hand-written: it runs in
-    every trade, under the offering's lock, where compiling the equivalent queryset costs more than the query."""
-    found = read_models(
-        DatasetVersion,
-        "SELECT {columns} FROM {table} v JOIN catalog_dataset d ON d.id = v.dataset_id "
-        "WHERE v.dataset_id = %s AND v.status = %s ORDER BY v.number DESC LIMIT 1",
-        [dataset_id, DatasetVersion.Status.PUBLISHED],
-        alias="v",
-        related={"dataset": "d"},
-        exclude=("checks", "sample", "dataset__description", "dataset__search_text"),
+    the bulky columns no contract states; reading one of them later costs a query)."""
+    return (
+        DatasetVersion.objects.filter(dataset_id=dataset_id, status=DatasetVersion.Status.PUBLISHED)
+        .select_related("dataset")
+        .defer("checks", "sample", "dataset__description", "dataset__search_text")
+        .order_by("-number")
+        .first()
     )
-    return found[0][0] if found else None
 
 
 def dataset_sample(*, dataset: Dataset) -> dict[str, Any]:
