@@ -259,9 +259,9 @@ def test_idempotency_records_expire_after_a_day(seller) -> None:
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
-def test_idempotency_key_is_claimed_and_filled_in_two_statements(seller) -> None:
-    """No savepoint around the claim (ON CONFLICT instead of a caught IntegrityError); replays still work and a
-    different body under the same key is still a 409."""
+def test_idempotency_key_is_claimed_then_filled_in(seller) -> None:
+    """The record is claimed (looked up, then inserted: its unique key decides a race) before the handler runs and
+    filled in with the response after; replays work and a different body under the same key is a 409."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -272,7 +272,7 @@ def test_idempotency_key_is_claimed_and_filled_in_two_statements(seller) -> None
         first = seller.client.post("/api/v1/datasets", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.status_code == 201
     touching = [q["sql"] for q in queries.captured_queries if "api_idempotencyrecord" in q["sql"]]
-    assert len(touching) == 2 and "ON CONFLICT" in touching[0] and "UPDATE" in touching[1]
+    assert [sql.split()[0] for sql in touching] == ["SELECT", "INSERT", "UPDATE"], touching
     record = IdempotencyRecord.objects.get(key="k-1")
     assert record.response_status == 201 and record.method == "POST" and record.path == "/api/v1/datasets"
     assert record.response_headers == {} and record.created_at is not None

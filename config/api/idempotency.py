@@ -20,7 +20,6 @@ from rest_framework.utils.encoders import JSONEncoder
 from config.api.models import IdempotencyRecord
 from config.api.parsers import body_too_large
 from config.api.principal import principal_of
-from config.db.writes import insert_unless_exists, write_update
 from config.errors import Conflict, InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -89,19 +88,21 @@ def idempotent(handler: Handler) -> Handler:
         fingerprint = _fingerprint(request)  # before the transaction: may stream an upload
         scope = principal.organization_id.hex
         with transaction.atomic():
-            record = IdempotencyRecord(
+            # The unique (scope, key) decides: of two requests racing with one key, the second's insert waits for
+            # the first's transaction (PostgreSQL), fails on the constraint once it commits, and reads its record.
+            record, created = IdempotencyRecord.objects.get_or_create(
                 scope=scope,
                 key=key,
-                method=str(request.method),
-                path=request.get_full_path()[:2048],
-                fingerprint=fingerprint,
-                response_status=0,
-                response_body="",
+                defaults={
+                    "method": str(request.method),
+                    "path": request.get_full_path()[:2048],
+                    "fingerprint": fingerprint,
+                    "response_status": 0,
+                    "response_body": "",
+                },
             )
-            # One statement (config.db.writes): the unique (scope, key) decides, with no savepoint to roll back to.
-            if not insert_unless_exists(record, unique=["scope", "key"]):
-                # Another request with this key committed first (on PostgreSQL we waited for it here).
-                return _replay(IdempotencyRecord.objects.get(scope=scope, key=key), fingerprint)
+            if not created:
+                return _replay(record, fingerprint)
             response = handler(view, request, *args, **kwargs)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
@@ -109,7 +110,7 @@ def idempotent(handler: Handler) -> Handler:
             record.response_status = response.status_code
             record.response_body = json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
             record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)}
-            write_update(record, fields=["response_status", "response_body", "response_headers"])
+            record.save(update_fields=["response_status", "response_body", "response_headers"])
             return response
 
     return wrapper  # type: ignore[return-value]

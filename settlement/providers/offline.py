@@ -26,7 +26,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 
-from config.db.writes import insert_unless_exists
 from settlement.models import OfflineCall, OfflinePayment, OfflineTransfer
 from settlement.providers.base import PaymentResult, ProviderUnavailable, TransferResult
 
@@ -91,23 +90,25 @@ class OfflineProvider:
             raise ValueError(f"Cannot authorise a non-positive amount ({amount}).")
         decline = declining_test_card(payment_method)
         failure_code, failure_message = decline or ("", "")
-        payment = OfflinePayment(
+        # The unique idempotency key makes this the one payment of that key, even when two workers race (the
+        # loser's insert fails on the constraint and it reads the winner's). Outside our transactions it commits
+        # at once, as an external system's write would.
+        payment, created = OfflinePayment.objects.get_or_create(
             idempotency_key=idempotency_key,
-            payment_ref=f"pi_offline_{uuid.uuid4().hex[:24]}",
-            amount=amount,
-            currency=currency.upper(),
-            payment_method=payment_method,
-            customer_ref=customer_ref,
-            description=description[:500],
-            metadata=dict(metadata),
-            status=OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
-            failure_code=failure_code,
-            failure_message=failure_message,
+            defaults={
+                "payment_ref": f"pi_offline_{uuid.uuid4().hex[:24]}",
+                "amount": amount,
+                "currency": currency.upper(),
+                "payment_method": payment_method,
+                "customer_ref": customer_ref,
+                "description": description[:500],
+                "metadata": dict(metadata),
+                "status": OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
+                "failure_code": failure_code,
+                "failure_message": failure_message,
+            },
         )
-        # The unique idempotency key makes this the one payment of that key, even when two workers race.
-        created = insert_unless_exists(payment, unique=["idempotency_key"])  # commits alone, as an external write
         if not created:
-            payment = OfflinePayment.objects.get(idempotency_key=idempotency_key)
             if (payment.amount, payment.currency) != (amount, currency.upper()):
                 # As Stripe: a key replayed with other parameters is a defect in the caller, not a new payment.
                 raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
