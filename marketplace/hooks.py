@@ -8,7 +8,7 @@ the caller's transaction: a subscriber writes its own rows there and defers exte
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,7 +96,8 @@ def on_trade_executed(event: TradeExecuted) -> None:
 
 # --- settlement ids on the tape (a party sees its trade's settlement) --------------------------------------
 
-SettlementLookup = Callable[[uuid.UUID], "uuid.UUID | None"]
+# Trade ids -> the ids of their settlements (a trade without one is left out), in one query for a whole page.
+SettlementLookup = Callable[[Collection[uuid.UUID]], Mapping[uuid.UUID, uuid.UUID]]
 
 _settlement_lookup: SettlementLookup | None = None
 
@@ -106,8 +107,11 @@ def register_settlement_lookup(lookup: SettlementLookup) -> None:
     _settlement_lookup = lookup
 
 
-def settlement_of_trade(trade_id: uuid.UUID) -> uuid.UUID | None:
-    return _settlement_lookup(trade_id) if _settlement_lookup is not None else None
+def settlements_of_trades(trade_ids: Collection[uuid.UUID]) -> Mapping[uuid.UUID, uuid.UUID]:
+    """The settlement of each of these trades that has one (none until settlement registers its lookup)."""
+    if _settlement_lookup is None or not trade_ids:
+        return {}
+    return _settlement_lookup(trade_ids)
 
 
 # --- the site's navigation (pages of higher apps in the shell's header) -------------------------------------

@@ -4,7 +4,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from catalog import hooks as catalog_hooks
-from config.db.reads import read_values
 from marketplace import hooks
 
 
@@ -15,6 +14,7 @@ class SettlementConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
+        from settlement.selectors import settlements_of_trades
         from settlement.services.payment_methods import payment_method_save_default
         from settlement.services.payouts import payout_account_save
         from settlement.services.settlements import settlement_subscribe
@@ -23,17 +23,12 @@ class SettlementConfig(AppConfig):
         def save(organization_id: uuid.UUID, token: str) -> None:
             payment_method_save_default(organization_id=organization_id, token=token)
 
-        def settlement_of(trade_id: uuid.UUID) -> uuid.UUID | None:
-            # Asked for each of a party's trades an API response shows: hand-written, not a compiled queryset.
-            rows = read_values("SELECT id FROM settlement_settlement WHERE trade_id = %s", [trade_id])
-            return uuid.UUID(str(rows[0][0])) if rows else None
-
         def save_account(organization_id: uuid.UUID, account: str) -> None:
             payout_account_save(organization_id=organization_id, account=account)
 
         hooks.register_payment_method_saver(save)
         hooks.register_payout_account_saver(save_account)
-        hooks.register_settlement_lookup(settlement_of)
+        hooks.register_settlement_lookup(settlements_of_trades)
         # Every executed trade opens its settlement in the trade's own transaction.
         settlement_subscribe()
 

@@ -7,6 +7,7 @@ sees who downloaded which version of its own datasets, and when. Anything else i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -122,6 +123,11 @@ def download_coverage(*, entitlement_id: uuid.UUID) -> int:
 
 
 # --- settlements (parties only) --------------------------------------------------------------------------------
+
+
+def settlements_of_trades(trade_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Trade id -> its settlement's id, for the trades that have one: one query for a page of trades."""
+    return dict(Settlement.objects.filter(trade_id__in=trade_ids).values_list("trade_id", "id"))
 
 
 def settlements_for(*, organization_id: uuid.UUID) -> QuerySet[Settlement]:

@@ -18,7 +18,7 @@ from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from marketplace import selectors
-from marketplace.api.trades import TradeSerializer
+from marketplace.api.trades import TradeSerializer, trade_context
 from marketplace.models import Order
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
 
@@ -144,7 +144,7 @@ class OrderListCreate(GenericAPIView):
             expires_at=data["expires_at"],
             accepted_terms_sha256=data["accepted_terms_sha256"],
         )
-        context = {"trades": placed.trades, "viewer": principal.organization_id}
+        context = {"trades": placed.trades, **trade_context(placed.trades, viewer=principal.organization_id)}
         return Response(PlacedOrderSerializer(placed.order, context=context).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,6 +182,8 @@ class OfferingBook(GenericAPIView):
             {
                 "bids": [vars(level) for level in depth["bids"]],
                 "asks": [vars(level) for level in depth["asks"]],
-                "last_trade": TradeSerializer(last, context={"viewer": _viewer(request)}).data if last else None,
+                "last_trade": (
+                    TradeSerializer(last, context=trade_context([last], viewer=_viewer(request))).data if last else None
+                ),
             }
         )

@@ -4,6 +4,7 @@ a trade also sees its contract and settlement."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -48,10 +49,18 @@ class TradeSerializer(Serializer):
         return str(trade.contract_id) if trade.contract_id else None
 
     def get_settlement(self, trade: Trade) -> str | None:
-        if not self._party(trade):  # dropped for the public anyway: no query for it
+        if not self._party(trade):  # dropped for the public anyway
             return None
-        settlement_id = hooks.settlement_of_trade(trade.id)
+        settlement_id = self.context["settlements"].get(trade.id)  # read for the whole page: trade_context
         return str(settlement_id) if settlement_id else None
+
+
+def trade_context(trades: Iterable[Trade], *, viewer: uuid.UUID | None) -> dict[str, Any]:
+    """What ``TradeSerializer`` needs to show ``trades`` to ``viewer``: the settlements of the viewer's own trades
+    among them, in one query for the page (none for the public)."""
+    trades = list(trades)
+    own = [t.id for t in trades if viewer is not None and viewer in (t.buyer_id, t.seller_id)]
+    return {"viewer": viewer, "settlements": hooks.settlements_of_trades(own)}
 
 
 def _viewer(request: Request) -> uuid.UUID | None:
@@ -82,5 +91,6 @@ class TradeList(GenericAPIView):
         except ValueError as exc:
             raise ValidationError({"offering": ["Must be an offering id."]}) from exc
         page = self.paginate_queryset(selectors.trades_tape(offering_id=offering_id))
-        data = TradeSerializer(page, many=True, context={"viewer": _viewer(request)}).data
+        trades = list(page or [])
+        data = TradeSerializer(trades, many=True, context=trade_context(trades, viewer=_viewer(request))).data
         return self.get_paginated_response(data)

@@ -63,6 +63,22 @@ def test_the_tape_is_public_and_parties_see_their_contract(seller, buyer, anonym
     assert "contract" not in outsider.client.get("/api/v1/trades").json()["results"][0]
 
 
+def test_a_party_sees_each_trades_settlement_read_once_for_the_whole_page(seller, buyer, offering) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from settlement.models import Settlement
+
+    place(seller, offering, "sell", 3, 500)
+    for _ in range(3):
+        place(buyer, offering, "buy", 1, 500)
+    with CaptureQueriesContext(connection) as queries:
+        mine = buyer.client.get("/api/v1/trades").json()["results"]
+    expected = {str(t): str(s) for t, s in Settlement.objects.values_list("trade_id", "id")}
+    assert len(mine) == 3 and {t["id"]: t["settlement"] for t in mine} == expected
+    asked = [q["sql"] for q in queries.captured_queries if 'FROM "settlement_settlement"' in q["sql"]]
+    assert len(asked) == 1, asked  # one query for the page, not one per trade
+
+
 def test_price_time_priority(seller, buyer, offering) -> None:
     first = place(seller, offering, "sell", 1, 900).json()
     second = place(seller, offering, "sell", 1, 900).json()
