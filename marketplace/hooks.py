@@ -1,17 +1,18 @@
 """Typed hooks the marketplace calls and higher apps (settlement) subscribe to in ``AppConfig.ready()``.
 
 Listed here, in one place; no Django signals carry business flow (docs/architecture.md#hooks). Hooks run inside
-the caller's transaction: a subscriber writes its own rows there and defers external effects with
-``transaction.on_commit``; if it raises, the whole trade rolls back.
+the caller's transaction and defer external effects with ``transaction.on_commit``; if a subscriber raises, the
+whole trade rolls back. A trade subscriber hands back the rows it wants written (``on_trade_executed``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import models
 from django.utils.functional import Promise
 
 from config.errors import RuleViolation
@@ -69,7 +70,9 @@ class TradeExecuted:
     executed_at: datetime
 
 
-TradeSubscriber = Callable[[TradeExecuted], None]
+# A subscriber returns the new rows it wants stored with the trade (unsaved model instances), and writes nothing
+# itself: the matching transaction writes them with its own (see ``on_trade_executed``).
+TradeSubscriber = Callable[[TradeExecuted], Sequence[models.Model]]
 
 _trade_subscribers: list[TradeSubscriber] = []
 
@@ -84,14 +87,19 @@ def unsubscribe_trade_executed(subscriber: TradeSubscriber) -> None:
         _trade_subscribers.remove(subscriber)
 
 
-def on_trade_executed(event: TradeExecuted) -> None:
-    """Announce a trade inside its transaction (until settlement subscribes, nobody listens).
+def on_trade_executed(event: TradeExecuted) -> list[models.Model]:
+    """Announce a trade inside its transaction (until settlement subscribes, nobody listens); the rows the
+    subscribers hand back, in order.
 
-    ``order_place`` defers its writes (``config.db.writes``): the trade's rows are sent with the subscribers' own
-    when the matching ends, in the same transaction. So a subscriber takes what it needs from the event and
-    writes with ``write_insert``; it does not read the trade back."""
+    The contract: a subscriber takes what it needs from the event and returns the new rows it wants inserted
+    (settlement: the trade's settlement and its first event). It writes nothing and does not read the trade
+    back: when the hook runs, the trade is not stored yet. The matching (``order_place``, ``order_rematch``)
+    inserts the returned rows with the trade's own in one statement of the same transaction, so they commit or
+    roll back together with the trade. Effects outside the database wait for ``transaction.on_commit``."""
+    rows: list[models.Model] = []
     for subscriber in list(_trade_subscribers):
-        subscriber(event)
+        rows.extend(subscriber(event))
+    return rows
 
 
 # --- settlement ids on the tape (a party sees its trade's settlement) --------------------------------------

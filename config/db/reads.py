@@ -1,10 +1,11 @@
-"""Whole model rows read by hand-written SQL, their values converted as the ORM converts them.
+"""The matching transaction's reads: whole model rows by hand-written SQL, several statements in one round trip.
 
-``read_models(Order, "SELECT {columns} FROM {table} WHERE offering_id = %s ORDER BY seq", [id])`` returns ``Order``
-instances as ``Order.objects.filter(...)`` would, without compiling a queryset each time (which costs more than the
-query on a hot path). ``related`` reads a joined row into a foreign key's cache, as ``select_related`` does;
-``exclude`` leaves bulky columns unread (deferred: reading one later costs a query). Columns the SQL selects after
-``{columns}`` come back as they are, after the instance.
+``read_together(Read(Order, "SELECT {columns} FROM {table} WHERE offering_id = %s ORDER BY seq", [id]), ...)``
+returns ``Order`` instances as ``Order.objects.filter(...)`` would, their values converted by the ORM's own
+converters, without compiling a queryset each time (which cost more than the query under the offering's lock).
+``related`` reads a joined row into a foreign key's cache, as ``select_related`` does; ``exclude`` leaves bulky
+columns unread (deferred: reading one later costs a query). Columns the SQL selects after ``{columns}`` come
+back as they are, after the instance.
 """
 
 from __future__ import annotations
@@ -67,15 +68,6 @@ def _adapt(value: Any, connection: Any) -> Any:
     return value
 
 
-def read_values(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
-    """Rows of plain values (no model), the parameters sent as the ORM would send them. Values come back as the
-    driver gives them: a UUID column is a ``UUID`` on PostgreSQL and hex text on SQLite."""
-    connection = connections[using]
-    with statement_cursor(connection) as cursor:
-        cursor.execute(sql, [_adapt(value, connection) for value in params])
-        return list(cursor.fetchall())
-
-
 def lock_clause(of: str = "", *, using: str = "default") -> str:
     """`` FOR UPDATE`` (``OF`` the table aliased ``of``: that row only, not the rows it is joined with) where the
     database locks rows; "" on SQLite, whose write lock is the whole database's, taken by BEGIN IMMEDIATE."""
@@ -87,7 +79,11 @@ def lock_clause(of: str = "", *, using: str = "default") -> str:
 
 @dataclass(frozen=True)
 class Read:
-    """One read for ``read_together``; the arguments are ``read_models``'s."""
+    """One read for ``read_together``.
+
+    ``{columns}`` in ``sql`` stands for the model's columns (qualified with ``alias``) followed by those of each
+    ``related`` foreign key (name -> the alias the SQL joins its table under); ``{table}`` for the model's table.
+    ``exclude``: field names left unread, ``"name"`` for the model's and ``"fk__name"`` for a related model's."""
 
     model: type[models.Model]
     sql: str
@@ -97,43 +93,9 @@ class Read:
     exclude: Collection[str] = ()
 
 
-def read_models(
-    model: type[M],
-    sql: str,
-    params: Sequence[Any],
-    *,
-    alias: str = "",
-    related: Mapping[str, str] | None = None,
-    exclude: Collection[str] = (),
-    using: str = "default",
-) -> list[tuple[M, tuple[Any, ...]]]:
-    """Run ``sql`` and return each row as (instance, the columns selected after the models').
-
-    ``{columns}`` in ``sql`` stands for the model's columns (qualified with ``alias``) followed by those of each
-    ``related`` foreign key (name -> the alias the SQL joins its table under); ``{table}`` for the model's table.
-    ``exclude``: field names left unread, ``"name"`` for the model's and ``"fk__name"`` for a related model's."""
-    [rows] = read_together(Read(model, sql, params, alias, related, exclude), using=using)
-    return rows
-
-
-def locked_read(model: type[models.Model], pk: Any, *, using: str = "default") -> Read:
-    """The read of one row by primary key, locked until the transaction ends (for ``read_together``)."""
-    column = connections[using].ops.quote_name(model._meta.pk.column)  # identifiers: the model's; the key: a parameter
-    sql = f"SELECT {{columns}} FROM {{table}} WHERE {column} = %s{lock_clause(using=using)}"  # noqa: S608
-    return Read(model, sql, [pk])
-
-
-def read_locked(model: type[M], pk: Any, *, using: str = "default") -> M:
-    """One row by primary key, locked until the transaction ends; ``model.DoesNotExist`` if there is none."""
-    [rows] = read_together(locked_read(model, pk, using=using), using=using)
-    if not rows:
-        raise model.DoesNotExist(f"{model.__name__} matching query does not exist.")  # type: ignore[attr-defined]
-    return rows[0][0]
-
-
 def read_together(*reads: Read, using: str = "default") -> list[list[tuple[Any, tuple[Any, ...]]]]:
     """Run several reads in one round trip where the database allows it (PostgreSQL: one message of several
-    statements), else one after another; their rows, read by read, as ``read_models`` gives them.
+    statements), else one after another; their rows, read by read: (instance, the columns selected after the models').
 
     The statements run in order, each with its own snapshot (PostgreSQL, READ COMMITTED): a row lock the first
     takes is held before the next one reads, which then sees what the lock's previous holder committed."""

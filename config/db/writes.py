@@ -1,38 +1,36 @@
-"""Rows a unit of work writes, sent to the database together when it ends.
+"""The matching transaction's rows, written in one explicit step: ``rows_write``.
 
-A use case that writes many small rows into several apps' tables (``order_place``: the order, the makers' new
-counts, the trades, their contracts, acceptances and settlements, every event) would otherwise pay one round trip
-per table, and most of its time would be spent waiting on them. Inside ``writes_deferred()`` those writes are
-collected instead and sent when the block ends: on PostgreSQL as one statement whose data-modifying CTEs insert and
-update every table at once (foreign keys are deferred to COMMIT, so the order of the tables does not matter),
-elsewhere as one bulk statement per table.
+A trading order writes many small rows into several apps' tables (the order, the makers' new counts, the trades,
+their contracts, acceptances and events, the settlements and theirs, the offering's counters). Written one
+statement per table, most of the order's time was spent waiting on round trips while the offering's row lock was
+held. ``order_place`` and ``order_rematch`` collect the rows they and the code they call compute (contracts and
+the trade subscribers hand theirs back) and give them all to ``rows_write``: on PostgreSQL one statement whose
+data-modifying CTEs insert and update every table at once (foreign keys are deferred to COMMIT, so the order of
+the tables does not matter), elsewhere one ``bulk_create`` / ``bulk_update`` per table.
 
-The code that writes calls ``write_insert`` / ``write_update`` and need not know whether a block is open: without
-one, its rows are sent at once, in the same way. A row written this way is not visible to a read in the same block
-until the block ends, so defer only what nothing in the block reads back; and one row is inserted or updated once
-per block (a statement cannot change the same row twice).
-
-The statements are built from the models' own table and column names (quoted); every value is a parameter.
+Nothing here is ambient: a row reaches the database when, and only when, the caller passes it. One statement
+cannot change the same row twice, so each row is given once. The statement is built from the models' own table
+and column names (quoted); every value is a parameter (one JSON array per table).
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import decimal
 import functools
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import connections, models
 from django.db.models.fields import DateField
 from django.db.transaction import TransactionManagementError
 
 from config.db.cursors import statement_cursor
+
+Change = tuple[models.Model, Sequence[str]]  # a row already stored and the fields (names) to write of it
 
 
 @dataclass
@@ -46,141 +44,52 @@ class _Group:
     objs: list[models.Model] = field(default_factory=list)
 
 
-@dataclass
-class _Batch:
-    using: str
-    groups: dict[tuple[Any, ...], _Group] = field(default_factory=dict)
-    rows: set[tuple[type[models.Model], Any]] = field(default_factory=set)  # (model, pk) of each row written
-    # The transaction the rows belong to (its outermost atomic block) and the savepoints open when the block
-    # began; None for the block a write outside any block opens, which sends its rows at once.
-    transaction: Any = None
-    savepoints: tuple[str, ...] | None = None
+def rows_write(
+    *,
+    inserts: Sequence[models.Model],
+    updates: Sequence[Change] = (),
+    inserts_if_absent: Sequence[models.Model] = (),
+    using: str = "default",
+) -> None:
+    """Write the rows of one unit of work together, inside the caller's transaction.
 
-    def check(self) -> None:
-        """Refuse a write from a savepoint the block did not begin in: if that savepoint rolled back, its rows
-        would still be sent."""
-        if self.savepoints is None:
-            return
-        if _savepoints(self.using) != self.savepoints:
-            raise TransactionManagementError(
-                "A deferred write inside a savepoint opened within writes_deferred(): open the savepoint outside "
-                "the block, or write with the ORM there."
-            )
+    ``inserts``: new rows, each with its primary key set or an auto-increment one left to the database (read back).
+    ``updates``: ``(row, fields)``: those fields of a stored row, by primary key, as ``save(update_fields=...)``.
+    ``inserts_if_absent``: new rows skipped where their key exists already (content-addressed rows).
+    ``auto_now`` / ``auto_now_add`` times are stamped as ``save()`` stamps them. Each row is given once."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("rows_write() runs inside transaction.atomic(): its rows belong there.")
+    groups: dict[tuple[Any, ...], _Group] = {}
+    seen: set[tuple[type[models.Model], Any]] = set()
 
-    def claim(self, obj: models.Model) -> None:
-        """One write per row and block: one statement cannot change a row twice (PostgreSQL keeps one)."""
+    def claim(obj: models.Model) -> None:
         if obj.pk is None:
             return
         row = (type(obj), obj.pk)
-        if row in self.rows:
-            raise ValueError(f"{type(obj).__name__} {obj.pk} is written twice in one writes_deferred() block.")
-        self.rows.add(row)
+        if row in seen:
+            raise ValueError(f"{type(obj).__name__} {obj.pk} is given twice to one rows_write().")
+        seen.add(row)
 
-
-_current: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("ichiba_deferred_writes", default=None)
-
-
-@contextmanager
-def writes_deferred(*, using: str = "default") -> Iterator[None]:
-    """Collect ``write_insert``/``write_update`` calls made inside the block and send them when it ends (not if it
-    raises). It runs inside the transaction the rows belong to (``transaction.atomic``), and every write comes
-    from that transaction's level, not from a savepoint opened within the block. A nested block joins the outer
-    one."""
-    if _current.get() is not None:
-        yield
-        return
-    connection = connections[using]
-    if not connection.in_atomic_block:
-        raise TransactionManagementError("writes_deferred() runs inside transaction.atomic(): its rows belong there.")
-    with _collecting(_Batch(using, transaction=connection.atomic_blocks[0], savepoints=_savepoints(using))):
-        yield
-
-
-def _savepoints(using: str) -> tuple[str, ...]:
-    """The savepoints open on the connection (an ``atomic(savepoint=False)`` block records None: it has none)."""
-    return tuple(sid for sid in connections[using].savepoint_ids if sid is not None)
-
-
-@contextmanager
-def _collecting(batch: _Batch) -> Iterator[None]:
-    token = _current.set(batch)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-    connection = connections[batch.using]
-    if batch.transaction is not None and connection.atomic_blocks[:1] != [batch.transaction]:
-        raise TransactionManagementError("writes_deferred() outlived the transaction it began in: rows not sent.")
-    _flush(batch)
-
-
-def write_insert(*objs: models.Model, ignore_conflicts: bool = False) -> None:
-    """Insert ``objs`` (each a new row with its primary key set, or an auto-increment one left to the database,
-    read back when the rows are sent).
-
-    ``ignore_conflicts``: a row whose key already exists is skipped (content-addressed rows)."""
-    batch = _current.get()
-    if batch is None:
-        with _collecting(_Batch(router.db_for_write(type(objs[0])) if objs else "default")):
-            write_insert(*objs, ignore_conflicts=ignore_conflicts)
-        return
-    batch.check()
-    for obj in objs:
-        batch.claim(obj)
+    for objs, ignore_conflicts in ((inserts_if_absent, True), (inserts, False)):
+        for obj in objs:
+            claim(obj)
+            model = type(obj)
+            key: tuple[Any, ...] = ("insert", model, ignore_conflicts)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(model, _insert_fields(model), False, ignore_conflicts)
+            group.objs.append(obj)
+    for obj, names in updates:
+        claim(obj)
         model = type(obj)
-        key = ("insert", model, ignore_conflicts)
-        group = batch.groups.get(key)
+        attnames = tuple(dict.fromkeys(_attnames(model)[name] for name in names))
+        key = ("update", model, attnames)
+        group = groups.get(key)
         if group is None:
-            group = batch.groups[key] = _Group(model, _insert_fields(model), False, ignore_conflicts)
+            group = groups[key] = _Group(model, attnames, True, False)
         group.objs.append(obj)
-
-
-def write_update(obj: models.Model, *, fields: Sequence[str]) -> None:
-    """Write ``fields`` of ``obj``'s row (by primary key), as ``obj.save(update_fields=fields)`` would."""
-    batch = _current.get()
-    if batch is None:
-        with _collecting(_Batch(router.db_for_write(type(obj)))):
-            write_update(obj, fields=fields)
-        return
-    batch.check()
-    batch.claim(obj)
-    model = type(obj)
-    attnames = tuple(dict.fromkeys(_attnames(model)[name] for name in fields))
-    key = ("update", model, attnames)
-    group = batch.groups.get(key)
-    if group is None:
-        group = batch.groups[key] = _Group(model, attnames, True, False)
-    group.objs.append(obj)
-
-
-def insert_unless_exists(obj: models.Model, *, unique: Sequence[str]) -> bool:
-    """Insert ``obj`` now unless a row with the same values of the ``unique`` fields (a unique constraint)
-    exists; True if this call inserted it (its primary key is then set). Never deferred: the caller decides
-    on the answer.
-
-    One statement, ``INSERT ... ON CONFLICT (...) DO NOTHING RETURNING``: unlike ``get_or_create`` or a create
-    in a savepoint, no extra round trips and no IntegrityError to survive. A racing insert of the same key
-    (PostgreSQL) waits for the other transaction, then inserts nothing if it committed."""
-    meta = obj._meta
-    connection = connections[router.db_for_write(type(obj))]
-    quote = connection.ops.quote_name
-    fields = _inserted(type(obj))
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    by_name = {f.name: f.column for f in meta.concrete_fields}
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({', '.join(quote(by_name[name]) for name in unique)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    with statement_cursor(connection) as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding, obj._state.db = False, connection.alias
-    return True
+    _send([group for group in groups.values() if group.objs], connection)
 
 
 @functools.cache
@@ -205,19 +114,14 @@ def _auto_key_field(field: Any) -> bool:
     return bool(field.primary_key) and isinstance(field, models.AutoField)
 
 
-# --- sending ------------------------------------------------------------------------------------------------------
-
-
-def _flush(batch: _Batch) -> None:
-    groups = [group for group in batch.groups.values() if group.objs]
+def _send(groups: list[_Group], connection: Any) -> None:
     if not groups:
         return
     for group in groups:
         _stamp(group)
-    connection = connections[batch.using]
     if connection.vendor != "postgresql":
         for group in groups:
-            manager = group.model._default_manager.db_manager(router.db_for_write(group.model))
+            manager = group.model._default_manager.db_manager(connection.alias)
             if group.update:
                 names = {attname: name for name, attname in _attnames(group.model).items()}
                 manager.bulk_update(group.objs, [names[a] for a in group.fields])
@@ -308,13 +212,13 @@ def _json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
-            raise ValueError("naive datetime in a deferred write")
+            raise ValueError("naive datetime in rows_write()")
         return value.isoformat()
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} in a deferred write")
+    raise TypeError(f"rows_write() cannot send {type(value).__name__}")
 
 
 def _quote(name: str) -> str:

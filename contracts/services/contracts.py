@@ -15,8 +15,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.selectors import latest_published_version_of
-from config.db.reads import read_locked
-from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
 from contracts.documents import document_compose, document_facts
@@ -55,17 +53,6 @@ class BuyerSnapshot:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def event_record(
-    contract: Contract, *, to_status: str, from_status: str = "", reason: str = "", actor: str = ""
-) -> None:
-    # Sent with the caller's other rows when it defers its writes (config.db.writes), else at once.
-    write_insert(
-        ContractEvent(
-            contract=contract, from_status=from_status, to_status=to_status, reason=reason[:200], actor=actor[:100]
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -144,12 +131,12 @@ def stored_texts_forget() -> None:
     _stored_texts.clear()
 
 
-def _texts_store(texts: dict[str, ContractText]) -> None:
-    """Insert the shared texts not stored yet (a row that exists is the same text, so a conflict is skipped)."""
-    missing = [texts[digest] for digest in sorted(texts) if digest not in _stored_texts]
-    if not missing:
-        return
-    write_insert(*missing, ignore_conflicts=True)
+def _texts_unstored(texts: dict[str, ContractText]) -> tuple[ContractText, ...]:
+    """The shared texts not known to be stored, remembered as stored once the caller's transaction, which writes
+    them, commits (a row that exists is the same text, so the writer skips a conflict)."""
+    missing = tuple(texts[digest] for digest in sorted(texts) if digest not in _stored_texts)
+    if not missing or not connection.in_atomic_block:  # no transaction to wait for: not remembered
+        return missing
     digests = [text.sha256 for text in missing]
 
     def remember() -> None:
@@ -160,6 +147,22 @@ def _texts_store(texts: dict[str, ContractText]) -> None:
         _stored_texts.update(digests)
 
     transaction.on_commit(remember)
+    return missing
+
+
+@dataclass(frozen=True)
+class Concluded:
+    """The rows of contracts concluded together, unsaved, for the caller to write in its own transaction.
+
+    ``texts``: shared texts (content-addressed) that may be stored already: insert each unless its key exists.
+    They are remembered as stored when the transaction that concluded them commits, so the caller writes them in
+    that transaction or lets it roll back. ``contracts``, ``acceptances`` (seller and buyer of each) and
+    ``events`` (each contract's first): new rows."""
+
+    contracts: tuple[Contract, ...]
+    texts: tuple[ContractText, ...]
+    acceptances: tuple[Acceptance, ...]
+    events: tuple[ContractEvent, ...]
 
 
 @transaction.atomic
@@ -177,14 +180,20 @@ def contract_conclude(
     conclusion = Conclusion(
         buyer=buyer, price=price, quantity=quantity, accepted_terms_sha256=accepted_terms_sha256, trade_ref=trade_ref
     )
-    return contracts_conclude(offering=offering, conclusions=[conclusion], concluded_at=concluded_at)[0]
+    concluded = contracts_conclude(offering=offering, conclusions=[conclusion], concluded_at=concluded_at)
+    ContractText.objects.bulk_create(concluded.texts, ignore_conflicts=True)
+    Contract.objects.bulk_create(concluded.contracts)
+    Acceptance.objects.bulk_create(concluded.acceptances)
+    ContractEvent.objects.bulk_create(concluded.events)
+    return concluded.contracts[0]
 
 
-@transaction.atomic(savepoint=False)  # inside order_place's transaction: no savepoint round trips
 def contracts_conclude(
     *, offering: OfferSnapshot, conclusions: Sequence[Conclusion], concluded_at: datetime | None = None
-) -> list[Contract]:
-    """Conclude the immutable contract of each trade, on the dataset version current at this moment.
+) -> Concluded:
+    """Conclude the immutable contract of each trade, on the dataset version current at this moment, and hand
+    back its rows for the caller to write (``order_place`` writes them with the trade's other rows in one
+    statement; ``contract_conclude`` with the ORM).
 
     The buyer accepted exactly the terms it names by hash; for anonymised data that hash covers the APPI
     notice and the re-identification ban (mandatory clauses), so accepting it records accepting them.
@@ -194,7 +203,7 @@ def contracts_conclude(
     for conclusion in conclusions:
         _check(offering, conclusion)
     if not conclusions:
-        return []
+        return Concluded(contracts=(), texts=(), acceptances=(), events=())
     terms = offering.terms  # stored with the contract as they are: terms_sha256 is of exactly these
     template = template_get(offering.template_code, offering.template_version)
     duration_days = term_int(terms["duration_days"], path="terms.duration_days")
@@ -256,8 +265,6 @@ def contracts_conclude(
                 concluded_at=concluded_at,
             )
         )
-    _texts_store(texts)
-    write_insert(*contracts)
     acceptances = []
     events = []
     for contract, conclusion in zip(contracts, conclusions, strict=True):
@@ -292,36 +299,31 @@ def contracts_conclude(
                 actor="market",
             )
         )
-    write_insert(*acceptances, *events)
-    return contracts
+    return Concluded(
+        contracts=tuple(contracts), texts=_texts_unstored(texts), acceptances=tuple(acceptances), events=tuple(events)
+    )
 
 
-def contract_transition(
-    *, contract_id: uuid.UUID, target: str, reason: str, actor: str = "system", locked: Contract | None = None
-) -> Contract:
+def contract_transition(*, contract_id: uuid.UUID, target: str, reason: str, actor: str = "system") -> Contract:
     """The one way a contract's status changes (activate, void, expire, terminate), under the contract's row lock.
 
     Inside a caller's transaction (the settlement steps, expiry) it is part of the caller's unit of work: no
-    savepoint round trips, and nothing needs one, since it raises (an invalid transition) before it writes. The
-    status and its event are one statement, sent with the caller's other rows when the caller defers its writes.
-    ``locked``: the contract as the caller read it with ``FOR UPDATE`` in the transaction still open (a caller
-    that takes its locks in one round trip); it is then not read again.
+    savepoint round trips, and nothing needs one, since it raises (an invalid transition) before it writes (and
+    a refusal leaves the caller's transaction usable).
     """
-    if locked is not None:
-        if locked.pk != contract_id or not connection.in_atomic_block:
-            raise ValueError("locked must be this contract, read with its row lock in the open transaction.")
-        return _transition(locked, target=target, reason=reason, actor=actor)
     if connection.in_atomic_block:
-        return _transition(read_locked(Contract, contract_id), target=target, reason=reason, actor=actor)
+        return _transition(contract_id, target=target, reason=reason, actor=actor)
     with transaction.atomic():
-        return _transition(read_locked(Contract, contract_id), target=target, reason=reason, actor=actor)
+        return _transition(contract_id, target=target, reason=reason, actor=actor)
 
 
-def _transition(contract: Contract, *, target: str, reason: str, actor: str) -> Contract:
+def _transition(contract_id: uuid.UUID, *, target: str, reason: str, actor: str) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
     states.contract_check(contract.status, target)
     previous = contract.status
     contract.status = target
-    with writes_deferred():
-        write_update(contract, fields=["status"])
-        event_record(contract, from_status=previous, to_status=target, reason=reason, actor=actor)
+    contract.save(update_fields=["status"])
+    ContractEvent.objects.create(
+        contract=contract, from_status=previous, to_status=target, reason=reason[:200], actor=actor[:100]
+    )
     return contract

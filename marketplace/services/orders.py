@@ -8,15 +8,15 @@ Locks are always taken offering first, then orders.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from config.api.principal import Principal
 from config.db.reads import Read, lock_clause, read_together
-from config.db.writes import write_insert, write_update, writes_deferred
+from config.db.writes import Change, rows_write
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
@@ -51,10 +51,19 @@ def _event_row(
     )
 
 
-def _event(
-    order: Order, *, from_status: str, to_status: str, reason: str = "", payload: dict[str, object] | None = None
-) -> None:
-    write_insert(_event_row(order, from_status=from_status, to_status=to_status, reason=reason, payload=payload))
+@dataclass
+class _Rows:
+    """What one matching writes, collected as it is computed (its own rows, the contracts', the trade
+    subscribers') and written in one step at its end (``rows_write``: one statement on PostgreSQL). Nothing is
+    written before: the matching holds the offering's lock, and every statement would be a wait with the book
+    locked. So nothing in the matching reads back a row it wrote, and each row is written once."""
+
+    inserts: list[models.Model] = field(default_factory=list)
+    updates: list[Change] = field(default_factory=list)
+    inserts_if_absent: list[models.Model] = field(default_factory=list)  # content-addressed contract texts
+
+    def write(self) -> None:
+        rows_write(inserts=self.inserts, updates=self.updates, inserts_if_absent=self.inserts_if_absent)
 
 
 def _check_input(
@@ -201,21 +210,35 @@ def _book(offering: Offering, resting: dict[str, Order]) -> engine.OrderBook:
     return book
 
 
-def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...]) -> None:
+def _expired(order: Order) -> OrderEvent:
+    return _take_off_book(order, status=Order.Status.EXPIRED, reason="expired", event_reason="good-till-date passed")
+
+
+def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...], rows: _Rows) -> None:
     for order_id in ids:
-        _take_off_book(
-            orders[order_id], status=Order.Status.EXPIRED, reason="expired", event_reason="good-till-date passed"
-        )
+        rows.inserts.append(_expired(orders[order_id]))
+        rows.updates.append((orders[order_id], _TAKEN_OFF))
 
 
-def _take_off_book(order: Order, *, status: str, reason: str, event_reason: str = "") -> None:
-    """End a resting order: its unfilled seats are cancelled, the change recorded as an event."""
+# What taking an order off the book changes of it.
+_TAKEN_OFF = ("cancelled_quantity", "status", "status_reason", "updated_at")
+
+
+def _take_off_book(order: Order, *, status: str, reason: str, event_reason: str = "") -> OrderEvent:
+    """End a resting order: its unfilled seats are cancelled. Changes ``order`` (its ``_TAKEN_OFF`` fields) and
+    returns the change's event; the caller writes both."""
     previous = order.status
     order.cancelled_quantity = order.quantity - order.filled_quantity if order.quantity is not None else 0
     order.status = status
     order.status_reason = reason[:200]
-    write_update(order, fields=["cancelled_quantity", "status", "status_reason", "updated_at"])
-    _event(order, from_status=previous, to_status=status, reason=event_reason or reason)
+    return _event_row(order, from_status=previous, to_status=status, reason=event_reason or reason)
+
+
+def _taken_off_save(orders: list[Order], events: list[OrderEvent]) -> None:
+    """Outside the matching: the orders ``_take_off_book`` changed, and their events, by the ORM."""
+    for order in orders:
+        order.save(update_fields=_TAKEN_OFF)
+    OrderEvent.objects.bulk_create(events)
 
 
 def _status_after(order: Order) -> str:
@@ -259,58 +282,54 @@ def order_place(
         quantity=quantity,
         accepted_terms_sha256=accepted_terms_sha256,
     )
-    # Everything below is written in one round trip when the block ends (config.db.writes): the matching holds
-    # the offering's lock, and each statement would otherwise be a wait with the book locked.
-    with writes_deferred():
-        book = _book(offering, resting)
-        _expire(resting, book.expire(now=now.timestamp()))
+    rows = _Rows()  # written in one step at the end
+    book = _book(offering, resting)
+    _expire(resting, book.expire(now=now.timestamp()), rows)
 
-        # The order is matched before it is written, so it is inserted once, in its final state. Its seq and
-        # every count below are computed from rows read under the offering's lock, which every writer of this
-        # book holds: the new values are written as they are, not as increments.
-        order = Order(
-            id=uuid.uuid4(),
-            offering=offering,
-            organization_id=principal.organization_id,
-            side=side,
-            type=type,
-            price=price,
-            quantity=quantity,
-            time_in_force=time_in_force,
-            expires_at=expires_at,
-            accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
-            seq=offering.order_seq + 1,
-            placed_by_user_id=principal.user_id,
-            placed_by_api_key_id=principal.api_key_id,
-            status=Order.Status.OPEN,
-        )
-        result = book.submit(_engine_order(order), now=now.timestamp())
-        _expire(resting, result.expired)
-        order.filled_quantity = result.filled
-        order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
-        final = _SUBMIT_STATUS.get(result.status)
-        if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
-            final = (
-                Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
-            )
-        order.status = final
-        order.status_reason = result.reason[:200]
-        write_insert(order)
+    # The order is matched before it is written, so it is inserted once, in its final state. Its seq and
+    # every count below are computed from rows read under the offering's lock, which every writer of this
+    # book holds: the new values are written as they are, not as increments.
+    order = Order(
+        id=uuid.uuid4(),
+        offering=offering,
+        organization_id=principal.organization_id,
+        side=side,
+        type=type,
+        price=price,
+        quantity=quantity,
+        time_in_force=time_in_force,
+        expires_at=expires_at,
+        accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
+        seq=offering.order_seq + 1,
+        placed_by_user_id=principal.user_id,
+        placed_by_api_key_id=principal.api_key_id,
+        status=Order.Status.OPEN,
+    )
+    result = book.submit(_engine_order(order), now=now.timestamp())
+    _expire(resting, result.expired, rows)
+    order.filled_quantity = result.filled
+    order.cancelled_quantity = result.cancelled if order.quantity is not None else 0
+    final = _SUBMIT_STATUS.get(result.status)
+    if final is None:  # nothing rests: ioc/fok/market remainder, self-trade prevention, seat cap
+        final = Order.Status.CANCELLED if result.fills or result.reason not in _REJECTIONS else Order.Status.REJECTED
+    order.status = final
+    order.status_reason = result.reason[:200]
+    rows.inserts.append(order)
 
-        trades, events = _execute(offering, principal, order, resting, result.fills, now) if result.fills else ([], [])
-        offering.order_seq = order.seq
-        offering.seats_sold += result.filled
-        write_update(offering, fields=["order_seq", "seats_sold"])
-        events.append(
-            _event_row(
-                order,
-                from_status="",
-                to_status=final,
-                reason=result.reason or "placed",
-                payload={"trades": [str(t.id) for t in trades]},
-            )
+    trades = _execute(offering, principal, order, resting, result.fills, now, rows) if result.fills else []
+    offering.order_seq = order.seq
+    offering.seats_sold += result.filled
+    rows.updates.append((offering, ("order_seq", "seats_sold")))
+    rows.inserts.append(
+        _event_row(
+            order,
+            from_status="",
+            to_status=final,
+            reason=result.reason or "placed",
+            payload={"trades": [str(t.id) for t in trades]},
         )
-        write_insert(*events)
+    )
+    rows.write()
     return Placed(order=order, trades=trades)
 
 
@@ -329,31 +348,32 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
         return []
     offering, resting = found
     resting.pop(str(order.id), None)  # an expired good-till-date order of either side is read too
-    with writes_deferred():
-        book = _book(offering, resting)
-        _expire(resting, book.expire(now=now.timestamp()))
-        result = book.submit(_engine_order(order), now=now.timestamp())
-        _expire(resting, result.expired)
-        if not result.fills:
-            return []
-        trades, events = _execute(offering, None, order, resting, result.fills, now)
-        previous = order.status
-        order.filled_quantity += result.filled
-        order.status = _status_after(order) if order.quantity is not None else previous
-        write_update(order, fields=["filled_quantity", "status", "updated_at"])
-        if order.status != previous:
-            events.append(
-                _event_row(
-                    order,
-                    from_status=previous,
-                    to_status=order.status,
-                    reason="filled when its seats came back",
-                    payload={"trades": [str(t.id) for t in trades]},
-                )
+    rows = _Rows()  # written in one step at the end, as in order_place
+    book = _book(offering, resting)
+    _expire(resting, book.expire(now=now.timestamp()), rows)
+    result = book.submit(_engine_order(order), now=now.timestamp())
+    _expire(resting, result.expired, rows)
+    if not result.fills:
+        rows.write()  # the expired orders, if any
+        return []
+    trades = _execute(offering, None, order, resting, result.fills, now, rows)
+    previous = order.status
+    order.filled_quantity += result.filled
+    order.status = _status_after(order) if order.quantity is not None else previous
+    rows.updates.append((order, ("filled_quantity", "status", "updated_at")))
+    if order.status != previous:
+        rows.inserts.append(
+            _event_row(
+                order,
+                from_status=previous,
+                to_status=order.status,
+                reason="filled when its seats came back",
+                payload={"trades": [str(t.id) for t in trades]},
             )
-        offering.seats_sold += result.filled
-        write_update(offering, fields=["seats_sold"])
-        write_insert(*events)
+        )
+    offering.seats_sold += result.filled
+    rows.updates.append((offering, ("seats_sold",)))
+    rows.write()
     return trades
 
 
@@ -364,24 +384,23 @@ def _execute(
     resting: dict[str, Order],
     fills: tuple[engine.Fill, ...],
     now: datetime,
-) -> tuple[list[Trade], list[OrderEvent]]:
-    """Persist the fills of ``taker``: the makers' new counts and states, one trade and one concluded contract
-    per fill (written in bulk), each trade announced through ``hooks.on_trade_executed``. Returns the trades
-    and the makers' events (the caller writes them with the taker's own). ``principal``: the caller, when it is
-    the buying taker (its organisation is then not read again)."""
+    rows: _Rows,
+) -> list[Trade]:
+    """The rows of the fills of ``taker``, added to ``rows``: the makers' new counts and states, one trade and
+    one concluded contract per fill, and what the subscribers of ``hooks.on_trade_executed``, told of each
+    trade, hand back. Returns the trades. ``principal``: the caller, when it is the buying taker (its
+    organisation is then not read again)."""
     orders = {**resting, str(taker.id): taker}
     trade_ids = [uuid.uuid4() for _ in fills]
-    events: list[OrderEvent] = []
     for fill, trade_id in zip(fills, trade_ids, strict=True):
         maker = resting[fill.maker_id]
         previous = maker.status
         maker.filled_quantity += fill.quantity
         if maker.quantity is not None:
             maker.status = _status_after(maker)
-        maker.updated_at = now
-        write_update(maker, fields=["filled_quantity", "status", "updated_at"])
+        rows.updates.append((maker, ("filled_quantity", "status", "updated_at")))
         if previous != maker.status:
-            events.append(
+            rows.inserts.append(
                 _event_row(
                     maker,
                     from_status=previous,
@@ -423,7 +442,8 @@ def _execute(
                 trade_ref=str(trade_id),
             )
         )
-    contracts = contracts_conclude(offering=offer_snapshot(offering), conclusions=conclusions, concluded_at=now)
+    concluded = contracts_conclude(offering=offer_snapshot(offering), conclusions=conclusions, concluded_at=now)
+    contracts = concluded.contracts
     trades = [
         Trade(
             id=trade_id,
@@ -440,9 +460,10 @@ def _execute(
         )
         for fill, trade_id, contract in zip(fills, trade_ids, contracts, strict=True)
     ]
-    write_insert(*trades)
+    rows.inserts_if_absent += concluded.texts
+    rows.inserts += [*concluded.contracts, *concluded.acceptances, *concluded.events, *trades]
     for trade, contract in zip(trades, contracts, strict=True):
-        hooks.on_trade_executed(
+        rows.inserts += hooks.on_trade_executed(
             hooks.TradeExecuted(
                 trade_id=trade.id,
                 offering_id=offering.id,
@@ -456,7 +477,7 @@ def _execute(
                 executed_at=now,
             )
         )
-    return trades, events
+    return trades
 
 
 @transaction.atomic
@@ -473,7 +494,8 @@ def order_cancel(*, principal: Principal, order_id: uuid.UUID) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status not in Order.RESTING:
         raise Conflict(f"The order is already {order.status}; nothing is left to cancel.")
-    _take_off_book(order, status=Order.Status.CANCELLED, reason="cancelled by its owner")
+    event = _take_off_book(order, status=Order.Status.CANCELLED, reason="cancelled by its owner")
+    _taken_off_save([order], [event])
     return order
 
 
@@ -489,13 +511,12 @@ def orders_expire(*, now: datetime | None = None) -> int:
     for offering_id in offering_ids:
         with transaction.atomic():
             Offering.objects.select_for_update().filter(pk=offering_id).first()
-            due = {
-                str(o.id): o
-                for o in Order.objects.select_for_update().filter(
+            due = list(
+                Order.objects.select_for_update().filter(
                     offering_id=offering_id, status__in=Order.RESTING, time_in_force="gtd", expires_at__lte=now
                 )
-            }
-            _expire(due, list(due))
+            )
+            _taken_off_save(due, [_expired(order) for order in due])
             expired += len(due)
     return expired
 
@@ -504,6 +525,6 @@ def offering_cancel_resting_orders(*, offering: Offering, reason: str) -> int:
     """Cancel every resting order of an offering (under its lock, when it is withdrawn): asks can no longer
     be sold and bids could never fill."""
     resting = list(Order.objects.select_for_update().filter(offering=offering, status__in=Order.RESTING))
-    for order in resting:
-        _take_off_book(order, status=Order.Status.CANCELLED, reason=reason)
+    events = [_take_off_book(order, status=Order.Status.CANCELLED, reason=reason) for order in resting]
+    _taken_off_save(resting, events)
     return len(resting)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -235,9 +236,10 @@ def test_order_placement_is_idempotent(seller, buyer, offering) -> None:
 def test_each_trade_is_announced_inside_the_transaction(seller, buyer, offering) -> None:
     seen: list[hooks.TradeExecuted] = []
 
-    def listener(event: hooks.TradeExecuted) -> None:
+    def listener(event: hooks.TradeExecuted) -> list[Model]:
         assert connection.in_atomic_block, "the hook runs inside the matching transaction"
         seen.append(event)
+        return []
 
     hooks.subscribe_trade_executed(listener)
     try:
@@ -247,7 +249,7 @@ def test_each_trade_is_announced_inside_the_transaction(seller, buyer, offering)
         hooks.unsubscribe_trade_executed(listener)
     assert [str(e.trade_id) for e in seen] == [trade["id"]] and seen[0].amount == 600
 
-    def broken(event: hooks.TradeExecuted) -> None:
+    def broken(event: hooks.TradeExecuted) -> list[Model]:
         raise RuntimeError("subscriber failed")
 
     hooks.subscribe_trade_executed(broken)

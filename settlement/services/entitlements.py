@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from config.db.reads import read_values
-from config.db.writes import write_insert, writes_deferred
 from config.errors import NotFound
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
@@ -39,14 +36,8 @@ EVENT_ENDED = "entitlement.revoked"
 
 
 def _event(entitlement: Entitlement, *, from_status: str, to_status: str, reason: str, actor: str) -> None:
-    write_insert(
-        EntitlementEvent(
-            entitlement=entitlement,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason[:500],
-            actor=actor[:100],
-        )
+    EntitlementEvent.objects.create(
+        entitlement=entitlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
     )
 
 
@@ -67,41 +58,20 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
     return data
 
 
-@dataclass(frozen=True)
-class GrantFacts:
-    """What a grant reads besides the contract: the settlement's entitlement if it has one already, and the
-    offering's delivery URL. A caller may read them with the contract (``GRANT_FACTS_COLUMNS``)."""
-
-    existing_id: Any  # None: no entitlement yet
-    delivery_url: str | None  # "" for hosted delivery; None if the offering is gone
-
-
-# Two columns to select with a contract row aliased ``c``, in the same statement: GrantFacts, in that order. One
-# parameter, the settlement's id. (Identifiers from the models' metadata; a caller formats ``{columns}`` first.)
-GRANT_FACTS_COLUMNS = (
-    f'(SELECT e.id FROM "{Entitlement._meta.db_table}" e WHERE e.settlement_id = %s), '  # noqa: S608
-    f'(SELECT o.delivery_url FROM "{Offering._meta.db_table}" o WHERE o.id = c.offering_id)'
-)
-
-
 @transaction.atomic(savepoint=False)  # part of the caller's step: no savepoint round trips of its own
-def entitlement_grant(
-    *, settlement: Settlement, contract: Contract | None = None, facts: GrantFacts | None = None
-) -> Entitlement:
+def entitlement_grant(*, settlement: Settlement, contract: Contract | None = None) -> Entitlement:
     """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
 
     Runs inside the caller's transaction (the authorisation step), under the settlement's row lock. A second call
     for the same settlement returns the first entitlement unchanged: one settlement, one entitlement (OneToOne).
-    ``facts``: read by the caller in this transaction, under the settlement's lock (else read here).
     """
+    existing = Entitlement.objects.filter(settlement_id=settlement.pk).first()
+    if existing is not None:
+        return existing
     if contract is None or contract.pk != settlement.contract_id:
         contract = Contract.objects.get(pk=settlement.contract_id)
-    if facts is None:
-        facts = _grant_facts(settlement_id=settlement.pk, contract_id=contract.pk)
-    if facts.existing_id is not None:
-        return Entitlement.objects.get(settlement_id=settlement.pk)
     # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
-    delivery_url = facts.delivery_url
+    delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
     entitlement = Entitlement(
         settlement_id=settlement.pk,
         contract_id=contract.pk,
@@ -114,20 +84,10 @@ def entitlement_grant(
         delivery=Entitlement.Delivery.PROVIDER if delivery_url else Entitlement.Delivery.HOSTED,
         delivery_url=delivery_url or "",
     )
-    # The row and its event: sent with the caller's other rows when the caller defers its writes, else at once.
-    with writes_deferred():
-        write_insert(entitlement)
-        _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
+    entitlement.save(force_insert=True)
+    _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
     webhook_publish(organization_id=contract.buyer_id, event_type=EVENT_GRANTED, data=_webhook_data(entitlement))
     return entitlement
-
-
-def _grant_facts(*, settlement_id: uuid.UUID, contract_id: uuid.UUID) -> GrantFacts:
-    [(existing_id, delivery_url)] = read_values(
-        f'SELECT {GRANT_FACTS_COLUMNS} FROM "{Contract._meta.db_table}" c WHERE c.id = %s',  # noqa: S608
-        [settlement_id, contract_id],
-    )
-    return GrantFacts(existing_id=existing_id, delivery_url=delivery_url)
 
 
 @transaction.atomic

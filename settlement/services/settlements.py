@@ -17,19 +17,17 @@ import hashlib
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from config.db.reads import Read, lock_clause, locked_read, read_locked, read_models, read_together
-from config.db.writes import write_insert, write_update, writes_deferred
 from config.errors import Conflict, NotFound, RuleViolation
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
@@ -40,7 +38,7 @@ from settlement import states, tasks
 from settlement.models import PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
 from settlement.services import ledger
-from settlement.services.entitlements import GRANT_FACTS_COLUMNS, GrantFacts, entitlement_grant
+from settlement.services.entitlements import entitlement_grant
 from settlement.services.webhooks import (
     webhook_listeners,
     webhook_listeners_learned,
@@ -86,10 +84,8 @@ def _after_commit(task: Any, *args: str) -> None:
 def _event(
     settlement: Settlement, *, from_status: str, to_status: str, reason: str = "", actor: str = "system"
 ) -> None:
-    write_insert(  # with the step's other rows when the step defers its writes
-        SettlementEvent(
-            settlement=settlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
-        )
+    SettlementEvent.objects.create(
+        settlement=settlement, from_status=from_status, to_status=to_status, reason=reason[:500], actor=actor[:100]
     )
 
 
@@ -107,9 +103,8 @@ def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "sys
     if target not in states.SETTLEMENT_OPEN:
         settlement.closed_at = settlement.closed_at or timezone.now()
     settlement.next_attempt_at = None
-    with writes_deferred():  # the row and its event in one statement (joining the step's block if one is open)
-        write_update(settlement, fields=[*_MOVE_FIELDS, *fields])
-        _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
+    settlement.save(update_fields=[*_MOVE_FIELDS, *fields])
+    _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
     for organization_id in listeners:
         webhook_publish(
@@ -134,8 +129,10 @@ def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
 # --- opening: the trade hook ---------------------------------------------------------------------------------
 
 
-def settlement_open(event: hooks.TradeExecuted) -> Settlement:
-    """Open the settlement of a trade, inside the trade's transaction (subscribed to the trade hook)."""
+def settlement_open(event: hooks.TradeExecuted) -> tuple[Settlement, SettlementEvent]:
+    """The settlement of a trade and its first event, unsaved: the trade hook's subscriber hands them back and
+    the matching transaction inserts them with the trade (``hooks.on_trade_executed``). Its authorisation is
+    enqueued for when that transaction commits."""
     rate = published_fee_rate()
     fee = platform_fee(amount=event.amount, rate=rate)
     settlement = Settlement(
@@ -153,9 +150,8 @@ def settlement_open(event: hooks.TradeExecuted) -> Settlement:
     opened = SettlementEvent(
         settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
     )
-    write_insert(settlement, opened)  # with the trade's other rows, when order_place defers them
     _after_commit(tasks.settlement_authorize, str(settlement.id))
-    return settlement
+    return settlement, opened
 
 
 # Stable ids of the trade's announcements: announcing twice (a retried task) sends each event once.
@@ -203,29 +199,31 @@ def settlement_authorize(*, settlement_id: uuid.UUID) -> Settlement:
         return _authorize(settlement_id)
 
 
-# The settlement with what its authorisation needs besides: the buyer's default payment method (at most one, by
-# constraint) and whether either party has an active webhook endpoint. One statement, outside any transaction.
-_AUTHORIZE_READ = (
-    "SELECT {{columns}}, "
-    "(SELECT m.token FROM {methods} m WHERE m.organization_id = s.buyer_id AND m.is_default ORDER BY m.id LIMIT 1), "
-    "EXISTS (SELECT 1 FROM {endpoints} w WHERE w.organization_id = s.buyer_id AND w.active), "
-    "EXISTS (SELECT 1 FROM {endpoints} w WHERE w.organization_id = s.seller_id AND w.active) "
-    "FROM {{table}} s WHERE s.id = %s"
-)
+def _listens(party: str) -> Exists:
+    return Exists(WebhookEndpoint.objects.filter(organization_id=OuterRef(party), active=True))
 
 
 def _authorize(settlement_id: uuid.UUID) -> Settlement:
-    sql = _AUTHORIZE_READ.format(
-        methods=connection.ops.quote_name(PaymentMethod._meta.db_table),
-        endpoints=connection.ops.quote_name(WebhookEndpoint._meta.db_table),
+    # The settlement with what its authorisation needs besides, in one query outside any transaction: the buyer's
+    # default payment method (at most one, by constraint) and whether either party has an active webhook endpoint.
+    default_method = PaymentMethod.objects.filter(organization_id=OuterRef("buyer_id"), is_default=True)
+    settlement = (
+        Settlement.objects.annotate(
+            default_token=Subquery(default_method.order_by("id").values("token")[:1]),
+            buyer_listens=_listens("buyer_id"),
+            seller_listens=_listens("seller_id"),
+        )
+        .filter(pk=settlement_id)
+        .first()
     )
-    found = read_models(Settlement, sql, [settlement_id], alias="s")
-    if not found:
+    if settlement is None:
         raise NotFound("No such settlement.")
-    settlement, (token, buyer_listens, seller_listens) = found[0]
     if settlement.status != Settlement.Status.PENDING:
         return settlement
-    webhook_listeners_learned({settlement.buyer_id: bool(buyer_listens), settlement.seller_id: bool(seller_listens)})
+    token: str | None = settlement.default_token
+    webhook_listeners_learned(
+        {settlement.buyer_id: settlement.buyer_listens, settlement.seller_id: settlement.seller_listens}
+    )
     if settlement.attempts == 0:  # later attempts announced it already (announcing is idempotent anyway)
         _announce_trade(settlement)
     if token is None:
@@ -397,14 +395,7 @@ def settlement_apply_provider_state(
     *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system", payment_method: str = ""
 ) -> Settlement:
     """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
-    contract: Contract | None = None
-    facts: GrantFacts | None = None
-    if result.status == "authorized":
-        # The one step this answer can cause is the authorisation, which locks the contract next (settlement,
-        # then contract): both locks, and what the grant reads, in one round trip.
-        settlement, contract, facts = _locked_for_authorisation(settlement_id)
-    else:
-        settlement = read_locked(Settlement, settlement_id)
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
     learned = bool(result.payment_ref and not settlement.payment_ref)
     if learned:
         settlement.payment_ref = result.payment_ref
@@ -414,7 +405,7 @@ def settlement_apply_provider_state(
     before = settlement.status
     S = Settlement.Status
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
-        _authorized(settlement, reason=source, contract=contract, facts=facts)
+        _authorized(settlement, reason=source)
     if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
         _captured(settlement, reason=source)
     if result.status == "refunded" and settlement.status == S.CAPTURED:
@@ -428,41 +419,14 @@ def settlement_apply_provider_state(
     return settlement
 
 
-def _locked_for_authorisation(settlement_id: uuid.UUID) -> tuple[Settlement, Contract | None, GrantFacts | None]:
-    """The settlement locked, then its contract locked with what granting its entitlement reads: two statements
-    in one round trip (``read_together``: the second runs once the first holds its lock)."""
-    contract_sql = (  # identifiers from the models' metadata, the lock clause a constant
-        "SELECT {columns}, " + GRANT_FACTS_COLUMNS + " FROM {table} c "  # noqa: S608
-        f'WHERE c.id = (SELECT s.contract_id FROM "{Settlement._meta.db_table}" s WHERE s.id = %s){lock_clause("c")}'
-    )
-    settlements, contracts = read_together(
-        locked_read(Settlement, settlement_id), Read(Contract, contract_sql, [settlement_id, settlement_id], alias="c")
-    )
-    if not settlements:
-        raise Settlement.DoesNotExist("Settlement matching query does not exist.")
-    if not contracts:
-        return settlements[0][0], None, None
-    contract, (existing_id, delivery_url) = contracts[0]
-    return settlements[0][0], contract, GrantFacts(existing_id=existing_id, delivery_url=delivery_url)
-
-
-def _authorized(
-    settlement: Settlement, *, reason: str, contract: Contract | None = None, facts: GrantFacts | None = None
-) -> None:
-    """``contract``: locked by the caller in this transaction, with ``facts`` (else both are read here)."""
+def _authorized(settlement: Settlement, *, reason: str) -> None:
     now = timezone.now()
     window = timedelta(hours=settings.ICHIBA["ACCEPTANCE_WINDOW_HOURS"])
-    # The settlement, contract and entitlement rows and their events go to the database as one statement when
-    # the step ends; nothing in the step reads back what it wrote (each row is written once).
-    with writes_deferred():
-        _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
-        contract = contract_transition(
-            contract_id=settlement.contract_id,
-            target=Contract.Status.ACTIVE,
-            reason="payment authorised",
-            locked=contract if contract is not None and contract.pk == settlement.contract_id else None,
-        )
-        entitlement_grant(settlement=settlement, contract=contract, facts=facts)
+    _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
+    contract = contract_transition(
+        contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised"
+    )
+    entitlement_grant(settlement=settlement, contract=contract)
 
 
 def _captured(settlement: Settlement, *, reason: str) -> None:
@@ -613,8 +577,8 @@ def _get(settlement_id: uuid.UUID) -> Settlement:
     return settlement
 
 
-def _subscriber(event: hooks.TradeExecuted) -> None:
-    settlement_open(event)
+def _subscriber(event: hooks.TradeExecuted) -> Sequence[models.Model]:
+    return settlement_open(event)
 
 
 def settlement_subscribe() -> None:

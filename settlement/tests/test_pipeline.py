@@ -520,43 +520,25 @@ def test_an_answer_several_steps_ahead_walks_every_step_each_written_once(
     assert_balanced()
 
 
-def test_an_authorisation_reads_once_locks_in_one_round_trip_and_writes_in_one_statement(
+def test_an_authorisation_reads_the_settlement_once_then_locks_settlement_before_contract(
     seller, buyer, offering, django_capture_on_commit_callbacks
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     if connection.vendor != "postgresql":
-        pytest.skip("one statement for several tables and several statements per round trip are PostgreSQL's")
+        pytest.skip("row locks (FOR UPDATE) are PostgreSQL's")
     settlement = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
     with CaptureQueriesContext(connection) as queries:
         assert settlements.settlement_authorize(settlement_id=settlement.id).status == "authorized"
-    sent = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"] not in ("BEGIN", "COMMIT") and not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-    ]  # (in a test the transaction is a savepoint of the test's)
-    # The settlement with its payment method and listeners; the provider's own write (autocommit, outside our
-    # transaction); the settlement then its contract locked; the settlement, contract, entitlement and events.
-    assert len(sent) == 4, sent
-    assert sent[0].startswith("SELECT") and "settlement_paymentmethod" in sent[0]
-    assert sent[1].startswith('INSERT INTO "settlement_offlinepayment"')
-    assert sent[2].count("FOR UPDATE") == 2
-    assert sent[3].startswith("WITH") and "settlement_entitlementevent" in sent[3]
+    sent = [q["sql"] for q in queries.captured_queries]
+    # The settlement with its buyer's payment method and both parties' listeners: one query, not one per party.
+    reads = [sql for sql in sent if "settlement_paymentmethod" in sql or "settlement_webhookendpoint" in sql]
+    assert len(reads) == 1 and reads[0].startswith('SELECT "settlement_settlement"'), reads
+    # Lock order: the settlement, then its contract (as every step that takes both).
+    locks = [sql.split('FROM "', 1)[1].split('"', 1)[0] for sql in sent if sql.endswith("FOR UPDATE")]
+    assert locks[:2] == ["settlement_settlement", "contracts_contract"], locks
     assert Entitlement.objects.filter(settlement=settlement, status="active").count() == 1
     contract = Contract.objects.get(pk=settlement.contract_id)
     assert contract.status == "active"
     assert [e.to_status for e in contract.events.order_by("created_at", "id")] == ["concluded", "active"]
-
-
-def test_a_contract_transition_takes_only_its_own_contract_locked_in_the_open_transaction(
-    seller, buyer, offering, django_capture_on_commit_callbacks
-) -> None:
-    from contracts.services.contracts import contract_transition
-
-    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks, quantity=1)
-    other = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
-    contract = Contract.objects.get(pk=settlement.contract_id)
-    with pytest.raises(ValueError, match="locked"):
-        contract_transition(contract_id=other.contract_id, target="terminated", reason="x", locked=contract)
-    assert Contract.objects.get(pk=other.contract_id).status == "concluded"
