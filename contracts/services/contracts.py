@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.models import DatasetVersion
 from catalog.selectors import latest_published_version_of
 from config.errors import Conflict, InvalidInput, RuleViolation
 from contracts import states
@@ -189,7 +190,11 @@ def contract_conclude(
 
 
 def contracts_conclude(
-    *, offering: OfferSnapshot, conclusions: Sequence[Conclusion], concluded_at: datetime | None = None
+    *,
+    offering: OfferSnapshot,
+    conclusions: Sequence[Conclusion],
+    concluded_at: datetime | None = None,
+    version: DatasetVersion | None = None,
 ) -> Concluded:
     """Conclude the immutable contract of each trade, on the dataset version current at this moment, and hand
     back its rows for the caller to write (``order_place`` writes them with the trade's other rows in one
@@ -198,7 +203,8 @@ def contracts_conclude(
     The buyer accepted exactly the terms it names by hash; for anonymised data that hash covers the APPI
     notice and the re-identification ban (mandatory clauses), so accepting it records accepting them.
     Each document is stored as a base shared by the offering's contracts plus the trade's own facts
-    (``contracts.documents.document_compose``); its SHA-256 is that of the assembled text.
+    (``contracts.documents.document_compose``); its SHA-256 is that of the assembled text. ``version``: the
+    dataset's latest published version (with its dataset) as the caller read it in this transaction, else read.
     """
     for conclusion in conclusions:
         _check(offering, conclusion)
@@ -207,7 +213,8 @@ def contracts_conclude(
     terms = offering.terms  # stored with the contract as they are: terms_sha256 is of exactly these
     template = template_get(offering.template_code, offering.template_version)
     duration_days = term_int(terms["duration_days"], path="terms.duration_days")
-    version = latest_published_version_of(dataset_id=offering.dataset_id)
+    if version is None or version.dataset_id != offering.dataset_id:
+        version = latest_published_version_of(dataset_id=offering.dataset_id)
     if version is None:
         raise Conflict("The dataset has no published version to license.")
     dataset = version.dataset
