@@ -247,7 +247,11 @@ def conclude(offering: Offering, buyer: Party) -> Contract:
     return contract_conclude(
         offering=offer_snapshot(offering),
         buyer=BuyerSnapshot(
-            organization_id=buyer.organization.id, name=buyer.organization.name, country=buyer.organization.country
+            organization_id=buyer.organization.id,
+            name=buyer.organization.name,
+            country=buyer.organization.country,
+            verified=buyer.organization.verified,
+            is_buyer=buyer.organization.is_buyer,
         ),
         price=30_000,
         quantity=2,

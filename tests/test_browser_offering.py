@@ -120,7 +120,13 @@ def test_buyer_reads_its_contract(browser_context: Any) -> None:
     offering = Offering.objects.select_related("seller").get(pk=offering.pk)
     contract = contract_conclude(
         offering=offer_snapshot(offering),
-        buyer=BuyerSnapshot(organization_id=buyer.organization.id, name=buyer.organization.name, country="JP"),
+        buyer=BuyerSnapshot(
+            organization_id=buyer.organization.id,
+            name=buyer.organization.name,
+            country="JP",
+            verified=buyer.organization.verified,
+            is_buyer=buyer.organization.is_buyer,
+        ),
         price=40_000,
         quantity=1,
         accepted_terms_sha256=offering.terms_sha256,

@@ -61,7 +61,11 @@ def conclude(offering_id: str, buyer: Any, **overrides: Any) -> Contract:
     arguments: dict[str, Any] = {
         "offering": offer_snapshot(offering),
         "buyer": BuyerSnapshot(
-            organization_id=buyer.organization.id, name=buyer.organization.name, country=buyer.organization.country
+            organization_id=buyer.organization.id,
+            name=buyer.organization.name,
+            country=buyer.organization.country,
+            verified=buyer.organization.verified,
+            is_buyer=buyer.organization.is_buyer,
         ),
         "price": 50_000,
         "quantity": 2,

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from catalog.selectors import latest_published_version_of
-from config.errors import Conflict, InvalidInput, RuleViolation
+from config.errors import Conflict, InvalidInput
 from contracts import states
 from contracts.documents import document_compose, document_facts
+from contracts.eligibility import Buyer, buyer_check
 from contracts.models import Acceptance, Contract, ContractEvent, ContractText
 from contracts.registry import template_get
 from contracts.terms import term_int
@@ -48,6 +49,8 @@ class BuyerSnapshot:
     organization_id: uuid.UUID
     name: str
     country: str
+    verified: bool  # by the market operator
+    is_buyer: bool  # has the buyer role
     user_id: int | None = None
     api_key_id: uuid.UUID | None = None
 
@@ -69,23 +72,13 @@ class Conclusion:
 
 
 def _check(offering: OfferSnapshot, conclusion: Conclusion) -> None:
-    if conclusion.accepted_terms_sha256 != offering.terms_sha256:
-        raise Conflict(
-            "The terms you accepted are not the offering's terms: accepted_terms_sha256 differs from the "
-            f"offering's terms_sha256 {offering.terms_sha256}. Read the offering again before buying.",
-            errors={"accepted_terms_sha256": ["does not match the offering"]},
-        )
+    party = conclusion.buyer
+    buyer = Buyer(
+        organization_id=party.organization_id, verified=party.verified, is_buyer=party.is_buyer, country=party.country
+    )
+    buyer_check(buyer=buyer, offering=offering, accepted_terms_sha256=conclusion.accepted_terms_sha256)
     if conclusion.price <= 0 or conclusion.quantity <= 0:
         raise InvalidInput("price and quantity are positive integers.")
-    buyer = conclusion.buyer
-    if buyer.organization_id == offering.seller_id:
-        raise RuleViolation("A seller cannot buy its own offering.")
-    territory = offering.terms["territory"]
-    if buyer.country not in territory:
-        raise RuleViolation(
-            f"The offering may be used only in {', '.join(territory)}; your organisation is in {buyer.country}.",
-            errors={"territory": ["buyer outside the licensed territory"]},
-        )
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,6 +19,7 @@ from config.api.principal import Principal
 from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import Change, rows_write
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from contracts.eligibility import Buyer, buyer_check
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
@@ -113,7 +114,7 @@ def _check_input(
 def _check_rules(
     *, principal: Principal, offering: Offering, side: str, quantity: int | None, accepted_terms_sha256: str
 ) -> None:
-    if not principal.verified:
+    if side == Order.Side.SELL and not principal.verified:
         raise Forbidden("Only organisations verified by the market operator may place orders.")
     if offering.status != Offering.Status.ACTIVE:
         raise Conflict("The offering is withdrawn and accepts no orders.")
@@ -125,22 +126,7 @@ def _check_rules(
                 "An unlimited ask is only for offerings with unlimited seats.", errors={"quantity": ["required"]}
             )
         return
-    if not principal.is_buyer:
-        raise Forbidden("Only organisations with the buyer role may buy.")
-    if principal.organization_id == offering.seller_id:
-        raise RuleViolation("A seller cannot buy its own offering.")
-    if accepted_terms_sha256 != offering.terms_sha256:
-        raise Conflict(
-            "accepted_terms_sha256 must equal the offering's terms_sha256: read the offering's terms and accept "
-            f"exactly them ({offering.terms_sha256}).",
-            errors={"accepted_terms_sha256": ["does not match the offering"]},
-        )
-    territory = offering.terms.get("territory", [])
-    if principal.country not in territory:
-        raise RuleViolation(
-            f"The offering may be used only in {', '.join(territory)}; your organisation is in {principal.country}.",
-            errors={"territory": ["buyer outside the licensed territory"]},
-        )
+    buyer_check(buyer=Buyer.of(principal), offering=offering, accepted_terms_sha256=accepted_terms_sha256)
 
 
 def _engine_order(order: Order) -> engine.Order:
@@ -441,11 +427,19 @@ def _execute(
             organization_id=principal.organization_id,
             name=principal.organization_name,
             country=principal.country,
+            verified=principal.verified,
+            is_buyer=principal.is_buyer,
         )
     else:
         wanted = {orders[fill.buy_id].organization_id for fill in fills}
-        for buyer in Organization.objects.filter(pk__in=wanted).only("id", "name", "country"):
-            buyers[buyer.id] = BuyerSnapshot(organization_id=buyer.id, name=buyer.name, country=buyer.country)
+        for buyer in Organization.objects.filter(pk__in=wanted).only("id", "name", "country", "verified", "is_buyer"):
+            buyers[buyer.id] = BuyerSnapshot(
+                organization_id=buyer.id,
+                name=buyer.name,
+                country=buyer.country,
+                verified=buyer.verified,
+                is_buyer=buyer.is_buyer,
+            )
     conclusions = []
     for fill, trade_id in zip(fills, trade_ids, strict=True):
         buy = orders[fill.buy_id]
@@ -456,6 +450,8 @@ def _execute(
                     organization_id=party.organization_id,
                     name=party.name,
                     country=party.country,
+                    verified=party.verified,
+                    is_buyer=party.is_buyer,
                     user_id=buy.placed_by_user_id,
                     api_key_id=buy.placed_by_api_key_id,
                 ),

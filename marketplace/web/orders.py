@@ -33,6 +33,7 @@ from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from config.web import principal_required
+from contracts import eligibility
 from contracts.templatetags.ichiba import countries
 from contracts.terms import term_int
 from contracts.web.display import money
@@ -284,32 +285,45 @@ def offering_or_404(offering_id: Any) -> Offering:
 ANONYMOUS, BUYER, SELLER, REFUSED, CLOSED = "anonymous", "buyer", "seller", "refused", "closed"
 
 
+# The buyer rule's refusals (contracts.eligibility) as a person reads them; the rule itself is not decided here.
+REFUSAL_TEXTS = {
+    eligibility.UNVERIFIED: gettext_lazy(
+        "Your organisation has not been verified by the market operator yet, so it cannot place orders. "
+        "Only verified organisations trade on Ichiba; the operator checks each organisation's identity "
+        "and business before it may buy or sell."
+    ),
+    eligibility.NOT_A_BUYER: gettext_lazy("Your organisation does not have the buyer role, so it cannot buy licences."),
+    eligibility.OWN_OFFERING: gettext_lazy("Your organisation sells this offering, so it cannot buy it."),
+    eligibility.OTHER_TERMS: gettext_lazy(
+        "The offering's terms are not the ones shown to you: read them again before buying."
+    ),
+    eligibility.OUTSIDE_TERRITORY: gettext_lazy(
+        "This offering may be used only in %(territory)s; your organisation is registered in %(country)s, "
+        "so it cannot buy it."
+    ),
+}
+
+
 def trading_role(principal: Principal | None, offering: Offering) -> tuple[str, str]:
     """What the viewer may do on this offering's book, and why not when they may not.
 
-    Mirrors the rules ``order_place`` enforces, only to choose which forms to show; the service decides.
+    Only chooses which forms to show: the offering's seller gets the seller's forms (if verified), anyone else
+    the buyer's if ``contracts.eligibility`` lets it buy having accepted the terms the page shows; the services
+    decide again when the order comes.
     """
     if offering.status != Offering.Status.ACTIVE:
         return CLOSED, _("This offering has been withdrawn: its book accepts no orders.")
     if principal is None:
         return ANONYMOUS, ""
-    if not principal.verified:
-        return REFUSED, _(
-            "Your organisation has not been verified by the market operator yet, so it cannot place orders. "
-            "Only verified organisations trade on Ichiba; the operator checks each organisation's identity "
-            "and business before it may buy or sell."
-        )
     if principal.organization_id == offering.seller_id:
-        return SELLER, ""
-    if not principal.is_buyer:
-        return REFUSED, _("Your organisation does not have the buyer role, so it cannot buy licences.")
-    territory = offering.terms.get("territory", [])
-    if principal.country not in territory:
-        return REFUSED, _(
-            "This offering may be used only in %(territory)s; your organisation is registered in %(country)s, "
-            "so it cannot buy it."
-        ) % {"territory": ", ".join(territory), "country": principal.country}
-    return BUYER, ""
+        return (SELLER, "") if principal.verified else (REFUSED, str(REFUSAL_TEXTS[eligibility.UNVERIFIED]))
+    refusal = eligibility.buyer_refusal(
+        buyer=eligibility.Buyer.of(principal), offering=offering, accepted_terms_sha256=offering.terms_sha256
+    )
+    if refusal is None:
+        return BUYER, ""
+    facts = {"territory": ", ".join(offering.terms.get("territory", [])), "country": principal.country}
+    return REFUSED, str(REFUSAL_TEXTS[refusal.code]) % facts
 
 
 # --- the market panel of an offering (its book, its tape, the order forms) ----------------------------
