@@ -86,7 +86,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # The hot paths' hand-written statements are prepared on their first run on a connection (config.db.cursors);
+    # The matching transaction's write is prepared on its first run on a connection (config.db.cursors, ADR 10);
     # the ORM binds on the client and is never prepared. Off for a pooler that cannot keep prepared statements
     # across transactions (PgBouncer in transaction mode before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
