@@ -75,9 +75,12 @@ class Refusal:
 
 def buyer_refusal(*, buyer: Buyer, offering: Offer, accepted_terms_sha256: str) -> Refusal | None:
     """Why ``buyer`` may not buy on ``offering`` having accepted the terms of hash ``accepted_terms_sha256``, or
-    None if it may. The rule, in the order it is checked: the market operator verified the organisation; it has
-    the buyer role; it is not the offering's seller; it accepted exactly the offering's terms; its country is in
-    the offering's licensed territory."""
+    None if it may.
+
+    The one home of the buyer rule: order placement, contract conclusion and the web order forms ask this
+    function and decide nothing of it themselves. The rule, in the order it is checked: the market operator
+    verified the organisation; it has the buyer role; it is not the offering's seller; it accepted exactly the
+    offering's terms; its country is in the offering's licensed territory."""
     if not buyer.verified:
         return Refusal(UNVERIFIED, "Only organisations verified by the market operator may place orders.", Forbidden)
     if not buyer.is_buyer:
