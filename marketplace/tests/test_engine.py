@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, settings
@@ -19,7 +21,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from marketplace.engine import Fill, Order, OrderBook, Reason, Side, Status, SubmitResult, TimeInForce
-from marketplace.engine import book as book_module
 
 BUY, SELL = Side.BUY, Side.SELL
 GTC, IOC, FOK, GTD = TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD
@@ -134,6 +135,18 @@ def test_results_and_fills_are_genuine_frozen_dataclass_instances() -> None:
         assert hash(value) == hash(copy.copy(value))
     assert results[1] == SubmitResult("b2", (), Status.OPEN, 1, 0, "", ())
     assert repr(results[0].fills[0]) == repr(fill("a1", "b1", BUY, 100, 1))
+
+
+def test_the_hand_written_constructors_take_and_set_every_field() -> None:
+    # Fill and SubmitResult write their own __init__ (marketplace/engine/types.py): a field added to the class
+    # and not to its __init__ would be left unset.
+    for cls in (Fill, SubmitResult):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert list(inspect.signature(cls).parameters) == names
+        values: dict[str, Any] = {name: f"value of {name}" for name in names}
+        made = cls(**values)
+        assert {name: getattr(made, name) for name in names} == values
+        assert made == cls(*values.values())
 
 
 # -- market, IOC, FOK ------------------------------------------------------------------------------------------
@@ -273,6 +286,15 @@ def test_expire_removes_only_what_is_due_earliest_first() -> None:
     assert book.depth() == {"bids": [(90, 1, 1), (89, 1, 1)], "asks": []}
 
 
+def test_orders_expiring_together_are_reported_in_the_order_they_came_to_rest() -> None:
+    book = OrderBook(seats_remaining=None)
+    book.load(Order("late", BUY, "b1", 90, 1, GTD, NOW + 5, seq=30))
+    book.load(Order("early", BUY, "b2", 91, 1, GTD, NOW + 5, seq=10))
+    book.submit(order("new", SELL, 120, 1, tif=GTD, expires_at=NOW + 5), now=NOW)
+    book.submit(order("first", SELL, 121, 1, tif=GTD, expires_at=NOW + 4), now=NOW)
+    assert book.expire(now=NOW + 5) == ["first", "late", "early", "new"]
+
+
 # -- cancel ------------------------------------------------------------------------------------------------------
 
 
@@ -402,6 +424,22 @@ def test_seat_cap_limits_what_is_sold() -> None:
     assert book.best_bid() == 90
     assert book.best_ask() == 95
     assert book.depth()["asks"][1] == (100, 5, 1)  # a1: 10 - 3 - 2 sold
+
+
+def test_seat_cap_stops_at_the_partly_filled_order_before_looking_further() -> None:
+    # The seat cap cuts the trade with a1 short: matching stops at a1, so g1 behind it (expired) is not reached
+    # and is left for expire(), and a2 behind that is not traded with.
+    book = OrderBook(seats_remaining=2)
+    for resting in (
+        order("a1", SELL, 100, 5),
+        order("g1", SELL, 100, 5, tif=GTD, expires_at=NOW + 1),
+        order("a2", SELL, 100, 5),
+    ):
+        book.submit(resting, now=NOW)
+    result = book.submit(order("b1", BUY, 100, 4), now=NOW + 2)
+    assert result == SubmitResult("b1", (fill("a1", "b1", BUY, 100, 2),), Status.CANCELLED, 0, 2, Reason.SEAT_CAP, ())
+    assert book.depth() == {"bids": [], "asks": [(100, 13, 3)]}
+    assert book.expire(now=NOW + 2) == ["g1"]
 
 
 def test_zero_seats_book_sells_nothing() -> None:
@@ -686,7 +724,6 @@ class Ledger:
 
 
 OWNERS = ["acme", "kitsune", "tanuki"]
-COMPACT_MIN = book_module._COMPACT_MIN
 
 
 class EngineMachine(RuleBasedStateMachine):
@@ -700,16 +737,11 @@ class EngineMachine(RuleBasedStateMachine):
         self.ledger: dict[str, Ledger] = {}
         self.sold = 0
 
-    @initialize(seats=st.one_of(st.none(), st.integers(0, 25)), compact_early=st.booleans())
-    def start(self, seats: int | None, compact_early: bool) -> None:
+    @initialize(seats=st.one_of(st.none(), st.integers(0, 25)))
+    def start(self, seats: int | None) -> None:
         self.book = OrderBook(seats_remaining=seats)
         self.model = ModelBook(seats=seats)
         self.initial_seats = seats
-        if compact_early:  # exercise the compaction of dead entries, which otherwise needs hundreds of cancels
-            book_module._COMPACT_MIN = 1  # restored in teardown
-
-    def teardown(self) -> None:
-        book_module._COMPACT_MIN = COMPACT_MIN
 
     @rule(
         side=st.sampled_from([BUY, SELL]),
