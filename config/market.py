@@ -1,0 +1,210 @@
+"""The market's settings as one typed, frozen object, parsed and checked once.
+
+The settings modules gather the ``ICHIBA_*`` environment variables into the ``settings.ICHIBA`` dict (names and
+defaults: config/settings/base.py, README); code never reads that dict. It calls ``market_settings()``, which
+turns the dict into a ``MarketSettings``: the fee rate a ``Decimal``, durations ``timedelta``, each value checked.
+A bad value stops the process at start (``config.apps.ConfigConfig.ready``) with an ``ImproperlyConfigured``
+naming the environment variable, instead of failing the first trade or download that reads it.
+
+The object is built on first use and kept; ``override_settings(ICHIBA=...)`` (and pytest-django's ``settings``
+fixture) send ``setting_changed``, which drops it, so the next call sees the override.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "market_settings"]
+
+PAYMENT_PROVIDERS = ("offline", "stripe")
+# Settlements store the rate they applied with four decimal places; a finer rate would be stored rounded,
+# and the stored rate would no longer be the one the fee was computed with.
+FEE_RATE_PLACES = 4
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MarketSettings:
+    # Whether ``manage.py load_demo`` may create the published demo accounts (local and test settings only).
+    demo_data_allowed: bool
+    # Largest accepted dataset file; past it an upload is refused with 413.
+    max_upload_bytes: int
+    # Smallest equivalence class allowed over the declared quasi-identifiers of anonymised data.
+    k_anonymity: int
+    # A version still validating this long after upload is re-driven by the sweeper.
+    validation_stuck_after: timedelta
+    # The published fee, a fraction of each trade's amount in [0, 1), deducted from seller proceeds.
+    platform_fee_rate: Decimal
+    # One of PAYMENT_PROVIDERS.
+    payment_provider: str
+    # An authorised payment is captured at the first completed download or when this window passes.
+    acceptance_window: timedelta
+    # A settlement pending/authorised this long after its last change is re-driven by the sweeper.
+    settlement_stuck_after: timedelta
+    # Lifetime of a download token (and of any presigned URL it redirects to).
+    download_token_lifetime: timedelta
+    # A provider call taking longer is a transient failure.
+    provider_timeout: timedelta
+    # First retry delay after a transient provider failure (it doubles per attempt, capped).
+    provider_retry_base: timedelta
+    # Test-only fault hooks of the offline provider: a sleep after recording an authorisation, and how many
+    # calls per idempotency key fail first (both zero = off; the production settings refuse anything else).
+    offline_provider_delay: timedelta
+    offline_provider_failures: int
+    # Outbound partner webhooks: tries before a delivery is given up, each try's timeout, and whether a
+    # delivery may reach loopback or private addresses (off unless local or test settings turn it on: SSRF).
+    webhook_max_attempts: int
+    webhook_timeout: timedelta
+    webhook_allow_private_targets: bool
+    # The ES256 key (PEM) that signs delivery tokens, or, when empty, the file it is generated into once.
+    jwt_private_key: str = field(repr=False)
+    jwt_key_file: Path | None
+    jwt_issuer: str
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
+        """Parse and check ``settings.ICHIBA``; ImproperlyConfigured names the first bad or missing key."""
+        read = _Reader(raw)
+        market = cls(
+            demo_data_allowed=read("DEMO_DATA_ALLOWED", _boolean),
+            max_upload_bytes=read("MAX_UPLOAD_BYTES", _integer(minimum=1)),
+            k_anonymity=read("K_ANONYMITY", _integer(minimum=1)),
+            validation_stuck_after=read("VALIDATION_STUCK_AFTER_SECONDS", _duration("seconds")),
+            platform_fee_rate=read("PLATFORM_FEE_RATE", _fee_rate),
+            payment_provider=read("PAYMENT_PROVIDER", _choice(PAYMENT_PROVIDERS)),
+            acceptance_window=read("ACCEPTANCE_WINDOW_HOURS", _duration("hours")),
+            settlement_stuck_after=read("SETTLEMENT_STUCK_AFTER_SECONDS", _duration("seconds")),
+            download_token_lifetime=read("DOWNLOAD_TOKEN_SECONDS", _duration("seconds", positive=True)),
+            provider_timeout=read("PROVIDER_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
+            provider_retry_base=read("PROVIDER_RETRY_BASE_SECONDS", _duration("seconds")),
+            offline_provider_delay=read("OFFLINE_PROVIDER_DELAY_SECONDS", _duration("seconds")),
+            offline_provider_failures=read("OFFLINE_PROVIDER_FAILURES", _integer(minimum=0)),
+            webhook_max_attempts=read("WEBHOOK_MAX_ATTEMPTS", _integer(minimum=1)),
+            webhook_timeout=read("WEBHOOK_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
+            webhook_allow_private_targets=read("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
+            jwt_private_key=read("JWT_PRIVATE_KEY", _text),
+            jwt_key_file=read("JWT_KEY_FILE", _optional_path),
+            jwt_issuer=read("JWT_ISSUER", _nonempty_text),
+        )
+        unread = sorted(set(raw) - read.keys)
+        if unread:  # most likely a misspelt override, which would otherwise be silently ignored
+            raise ImproperlyConfigured(f"settings.ICHIBA has keys no setting reads: {', '.join(unread)}.")
+        return market
+
+
+@functools.cache
+def market_settings() -> MarketSettings:
+    """The market's settings, parsed from ``settings.ICHIBA`` on first use."""
+    return MarketSettings.from_mapping(settings.ICHIBA)
+
+
+@receiver(setting_changed, dispatch_uid="config.market.forget")
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ICHIBA":
+        market_settings.cache_clear()
+
+
+# -- parsing -------------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads keys of ``settings.ICHIBA`` through a parser, naming the environment variable when one fails."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.keys: set[str] = set()
+
+    def __call__(self, key: str, parse: Callable[[object], T]) -> T:
+        self.keys.add(key)
+        if key not in self.raw:
+            raise ImproperlyConfigured(f"settings.ICHIBA lacks {key!r} (see config/settings/base.py).")
+        try:
+            return parse(self.raw[key])
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise ImproperlyConfigured(f"ICHIBA_{key} (settings.ICHIBA[{key!r}]): {error}") from None
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, not {value!r}")
+    return value
+
+
+def _integer(*, minimum: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        if isinstance(value, str):
+            value = int(value.strip())
+        if type(value) is not int:
+            raise TypeError(f"expected a whole number, not {value!r}")
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse
+
+
+def _duration(unit: str, *, positive: bool = False) -> Callable[[object], timedelta]:
+    """A number of ``unit`` ("seconds" or "hours"), never negative (nor zero if ``positive``)."""
+
+    def parse(value: object) -> timedelta:
+        if isinstance(value, str):
+            value = float(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise TypeError(f"expected a number of {unit}, not {value!r}")
+        if value < 0 or (positive and value == 0):
+            raise ValueError(f"must be {'more than' if positive else 'at least'} 0 {unit}, not {value}")
+        return timedelta(**{unit: value})
+
+    return parse
+
+
+def _fee_rate(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise TypeError(f"expected a decimal fraction such as 0.05, not {value!r}")
+    try:
+        rate = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"expected a decimal fraction such as 0.05, not {value!r}") from None
+    if not rate.is_finite() or not 0 <= rate < 1:
+        raise ValueError(f"must be at least 0 and below 1, not {value!r}")
+    if rate != rate.quantize(Decimal(1).scaleb(-FEE_RATE_PLACES)):
+        raise ValueError(f"at most {FEE_RATE_PLACES} decimal places (settlements store it so), not {value!r}")
+    return rate
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    return parse
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {type(value).__name__}")
+    return value
+
+
+def _nonempty_text(value: object) -> str:
+    if not _text(value):
+        raise ValueError("must not be empty")
+    return str(value)
+
+
+def _optional_path(value: object) -> Path | None:
+    return Path(_text(value)) if value else None

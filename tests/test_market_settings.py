@@ -1,0 +1,202 @@
+"""The market's settings object (config/market.py): parsed once from ``settings.ICHIBA``, checked, rebuilt when a
+test overrides ``ICHIBA``, and a bad ``ICHIBA_*`` variable stops a process at start with the variable named."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from config.market import MarketSettings, market_settings
+from settlement.services.settlements import published_fee_rate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raw(**changes: Any) -> dict[str, Any]:
+    """A complete ``settings.ICHIBA`` as the environment gives it (strings, ints, floats), with ``changes``."""
+    return {
+        "DEMO_DATA_ALLOWED": False,
+        "MAX_UPLOAD_BYTES": 5 * 1024**3,
+        "K_ANONYMITY": 5,
+        "VALIDATION_STUCK_AFTER_SECONDS": 3600,
+        "PLATFORM_FEE_RATE": "0.05",
+        "PAYMENT_PROVIDER": "offline",
+        "ACCEPTANCE_WINDOW_HOURS": 72,
+        "SETTLEMENT_STUCK_AFTER_SECONDS": 120,
+        "DOWNLOAD_TOKEN_SECONDS": 900,
+        "PROVIDER_TIMEOUT_SECONDS": 10.0,
+        "PROVIDER_RETRY_BASE_SECONDS": 5.0,
+        "OFFLINE_PROVIDER_DELAY_SECONDS": 0.0,
+        "OFFLINE_PROVIDER_FAILURES": 0,
+        "WEBHOOK_MAX_ATTEMPTS": 10,
+        "WEBHOOK_TIMEOUT_SECONDS": 5.0,
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
+        "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n",
+        "JWT_KEY_FILE": "/srv/ichiba/keys/delivery-es256.pem",
+        "JWT_ISSUER": "ichiba",
+        **changes,
+    }
+
+
+def test_values_are_parsed_into_their_types() -> None:
+    market = MarketSettings.from_mapping(raw())
+    assert market == MarketSettings(
+        demo_data_allowed=False,
+        max_upload_bytes=5 * 1024**3,
+        k_anonymity=5,
+        validation_stuck_after=timedelta(hours=1),
+        platform_fee_rate=Decimal("0.05"),
+        payment_provider="offline",
+        acceptance_window=timedelta(days=3),
+        settlement_stuck_after=timedelta(minutes=2),
+        download_token_lifetime=timedelta(minutes=15),
+        provider_timeout=timedelta(seconds=10),
+        provider_retry_base=timedelta(seconds=5),
+        offline_provider_delay=timedelta(0),
+        offline_provider_failures=0,
+        webhook_max_attempts=10,
+        webhook_timeout=timedelta(seconds=5),
+        webhook_allow_private_targets=False,
+        jwt_private_key=raw()["JWT_PRIVATE_KEY"],
+        jwt_key_file=Path("/srv/ichiba/keys/delivery-es256.pem"),
+        jwt_issuer="ichiba",
+    )
+    assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
+
+
+def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
+    market = MarketSettings.from_mapping(
+        raw(
+            PLATFORM_FEE_RATE=" 0.125 ",
+            DOWNLOAD_TOKEN_SECONDS="60",
+            OFFLINE_PROVIDER_DELAY_SECONDS=0.3,
+            ACCEPTANCE_WINDOW_HOURS=1.5,
+            MAX_UPLOAD_BYTES="1000",
+            JWT_KEY_FILE="",
+        )
+    )
+    assert market.platform_fee_rate == Decimal("0.125")
+    assert market.download_token_lifetime == timedelta(minutes=1)
+    assert market.offline_provider_delay == timedelta(milliseconds=300)
+    assert market.acceptance_window == timedelta(minutes=90)
+    assert market.max_upload_bytes == 1000
+    assert market.jwt_key_file is None
+    assert MarketSettings.from_mapping(raw(PLATFORM_FEE_RATE=0)).platform_fee_rate == 0
+    assert MarketSettings.from_mapping(raw(PLATFORM_FEE_RATE="0.9999")).platform_fee_rate == Decimal("0.9999")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("PLATFORM_FEE_RATE", "1", "below 1"),
+        ("PLATFORM_FEE_RATE", "1.5", "below 1"),
+        ("PLATFORM_FEE_RATE", "-0.01", "at least 0"),
+        ("PLATFORM_FEE_RATE", "five percent", "decimal fraction"),
+        ("PLATFORM_FEE_RATE", "NaN", "below 1"),
+        ("PLATFORM_FEE_RATE", "0.00005", "4 decimal places"),
+        ("PLATFORM_FEE_RATE", True, "decimal fraction"),
+        ("ACCEPTANCE_WINDOW_HOURS", -1, "at least 0 hours"),
+        ("SETTLEMENT_STUCK_AFTER_SECONDS", -0.5, "at least 0 seconds"),
+        ("VALIDATION_STUCK_AFTER_SECONDS", "soon", "could not convert"),
+        ("DOWNLOAD_TOKEN_SECONDS", 0, "more than 0 seconds"),
+        ("WEBHOOK_TIMEOUT_SECONDS", float("inf"), "number of seconds"),
+        ("PROVIDER_TIMEOUT_SECONDS", None, "number of seconds"),
+        ("K_ANONYMITY", 0, "at least 1"),
+        ("MAX_UPLOAD_BYTES", 2.5, "whole number"),
+        ("OFFLINE_PROVIDER_FAILURES", -1, "at least 0"),
+        ("WEBHOOK_MAX_ATTEMPTS", True, "whole number"),
+        ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "yes", "true or false"),
+        ("PAYMENT_PROVIDER", "paypal", "offline, stripe"),
+        ("JWT_ISSUER", "", "must not be empty"),
+    ],
+)
+def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=f"^ICHIBA_{key} .*{message}"):
+        MarketSettings.from_mapping(raw(**{key: value}))
+
+
+def test_a_missing_or_unknown_key_is_refused() -> None:
+    incomplete = raw()
+    del incomplete["ACCEPTANCE_WINDOW_HOURS"]
+    with pytest.raises(ImproperlyConfigured, match="lacks 'ACCEPTANCE_WINDOW_HOURS'"):
+        MarketSettings.from_mapping(incomplete)
+    with pytest.raises(ImproperlyConfigured, match="no setting reads: PLATFORM_FEE"):
+        MarketSettings.from_mapping(raw(PLATFORM_FEE="0.1"))  # a misspelt override
+
+
+def test_the_object_is_frozen_and_keeps_the_signing_key_out_of_its_repr() -> None:
+    market = MarketSettings.from_mapping(raw())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        market.platform_fee_rate = Decimal("0.5")  # type: ignore[misc]
+    assert "secret" not in repr(market)
+    assert "platform_fee_rate=Decimal('0.05')" in repr(market)
+
+
+def test_market_settings_is_built_once_and_rebuilt_when_a_test_overrides_ichiba(settings) -> None:
+    first = market_settings()
+    assert market_settings() is first
+    with override_settings(ICHIBA={**django_settings.ICHIBA, "PLATFORM_FEE_RATE": "0.1"}):
+        assert market_settings().platform_fee_rate == Decimal("0.1")
+        assert published_fee_rate() == Decimal("0.1")  # what settlements charge
+    assert market_settings() == first
+    settings.ICHIBA = {**settings.ICHIBA, "DOWNLOAD_TOKEN_SECONDS": 60}  # pytest-django's fixture, as tests do
+    assert market_settings().download_token_lifetime == timedelta(minutes=1)
+    broken = override_settings(ICHIBA={**django_settings.ICHIBA, "PLATFORM_FEE_RATE": "2"})
+    with broken, pytest.raises(ImproperlyConfigured, match="ICHIBA_PLATFORM_FEE_RATE"):
+        market_settings()
+
+
+def _start(**environment: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py check`` (the local settings, as ``make run``) with no Ichiba variables but ``environment``."""
+    clean = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "ICHIBA_"))}
+    clean["DATABASE_URL"] = "sqlite:///:memory:"
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_process_with_a_bad_variable_does_not_start() -> None:
+    started = _start(ICHIBA_PLATFORM_FEE_RATE="0.05")
+    assert started.returncode == 0, started.stderr[-2000:]
+    for name, value in (("ICHIBA_PLATFORM_FEE_RATE", "1.2"), ("ICHIBA_DOWNLOAD_TOKEN_SECONDS", "-60")):
+        refused = _start(**{name: value})
+        assert refused.returncode != 0
+        assert f"ImproperlyConfigured: {name} " in refused.stderr, refused.stderr[-2000:]
+
+
+def test_the_defaults_are_those_the_readme_documents() -> None:
+    code = (
+        "import django; django.setup(); from config.market import market_settings as m; s = m(); "
+        "print(s.platform_fee_rate, s.acceptance_window, s.download_token_lifetime, s.max_upload_bytes, "
+        "s.k_anonymity, s.payment_provider)"
+    )
+    prefixes = ("DJANGO_", "ICHIBA_", "STRIPE_")
+    clean = {name: value for name, value in os.environ.items() if not name.startswith(prefixes)}
+    shown = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": "sqlite:///:memory:"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert shown.stdout.split() == ["0.05", "3", "days,", "0:00:00", "0:15:00", str(5 * 1024**3), "5", "offline"]
