@@ -6,14 +6,13 @@ The versions service imports this module at its top to enqueue validation, so th
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
+from config.market import market_settings
 
 
 @shared_task(
@@ -35,7 +34,7 @@ def validate_version(version_id: str) -> str:
 @shared_task(name="catalog.sweep_validating_versions")
 def sweep_validating_versions() -> int:
     """Re-drive versions whose validation message was lost (a lost message only delays, never loses)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.ICHIBA["VALIDATION_STUCK_AFTER_SECONDS"])
+    cutoff = timezone.now() - market_settings().validation_stuck_after
     stuck = DatasetVersion.objects.filter(status=DatasetVersion.Status.VALIDATING, created_at__lt=cutoff)
     ids = list(stuck.values_list("id", flat=True)[:500])
     for version_id in ids:

@@ -53,7 +53,7 @@ UPDATE_FREQUENCIES: tuple[str, ...] = (
     "yearly",
     "irregular",
 )
-# The market's default k (settings.ICHIBA["K_ANONYMITY"]); the anonymised demo files satisfy it.
+# The market's default k (``market_settings().k_anonymity``); the anonymised demo files satisfy it.
 K_ANONYMITY = 5
 
 JST = timezone(timedelta(hours=9), "JST")

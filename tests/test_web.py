@@ -16,6 +16,7 @@ from django.test import Client
 from catalog.models import Dataset, DatasetVersion
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
+from config.market import market_settings
 from tests.builders import Party, make_party
 
 pytestmark = pytest.mark.django_db
@@ -416,7 +417,7 @@ def test_plain_form_refuses_binary_and_missing_files(seller) -> None:
         f"/sell/datasets/{dataset.id}/upload/", {"file": SimpleUploadedFile("data.xlsx", b"a,b\n1,2\n")}
     )
     assert sheet.status_code == 200 and ".csv" in text(sheet)
-    too_large = iot_csv(2) + b"x" * (settings.ICHIBA["MAX_UPLOAD_BYTES"] + 100 * 1024)
+    too_large = iot_csv(2) + b"x" * (market_settings().max_upload_bytes + 100 * 1024)
     response = client.post(f"/sell/datasets/{dataset.id}/upload/", {"file": SimpleUploadedFile("big.csv", too_large)})
     assert response.status_code == 200 and "larger than the limit" in text(response)
     assert not DatasetVersion.objects.exists()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -25,6 +24,7 @@ from config.api.parsers import JSONParser
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
+from config.market import market_settings
 
 
 class CheckSerializer(serializers.Serializer):
@@ -87,13 +87,13 @@ class VersionListCreate(GenericAPIView):
         # Installed before authentication: a session's CSRF check reads request.POST, which parses
         # (streams) the upload, and it must go through the hashing, size-limited handler.
         if request.method == "POST":
-            request.upload_handlers = [HashingUploadHandler(request, max_bytes=settings.ICHIBA["MAX_UPLOAD_BYTES"])]
+            request.upload_handlers = [HashingUploadHandler(request, max_bytes=market_settings().max_upload_bytes)]
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Refuse what can be refused from the headers before reading the body, then check ownership."""
         if request.method == "POST":
-            limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
+            limit = market_settings().max_upload_bytes
             try:
                 declared = int(request.headers.get("Content-Length") or 0)
             except ValueError as exc:

@@ -9,7 +9,6 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from catalog.services.datasets import dataset_mark_published, event_record
 from catalog.tasks import validate_version
 from catalog.validation import Check, validate_stream
 from config.errors import Conflict, Forbidden, InvalidInput
+from config.market import market_settings
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def _run_checks(version: DatasetVersion) -> dict[str, Any]:
                 fmt=version.file_format,  # type: ignore[arg-type]
                 data_class=dataset.data_class,  # type: ignore[arg-type]
                 quasi_identifiers=dataset.anonymization.get("quasi_identifiers", []),
-                k=settings.ICHIBA["K_ANONYMITY"],
+                k=market_settings().k_anonymity,
             )
             reader.drain()
     except FileNotFoundError:

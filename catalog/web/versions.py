@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from catalog.web.access import dataset_owned, seller_required
 from catalog.web.checks import check_detail
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
+from config.market import market_settings
 
 # Names of the validation checks (catalog.validation) as people read them; unknown names show as they are.
 CHECK_LABELS = {
@@ -79,7 +79,7 @@ def _upload_page(request: HttpRequest, dataset: Dataset, form: VersionUploadForm
             "api_url": f"/api/v1/datasets/{dataset.id}/versions",
             # upload.js puts the real number in place of the 0.
             "version_url": reverse("web:version", kwargs={"dataset_id": dataset.id, "number": 0}),
-            "max_bytes": settings.ICHIBA["MAX_UPLOAD_BYTES"],
+            "max_bytes": market_settings().max_upload_bytes,
         },
     )
 
@@ -97,7 +97,7 @@ def version_upload(request: HttpRequest, principal: Principal, dataset_id: uuid.
     dataset = dataset_owned(dataset_id, principal)
     if request.method != "POST":
         return _upload_page(request, dataset, VersionUploadForm())
-    limit = settings.ICHIBA["MAX_UPLOAD_BYTES"]
+    limit = market_settings().max_upload_bytes
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
@@ -10,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.market import market_settings
 from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 
 
@@ -23,7 +23,7 @@ class PlatformRules(GenericAPIView):
         return Response(
             {
                 "version": PLATFORM_RULES_VERSION,
-                "platform_fee_rate": settings.ICHIBA["PLATFORM_FEE_RATE"],
+                "platform_fee_rate": str(market_settings().platform_fee_rate),
                 "sections": [{"code": s.code, "title": dict(s.title), "text": dict(s.text)} for s in PLATFORM_RULES],
             }
         )

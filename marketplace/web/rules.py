@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from config.market import market_settings
 from contracts.meti.platform_rules import PLATFORM_RULES, PLATFORM_RULES_VERSION
 
 
@@ -22,6 +20,6 @@ def market_rules(request: HttpRequest) -> HttpResponse:
         {
             "sections": sections,
             "version": PLATFORM_RULES_VERSION,
-            "fee_percent": Decimal(settings.ICHIBA["PLATFORM_FEE_RATE"]) * 100,
+            "fee_percent": market_settings().platform_fee_rate * 100,
         },
     )

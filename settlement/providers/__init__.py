@@ -7,8 +7,7 @@ call after a crash or a replayed message returns the first outcome instead of ch
 
 from __future__ import annotations
 
-from django.conf import settings
-
+from config.market import market_settings
 from settlement.providers.base import (
     PaymentProvider,
     PaymentResult,
@@ -21,8 +20,8 @@ from settlement.providers.stripe import StripeProvider
 
 
 def provider_get(name: str | None = None) -> PaymentProvider:
-    """The configured provider (``settings.ICHIBA["PAYMENT_PROVIDER"]``) or the one named."""
-    chosen = name or settings.ICHIBA["PAYMENT_PROVIDER"]
+    """The configured provider (``market_settings().payment_provider``) or the one named."""
+    chosen = name or market_settings().payment_provider
     if chosen == "offline":
         return OfflineProvider()
     if chosen == "stripe":

@@ -11,8 +11,8 @@ autocommit each write here commits at once and survives our rollback or a killed
 Stripe PaymentIntent would. We do not assert ``not connection.in_atomic_block``: tests running inside a
 test transaction legitimately call it, and there its rows roll back with the test.
 
-Test-only fault hooks (``settings.ICHIBA``): ``OFFLINE_PROVIDER_FAILURES`` makes the first N calls per
-idempotency key raise ``ProviderUnavailable`` (before any effect); ``OFFLINE_PROVIDER_DELAY_SECONDS`` sleeps
+Test-only fault hooks (config/market.py): ``offline_provider_failures`` makes the first N calls per
+idempotency key raise ``ProviderUnavailable`` (before any effect); ``offline_provider_delay`` sleeps
 after an authorisation is recorded and before it is answered (a worker killed then has authorised but not
 heard back: the retry must get the same payment, not a second one).
 """
@@ -23,9 +23,9 @@ import time
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F
 
+from config.market import market_settings
 from settlement.models import OfflineCall, OfflinePayment, OfflineTransfer
 from settlement.providers.base import PaymentResult, ProviderUnavailable, TransferResult
 
@@ -113,9 +113,9 @@ class OfflineProvider:
                 # As Stripe: a key replayed with other parameters is a defect in the caller, not a new payment.
                 raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
         else:
-            delay = float(settings.ICHIBA.get("OFFLINE_PROVIDER_DELAY_SECONDS") or 0)
-            if delay > 0:
-                time.sleep(delay)
+            delay = market_settings().offline_provider_delay
+            if delay:
+                time.sleep(delay.total_seconds())
         return _result(payment)
 
     def capture(self, *, payment_ref: str, amount: int, idempotency_key: str) -> PaymentResult:
@@ -197,7 +197,7 @@ def _maybe_fail(idempotency_key: str) -> None:
 
     Counted in the database (not in memory) so a retry from another worker process counts too.
     """
-    failures = int(settings.ICHIBA.get("OFFLINE_PROVIDER_FAILURES") or 0)
+    failures = market_settings().offline_provider_failures
     if failures <= 0:
         return
     OfflineCall.objects.get_or_create(idempotency_key=idempotency_key)

@@ -27,6 +27,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from config.market import market_settings
 from settlement.models import PaymentMethod
 from settlement.providers.base import PaymentResult, ProviderRefused, ProviderUnavailable, TransferResult
 
@@ -275,7 +276,7 @@ def client_build() -> stripe.StripeClient:
         base_addresses=base,
         # Retries belong to the settlement pipeline (backoff, recorded attempts), not to the SDK.
         max_network_retries=0,
-        http_client=stripe.new_default_http_client(timeout=float(settings.ICHIBA["PROVIDER_TIMEOUT_SECONDS"])),
+        http_client=stripe.new_default_http_client(timeout=market_settings().provider_timeout.total_seconds()),
     )
 
 

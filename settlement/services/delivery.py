@@ -20,11 +20,10 @@ import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import jwt
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,6 +31,7 @@ from django.utils import timezone
 from catalog.models import DatasetVersion
 from config.api.principal import Principal
 from config.errors import Conflict, DomainError
+from config.market import market_settings
 from settlement import selectors, tasks
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import signing
@@ -112,7 +112,7 @@ def _origin(url: str) -> str:
 def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: datetime, expires_at: datetime) -> str:
     key = signing.signing_key()
     claims = {
-        "iss": settings.ICHIBA["JWT_ISSUER"],
+        "iss": market_settings().jwt_issuer,
         # The seller's origin: a token minted for one seller is refused by every other seller's server.
         "aud": _origin(entitlement.delivery_url),
         "sub": str(entitlement.buyer_id),
@@ -140,7 +140,7 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str) -> Iss
     if now >= entitlement.valid_until:
         # The sweeper may not have marked it yet; the window is what counts.
         raise EntitlementNotActive("The entitlement's term has ended; no new download tokens.")
-    lifetime = timedelta(seconds=int(settings.ICHIBA["DOWNLOAD_TOKEN_SECONDS"]))
+    lifetime = market_settings().download_token_lifetime
     # Whole seconds (a JWT's exp is an integer), rounded down so the cap by valid_until always holds.
     expires_at = min(now + lifetime, entitlement.valid_until).replace(microsecond=0)
     token_id = uuid.uuid4()

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.conf import settings
 from django.db import transaction
 
 from config.errors import InvalidInput
+from config.market import market_settings
 from marketplace.models import Organization
 from settlement.models import PaymentMethod
 
@@ -28,7 +28,7 @@ def payment_method_save_default(*, organization_id: uuid.UUID, token: str, provi
     PaymentMethod.objects.filter(organization_id=organization_id, is_default=True).update(is_default=False)
     return PaymentMethod.objects.create(
         organization_id=organization_id,
-        provider=provider or settings.ICHIBA["PAYMENT_PROVIDER"],
+        provider=provider or market_settings().payment_provider,
         token=token,
         is_default=True,
     )

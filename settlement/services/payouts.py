@@ -12,12 +12,12 @@ import re
 import uuid
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from config.errors import InvalidInput
+from config.market import market_settings
 from marketplace.models import Organization
 from settlement import states
 from settlement.models import LedgerEntry, Payout, PayoutAccount, Settlement
@@ -39,7 +39,7 @@ def payout_account_save(*, organization_id: uuid.UUID, account: str, provider: s
         )
     saved, _ = PayoutAccount.objects.update_or_create(
         organization_id=organization_id,
-        defaults={"account_ref": account, "provider": provider or settings.ICHIBA["PAYMENT_PROVIDER"]},
+        defaults={"account_ref": account, "provider": provider or market_settings().payment_provider},
     )
     return saved
 

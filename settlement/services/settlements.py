@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from config.errors import Conflict, NotFound, RuleViolation
+from config.market import market_settings
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace import hooks
@@ -60,7 +60,7 @@ def platform_fee(*, amount: int, rate: Decimal) -> int:
 
 
 def published_fee_rate() -> Decimal:
-    return Decimal(settings.ICHIBA["PLATFORM_FEE_RATE"])
+    return market_settings().platform_fee_rate
 
 
 def idempotency_key(settlement_id: uuid.UUID, step: str) -> str:
@@ -69,7 +69,7 @@ def idempotency_key(settlement_id: uuid.UUID, step: str) -> str:
 
 def backoff_seconds(attempts: int) -> float:
     """Delay before retry #attempts of a transient provider failure: base, 2×base, 4×base ... (capped)."""
-    first = float(settings.ICHIBA["PROVIDER_RETRY_BASE_SECONDS"])
+    first = market_settings().provider_retry_base.total_seconds()
     base: float = min(BACKOFF_CAP_SECONDS, first * 2 ** max(0, attempts - 1))
     return base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
 
@@ -145,7 +145,7 @@ def settlement_open(event: hooks.TradeExecuted) -> tuple[Settlement, SettlementE
         fee_rate=rate,
         platform_fee=fee,
         seller_proceeds=event.amount - fee,
-        provider=settings.ICHIBA["PAYMENT_PROVIDER"],
+        provider=market_settings().payment_provider,
     )
     opened = SettlementEvent(
         settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
@@ -421,7 +421,7 @@ def settlement_apply_provider_state(
 
 def _authorized(settlement: Settlement, *, reason: str) -> None:
     now = timezone.now()
-    window = timedelta(hours=settings.ICHIBA["ACCEPTANCE_WINDOW_HOURS"])
+    window = market_settings().acceptance_window
     _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
     contract = contract_transition(
         contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised"
@@ -516,7 +516,7 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Re-drive open settlements a lost message or a crashed worker left behind; capture those whose
     acceptance window passed. Each re-drive is idempotent, so sweeping one already in flight is harmless."""
     now = now or timezone.now()
-    stuck_before = now - timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
+    stuck_before = now - market_settings().settlement_stuck_after
     due_retry = Q(next_attempt_at__isnull=False, next_attempt_at__lte=now)
     quiet = Q(next_attempt_at__isnull=True, updated_at__lte=stuck_before)
     # Oldest first: under a backlog, the longest-waiting settlements are re-driven first.
@@ -537,7 +537,7 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
     # A lease: what was just re-driven is not re-driven again until it had time to run (a task that fails
     # transiently sets its own next attempt; one that succeeds moves the settlement on).
     Settlement.objects.filter(pk__in=pending + capture).update(
-        next_attempt_at=now + timedelta(seconds=settings.ICHIBA["SETTLEMENT_STUCK_AFTER_SECONDS"])
+        next_attempt_at=now + market_settings().settlement_stuck_after
     )
     for settlement_id in pending:
         tasks.settlement_authorize.delay(str(settlement_id))

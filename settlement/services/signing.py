@@ -2,8 +2,8 @@
 
 A seller who delivers from its own server verifies our JWTs offline with the key published at
 ``/.well-known/jwks.json``; it never calls back. The private key comes from
-``ICHIBA["JWT_PRIVATE_KEY"]`` (PEM; production) or, when that is empty, from the file
-``ICHIBA["JWT_KEY_FILE"]``, which is generated once (dev and tests). Every web process must sign with
+``ICHIBA_JWT_PRIVATE_KEY`` (PEM; production) or, when that is empty, from the file
+``ICHIBA_JWT_KEY_FILE``, which is generated once (dev and tests). Every web process must sign with
 the same key, so a multi-host deployment sets the PEM: a generated file is per host.
 """
 
@@ -22,8 +22,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from config.market import market_settings
 
 ALGORITHM = "ES256"
 
@@ -94,19 +95,20 @@ def _load_or_create_file(path: Path) -> ec.EllipticCurvePrivateKey:
 
 def signing_key() -> SigningKey:
     """The current key (cached per configured source, so tests may point ``JWT_KEY_FILE`` elsewhere)."""
-    pem_setting = str(settings.ICHIBA.get("JWT_PRIVATE_KEY") or "")
-    file_setting = str(settings.ICHIBA.get("JWT_KEY_FILE") or "")
-    cache_key = (pem_setting, "" if pem_setting else file_setting)
+    market = market_settings()
+    pem_setting = market.jwt_private_key
+    key_file = market.jwt_key_file
+    cache_key = (pem_setting, "" if pem_setting or key_file is None else str(key_file))
     with _lock:
         found = _cache.get(cache_key)
         if found is not None:
             return found
         if pem_setting:
-            key = _load_pem(pem_setting.encode(), source='ICHIBA["JWT_PRIVATE_KEY"]')
-        elif file_setting:
-            key = _load_or_create_file(Path(file_setting))
+            key = _load_pem(pem_setting.encode(), source="ICHIBA_JWT_PRIVATE_KEY")
+        elif key_file is not None:
+            key = _load_or_create_file(key_file)
         else:
-            raise ImproperlyConfigured('Set ICHIBA["JWT_PRIVATE_KEY"] (PEM) or ICHIBA["JWT_KEY_FILE"].')
+            raise ImproperlyConfigured("Set ICHIBA_JWT_PRIVATE_KEY (PEM) or ICHIBA_JWT_KEY_FILE.")
         kid, jwk = _public_jwk(key)
         found = _cache[cache_key] = SigningKey(private_key=key, kid=kid, public_jwk=jwk)
         return found

@@ -35,7 +35,6 @@ from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 import idna
 import requests
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -49,6 +48,7 @@ from urllib3.util import connection as urllib3_connection
 from catalog.hooks import VersionPublished
 from config.api.principal import Principal
 from config.errors import InvalidInput, NotFound, RuleViolation
+from config.market import market_settings
 from settlement import tasks
 from settlement.models import Entitlement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from settlement.states import webhook_delivery_check
@@ -90,7 +90,7 @@ def _secret_new() -> str:
 
 
 def _allow_private_targets() -> bool:
-    return bool(settings.ICHIBA.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", False))
+    return market_settings().webhook_allow_private_targets
 
 
 # IPv6 forms that carry an IPv4 address a gateway may forward to (NAT64, 6to4, IPv4-compatible): refused,
@@ -522,7 +522,7 @@ def _post(*, url: str, secret: str, delivery: WebhookDelivery) -> _Outcome:
         EVENT_ID_HEADER: str(delivery.event_id),
         EVENT_TYPE_HEADER: delivery.event_type,
     }
-    timeout = float(settings.ICHIBA["WEBHOOK_TIMEOUT_SECONDS"])
+    timeout = market_settings().webhook_timeout.total_seconds()
     started = time.monotonic()
     status_code: int | None = None
     error = ""
@@ -557,7 +557,7 @@ def _lease() -> timedelta:
     # Longer than any attempt in flight (connect + read timeouts, a body snippet; the deliver task's hard
     # time limit is 180 s), so no other worker claims the row meanwhile; a crashed worker's claim expires
     # and the sweeper retries it.
-    return timedelta(seconds=max(300.0, float(settings.ICHIBA["WEBHOOK_TIMEOUT_SECONDS"]) * 4 + 60))
+    return max(timedelta(minutes=5), market_settings().webhook_timeout * 4 + timedelta(minutes=1))
 
 
 def _claim(delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery | None:
@@ -587,7 +587,7 @@ def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> W
         outcome = _post(url=endpoint.url, secret=endpoint.secret, delivery=delivery)
     finished = timezone.now()
 
-    max_attempts = int(settings.ICHIBA["WEBHOOK_MAX_ATTEMPTS"])
+    max_attempts = market_settings().webhook_max_attempts
     changes: dict[str, Any] = {"last_status_code": outcome.status_code, "last_error": outcome.error}
     if outcome.ok:
         target = WebhookDelivery.Status.DELIVERED

@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import DatasetVersion, FileFormat
+from config.market import market_settings
 from settlement.api import downloads as download_views
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import delivery, signing
@@ -459,7 +460,7 @@ def test_provider_delivery_mints_a_jwt_the_seller_verifies_with_the_jwks(
         jwt.PyJWK(jwk).key,
         algorithms=["ES256"],
         audience=SELLER_ORIGIN,
-        issuer=settings.ICHIBA["JWT_ISSUER"],
+        issuer=market_settings().jwt_issuer,
         options={"require": ["exp", "iat", "jti", "aud", "iss", "sub"]},
     )
     row = DownloadToken.objects.get()

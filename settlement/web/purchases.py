@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
+from config.market import market_settings
 from contracts.models import Contract
 from settlement import selectors
 from settlement.models import Entitlement, Settlement
@@ -112,7 +112,7 @@ def _lines(settlements: list[Settlement]) -> list[PurchaseLine]:
 
 
 def _token_minutes() -> int:
-    return max(1, int(settings.ICHIBA["DOWNLOAD_TOKEN_SECONDS"]) // 60)
+    return max(1, market_settings().download_token_lifetime // timedelta(minutes=1))
 
 
 @member_required

@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +18,7 @@ from django.db import transaction
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
+from config.market import market_settings
 from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
 from marketplace import hooks
 from marketplace.models import Offering, Organization
@@ -46,7 +46,7 @@ class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.ICHIBA["DEMO_DATA_ALLOWED"]:
+        if not market_settings().demo_data_allowed:
             raise CommandError(
                 "load_demo creates accounts with a published password and published API keys: it runs only with "
                 "the local settings on the embedded database, or where ICHIBA_DEMO_DATA_ALLOWED=true says so "
