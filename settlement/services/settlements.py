@@ -35,10 +35,10 @@ from marketplace import hooks
 from marketplace.models import Trade
 from marketplace.services.trades import trade_void
 from settlement import states, tasks
-from settlement.models import PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
+from settlement.models import Entitlement, PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
 from settlement.services import ledger
-from settlement.services.entitlements import entitlement_grant
+from settlement.services.entitlements import entitlement_grant, entitlement_revoke
 from settlement.services.webhooks import (
     webhook_listeners,
     webhook_listeners_learned,
@@ -304,8 +304,6 @@ def _void(settlement: Settlement, *, problem: str) -> Settlement:
 
 def deliverability_problem(settlement: Settlement, *, fresh: bool = False) -> str:
     """Why the contracted version cannot be delivered, or "" when it can (or the seller delivers it)."""
-    from settlement.models import Entitlement
-
     entitlement = Entitlement.objects.select_related("dataset_version").filter(settlement=settlement).first()
     if entitlement is None or entitlement.delivery == Entitlement.Delivery.PROVIDER:
         return ""
@@ -451,12 +449,10 @@ def _failed(settlement: Settlement, *, result: PaymentResult, reason: str) -> No
 
 
 def _voided(settlement: Settlement, *, reason: str) -> None:
-    from settlement.services.entitlements import entitlement_revoke
-
     _move(
         settlement, Settlement.Status.VOIDED, reason=reason, failure_code="undeliverable", failure_message=reason[:500]
     )
-    _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
+    _revoke_entitlement(settlement, reason=reason)
     _terminate_contract(settlement, reason=reason)
     trade_void(
         trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged", seats_back=False
@@ -464,11 +460,9 @@ def _voided(settlement: Settlement, *, reason: str) -> None:
 
 
 def _refunded(settlement: Settlement, *, reason: str, actor: str) -> None:
-    from settlement.services.entitlements import entitlement_revoke
-
     _move(settlement, Settlement.Status.REFUNDED, reason=reason, actor=actor)
     ledger.ledger_post_refund(settlement=settlement)
-    _revoke_entitlement(settlement, reason=reason, revoke=entitlement_revoke)
+    _revoke_entitlement(settlement, reason=reason)
     _terminate_contract(settlement, reason=reason)
 
 
@@ -480,12 +474,10 @@ def _terminate_contract(settlement: Settlement, *, reason: str) -> None:
         contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
 
 
-def _revoke_entitlement(settlement: Settlement, *, reason: str, revoke: Callable[..., Any]) -> None:
-    from settlement.models import Entitlement
-
+def _revoke_entitlement(settlement: Settlement, *, reason: str) -> None:
     entitlement = Entitlement.objects.filter(settlement=settlement, status=Entitlement.Status.ACTIVE).first()
     if entitlement is not None:
-        revoke(entitlement_id=entitlement.id, reason=reason, actor="system")
+        entitlement_revoke(entitlement_id=entitlement.id, reason=reason, actor="system")
 
 
 # --- transient failures, sweeping -------------------------------------------------------------------------------
