@@ -542,3 +542,37 @@ def test_an_authorisation_reads_the_settlement_once_then_locks_settlement_before
     contract = Contract.objects.get(pk=settlement.contract_id)
     assert contract.status == "active"
     assert [e.to_status for e in contract.events.order_by("created_at", "id")] == ["concluded", "active"]
+
+
+# Statements one authorisation sends on PostgreSQL (offline provider), pinned so that a statement added to the
+# step fails here. Savepoints are not counted: inside the test's transaction they stand for the BEGIN/COMMIT the
+# worker sends, which Django does not log.
+AUTHORISATION_STATEMENTS = {False: 13, True: 35}
+
+
+@pytest.mark.parametrize("listening", [False, True], ids=["no-webhooks", "webhooks"])
+def test_one_authorisation_sends_a_pinned_number_of_statements(
+    seller, buyer, offering, django_capture_on_commit_callbacks, listening
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from settlement.services.webhooks import EVENT_TYPES
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the count is PostgreSQL's (SQLite has no row locks and sends other statements)")
+    if listening:
+        for party in (buyer, seller):
+            response = party.client.post(
+                "/api/v1/webhook-endpoints",
+                {"url": "http://127.0.0.1:9/hook", "events": list(EVENT_TYPES)},
+                format="json",
+            )
+            assert response.status_code == 201, response.content
+    settlement = _pending(seller, buyer, offering, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        assert settlements.settlement_authorize(settlement_id=settlement.id).status == "authorized"
+    sent = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sent) == AUTHORISATION_STATEMENTS[listening], "\n".join(sql[:120] for sql in sent)
+    assert Entitlement.objects.filter(settlement=settlement, status="active").count() == 1
+    assert [e.to_status for e in settlement.events.all()] == ["pending", "authorized"]
