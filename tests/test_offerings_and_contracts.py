@@ -309,6 +309,30 @@ def test_state_transitions_are_recorded_and_checked(seller, buyer, django_captur
     assert events == [("", "concluded"), ("concluded", "active"), ("active", "expired")]
 
 
+def test_a_transition_takes_a_contract_the_caller_locked_only_if_it_is_that_contract(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    dataset_id = published_dataset(seller, django_capture_on_commit_callbacks)
+    offering_id = offer(seller, dataset_id).json()["id"]
+    first = conclude(offering_id, buyer, trade_ref="trade-1")
+    second = conclude(offering_id, buyer, trade_ref="trade-2")
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=first.id)
+        with pytest.raises(ValueError, match="locked must be this contract"):
+            contract_transition(contract_id=second.id, target="active", reason="payment authorised", locked=locked)
+        activated = contract_transition(
+            contract_id=first.id, target="active", reason="payment authorised", locked=locked
+        )
+    assert activated is locked and Contract.objects.get(pk=first.id).status == "active"
+    assert Contract.objects.get(pk=second.id).status == "concluded"
+    assert list(ContractEvent.objects.filter(contract_id=first.id).values_list("to_status", flat=True)) == [
+        "concluded",
+        "active",
+    ]
+
+
 def test_new_template_version_never_changes_a_concluded_contract(
     seller, buyer, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:

@@ -304,21 +304,33 @@ def contracts_conclude(
     )
 
 
-def contract_transition(*, contract_id: uuid.UUID, target: str, reason: str, actor: str = "system") -> Contract:
+def contract_transition(
+    *, contract_id: uuid.UUID, target: str, reason: str, actor: str = "system", locked: Contract | None = None
+) -> Contract:
     """The one way a contract's status changes (activate, void, expire, terminate), under the contract's row lock.
 
     Inside a caller's transaction (the settlement steps, expiry) it is part of the caller's unit of work: no
     savepoint round trips, and nothing needs one, since it raises (an invalid transition) before it writes (and
     a refusal leaves the caller's transaction usable).
+
+    ``locked``: this contract as the caller read it with its row lock in the transaction still open (a caller
+    that locks its own row and the contract in one statement); it is then not read again.
     """
+    if locked is not None:
+        if locked.pk != contract_id or not connection.in_atomic_block:
+            raise ValueError("locked must be this contract, read with its row lock in the open transaction.")
+        return _transition(locked, target=target, reason=reason, actor=actor)
     if connection.in_atomic_block:
-        return _transition(contract_id, target=target, reason=reason, actor=actor)
+        return _transition(_locked(contract_id), target=target, reason=reason, actor=actor)
     with transaction.atomic():
-        return _transition(contract_id, target=target, reason=reason, actor=actor)
+        return _transition(_locked(contract_id), target=target, reason=reason, actor=actor)
 
 
-def _transition(contract_id: uuid.UUID, *, target: str, reason: str, actor: str) -> Contract:
-    contract = Contract.objects.select_for_update().get(pk=contract_id)
+def _locked(contract_id: uuid.UUID) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract_id)
+
+
+def _transition(contract: Contract, *, target: str, reason: str, actor: str) -> Contract:
     states.contract_check(contract.status, target)
     previous = contract.status
     contract.status = target

@@ -23,6 +23,7 @@ import time
 import uuid
 from typing import Any
 
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from config.market import market_settings
@@ -91,24 +92,24 @@ class OfflineProvider:
         decline = declining_test_card(payment_method)
         failure_code, failure_message = decline or ("", "")
         # The unique idempotency key makes this the one payment of that key, even when two workers race (the
-        # loser's insert fails on the constraint and it reads the winner's). Outside our transactions it commits
-        # at once, as an external system's write would.
-        payment, created = OfflinePayment.objects.get_or_create(
+        # loser's insert waits for the winner's to commit, fails on the constraint, and it reads the winner's).
+        # Outside our transactions it commits at once, as an external system's write would.
+        payment = OfflinePayment(
             idempotency_key=idempotency_key,
-            defaults={
-                "payment_ref": f"pi_offline_{uuid.uuid4().hex[:24]}",
-                "amount": amount,
-                "currency": currency.upper(),
-                "payment_method": payment_method,
-                "customer_ref": customer_ref,
-                "description": description[:500],
-                "metadata": dict(metadata),
-                "status": OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
-                "failure_code": failure_code,
-                "failure_message": failure_message,
-            },
+            payment_ref=f"pi_offline_{uuid.uuid4().hex[:24]}",
+            amount=amount,
+            currency=currency.upper(),
+            payment_method=payment_method,
+            customer_ref=customer_ref,
+            description=description[:500],
+            metadata=dict(metadata),
+            status=OfflinePayment.Status.DECLINED if decline else OfflinePayment.Status.AUTHORIZED,
+            failure_code=failure_code,
+            failure_message=failure_message,
         )
+        created = _inserted(payment)
         if not created:
+            payment = OfflinePayment.objects.get(idempotency_key=idempotency_key)
             if (payment.amount, payment.currency) != (amount, currency.upper()):
                 # As Stripe: a key replayed with other parameters is a defect in the caller, not a new payment.
                 raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
@@ -159,19 +160,40 @@ class OfflineProvider:
         _maybe_fail(idempotency_key)
         if amount <= 0:
             raise ValueError(f"Cannot transfer a non-positive amount ({amount}).")
-        transfer, created = OfflineTransfer.objects.get_or_create(
+        transfer = OfflineTransfer(
             idempotency_key=idempotency_key,
-            defaults={
-                "transfer_ref": f"tr_offline_{uuid.uuid4().hex[:24]}",
-                "amount": amount,
-                "currency": currency.upper(),
-                "destination": destination,
-                "description": description[:500],
-            },
+            transfer_ref=f"tr_offline_{uuid.uuid4().hex[:24]}",
+            amount=amount,
+            currency=currency.upper(),
+            destination=destination,
+            description=description[:500],
         )
+        created = _inserted(transfer)
+        if not created:
+            transfer = OfflineTransfer.objects.get(idempotency_key=idempotency_key)
         if not created and (transfer.amount, transfer.currency) != (amount, currency.upper()):
             raise ValueError(f"Idempotency key {idempotency_key!r} was first used for another amount or currency.")
         return TransferResult(transfer_ref=transfer.transfer_ref)
+
+
+def _inserted(row: OfflinePayment | OfflineTransfer) -> bool:
+    """Insert ``row``; False if a row with its idempotency key exists already (the caller then reads that one).
+
+    Insert first, read only on a conflict: one statement in the common case, where ``get_or_create`` reads before
+    every insert. (``bulk_create(ignore_conflicts=True)`` would not say whether it inserted: Django asks nothing
+    back from an ``ON CONFLICT DO NOTHING``, so a read would follow every time.) Called outside our transactions
+    (autocommit), a refused insert spoils nothing; inside a caller's transaction (tests) a savepoint keeps that
+    transaction usable.
+    """
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        else:
+            row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _payment(payment_ref: str) -> OfflinePayment:

@@ -59,19 +59,28 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
 
 
 @transaction.atomic(savepoint=False)  # part of the caller's step: no savepoint round trips of its own
-def entitlement_grant(*, settlement: Settlement, contract: Contract | None = None) -> Entitlement:
+def entitlement_grant(
+    *, settlement: Settlement, contract: Contract | None = None, first: bool = False, delivery_url: str | None = None
+) -> Entitlement:
     """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
 
     Runs inside the caller's transaction (the authorisation step), under the settlement's row lock. A second call
     for the same settlement returns the first entitlement unchanged: one settlement, one entitlement (OneToOne).
+
+    ``first``: the caller holds the settlement's row lock and found it pending, and a pending settlement has no
+    entitlement, so none is looked for (the OneToOne constraint still refuses a second one).
+    ``delivery_url``: the offering's, as the caller read it in this transaction ("" for hosted delivery or an
+    offering that is gone); read here when not given.
     """
-    existing = Entitlement.objects.filter(settlement_id=settlement.pk).first()
-    if existing is not None:
-        return existing
+    if not first:
+        existing = Entitlement.objects.filter(settlement_id=settlement.pk).first()
+        if existing is not None:
+            return existing
     if contract is None or contract.pk != settlement.contract_id:
         contract = Contract.objects.get(pk=settlement.contract_id)
-    # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
-    delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
+    if delivery_url is None:
+        # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
+        delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
     entitlement = Entitlement(
         settlement_id=settlement.pk,
         contract_id=contract.pk,

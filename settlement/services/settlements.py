@@ -24,7 +24,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.errors import Conflict, NotFound, RuleViolation
@@ -32,7 +33,7 @@ from config.market import market_settings
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace import hooks
-from marketplace.models import Trade
+from marketplace.models import Offering, Trade
 from marketplace.services.trades import trade_void
 from settlement import states, tasks
 from settlement.models import Entitlement, PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
@@ -393,7 +394,7 @@ def settlement_apply_provider_state(
     *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system", payment_method: str = ""
 ) -> Settlement:
     """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
-    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    settlement, delivery_url = _locked(settlement_id, with_contract=result.status == "authorized")
     learned = bool(result.payment_ref and not settlement.payment_ref)
     if learned:
         settlement.payment_ref = result.payment_ref
@@ -403,7 +404,7 @@ def settlement_apply_provider_state(
     before = settlement.status
     S = Settlement.Status
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
-        _authorized(settlement, reason=source)
+        _authorized(settlement, reason=source, delivery_url=delivery_url)
     if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
         _captured(settlement, reason=source)
     if result.status == "refunded" and settlement.status == S.CAPTURED:
@@ -417,14 +418,45 @@ def settlement_apply_provider_state(
     return settlement
 
 
-def _authorized(settlement: Settlement, *, reason: str) -> None:
+def _locked(settlement_id: uuid.UUID, *, with_contract: bool) -> tuple[Settlement, str | None]:
+    """The settlement, its row locked until the transaction ends, and None.
+
+    ``with_contract``: its contract too (``settlement.contract``), in the same statement, and instead of None the
+    offering's delivery URL, which granting the entitlement needs. For an "authorized" answer only: the one move
+    it can cause is the authorisation, which locks the contract next anyway. PostgreSQL locks a result row's rows
+    in the order ``OF`` names them (settlement, then contract: the order every step takes). Other answers lock
+    the contract later or not at all (a refund locks the entitlement before the contract, as expiry does, so the
+    contract must not be taken first there).
+    """
+    if not with_contract:
+        return Settlement.objects.select_for_update().get(pk=settlement_id), None
+    # An offering that is gone reads as "": the grant then delivers from our storage, as it does for no URL.
+    delivery_url = Offering.objects.filter(pk=OuterRef("contract__offering_id")).values("delivery_url")[:1]
+    settlement = (
+        Settlement.objects.select_related("contract")
+        .annotate(delivery_url=Coalesce(Subquery(delivery_url), Value("")))
+        .select_for_update(of=("self", "contract"))
+        .get(pk=settlement_id)
+    )
+    url: str = settlement.delivery_url
+    return settlement, url
+
+
+def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None) -> None:
+    """``delivery_url``: as ``_locked(with_contract=True)`` read it, with ``settlement.contract`` locked; None when
+    the settlement was locked alone (the contract is then locked, and the URL read, here)."""
+    contract_locked = delivery_url is not None
     now = timezone.now()
     window = market_settings().acceptance_window
     _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now + window)
     contract = contract_transition(
-        contract_id=settlement.contract_id, target=Contract.Status.ACTIVE, reason="payment authorised"
+        contract_id=settlement.contract_id,
+        target=Contract.Status.ACTIVE,
+        reason="payment authorised",
+        locked=settlement.contract if contract_locked else None,
     )
-    entitlement_grant(settlement=settlement, contract=contract)
+    # Under the settlement's row lock and just moved from pending, which no entitlement exists for.
+    entitlement_grant(settlement=settlement, contract=contract, first=True, delivery_url=delivery_url)
 
 
 def _captured(settlement: Settlement, *, reason: str) -> None:

@@ -318,10 +318,16 @@ def webhook_publish(
     ]
     if not endpoints:
         return 0
-    event_id = event_id or uuid.uuid4()
-    already = set(
-        WebhookDelivery.objects.filter(endpoint__in=endpoints, event_id=event_id).values_list("endpoint_id", flat=True)
-    )
+    # A new event id has no deliveries yet; only a re-published event (a stable id) is looked up.
+    already: set[uuid.UUID] = set()
+    if event_id is None:
+        event_id = uuid.uuid4()
+    else:
+        already = set(
+            WebhookDelivery.objects.filter(endpoint__in=endpoints, event_id=event_id).values_list(
+                "endpoint_id", flat=True
+            )
+        )
     now = timezone.now()
     payload = {"id": str(event_id), "type": event_type, "created": now.isoformat(), "data": _jsonable(data)}
     deliveries = [

@@ -535,9 +535,10 @@ def test_an_authorisation_reads_the_settlement_once_then_locks_settlement_before
     # The settlement with its buyer's payment method and both parties' listeners: one query, not one per party.
     reads = [sql for sql in sent if "settlement_paymentmethod" in sql or "settlement_webhookendpoint" in sql]
     assert len(reads) == 1 and reads[0].startswith('SELECT "settlement_settlement"'), reads
-    # Lock order: the settlement, then its contract (as every step that takes both).
-    locks = [sql.split('FROM "', 1)[1].split('"', 1)[0] for sql in sent if sql.endswith("FOR UPDATE")]
-    assert locks[:2] == ["settlement_settlement", "contracts_contract"], locks
+    # Both rows locked in one statement, in the order every step takes them: the settlement, then its contract
+    # (PostgreSQL locks a result row's rows in the order FOR UPDATE OF names them).
+    locks = [sql.split(" FOR UPDATE", 1)[1] for sql in sent if " FOR UPDATE" in sql]
+    assert locks == [' OF "settlement_settlement", "contracts_contract"'], locks
     assert Entitlement.objects.filter(settlement=settlement, status="active").count() == 1
     contract = Contract.objects.get(pk=settlement.contract_id)
     assert contract.status == "active"
@@ -546,8 +547,13 @@ def test_an_authorisation_reads_the_settlement_once_then_locks_settlement_before
 
 # Statements one authorisation sends on PostgreSQL (offline provider), pinned so that a statement added to the
 # step fails here. Savepoints are not counted: inside the test's transaction they stand for the BEGIN/COMMIT the
-# worker sends, which Django does not log.
-AUTHORISATION_STATEMENTS = {False: 13, True: 35}
+# worker sends, which Django does not log. Without webhook endpoints (9, was 13): the settlement read with the
+# buyer's payment method and the parties' listeners; the provider's INSERT of its payment; the settlement and
+# its contract locked in one statement with the offering's delivery URL; then each of the settlement, the
+# contract and the new entitlement written with its event (three tables: no fewer than three event INSERTs).
+# With both parties listening (28, was 35): the trade read for its announcement, and per event and party the
+# endpoints read and the delivery inserted.
+AUTHORISATION_STATEMENTS = {False: 9, True: 28}
 
 
 @pytest.mark.parametrize("listening", [False, True], ids=["no-webhooks", "webhooks"])
