@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 
-from config.api.problems import _is_api, django_problem
+from config.api.problems import django_problem, is_api_request
 
 # What the API speaks to every caller (ADR 9): partners' code reads its problem texts, so they must not change with
 # a browser's Accept-Language or the site's language cookie.
@@ -28,7 +28,7 @@ class StorableQueryMiddleware:
         bad = sorted({key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)})
         if bad:
             detail = f"The query parameter {bad[0]!r} holds U+0000, which is not text."
-            if _is_api(request):
+            if is_api_request(request):
                 return django_problem(400, "bad-request", detail)
             return HttpResponse(f"Bad request: {detail}", status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
@@ -43,14 +43,14 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     "This field is required.") when the exception is raised, long before a handler sees it."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if _is_api(request):
+        if is_api_request(request):
             translation.activate(API_LANGUAGE)
             request.LANGUAGE_CODE = API_LANGUAGE
             return
         super().process_request(request)
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        if _is_api(request):
+        if is_api_request(request):
             # The same for every caller, so no Vary: Accept-Language; a body in another language (a contract
             # document's Japanese) has set its own Content-Language.
             response.headers.setdefault("Content-Language", API_LANGUAGE)

@@ -267,7 +267,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
 API_PATH_PREFIXES = ("/api/", "/.well-known/")
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api_request(request: HttpRequest) -> bool:
     """A request from a program: its errors are problem details, its texts English."""
     return request.path.startswith(API_PATH_PREFIXES) or PROBLEM_CONTENT_TYPE in request.headers.get("Accept", "")
 
