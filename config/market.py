@@ -40,6 +40,8 @@ T = TypeVar("T")
 class MarketSettings:
     # Whether ``manage.py load_demo`` may create the published demo accounts (local and test settings only).
     demo_data_allowed: bool
+    # How long an API key's principal is reused without reading the key again (zero: read on every request).
+    api_key_cache: timedelta
     # Largest accepted dataset file; past it an upload is refused with 413.
     max_upload_bytes: int
     # Smallest equivalence class allowed over the declared quasi-identifiers of anonymised data.
@@ -80,6 +82,7 @@ class MarketSettings:
         read = _Reader(raw)
         market = cls(
             demo_data_allowed=read("DEMO_DATA_ALLOWED", _boolean),
+            api_key_cache=read("API_KEY_CACHE_SECONDS", _duration("seconds")),
             max_upload_bytes=read("MAX_UPLOAD_BYTES", _integer(minimum=1)),
             k_anonymity=read("K_ANONYMITY", _integer(minimum=1)),
             validation_stuck_after=read("VALIDATION_STUCK_AFTER_SECONDS", _duration("seconds")),

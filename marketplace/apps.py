@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from catalog import hooks
@@ -12,8 +13,17 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
+        from marketplace.models import ApiKey, Organization
         from marketplace.selectors import offerings_public_summary
+        from marketplace.services.participants import principal_forget_on_change
         from marketplace.web.orders import dataset_market_panel
 
         hooks.register_offerings_provider(offerings_public_summary)
         hooks.register_dataset_panel(dataset_market_panel)
+        # An API key's principal is cached (api_key_authenticate): any change of the key or its organisation,
+        # the admin's included, forgets it.
+        for model in (ApiKey, Organization):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    principal_forget_on_change, sender=model, dispatch_uid=f"principal-forget-{model.__name__}"
+                )

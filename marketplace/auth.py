@@ -14,7 +14,7 @@ from rest_framework.request import Request
 
 from config.api.principal import Principal
 from marketplace.selectors import principal_for_user
-from marketplace.services.participants import api_key_authenticate, principal_for
+from marketplace.services.participants import api_key_authenticate
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -30,10 +30,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("The API key is not valid.") from exc
-        api_key = api_key_authenticate(secret=secret)
-        if api_key is None:
+        principal = api_key_authenticate(secret=secret)
+        if principal is None:
             raise exceptions.AuthenticationFailed("The API key is unknown or revoked.")
-        principal = principal_for(api_key.organization, api_key_id=api_key.id)
         return AnonymousUser(), principal
 
     def authenticate_header(self, request: Request) -> str:

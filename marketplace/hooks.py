@@ -104,8 +104,9 @@ def on_trade_executed(event: TradeExecuted) -> list[models.Model]:
 
 # --- settlement ids on the tape (a party sees its trade's settlement) --------------------------------------
 
-# Trade ids -> the ids of their settlements (a trade without one is left out), in one query for a whole page.
-SettlementLookup = Callable[[Collection[uuid.UUID]], Mapping[uuid.UUID, uuid.UUID]]
+# Trade ids -> the ids of their settlements (a trade without one is left out), in one query for a whole page;
+# settlements among the rows the caller has just written (a placement's subscriber rows) are not read back.
+SettlementLookup = Callable[[Collection[uuid.UUID], Sequence[models.Model]], Mapping[uuid.UUID, uuid.UUID]]
 
 _settlement_lookup: SettlementLookup | None = None
 
@@ -115,11 +116,14 @@ def register_settlement_lookup(lookup: SettlementLookup) -> None:
     _settlement_lookup = lookup
 
 
-def settlements_of_trades(trade_ids: Collection[uuid.UUID]) -> Mapping[uuid.UUID, uuid.UUID]:
-    """The settlement of each of these trades that has one (none until settlement registers its lookup)."""
+def settlements_of_trades(
+    trade_ids: Collection[uuid.UUID], *, written: Sequence[models.Model] = ()
+) -> Mapping[uuid.UUID, uuid.UUID]:
+    """The settlement of each of these trades that has one (none until settlement registers its lookup).
+    ``written``: rows just written with the trades (``Placed.subscriber_rows``), looked at before the database."""
     if _settlement_lookup is None or not trade_ids:
         return {}
-    return _settlement_lookup(trade_ids)
+    return _settlement_lookup(trade_ids, written)
 
 
 # --- the site's navigation (pages of higher apps in the shell's header) -------------------------------------

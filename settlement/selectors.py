@@ -7,10 +7,11 @@ sees who downloaded which version of its own datasets, and when. Anything else i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from config.errors import NotFound
@@ -125,9 +126,18 @@ def download_coverage(*, entitlement_id: uuid.UUID) -> int:
 # --- settlements (parties only) --------------------------------------------------------------------------------
 
 
-def settlements_of_trades(trade_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """Trade id -> its settlement's id, for the trades that have one: one query for a page of trades."""
-    return dict(Settlement.objects.filter(trade_id__in=trade_ids).values_list("trade_id", "id"))
+def settlements_of_trades(
+    trade_ids: Collection[uuid.UUID], written: Sequence[models.Model] = ()
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Trade id -> its settlement's id, for the trades that have one: one query for a page of trades, none for
+    the trades whose settlements are among ``written`` (rows the caller has just stored: an order placement's
+    response shows the settlements its trades opened without reading them back)."""
+    wanted = set(trade_ids)
+    found = {row.trade_id: row.id for row in written if isinstance(row, Settlement) and row.trade_id in wanted}
+    missing = wanted - found.keys()
+    if missing:
+        found |= dict(Settlement.objects.filter(trade_id__in=missing).values_list("trade_id", "id"))
+    return found
 
 
 def settlements_for(*, organization_id: uuid.UUID) -> QuerySet[Settlement]:

@@ -154,7 +154,7 @@ LOCALSTRIPE_SECRET_KEY = "sk_test_ichiba_localstripe"
 LOCALSTRIPE_START_SECONDS = 20
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -172,7 +172,7 @@ def _localstripe_request(base_url: str, path: str, method: str = "GET") -> None:
 def localstripe_server() -> Iterator[str]:
     """One localstripe process for the session (``--from-scratch``: no state from an earlier run); its base URL."""
     executable = require_localstripe()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import run_python
+from tests.fixtures import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,12 +73,6 @@ def test_debug_is_off_unless_an_explicit_setting_turns_it_on(debug: str | None, 
     assert result.stdout.strip().splitlines()[-1] == expected
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _fetch(url: str) -> tuple[int, str, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback URL built here
@@ -91,7 +85,7 @@ def test_manage_py_serve_serves_the_css_and_the_sites_404_with_debug_off(tmp_pat
     """What `make run` starts: the real server, its static files collected and served by WhiteNoise, the site's
     404 page instead of Django's debug page. (Its own database and data folders; static files are collected into
     the checkout's var/static, as `make run` does.)"""
-    port = _free_port()
+    port = free_port()
     environment = {
         name: value
         for name, value in os.environ.items()

@@ -27,6 +27,7 @@ def raw(**changes: Any) -> dict[str, Any]:
     """A complete ``settings.ICHIBA`` as the environment gives it (strings, ints, floats), with ``changes``."""
     return {
         "DEMO_DATA_ALLOWED": False,
+        "API_KEY_CACHE_SECONDS": 30,
         "MAX_UPLOAD_BYTES": 5 * 1024**3,
         "K_ANONYMITY": 5,
         "VALIDATION_STUCK_AFTER_SECONDS": 3600,
@@ -53,6 +54,7 @@ def test_values_are_parsed_into_their_types() -> None:
     market = MarketSettings.from_mapping(raw())
     assert market == MarketSettings(
         demo_data_allowed=False,
+        api_key_cache=timedelta(seconds=30),
         max_upload_bytes=5 * 1024**3,
         k_anonymity=5,
         validation_stuck_after=timedelta(hours=1),

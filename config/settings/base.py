@@ -196,6 +196,9 @@ ICHIBA = {
     # Whether ``manage.py load_demo`` may run: it creates accounts with a published password and published API
     # keys (and an operator superuser), so only the local and test settings allow it.
     "DEMO_DATA_ALLOWED": False,
+    # Seconds an API key's principal (organisation, roles, verification) is cached (in Redis when REDIS_URL is
+    # set); a revocation or a change of the organisation forgets it at once. 0 reads the key on every request.
+    "API_KEY_CACHE_SECONDS": env.int("ICHIBA_API_KEY_CACHE_SECONDS", default=30),
     # Largest accepted dataset file; past it the upload is refused with 413.
     "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=5 * 1024**3),
     # Smallest equivalence class allowed over the declared quasi-identifiers of anonymised data.

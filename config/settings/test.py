@@ -37,6 +37,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 ICHIBA = {
     **ICHIBA,
     "DEMO_DATA_ALLOWED": True,
+    # A test's rollback deletes keys without a signal, so a cached principal could outlive its rows; the tests of
+    # the cache turn it on.
+    "API_KEY_CACHE_SECONDS": env.int("ICHIBA_API_KEY_CACHE_SECONDS", default=0),
     "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=2 * 1024**2),
     # Webhook tests run their receiver on 127.0.0.1; the SSRF guard itself is tested with this off.
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),

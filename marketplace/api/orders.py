@@ -144,7 +144,11 @@ class OrderListCreate(GenericAPIView):
             expires_at=data["expires_at"],
             accepted_terms_sha256=data["accepted_terms_sha256"],
         )
-        context = {"trades": placed.trades, **trade_context(placed.trades, viewer=principal.organization_id)}
+        viewer = principal.organization_id
+        context = {
+            "trades": placed.trades,
+            **trade_context(placed.trades, viewer=viewer, written=placed.subscriber_rows),
+        }
         return Response(PlacedOrderSerializer(placed.order, context=context).data, status=status.HTTP_201_CREATED)
 
 

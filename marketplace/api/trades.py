@@ -4,9 +4,10 @@ a trade also sees its contract and settlement."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -55,12 +56,15 @@ class TradeSerializer(Serializer):
         return str(settlement_id) if settlement_id else None
 
 
-def trade_context(trades: Iterable[Trade], *, viewer: uuid.UUID | None) -> dict[str, Any]:
+def trade_context(
+    trades: Iterable[Trade], *, viewer: uuid.UUID | None, written: Sequence[models.Model] = ()
+) -> dict[str, Any]:
     """What ``TradeSerializer`` needs to show ``trades`` to ``viewer``: the settlements of the viewer's own trades
-    among them, in one query for the page (none for the public)."""
+    among them, in one query for the page (none for the public, none when ``written``, the rows just stored
+    with the trades, holds them)."""
     trades = list(trades)
     own = [t.id for t in trades if viewer is not None and viewer in (t.buyer_id, t.seller_id)]
-    return {"viewer": viewer, "settlements": hooks.settlements_of_trades(own)}
+    return {"viewer": viewer, "settlements": hooks.settlements_of_trades(own, written=written)}
 
 
 def _viewer(request: Request) -> uuid.UUID | None:

@@ -42,6 +42,9 @@ _REJECTIONS = ("self-trade prevented", "seat cap reached", "expired")
 class Placed:
     order: Order
     trades: list[Trade]
+    # The rows the subscribers of ``hooks.on_trade_executed`` handed back for these trades (settlement: each
+    # trade's settlement), written with them: a response can show them without reading them back.
+    subscriber_rows: tuple[models.Model, ...] = ()
 
 
 def _event_row(
@@ -63,6 +66,7 @@ class _Rows:
     inserts: list[models.Model] = field(default_factory=list)
     updates: list[Change] = field(default_factory=list)
     inserts_if_absent: list[models.Model] = field(default_factory=list)  # content-addressed contract texts
+    subscriber_rows: list[models.Model] = field(default_factory=list)  # also in inserts: what Placed reports
 
     def write(self) -> None:
         rows_write(inserts=self.inserts, updates=self.updates, inserts_if_absent=self.inserts_if_absent)
@@ -339,7 +343,7 @@ def order_place(
         )
     )
     rows.write()
-    return Placed(order=order, trades=trades)
+    return Placed(order=order, trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
 
 
 @transaction.atomic
@@ -484,7 +488,7 @@ def _execute(
     rows.inserts_if_absent += concluded.texts
     rows.inserts += [*concluded.contracts, *concluded.acceptances, *concluded.events, *trades]
     for trade, contract in zip(trades, contracts, strict=True):
-        rows.inserts += hooks.on_trade_executed(
+        rows.subscriber_rows += hooks.on_trade_executed(
             hooks.TradeExecuted(
                 trade_id=trade.id,
                 offering_id=offering.id,
@@ -498,6 +502,7 @@ def _execute(
                 executed_at=now,
             )
         )
+    rows.inserts += rows.subscriber_rows
     return trades
 
 

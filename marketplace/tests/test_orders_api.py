@@ -80,6 +80,24 @@ def test_a_party_sees_each_trades_settlement_read_once_for_the_whole_page(seller
     assert len(asked) == 1, asked  # one query for the page, not one per trade
 
 
+def test_a_placement_shows_the_settlements_it_opened_without_reading_them_back(seller, buyer, offering) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from settlement.models import Settlement
+
+    place(seller, offering, "sell", 2, 500)
+    with CaptureQueriesContext(connection) as queries:
+        bid = place(buyer, offering, "buy", 2, 500)
+    [trade] = bid.json()["trades"]
+    assert trade["settlement"] == str(Settlement.objects.get(trade_id=trade["id"]).id)
+    read_back = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "settlement_settlement" in q["sql"]
+    ]
+    assert read_back == [], "the settlement was written by this request: its id is known"
+
+
 def test_price_time_priority(seller, buyer, offering) -> None:
     first = place(seller, offering, "sell", 1, 900).json()
     second = place(seller, offering, "sell", 1, 900).json()

@@ -11,7 +11,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from marketplace.models import ApiKey, Organization, ParticipantEvent
-from marketplace.services.participants import api_key_create, api_key_revoke, organization_set_verified
+from marketplace.services.participants import (
+    api_key_create,
+    api_key_revoke,
+    organization_set_verified,
+    principal_forget,
+)
 from settlement.models import PaymentMethod
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +122,7 @@ def test_no_credentials_is_401_problem(anonymous) -> None:
     assert body["type"] == "/problems/not-authenticated" and body["status"] == 401 and body["title"]
 
 
-def test_last_used_is_recorded_coarsely(seller) -> None:
+def test_last_used_is_recorded_coarsely(seller, principal_cache) -> None:
     key = ApiKey.objects.get(organization=seller.organization)
     assert key.last_used_at is None
     seller.client.get("/api/v1/me")
@@ -128,6 +133,7 @@ def test_last_used_is_recorded_coarsely(seller) -> None:
     key.refresh_from_db()
     assert key.last_used_at == first, "refreshed at most once a minute"
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=5))
+    principal_forget(key_hash=key.key_hash)  # as when the cached principal expires
     seller.client.get("/api/v1/me")
     key.refresh_from_db()
     assert key.last_used_at > first - timedelta(seconds=1)
@@ -177,3 +183,83 @@ def test_api_key_create_twice_gives_distinct_keys(seller) -> None:
     second = api_key_create(organization=seller.organization, name="ci")
     assert first.secret != second.secret
     assert first.api_key.revoked_at is None and timezone.now() >= first.api_key.created_at
+
+
+# --- the cached principal of an API key -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def principal_cache(settings) -> None:
+    """The production setting (the test settings read every key from the database: see config/settings/test.py)."""
+    settings.ICHIBA = {**settings.ICHIBA, "API_KEY_CACHE_SECONDS": 30}
+
+
+def _me(client: APIClient) -> dict:
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_revoking_a_key_in_use_refuses_its_next_request(seller, principal_cache) -> None:
+    key = ApiKey.objects.get(organization=seller.organization)
+    _me(seller.client)  # the principal is cached now
+    api_key_revoke(api_key=key)
+    assert seller.client.get("/api/v1/me").status_code == 401
+
+
+def test_every_change_of_the_organisation_shows_on_the_next_request(seller, principal_cache) -> None:
+    assert _me(seller.client)["verified"] is True
+    organization_set_verified(organization=seller.organization, verified=False)
+    assert _me(seller.client)["verified"] is False, "the operator's withdrawal applies at once"
+    organization = Organization.objects.get(pk=seller.organization.pk)
+    organization.name = "Renamed Sensors"
+    organization.save()  # as the admin's change form does
+    assert _me(seller.client)["name"] == "Renamed Sensors"
+
+
+def test_a_queryset_update_is_seen_once_its_principal_is_forgotten(seller, principal_cache) -> None:
+    _me(seller.client)
+    Organization.objects.filter(pk=seller.organization.pk).update(country="DE")
+    assert _me(seller.client)["country"] == "JP", "cached: an update() sends no signal"
+    principal_forget(organization_id=seller.organization.pk)
+    assert _me(seller.client)["country"] == "DE"
+
+
+def test_keys_authenticate_from_the_database_when_the_cache_is_down(seller, settings, principal_cache) -> None:
+    from django.core.cache import caches
+
+    from marketplace.services.participants import api_key_authenticate
+    from tests.fixtures import free_port
+
+    # A real Redis client against a port nobody listens on: every cache call fails with a connection error.
+    # (The service itself: the request's throttle has its own answer to a cache outage.)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    try:
+        principal = api_key_authenticate(secret=seller.api_key)
+        assert principal is not None and principal.organization_id == seller.organization.pk
+        api_key_revoke(api_key=ApiKey.objects.get(organization=seller.organization))
+        assert api_key_authenticate(secret=seller.api_key) is None
+    finally:
+        caches["default"].close()
+
+
+def test_the_principal_is_shared_through_redis_and_forgotten_there(seller, principal_cache) -> None:
+    from django.core.cache import cache
+
+    from marketplace.services.participants import _hash, _principal_cache_key
+    from tests.fixtures import require_redis
+
+    require_redis()  # with REDIS_URL, the cache is Redis
+    entry = _principal_cache_key(_hash(seller.api_key))
+    cache.delete(entry)
+    _me(seller.client)
+    cached = cache.get(entry)
+    assert cached is not None and cached.organization_id == seller.organization.pk, "every process reads this entry"
+    api_key_revoke(api_key=ApiKey.objects.get(organization=seller.organization))
+    assert cache.get(entry) is None
+    assert seller.client.get("/api/v1/me").status_code == 401
