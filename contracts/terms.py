@@ -14,7 +14,12 @@ import pycountry
 from jsonschema import Draft202012Validator, validators
 
 from config.errors import InvalidInput, RuleViolation
+from config.text import text_refusal
 from contracts.registry import Template
+
+# A string term allowed to be longer than this is long text (a description of a purpose): line breaks are allowed
+# in it, and the offering page gives it a text area. Shorter ones (a forum) are single lines.
+LONG_TEXT_ABOVE = 200
 
 # Nested objects whose missing keys are filled from the defaults one by one; others are replaced whole
 # (liability_cap: an "amount" is only meaningful with basis "fixed").
@@ -116,6 +121,24 @@ def _schema_errors(template: Template, terms: Mapping[str, Any]) -> dict[str, li
     return errors
 
 
+def _text_errors(schema: Mapping[str, Any], value: Any, path: str) -> dict[str, list[str]]:
+    """The free-text terms (a purpose, a forum) are text both parties read in the contract: the rule of every
+    field people read (``config.text.text_refusal``) applies to each string, at any depth of schema-valid terms."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(value, str):
+        refusal = text_refusal(value, multiline=schema.get("maxLength", 0) > LONG_TEXT_ABOVE)
+        if refusal is not None:
+            errors[path] = [str(refusal)]
+    elif isinstance(value, Mapping):
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            errors.update(_text_errors(properties.get(key, {}), item, f"{path}.{key}"))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors.update(_text_errors(schema.get("items", {}), item, f"{path}.{index}"))
+    return errors
+
+
 def _unknown_countries(codes: list[str]) -> list[str]:
     return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
 
@@ -145,6 +168,9 @@ def terms_resolve(
     errors = _schema_errors(template, resolved)
     if errors:
         raise InvalidInput("The terms do not match the template's terms_schema.", errors=errors)
+    errors = _text_errors(template.terms_schema, resolved, "terms")
+    if errors:
+        raise InvalidInput(f"{next(iter(errors))}: {next(iter(errors.values()))[0]}", errors=errors)
     unknown = _unknown_countries(resolved["territory"])
     if unknown:
         raise InvalidInput(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from config.text import displayable_line
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 from marketplace.services.participants import api_key_revoke, organization_set_verified
 
@@ -50,6 +52,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "verified", "verified_at", "created_at"]
     inlines = [MembershipInline, ApiKeyInline, ParticipantEventInline]
     actions = ["verify", "unverify"]
+    # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
+    formfield_overrides = {models.CharField: {"validators": [displayable_line]}}
 
     @admin.action(description=_("Verify selected organisations"))
     def verify(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:

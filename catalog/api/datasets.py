@@ -26,6 +26,7 @@ from config.api.pagination import CreatedCursorPagination
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
+from config.text import displayable_line, displayable_text
 
 
 class DataClassField(serializers.ChoiceField):
@@ -41,22 +42,31 @@ class DataClassField(serializers.ChoiceField):
 
 
 class AnonymizationSerializer(serializers.Serializer):
-    quasi_identifiers = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=100)
-    personal_info_items = serializers.ListField(
-        child=serializers.CharField(max_length=200), min_length=1, max_length=100
+    quasi_identifiers = serializers.ListField(
+        child=serializers.CharField(max_length=200, validators=[displayable_line]), min_length=1, max_length=100
     )
-    method = serializers.CharField(max_length=2000)
+    personal_info_items = serializers.ListField(
+        child=serializers.CharField(max_length=200, validators=[displayable_line]), min_length=1, max_length=100
+    )
+    method = serializers.CharField(max_length=2000, validators=[displayable_text])
 
 
 class DatasetCreateSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=200, validators=[displayable_line])
+    description = serializers.CharField(
+        max_length=20000, required=False, allow_blank=True, default="", validators=[displayable_text]
+    )
     data_class = DataClassField()
     category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.OTHER)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), max_length=20, required=False, default=list
+        child=serializers.CharField(max_length=50, validators=[displayable_line]),
+        max_length=20,
+        required=False,
+        default=list,
     )
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    region = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", validators=[displayable_line]
+    )
     update_frequency = serializers.ChoiceField(
         choices=UpdateFrequency.choices, required=False, default=UpdateFrequency.ONCE
     )
@@ -64,17 +74,23 @@ class DatasetCreateSerializer(StrictSerializer):
 
 
 class DatasetUpdateSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False, validators=[displayable_line])
+    description = serializers.CharField(
+        max_length=20000, required=False, allow_blank=True, validators=[displayable_text]
+    )
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50, validators=[displayable_line]), max_length=20, required=False
+    )
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, validators=[displayable_line])
     update_frequency = serializers.ChoiceField(choices=UpdateFrequency.choices, required=False)
     anonymization = AnonymizationSerializer(required=False)
 
 
 class WithdrawSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=[displayable_line]
+    )
 
 
 class SellerSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
 from config.market import market_settings
+from config.text import displayable_filename
 
 
 class CheckSerializer(serializers.Serializer):
@@ -62,7 +63,7 @@ class VersionAcceptedSerializer(serializers.ModelSerializer):
 
 
 class VersionUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV or JSON Lines, UTF-8.")
+    file = serializers.FileField(help_text="CSV or JSON Lines, UTF-8.", validators=[displayable_filename])
     format = serializers.ChoiceField(choices=["csv", "jsonl"], required=False, help_text="Default: from the file name.")
 
 

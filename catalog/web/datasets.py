@@ -33,6 +33,7 @@ from catalog.web.access import dataset_owned, seller_required
 from catalog.web.versions import version_time_range
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound, RuleViolation
+from config.text import displayable_line, displayable_text
 
 CATALOG_PAGE_SIZE = 12
 SELLER_PAGE_SIZE = 50
@@ -61,6 +62,14 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in _LIST_SEPARATORS.split(value or "") if item.strip()]
 
 
+def _displayable_items(value: str) -> list[str]:
+    """A comma-separated field's items, each one a line people read (a tag of zero-width spaces is not one)."""
+    items = split_list(value)
+    for item in items:
+        displayable_line(item)
+    return items
+
+
 def join_list(values: Any) -> str:
     return ", ".join(str(v) for v in values or [])
 
@@ -83,7 +92,9 @@ class SearchInput(forms.TextInput):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), max_length=200, required=False, widget=SearchInput)
+    q = forms.CharField(
+        label=gettext_lazy("Search"), max_length=200, required=False, widget=SearchInput, validators=[displayable_line]
+    )
     data_class = forms.ChoiceField(
         label=gettext_lazy("Data class"),
         required=False,
@@ -94,7 +105,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All categories")), *Category.choices],
     )
-    tag = forms.CharField(label=gettext_lazy("Tag"), max_length=50, required=False)
+    tag = forms.CharField(label=gettext_lazy("Tag"), max_length=50, required=False, validators=[displayable_line])
     seller = forms.UUIDField(label=gettext_lazy("Seller"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,9 +117,13 @@ class SearchForm(forms.Form):
 class _DatasetFields(forms.Form):
     """Fields shared by creating and editing a dataset."""
 
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, validators=[displayable_line])
     description = forms.CharField(
-        label=gettext_lazy("Description"), max_length=20000, required=False, widget=forms.Textarea
+        label=gettext_lazy("Description"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea,
+        validators=[displayable_text],
     )
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices, initial=Category.OTHER)
     tags = forms.CharField(
@@ -116,8 +131,11 @@ class _DatasetFields(forms.Form):
         max_length=1200,
         required=False,
         help_text=gettext_lazy("Separated by commas, at most 20."),
+        validators=[displayable_line],
     )
-    region = forms.CharField(label=gettext_lazy("Region"), max_length=100, required=False)
+    region = forms.CharField(
+        label=gettext_lazy("Region"), max_length=100, required=False, validators=[displayable_line]
+    )
     update_frequency = forms.ChoiceField(
         label=gettext_lazy("Update frequency"), choices=UpdateFrequency.choices, initial=UpdateFrequency.ONCE
     )
@@ -129,6 +147,7 @@ class _DatasetFields(forms.Form):
             "Columns that could single out a person in combination (e.g. age_band, prefecture), separated by "
             "commas. k-anonymity is measured over these columns before the version is published."
         ),
+        validators=[displayable_line],
     )
     personal_info_items = forms.CharField(
         label=gettext_lazy("Items of personal information"),
@@ -137,6 +156,7 @@ class _DatasetFields(forms.Form):
         help_text=gettext_lazy(
             "The items the data contains (e.g. age band, prefecture of residence), separated by commas."
         ),
+        validators=[displayable_line],
     )
     method = forms.CharField(
         label=gettext_lazy("Processing method"),
@@ -144,10 +164,11 @@ class _DatasetFields(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("How the personal information was processed (deleted, generalised, suppressed…)."),
+        validators=[displayable_text],
     )
 
     def clean_tags(self) -> list[str]:
-        tags = split_list(self.cleaned_data.get("tags", ""))
+        tags = _displayable_items(self.cleaned_data.get("tags", ""))
         if len(tags) > MAX_TAGS:
             raise ValidationError(gettext_lazy("At most %(max)d tags.") % {"max": MAX_TAGS})
         if any(len(tag) > 50 for tag in tags):
@@ -155,10 +176,10 @@ class _DatasetFields(forms.Form):
         return tags
 
     def clean_quasi_identifiers(self) -> list[str]:
-        return split_list(self.cleaned_data.get("quasi_identifiers", ""))
+        return _displayable_items(self.cleaned_data.get("quasi_identifiers", ""))
 
     def clean_personal_info_items(self) -> list[str]:
-        return split_list(self.cleaned_data.get("personal_info_items", ""))
+        return _displayable_items(self.cleaned_data.get("personal_info_items", ""))
 
     def _require_disclosure(self, cleaned: dict[str, Any]) -> None:
         """The APPI disclosure an anonymised dataset publishes: every part of it is required."""
@@ -273,7 +294,9 @@ class DatasetEditForm(_DatasetFields):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=200, required=False, validators=[displayable_line]
+    )
 
 
 def _viewer_id(request: HttpRequest) -> uuid.UUID | None:

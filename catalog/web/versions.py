@@ -24,6 +24,7 @@ from catalog.web.checks import check_detail
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
 from config.market import market_settings
+from config.text import displayable_filename
 
 # Names of the validation checks (catalog.validation) as people read them; unknown names show as they are.
 CHECK_LABELS = {
@@ -44,6 +45,7 @@ class VersionUploadForm(forms.Form):
         label=gettext_lazy("Data file"),
         help_text=gettext_lazy("CSV or JSON Lines (.csv, .jsonl), UTF-8, with a header row for CSV."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.jsonl,.ndjson,text/csv,application/x-ndjson"}),
+        validators=[displayable_filename],
     )
 
 

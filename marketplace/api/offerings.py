@@ -20,6 +20,7 @@ from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.renderers import JSONLDRenderer
 from config.api.serializers import StrictSerializer
+from config.text import displayable_line
 from contracts.odrl_export import offer_odrl
 from marketplace import selectors
 from marketplace.models import Offering
@@ -28,10 +29,14 @@ from marketplace.services.offerings import offering_publish, offering_withdraw
 
 class OfferingCreateSerializer(StrictSerializer):
     dataset = serializers.UUIDField()
-    template = serializers.CharField(max_length=64, help_text="Template code, e.g. meti-data-provision.")
+    template = serializers.CharField(
+        max_length=64, help_text="Template code, e.g. meti-data-provision.", validators=[displayable_line]
+    )
     terms = serializers.DictField(help_text="Validated against the template's terms_schema; defaults fill gaps.")
     license_seats = serializers.IntegerField(allow_null=True, min_value=1, max_value=1_000_000)
-    currency = serializers.CharField(max_length=3, min_length=3, required=False, default="JPY")
+    currency = serializers.CharField(
+        max_length=3, min_length=3, required=False, default="JPY", validators=[displayable_line]
+    )
 
 
 class OfferingSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from config.api.principal import BUYER, SELLER, Principal
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
+from config.text import text_refusal
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,13 @@ class IssuedApiKey:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_displayable(field: str, value: str) -> None:
+    """Names typed without a form (``manage.py onboard``) are text people read like any field's (config.text)."""
+    refusal = text_refusal(value)
+    if refusal is not None:
+        raise InvalidInput(f"{field}: {refusal}", errors={field: [str(refusal)]})
 
 
 def principal_for(
@@ -76,6 +84,7 @@ def organization_create(
         raise InvalidInput(
             "An organisation is a seller, a buyer or both.", errors={"roles": [f"unknown: {sorted(unknown)}"]}
         )
+    _check_displayable("name", name)
     country = country.upper()
     if len(country) != 2 or not country.isalpha() or not country.isascii():
         raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
@@ -172,6 +181,7 @@ def api_key_create_demo(*, organization: Organization, label: str) -> IssuedApiK
 
 def _api_key_store(*, organization: Organization, name: str, secret: str, actor: Actor = None) -> ApiKey:
     """Keeps only the digest of ``secret`` (and its first characters, to recognise it)."""
+    _check_displayable("name", name)
     api_key = ApiKey.objects.create(
         organization=organization,
         name=name.strip() or "default",

@@ -29,8 +29,9 @@ from catalog.web.access import dataset_owned, seller_required
 from catalog.web.datasets import join_list, split_list
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
+from config.text import displayable_line, displayable_text
 from contracts.registry import Template, template_get, templates_current
-from contracts.terms import terms_resolve, with_defaults
+from contracts.terms import LONG_TEXT_ABOVE, terms_resolve, with_defaults
 from contracts.web.display import (
     Lang,
     TermSpec,
@@ -53,7 +54,7 @@ from marketplace.services.offerings import MAX_SEATS, offering_publish, offering
 # shape of what was typed (the bounds come from the schema itself); the market's rules stay in
 # ``marketplace.services.offerings`` and ``contracts.terms``.
 
-TEXTAREA_ABOVE = 200  # strings allowed to be longer than this get a text area
+TEXTAREA_ABOVE = LONG_TEXT_ABOVE  # strings allowed to be longer than this get a text area (and may hold line breaks)
 
 
 AMOUNT_HELP = gettext_lazy("In minor units of the offering's currency (yen for JPY). Only with a fixed cap.")
@@ -99,6 +100,7 @@ class OfferingForm(forms.Form):
         max_length=3,
         initial="JPY",
         help_text=gettext_lazy("ISO 4217 code. Prices are set in the order book; JPY has no minor unit."),
+        validators=[displayable_line],
     )
 
     def __init__(self, *args: Any, template: Template, data_class: str, lang: Lang, **kwargs: Any) -> None:
@@ -147,11 +149,17 @@ class OfferingForm(forms.Form):
                 required=required,
                 help_text=gettext_lazy("ISO 3166-1 alpha-2 country codes separated by commas, e.g. JP, DE, US."),
                 widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+                validators=[displayable_line],
             )
         max_length = schema.get("maxLength")
-        widget = forms.Textarea(attrs={"rows": 3}) if max_length and max_length > TEXTAREA_ABOVE else None
+        long_text = bool(max_length and max_length > TEXTAREA_ABOVE)
         return forms.CharField(
-            label=label, required=required, min_length=schema.get("minLength"), max_length=max_length, widget=widget
+            label=label,
+            required=required,
+            min_length=schema.get("minLength"),
+            max_length=max_length,
+            widget=forms.Textarea(attrs={"rows": 3}) if long_text else None,
+            validators=[displayable_text if long_text else displayable_line],
         )
 
     # --- reading ------------------------------------------------------------------------------------
@@ -245,7 +253,9 @@ class OfferingForm(forms.Form):
 
 
 class OfferingWithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=200, required=False, validators=[displayable_line]
+    )
 
 
 # --- views ------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from config.api.negotiation import DisregardAccept
 from config.api.problems import PROBLEM_CONTENT_TYPE, problem
 from config.api.renderers import JWKSetRenderer
 from config.errors import DomainError
+from config.text import displayable
 from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
 from settlement.services import signing
 from settlement.services.delivery import (
@@ -134,8 +135,12 @@ def _digest_headers(sha256_hex: str) -> dict[str, str]:
 
 
 def _filename(access: DownloadAccess) -> str:
+    """The name the browser saves the file under, from the dataset's title. Titles are checked when entered
+    (``config.text``), but one stored before that may hold U+202E (``Invoice\u202egpj.exe`` saved as what shows
+    as ``Invoiceexe.jpg``) or control characters: what could disguise the name is dropped here, whatever is
+    stored."""
     version = access.version
-    title = version.dataset.title.strip() or "dataset"
+    title = displayable(version.dataset.title).strip() or "dataset"
     return f"{title}-v{version.number}.{version.file_format}"
 
 

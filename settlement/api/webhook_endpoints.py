@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
+from config.text import displayable_line
 from settlement.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from settlement.services.webhooks import (
     EVENT_TYPES,
@@ -31,7 +32,9 @@ from settlement.services.webhooks import (
 
 
 class WebhookEndpointCreateSerializer(StrictSerializer):
-    url = serializers.URLField(max_length=500, help_text="Public http(s) URL that receives the events.")
+    url = serializers.URLField(
+        max_length=500, help_text="Public http(s) URL that receives the events.", validators=[displayable_line]
+    )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
         allow_empty=False,
