@@ -29,9 +29,10 @@ from rest_framework.test import APIClient
 
 from catalog.models import Dataset
 from config.api.serializers import StrictSerializer
+from config.errors import InvalidInput
 from config.text import DisplayableText, displayable, displayable_filename, text_refusal
 from contracts.registry import templates_current
-from marketplace.services.participants import organization_create
+from marketplace.services.participants import api_key_create, organization_create
 from settlement.models import Download
 from tests.builders import entitled, offer_data, published_dataset, signed_in, text
 
@@ -158,6 +159,8 @@ def _request_serializers() -> set[type]:
     the code validates input with (so an undocumented one is found too)."""
     generator = SchemaGenerator()
     generator.get_schema(request=None, public=True)
+    # The registry keeps the serializer behind each component (private, but a change there fails this test
+    # loudly: the walk checks below that it found the API's request serializers).
     documented = {
         type(component.object)
         for component in generator.registry._components.values()
@@ -329,13 +332,16 @@ def test_contract_terms_a_party_reads_follow_the_rule(seller) -> None:
 
 
 @pytest.mark.django_db
-def test_an_organisation_name_follows_the_rule_and_is_kept_as_typed() -> None:
-    from config.errors import InvalidInput
-
+def test_names_typed_without_a_form_follow_the_rule_and_are_kept_as_typed() -> None:
+    """``manage.py onboard`` names an organisation and its first key through the services, with no form."""
     with pytest.raises(InvalidInput) as refused:
         organization_create(name=f"Sakura{RLO}", roles={"seller"})
     assert list(refused.value.errors) == ["name"]
-    assert organization_create(name=LEGAL_NAME, roles={"seller"}).name == LEGAL_NAME
+    organization = organization_create(name=LEGAL_NAME, roles={"seller"})
+    assert organization.name == LEGAL_NAME
+    with pytest.raises(InvalidInput):
+        api_key_create(organization=organization, name="​")
+    assert api_key_create(organization=organization, name="本番キー").api_key.name == "本番キー"
 
 
 # --- through the pages ---------------------------------------------------------------------------------------
