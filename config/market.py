@@ -48,6 +48,14 @@ class MarketSettings:
     k_anonymity: int
     # A version still validating this long after upload is re-driven by the sweeper.
     validation_stuck_after: timedelta
+    # Published limits of an uploaded file, refused at validation (check ``limits``): columns (CSV header
+    # fields or distinct JSON Lines keys), bytes of one line, bytes of one cell (UTF-8).
+    max_columns: int
+    max_line_bytes: int
+    max_cell_bytes: int
+    # Deliveries of one version's validation that may start without finishing (a worker killed mid-task, e.g.
+    # by the OOM killer) before the version is rejected instead of validated again.
+    validation_max_attempts: int
     # The published fee, a fraction of each trade's amount in [0, 1), deducted from seller proceeds.
     platform_fee_rate: Decimal
     # One of PAYMENT_PROVIDERS.
@@ -86,6 +94,10 @@ class MarketSettings:
             max_upload_bytes=read("MAX_UPLOAD_BYTES", _integer(minimum=1)),
             k_anonymity=read("K_ANONYMITY", _integer(minimum=1)),
             validation_stuck_after=read("VALIDATION_STUCK_AFTER_SECONDS", _duration("seconds")),
+            max_columns=read("MAX_COLUMNS", _integer(minimum=1)),
+            max_line_bytes=read("MAX_LINE_BYTES", _integer(minimum=1)),
+            max_cell_bytes=read("MAX_CELL_BYTES", _integer(minimum=1)),
+            validation_max_attempts=read("VALIDATION_MAX_ATTEMPTS", _integer(minimum=1)),
             platform_fee_rate=read("PLATFORM_FEE_RATE", _fee_rate),
             payment_provider=read("PAYMENT_PROVIDER", _choice(PAYMENT_PROVIDERS)),
             acceptance_window=read("ACCEPTANCE_WINDOW_HOURS", _duration("hours")),

@@ -18,7 +18,7 @@ from catalog import hooks, states
 from catalog.models import Dataset, DatasetVersion, FileFormat
 from catalog.services.datasets import dataset_mark_published, event_record
 from catalog.tasks import validate_version
-from catalog.validation import Check, validate_stream
+from catalog.validation import Check, Limits, validate_stream
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
 
@@ -127,6 +127,10 @@ class _HashingReader(io.RawIOBase):
 
 def _run_checks(version: DatasetVersion) -> dict[str, Any]:
     dataset = version.dataset
+    market = market_settings()
+    limits = Limits(
+        max_columns=market.max_columns, max_line_bytes=market.max_line_bytes, max_cell_bytes=market.max_cell_bytes
+    )
     try:
         with version.file.storage.open(version.file.name, "rb") as raw:
             reader = _HashingReader(raw)
@@ -135,7 +139,8 @@ def _run_checks(version: DatasetVersion) -> dict[str, Any]:
                 fmt=version.file_format,  # type: ignore[arg-type]
                 data_class=dataset.data_class,  # type: ignore[arg-type]
                 quasi_identifiers=dataset.anonymization.get("quasi_identifiers", []),
-                k=market_settings().k_anonymity,
+                k=market.k_anonymity,
+                limits=limits,
             )
             reader.drain()
     except FileNotFoundError:

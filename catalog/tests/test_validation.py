@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from catalog.validation import Check, ValidationReport, _reader, _types, validate_stream
+from catalog.validation import Check, Limits, ValidationReport, _types, validate_stream
 from catalog.validation._csv import split_plain, split_quoted
 from catalog.validation._identifiers import IDENTIFIER, candidate_cells
 from catalog.validation._timestamps import _text_extremes
@@ -385,11 +385,83 @@ def test_jsonl_columns_are_the_union_in_order_of_first_appearance() -> None:
     assert report.sample["rows"] == [[1, "x", None, None], [None, "y", True, None], [None, None, None, None]]
 
 
-def test_overlong_line_stops_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_reader, "MAX_LINE_CHARS", 1000)
-    report = run("a,b\n1,2\n" + "x" * 5000)
-    assert names(report) == ["encoding", "parse"]
-    assert "Line 3 is longer than 1,000 characters" in check(report, "parse").detail
+def test_overlong_line_stops_reading() -> None:
+    report = run("a,b\n1,2\n" + "x" * 5000, limits=Limits(max_line_bytes=1000))
+    assert names(report) == ["encoding", "limits"]
+    assert "Line 3 is longer than 1,000 bytes" in check(report, "limits").detail
+    assert "ICHIBA_MAX_LINE_BYTES" in check(report, "limits").detail
+
+
+# --- the published limits (columns, bytes per line and per cell) ------------------------------------------
+
+
+def test_a_wide_csv_is_refused_at_its_header_with_the_limit_and_its_setting() -> None:
+    # The reproduction of issue 13: 200,000 columns in 2.7 MB published, and its page cost 15 s of CPU.
+    header = ",".join(f"c{i}" for i in range(200_000))
+    report = run(header + "\n" + ",".join("1" for _ in range(200_000)) + "\n", limits=Limits(max_line_bytes=4 << 20))
+    assert not report.passed
+    assert names(report) == ["encoding", "limits"]
+    assert check(report, "limits").detail == (
+        "The header has 200,000 columns; the market accepts at most 1,000 columns (setting ICHIBA_MAX_COLUMNS)."
+    )
+    assert report.schema == [] and report.sample == {"columns": [], "rows": []}
+
+
+def test_a_wide_file_at_the_default_limits_is_refused_before_the_line_is_read_whole() -> None:
+    header = ",".join(f"column_{i}" for i in range(200_000)).encode()  # 2.7 MB, one line
+    report = validate_stream(io.BytesIO(header + b"\n"), fmt="csv", data_class="iot")
+    assert names(report) == ["encoding", "limits"]
+    assert check(report, "limits").detail.startswith("Line 1 is longer than 1,048,576 bytes")
+
+
+def test_the_column_limit_itself_is_accepted() -> None:
+    header = ",".join(["timestamp", *(f"c{i}" for i in range(999))])
+    row = ",".join(["2024-01-01T00:00:00+09:00", *("1" for _ in range(999))])
+    report = run(f"{header}\n{row}\n")
+    assert report.passed, report.checks
+    assert len(report.schema) == 1000
+    # The check's detail names a few columns and counts the rest; the schema keeps them all.
+    assert check(report, "schema").detail.endswith("c48: integer and 950 more columns")
+
+
+def test_jsonl_keys_past_the_column_limit_are_refused_at_the_line_that_brings_them() -> None:
+    lines = [json.dumps({"timestamp": "2024-01-01T00:00:00+09:00", f"k{i}": i}) for i in range(20)]
+    report = run("\n".join(lines) + "\n", fmt="jsonl", limits=Limits(max_columns=10))
+    assert names(report) == ["encoding", "limits"]
+    assert check(report, "limits").detail == (
+        "Line 10 brings the distinct keys to 11; the market accepts at most 10 columns (setting ICHIBA_MAX_COLUMNS)."
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("value", ["x" * 70_000, "値" * 22_000, "a\n" * 35_000], ids=["ascii", "japanese", "lines"])
+def test_a_cell_past_the_limit_is_refused_with_its_line_and_column(fmt: str, value: str) -> None:
+    rows = [{"timestamp": f"2024-01-01T00:00:{i:02d}+09:00", "note": "ok"} for i in range(30)]
+    rows[17]["note"] = value
+    if fmt == "csv":
+        text = "timestamp,note\n" + "".join(f'{r["timestamp"]},"{r["note"]}"\n' for r in rows)
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    line = 19 if fmt == "csv" else 18
+    for step in (None, 4093):  # whole, and in short reads that move every boundary
+        raw = text.encode()
+        stream = io.BytesIO(raw) if step is None else Trickle(raw, step)
+        report = validate_stream(stream, fmt=fmt, data_class="iot")  # type: ignore[arg-type]
+        assert names(report) == ["encoding", "limits"]
+        detail = check(report, "limits").detail
+        size = len(value.encode())
+        assert detail == (
+            f"Line {line}, column 'note': a value of {size:,} bytes is larger than 65,536 bytes, the market's limit "
+            "for one cell (setting ICHIBA_MAX_CELL_BYTES)."
+        )
+
+
+def test_a_cell_at_the_limit_is_accepted_and_the_sample_keeps_a_bounded_prefix() -> None:
+    text = "timestamp,note\n2024-01-01T00:00:00+09:00," + "x" * 65_536 + "\n"
+    report = run(text)
+    assert report.passed, report.checks
+    cell = report.sample["rows"][0][1]
+    assert isinstance(cell, str) and len(cell) == 1000 and cell.endswith("…")
 
 
 # --- schema inference -------------------------------------------------------------------------------------

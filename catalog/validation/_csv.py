@@ -23,6 +23,7 @@ from operator import and_, contains, not_
 from typing import Final, NamedTuple, cast, overload
 
 from catalog.validation._errors import ErrorLog, preview
+from catalog.validation._limits import too_many_columns
 from catalog.validation._reader import BlockReader, count_breaks
 
 # A field of its own between lines when a block is split in bulk; must not occur in the data.
@@ -125,6 +126,9 @@ class CsvParser:
         self.records = 0  # non-blank data records, malformed ones included
         self.wider_rows = False  # some row had more fields than the header: unquoted commas
         self.keep_order = True
+        # Whether the last block had a record spanning lines (a quoted field with a line break): a cell
+        # there may be longer than any of its lines.
+        self.spans_lines = False
         self._rest = ""
 
     # --- header -------------------------------------------------------------------------------------
@@ -149,6 +153,8 @@ class CsvParser:
             self._rest = text[end:]
             self.lines = 1
         names = [name.strip() for name in raw]
+        if len(names) > self._reader.limits.max_columns:
+            raise too_many_columns(len(names), self._reader.limits, line=1, jsonl=False)
         if not any(names):
             raise HeaderError("The first line is empty; it must be a header naming the columns.")
         unnamed = [str(i + 1) for i, name in enumerate(names) if not name]
@@ -185,6 +191,7 @@ class CsvParser:
             text = self._reader.next_block()
 
     def _block(self, text: str, first_line: int) -> tuple[Block, int]:
+        self.spans_lines = False
         if '"' not in text:
             columns = split_plain(text, len(self.columns))
             if columns is not None:
@@ -203,6 +210,7 @@ class CsvParser:
             self.records += n
             if n == total:
                 return Block(columns, range(first_line, first_line + n), True), total
+            self.spans_lines = True
             return Block(columns, _RecordLines(list(zip(*columns, strict=True)), first_line), True), total
         if not self.keep_order:
             split = self._two_runs(text, first_line)
@@ -268,6 +276,7 @@ class CsvParser:
                         units.append(lines[i])
                         starts.append(first_line + i)
                 elif count & 1:
+                    self.spans_lines = True
                     units.append(joiner.join(lines[opened : i + 1]))
                     starts.append(first_line + opened)
                     has_quote[opened : i + 1] = [True] * (i + 1 - opened)
@@ -325,6 +334,7 @@ class CsvParser:
                 rows.append(None)
                 failures.append((records.line_num, _csv_error(exc)))
         used = records.line_num
+        self.spans_lines = used != len(rows) or bool(failures)
         complete = cast(list[list[str]], rows)  # when there are no failures
         if not failures and set(map(len, complete)) == {ncols}:
             self.records += len(rows)

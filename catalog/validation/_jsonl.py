@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
 from catalog.validation._errors import ErrorLog
+from catalog.validation._limits import too_many_columns
 from catalog.validation._reader import BlockReader
 from config.text import unstorable_text
 
@@ -81,7 +82,7 @@ class JsonlParser:
                 if objects and _may_hold_unstorable(text):
                     objects, row_lines = self._storable(objects, row_lines)
                 if objects:
-                    columns = self._columns(objects)
+                    columns = self._columns(objects, row_lines)
                     self.rows += len(objects)
                     yield Block(columns, row_lines)
             text = self._reader.next_block()
@@ -134,8 +135,9 @@ class JsonlParser:
             kept_lines.append(line)
         return kept, kept_lines
 
-    def _columns(self, objects: list[dict[str, Any]]) -> list[list[Any]]:
+    def _columns(self, objects: list[dict[str, Any]], row_lines: Sequence[int]) -> list[list[Any]]:
         names = self.columns
+        limit = self._reader.limits.max_columns
         if names and set(map(len, objects)) == {len(names)}:
             try:
                 return [list(map(itemgetter(name), objects)) for name in names]
@@ -151,6 +153,9 @@ class JsonlParser:
                         if self.rows + position:
                             self.late_columns.add(len(names))
                         names.append(key)
+                        if len(names) > limit:  # refused before a column list is built for every key
+                            line = row_lines[position]
+                            raise too_many_columns(len(names), self._reader.limits, line=line, jsonl=True)
                 if not new:
                     break
         return [list(map(dict.get, objects, repeat(name))) for name in names]

@@ -2,7 +2,9 @@
 
 The reader is the only place that sees bytes. It decodes chunk by chunk with ``codecs.utf_8_decode``
 (strict), so a decoding error is located exactly (byte offset and line) without a second pass, and it
-refuses NUL bytes before decoding because no text format the market accepts contains them.
+refuses NUL bytes before decoding because no text format the market accepts contains them. It also
+measures lines in bytes as they arrive (the market's line limit, :class:`Limits`), so a file without line
+breaks is refused after one limit's worth of bytes instead of being held.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final, NoReturn
 
+from catalog.validation._limits import Limits, line_too_long
+
 CHUNK_BYTES: Final = 1 << 20
-# A "line" longer than this is not a CSV or JSON Lines record but a binary blob or a file without line
-# breaks; refusing it keeps memory bounded.
-MAX_LINE_CHARS: Final = 16 << 20
 
 _BOM: Final = codecs.BOM_UTF8
 _JAPANESE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -40,15 +41,6 @@ class EncodingFailure(Exception):
         self.detail = detail
 
 
-class LineTooLong(Exception):
-    """A line exceeds :data:`MAX_LINE_CHARS`; reading stops because it cannot be held in memory."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-        self.limit = MAX_LINE_CHARS
-
-
 def count_breaks(text: str, universal: bool) -> int:
     """Line breaks in ``text``: ``\\n`` only, or ``\\n``, ``\\r\\n`` and lone ``\\r`` when universal."""
     n = text.count("\n")
@@ -65,9 +57,17 @@ class BlockReader:
     partial line carried to the next block.
     """
 
-    def __init__(self, stream: Any, *, universal: bool, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(
+        self, stream: Any, *, universal: bool, chunk_bytes: int = CHUNK_BYTES, limits: Limits | None = None
+    ) -> None:
         self._stream = stream
         self._universal = universal
+        self.limits = limits or Limits()
+        # Bytes of the line under way at the end of what has been read (for the line limit).
+        self._line_bytes = 0
+        # Whether a line handed out since the caller last cleared it is longer than Limits.cell_chars, the
+        # only lines in which a cell can be past the cell limit (a CSV record spanning lines aside).
+        self.long_line = False
         self._chunk_bytes = chunk_bytes
         # Undecoded tail of the previous chunk: an incomplete multi-byte character (at most 3 bytes).
         self._pending = b""
@@ -120,6 +120,7 @@ class BlockReader:
         nul = data.find(b"\x00")
         if nul >= 0:
             self._fail_binary(data, offset, nul)
+        self._measure_lines(data)
         if self._pending:
             data = self._pending + data
             offset -= len(self._pending)
@@ -134,6 +135,39 @@ class BlockReader:
         else:
             self._buf += text
         return True
+
+    def _last_break(self, data: bytes, start: int, end: int) -> int:
+        found = data.rfind(b"\n", start, end)
+        if self._universal:
+            found = max(found, data.rfind(b"\r", start, end))
+        return found
+
+    def _measure_lines(self, data: bytes) -> None:
+        """Refuse a line longer than the limit in ``data``, the next chunk, in a few ``rfind`` per chunk:
+        each looks for the last break in the longest stretch the current line may still have."""
+        limit = self.limits.max_line_bytes
+        run, pos, n = self._line_bytes, 0, len(data)
+        while run + n - pos > limit:
+            brk = self._last_break(data, pos, pos + limit - run + 1)
+            if brk < 0:
+                raise line_too_long(self._line_at(data, pos), self.limits, fmt="csv" if self._universal else "jsonl")
+            pos, run = brk + 1, 0
+        last = self._last_break(data, pos, n)
+        self._line_bytes = n - last - 1 if last >= 0 else run + n - pos
+
+    def _note_long_lines(self, text: str) -> None:
+        """Set ``long_line`` when a line of ``text`` is longer than Limits.cell_chars (again a few ``rfind``)."""
+        if self.long_line:
+            return
+        limit, pos, n = self.limits.cell_chars, 0, len(text)
+        while n - pos > limit:
+            brk = text.rfind("\n", pos, pos + limit + 1)
+            if self._universal:
+                brk = max(brk, text.rfind("\r", pos, pos + limit + 1))
+            if brk < 0:
+                self.long_line = True
+                return
+            pos = brk + 1
 
     def _line_at(self, data: bytes, index: int) -> int:
         """1-based line of byte ``index`` of ``data``, the bytes following the decoded carry."""
@@ -188,12 +222,12 @@ class BlockReader:
             if cut > 0:
                 block = self._buf[self._pos : cut]
                 self._pos = cut
+                self._note_long_lines(block)
                 return block
-            if len(self._buf) - self._pos > MAX_LINE_CHARS:
-                raise LineTooLong(self.lines_out + 1)
             if not self._fill():
                 rest = self._buf[self._pos :]
                 self._buf, self._pos = "", 0
+                self._note_long_lines(rest)
                 return rest or None
 
     def lines(self) -> Iterator[str]:
@@ -228,14 +262,14 @@ class BlockReader:
             if end > 0:
                 self._pos = end
                 self.lines_out += 1
+                self._note_long_lines(buf[pos:end])
                 return buf[pos:end]
-            if len(buf) - pos > MAX_LINE_CHARS:
-                raise LineTooLong(self.lines_out + 1)
             if not self._fill():
                 rest = self._buf[self._pos :]
                 self._buf, self._pos = "", 0
                 if rest:
                     self.lines_out += 1
+                    self._note_long_lines(rest)
                 return rest or None
 
 

@@ -18,12 +18,13 @@ from typing import Any, BinaryIO, Final, Literal, NoReturn, cast
 from catalog.validation import _types as types
 from catalog.validation._csv import Block as CsvBlock
 from catalog.validation._csv import CsvParser, HeaderError
-from catalog.validation._errors import ErrorLog
+from catalog.validation._errors import ErrorLog, preview
 from catalog.validation._identifiers import IdentifierScanner
 from catalog.validation._jsonl import Block as JsonBlock
 from catalog.validation._jsonl import JsonlParser
 from catalog.validation._kanon import KAnonymity
-from catalog.validation._reader import BlockReader, EncodingFailure, LineTooLong
+from catalog.validation._limits import LimitExceeded, Limits, cell_too_large
+from catalog.validation._reader import BlockReader, EncodingFailure
 from catalog.validation._timestamps import TIMESTAMP_NAMES, TimestampTracker, named_timestamp_column
 from catalog.validation.report import Check, ColumnSchema, Sample, SampleValue, ValidationReport
 
@@ -31,6 +32,12 @@ Format = Literal["csv", "jsonl"]
 DataClass = Literal["anonymized", "iot"]
 
 _MAX_IDENTIFIER_EXAMPLES: Final = 5
+# Columns named in a check's detail (the schema, the columns of a file without a declared quasi-identifier);
+# the rest are counted. The schema itself keeps every column.
+_NAMED_COLUMNS: Final = 50
+# Characters of text kept of one sample cell: the sample is shown to anyone, the file's limits allow a cell
+# of 64 KiB and a record of many lines.
+SAMPLE_CELL_CHARS: Final = 1000
 _NESTED: Final = frozenset({list, dict})
 _SCALARS: Final = frozenset({int, float, bool})
 
@@ -48,6 +55,7 @@ def validate_stream(
     k: int = 5,
     sample_rows: int = 20,
     max_reported_errors: int = 20,
+    limits: Limits | None = None,
 ) -> ValidationReport:
     """Validate a CSV or JSON Lines file read from ``stream`` (binary, positioned at its start).
 
@@ -55,7 +63,8 @@ def validate_stream(
     ``parse``, ``schema``, ``row_count``, ``direct_identifiers``, then ``k_anonymity`` for anonymized
     data or ``timestamp`` for IoT data. A file that is not UTF-8 text reports only
     ``encoding``; one whose header or records cannot be read at all stops after ``parse``; one without
-    data rows stops after ``row_count``.
+    data rows stops after ``row_count``. A file past one of the ``limits`` (columns, bytes per line or per
+    cell; the market's defaults when None) is not read further and reports ``encoding`` and ``limits``.
     """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"fmt must be 'csv' or 'jsonl', not {fmt!r}")
@@ -73,6 +82,7 @@ def validate_stream(
         k=k,
         sample_rows=sample_rows,
         max_errors=max_reported_errors,
+        limits=limits or Limits(),
     )
     return run.run()
 
@@ -88,8 +98,10 @@ class _Validation:
         k: int,
         sample_rows: int,
         max_errors: int,
+        limits: Limits,
     ) -> None:
         self.fmt = fmt
+        self.limits = limits
         self.anonymized = data_class == "anonymized"
         self.quasi_identifiers = quasi_identifiers
         self.k = k
@@ -104,7 +116,7 @@ class _Validation:
         self.trackers: dict[int, TimestampTracker] = {}
         self.named_timestamp: int | None = None
         self.time_range: tuple[str, str] | None = None
-        self.reader = BlockReader(stream, universal=fmt == "csv")
+        self.reader = BlockReader(stream, universal=fmt == "csv", limits=limits)
         self.parser: CsvParser | JsonlParser = (
             CsvParser(self.reader, self.errors) if fmt == "csv" else JsonlParser(self.reader, self.errors)
         )
@@ -117,16 +129,11 @@ class _Validation:
         except EncodingFailure as exc:
             self.checks = [Check("encoding", False, exc.detail)]
             return self._report(0)
-        except LineTooLong as exc:
+        except LimitExceeded as exc:
             self.states, self.sample = [], []
             self.checks = [
                 Check("encoding", True, f"UTF-8 as far as it was read (up to line {exc.line:,})."),
-                Check(
-                    "parse",
-                    False,
-                    f"Line {exc.line:,} is longer than {exc.limit:,} characters, so the file was not "
-                    f"read further; a {self.fmt.upper()} file needs a line break after each record.",
-                ),
+                Check("limits", False, exc.detail),
             ]
             return self._report(0)
         except _Stop:
@@ -163,6 +170,8 @@ class _Validation:
         raise _Stop
 
     def _start_columns(self, names: list[str]) -> None:
+        for name in names:
+            self._check_name(name, 1)
         self.states = [types.ColumnState(name) for name in names]
         self.scanner = IdentifierScanner(names, min(_MAX_IDENTIFIER_EXAMPLES, self.max_errors))
         if self.anonymized:
@@ -179,8 +188,35 @@ class _Validation:
 
     # --- blocks -------------------------------------------------------------------------------------
 
+    def _check_name(self, name: str, line: int) -> None:
+        if len(name) > self.limits.cell_chars:
+            size = len(name.encode("utf-8", "surrogatepass"))
+            if size > self.limits.max_cell_bytes:
+                raise cell_too_large(line, name, size, self.limits)
+
+    def _check_cells(self, columns: Sequence[Sequence[Any]], row_lines: Sequence[int], spans_lines: bool) -> None:
+        """Refuse a cell past the limit. Only a block with a line longer than ``Limits.cell_chars`` (or a
+        record over several lines) can hold one, so most blocks cost a flag test."""
+        if not (self.reader.long_line or spans_lines):
+            return
+        self.reader.long_line = False
+        chars, limit = self.limits.cell_chars, self.limits.max_cell_bytes
+        csv = self.fmt == "csv"
+        for state, values in zip(self.states, columns, strict=False):
+            if csv and max(map(len, values), default=0) <= chars:
+                continue  # CSV cells are text: one pass in C settles most columns
+            for i, value in enumerate(values):
+                if isinstance(value, list | dict):
+                    value = json.dumps(value, ensure_ascii=False)
+                if isinstance(value, str) and len(value) > chars:
+                    size = len(value.encode("utf-8", "surrogatepass"))
+                    if size > limit:
+                        raise cell_too_large(row_lines[i], state.name, size, self.limits)
+
     def _csv_block(self, block: CsvBlock) -> None:
         columns, row_lines, ordered = block
+        assert isinstance(self.parser, CsvParser)
+        self._check_cells(columns, row_lines, self.parser.spans_lines)
         scanner, trackers = self.scanner, self.trackers
         for j, state in enumerate(self.states):
             values = columns[j]
@@ -200,7 +236,9 @@ class _Validation:
         columns, row_lines = block
         names = parser.columns
         for name in names[len(self.states) :]:
+            self._check_name(name, row_lines[0])
             self._add_json_column(name)
+        self._check_cells(columns, row_lines, False)
         for j in parser.late_columns:
             self.states[j].nullable = True
         nested: dict[int, bool] = {}
@@ -277,8 +315,11 @@ class _Validation:
         parse_ok = self.errors.count == 0 and records > 0
         checks.append(Check("parse", parse_ok, self._parse_detail(records)))
         schema = ", ".join(
-            f"{state.name}: {state.type_name}{' (nullable)' if state.nullable else ''}" for state in self.states
+            f"{_short(state.name)}: {state.type_name}{' (nullable)' if state.nullable else ''}"
+            for state in self.states[:_NAMED_COLUMNS]
         )
+        if len(self.states) > _NAMED_COLUMNS:
+            schema += f" and {len(self.states) - _NAMED_COLUMNS:,} more columns"
         if parse_ok:
             checks.append(Check("schema", True, schema))
         elif records == 0:
@@ -348,7 +389,7 @@ class _Validation:
                 "k_anonymity",
                 False,
                 f"Declared quasi-identifier column(s) not found in the file: {', '.join(map(repr, missing))}. "
-                f"The columns are: {', '.join(map(repr, names))}.",
+                f"The columns are: {_named(names)}.",
             )
         assert self.kanon is not None
         passed, detail = self.kanon.detail(self.k)
@@ -406,10 +447,27 @@ class _Validation:
         return cells
 
 
+def _named(names: list[str]) -> str:
+    text = ", ".join(preview(name, 80) for name in names[:_NAMED_COLUMNS])
+    if len(names) > _NAMED_COLUMNS:
+        text += f" and {len(names) - _NAMED_COLUMNS:,} more"
+    return text
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 80 else name[:79] + "…"
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= SAMPLE_CELL_CHARS else value[: SAMPLE_CELL_CHARS - 1] + "…"
+
+
 def _json_sample_value(kind: int, value: Any) -> SampleValue:
     # Nested values are typed "string" in the schema, so they are shown as their JSON text.
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return _cut(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, str):
+        return _cut(value)
     return cast(SampleValue, value)
 
 
@@ -422,13 +480,13 @@ def _csv_sample_value(kind: int, value: str) -> SampleValue:
         if kind == types.NUMBER:
             number = float(value)
             if not math.isfinite(number):
-                return value
+                return _cut(value)
             return int(value) if value.lstrip("+-").isdigit() else number
     except ValueError:  # beyond int()'s digit limit
-        return value
+        return _cut(value)
     if kind == types.BOOLEAN:
         return value.lower() == "true"
-    return value
+    return _cut(value)
 
 
 def _as_text(value: Any) -> str:

@@ -205,6 +205,14 @@ ICHIBA = {
     "K_ANONYMITY": env.int("ICHIBA_K_ANONYMITY", default=5),
     # A version still "validating" this long after upload is re-driven by the sweeper.
     "VALIDATION_STUCK_AFTER_SECONDS": env.int("ICHIBA_VALIDATION_STUCK_AFTER_SECONDS", default=3600),
+    # Published limits of a dataset file, refused at validation with the check "limits" (docs/operations.md):
+    # columns (CSV header fields, distinct JSON Lines keys), bytes in one line, bytes in one cell (UTF-8).
+    "MAX_COLUMNS": env.int("ICHIBA_MAX_COLUMNS", default=1000),
+    "MAX_LINE_BYTES": env.int("ICHIBA_MAX_LINE_BYTES", default=1024**2),
+    "MAX_CELL_BYTES": env.int("ICHIBA_MAX_CELL_BYTES", default=64 * 1024),
+    # A validation whose worker was killed this many times (e.g. by the OOM killer: the task is redelivered
+    # because of acks_late) rejects its version with the check "interrupted" instead of starting again.
+    "VALIDATION_MAX_ATTEMPTS": env.int("ICHIBA_VALIDATION_MAX_ATTEMPTS", default=3),
     # The market's published fee, a decimal fraction of each trade's amount, deducted from seller proceeds.
     "PLATFORM_FEE_RATE": env.str("ICHIBA_PLATFORM_FEE_RATE", default="0.05"),
     # "offline" (deterministic, honours Stripe's test payment methods) or "stripe" (the official SDK).
