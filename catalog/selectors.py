@@ -134,12 +134,57 @@ def latest_published_version_of(*, dataset_id: uuid.UUID) -> DatasetVersion | No
     )
 
 
-def dataset_sample(*, dataset: Dataset) -> dict[str, Any]:
-    """At most 20 rows of the latest published version; empty before anything is published."""
+@dataclass(frozen=True)
+class Shown:
+    """How much of a version's schema, sample and check details a response shows, whatever was stored: a file
+    within the market's limits fits, and a version stored before the limits (200,000 columns, megabyte cells)
+    still gives a bounded page or response. What is left out is counted, never silently dropped."""
+
+    schema_columns: int
+    sample_columns: int
+    sample_rows: int
+    text_chars: int
+    detail_chars: int = 2000
+
+
+# A page stays within a few hundred KB even at its worst (every character escaped); the API shows more.
+PAGE = Shown(schema_columns=200, sample_columns=30, sample_rows=20, text_chars=100)
+API = Shown(schema_columns=1000, sample_columns=100, sample_rows=20, text_chars=500)
+
+
+def _cut(value: Any, chars: int) -> Any:
+    if isinstance(value, str) and len(value) > chars:
+        return value[: chars - 1] + "…"
+    return value
+
+
+def schema_shown(schema: Any, shown: Shown) -> tuple[list[dict[str, Any]], int]:
+    """The first columns of a stored schema (names cut to ``shown.text_chars``) and how many were left out."""
+    columns = schema if isinstance(schema, list) else []
+    kept = [
+        {**column, "name": _cut(column.get("name", ""), shown.text_chars)}
+        for column in columns[: shown.schema_columns]
+        if isinstance(column, dict)
+    ]
+    return kept, max(0, len(columns) - shown.schema_columns)
+
+
+def check_detail_shown(detail: Any, shown: Shown) -> str:
+    """A stored check detail, cut (a version validated before the limits may list 200,000 columns in one)."""
+    return str(_cut(str(detail or ""), shown.detail_chars))
+
+
+def dataset_sample(*, dataset: Dataset, shown: Shown = API) -> dict[str, Any]:
+    """The first rows and columns of the latest published version's sample, each cell cut to
+    ``shown.text_chars``; empty before anything is published. ``columns_omitted`` counts the columns left out."""
     version = latest_published_version(dataset=dataset)
     sample = version.sample if version is not None else {}
+    columns = sample.get("columns", []) if isinstance(sample, dict) else []
+    rows = sample.get("rows", []) if isinstance(sample, dict) else []
+    width, chars = shown.sample_columns, shown.text_chars
     return {
         "version": version.number if version is not None else None,
-        "columns": sample.get("columns", []),
-        "rows": sample.get("rows", [])[:20],
+        "columns": [_cut(name, chars) for name in columns[:width]],
+        "columns_omitted": max(0, len(columns) - width),
+        "rows": [[_cut(cell, chars) for cell in row[:width]] for row in rows[: shown.sample_rows]],
     }

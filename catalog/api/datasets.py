@@ -156,6 +156,7 @@ class DatasetDetailSerializer(DatasetSerializer):
 class SampleSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     columns = serializers.ListField(child=serializers.CharField())
+    columns_omitted = serializers.IntegerField(help_text="Columns of the sample beyond the first 100, not shown.")
     rows = serializers.ListField(child=serializers.ListField())
 
 

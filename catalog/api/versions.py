@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -31,12 +31,25 @@ from config.text import displayable_filename
 class CheckSerializer(serializers.Serializer):
     name = serializers.CharField()
     passed = serializers.BooleanField()
-    detail = serializers.CharField()
+    detail = serializers.SerializerMethodField()
+
+    def get_detail(self, check: dict[str, Any]) -> str:
+        return selectors.check_detail_shown(check.get("detail"), selectors.API)
+
+
+class ColumnSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    nullable = serializers.BooleanField()
 
 
 class VersionSerializer(serializers.ModelSerializer):
     checks = CheckSerializer(many=True)
     format = serializers.CharField(source="file_format")
+    schema = serializers.SerializerMethodField()
+    schema_columns_omitted = serializers.SerializerMethodField(
+        help_text="Columns beyond the first 1,000, not listed in schema (only versions stored before the limit)."
+    )
 
     class Meta:
         model = DatasetVersion
@@ -49,11 +62,19 @@ class VersionSerializer(serializers.ModelSerializer):
             "size_bytes",
             "row_count",
             "schema",
+            "schema_columns_omitted",
             "time_range",
             "checks",
             "created_at",
             "validated_at",
         ]
+
+    @extend_schema_field(ColumnSerializer(many=True))
+    def get_schema(self, version: DatasetVersion) -> list[dict[str, Any]]:
+        return selectors.schema_shown(version.schema, selectors.API)[0]
+
+    def get_schema_columns_omitted(self, version: DatasetVersion) -> int:
+        return selectors.schema_shown(version.schema, selectors.API)[1]
 
 
 class VersionAcceptedSerializer(serializers.ModelSerializer):

@@ -90,6 +90,67 @@ _RULES: dict[str, list[Rule]] = {
             gettext_noop("k = %(measured)s over %(over)s: all %(groups)s groups have at least %(k)s rows."),
         ),
     ],
+    # catalog/validation/_limits.py
+    "limits": [
+        (
+            re.compile(
+                r"The header has (?P<count>[\d,]+) columns; the market accepts at most (?P<limit>[\d,]+) columns "
+                r"\(setting ICHIBA_MAX_COLUMNS\)\."
+            ),
+            gettext_noop(
+                "The header has %(count)s columns; the market accepts at most %(limit)s columns "
+                "(setting ICHIBA_MAX_COLUMNS)."
+            ),
+        ),
+        (
+            re.compile(
+                r"Line (?P<line>[\d,]+) brings the distinct keys to (?P<count>[\d,]+); the market accepts at most "
+                r"(?P<limit>[\d,]+) columns \(setting ICHIBA_MAX_COLUMNS\)\."
+            ),
+            gettext_noop(
+                "Line %(line)s brings the distinct keys to %(count)s; the market accepts at most %(limit)s columns "
+                "(setting ICHIBA_MAX_COLUMNS)."
+            ),
+        ),
+        (
+            re.compile(
+                r"Line (?P<line>[\d,]+) is longer than (?P<limit>[\d,]+) bytes, the market's limit for one line "
+                r"\(setting ICHIBA_MAX_LINE_BYTES\), so the file was not read further; a (?P<fmt>CSV|JSONL) file "
+                r"needs a line break after each record\."
+            ),
+            gettext_noop(
+                "Line %(line)s is longer than %(limit)s bytes, the market's limit for one line (setting "
+                "ICHIBA_MAX_LINE_BYTES), so the file was not read further; a %(fmt)s file needs a line break after "
+                "each record."
+            ),
+        ),
+        (
+            re.compile(
+                r"Line (?P<line>[\d,]+), column (?P<column>.+): a value of (?P<size>[\d,]+) bytes is larger than "
+                r"(?P<limit>[\d,]+) bytes, the market's limit for one cell \(setting ICHIBA_MAX_CELL_BYTES\)\."
+            ),
+            gettext_noop(
+                "Line %(line)s, column %(column)s: a value of %(size)s bytes is larger than %(limit)s bytes, the "
+                "market's limit for one cell (setting ICHIBA_MAX_CELL_BYTES)."
+            ),
+        ),
+    ],
+    # catalog/services/versions.py::_interrupted
+    "interrupted": [
+        (
+            re.compile(
+                r"Validation was interrupted (?P<count>[\d,]+) times \(its worker stopped before finishing: it ran "
+                r"out of memory or time\), so it is not tried again; the market allows (?P<limit>[\d,]+) attempts "
+                r"\(setting ICHIBA_VALIDATION_MAX_ATTEMPTS\)\. Check the file, then upload it again or ask the "
+                r"market operator\."
+            ),
+            gettext_noop(
+                "Validation was interrupted %(count)s times (its worker stopped before finishing: it ran out of "
+                "memory or time), so it is not tried again; the market allows %(limit)s attempts (setting "
+                "ICHIBA_VALIDATION_MAX_ATTEMPTS). Check the file, then upload it again or ask the market operator."
+            ),
+        ),
+    ],
 }
 
 

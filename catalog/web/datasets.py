@@ -348,16 +348,22 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     latest = selectors.latest_published_version(dataset=dataset)
+    schema, schema_omitted = selectors.schema_shown(latest.schema if latest else [], selectors.PAGE)
     return render(
         request,
         "catalog/dataset.html",
         {
             "dataset": dataset,
             "is_owner": viewer is not None and viewer == dataset.seller_id,
-            "versions": list(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer)),
+            # The list shows no schema, sample or checks: they are not read for every version.
+            "versions": list(
+                selectors.versions_visible(dataset=dataset, viewer_org_id=viewer).defer("schema", "sample", "checks")
+            ),
             "latest": latest,
+            "schema": schema,
+            "schema_omitted": schema_omitted,
             "time_range": version_time_range(latest),
-            "sample": selectors.dataset_sample(dataset=dataset),
+            "sample": selectors.dataset_sample(dataset=dataset, shown=selectors.PAGE),
             "offerings": offerings_for_dataset(dataset.id),
             "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template
             "withdraw_form": WithdrawForm(),

@@ -37,6 +37,8 @@ CHECK_LABELS = {
     "timestamp": gettext_lazy("Timestamps"),
     "direct_identifiers": gettext_lazy("No direct identifiers (e-mail, phone, My Number)"),
     "k_anonymity": gettext_lazy("k-anonymity over the quasi-identifiers"),
+    "limits": gettext_lazy("Within the market's limits (columns, line and cell size)"),
+    "interrupted": gettext_lazy("Validation finished"),
 }
 
 
@@ -63,7 +65,9 @@ def _checks(version: DatasetVersion) -> list[dict[str, Any]]:
             "name": check.get("name", ""),
             "label": CHECK_LABELS.get(check.get("name", ""), check.get("name", "")),
             "passed": bool(check.get("passed")),
-            "detail": check_detail(check.get("name", ""), check.get("detail", "")),
+            "detail": check_detail(
+                check.get("name", ""), selectors.check_detail_shown(check.get("detail"), selectors.PAGE)
+            ),
         }
         for check in version.checks or []
         if isinstance(check, dict)
@@ -145,12 +149,15 @@ def version_detail(request: HttpRequest, principal: Principal, dataset_id: uuid.
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     checks = _checks(version)
+    schema, schema_omitted = selectors.schema_shown(version.schema, selectors.PAGE)
     return render(
         request,
         "catalog/version.html",
         {
             "dataset": dataset,
             "version": version,
+            "schema": schema,
+            "schema_omitted": schema_omitted,
             "checks": checks,
             "time_range": version_time_range(version),
             "failed": [check for check in checks if not check["passed"]],
