@@ -134,6 +134,10 @@ class DatasetVersion(models.Model):
     time_range = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
+    # Deliveries of the validation that started, and when the last one did: a worker killed mid-task (the OOM
+    # killer) leaves them counted, so a file that kills every worker is rejected instead of redelivered forever.
+    validation_attempts = models.PositiveIntegerField(default=0)
+    validation_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["dataset", "-number"]

@@ -6,13 +6,19 @@ The versions service imports this module at its top to enqueue validation, so th
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from config.market import market_settings
+
+# The validation's hard time limit: a delivery that started less than this long ago is still running or its
+# worker died; either way another delivery must not start it again yet.
+VALIDATION_TIME_LIMIT = timedelta(hours=1)
 
 
 @shared_task(
@@ -22,8 +28,8 @@ from config.market import market_settings
     retry_backoff=5,
     retry_backoff_max=300,
     max_retries=8,
-    soft_time_limit=55 * 60,
-    time_limit=60 * 60,
+    soft_time_limit=VALIDATION_TIME_LIMIT.total_seconds() - 5 * 60,
+    time_limit=VALIDATION_TIME_LIMIT.total_seconds(),
 )
 def validate_version(version_id: str) -> str:
     from catalog.services.versions import version_validate  # cycle: it imports this module to enqueue
@@ -33,9 +39,15 @@ def validate_version(version_id: str) -> str:
 
 @shared_task(name="catalog.sweep_validating_versions")
 def sweep_validating_versions() -> int:
-    """Re-drive versions whose validation message was lost (a lost message only delays, never loses)."""
-    cutoff = timezone.now() - market_settings().validation_stuck_after
-    stuck = DatasetVersion.objects.filter(status=DatasetVersion.Status.VALIDATING, created_at__lt=cutoff)
+    """Re-drive versions whose validation message was lost (a lost message only delays, never loses), or whose
+    last delivery started longer ago than the time limit (its worker was killed): never one still running."""
+    now = timezone.now()
+    cutoff = now - market_settings().validation_stuck_after
+    stuck = DatasetVersion.objects.filter(
+        Q(validation_started_at__isnull=True) | Q(validation_started_at__lt=now - VALIDATION_TIME_LIMIT),
+        status=DatasetVersion.Status.VALIDATING,
+        created_at__lt=cutoff,
+    )
     ids = list(stuck.values_list("id", flat=True)[:500])
     for version_id in ids:
         validate_version.delay(str(version_id))

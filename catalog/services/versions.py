@@ -9,15 +9,16 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Max
+from django.db import DatabaseError, OperationalError, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from catalog import hooks, states
 from catalog.models import Dataset, DatasetVersion, FileFormat
 from catalog.services.datasets import dataset_mark_published, event_record
-from catalog.tasks import validate_version
+from catalog.tasks import VALIDATION_TIME_LIMIT, validate_version
 from catalog.validation import Check, Limits, validate_stream
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
@@ -141,6 +142,7 @@ def _run_checks(version: DatasetVersion) -> dict[str, Any]:
                 quasi_identifiers=dataset.anonymization.get("quasi_identifiers", []),
                 k=market.k_anonymity,
                 limits=limits,
+                spill_dir=settings.FILE_UPLOAD_TEMP_DIR,  # where the operator has room for uploads
             )
             reader.drain()
     except FileNotFoundError:
@@ -162,17 +164,76 @@ def _run_checks(version: DatasetVersion) -> dict[str, Any]:
     return result
 
 
+def _claim(version_id: uuid.UUID) -> int | None:
+    """Count a delivery of the validation as started, before any work, so that a worker killed during it (by
+    the OOM killer: acks_late and reject_on_worker_lost then redeliver the task) leaves it counted. Returns the
+    attempt's number, or None when the version is decided or another delivery started less than the time limit
+    ago (it is still running, or its worker died and the sweeper re-drives it once the limit has passed)."""
+    now = timezone.now()
+    claimed = (
+        DatasetVersion.objects.filter(pk=version_id, status=DatasetVersion.Status.VALIDATING)
+        .filter(Q(validation_started_at__isnull=True) | Q(validation_started_at__lt=now - VALIDATION_TIME_LIMIT))
+        .update(validation_attempts=F("validation_attempts") + 1, validation_started_at=now)
+    )
+    if not claimed:
+        return None
+    return DatasetVersion.objects.values_list("validation_attempts", flat=True).get(pk=version_id)
+
+
+def _release(version_id: uuid.UUID) -> None:
+    """Give a delivery back after a transient failure Celery retries: it was not interrupted."""
+    try:
+        DatasetVersion.objects.filter(pk=version_id, validation_attempts__gt=0).update(
+            validation_attempts=F("validation_attempts") - 1, validation_started_at=None
+        )
+    except DatabaseError:  # the database is what failed: the sweeper re-drives the version after the limit
+        logger.warning("validation of version %s: the interrupted attempt could not be given back", version_id)
+
+
+def _interrupted(attempts: int, limit: int) -> dict[str, Any]:
+    check = Check(
+        name="interrupted",
+        passed=False,
+        detail=(
+            f"Validation was interrupted {attempts:,} times (its worker stopped before finishing: it ran out of "
+            f"memory or time), so it is not tried again; the market allows {limit:,} attempts (setting "
+            "ICHIBA_VALIDATION_MAX_ATTEMPTS). Check the file, then upload it again or ask the market operator."
+        ),
+    )
+    return {"passed": False, "checks": [check.to_dict()]}
+
+
 def version_validate(*, version_id: uuid.UUID) -> DatasetVersion:
-    """Run every check on a stored version and publish or reject it. Idempotent: a decided version stays."""
+    """Run every check on a stored version and publish or reject it. Idempotent: a decided version stays.
+
+    Each delivery is counted before it starts (``_claim``); past ``ICHIBA_VALIDATION_MAX_ATTEMPTS`` deliveries
+    that never finished, the version is rejected with the check ``interrupted`` instead of validated again.
+    """
     version = DatasetVersion.objects.select_related("dataset").get(pk=version_id)
     if version.status != DatasetVersion.Status.VALIDATING:
         return version
+    attempt = _claim(version_id)
+    if attempt is None:
+        version.refresh_from_db()
+        return version
+    limit = market_settings().validation_max_attempts
+    if attempt > limit:
+        return _decide(version, _interrupted(attempt - 1, limit))
     # The checks read the whole file (minutes for gigabytes) outside any transaction; only the verdict
     # is written under lock, and only if no other worker decided first.
-    result = _run_checks(version)
+    try:
+        result = _run_checks(version)
+    except (OSError, OperationalError):  # retried by the task (its autoretry_for): not an interruption
+        _release(version_id)
+        raise
+    return _decide(version, result)
+
+
+def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:
+    """Write the verdict under lock, unless another delivery decided first."""
     with transaction.atomic():
         dataset = Dataset.objects.select_for_update().get(pk=version.dataset_id)
-        version = DatasetVersion.objects.select_for_update().get(pk=version_id)
+        version = DatasetVersion.objects.select_for_update().get(pk=version.pk)
         if version.status != DatasetVersion.Status.VALIDATING:
             return version
         target = DatasetVersion.Status.PUBLISHED if result["passed"] else DatasetVersion.Status.REJECTED

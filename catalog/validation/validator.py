@@ -56,6 +56,7 @@ def validate_stream(
     sample_rows: int = 20,
     max_reported_errors: int = 20,
     limits: Limits | None = None,
+    spill_dir: str | None = None,
 ) -> ValidationReport:
     """Validate a CSV or JSON Lines file read from ``stream`` (binary, positioned at its start).
 
@@ -65,6 +66,8 @@ def validate_stream(
     ``encoding``; one whose header or records cannot be read at all stops after ``parse``; one without
     data rows stops after ``row_count``. A file past one of the ``limits`` (columns, bytes per line or per
     cell; the market's defaults when None) is not read further and reports ``encoding`` and ``limits``.
+    The k-anonymity counts spill to temporary files in ``spill_dir`` (the system's when None) past a fixed
+    memory budget.
     """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"fmt must be 'csv' or 'jsonl', not {fmt!r}")
@@ -83,6 +86,7 @@ def validate_stream(
         sample_rows=sample_rows,
         max_errors=max_reported_errors,
         limits=limits or Limits(),
+        spill_dir=spill_dir,
     )
     return run.run()
 
@@ -99,7 +103,9 @@ class _Validation:
         sample_rows: int,
         max_errors: int,
         limits: Limits,
+        spill_dir: str | None,
     ) -> None:
+        self.spill_dir = spill_dir
         self.fmt = fmt
         self.limits = limits
         self.anonymized = data_class == "anonymized"
@@ -176,7 +182,7 @@ class _Validation:
         self.scanner = IdentifierScanner(names, min(_MAX_IDENTIFIER_EXAMPLES, self.max_errors))
         if self.anonymized:
             if self.quasi_identifiers and (self.fmt == "jsonl" or set(self.quasi_identifiers) <= set(names)):
-                self.kanon = KAnonymity(self.quasi_identifiers)
+                self.kanon = KAnonymity(self.quasi_identifiers, self.spill_dir, text_only=self.fmt == "csv")
         else:
             self.named_timestamp = named_timestamp_column(names)
             if self.named_timestamp is not None:
