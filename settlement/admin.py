@@ -20,7 +20,7 @@ from settlement.models import (
     SettlementEvent,
 )
 from settlement.providers import ProviderUnavailable
-from settlement.services.settlements import settlement_refund
+from settlement.services.settlements import settlement_refund, settlement_review_clear
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -47,13 +47,52 @@ class SettlementEventInline(admin.TabularInline):
         return False
 
 
+class NeedsReview(admin.SimpleListFilter):
+    """Settlements something the provider reported did not match (docs/operations.md#money-the-provider-reports)."""
+
+    title = _("needs review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> QuerySet[Settlement]:
+        if self.value() == "yes":
+            return queryset.exclude(review_reason="")
+        if self.value() == "no":
+            return queryset.filter(review_reason="")
+        return queryset
+
+
 @admin.register(Settlement)
 class SettlementAdmin(ReadOnly):
-    list_display = ["id", "status", "amount", "currency", "platform_fee", "buyer", "seller", "created_at"]
-    list_filter = ["status", "provider", "currency"]
+    list_display = [
+        "id",
+        "status",
+        "needs_review",
+        "amount",
+        "currency",
+        "platform_fee",
+        "buyer",
+        "seller",
+        "created_at",
+    ]
+    list_filter = [NeedsReview, "status", "provider", "currency"]
     search_fields = ["id", "trade__id", "contract__id", "payment_ref"]
     inlines = [SettlementEventInline]
-    actions = ["refund"]
+    actions = ["refund", "close_review"]
+
+    @admin.display(boolean=True, description=_("needs review"))
+    def needs_review(self, settlement: Settlement) -> bool:
+        return bool(settlement.review_reason)
+
+    @admin.action(description=_("Close the review of selected payments (the sweeper takes them up again)"))
+    def close_review(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> None:
+        closed = 0
+        for settlement in queryset.exclude(review_reason=""):
+            settlement_review_clear(settlement_id=settlement.id, actor=str(request.user))
+            closed += 1
+        messages.success(request, _("Closed the review of %(count)d payment(s).") % {"count": closed})
 
     @admin.action(description=_("Refund selected payments (revokes the buyer's access)"))
     def refund(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> None:
@@ -113,6 +152,6 @@ class EntitlementAdmin(ReadOnly):
 
 @admin.register(ProviderEvent)
 class ProviderEventAdmin(ReadOnly):
-    list_display = ["received_at", "event_id", "type", "status"]
+    list_display = ["received_at", "event_id", "type", "status", "error"]
     list_filter = ["status", "type"]
     search_fields = ["event_id"]

@@ -85,6 +85,12 @@ class Settlement(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # A refund the provider accepted but has not completed yet: reconciliation follows it up.
     refund_requested_at = models.DateTimeField(null=True, blank=True)
+    # Set when the provider reported something about this payment that does not match it (another amount,
+    # currency or provider, or a partial capture): nothing was changed by it, and the operator reviews it.
+    review_reason = models.CharField(
+        max_length=500, blank=True, help_text=_("Why the market operator must review this payment; empty: nothing.")
+    )
+    review_flagged_at = models.DateTimeField(null=True, blank=True)
     payout = models.ForeignKey(
         "settlement.Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
     )
@@ -364,6 +370,8 @@ class ProviderEvent(models.Model):
         PROCESSED = "processed", _("Processed")
         IGNORED = "ignored", _("Ignored")
         FAILED = "failed", _("Failed")
+        # It names one of our settlements but does not match it: it changed nothing; the operator reviews it.
+        FLAGGED = "flagged", _("Flagged for review")
 
     provider = models.CharField(max_length=16, default="stripe")
     event_id = models.CharField(max_length=255)

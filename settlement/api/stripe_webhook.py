@@ -2,8 +2,9 @@
 
 The signature is the authentication (no API key, no session, so no CSRF and no throttling). Bad input of any
 kind (no or forged signature, a body that is not an event) is a 400 problem and stores nothing. A replayed
-event answers 200 and changes nothing. If handling fails, the event is kept as ``failed`` and the answer is a
-500 problem, so Stripe redelivers it and the redelivery handles it again.
+event answers 200 and changes nothing; so does an event that does not match its settlement (kept as
+``flagged`` for the operator). If handling fails, the event is kept as ``failed`` and the answer is a 500
+problem, so Stripe redelivers it and the redelivery handles it again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rest_framework.views import APIView
 
 from config.api.problems import problem, problem_response
 from settlement.models import ProviderEvent
-from settlement.services.provider_events import provider_event_handle, provider_event_record
+from settlement.services.provider_events import DONE, provider_event_handle, provider_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class StripeWebhook(APIView):
             return _bad_request(problem_detail)
 
         stored, created = provider_event_record(event_id=event["id"], event_type=event["type"], payload=event)
-        if stored.status not in (ProviderEvent.Status.PROCESSED, ProviderEvent.Status.IGNORED):
+        if stored.status not in DONE:
             # New, or stored earlier but not handled to the end (failed, or its handler was killed).
             stored = provider_event_handle(provider_event_id=stored.pk)
         if stored.status == ProviderEvent.Status.FAILED:

@@ -27,6 +27,12 @@ class PaymentResult:
     # On decline: a short code (card_declined, insufficient_funds, ...) and a message a buyer can read.
     failure_code: str = ""
     failure_message: str = ""
+    # What the provider says the payment is for, when it says it (a webhook's object, a provider's answer): the
+    # settlement checks them before trusting the status (``settlement_provider_mismatch``). ``amount_received``:
+    # what was actually captured, which may be less than ``amount`` (a partial capture).
+    amount: int | None = None
+    currency: str = ""
+    amount_received: int | None = None
 
 
 @dataclass(frozen=True)

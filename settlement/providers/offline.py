@@ -206,11 +206,15 @@ def _payment(payment_ref: str) -> OfflinePayment:
 
 def _result(payment: OfflinePayment) -> PaymentResult:
     status: Any = payment.status  # one of PaymentStatus, by OfflinePayment.Status
+    taken = payment.status in (OfflinePayment.Status.CAPTURED, OfflinePayment.Status.REFUNDED)
     return PaymentResult(
         status=status,
         payment_ref=payment.payment_ref,
         failure_code=payment.failure_code,
         failure_message=payment.failure_message,
+        amount=payment.amount,
+        currency=payment.currency,
+        amount_received=payment.amount_captured if taken else None,
     )
 
 

@@ -317,18 +317,33 @@ def _failure_code(*, code: Any, decline_code: Any) -> str:
     return str(code or "card_declined")
 
 
+def _minor_units(value: Any) -> int | None:
+    """An amount as Stripe states it (an integer of minor units), or None when it states none."""
+    return value if type(value) is int else None
+
+
+def _stated(obj: Mapping[str, Any], *, received: str) -> dict[str, Any]:
+    """What a PaymentIntent or charge says it is for: amount, currency, and what was captured (``received``)."""
+    return {
+        "amount": _minor_units(obj.get("amount")),
+        "currency": str(obj.get("currency") or ""),
+        "amount_received": _minor_units(obj.get(received)),
+    }
+
+
 def payment_result_from_intent(intent: Mapping[str, Any]) -> PaymentResult:
     """Our view of a PaymentIntent (an SDK object or a webhook's ``data.object``)."""
     payment_ref = str(intent.get("id") or "")
     status = intent.get("status")
+    stated = _stated(intent, received="amount_received")
     if status == "requires_capture":
-        return PaymentResult(status="authorized", payment_ref=payment_ref)
+        return PaymentResult(status="authorized", payment_ref=payment_ref, **stated)
     if status == "succeeded":
         # ``latest_charge`` is an id unless expanded (retrieve expands it; localstripe always inlines it).
         refunded = bool(_field(intent.get("latest_charge"), "refunded"))
-        return PaymentResult(status="refunded" if refunded else "captured", payment_ref=payment_ref)
+        return PaymentResult(status="refunded" if refunded else "captured", payment_ref=payment_ref, **stated)
     if status == "canceled":
-        return PaymentResult(status="voided", payment_ref=payment_ref)
+        return PaymentResult(status="voided", payment_ref=payment_ref, **stated)
     if status == "requires_payment_method":
         error = intent.get("last_payment_error") or {}
         return PaymentResult(
@@ -336,6 +351,7 @@ def payment_result_from_intent(intent: Mapping[str, Any]) -> PaymentResult:
             payment_ref=payment_ref,
             failure_code=_failure_code(code=_field(error, "code"), decline_code=_field(error, "decline_code")),
             failure_message=str(_field(error, "message") or "The payment was not authorised."),
+            **stated,
         )
     if status == "requires_action":
         # Off-session, nobody is there to authenticate: Stripe's answer to such a card is this decline.
@@ -344,9 +360,10 @@ def payment_result_from_intent(intent: Mapping[str, Any]) -> PaymentResult:
             payment_ref=payment_ref,
             failure_code="authentication_required",
             failure_message="Your card was declined. This transaction requires authentication.",
+            **stated,
         )
     # requires_confirmation, processing: not settled yet.
-    return PaymentResult(status="processing", payment_ref=payment_ref)
+    return PaymentResult(status="processing", payment_ref=payment_ref, **stated)
 
 
 def payment_result_from_charge(charge: Mapping[str, Any]) -> PaymentResult | None:
@@ -355,8 +372,9 @@ def payment_result_from_charge(charge: Mapping[str, Any]) -> PaymentResult | Non
     payment_ref = str((_field(intent, "id") if isinstance(intent, Mapping) else intent) or "")
     if not payment_ref:
         return None
+    stated = _stated(charge, received="amount_captured")
     if charge.get("refunded"):
-        return PaymentResult(status="refunded", payment_ref=payment_ref)
+        return PaymentResult(status="refunded", payment_ref=payment_ref, **stated)
     if charge.get("captured") and charge.get("status") == "succeeded":
-        return PaymentResult(status="captured", payment_ref=payment_ref)
+        return PaymentResult(status="captured", payment_ref=payment_ref, **stated)
     return None

@@ -4,6 +4,8 @@ Storing comes first and is idempotent in the database (``provider_event_once``):
 redelivered event finds its row and changes nothing. Handling reads the event's object, turns it into a
 ``PaymentResult`` and hands it to ``settlement_apply_provider_state``, which only ever moves a settlement
 forward and ignores a state already reached, so events arriving late, twice or out of order are harmless.
+A correctly signed event whose amount, currency or provider does not match its settlement, or that reports a
+partial capture, changes nothing: it is kept as ``flagged`` and flags the settlement for the operator's review.
 An event whose handling failed stays ``failed`` (with the error) and is handled again when Stripe redelivers it.
 """
 
@@ -21,7 +23,11 @@ from django.utils import timezone
 from settlement.models import ProviderEvent, Settlement
 from settlement.providers import PaymentResult, provider_get
 from settlement.providers.stripe import payment_result_from_charge, payment_result_from_intent
-from settlement.services.settlements import settlement_apply_provider_state
+from settlement.services.settlements import (
+    settlement_apply_provider_state,
+    settlement_flag_for_review,
+    settlement_provider_mismatch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +39,8 @@ HANDLERS: dict[str, Callable[[Mapping[str, Any]], PaymentResult | None]] = {
     "payment_intent.canceled": payment_result_from_intent,
     "charge.refunded": payment_result_from_charge,
 }
-_DONE = (ProviderEvent.Status.PROCESSED, ProviderEvent.Status.IGNORED)
+# Handled to the end: a redelivery or replay of such an event changes nothing.
+DONE = (ProviderEvent.Status.PROCESSED, ProviderEvent.Status.IGNORED, ProviderEvent.Status.FLAGGED)
 
 
 def provider_event_record(
@@ -60,7 +67,7 @@ def provider_event_handle(*, provider_event_id: int) -> ProviderEvent:
     try:
         with transaction.atomic():
             event = ProviderEvent.objects.select_for_update().get(pk=provider_event_id)
-            if event.status in _DONE:
+            if event.status in DONE:
                 return event
             event.status, event.error = _dispatch(event)
             event.processed_at = timezone.now()
@@ -68,7 +75,7 @@ def provider_event_handle(*, provider_event_id: int) -> ProviderEvent:
             return event
     except Exception as error:  # any defect is recorded on the event; Stripe's redelivery retries it
         logger.exception("handling provider event %s failed", provider_event_id)
-        ProviderEvent.objects.filter(pk=provider_event_id).exclude(status__in=_DONE).update(
+        ProviderEvent.objects.filter(pk=provider_event_id).exclude(status__in=DONE).update(
             status=ProviderEvent.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:5000],
             processed_at=timezone.now(),
@@ -88,21 +95,29 @@ def _dispatch(event: ProviderEvent) -> tuple[str, str]:
     result = handler(obj)
     if result is None or result.status == "processing":
         return ProviderEvent.Status.IGNORED, "the event states nothing to apply"
-    settlement_id = _settlement_for(payment_ref=result.payment_ref, metadata=obj.get("metadata"))
-    if settlement_id is None:
+    settlement = _settlement_for(payment_ref=result.payment_ref, metadata=obj.get("metadata"))
+    if settlement is None:
         # Another integration's payment on the same Stripe account, or a test event.
         return ProviderEvent.Status.IGNORED, f"no settlement has payment {result.payment_ref or '(none)'}"
-    settlement_apply_provider_state(
-        settlement_id=settlement_id, result=result, source=f"stripe event {event.type} ({event.event_id})"
-    )
+    source = f"{event.provider} event {event.type} ({event.event_id})"
+    # A correctly signed event is still only a claim: it moves money only if it is about the payment we asked for.
+    problem = settlement_provider_mismatch(settlement, result, provider=event.provider, stated=True)
+    if problem:
+        settlement_flag_for_review(settlement_id=settlement.id, problem=f"{source}: {problem}", source=source)
+        return ProviderEvent.Status.FLAGGED, f"settlement {settlement.id}: {problem}"
+    settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=source)
     return ProviderEvent.Status.PROCESSED, ""
 
 
-def _settlement_for(*, payment_ref: str, metadata: Any) -> uuid.UUID | None:
+# What checking an event against its settlement reads (fields that never change once the settlement exists).
+_CHECKED = ("id", "amount", "currency", "provider")
+
+
+def _settlement_for(*, payment_ref: str, metadata: Any) -> Settlement | None:
     """The settlement paid by this PaymentIntent: by its recorded ``payment_ref``, or, when the event overtook
     the authorisation's answer (the ref is not recorded yet), by the settlement id we put in its metadata."""
     if payment_ref:
-        found = Settlement.objects.filter(payment_ref=payment_ref).values_list("id", flat=True).first()
+        found = Settlement.objects.filter(payment_ref=payment_ref).only(*_CHECKED).first()
         if found is not None:
             return found
     settlement = metadata.get("settlement") if isinstance(metadata, Mapping) else None
@@ -112,7 +127,7 @@ def _settlement_for(*, payment_ref: str, metadata: Any) -> uuid.UUID | None:
         return None
     # Only a settlement not yet tied to another payment: a stale PaymentIntent never speaks for it.
     unclaimed = Q(payment_ref="") | Q(payment_ref=payment_ref)
-    return Settlement.objects.filter(unclaimed, pk=settlement_id).values_list("id", flat=True).first()
+    return Settlement.objects.filter(unclaimed, pk=settlement_id).only(*_CHECKED).first()
 
 
 def provider_state(*, settlement_payment_ref: str, provider: str | None = None) -> PaymentResult:

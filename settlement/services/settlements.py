@@ -393,8 +393,14 @@ def _refund_pending(settlement_id: uuid.UUID, *, actor: str) -> Settlement:
 def settlement_apply_provider_state(
     *, settlement_id: uuid.UUID, result: PaymentResult, source: str, actor: str = "system", payment_method: str = ""
 ) -> Settlement:
-    """Bring our settlement to the provider's state; applying a state already reached changes nothing."""
+    """Bring our settlement to the provider's state; applying a state already reached changes nothing. A state
+    that does not match the settlement (``settlement_provider_mismatch``) changes nothing either: it flags the
+    settlement for the operator's review."""
     settlement, delivery_url = _locked(settlement_id, with_contract=result.status == "authorized")
+    problem = settlement_provider_mismatch(settlement, result)
+    if problem:
+        _flag(settlement, problem=problem, source=source, actor=actor)
+        return settlement
     learned = bool(result.payment_ref and not settlement.payment_ref)
     if learned:
         settlement.payment_ref = result.payment_ref
@@ -415,6 +421,96 @@ def settlement_apply_provider_state(
         _voided(settlement, reason=source)
     if settlement.status == before and learned:  # nothing moved, but the provider told us its ids
         settlement.save(update_fields=["payment_ref", "payment_method", "updated_at"])
+    return settlement
+
+
+# --- what the provider says must match the payment we asked for ---------------------------------------------------
+
+
+def settlement_provider_mismatch(
+    settlement: Settlement, result: PaymentResult, *, provider: str = "", stated: bool = False
+) -> str:
+    """Why ``result`` cannot be about this settlement's payment, or "" when it can be applied.
+
+    A provider's word moves money only when it speaks of the payment we asked for: the settlement's provider
+    (``provider``: who spoke, when the caller knows), its amount and its currency. ``stated``: the answer must
+    state amount and currency (an incoming event, which whoever holds the signing secret could have written);
+    our own calls' answers are checked where they state them. A capture of less than the amount (Stripe's
+    ``amount_received``) is not this settlement's capture: booking it would credit the seller with money never
+    taken, so it is reconciled by the operator instead (the settlement stays authorised, nothing is booked).
+    Amount, currency and provider never change on a settlement, so no lock is needed to check them.
+    """
+    problems: list[str] = []
+    if provider and provider != settlement.provider:
+        problems.append(f"provider {provider}, not {settlement.provider}")
+    expected = f"{settlement.amount} {settlement.currency}"
+    if result.amount is None:
+        if stated:
+            problems.append("no amount stated")
+    elif result.amount != settlement.amount:
+        problems.append(f"amount {result.amount}, not {settlement.amount}")
+    if not result.currency:
+        if stated:
+            problems.append("no currency stated")
+    elif result.currency.upper() != settlement.currency.upper():
+        problems.append(f"currency {result.currency.upper()}, not {settlement.currency}")
+    taken = result.status in ("captured", "refunded")
+    if taken and result.amount_received is not None and result.amount_received != settlement.amount:
+        problems.append(f"partial capture: {result.amount_received} of {expected} received")
+    return "; ".join(problems)
+
+
+@transaction.atomic
+def settlement_flag_for_review(
+    *, settlement_id: uuid.UUID, problem: str, source: str, actor: str = "system"
+) -> Settlement:
+    """Flag a settlement for the operator's review: something the provider said does not match it."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    _flag(settlement, problem=problem, source=source, actor=actor)
+    return settlement
+
+
+def _flag(settlement: Settlement, *, problem: str, source: str, actor: str) -> None:
+    """Under the settlement's row lock: the flag the operator sees, an event the parties see, a log line to alert
+    on. The same problem reported again (a re-driven capture, reconciliation) is recorded once."""
+    problem = problem[:500]
+    if settlement.review_reason == problem:
+        return
+    settlement.review_reason = problem
+    settlement.review_flagged_at = timezone.now()
+    settlement.save(update_fields=["review_reason", "review_flagged_at", "updated_at"])
+    _event(
+        settlement,
+        from_status=settlement.status,
+        to_status=settlement.status,
+        reason=f"{source}: does not match this payment ({problem}); nothing changed, the market operator reviews it",
+        actor=actor,
+    )
+    logger.warning(
+        "settlement flagged for review: settlement=%s status=%s source=%r problem=%r",
+        settlement.id,
+        settlement.status,
+        source,
+        problem,
+        extra={
+            "event": "settlement.flagged_for_review",
+            "settlement": str(settlement.id),
+            "status": settlement.status,
+            "source": source,
+            "problem": problem,
+        },
+    )
+
+
+@transaction.atomic
+def settlement_review_clear(*, settlement_id: uuid.UUID, actor: str) -> Settlement:
+    """The operator reviewed a flagged settlement: the sweeper and reconciliation take it up again."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    if settlement.review_reason:
+        reason = f"review closed by the operator (was: {settlement.review_reason})"
+        settlement.review_reason = ""
+        settlement.save(update_fields=["review_reason", "updated_at"])
+        _event(settlement, from_status=settlement.status, to_status=settlement.status, reason=reason, actor=actor)
     return settlement
 
 
@@ -549,10 +645,11 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
         .order_by("updated_at")
         .values_list("id", flat=True)[:1000]
     )
-    # Overdue captures respect the backoff of a failing provider (next_attempt_at) like everything else.
+    # Overdue captures respect the backoff of a failing provider (next_attempt_at) like everything else. One
+    # flagged for the operator's review (its provider reported a partial capture) waits for the operator.
     capture = list(
         Settlement.objects.filter(
-            Q(status=Settlement.Status.AUTHORIZED, capture_due_at__lte=now)
+            Q(status=Settlement.Status.AUTHORIZED, capture_due_at__lte=now, review_reason="")
             & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         )
         .order_by("capture_due_at")
@@ -578,8 +675,9 @@ def settlements_reconcile(*, older_than_seconds: int = 3600) -> int:
     open_or_refunding = Q(status__in=states.SETTLEMENT_OPEN) | Q(
         status=Settlement.Status.CAPTURED, refund_requested_at__isnull=False
     )
+    # A settlement flagged for review waits for the operator (its provider's state is what needs the review).
     for settlement in (
-        Settlement.objects.filter(open_or_refunding, updated_at__lte=cutoff)
+        Settlement.objects.filter(open_or_refunding, updated_at__lte=cutoff, review_reason="")
         .exclude(payment_ref="")
         .order_by("updated_at")[:500]
     ):

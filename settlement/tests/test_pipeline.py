@@ -198,6 +198,28 @@ def test_the_sweeper_captures_once_the_acceptance_window_passes(
     assert settlement.status == "captured"
 
 
+def test_a_partial_capture_books_nothing_and_waits_for_the_operator(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    partial = PaymentResult(
+        status="captured", payment_ref=settlement.payment_ref, amount=3000, currency="JPY", amount_received=1000
+    )
+    for source in ("capture: first download", "reconciliation", "capture: first download"):
+        after = settlements.settlement_apply_provider_state(settlement_id=settlement.id, result=partial, source=source)
+        assert after.status == "authorized"
+    assert not LedgerTransaction.objects.exists()
+    settlement.refresh_from_db()
+    assert settlement.review_reason == "partial capture: 1000 of 3000 JPY received"
+    flagged = SettlementEvent.objects.filter(settlement=settlement, reason__contains="does not match")
+    assert flagged.count() == 1, "the same problem reported again is recorded once"
+    # Neither the window's capture nor reconciliation takes it up: the operator reconciles it.
+    past_window = timezone.now() + timedelta(hours=73)
+    assert settlements.settlements_sweep(now=past_window)["capture"] == 0
+    settlements.settlement_review_clear(settlement_id=settlement.id, actor="operator")
+    assert settlements.settlements_sweep(now=past_window)["capture"] == 1
+
+
 def test_undeliverable_data_voids_the_authorisation_instead_of_capturing(
     seller, buyer, offering, django_capture_on_commit_callbacks
 ) -> None:
