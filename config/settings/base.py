@@ -131,7 +131,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "api-purge-idempotency-records": {"task": "api.purge_idempotency_records", "schedule": 3600.0},
     "marketplace-expire-orders": {"task": "marketplace.expire_orders", "schedule": 15.0},
     # A lost message only delays a settlement: the sweeper re-drives whatever sits in a non-final state
-    # and captures what waited out its acceptance window.
+    # and captures what was downloaded (its capture task lost) or waited out its acceptance window.
     "settlement-sweep": {"task": "settlement.sweep", "schedule": 30.0},
     "settlement-expire-entitlements": {"task": "settlement.expire_entitlements", "schedule": 300.0},
     "settlement-reconcile": {"task": "settlement.reconcile", "schedule": 900.0},

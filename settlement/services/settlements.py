@@ -633,38 +633,55 @@ def _call(settlement: Settlement, call: Callable[[], PaymentResult], *, step: st
 
 
 def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Re-drive open settlements a lost message or a crashed worker left behind; capture those whose
-    acceptance window passed. Each re-drive is idempotent, so sweeping one already in flight is harmless."""
+    """Re-drive open settlements a lost message or a crashed worker left behind, and capture authorised ones
+    whose data reached the buyer (the first complete download's capture task was lost) or whose acceptance
+    window passed. Each re-drive is idempotent, so sweeping one already in flight is harmless; sweepers running
+    at once claim disjoint rows (``_claim``), so each settlement is re-driven once per lease."""
     now = now or timezone.now()
     stuck_before = now - market_settings().settlement_stuck_after
     due_retry = Q(next_attempt_at__isnull=False, next_attempt_at__lte=now)
     quiet = Q(next_attempt_at__isnull=True, updated_at__lte=stuck_before)
+    # Overdue captures respect the backoff of a failing provider (next_attempt_at) like everything else.
+    not_backing_off = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    # The first complete download enqueues its capture at once: still authorised this long after it, that
+    # message was lost (a killed worker), and the seller must not wait for the acceptance window.
+    downloaded = Q(entitlement__first_download_at__lte=stuck_before)
+    window_passed = Q(capture_due_at__lte=now)
     # Oldest first: under a backlog, the longest-waiting settlements are re-driven first.
-    pending = list(
-        Settlement.objects.filter(Q(status=Settlement.Status.PENDING) & (due_retry | quiet))
-        .order_by("updated_at")
-        .values_list("id", flat=True)[:1000]
+    pending = Settlement.objects.filter(Q(status=Settlement.Status.PENDING) & (due_retry | quiet)).order_by(
+        "updated_at"
     )
-    # Overdue captures respect the backoff of a failing provider (next_attempt_at) like everything else. One
-    # flagged for the operator's review (its provider reported a partial capture) waits for the operator.
-    capture = list(
-        Settlement.objects.filter(
-            Q(status=Settlement.Status.AUTHORIZED, capture_due_at__lte=now, review_reason="")
-            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        )
-        .order_by("capture_due_at")
-        .values_list("id", flat=True)[:1000]
-    )
-    # A lease: what was just re-driven is not re-driven again until it had time to run (a task that fails
-    # transiently sets its own next attempt; one that succeeds moves the settlement on).
-    Settlement.objects.filter(pk__in=pending + capture).update(
-        next_attempt_at=now + market_settings().settlement_stuck_after
-    )
-    for settlement_id in pending:
+    # One flagged for the operator's review (its provider reported a partial capture) waits for the operator.
+    capture = Settlement.objects.filter(
+        Q(status=Settlement.Status.AUTHORIZED, review_reason="") & (downloaded | window_passed) & not_backing_off
+    ).order_by("capture_due_at")
+    lease_until = now + market_settings().settlement_stuck_after
+    authorize_ids = [settlement_id for settlement_id, _ in _claim(pending, lease_until=lease_until)]
+    captures = _claim(capture, lease_until=lease_until)
+    for settlement_id in authorize_ids:
         tasks.settlement_authorize.delay(str(settlement_id))
-    for settlement_id in capture:
-        tasks.settlement_capture.delay(str(settlement_id), "acceptance window passed")
-    return {"authorize": len(pending), "capture": len(capture)}
+    for settlement_id, due_at in captures:
+        reason = "acceptance window passed" if due_at and due_at <= now else "first download (re-driven)"
+        tasks.settlement_capture.delay(str(settlement_id), reason)
+    return {"authorize": len(authorize_ids), "capture": len(captures)}
+
+
+@transaction.atomic
+def _claim(
+    candidates: models.QuerySet[Settlement], *, lease_until: datetime
+) -> list[tuple[uuid.UUID, datetime | None]]:
+    """Lease up to 1,000 ``candidates``, as ``(id, capture_due_at)``. A row another sweeper is claiming right now
+    is skipped (``SKIP LOCKED``); a claimed one is not due again until ``lease_until`` (a task that fails
+    transiently sets its own next attempt; one that succeeds moves the settlement on). The caller enqueues after
+    this commits, so of two sweepers at once, one enqueues each settlement."""
+    # ``of=("self",)``: only the settlement rows; an entitlement a filter joins is not locked.
+    claimed = list(
+        candidates.select_for_update(skip_locked=True, of=("self",)).values_list("id", "capture_due_at")[:1000]
+    )
+    Settlement.objects.filter(pk__in=[settlement_id for settlement_id, _ in claimed]).update(
+        next_attempt_at=lease_until
+    )
+    return claimed
 
 
 def settlements_reconcile(*, older_than_seconds: int = 3600) -> int:

@@ -15,6 +15,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.market import market_settings
 from contracts.models import Contract
 from marketplace.models import Offering, Order, Organization, Trade
 from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Payout, Settlement, SettlementEvent
@@ -196,6 +197,22 @@ def test_the_sweeper_captures_once_the_acceptance_window_passes(
     assert settlements.settlements_sweep(now=later)["capture"] == 1
     settlement.refresh_from_db()
     assert settlement.status == "captured"
+
+
+def test_the_sweeper_captures_a_downloaded_settlement_whose_capture_task_was_lost(
+    seller, buyer, offering, django_capture_on_commit_callbacks
+) -> None:
+    settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
+    # The first complete download was recorded; the capture task it enqueued never ran (a killed worker).
+    Entitlement.objects.filter(settlement=settlement).update(first_download_at=timezone.now())
+    assert settlements.settlements_sweep()["capture"] == 0, "its task may still be running"
+    later = timezone.now() + market_settings().settlement_stuck_after + timedelta(seconds=1)
+    assert settlements.settlements_sweep(now=later)["capture"] == 1
+    settlement.refresh_from_db()
+    assert settlement.status == "captured"
+    assert settlement.capture_due_at and settlement.capture_due_at > later, "well before the acceptance window"
+    assert LedgerTransaction.objects.filter(settlement=settlement, kind="capture").count() == 1
+    assert settlements.settlements_sweep(now=later + timedelta(hours=1))["capture"] == 0
 
 
 def test_a_partial_capture_books_nothing_and_waits_for_the_operator(
