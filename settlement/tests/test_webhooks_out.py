@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
@@ -412,6 +413,134 @@ def test_a_timeout_counts_as_a_failed_attempt(buyer, endpoint, receiver, setting
     assert "Timed out" in delivery.last_error
     [attempt] = delivery.attempt_log.all()
     assert attempt.status_code is None and attempt.duration_ms < 1000
+
+
+# --- a slow partner: every attempt ends at its deadline ---------------------------------------------------------
+
+
+TRICKLE_INTERVAL = 0.5  # under the 1 s per-read timeout: without a deadline for the whole call, it never trips
+
+
+@dataclass
+class Trickler:
+    """A receiver that answers slowly: ``prefix`` at once, then ``rest`` one byte per TRICKLE_INTERVAL."""
+
+    url: str = ""
+    prefix: bytes = b""
+    rest: bytes = b""
+    sent: list[int] = field(default_factory=list)  # bytes of ``rest`` sent, per connection
+    hung_up: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def trickler() -> Iterator[Trickler]:
+    state = Trickler()
+    stop = threading.Event()
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            with contextlib.suppress(OSError):
+                connection.recv(65536)  # the request line and headers; the body is not waited for
+            count = 0
+            try:
+                connection.sendall(state.prefix)
+                for byte in state.rest:
+                    if stop.wait(TRICKLE_INTERVAL):
+                        return
+                    connection.sendall(bytes([byte]))
+                    count += 1
+                # Sent in full: the client waited through the whole trickle. Wait for its hang-up.
+                connection.recv(1)
+            except OSError:
+                pass
+            finally:
+                state.sent.append(count)
+                state.hung_up.set()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    state.url = f"http://127.0.0.1:{server.getsockname()[1]}/hooks/slow"
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        server.close()
+
+
+SLOW_HEADERS = (b"", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+SLOW_BODY = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 60\r\n\r\n",
+    b"the receiver is having a very slow day, one byte at a time..",
+)
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["private-allowed", "ssrf-guard"])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [(SLOW_HEADERS, (None, "Timed out after 1 s.")), (SLOW_BODY, (500, "HTTP 500; timed out after 1 s reading"))],
+    ids=["trickled-headers", "trickled-body"],
+)
+def test_a_trickling_receiver_is_cut_at_the_deadline_and_recorded_as_a_timeout(
+    buyer, trickler, settings, monkeypatch, capture, guarded, reply, expected
+) -> None:
+    # Before the deadline covered the whole attempt, `timeout` bounded each read: a byte every 0.5 s kept the
+    # call alive through the whole reply (here ~20 s; 171 s in the report) and the 200 was logged as a success.
+    trickler.prefix, trickler.rest = reply
+    settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_TIMEOUT_SECONDS": 1.0}
+    if guarded:  # the SSRF guard's own connection path, with loopback counted as public for this test only
+        settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_ALLOW_PRIVATE_TARGETS": False}
+        monkeypatch.setattr(webhooks, "_address_is_public", lambda address: True)
+    assert register(buyer, trickler.url, ["trade.executed"]).status_code == 201
+    with capture(execute=True):
+        webhook_publish(organization_id=buyer.organization.id, event_type="trade.executed", data={})
+    delivery = WebhookDelivery.objects.get()
+    [attempt] = delivery.attempt_log.all()
+    status_code, error = expected
+    assert (attempt.number, attempt.status_code) == (1, status_code)
+    assert attempt.error.startswith(error), attempt.error
+    # A failed attempt like any other: retried after the normal backoff, not given up, never delivered.
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, attempt.error)
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    # Cut by the client, far from the end of the trickle (a generous bound, not a timing measurement).
+    assert trickler.hung_up.wait(10)
+    assert trickler.sent[0] < len(trickler.rest) // 2, trickler.sent
+    assert attempt.duration_ms < TRICKLE_INTERVAL * len(trickler.rest) * 1000 / 2
+
+
+def test_a_name_that_never_resolves_is_cut_at_the_deadline(buyer, settings, monkeypatch, capture) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_TIMEOUT_SECONDS": 0.5}
+    released = threading.Event()
+    real_getaddrinfo = webhooks.socket.getaddrinfo
+
+    def stalled(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "slow-dns.partner.example":
+            released.wait(30)  # a partner's DNS server that never answers
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", stalled)
+    try:
+        register(buyer, "http://slow-dns.partner.example/hooks", ["trade.executed"])
+        with capture(execute=True):
+            webhook_publish(organization_id=buyer.organization.id, event_type="trade.executed", data={})
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
+            "pending",
+            None,
+            "Timed out after 0.5 s.",
+        )
+        assert released.is_set() is False  # the resolver was still waiting when the attempt was recorded
+    finally:
+        released.set()
 
 
 def test_connection_refused_and_redirects_are_failures(buyer, receiver, capture) -> None:
