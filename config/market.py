@@ -79,6 +79,14 @@ class MarketSettings:
     webhook_max_attempts: int
     webhook_timeout: timedelta
     webhook_allow_private_targets: bool
+    # Attempts in flight at once per endpoint and per organisation; a delivery over either cap waits (it is
+    # re-scheduled a little later, counting no attempt), so one partner cannot hold the whole webhooks pool.
+    webhook_max_in_flight_per_endpoint: int
+    webhook_max_in_flight_per_organization: int
+    # Processes (threads for webhooks) of each worker pool ``manage.py workers`` (``make worker``) starts.
+    worker_concurrency_settlement: int
+    worker_concurrency_validation: int
+    worker_concurrency_webhooks: int
     # The ES256 key (PEM) that signs delivery tokens, or, when empty, the file it is generated into once.
     jwt_private_key: str = field(repr=False)
     jwt_key_file: Path | None
@@ -110,6 +118,11 @@ class MarketSettings:
             webhook_max_attempts=read("WEBHOOK_MAX_ATTEMPTS", _integer(minimum=1)),
             webhook_timeout=read("WEBHOOK_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
             webhook_allow_private_targets=read("WEBHOOK_ALLOW_PRIVATE_TARGETS", _boolean),
+            webhook_max_in_flight_per_endpoint=read("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", _integer(minimum=1)),
+            webhook_max_in_flight_per_organization=read("WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION", _integer(minimum=1)),
+            worker_concurrency_settlement=read("WORKER_CONCURRENCY_SETTLEMENT", _integer(minimum=1)),
+            worker_concurrency_validation=read("WORKER_CONCURRENCY_VALIDATION", _integer(minimum=1)),
+            worker_concurrency_webhooks=read("WORKER_CONCURRENCY_WEBHOOKS", _integer(minimum=1)),
             jwt_private_key=read("JWT_PRIVATE_KEY", _text),
             jwt_key_file=read("JWT_KEY_FILE", _optional_path),
             jwt_issuer=read("JWT_ISSUER", _nonempty_text),

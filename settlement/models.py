@@ -435,12 +435,21 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker makes an attempt (until its claim would lapse), cleared when the attempt is recorded:
+    # what the per-endpoint and per-organisation caps on attempts in flight count.
+    in_flight_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due_idx"),
+            # Only the attempts in flight (a handful): the caps count them on every claim.
+            models.Index(
+                fields=["endpoint", "in_flight_until"],
+                condition=Q(in_flight_until__isnull=False),
+                name="webhook_delivery_in_flight_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once_per_event"),

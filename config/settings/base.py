@@ -239,6 +239,16 @@ ICHIBA = {
     # that resolves to a loopback, private, link-local or otherwise non-public address (SSRF). Off by
     # default; local.py and test.py turn it on (receivers on 127.0.0.1). See docs/webhooks.md.
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False),
+    # Webhook attempts in flight at once per endpoint and per organisation (docs/operations.md#worker-pools):
+    # past either, a delivery waits for a free slot (re-scheduled, no attempt counted). Keep the organisation's
+    # cap at most half of WORKER_CONCURRENCY_WEBHOOKS, so one partner never holds the whole webhooks pool.
+    "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": env.int("ICHIBA_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", default=2),
+    "WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION": env.int("ICHIBA_WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION", default=4),
+    # The worker pools `manage.py workers` (`make worker`) starts, each its own Celery worker: settlement (queues
+    # settlement and default) and validation are processes, webhooks are threads (waiting on partners' HTTP).
+    "WORKER_CONCURRENCY_SETTLEMENT": env.int("ICHIBA_WORKER_CONCURRENCY_SETTLEMENT", default=2),
+    "WORKER_CONCURRENCY_VALIDATION": env.int("ICHIBA_WORKER_CONCURRENCY_VALIDATION", default=1),
+    "WORKER_CONCURRENCY_WEBHOOKS": env.int("ICHIBA_WORKER_CONCURRENCY_WEBHOOKS", default=8),
     # ES256 key (PEM) that signs provider-delivery tokens; its public half is served as a JWKS.
     # Empty outside production: a key is generated once into var/keys/.
     "JWT_PRIVATE_KEY": env.str("ICHIBA_JWT_PRIVATE_KEY", default="", multiline=True),

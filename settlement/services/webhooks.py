@@ -41,7 +41,7 @@ import idna
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -695,20 +695,64 @@ def _lease() -> timedelta:
     return max(timedelta(minutes=5), market_settings().webhook_timeout * 4 + timedelta(minutes=1))
 
 
+def _defer_delay() -> timedelta:
+    # A slot frees within one deadline; up to half as much again of jitter spreads the waiting deliveries.
+    timeout = market_settings().webhook_timeout
+    return timeout + timeout * secrets.randbelow(501) / 1000
+
+
 def _claim(delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery | None:
-    claimed = WebhookDelivery.objects.filter(
+    """Claim a due delivery for one attempt, within the caps on attempts in flight; None if there is nothing
+    to do now (not due, not pending, claimed by another worker, or deferred).
+
+    A delivery over its endpoint's or its organisation's cap is deferred: pushed a little later, counting no
+    attempt, for the sweeper to send once a slot has freed. Claims of one organisation are serialised by a
+    lock on its endpoint rows (at most MAX_ENDPOINTS_PER_ORGANIZATION active ones; FOR NO KEY UPDATE, so
+    publishing, which inserts deliveries pointing at them, never waits), so two workers cannot both take the
+    last slot. The lock is held for this short transaction only, never during the HTTP call.
+    """
+    due = WebhookDelivery.objects.filter(
         pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=now + _lease())
-    if not claimed:
-        return None
+    )
+    market = market_settings()
+    with transaction.atomic():
+        target = due.values("endpoint_id", "endpoint__organization_id").first()
+        if target is None:
+            return None
+        organization_id = target["endpoint__organization_id"]
+        list(
+            WebhookEndpoint.objects.select_for_update(no_key=True)
+            .filter(organization_id=organization_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        in_flight = WebhookDelivery.objects.filter(
+            endpoint__organization_id=organization_id, in_flight_until__isnull=False, in_flight_until__gt=now
+        ).aggregate(organization=Count("pk"), endpoint=Count("pk", filter=Q(endpoint_id=target["endpoint_id"])))
+        if (
+            in_flight["endpoint"] >= market.webhook_max_in_flight_per_endpoint
+            or in_flight["organization"] >= market.webhook_max_in_flight_per_organization
+        ):
+            due.update(next_attempt_at=now + _defer_delay())
+            logger.info(
+                "Webhook %s deferred: %s in flight for its endpoint, %s for its organisation",
+                delivery_id,
+                in_flight["endpoint"],
+                in_flight["organization"],
+            )
+            return None
+        lease_end = now + _lease()
+        if not due.update(attempts=F("attempts") + 1, next_attempt_at=lease_end, in_flight_until=lease_end):
+            return None
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
 def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> WebhookDelivery | None:
     """Make one attempt at a due delivery. Call outside any transaction (it makes an HTTP request).
 
-    Returns the delivery as it is afterwards, or None when it was not due, not pending or claimed by
-    another worker (then there is nothing to do: safe to call any number of times).
+    Returns the delivery as it is afterwards, or None when it was not due, not pending, claimed by another
+    worker or deferred by the caps on attempts in flight (then there is nothing to do now: safe to call any
+    number of times).
     """
     now = now or timezone.now()
     delivery = _claim(delivery_id, now)
@@ -743,10 +787,10 @@ def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> W
             duration_ms=outcome.duration_ms,
         )
         # Only while our claim holds: if the lease ran out and another worker claimed the row, its
-        # outcome wins and ours stays in the attempt log only.
-        WebhookDelivery.objects.filter(pk=delivery.id, status=WebhookDelivery.Status.PENDING, attempts=number).update(
-            **changes
-        )
+        # outcome wins and ours stays in the attempt log only. Either way our slot is free again.
+        ours = WebhookDelivery.objects.filter(pk=delivery.id, attempts=number)
+        if not ours.filter(status=WebhookDelivery.Status.PENDING).update(**changes, in_flight_until=None):
+            ours.update(in_flight_until=None)  # the endpoint was deleted meanwhile (the delivery failed)
     if not outcome.ok:
         logger.info("Webhook %s attempt %s to %s failed: %s", delivery.id, number, endpoint.url, outcome.error)
     delivery.refresh_from_db()

@@ -55,7 +55,8 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers each POST with the next scripted reply: a status code, or ("sleep", seconds) then 200."""
+    """Answers each POST with the next scripted reply: a status code, ("sleep", seconds) then 200, or ("hold",
+    event): 200 once the test sets the event."""
 
     url: str
     received: list[Received] = field(default_factory=list)
@@ -71,7 +72,10 @@ def receiver() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.received.append(Received(self.path, dict(self.headers.items()), body))
             reply = state.script.popleft() if state.script else 200
-            if isinstance(reply, tuple):
+            if isinstance(reply, tuple) and reply[0] == "hold":
+                reply[1].wait(30)  # an attempt in flight until the test releases it
+                reply = 200
+            elif isinstance(reply, tuple):
                 time.sleep(reply[1])
                 reply = 200
             self.send_response(reply)
@@ -639,6 +643,125 @@ def test_concurrent_workers_post_one_attempt_once(buyer, receiver, monkeypatch) 
     assert len(receiver.received) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.attempt_log.count()) == ("delivered", 1, 1)
+
+
+# --- caps on attempts in flight: one partner cannot hold the webhooks pool ----------------------------------------
+
+
+def wait_until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def attempts_in_flight(receiver: Receiver, deliveries: list[Any]) -> Iterator[None]:
+    """Each of ``deliveries`` posted by a worker thread, its receiver holding the request until the block ends."""
+    from django.db import connection
+
+    release = threading.Event()
+    receiver.script.extend(("hold", release) for _ in deliveries)
+    seen = len(receiver.received)
+
+    def deliver(delivery_id: Any) -> None:
+        try:
+            webhook_deliver(delivery_id=delivery_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(delivery.id,)) for delivery in deliveries]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(lambda: len(receiver.received) == seen + len(deliveries), "the attempts to reach the receiver")
+        yield
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=30)
+
+
+def publish_to_each(endpoints: list[dict[str, Any]], organization_id: Any) -> list[WebhookDelivery]:
+    webhook_publish(organization_id=organization_id, event_type="trade.executed", data={})
+    return [WebhookDelivery.objects.get(endpoint_id=endpoint["id"], status="pending") for endpoint in endpoints]
+
+
+def status_after_attempt(delivery_id: Any, **kwargs: Any) -> str:
+    delivery = webhook_deliver(delivery_id=delivery_id, **kwargs)
+    assert delivery is not None, "not attempted"
+    return delivery.status
+
+
+def assert_deferred(delivery: WebhookDelivery) -> None:
+    """Not attempted: no try counted or logged, due again a little later (not failed, not given up)."""
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 0, "")
+    assert delivery.attempt_log.count() == 0 and delivery.in_flight_until is None
+    assert timezone.now() < delivery.next_attempt_at < timezone.now() + timedelta(seconds=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attempts_in_flight_per_endpoint_are_capped_and_the_next_waits(buyer, receiver, settings, monkeypatch) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": 1}
+    monkeypatch.setattr(webhooks, "_enqueue", lambda ids: None)  # the messages are the calls below
+    endpoint = register(buyer, receiver.url, ["trade.executed"]).json()
+    [first] = publish_to_each([endpoint], buyer.organization.id)
+    webhook_publish(organization_id=buyer.organization.id, event_type="trade.executed", data={})
+    second = WebhookDelivery.objects.exclude(pk=first.pk).get()
+
+    with attempts_in_flight(receiver, [first]):
+        assert WebhookDelivery.objects.get(pk=first.pk).in_flight_until is not None
+        assert webhook_deliver(delivery_id=second.id) is None
+        assert len(receiver.received) == 1
+        assert_deferred(second)
+
+    first.refresh_from_db()
+    assert (first.status, first.in_flight_until) == ("delivered", None)  # the slot is free again
+    make_due(second.id)
+    assert status_after_attempt(second.id) == "delivered"
+    assert len(receiver.received) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attempts_in_flight_per_organisation_are_capped_and_other_organisations_go_on(
+    buyer, seller, receiver, settings, monkeypatch
+) -> None:
+    settings.ICHIBA = {
+        **settings.ICHIBA,
+        "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": 5,
+        "WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION": 2,
+    }
+    monkeypatch.setattr(webhooks, "_enqueue", lambda ids: None)
+    endpoints = [register(buyer, receiver.url, ["trade.executed"]).json() for _ in range(3)]
+    one, two, three = publish_to_each(endpoints, buyer.organization.id)
+    other = publish_to_each([register(seller, receiver.url, ["trade.executed"]).json()], seller.organization.id)[0]
+
+    with attempts_in_flight(receiver, [one, two]):
+        assert webhook_deliver(delivery_id=three.id) is None  # a third endpoint of the same organisation waits
+        assert_deferred(three)
+        assert status_after_attempt(other.id) == "delivered"  # another organisation does not
+        assert len(receiver.received) == 3
+
+    make_due(three.id)
+    assert status_after_attempt(three.id) == "delivered"
+    assert WebhookDelivery.objects.filter(in_flight_until__isnull=False).count() == 0
+
+
+def test_a_crashed_workers_slot_lapses_with_its_claim(buyer, endpoint, receiver, settings) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": 1}
+    webhook_publish(organization_id=buyer.organization.id, event_type="trade.executed", data={})
+    webhook_publish(organization_id=buyer.organization.id, event_type="entitlement.granted", data={})
+    crashed, waiting = WebhookDelivery.objects.order_by("event_type")
+    # A worker claimed `crashed` and was killed mid-attempt: nothing cleared its slot.
+    lease_end = timezone.now() + timedelta(minutes=5)
+    WebhookDelivery.objects.filter(pk=crashed.pk).update(
+        attempts=1, next_attempt_at=lease_end, in_flight_until=lease_end
+    )
+    assert webhook_deliver(delivery_id=waiting.id) is None
+    assert_deferred(waiting)
+    later = lease_end + timedelta(seconds=30)
+    assert status_after_attempt(waiting.id, now=later) == "delivered"
 
 
 def test_backoff_doubles_from_30_seconds_up_to_6_hours_with_bounded_jitter() -> None:
