@@ -1,5 +1,10 @@
 """``Idempotency-Key`` for any DRF ``POST`` handler: same key + same request replays the first response;
 same key + different request is a 409 (docs/api.md#idempotency).
+
+A response may carry a secret shown once (a webhook endpoint's signing secret): the handler names such fields
+(``@idempotent(secret_fields=("secret",))``) and they are never stored. The replay leaves them out and says so in
+``Idempotent-Omitted``; a stored copy would outlive a rotation and hand an attacker who reads the table, or a
+replay, a live secret.
 """
 
 from __future__ import annotations
@@ -8,7 +13,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
@@ -24,6 +29,7 @@ from config.errors import Conflict, InvalidInput
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+OMITTED_HEADER = "Idempotent-Omitted"
 _REPLAYED_HEADERS = ("Location",)
 MAX_KEY_LENGTH = 255
 
@@ -72,9 +78,29 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return Response(body, status=record.response_status, headers=headers)
 
 
-def idempotent(handler: Handler) -> Handler:
-    """Decorate a DRF view's ``post``. Without the header the request runs as usual."""
+@overload
+def idempotent(handler: Handler) -> Handler: ...
 
+
+@overload
+def idempotent(*, secret_fields: tuple[str, ...]) -> Callable[[Handler], Handler]: ...
+
+
+def idempotent(
+    handler: Handler | None = None, *, secret_fields: tuple[str, ...] = ()
+) -> Handler | Callable[[Handler], Handler]:
+    """Decorate a DRF view's ``post``. Without the header the request runs as usual. ``secret_fields``: top-level
+    fields of the response body that are shown once and never stored (left out of a replay)."""
+    if handler is not None:
+        return _idempotent(handler, secret_fields=secret_fields)
+
+    def decorate(handler: Handler) -> Handler:
+        return _idempotent(handler, secret_fields=secret_fields)
+
+    return decorate
+
+
+def _idempotent(handler: Handler, *, secret_fields: tuple[str, ...]) -> Handler:
     @functools.wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(HEADER)
@@ -107,10 +133,21 @@ def idempotent(handler: Handler) -> Handler:
             if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
+            stored, omitted = _without_secrets(response.data, secret_fields)
             record.response_status = response.status_code
-            record.response_body = json.dumps(response.data, cls=JSONEncoder) if response.data is not None else ""
+            record.response_body = json.dumps(stored, cls=JSONEncoder) if stored is not None else ""
             record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if response.has_header(h)}
+            if omitted:
+                record.response_headers[OMITTED_HEADER] = ", ".join(omitted)
             record.save(update_fields=["response_status", "response_body", "response_headers"])
             return response
 
     return wrapper  # type: ignore[return-value]
+
+
+def _without_secrets(data: Any, secret_fields: tuple[str, ...]) -> tuple[Any, list[str]]:
+    """The body as it may be stored, and the names of the fields left out of it."""
+    if not isinstance(data, dict) or not secret_fields:
+        return data, []
+    omitted = [name for name in secret_fields if name in data]
+    return {name: value for name, value in data.items() if name not in secret_fields}, omitted

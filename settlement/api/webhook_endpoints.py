@@ -119,7 +119,7 @@ class WebhookEndpointListCreate(GenericAPIView):
         responses={201: WebhookEndpointWithSecretSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    @idempotent
+    @idempotent(secret_fields=("secret",))  # a replay never shows the secret again (nor a rotated-away one)
     def post(self, request: Request) -> Response:
         serializer = WebhookEndpointCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -193,13 +193,69 @@ def test_malformed_json_unknown_filters_and_anonymous_callers(buyer, endpoint, a
     problem(buyer.client.get(f"/api/v1/webhook-endpoints/{uuid.uuid4()}/deliveries"), 404)
 
 
-def test_idempotency_key_replays_the_creation_with_the_same_secret(buyer, receiver) -> None:
+def stored_idempotency_records() -> str:
+    from config.api.models import IdempotencyRecord
+
+    return json.dumps(list(IdempotencyRecord.objects.values("response_body", "response_headers")))
+
+
+def test_idempotency_key_replays_the_creation_without_the_secret_and_never_stores_it(buyer, receiver) -> None:
     first = register(buyer, receiver.url, ["trade.executed"], HTTP_IDEMPOTENCY_KEY="wh-1")
+    assert first.status_code == 201 and first.json()["secret"].startswith("whsec_")
+    assert not first.has_header("Idempotent-Omitted")
+    secret = first.json()["secret"]
+    assert secret not in stored_idempotency_records()
+    assert "whsec_" not in stored_idempotency_records()
+
     again = register(buyer, receiver.url, ["trade.executed"], HTTP_IDEMPOTENCY_KEY="wh-1")
-    assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again["Idempotent-Omitted"] == "secret"  # the documented marker: shown once, not replayed
+    assert again.json() == {name: value for name, value in first.json().items() if name != "secret"}
     problem(register(buyer, receiver.url, ["contract.concluded"], HTTP_IDEMPOTENCY_KEY="wh-1"), 409)
     assert WebhookEndpoint.objects.count() == 1
+
+    # After a rotation a replay hands out neither secret: nothing stale, nothing live.
+    rotated = buyer.client.post(f"/api/v1/webhook-endpoints/{first.json()['id']}/rotate-secret").json()["secret"]
+    replayed = register(buyer, receiver.url, ["trade.executed"], HTTP_IDEMPOTENCY_KEY="wh-1")
+    assert replayed["Idempotent-Omitted"] == "secret" and "secret" not in replayed.json()
+    assert secret not in stored_idempotency_records() and rotated not in stored_idempotency_records()
+
+
+def test_secrets_stored_before_the_fix_are_removed_from_idempotency_records(buyer) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from config.api.models import IdempotencyRecord
+
+    body = {"id": "e1", "url": "https://partner.example/h", "events": ["trade.executed"], "secret": "whsec_old"}
+    old = IdempotencyRecord.objects.create(
+        scope="s",
+        key="k",
+        method="POST",
+        path="/api/v1/webhook-endpoints",
+        fingerprint="f",
+        response_status=201,
+        response_body=json.dumps(body),
+        response_headers={},
+    )
+    other = IdempotencyRecord.objects.create(
+        scope="s",
+        key="k2",
+        method="POST",
+        path="/api/v1/orders",
+        fingerprint="f",
+        response_status=201,
+        response_body='{"note": "whsec_ is only text here"}',
+        response_headers={},
+    )
+    migration = importlib.import_module("config.api.migrations.0002_idempotency_records_keep_no_secrets")
+    migration.forget_secrets(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert json.loads(old.response_body) == {key: value for key, value in body.items() if key != "secret"}
+    assert old.response_headers == {"Idempotent-Omitted": "secret"}
+    assert other.response_body == '{"note": "whsec_ is only text here"}' and other.response_headers == {}
 
 
 def test_delete_hides_the_endpoint_and_gives_up_its_pending_deliveries(buyer, endpoint, receiver) -> None:
