@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog_search, download, engine, http_load, matching, settlement, upload
+from tests.bench import catalog_search, download, engine, http_load, matching, settlement, slow_partner, upload
 
 
 def main(argv: list[str]) -> int:
@@ -19,6 +19,7 @@ def main(argv: list[str]) -> int:
         "matching": matching.run,
         "http": http_load.run,
         "settlement": settlement.run,
+        "slow_partner": slow_partner.run,
         "download": download.run,
     }
     chosen = argv or list(benches)
