@@ -26,7 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "market_settings"]
+__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "Rate", "market_settings"]
 
 PAYMENT_PROVIDERS = ("offline", "stripe")
 # Settlements store the rate they applied with four decimal places; a finer rate would be stored rounded,
@@ -34,6 +34,20 @@ PAYMENT_PROVIDERS = ("offline", "stripe")
 FEE_RATE_PLACES = 4
 
 T = TypeVar("T")
+
+# The periods a rate may name, as DRF spells them ("1200/min"; only the first letter counts).
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``requests`` in any ``period`` (a sliding window, config/api/throttling.py)."""
+
+    requests: int
+    period: timedelta
+
+    def __str__(self) -> str:
+        return f"{self.requests}/{int(self.period.total_seconds())}s"
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,16 @@ class MarketSettings:
     jwt_private_key: str = field(repr=False)
     jwt_key_file: Path | None
     jwt_issuer: str
+    # The API budget of one organisation, shared by all its API keys and its members' sessions.
+    organization_rate: Rate
+    # Failed sign-ins before a lock-out: per (account, address) pair, and per address over all accounts; the
+    # lock-out ends this long after the last failure.
+    signin_failure_limit: int
+    signin_address_failure_limit: int
+    signin_lockout: timedelta
+    # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: the peer's address is
+    # the client's). The client's address keys the sign-in lock-out.
+    trusted_proxy_count: int
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -126,6 +150,11 @@ class MarketSettings:
             jwt_private_key=read("JWT_PRIVATE_KEY", _text),
             jwt_key_file=read("JWT_KEY_FILE", _optional_path),
             jwt_issuer=read("JWT_ISSUER", _nonempty_text),
+            organization_rate=read("ORGANIZATION_RATE", _rate),
+            signin_failure_limit=read("SIGNIN_FAILURE_LIMIT", _integer(minimum=1)),
+            signin_address_failure_limit=read("SIGNIN_ADDRESS_FAILURE_LIMIT", _integer(minimum=1)),
+            signin_lockout=read("SIGNIN_LOCKOUT_SECONDS", _duration("seconds", positive=True)),
+            trusted_proxy_count=read("TRUSTED_PROXY_COUNT", _integer(minimum=0)),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -220,6 +249,19 @@ def _choice(choices: tuple[str, ...]) -> Callable[[object], str]:
         return value
 
     return parse
+
+
+def _rate(value: object) -> Rate:
+    """``<requests>/<period>``, the period one of sec, min, hour, day (DRF's notation: "1200/min")."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a rate such as 1200/min, not {value!r}")
+    requests, _, period = value.strip().partition("/")
+    seconds = RATE_PERIODS.get(period.strip()[:1].lower())
+    if not requests.strip().isdigit() or seconds is None:
+        raise ValueError(f"expected a rate such as 1200/min (per sec, min, hour or day), not {value!r}")
+    if int(requests) < 1:
+        raise ValueError(f"must allow at least one request, not {value!r}")
+    return Rate(requests=int(requests), period=timedelta(seconds=seconds))
 
 
 def _text(value: object) -> str:

@@ -262,3 +262,62 @@ def s3(s3_server: str, settings: Any) -> Iterator[str]:
         yield bucket
     finally:
         field.storage = local
+
+
+# --- a Redis of the test's own, to stop and start (the machine's Redis is shared and never stopped) -------------
+
+REDIS_START_SECONDS = 20
+
+
+class RedisServer:
+    """A ``redis-server`` on a free loopback port, with no persistence; ``kill`` it and ``start`` it again on the
+    same port to play an outage and a recovery."""
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + REDIS_START_SECONDS
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: the outage comes without warning, as a crashed or partitioned Redis does."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A running Redis of this test's own (skips with how to install redis-server; fails under CI)."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        unavailable("needs redis-server on PATH: apt-get install -y redis-server")
+    assert executable is not None
+    server = RedisServer(executable)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

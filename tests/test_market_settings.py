@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from config.market import MarketSettings, market_settings
+from config.market import MarketSettings, Rate, market_settings
 from settlement.services.settlements import published_fee_rate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +55,11 @@ def raw(**changes: Any) -> dict[str, Any]:
         "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n",
         "JWT_KEY_FILE": "/srv/ichiba/keys/delivery-es256.pem",
         "JWT_ISSUER": "ichiba",
+        "ORGANIZATION_RATE": "1200/min",
+        "SIGNIN_FAILURE_LIMIT": 5,
+        "SIGNIN_ADDRESS_FAILURE_LIMIT": 50,
+        "SIGNIN_LOCKOUT_SECONDS": 900,
+        "TRUSTED_PROXY_COUNT": 0,
         **changes,
     }
 
@@ -91,6 +96,11 @@ def test_values_are_parsed_into_their_types() -> None:
         jwt_private_key=raw()["JWT_PRIVATE_KEY"],
         jwt_key_file=Path("/srv/ichiba/keys/delivery-es256.pem"),
         jwt_issuer="ichiba",
+        organization_rate=Rate(requests=1200, period=timedelta(minutes=1)),
+        signin_failure_limit=5,
+        signin_address_failure_limit=50,
+        signin_lockout=timedelta(minutes=15),
+        trusted_proxy_count=0,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -143,6 +153,12 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "yes", "true or false"),
         ("PAYMENT_PROVIDER", "paypal", "offline, stripe"),
         ("JWT_ISSUER", "", "must not be empty"),
+        ("ORGANIZATION_RATE", "fast", "rate such as 1200/min"),
+        ("ORGANIZATION_RATE", "100/fortnight", "rate such as 1200/min"),
+        ("ORGANIZATION_RATE", "0/min", "at least one request"),
+        ("SIGNIN_FAILURE_LIMIT", 0, "at least 1"),
+        ("SIGNIN_LOCKOUT_SECONDS", 0, "more than 0 seconds"),
+        ("TRUSTED_PROXY_COUNT", -1, "at least 0"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:
@@ -224,3 +240,23 @@ def test_the_defaults_are_those_the_readme_documents() -> None:
     )
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert shown.stdout.split() == ["0.05", "3", "days,", "0:00:00", "0:15:00", str(5 * 1024**3), "5", "offline"]
+
+
+def test_the_organisation_rate_still_reads_its_former_name() -> None:
+    """ICHIBA_ORGANIZATION_RATE was ICHIBA_API_KEY_RATE (a budget per key); a deployment that set the old name
+    keeps its rate, and the new name wins when both are set."""
+    code = "import django; django.setup(); from config.market import market_settings as m; print(m().organization_rate)"
+    prefixes = ("DJANGO_", "ICHIBA_", "STRIPE_")
+    clean = {name: value for name, value in os.environ.items() if not name.startswith(prefixes)}
+    base = {**clean, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": "sqlite:///:memory:"}
+    shown = [
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env={**base, **extra}, capture_output=True, text=True, check=False
+        )
+        for extra in (
+            {},
+            {"ICHIBA_API_KEY_RATE": "50/hour"},
+            {"ICHIBA_API_KEY_RATE": "50/hour", "ICHIBA_ORGANIZATION_RATE": "7/sec"},
+        )
+    ]
+    assert [run.stdout.strip() for run in shown] == ["1200/60s", "50/3600s", "7/1s"], [r.stderr[-500:] for r in shown]

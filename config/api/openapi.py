@@ -8,7 +8,7 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
-market rule refuses (409, 422), a JSON body over the parser's limit (413), and the per-key throttle (429). A request
+market rule refuses (409, 422), a JSON body over the parser's limit (413), and the organisation's throttle (429). A request
 body naming another object by its id (a ``format: uuid`` field, like an order's ``offering``) may name one that does
 not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or not yours"). An
 operation that documents one of these itself keeps its own description; whatever error it documents, its body is
@@ -43,7 +43,10 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "413": ("PayloadTooLarge", "The body is larger than the endpoint takes (a JSON body: 2.5 MiB)."),
     "422": ("RuleViolation", "Well-formed, but a market rule refuses it (`detail` says which)."),
-    "429": ("Throttled", "Too many requests for this API key: retry after the `Retry-After` header's seconds."),
+    "429": (
+        "Throttled",
+        "Your organisation's API budget is spent: retry after the `Retry-After` header's seconds.",
+    ),
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -105,7 +108,7 @@ def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[s
         statuses.append("413")  # config.api.parsers.JSONParser reads at most DATA_UPLOAD_MAX_MEMORY_SIZE
     if security and write:
         statuses += ["409", "422"]
-    if any("ApiKey" in requirement for requirement in security):  # the throttle counts per API key
+    if any("ApiKey" in requirement for requirement in security):  # the organisation's throttle counts the call
         statuses.append("429")
     return statuses
 

@@ -254,6 +254,21 @@ ICHIBA = {
     "JWT_PRIVATE_KEY": env.str("ICHIBA_JWT_PRIVATE_KEY", default="", multiline=True),
     "JWT_KEY_FILE": env.str("ICHIBA_JWT_KEY_FILE", default=str(VAR_DIR / "keys" / "delivery-es256.pem")),
     "JWT_ISSUER": env.str("ICHIBA_JWT_ISSUER", default="ichiba"),
+    # The API budget of one organisation, shared by its API keys and its members' browser sessions (extra keys do
+    # not multiply it), counted over a sliding window; past it, 429 with Retry-After. ICHIBA_API_KEY_RATE is
+    # the setting's former name, still read when the new one is unset.
+    "ORGANIZATION_RATE": env.str(
+        "ICHIBA_ORGANIZATION_RATE", default=env.str("ICHIBA_API_KEY_RATE", default="1200/min")
+    ),
+    # Failed sign-ins (web, admin) before a lock-out: per account and client address together, so nobody can
+    # lock a member out from elsewhere; and per address over all accounts (password spraying). The lock-out
+    # ends this long after the last failure.
+    "SIGNIN_FAILURE_LIMIT": env.int("ICHIBA_SIGNIN_FAILURE_LIMIT", default=5),
+    "SIGNIN_ADDRESS_FAILURE_LIMIT": env.int("ICHIBA_SIGNIN_ADDRESS_FAILURE_LIMIT", default=50),
+    "SIGNIN_LOCKOUT_SECONDS": env.int("ICHIBA_SIGNIN_LOCKOUT_SECONDS", default=15 * 60),
+    # Reverse proxies (load balancers) in front of the web processes that each append the address they saw to
+    # X-Forwarded-For: the client's address is the one the outermost of them saw. 0 trusts no such header.
+    "TRUSTED_PROXY_COUNT": env.int("ICHIBA_TRUSTED_PROXY_COUNT", default=0),
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------
@@ -283,8 +298,8 @@ REST_FRAMEWORK = {
     # No generic filter backend: each list view parses its query parameters through a selector, so a bad
     # value is a 400 problem with the field named, and the OpenAPI document lists exactly what is accepted.
     "DEFAULT_FILTER_BACKENDS": [],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("ICHIBA_API_KEY_RATE", default="1200/min")},
+    # One budget per organisation (ICHIBA_ORGANIZATION_RATE), counted atomically in Redis; fails open.
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.OrganizationRateThrottle"],
     "EXCEPTION_HANDLER": "config.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -162,20 +162,19 @@ def test_verification_is_an_audited_state_change(seller) -> None:
     assert kinds == ["created", "verified", "member_added", "api_key_created", "unverified", "verified"]
 
 
-def test_throttling_per_api_key(seller, buyer, settings) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "3/min"}}
-    try:
-        codes = [seller.client.get("/api/v1/me").status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
-        throttled = seller.client.get("/api/v1/me")
-        assert throttled["Content-Type"] == "application/problem+json"
-        assert int(throttled["Retry-After"]) > 0
-        assert buyer.client.get("/api/v1/me").status_code == 200, "another key has its own budget"
-    finally:
-        cache.clear()
+def test_throttling_per_organisation(seller, buyer, settings) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "ORGANIZATION_RATE": "3/min"}
+    second_key = APIClient()
+    second_key.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {api_key_create(organization=seller.organization, name='second').secret}"
+    )
+    codes = [seller.client.get("/api/v1/me").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    throttled = second_key.get("/api/v1/me")
+    assert throttled.status_code == 429, "a second key of the same organisation shares its budget"
+    assert throttled["Content-Type"] == "application/problem+json"
+    assert int(throttled["Retry-After"]) > 0
+    assert buyer.client.get("/api/v1/me").status_code == 200, "another organisation has its own budget"
 
 
 def test_api_key_create_twice_gives_distinct_keys(seller) -> None:
