@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
-from config.api.problems import django_problem, is_api_request
+from config.api.problems import PROBLEM_TYPES, django_problem, is_api_request
+from config.outage import RETRY_AFTER_SECONDS, is_outage
+
+logger = logging.getLogger(__name__)
 
 # What the API speaks to every caller (ADR 9): partners' code reads its problem texts, so they must not change with
 # a browser's Accept-Language or the site's language cookie.
@@ -56,3 +61,27 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             response.headers.setdefault("Content-Language", API_LANGUAGE)
             return response
         return super().process_response(request, response)
+
+
+class OutageMiddleware:
+    """A view that fails because Redis (cache or broker) is down answers 503 with Retry-After, not 500.
+
+    DRF views get the same answer from the API's exception handler; this covers plain Django views and the API
+    paths DRF does not wrap. Placed after the locale middleware, so the page is in the reader's language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_outage(exception):
+            return None
+        logger.warning("service_unavailable path=%s error=%s: answered 503", request.path, type(exception).__name__)
+        if is_api_request(request):
+            response = django_problem(503, "service-unavailable", PROBLEM_TYPES["service-unavailable"][1])
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

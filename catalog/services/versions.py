@@ -100,7 +100,9 @@ def version_upload(
     except BaseException:
         version.file.storage.delete(stored_name)
         raise
-    transaction.on_commit(lambda: validate_version.delay(str(version.id)))
+    # A broker outage is logged, not raised (robust): the upload is committed, and the sweeper re-drives a version
+    # left validating (catalog.tasks.sweep_validating_versions).
+    transaction.on_commit(lambda: validate_version.delay(str(version.id)), robust=True)
     return version
 
 

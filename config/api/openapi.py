@@ -8,11 +8,11 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
-market rule refuses (409, 422), a JSON body over the parser's limit (413), and the organisation's throttle (429). A request
-body naming another object by its id (a ``format: uuid`` field, like an order's ``offering``) may name one that does
-not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or not yours"). An
-operation that documents one of these itself keeps its own description; whatever error it documents, its body is
-problem details.
+market rule refuses (409, 422), a JSON body over the parser's limit (413), and the organisation's throttle (429).
+A request body naming another object by its id (a ``format: uuid`` field, like an order's ``offering``) may name one
+that does not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or
+not yours"). An operation that documents one of these itself keeps its own description; whatever error it
+documents, its body is problem details.
 """
 
 from __future__ import annotations

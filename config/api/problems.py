@@ -20,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import DomainError
+from config.outage import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Too many requests"),
         gettext_noop("Slow down; retry after the number of seconds in `Retry-After`."),
     ),
+    "service-unavailable": (
+        gettext_noop("Service temporarily unavailable"),
+        gettext_noop(
+            "A service this request needs is briefly down; nothing was changed. Retry after the number of seconds "
+            "in `Retry-After`."
+        ),
+    ),
     "server-error": (
         gettext_noop("Internal server error"),
         gettext_noop("Something failed on our side; nothing was changed. Try again."),
@@ -256,6 +264,12 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
             status_code = status.HTTP_401_UNAUTHORIZED
         return problem_response(problem(status_code, code, str(detail)), headers)
 
+    if is_outage(exc):
+        logger.warning("service_unavailable error=%s: answered 503", type(exc).__name__)
+        return problem_response(
+            problem(503, "service-unavailable", PROBLEM_TYPES["service-unavailable"][1]),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     logger.exception("Unhandled API error", exc_info=exc)
     return problem_response(problem(500, "server-error", PROBLEM_TYPES["server-error"][1]))
 

@@ -39,12 +39,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz and /readyz by address over plain HTTP (config/health.py).
+    "config.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.StorableQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, except that the API is always English (ADR 9).
     "config.middleware.LocaleMiddleware",
+    # A view failing because Redis is down answers 503 with Retry-After, not 500 (config/outage.py).
+    "config.middleware.OutageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,9 +101,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (throttling) --------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds a web process waits for Redis (to connect, then for each answer) before it counts as down: a Redis that
+# hangs instead of refusing must not hang every request behind the throttle (docs/operations.md).
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

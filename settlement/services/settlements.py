@@ -13,6 +13,7 @@ Tasks are enqueued after commit; ``settlements_sweep`` re-drives anything a lost
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
@@ -27,6 +28,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from config.errors import Conflict, NotFound, RuleViolation
 from config.market import market_settings
@@ -323,7 +325,7 @@ def deliverability_problem(settlement: Settlement, *, fresh: bool = False) -> st
     except (NotImplementedError, OSError):
         modified = ""
     key = f"settlement:verified:{version.pk}:{version.size_bytes}:{modified}"
-    if not fresh and modified and cache.get(key) == version.sha256:
+    if not fresh and modified and _cache_get(key) == version.sha256:
         return ""
     digest = hashlib.sha256()
     with storage.open(name, "rb") as handle:
@@ -332,8 +334,17 @@ def deliverability_problem(settlement: Settlement, *, fresh: bool = False) -> st
     if digest.hexdigest() != version.sha256:
         return "the data file no longer matches its checksum"
     if modified:
-        cache.set(key, version.sha256, timeout=VERIFIED_FOR_SECONDS)
+        with contextlib.suppress(RedisError):  # only a shortcut is lost: the next capture hashes again
+            cache.set(key, version.sha256, timeout=VERIFIED_FOR_SECONDS)
     return ""
+
+
+def _cache_get(key: str) -> object:
+    """The cache's value, or None when Redis is down: the file is then hashed, as if never verified."""
+    try:
+        return cache.get(key)
+    except RedisError:
+        return None
 
 
 # --- refund (operator) ------------------------------------------------------------------------------------------

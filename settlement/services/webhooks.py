@@ -349,7 +349,7 @@ def webhook_publish(
     WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     delivery_ids = [str(delivery.id) for delivery in deliveries]
     if delivery_ids:
-        transaction.on_commit(lambda: _enqueue(delivery_ids))
+        transaction.on_commit(lambda: _enqueue(delivery_ids), robust=True)
     return len(delivery_ids)
 
 
@@ -386,6 +386,8 @@ def webhooks_on_version_published(event: VersionPublished) -> int:
 
 
 def _enqueue(delivery_ids: Iterable[str]) -> None:
+    """Run after commit, robustly: a broker outage is logged, not raised (the deliveries are committed with their
+    next attempt due, and the sweeper sends them when the broker is back)."""
     for delivery_id in delivery_ids:
         tasks.webhook_deliver.delay(delivery_id)
 
@@ -824,7 +826,7 @@ def webhook_delivery_retry(
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
     delivery_ids = [str(delivery.id)]
-    transaction.on_commit(lambda: _enqueue(delivery_ids))
+    transaction.on_commit(lambda: _enqueue(delivery_ids), robust=True)
     return delivery
 
 
