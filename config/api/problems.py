@@ -141,6 +141,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Too many requests"),
         gettext_noop("Slow down; retry after the number of seconds in `Retry-After`."),
     ),
+    "sign-in-locked": (
+        gettext_noop("Too many failed sign-ins"),
+        gettext_noop(
+            "Signing in from this address is paused after too many wrong passwords; retry after the number of "
+            "seconds in `Retry-After`."
+        ),
+    ),
     "service-unavailable": (
         gettext_noop("Service temporarily unavailable"),
         gettext_noop(

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "marketplace",
     "settlement",
     "demo",
+    # Failed sign-ins counted in PostgreSQL, with a lock-out (marketplace/signin.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "marketplace.middleware.PrincipalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into marketplace.signin.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,6 +162,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A locked-out sign-in is refused before the password is checked (marketplace/signin.py).
+AUTHENTICATION_BACKENDS = [
+    "marketplace.signin.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: the limits and the lock-out come from the market's settings (ICHIBA_SIGNIN_*); failures are counted
+# per (account, address) and per address (marketplace.signin.SignInAttempts), in PostgreSQL.
+AXES_HANDLER = "marketplace.signin.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "marketplace.signin.failure_limit"
+AXES_COOLOFF_TIME = "marketplace.signin.lockout"
+AXES_CLIENT_IP_CALLABLE = "marketplace.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "marketplace.signin.lockout_response"
+# The lock-out ends a fixed time after the failure that caused it; attempts while locked out do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the counts: one's own account signed into now and then must not reset an address's count.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:catalog"
 LOGOUT_REDIRECT_URL = "web:catalog"
@@ -357,6 +379,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_download_tokens"]}
     },
     "root": {"handlers": ["console"], "level": env.str("ICHIBA_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: each failure and lock-out is a warning (the client masked); its per-attempt chatter is not.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "config.api.handlers.csrf_failure"
