@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.builders import run_python
-from tests.fixtures import _free_port
+from tests.fixtures import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_readiness_fails_when_the_database_cannot_be_reached() -> None:
     shown = run_python(
         code,
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/nowhere",
     )
     assert shown.returncode == 0, shown.stderr[-2000:]
     status, body, retry_after, alive = json.loads(shown.stdout.strip().splitlines()[-1])

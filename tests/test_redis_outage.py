@@ -75,6 +75,8 @@ def queued(server: RedisServer, queue: str) -> list[str]:
 def test_an_outage_costs_no_request_and_loses_no_work(
     own_redis: RedisServer, settings: Any, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # API keys' principals cached in the Redis that will die, as in production.
+    settings.ICHIBA = {**settings.ICHIBA, "API_KEY_CACHE_SECONDS": 30}
     seller = make_party("Outage Seller", {"seller"})
     buyer = make_party("Outage Buyer", {"buyer"}, password="correct horse battery")
     with _eager():  # the offering's upload validates in-process
