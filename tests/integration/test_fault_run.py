@@ -404,7 +404,7 @@ def test_the_market_keeps_its_invariants_through_a_worker_kill_a_redis_restart_a
             check()
         except AssertionError as exc:
             broken.append(str(exc).splitlines()[0])
-    assert not broken, "\n".join(broken)
+    assert not broken, "\n".join([*broken, report])
 
 
 # --- the invariants, read in PostgreSQL -------------------------------------------------------------------------
