@@ -1,14 +1,13 @@
-"""Servers an integration test owns: a ``redis-server`` and a gunicorn, each on a free loopback port of its own.
+"""A gunicorn an integration test owns, on a free loopback port of its own; its Redis is
+``tests.fixtures.redis_server`` (never the machine's 6379).
 
-Each can be crashed (SIGKILL: no shutdown, no save) and started again on the same port, so the clients, the web
-server and the workers that know its address reconnect to it as they would to a production server that came back.
-The machine's own Redis (6379) is never touched: a test that stops Redis stops only the one it started.
+The server can be crashed (SIGKILL: master and workers, requests in flight) and started again on the same port,
+so the clients and workers that know its address reconnect as they would to a production server that came back.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,15 +19,6 @@ from tests.fixtures import free_port, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60
-
-
-def require_redis_server() -> str:
-    """The ``redis-server`` executable, or skip/fail."""
-    path = shutil.which("redis-server")
-    if path is None:
-        unavailable("needs redis-server: apt-get install -y redis-server (the test runs a Redis of its own)")
-    assert path is not None
-    return path
 
 
 def require_gunicorn() -> None:
@@ -55,39 +45,6 @@ def _stop(process: subprocess.Popen[bytes] | None, *, group: bool = False) -> No
     else:
         process.kill()
     process.wait(timeout=20)
-
-
-class RedisServer:
-    """A redis-server without persistence (``--save ""``, no AOF): a crash loses every queued message, as a
-    Redis that is replaced or restarted without its data does."""
-
-    def __init__(self, directory: Path) -> None:
-        self.executable = require_redis_server()
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log = directory / "redis.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def ping(self) -> bool:
-        return _answers(self.port, b"PING\r\n", b"+PONG")
-
-    def start(self) -> None:
-        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-        command += ["no", "--dir", str(self.directory), "--logfile", str(self.log)]
-        self.process = subprocess.Popen(command, cwd=self.directory)
-        deadline = time.monotonic() + START_SECONDS
-        while not self.ping():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.crash()
-                raise AssertionError(f"redis-server did not start on {self.port}: {self._log_tail()}")
-            time.sleep(0.05)
-
-    def crash(self) -> None:
-        _stop(self.process)
-
-    def _log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
 
 
 class WebServer:

@@ -51,8 +51,8 @@ from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, Offli
 from settlement.services import settlements
 from settlement.services.webhooks import webhooks_sweep
 from tests.builders import Party, make_party
-from tests.fixtures import require_postgres
-from tests.integration.servers import RedisServer, WebServer, require_gunicorn, require_redis_server
+from tests.fixtures import RedisServer, require_postgres
+from tests.integration.servers import WebServer, require_gunicorn
 from tests.integration.workers import QUEUES, broker_at, market, publishing_to_broker, start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -229,19 +229,19 @@ def _undownloaded(buyer_ids: list[uuid.UUID]) -> Any:
 
 
 @pytest.fixture
-def services(transactional_db: Any, tmp_path: Path) -> Iterator[tuple[RedisServer, Callable[..., Any], WebServer]]:
+def services(
+    transactional_db: Any, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[tuple[RedisServer, Callable[..., Any], WebServer]]:
     """Its own Redis, a gunicorn on the test database, and a way to start workers; all stopped at the end."""
     require_postgres()
-    require_redis_server()
     require_gunicorn()
-    redis = RedisServer(tmp_path)
-    redis.start()
+    redis = redis_server
     db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis.url,
+        "REDIS_URL": redis.url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
         "ICHIBA_PAYMENT_PROVIDER": "offline",
@@ -262,7 +262,6 @@ def services(transactional_db: Any, tmp_path: Path) -> Iterator[tuple[RedisServe
         web.crash()
         for process in workers:
             stop_worker(process, kill=True)
-        redis.crash()
 
 
 def _wait(condition: Callable[[], bool], what: str, *, timeout: float = WAIT_SECONDS, run: Run | None = None) -> None:
@@ -345,7 +344,7 @@ def test_the_market_keeps_its_invariants_through_a_worker_kill_a_redis_restart_a
             run=run,
         )
         run.redis_down.set()
-        redis.crash()
+        redis.kill()
         run.outage_began.set()
         _wait(
             lambda: sum(run.statuses(during_outage=True).values()) >= ANSWERS_DURING_OUTAGE
@@ -376,12 +375,12 @@ def test_the_market_keeps_its_invariants_through_a_worker_kill_a_redis_restart_a
         run.redis_down.clear()
 
     def drained() -> bool:
-        return _queues_drained(redis.url, replacement)
+        return _queues_drained(redis.url(), replacement)
 
     _wait(drained, "the worker to drain its queues")
     # The sweepers, as the beat schedule runs them once the stuck-after delay has passed: re-drive what a lost
     # message, the killed worker or the crashed web server left behind. Then let the worker finish.
-    with publishing_to_broker(), broker_at(redis.url):
+    with publishing_to_broker(), broker_at(redis.url()):
         settlements.settlements_sweep(now=timezone.now() + timedelta(hours=1))
         webhooks_sweep()
     _wait(drained, "the worker to finish what the sweepers sent")
