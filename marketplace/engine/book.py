@@ -34,7 +34,7 @@ import math
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
-from marketplace.engine.types import Fill, Order, Reason, Side, Status, SubmitResult, TimeInForce
+from marketplace.engine.types import Fill, Order, Reason, Side, Status, SubmitResult, TimeInForce, new_fill, new_result
 
 __all__ = ["OrderBook"]
 
@@ -46,6 +46,8 @@ GTC, IOC, FOK, GTD = TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInFo
 # Stand-in remaining quantity of an incoming unlimited ask (never reached), and the key limit of a market order.
 _UNLIMITED = 1 << 62
 _NO_LIMIT = 1 << 62
+_OPEN, _FILLED, _PARTIALLY_FILLED = Status.OPEN, Status.FILLED, Status.PARTIALLY_FILLED
+_CANCELLED, _EXPIRED = Status.CANCELLED, Status.EXPIRED
 
 
 @dataclass(slots=True)
@@ -135,74 +137,120 @@ class OrderBook:
 
     def submit(self, order: Order, *, now: float) -> SubmitResult:
         """Match an incoming order against the book and rest what its time in force lets rest."""
-        self._validate(order, loading=False)
-        if order.id in self._orders:
-            raise ValueError(f"order {order.id!r} already rests on this book")
-        if not order.seq:
-            order.seq = self._next_seq
-        if order.seq >= self._next_seq:
-            self._next_seq = order.seq + 1
-        quantity = order.quantity
-        tif = order.time_in_force
+        # The usual order (exact Order, enum members, positive int quantity, no expiry, fresh) passes every check
+        # of ``_validate`` by construction; proving that inline costs a quarter of the full checks, which were
+        # ~10 % of a submit in the engine bench. Anything else, including every bad order, gets the full checks.
+        if type(order) is Order:
+            side = order.side
+            tif = order.time_in_force
+            price = order.price
+            quantity = order.quantity
+            seq = order.seq
+            filled = order.filled
+            well_formed = (
+                (side is BUY or side is SELL)
+                and (tif is GTC or tif is IOC or tif is FOK)
+                and order.expires_at is None
+                and type(quantity) is int
+                and quantity > 0
+                and (price is None or (type(price) is int and price > 0))
+                and type(seq) is int
+                and seq >= 0
+                and type(filled) is int
+                and not filled
+            )
+        else:
+            well_formed = False
+        if not well_formed:
+            self._validate(order, loading=False)
+            tif = order.time_in_force
+            price = order.price
+            quantity = order.quantity
+            seq = order.seq
+        oid = order.id
+        if oid in self._orders:
+            raise ValueError(f"order {oid!r} already rests on this book")
+        next_seq = self._next_seq
+        if not seq:
+            order.seq = seq = next_seq
+        if seq >= next_seq:
+            self._next_seq = seq + 1
         if tif is GTD and order.expires_at <= now:  # type: ignore[operator]  # validated: GTD has one
-            return SubmitResult(order.id, (), Status.EXPIRED, 0, quantity or 0, Reason.EXPIRED, ())
+            return new_result(oid, (), _EXPIRED, 0, quantity or 0, Reason.EXPIRED, ())
 
         is_buy = order.side is BUY
         opposite = self._asks if is_buy else self._bids
+        keys = opposite.keys
         # The limit as a key of the opposite side: a maker at key k is marketable when k <= klimit.
-        klimit = _NO_LIMIT if order.price is None else (order.price if is_buy else -order.price)
+        klimit = _NO_LIMIT if price is None else (price if is_buy else -price)
         if tif is FOK and not self._fok_possible(opposite, klimit, order.owner, quantity, now):  # type: ignore[arg-type]  # a FOK order is finite
-            return SubmitResult(order.id, (), Status.CANCELLED, 0, quantity, Reason.FOK, ())  # type: ignore[arg-type]
+            return new_result(oid, (), _CANCELLED, 0, quantity, Reason.FOK, ())  # type: ignore[arg-type]
 
-        if not opposite.keys or opposite.keys[0] > klimit:  # nothing crosses (the common case): rest or cancel
-            if order.price is None or tif is IOC or tif is FOK:
-                return SubmitResult(order.id, (), Status.CANCELLED, 0, quantity, Reason.NO_LIQUIDITY, ())  # type: ignore[arg-type]  # finite
+        if not keys or keys[0] > klimit:  # nothing crosses (the common case): rest or cancel
+            if price is None or tif is IOC or tif is FOK:
+                return new_result(oid, (), _CANCELLED, 0, quantity, Reason.NO_LIQUIDITY, ())  # type: ignore[arg-type]  # finite
             self._rest(order)
-            return SubmitResult(order.id, (), Status.OPEN, quantity, 0, "", ())
+            return new_result(oid, (), _OPEN, quantity, 0, "", ())
 
         fills: list[Fill] = []
         expired: list[str] = []
         stop = ""
         remaining = _UNLIMITED if quantity is None else quantity
         seats = self._seats
-        while opposite.keys and opposite.keys[0] <= klimit:
-            key = opposite.keys[0]
-            level = opposite.levels[key]
+        levels = opposite.levels
+        resting = self._orders
+        gtd = self._gtd
+        owner = order.owner
+        while keys and keys[0] <= klimit:
+            key = keys[0]
+            level = levels[key]
             # Every maker passed over is used up or expired, so they form a prefix of the level, dropped after.
-            passed: list[Order] = []
+            passed: list[str] = []
             for maker in level.values():
-                if maker.expires_at is not None and maker.expires_at <= now:  # expired GTD: never matched
-                    passed.append(maker)
+                expires_at = maker.expires_at
+                if expires_at is not None and expires_at <= now:  # expired GTD: never matched
+                    passed.append(maker.id)
                     expired.append(maker.id)
                     continue
                 if seats is not None and seats <= 0:
                     stop = Reason.SEAT_CAP
                     break
-                if maker.owner == order.owner:
+                if maker.owner == owner:
                     stop = Reason.SELF_TRADE
                     break
-                traded = remaining if maker.quantity is None else min(remaining, maker.quantity - maker.filled)
+                maker_quantity = maker.quantity
+                if maker_quantity is None:
+                    traded = remaining
+                else:
+                    traded = maker_quantity - maker.filled
+                    if remaining < traded:
+                        traded = remaining
                 if seats is not None:
-                    traded = min(traded, seats)
+                    if seats < traded:
+                        traded = seats
                     seats -= traded
                 maker.filled += traded
                 remaining -= traded
-                buy_id, sell_id = (order.id, maker.id) if is_buy else (maker.id, order.id)
-                fills.append(Fill(maker.id, order.id, buy_id, sell_id, maker.price, traded))  # type: ignore[arg-type]  # makers are limit orders
-                if maker.quantity is not None and maker.filled == maker.quantity:
-                    passed.append(maker)
+                maker_id = maker.id
+                if is_buy:
+                    fills.append(new_fill(maker_id, oid, oid, maker_id, maker.price, traded))  # type: ignore[arg-type]  # makers are limit orders
+                else:
+                    fills.append(new_fill(maker_id, oid, maker_id, oid, maker.price, traded))  # type: ignore[arg-type]
+                if maker_quantity is not None and maker.filled == maker_quantity:
+                    passed.append(maker_id)
                 elif remaining:  # the seat cap cut this trade short, and this maker would be next again
                     stop = Reason.SEAT_CAP
                     break
                 if not remaining:
                     break
             for gone in passed:
-                del level[gone.id]
-                del self._orders[gone.id]
-                self._gtd.pop(gone.id, None)
+                del level[gone]
+                del resting[gone]
+                if gtd:
+                    gtd.pop(gone, None)
             if not level:
-                del opposite.levels[key]
-                del opposite.keys[0]
+                del levels[key]
+                del keys[0]
             if stop or not remaining:
                 break
         self._seats = seats
@@ -212,16 +260,22 @@ class OrderBook:
         else:
             order.filled = quantity - remaining
             if not remaining:
-                return SubmitResult(order.id, tuple(fills), Status.FILLED, 0, 0, "", tuple(expired))
-        if not stop and (order.price is None or tif is IOC or tif is FOK):
+                return new_result(oid, tuple(fills), _FILLED, 0, 0, "", tuple(expired) if expired else ())
+        if not stop and (price is None or tif is IOC or tif is FOK):
             stop = Reason.NO_LIQUIDITY
         if stop:
             cancelled = 0 if quantity is None else remaining
-            return SubmitResult(order.id, tuple(fills), Status.CANCELLED, 0, cancelled, stop, tuple(expired))
+            return new_result(oid, tuple(fills), _CANCELLED, 0, cancelled, stop, tuple(expired) if expired else ())
         self._rest(order)
-        status = Status.PARTIALLY_FILLED if fills else Status.OPEN
-        resting = None if quantity is None else remaining
-        return SubmitResult(order.id, tuple(fills), status, resting, 0, "", tuple(expired))
+        return new_result(
+            oid,
+            tuple(fills),
+            _PARTIALLY_FILLED if fills else _OPEN,
+            None if quantity is None else remaining,
+            0,
+            "",
+            tuple(expired) if expired else (),
+        )
 
     # -- internals -------------------------------------------------------------------------------------------
 

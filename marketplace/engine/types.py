@@ -140,3 +140,40 @@ _set_result_resting = _slot_setter(SubmitResult, "resting")
 _set_result_cancelled = _slot_setter(SubmitResult, "cancelled")
 _set_result_reason = _slot_setter(SubmitResult, "reason")
 _set_result_expired = _slot_setter(SubmitResult, "expired")
+
+# The book builds its Fill and SubmitResult values with these two functions rather than the constructors: the
+# same stores, minus the trip through type.__call__ into a Python __init__ (~90 ns a value on CPython 3.11).
+_new = object.__new__
+
+
+def new_fill(maker_id: str, taker_id: str, buy_id: str, sell_id: str, price: int, quantity: int) -> Fill:
+    """``Fill(...)`` for the matching loop (same value, built without the constructor call)."""
+    fill = _new(Fill)
+    _set_fill_maker_id(fill, maker_id)
+    _set_fill_taker_id(fill, taker_id)
+    _set_fill_buy_id(fill, buy_id)
+    _set_fill_sell_id(fill, sell_id)
+    _set_fill_price(fill, price)
+    _set_fill_quantity(fill, quantity)
+    return fill
+
+
+def new_result(
+    order_id: str,
+    fills: tuple[Fill, ...],
+    status: str,
+    resting: int | None,
+    cancelled: int,
+    reason: str,
+    expired: tuple[str, ...],
+) -> SubmitResult:
+    """``SubmitResult(...)`` for ``OrderBook.submit`` (same value, built without the constructor call)."""
+    result = _new(SubmitResult)
+    _set_result_order_id(result, order_id)
+    _set_result_fills(result, fills)
+    _set_result_status(result, status)
+    _set_result_resting(result, resting)
+    _set_result_cancelled(result, cancelled)
+    _set_result_reason(result, reason)
+    _set_result_expired(result, expired)
+    return result
