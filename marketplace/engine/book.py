@@ -189,93 +189,104 @@ class OrderBook:
         if not keys or keys[0] > klimit:  # nothing crosses (the common case): rest or cancel
             if price is None or tif is IOC or tif is FOK:
                 return new_result(oid, (), _CANCELLED, 0, quantity, Reason.NO_LIQUIDITY, ())  # type: ignore[arg-type]  # finite
-            self._rest(order)
-            return new_result(oid, (), _OPEN, quantity, 0, "", ())
-
-        fills: list[Fill] = []
-        expired: list[str] = []
-        stop = ""
-        remaining = _UNLIMITED if quantity is None else quantity
-        seats = self._seats
-        levels = opposite.levels
-        resting = self._orders
-        gtd = self._gtd
-        owner = order.owner
-        while keys and keys[0] <= klimit:
-            key = keys[0]
-            level = levels[key]
-            # Every maker passed over is used up or expired, so they form a prefix of the level, dropped after.
-            passed: list[str] = []
-            for maker in level.values():
-                expires_at = maker.expires_at
-                if expires_at is not None and expires_at <= now:  # expired GTD: never matched
-                    passed.append(maker.id)
-                    expired.append(maker.id)
-                    continue
-                if seats is not None and seats <= 0:
-                    stop = Reason.SEAT_CAP
-                    break
-                if maker.owner == owner:
-                    stop = Reason.SELF_TRADE
-                    break
-                maker_quantity = maker.quantity
-                if maker_quantity is None:
-                    traded = remaining
-                else:
-                    traded = maker_quantity - maker.filled
-                    if remaining < traded:
-                        traded = remaining
-                if seats is not None:
-                    if seats < traded:
-                        traded = seats
-                    seats -= traded
-                maker.filled += traded
-                remaining -= traded
-                maker_id = maker.id
-                if is_buy:
-                    fills.append(new_fill(maker_id, oid, oid, maker_id, maker.price, traded))  # type: ignore[arg-type]  # makers are limit orders
-                else:
-                    fills.append(new_fill(maker_id, oid, maker_id, oid, maker.price, traded))  # type: ignore[arg-type]
-                if maker_quantity is not None and maker.filled == maker_quantity:
-                    passed.append(maker_id)
-                elif remaining:  # the seat cap cut this trade short, and this maker would be next again
-                    stop = Reason.SEAT_CAP
-                    break
-                if not remaining:
-                    break
-            for gone in passed:
-                del level[gone]
-                del resting[gone]
-                if gtd:
-                    gtd.pop(gone, None)
-            if not level:
-                del levels[key]
-                del keys[0]
-            if stop or not remaining:
-                break
-        self._seats = seats
-
-        if quantity is None:
-            order.filled = _UNLIMITED - remaining
+            made: tuple[Fill, ...] = ()
+            expired_ids: tuple[str, ...] = ()
+            status = _OPEN
+            left: int | None = quantity  # seats that come to rest (None: an unlimited ask)
         else:
-            order.filled = quantity - remaining
-            if not remaining:
-                return new_result(oid, tuple(fills), _FILLED, 0, 0, "", tuple(expired) if expired else ())
-        if not stop and (price is None or tif is IOC or tif is FOK):
-            stop = Reason.NO_LIQUIDITY
-        if stop:
-            cancelled = 0 if quantity is None else remaining
-            return new_result(oid, tuple(fills), _CANCELLED, 0, cancelled, stop, tuple(expired) if expired else ())
-        self._rest(order)
-        return new_result(
-            oid,
-            tuple(fills),
-            _PARTIALLY_FILLED if fills else _OPEN,
-            None if quantity is None else remaining,
-            0,
-            "",
-            tuple(expired) if expired else (),
-        )
+            fills: list[Fill] = []
+            expired: list[str] = []
+            stop = ""
+            remaining = _UNLIMITED if quantity is None else quantity
+            seats = self._seats
+            levels = opposite.levels
+            orders = self._orders
+            gtd = self._gtd
+            owner = order.owner
+            while keys and keys[0] <= klimit:
+                key = keys[0]
+                level = levels[key]
+                # Every maker passed over is used up or expired, so they form a prefix of the level, dropped after.
+                passed: list[str] = []
+                for maker in level.values():
+                    expires_at = maker.expires_at
+                    if expires_at is not None and expires_at <= now:  # expired GTD: never matched
+                        passed.append(maker.id)
+                        expired.append(maker.id)
+                        continue
+                    if seats is not None and seats <= 0:
+                        stop = Reason.SEAT_CAP
+                        break
+                    if maker.owner == owner:
+                        stop = Reason.SELF_TRADE
+                        break
+                    maker_quantity = maker.quantity
+                    if maker_quantity is None:
+                        traded = remaining
+                    else:
+                        traded = maker_quantity - maker.filled
+                        if remaining < traded:
+                            traded = remaining
+                    if seats is not None:
+                        if seats < traded:
+                            traded = seats
+                        seats -= traded
+                    maker.filled += traded
+                    remaining -= traded
+                    maker_id = maker.id
+                    if is_buy:
+                        fills.append(new_fill(maker_id, oid, oid, maker_id, maker.price, traded))  # type: ignore[arg-type]  # makers are limit orders
+                    else:
+                        fills.append(new_fill(maker_id, oid, maker_id, oid, maker.price, traded))  # type: ignore[arg-type]
+                    if maker_quantity is not None and maker.filled == maker_quantity:
+                        passed.append(maker_id)
+                    elif remaining:  # the seat cap cut this trade short, and this maker would be next again
+                        stop = Reason.SEAT_CAP
+                        break
+                    if not remaining:
+                        break
+                for gone in passed:
+                    del level[gone]
+                    del orders[gone]
+                    if gtd:
+                        gtd.pop(gone, None)
+                if not level:
+                    del levels[key]
+                    del keys[0]
+                if stop or not remaining:
+                    break
+            self._seats = seats
+            made = tuple(fills)
+            expired_ids = tuple(expired) if expired else ()
+            if quantity is None:
+                order.filled = _UNLIMITED - remaining
+            else:
+                order.filled = quantity - remaining
+                if not remaining:
+                    return new_result(oid, made, _FILLED, 0, 0, "", expired_ids)
+            if not stop and (price is None or tif is IOC or tif is FOK):
+                stop = Reason.NO_LIQUIDITY
+            if stop:
+                return new_result(oid, made, _CANCELLED, 0, 0 if quantity is None else remaining, stop, expired_ids)
+            status = _PARTIALLY_FILLED if made else _OPEN
+            left = None if quantity is None else remaining
+
+        # Rest what is left (``_rest``, inlined: a method call is a tenth of a resting submit).
+        own_key: int = -price if is_buy else price  # type: ignore[operator,assignment]  # only limit orders rest
+        own = self._bids if is_buy else self._asks
+        own_level = own.levels.get(own_key)
+        if own_level is None:
+            own.levels[own_key] = {oid: order}
+            insort(own.keys, own_key)
+        else:
+            own_level[oid] = order  # at the back: right unless an order with a later seq rests already
+            if seq < next_seq - 1:  # an explicit, earlier seq: move the orders with a later one behind it
+                for later in [other for other in own_level.values() if other.seq > seq]:
+                    own_level[later.id] = own_level.pop(later.id)
+        self._orders[oid] = order
+        if tif is GTD:
+            self._gtd[oid] = order
+        return new_result(oid, made, status, left, 0, "", expired_ids)
 
     # -- internals -------------------------------------------------------------------------------------------
 
