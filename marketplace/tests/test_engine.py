@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from marketplace.engine import Fill, Order, OrderBook, Reason, Side, Status, SubmitResult, TimeInForce
+from marketplace.engine.types import new_fill, new_result
 
 BUY, SELL = Side.BUY, Side.SELL
 GTC, IOC, FOK, GTD = TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD
@@ -552,6 +553,57 @@ def test_invalid_orders_are_rejected(bad: Order, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         book.submit(bad, now=NOW)
     assert len(book) == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        # Look well-formed to a check by value alone; submit's inline proof (book.py) must still send them to the
+        # full checks.
+        (Order("x", BUY, "o", True, 1), "price"),  # bool is not a price
+        (Order("x", BUY, "o", 100, 1, filled=0.0), "filled"),  # type: ignore[arg-type]
+        (Order("x", BUY, "o", 100, 1, filled=False), "filled"),
+        (Order("x", BUY, "o", 100, 1, seq=1.0), "seq"),  # type: ignore[arg-type]
+        (Order("x", BUY, "o", 100, 1, seq=True), "seq"),
+        (Order("x", BUY, "o", None, 1, IOC, NOW), "only a gtd"),
+    ],
+)
+def test_orders_that_only_look_well_formed_get_the_full_checks(bad: Order, message: str) -> None:
+    book = OrderBook(seats_remaining=None)
+    with pytest.raises(ValueError, match=message):
+        book.submit(bad, now=NOW)
+    assert len(book) == 0
+    with pytest.raises(TypeError, match="expected an Order"):
+        book.submit(("x", BUY, "o", 100, 1), now=NOW)  # type: ignore[arg-type]
+
+
+def test_an_order_subclass_is_checked_fully_and_matched_like_an_order() -> None:
+    @dataclass(slots=True)
+    class TaggedOrder(Order):
+        tag: str = ""
+
+    book = book_with(order("a1", SELL, 100, 2))
+    tagged = TaggedOrder("b1", "buy", "o", 100, 3, tag="t")  # type: ignore[arg-type]
+    result = book.submit(tagged, now=NOW)
+    assert tagged.side is BUY
+    assert result == SubmitResult("b1", (fill("a1", "b1", BUY, 100, 2),), Status.PARTIALLY_FILLED, 1, 0, "", ())
+    assert book.resting("b1") is tagged
+
+
+def test_the_books_value_builders_make_the_constructors_values() -> None:
+    # OrderBook.submit builds its values with new_fill / new_result (marketplace/engine/types.py), not the
+    # constructors: the same parameters, every field set, equal values of the very same class.
+    for cls, build in ((Fill, new_fill), (SubmitResult, new_result)):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert list(inspect.signature(build).parameters) == names
+        values: dict[str, Any] = {name: f"value of {name}" for name in names}
+        made = build(**values)
+        assert type(made) is cls
+        assert made == cls(**values)
+        assert hash(made) == hash(cls(**values))
+        assert repr(made) == repr(cls(**values))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, names[0], "changed")
 
 
 def test_plain_strings_for_side_and_time_in_force_are_accepted() -> None:
