@@ -62,24 +62,20 @@ class Order:
         return None if self.quantity is None else self.quantity - self.filled
 
 
-# Fill and SubmitResult are made once per trade and once per order, on the matching hot path. The __init__ that
-# @dataclass generates for a frozen class stores each field with object.__setattr__, about 80 ns a field on
-# CPython 3.11 (a 7-field frozen instance: 730 ns, against 160 ns unfrozen); with it the engine bench fell to
-# 0.92-1.37x the reference book, under 1.0 in 2 runs of 9 (tests/bench/engine.py). So these two write their own
-# __init__, storing each field through its slot's descriptor (the store object.__setattr__ ends in, without its
-# argument handling; 430 ns). To every caller they are ordinary frozen dataclasses: same constructor, eq, hash,
-# repr, pickling, FrozenInstanceError (marketplace/tests/test_engine.py checks them).
-#
-# Those stores (~45 ns each, a method-wrapper call) are still the largest cost of a submit: building the values
-# was ~30 % of the engine's submit time in that bench, against the reference's plain tuples. OrderBook.submit
-# therefore builds them with new_fill / new_result below (object.__new__ and the same stores, without the
-# type.__call__ -> Python __init__ trip), checks a well-formed order inline instead of calling _validate, and rests
-# inline. Engine bench, 1M orders, 5 runs each alternated with the previous engine on the shared 2-core machine
-# (medians): ratio_to_reference 1.006 -> 1.112, submit_ratio_to_reference 0.673 -> 0.746, engine submit p50
-# 3.13 -> 2.77 us (reference 2.09 / 2.01 us); the previous engine had measured 1.52-1.63x when it was written.
+# Fill and SubmitResult are ordinary frozen dataclasses: constructor, eq, hash, repr, pickling,
+# FrozenInstanceError (marketplace/tests/test_engine.py checks them). The book makes one per trade and one per
+# order on the matching hot path, and there the constructor is the largest cost of a submit: the __init__ that
+# @dataclass generates for a frozen class stores each field with object.__setattr__ (~80 ns a field on CPython
+# 3.11; a 7-field value 730 ns, against 160 ns unfrozen), and with it the engine bench fell under the reference
+# book (0.92-1.37x, tests/bench/engine.py). So OrderBook.submit builds them with new_fill / new_result below:
+# object.__new__ and a store through each field's slot descriptor (~45 ns a field), the same value without the
+# constructor's argument handling. With that, an inline check of a well-formed order instead of _validate, and
+# resting inline, the engine bench measured (1M orders, medians of 5 runs alternated with the previous engine on
+# the shared 2-core machine) ratio_to_reference 1.006 -> 1.112, submit_ratio_to_reference 0.673 -> 0.746, engine
+# submit p50 3.13 -> 2.77 us (reference 2.09 / 2.01 us).
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Fill:
     maker_id: str  # the resting order
     taker_id: str  # the incoming order
@@ -88,16 +84,8 @@ class Fill:
     price: int  # always the resting (maker) order's price
     quantity: int
 
-    def __init__(self, maker_id: str, taker_id: str, buy_id: str, sell_id: str, price: int, quantity: int) -> None:
-        _set_fill_maker_id(self, maker_id)
-        _set_fill_taker_id(self, taker_id)
-        _set_fill_buy_id(self, buy_id)
-        _set_fill_sell_id(self, sell_id)
-        _set_fill_price(self, price)
-        _set_fill_quantity(self, quantity)
 
-
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class SubmitResult:
     order_id: str
     fills: tuple[Fill, ...]
@@ -106,24 +94,6 @@ class SubmitResult:
     cancelled: int  # seats of this order cancelled at submission (0 if none; always 0 for an unlimited ask)
     reason: str  # see Reason; "" unless something was cancelled or expired at submission
     expired: tuple[str, ...]  # ids of resting GTD orders found expired and removed during this submit
-
-    def __init__(
-        self,
-        order_id: str,
-        fills: tuple[Fill, ...],
-        status: str,
-        resting: int | None,
-        cancelled: int,
-        reason: str,
-        expired: tuple[str, ...],
-    ) -> None:
-        _set_result_order_id(self, order_id)
-        _set_result_fills(self, fills)
-        _set_result_status(self, status)
-        _set_result_resting(self, resting)
-        _set_result_cancelled(self, cancelled)
-        _set_result_reason(self, reason)
-        _set_result_expired(self, expired)
 
     @property
     def filled(self) -> int:
@@ -149,8 +119,7 @@ _set_result_cancelled = _slot_setter(SubmitResult, "cancelled")
 _set_result_reason = _slot_setter(SubmitResult, "reason")
 _set_result_expired = _slot_setter(SubmitResult, "expired")
 
-# The book builds its Fill and SubmitResult values with these two functions rather than the constructors: the
-# same stores, minus the trip through type.__call__ into a Python __init__ (~90 ns a value on CPython 3.11).
+# The book builds its Fill and SubmitResult values with these two functions rather than the constructors (above).
 _new = object.__new__
 
 
