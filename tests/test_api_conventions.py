@@ -184,8 +184,10 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
             assert all(problem_schema(r) == problem for r in errors.values()), (method, path)
             if any("ApiKey" in requirement for requirement in operation.get("security", [])):
                 assert {"401", "429"} <= set(errors), (method, path)
+            if operation.get("security"):  # a cache or broker outage (docs/operations.md#when-redis-is-down)
+                assert "503" in errors, (method, path)
     orders = schema["paths"]["/api/v1/orders"]["post"]["responses"]
-    assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429"))
+    assert all(problem_schema(orders[code]) == problem for code in ("400", "401", "403", "409", "422", "429", "503"))
     assert "404" in schema["paths"]["/api/v1/orders/{order_id}"]["get"]["responses"]
     assert problem_schema(orders["413"]) == problem, "a JSON body over the limit is refused with 413"
     assert set(schema["components"]["schemas"]["Problem"]["required"]) == {"type", "title", "status"}

@@ -8,7 +8,8 @@ A request body a ``StrictSerializer`` reads refuses unknown fields: its schema s
 
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
-market rule refuses (409, 422), a JSON body over the parser's limit (413), and the organisation's throttle (429).
+market rule refuses (409, 422), a JSON body over the parser's limit (413), the organisation's throttle (429), and a
+service it needs being briefly unreachable (503, docs/operations.md#when-redis-is-down).
 A request body naming another object by its id (a ``format: uuid`` field, like an order's ``offering``) may name one
 that does not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or
 not yours"). An operation that documents one of these itself keeps its own description; whatever error it
@@ -46,6 +47,11 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "429": (
         "Throttled",
         "Your organisation's API budget is spent: retry after the `Retry-After` header's seconds.",
+    ),
+    "503": (
+        "ServiceUnavailable",
+        "A service the market needs is briefly unreachable; nothing was changed: retry after the `Retry-After` "
+        "header's seconds.",
     ),
 }
 
@@ -110,6 +116,8 @@ def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[s
         statuses += ["409", "422"]
     if any("ApiKey" in requirement for requirement in security):  # the organisation's throttle counts the call
         statuses.append("429")
+    if security:  # any call may meet its cache or broker down (config/outage.py)
+        statuses.append("503")
     return statuses
 
 

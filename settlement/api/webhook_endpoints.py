@@ -53,7 +53,13 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
 
 class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
-    secret = serializers.CharField(help_text="Signing secret (whsec_...). Shown only in this response.")
+    secret = serializers.CharField(
+        required=False,  # a replay of the creating request leaves it out (header Idempotent-Omitted: secret)
+        help_text=(
+            "Signing secret (whsec_...). Shown only in this response; a replay of the creating request under the "
+            "same Idempotency-Key leaves it out and says so in the header Idempotent-Omitted: secret."
+        ),
+    )
 
     class Meta(WebhookEndpointSerializer.Meta):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]

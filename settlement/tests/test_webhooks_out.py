@@ -221,6 +221,15 @@ def test_idempotency_key_replays_the_creation_without_the_secret_and_never_store
     assert secret not in stored_idempotency_records() and rotated not in stored_idempotency_records()
 
 
+def test_the_openapi_document_says_a_replay_may_leave_the_secret_out(anonymous) -> None:
+    import yaml
+
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    component = schema["components"]["schemas"]["WebhookEndpointWithSecret"]
+    assert "secret" in component["properties"] and "secret" not in component.get("required", [])
+    assert "Idempotent-Omitted" in component["properties"]["secret"]["description"]
+
+
 def test_secrets_stored_before_the_fix_are_removed_from_idempotency_records(buyer) -> None:
     import importlib
 
