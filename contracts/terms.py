@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,18 @@ def _text_errors(schema: Mapping[str, Any], value: Any, path: str) -> dict[str, 
 
 def _unknown_countries(codes: list[str]) -> list[str]:
     return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+
+
+def territories_overlap(first: Iterable[str], second: Iterable[str]) -> bool:
+    """Whether two licensed territories share a country: the one definition of overlap (exclusivity uses it).
+
+    A territory is what the terms hold under ``territory``: a non-empty list of ISO 3166-1 alpha-2 codes, each a
+    country where the data may be used. There is no "worldwide" value; the whole world is the list of every
+    country, so it overlaps every territory. Two territories overlap when one country is in both. Codes compare
+    without regard to case, as ``with_defaults`` stores them upper-case; anything that is not a string (a
+    malformed stored term) is no country."""
+    countries = {code.upper() for code in first if isinstance(code, str)}
+    return any(isinstance(code, str) and code.upper() in countries for code in second)
 
 
 def canonical_json(value: Any) -> str:

@@ -106,6 +106,14 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
             "under the data subject's control through an information bank (情報銀行) or PDS, not a market."
         ),
     ),
+    "exclusivity-conflict": (
+        gettext_noop("Exclusive licence in the way"),
+        gettext_noop(
+            "An exclusive licence has its territory to itself: no other offering or contract of the same dataset may "
+            "share a country with it. Choose a territory that does not overlap, withdraw the open offering, or wait "
+            "until the contract in force ends. `detail` names the offering or contract if it is yours."
+        ),
+    ),
     "entitlement-not-active": (
         gettext_noop("Entitlement not active"),
         gettext_noop("Download tokens are issued only while the entitlement is active and within its term."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pycountry
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from config.errors import InvalidInput, RuleViolation
 from contracts.meti.data_provision_terms import DEFAULTS, TERMS_SCHEMA
 from contracts.registry import template_get
-from contracts.terms import term_int, terms_hash, terms_resolve, terms_typed
+from contracts.terms import term_int, terms_hash, terms_resolve, terms_typed, territories_overlap
 
 TEMPLATE = template_get("meti-data-provision")
 
@@ -79,6 +80,23 @@ def test_exclusive_means_one_seat() -> None:
     with pytest.raises(RuleViolation):
         resolve({"license_type": "exclusive"}, seats=None)
     assert resolve({"license_type": "exclusive"}, seats=1).terms["license_type"] == "exclusive"
+
+
+def test_territories_overlap_when_one_country_is_in_both() -> None:
+    assert territories_overlap(["JP"], ["JP"])
+    assert territories_overlap(["DE", "JP"], ["JP", "US"]), "one shared country is enough"
+    assert territories_overlap(["jp"], ["JP"]), "codes compare without regard to case"
+    assert not territories_overlap(["JP"], ["US"])
+    assert not territories_overlap(["DE", "FR"], ["JP", "US"])
+    assert not territories_overlap([], ["JP"]), "an empty (never valid) territory holds no country"
+    assert not territories_overlap(["JP", 81], ["81"]), "a malformed stored code is no country"  # type: ignore[list-item]
+    everywhere = resolve({"territory": [c.alpha_2 for c in pycountry.countries]}).terms["territory"]
+    assert territories_overlap(everywhere, ["KE"]) and territories_overlap(["NZ"], everywhere), "the world is a list"
+
+
+@given(st.lists(st.sampled_from(["JP", "US", "DE", "FR", "KR"])), st.lists(st.sampled_from(["JP", "US", "DE"])))
+def test_territory_overlap_is_symmetric_and_means_a_shared_country(first: list[str], second: list[str]) -> None:
+    assert territories_overlap(first, second) == territories_overlap(second, first) == bool(set(first) & set(second))
 
 
 def test_anonymised_data_always_carries_the_appi_clauses() -> None:

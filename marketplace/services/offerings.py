@@ -17,6 +17,7 @@ from contracts.registry import template_get
 from contracts.terms import terms_resolve
 from marketplace import states
 from marketplace.models import Offering, OfferingEvent
+from marketplace.services.exclusivity import exclusivity_check, is_exclusive
 from marketplace.services.orders import offering_cancel_resting_orders
 
 MAX_SEATS = 1_000_000
@@ -74,6 +75,13 @@ def offering_publish(
         )
     template = template_get(template_code)
     resolved = terms_resolve(template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class)
+    # Under the dataset's row lock, taken above: two publications on one dataset are judged one after the other.
+    exclusivity_check(
+        dataset_id=dataset.id,
+        territory=resolved.terms["territory"],
+        exclusive=is_exclusive(resolved.terms),
+        organization_id=principal.organization_id,
+    )
     offering = Offering.objects.create(
         dataset=dataset,
         seller_id=principal.organization_id,

@@ -24,6 +24,7 @@ from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_co
 from marketplace import engine, hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
 from marketplace.selectors import offer_snapshot
+from marketplace.services.exclusivity import EXCLUSIVE, exclusivity_check, exclusivity_lock, is_exclusive
 
 MAX_PRICE = 10**12  # minor units per seat (a trillion yen): past any real licence, below any overflow
 MAX_QUANTITY = 100_000
@@ -151,6 +152,8 @@ class _Market:
     offering: Offering  # its row locked, its seller read with it
     resting: dict[str, Order]  # by id: the part of the book an incoming order can meet
     version: DatasetVersion | None  # the dataset's latest published version, which a trade's contract licenses
+    # The dataset has (or had) an exclusive offering: only then may a trade meet an exclusivity conflict.
+    exclusive_here: bool = False
 
 
 def _offering_and_book(offering_id: uuid.UUID, *, side: str, price: int | None, now: datetime) -> _Market | None:
@@ -170,6 +173,9 @@ def _offering_and_book(offering_id: uuid.UUID, *, side: str, price: int | None, 
     expires them, as ``orders_expire`` would). The engine matches only against the opposite side, best price
     first, and stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it
     stays in the database untouched and the query stays proportional to what can trade, not to the book's depth.
+
+    The version's statement also says whether any offering of the dataset is exclusive (an index scan of the
+    dataset's few offerings): only then does a trade judge exclusivity (``_exclusivity_check``).
     """
     opposite = Order.Side.SELL if side == Order.Side.BUY else Order.Side.BUY
     crosses = "" if price is None else (" AND price <= %s" if side == Order.Side.BUY else " AND price >= %s")
@@ -197,10 +203,11 @@ def _offering_and_book(offering_id: uuid.UUID, *, side: str, price: int | None, 
         ),
         Read(  # as catalog.selectors.latest_published_version_of reads it
             DatasetVersion,
-            "SELECT {columns} FROM {table} v JOIN catalog_dataset d ON d.id = v.dataset_id "
+            "SELECT {columns}, EXISTS (SELECT 1 FROM marketplace_offering x WHERE x.dataset_id = v.dataset_id "
+            "AND x.terms ->> 'license_type' = %s) FROM {table} v JOIN catalog_dataset d ON d.id = v.dataset_id "
             "WHERE v.dataset_id = (SELECT dataset_id FROM marketplace_offering WHERE id = %s) AND v.status = %s "
             "ORDER BY v.number DESC LIMIT 1",
-            [offering_id, DatasetVersion.Status.PUBLISHED],
+            [EXCLUSIVE, offering_id, DatasetVersion.Status.PUBLISHED],
             alias="v",
             related={"dataset": "d"},
             exclude=("checks", "sample", "dataset__description", "dataset__search_text"),
@@ -212,6 +219,7 @@ def _offering_and_book(offering_id: uuid.UUID, *, side: str, price: int | None, 
         offering=offerings[0][0],
         resting={str(order.id): order for order, _ in orders},
         version=versions[0][0] if versions else None,
+        exclusive_here=bool(versions[0][1][0]) if versions else False,
     )
 
 
@@ -328,6 +336,8 @@ def order_place(
     order.status = final
     order.status_reason = result.reason[:200]
     rows.inserts.append(order)
+    if result.fills and market.exclusive_here:
+        _exclusivity_check(market, principal.organization_id)
 
     trades = _execute(market, principal, order, result.fills, now, rows) if result.fills else []
     offering.order_seq = order.seq
@@ -366,6 +376,12 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     _expire(resting, book.expire(now=now.timestamp()), rows)
     result = book.submit(_engine_order(order), now=now.timestamp())
     _expire(resting, result.expired, rows)
+    if result.fills and market.exclusive_here:
+        try:
+            _exclusivity_check(market, None)
+        except RuleViolation:
+            rows.write()  # the expired orders; the order keeps resting, its seats unsold while the licence holds
+            return []
     if not result.fills:
         rows.write()  # the expired orders, if any
         return []
@@ -388,6 +404,23 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     rows.updates.append((offering, ("seats_sold",)))
     rows.write()
     return trades
+
+
+def _exclusivity_check(market: _Market, organization_id: uuid.UUID | None) -> None:
+    """Refuse a trade beside another offering's licence in force that an exclusive licence keeps out
+    (``marketplace.services.exclusivity``), under the dataset's row lock: two trades on two offerings of one dataset
+    are judged one after the other, the second seeing the first's contract. Nothing is written yet, so the
+    refusal leaves the book as it was."""
+    offering = market.offering
+    exclusivity_lock(offering.dataset_id)
+    exclusivity_check(
+        dataset_id=offering.dataset_id,
+        territory=offering.terms.get("territory", []),
+        exclusive=is_exclusive(offering.terms),
+        organization_id=organization_id,
+        offering_id=offering.id,
+        offerings=False,
+    )
 
 
 def _execute(

@@ -46,6 +46,7 @@ from contracts.web.display import (
 from contracts.web.previews import clauses_preview, document_preview, preview_facts
 from marketplace import selectors
 from marketplace.models import Offering
+from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.offerings import MAX_SEATS, offering_publish, offering_withdraw
 
 # --- forms ------------------------------------------------------------------------------------------
@@ -213,6 +214,25 @@ class OfferingForm(forms.Form):
                 self.group_errors[target].append(text)
         self.add_error(None, exc.detail)
 
+    def add_exclusivity_error(self, exc: ExclusivityRefused) -> None:
+        """The refusal in the reader's language, next to the territory: what is in the way (the seller's own
+        offering or contract, named) and where."""
+        conflict = exc.conflict
+        facts = {"id": conflict.id if exc.own else "", "countries": ", ".join(conflict.countries)}
+        if conflict.kind == "offering":
+            message = _(
+                "Offering %(id)s of this dataset is open in %(countries)s, and one of the two licences is exclusive: "
+                "an exclusive licence has its territory to itself. Choose a territory that does not overlap, or "
+                "withdraw that offering first."
+            )
+        else:
+            message = _(
+                "Contract %(id)s on this dataset is in force in %(countries)s, and one of the two licences is "
+                "exclusive: an exclusive licence has its territory to itself. Choose a territory that does not "
+                "overlap, or wait until the contract ends."
+            )
+        self.add_error("territory" if "territory" in self.fields else None, message % facts)
+
     def _target(self, key: str) -> str:
         parts = key.removeprefix("terms.").split(".")
         while parts:  # "terms.territory.0" → territory; "terms.liability_cap" → the liability_cap group
@@ -319,6 +339,8 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
                     license_seats=form.seats(),
                     currency=form.cleaned_data["currency"],
                 )
+            except ExclusivityRefused as exc:
+                form.add_exclusivity_error(exc)
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
