@@ -247,3 +247,23 @@ def test_the_offering_form_shows_the_refusal_in_the_readers_language(parties: An
     page = text(response)
     assert words in page and exclusive["id"] in page
     assert Offering.objects.filter(dataset=dataset).count() == 1
+
+
+def test_seats_that_come_back_do_not_trade_beside_an_exclusive_licence(parties: Any) -> None:
+    """``order_rematch`` (a voided trade gave an ask its seats back) judges exclusivity as a placement does: beside
+    another offering's exclusive licence in force, the ask keeps resting instead of trading."""
+    from marketplace.models import Order
+    from marketplace.services.orders import order_rematch
+
+    seller, first, second = parties
+    dataset = published_dataset(seller)
+    one, other = legacy_pair(seller, dataset)
+    assert place(second, other, "buy", price=900).status_code == 201  # rests before any licence is sold
+    ask = place(seller, other, "sell", price=1000).json()
+    bought(seller, first, one)
+    # The ask's seats come back at a price the resting bid crosses (as a voided trade re-opens an ask).
+    Order.objects.filter(pk=ask["id"]).update(price=900)
+
+    assert order_rematch(offering_id=other["id"], order_id=ask["id"]) == []
+    assert Order.objects.get(pk=ask["id"]).status == "open"
+    assert Contract.objects.filter(offering_id=other["id"]).count() == 0

@@ -24,7 +24,13 @@ from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_co
 from marketplace import engine, hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
 from marketplace.selectors import offer_snapshot
-from marketplace.services.exclusivity import EXCLUSIVE, exclusivity_check, exclusivity_lock, is_exclusive
+from marketplace.services.exclusivity import (
+    EXCLUSIVE,
+    ExclusivityRefused,
+    exclusivity_check,
+    exclusivity_lock,
+    is_exclusive,
+)
 
 MAX_PRICE = 10**12  # minor units per seat (a trillion yen): past any real licence, below any overflow
 MAX_QUANTITY = 100_000
@@ -379,7 +385,7 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     if result.fills and market.exclusive_here:
         try:
             _exclusivity_check(market, None)
-        except RuleViolation:
+        except ExclusivityRefused:
             rows.write()  # the expired orders; the order keeps resting, its seats unsold while the licence holds
             return []
     if not result.fills:
