@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.principal import BUYER, SELLER
 
+# A subscription's shape (the offering API, the form and a check constraint hold to these).
+MAX_PERIOD_DAYS = 366
+MAX_TERM_PERIODS = 36
+MAX_SUBSCRIPTION_DAYS = 3650
+
 
 class Organization(models.Model):
     """A company trading on the market. Only ``verified`` ones may place orders (market operator criteria)."""
@@ -122,8 +127,22 @@ class Offering(models.Model):
         ACTIVE = "active", _("Active")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("Licence")
+        SUBSCRIPTION = "subscription", _("Subscription")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="offerings")
+    # A licence covers the dataset version published at the trade. A subscription covers a feed: the order book
+    # prices one period; the contract runs term_periods x period_days, and each period after the first is billed
+    # in arrears only if the seller delivered at least min_versions_per_period new versions during it (and, for a
+    # live stream with min_messages_per_period, that many MQTT messages).
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LICENCE)
+    period_days = models.PositiveSmallIntegerField(_("period (days)"), null=True, blank=True)
+    term_periods = models.PositiveSmallIntegerField(_("term (periods)"), null=True, blank=True)
+    min_versions_per_period = models.PositiveSmallIntegerField(_("versions per period"), null=True, blank=True)
+    stream = models.BooleanField(_("live stream"), default=False)
+    min_messages_per_period = models.PositiveIntegerField(_("messages per period"), null=True, blank=True)
     seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="offerings")
     template_code = models.CharField(max_length=64)
     template_version = models.PositiveIntegerField()
@@ -158,10 +177,47 @@ class Offering(models.Model):
                 name="offering_never_oversold",
             ),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="offering_currency_iso4217"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="licence",
+                        period_days__isnull=True,
+                        term_periods__isnull=True,
+                        min_versions_per_period__isnull=True,
+                        stream=False,
+                    )
+                    | Q(
+                        kind="subscription",
+                        period_days__gte=1,
+                        period_days__lte=MAX_PERIOD_DAYS,
+                        term_periods__gte=1,
+                        term_periods__lte=MAX_TERM_PERIODS,
+                        min_versions_per_period__gte=1,
+                    )
+                    # the whole term fits the longest contract (integer division: term x period <= the maximum)
+                    & Q(term_periods__lte=MAX_SUBSCRIPTION_DAYS / models.F("period_days"))
+                ),
+                name="offering_kind_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_messages_per_period__isnull=True) | Q(stream=True, min_messages_per_period__gte=1),
+                name="offering_message_commitment_needs_stream",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.dataset_id} {self.template_code}@{self.template_version}"
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.kind == self.Kind.SUBSCRIPTION
+
+    @property
+    def term_days(self) -> int | None:
+        """A subscription's whole term, which its contract's ``duration_days`` must equal."""
+        if self.period_days is None or self.term_periods is None:
+            return None
+        return self.period_days * self.term_periods
 
     @property
     def seats_left(self) -> int | None:
