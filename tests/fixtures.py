@@ -15,7 +15,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -146,6 +147,42 @@ def browser_context(live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def browser_page(browser_context: Any) -> Any:
     return browser_context.new_page()
+
+
+# --- DNS: this network resolves no public name, so a test that needs one says what it resolves to ------------------
+
+
+@dataclass
+class Resolver:
+    """Answers for the names a test sets (``dns.answers["seller.example"] = ["93.184.215.14"]``, or a callable
+    returning the addresses, asked at each lookup: a name that changes its answer, or stalls); every other name
+    goes to the real resolver (``localhost``, ``*.invalid``)."""
+
+    answers: dict[str, list[str] | Callable[[], list[str]]] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> Resolver:
+    resolver = Resolver()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = str(host).rstrip(".").lower()
+        answer = resolver.answers.get(name)
+        if answer is None:
+            return real(host, port, *args, **kwargs)
+        resolver.asked.append(name)
+        addresses = answer() if callable(answer) else answer
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))
+            if ":" in address
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in addresses
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return resolver
 
 
 # --- localstripe: the stripe provider is tested against a real fake Stripe on loopback ---------------------------

@@ -19,9 +19,9 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
@@ -29,15 +29,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
-from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+from typing import Any
 
-import idna
 import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -53,6 +51,7 @@ from catalog.hooks import VersionPublished
 from config.api.principal import Principal
 from config.errors import InvalidInput, NotFound, RuleViolation
 from config.market import market_settings
+from config.outbound import TargetRefused, outbound_url_clean, private_targets_allowed, public_address, within
 from settlement import tasks
 from settlement.models import Entitlement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from settlement.states import webhook_delivery_check
@@ -93,91 +92,8 @@ def _secret_new() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def _allow_private_targets() -> bool:
-    return market_settings().webhook_allow_private_targets
-
-
-# IPv6 forms that carry an IPv4 address a gateway may forward to (NAT64, 6to4, IPv4-compatible): refused,
-# since Python's is_global judges the IPv6 wrapper, not the IPv4 target inside (169.254.169.254 via NAT64).
-_IPV4_WRAPPERS = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96"))
-
-
-def _address_is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id is not part of the address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif any(ip in wrapper for wrapper in _IPV4_WRAPPERS):
-            return False
-    return ip.is_global and not ip.is_multicast
-
-
-def _url_clean(url: str) -> str:
-    """An absolute http(s) URL with a host and no credentials; refuses literal private targets early.
-
-    Host names are resolved (and re-checked) only when a delivery connects: the name's addresses may
-    change at any time, so a check here alone would prove nothing (DNS rebinding).
-    """
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidInput("url is not a valid URL.", errors={"url": ["invalid"]}) from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("url must be an absolute http(s) URL with a host.", errors={"url": ["invalid"]})
-    if parts.username or parts.password:
-        raise InvalidInput(
-            "url must not carry credentials; verify the Ichiba-Signature header instead.",
-            errors={"url": ["credentials not allowed"]},
-        )
-    if port == 0:
-        raise InvalidInput("url has an invalid port.", errors={"url": ["invalid"]})
-    hostname = parts.hostname
-    if not url.isascii():
-        url = _url_ascii(parts)
-        hostname = urlsplit(url).hostname or ""
-    if not _allow_private_targets():
-        # Checked on the ASCII host the delivery connects to: UTS 46 maps "ｌｏｃａｌｈｏｓｔ" to "localhost".
-        host = hostname.rstrip(".").lower()
-        try:
-            literal_private = not _address_is_public(host)
-        except ValueError:
-            literal_private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-        if literal_private:
-            raise InvalidInput("url must point to a public internet address.", errors={"url": ["private address"]})
-    return url
-
-
-# Every printable ASCII character: ``quote`` with these as safe percent-encodes only what is not ASCII.
-_ASCII_PRINTABLE = "".join(chr(code) for code in range(0x21, 0x7F))
+# The longest URL an endpoint stores (the guard refuses a longer one once it is written in ASCII).
 _URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length or 500
-
-
-def _url_ascii(parts: SplitResult) -> str:
-    """An IRI as the URI it stands for (RFC 3987 3.1): a non-ASCII host in IDNA (punycode) form, as ``requests``
-    connects to it (UTS 46), and other non-ASCII characters percent-encoded as UTF-8. The API promises
-    ``format: uri``, and a stored IRI would break that promise on every read."""
-    host = parts.hostname or ""
-    if not host.isascii():
-        try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except UnicodeError as exc:  # idna.IDNAError is one
-            raise InvalidInput(
-                "url has a host name that is not a valid internationalised domain name.",
-                errors={"url": ["invalid host"]},
-            ) from exc
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    port = parts.port
-    netloc = host if port is None else f"{host}:{port}"
-    path, query, fragment = (quote(part, safe=_ASCII_PRINTABLE) for part in (parts.path, parts.query, parts.fragment))
-    url = urlunsplit((parts.scheme, netloc, path, query, fragment))
-    if len(url) > _URL_MAX_LENGTH:
-        raise InvalidInput(
-            f"url is longer than {_URL_MAX_LENGTH} characters once written in ASCII.", errors={"url": ["too long"]}
-        )
-    return url
 
 
 def _events_clean(events: Iterable[str]) -> list[str]:
@@ -194,7 +110,8 @@ def _events_clean(events: Iterable[str]) -> list[str]:
 @transaction.atomic
 def webhook_endpoint_create(*, principal: Principal, url: str, events: Sequence[str]) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint of the caller's organisation. Returns it with its signing secret (shown once)."""
-    url = _url_clean(url)
+    # First, before any lock: the guard may resolve the host's name (config/outbound.py).
+    url = outbound_url_clean(url, field="url", max_length=_URL_MAX_LENGTH)
     wanted = _events_clean(events)
     active = WebhookEndpoint.objects.filter(organization_id=principal.organization_id, active=True)
     if active.count() >= MAX_ENDPOINTS_PER_ORGANIZATION:
@@ -432,28 +349,6 @@ def webhook_backoff(*, attempt: int, jitter: bool = True) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-class TargetRefused(Exception):
-    """The endpoint's host resolves to an address the market does not post to (loopback, private, ...).
-
-    Deliberately not an OSError: urllib3 would wrap and retry those; this must end the attempt as it is.
-    """
-
-
-def _public_address(host: str, port: int) -> tuple[Any, ...]:
-    """Resolve ``host`` once and return a public address to connect to; refuse if *any* is not public.
-
-    Connecting to exactly the address that was checked is what defeats DNS rebinding.
-    """
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = [info[4] for info in infos]
-    refused = [address[0] for address in addresses if not _address_is_public(str(address[0]))]
-    if refused or not addresses:
-        # The partner reads this message in its log: it must not learn our internal addresses.
-        logger.warning("Webhook target %s refused: resolves to %s", host, ", ".join(map(str, refused)))
-        raise TargetRefused(f"{host} resolves to a non-public address; refused.")
-    return tuple(addresses[0])
-
-
 class _Deadline:
     """The hard end of one delivery attempt: ``ICHIBA_WEBHOOK_TIMEOUT_SECONDS`` after it starts, whatever the
     receiver does.
@@ -463,7 +358,7 @@ class _Deadline:
     opens is registered here, and when the deadline passes a timer thread shuts them down. That ends whatever
     the call is blocked in (connecting, the TLS handshake, sending, reading the headers or the body snippet) at
     once, for HTTP and HTTPS alike, since it acts below TLS. Name resolution, which no socket timeout bounds,
-    runs in a helper thread waited on for the time left (``_resolve``).
+    runs in a helper thread waited on for the time left (``config.outbound.within``).
     """
 
     def __init__(self, seconds: float) -> None:
@@ -516,38 +411,12 @@ def _shutdown(sock: socket.socket) -> None:
 # The attempt in progress in this thread (or task), if any: its connections register their sockets with it.
 _attempt_deadline: ContextVar[_Deadline | None] = ContextVar("webhook_attempt_deadline", default=None)
 
-T = TypeVar("T")
-
-
-def _within(deadline: _Deadline | None, call: Callable[[], T]) -> T:
-    """``call()``, given up (TimeoutError) when the deadline passes first. For name resolution: getaddrinfo
-    takes no timeout, and a partner's slow DNS server must not hold the attempt past its deadline either. The
-    abandoned thread ends with the resolver's own timeout."""
-    if deadline is None:
-        return call()
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="webhook-resolve", daemon=True)
-    thread.start()
-    thread.join(deadline.remaining())
-    if thread.is_alive():
-        raise TimeoutError("name resolution did not finish before the deadline")
-    if "error" in outcome:
-        raise outcome["error"]
-    return cast(T, outcome["value"])
-
 
 def _addresses(host: str, port: int) -> list[tuple[Any, ...]]:
     """Where to connect: the one checked public address unless private targets are allowed (then every
     address the name has, tried in order, as urllib3 would)."""
-    if not _allow_private_targets():
-        return [_public_address(host, port)]
+    if not private_targets_allowed():
+        return [public_address(host, port)]
     return [tuple(info[4]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
@@ -580,7 +449,8 @@ class _GuardedConnectionMixin:
             left = deadline.remaining()
             timeout = min(timeout, left) if isinstance(timeout, int | float) else left
         try:
-            addresses = _within(deadline, lambda: _addresses(self.host, self.port))
+            resolve = functools.partial(_addresses, self.host, self.port)
+            addresses = resolve() if deadline is None else within(deadline.remaining(), resolve)
             sock = _connect(
                 addresses, self.port, timeout, source_address=self.source_address, socket_options=self.socket_options
             )

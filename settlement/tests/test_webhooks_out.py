@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from config import outbound
 from config.api.principal import Principal
 from config.errors import InvalidInput
 from settlement.models import WebhookDelivery, WebhookEndpoint
@@ -298,9 +299,10 @@ def test_openapi_describes_the_webhook_endpoints(anonymous) -> None:
     assert base + "/{endpoint_id}/deliveries/{delivery_id}/retry" in paths
 
 
-def test_an_internationalised_url_is_stored_as_the_ascii_uri_it_stands_for(buyer, settings) -> None:
+def test_an_internationalised_url_is_stored_as_the_ascii_uri_it_stands_for(buyer, settings, dns) -> None:
     """The schema says ``format: uri``: an IRI's host is kept in IDNA (punycode) form, the rest percent-encoded."""
     settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_ALLOW_PRIVATE_TARGETS": False}
+    dns.answers["xn--r8jz45g.jp"] = ["93.184.215.14"]
     created = register(buyer, "https://例え.JP:8443/パス?q=値", ["trade.executed"])
     assert created.status_code == 201, created.content
     expected = "https://xn--r8jz45g.jp:8443/%E3%83%91%E3%82%B9?q=%E5%80%A4"
@@ -308,7 +310,7 @@ def test_an_internationalised_url_is_stored_as_the_ascii_uri_it_stands_for(buyer
     assert buyer.client.get(f"/api/v1/webhook-endpoints/{created.json()['id']}").json()["url"] == expected
     assert buyer.client.get("/api/v1/webhook-endpoints").json()["results"][0]["url"] == expected
     # The private-address check sees the host the delivery would connect to: UTS 46 maps these to loopback.
-    for url in ("http://api.ｌｏｃａｌｈｏｓｔ/h", "http://ｍｅｔａｄａｔａ.ｉｎｔｅｒｎａｌ/h"):
+    for url in ("https://api.ｌｏｃａｌｈｏｓｔ/h", "https://ｍｅｔａｄａｔａ.ｉｎｔｅｒｎａｌ/h"):
         assert problem(register(buyer, url, ["trade.executed"]), 400)["errors"] == {"url": ["private address"]}, url
     # A URL that only looks like one: no IDNA form.
     for url in ("https://☃.example/h", "https://a\u200db.example/h"):
@@ -566,10 +568,10 @@ def test_a_trickling_receiver_is_cut_at_the_deadline_and_recorded_as_a_timeout(
     # call alive through the whole reply (here ~20 s; 171 s in the report) and the 200 was logged as a success.
     trickler.prefix, trickler.rest = reply
     settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_TIMEOUT_SECONDS": 1.0}
+    assert register(buyer, trickler.url, ["trade.executed"]).status_code == 201
     if guarded:  # the SSRF guard's own connection path, with loopback counted as public for this test only
         settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_ALLOW_PRIVATE_TARGETS": False}
-        monkeypatch.setattr(webhooks, "_address_is_public", lambda address: True)
-    assert register(buyer, trickler.url, ["trade.executed"]).status_code == 201
+        monkeypatch.setattr(outbound, "address_is_public", lambda address: True)
     with capture(execute=True):
         webhook_publish(organization_id=buyer.organization.id, event_type="trade.executed", data={})
     delivery = WebhookDelivery.objects.get()
@@ -840,23 +842,30 @@ def test_backoff_doubles_from_30_seconds_up_to_6_hours_with_bounded_jitter() -> 
 # --- SSRF: the market does not post to private addresses in production -------------------------------------
 
 
-def test_private_targets_are_refused_when_not_allowed(buyer, endpoint, receiver, settings, monkeypatch) -> None:
+def test_private_targets_are_refused_when_not_allowed(buyer, endpoint, receiver, settings, dns) -> None:
     settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_ALLOW_PRIVATE_TARGETS": False}
     for url in (
-        "http://127.0.0.1:8000/h",
-        "http://localhost/h",
-        "http://[::1]/h",
-        "http://10.1.2.3/h",
-        "http://169.254.169.254/latest/meta-data",
-        "http://[::ffff:127.0.0.1]/h",
-        "http://[64:ff9b::a9fe:a9fe]/h",  # NAT64 form of 169.254.169.254
-        "http://[2002:a9fe:a9fe::1]/h",  # 6to4
-        "http://[::127.0.0.1]/h",  # IPv4-compatible
-        "http://metadata.internal/h",
+        "https://127.0.0.1:8000/h",
+        "https://localhost/h",
+        "https://[::1]/h",
+        "https://10.1.2.3/h",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::ffff:127.0.0.1]/h",
+        "https://[64:ff9b::a9fe:a9fe]/h",  # NAT64 form of 169.254.169.254
+        "https://[2002:a9fe:a9fe::1]/h",  # 6to4
+        "https://[::127.0.0.1]/h",  # IPv4-compatible
+        "https://metadata.internal/h",
     ):
-        assert "url" in problem(register(buyer, url, ["trade.executed"]), 400)["errors"], url
+        assert problem(register(buyer, url, ["trade.executed"]), 400)["errors"] == {"url": ["private address"]}, url
+    # The same guard as sellers' delivery URLs (config/outbound.py): https only, and a name must resolve to
+    # public addresses only.
+    assert problem(register(buyer, receiver.url, ["trade.executed"]), 400)["errors"] == {"url": ["https required"]}
+    dns.answers["partner.example"] = ["93.184.215.14", "10.0.0.7"]
+    assert problem(register(buyer, "https://partner.example/h", ["trade.executed"]), 400)["errors"] == {
+        "url": ["private address"]
+    }
     with pytest.raises(InvalidInput):
-        webhook_endpoint_create(principal=principal(buyer), url="http://192.168.0.10/", events=["trade.executed"])
+        webhook_endpoint_create(principal=principal(buyer), url="https://192.168.0.10/", events=["trade.executed"])
 
     # Registered while allowed, or a public name that now resolves to loopback (DNS rebinding): the
     # address is checked when the delivery connects, and nothing is sent.
@@ -867,16 +876,11 @@ def test_private_targets_are_refused_when_not_allowed(buyer, endpoint, receiver,
     assert delivery.status == "pending" and "non-public address" in delivery.last_error
     assert receiver.received == []
 
-    real_getaddrinfo = webhooks.socket.getaddrinfo
-
-    def rebinding(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == "partner.example":
-            return real_getaddrinfo("127.0.0.1", port, *args, **kwargs)
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(webhooks.socket, "getaddrinfo", rebinding)
+    # Public when registered, loopback when the delivery connects.
+    dns.answers["partner.example"] = ["93.184.215.14"]
     port = receiver.url.split(":")[2].split("/")[0]
-    named = register(buyer, f"http://partner.example:{port}/hooks", ["contract.concluded"]).json()
+    named = register(buyer, f"https://partner.example:{port}/hooks", ["contract.concluded"]).json()
+    dns.answers["partner.example"] = ["127.0.0.1"]
     webhook_publish(organization_id=buyer.organization.id, event_type="contract.concluded", data={})
     rebound = WebhookDelivery.objects.get(endpoint_id=named["id"])
     webhook_deliver(delivery_id=rebound.id)
@@ -885,19 +889,13 @@ def test_private_targets_are_refused_when_not_allowed(buyer, endpoint, receiver,
     assert receiver.received == []
 
 
-def test_the_guard_connects_to_the_checked_public_address(monkeypatch) -> None:
-    monkeypatch.setattr(
-        webhooks.socket,
-        "getaddrinfo",
-        lambda host, port, **kw: [(2, 1, 6, "", ("203.0.113.7", port)), (2, 1, 6, "", ("93.184.215.14", port))],
-    )
+def test_the_guard_connects_to_the_checked_public_address(dns) -> None:
     # 203.0.113.0/24 is documentation space (not global): one bad address refuses the whole name.
-    with pytest.raises(webhooks.TargetRefused):
-        webhooks._public_address("partner.example", 443)
-    monkeypatch.setattr(
-        webhooks.socket, "getaddrinfo", lambda host, port, **kw: [(2, 1, 6, "", ("93.184.215.14", port))]
-    )
-    assert webhooks._public_address("partner.example", 443) == ("93.184.215.14", 443)
+    dns.answers["partner.example"] = ["203.0.113.7", "93.184.215.14"]
+    with pytest.raises(outbound.TargetRefused):
+        outbound.public_address("partner.example", 443)
+    dns.answers["partner.example"] = ["93.184.215.14"]
+    assert outbound.public_address("partner.example", 443) == ("93.184.215.14", 443)
 
 
 # --- dataset.version_published (a catalog hook) --------------------------------------------------------------
