@@ -287,7 +287,11 @@ class Entitlement(models.Model):
     valid_until = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.HOSTED)
-    delivery_url = models.URLField(blank=True, help_text=_("The seller's own endpoint (provider delivery)."))
+    # The offering's delivery_url when the entitlement was granted (as long as the offering's: a longer URL would
+    # not fit here, and the grant would fail).
+    delivery_url = models.URLField(
+        max_length=500, blank=True, help_text=_("The seller's own endpoint (provider delivery).")
+    )
     first_download_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
