@@ -120,6 +120,7 @@ def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: dateti
         "dv": str(entitlement.dataset_version_id),
         "sha256": entitlement.dataset_version.sha256,
         "iat": int(issued_at.timestamp()),
+        "nbf": int(issued_at.timestamp()),
         "exp": int(expires_at.timestamp()),
         "jti": str(token_id),
     }
