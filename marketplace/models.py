@@ -162,7 +162,9 @@ class Offering(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Provider-hosted delivery: the seller serves the data itself and verifies the market's signed tokens
-    # (JWT, keys at /.well-known/jwks.json); empty means the market delivers the stored version.
+    # (JWT, keys at /.well-known/jwks.json; docs/delivery.md); empty means the market delivers the stored version.
+    # Set through marketplace.services.offerings (the SSRF guard of config/outbound.py); an entitlement copies it
+    # when it is granted.
     delivery_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
@@ -223,9 +225,15 @@ class Offering(models.Model):
     def seats_left(self) -> int | None:
         return None if self.license_seats is None else self.license_seats - self.seats_sold
 
+    @property
+    def delivery(self) -> str:
+        """How entitlements granted now deliver: "hosted" (the market) or "provider" (the seller's server), the
+        words of ``settlement.Entitlement.delivery``."""
+        return "provider" if self.delivery_url else "hosted"
+
 
 class OfferingEvent(models.Model):
-    """Append-only: every state change of an offering."""
+    """Append-only: every state change of an offering, and every move of its delivery URL (same status)."""
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)

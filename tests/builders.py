@@ -109,14 +109,11 @@ def published_offering(
             format="multipart",
         )
     assert upload.status_code == 202, upload.content
-    response = seller.client.post(
-        "/api/v1/offerings",
-        {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats},
-        format="json",
-    )
-    assert response.status_code == 201, response.content
+    body = {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats}
     if delivery_url:
-        Offering.objects.filter(pk=response.json()["id"]).update(delivery_url=delivery_url)
+        body["delivery_url"] = delivery_url
+    response = seller.client.post("/api/v1/offerings", body, format="json")
+    assert response.status_code == 201, response.content
     return response.json()
 
 

@@ -63,7 +63,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 # A design document cited from code: "docs/api.md", "docs/domain.md#rule-finder".
 _DOC_CITATION = re.compile(r"(?<![\w/.-])(docs/[\w/.-]+?\.md)(?:#([\w-]+))?")
 # The same documents named without their folder: a reader could not find them. (A quoted name is a path part.)
-_BARE_CITATION = re.compile(r"(?<![\w/.\"'-])(?:api|architecture|domain|glossary|webhooks)\.md\b")
+_BARE_CITATION = re.compile(r"(?<![\w/.\"'-])(?:api|architecture|delivery|domain|glossary|webhooks)\.md\b")
 
 
 def _prose(markdown: str) -> str:

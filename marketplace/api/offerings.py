@@ -1,4 +1,4 @@
-"""Offering endpoints (docs/api.md#offerings): publish, read, withdraw, and the offer as ODRL."""
+"""Offering endpoints (docs/api.md#offerings): publish, read, move the delivery URL, withdraw, the offer as ODRL."""
 
 from __future__ import annotations
 
@@ -20,11 +20,18 @@ from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.renderers import JSONLDRenderer
 from config.api.serializers import StrictSerializer
+from config.errors import NotFound
 from config.text import displayable_line
 from contracts.odrl_export import offer_odrl
 from marketplace import selectors
 from marketplace.models import Offering
-from marketplace.services.offerings import offering_publish, offering_withdraw
+from marketplace.services.offerings import offering_publish, offering_set_delivery_url, offering_withdraw
+
+DELIVERY_URL_HELP = (
+    "Your own https endpoint that serves the data to buyers (seller-hosted delivery; docs/delivery.md): buyers "
+    "send it the market's signed JWT. Empty: the market delivers the stored version. Refused unless its host "
+    "resolves to public addresses only; no credentials, no fragment."
+)
 
 
 class OfferingCreateSerializer(StrictSerializer):
@@ -37,6 +44,20 @@ class OfferingCreateSerializer(StrictSerializer):
     currency = serializers.CharField(
         max_length=3, min_length=3, required=False, default="JPY", validators=[displayable_line]
     )
+    delivery_url = serializers.URLField(
+        max_length=500,
+        required=False,
+        default="",
+        allow_blank=True,
+        validators=[displayable_line],
+        help_text=DELIVERY_URL_HELP,
+    )
+
+
+class OfferingUpdateSerializer(StrictSerializer):
+    delivery_url = serializers.URLField(
+        max_length=500, allow_blank=True, validators=[displayable_line], help_text=DELIVERY_URL_HELP
+    )
 
 
 class OfferingSerializer(serializers.ModelSerializer):
@@ -44,6 +65,14 @@ class OfferingSerializer(serializers.ModelSerializer):
     seller = serializers.SerializerMethodField()
     seats_left = serializers.IntegerField(allow_null=True)
     seller_acceptance = serializers.SerializerMethodField()
+    delivery = serializers.ChoiceField(
+        choices=["hosted", "provider"],
+        read_only=True,
+        help_text="hosted: the market delivers the data; provider: the seller's server at delivery_url does.",
+    )
+    delivery_url = serializers.CharField(
+        read_only=True, help_text="The seller's endpoint for seller-hosted delivery; empty when the market delivers."
+    )
 
     class Meta:
         model = Offering
@@ -63,6 +92,8 @@ class OfferingSerializer(serializers.ModelSerializer):
             "seller_acceptance",
             "created_at",
             "withdrawn_at",
+            "delivery",
+            "delivery_url",
         ]
 
     def get_template(self, offering: Offering) -> str:
@@ -123,6 +154,7 @@ class OfferingListCreate(GenericAPIView):
             terms=data["terms"],
             license_seats=data["license_seats"],
             currency=data["currency"],
+            delivery_url=data["delivery_url"],
         )
         return Response(OfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
 
@@ -134,6 +166,22 @@ class OfferingDetail(GenericAPIView):
     @extend_schema(operation_id="offerings_retrieve", responses=OfferingSerializer)
     def get(self, request: Request, offering_id: str) -> Response:
         return Response(OfferingSerializer(selectors.offering_get(offering_id=offering_id)).data)
+
+    @extend_schema(operation_id="offerings_update", request=OfferingUpdateSerializer, responses=OfferingSerializer)
+    def patch(self, request: Request, offering_id: str) -> Response:
+        """Move the delivery URL; entitlements granted earlier keep theirs (docs/delivery.md#changing-the-url)."""
+        principal = _principal(request)
+        serializer = OfferingUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
+        offering = selectors.offering_get(offering_id=offering_id)
+        if "delivery_url" in changes:
+            offering = offering_set_delivery_url(
+                principal=principal, offering_id=offering.id, delivery_url=changes["delivery_url"]
+            )
+        elif offering.seller_id != principal.organization_id:
+            raise NotFound("No such offering.")  # another seller's offering: not found, as for any change
+        return Response(OfferingSerializer(offering).data)
 
 
 class OfferingWithdraw(GenericAPIView):

@@ -1,4 +1,4 @@
-"""Use cases of offerings: publish (the seller accepts its own offer), withdraw."""
+"""Use cases of offerings: publish (the seller accepts its own offer), withdraw, and where the seller delivers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from catalog.models import Dataset
 from config.api.principal import Principal
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
+from config.outbound import outbound_url_clean
 from contracts.registry import template_get
 from contracts.terms import terms_resolve
 from marketplace import states
@@ -21,6 +22,7 @@ from marketplace.services.exclusivity import exclusivity_check, is_exclusive
 from marketplace.services.orders import offering_cancel_resting_orders
 
 MAX_SEATS = 1_000_000
+DELIVERY_URL_MAX_LENGTH = Offering._meta.get_field("delivery_url").max_length or 500
 
 
 def _event(
@@ -50,6 +52,15 @@ def _check_currency(currency: str) -> str:
     return code
 
 
+def delivery_url_clean(url: str) -> str:
+    """ "" (the market delivers the stored version) or the seller's own endpoint, through the one guard for other
+    parties' URLs (config/outbound.py: https, no credentials or fragment, a public host). May resolve the host's
+    name: call it before taking a lock."""
+    if not url.strip():
+        return ""
+    return outbound_url_clean(url, field="delivery_url", max_length=DELIVERY_URL_MAX_LENGTH)
+
+
 @transaction.atomic
 def offering_publish(
     *,
@@ -59,9 +70,12 @@ def offering_publish(
     terms: Mapping[str, Any],
     license_seats: int | None,
     currency: str = "JPY",
+    delivery_url: str = "",
 ) -> Offering:
     if not principal.is_seller:
         raise Forbidden("Only organisations with the seller role may offer data.")
+    # Before the dataset's row lock is taken: the guard may wait on DNS.
+    delivery_url = delivery_url_clean(delivery_url)
     dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=principal.organization_id).first()
     if dataset is None:
         raise NotFound("No such dataset.")
@@ -95,6 +109,7 @@ def offering_publish(
         accepted_at=timezone.now(),
         accepted_by_user_id=principal.user_id,
         accepted_by_api_key_id=principal.api_key_id,
+        delivery_url=delivery_url,
     )
     _event(
         offering,
@@ -126,4 +141,29 @@ def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: s
         reason=reason or "withdrawn by the seller",
         payload={"orders_cancelled": cancelled},
     )
+    return offering
+
+
+def offering_set_delivery_url(*, principal: Principal, offering_id: uuid.UUID, delivery_url: str) -> Offering:
+    """Move the seller's delivery endpoint ("" hands delivery back to the market). Applies to the entitlements
+    granted from now on; each entitlement keeps the delivery and URL it was granted with (docs/delivery.md)."""
+    delivery_url = delivery_url_clean(delivery_url)  # outside the transaction: the guard may wait on DNS
+    with transaction.atomic():
+        offering = (
+            Offering.objects.select_for_update().filter(pk=offering_id, seller_id=principal.organization_id).first()
+        )
+        if offering is None:
+            raise NotFound("No such offering.")
+        previous = offering.delivery_url
+        if delivery_url != previous:
+            offering.delivery_url = delivery_url
+            offering.save(update_fields=["delivery_url"])
+            _event(
+                offering,
+                from_status=offering.status,
+                to_status=offering.status,
+                principal=principal,
+                reason="delivery_url changed",
+                payload={"delivery_url": delivery_url, "previous_delivery_url": previous},
+            )
     return offering

@@ -1,5 +1,5 @@
 """Pages of offerings: the seller's offer form (with a preview of the contract), an offering's public page,
-and withdrawing an offering.
+moving its delivery URL, and withdrawing an offering.
 
 Thin like the API views: read through the selectors, write through ``marketplace.services.offerings``, and
 show a ``DomainError`` next to the fields it names. The contract preview is rendered by contracts' own
@@ -47,7 +47,13 @@ from contracts.web.previews import clauses_preview, document_preview, preview_fa
 from marketplace import selectors
 from marketplace.models import Offering
 from marketplace.services.exclusivity import ExclusivityRefused
-from marketplace.services.offerings import MAX_SEATS, offering_publish, offering_withdraw
+from marketplace.services.offerings import (
+    DELIVERY_URL_MAX_LENGTH,
+    MAX_SEATS,
+    offering_publish,
+    offering_set_delivery_url,
+    offering_withdraw,
+)
 
 # --- forms ------------------------------------------------------------------------------------------
 # The offering form is built from the contract template: one field per settable value of its ``terms_schema``,
@@ -59,6 +65,44 @@ TEXTAREA_ABOVE = LONG_TEXT_ABOVE  # strings allowed to be longer than this get a
 
 
 AMOUNT_HELP = gettext_lazy("In minor units of the offering's currency (yen for JPY). Only with a fixed cap.")
+
+
+def delivery_url_refusal(reason: str) -> str:
+    """The guard's reason for refusing a delivery URL (config/outbound.py, plain English kept stable for the API)
+    as the form says it to people; an unknown reason is shown as it is."""
+    labels = {
+        "invalid": gettext_lazy("Enter the full address of your server, starting with https://."),
+        "https required": gettext_lazy(
+            "The address must start with https://: buyers' tokens must not travel unencrypted."
+        ),
+        "credentials not allowed": gettext_lazy(
+            "Leave the user name and password out of the address: your server checks the market's signed token instead."
+        ),
+        "fragment not allowed": gettext_lazy("Leave out the part after “#”."),
+        "invalid host": gettext_lazy("The server's name is not a valid domain name."),
+        "too long": gettext_lazy("The address is too long (at most %(max)s characters).")
+        % {"max": DELIVERY_URL_MAX_LENGTH},
+        "private address": gettext_lazy(
+            "The address must be reachable on the public internet, not a private, loopback or internal one."
+        ),
+        "unresolvable": gettext_lazy("The server's name could not be found (DNS). Check the spelling."),
+        "resolution timed out": gettext_lazy("Looking up the server's name took too long. Try again in a moment."),
+    }
+    return str(labels.get(reason, reason))
+
+
+def delivery_url_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Delivery URL"),
+        required=False,
+        max_length=DELIVERY_URL_MAX_LENGTH,
+        help_text=gettext_lazy(
+            "Leave empty and the market delivers the data. Or the https address of your own server: buyers fetch "
+            "the data there with a short-lived token the market signs, which your server verifies."
+        ),
+        validators=[displayable_line],
+        widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}),
+    )
 
 
 def field_name(path: str) -> str:
@@ -103,6 +147,7 @@ class OfferingForm(forms.Form):
         help_text=gettext_lazy("ISO 4217 code. Prices are set in the order book; JPY has no minor unit."),
         validators=[displayable_line],
     )
+    delivery_url = delivery_url_field()
 
     def __init__(self, *args: Any, template: Template, data_class: str, lang: Lang, **kwargs: Any) -> None:
         defaults = with_defaults(template, {})
@@ -205,6 +250,9 @@ class OfferingForm(forms.Form):
 
     def add_domain_error(self, exc: DomainError) -> None:
         """Each refusal next to the field it names ("terms.territory", "license_seats"), the summary above."""
+        if set(exc.errors) == {"delivery_url"}:  # the URL guard's: at the field, in the reader's language
+            self.add_error("delivery_url", "; ".join(delivery_url_refusal(str(m)) for m in exc.errors["delivery_url"]))
+            return
         for key, reasons in exc.errors.items():
             text = "; ".join(str(m) for m in reasons) or exc.detail
             target = self._target(key)
@@ -270,6 +318,10 @@ class OfferingForm(forms.Form):
             errors=self.group_errors.get(term, []),
             nested=any(spec.nested for spec in specs),
         )
+
+
+class OfferingDeliveryForm(forms.Form):
+    delivery_url = delivery_url_field()
 
 
 class OfferingWithdrawForm(forms.Form):
@@ -338,6 +390,7 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
                     terms=form.terms(),
                     license_seats=form.seats(),
                     currency=form.cleaned_data["currency"],
+                    delivery_url=form.cleaned_data["delivery_url"],
                 )
             except ExclusivityRefused as exc:
                 form.add_exclusivity_error(exc)
@@ -398,6 +451,7 @@ def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpRespons
             "clauses": clauses,
             "is_owner": principal is not None and principal.organization_id == offering.seller_id,
             "withdraw_form": OfferingWithdrawForm(),
+            "delivery_form": OfferingDeliveryForm(initial={"delivery_url": offering.delivery_url}),
             "odrl_url": f"/api/v1/offerings/{offering.id}/odrl",
         },
     )
@@ -416,4 +470,29 @@ def offering_withdraw_view(request: HttpRequest, principal: Principal, offering_
         messages.error(request, exc.detail)
     else:
         messages.success(request, _("The offering was withdrawn. Contracts already concluded for it are not affected."))
+    return redirect("web:offering", offering_id=offering_id)
+
+
+@require_POST
+@seller_required
+def offering_delivery_view(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
+    """The seller moves its delivery URL (or hands delivery back to the market); a refusal is said above the page."""
+    form = OfferingDeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(error) for error in form.errors.get("delivery_url", [])))
+        return redirect("web:offering", offering_id=offering_id)
+    try:
+        offering_set_delivery_url(
+            principal=principal, offering_id=offering_id, delivery_url=form.cleaned_data["delivery_url"]
+        )
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except DomainError as exc:
+        reasons = exc.errors.get("delivery_url")
+        messages.error(request, "; ".join(delivery_url_refusal(str(m)) for m in reasons) if reasons else exc.detail)
+    else:
+        messages.success(
+            request,
+            _("The delivery URL is saved. It applies to purchases from now on; earlier buyers keep their address."),
+        )
     return redirect("web:offering", offering_id=offering_id)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
     path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),
     path("offerings/<uuid:offering_id>/withdraw/", offerings.offering_withdraw_view, name="offering_withdraw"),
+    path("offerings/<uuid:offering_id>/delivery/", offerings.offering_delivery_view, name="offering_delivery"),
     path("offerings/<uuid:offering_id>/orders/", orders.order_ticket, name="order_ticket"),
     path("orders/", orders.order_list, name="orders"),
     path("orders/<uuid:order_id>/", orders.order_detail, name="order"),
