@@ -89,7 +89,8 @@ class MarketSettings:
     offline_provider_delay: timedelta
     offline_provider_failures: int
     # Outbound partner webhooks: tries before a delivery is given up, each try's timeout, and whether a
-    # delivery may reach loopback or private addresses (off unless local or test settings turn it on: SSRF).
+    # delivery may reach loopback or private addresses (off unless local or test settings turn it on: SSRF). The
+    # last also governs sellers' delivery URLs: config/outbound.py is the one guard of both.
     webhook_max_attempts: int
     webhook_timeout: timedelta
     webhook_allow_private_targets: bool

@@ -270,9 +270,10 @@ ICHIBA = {
     # Outbound partner webhooks: tries before a delivery is given up, and each try's timeout.
     "WEBHOOK_MAX_ATTEMPTS": env.int("ICHIBA_WEBHOOK_MAX_ATTEMPTS", default=10),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("ICHIBA_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
-    # Partner URLs are posted to by the market's servers: unless this is on, a delivery refuses any host
-    # that resolves to a loopback, private, link-local or otherwise non-public address (SSRF). Off by
-    # default; local.py and test.py turn it on (receivers on 127.0.0.1). See docs/webhooks.md.
+    # Partner webhook URLs are posted to by the market's servers, sellers' delivery URLs handed to buyers: unless
+    # this is on, neither may name (or resolve to) a loopback, private, link-local or otherwise non-public
+    # address, and both must be https (SSRF; config/outbound.py). Off by default; local.py and test.py turn it
+    # on (receivers and sellers' servers on 127.0.0.1). See docs/webhooks.md and docs/delivery.md.
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False),
     # Webhook attempts in flight at once per endpoint and per organisation (docs/operations.md#worker-pools):
     # past either, a delivery waits for a free slot (re-scheduled, no attempt counted). Keep the organisation's

@@ -27,7 +27,9 @@ if not STRIPE["WEBHOOK_SECRET"]:
 if ICHIBA["OFFLINE_PROVIDER_DELAY_SECONDS"] or ICHIBA["OFFLINE_PROVIDER_FAILURES"]:
     raise ImproperlyConfigured("The offline provider's fault hooks are for tests only.")
 if ICHIBA["WEBHOOK_ALLOW_PRIVATE_TARGETS"]:
-    raise ImproperlyConfigured("Partner webhooks may not target private addresses in production (SSRF).")
+    raise ImproperlyConfigured(
+        "Partner webhook and seller delivery URLs may not target private addresses in production (SSRF)."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
