@@ -26,7 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "Rate", "market_settings"]
+__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "Rate", "market_settings", "streams_enabled"]
 
 PAYMENT_PROVIDERS = ("offline", "stripe")
 # Settlements store the rate they applied with four decimal places; a finer rate would be stored rounded,
@@ -116,6 +116,9 @@ class MarketSettings:
     # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: the peer's address is
     # the client's). The client's address keys the sign-in lock-out.
     trusted_proxy_count: int
+    # Days a subscription may stay past due (a period's charge declined, retried) before it ends; the subscription
+    # clause of every contract states the number in force when it is concluded.
+    subscription_grace_days: int
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -156,6 +159,7 @@ class MarketSettings:
             signin_address_failure_limit=read("SIGNIN_ADDRESS_FAILURE_LIMIT", _integer(minimum=1)),
             signin_lockout=read("SIGNIN_LOCKOUT_SECONDS", _duration("seconds", positive=True)),
             trusted_proxy_count=read("TRUSTED_PROXY_COUNT", _integer(minimum=0)),
+            subscription_grace_days=read("SUBSCRIPTION_GRACE_DAYS", _integer(minimum=0)),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -167,6 +171,15 @@ class MarketSettings:
 def market_settings() -> MarketSettings:
     """The market's settings, parsed from ``settings.ICHIBA`` on first use."""
     return MarketSettings.from_mapping(settings.ICHIBA)
+
+
+def streams_enabled() -> bool:
+    """Whether live streams are on: an MQTT broker is configured (``ICHIBA_MQTT_URL``). The one place that says so;
+    offerings refuse ``stream: true`` and the offering form says streams are off when it is false.
+
+    Read defensively, from a plain setting or the ``ICHIBA`` dict, until the streams settings are parsed here
+    with the others."""
+    return bool(getattr(settings, "ICHIBA_MQTT_URL", "") or settings.ICHIBA.get("MQTT_URL", ""))
 
 
 @receiver(setting_changed, dispatch_uid="config.market.forget")

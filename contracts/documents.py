@@ -23,7 +23,8 @@ from django.utils import translation
 from django.utils.html import escape
 
 from catalog.models import Dataset, DatasetVersion
-from contracts.meti.data_provision import DELIVERY_CHANNEL_LABELS, render_clause_text
+from config.market import market_settings
+from contracts.meti.data_provision import COMMITMENT_LABELS, DELIVERY_CHANNEL_LABELS, render_clause_text
 from contracts.models import Contract
 from contracts.registry import Template
 from contracts.terms import terms_typed
@@ -61,6 +62,10 @@ class DocumentFacts:
     delivery_channel: str = "market"
     # A preview's words for what only the trade states ("price", "quantity", "total"), shown instead of numbers.
     placeholders: tuple[tuple[str, str], ...] = ()
+    # A subscription's: the dataset's live-stream topic is named after it, and the grace period of an unpaid
+    # period (ICHIBA_SUBSCRIPTION_GRACE_DAYS when the contract is concluded).
+    dataset_id: str = ""
+    grace_days: int = 7
 
 
 @functools.cache
@@ -123,7 +128,21 @@ def document_facts(
         valid_until=concluded_at + timedelta(days=duration_days),
         concluded_at=concluded_at,
         terms_sha256=terms_sha256,
+        dataset_id=str(dataset.id),
+        grace_days=market_settings().subscription_grace_days,
     )
+
+
+def stream_topic(dataset_id: str) -> str:
+    """The MQTT topic (filter) of a dataset's live stream: one per dataset, whatever offerings sell it."""
+    return f"feeds/{dataset_id}/#"
+
+
+def _delivery_commitment(subscription: Mapping[str, Any], lang: Lang) -> str:
+    lines = [COMMITMENT_LABELS["versions"][lang].format(count=f"{subscription['min_versions_per_period']:,}")]
+    if subscription.get("min_messages_per_period") is not None:
+        lines.append(COMMITMENT_LABELS["messages"][lang].format(count=f"{subscription['min_messages_per_period']:,}"))
+    return "\n".join(lines)
 
 
 def _label(template: Template, key: str, value: str, lang: Lang) -> str:
@@ -158,6 +177,9 @@ def _clause_context(
     if cap["basis"] == "fixed":
         cap_label = f"{cap_label} ({_money(cap['amount'], facts.currency)})"
     unknown = "—"
+    subscription = terms.get("subscription")
+    if not isinstance(subscription, Mapping):  # a licence: its clauses name none of these
+        subscription = None
     return {
         "dataset_title": facts.dataset_title,
         "dataset_version": str(facts.dataset_version),
@@ -194,6 +216,11 @@ def _clause_context(
         "forum": terms["forum"],
         "seller_name": facts.seller_name,
         "buyer_name": trade["buyer_name"],
+        "period_days": str(subscription["period_days"]) if subscription else unknown,
+        "term_periods": str(subscription["term_periods"]) if subscription else unknown,
+        "delivery_commitment": _delivery_commitment(subscription, lang) if subscription else unknown,
+        "grace_days": str(facts.grace_days),
+        "stream_topic": stream_topic(facts.dataset_id) if facts.dataset_id else unknown,
     }
 
 
@@ -231,7 +258,7 @@ def _clauses_rendered(
             "paragraphs": [p for p in render_clause_text(clause, lang, context).split("\n\n") if p.strip()],
             "negotiable": clause.negotiable,
         }
-        for number, clause in enumerate(template.clauses_for(facts.data_class), start=1)
+        for number, clause in enumerate(template.clauses_for(facts.data_class, terms), start=1)
     ]
 
 

@@ -19,6 +19,13 @@ Mapping of the METI data-provision terms:
   permission. Every permission keeps the territory and term constraints of the licence;
 - anonymised data: a prohibition of the profile action ``ichiba:reidentify`` and the APPI notice as
   ``ichiba:appiNotice`` on the policy (the contract itself is the notice the provider must give);
+- a subscription (the terms' ``subscription``): the whole term stays as above (``elapsedTime`` of the offer, the
+  agreement's ``dateTime`` window); the ``compensate`` duty recurs once per period (``timeInterval eq P<period>D``,
+  ``count lteq <periods>``; the agreement's ``payAmount`` is then the fee of one period), and the delivery
+  commitment is the seller's: an ``obligation`` whose ``assignee`` is the seller (the party that must fulfil it;
+  in the agreement its ``assigner`` is the buyer) to ``distribute`` the asset at least ``min_versions_per_period``
+  times per period (``timeInterval eq P<period>D``, ``count gteq <n>``), and with a live stream a second one to
+  ``stream`` it (with ``count gteq <messages>`` per period when the offering commits to a number of messages);
 - everything ODRL has no vocabulary for (licence type, derived data, warranties, liability cap, confidentiality,
   governing law, forum) stays as ``ichiba:clauseParameters``, a JSON literal (``rdf:JSON``) holding those terms
   as they are; ``ichiba:template``, ``ichiba:termsSha256`` and ``ichiba:dataClass`` are plain literals.
@@ -81,6 +88,11 @@ OFFER_PRICE_NOTE = (
     "Agreement states the amount."
 )
 CERTIFICATE_NOTE = "Certify the deletion of all copies of the data to the provider in writing."
+VERSIONS_NOTE = (
+    "Each period, publish at least this many new versions of the dataset (a version whose SHA-256 differs from every "
+    "earlier one). A period with fewer is not charged."
+)
+STREAM_NOTE = "Deliver the readings live over the market's MQTT broker, on the dataset's topic."
 
 # ISO 4217 minor-unit exponents that are not 2 (payAmount is an xsd:decimal in major units).
 _CURRENCY_EXPONENTS: dict[str, int] = {
@@ -139,7 +151,9 @@ CONTEXT: dict[str, Any] = {
     **_coerced("@id", "permission", "prohibition", "obligation", "duty", "consequence", "remedy"),
     **_coerced("@vocab", "action"),
     # actions
-    **_odrl_terms("use", "grantUse", "derive", "distribute", "compensate", "delete", "obtainConsent", "inform"),
+    **_odrl_terms(
+        "use", "grantUse", "derive", "distribute", "compensate", "delete", "obtainConsent", "inform", "stream"
+    ),
     # constraints
     **_odrl_terms("Constraint", "LogicalConstraint"),
     **_coerced("@id", "constraint", "refinement"),
@@ -149,7 +163,7 @@ CONTEXT: dict[str, Any] = {
     "unit": "odrl:unit",
     "status": "odrl:status",
     # left operands
-    **_odrl_terms("purpose", "spatial", "dateTime", "elapsedTime", "payAmount", "event"),
+    **_odrl_terms("purpose", "spatial", "dateTime", "elapsedTime", "payAmount", "event", "timeInterval", "count"),
     # operators
     **_odrl_terms("eq", "neq", "gt", "gteq", "lt", "lteq", "isA", "isPartOf", "isAnyOf", "isAllOf", "isNoneOf"),
 }
@@ -256,6 +270,9 @@ def _policy(
     spatial = _constraint("spatial", "isAnyOf", [{"@id": country_iri(code)} for code in terms["territory"]])
     scope = [spatial, *term]  # territory and term bound every permission of the licence
 
+    subscription = terms.get("subscription")
+    if subscription is not None:  # the fee recurs per period, at most once per period of the term
+        compensate = {**compensate, "constraint": _per_period(subscription, "lteq", subscription["term_periods"])}
     permissions: list[dict[str, Any]] = [
         {"action": "use", "constraint": [purpose, *scope], "duty": [compensate, *_end_of_term(policy, terms)]}
     ]
@@ -294,6 +311,8 @@ def _policy(
         prohibitions.append({"action": "ichiba:reidentify"})
     if prohibitions:
         doc["prohibition"] = prohibitions
+    if subscription is not None:
+        doc["obligation"] = _delivery_commitment(policy, subscription)
     if anonymized:
         doc["ichiba:appiNotice"] = APPI_NOTICE
     doc["ichiba:dataClass"] = policy.data_class
@@ -318,6 +337,36 @@ def _end_of_term(policy: PolicyInput, terms: Mapping[str, Any]) -> list[dict[str
                 "ichiba:note": CERTIFICATE_NOTE,
             }
         )
+    return duties
+
+
+def _per_period(subscription: Mapping[str, Any], operator: str, count: int) -> list[dict[str, Any]]:
+    """Once every period (a recurring interval of the period's length), ``count`` times by ``operator``."""
+    interval = _typed(f"P{subscription['period_days']}D", "xsd:duration")
+    return [
+        _constraint("timeInterval", "eq", interval),
+        _constraint("count", operator, _typed(str(count), "xsd:integer")),
+    ]
+
+
+def _delivery_commitment(policy: PolicyInput, subscription: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The seller's duties of a subscription: new versions every period, and a live stream if it is one."""
+    parties = {"assignee": policy.assigner}  # the seller fulfils them ...
+    if policy.assignee is not None:
+        parties["assigner"] = policy.assignee  # ... towards the buyer of the agreement
+    duties: list[dict[str, Any]] = [
+        {
+            "action": "distribute",
+            **parties,
+            "constraint": _per_period(subscription, "gteq", subscription["min_versions_per_period"]),
+            "ichiba:note": VERSIONS_NOTE,
+        }
+    ]
+    if subscription.get("stream"):
+        stream: dict[str, Any] = {"action": "stream", **parties, "ichiba:note": STREAM_NOTE}
+        if subscription.get("min_messages_per_period") is not None:
+            stream["constraint"] = _per_period(subscription, "gteq", subscription["min_messages_per_period"])
+        duties.append(stream)
     return duties
 
 
@@ -385,4 +434,21 @@ def _checked_terms(policy: PolicyInput) -> Mapping[str, Any]:
     days = terms["duration_days"]
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValueError(f"terms.duration_days must be a positive integer, got {days!r}.")
+    if "subscription" in terms:
+        _check_subscription(terms["subscription"], days)
     return terms
+
+
+def _check_subscription(subscription: Any, days: int) -> None:
+    if not isinstance(subscription, Mapping):
+        raise ValueError(f"terms.subscription must be an object, got {subscription!r}.")
+    for name in ("period_days", "term_periods", "min_versions_per_period", "min_messages_per_period"):
+        value = subscription.get(name)
+        if value is None and name == "min_messages_per_period":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"terms.subscription.{name} must be a positive integer, got {value!r}.")
+    if not isinstance(subscription.get("stream"), bool):
+        raise ValueError(f"terms.subscription.stream must be true or false, got {subscription.get('stream')!r}.")
+    if subscription["period_days"] * subscription["term_periods"] != days:
+        raise ValueError("terms.duration_days must be the subscription's term, term_periods x period_days.")

@@ -27,8 +27,9 @@ class Template:
     def key(self) -> str:
         return f"{self.code}@{self.version}"
 
-    def clauses_for(self, data_class: str) -> list[data_provision.Clause]:
-        return [c for c in self.clauses if c.applies_to is None or data_class in c.applies_to]
+    def clauses_for(self, data_class: str, terms: Mapping[str, Any] | None = None) -> list[data_provision.Clause]:
+        """The clauses of a contract for this data class under these terms (without terms: a licence's)."""
+        return [c for c in self.clauses if data_provision.clause_applies(c, data_class, terms)]
 
     def mandatory_clauses(self, data_class: str) -> list[str]:
         """Clauses that exist only because of the data class and that no term can switch off."""

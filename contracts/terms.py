@@ -170,12 +170,58 @@ def terms_hash(*, template: Template, terms: Mapping[str, Any], mandatory_clause
     return hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
+def market_set_terms(template: Template) -> tuple[str, ...]:
+    """Terms the market sets from an offering's own fields and a seller never sends (``readOnly`` in the schema):
+    ``subscription``, from the offering's kind, period, term and delivery commitment."""
+    return tuple(name for name, spec in template.terms_schema.get("properties", {}).items() if spec.get("readOnly"))
+
+
+def _with_subscription(terms: Mapping[str, Any], subscription: Mapping[str, Any]) -> dict[str, Any]:
+    """The seller's terms with the subscription's shape: ``duration_days`` is the whole term, period x periods;
+    left out, it is set so, and any other value is refused (the schema's longest duration bounds the term)."""
+    term_days = subscription.get("period_days", 0) * subscription.get("term_periods", 0)
+    merged = dict(terms)
+    if "duration_days" in terms:
+        try:
+            stated = term_int(terms["duration_days"], path="terms.duration_days")
+        except ValueError:
+            stated = None  # not an integer: the schema check names it
+        if stated is not None and stated != term_days:
+            raise InvalidInput(
+                f"terms.duration_days of a subscription is its whole term, term_periods x period_days = {term_days}; "
+                f"leave it out or send {term_days}, not {terms['duration_days']!r}.",
+                errors={"terms.duration_days": [f"must be {term_days} (term_periods x period_days)"]},
+            )
+    else:
+        merged["duration_days"] = term_days
+    merged["subscription"] = dict(subscription)
+    return merged
+
+
 def terms_resolve(
-    *, template: Template, terms: Mapping[str, Any], license_seats: int | None, data_class: str
+    *,
+    template: Template,
+    terms: Mapping[str, Any],
+    license_seats: int | None,
+    data_class: str,
+    subscription: Mapping[str, Any] | None = None,
 ) -> ResolvedTerms:
-    """Validate an offering's terms; raises InvalidInput (400, per field) or RuleViolation (422)."""
+    """Validate an offering's terms; raises InvalidInput (400, per field) or RuleViolation (422).
+
+    ``subscription``: a subscription offering's period, term and delivery commitment (the template's
+    ``subscription`` term, built by the offering service from the offering's fields), added to the terms so that
+    their hash covers them; ``None`` for a licence, whose terms never hold it."""
     if not isinstance(terms, Mapping):
         raise InvalidInput("terms must be an object.", errors={"terms": ["must be an object"]})
+    sent = sorted(set(terms) & set(market_set_terms(template)))
+    if sent:
+        raise InvalidInput(
+            f"terms.{sent[0]} is set by the market from the offering's fields (kind, period_days, term_periods, "
+            "min_versions_per_period, stream, min_messages_per_period); leave it out of the terms.",
+            errors={f"terms.{name}": ["set from the offering's fields, not sent"] for name in sent},
+        )
+    if subscription is not None:
+        terms = _with_subscription(terms, subscription)
     resolved = with_defaults(template, terms)
     errors = _schema_errors(template, resolved)
     if errors:

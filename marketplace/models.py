@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.principal import BUYER, SELLER
 
-# A subscription's shape (the offering API, the form and a check constraint hold to these).
-MAX_PERIOD_DAYS = 366
-MAX_TERM_PERIODS = 36
-MAX_SUBSCRIPTION_DAYS = 3650
+# A subscription's shape (the offering API, the form and a check constraint hold to these) is defined with the terms
+# schema that carries it into the contract.
+from contracts.meti.data_provision_terms import MAX_PERIOD_DAYS, MAX_SUBSCRIPTION_DAYS, MAX_TERM_PERIODS
 
 
 class Organization(models.Model):

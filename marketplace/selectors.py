@@ -83,6 +83,9 @@ def _public_summary(offering: Offering) -> dict[str, Any]:
         "seats_left": offering.seats_left,
         "currency": offering.currency,
         "status": offering.status,
+        "kind": offering.kind,
+        "period_days": offering.period_days,
+        "term_periods": offering.term_periods,
     }
 
 

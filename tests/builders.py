@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from catalog.models import Dataset
+from catalog.models import Dataset, DatasetVersion
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from config.api.principal import Principal
@@ -95,10 +96,12 @@ def published_offering(
     title: str = "Gauges",
     content: bytes = readings_csv(),
     delivery_url: str = "",
+    subscription: dict[str, Any] | None = None,
     **terms: Any,
 ) -> dict[str, Any]:
     """An offering of ``terms`` on a dataset whose first version (``content``) passed validation; with
-    ``delivery_url``, the file is delivered from the seller's own host."""
+    ``delivery_url``, the file is delivered from the seller's own host; with ``subscription`` (``period_days``,
+    ``term_periods``, ...), a subscription offering of that shape."""
     dataset = seller.client.post(
         "/api/v1/datasets", {"title": title, "data_class": "iot", "category": "infrastructure"}, format="json"
     ).json()
@@ -110,6 +113,8 @@ def published_offering(
         )
     assert upload.status_code == 202, upload.content
     body = {"dataset": dataset["id"], "template": "meti-data-provision", "terms": terms, "license_seats": seats}
+    if subscription is not None:
+        body.update({"kind": "subscription", **subscription})
     if delivery_url:
         body["delivery_url"] = delivery_url
     response = seller.client.post("/api/v1/offerings", body, format="json")
@@ -239,6 +244,23 @@ def published_dataset(party: Party, *, data_class: str = "iot") -> Dataset:
     return dataset
 
 
+def version_published(party: Party, dataset: Dataset, content: bytes, *, at: datetime | None = None) -> DatasetVersion:
+    """A new version of ``content`` uploaded and validated through the catalog's services; ``at``: when it was
+    published (its ``validated_at`` moved there), for tests of what was delivered in which period."""
+    version = version_upload(
+        dataset_id=dataset.id,
+        seller_id=party.organization.id,
+        upload=ContentFile(content, name="data.csv"),
+        original_filename="data.csv",
+    )
+    version = version_validate(version_id=version.id)
+    assert version.status == "published", version.checks
+    if at is not None:
+        DatasetVersion.objects.filter(pk=version.pk).update(validated_at=at)
+        version.refresh_from_db()
+    return version
+
+
 def conclude(offering: Offering, buyer: Party) -> Contract:
     offering = Offering.objects.select_related("seller").get(pk=offering.pk)
     return contract_conclude(
@@ -269,6 +291,35 @@ def offer(seller: Party, *, seats: int | None = 10, data_class: str = "iot", **t
         template_code="meti-data-provision",
         terms=terms,
         license_seats=seats,
+    )
+
+
+def subscription_offer(
+    seller: Party,
+    *,
+    seats: int | None = 10,
+    data_class: str = "iot",
+    period_days: int = 30,
+    term_periods: int = 12,
+    min_versions_per_period: int | None = None,
+    stream: bool = False,
+    min_messages_per_period: int | None = None,
+    **terms: Any,
+) -> Offering:
+    """A subscription offering (``term_periods`` periods of ``period_days`` days) on a new published dataset."""
+    dataset: Dataset = published_dataset(seller, data_class=data_class)
+    return offering_publish(
+        principal=principal(seller),
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms=terms,
+        license_seats=seats,
+        kind="subscription",
+        period_days=period_days,
+        term_periods=term_periods,
+        min_versions_per_period=min_versions_per_period,
+        stream=stream,
+        min_messages_per_period=min_messages_per_period,
     )
 
 

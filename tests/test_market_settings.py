@@ -60,6 +60,7 @@ def raw(**changes: Any) -> dict[str, Any]:
         "SIGNIN_ADDRESS_FAILURE_LIMIT": 50,
         "SIGNIN_LOCKOUT_SECONDS": 900,
         "TRUSTED_PROXY_COUNT": 0,
+        "SUBSCRIPTION_GRACE_DAYS": 7,
         **changes,
     }
 
@@ -101,6 +102,7 @@ def test_values_are_parsed_into_their_types() -> None:
         signin_address_failure_limit=50,
         signin_lockout=timedelta(minutes=15),
         trusted_proxy_count=0,
+        subscription_grace_days=7,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -159,6 +161,8 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("SIGNIN_FAILURE_LIMIT", 0, "at least 1"),
         ("SIGNIN_LOCKOUT_SECONDS", 0, "more than 0 seconds"),
         ("TRUSTED_PROXY_COUNT", -1, "at least 0"),
+        ("SUBSCRIPTION_GRACE_DAYS", -1, "at least 0"),
+        ("SUBSCRIPTION_GRACE_DAYS", 1.5, "whole number"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:

@@ -305,6 +305,9 @@ ICHIBA = {
     # Reverse proxies (load balancers) in front of the web processes that each append the address they saw to
     # X-Forwarded-For: the client's address is the one the outermost of them saw. 0 trusts no such header.
     "TRUSTED_PROXY_COUNT": env.int("ICHIBA_TRUSTED_PROXY_COUNT", default=0),
+    # Days a subscription may stay past due (a period's charge declined and retried) before it ends; every
+    # subscription contract states the number in force when it is concluded.
+    "SUBSCRIPTION_GRACE_DAYS": env.int("ICHIBA_SUBSCRIPTION_GRACE_DAYS", default=7),
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------

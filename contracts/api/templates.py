@@ -26,6 +26,11 @@ class ClauseSerializer(serializers.Serializer):
     negotiable = serializers.BooleanField()
     applies_to = serializers.ListField(child=serializers.CharField(), allow_null=True)
     survives = serializers.BooleanField()
+    applies_when = serializers.ChoiceField(
+        choices=["subscription", "stream"],
+        allow_null=True,
+        help_text="Only in contracts whose terms are a subscription's (with a live stream); null: in every contract.",
+    )
 
     def to_representation(self, clause: Any) -> dict[str, Any]:
         return {
@@ -37,6 +42,7 @@ class ClauseSerializer(serializers.Serializer):
             "negotiable": clause.negotiable,
             "applies_to": sorted(clause.applies_to) if clause.applies_to is not None else None,
             "survives": clause.survives,
+            "applies_when": clause.when,
         }
 
 

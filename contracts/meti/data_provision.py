@@ -20,9 +20,9 @@ Conventions of the text:
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["ja", "en"]
 LANGUAGES: tuple[Lang, ...] = ("ja", "en")
@@ -39,6 +39,9 @@ class Clause:
     negotiable: bool  # whether the seller may change these parameters
     applies_to: frozenset[str] | None = None  # data classes it applies to ("anonymized", "iot"); None = always
     survives: bool = False  # survives termination
+    # The terms it applies to, by the name of a predicate of TERMS_CONDITIONS ("subscription", "stream"); None =
+    # every contract. A licence's terms meet none of them, so its document is what it was before they existed.
+    when: str | None = None
 
 
 TEMPLATE_CODE = "meti-data-provision"
@@ -85,6 +88,11 @@ CONTEXT_KEYS = frozenset(
         "forum",
         "seller_name",
         "buyer_name",
+        "period_days",
+        "term_periods",
+        "delivery_commitment",
+        "grace_days",
+        "stream_topic",
     }
 )
 
@@ -360,9 +368,121 @@ _FEES = Clause(
     negotiable=False,
 )
 
+_SUBSCRIPTION = Clause(
+    code="subscription",
+    number=5,
+    title={"ja": "定期提供", "en": "Subscription"},
+    text={
+        "ja": _text(
+            "1. 本契約は、提供者が、有効期間中、本データを期間ごとに継続して提供する定期提供の契約である。"
+            "有効期間は、{valid_from}に始まる{period_days}日間の期間（以下「提供期間」という。）{term_periods}回からなり、"
+            "{valid_until}までの{duration_days}日間とする。",
+            "2. 本データには、「定義及び本データ」の条に定めるバージョンのほか、"
+            "有効期間中に提供者が本マーケットにおいて公開する本データセットの新たなバージョンを含む。"
+            "「新たなバージョン」とは、そのSHA-256ハッシュ値が、"
+            "それ以前に公開された本データセットのいずれのバージョンのハッシュ値とも異なるバージョンをいい、"
+            "各バージョンの同一性は、本マーケットに表示される当該バージョンのハッシュ値により確認する。",
+            "3. 提供者は、各提供期間において、少なくとも次に掲げるものを提供する（以下「提供義務量」という。）。\n"
+            "{delivery_commitment}",
+            "4. 「対価及び支払」の条に定める単価及び対価の総額は、1提供期間当たりの対価とする"
+            "（1席1提供期間当たり{price}、{quantity}席の1提供期間当たり{total}）。最初の提供期間の対価は、"
+            "同条の定めるところにより取引の成立に際して支払われる。2回目以降の各提供期間の対価は後払いとし、"
+            "運営者は、当該提供期間の終了後、当該提供期間において提供義務量が満たされた場合に限り、"
+            "利用者が本マーケットに登録した支払方法により、利用者の個別の操作を要することなくこれを請求する。",
+            "5. 提供期間において提供義務量が満たされなかった場合、当該提供期間の対価は請求されず、"
+            "当該提供期間は本マーケットにおいて不履行として記録され、運営者はその旨を両当事者に通知する。この場合においても、"
+            "本契約は以後の提供期間について存続する。",
+            "6. 提供期間の対価の請求が決済において拒否された場合、利用者は支払遅延の状態となり、"
+            "運営者は請求を再度行う。支払遅延の間、利用者には新たなバージョンが提供されない。"
+            "最初に請求が拒否された時から{grace_days}日を経過してもなお支払がないときは、本契約はその時に終了する。"
+            "本契約の終了は、既に発生した対価の支払義務に影響しない。",
+            "7. 利用者は、本マーケットにおいて、いつでも定期提供を解約することができる。解約後は、"
+            "以後の提供期間の対価は請求されず、利用者は、解約した時点の提供期間の末日まで本データを利用することができ、"
+            "本契約は当該末日に終了する。支払済みの対価は返還されない。",
+            "8. 本条の定めが「定義及び本データ」の条、「本データの提供」の条、「対価及び支払」の条又は"
+            "「有効期間及び解除」の条の定めと抵触する場合は、本条の定めが優先する。",
+        ),
+        "en": _text(
+            "1. This Agreement is a subscription: the Provider provides the Data as a feed throughout the Term, period "
+            'by period. The Term consists of {term_periods} periods of {period_days} days each (each a "Period"), '
+            "the first beginning at {valid_from}; it lasts {duration_days} days, until {valid_until}.",
+            '2. Besides the version named in the Article "Definitions and the Data", the Data includes every new '
+            "version of the dataset that the Provider publishes on the Market during the Term. A version is new if "
+            "its SHA-256 hash differs from the hash of every version of the dataset published before it; the "
+            "identity of each version is established by its hash as shown on the Market.",
+            '3. In each Period, the Provider shall deliver at least the following (the "Delivery Commitment"):\n'
+            "{delivery_commitment}",
+            '4. The unit price and the total fees in the Article "Fees and Payment" are the fees for one Period '
+            "({price} per seat per Period; {total} per Period for {quantity} seats). The fees for the first Period "
+            "are paid when the trade is executed, as set out in that Article. The fees for each later Period are "
+            "paid in arrears: after the Period ends, and only if the Delivery Commitment was met in it, the Operator "
+            "charges them to the payment method the Recipient saved on the Market, without any action by the "
+            "Recipient.",
+            "5. If the Delivery Commitment is not met in a Period, no fees are charged for that Period; the Period is "
+            "recorded on the Market as missed, and the Operator notifies both parties. This Agreement continues for "
+            "the following Periods.",
+            "6. If the charge for a Period is declined, the Recipient is past due: the Operator retries the charge, "
+            "and no new versions are provided to the Recipient until the fees are paid. If they remain unpaid "
+            "{grace_days} days after the charge was first declined, this Agreement ends at that time. The end of "
+            "this Agreement does not affect fees already owed.",
+            "7. The Recipient may cancel the subscription on the Market at any time. After cancellation, no further "
+            "Period is charged; the Recipient may use the Data until the end of the current Period, when this "
+            "Agreement ends. Fees paid are not refunded.",
+            '8. Where this Article conflicts with the Article "Definitions and the Data", the Article "Delivery of '
+            'the Data", the Article "Fees and Payment" or the Article "Term and Termination", this Article prevails.',
+        ),
+    },
+    parameters=("subscription",),
+    negotiable=True,
+    when="subscription",
+)
+
+_LIVE_STREAM = Clause(
+    code="live_stream",
+    number=6,
+    title={"ja": "ライブストリーム", "en": "Live Stream"},
+    text={
+        "ja": _text(
+            "1. 提供者は、「定期提供」の条に定めるバージョンのほか、本データを構成する計測値を、計測の都度、"
+            "本マーケットのMQTTブローカーを通じて次のトピックに配信する（以下「ライブストリーム」という。）。"
+            "ライブストリームにより配信されるデータは、本データの一部とする。\n"
+            "トピック：{stream_topic}",
+            "2. 運営者は、利用者に対し、ライブストリームを受信するための読取専用の認証情報を発行する。"
+            "利用者は、認証情報を自ら使用するものとし、これを第三者に開示し、又は共有してはならない。"
+            "利用者は、いつでも認証情報を再発行させることができ、再発行により従前の認証情報は無効となる。",
+            "3. ライブストリームの受信は、本契約が終了したとき、"
+            "利用者が「定期提供」の条に定める支払遅延の状態にある間、"
+            "及び本契約が解除され、又は本マーケットにおける利用者の利用権が取り消されたときは、停止される。"
+            "定期提供が解約された場合、利用者は、解約した時点の提供期間の末日までライブストリームを受信することができる。",
+            "4. 提供者は、有効期間中、ライブストリームを合理的な水準で継続して配信するよう努める。"
+            "提供義務量にライブストリームのメッセージ数が含まれる場合、メッセージ数は、"
+            "運営者が当該トピックにおいて受信したメッセージを計数して算定する。",
+        ),
+        "en": _text(
+            '1. Besides the versions under the Article "Subscription", the Provider delivers readings that form '
+            "part of the Data as they are measured, through the Market's MQTT broker on the following topic (the "
+            '"Live Stream"). What the Live Stream delivers is part of the Data.\n'
+            "Topic: {stream_topic}",
+            "2. The Operator issues the Recipient read-only credentials to receive the Live Stream. The Recipient "
+            "shall use them itself and shall not disclose them to or share them with any third party. The Recipient "
+            "may have them reissued at any time; reissuing invalidates the previous credentials.",
+            "3. Access to the Live Stream is cut off when this Agreement ends, while the Recipient is past due under "
+            'the Article "Subscription", and when this Agreement is terminated or the Recipient\'s entitlement on the '
+            "Market is revoked. If the subscription is cancelled, the Recipient keeps receiving the Live Stream until "
+            "the end of the current Period.",
+            "4. The Provider shall endeavour to keep the Live Stream running at a reasonable level throughout the "
+            "Term. Where the Delivery Commitment includes messages on the Live Stream, they are counted as the "
+            "Operator receives them on the topic.",
+        ),
+    },
+    parameters=(),
+    negotiable=False,
+    when="stream",
+)
+
 _WARRANTIES = Clause(
     code="warranties",
-    number=5,
+    number=7,
     title={"ja": "保証", "en": "Warranties"},
     text={
         "ja": _text(
@@ -432,7 +552,7 @@ _WARRANTIES = Clause(
 
 _LIABILITY = Clause(
     code="liability",
-    number=6,
+    number=8,
     title={"ja": "損害賠償", "en": "Liability"},
     text={
         "ja": _text(
@@ -472,7 +592,7 @@ _LIABILITY = Clause(
 
 _DATA_MANAGEMENT = Clause(
     code="data_management",
-    number=7,
+    number=9,
     title={"ja": "本データの管理", "en": "Management of the Data"},
     text={
         "ja": _text(
@@ -526,7 +646,7 @@ _DATA_MANAGEMENT = Clause(
 
 _INCIDENT = Clause(
     code="incident",
-    number=8,
+    number=10,
     title={"ja": "事故発生時の対応", "en": "Incidents"},
     text={
         "ja": _text(
@@ -582,7 +702,7 @@ _INCIDENT = Clause(
 
 _CONFIDENTIALITY = Clause(
     code="confidentiality",
-    number=9,
+    number=11,
     title={"ja": "秘密保持", "en": "Confidentiality"},
     text={
         "ja": _text(
@@ -642,7 +762,7 @@ _CONFIDENTIALITY = Clause(
 
 _DERIVED_DATA = Clause(
     code="derived_data",
-    number=10,
+    number=12,
     title={"ja": "派生データ", "en": "Derived Data"},
     text={
         "ja": _text(
@@ -716,7 +836,7 @@ _DERIVED_DATA = Clause(
 
 _PERSONAL_INFORMATION = Clause(
     code="personal_information",
-    number=11,
+    number=13,
     title={"ja": "個人情報の取扱い", "en": "Personal Information"},
     text={
         "ja": _text(
@@ -757,7 +877,7 @@ _PERSONAL_INFORMATION = Clause(
 
 _ANONYMIZED_NOTICE = Clause(
     code="anonymized_notice",
-    number=12,
+    number=14,
     title={"ja": "匿名加工情報である旨の明示", "en": "Notice of Anonymously Processed Information"},
     text={
         "ja": _text(
@@ -820,7 +940,7 @@ _ANONYMIZED_NOTICE = Clause(
 
 _REIDENTIFICATION_BAN = Clause(
     code="reidentification_ban",
-    number=13,
+    number=15,
     title={"ja": "再識別の禁止", "en": "Prohibition of Re-identification"},
     text={
         "ja": _text(
@@ -876,7 +996,7 @@ _REIDENTIFICATION_BAN = Clause(
 
 _TERM_TERMINATION = Clause(
     code="term_termination",
-    number=14,
+    number=16,
     title={"ja": "有効期間及び解除", "en": "Term and Termination"},
     text={
         "ja": _text(
@@ -939,7 +1059,7 @@ _TERM_TERMINATION = Clause(
 
 _DELETION = Clause(
     code="deletion",
-    number=15,
+    number=17,
     title={"ja": "契約終了時の本データの削除", "en": "Deletion of the Data at the End of the Agreement"},
     text={
         "ja": _text(
@@ -984,7 +1104,7 @@ _DELETION = Clause(
 
 _SURVIVAL = Clause(
     code="survival",
-    number=16,
+    number=18,
     title={"ja": "存続条項", "en": "Survival"},
     text={
         "ja": _text(
@@ -1021,7 +1141,7 @@ _SURVIVAL = Clause(
 
 _GOVERNING_LAW_FORUM = Clause(
     code="governing_law_forum",
-    number=17,
+    number=19,
     title={"ja": "準拠法及び紛争解決", "en": "Governing Law and Dispute Resolution"},
     text={
         "ja": _text(
@@ -1058,6 +1178,8 @@ CLAUSES: tuple[Clause, ...] = (
     _DELIVERY,
     _LICENSE,
     _FEES,
+    _SUBSCRIPTION,
+    _LIVE_STREAM,
     _WARRANTIES,
     _LIABILITY,
     _DATA_MANAGEMENT,
@@ -1149,6 +1271,7 @@ TERM_LABELS: Mapping[str, Mapping[str, str]] = {
     "end_of_term": {"ja": "終了時の取扱い", "en": "At the end of the term"},
     "governing_law": {"ja": "準拠法", "en": "Governing law"},
     "forum": {"ja": "紛争解決機関", "en": "Forum"},
+    "subscription": {"ja": "定期提供", "en": "Subscription"},
 }
 
 # Labels of the fields inside the object-valued terms, for forms.
@@ -1160,6 +1283,17 @@ SUBTERM_LABELS: Mapping[str, Mapping[str, str]] = {
     },
     "liability_cap.basis": {"ja": "上限の基準", "en": "Basis of the cap"},
     "liability_cap.amount": {"ja": "上限額", "en": "Amount of the cap"},
+    "subscription.period_days": {"ja": "提供期間（日数）", "en": "Period (days)"},
+    "subscription.term_periods": {"ja": "提供期間の回数", "en": "Term (periods)"},
+    "subscription.min_versions_per_period": {
+        "ja": "1提供期間当たりの新しいバージョン数（以上）",
+        "en": "New versions per period (at least)",
+    },
+    "subscription.stream": {"ja": "ライブストリーム", "en": "Live stream"},
+    "subscription.min_messages_per_period": {
+        "ja": "1提供期間当たりのメッセージ数（以上）",
+        "en": "Messages per period (at least)",
+    },
 }
 
 TERM_HELP: Mapping[str, Mapping[str, str]] = {
@@ -1309,6 +1443,17 @@ TERM_HELP: Mapping[str, Mapping[str, str]] = {
             "exclusive jurisdiction at first instance."
         ),
     },
+    "subscription": {
+        "ja": (
+            "本データを期間ごとに継続して提供し、対価を期間ごとに受け取る形です。提供期間、回数及び提供義務量は出品の種類"
+            "とともに設定し、提供義務量を満たさなかった期間の対価は請求されません。標準は定期提供ではない1回限りのライセンスです。"
+        ),
+        "en": (
+            "Provide the data as a feed, period by period, and be paid per period. The period, the number of periods "
+            "and the delivery commitment are set with the offering's kind, and a period in which the commitment is "
+            "not met is not charged. The default is a one-off licence, not a subscription."
+        ),
+    },
 }
 
 # Labels a renderer may use for values that are not terms.
@@ -1324,6 +1469,31 @@ DELIVERY_CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = {
 }
 GOVERNING_LAW_LABELS: Mapping[str, Mapping[str, str]] = {
     "JP": {"ja": "日本法", "en": "the laws of Japan"},
+}
+# The lines of a subscription's delivery commitment ({delivery_commitment} in the Article "Subscription"): new versions
+# always, messages on the live stream when the offering commits to a number of them. ``{count}`` is filled in.
+COMMITMENT_LABELS: Mapping[str, Mapping[str, str]] = {
+    "versions": {"ja": "(1) 新しいバージョン：{count}件", "en": "(1) New versions: {count}"},
+    "messages": {"ja": "(2) ライブストリームのメッセージ：{count}件", "en": "(2) Messages on the Live Stream: {count}"},
+}
+
+
+# --- which terms a clause applies to ---------------------------------------------------------------------
+
+
+def _subscription(terms: Mapping[str, Any]) -> bool:
+    return isinstance(terms.get("subscription"), Mapping)
+
+
+def _stream(terms: Mapping[str, Any]) -> bool:
+    subscription = terms.get("subscription")
+    return isinstance(subscription, Mapping) and subscription.get("stream") is True
+
+
+# Clause.when -> whether a contract of these terms has the clause.
+TERMS_CONDITIONS: Mapping[str, Callable[[Mapping[str, Any]], bool]] = {
+    "subscription": _subscription,
+    "stream": _stream,
 }
 
 
@@ -1353,11 +1523,19 @@ def render_clause_text(clause: Clause, lang: Lang, context: Mapping[str, str]) -
     return clause.text[lang].format_map(context)
 
 
-def applicable_clauses(data_class: str) -> tuple[Clause, ...]:
-    """The clauses of a contract for data of ``data_class``, in order."""
+def clause_applies(clause: Clause, data_class: str, terms: Mapping[str, Any] | None = None) -> bool:
+    """Whether a contract for data of ``data_class`` under ``terms`` has the clause. Without terms, only the clauses
+    of every contract of the data class (a licence's): those for some terms need the terms to say so."""
+    if clause.applies_to is not None and data_class not in clause.applies_to:
+        return False
+    return clause.when is None or (terms is not None and TERMS_CONDITIONS[clause.when](terms))
+
+
+def applicable_clauses(data_class: str, terms: Mapping[str, Any] | None = None) -> tuple[Clause, ...]:
+    """The clauses of a contract for data of ``data_class`` under ``terms``, in order."""
     if data_class not in DATA_CLASSES:
         raise ValueError(f"Unknown data class {data_class!r}; expected one of {', '.join(DATA_CLASSES)}.")
-    return tuple(c for c in CLAUSES if c.applies_to is None or data_class in c.applies_to)
+    return tuple(c for c in CLAUSES if clause_applies(c, data_class, terms))
 
 
 def governing_law_label(code: str, lang: Lang) -> str:

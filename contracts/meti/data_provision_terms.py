@@ -13,6 +13,14 @@ WARRANTY_ITEMS = ("lawful_acquisition", "accuracy", "completeness", "fitness", "
 WARRANTY_LEVELS = ("warranted", "disclaimed", "best_efforts")
 CONSENT_LEVELS = ("prohibited", "with_consent", "permitted")
 
+# A subscription's shape (the offering API and form, the terms schema and the offering table's check constraint
+# hold to these): a period of at most a leap year, at most 36 periods, the whole term within the longest contract.
+MAX_PERIOD_DAYS = 366
+MAX_TERM_PERIODS = 36
+MAX_SUBSCRIPTION_DAYS = 3650
+MAX_VERSIONS_PER_PERIOD = 10_000
+MAX_MESSAGES_PER_PERIOD = 1_000_000_000
+
 TERMS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "METI data-provision contract terms",
@@ -88,6 +96,27 @@ TERMS_SCHEMA: dict[str, Any] = {
         "end_of_term": {"enum": ["delete", "delete_with_certificate"]},
         "governing_law": {"type": "string", "pattern": "^[A-Z]{2}$"},
         "forum": {"type": "string", "minLength": 2, "maxLength": 200},
+        # A subscription's period, term and delivery commitment. The market sets it from the offering's own fields
+        # (kind, period_days, term_periods, min_versions_per_period, stream, min_messages_per_period), so that the
+        # terms a buyer accepts by their hash cover them; a seller never sends it (readOnly). Absent for a licence,
+        # whose terms, and so their hash, stay exactly what they were before subscriptions existed.
+        "subscription": {
+            "type": "object",
+            "readOnly": True,
+            "additionalProperties": False,
+            "required": ["period_days", "term_periods", "min_versions_per_period", "stream"],
+            "properties": {
+                "period_days": {"type": "integer", "minimum": 1, "maximum": MAX_PERIOD_DAYS},
+                "term_periods": {"type": "integer", "minimum": 1, "maximum": MAX_TERM_PERIODS},
+                "min_versions_per_period": {"type": "integer", "minimum": 1, "maximum": MAX_VERSIONS_PER_PERIOD},
+                "stream": {"type": "boolean"},
+                "min_messages_per_period": {"type": "integer", "minimum": 1, "maximum": MAX_MESSAGES_PER_PERIOD},
+            },
+            # a message commitment only for a live stream
+            "if": {"properties": {"stream": {"const": False}}},
+            "then": {"not": {"required": ["min_messages_per_period"]}},
+            "description": "Set by the market from the offering's subscription fields; absent for a licence.",
+        },
     },
 }
 

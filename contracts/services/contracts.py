@@ -82,13 +82,16 @@ def _check(offering: OfferSnapshot, conclusion: Conclusion) -> None:
 
 
 @functools.lru_cache(maxsize=64)
-def _clauses_snapshot(template_code: str, template_version: int, data_class: str) -> str:
-    """The clauses a contract copies, as JSON (templates are code: fixed for the life of the process)."""
+def _clauses_snapshot(template_code: str, template_version: int, codes: tuple[str, ...]) -> str:
+    """The clauses a contract copies, as JSON (templates are code: fixed for the life of the process). ``codes``:
+    the template's clauses for the contract's data class and terms (``Template.clauses_for``), in order."""
     template = template_get(template_code, template_version)
+    wanted = set(codes)
     return json.dumps(
         [
             {"code": c.code, "title": dict(c.title), "text": dict(c.text), "negotiable": c.negotiable}
-            for c in template.clauses_for(data_class)
+            for c in template.clauses
+            if c.code in wanted
         ],
         ensure_ascii=False,
     )
@@ -213,7 +216,8 @@ def contracts_conclude(
     dataset = version.dataset
     concluded_at = concluded_at or timezone.now()
     texts: dict[str, ContractText] = {}
-    clauses = _text(texts, _clauses_snapshot(template.code, template.version, dataset.data_class))
+    codes = tuple(c.code for c in template.clauses_for(dataset.data_class, terms))
+    clauses = _text(texts, _clauses_snapshot(template.code, template.version, codes))
     contracts = []
     for conclusion in conclusions:
         buyer = conclusion.buyer

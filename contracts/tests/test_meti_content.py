@@ -25,6 +25,8 @@ REQUIRED_ORDER = (
     "delivery",
     "license",
     "fees",
+    "subscription",
+    "live_stream",
     "warranties",
     "liability",
     "data_management",
@@ -112,6 +114,14 @@ def realistic_context(lang: dp.Lang) -> dict[str, str]:
         "forum": DEFAULTS["forum"],
         "seller_name": "Acme Sensors K.K.",
         "buyer_name": "Buyer Analytics Inc.",
+        "period_days": "30",
+        "term_periods": "12",
+        "delivery_commitment": "\n".join(
+            dp.COMMITMENT_LABELS[line][lang].format(count=count)
+            for line, count in (("versions", "4"), ("messages", "1,000"))
+        ),
+        "grace_days": "7",
+        "stream_topic": "feeds/6f1c7a9e-0000-4000-8000-000000000003/#",
     }
 
 
@@ -211,6 +221,11 @@ def test_placeholders_of_the_definitions_clause() -> None:
         ("derived_data", {"derived_rights_label", "derived_access_label"}),
         ("anonymized_notice", {"personal_info_items", "anonymization_method"}),
         ("term_termination", {"duration_days", "valid_from", "valid_until"}),
+        (
+            "subscription",
+            {"period_days", "term_periods", "duration_days", "delivery_commitment", "price", "total", "grace_days"},
+        ),
+        ("live_stream", {"stream_topic"}),
         ("deletion", {"end_of_term_label"}),
         ("governing_law_forum", {"governing_law_label", "forum"}),
     ],
@@ -245,6 +260,8 @@ def test_render_with_realistic_values(lang: Any) -> None:
     assert context["warranties_list"] in rendered["warranties"]
     assert context["processing_label"] in rendered["license"]
     assert context["purpose"] in rendered["license"]
+    assert context["delivery_commitment"] in rendered["subscription"]
+    assert context["stream_topic"] in rendered["live_stream"]
 
 
 def test_render_raises_key_error_naming_the_missing_placeholder() -> None:
@@ -317,13 +334,36 @@ def test_anonymized_only_clauses() -> None:
     assert by_code("personal_information").applies_to is None
 
 
+SUBSCRIPTION = {"period_days": 30, "term_periods": 12, "min_versions_per_period": 1, "stream": False}
+
+
 def test_applicable_clauses_per_data_class() -> None:
     iot = [c.code for c in dp.applicable_clauses("iot")]
     anonymized = [c.code for c in dp.applicable_clauses("anonymized")]
-    assert anonymized == [c.code for c in CLAUSES]
-    assert iot == [c.code for c in CLAUSES if c.code not in ("anonymized_notice", "reidentification_ban")]
+    licence = [c.code for c in CLAUSES if c.when is None]
+    assert anonymized == licence
+    assert iot == [code for code in licence if code not in ("anonymized_notice", "reidentification_ban")]
+    assert [c.code for c in dp.applicable_clauses("iot", DEFAULTS)] == iot, "a licence's terms add nothing"
     with pytest.raises(ValueError, match="Unknown data class 'personal'"):
         dp.applicable_clauses("personal")
+
+
+def test_subscription_clauses_only_in_subscriptions_and_the_stream_only_with_one() -> None:
+    conditional = {c.code: c.when for c in CLAUSES if c.when is not None}
+    assert conditional == {"subscription": "subscription", "live_stream": "stream"}
+    assert set(conditional.values()) == set(dp.TERMS_CONDITIONS)
+    plain = {**DEFAULTS, "subscription": SUBSCRIPTION}
+    streamed = {**DEFAULTS, "subscription": {**SUBSCRIPTION, "stream": True}}
+    for data_class in dp.DATA_CLASSES:
+        licence = [c.code for c in dp.applicable_clauses(data_class, DEFAULTS)]
+        subscription = [c.code for c in dp.applicable_clauses(data_class, plain)]
+        stream = [c.code for c in dp.applicable_clauses(data_class, streamed)]
+        assert subscription == [code for code in stream if code != "live_stream"]
+        assert licence == [code for code in subscription if code != "subscription"]
+        assert stream.index("subscription") == stream.index("fees") + 1, "right after the fees it prices per period"
+        assert stream.index("live_stream") == stream.index("subscription") + 1
+    assert by_code("subscription").parameters == ("subscription",) and by_code("subscription").negotiable
+    assert by_code("live_stream").parameters == () and not by_code("live_stream").negotiable
 
 
 def test_survival_clause_lists_exactly_the_surviving_clauses() -> None:
@@ -500,6 +540,28 @@ def test_auxiliary_labels() -> None:
         ("deletion", "30日以内", "within 30 days"),
         ("deletion", "削除証明書", "certificate of deletion"),
         ("governing_law_forum", "日本語の本文が優先する", "the Japanese text prevails"),
+        # a subscription: what a period is, what is delivered, billed, missed, declined, cancelled
+        ("subscription", "{period_days}日間の期間", "{term_periods} periods of {period_days} days each"),
+        ("subscription", "新たなバージョン", "every new version of the dataset"),
+        ("subscription", "SHA-256ハッシュ値", "SHA-256 hash differs"),
+        ("subscription", "1席1提供期間当たり{price}", "{price} per seat per Period"),
+        ("subscription", "最初の提供期間の対価は", "The fees for the first Period are paid when the trade"),
+        ("subscription", "後払い", "paid in arrears"),
+        ("subscription", "利用者の個別の操作を要することなく", "without any action by the Recipient"),
+        ("subscription", "対価は請求されず", "no fees are charged for that Period"),
+        ("subscription", "不履行として記録", "recorded on the Market as missed"),
+        ("subscription", "両当事者に通知", "notifies both parties"),
+        ("subscription", "支払遅延", "past due"),
+        ("subscription", "新たなバージョンが提供されない", "no new versions are provided"),
+        ("subscription", "{grace_days}日を経過", "{grace_days} days after the charge was first declined"),
+        ("subscription", "いつでも定期提供を解約", "cancel the subscription on the Market at any time"),
+        ("subscription", "以後の提供期間の対価は請求されず", "no further Period is charged"),
+        ("subscription", "解約した時点の提供期間の末日まで", "until the end of the current Period"),
+        ("subscription", "本条の定めが優先する", "this Article prevails"),
+        ("live_stream", "MQTTブローカー", "MQTT broker"),
+        ("live_stream", "読取専用の認証情報", "read-only credentials"),
+        ("live_stream", "支払遅延の状態にある間", "while the Recipient is past due"),
+        ("live_stream", "利用権が取り消された", "entitlement on the Market is revoked"),
     ],
 )
 def test_clause_substance(code: str, ja: str, en: str) -> None:

@@ -520,6 +520,89 @@ def test_clause_parameters_stay_in_the_profile_namespace(kind: str) -> None:
     assert str(graph.value(policy, ICHIBA.termsSha256)) == SHA
 
 
+# --- a subscription ------------------------------------------------------------------------------------------------
+
+SUBSCRIPTION = {"period_days": 30, "term_periods": 12, "min_versions_per_period": 4, "stream": False}
+
+
+def subscription(duration_days: int = 360, **shape: Any) -> dict[str, Any]:
+    return {"duration_days": duration_days, "subscription": {**SUBSCRIPTION, **shape}}
+
+
+def obligations(graph: Graph) -> dict[Node, Node]:
+    """Action -> duty for the policy's obligations (each action at most once)."""
+    found: dict[Node, Node] = {}
+    for duty in graph.objects(the_policy(graph), ODRL.obligation):
+        action = action_of(graph, duty)
+        assert action not in found
+        found[action] = duty
+    return found
+
+
+def per_period(graph: Graph, node: Node, operator: URIRef, count: int, days: int = 30) -> None:
+    assert conditions(graph, node) == {
+        (ODRL.timeInterval, ODRL.eq, frozenset({Literal(f"P{days}D", datatype=XSD.duration)})),
+        (ODRL["count"], operator, frozenset({Literal(str(count), datatype=XSD.integer)})),
+    }
+
+
+@pytest.mark.parametrize("kind", ["offer", "agreement"])
+def test_a_licence_has_no_obligation_and_pays_once(kind: str) -> None:
+    graph = export(kind)
+    assert obligations(graph) == {}
+    compensate = duties(graph, rules(graph, ODRL.permission)[ODRL.use])[ODRL.compensate]
+    assert conditions(graph, compensate) == set()
+
+
+@pytest.mark.parametrize("kind", ["offer", "agreement"])
+@pytest.mark.parametrize("data_class", ["anonymized", "iot"])
+def test_a_subscription_pays_per_period_and_the_seller_commits_to_new_versions(kind: str, data_class: str) -> None:
+    graph = export(kind, data_class, **subscription())
+    assert undefined_odrl_iris(graph) == set() and stray_iris(graph) == set()
+    use = rules(graph, ODRL.permission)[ODRL.use]
+    if kind == "offer":  # the whole term, as for a licence
+        assert the_condition(graph, use, ODRL.elapsedTime, ODRL.lteq) == Literal("P360D", datatype=XSD.duration)
+    # the fee recurs every period, at most once per period of the term (the agreement's amount is one period's)
+    per_period(graph, duties(graph, use)[ODRL.compensate], ODRL.lteq, 12)
+    # the delivery commitment is the seller's duty: it is the duty's assignee, towards the buyer of an agreement
+    (distribute,) = obligations(graph).values()
+    assert action_of(graph, distribute) == ODRL.distribute
+    per_period(graph, distribute, ODRL.gteq, 4)
+    assert set(graph.objects(distribute, ODRL.assignee)) == {URIRef(SELLER)}
+    assert set(graph.objects(distribute, ODRL.assigner)) == ({URIRef(BUYER)} if kind == "agreement" else set())
+    assert "new versions" in str(graph.value(distribute, ICHIBA.note))
+    # the buyer's rules are the licence's
+    assert set(rules(graph, ODRL.permission)) == set(rules(export(kind, data_class), ODRL.permission))
+
+
+@pytest.mark.parametrize("kind", ["offer", "agreement"])
+def test_a_live_stream_is_the_seller_s_duty_too_with_its_messages(kind: str) -> None:
+    graph = export(kind, **subscription(stream=True, min_messages_per_period=5000))
+    assert undefined_odrl_iris(graph) == set() and stray_iris(graph) == set()
+    duties_of_seller = obligations(graph)
+    assert set(duties_of_seller) == {ODRL.distribute, ODRL.stream}
+    per_period(graph, duties_of_seller[ODRL.stream], ODRL.gteq, 5000)
+    assert set(graph.objects(duties_of_seller[ODRL.stream], ODRL.assignee)) == {URIRef(SELLER)}
+    graph = export(kind, **subscription(182, stream=True, period_days=7, term_periods=26, min_versions_per_period=1))
+    stream = obligations(graph)[ODRL.stream]
+    assert conditions(graph, stream) == set(), "a stream without a message commitment"
+    per_period(graph, obligations(graph)[ODRL.distribute], ODRL.gteq, 1, days=7)
+
+
+@pytest.mark.parametrize(
+    ("shape", "refusal"),
+    [
+        ({"period_days": 0}, r"subscription\.period_days must be a positive integer"),
+        ({"min_versions_per_period": True}, r"subscription\.min_versions_per_period must be a positive integer"),
+        ({"stream": "no"}, r"subscription\.stream must be true or false"),
+        ({"term_periods": 11}, "duration_days must be the subscription's term"),
+    ],
+)
+def test_a_malformed_subscription_is_refused(shape: dict[str, Any], refusal: str) -> None:
+    with pytest.raises(ValueError, match=refusal):
+        odrl_offer(offer_input(**subscription(**shape)))
+
+
 # --- refused inputs ------------------------------------------------------------------------------------------------
 
 
@@ -611,9 +694,31 @@ _moment = st.datetimes(
 )
 
 
+_shape = st.builds(
+    lambda period, periods, versions, stream, messages: {
+        "period_days": period,
+        "term_periods": periods,
+        "min_versions_per_period": versions,
+        "stream": stream,
+        **({"min_messages_per_period": messages} if stream and messages else {}),
+    },
+    st.integers(1, 366),
+    st.integers(1, 36),
+    st.integers(1, 10_000),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(1, 10**9)),
+).filter(lambda shape: shape["period_days"] * shape["term_periods"] <= 3650)
+
+
+def _with_shape(terms: dict[str, Any], shape: dict[str, Any] | None) -> dict[str, Any]:
+    if shape is None:
+        return terms
+    return {**terms, "duration_days": shape["period_days"] * shape["term_periods"], "subscription": shape}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    terms=terms_strategy,
+    terms=st.builds(_with_shape, terms_strategy, st.one_of(st.none(), _shape)),
     data_class=st.sampled_from(["anonymized", "iot"]),
     start=_moment,
     days=st.integers(1, 3650),
@@ -657,6 +762,9 @@ def test_any_valid_terms_export_to_known_odrl_terms(
         assert json.loads(str(graph.value(policy, ICHIBA.clauseParameters))) == {
             name: terms[name] for name in odrl.CLAUSE_PARAMETERS
         }
+        shape = terms.get("subscription")
+        seller_duties = set(graph.objects(policy, ODRL.obligation))
+        assert len(seller_duties) == (0 if shape is None else 2 if shape["stream"] else 1)
         if policy_type == ODRL.Agreement:
             begin = the_condition(graph, use, ODRL.dateTime, ODRL.gteq)
             assert isinstance(begin, Literal) and begin.toPython() == start

@@ -196,3 +196,76 @@ def test_terms_typed_makes_every_integer_term_an_int_and_leaves_the_stored_terms
 def test_terms_typed_names_the_term_that_is_no_integer() -> None:
     with pytest.raises(ValueError, match=r"terms\.liability_cap\.amount must be an integer, got 1\.5"):
         terms_typed(TEMPLATE, {**DEFAULTS, "liability_cap": {"basis": "fixed", "amount": 1.5}})
+
+
+# --- a subscription's shape in the terms -----------------------------------------------------------------------
+
+SUBSCRIPTION = {"period_days": 30, "term_periods": 12, "min_versions_per_period": 2, "stream": False}
+
+
+def subscribe(terms: dict[str, Any], **shape: Any) -> Any:
+    return terms_resolve(
+        template=TEMPLATE, terms=terms, license_seats=10, data_class="iot", subscription={**SUBSCRIPTION, **shape}
+    )
+
+
+def test_a_licence_s_terms_and_hash_are_what_they_were_before_subscriptions() -> None:
+    # Pinned: offerings published before subscriptions existed were accepted by this hash, and new licence offerings
+    # of the same terms hash alike (no subscription key, no new mandatory clause).
+    resolved = terms_resolve(
+        template=TEMPLATE, terms={"territory": ["DE", "JP"], "duration_days": 90}, license_seats=3, data_class="iot"
+    )
+    assert "subscription" not in resolved.terms
+    assert resolved.sha256 == "b84123f3311bc5c143334a9de7430ce18e7cbfd6330a2dacb684e3b10d2f7b92"
+
+
+def test_a_subscription_s_shape_is_in_the_terms_and_its_hash() -> None:
+    resolved = subscribe({})
+    assert resolved.terms["subscription"] == SUBSCRIPTION
+    assert resolved.terms["duration_days"] == 360, "the whole term, set from term_periods x period_days"
+    assert resolved.mandatory_clauses == ()
+    hashes = {
+        resolve({"duration_days": 360}).sha256,
+        resolved.sha256,
+        subscribe({}, period_days=15, term_periods=24).sha256,
+        subscribe({}, min_versions_per_period=3).sha256,
+        subscribe({}, stream=True).sha256,
+        subscribe({}, stream=True, min_messages_per_period=1000).sha256,
+    }
+    assert len(hashes) == 6, "a buyer's acceptance covers the period, the term and the delivery commitment"
+    assert subscribe({"duration_days": 360}).sha256 == resolved.sha256, "the same duration sent explicitly"
+
+
+@pytest.mark.parametrize("duration", [365, 359, 360.5, 0, "360"])
+def test_a_subscription_refuses_another_duration_naming_the_field(duration: Any) -> None:
+    with pytest.raises(InvalidInput) as info:
+        subscribe({"duration_days": duration})
+    assert list(info.value.errors) == ["terms.duration_days"]
+    if isinstance(duration, int):
+        assert "360" in info.value.detail, "says what the duration must be"
+
+
+def test_a_seller_never_sends_the_subscription_term_itself() -> None:
+    for resolver in (resolve, subscribe):
+        with pytest.raises(InvalidInput) as info:
+            resolver({"subscription": SUBSCRIPTION})
+        assert list(info.value.errors) == ["terms.subscription"]
+        assert "offering's fields" in info.value.detail
+
+
+@pytest.mark.parametrize(
+    ("shape", "field"),
+    [
+        ({"period_days": 0}, "terms.subscription.period_days"),
+        ({"period_days": 367}, "terms.subscription.period_days"),
+        ({"term_periods": 37}, "terms.subscription.term_periods"),
+        ({"min_versions_per_period": 0}, "terms.subscription.min_versions_per_period"),
+        ({"stream": "yes"}, "terms.subscription.stream"),
+        ({"min_messages_per_period": 10}, "terms.subscription"),  # only with a stream
+        ({"period_days": 366, "term_periods": 10}, "terms.duration_days"),  # 3,660 days > the longest contract
+    ],
+)
+def test_the_schema_and_the_longest_term_hold_the_shape_too(shape: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        subscribe({}, **shape)
+    assert field in info.value.errors, info.value.errors

@@ -50,10 +50,13 @@ class TermSpec:
 
 
 def term_specs(template: Template) -> Iterator[TermSpec]:
-    """Every settable value of the template's terms, in the schema's order."""
+    """Every value a seller sets in the template's terms, in the schema's order (not those the market sets from the
+    offering's own fields, ``readOnly`` in the schema: a subscription's shape)."""
     schema = template.terms_schema
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
+        if prop.get("readOnly"):
+            continue
         if prop.get("type") == "object" and "properties" in prop:
             inner_required = set(prop.get("required", ()))
             for inner, inner_prop in prop["properties"].items():
@@ -167,9 +170,15 @@ class ClauseNote:
 
 
 def clause_notes(
-    template: Template, data_class: str, lang: Lang, *, mandatory_clauses: Iterable[str] | None = None
+    template: Template,
+    data_class: str,
+    lang: Lang,
+    *,
+    mandatory_clauses: Iterable[str] | None = None,
+    terms: Mapping[str, Any] | None = None,
 ) -> list[ClauseNote]:
-    """The clauses of a contract for this data class, numbered as the document numbers them.
+    """The clauses of a contract for this data class (under these terms: a subscription's has more), numbered as
+    the document numbers them.
 
     ``mandatory_clauses``: the ones an offering recorded (and its terms hash covers); else the template's.
     """
@@ -183,5 +192,5 @@ def clause_notes(
             mandatory=clause.code in mandatory,
             parameters=tuple(clause.parameters),
         )
-        for number, clause in enumerate(template.clauses_for(data_class), start=1)
+        for number, clause in enumerate(template.clauses_for(data_class, terms), start=1)
     ]

@@ -22,6 +22,13 @@ from config.api.renderers import JSONLDRenderer
 from config.api.serializers import StrictSerializer
 from config.errors import NotFound
 from config.text import displayable_line
+from contracts.meti.data_provision_terms import (
+    MAX_MESSAGES_PER_PERIOD,
+    MAX_PERIOD_DAYS,
+    MAX_SUBSCRIPTION_DAYS,
+    MAX_TERM_PERIODS,
+    MAX_VERSIONS_PER_PERIOD,
+)
 from contracts.odrl_export import offer_odrl
 from marketplace import selectors
 from marketplace.models import Offering
@@ -52,6 +59,39 @@ class OfferingCreateSerializer(StrictSerializer):
         validators=[displayable_line],
         help_text=DELIVERY_URL_HELP,
     )
+    kind = serializers.ChoiceField(
+        choices=Offering.Kind.values,
+        required=False,
+        default=Offering.Kind.LICENCE,
+        help_text="licence: the dataset version published at the trade. subscription: a feed, priced per period.",
+    )
+    period_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_PERIOD_DAYS,
+        help_text="Subscription only (required): the length of one period in days; the book prices one period.",
+    )  # fmt: skip
+    term_periods = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_TERM_PERIODS,
+        help_text=(
+            "Subscription only (required): the number of periods the contract runs; term_periods x period_days is "
+            f"at most {MAX_SUBSCRIPTION_DAYS} and becomes the terms' duration_days."
+        ),
+    )  # fmt: skip
+    min_versions_per_period = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_VERSIONS_PER_PERIOD,
+        help_text=(
+            "Subscription only (default 1): the delivery commitment, new versions (a SHA-256 not published before) "
+            "per period; a period with fewer is not charged."
+        ),
+    )  # fmt: skip
+    stream = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Subscription only: readings also flow live over MQTT (refused while the market runs no broker).",
+    )
+    min_messages_per_period = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_MESSAGES_PER_PERIOD,
+        help_text="Subscription with stream only (optional): live-stream messages per period, also committed to.",
+    )  # fmt: skip
 
 
 class OfferingUpdateSerializer(StrictSerializer):
@@ -73,6 +113,20 @@ class OfferingSerializer(serializers.ModelSerializer):
     delivery_url = serializers.CharField(
         read_only=True, help_text="The seller's endpoint for seller-hosted delivery; empty when the market delivers."
     )
+    kind = serializers.ChoiceField(choices=Offering.Kind.values, help_text="licence or subscription.")
+    period_days = serializers.IntegerField(
+        allow_null=True, help_text="A subscription's period in days (the book's prices are per period); else null."
+    )
+    term_periods = serializers.IntegerField(
+        allow_null=True, help_text="A subscription's number of periods (term_periods x period_days = duration_days)."
+    )
+    min_versions_per_period = serializers.IntegerField(
+        allow_null=True, help_text="A subscription's delivery commitment: new versions per period; else null."
+    )
+    stream = serializers.BooleanField(help_text="Whether the subscription also carries a live MQTT stream.")
+    min_messages_per_period = serializers.IntegerField(
+        allow_null=True, help_text="Live-stream messages per period the seller also commits to, if any."
+    )
 
     class Meta:
         model = Offering
@@ -88,6 +142,12 @@ class OfferingSerializer(serializers.ModelSerializer):
             "seats_sold",
             "seats_left",
             "currency",
+            "kind",
+            "period_days",
+            "term_periods",
+            "min_versions_per_period",
+            "stream",
+            "min_messages_per_period",
             "status",
             "seller_acceptance",
             "created_at",
@@ -155,6 +215,12 @@ class OfferingListCreate(GenericAPIView):
             license_seats=data["license_seats"],
             currency=data["currency"],
             delivery_url=data["delivery_url"],
+            kind=data["kind"],
+            period_days=data["period_days"],
+            term_periods=data["term_periods"],
+            min_versions_per_period=data["min_versions_per_period"],
+            stream=data["stream"],
+            min_messages_per_period=data["min_messages_per_period"],
         )
         return Response(OfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pycountry
@@ -12,10 +13,18 @@ from django.utils import timezone
 
 from catalog.models import Dataset
 from config.api.principal import Principal
-from config.errors import Conflict, Forbidden, InvalidInput, NotFound
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from config.market import streams_enabled
 from config.outbound import outbound_url_clean
-from contracts.registry import template_get
-from contracts.terms import terms_resolve
+from contracts.meti.data_provision_terms import (
+    MAX_MESSAGES_PER_PERIOD,
+    MAX_PERIOD_DAYS,
+    MAX_SUBSCRIPTION_DAYS,
+    MAX_TERM_PERIODS,
+    MAX_VERSIONS_PER_PERIOD,
+)
+from contracts.registry import Template, template_get
+from contracts.terms import ResolvedTerms, terms_resolve
 from marketplace import states
 from marketplace.models import Offering, OfferingEvent
 from marketplace.services.exclusivity import exclusivity_check, is_exclusive
@@ -61,6 +70,133 @@ def delivery_url_clean(url: str) -> str:
     return outbound_url_clean(url, field="delivery_url", max_length=DELIVERY_URL_MAX_LENGTH)
 
 
+@dataclass(frozen=True)
+class SubscriptionShape:
+    """A subscription offering's period, term and delivery commitment, checked (``subscription_shape``)."""
+
+    period_days: int
+    term_periods: int
+    min_versions_per_period: int
+    stream: bool = False
+    min_messages_per_period: int | None = None
+
+    @property
+    def term_days(self) -> int:
+        return self.period_days * self.term_periods
+
+    def as_terms(self) -> dict[str, Any]:
+        """The terms' ``subscription`` object, which the buyer accepts with the rest of the terms."""
+        terms: dict[str, Any] = {
+            "period_days": self.period_days,
+            "term_periods": self.term_periods,
+            "min_versions_per_period": self.min_versions_per_period,
+            "stream": self.stream,
+        }
+        if self.min_messages_per_period is not None:
+            terms["min_messages_per_period"] = self.min_messages_per_period
+        return terms
+
+
+SUBSCRIPTION_FIELDS = ("period_days", "term_periods", "min_versions_per_period", "min_messages_per_period")
+
+
+def _whole(errors: dict[str, list[str]], name: str, value: Any, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors[name] = [f"a whole number from {low:,} to {high:,}"]
+        return None
+    return value
+
+
+def subscription_shape(
+    *,
+    kind: str = Offering.Kind.LICENCE,
+    period_days: int | None = None,
+    term_periods: int | None = None,
+    min_versions_per_period: int | None = None,
+    stream: bool = False,
+    min_messages_per_period: int | None = None,
+) -> SubscriptionShape | None:
+    """The offering's kind and subscription fields, checked: ``None`` for a licence (which takes none of them), the
+    shape of a subscription. InvalidInput names each field at fault; ``stream`` while the market runs no broker is
+    a RuleViolation (422)."""
+    if kind not in Offering.Kind.values:
+        raise InvalidInput(
+            f"kind is one of {', '.join(Offering.Kind.values)}.",
+            errors={"kind": [f"not one of {Offering.Kind.values}"]},
+        )
+    given = {
+        "period_days": period_days,
+        "term_periods": term_periods,
+        "min_versions_per_period": min_versions_per_period,
+        "min_messages_per_period": min_messages_per_period,
+    }
+    if kind == Offering.Kind.LICENCE:
+        extra = [name for name, value in given.items() if value is not None] + (["stream"] if stream else [])
+        if extra:
+            raise InvalidInput(
+                f"{', '.join(extra)} belong to a subscription; a licence (kind: licence) takes none of them.",
+                errors={name: ["only for kind: subscription"] for name in extra},
+            )
+        return None
+    errors: dict[str, list[str]] = {}
+    for name in ("period_days", "term_periods"):
+        if given[name] is None:
+            errors[name] = ["required for a subscription"]
+    period = _whole(errors, "period_days", period_days, 1, MAX_PERIOD_DAYS)
+    periods = _whole(errors, "term_periods", term_periods, 1, MAX_TERM_PERIODS)
+    versions = _whole(
+        errors, "min_versions_per_period", 1 if min_versions_per_period is None else min_versions_per_period,
+        1, MAX_VERSIONS_PER_PERIOD,
+    )  # fmt: skip
+    messages = _whole(errors, "min_messages_per_period", min_messages_per_period, 1, MAX_MESSAGES_PER_PERIOD)
+    if not isinstance(stream, bool):
+        errors["stream"] = ["true or false"]
+    elif min_messages_per_period is not None and not stream:
+        errors["min_messages_per_period"] = ["only with stream: true (messages are counted on the live stream)"]
+    if period is not None and periods is not None and period * periods > MAX_SUBSCRIPTION_DAYS:
+        errors["term_periods"] = [
+            f"term_periods x period_days is {period * periods:,} days; at most {MAX_SUBSCRIPTION_DAYS:,}"
+        ]
+    if errors:
+        first = next(iter(errors))
+        raise InvalidInput(f"{first}: {errors[first][0]}.", errors=errors)
+    assert period is not None and periods is not None and versions is not None
+    if stream and not streams_enabled():
+        raise RuleViolation(
+            "Live streams are not enabled on this market (no MQTT broker is configured): offer the subscription "
+            "without stream.",
+            errors={"stream": ["live streams are off on this market"]},
+        )
+    return SubscriptionShape(
+        period_days=period,
+        term_periods=periods,
+        min_versions_per_period=versions,
+        stream=bool(stream),
+        min_messages_per_period=messages,
+    )
+
+
+def offering_terms_resolve(
+    *,
+    template: Template,
+    terms: Mapping[str, Any],
+    license_seats: int | None,
+    data_class: str,
+    subscription: SubscriptionShape | None,
+) -> ResolvedTerms:
+    """An offering's terms as publishing validates and hashes them, its subscription's shape included (the web form's
+    preview validates through here too, so it refuses what publishing would)."""
+    return terms_resolve(
+        template=template,
+        terms=terms,
+        license_seats=license_seats,
+        data_class=data_class,
+        subscription=subscription.as_terms() if subscription is not None else None,
+    )
+
+
 @transaction.atomic
 def offering_publish(
     *,
@@ -71,7 +207,16 @@ def offering_publish(
     license_seats: int | None,
     currency: str = "JPY",
     delivery_url: str = "",
+    kind: str = Offering.Kind.LICENCE,
+    period_days: int | None = None,
+    term_periods: int | None = None,
+    min_versions_per_period: int | None = None,
+    stream: bool = False,
+    min_messages_per_period: int | None = None,
 ) -> Offering:
+    """Publish an offering: a licence, or with ``kind="subscription"`` a subscription of ``term_periods`` periods of
+    ``period_days`` days, committing to ``min_versions_per_period`` new versions (default 1) and, on a live
+    ``stream``, ``min_messages_per_period`` messages per period (``subscription_shape`` checks them)."""
     if not principal.is_seller:
         raise Forbidden("Only organisations with the seller role may offer data.")
     # Before the dataset's row lock is taken: the guard may wait on DNS.
@@ -87,8 +232,22 @@ def offering_publish(
         raise InvalidInput(
             f"license_seats is between 1 and {MAX_SEATS:,}, or null for unlimited.", errors={"license_seats": ["range"]}
         )
+    subscription = subscription_shape(
+        kind=kind,
+        period_days=period_days,
+        term_periods=term_periods,
+        min_versions_per_period=min_versions_per_period,
+        stream=stream,
+        min_messages_per_period=min_messages_per_period,
+    )
     template = template_get(template_code)
-    resolved = terms_resolve(template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class)
+    resolved = offering_terms_resolve(
+        template=template,
+        terms=terms,
+        license_seats=license_seats,
+        data_class=dataset.data_class,
+        subscription=subscription,
+    )
     # Under the dataset's row lock, taken above: two publications on one dataset are judged one after the other.
     exclusivity_check(
         dataset_id=dataset.id,
@@ -110,6 +269,7 @@ def offering_publish(
         accepted_by_user_id=principal.user_id,
         accepted_by_api_key_id=principal.api_key_id,
         delivery_url=delivery_url,
+        **_kind_fields(subscription),
     )
     _event(
         offering,
@@ -119,6 +279,19 @@ def offering_publish(
         payload={"terms_sha256": resolved.sha256},
     )
     return offering
+
+
+def _kind_fields(subscription: SubscriptionShape | None) -> dict[str, Any]:
+    if subscription is None:
+        return {"kind": Offering.Kind.LICENCE}
+    return {
+        "kind": Offering.Kind.SUBSCRIPTION,
+        "period_days": subscription.period_days,
+        "term_periods": subscription.term_periods,
+        "min_versions_per_period": subscription.min_versions_per_period,
+        "stream": subscription.stream,
+        "min_messages_per_period": subscription.min_messages_per_period,
+    }
 
 
 @transaction.atomic

@@ -29,9 +29,16 @@ from catalog.web.access import dataset_owned, seller_required
 from catalog.web.datasets import join_list, split_list
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
+from config.market import streams_enabled
 from config.text import displayable_line, displayable_text
+from contracts.meti.data_provision_terms import (
+    MAX_MESSAGES_PER_PERIOD,
+    MAX_PERIOD_DAYS,
+    MAX_TERM_PERIODS,
+    MAX_VERSIONS_PER_PERIOD,
+)
 from contracts.registry import Template, template_get, templates_current
-from contracts.terms import LONG_TEXT_ABOVE, terms_resolve, with_defaults
+from contracts.terms import LONG_TEXT_ABOVE, with_defaults
 from contracts.web.display import (
     Lang,
     TermSpec,
@@ -52,7 +59,9 @@ from marketplace.services.offerings import (
     MAX_SEATS,
     offering_publish,
     offering_set_delivery_url,
+    offering_terms_resolve,
     offering_withdraw,
+    subscription_shape,
 )
 
 # --- forms ------------------------------------------------------------------------------------------
@@ -63,6 +72,9 @@ from marketplace.services.offerings import (
 
 TEXTAREA_ABOVE = LONG_TEXT_ABOVE  # strings allowed to be longer than this get a text area (and may hold line breaks)
 
+
+# The fields of the offering's kind, shown together above the terms.
+KIND_FIELDS = ("period_days", "term_periods", "min_versions_per_period", "stream", "min_messages_per_period")
 
 AMOUNT_HELP = gettext_lazy("In minor units of the offering's currency (yen for JPY). Only with a fixed cap.")
 
@@ -130,7 +142,59 @@ class ClauseSection:
     groups: list[TermGroup]
 
 
+# For a subscription the contract's term is its periods (term_periods x period_days): the template's duration is not
+# sent, so the service sets it.
+SUBSCRIPTION_SET_TERM = "duration_days"
+
+
 class OfferingForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of offering"),
+        choices=[
+            (Offering.Kind.LICENCE, gettext_lazy("Licence: the version published when the trade is made")),
+            (Offering.Kind.SUBSCRIPTION, gettext_lazy("Subscription: a feed of new versions, priced per period")),
+        ],
+        initial=Offering.Kind.LICENCE,
+        required=False,  # a licence unless the seller chooses a subscription
+        widget=forms.RadioSelect,
+    )
+    period_days = forms.IntegerField(
+        label=gettext_lazy("Period (days)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PERIOD_DAYS,
+        help_text=gettext_lazy("The order book prices one period; each period after the first is billed when it ends."),
+    )
+    term_periods = forms.IntegerField(
+        label=gettext_lazy("Term (periods)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_TERM_PERIODS,
+        help_text=gettext_lazy("How many periods the contract runs; at most 3,650 days in all."),
+    )
+    min_versions_per_period = forms.IntegerField(
+        label=gettext_lazy("New versions per period (at least)"),
+        required=False,
+        initial=1,
+        min_value=1,
+        max_value=MAX_VERSIONS_PER_PERIOD,
+        help_text=gettext_lazy(
+            "Your delivery commitment. A version counts only if its content is new (a SHA-256 not published before); "
+            "a period with fewer is not charged."
+        ),
+    )
+    stream = forms.BooleanField(
+        label=gettext_lazy("Also a live stream over MQTT"),
+        required=False,
+        help_text=gettext_lazy("Readings flow to subscribers as they are measured, alongside the periodic versions."),
+    )
+    min_messages_per_period = forms.IntegerField(
+        label=gettext_lazy("Messages per period (at least)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_MESSAGES_PER_PERIOD,
+        help_text=gettext_lazy("Optional, with a live stream only: also part of the delivery commitment."),
+    )
     license_seats = forms.IntegerField(
         label=gettext_lazy("Licence seats"),
         required=False,
@@ -149,18 +213,30 @@ class OfferingForm(forms.Form):
     )
     delivery_url = delivery_url_field()
 
-    def __init__(self, *args: Any, template: Template, data_class: str, lang: Lang, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, template: Template, data_class: str, lang: Lang, streams_on: bool = False, **kwargs: Any
+    ) -> None:
         defaults = with_defaults(template, {})
         kwargs.setdefault("initial", {}).update(self._initial_terms(template, defaults))
         super().__init__(*args, **kwargs)
         self.template = template
         self.data_class = data_class
         self.lang = lang
+        self.streams_on = streams_on
         self.specs = list(term_specs(template))
         self.group_errors: dict[str, list[str]] = defaultdict(list)
         for spec in self.specs:
             self.fields[field_name(spec.path)] = self._field(spec)
         self.fields["currency"].widget.attrs.update({"autocapitalize": "characters", "size": 4})
+        if SUBSCRIPTION_SET_TERM in self.fields:
+            self.fields[SUBSCRIPTION_SET_TERM].help_text = gettext_lazy(
+                "For a subscription, the term is its periods (term × period) and this field is not used."
+            )
+        if not streams_on:  # a disabled field keeps its initial value (off), whatever is posted
+            self.fields["stream"].disabled = True
+            self.fields["stream"].help_text = gettext_lazy(
+                "Live streams are off on this market: no MQTT broker is configured."
+            )
 
     # --- building ----------------------------------------------------------------------------------
 
@@ -233,10 +309,32 @@ class OfferingForm(forms.Form):
     def seats(self) -> int | None:
         return None if self.cleaned_data.get("unlimited") else self.cleaned_data["license_seats"]
 
+    @property
+    def subscribing(self) -> bool:
+        return self.cleaned_data.get("kind") == Offering.Kind.SUBSCRIPTION
+
+    def kind_fields(self) -> dict[str, Any]:
+        """The offering's kind and, for a subscription, its shape, as ``offering_publish`` takes them. A licence's
+        form may still hold subscription values typed before the seller chose the licence: they are not sent."""
+        if not self.subscribing:
+            return {"kind": Offering.Kind.LICENCE}
+        data = self.cleaned_data
+        return {
+            "kind": Offering.Kind.SUBSCRIPTION,
+            "period_days": data.get("period_days"),
+            "term_periods": data.get("term_periods"),
+            "min_versions_per_period": data.get("min_versions_per_period"),
+            "stream": bool(data.get("stream")),
+            "min_messages_per_period": data.get("min_messages_per_period"),
+        }
+
     def terms(self) -> dict[str, Any]:
-        """The terms as the services take them; optional values left empty are left out."""
+        """The terms as the services take them; optional values left empty are left out, and so is a
+        subscription's duration, which its periods set."""
         terms: dict[str, Any] = {}
         for spec in self.specs:
+            if spec.path == SUBSCRIPTION_SET_TERM and self.subscribing:
+                continue
             value = self.cleaned_data.get(field_name(spec.path))
             if value in (None, "", []) and not spec.required:
                 continue
@@ -356,7 +454,11 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
     lang = current_lang()
     version = catalog_selectors.latest_published_version(dataset=dataset)
     form = OfferingForm(
-        request.POST if request.method == "POST" else None, template=template, data_class=dataset.data_class, lang=lang
+        request.POST if request.method == "POST" else None,
+        template=template,
+        data_class=dataset.data_class,
+        lang=lang,
+        streams_on=streams_enabled(),
     )
     preview = ""
     if request.method == "POST" and form.is_valid():
@@ -365,8 +467,12 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
             form.add_error(None, _("The dataset has no published version yet, so there is no contract to preview."))
         elif previewing and version is not None:
             try:  # validated as publishing would, but nothing is saved
-                resolved = terms_resolve(
-                    template=template, terms=form.terms(), license_seats=form.seats(), data_class=dataset.data_class
+                resolved = offering_terms_resolve(
+                    template=template,
+                    terms=form.terms(),
+                    license_seats=form.seats(),
+                    data_class=dataset.data_class,
+                    subscription=subscription_shape(**form.kind_fields()),
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -391,6 +497,7 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
                     license_seats=form.seats(),
                     currency=form.cleaned_data["currency"],
                     delivery_url=form.cleaned_data["delivery_url"],
+                    **form.kind_fields(),
                 )
             except ExclusivityRefused as exc:
                 form.add_exclusivity_error(exc)
@@ -412,6 +519,8 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
             "preview": preview,
             "fixed_clauses": [note for note in notes if not note.negotiable],
             "can_offer": dataset.status == Dataset.Status.PUBLISHED and version is not None,
+            "kind_fields": [form[name] for name in KIND_FIELDS],
+            "kind_help": term_help(template, "subscription", lang),
         },
     )
 
@@ -435,7 +544,9 @@ def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpRespons
             lang=lang,
         )
         clauses = clauses_preview(template, offering.terms, facts, lang)
-    notes = clause_notes(template, dataset.data_class, lang, mandatory_clauses=offering.mandatory_clauses)
+    notes = clause_notes(
+        template, dataset.data_class, lang, mandatory_clauses=offering.mandatory_clauses, terms=offering.terms
+    )
     rows = term_rows(template, offering.terms, lang, currency=offering.currency)
     return render(
         request,
