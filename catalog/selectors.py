@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from catalog import search
@@ -132,6 +134,50 @@ def latest_published_version_of(*, dataset_id: uuid.UUID) -> DatasetVersion | No
         .order_by("-number")
         .first()
     )
+
+
+# --- deliveries: new versions ---------------------------------------------------------------------------------
+#
+# A subscription is billed for a period only if the seller delivered in it, and a delivery is a *new* version: one
+# whose content no earlier version had. The rule is here, once; the billing, the offering page's delivery record
+# and anything else that counts deliveries read it through these functions.
+
+
+def new_versions(*, dataset_ids: Iterable[uuid.UUID]) -> QuerySet[DatasetVersion]:
+    """The deliveries of these datasets: each published version whose SHA-256 differs from that of every version of
+    its dataset published before it (a re-upload of earlier content is not a delivery). A version is published at
+    its ``validated_at``; two published at the same instant are ordered by number. A version's standing never
+    changes once it is published, since only later versions can be published after it: a closed period's count
+    stays what it was."""
+    published = DatasetVersion.Status.PUBLISHED
+    earlier_same_content = DatasetVersion.objects.filter(
+        dataset_id=OuterRef("dataset_id"), status=published, sha256=OuterRef("sha256")
+    ).filter(
+        Q(validated_at__lt=OuterRef("validated_at"))
+        | Q(validated_at=OuterRef("validated_at"), number__lt=OuterRef("number"))
+    )
+    return DatasetVersion.objects.filter(dataset_id__in=list(dataset_ids), status=published).exclude(
+        Exists(earlier_same_content)
+    )
+
+
+def new_versions_between(*, dataset_id: uuid.UUID, start: datetime, end: datetime) -> int:
+    """How many new versions (``new_versions``) of the dataset were published in [start, end): one query."""
+    return new_versions(dataset_ids=[dataset_id]).filter(validated_at__gte=start, validated_at__lt=end).count()
+
+
+def new_versions_per_period(*, dataset_id: uuid.UUID, start: datetime, period: timedelta, periods: int) -> list[int]:
+    """New versions (``new_versions``) of the dataset published in each of ``periods`` consecutive periods of length
+    ``period`` from ``start``: [start, start + period), [start + period, start + 2 period)...; one query."""
+    if periods <= 0:
+        return []
+    end = start + period * periods
+    counts = [0] * periods
+    published = new_versions(dataset_ids=[dataset_id]).filter(validated_at__gte=start, validated_at__lt=end)
+    for moment in published.values_list("validated_at", flat=True):
+        if moment is not None:  # a published version always has it; the column allows none
+            counts[(moment - start) // period] += 1
+    return counts
 
 
 @dataclass(frozen=True)

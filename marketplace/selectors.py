@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from catalog.selectors import new_versions_per_period
 from config.api.principal import Principal
 from config.errors import NotFound
 from contracts.registry import template_get
@@ -87,6 +89,51 @@ def _public_summary(offering: Offering) -> dict[str, Any]:
         "period_days": offering.period_days,
         "term_periods": offering.term_periods,
     }
+
+
+@dataclass(frozen=True)
+class DeliveredPeriod:
+    """One period of a subscription offering's feed and the new versions published in it."""
+
+    number: int  # 1 for the period the offering was published in
+    starts_at: datetime
+    ends_at: datetime
+    versions: int
+    current: bool  # still running: its count is "so far"
+
+    def met(self, commitment: int) -> bool:
+        return self.versions >= commitment
+
+
+def offering_delivery_record(
+    *, offering: Offering, now: datetime | None = None, periods: int = 6
+) -> list[DeliveredPeriod]:
+    """The feed's delivery record as the offering page shows it: new versions (``catalog.selectors.new_versions``,
+    the rule the billing counts by) in each of the latest ``periods`` periods, aligned at the offering's
+    publication, up to now (or its withdrawal); most recent first. Empty for a licence."""
+    if not offering.is_subscription or offering.period_days is None:
+        return []
+    period = timedelta(days=offering.period_days)
+    until = now or timezone.now()
+    if offering.withdrawn_at is not None:
+        until = min(until, offering.withdrawn_at)
+    elapsed = max(0, (until - offering.created_at) // period) + 1  # the running period included
+    first = max(0, elapsed - periods)
+    start = offering.created_at + first * period
+    counts = new_versions_per_period(
+        dataset_id=offering.dataset_id, start=start, period=period, periods=elapsed - first
+    )
+    record = [
+        DeliveredPeriod(
+            number=first + index + 1,
+            starts_at=start + index * period,
+            ends_at=start + (index + 1) * period,
+            versions=count,
+            current=first + index + 1 == elapsed and offering.withdrawn_at is None,
+        )
+        for index, count in enumerate(counts)
+    ]
+    return record[::-1]
 
 
 def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -97,16 +97,15 @@ class SubscriptionShape:
         return terms
 
 
-SUBSCRIPTION_FIELDS = ("period_days", "term_periods", "min_versions_per_period", "min_messages_per_period")
-
-
-def _whole(errors: dict[str, list[str]], name: str, value: Any, low: int, high: int) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[name] = [f"a whole number from {low:,} to {high:,}"]
-        return None
-    return value
+# The reasons a field is refused for, plain English kept stable for the API (the web form words them for people).
+REQUIRED = "required for a subscription"
+OUT_OF_RANGE = "out of range"
+SUBSCRIPTION_ONLY = "only for kind: subscription"
+STREAM_ONLY = "only with stream: true"
+TERM_TOO_LONG = "term too long"
+STREAMS_OFF = "live streams are off on this market"
+NOT_BOOLEAN = "true or false"
+UNKNOWN_KIND = "unknown kind"
 
 
 def subscription_shape(
@@ -122,10 +121,7 @@ def subscription_shape(
     shape of a subscription. InvalidInput names each field at fault; ``stream`` while the market runs no broker is
     a RuleViolation (422)."""
     if kind not in Offering.Kind.values:
-        raise InvalidInput(
-            f"kind is one of {', '.join(Offering.Kind.values)}.",
-            errors={"kind": [f"not one of {Offering.Kind.values}"]},
-        )
+        raise InvalidInput(f"kind is one of {', '.join(Offering.Kind.values)}.", errors={"kind": [UNKNOWN_KIND]})
     given = {
         "period_days": period_days,
         "term_periods": term_periods,
@@ -137,44 +133,60 @@ def subscription_shape(
         if extra:
             raise InvalidInput(
                 f"{', '.join(extra)} belong to a subscription; a licence (kind: licence) takes none of them.",
-                errors={name: ["only for kind: subscription"] for name in extra},
+                errors={name: [SUBSCRIPTION_ONLY] for name in extra},
             )
         return None
     errors: dict[str, list[str]] = {}
+    sentences: list[str] = []
     for name in ("period_days", "term_periods"):
         if given[name] is None:
-            errors[name] = ["required for a subscription"]
-    period = _whole(errors, "period_days", period_days, 1, MAX_PERIOD_DAYS)
-    periods = _whole(errors, "term_periods", term_periods, 1, MAX_TERM_PERIODS)
-    versions = _whole(
-        errors, "min_versions_per_period", 1 if min_versions_per_period is None else min_versions_per_period,
-        1, MAX_VERSIONS_PER_PERIOD,
-    )  # fmt: skip
-    messages = _whole(errors, "min_messages_per_period", min_messages_per_period, 1, MAX_MESSAGES_PER_PERIOD)
+            errors[name] = [REQUIRED]
+            sentences.append(f"{name} is required for a subscription")
+    bounds = {
+        "period_days": (period_days, MAX_PERIOD_DAYS),
+        "term_periods": (term_periods, MAX_TERM_PERIODS),
+        "min_versions_per_period": (
+            1 if min_versions_per_period is None else min_versions_per_period,
+            MAX_VERSIONS_PER_PERIOD,
+        ),
+        "min_messages_per_period": (min_messages_per_period, MAX_MESSAGES_PER_PERIOD),
+    }
+    checked: dict[str, int | None] = {}
+    for name, (value, high) in bounds.items():
+        checked[name] = value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high):
+            errors[name] = [OUT_OF_RANGE]
+            sentences.append(f"{name} is a whole number from 1 to {high:,}")
+            checked[name] = None
+    period, periods = checked["period_days"], checked["term_periods"]
     if not isinstance(stream, bool):
-        errors["stream"] = ["true or false"]
-    elif min_messages_per_period is not None and not stream:
-        errors["min_messages_per_period"] = ["only with stream: true (messages are counted on the live stream)"]
+        errors["stream"] = [NOT_BOOLEAN]
+        sentences.append("stream is true or false")
+    elif min_messages_per_period is not None and not stream and "min_messages_per_period" not in errors:
+        errors["min_messages_per_period"] = [STREAM_ONLY]
+        sentences.append("min_messages_per_period is only for a live stream (stream: true), where messages are counted")
     if period is not None and periods is not None and period * periods > MAX_SUBSCRIPTION_DAYS:
-        errors["term_periods"] = [
-            f"term_periods x period_days is {period * periods:,} days; at most {MAX_SUBSCRIPTION_DAYS:,}"
-        ]
+        errors["term_periods"] = [TERM_TOO_LONG]
+        sentences.append(
+            f"the whole term, term_periods x period_days = {period * periods:,} days, is at most "
+            f"{MAX_SUBSCRIPTION_DAYS:,} days"
+        )
     if errors:
-        first = next(iter(errors))
-        raise InvalidInput(f"{first}: {errors[first][0]}.", errors=errors)
-    assert period is not None and periods is not None and versions is not None
+        detail = "; ".join(sentences)
+        raise InvalidInput(f"{detail[0].upper()}{detail[1:]}.", errors=errors)
+    assert period is not None and periods is not None and checked["min_versions_per_period"] is not None
     if stream and not streams_enabled():
         raise RuleViolation(
             "Live streams are not enabled on this market (no MQTT broker is configured): offer the subscription "
             "without stream.",
-            errors={"stream": ["live streams are off on this market"]},
+            errors={"stream": [STREAMS_OFF]},
         )
     return SubscriptionShape(
         period_days=period,
         term_periods=periods,
-        min_versions_per_period=versions,
+        min_versions_per_period=checked["min_versions_per_period"],
         stream=bool(stream),
-        min_messages_per_period=messages,
+        min_messages_per_period=checked["min_messages_per_period"],
     )
 
 

@@ -3,6 +3,7 @@ dataset page, whose view belongs to catalog and must not import the marketplace)
 
     {% load market %}
     {% market_for offering as market %}{% include "marketplace/_market.html" %}
+    {{ market.last_trade.price|price:offering }}    ¥1,000, or ¥1,000 / 30 days for a subscription
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import ngettext
 
 from contracts.web.display import money as format_money
 from marketplace.models import Offering
@@ -30,6 +32,18 @@ def market_for(context: template.Context, offering: Any) -> Market:
 @register.filter
 def money(amount: int | None, currency: str = "JPY") -> str:
     return "" if amount is None else format_money(int(amount), currency)
+
+
+@register.filter
+def price(amount: int | None, offering: Any) -> str:
+    """A price on an offering's book: per seat, and for a subscription per period ("¥1,000 / 30 days")."""
+    if amount is None:
+        return ""
+    shown = format_money(int(amount), offering.currency)
+    days = getattr(offering, "period_days", None)
+    if getattr(offering, "kind", Offering.Kind.LICENCE) != Offering.Kind.SUBSCRIPTION or not days:
+        return shown
+    return ngettext("%(price)s / %(days)s day", "%(price)s / %(days)s days", days) % {"price": shown, "days": days}
 
 
 @register.filter

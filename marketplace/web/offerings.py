@@ -34,6 +34,7 @@ from config.text import displayable_line, displayable_text
 from contracts.meti.data_provision_terms import (
     MAX_MESSAGES_PER_PERIOD,
     MAX_PERIOD_DAYS,
+    MAX_SUBSCRIPTION_DAYS,
     MAX_TERM_PERIODS,
     MAX_VERSIONS_PER_PERIOD,
 )
@@ -53,6 +54,7 @@ from contracts.web.display import (
 from contracts.web.previews import clauses_preview, document_preview, preview_facts
 from marketplace import selectors
 from marketplace.models import Offering
+from marketplace.services import offerings as offering_services
 from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.offerings import (
     DELIVERY_URL_MAX_LENGTH,
@@ -147,6 +149,26 @@ class ClauseSection:
 SUBSCRIPTION_SET_TERM = "duration_days"
 
 
+def kind_field_error(field: str, reason: str) -> str:
+    """A reason ``subscription_shape`` refuses a field of the offering's kind for (plain English, stable for the API)
+    as the form says it to people; any other reason is shown as it is."""
+    labels = {
+        offering_services.REQUIRED: gettext_lazy("Required for a subscription."),
+        offering_services.OUT_OF_RANGE: gettext_lazy("Out of range."),
+        offering_services.SUBSCRIPTION_ONLY: gettext_lazy("Only for a subscription."),
+        offering_services.STREAM_ONLY: gettext_lazy("Only with a live stream: its messages are what is counted."),
+        offering_services.TERM_TOO_LONG: gettext_lazy("The whole term (term × period) is at most %(days)s days.")
+        % {"days": f"{MAX_SUBSCRIPTION_DAYS:,}"},
+        offering_services.STREAMS_OFF: gettext_lazy(
+            "Live streams are off on this market: no MQTT broker is configured."
+        ),
+        offering_services.UNKNOWN_KIND: gettext_lazy("Choose a licence or a subscription."),
+    }
+    if field not in ("kind", *KIND_FIELDS):
+        return reason
+    return str(labels.get(reason, reason))
+
+
 class OfferingForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of offering"),
@@ -170,7 +192,7 @@ class OfferingForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_TERM_PERIODS,
-        help_text=gettext_lazy("How many periods the contract runs; at most 3,650 days in all."),
+        help_text=gettext_lazy("How many periods the contract runs; at most 3,650 days (term × period) in all."),
     )
     min_versions_per_period = forms.IntegerField(
         label=gettext_lazy("New versions per period (at least)"),
@@ -352,7 +374,7 @@ class OfferingForm(forms.Form):
             self.add_error("delivery_url", "; ".join(delivery_url_refusal(str(m)) for m in exc.errors["delivery_url"]))
             return
         for key, reasons in exc.errors.items():
-            text = "; ".join(str(m) for m in reasons) or exc.detail
+            text = "; ".join(kind_field_error(key, str(m)) for m in reasons) or exc.detail
             target = self._target(key)
             if target in self.fields:
                 self.add_error(target, text)
@@ -564,6 +586,10 @@ def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpRespons
             "withdraw_form": OfferingWithdrawForm(),
             "delivery_form": OfferingDeliveryForm(initial={"delivery_url": offering.delivery_url}),
             "odrl_url": f"/api/v1/offerings/{offering.id}/odrl",
+            "deliveries": [
+                (period, period.met(offering.min_versions_per_period or 1))
+                for period in selectors.offering_delivery_record(offering=offering)
+            ],
         },
     )
 
