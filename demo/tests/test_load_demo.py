@@ -39,12 +39,18 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
     assert Dataset.objects.filter(status="published").count() == 5
     assert set(Dataset.objects.values_list("data_class", flat=True)) == {"iot", "anonymized"}
     assert DatasetVersion.objects.filter(status="published").count() == 5
-    assert Offering.objects.filter(status="active").count() == 5
+    assert Offering.objects.filter(status="active", kind="licence").count() == 5
     assert Organization.objects.filter(verified=True).count() == 5
     # A live market: an ask to buy at once, one earlier sale (settled and delivered), a resting bid.
-    for offering in Offering.objects.all():
+    for offering in Offering.objects.filter(kind="licence"):
         book = Order.objects.filter(offering=offering, status__in=Order.RESTING)
         assert book.filter(side="sell").count() == 1 and book.filter(side="buy").count() == 1
+    # The bridge's feed, also sold by the month: its seller's ask per period, nothing traded yet.
+    (subscription,) = Offering.objects.filter(kind="subscription")
+    assert (subscription.period_days, subscription.term_periods, subscription.min_versions_per_period) == (30, 12, 4)
+    assert subscription.dataset.title.startswith("Bridge strain") and subscription.terms["duration_days"] == 360
+    book = Order.objects.filter(offering=subscription, status__in=Order.RESTING)
+    assert [(order.side, order.price) for order in book] == [("sell", 4_000)]
     assert Trade.objects.count() == 5
     assert set(Settlement.objects.values_list("status", flat=True)) == {"authorized"}
     assert Entitlement.objects.filter(status="active").count() == 5

@@ -41,6 +41,12 @@ DEMO_ASK_PRICES = {
 }
 MARKET_MAKER_KEY = "rheinwerk-analytics"
 
+# The bridge's strain feed is also sold as a subscription: monthly periods for a year, at least four new versions a
+# month (the gauges are read out weekly), priced per seat and period. Only the seller's ask rests on its book.
+DEMO_SUBSCRIPTIONS = {
+    "bridge-strain-yodogawa": {"period_days": 30, "term_periods": 12, "min_versions_per_period": 4, "ask": 4_000},
+}
+
 
 class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
@@ -63,6 +69,9 @@ class Command(BaseCommand):
             self._dataset(demo, organizations[demo.seller_key])
         for demo in DEMO_DATASETS:
             self._market(demo, organizations[demo.seller_key], organizations[MARKET_MAKER_KEY])
+        for demo in DEMO_DATASETS:
+            if demo.key in DEMO_SUBSCRIPTIONS:
+                self._subscription(demo, organizations[demo.seller_key])
         self.stdout.write(
             f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
         )
@@ -86,7 +95,9 @@ class Command(BaseCommand):
         return organization
 
     def _market(self, demo: Any, seller: Organization, buyer: Organization) -> None:
-        offering = Offering.objects.filter(dataset__seller=seller, dataset__title=demo.title, status="active").first()
+        offering = Offering.objects.filter(
+            dataset__seller=seller, dataset__title=demo.title, status="active", kind=Offering.Kind.LICENCE
+        ).first()
         if offering is None or offering.orders.exists():
             return
         price = DEMO_ASK_PRICES[demo.key]
@@ -101,6 +112,28 @@ class Command(BaseCommand):
                 quantity=1,
                 accepted_terms_sha256=offering.terms_sha256,
             )
+
+    @transaction.atomic
+    def _subscription(self, demo: Any, seller: Organization) -> None:
+        """The dataset's subscription offering and its seller's ask, once."""
+        shape = DEMO_SUBSCRIPTIONS[demo.key]
+        dataset = Dataset.objects.filter(seller=seller, title=demo.title, status=Dataset.Status.PUBLISHED).first()
+        if dataset is None or Offering.objects.filter(dataset=dataset, kind=Offering.Kind.SUBSCRIPTION).exists():
+            return
+        offering = offering_publish(
+            principal=principal_for(seller),
+            dataset_id=dataset.id,
+            template_code="meti-data-provision",
+            terms={"territory": ["JP", "DE"]},
+            license_seats=None,
+            kind=Offering.Kind.SUBSCRIPTION,
+            period_days=shape["period_days"],
+            term_periods=shape["term_periods"],
+            min_versions_per_period=shape["min_versions_per_period"],
+        )
+        order_place(
+            principal=principal_for(seller), offering_id=offering.id, side="sell", price=shape["ask"], quantity=None
+        )
 
     def _operator(self) -> None:
         User = get_user_model()
