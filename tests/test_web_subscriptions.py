@@ -160,6 +160,13 @@ def test_the_offering_page_shows_the_price_per_period_the_term_and_the_commitmen
     assert 'id="text-subscription"' in page and 'id="text-live_stream"' not in page
 
 
+def test_a_buyer_buys_now_at_the_price_per_period(seller: Party, buyer: Party) -> None:
+    offering = subscription_offer(seller)
+    order_place(principal=principal(seller), offering_id=offering.id, side="sell", price=1000, quantity=5)
+    page = html.unescape(text(signed_in(buyer).get(f"/offerings/{offering.id}/")))
+    assert "¥1,000 / 30 days" in section(page, f"buy-now-form-{offering.id}")
+
+
 def test_a_licence_s_page_is_per_seat_only(client: Any, seller: Party) -> None:
     dataset = published_dataset(seller)
     from tests.builders import publish

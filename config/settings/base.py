@@ -366,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "DatasetStatusEnum": "catalog.models.Dataset.Status",
         "VersionStatusEnum": "catalog.models.DatasetVersion.Status",
         "OfferingStatusEnum": "marketplace.models.Offering.Status",
+        "OfferingKindEnum": "marketplace.models.Offering.Kind",
         "OrderStatusEnum": "marketplace.models.Order.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SettlementStatusEnum": "settlement.models.Settlement.Status",

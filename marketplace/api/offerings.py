@@ -60,7 +60,7 @@ class OfferingCreateSerializer(StrictSerializer):
         help_text=DELIVERY_URL_HELP,
     )
     kind = serializers.ChoiceField(
-        choices=Offering.Kind.values,
+        choices=Offering.Kind.choices,
         required=False,
         default=Offering.Kind.LICENCE,
         help_text="licence: the dataset version published at the trade. subscription: a feed, priced per period.",
@@ -113,7 +113,7 @@ class OfferingSerializer(serializers.ModelSerializer):
     delivery_url = serializers.CharField(
         read_only=True, help_text="The seller's endpoint for seller-hosted delivery; empty when the market delivers."
     )
-    kind = serializers.ChoiceField(choices=Offering.Kind.values, help_text="licence or subscription.")
+    kind = serializers.ChoiceField(choices=Offering.Kind.choices, help_text="licence or subscription.")
     period_days = serializers.IntegerField(
         allow_null=True, help_text="A subscription's period in days (the book's prices are per period); else null."
     )
