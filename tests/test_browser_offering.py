@@ -148,3 +148,45 @@ def test_buyer_reads_its_contract(browser_context: Any) -> None:
     switch_language(page)
     assert "Data Provision Agreement" in page.frame_locator("#document-frame").locator("h1").inner_text()
     page.screenshot(path=SCREENSHOTS / "ichiba-contract-en.png", full_page=True)
+
+
+def test_seller_offers_a_subscription(browser_context: Any) -> None:
+    seller = make_party("Kansai Bridge Monitoring", {"seller"}, password=PASSWORD)
+    dataset = published_strain_dataset(seller)
+    page = browser_context.new_page()
+    sign_in(page, seller.email)
+    page.goto(f"{page.url.split('/', 3)[0]}//{page.url.split('/', 3)[2]}/sell/datasets/{dataset.id}/offer/")
+
+    assert page.is_checked("input[name=kind][value=licence]"), "a licence unless the seller chooses otherwise"
+    assert page.is_hidden("#subscription-fields")
+    assert page.is_enabled("input[name=duration_days]")
+    page.check("input[name=kind][value=subscription]")
+    assert page.is_visible("#subscription-fields")
+    assert page.is_disabled("input[name=duration_days]"), "a subscription's term is its periods"
+    assert page.is_disabled("input[name=stream]"), "no MQTT broker on this market"
+    assert "MQTTブローカーが設定されていません" in page.inner_text("#offering-kind")
+    assert page.input_value("input[name=min_versions_per_period]") == "1"
+    page.fill("input[name=period_days]", "30")
+    page.fill("input[name=term_periods]", "12")
+    page.fill("input[name=min_versions_per_period]", "4")
+    page.click("#preview-button")
+    page.wait_for_selector("#preview")
+    frame = page.frame_locator("#preview-frame")
+    frame.locator("#subscription").wait_for()
+    assert "30日間の期間" in frame.locator("#subscription").inner_text()
+    assert page.is_checked("input[name=kind][value=subscription]"), "the form keeps the choice"
+    assert page.is_disabled("input[name=duration_days]")
+    page.screenshot(path=SCREENSHOTS / "ichiba-offer-subscription-ja.png", full_page=True)
+
+    page.click("#preview button[value=publish]")
+    page.wait_for_url("**/offerings/*/")
+    assert page.inner_text("#subscription-term") == "12回（360日間）"
+    assert "4件以上" in page.inner_text("#delivery-commitment")
+    assert page.is_visible("#delivery-record")
+    offering = Offering.objects.get(dataset=dataset)
+    assert (offering.kind, offering.period_days, offering.term_periods, offering.terms["duration_days"]) == (
+        "subscription",
+        30,
+        12,
+        360,
+    )

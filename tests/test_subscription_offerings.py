@@ -221,3 +221,13 @@ def test_the_offer_as_odrl_commits_the_seller_to_deliver_every_period(
     )
     (duty,) = agreement.objects(URIRef(f"urn:ichiba:contract:{contract.id}"), ODRL.obligation)
     assert agreement.value(duty, ODRL.assigner) == URIRef(f"urn:ichiba:organization:{buyer.id}")
+
+
+def test_the_published_template_says_which_clauses_only_subscriptions_have(anonymous: Any) -> None:
+    template = anonymous.get("/api/v1/contract-templates/meti-data-provision").json()
+    when = {clause["code"]: clause["applies_when"] for clause in template["clauses"]}
+    assert when["subscription"] == "subscription" and when["live_stream"] == "stream"
+    assert {code for code, condition in when.items() if condition is not None} == {"subscription", "live_stream"}
+    subscription = template["terms_schema"]["properties"]["subscription"]
+    assert subscription["readOnly"] is True and "subscription" not in template["defaults"]
+    assert template["term_labels"]["subscription"] == {"ja": "定期提供", "en": "Subscription"}

@@ -82,6 +82,13 @@ def test_a_seller_publishes_a_subscription_whose_term_comes_from_its_periods(sel
     )
     assert offering.stream is False, "streams are off: the disabled box is not taken from the post"
     assert offering.terms["duration_days"] == 360 and offering.terms["subscription"]["period_days"] == 30
+    # the page disables the duration for a subscription, so a browser does not post it at all
+    other = published_dataset(seller)
+    response = signed_in(seller).post(form_url(other), {**offer_data(**MONTHLY), "duration_days": ""})
+    assert response.status_code == 302, text(response)
+    assert Offering.objects.get(dataset=other).terms["duration_days"] == 360
+    licence = text(signed_in(seller).post(form_url(other), {**offer_data(), "duration_days": ""}))
+    assert "has-error" in field(licence, "duration_days"), "a licence still needs its duration"
 
 
 def test_subscription_values_left_in_a_licence_s_form_are_not_sent(seller: Party) -> None:
@@ -130,8 +137,14 @@ def test_the_preview_shows_the_subscription_clause(seller: Party, lang: str) -> 
     if lang == "en":
         assert "Article 5. Subscription" in preview and "12 periods of 30 days each" in preview
         assert "(1) New versions: 2" in preview
+        assert "Article 13. Term and Termination" in preview
     else:
         assert "第5条（定期提供）" in preview and "(1) 新しいバージョン：2件" in preview
+        assert "第13条（有効期間及び解除）" in preview
+    # the form numbers the clauses as the document does
+    assert 'id="clause-term_termination"' in page
+    heading = section(page, "clause-term_termination-heading")
+    assert "13" in heading, heading
     assert not Offering.objects.exists()
 
 

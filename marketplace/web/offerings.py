@@ -313,6 +313,9 @@ class OfferingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.subscribing:
+            # Not used for a subscription (its periods are its term); the page disables it, so it is not even posted.
+            self.errors.pop(SUBSCRIPTION_SET_TERM, None)
         if cleaned.get("unlimited"):
             if cleaned.get("license_seats") is not None:
                 self.add_error(
@@ -334,6 +337,13 @@ class OfferingForm(forms.Form):
     @property
     def subscribing(self) -> bool:
         return self.cleaned_data.get("kind") == Offering.Kind.SUBSCRIPTION
+
+    def clause_terms(self) -> dict[str, Any] | None:
+        """Enough of the terms to number the clauses as the document will (a subscription's has more articles):
+        what was posted, valid or not; None before anything was (the form starts as a licence)."""
+        if not self.is_bound or self.data.get("kind") != Offering.Kind.SUBSCRIPTION:
+            return None
+        return {"subscription": {"stream": self.streams_on and bool(self.data.get("stream"))}}
 
     def kind_fields(self) -> dict[str, Any]:
         """The offering's kind and, for a subscription, its shape, as ``offering_publish`` takes them. A licence's
@@ -418,7 +428,7 @@ class OfferingForm(forms.Form):
         """The settable terms grouped under the clause that uses them, numbered as in the document."""
         sections: list[ClauseSection] = []
         placed: set[str] = set()
-        for note in clause_notes(self.template, self.data_class, self.lang):
+        for note in clause_notes(self.template, self.data_class, self.lang, terms=self.clause_terms()):
             groups = [self._group(term) for term in note.parameters if term not in placed]
             placed.update(note.parameters)
             if groups:
@@ -528,7 +538,7 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
             else:
                 messages.success(request, _("The offering is published. You accepted its terms as the seller."))
                 return redirect("web:offering", offering_id=offering.id)
-    notes = clause_notes(template, dataset.data_class, lang)
+    notes = clause_notes(template, dataset.data_class, lang, terms=form.clause_terms())
     return render(
         request,
         "marketplace/offering_form.html",
