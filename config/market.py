@@ -119,6 +119,8 @@ class MarketSettings:
     # Days a subscription may stay past due (a period's charge declined, retried) before it ends; the subscription
     # clause of every contract states the number in force when it is concluded.
     subscription_grace_days: int
+    # Whether ``close_periods --as-of`` may name an instant in the future (a test clock: local and test settings only).
+    subscription_test_clock: bool
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -160,6 +162,7 @@ class MarketSettings:
             signin_lockout=read("SIGNIN_LOCKOUT_SECONDS", _duration("seconds", positive=True)),
             trusted_proxy_count=read("TRUSTED_PROXY_COUNT", _integer(minimum=0)),
             subscription_grace_days=read("SUBSCRIPTION_GRACE_DAYS", _integer(minimum=0)),
+            subscription_test_clock=read("SUBSCRIPTION_TEST_CLOCK", _boolean),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored

@@ -61,6 +61,7 @@ def raw(**changes: Any) -> dict[str, Any]:
         "SIGNIN_LOCKOUT_SECONDS": 900,
         "TRUSTED_PROXY_COUNT": 0,
         "SUBSCRIPTION_GRACE_DAYS": 7,
+        "SUBSCRIPTION_TEST_CLOCK": False,
         **changes,
     }
 
@@ -103,6 +104,7 @@ def test_values_are_parsed_into_their_types() -> None:
         signin_lockout=timedelta(minutes=15),
         trusted_proxy_count=0,
         subscription_grace_days=7,
+        subscription_test_clock=False,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -163,6 +165,7 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("TRUSTED_PROXY_COUNT", -1, "at least 0"),
         ("SUBSCRIPTION_GRACE_DAYS", -1, "at least 0"),
         ("SUBSCRIPTION_GRACE_DAYS", 1.5, "whole number"),
+        ("SUBSCRIPTION_TEST_CLOCK", "on", "true or false"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:

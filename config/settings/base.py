@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "settlement-sweep": {"task": "settlement.sweep", "schedule": 30.0},
     "settlement-expire-entitlements": {"task": "settlement.expire_entitlements", "schedule": 300.0},
     "settlement-reconcile": {"task": "settlement.reconcile", "schedule": 900.0},
+    # Subscription periods that ended are closed and, if delivered, charged (manage.py close_periods does it now).
+    "settlement-close-periods": {"task": "settlement.close_periods", "schedule": 60.0},
     "settlement-pay-out": {"task": "settlement.pay_out", "schedule": crontab(hour=1, minute=0)},
     "settlement-webhooks-sweep": {"task": "settlement.webhooks.sweep", "schedule": 30.0},
 }
@@ -308,6 +310,9 @@ ICHIBA = {
     # Days a subscription may stay past due (a period's charge declined and retried) before it ends; every
     # subscription contract states the number in force when it is concluded.
     "SUBSCRIPTION_GRACE_DAYS": env.int("ICHIBA_SUBSCRIPTION_GRACE_DAYS", default=7),
+    # Whether `manage.py close_periods --as-of` may name a future instant, like a payment provider's test clock,
+    # so the billing can be tried in seconds. Only the local and test settings turn it on; production refuses it.
+    "SUBSCRIPTION_TEST_CLOCK": False,
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------

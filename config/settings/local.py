@@ -21,4 +21,6 @@ ICHIBA = {
         "ICHIBA_DEMO_DATA_ALLOWED", default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     ),
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
+    # `manage.py close_periods --as-of <a future instant>` closes periods ahead of time (a test clock).
+    "SUBSCRIPTION_TEST_CLOCK": env.bool("ICHIBA_SUBSCRIPTION_TEST_CLOCK", default=True),
 }

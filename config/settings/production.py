@@ -26,6 +26,8 @@ if not STRIPE["WEBHOOK_SECRET"]:
     raise ImproperlyConfigured("Production needs STRIPE_WEBHOOK_SECRET to verify incoming Stripe webhooks.")
 if ICHIBA["OFFLINE_PROVIDER_DELAY_SECONDS"] or ICHIBA["OFFLINE_PROVIDER_FAILURES"]:
     raise ImproperlyConfigured("The offline provider's fault hooks are for tests only.")
+if ICHIBA["SUBSCRIPTION_TEST_CLOCK"]:
+    raise ImproperlyConfigured("Subscription periods may not be closed ahead of time in production (test clock).")
 if ICHIBA["WEBHOOK_ALLOW_PRIVATE_TARGETS"]:
     raise ImproperlyConfigured(
         "Partner webhook and seller delivery URLs may not target private addresses in production (SSRF)."

@@ -44,6 +44,8 @@ ICHIBA = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
     # Out of the way of tests that call the API many times; the throttle's own tests lower it.
     "ORGANIZATION_RATE": "10000/min",
+    # Tests close subscription periods ahead of time (`close_periods --as-of`), as a test clock does.
+    "SUBSCRIPTION_TEST_CLOCK": True,
 }
 LANGUAGE_CODE = "en"
 
