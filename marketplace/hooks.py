@@ -57,17 +57,34 @@ def save_payout_account(*, organization_id: uuid.UUID, account: str) -> None:
 
 
 @dataclass(frozen=True)
+class SubscriptionShape:
+    """What a trade of a subscription offering concluded, as the offering stood at the trade (the offering may
+    change or be withdrawn later; the contract and its subscription do not)."""
+
+    dataset_id: uuid.UUID
+    period_days: int
+    term_periods: int
+    min_versions_per_period: int
+    min_messages_per_period: int | None
+    stream: bool
+    # The contract's validity: from the trade to valid_until, which is the whole term (term_periods x period_days).
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
 class TradeExecuted:
     trade_id: uuid.UUID
     offering_id: uuid.UUID
     contract_id: uuid.UUID
     buyer_id: uuid.UUID
     seller_id: uuid.UUID
-    price: int
+    price: int  # per seat; a subscription's per seat and period
     quantity: int
-    amount: int
+    amount: int  # price x quantity: a subscription's first period
     currency: str
     executed_at: datetime
+    # None for a licence.
+    subscription: SubscriptionShape | None = None
 
 
 # A subscriber returns the new rows it wants stored with the trade (unsaved model instances), and writes nothing

@@ -18,6 +18,7 @@ class SettlementConfig(AppConfig):
         from settlement.services.payment_methods import payment_method_save_default
         from settlement.services.payouts import payout_account_save
         from settlement.services.settlements import settlement_subscribe
+        from settlement.services.subscriptions import subscriptions_on_version_published
         from settlement.services.webhooks import webhooks_on_version_published
 
         def save(organization_id: uuid.UUID, token: str) -> None:
@@ -34,6 +35,14 @@ class SettlementConfig(AppConfig):
 
         def version_published(event: catalog_hooks.VersionPublished) -> None:
             webhooks_on_version_published(event)
+            # Subscribers in force receive it (EntitlementVersion, entitlement.extended).
+            subscriptions_on_version_published(
+                dataset_id=event.dataset_id,
+                version_id=event.version_id,
+                number=event.number,
+                sha256=event.sha256,
+                published_at=event.published_at,
+            )
 
         catalog_hooks.subscribe_version_published(version_published)
 

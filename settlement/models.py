@@ -46,7 +46,9 @@ class PaymentMethod(models.Model):
 
 
 class Settlement(models.Model):
-    """The money side of one trade: authorise, capture (or void / fail), refund; one per trade."""
+    """The money side of one trade, or of one period of a subscription: authorise, capture (or void / fail),
+    refund. A licence's trade has one (``period`` 1); a subscription's trade has one per period billed: the
+    first opened with the trade, each later one by the close pass (``subscription_periods_close``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
@@ -57,8 +59,13 @@ class Settlement(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    trade = models.OneToOneField("marketplace.Trade", on_delete=models.PROTECT, related_name="settlement")
-    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="settlement")
+    # unindexed alone: one_settlement_per_trade_period / one_settlement_per_contract_period lead with them
+    trade = models.ForeignKey("marketplace.Trade", on_delete=models.PROTECT, related_name="settlements", db_index=False)
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="settlements", db_index=False
+    )
+    # 1: the trade's own payment; a subscription's later periods are 2, 3 ... (``SubscriptionPeriod.number``).
+    period = models.PositiveSmallIntegerField(default=1)
     # unindexed alone: settlement_buyer_idx / settlement_seller_idx lead with them
     buyer = models.ForeignKey(
         "marketplace.Organization", on_delete=models.PROTECT, related_name="purchases", db_index=False
@@ -78,6 +85,9 @@ class Settlement(models.Model):
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text=_("Provider calls that failed transiently."))
+    # A subscription period's charge declined this many times: each retry is a new authorisation under a key of
+    # its own (``-authorize-<declines + 1>``), while a transient failure retries the same one under the same key.
+    declines = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     capture_due_at = models.DateTimeField(null=True, blank=True)
     authorized_at = models.DateTimeField(null=True, blank=True)
@@ -120,6 +130,9 @@ class Settlement(models.Model):
                 condition=Q(amount=F("platform_fee") + F("seller_proceeds")),
                 name="settlement_parts_sum_to_amount",
             ),
+            models.CheckConstraint(condition=Q(period__gte=1), name="settlement_period_positive"),
+            models.UniqueConstraint(fields=["trade", "period"], name="one_settlement_per_trade_period"),
+            models.UniqueConstraint(fields=["contract", "period"], name="one_settlement_per_contract_period"),
         ]
 
     def __str__(self) -> str:
@@ -310,6 +323,25 @@ class Entitlement(models.Model):
         return f"{self.buyer_id} {self.dataset_version_id} {self.status}"
 
 
+class EntitlementVersion(models.Model):
+    """One version a subscription's entitlement covers: the latest at the start, then each one published while the
+    subscription is in force (``Entitlement.dataset_version`` is the newest of them). A licence's entitlement
+    covers its ``dataset_version`` alone and has no rows here."""
+
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="versions", db_index=False)
+    dataset_version = models.ForeignKey("catalog.DatasetVersion", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["entitlement", "granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entitlement", "dataset_version"], name="entitlement_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id} {self.dataset_version_id}"
+
+
 class EntitlementEvent(StatusEvent):
     """Granted, expired, revoked."""
 
@@ -324,6 +356,11 @@ class DownloadToken(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="tokens")
+    # The version this token fetches (one the entitlement covers); empty on tokens minted before subscriptions:
+    # those fetch the entitlement's ``dataset_version``.
+    dataset_version = models.ForeignKey(
+        "catalog.DatasetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=8, default="opaque", help_text=_("opaque (market) or jwt (seller)"))
     expires_at = models.DateTimeField()
@@ -361,6 +398,141 @@ class Download(models.Model):
 
     def __str__(self) -> str:
         return f"{self.buyer_id} {self.dataset_version_id} {self.bytes_sent}B"
+
+
+# --- subscriptions ------------------------------------------------------------------------------------------
+
+
+class Subscription(models.Model):
+    """A subscription concluded by one trade of a subscription offering: seats of a feed for ``term_periods``
+    periods of ``period_days``. The first period is paid with the trade (its settlement, ``period`` 1); each later
+    one is billed when it closes, and only if the seller delivered what the offering committed to.
+
+    The offering's shape is copied at the trade: the contract is immutable, the offering may change or go.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CANCELLING = "cancelling", _("Ends with the current period")
+        PAST_DUE = "past_due", _("Payment overdue")
+        ENDED = "ended", _("Ended")
+
+    class EndReason(models.TextChoices):
+        TERM = "term", _("Its term ended")
+        CANCELLED = "cancelled", _("Cancelled by the buyer")
+        UNPAID = "unpaid", _("A period was not paid within the grace period")
+        PAYMENT_FAILED = "payment_failed", _("The first payment failed")
+        UNDELIVERABLE = "undeliverable", _("The data could not be delivered")
+        REFUNDED = "refunded", _("A payment was refunded")
+        REVOKED = "revoked", _("Access was revoked")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="subscription")
+    offering = models.ForeignKey(
+        "marketplace.Offering", on_delete=models.PROTECT, related_name="subscriptions", db_index=False
+    )
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="subscriptions")
+    # unindexed alone: subscription_buyer_idx / subscription_seller_idx lead with them
+    buyer = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="subscriptions_bought", db_index=False
+    )
+    seller = models.ForeignKey(
+        "marketplace.Organization", on_delete=models.PROTECT, related_name="subscriptions_sold", db_index=False
+    )
+    quantity = models.PositiveIntegerField(help_text=_("Seats."))
+    price = models.BigIntegerField(help_text=_("Per seat and period, in minor units."))
+    amount = models.BigIntegerField(help_text=_("Per period: price × quantity, in minor units."))
+    currency = models.CharField(max_length=3)
+    period_days = models.PositiveSmallIntegerField()
+    term_periods = models.PositiveSmallIntegerField()
+    min_versions_per_period = models.PositiveSmallIntegerField()
+    min_messages_per_period = models.PositiveIntegerField(null=True, blank=True)
+    stream = models.BooleanField(default=False)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text=_("The end of the term: starts_at + term_periods × period_days."))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    past_due_since = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="subscription_buyer_idx"),
+            models.Index(fields=["seller", "-created_at"], name="subscription_seller_idx"),
+            # The grace sweep of the close pass: the few past-due ones, oldest first.
+            models.Index(fields=["past_due_since"], condition=Q(status="past_due"), name="subscription_past_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(price__gt=0), name="subscription_positive"),
+            models.CheckConstraint(condition=Q(amount=F("price") * F("quantity")), name="subscription_amount_total"),
+            models.CheckConstraint(
+                condition=Q(period_days__gte=1) & Q(term_periods__gte=1) & Q(min_versions_per_period__gte=1),
+                name="subscription_shape",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="subscription_term_ordered"),
+            models.CheckConstraint(
+                condition=Q(status="ended", ended_at__isnull=False) | (~Q(status="ended") & Q(end_reason="")),
+                name="subscription_end_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} {self.dataset_id} {self.status}"
+
+
+class SubscriptionEvent(StatusEvent):
+    """Every change of a subscription's status (and its cancellation)."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass
+
+
+class SubscriptionPeriod(models.Model):
+    """One period of a subscription: what was delivered during it and what became of its payment."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Open")
+        CHARGED = "charged", _("Charged")
+        MISSED = "missed", _("Missed: not delivered, not charged")
+        UNPAID = "unpaid", _("Unpaid")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="periods", db_index=False)
+    number = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # When the period row was made (the trade, or the close pass that closed the one before): the close pass counts
+    # from the earlier of this and starts_at, so a test clock (``close_periods --as-of`` ahead of time) credits what
+    # was published since the previous pass to the period it closes next (docs/operations.md#subscriptions).
+    opened_at = models.DateTimeField()
+    versions_delivered = models.PositiveIntegerField(null=True, blank=True)
+    # Counted for a live stream with a message commitment; null: not counted.
+    messages_delivered = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+    settlement = models.OneToOneField(
+        Settlement, null=True, blank=True, on_delete=models.PROTECT, related_name="subscription_period"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["subscription", "number"]
+        indexes = [
+            # The close pass: periods not closed yet whose end has come, oldest end first.
+            models.Index(fields=["ends_at"], condition=Q(closed_at__isnull=True), name="subscription_period_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "number"], name="one_subscription_period_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="subscription_period_number_positive"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="subscription_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.number} {self.outcome}"
 
 
 # --- incoming provider webhooks --------------------------------------------------------------------------------

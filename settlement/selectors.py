@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
 from config.errors import NotFound
 from settlement.models import (
@@ -20,9 +20,12 @@ from settlement.models import (
     DownloadToken,
     Entitlement,
     EntitlementEvent,
+    EntitlementVersion,
     Payout,
     Settlement,
     SettlementEvent,
+    Subscription,
+    SubscriptionPeriod,
 )
 
 
@@ -34,7 +37,15 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
 
 
 def entitlements_of_buyer(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Entitlement]:
-    queryset = Entitlement.objects.select_related("dataset", "dataset_version").filter(buyer_id=organization_id)
+    """The buyer's entitlements, each with the versions it covers (``covered``: a subscription's granted ones, in
+    one query for the page; a licence has none listed and covers its ``dataset_version``) and its subscription."""
+    granted = EntitlementVersion.objects.select_related("dataset_version").order_by("dataset_version__number")
+    queryset = (
+        Entitlement.objects.select_related("dataset", "dataset_version")
+        .annotate(subscription_id=F("contract__subscription__id"))
+        .prefetch_related(Prefetch("versions", queryset=granted, to_attr="granted"))
+        .filter(buyer_id=organization_id)
+    )
     if status:
         queryset = queryset.filter(status=status)
     return queryset
@@ -101,18 +112,25 @@ def _summarise(downloads: QuerySet[Download]) -> QuerySet[Any]:
     )
 
 
-def download_coverage(*, entitlement_id: uuid.UUID) -> int:
-    """Bytes of the file the buyer has received at least once, over all its (partial) downloads.
+def entitlement_versions(entitlement: Entitlement) -> list[Any]:
+    """The versions an entitlement covers, oldest first: a subscription's granted ones, else its one version."""
+    granted = getattr(entitlement, "granted", None)
+    if granted is None:
+        granted = list(entitlement.versions.select_related("dataset_version").order_by("dataset_version__number"))
+    return [row.dataset_version for row in granted] or [entitlement.dataset_version]
+
+
+def download_coverage(*, entitlement_id: uuid.UUID, version_id: uuid.UUID | None = None) -> int:
+    """Bytes of the file the buyer has received at least once, over all its (partial) downloads (of one version,
+    ``version_id``, when the entitlement covers several).
 
     A resumed download (``Range: bytes=N-`` after a broken one) completes the file as surely as one
     full download does, so first delivery is judged on the union of the byte ranges actually sent.
     """
-    spans = sorted(
-        (start, start + sent)
-        for start, sent in Download.objects.filter(entitlement_id=entitlement_id, bytes_sent__gt=0).values_list(
-            "range_start", "bytes_sent"
-        )
-    )
+    downloads = Download.objects.filter(entitlement_id=entitlement_id, bytes_sent__gt=0)
+    if version_id is not None:
+        downloads = downloads.filter(dataset_version_id=version_id)
+    spans = sorted((start, start + sent) for start, sent in downloads.values_list("range_start", "bytes_sent"))
     covered = 0
     reach = 0
     for start, end in spans:
@@ -133,10 +151,15 @@ def settlements_of_trades(
     the trades whose settlements are among ``written`` (rows the caller has just stored: an order placement's
     response shows the settlements its trades opened without reading them back)."""
     wanted = set(trade_ids)
-    found = {row.trade_id: row.id for row in written if isinstance(row, Settlement) and row.trade_id in wanted}
+    found = {
+        row.trade_id: row.id
+        for row in written
+        if isinstance(row, Settlement) and row.trade_id in wanted and row.period == 1
+    }
     missing = wanted - found.keys()
     if missing:
-        found |= dict(Settlement.objects.filter(trade_id__in=missing).values_list("trade_id", "id"))
+        # The trade's own settlement: a subscription's later periods have theirs too (period 2, 3 ...).
+        found |= dict(Settlement.objects.filter(trade_id__in=missing, period=1).values_list("trade_id", "id"))
     return found
 
 
@@ -154,6 +177,46 @@ def settlement_get(*, settlement_id: Any, organization_id: uuid.UUID) -> Settlem
     if settlement is None:
         raise NotFound("No such settlement.")
     return settlement
+
+
+# --- subscriptions (parties only) -----------------------------------------------------------------------------
+
+
+def subscriptions_for(*, organization_id: uuid.UUID, role: str = "", status: str = "") -> QuerySet[Subscription]:
+    """Subscriptions the organisation is a party to (``role``: only as buyer or seller), newest first, each with
+    its periods (one query for a page) and its entitlement's id (``entitlement_id``, None before it is granted)."""
+    party = {"buyer": Q(buyer_id=organization_id), "seller": Q(seller_id=organization_id)}
+    queryset = (
+        Subscription.objects.filter(party.get(role) or (party["buyer"] | party["seller"]))
+        .annotate(entitlement_id=F("contract__entitlement__id"))
+        .prefetch_related(Prefetch("periods", queryset=SubscriptionPeriod.objects.order_by("number")))
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def subscription_get(*, subscription_id: Any, organization_id: uuid.UUID) -> Subscription:
+    """A subscription the organisation is a party to; a malformed id, an unknown one and another's: 404."""
+    wanted = _uuid_or_none(subscription_id)
+    found = None if wanted is None else subscriptions_for(organization_id=organization_id).filter(pk=wanted).first()
+    if found is None:
+        raise NotFound("No such subscription.")
+    return found
+
+
+def renewals_of_seller(*, organization_id: uuid.UUID) -> QuerySet[SubscriptionPeriod]:
+    """The open periods of the seller's subscriptions in force, the soonest to close first: its upcoming renewals
+    (each billed when it closes, if delivered)."""
+    return (
+        SubscriptionPeriod.objects.filter(
+            subscription__seller_id=organization_id,
+            subscription__status__in=["active", "cancelling", "past_due"],
+            closed_at__isnull=True,
+        )
+        .select_related("subscription__dataset", "subscription__buyer")
+        .order_by("ends_at", "id")
+    )
 
 
 # --- web pages: a buyer's purchases, a seller's sales and payouts, the usage of a seller's data ------------------

@@ -26,6 +26,31 @@ ENTITLEMENT: dict[str, frozenset[str]] = {
     "revoked": frozenset(),
 }
 
+# active: in force, each period billed when it closes if its delivery commitment was met.
+# cancelling: the buyer cancelled; access ends with the current period, which is billed like any other.
+# past_due: a period's charge was declined; retried with backoff, no new versions granted meanwhile.
+# ended: the term is over, the buyer cancelled, a charge went unpaid past the grace period, the first payment
+#   failed, or access was revoked (end_reason says which). Final.
+SUBSCRIPTION: dict[str, frozenset[str]] = {
+    "active": frozenset({"cancelling", "past_due", "ended"}),
+    "cancelling": frozenset({"past_due", "ended"}),
+    "past_due": frozenset({"active", "cancelling", "ended"}),
+    "ended": frozenset(),
+}
+SUBSCRIPTION_IN_FORCE = frozenset({"active", "cancelling", "past_due"})
+# New versions are granted to these (not while a payment is overdue).
+SUBSCRIPTION_GRANTING = frozenset({"active", "cancelling"})
+
+# open: not settled yet (the first period until its payment is captured; a later one until it closes, and then
+# while its charge is being taken). charged: paid. missed: its delivery commitment was not met, nothing charged.
+# unpaid: its charge was declined until the grace period ran out, or its first payment failed.
+SUBSCRIPTION_PERIOD: dict[str, frozenset[str]] = {
+    "open": frozenset({"charged", "missed", "unpaid"}),
+    "charged": frozenset(),
+    "missed": frozenset(),
+    "unpaid": frozenset(),
+}
+
 # A failed payout is final: its amount stays in the seller's payable balance and goes out with the next
 # day's payout, so nothing can be paid twice by retrying an old one.
 PAYOUT: dict[str, frozenset[str]] = {
@@ -55,3 +80,11 @@ def payout_check(current: str, target: str) -> None:
 
 def webhook_delivery_check(current: str, target: str) -> None:
     transition_check(WEBHOOK_DELIVERY, what="webhook delivery", current=current, target=target)
+
+
+def subscription_check(current: str, target: str) -> None:
+    transition_check(SUBSCRIPTION, what="subscription", current=current, target=target)
+
+
+def subscription_period_check(current: str, target: str) -> None:
+    transition_check(SUBSCRIPTION_PERIOD, what="subscription period", current=current, target=target)

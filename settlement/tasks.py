@@ -129,6 +129,14 @@ def expire_entitlements() -> int:
     return entitlements_expire()
 
 
+@shared_task(name="settlement.close_periods", soft_time_limit=55 * 60, time_limit=60 * 60)
+def close_periods() -> dict[str, int]:
+    """Close the subscription periods whose end has come, billing the delivered ones (safe to run concurrently)."""
+    from settlement.services.billing import subscription_periods_close  # cycle: it enqueues through this module
+
+    return subscription_periods_close().as_dict()
+
+
 # --- outbound partner webhooks (queue ``webhooks``) ------------------------------------------------------------
 
 

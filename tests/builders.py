@@ -122,6 +122,54 @@ def published_offering(
     return response.json()
 
 
+def subscription_offering(
+    seller: Any,
+    capture: Any,
+    *,
+    period_days: int = 30,
+    term_periods: int = 3,
+    min_versions_per_period: int = 1,
+    min_messages_per_period: int | None = None,
+    seats: int | None = 10,
+    title: str = "Bridge strain feed",
+    content: bytes = readings_csv(),
+    **terms: Any,
+) -> dict[str, Any]:
+    """A subscription offering of a feed whose first version (``content``) is published: seats per period of
+    ``period_days`` for ``term_periods`` periods, billed when at least ``min_versions_per_period`` new versions were
+    published in a period; the terms' ``duration_days`` is the whole term.
+
+    TEMPORARY: made as a licence offering through the API, then given its kind by a queryset update. Replace with
+    the offering API's own subscription fields once the ``sub-offer`` work (issue 14) is on main."""
+    offering = published_offering(
+        seller, capture, seats=seats, title=title, content=content, duration_days=period_days * term_periods, **terms
+    )
+    Offering.objects.filter(pk=offering["id"]).update(
+        kind=Offering.Kind.SUBSCRIPTION,
+        period_days=period_days,
+        term_periods=term_periods,
+        min_versions_per_period=min_versions_per_period,
+        stream=min_messages_per_period is not None,
+        min_messages_per_period=min_messages_per_period,
+    )
+    return offering
+
+
+def version_publish(seller: Any, offering: dict[str, Any], capture: Any, content: bytes) -> dict[str, Any]:
+    """A new version of the offering's dataset, uploaded through the API and validated (published)."""
+    dataset_id = Offering.objects.values_list("dataset_id", flat=True).get(pk=offering["id"])
+    with capture(execute=True):
+        upload = seller.client.post(
+            f"/api/v1/datasets/{dataset_id}/versions",
+            {"file": SimpleUploadedFile("d.csv", content)},
+            format="multipart",
+        )
+    assert upload.status_code == 202, upload.content
+    version = seller.client.get(f"/api/v1/datasets/{dataset_id}/versions/{upload.json()['number']}").json()
+    assert version["status"] == "published", version
+    return version
+
+
 def place(
     party: Any,
     offering: dict[str, Any],

@@ -539,10 +539,28 @@ def _execute(
                 amount=contract.amount,
                 currency=trade.currency,
                 executed_at=now,
+                subscription=_subscription_shape(offering, contract.valid_until),
             )
         )
     rows.inserts += rows.subscriber_rows
     return trades
+
+
+def _subscription_shape(offering: Offering, valid_until: datetime) -> hooks.SubscriptionShape | None:
+    """A subscription offering's shape as the matching read it under the offering's lock (no query); None for a
+    licence."""
+    if not offering.is_subscription:
+        return None
+    assert offering.period_days and offering.term_periods and offering.min_versions_per_period  # offering_kind_shape
+    return hooks.SubscriptionShape(
+        dataset_id=offering.dataset_id,
+        period_days=offering.period_days,
+        term_periods=offering.term_periods,
+        min_versions_per_period=offering.min_versions_per_period,
+        min_messages_per_period=offering.min_messages_per_period,
+        stream=offering.stream,
+        valid_until=valid_until,
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from settlement.api import (
     payment_methods,
     settlements,
     stripe_webhook,
+    subscriptions,
     usage,
     webhook_endpoints,
 )
@@ -14,6 +15,14 @@ urlpatterns = [
     path("settlements", settlements.SettlementList.as_view(), name="settlements"),
     path("settlements/<str:settlement_id>", settlements.SettlementDetail.as_view(), name="settlement"),
     path("payment-methods", payment_methods.PaymentMethodListCreate.as_view(), name="payment-methods"),
+    # Subscriptions: a feed's seats for a term of periods, each later period billed only if delivered.
+    path("subscriptions", subscriptions.SubscriptionList.as_view(), name="subscriptions"),
+    path("subscriptions/<str:subscription_id>", subscriptions.SubscriptionDetail.as_view(), name="subscription"),
+    path(
+        "subscriptions/<str:subscription_id>/cancel",
+        subscriptions.SubscriptionCancel.as_view(),
+        name="subscription-cancel",
+    ),
     # Delivery: entitlements, download tokens, the download itself, usage history.
     path("entitlements", entitlements.EntitlementList.as_view(), name="entitlements"),
     path("entitlements/<str:entitlement_id>", entitlements.EntitlementDetail.as_view(), name="entitlement"),

@@ -13,14 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
+from catalog.models import DatasetVersion
 from config.errors import NotFound
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace.models import Offering
 from settlement import states
-from settlement.models import Entitlement, EntitlementEvent, Settlement
+from settlement.models import Entitlement, EntitlementEvent, EntitlementVersion, Settlement
 from settlement.services.webhooks import webhook_publish
 
 logger = logging.getLogger(__name__)
@@ -60,9 +62,17 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
 
 @transaction.atomic(savepoint=False)  # part of the caller's step: no savepoint round trips of its own
 def entitlement_grant(
-    *, settlement: Settlement, contract: Contract | None = None, first: bool = False, delivery_url: str | None = None
+    *,
+    settlement: Settlement,
+    contract: Contract | None = None,
+    first: bool = False,
+    delivery_url: str | None = None,
+    subscription: bool = False,
 ) -> Entitlement:
     """Grant the buyer access to the contract's exact version for the contract's window. Idempotent.
+
+    ``subscription``: the contract is a subscription's, whose entitlement covers the contracted version (the latest
+    at the trade) and every version published since (``EntitlementVersion``); its ``dataset_version`` is the newest.
 
     Runs inside the caller's transaction (the authorisation step), under the settlement's row lock. A second call
     for the same settlement returns the first entitlement unchanged: one settlement, one entitlement (OneToOne).
@@ -81,12 +91,13 @@ def entitlement_grant(
     if delivery_url is None:
         # The offering may have been withdrawn since: withdrawal never takes away what a buyer licensed.
         delivery_url = Offering.objects.filter(pk=contract.offering_id).values_list("delivery_url", flat=True).first()
+    versions = _published_since(contract) if subscription else []
     entitlement = Entitlement(
         settlement_id=settlement.pk,
         contract_id=contract.pk,
         buyer_id=contract.buyer_id,
         dataset_id=contract.dataset_id,
-        dataset_version_id=contract.dataset_version_id,
+        dataset_version_id=versions[-1] if versions else contract.dataset_version_id,
         valid_from=contract.valid_from,
         valid_until=contract.valid_until,
         status=Entitlement.Status.ACTIVE,
@@ -94,9 +105,47 @@ def entitlement_grant(
         delivery_url=delivery_url or "",
     )
     entitlement.save(force_insert=True)
+    if versions:
+        now = timezone.now()
+        EntitlementVersion.objects.bulk_create(
+            EntitlementVersion(entitlement=entitlement, dataset_version_id=version_id, granted_at=now)
+            for version_id in versions
+        )
     _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
     webhook_publish(organization_id=contract.buyer_id, event_type=EVENT_GRANTED, data=_webhook_data(entitlement))
     return entitlement
+
+
+def _published_since(contract: Contract) -> list[uuid.UUID]:
+    """The contracted version and every version of the dataset published after it (by number) until now, oldest
+    first: what a subscription's entitlement covers when it is granted."""
+    contracted = DatasetVersion.objects.filter(pk=contract.dataset_version_id).values("number")[:1]
+    return list(
+        DatasetVersion.objects.filter(
+            dataset_id=contract.dataset_id,
+            status=DatasetVersion.Status.PUBLISHED,
+            number__gte=Subquery(contracted),
+            validated_at__lt=contract.valid_until,
+        )
+        .order_by("number")
+        .values_list("id", flat=True)
+    ) or [contract.dataset_version_id]
+
+
+def entitlement_end(*, entitlement: Entitlement, target: str, reason: str, now: datetime) -> None:
+    """End an entitlement the caller holds locked (a subscription ending): ``expired`` when its access ran out as
+    agreed, ``revoked`` otherwise. Its contract is left to the caller."""
+    states.entitlement_check(entitlement.status, target)
+    previous = entitlement.status
+    entitlement.status = target
+    entitlement.ended_at = now
+    entitlement.save(update_fields=["status", "ended_at"])
+    _event(entitlement, from_status=previous, to_status=target, reason=reason, actor="system")
+    webhook_publish(
+        organization_id=entitlement.buyer_id,
+        event_type=EVENT_ENDED,
+        data=_webhook_data(entitlement, reason="expired" if target == Entitlement.Status.EXPIRED else reason),
+    )
 
 
 @transaction.atomic

@@ -68,6 +68,11 @@ def ledger_post(
     return posted
 
 
+def _memo(settlement: Settlement) -> str:
+    memo = f"trade {settlement.trade_id}"
+    return memo if settlement.period == 1 else f"{memo} period {settlement.period}"
+
+
 def ledger_post_capture(*, settlement: Settlement) -> LedgerTransaction:
     """The buyer paid: the provider holds the amount; the fee is the market's, the rest the seller's."""
     return ledger_post(
@@ -75,7 +80,7 @@ def ledger_post_capture(*, settlement: Settlement) -> LedgerTransaction:
         reference=f"settlement:{settlement.id}:capture",
         currency=settlement.currency,
         settlement=settlement,
-        memo=f"trade {settlement.trade_id}",
+        memo=_memo(settlement),
         legs=[
             Leg(Account.PROVIDER_BALANCE, settlement.amount),
             Leg(Account.PLATFORM_FEES, -settlement.platform_fee),
@@ -92,7 +97,7 @@ def ledger_post_refund(*, settlement: Settlement) -> LedgerTransaction:
         reference=f"settlement:{settlement.id}:refund",
         currency=settlement.currency,
         settlement=settlement,
-        memo=f"trade {settlement.trade_id}",
+        memo=_memo(settlement),
         legs=[
             Leg(Account.PROVIDER_BALANCE, -settlement.amount),
             Leg(Account.PLATFORM_FEES, settlement.platform_fee),

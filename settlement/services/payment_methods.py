@@ -4,11 +4,13 @@ import re
 import uuid
 
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import InvalidInput
 from config.market import market_settings
 from marketplace.models import Organization
-from settlement.models import PaymentMethod
+from settlement import tasks
+from settlement.models import PaymentMethod, Settlement
 
 # Stripe payment method ids and test tokens (pm_card_visa, pm_card_chargeDeclined, pm_1Nx...). Anchored for the
 # OpenAPI document, which states it as the field's pattern; matched whole here (``$`` alone would let "\n" end it).
@@ -26,9 +28,29 @@ def payment_method_save_default(*, organization_id: uuid.UUID, token: str, provi
     # Serialise saves per organisation: the unique "one default" index must never meet two at once.
     Organization.objects.select_for_update().filter(pk=organization_id).first()
     PaymentMethod.objects.filter(organization_id=organization_id, is_default=True).update(is_default=False)
-    return PaymentMethod.objects.create(
+    method = PaymentMethod.objects.create(
         organization_id=organization_id,
         provider=provider or market_settings().payment_provider,
         token=token,
         is_default=True,
     )
+    _retry_declined_charges(organization_id)
+    return method
+
+
+def _retry_declined_charges(organization_id: uuid.UUID) -> None:
+    """A new card is tried at once on the organisation's declined subscription charges (a past-due subscription
+    need not wait for the next retry), each as a new authorisation under its own key."""
+    declined = Settlement.objects.filter(
+        buyer_id=organization_id, status=Settlement.Status.PENDING, period__gt=1, declines__gt=0
+    )
+    ids = [str(settlement_id) for settlement_id in declined.values_list("id", flat=True)]
+    if not ids:
+        return
+    declined.update(next_attempt_at=timezone.now())
+
+    def enqueue() -> None:
+        for settlement_id in ids:
+            tasks.settlement_authorize.delay(settlement_id)
+
+    transaction.on_commit(enqueue, robust=True)

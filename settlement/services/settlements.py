@@ -38,9 +38,17 @@ from marketplace import hooks
 from marketplace.models import Offering, Trade
 from marketplace.services.trades import trade_void
 from settlement import states, tasks
-from settlement.models import Entitlement, PaymentMethod, Settlement, SettlementEvent, WebhookEndpoint
+from settlement.models import (
+    Entitlement,
+    PaymentMethod,
+    Settlement,
+    SettlementEvent,
+    Subscription,
+    SubscriptionPeriod,
+    WebhookEndpoint,
+)
 from settlement.providers import PaymentResult, ProviderUnavailable, provider_get
-from settlement.services import ledger
+from settlement.services import ledger, subscriptions
 from settlement.services.entitlements import entitlement_grant, entitlement_revoke
 from settlement.services.webhooks import (
     webhook_listeners,
@@ -120,6 +128,7 @@ def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
         "id": str(settlement.id),
         "trade": str(settlement.trade_id),
         "contract": str(settlement.contract_id),
+        "period": settlement.period,
         "status": settlement.status,
         "amount": settlement.amount,
         "currency": settlement.currency,
@@ -132,10 +141,11 @@ def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
 # --- opening: the trade hook ---------------------------------------------------------------------------------
 
 
-def settlement_open(event: hooks.TradeExecuted) -> tuple[Settlement, SettlementEvent]:
+def settlement_open(event: hooks.TradeExecuted) -> list[models.Model]:
     """The settlement of a trade and its first event, unsaved: the trade hook's subscriber hands them back and
     the matching transaction inserts them with the trade (``hooks.on_trade_executed``). Its authorisation is
-    enqueued for when that transaction commits."""
+    enqueued for when that transaction commits. A trade of a subscription offering also opens the subscription,
+    with its first period, which this settlement pays (``subscriptions.subscription_rows``)."""
     rate = published_fee_rate()
     fee = platform_fee(amount=event.amount, rate=rate)
     settlement = Settlement(
@@ -152,6 +162,39 @@ def settlement_open(event: hooks.TradeExecuted) -> tuple[Settlement, SettlementE
     )
     opened = SettlementEvent(
         settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
+    )
+    _after_commit(tasks.settlement_authorize, str(settlement.id))
+    if event.subscription is None:
+        return [settlement, opened]
+    return [settlement, opened, *subscriptions.subscription_rows(event, settlement)]
+
+
+def settlement_period_open(
+    *, subscription: Subscription, period: SubscriptionPeriod, trade_id: uuid.UUID
+) -> tuple[Settlement, SettlementEvent]:
+    """The settlement of a later period of a subscription whose delivery commitment was met, and its first event,
+    unsaved (the close pass writes a batch of them at once); its charge is enqueued for when that commits. The fee
+    is the rate published now, as for a trade."""
+    rate = published_fee_rate()
+    fee = platform_fee(amount=subscription.amount, rate=rate)
+    settlement = Settlement(
+        trade_id=trade_id,
+        contract_id=subscription.contract_id,
+        period=period.number,
+        buyer_id=subscription.buyer_id,
+        seller_id=subscription.seller_id,
+        amount=subscription.amount,
+        currency=subscription.currency,
+        fee_rate=rate,
+        platform_fee=fee,
+        seller_proceeds=subscription.amount - fee,
+        provider=market_settings().payment_provider,
+    )
+    opened = SettlementEvent(
+        settlement=settlement,
+        from_status="",
+        to_status=Settlement.Status.PENDING,
+        reason=f"period {period.number} delivered ({period.versions_delivered} new versions)",
     )
     _after_commit(tasks.settlement_authorize, str(settlement.id))
     return settlement, opened
@@ -227,8 +270,16 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
     webhook_listeners_learned(
         {settlement.buyer_id: settlement.buyer_listens, settlement.seller_id: settlement.seller_listens}
     )
-    if settlement.attempts == 0:  # later attempts announced it already (announcing is idempotent anyway)
+    if settlement.attempts == 0 and settlement.period == 1:  # later attempts announced it already (idempotent)
         _announce_trade(settlement)
+    if settlement.period > 1 and _period_given_up(settlement):
+        # Declined through the grace period (or the subscription ended unpaid): not tried again.
+        result = PaymentResult(
+            status="declined",
+            failure_code=settlement.failure_code or "unpaid",
+            failure_message=settlement.failure_message or "The period was not paid within the grace period.",
+        )
+        return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source="authorise")
     if token is None:
         result = PaymentResult(
             status="declined",
@@ -244,8 +295,8 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
             currency=settlement.currency,
             payment_method=token,
             customer_ref=str(settlement.buyer_id),
-            idempotency_key=idempotency_key(settlement.id, "authorize"),
-            description=f"Ichiba trade {settlement.trade_id}",
+            idempotency_key=idempotency_key(settlement.id, _authorize_step(settlement)),
+            description=_description(settlement),
             metadata={"settlement": str(settlement.id), "trade": str(settlement.trade_id)},
         ),
         step="authorise",
@@ -253,6 +304,27 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
     return settlement_apply_provider_state(
         settlement_id=settlement.id, result=result, source="authorise", payment_method=token
     )
+
+
+def _authorize_step(settlement: Settlement) -> str:
+    """The authorisation's step in its idempotency key: a transient failure retries the same authorisation under the
+    same key; a declined period charge is tried again as a new one, under a key of its own."""
+    return "authorize" if settlement.declines == 0 else f"authorize-{settlement.declines + 1}"
+
+
+def _description(settlement: Settlement) -> str:
+    if settlement.period == 1:
+        return f"Ichiba trade {settlement.trade_id}"
+    return f"Ichiba subscription, trade {settlement.trade_id}, period {settlement.period}"
+
+
+def _period_given_up(settlement: Settlement) -> bool:
+    """A later period's charge that has been declined through the grace period, or whose subscription ended in a
+    way that leaves nothing to charge for: one query, for a declined period charge only."""
+    if settlement.declines == 0:
+        return False
+    subscription = Subscription.objects.filter(contract_id=settlement.contract_id).first()
+    return subscription is not None and subscriptions.subscription_grace_over(subscription, now=timezone.now())
 
 
 # --- capture / void ---------------------------------------------------------------------------------------------
@@ -407,29 +479,51 @@ def settlement_apply_provider_state(
     """Bring our settlement to the provider's state; applying a state already reached changes nothing. A state
     that does not match the settlement (``settlement_provider_mismatch``) changes nothing either: it flags the
     settlement for the operator's review."""
-    settlement, delivery_url = _locked(settlement_id, with_contract=result.status == "authorized")
+    settlement, delivery_url, subscription = _locked(settlement_id, with_contract=result.status == "authorized")
     problem = settlement_provider_mismatch(settlement, result)
     if problem:
         _flag(settlement, problem=problem, source=source, actor=actor)
         return settlement
-    learned = bool(result.payment_ref and not settlement.payment_ref)
+    # A declined period charge is tried again as a new payment: the newest try's payment is the settlement's.
+    retried = settlement.declines > 0 and settlement.status == Settlement.Status.PENDING
+    repeated = bool(result.payment_ref) and result.payment_ref == settlement.payment_ref
+    if retried and repeated and result.status in ("declined", "voided"):
+        return settlement  # the decline of the try already recorded (a replayed answer or event)
+    new_try = retried and bool(result.payment_ref) and result.payment_ref != settlement.payment_ref
+    learned = bool(result.payment_ref and (not settlement.payment_ref or new_try))
     if learned:
         settlement.payment_ref = result.payment_ref
-    if payment_method and not settlement.payment_method:
+    if payment_method and (not settlement.payment_method or new_try):
         settlement.payment_method = payment_method[:255]
         learned = True
     before = settlement.status
     S = Settlement.Status
+    later = settlement.period > 1  # a subscription's later period: charged at once, declines retried
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
-        _authorized(settlement, reason=source, delivery_url=delivery_url)
+        if later:
+            _period_authorized(settlement, reason=source, capture=result.status == "authorized")
+        else:
+            _authorized(settlement, reason=source, delivery_url=delivery_url, subscription=subscription is not None)
     if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
-        _captured(settlement, reason=source)
+        _captured(settlement, reason=source, subscription=subscription)
     if result.status == "refunded" and settlement.status == S.CAPTURED:
-        _refunded(settlement, reason=source, actor=actor)
+        _refunded(settlement, reason=source, actor=actor, subscription=subscription)
     elif result.status in ("declined", "voided") and settlement.status == S.PENDING:
-        _failed(settlement, result=result, reason=source)
+        if later:
+            _period_declined(settlement, result=result, reason=source, subscription=subscription)
+        else:
+            _failed(settlement, result=result, reason=source, subscription=subscription)
     elif result.status == "voided" and settlement.status == S.AUTHORIZED:
-        _voided(settlement, reason=source)
+        _voided(settlement, reason=source, subscription=subscription)
+    elif result.status == "authorized" and settlement.status == S.FAILED and later and result.payment_ref:
+        # A retry the provider authorised after the period was given up (the grace ran out meanwhile): never
+        # captured, so it lapses; the operator releases it sooner.
+        _flag(
+            settlement,
+            problem=f"authorised after the charge was given up: release {result.payment_ref}",
+            source=source,
+            actor=actor,
+        )
     if settlement.status == before and learned:  # nothing moved, but the provider told us its ids
         settlement.save(update_fields=["payment_ref", "payment_method", "updated_at"])
     return settlement
@@ -525,31 +619,45 @@ def settlement_review_clear(*, settlement_id: uuid.UUID, actor: str) -> Settleme
     return settlement
 
 
-def _locked(settlement_id: uuid.UUID, *, with_contract: bool) -> tuple[Settlement, str | None]:
-    """The settlement, its row locked until the transaction ends, and None.
+def _locked(settlement_id: uuid.UUID, *, with_contract: bool) -> tuple[Settlement, str | None, Subscription | None]:
+    """The settlement, its row locked until the transaction ends, None, and the subscription it pays a period of
+    (None for a licence's), its row locked after the settlement's.
 
     ``with_contract``: its contract too (``settlement.contract``), in the same statement, and instead of None the
     offering's delivery URL, which granting the entitlement needs. For an "authorized" answer only: the one move
-    it can cause is the authorisation, which locks the contract next anyway. PostgreSQL locks a result row's rows
-    in the order ``OF`` names them (settlement, then contract: the order every step takes). Other answers lock
-    the contract later or not at all (a refund locks the entitlement before the contract, as expiry does, so the
-    contract must not be taken first there).
+    it can cause is the authorisation, which locks the contract next anyway, and touches no subscription (so it is
+    not locked then: a subscription's row is taken after the settlement's and before the contract's, and this
+    statement has taken the contract). PostgreSQL locks a result row's rows in the order ``OF`` names them
+    (settlement, then contract: the order every step takes). Other answers lock the contract later or not at all
+    (a refund locks the entitlement before the contract, as expiry does, so the contract must not be taken first
+    there). Whether there is a subscription is read in the same statement.
     """
+    subscription_id = Subscription.objects.filter(contract_id=OuterRef("contract_id")).values("id")[:1]
     if not with_contract:
-        return Settlement.objects.select_for_update().get(pk=settlement_id), None
+        settlement = (
+            Settlement.objects.annotate(subscription_ref=Subquery(subscription_id))
+            .select_for_update(of=("self",))
+            .get(pk=settlement_id)
+        )
+        subscription = None
+        if settlement.subscription_ref is not None:
+            subscription = Subscription.objects.select_for_update().get(pk=settlement.subscription_ref)
+        return settlement, None, subscription
     # An offering that is gone reads as "": the grant then delivers from our storage, as it does for no URL.
     delivery_url = Offering.objects.filter(pk=OuterRef("contract__offering_id")).values("delivery_url")[:1]
     settlement = (
         Settlement.objects.select_related("contract")
-        .annotate(delivery_url=Coalesce(Subquery(delivery_url), Value("")))
+        .annotate(delivery_url=Coalesce(Subquery(delivery_url), Value("")), subscription_ref=Subquery(subscription_id))
         .select_for_update(of=("self", "contract"))
         .get(pk=settlement_id)
     )
     url: str = settlement.delivery_url
-    return settlement, url
+    # Not locked (see above); only whether there is one matters to an authorisation.
+    subscription = Subscription(id=settlement.subscription_ref) if settlement.subscription_ref is not None else None
+    return settlement, url, subscription
 
 
-def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None) -> None:
+def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None, subscription: bool = False) -> None:
     """``delivery_url``: as ``_locked(with_contract=True)`` read it, with ``settlement.contract`` locked; None when
     the settlement was locked alone (the contract is then locked, and the URL read, here)."""
     contract_locked = delivery_url is not None
@@ -563,15 +671,107 @@ def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None
         locked=settlement.contract if contract_locked else None,
     )
     # Under the settlement's row lock and just moved from pending, which no entitlement exists for.
-    entitlement_grant(settlement=settlement, contract=contract, first=True, delivery_url=delivery_url)
+    entitlement_grant(
+        settlement=settlement, contract=contract, first=True, delivery_url=delivery_url, subscription=subscription
+    )
 
 
-def _captured(settlement: Settlement, *, reason: str) -> None:
-    _move(settlement, Settlement.Status.CAPTURED, reason=reason, captured_at=timezone.now())
+def _period_authorized(settlement: Settlement, *, reason: str, capture: bool) -> None:
+    """A later period's charge is authorised: the delivery already happened, so it is captured at once (no
+    acceptance window). ``capture``: enqueue the capture (the caller is not about to apply one)."""
+    now = timezone.now()
+    _move(settlement, Settlement.Status.AUTHORIZED, reason=reason, authorized_at=now, capture_due_at=now)
+    if capture:
+        _after_commit(tasks.settlement_capture, str(settlement.id), "period delivered")
+
+
+def _captured(settlement: Settlement, *, reason: str, subscription: Subscription | None = None) -> None:
+    now = timezone.now()
+    _move(settlement, Settlement.Status.CAPTURED, reason=reason, captured_at=now)
     ledger.ledger_post_capture(settlement=settlement)
+    if subscription is not None:
+        subscriptions.subscription_period_paid(subscription=subscription, settlement=settlement, now=now)
 
 
-def _failed(settlement: Settlement, *, result: PaymentResult, reason: str) -> None:
+def _period_declined(
+    settlement: Settlement, *, result: PaymentResult, reason: str, subscription: Subscription | None
+) -> None:
+    """A later period's charge was declined: tried again later as a new authorisation (its own idempotency key),
+    the subscription past due meanwhile; declined through the grace period, the period is unpaid and the
+    subscription ends. (Never the trade's failure: the trade stands, its first period paid.)"""
+    code = result.failure_code or "payment_failed"
+    message = result.failure_message or "The payment was not authorised."
+    now = timezone.now()
+    if subscription is None:  # a later period always has its subscription (PROTECT): only a broken row lands here
+        _move(settlement, Settlement.Status.FAILED, reason=f"{reason}: {code}: {message}", failure_code=code[:64])
+        return
+    if subscriptions.subscription_grace_over(subscription, now=now):
+        _move(
+            settlement,
+            Settlement.Status.FAILED,
+            reason=f"{reason}: {code}: {message}; unpaid after the grace period",
+            failure_code=code[:64],
+            failure_message=message[:500],
+        )
+        subscriptions.subscription_period_unpaid(
+            subscription=subscription, settlement=settlement, now=now, reason=f"period {settlement.period} unpaid"
+        )
+        return
+    subscriptions.subscription_charge_declined(
+        subscription=subscription, settlement=settlement, failure_code=code, now=now
+    )
+    settlement.declines += 1
+    settlement.failure_code, settlement.failure_message = code[:64], message[:500]
+    settlement.next_attempt_at = subscriptions.subscription_retry_at(
+        subscription, declines=settlement.declines, now=now
+    )
+    settlement.save(
+        update_fields=[
+            "declines",
+            "failure_code",
+            "failure_message",
+            "next_attempt_at",
+            "payment_ref",
+            "payment_method",
+            "updated_at",
+        ]
+    )
+    _event(
+        settlement,
+        from_status=settlement.status,
+        to_status=settlement.status,
+        reason=f"{reason}: {code}: {message}; new try #{settlement.declines + 1} at "
+        f"{settlement.next_attempt_at.isoformat()}",
+    )
+
+
+@transaction.atomic
+def settlement_period_give_up(*, settlement_id: uuid.UUID, now: datetime) -> Settlement:
+    """The close pass: a later period's charge still declined when the grace period ran out (``now``, the pass's
+    instant) fails for good, the period unpaid, the subscription ended. Anything else is left as it is."""
+    settlement, _, subscription = _locked(settlement_id, with_contract=False)
+    if (
+        settlement.status != Settlement.Status.PENDING
+        or settlement.period == 1
+        or subscription is None
+        or not subscriptions.subscription_grace_over(subscription, now=now)
+    ):
+        return settlement
+    _move(
+        settlement,
+        Settlement.Status.FAILED,
+        reason=f"unpaid after the grace period (last decline: {settlement.failure_code or 'none'})",
+        failure_code=(settlement.failure_code or "unpaid")[:64],
+    )
+    subscriptions.subscription_period_unpaid(
+        subscription=subscription, settlement=settlement, now=now, reason=f"period {settlement.period} unpaid"
+    )
+    return settlement
+
+
+def _failed(
+    settlement: Settlement, *, result: PaymentResult, reason: str, subscription: Subscription | None = None
+) -> None:
     code = result.failure_code or "payment_failed"
     message = result.failure_message or "The payment was not authorised."
     _move(
@@ -585,12 +785,28 @@ def _failed(settlement: Settlement, *, result: PaymentResult, reason: str) -> No
         contract_id=settlement.contract_id, target=Contract.Status.VOID, reason=f"payment failed: {code}"
     )
     trade_void(trade_id=settlement.trade_id, reason=f"payment failed ({code})")
+    if subscription is not None:
+        subscriptions.subscription_period_unpaid(
+            subscription=subscription, settlement=settlement, now=timezone.now(), reason=f"payment failed: {code}"
+        )
 
 
-def _voided(settlement: Settlement, *, reason: str) -> None:
+def _voided(settlement: Settlement, *, reason: str, subscription: Subscription | None = None) -> None:
+    if settlement.period > 1:
+        # A later period's authorisation released at the provider before its capture: nothing was charged for it.
+        _move(settlement, Settlement.Status.VOIDED, reason=reason, failure_code="voided", failure_message=reason[:500])
+        if subscription is not None:
+            subscriptions.subscription_period_voided(
+                subscription=subscription, settlement=settlement, now=timezone.now(), reason=reason
+            )
+        return
     _move(
         settlement, Settlement.Status.VOIDED, reason=reason, failure_code="undeliverable", failure_message=reason[:500]
     )
+    if subscription is not None:
+        subscriptions.subscription_period_voided(
+            subscription=subscription, settlement=settlement, now=timezone.now(), reason=reason
+        )
     _revoke_entitlement(settlement, reason=reason)
     _terminate_contract(settlement, reason=reason)
     trade_void(
@@ -598,9 +814,11 @@ def _voided(settlement: Settlement, *, reason: str) -> None:
     )
 
 
-def _refunded(settlement: Settlement, *, reason: str, actor: str) -> None:
+def _refunded(settlement: Settlement, *, reason: str, actor: str, subscription: Subscription | None = None) -> None:
     _move(settlement, Settlement.Status.REFUNDED, reason=reason, actor=actor)
     ledger.ledger_post_refund(settlement=settlement)
+    if subscription is not None:  # ends it, its access revoked and its contract terminated
+        subscriptions.subscription_refunded(subscription=subscription, now=timezone.now(), reason=reason)
     _revoke_entitlement(settlement, reason=reason)
     _terminate_contract(settlement, reason=reason)
 
@@ -614,7 +832,10 @@ def _terminate_contract(settlement: Settlement, *, reason: str) -> None:
 
 
 def _revoke_entitlement(settlement: Settlement, *, reason: str) -> None:
-    entitlement = Entitlement.objects.filter(settlement=settlement, status=Entitlement.Status.ACTIVE).first()
+    # By contract: a subscription's entitlement is its first period's settlement's, whichever period is refunded.
+    entitlement = Entitlement.objects.filter(
+        contract_id=settlement.contract_id, status=Entitlement.Status.ACTIVE
+    ).first()
     if entitlement is not None:
         entitlement_revoke(entitlement_id=entitlement.id, reason=reason, actor="system")
 

@@ -65,6 +65,10 @@ EVENT_TYPES = (
     "entitlement.granted",
     "entitlement.revoked",
     "dataset.version_published",
+    "entitlement.extended",
+    "subscription.updated",
+    "subscription.period_charged",
+    "subscription.period_missed",
 )
 
 SIGNATURE_HEADER = "Ichiba-Signature"

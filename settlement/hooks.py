@@ -1,0 +1,75 @@
+"""Typed hooks settlement offers to higher apps (the streams app), which register in their ``AppConfig.ready()``.
+
+Listed here, in one place (docs/architecture.md#hooks); no Django signals carry business flow. Event hooks run inside
+settlement's transaction: a subscriber defers anything external (a broker call) with ``transaction.on_commit``, and
+if it raises, settlement's change rolls back with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+# --- subscriptions: a change of status ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriptionChanged:
+    """A subscription's status changed. ``access``: whether its buyer may still receive the feed (active or
+    cancelling); a stream's credentials are disabled when it is False (past due, ended, revoked)."""
+
+    subscription_id: uuid.UUID
+    dataset_id: uuid.UUID
+    buyer_id: uuid.UUID
+    seller_id: uuid.UUID
+    stream: bool
+    previous_status: str
+    status: str
+    access: bool
+    end_reason: str  # "" unless ended
+    changed_at: datetime
+
+
+SubscriptionChangedSubscriber = Callable[[SubscriptionChanged], None]
+
+_subscription_changed_subscribers: list[SubscriptionChangedSubscriber] = []
+
+
+def subscribe_subscription_changed(subscriber: SubscriptionChangedSubscriber) -> None:
+    if subscriber not in _subscription_changed_subscribers:
+        _subscription_changed_subscribers.append(subscriber)
+
+
+def unsubscribe_subscription_changed(subscriber: SubscriptionChangedSubscriber) -> None:
+    if subscriber in _subscription_changed_subscribers:
+        _subscription_changed_subscribers.remove(subscriber)
+
+
+def on_subscription_changed(event: SubscriptionChanged) -> None:
+    """Announce a status change inside the transaction that made it (under the subscription's row lock)."""
+    for subscriber in list(_subscription_changed_subscribers):
+        subscriber(event)
+
+
+# --- live streams: messages delivered in a period ----------------------------------------------------------
+
+# (dataset id, start, end) -> messages the market counted on the dataset's feed in [start, end).
+StreamMessageCounter = Callable[[uuid.UUID, datetime, datetime], int]
+
+_stream_message_counter: StreamMessageCounter | None = None
+
+
+def register_stream_message_counter(counter: StreamMessageCounter | None) -> None:
+    """The streams app registers the one counter (None unregisters it, for tests)."""
+    global _stream_message_counter
+    _stream_message_counter = counter
+
+
+def stream_messages_between(dataset_id: uuid.UUID, start: datetime, end: datetime) -> int | None:
+    """Messages published on the dataset's feed in [start, end), or None when no counter is registered (streams are
+    off): the close pass then counts a message commitment as not met (docs/domain.md#subscriptions)."""
+    if _stream_message_counter is None:
+        return None
+    return _stream_message_counter(dataset_id, start, end)

@@ -1,0 +1,429 @@
+"""Subscriptions: the trade opens one, its first period paid like any trade; each later period is billed when it
+closes, only if delivered; declines make it past due; the buyer cancels; the term ends it.
+
+Time passes by the close pass's clock (``as_of``, as ``close_periods --as-of`` gives it, a test clock): what is
+published after a pass is counted for the period that pass opened, as it would be had the pass run at that period's
+start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from catalog.selectors import new_versions_between
+from contracts.models import Contract
+from marketplace.models import Offering, Trade
+from settlement import hooks
+from settlement.models import (
+    Entitlement,
+    LedgerEntry,
+    LedgerTransaction,
+    OfflinePayment,
+    Settlement,
+    Subscription,
+    WebhookDelivery,
+)
+from settlement.services import billing, settlements
+from settlement.services.webhooks import EVENT_TYPES
+from tests.builders import make_party, place, readings_csv, subscription_offering, version_publish
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def feed(seller: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
+    """Seats of a feed, 1,000 per seat and 30-day period, for 3 periods; one new version a period is the commitment."""
+    return subscription_offering(seller, django_capture_on_commit_callbacks, period_days=30, term_periods=3)
+
+
+def subscribe(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 2) -> Subscription:
+    with capture(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+    with capture(execute=True):
+        response = place(buyer, offering, "buy", quantity, 1000)
+    assert response.status_code == 201, response.content
+    [made] = response.json()["trades"]
+    return Subscription.objects.get(contract_id=made["contract"])
+
+
+def close(capture: Any, as_of: datetime) -> billing.Closed:
+    with capture(execute=True):
+        return billing.subscription_periods_close(as_of=as_of)
+
+
+def listen(party: Any, events: tuple[str, ...] = EVENT_TYPES) -> None:
+    response = party.client.post(
+        "/api/v1/webhook-endpoints", {"url": "http://127.0.0.1:9/hook", "events": list(events)}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def sent(party: Any, event_type: str) -> list[dict[str, Any]]:
+    return [
+        delivery.payload["data"]
+        for delivery in WebhookDelivery.objects.filter(
+            endpoint__organization_id=party.organization.id, event_type=event_type
+        ).order_by("created_at")
+    ]
+
+
+def assert_balanced() -> None:
+    for posted in LedgerTransaction.objects.all():
+        per_currency = posted.entries.values("currency").annotate(total=Sum("amount"))
+        assert all(row["total"] == 0 for row in per_currency), posted.reference
+
+
+# --- the trade ------------------------------------------------------------------------------------------------------
+
+
+def test_a_trade_opens_the_subscription_its_first_period_and_the_trades_settlement_pays_it(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    subscription = subscribe(buyer, seller, feed, django_capture_on_commit_callbacks)
+    contract = Contract.objects.get(pk=subscription.contract_id)
+    assert (subscription.status, subscription.quantity, subscription.price, subscription.amount) == (
+        "active",
+        2,
+        1000,
+        2000,
+    )
+    assert (subscription.period_days, subscription.term_periods, subscription.min_versions_per_period) == (30, 3, 1)
+    assert subscription.starts_at == contract.valid_from and subscription.ends_at == contract.valid_until
+    assert subscription.ends_at - subscription.starts_at == 90 * DAY
+    [period] = subscription.periods.all()
+    assert (period.number, period.outcome, period.closed_at) == (1, "open", None)
+    assert (period.starts_at, period.ends_at) == (subscription.starts_at, subscription.starts_at + 30 * DAY)
+    settlement = Settlement.objects.get(contract_id=contract.id)
+    assert period.settlement_id == settlement.id and settlement.period == 1
+    assert (settlement.status, settlement.amount) == ("authorized", 2000), "paid at the trade as any trade is"
+    entitlement = Entitlement.objects.get(contract=contract)
+    assert entitlement.status == "active" and entitlement.valid_until == subscription.ends_at
+    assert list(entitlement.versions.values_list("dataset_version_id", flat=True)) == [contract.dataset_version_id]
+    assert [e.to_status for e in subscription.events.all()] == ["active"]
+
+
+def test_the_first_period_is_charged_when_the_trades_payment_is_captured(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    subscription = subscribe(buyer, seller, feed, django_capture_on_commit_callbacks)
+    settlement = Settlement.objects.get(contract_id=subscription.contract_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    assert subscription.periods.get(number=1).outcome == "charged"
+
+
+def test_a_trade_whose_contract_would_not_last_the_whole_term_is_refused(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    offering = subscription_offering(seller, django_capture_on_commit_callbacks, period_days=30, term_periods=3)
+    Offering.objects.filter(pk=offering["id"]).update(term_periods=4)  # 120 days against a 90-day contract
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(seller, offering, "sell", 5, 1000).status_code == 201
+        refused = place(buyer, offering, "buy", 1, 1000)
+    assert refused.status_code == 422, refused.content
+    assert not Trade.objects.exists() and not Subscription.objects.exists()
+
+
+def test_a_declined_first_payment_voids_the_trade_and_ends_the_subscription(
+    seller, feed, django_capture_on_commit_callbacks
+) -> None:
+    declined = make_party("Declined Analytics", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    subscription = subscribe(declined, seller, feed, django_capture_on_commit_callbacks)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason) == ("ended", "payment_failed")
+    period = subscription.periods.get()
+    assert period.outcome == "unpaid" and period.closed_at is not None
+    assert Trade.objects.get(contract_id=subscription.contract_id).status == "void"
+    assert not Entitlement.objects.filter(contract_id=subscription.contract_id).exists()
+    assert billing.subscription_periods_close(as_of=timezone.now() + 100 * DAY).periods == 0
+
+
+# --- versions -------------------------------------------------------------------------------------------------------
+
+
+def test_a_new_version_is_granted_to_subscribers_and_announced(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    listen(buyer)
+    subscription = subscribe(buyer, seller, feed, django_capture_on_commit_callbacks)
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    version = version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
+    entitlement.refresh_from_db()
+    assert entitlement.dataset_version.number == version["number"] == 2
+    assert sorted(entitlement.versions.values_list("dataset_version__number", flat=True)) == [1, 2]
+    [extended] = sent(buyer, "entitlement.extended")
+    assert extended["id"] == str(entitlement.id) and extended["version"] == 2
+
+
+def test_only_new_content_counts_as_a_delivery(seller, feed, django_capture_on_commit_callbacks) -> None:
+    start = timezone.now()
+    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
+    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))  # the same bytes again
+    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv())  # the first version's bytes
+    dataset_id = Offering.objects.values_list("dataset_id", flat=True).get(pk=feed["id"])
+    assert new_versions_between(dataset_id=dataset_id, start=start, end=timezone.now() + DAY) == 1
+    assert new_versions_between(dataset_id=dataset_id, start=start - DAY, end=start) == 1  # the first, new then
+
+
+# --- the close pass -------------------------------------------------------------------------------------------------
+
+
+def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_the_term_ends(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    listen(buyer)
+    listen(seller)
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    version_publish(seller, feed, capture, readings_csv(11))  # during period 1
+
+    # Period 1 closes: it was paid with the trade; its delivery is recorded and period 2 opens.
+    assert close(capture, start + 30 * DAY).as_dict() == {
+        "periods": 1,
+        "charged": 0,
+        "missed": 0,
+        "ended": 0,
+        "unpaid": 0,
+        "skipped": 0,
+    }
+    first, second = subscription.periods.all()
+    assert (first.versions_delivered, first.closed_at is not None) == (1, True)
+    assert (second.number, second.starts_at, second.ends_at) == (2, start + 30 * DAY, start + 60 * DAY)
+
+    # Period 2: a new version published during it; it closes and is charged at once.
+    version_publish(seller, feed, capture, readings_csv(12))
+    assert close(capture, start + 60 * DAY + timedelta(seconds=1)).charged == 1
+    second.refresh_from_db()
+    assert (second.versions_delivered, second.outcome) == (1, "charged")
+    assert second.settlement_id is not None
+    charge = Settlement.objects.get(pk=second.settlement_id)
+    assert (charge.period, charge.status, charge.amount, charge.platform_fee, charge.seller_proceeds) == (
+        2,
+        "captured",
+        2000,
+        100,
+        1900,
+    )
+    assert charge.trade_id == Settlement.objects.get(contract_id=subscription.contract_id, period=1).trade_id
+    payment = OfflinePayment.objects.get(payment_ref=charge.payment_ref)
+    assert payment.idempotency_key == f"ichiba-settlement-{charge.id}-authorize"
+    assert payment.status == "captured" and payment.amount_captured == 2000
+    assert LedgerTransaction.objects.filter(settlement=charge, kind="capture").count() == 1
+    payable = LedgerEntry.objects.filter(account="seller_payable", organization_id=seller.organization.id)
+    assert payable.filter(transaction__settlement=charge).get().amount == -1900
+    assert_balanced()
+    for party in (buyer, seller):
+        [charged] = sent(party, "subscription.period_charged")
+        assert charged["number"] == 2 and charged["settlement"] == str(charge.id) and charged["amount"] == 2000
+
+    # Period 3: nothing new (a re-upload of old content does not count): missed, nothing charged; the term ends.
+    version_publish(seller, feed, capture, readings_csv(12))
+    closed = close(capture, start + 90 * DAY)
+    assert (closed.missed, closed.charged, closed.ended) == (1, 0, 1)
+    third = subscription.periods.get(number=3)
+    assert (third.versions_delivered, third.outcome, third.settlement_id) == (0, "missed", None)
+    for party in (buyer, seller):
+        [missed] = sent(party, "subscription.period_missed")
+        assert missed["number"] == 3 and missed["versions_delivered"] == 0 and missed["min_versions_per_period"] == 1
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason) == ("ended", "term")
+    assert Entitlement.objects.get(contract_id=subscription.contract_id).status == "expired"
+    assert Contract.objects.get(pk=subscription.contract_id).status == "expired"
+    assert Settlement.objects.filter(contract_id=subscription.contract_id).count() == 2
+    assert close(capture, start + 200 * DAY).periods == 0, "closing again changes nothing"
+
+
+def test_a_message_commitment_is_met_only_when_counted(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    capture = django_capture_on_commit_callbacks
+    offering = subscription_offering(seller, capture, period_days=7, term_periods=4, min_messages_per_period=100)
+    subscription = subscribe(buyer, seller, offering, capture)
+    start = subscription.starts_at
+    close(capture, start + 7 * DAY)
+    version_publish(seller, offering, capture, readings_csv(12))
+    # No counter registered (streams are off): the commitment cannot be verified, so the period is missed.
+    close(capture, start + 14 * DAY)
+    assert subscription.periods.values_list("outcome", "messages_delivered").get(number=2) == ("missed", None)
+    counted: list[tuple[Any, datetime, datetime]] = []
+
+    def counter(dataset_id: Any, begin: datetime, end: datetime) -> int:
+        counted.append((dataset_id, begin, end))
+        return 150
+
+    hooks.register_stream_message_counter(counter)
+    try:
+        version_publish(seller, offering, capture, readings_csv(13))
+        close(capture, start + 21 * DAY)
+    finally:
+        hooks.register_stream_message_counter(None)
+    assert subscription.periods.values_list("outcome", "messages_delivered").get(number=3) == ("charged", 150)
+    [(dataset_id, begin, end)] = counted
+    period = subscription.periods.get(number=3)
+    assert dataset_id == subscription.dataset_id and begin == period.opened_at and end <= timezone.now()
+
+
+# --- cancellation ---------------------------------------------------------------------------------------------------
+
+
+def test_a_cancelled_subscription_bills_its_last_period_then_ends_with_its_access(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    close(capture, start + 30 * DAY)
+    response = buyer.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelling"
+    again = buyer.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel")
+    assert again.status_code == 200 and again.json()["cancelled_at"] == response.json()["cancelled_at"]
+    assert seller.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 403
+    stranger = make_party("Nagoya Mobility", {"buyer"})
+    assert stranger.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 404
+    # Still delivered to until its period ends.
+    version_publish(seller, feed, capture, readings_csv(12))
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    assert entitlement.versions.count() == 2
+    closed = close(capture, start + 60 * DAY)
+    assert (closed.charged, closed.ended) == (1, 1)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason) == ("ended", "cancelled")
+    assert subscription.periods.count() == 2, "no period after the cancelled one"
+    entitlement.refresh_from_db()
+    assert entitlement.status == "expired"
+    assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
+    assert Settlement.objects.get(contract_id=subscription.contract_id, period=2).status == "captured"
+
+
+# --- declines ----------------------------------------------------------------------------------------------------
+
+
+def card(party: Any, payment_method: str, capture: Any) -> None:
+    with capture(execute=True):
+        response = party.client.post("/api/v1/payment-methods", {"payment_method": payment_method}, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_a_declined_charge_is_retried_under_new_keys_past_due_meanwhile_and_paid_it_catches_up(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    listen(buyer)
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    close(capture, start + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))  # delivered in period 2
+    card(buyer, "pm_card_chargeDeclinedInsufficientFunds", capture)
+    close(capture, start + 60 * DAY)
+
+    charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+    assert (charge.status, charge.declines, charge.failure_code) == ("pending", 1, "insufficient_funds")
+    assert charge.next_attempt_at is not None
+    assert timedelta(minutes=59) < charge.next_attempt_at - timezone.now() <= timedelta(hours=1)
+    subscription.refresh_from_db()
+    assert subscription.status == "past_due" and subscription.past_due_since is not None
+    assert [data["status"] for data in sent(buyer, "subscription.updated")] == ["past_due"]
+    assert Trade.objects.get(contract_id=subscription.contract_id).status == "executed", "the trade stands"
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    granted = set(entitlement.versions.values_list("dataset_version_id", flat=True))
+
+    # Nothing new is granted while past due.
+    version_publish(seller, feed, capture, readings_csv(13))
+    assert set(entitlement.versions.values_list("dataset_version_id", flat=True)) == granted
+
+    # The sweeper tries again when due: a new authorisation, under a key of its own; declined again.
+    with capture(execute=True):
+        settlements.settlements_sweep(now=charge.next_attempt_at + timedelta(seconds=1))
+    charge.refresh_from_db()
+    assert (charge.status, charge.declines) == ("pending", 2)
+
+    # A new card is tried at once; paid, the subscription is in force again with what it missed.
+    card(buyer, "pm_card_visa", capture)
+    charge.refresh_from_db()
+    assert charge.status == "captured", [(e.from_status, e.to_status, e.reason) for e in charge.events.all()]
+    tries = OfflinePayment.objects.filter(metadata__settlement=str(charge.id)).order_by("created_at")
+    key = f"ichiba-settlement-{charge.id}-authorize"
+    assert [(p.idempotency_key, p.status) for p in tries] == [
+        (key, "declined"),
+        (f"{key}-2", "declined"),
+        (f"{key}-3", "captured"),
+    ]
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.past_due_since) == ("active", None)
+    assert subscription.periods.get(number=2).outcome == "charged"
+    entitlement.refresh_from_db()
+    assert entitlement.versions.count() == len(granted) + 1 and entitlement.dataset_version.number == 3
+    assert [data["status"] for data in sent(buyer, "subscription.updated")] == ["past_due", "active"]
+    assert sent(buyer, "entitlement.extended")[-1]["version"] == 3
+    assert_balanced()
+
+
+def test_a_charge_declined_through_the_grace_period_is_unpaid_and_ends_the_subscription(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    close(capture, start + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))
+    card(buyer, "pm_card_chargeDeclined", capture)
+    close(capture, start + 60 * DAY)
+    subscription.refresh_from_db()
+    since = subscription.past_due_since
+    assert subscription.status == "past_due" and since is not None
+    # Within the grace period nothing is given up.
+    assert close(capture, since + 6 * DAY).unpaid == 0
+    closed = close(capture, since + 7 * DAY)
+    assert closed.unpaid == 1
+    charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+    assert (charge.status, charge.failure_code) == ("failed", "card_declined")
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason, subscription.past_due_since) == ("ended", "unpaid", None)
+    assert list(subscription.periods.values_list("number", "outcome")) == [(1, "open"), (2, "unpaid"), (3, "missed")]
+    assert all(subscription.periods.values_list("closed_at", flat=True))
+    assert Entitlement.objects.get(contract_id=subscription.contract_id).status == "revoked"
+    assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
+    assert not LedgerTransaction.objects.filter(settlement=charge).exists(), "nothing was charged for it"
+
+
+def test_with_no_grace_period_the_retry_that_comes_due_gives_up(
+    seller, buyer, feed, django_capture_on_commit_callbacks, settings
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    settings.ICHIBA = {**settings.ICHIBA, "SUBSCRIPTION_GRACE_DAYS": 0}
+    subscription = subscribe(buyer, seller, feed, capture)
+    close(capture, subscription.starts_at + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))
+    card(buyer, "pm_card_chargeDeclined", capture)
+    close(capture, subscription.starts_at + 60 * DAY)
+    charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+    assert charge.status == "pending" and charge.next_attempt_at is not None
+    assert charge.next_attempt_at <= timezone.now(), "the last try is at the end of the grace period"
+    with capture(execute=True):
+        settlements.settlements_sweep(now=timezone.now() + timedelta(seconds=1))
+    charge.refresh_from_db()
+    assert charge.status == "failed"
+    assert OfflinePayment.objects.filter(metadata__settlement=str(charge.id)).count() == 1, "not tried again"
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason) == ("ended", "unpaid")
+
+
+def test_a_refund_ends_the_subscription_and_its_access(seller, buyer, feed, django_capture_on_commit_callbacks) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    first = Settlement.objects.get(contract_id=subscription.contract_id)
+    with capture(execute=True):
+        settlements.settlement_capture(settlement_id=first.id, reason="first download")
+        settlements.settlement_refund(settlement_id=first.id, reason="dispute", actor="operator")
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.end_reason) == ("ended", "refunded")
+    assert Entitlement.objects.get(contract_id=subscription.contract_id).status == "revoked"
+    assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
+    assert close(capture, subscription.ends_at).periods == 0, "its open period was closed with it"
