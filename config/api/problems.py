@@ -118,6 +118,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Entitlement not active"),
         gettext_noop("Download tokens are issued only while the entitlement is active and within its term."),
     ),
+    "version-not-entitled": (
+        gettext_noop("Version not covered by the entitlement"),
+        gettext_noop(
+            "A subscription's entitlement covers the versions published while it was in force; a licence covers one. "
+            "`dataset_versions` of GET /api/v1/entitlements/{id} lists them: name one of those, or none for the newest."
+        ),
+    ),
     "download-token-invalid": (
         gettext_noop("Download token not valid"),
         gettext_noop("The token is unknown or damaged. Request a new one: POST /api/v1/entitlements/{id}/tokens."),

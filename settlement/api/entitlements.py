@@ -1,11 +1,12 @@
-"""Entitlement endpoints (docs/api.md#downloads): a buyer lists its entitlements, mints short-lived download tokens."""
+"""Entitlement endpoints (docs/api.md#downloads): a buyer lists its entitlements (with the versions each covers) and
+mints short-lived download tokens, for the newest covered version or one it names."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -13,9 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.principal import Principal, principal_of
+from config.api.serializers import Serializer, StrictSerializer
 from settlement import selectors
 from settlement.models import Entitlement
 from settlement.services.delivery import KIND_JWT, IssuedToken, token_issue
+
+
+class CoveredVersionSerializer(Serializer):
+    number = serializers.IntegerField(read_only=True)
+    id = serializers.UUIDField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(source="size_bytes", read_only=True, help_text="Bytes.")
+    published_at = serializers.DateTimeField(source="validated_at", read_only=True)
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
@@ -23,6 +33,15 @@ class EntitlementSerializer(serializers.ModelSerializer):
     version_number = serializers.IntegerField(source="dataset_version.number", read_only=True)
     delivery_url = serializers.CharField(
         read_only=True, help_text="The seller's own endpoint for provider delivery; empty for hosted delivery."
+    )
+    subscription = serializers.UUIDField(
+        source="subscription_id", read_only=True, allow_null=True, help_text="The subscription it belongs to, if any."
+    )
+    dataset_versions = serializers.SerializerMethodField(
+        help_text=(
+            "The versions it covers, oldest first: a licence its one version; a subscription the latest at its start "
+            "and each one published since while it was in force. `dataset_version` is the newest."
+        )
     )
 
     class Meta:
@@ -42,7 +61,23 @@ class EntitlementSerializer(serializers.ModelSerializer):
             "first_download_at",
             "created_at",
             "ended_at",
+            "subscription",
+            "dataset_versions",
         ]
+
+    @extend_schema_field(CoveredVersionSerializer(many=True))
+    def get_dataset_versions(self, entitlement: Entitlement) -> Any:
+        return CoveredVersionSerializer(selectors.entitlement_versions(entitlement), many=True).data
+
+
+class TokenRequestSerializer(StrictSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The number of the version to fetch, one the entitlement covers; default: the newest it covers.",
+    )
 
 
 class IssuedTokenSerializer(serializers.Serializer):
@@ -55,6 +90,7 @@ class IssuedTokenSerializer(serializers.Serializer):
         )
     )
     kind = serializers.ChoiceField(choices=["opaque", "jwt"])
+    version = serializers.IntegerField(help_text="The number of the version the token fetches.")
 
 
 def _principal(request: Request) -> Principal:
@@ -68,7 +104,13 @@ def _render_token(request: Request, issued: IssuedToken) -> dict[str, Any]:
         download_url = issued.delivery_url
     else:
         download_url = request.build_absolute_uri(reverse("download", kwargs={"token": issued.token}))
-    return {"token": issued.token, "expires_at": issued.expires_at, "download_url": download_url, "kind": issued.kind}
+    return {
+        "token": issued.token,
+        "expires_at": issued.expires_at,
+        "download_url": download_url,
+        "kind": issued.kind,
+        "version": issued.version,
+    }
 
 
 class EntitlementList(GenericAPIView):
@@ -111,7 +153,15 @@ class EntitlementTokenCreate(GenericAPIView):
 
     serializer_class = IssuedTokenSerializer
 
-    @extend_schema(operation_id="entitlements_tokens_create", request=None, responses={201: IssuedTokenSerializer})
+    @extend_schema(
+        operation_id="entitlements_tokens_create",
+        request=TokenRequestSerializer,
+        responses={201: IssuedTokenSerializer},
+    )
     def post(self, request: Request, entitlement_id: str) -> Response:
-        issued = token_issue(principal=_principal(request), entitlement_id=entitlement_id)
+        body = TokenRequestSerializer(data=request.data if request.data else {})
+        body.is_valid(raise_exception=True)
+        issued = token_issue(
+            principal=_principal(request), entitlement_id=entitlement_id, version=body.validated_data["version"]
+        )
         return Response(IssuedTokenSerializer(_render_token(request, issued)).data, status=status.HTTP_201_CREATED)

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from config.api.principal import Principal
-from config.errors import Conflict, DomainError
+from config.errors import Conflict, DomainError, NotFound
 from config.market import market_settings
 from settlement import selectors, tasks
 from settlement.models import Download, DownloadToken, Entitlement
@@ -84,6 +84,11 @@ class EntitlementNotActive(Conflict):
     title = "Entitlement not active"
 
 
+class VersionNotEntitled(Conflict):
+    code = "version-not-entitled"
+    title = "Version not covered by the entitlement"
+
+
 # --- tokens ---------------------------------------------------------------------------------------------
 
 
@@ -98,6 +103,7 @@ class IssuedToken:
     entitlement_id: uuid.UUID
     # provider delivery: the seller's endpoint (send the token as ``Authorization: Bearer``); hosted: "".
     delivery_url: str
+    version: int  # the number of the version it fetches
 
 
 def token_hash(token: str) -> str:
@@ -109,7 +115,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: datetime, expires_at: datetime) -> str:
+def _jwt_for(
+    entitlement: Entitlement,
+    version: DatasetVersion,
+    *,
+    token_id: uuid.UUID,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> str:
     key = signing.signing_key()
     claims = {
         "iss": market_settings().jwt_issuer,
@@ -117,8 +130,8 @@ def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: dateti
         "aud": _origin(entitlement.delivery_url),
         "sub": str(entitlement.buyer_id),
         "ent": str(entitlement.id),
-        "dv": str(entitlement.dataset_version_id),
-        "sha256": entitlement.dataset_version.sha256,
+        "dv": str(version.pk),
+        "sha256": version.sha256,
         "iat": int(issued_at.timestamp()),
         "nbf": int(issued_at.timestamp()),
         "exp": int(expires_at.timestamp()),
@@ -127,9 +140,29 @@ def _jwt_for(entitlement: Entitlement, *, token_id: uuid.UUID, issued_at: dateti
     return jwt.encode(claims, key.private_key, algorithm=signing.ALGORITHM, headers={"kid": key.kid})
 
 
+def _version_of(entitlement: Entitlement, number: int | None) -> DatasetVersion:
+    """The version a token fetches: ``number``, which the entitlement must cover (404: the dataset has no such
+    published version; 409: not covered), or the newest it covers."""
+    covered = selectors.entitlement_versions(entitlement)
+    if number is None:
+        return covered[-1]
+    for version in covered:
+        if version.number == number:
+            return version
+    published = DatasetVersion.objects.filter(
+        dataset_id=entitlement.dataset_id, number=number, status=DatasetVersion.Status.PUBLISHED
+    ).exists()
+    if not published:
+        raise NotFound(f"The dataset has no published version {number}.")
+    raise VersionNotEntitled(
+        f"Version {number} is not covered by this entitlement (it covers {', '.join(str(v.number) for v in covered)})."
+    )
+
+
 @transaction.atomic
-def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str) -> IssuedToken:
-    """Mint a download token for the buyer's own active entitlement (another's: 404; not active: 409)."""
+def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str, version: int | None = None) -> IssuedToken:
+    """Mint a download token for the buyer's own active entitlement (another's: 404; not active: 409), for
+    ``version`` (its number), which the entitlement must cover, or by default the newest it covers."""
     entitlement = selectors.entitlement_get_for_buyer(
         entitlement_id=entitlement_id, organization_id=principal.organization_id
     )
@@ -141,19 +174,21 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str) -> Iss
     if now >= entitlement.valid_until:
         # The sweeper may not have marked it yet; the window is what counts.
         raise EntitlementNotActive("The entitlement's term has ended; no new download tokens.")
+    chosen = _version_of(entitlement, version)
     lifetime = market_settings().download_token_lifetime
     # Whole seconds (a JWT's exp is an integer), rounded down so the cap by valid_until always holds.
     expires_at = min(now + lifetime, entitlement.valid_until).replace(microsecond=0)
     token_id = uuid.uuid4()
     if entitlement.delivery == Entitlement.Delivery.PROVIDER:
         kind = KIND_JWT
-        secret = _jwt_for(entitlement, token_id=token_id, issued_at=now, expires_at=expires_at)
+        secret = _jwt_for(entitlement, chosen, token_id=token_id, issued_at=now, expires_at=expires_at)
     else:
         kind = KIND_OPAQUE
         secret = secrets.token_urlsafe(OPAQUE_TOKEN_BYTES)
     DownloadToken.objects.create(
         id=token_id,
         entitlement=entitlement,
+        dataset_version=chosen,
         token_hash=token_hash(secret),
         kind=kind,
         expires_at=expires_at,
@@ -167,6 +202,7 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str) -> Iss
         kind=kind,
         entitlement_id=entitlement.id,
         delivery_url=entitlement.delivery_url if kind == KIND_JWT else "",
+        version=chosen.number,
     )
 
 
@@ -190,7 +226,7 @@ def download_authorize(*, token: str, now: datetime | None = None) -> DownloadAc
     if not token or len(token) > 256:
         raise TokenInvalid("The download token is not valid.")
     row = (
-        DownloadToken.objects.select_related("entitlement__dataset_version__dataset")
+        DownloadToken.objects.select_related("entitlement__dataset_version__dataset", "dataset_version__dataset")
         .filter(token_hash=token_hash(token), kind=KIND_OPAQUE)
         .first()
     )
@@ -206,7 +242,10 @@ def download_authorize(*, token: str, now: datetime | None = None) -> DownloadAc
         raise EntitlementRevoked("The entitlement's term has not started yet.")
     if now >= row.expires_at:
         raise TokenExpired("The download token has expired; request a new one.")
-    return DownloadAccess(token=row, entitlement=entitlement, version=entitlement.dataset_version)
+    # The version the token was minted for (one the entitlement covers); a token from before tokens named their
+    # version fetches the entitlement's.
+    version = row.dataset_version or entitlement.dataset_version
+    return DownloadAccess(token=row, entitlement=entitlement, version=version)
 
 
 def download_start(
@@ -251,7 +290,8 @@ def download_finish(*, download_id: uuid.UUID, bytes_sent: int, completed: bool)
     entitlement = download.entitlement
     if entitlement.first_download_at is not None or bytes_sent == 0:
         return
-    if selectors.download_coverage(entitlement_id=entitlement.pk) < download.dataset_version.size_bytes:
+    covered = selectors.download_coverage(entitlement_id=entitlement.pk, version_id=download.dataset_version_id)
+    if covered < download.dataset_version.size_bytes:
         return
     # Conditional update: of two downloads finishing at once, exactly one sets it and enqueues the capture.
     first = Entitlement.objects.filter(pk=entitlement.pk, first_download_at__isnull=True).update(first_download_at=now)

@@ -15,6 +15,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog.models import DatasetVersion
 from catalog.selectors import new_versions_between
 from contracts.models import Contract
 from marketplace.models import Offering, Trade
@@ -427,3 +428,155 @@ def test_a_refund_ends_the_subscription_and_its_access(seller, buyer, feed, djan
     assert Entitlement.objects.get(contract_id=subscription.contract_id).status == "revoked"
     assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
     assert close(capture, subscription.ends_at).periods == 0, "its open period was closed with it"
+
+
+# --- the API -------------------------------------------------------------------------------------------------------
+
+
+def test_the_parties_read_the_subscription_with_its_periods_and_nobody_else_does(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    close(capture, subscription.starts_at + 30 * DAY)
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    first = Settlement.objects.get(contract_id=subscription.contract_id)
+    for party in (buyer, seller):
+        body = party.client.get(f"/api/v1/subscriptions/{subscription.id}").json()
+        assert body["id"] == str(subscription.id) and body["contract"] == str(subscription.contract_id)
+        assert (body["offering"], body["dataset"], body["entitlement"]) == (
+            feed["id"],
+            str(subscription.dataset_id),
+            str(entitlement.id),
+        )
+        assert (body["status"], body["period_days"], body["price"], body["currency"], body["quantity"]) == (
+            "active",
+            30,
+            1000,
+            "JPY",
+            2,
+        )
+        assert [(p["number"], p["outcome"], p["versions_delivered"], p["settlement"]) for p in body["periods"]] == [
+            (1, "open", 0, str(first.id)),
+            (2, "open", None, None),
+        ]
+        [listed] = party.client.get("/api/v1/subscriptions").json()["results"]
+        assert listed["id"] == str(subscription.id)
+    assert buyer.client.get("/api/v1/subscriptions?role=seller").json()["results"] == []
+    assert seller.client.get("/api/v1/subscriptions?role=seller&status=active").json()["results"][0]["id"] == str(
+        subscription.id
+    )
+    assert buyer.client.get("/api/v1/subscriptions?status=ended").json()["results"] == []
+    for bad in ("status=bogus", "role=operator"):
+        response = buyer.client.get(f"/api/v1/subscriptions?{bad}")
+        assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    stranger = make_party("Nagoya Mobility", {"buyer"})
+    for path in (f"/api/v1/subscriptions/{subscription.id}", "/api/v1/subscriptions/not-a-uuid"):
+        response = stranger.client.get(path)
+        assert response.status_code == 404 and response.json()["type"] == "/problems/not-found"
+    assert stranger.client.get("/api/v1/subscriptions").json()["results"] == []
+    assert stranger.client.post("/api/v1/subscriptions/not-a-uuid/cancel").status_code == 404
+
+
+def test_an_ended_subscription_cannot_be_cancelled(seller, buyer, feed, django_capture_on_commit_callbacks) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    close(capture, subscription.ends_at)
+    response = buyer.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel")
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+
+
+def test_the_entitlement_lists_its_versions_and_a_token_fetches_the_one_named(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    version_publish(seller, feed, capture, readings_csv(12))
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    body = buyer.client.get(f"/api/v1/entitlements/{entitlement.id}").json()
+    assert body["subscription"] == str(subscription.id)
+    stored = {v.number: v for v in DatasetVersion.objects.filter(dataset_id=subscription.dataset_id)}
+    assert body["dataset_versions"] == [
+        {
+            "number": number,
+            "id": str(stored[number].id),
+            "sha256": stored[number].sha256,
+            "size": stored[number].size_bytes,
+            "published_at": body["dataset_versions"][number - 1]["published_at"],
+        }
+        for number in (1, 2)
+    ]
+    assert [v["number"] for v in buyer.client.get("/api/v1/entitlements").json()["results"][0]["dataset_versions"]] == [
+        1,
+        2,
+    ]
+
+    def fetched(**body: Any) -> tuple[int, bytes]:
+        minted = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens", body, format="json")
+        assert minted.status_code == 201, minted.content
+        with capture(execute=True):
+            response = buyer.client.get(minted.json()["download_url"])
+            content = b"".join(response.streaming_content)
+        assert response.status_code == 200
+        return minted.json()["version"], content
+
+    assert fetched() == (2, readings_csv(12)), "the newest by default"
+    assert fetched(version=1) == (1, readings_csv())
+    assert fetched(version=None) == (2, readings_csv(12))
+    response = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens", {"version": 9}, format="json")
+    assert response.status_code == 404 and response.json()["type"] == "/problems/not-found"
+    for bad in ({"version": 0}, {"version": "two"}, {"release": 1}):
+        response = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens", bad, format="json")
+        assert response.status_code == 400 and response["Content-Type"] == "application/problem+json", bad
+
+
+def test_a_version_published_outside_the_subscription_is_not_covered(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    version_publish(seller, feed, capture, readings_csv(12))  # v2, before the trade: the latest at its start
+    subscription = subscribe(buyer, seller, feed, capture)
+    entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
+    assert list(entitlement.versions.values_list("dataset_version__number", flat=True)) == [2]
+    response = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens", {"version": 1}, format="json")
+    assert response.status_code == 409 and response.json()["type"] == "/problems/version-not-entitled"
+
+
+def test_a_licence_lists_its_one_version_and_fetches_it(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    from tests.builders import entitled
+
+    entitlement = entitled(seller, buyer, django_capture_on_commit_callbacks)
+    body = buyer.client.get(f"/api/v1/entitlements/{entitlement.id}").json()
+    assert body["subscription"] is None
+    assert [v["number"] for v in body["dataset_versions"]] == [entitlement.dataset_version.number]
+    minted = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens")
+    assert minted.status_code == 201 and minted.json()["version"] == entitlement.dataset_version.number
+    other = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens", {"version": 2}, format="json")
+    assert other.status_code == 404
+
+
+def test_a_subscription_trade_sends_the_statements_a_licence_trade_sends(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    """The subscription's rows go in the matching's one write (ADR 7): no statement is added under the lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.builders import published_offering
+    from tests.fixtures import require_postgres
+
+    require_postgres()
+    capture = django_capture_on_commit_callbacks
+    sent = {}
+    for kind, offering in (
+        ("licence", published_offering(seller, capture, title="Licensed gauges")),
+        ("subscription", subscription_offering(seller, capture, title="Subscribed gauges")),
+    ):
+        with capture(execute=False):
+            assert place(seller, offering, "sell", 5, 1000).status_code == 201
+            place(buyer, offering, "buy", 1, 1000)  # the buyer's first order, as the one measured is its second
+            with CaptureQueriesContext(connection) as queries:
+                assert place(buyer, offering, "buy", 1, 1000).status_code == 201
+        sent[kind] = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sent["subscription"]) == len(sent["licence"]), "\n".join(sent["subscription"])
+    assert Subscription.objects.count() == 2
