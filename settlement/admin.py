@@ -18,6 +18,9 @@ from settlement.models import (
     ProviderEvent,
     Settlement,
     SettlementEvent,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionPeriod,
 )
 from settlement.providers import ProviderUnavailable
 from settlement.services.settlements import settlement_refund, settlement_review_clear
@@ -68,6 +71,7 @@ class NeedsReview(admin.SimpleListFilter):
 class SettlementAdmin(ReadOnly):
     list_display = [
         "id",
+        "period",
         "status",
         "needs_review",
         "amount",
@@ -148,6 +152,36 @@ class PayoutAdmin(ReadOnly):
 class EntitlementAdmin(ReadOnly):
     list_display = ["id", "buyer", "dataset", "dataset_version", "status", "valid_until", "delivery"]
     list_filter = ["status", "delivery"]
+
+
+class SubscriptionPeriodInline(admin.TabularInline):
+    model = SubscriptionPeriod
+    extra = 0
+    fields = ("number", "starts_at", "ends_at", "versions_delivered", "messages_delivered", "outcome", "settlement")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SubscriptionEventInline(admin.TabularInline):
+    model = SubscriptionEvent
+    extra = 0
+    fields = ("created_at", "from_status", "to_status", "reason", "actor")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnly):
+    list_display = ["id", "status", "buyer", "seller", "dataset", "amount", "currency", "starts_at", "ends_at"]
+    list_filter = ["status", "end_reason", "currency"]
+    search_fields = ["id", "contract__id"]
+    inlines = [SubscriptionPeriodInline, SubscriptionEventInline]
 
 
 @admin.register(ProviderEvent)

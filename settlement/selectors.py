@@ -223,8 +223,10 @@ def renewals_of_seller(*, organization_id: uuid.UUID) -> QuerySet[SubscriptionPe
 
 
 def purchases_of_buyer(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Settlement]:
-    """The buyer's settlements with what a purchase page shows beside them (contract, dataset, entitlement)."""
-    queryset = Settlement.objects.filter(buyer_id=organization_id).select_related(
+    """The buyer's purchases: its trades' settlements with what a purchase page shows beside them (contract, dataset,
+    entitlement). A subscription's later periods are paid by settlements of their own, listed with the subscription
+    (``subscriptions_for``), not as purchases."""
+    queryset = Settlement.objects.filter(buyer_id=organization_id, period=1).select_related(
         "trade", "contract__dataset", "contract__dataset_version", "seller", "entitlement"
     )
     if status:

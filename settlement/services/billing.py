@@ -55,7 +55,7 @@ class Closed:
     missed: int = 0  # later periods not delivered: nothing charged
     ended: int = 0  # subscriptions whose last period closed
     unpaid: int = 0  # declined charges given up after the grace period
-    skipped: int = 0  # periods left for a later batch: their subscription was busy
+    skipped: int = 0  # periods left for a later pass: their subscription was busy (a payment step held it)
     charges: list[uuid.UUID] = field(default_factory=list, repr=False)  # the settlements opened
 
     def as_dict(self) -> dict[str, int]:
@@ -103,6 +103,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
         .order_by("ends_at", "id")[:batch]
     )
     if not periods:
+        closed.skipped = 0
         return False
     # Then their subscriptions; one a payment step holds is skipped (never waited for: that step may be about to
     # write this very period), and its period waits for the next batch or pass.
@@ -113,7 +114,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
         )
     }
     ready = [period for period in periods if period.subscription_id in locked]
-    closed.skipped += len(periods) - len(ready)
+    closed.skipped = len(periods) - len(ready)  # what the last batch left: the pass ends with what is left
     if not ready:
         return False
     met = {period.pk: _met(locked[period.subscription_id], period) for period in ready}

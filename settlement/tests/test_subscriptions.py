@@ -580,3 +580,165 @@ def test_a_subscription_trade_sends_the_statements_a_licence_trade_sends(
         sent[kind] = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(sent["subscription"]) == len(sent["licence"]), "\n".join(sent["subscription"])
     assert Subscription.objects.count() == 2
+
+
+# --- Stripe (localstripe) ------------------------------------------------------------------------------------------
+
+
+def test_with_stripe_a_period_is_charged_off_session_and_a_declined_card_makes_it_past_due(
+    localstripe, settings, seller, django_capture_on_commit_callbacks
+) -> None:
+    from settlement.providers.stripe import client_build
+
+    capture = django_capture_on_commit_callbacks
+    settings.ICHIBA = {**settings.ICHIBA, "PAYMENT_PROVIDER": "stripe"}
+    buyer = make_party("Stripe Analytics", {"buyer"})  # its card saved with the Stripe provider
+    feed = subscription_offering(seller, capture, period_days=30, term_periods=3, title="Stripe feed")
+    subscription = subscribe(buyer, seller, feed, capture, quantity=1)
+    close(capture, subscription.starts_at + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))
+    close(capture, subscription.starts_at + 60 * DAY)
+    charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+    assert (charge.provider, charge.status) == ("stripe", "captured")
+    intent = client_build().v1.payment_intents.retrieve(charge.payment_ref)
+    assert (intent.status, intent.amount, intent.capture_method) == ("succeeded", 1000, "manual")
+    assert intent.metadata["ichiba_idempotency_key"] == f"ichiba-settlement-{charge.id}-authorize"
+
+    card(buyer, "pm_card_chargeCustomerFail", capture)  # declines at charge time, under localstripe too
+    version_publish(seller, feed, capture, readings_csv(13))
+    close(capture, subscription.starts_at + 90 * DAY)
+    third = Settlement.objects.get(contract_id=subscription.contract_id, period=3)
+    assert (third.status, third.declines) == ("pending", 1) and third.failure_code
+    subscription.refresh_from_db()
+    assert subscription.past_due_since is not None
+    assert (subscription.status, subscription.end_reason) == ("ended", "term"), "its term is over: it stays ended"
+
+
+# --- manage.py close_periods ---------------------------------------------------------------------------------------
+
+
+def test_close_periods_takes_an_instant_and_a_future_one_only_with_a_test_clock(
+    seller, buyer, feed, django_capture_on_commit_callbacks, settings
+) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    out = StringIO()
+    call_command("close_periods", stdout=out)
+    assert json.loads(out.getvalue())["periods"] == 0, "nothing has ended yet"
+    later = (subscription.starts_at + 30 * DAY).isoformat()
+    out = StringIO()
+    with capture(execute=True):
+        call_command("close_periods", "--as-of", later, stdout=out)
+    assert json.loads(out.getvalue())["periods"] == 1
+    for bad in ("next week", "2026-13-01T00:00:00"):
+        with pytest.raises(CommandError, match="ISO-8601"):
+            call_command("close_periods", "--as-of", bad)
+    settings.ICHIBA = {**settings.ICHIBA, "SUBSCRIPTION_TEST_CLOCK": False}
+    with pytest.raises(CommandError, match="future"):
+        call_command("close_periods", "--as-of", (subscription.starts_at + 60 * DAY).isoformat())
+    out = StringIO()
+    call_command("close_periods", "--as-of", "2020-01-01T00:00:00", stdout=out)  # the past: always allowed
+    assert json.loads(out.getvalue())["periods"] == 0
+
+
+def test_the_beat_entry_runs_the_close_pass(seller, buyer, feed, django_capture_on_commit_callbacks) -> None:
+    from django.conf import settings as django_settings
+
+    from settlement import tasks
+
+    assert django_settings.CELERY_BEAT_SCHEDULE["settlement-close-periods"]["task"] == "settlement.close_periods"
+    subscribe(buyer, seller, feed, django_capture_on_commit_callbacks)
+    assert tasks.close_periods.apply().get()["periods"] == 0
+
+
+def test_the_purchase_and_sales_pages_show_a_subscription_and_its_charges(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    from tests.builders import signed_in
+
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    close(capture, subscription.starts_at + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))
+    close(capture, subscription.starts_at + 60 * DAY)
+    first = Settlement.objects.get(contract_id=subscription.contract_id, period=1)
+    purchases = signed_in(buyer).get("/purchases/")
+    assert purchases.status_code == 200 and purchases.content.decode().count(f"/purchases/{first.id}/") >= 1
+    assert signed_in(buyer).get(f"/purchases/{first.id}/").status_code == 200
+    charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+    assert signed_in(buyer).get(f"/purchases/{charge.id}/").status_code == 404, "a period's charge is no purchase"
+    assert signed_in(seller).get("/sales/").status_code == 200
+
+
+# --- a whole life --------------------------------------------------------------------------------------------------
+
+
+def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    """Trade; the first version downloaded (capturing the first period); a new version published and received; a
+    period charged; a period missed; a cancellation; the end. Through the API, the close pass between periods."""
+    capture = django_capture_on_commit_callbacks
+    feed = subscription_offering(seller, capture, period_days=7, term_periods=6, title="Weekly strain")
+
+    def fetch(entitlement_id: str, version: int) -> bytes:
+        minted = buyer.client.post(f"/api/v1/entitlements/{entitlement_id}/tokens", {"version": version}, format="json")
+        assert minted.status_code == 201, minted.content
+        with capture(execute=True):
+            response = buyer.client.get(minted.json()["download_url"])
+            return b"".join(response.streaming_content)
+
+    def read() -> dict[str, Any]:
+        [body] = buyer.client.get("/api/v1/subscriptions?role=buyer").json()["results"]
+        return body
+
+    # The trade: the first period paid with it; the latest version at once.
+    with capture(execute=True):
+        assert place(seller, feed, "sell", 1, 5000).status_code == 201
+        assert place(buyer, feed, "buy", 1, 5000).status_code == 201
+    subscription = read()
+    assert (subscription["status"], subscription["amount"]) == ("active", 5000)
+    entitlement = subscription["entitlement"]
+    assert fetch(entitlement, 1) == readings_csv()
+    assert read()["periods"][0]["outcome"] == "charged", "captured at the first download"
+    start = timezone.now() - timedelta(seconds=5)
+
+    # Week 1 closes; in week 2 a new version is published, received, and the week is charged.
+    close(capture, start + 8 * DAY)
+    version_publish(seller, feed, capture, readings_csv(20, step=3))
+    body = buyer.client.get(f"/api/v1/entitlements/{entitlement}").json()
+    assert [v["number"] for v in body["dataset_versions"]] == [1, 2]
+    assert fetch(entitlement, 2) == readings_csv(20, step=3)
+    close(capture, start + 15 * DAY)
+    assert [p["outcome"] for p in read()["periods"]] == ["charged", "charged", "open"]
+
+    # Week 3: nothing new. Missed, nothing charged.
+    close(capture, start + 22 * DAY)
+    periods = read()["periods"]
+    assert [(p["number"], p["outcome"], p["versions_delivered"]) for p in periods[1:3]] == [
+        (2, "charged", 1),
+        (3, "missed", 0),
+    ]
+    assert periods[2]["settlement"] is None
+
+    # Week 4: cancelled; it ends with the week, which is billed as delivered.
+    cancelled = buyer.client.post(f"/api/v1/subscriptions/{subscription['id']}/cancel").json()
+    assert cancelled["status"] == "cancelling"
+    version_publish(seller, feed, capture, readings_csv(21, step=3))
+    assert fetch(entitlement, 3) == readings_csv(21, step=3)
+    close(capture, start + 29 * DAY)
+    ended = read()
+    assert (ended["status"], ended["end_reason"]) == ("ended", "cancelled")
+    assert [p["outcome"] for p in ended["periods"]] == ["charged", "charged", "missed", "charged"]
+    minted = buyer.client.post(f"/api/v1/entitlements/{entitlement}/tokens")
+    assert minted.status_code == 409 and minted.json()["type"] == "/problems/entitlement-not-active"
+    charges = Settlement.objects.filter(contract_id=ended["contract"]).order_by("period")
+    assert [(s.period, s.status, s.amount) for s in charges] == [
+        (1, "captured", 5000),
+        (2, "captured", 5000),
+        (4, "captured", 5000),
+    ]
+    assert_balanced()
