@@ -30,6 +30,7 @@ class SettlementSerializer(serializers.ModelSerializer):
             "id",
             "trade",
             "contract",
+            "period",
             "status",
             "amount",
             "currency",
