@@ -503,7 +503,8 @@ def settlement_apply_provider_state(
         if later:
             _period_authorized(settlement, reason=source, capture=result.status == "authorized")
         else:
-            _authorized(settlement, reason=source, delivery_url=delivery_url, subscription=subscription is not None)
+            subscribed = settlement.subscription_ref is not None  # type: ignore[attr-defined]  # _locked's annotation
+            _authorized(settlement, reason=source, delivery_url=delivery_url, subscription=subscribed)
     if result.status in ("captured", "refunded") and settlement.status == S.AUTHORIZED:
         _captured(settlement, reason=source, subscription=subscription)
     if result.status == "refunded" and settlement.status == S.CAPTURED:
@@ -621,7 +622,8 @@ def settlement_review_clear(*, settlement_id: uuid.UUID, actor: str) -> Settleme
 
 def _locked(settlement_id: uuid.UUID, *, with_contract: bool) -> tuple[Settlement, str | None, Subscription | None]:
     """The settlement, its row locked until the transaction ends, None, and the subscription it pays a period of
-    (None for a licence's), its row locked after the settlement's.
+    (None for a licence's), its row locked after the settlement's. ``settlement.subscription_ref`` says whether
+    there is a subscription, in every case.
 
     ``with_contract``: its contract too (``settlement.contract``), in the same statement, and instead of None the
     offering's delivery URL, which granting the entitlement needs. For an "authorized" answer only: the one move
@@ -652,9 +654,8 @@ def _locked(settlement_id: uuid.UUID, *, with_contract: bool) -> tuple[Settlemen
         .get(pk=settlement_id)
     )
     url: str = settlement.delivery_url
-    # Not locked (see above); only whether there is one matters to an authorisation.
-    subscription = Subscription(id=settlement.subscription_ref) if settlement.subscription_ref is not None else None
-    return settlement, url, subscription
+    # Not locked nor read (see above): whether there is one is ``settlement.subscription_ref``.
+    return settlement, url, None
 
 
 def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None, subscription: bool = False) -> None:

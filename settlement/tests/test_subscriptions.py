@@ -742,3 +742,32 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
         (4, "captured", 5000),
     ]
     assert_balanced()
+
+
+def test_each_change_of_status_is_announced_to_the_hook_with_whether_access_remains(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    heard: list[hooks.SubscriptionChanged] = []
+    hooks.subscribe_subscription_changed(heard.append)
+    try:
+        subscription = subscribe(buyer, seller, feed, capture)
+        close(capture, subscription.starts_at + 30 * DAY)
+        version_publish(seller, feed, capture, readings_csv(12))
+        card(buyer, "pm_card_chargeDeclined", capture)
+        close(capture, subscription.starts_at + 60 * DAY)  # declined: past due
+        card(buyer, "pm_card_visa", capture)  # paid: active again
+        assert buyer.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 200
+        close(capture, subscription.starts_at + 90 * DAY)
+    finally:
+        hooks.unsubscribe_subscription_changed(heard.append)
+    assert [(e.previous_status, e.status, e.access) for e in heard] == [
+        ("active", "past_due", False),
+        ("past_due", "active", True),
+        ("active", "cancelling", True),
+        ("cancelling", "ended", False),
+    ]
+    assert {(e.subscription_id, e.dataset_id, e.buyer_id) for e in heard} == {
+        (subscription.id, subscription.dataset_id, buyer.organization.id)
+    }
+    assert heard[-1].end_reason == "term"
