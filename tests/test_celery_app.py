@@ -20,6 +20,7 @@ QUEUES = {
     "settlement.authorize": "settlement",
     "settlement.capture": "settlement",
     "settlement.check_delivery": "settlement",
+    "settlement.close_periods": "settlement",
     "settlement.expire_entitlements": "settlement",
     "settlement.pay_out": "settlement",
     "settlement.payout_send": "settlement",
