@@ -448,6 +448,9 @@ class Subscription(models.Model):
     min_versions_per_period = models.PositiveSmallIntegerField()
     min_messages_per_period = models.PositiveIntegerField(null=True, blank=True)
     stream = models.BooleanField(default=False)
+    # Days a declined period charge is retried before the subscription ends unpaid: ICHIBA_SUBSCRIPTION_GRACE_DAYS
+    # at the trade, the number its contract states.
+    grace_days = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(help_text=_("The end of the term: starts_at + term_periods × period_days."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)

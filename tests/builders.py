@@ -135,24 +135,18 @@ def subscription_offering(
     content: bytes = readings_csv(),
     **terms: Any,
 ) -> dict[str, Any]:
-    """A subscription offering of a feed whose first version (``content``) is published: seats per period of
-    ``period_days`` for ``term_periods`` periods, billed when at least ``min_versions_per_period`` new versions were
-    published in a period; the terms' ``duration_days`` is the whole term.
-
-    TEMPORARY: made as a licence offering through the API, then given its kind by a queryset update. Replace with
-    the offering API's own subscription fields once the ``sub-offer`` work (issue 14) is on main."""
-    offering = published_offering(
-        seller, capture, seats=seats, title=title, content=content, duration_days=period_days * term_periods, **terms
-    )
-    Offering.objects.filter(pk=offering["id"]).update(
-        kind=Offering.Kind.SUBSCRIPTION,
-        period_days=period_days,
-        term_periods=term_periods,
-        min_versions_per_period=min_versions_per_period,
-        stream=min_messages_per_period is not None,
-        min_messages_per_period=min_messages_per_period,
-    )
-    return offering
+    """A subscription offering, through the API, of a feed whose first version (``content``) is published: seats per
+    period of ``period_days`` for ``term_periods`` periods, billed when at least ``min_versions_per_period`` new
+    versions were published in a period (and, with ``min_messages_per_period``, a live stream with that many
+    messages: streams must be on, ``settings.ICHIBA_MQTT_URL``)."""
+    shape: dict[str, Any] = {
+        "period_days": period_days,
+        "term_periods": term_periods,
+        "min_versions_per_period": min_versions_per_period,
+    }
+    if min_messages_per_period is not None:
+        shape |= {"stream": True, "min_messages_per_period": min_messages_per_period}
+    return published_offering(seller, capture, seats=seats, title=title, content=content, subscription=shape, **terms)
 
 
 def version_publish(seller: Any, offering: dict[str, Any], capture: Any, content: bytes) -> dict[str, Any]:

@@ -3,14 +3,17 @@
 ``subscription_periods_close(as_of=...)`` (``manage.py close_periods``, Celery beat ``settlement.close_periods``)
 takes the periods not yet closed whose ``ends_at`` is at or before ``as_of``, in batches, oldest end first:
 
-- it counts what the seller delivered during the period: new versions (``catalog.selectors.new_versions_count``, in
-  the batch's one query) and, for a live stream with a message commitment, messages (``hooks.stream_messages_between``);
+- it counts what the seller delivered during the period: new versions (``catalog.selectors.new_versions``, the one
+  rule of what a delivery is, read once for the whole batch) and, for a live stream with a message commitment,
+  messages (``hooks.stream_messages_between``);
 - the first period was paid with the trade: closing it records the count;
 - a later period whose commitment was met opens its settlement (``settlement_period_open``), whose charge (authorise,
   then capture at once) is enqueued when the batch commits; one whose commitment was not met is ``missed``: nothing is
   charged and both parties are told (``subscription.period_missed``);
-- then the next period opens, unless this was the last of the term or the buyer cancelled: the subscription ends,
-  with its access (``subscriptions.subscription_access_ends``).
+- the period during which the buyer cancelled is not charged (the contract: after a cancellation no period is
+  charged); it is recorded ``missed`` without the notice, since its delivery is not in question;
+- then the next period opens, unless this was the last of the term or the one the buyer cancelled in: the
+  subscription ends, with its access (``subscriptions.subscription_access_ends``).
 
 Last, past-due charges whose grace period ran out by ``as_of`` fail for good (``settlement_period_give_up``).
 
@@ -21,17 +24,19 @@ batch), and a closed period is never taken again, so a period is charged once. E
 
 from __future__ import annotations
 
+import bisect
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Value
+from django.db.models import Value
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from catalog.selectors import new_versions_count
-from config.market import market_settings
+from catalog.selectors import new_versions
 from settlement import hooks
 from settlement.models import Settlement, SettlementEvent, Subscription, SubscriptionPeriod
 from settlement.services import subscriptions
@@ -86,20 +91,12 @@ def subscription_periods_close(*, as_of: datetime | None = None, batch: int = CL
 def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     """Close one batch; False when nothing was left to close (or only periods of busy subscriptions)."""
     now = timezone.now()
-    # The periods, locked (their rows, not the subscriptions joined for the count), with what was delivered
-    # during each counted in the same statement. The count runs from the earlier of the period's start and its
-    # opening (a test clock opens periods ahead of time) to the earlier of its end and now.
+    # The periods, locked (their rows only), with the window each counts deliveries in: from the earlier of its start
+    # and its opening (a test clock opens periods ahead of time) to the earlier of its end and now.
     periods = list(
         SubscriptionPeriod.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(closed_at__isnull=True, ends_at__lte=as_of)
         .annotate(count_from=Least("starts_at", "opened_at"), count_until=Least("ends_at", Value(now)))
-        .annotate(
-            delivered=new_versions_count(
-                dataset_id=OuterRef("subscription__dataset_id"),
-                start=OuterRef("count_from"),
-                end=OuterRef("count_until"),
-            )
-        )
         .order_by("ends_at", "id")[:batch]
     )
     if not periods:
@@ -117,8 +114,10 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     closed.skipped = len(periods) - len(ready)  # what the last batch left: the pass ends with what is left
     if not ready:
         return False
-    met = {period.pk: _met(locked[period.subscription_id], period) for period in ready}
-    charging = [p for p in ready if p.number > 1 and met[p.pk]]
+    delivered = _deliveries([(locked[p.subscription_id].dataset_id, p) for p in ready])
+    met = {period.pk: _met(locked[period.subscription_id], period, delivered) for period in ready}
+    cancelled_in = {p.pk for p in ready if _cancelled_during(locked[p.subscription_id], p)}
+    charging = [p for p in ready if p.number > 1 and met[p.pk] and p.pk not in cancelled_in]
     trades = dict(
         Settlement.objects.filter(
             contract_id__in={locked[p.subscription_id].contract_id for p in charging}, period=1
@@ -145,7 +144,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
             subscriptions.period_outcome_set(period, Outcome.MISSED)
             closed.missed += 1
         last = period.number >= subscription.term_periods
-        if last or subscription.cancelled_at is not None:
+        if last or period.pk in cancelled_in:
             ending.append((subscription, last))
         else:
             starts, ends = subscriptions.period_bounds(subscription, period.number + 1)
@@ -161,7 +160,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     )
     SubscriptionPeriod.objects.bulk_create(opened)
     for period in ready:
-        if period.outcome == Outcome.MISSED:
+        if period.outcome == Outcome.MISSED and period.pk not in cancelled_in:
             subscriptions.subscription_period_missed_announce(locked[period.subscription_id], period)
     for subscription, whole_term in ending:
         subscriptions.subscription_access_ends(subscription, whole_term=whole_term, now=now)
@@ -171,36 +170,65 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     return True
 
 
-def _met(subscription: Subscription, period: SubscriptionPeriod) -> bool:
+def _deliveries(periods: Sequence[tuple[uuid.UUID, SubscriptionPeriod]]) -> dict[uuid.UUID, list[datetime]]:
+    """When each new version (``catalog.selectors.new_versions``) of the batch's datasets was published, sorted per
+    dataset, over the span of all the batch's windows: one query for the whole batch."""
+    if not periods:
+        return {}
+    start = min(period.count_from for _, period in periods)  # type: ignore[attr-defined]  # the annotations
+    end = max(period.count_until for _, period in periods)  # type: ignore[attr-defined]
+    published: dict[uuid.UUID, list[datetime]] = defaultdict(list)
+    rows = (
+        new_versions(dataset_ids={dataset_id for dataset_id, _ in periods})
+        .filter(validated_at__gte=start, validated_at__lt=end)
+        .values_list("dataset_id", "validated_at")
+    )
+    for dataset_id, moment in rows:
+        if moment is not None:  # a published version always has it; the column allows none
+            published[dataset_id].append(moment)
+    for moments in published.values():
+        moments.sort()
+    return published
+
+
+def _met(subscription: Subscription, period: SubscriptionPeriod, delivered: dict[uuid.UUID, list[datetime]]) -> bool:
     """Record what the period delivered and say whether it met the subscription's commitment. A message commitment
     that cannot be counted (no counter registered: streams are off) is not met: the market bills only what it can
     verify."""
-    period.versions_delivered = int(period.delivered)  # type: ignore[attr-defined]  # the annotation
+    moments = delivered.get(subscription.dataset_id, [])
+    start, end = period.count_from, period.count_until  # type: ignore[attr-defined]  # the annotations
+    period.versions_delivered = bisect.bisect_left(moments, end) - bisect.bisect_left(moments, start)
     met = period.versions_delivered >= subscription.min_versions_per_period
     if subscription.min_messages_per_period is not None:
-        period.messages_delivered = hooks.stream_messages_between(
-            subscription.dataset_id,
-            period.count_from,  # type: ignore[attr-defined]
-            period.count_until,  # type: ignore[attr-defined]
-        )
+        period.messages_delivered = hooks.stream_messages_between(subscription.dataset_id, start, end)
         met = met and period.messages_delivered is not None
         met = met and (period.messages_delivered or 0) >= subscription.min_messages_per_period
     return met
 
 
+def _cancelled_during(subscription: Subscription, period: SubscriptionPeriod) -> bool:
+    """Whether the buyer cancelled before this period ended: it is then the last, and not charged. (Cancelled after
+    its end, before the pass came: the period was whole, and it is the next one that is cancelled.)"""
+    return subscription.cancelled_at is not None and subscription.cancelled_at < period.ends_at
+
+
 def _give_up_past_grace(*, as_of: datetime, closed: Closed) -> None:
-    """Declined period charges whose subscription has been past due for the whole grace period by ``as_of``."""
-    cutoff = as_of - market_settings().subscription_grace
-    overdue = list(
-        Settlement.objects.filter(
+    """Declined period charges whose subscription has been past due for its whole grace period by ``as_of``. The few
+    charges being retried are read, and each one whose grace ran out is given up under its row locks."""
+    overdue = [
+        settlement_id
+        for settlement_id, since, grace_days in Settlement.objects.filter(
             status=Settlement.Status.PENDING,
             period__gt=1,
             declines__gt=0,
-            contract__subscription__past_due_since__lte=cutoff,
+            contract__subscription__past_due_since__lte=as_of,
         )
         .order_by("created_at")
-        .values_list("id", flat=True)[:GIVE_UP_BATCH]
-    )
+        .values_list("id", "contract__subscription__past_due_since", "contract__subscription__grace_days")[
+            :GIVE_UP_BATCH
+        ]
+        if since is not None and since + timedelta(days=grace_days) <= as_of
+    ]
     for settlement_id in overdue:
         if settlement_period_give_up(settlement_id=settlement_id, now=as_of).status == Settlement.Status.FAILED:
             closed.unpaid += 1

@@ -97,6 +97,8 @@ def subscription_rows(event: marketplace_hooks.TradeExecuted, settlement: Settle
         min_versions_per_period=shape.min_versions_per_period,
         min_messages_per_period=shape.min_messages_per_period,
         stream=shape.stream,
+        # As the contract's subscription article states it (concluded in this same transaction).
+        grace_days=market_settings().subscription_grace_days,
         starts_at=event.executed_at,
         ends_at=shape.valid_until,
         status=S.ACTIVE,
@@ -288,16 +290,21 @@ def subscription_charge_declined(
         )
 
 
+def _grace(subscription: Subscription) -> timedelta:
+    return timedelta(days=subscription.grace_days)
+
+
 def subscription_grace_over(subscription: Subscription, *, now: datetime) -> bool:
-    """Whether a declined charge has been retried for the whole grace period (``ICHIBA_SUBSCRIPTION_GRACE_DAYS``),
-    or the subscription ended for a reason that leaves nothing to charge for (unpaid, refunded, revoked)."""
+    """Whether a declined charge has been retried for the whole grace period (the contract's, which is
+    ``ICHIBA_SUBSCRIPTION_GRACE_DAYS`` at the trade), or the subscription ended for a reason that leaves nothing to
+    charge for (unpaid, refunded, revoked)."""
     if subscription.status == S.ENDED and subscription.end_reason not in (
         Subscription.EndReason.TERM,
         Subscription.EndReason.CANCELLED,
     ):
         return True
     since = subscription.past_due_since
-    return since is not None and now >= since + market_settings().subscription_grace
+    return since is not None and now >= since + _grace(subscription)
 
 
 def subscription_retry_at(subscription: Subscription, *, declines: int, now: datetime) -> datetime:
@@ -305,7 +312,7 @@ def subscription_retry_at(subscription: Subscription, *, declines: int, now: dat
     period ends (the try at its end is the last: declined again, the period is unpaid)."""
     delay = timedelta(hours=min(24, 4 ** max(0, declines - 1)))
     since = subscription.past_due_since or now
-    return min(now + delay, since + market_settings().subscription_grace)
+    return min(now + delay, since + _grace(subscription))
 
 
 def subscription_period_unpaid(
@@ -350,8 +357,9 @@ def subscription_refunded(*, subscription: Subscription, now: datetime, reason: 
 
 @transaction.atomic
 def subscription_cancel(*, principal: Principal, subscription_id: Any) -> Subscription:
-    """The buyer cancels: no period after the current one; access ends when it closes (and it is billed, if
-    delivered, as every period is). Idempotent; the seller may not (403), anyone else sees nothing (404)."""
+    """The buyer cancels: no period is charged after this (the current one included, as the contract's subscription
+    article says); access ends when the current period closes. Idempotent; the seller may not (403), anyone else
+    sees nothing (404)."""
     try:
         wanted = uuid.UUID(str(subscription_id))
     except ValueError as exc:

@@ -242,8 +242,11 @@ def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_t
     assert close(capture, start + 200 * DAY).periods == 0, "closing again changes nothing"
 
 
-def test_a_message_commitment_is_met_only_when_counted(seller, buyer, django_capture_on_commit_callbacks) -> None:
+def test_a_message_commitment_is_met_only_when_counted(
+    seller, buyer, django_capture_on_commit_callbacks, settings
+) -> None:
     capture = django_capture_on_commit_callbacks
+    settings.ICHIBA_MQTT_URL = "mqtt://admin:secret@127.0.0.1:1883"  # streams on: a stream may be offered
     offering = subscription_offering(seller, capture, period_days=7, term_periods=4, min_messages_per_period=100)
     subscription = subscribe(buyer, seller, offering, capture)
     start = subscription.starts_at
@@ -273,10 +276,11 @@ def test_a_message_commitment_is_met_only_when_counted(seller, buyer, django_cap
 # --- cancellation ---------------------------------------------------------------------------------------------------
 
 
-def test_a_cancelled_subscription_bills_its_last_period_then_ends_with_its_access(
+def test_a_cancelled_subscription_is_not_charged_again_and_ends_with_its_period(
     seller, buyer, feed, django_capture_on_commit_callbacks
 ) -> None:
     capture = django_capture_on_commit_callbacks
+    listen(buyer)
     subscription = subscribe(buyer, seller, feed, capture)
     start = subscription.starts_at
     close(capture, start + 30 * DAY)
@@ -288,19 +292,44 @@ def test_a_cancelled_subscription_bills_its_last_period_then_ends_with_its_acces
     assert seller.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 403
     stranger = make_party("Nagoya Mobility", {"buyer"})
     assert stranger.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 404
-    # Still delivered to until its period ends.
+    # Still delivered to until its period ends...
     version_publish(seller, feed, capture, readings_csv(12))
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
     assert entitlement.versions.count() == 2
+    # ... and, as the contract says, not charged after the cancellation, delivered or not.
     closed = close(capture, start + 60 * DAY)
-    assert (closed.charged, closed.ended) == (1, 1)
+    assert (closed.charged, closed.ended) == (0, 1)
     subscription.refresh_from_db()
     assert (subscription.status, subscription.end_reason) == ("ended", "cancelled")
-    assert subscription.periods.count() == 2, "no period after the cancelled one"
+    assert list(subscription.periods.values_list("number", "outcome", "versions_delivered")) == [
+        (1, "open", 0),
+        (2, "missed", 1),
+    ], "no period after the cancelled one"
+    assert not sent(buyer, "subscription.period_missed"), "its delivery is not in question"
+    assert [d["status"] for d in sent(buyer, "subscription.updated")] == ["cancelling", "ended"]
     entitlement.refresh_from_db()
     assert entitlement.status == "expired"
     assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
-    assert Settlement.objects.get(contract_id=subscription.contract_id, period=2).status == "captured"
+    assert not Settlement.objects.filter(contract_id=subscription.contract_id, period=2).exists()
+
+
+def test_a_cancellation_after_a_period_ended_leaves_that_period_to_be_charged(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    """The pass came after the buyer cancelled, but the period had ended before: it was whole, and is charged; the
+    one the buyer cancelled in is the next."""
+    capture = django_capture_on_commit_callbacks
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    close(capture, start + 30 * DAY)
+    version_publish(seller, feed, capture, readings_csv(12))
+    Subscription.objects.filter(pk=subscription.pk).update(status="cancelling", cancelled_at=start + 61 * DAY)
+    closed = close(capture, start + 62 * DAY)
+    assert (closed.charged, closed.ended) == (1, 0)
+    assert subscription.periods.get(number=2).outcome == "charged"
+    assert subscription.periods.get(number=3).closed_at is None
+    assert close(capture, start + 90 * DAY).ended == 1
+    assert subscription.periods.get(number=3).outcome == "missed"
 
 
 # --- declines ----------------------------------------------------------------------------------------------------
@@ -724,7 +753,7 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     ]
     assert periods[2]["settlement"] is None
 
-    # Week 4: cancelled; it ends with the week, which is billed as delivered.
+    # Week 4: cancelled; delivered to until the week ends, not charged for it; then it ends.
     cancelled = buyer.client.post(f"/api/v1/subscriptions/{subscription['id']}/cancel").json()
     assert cancelled["status"] == "cancelling"
     version_publish(seller, feed, capture, readings_csv(21, step=3))
@@ -732,15 +761,11 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     close(capture, start + 29 * DAY)
     ended = read()
     assert (ended["status"], ended["end_reason"]) == ("ended", "cancelled")
-    assert [p["outcome"] for p in ended["periods"]] == ["charged", "charged", "missed", "charged"]
+    assert [p["outcome"] for p in ended["periods"]] == ["charged", "charged", "missed", "missed"]
     minted = buyer.client.post(f"/api/v1/entitlements/{entitlement}/tokens")
     assert minted.status_code == 409 and minted.json()["type"] == "/problems/entitlement-not-active"
     charges = Settlement.objects.filter(contract_id=ended["contract"]).order_by("period")
-    assert [(s.period, s.status, s.amount) for s in charges] == [
-        (1, "captured", 5000),
-        (2, "captured", 5000),
-        (4, "captured", 5000),
-    ]
+    assert [(s.period, s.status, s.amount) for s in charges] == [(1, "captured", 5000), (2, "captured", 5000)]
     assert_balanced()
 
 
