@@ -69,7 +69,7 @@ def register_stream_message_counter(counter: StreamMessageCounter | None) -> Non
 
 def stream_messages_between(dataset_id: uuid.UUID, start: datetime, end: datetime) -> int | None:
     """Messages published on the dataset's feed in [start, end), or None when no counter is registered (streams are
-    off): the close pass then counts a message commitment as not met (docs/domain.md#subscriptions)."""
+    off): the close pass then counts a message commitment as not met (docs/domain.md#billing-a-subscription)."""
     if _stream_message_counter is None:
         return None
     return _stream_message_counter(dataset_id, start, end)

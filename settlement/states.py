@@ -27,7 +27,7 @@ ENTITLEMENT: dict[str, frozenset[str]] = {
 }
 
 # active: in force, each period billed when it closes if its delivery commitment was met.
-# cancelling: the buyer cancelled; access ends with the current period, which is billed like any other.
+# cancelling: the buyer cancelled; access ends with the current period, and no period is charged any more.
 # past_due: a period's charge was declined; retried with backoff, no new versions granted meanwhile.
 # ended: the term is over, the buyer cancelled, a charge went unpaid past the grace period, the first payment
 #   failed, or access was revoked (end_reason says which). Final.
