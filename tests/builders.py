@@ -149,8 +149,8 @@ def subscription_offering(
     return published_offering(seller, capture, seats=seats, title=title, content=content, subscription=shape, **terms)
 
 
-def version_publish(seller: Any, offering: dict[str, Any], capture: Any, content: bytes) -> dict[str, Any]:
-    """A new version of the offering's dataset, uploaded through the API and validated (published)."""
+def feed_version(seller: Any, offering: dict[str, Any], capture: Any, content: bytes) -> dict[str, Any]:
+    """A new version of a feed (the offering's dataset), uploaded through the API and validated (published)."""
     dataset_id = Offering.objects.values_list("dataset_id", flat=True).get(pk=offering["id"])
     with capture(execute=True):
         upload = seller.client.post(

@@ -31,7 +31,7 @@ from settlement.models import (
 )
 from settlement.services import billing, settlements
 from settlement.services.webhooks import EVENT_TYPES
-from tests.builders import make_party, place, readings_csv, subscription_offering, version_publish
+from tests.builders import feed_version, make_party, place, readings_csv, subscription_offering
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_a_new_version_is_granted_to_subscribers_and_announced(
     listen(buyer)
     subscription = subscribe(buyer, seller, feed, django_capture_on_commit_callbacks)
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
-    version = version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
+    version = feed_version(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
     entitlement.refresh_from_db()
     assert entitlement.dataset_version.number == version["number"] == 2
     assert sorted(entitlement.versions.values_list("dataset_version__number", flat=True)) == [1, 2]
@@ -165,9 +165,9 @@ def test_a_new_version_is_granted_to_subscribers_and_announced(
 
 def test_only_new_content_counts_as_a_delivery(seller, feed, django_capture_on_commit_callbacks) -> None:
     start = timezone.now()
-    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
-    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))  # the same bytes again
-    version_publish(seller, feed, django_capture_on_commit_callbacks, readings_csv())  # the first version's bytes
+    feed_version(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))
+    feed_version(seller, feed, django_capture_on_commit_callbacks, readings_csv(12))  # the same bytes again
+    feed_version(seller, feed, django_capture_on_commit_callbacks, readings_csv())  # the first version's bytes
     dataset_id = Offering.objects.values_list("dataset_id", flat=True).get(pk=feed["id"])
     assert new_versions_between(dataset_id=dataset_id, start=start, end=timezone.now() + DAY) == 1
     assert new_versions_between(dataset_id=dataset_id, start=start - DAY, end=start) == 1  # the first, new then
@@ -184,7 +184,7 @@ def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_t
     listen(seller)
     subscription = subscribe(buyer, seller, feed, capture)
     start = subscription.starts_at
-    version_publish(seller, feed, capture, readings_csv(11))  # during period 1
+    feed_version(seller, feed, capture, readings_csv(11))  # during period 1
 
     # Period 1 closes: it was paid with the trade; its delivery is recorded and period 2 opens.
     assert close(capture, start + 30 * DAY).as_dict() == {
@@ -200,7 +200,7 @@ def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_t
     assert (second.number, second.starts_at, second.ends_at) == (2, start + 30 * DAY, start + 60 * DAY)
 
     # Period 2: a new version published during it; it closes and is charged at once.
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     assert close(capture, start + 60 * DAY + timedelta(seconds=1)).charged == 1
     second.refresh_from_db()
     assert (second.versions_delivered, second.outcome) == (1, "charged")
@@ -226,7 +226,7 @@ def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_t
         assert charged["number"] == 2 and charged["settlement"] == str(charge.id) and charged["amount"] == 2000
 
     # Period 3: nothing new (a re-upload of old content does not count): missed, nothing charged; the term ends.
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     closed = close(capture, start + 90 * DAY)
     assert (closed.missed, closed.charged, closed.ended) == (1, 0, 1)
     third = subscription.periods.get(number=3)
@@ -251,7 +251,7 @@ def test_a_message_commitment_is_met_only_when_counted(
     subscription = subscribe(buyer, seller, offering, capture)
     start = subscription.starts_at
     close(capture, start + 7 * DAY)
-    version_publish(seller, offering, capture, readings_csv(12))
+    feed_version(seller, offering, capture, readings_csv(12))
     # No counter registered (streams are off): the commitment cannot be verified, so the period is missed.
     close(capture, start + 14 * DAY)
     assert subscription.periods.values_list("outcome", "messages_delivered").get(number=2) == ("missed", None)
@@ -263,7 +263,7 @@ def test_a_message_commitment_is_met_only_when_counted(
 
     hooks.register_stream_message_counter(counter)
     try:
-        version_publish(seller, offering, capture, readings_csv(13))
+        feed_version(seller, offering, capture, readings_csv(13))
         close(capture, start + 21 * DAY)
     finally:
         hooks.register_stream_message_counter(None)
@@ -293,7 +293,7 @@ def test_a_cancelled_subscription_is_not_charged_again_and_ends_with_its_period(
     stranger = make_party("Nagoya Mobility", {"buyer"})
     assert stranger.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 404
     # Still delivered to until its period ends...
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
     assert entitlement.versions.count() == 2
     # ... and, as the contract says, not charged after the cancellation, delivered or not.
@@ -322,7 +322,7 @@ def test_a_cancellation_after_a_period_ended_leaves_that_period_to_be_charged(
     subscription = subscribe(buyer, seller, feed, capture)
     start = subscription.starts_at
     close(capture, start + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     Subscription.objects.filter(pk=subscription.pk).update(status="cancelling", cancelled_at=start + 61 * DAY)
     closed = close(capture, start + 62 * DAY)
     assert (closed.charged, closed.ended) == (1, 0)
@@ -349,7 +349,7 @@ def test_a_declined_charge_is_retried_under_new_keys_past_due_meanwhile_and_paid
     subscription = subscribe(buyer, seller, feed, capture)
     start = subscription.starts_at
     close(capture, start + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))  # delivered in period 2
+    feed_version(seller, feed, capture, readings_csv(12))  # delivered in period 2
     card(buyer, "pm_card_chargeDeclinedInsufficientFunds", capture)
     close(capture, start + 60 * DAY)
 
@@ -365,7 +365,7 @@ def test_a_declined_charge_is_retried_under_new_keys_past_due_meanwhile_and_paid
     granted = set(entitlement.versions.values_list("dataset_version_id", flat=True))
 
     # Nothing new is granted while past due.
-    version_publish(seller, feed, capture, readings_csv(13))
+    feed_version(seller, feed, capture, readings_csv(13))
     assert set(entitlement.versions.values_list("dataset_version_id", flat=True)) == granted
 
     # The sweeper tries again when due: a new authorisation, under a key of its own; declined again.
@@ -402,7 +402,7 @@ def test_a_charge_declined_through_the_grace_period_is_unpaid_and_ends_the_subsc
     subscription = subscribe(buyer, seller, feed, capture)
     start = subscription.starts_at
     close(capture, start + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     card(buyer, "pm_card_chargeDeclined", capture)
     close(capture, start + 60 * DAY)
     subscription.refresh_from_db()
@@ -430,7 +430,7 @@ def test_with_no_grace_period_the_retry_that_comes_due_gives_up(
     settings.ICHIBA = {**settings.ICHIBA, "SUBSCRIPTION_GRACE_DAYS": 0}
     subscription = subscribe(buyer, seller, feed, capture)
     close(capture, subscription.starts_at + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     card(buyer, "pm_card_chargeDeclined", capture)
     close(capture, subscription.starts_at + 60 * DAY)
     charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
@@ -520,7 +520,7 @@ def test_the_entitlement_lists_its_versions_and_a_token_fetches_the_one_named(
 ) -> None:
     capture = django_capture_on_commit_callbacks
     subscription = subscribe(buyer, seller, feed, capture)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
     body = buyer.client.get(f"/api/v1/entitlements/{entitlement.id}").json()
     assert body["subscription"] == str(subscription.id)
@@ -563,7 +563,7 @@ def test_a_version_published_outside_the_subscription_is_not_covered(
     seller, buyer, feed, django_capture_on_commit_callbacks
 ) -> None:
     capture = django_capture_on_commit_callbacks
-    version_publish(seller, feed, capture, readings_csv(12))  # v2, before the trade: the latest at its start
+    feed_version(seller, feed, capture, readings_csv(12))  # v2, before the trade: the latest at its start
     subscription = subscribe(buyer, seller, feed, capture)
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
     assert list(entitlement.versions.values_list("dataset_version__number", flat=True)) == [2]
@@ -625,7 +625,7 @@ def test_with_stripe_a_period_is_charged_off_session_and_a_declined_card_makes_i
     feed = subscription_offering(seller, capture, period_days=30, term_periods=3, title="Stripe feed")
     subscription = subscribe(buyer, seller, feed, capture, quantity=1)
     close(capture, subscription.starts_at + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     close(capture, subscription.starts_at + 60 * DAY)
     charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
     assert (charge.provider, charge.status) == ("stripe", "captured")
@@ -634,7 +634,7 @@ def test_with_stripe_a_period_is_charged_off_session_and_a_declined_card_makes_i
     assert intent.metadata["ichiba_idempotency_key"] == f"ichiba-settlement-{charge.id}-authorize"
 
     card(buyer, "pm_card_chargeCustomerFail", capture)  # declines at charge time, under localstripe too
-    version_publish(seller, feed, capture, readings_csv(13))
+    feed_version(seller, feed, capture, readings_csv(13))
     close(capture, subscription.starts_at + 90 * DAY)
     third = Settlement.objects.get(contract_id=subscription.contract_id, period=3)
     assert (third.status, third.declines) == ("pending", 1) and third.failure_code
@@ -693,7 +693,7 @@ def test_the_purchase_and_sales_pages_show_a_subscription_and_its_charges(
     capture = django_capture_on_commit_callbacks
     subscription = subscribe(buyer, seller, feed, capture)
     close(capture, subscription.starts_at + 30 * DAY)
-    version_publish(seller, feed, capture, readings_csv(12))
+    feed_version(seller, feed, capture, readings_csv(12))
     close(capture, subscription.starts_at + 60 * DAY)
     first = Settlement.objects.get(contract_id=subscription.contract_id, period=1)
     purchases = signed_in(buyer).get("/purchases/")
@@ -737,7 +737,7 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
 
     # Week 1 closes; in week 2 a new version is published, received, and the week is charged.
     close(capture, start + 8 * DAY)
-    version_publish(seller, feed, capture, readings_csv(20, step=3))
+    feed_version(seller, feed, capture, readings_csv(20, step=3))
     body = buyer.client.get(f"/api/v1/entitlements/{entitlement}").json()
     assert [v["number"] for v in body["dataset_versions"]] == [1, 2]
     assert fetch(entitlement, 2) == readings_csv(20, step=3)
@@ -756,7 +756,7 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     # Week 4: cancelled; delivered to until the week ends, not charged for it; then it ends.
     cancelled = buyer.client.post(f"/api/v1/subscriptions/{subscription['id']}/cancel").json()
     assert cancelled["status"] == "cancelling"
-    version_publish(seller, feed, capture, readings_csv(21, step=3))
+    feed_version(seller, feed, capture, readings_csv(21, step=3))
     assert fetch(entitlement, 3) == readings_csv(21, step=3)
     close(capture, start + 29 * DAY)
     ended = read()
@@ -778,7 +778,7 @@ def test_each_change_of_status_is_announced_to_the_hook_with_whether_access_rema
     try:
         subscription = subscribe(buyer, seller, feed, capture)
         close(capture, subscription.starts_at + 30 * DAY)
-        version_publish(seller, feed, capture, readings_csv(12))
+        feed_version(seller, feed, capture, readings_csv(12))
         card(buyer, "pm_card_chargeDeclined", capture)
         close(capture, subscription.starts_at + 60 * DAY)  # declined: past due
         card(buyer, "pm_card_visa", capture)  # paid: active again

@@ -25,7 +25,7 @@ from settlement.models import (
 from settlement.providers import PaymentResult, provider_get
 from settlement.services import billing, settlements
 from settlement.services.settlements import idempotency_key
-from tests.builders import make_party, place, readings_csv, subscription_offering
+from tests.builders import feed_version, make_party, place, readings_csv, subscription_offering
 from tests.fixtures import require_postgres
 from tests.integration.workers import broker_at, publishing_to_broker, race
 
@@ -63,9 +63,7 @@ def subscribed(transactional_db: Any) -> list[Subscription]:
     subscriptions = list(Subscription.objects.order_by("starts_at"))
     assert len(subscriptions) == SUBSCRIPTIONS
     billing.subscription_periods_close(as_of=subscriptions[-1].starts_at + 30 * DAY)
-    from tests.builders import version_publish
-
-    version_publish(seller, offering, run, readings_csv(12))
+    feed_version(seller, offering, run, readings_csv(12))
     return subscriptions
 
 
