@@ -396,9 +396,9 @@ _SUBSCRIPTION = Clause(
             "運営者は請求を再度行う。支払遅延の間、利用者には新たなバージョンが提供されない。"
             "最初に請求が拒否された時から{grace_days}日を経過してもなお支払がないときは、本契約はその時に終了する。"
             "本契約の終了は、既に発生した対価の支払義務に影響しない。",
-            "7. 利用者は、本マーケットにおいて、いつでも定期提供を解約することができる。解約後は、"
-            "以後の提供期間の対価は請求されず、利用者は、解約した時点の提供期間の末日まで本データを利用することができ、"
-            "本契約は当該末日に終了する。支払済みの対価は返還されない。",
+            "7. 利用者は、本マーケットにおいて、いつでも定期提供を解約することができる。利用者は、解約した時点の"
+            "提供期間の末日まで本データを利用することができ、本契約は当該末日に終了する。当該提供期間の対価は、"
+            "第4項から第6項までの定めに従い請求され、その後の提供期間の対価は請求されない。支払済みの対価は返還されない。",
             "8. 本条の定めが「定義及び本データ」の条、「本データの提供」の条、「対価及び支払」の条又は"
             "「有効期間及び解除」の条の定めと抵触する場合は、本条の定めが優先する。",
         ),
@@ -425,9 +425,9 @@ _SUBSCRIPTION = Clause(
             "and no new versions are provided to the Recipient until the fees are paid. If they remain unpaid "
             "{grace_days} days after the charge was first declined, this Agreement ends at that time. The end of "
             "this Agreement does not affect fees already owed.",
-            "7. The Recipient may cancel the subscription on the Market at any time. After cancellation, no further "
-            "Period is charged; the Recipient may use the Data until the end of the current Period, when this "
-            "Agreement ends. Fees paid are not refunded.",
+            "7. The Recipient may cancel the subscription on the Market at any time. The Recipient may use the Data "
+            "until the end of the Period in which it cancels, when this Agreement ends. That Period is charged as "
+            "paragraphs 4 to 6 provide; no later Period is charged. Fees paid are not refunded.",
             '8. Where this Article conflicts with the Article "Definitions and the Data", the Article "Delivery of '
             'the Data", the Article "Fees and Payment" or the Article "Term and Termination", this Article prevails.',
         ),

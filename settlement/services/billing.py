@@ -10,8 +10,8 @@ takes the periods not yet closed whose ``ends_at`` is at or before ``as_of``, in
 - a later period whose commitment was met opens its settlement (``settlement_period_open``), whose charge (authorise,
   then capture at once) is enqueued when the batch commits; one whose commitment was not met is ``missed``: nothing is
   charged and both parties are told (``subscription.period_missed``);
-- the period during which the buyer cancelled is not charged (the contract: after a cancellation no period is
-  charged); it is recorded ``missed`` without the notice, since its delivery is not in question;
+- the period during which the buyer cancelled is billed like any other: the buyer had access to the end of it and
+  received what it delivered (the contract: no *later* period is charged);
 - then the next period opens, unless this was the last of the term or the one the buyer cancelled in: the
   subscription ends, with its access (``subscriptions.subscription_access_ends``).
 
@@ -117,7 +117,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     delivered = _deliveries([(locked[p.subscription_id].dataset_id, p) for p in ready])
     met = {period.pk: _met(locked[period.subscription_id], period, delivered) for period in ready}
     cancelled_in = {p.pk for p in ready if _cancelled_during(locked[p.subscription_id], p)}
-    charging = [p for p in ready if p.number > 1 and met[p.pk] and p.pk not in cancelled_in]
+    charging = [p for p in ready if p.number > 1 and met[p.pk]]
     trades = dict(
         Settlement.objects.filter(
             contract_id__in={locked[p.subscription_id].contract_id for p in charging}, period=1
@@ -160,7 +160,7 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     )
     SubscriptionPeriod.objects.bulk_create(opened)
     for period in ready:
-        if period.outcome == Outcome.MISSED and period.pk not in cancelled_in:
+        if period.outcome == Outcome.MISSED:
             subscriptions.subscription_period_missed_announce(locked[period.subscription_id], period)
     for subscription, whole_term in ending:
         subscriptions.subscription_access_ends(subscription, whole_term=whole_term, now=now)
@@ -207,8 +207,8 @@ def _met(subscription: Subscription, period: SubscriptionPeriod, delivered: dict
 
 
 def _cancelled_during(subscription: Subscription, period: SubscriptionPeriod) -> bool:
-    """Whether the buyer cancelled before this period ended: it is then the last, and not charged. (Cancelled after
-    its end, before the pass came: the period was whole, and it is the next one that is cancelled.)"""
+    """Whether the buyer cancelled before this period ended: it is then the last (billed as any other if delivered).
+    (Cancelled after its end, before the pass came: it is the next one that the buyer cancelled in.)"""
     return subscription.cancelled_at is not None and subscription.cancelled_at < period.ends_at
 
 

@@ -357,9 +357,9 @@ def subscription_refunded(*, subscription: Subscription, now: datetime, reason: 
 
 @transaction.atomic
 def subscription_cancel(*, principal: Principal, subscription_id: Any) -> Subscription:
-    """The buyer cancels: no period is charged after this (the current one included, as the contract's subscription
-    article says); access ends when the current period closes. Idempotent; the seller may not (403), anyone else
-    sees nothing (404)."""
+    """The buyer cancels: access ends when the current period closes, which is billed like any other (the buyer
+    receives what it delivers); no later period opens or is charged (the contract's subscription article).
+    Idempotent; the seller may not (403), anyone else sees nothing (404)."""
     try:
         wanted = uuid.UUID(str(subscription_id))
     except ValueError as exc:

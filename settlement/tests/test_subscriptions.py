@@ -276,7 +276,7 @@ def test_a_message_commitment_is_met_only_when_counted(
 # --- cancellation ---------------------------------------------------------------------------------------------------
 
 
-def test_a_cancelled_subscription_is_not_charged_again_and_ends_with_its_period(
+def test_a_cancelled_subscription_is_billed_for_its_last_period_and_ends_with_it(
     seller, buyer, feed, django_capture_on_commit_callbacks
 ) -> None:
     capture = django_capture_on_commit_callbacks
@@ -296,20 +296,37 @@ def test_a_cancelled_subscription_is_not_charged_again_and_ends_with_its_period(
     feed_version(seller, feed, capture, readings_csv(12))
     entitlement = Entitlement.objects.get(contract_id=subscription.contract_id)
     assert entitlement.versions.count() == 2
-    # ... and, as the contract says, not charged after the cancellation, delivered or not.
+    # ... and, as the contract says, that period is billed like any other (it was delivered and received); no
+    # period follows it.
     closed = close(capture, start + 60 * DAY)
-    assert (closed.charged, closed.ended) == (0, 1)
+    assert (closed.charged, closed.ended) == (1, 1)
     subscription.refresh_from_db()
     assert (subscription.status, subscription.end_reason) == ("ended", "cancelled")
     assert list(subscription.periods.values_list("number", "outcome", "versions_delivered")) == [
         (1, "open", 0),
-        (2, "missed", 1),
+        (2, "charged", 1),
     ], "no period after the cancelled one"
-    assert not sent(buyer, "subscription.period_missed"), "its delivery is not in question"
     assert [d["status"] for d in sent(buyer, "subscription.updated")] == ["cancelling", "ended"]
     entitlement.refresh_from_db()
     assert entitlement.status == "expired"
     assert Contract.objects.get(pk=subscription.contract_id).status == "terminated"
+    assert Settlement.objects.get(contract_id=subscription.contract_id, period=2).status == "captured"
+    assert close(capture, start + 90 * DAY).charged == 0, "nothing after the cancelled period"
+
+
+def test_a_cancelled_period_without_delivery_is_missed_like_any_other(
+    seller, buyer, feed, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    listen(buyer)
+    subscription = subscribe(buyer, seller, feed, capture)
+    start = subscription.starts_at
+    close(capture, start + 30 * DAY)
+    assert buyer.client.post(f"/api/v1/subscriptions/{subscription.id}/cancel").status_code == 200
+    closed = close(capture, start + 60 * DAY)
+    assert (closed.charged, closed.missed, closed.ended) == (0, 1, 1)
+    assert list(subscription.periods.values_list("number", "outcome")) == [(1, "open"), (2, "missed")]
+    assert [d["number"] for d in sent(buyer, "subscription.period_missed")] == [2]
     assert not Settlement.objects.filter(contract_id=subscription.contract_id, period=2).exists()
 
 
@@ -753,7 +770,7 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     ]
     assert periods[2]["settlement"] is None
 
-    # Week 4: cancelled; delivered to until the week ends, not charged for it; then it ends.
+    # Week 4: cancelled; delivered to until the week ends and charged for it, as any delivered period; then it ends.
     cancelled = buyer.client.post(f"/api/v1/subscriptions/{subscription['id']}/cancel").json()
     assert cancelled["status"] == "cancelling"
     feed_version(seller, feed, capture, readings_csv(21, step=3))
@@ -761,11 +778,15 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     close(capture, start + 29 * DAY)
     ended = read()
     assert (ended["status"], ended["end_reason"]) == ("ended", "cancelled")
-    assert [p["outcome"] for p in ended["periods"]] == ["charged", "charged", "missed", "missed"]
+    assert [p["outcome"] for p in ended["periods"]] == ["charged", "charged", "missed", "charged"]
     minted = buyer.client.post(f"/api/v1/entitlements/{entitlement}/tokens")
     assert minted.status_code == 409 and minted.json()["type"] == "/problems/entitlement-not-active"
     charges = Settlement.objects.filter(contract_id=ended["contract"]).order_by("period")
-    assert [(s.period, s.status, s.amount) for s in charges] == [(1, "captured", 5000), (2, "captured", 5000)]
+    assert [(s.period, s.status, s.amount) for s in charges] == [
+        (1, "captured", 5000),
+        (2, "captured", 5000),
+        (4, "captured", 5000),
+    ]
     assert_balanced()
 
 
