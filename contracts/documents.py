@@ -101,6 +101,7 @@ def document_facts(
     concluded_at: datetime,
     duration_days: int,
     terms_sha256: str,
+    delivery_channel: str = "market",
 ) -> DocumentFacts:
     """What a contract on this dataset version states; the one builder for concluded contracts and previews."""
     anonymization = dataset.anonymization or {}
@@ -128,6 +129,7 @@ def document_facts(
         valid_until=concluded_at + timedelta(days=duration_days),
         concluded_at=concluded_at,
         terms_sha256=terms_sha256,
+        delivery_channel=delivery_channel,
         dataset_id=str(dataset.id),
         grace_days=market_settings().subscription_grace_days,
     )

@@ -69,7 +69,13 @@ def offer_snapshot(offering: Offering) -> OfferSnapshot:
         seller_accepted_at=offering.accepted_at,
         seller_user_id=offering.accepted_by_user_id,
         seller_api_key_id=offering.accepted_by_api_key_id,
+        delivery_channel=delivery_channel(offering.delivery_url),
     )
+
+
+def delivery_channel(delivery_url: str) -> str:
+    """What a contract states of the delivery: the seller's endpoint when the offering has a delivery URL."""
+    return "endpoint" if delivery_url else "market"
 
 
 def _public_summary(offering: Offering) -> dict[str, Any]:

@@ -42,6 +42,9 @@ class OfferSnapshot:
     seller_accepted_at: datetime
     seller_user_id: int | None = None
     seller_api_key_id: uuid.UUID | None = None
+    # How the data reaches the buyer, as its contract states it: "market" (download tokens of the market) or
+    # "endpoint" (the seller's own server, verifying the market's signed tokens: the offering has a delivery URL).
+    delivery_channel: str = "market"
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ def contracts_conclude(
             concluded_at=concluded_at,
             duration_days=duration_days,
             terms_sha256=offering.terms_sha256,
+            delivery_channel=offering.delivery_channel,
         )
         base_ja, slots_ja = document_compose(template, terms, facts, "ja")
         base_en, slots_en = document_compose(template, terms, facts, "en")

@@ -44,6 +44,7 @@ def preview_facts(
     currency: str,
     lang: Lang,
     now: datetime | None = None,
+    delivery_channel: str = "market",
 ) -> DocumentFacts:
     facts = document_facts(
         contract_id=PLACEHOLDER_CONTRACT_ID[lang],
@@ -57,6 +58,7 @@ def preview_facts(
         concluded_at=now or timezone.now(),
         duration_days=term_int(terms["duration_days"], path="terms.duration_days"),
         terms_sha256=terms_sha256,
+        delivery_channel=delivery_channel,
     )
     return replace(facts, placeholders=PLACEHOLDER_TRADE[lang])
 

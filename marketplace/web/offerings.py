@@ -517,6 +517,7 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
                     terms_sha256=resolved.sha256,
                     currency=form.cleaned_data["currency"],
                     lang=lang,
+                    delivery_channel=selectors.delivery_channel(form.cleaned_data["delivery_url"]),
                 )
                 preview = document_preview(template, resolved.terms, facts, lang)
         else:
@@ -574,6 +575,7 @@ def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpRespons
             terms_sha256=offering.terms_sha256,
             currency=offering.currency,
             lang=lang,
+            delivery_channel=selectors.delivery_channel(offering.delivery_url),
         )
         clauses = clauses_preview(template, offering.terms, facts, lang)
     notes = clause_notes(

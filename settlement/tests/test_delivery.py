@@ -432,6 +432,16 @@ def provider_entitlement(seller, buyer, django_capture_on_commit_callbacks) -> E
     return entitled(seller, buyer, django_capture_on_commit_callbacks, delivery_url=SELLER_URL)
 
 
+def test_the_contract_of_a_seller_hosted_offering_states_the_seller_s_endpoint(
+    provider_entitlement, seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    contract = provider_entitlement.contract
+    assert "retrieval from an endpoint (such as an API) operated by the Provider" in contract.document_en
+    assert "提供者が管理するエンドポイント（API等）からの取得" in contract.document_ja
+    hosted = entitled(seller, buyer, django_capture_on_commit_callbacks).contract
+    assert "download through time-limited download tokens issued by the Market" in hosted.document_en
+
+
 def test_provider_delivery_mints_a_jwt_the_seller_verifies_with_the_jwks(
     buyer, provider_entitlement, anonymous, settings, tmp_path
 ) -> None:
