@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "Rate", "market_settings", "streams_enabled"]
+__all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "MqttAddress", "Rate", "market_settings", "streams_enabled"]
 
 PAYMENT_PROVIDERS = ("offline", "stripe")
 # Settlements store the rate they applied with four decimal places; a finer rate would be stored rounded,
@@ -34,6 +35,9 @@ PAYMENT_PROVIDERS = ("offline", "stripe")
 FEE_RATE_PLACES = 4
 
 T = TypeVar("T")
+
+# MQTT's registered ports: plain and over TLS.
+MQTT_PORTS = {"mqtt": 1883, "mqtts": 8883}
 
 # The periods a rate may name, as DRF spells them ("1200/min"; only the first letter counts).
 RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -48,6 +52,24 @@ class Rate:
 
     def __str__(self) -> str:
         return f"{self.requests}/{int(self.period.total_seconds())}s"
+
+
+@dataclass(frozen=True)
+class MqttAddress:
+    """An MQTT broker's address, ``mqtt://host:port`` or ``mqtts://host:port`` (TLS); the admin's carries the
+    dynamic-security admin account's credentials, the one handed to clients none."""
+
+    tls: bool
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def url(self) -> str:
+        """The address without credentials (``mqtts://mqtt.example.com:8883``)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'mqtts' if self.tls else 'mqtt'}://{host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -121,6 +143,13 @@ class MarketSettings:
     subscription_grace_days: int
     # Whether ``close_periods --as-of`` may name an instant in the future (a test clock: local and test settings only).
     subscription_test_clock: bool
+    # Live streams (streams/): the broker's dynamic-security admin (None: streams are off), the address clients are
+    # given (by default the admin's host and port, without credentials), how long one broker command may take
+    # before the broker counts as down, and the CA file that verifies an mqtts broker (None: the system's CAs).
+    mqtt_admin: MqttAddress | None
+    mqtt_public: MqttAddress | None
+    mqtt_timeout: timedelta
+    mqtt_ca_file: Path | None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -163,6 +192,10 @@ class MarketSettings:
             trusted_proxy_count=read("TRUSTED_PROXY_COUNT", _integer(minimum=0)),
             subscription_grace_days=read("SUBSCRIPTION_GRACE_DAYS", _integer(minimum=0)),
             subscription_test_clock=read("SUBSCRIPTION_TEST_CLOCK", _boolean),
+            mqtt_admin=(admin := read("MQTT_URL", _mqtt_url(credentials=True))),
+            mqtt_public=_public_address(admin, read("MQTT_PUBLIC_URL", _mqtt_url(credentials=False))),
+            mqtt_timeout=read("MQTT_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
+            mqtt_ca_file=read("MQTT_CA_FILE", _optional_path),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -177,12 +210,8 @@ def market_settings() -> MarketSettings:
 
 
 def streams_enabled() -> bool:
-    """Whether live streams are on: an MQTT broker is configured (``ICHIBA_MQTT_URL``). The one place that says so;
-    offerings refuse ``stream: true`` and the offering form says streams are off when it is false.
-
-    Read defensively, from a plain setting or the ``ICHIBA`` dict, until the streams settings are parsed here
-    with the others."""
-    return bool(getattr(settings, "ICHIBA_MQTT_URL", "") or settings.ICHIBA.get("MQTT_URL", ""))
+    """Whether live streams are on: the broker's admin URL (``ICHIBA_MQTT_URL``) is set."""
+    return market_settings().mqtt_admin is not None
 
 
 @receiver(setting_changed, dispatch_uid="config.market.forget")
@@ -295,3 +324,41 @@ def _nonempty_text(value: object) -> str:
 
 def _optional_path(value: object) -> Path | None:
     return Path(_text(value)) if value else None
+
+
+def _mqtt_url(*, credentials: bool) -> Callable[[object], MqttAddress | None]:
+    """``mqtt://[user:password@]host[:port]`` or ``mqtts://``; empty means none. The admin's URL must carry the
+    dynamic-security admin's credentials; the one handed to clients must not carry any."""
+    example = "mqtt://admin:password@host:1883" if credentials else "mqtts://host:8883"
+
+    def parse(value: object) -> MqttAddress | None:
+        text = _text(value).strip()
+        if not text:
+            return None
+        parts = urllib.parse.urlsplit(text)
+        if parts.scheme not in MQTT_PORTS:
+            raise ValueError(f"expected an mqtt:// or mqtts:// URL such as {example}, not {parts.scheme or text!r}")
+        if not parts.hostname:
+            raise ValueError(f"names no host (expected a URL such as {example})")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"takes no path, query or fragment (expected a URL such as {example})")
+        port = parts.port or MQTT_PORTS[parts.scheme]  # urlsplit refuses a port outside 0-65535 itself
+        username = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        if credentials and not (username and password):
+            raise ValueError(f"must name the dynamic-security admin and its password: {example}")
+        if not credentials and (username or password):
+            raise ValueError("must not carry credentials: each client is given its own")
+        return MqttAddress(parts.scheme == "mqtts", parts.hostname, port, username, password)
+
+    return parse
+
+
+def _public_address(admin: MqttAddress | None, public: MqttAddress | None) -> MqttAddress | None:
+    if public is not None and admin is None:
+        raise ImproperlyConfigured(
+            "ICHIBA_MQTT_PUBLIC_URL is set but ICHIBA_MQTT_URL is not: streams need the broker's admin URL."
+        )
+    if public is None and admin is not None:
+        return MqttAddress(admin.tls, admin.host, admin.port)
+    return public

@@ -138,7 +138,7 @@ def subscription_offering(
     """A subscription offering, through the API, of a feed whose first version (``content``) is published: seats per
     period of ``period_days`` for ``term_periods`` periods, billed when at least ``min_versions_per_period`` new
     versions were published in a period (and, with ``min_messages_per_period``, a live stream with that many
-    messages: streams must be on, ``settings.ICHIBA_MQTT_URL``)."""
+    messages: streams must be on, ``settings.ICHIBA["MQTT_URL"]``)."""
     shape: dict[str, Any] = {
         "period_days": period_days,
         "term_periods": term_periods,

@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from config.market import MarketSettings, Rate, market_settings
+from config.market import MarketSettings, MqttAddress, Rate, market_settings, streams_enabled
 from settlement.services.settlements import published_fee_rate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,10 @@ def raw(**changes: Any) -> dict[str, Any]:
         "TRUSTED_PROXY_COUNT": 0,
         "SUBSCRIPTION_GRACE_DAYS": 7,
         "SUBSCRIPTION_TEST_CLOCK": False,
+        "MQTT_URL": "",
+        "MQTT_PUBLIC_URL": "",
+        "MQTT_TIMEOUT_SECONDS": 5.0,
+        "MQTT_CA_FILE": "",
         **changes,
     }
 
@@ -105,6 +109,10 @@ def test_values_are_parsed_into_their_types() -> None:
         trusted_proxy_count=0,
         subscription_grace_days=7,
         subscription_test_clock=False,
+        mqtt_admin=None,
+        mqtt_public=None,
+        mqtt_timeout=timedelta(seconds=5),
+        mqtt_ca_file=None,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -166,11 +174,45 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("SUBSCRIPTION_GRACE_DAYS", -1, "at least 0"),
         ("SUBSCRIPTION_GRACE_DAYS", 1.5, "whole number"),
         ("SUBSCRIPTION_TEST_CLOCK", "on", "true or false"),
+        ("MQTT_URL", "http://admin:pw@broker:1883", "mqtt:// or mqtts:// URL"),
+        ("MQTT_URL", "mqtt://broker:1883", "must name the dynamic-security admin"),
+        ("MQTT_URL", "mqtt://admin@broker:1883", "must name the dynamic-security admin"),
+        ("MQTT_URL", "mqtt://admin:pw@:1883", "names no host"),
+        ("MQTT_URL", "mqtt://admin:pw@broker:99999", "Port out of range"),
+        ("MQTT_URL", "mqtt://admin:pw@broker:1883/feeds", "takes no path"),
+        ("MQTT_PUBLIC_URL", "mqtts://someone:pw@broker:8883", "must not carry credentials"),
+        ("MQTT_TIMEOUT_SECONDS", 0, "more than 0 seconds"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=f"^ICHIBA_{key} .*{message}"):
         MarketSettings.from_mapping(raw(**{key: value}))
+
+
+def test_the_broker_urls_are_parsed_with_their_default_ports_and_the_public_address_defaults_to_the_admins() -> None:
+    off = MarketSettings.from_mapping(raw())
+    assert off.mqtt_admin is None and off.mqtt_public is None
+    market = MarketSettings.from_mapping(raw(MQTT_URL="mqtt://admin:p%40ss%3Aword@broker.internal"))
+    assert market.mqtt_admin == MqttAddress(False, "broker.internal", 1883, "admin", "p@ss:word")
+    assert market.mqtt_public == MqttAddress(False, "broker.internal", 1883)  # no credentials for clients
+    assert "p@ss" not in repr(market)
+    tls = MarketSettings.from_mapping(
+        raw(MQTT_URL="mqtts://admin:pw@10.0.0.5", MQTT_PUBLIC_URL="mqtts://mqtt.ichiba.example", MQTT_CA_FILE="/ca.pem")
+    )
+    assert tls.mqtt_admin == MqttAddress(True, "10.0.0.5", 8883, "admin", "pw")
+    assert tls.mqtt_public is not None and tls.mqtt_public.url == "mqtts://mqtt.ichiba.example:8883"
+    assert tls.mqtt_ca_file == Path("/ca.pem")
+    v6 = MarketSettings.from_mapping(raw(MQTT_URL="mqtt://admin:pw@[::1]:1884"))
+    assert v6.mqtt_public is not None and v6.mqtt_public.url == "mqtt://[::1]:1884"
+    with pytest.raises(ImproperlyConfigured, match="ICHIBA_MQTT_PUBLIC_URL is set but ICHIBA_MQTT_URL is not"):
+        MarketSettings.from_mapping(raw(MQTT_PUBLIC_URL="mqtts://mqtt.ichiba.example"))
+
+
+def test_streams_are_enabled_by_the_admin_url_alone(settings) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": ""}
+    assert not streams_enabled()
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": "mqtt://admin:pw@127.0.0.1:1883"}
+    assert streams_enabled()
 
 
 def test_a_missing_or_unknown_key_is_refused() -> None:

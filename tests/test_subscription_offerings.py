@@ -138,7 +138,7 @@ def test_streams_are_offered_only_where_the_market_runs_a_broker(seller: Party, 
     assert "not enabled" in refused["detail"] and refused["errors"] == {
         "stream": ["live streams are off on this market"]
     }
-    settings.ICHIBA_MQTT_URL = BROKER
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": BROKER}
     response = offer(seller, dataset_id, **MONTHLY, stream=True, min_messages_per_period=1440)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -178,7 +178,7 @@ def conclude(offering_id: str, buyer: Party) -> Any:
 def test_the_contract_states_the_subscription_in_both_languages(
     seller: Party, buyer: Party, dataset_id: str, settings: Any
 ) -> None:
-    settings.ICHIBA_MQTT_URL = BROKER
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": BROKER}
     offering_id = offer(
         seller, dataset_id, **MONTHLY, min_versions_per_period=4, stream=True, min_messages_per_period=43_200
     ).json()["id"]

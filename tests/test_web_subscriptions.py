@@ -62,7 +62,7 @@ def test_the_form_in_japanese(seller: Party, settings: Any) -> None:
     for words in ("出品の種類", "定期提供", "提供期間（日数）", "1提供期間当たりの新しいバージョン数（以上）"):
         assert words in kind, words
     assert "ライブストリームは、このマーケットでは利用できません" in kind
-    settings.ICHIBA_MQTT_URL = "mqtt://admin:secret@127.0.0.1:1883"
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": "mqtt://admin:secret@127.0.0.1:1883"}
     page = html.unescape(text(signed_in(seller, lang="ja").get(form_url(dataset))))
     assert "利用できません" not in section(page, "offering-kind")
     assert "disabled" not in field(page, "stream")
@@ -101,7 +101,7 @@ def test_subscription_values_left_in_a_licence_s_form_are_not_sent(seller: Party
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_a_subscription_that_does_not_fit_shows_errors_at_its_fields(seller: Party, settings: Any, lang: str) -> None:
-    settings.ICHIBA_MQTT_URL = "mqtt://admin:secret@127.0.0.1:1883"
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": "mqtt://admin:secret@127.0.0.1:1883"}
     dataset = published_dataset(seller)
     client = signed_in(seller, lang=lang)
     missing = text(client.post(form_url(dataset), offer_data(kind="subscription", period_days="30")))

@@ -313,6 +313,15 @@ ICHIBA = {
     # Whether `manage.py close_periods --as-of` may name a future instant, like a payment provider's test clock,
     # so the billing can be tried in seconds. Only the local and test settings turn it on; production refuses it.
     "SUBSCRIPTION_TEST_CLOCK": False,
+    # Live streams over MQTT (streams/, docs/streams.md): Mosquitto's dynamic-security admin account,
+    # mqtt://admin:password@host:port or mqtts:// for TLS. Empty: streams are off.
+    "MQTT_URL": env.str("ICHIBA_MQTT_URL", default=""),
+    # The broker's address as clients reach it (mqtts://mqtt.example.com:8883); empty: the admin URL's host and port.
+    "MQTT_PUBLIC_URL": env.str("ICHIBA_MQTT_PUBLIC_URL", default=""),
+    # Seconds one broker command (issuing credentials, disabling a client) may take before the broker counts as down.
+    "MQTT_TIMEOUT_SECONDS": env.float("ICHIBA_MQTT_TIMEOUT_SECONDS", default=5.0),
+    # A CA bundle (PEM) that verifies an mqtts broker's certificate; empty: the system's CAs.
+    "MQTT_CA_FILE": env.str("ICHIBA_MQTT_CA_FILE", default=""),
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def test_a_message_commitment_is_met_only_when_counted(
     seller, buyer, django_capture_on_commit_callbacks, settings
 ) -> None:
     capture = django_capture_on_commit_callbacks
-    settings.ICHIBA_MQTT_URL = "mqtt://admin:secret@127.0.0.1:1883"  # streams on: a stream may be offered
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": "mqtt://admin:secret@127.0.0.1:1883"}  # a stream may be offered
     offering = subscription_offering(seller, capture, period_days=7, term_periods=4, min_messages_per_period=100)
     subscription = subscribe(buyer, seller, offering, capture)
     start = subscription.starts_at
