@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("catalog.api.urls")),
     path("", include("contracts.api.urls")),
     path("", include("settlement.api.urls")),
+    path("", include("streams.api.urls")),
 ]
 
 urlpatterns = [

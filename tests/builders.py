@@ -365,6 +365,17 @@ def subscription_offer(
     )
 
 
+def streamed_offering(seller: Party) -> Offering:
+    """A subscription offering with a live stream (30-day periods for a year) on a new dataset of the seller's, as
+    offered while streams were on, whatever the settings say now (tests of streams being off need one too)."""
+    offering = offer(seller, duration_days=360)
+    Offering.objects.filter(pk=offering.pk).update(
+        kind="subscription", period_days=30, term_periods=12, min_versions_per_period=1, stream=True
+    )
+    offering.refresh_from_db()
+    return offering
+
+
 # --- through the web ---------------------------------------------------------------------------------------
 
 

@@ -358,3 +358,161 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.kill()
+
+
+# --- Mosquitto: live streams are tested against a real broker of the test's own, with the dynamic-security plugin ---
+
+MOSQUITTO_DYNSEC_PLUGIN = os.environ.get(
+    "ICHIBA_MOSQUITTO_DYNSEC", "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so"
+)
+MOSQUITTO_ADMIN = "ichiba-admin"
+MOSQUITTO_ADMIN_PASSWORD = "ichiba-test-admin-password"
+MOSQUITTO_START_SECONDS = 20
+
+
+class MosquittoServer:
+    """A ``mosquitto`` on a free loopback port (never the machine's own on 1883), with its own folder: the
+    dynamic-security plugin's file (initialised with ``mosquitto_ctrl dynsec init``) and its persistence, so a
+    ``kill`` and a ``start`` on the same port play a broker crash and restart. ``acl=False``: the same broker
+    without the plugin, anyone may connect and do anything (the benchmark's reference)."""
+
+    def __init__(self, executable: str, ctrl: str, directory: str, *, acl: bool = True) -> None:
+        self.executable = executable
+        self.ctrl = ctrl
+        self.directory = directory
+        self.acl = acl
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.dynsec_file = os.path.join(directory, "dynamic-security.json")
+        self.log_file = os.path.join(directory, "mosquitto.log")
+
+    @property
+    def admin_url(self) -> str:
+        return f"mqtt://{MOSQUITTO_ADMIN}:{MOSQUITTO_ADMIN_PASSWORD}@127.0.0.1:{self.port}"
+
+    def _config(self) -> str:
+        lines = [
+            "per_listener_settings false",
+            f"listener {self.port} 127.0.0.1",
+            # Sessions and retained messages survive a restart (written at shutdown and every second).
+            "persistence true",
+            f"persistence_location {self.directory}/",
+            "autosave_interval 1",
+            # A persistent session holds this many QoS 1 messages while its client is away (the default is 1000).
+            "max_queued_messages 100000",
+            f"log_dest file {self.log_file}",
+        ]
+        if os.geteuid() == 0:  # mosquitto started by root drops to the mosquitto user, who cannot write here
+            lines.append("user root")
+        if self.acl:
+            lines += [
+                "allow_anonymous false",
+                f"plugin {MOSQUITTO_DYNSEC_PLUGIN}",
+                f"plugin_opt_config_file {self.dynsec_file}",
+            ]
+        else:
+            lines.append("allow_anonymous true")
+        return "\n".join(lines) + "\n"
+
+    def start(self) -> None:
+        if self.acl and not os.path.exists(self.dynsec_file):
+            subprocess.run(
+                [self.ctrl, "dynsec", "init", self.dynsec_file, MOSQUITTO_ADMIN, MOSQUITTO_ADMIN_PASSWORD],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
+        config = os.path.join(self.directory, "mosquitto.conf")
+        with open(config, "w", encoding="utf-8") as file:
+            file.write(self._config())
+        self.process = subprocess.Popen(
+            [self.executable, "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + MOSQUITTO_START_SECONDS
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"mosquitto did not start on port {self.port}: {self.log()[-2000:]}")
+            time.sleep(0.05)
+
+    def log(self) -> str:
+        try:
+            with open(self.log_file, encoding="utf-8", errors="replace") as file:
+                return file.read()
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        """SIGKILL: the broker vanishes without saving anything since its last autosave."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        """SIGTERM: a clean shutdown (sessions and the plugin's file saved)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def require_mosquitto() -> tuple[str, str]:
+    """The ``mosquitto`` and ``mosquitto_ctrl`` executables, with the dynamic-security plugin, or skip/fail."""
+    executable = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin:/usr/local/sbin")
+    ctrl = shutil.which("mosquitto_ctrl")
+    if executable is None or ctrl is None or not os.path.exists(MOSQUITTO_DYNSEC_PLUGIN):
+        unavailable(
+            "needs Mosquitto with its dynamic-security plugin: apt-get install -y mosquitto "
+            "(or set ICHIBA_MOSQUITTO_DYNSEC to the plugin's path)"
+        )
+    assert executable is not None and ctrl is not None
+    return executable, ctrl
+
+
+def mosquitto_server(directory: str, *, acl: bool = True) -> MosquittoServer:
+    """A started broker in ``directory`` (the caller stops it); skips or fails without Mosquitto."""
+    executable, ctrl = require_mosquitto()
+    server = MosquittoServer(executable, ctrl, directory, acl=acl)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def mosquitto_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MosquittoServer]:
+    """One broker with the dynamic-security plugin for the session (tests use ids of their own, so they never meet)."""
+    server = mosquitto_server(str(tmp_path_factory.mktemp("mosquitto")))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Any) -> Iterator[MosquittoServer]:
+    """A broker of this test's own, to kill and restart."""
+    server = mosquitto_server(str(tmp_path))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def streams_pointed_at(server: MosquittoServer, settings: Any) -> None:
+    """Turn live streams on against ``server`` (``settings``: pytest-django's fixture, undone after the test)."""
+    settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": server.admin_url, "MQTT_TIMEOUT_SECONDS": 3.0}
+
+
+@pytest.fixture
+def streams_on(mosquitto_shared: MosquittoServer, settings: Any) -> MosquittoServer:
+    """Live streams on, against the session's broker."""
+    streams_pointed_at(mosquitto_shared, settings)
+    return mosquitto_shared

@@ -141,6 +141,20 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Entitlement expired"),
         gettext_noop("The contract's term has ended; the data may no longer be fetched."),
     ),
+    "streams-not-configured": (
+        gettext_noop("Live streams are not configured"),
+        gettext_noop(
+            "This market runs without an MQTT broker, so it issues no stream credentials; its operator turns live "
+            "streams on with ICHIBA_MQTT_URL."
+        ),
+    ),
+    "stream-not-offered": (
+        gettext_noop("No live stream here"),
+        gettext_noop(
+            "Stream credentials exist only for a subscription whose offering carries a live stream, and for a "
+            "dataset with such an offering (offer it with `stream: true` first)."
+        ),
+    ),
     "range-not-satisfiable": (
         gettext_noop("Range not satisfiable"),
         gettext_noop("Ask for one byte range inside the file; `Content-Range: bytes */<size>` gives its size."),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "contracts",
     "marketplace",
     "settlement",
+    "streams",
     "demo",
     # Failed sign-ins counted in PostgreSQL, with a lock-out (marketplace/signin.py).
     "axes",
@@ -156,6 +157,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "settlement-close-periods": {"task": "settlement.close_periods", "schedule": 60.0},
     "settlement-pay-out": {"task": "settlement.pay_out", "schedule": crontab(hour=1, minute=0)},
     "settlement-webhooks-sweep": {"task": "settlement.webhooks.sweep", "schedule": 30.0},
+    # Live streams (nothing to do while they are off): re-apply the clients' changes whose application was lost,
+    # and compare the whole broker with the rows (a broker restarted without its state gets it back).
+    "streams-sweep": {"task": "streams.sweep", "schedule": 60.0},
+    "streams-reconcile": {"task": "streams.reconcile", "schedule": 600.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------

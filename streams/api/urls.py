@@ -1,0 +1,11 @@
+from django.urls import path
+
+from streams.api import credentials
+
+urlpatterns = [
+    path(
+        "datasets/<str:dataset_id>/stream-credentials",
+        credentials.DatasetStreamCredentials.as_view(),
+        name="dataset-stream-credentials",
+    ),
+]
