@@ -6,8 +6,12 @@ It serves like production: DEBUG stays off unless ``DJANGO_DEBUG=true`` (so a mi
 not Django's debug page), and WhiteNoise serves the static files, collected into ``STATIC_ROOT`` first as a
 deployment would (with DEBUG on WhiteNoise reads the apps' folders instead, and nothing is collected).
 
-Tasks are looked up by name in the Celery app, so the site shell imports no higher app. With a broker
-(``REDIS_URL``) run ``make worker`` and ``make beat`` instead; this command then only serves.
+With live streams on (``ICHIBA_MQTT_URL``), the message counter (``manage.py count_stream_messages``) runs in a
+thread too, started again a few seconds after it stops (the broker down, say).
+
+Tasks are looked up by name in the Celery app, and the counter by its command's name, so the site shell imports no
+higher app. With a broker (``REDIS_URL``) run ``make worker`` (which starts the counter when streams are on) and
+``make beat`` instead; this command then only serves.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import Any
 from celery.schedules import BaseSchedule, schedule
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
 from config.celery import app
+from config.market import streams_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,21 @@ def run_due_tasks_forever(*, tick: float = 1.0, stop: threading.Event | None = N
                 close_old_connections()
 
 
+def count_stream_messages_forever(*, restart_after: float = 5.0, stop: threading.Event | None = None) -> None:
+    """Run the live streams' message counter, starting it again ``restart_after`` seconds after it stops."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            call_command("count_stream_messages")
+        except CommandError as error:
+            logger.warning("in-process stream counter stopped: %s; starting again in %g s", error, restart_after)
+        except Exception:
+            logger.exception("in-process stream counter failed; starting again in %g s", restart_after)
+        finally:
+            close_old_connections()
+        stop.wait(restart_after)
+
+
 class Command(BaseCommand):
     help = "Serve the site and API with beat's periodic work run in-process (the embedded default)."
 
@@ -75,6 +95,8 @@ class Command(BaseCommand):
             # A line per successful sweep every 15 s would drown the request log; failures still show.
             logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
             threading.Thread(target=run_due_tasks_forever, name="in-process-beat", daemon=True).start()
+            if streams_enabled():
+                threading.Thread(target=count_stream_messages_forever, name="stream-counter", daemon=True).start()
         elif not eager and os.environ.get("RUN_MAIN") != "true":
             self.stdout.write("A broker is configured: run `make worker` and `make beat` for background work.")
         call_command("runserver", options["addrport"])
