@@ -31,8 +31,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from config.market import market_settings
+from streams.acl import COUNTER_USERNAME, counter_role
 from streams.broker import admin, mqtt_client, new_password
-from streams.services.clients import COUNTER_USERNAME, counter_role
 from streams.services.counting import minute_of, stream_counts_add
 
 __all__ = ["COUNTER_TOPIC", "CounterRefused", "MessageCounter"]

@@ -32,19 +32,23 @@ from config.errors import Conflict, NotFound
 from config.market import market_settings, streams_enabled
 from marketplace.models import Offering
 from streams import tasks
-from streams.broker import Acl, BrokerClient, BrokerRefused, Role, admin, new_password
+from streams.acl import (
+    PUBLISHER_PREFIX,
+    SUBSCRIBER_PREFIX,
+    counter_role,
+    feed_topic,
+    publisher_role,
+    publisher_username,
+    reader_role,
+)
+from streams.broker import BrokerClient, BrokerRefused, Role, admin, new_password
 from streams.models import StreamClient, StreamClientEvent
 from streams.states import STREAM_CLIENT_ENABLED, stream_client_check
 
 __all__ = [
-    "COUNTER_USERNAME",
     "IssuedCredentials",
     "StreamNotOffered",
     "StreamsNotConfigured",
-    "counter_role",
-    "feed_topic",
-    "publisher_role",
-    "reader_role",
     "stream_client_apply",
     "stream_clients_reconcile",
     "stream_clients_sweep",
@@ -53,11 +57,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Broker usernames the market manages: anything else on the broker (its admin, an operator's own clients) is left
-# alone by the reconciliation.
-PUBLISHER_PREFIX = "ichiba-pub-"
-SUBSCRIBER_PREFIX = "ichiba-sub-"
-COUNTER_USERNAME = "ichiba-counter"
 # A change not applied this long after it was made is re-applied by the sweeper (its task was lost, or the broker
 # was down).
 APPLY_GRACE = timedelta(seconds=30)
@@ -87,31 +86,7 @@ class IssuedCredentials:
     topic: str
 
 
-# --- names and roles --------------------------------------------------------------------------------------------
-
-
-def feed_topic(dataset_id: uuid.UUID) -> str:
-    return f"feeds/{dataset_id}/#"
-
-
-def publisher_role(dataset_id: uuid.UUID) -> Role:
-    return Role(f"ichiba-feed-{dataset_id}-publish", frozenset({Acl("publishClientSend", feed_topic(dataset_id))}))
-
-
-def reader_role(dataset_id: uuid.UUID) -> Role:
-    topic = feed_topic(dataset_id)
-    return Role(
-        f"ichiba-feed-{dataset_id}-read",
-        frozenset({Acl("subscribePattern", topic), Acl("publishClientReceive", topic)}),
-    )
-
-
-def counter_role() -> Role:
-    """The market's own counter: every feed, read only (streams/counter.py)."""
-    return Role(
-        COUNTER_USERNAME,
-        frozenset({Acl("subscribePattern", "feeds/+/#"), Acl("publishClientReceive", "feeds/+/#")}),
-    )
+# --- roles ---------------------------------------------------------------------------------------------------------
 
 
 def _role_of(client: StreamClient) -> Role:
@@ -150,7 +125,7 @@ def stream_credentials_issue_publisher(*, principal: Principal, dataset_id: uuid
     if not Offering.objects.filter(dataset=dataset, stream=True).exists():
         raise StreamNotOffered("The dataset has no offering with a live stream: offer it with stream=true first.")
     client = _client_get_or_create(
-        username=f"{PUBLISHER_PREFIX}{dataset.id}",
+        username=publisher_username(dataset.id),
         role=StreamClient.Role.PUBLISHER,
         dataset_id=dataset.id,
         organization_id=principal.organization_id,
