@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog_search, download, engine, http_load, matching, settlement, slow_partner, upload
+from tests.bench import (
+    catalog_search,
+    download,
+    engine,
+    http_load,
+    matching,
+    mqtt_fanout,
+    settlement,
+    slow_partner,
+    upload,
+)
 
 
 def main(argv: list[str]) -> int:
@@ -21,6 +31,7 @@ def main(argv: list[str]) -> int:
         "settlement": settlement.run,
         "slow_partner": slow_partner.run,
         "download": download.run,
+        "mqtt_fanout": mqtt_fanout.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
