@@ -376,11 +376,14 @@ class MosquittoServer:
     ``kill`` and a ``start`` on the same port play a broker crash and restart. ``acl=False``: the same broker
     without the plugin, anyone may connect and do anything (the benchmark's reference)."""
 
-    def __init__(self, executable: str, ctrl: str, directory: str, *, acl: bool = True) -> None:
+    def __init__(
+        self, executable: str, ctrl: str, directory: str, *, acl: bool = True, tls: tuple[str, str] | None = None
+    ) -> None:
         self.executable = executable
         self.ctrl = ctrl
         self.directory = directory
         self.acl = acl
+        self.tls = tls  # (certificate, key) files: the listener speaks TLS only
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.dynsec_file = os.path.join(directory, "dynamic-security.json")
@@ -388,12 +391,14 @@ class MosquittoServer:
 
     @property
     def admin_url(self) -> str:
-        return f"mqtt://{MOSQUITTO_ADMIN}:{MOSQUITTO_ADMIN_PASSWORD}@127.0.0.1:{self.port}"
+        scheme = "mqtts" if self.tls else "mqtt"
+        return f"{scheme}://{MOSQUITTO_ADMIN}:{MOSQUITTO_ADMIN_PASSWORD}@127.0.0.1:{self.port}"
 
     def _config(self) -> str:
         lines = [
             "per_listener_settings false",
             f"listener {self.port} 127.0.0.1",
+            *([f"certfile {self.tls[0]}", f"keyfile {self.tls[1]}"] if self.tls else []),
             # Sessions and retained messages survive a restart (written at shutdown and every second).
             "persistence true",
             f"persistence_location {self.directory}/",
@@ -478,10 +483,10 @@ def require_mosquitto() -> tuple[str, str]:
     return executable, ctrl
 
 
-def mosquitto_server(directory: str, *, acl: bool = True) -> MosquittoServer:
+def mosquitto_server(directory: str, *, acl: bool = True, tls: tuple[str, str] | None = None) -> MosquittoServer:
     """A started broker in ``directory`` (the caller stops it); skips or fails without Mosquitto."""
     executable, ctrl = require_mosquitto()
-    server = MosquittoServer(executable, ctrl, directory, acl=acl)
+    server = MosquittoServer(executable, ctrl, directory, acl=acl, tls=tls)
     server.start()
     return server
 
