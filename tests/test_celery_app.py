@@ -28,6 +28,9 @@ QUEUES = {
     "settlement.sweep": "settlement",
     "settlement.webhooks.deliver": "webhooks",
     "settlement.webhooks.sweep": "webhooks",
+    "streams.apply_client": "default",
+    "streams.reconcile": "default",
+    "streams.sweep": "default",
 }
 
 
