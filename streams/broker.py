@@ -159,11 +159,12 @@ class DynsecAdmin:
     # -- the connection ------------------------------------------------------------------------------------------
 
     def _start(self) -> None:
-        if self._started:
-            return
-        self._started = True
-        self._client.connect_async(self.address.host, self.address.port, keepalive=30)
-        self._client.loop_start()  # paho's thread connects, and reconnects whenever the connection drops
+        with self._lock:  # two threads' first commands at once start one connection
+            if self._started:
+                return
+            self._started = True
+            self._client.connect_async(self.address.host, self.address.port, keepalive=30)
+            self._client.loop_start()  # paho's thread connects, and reconnects whenever the connection drops
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Any) -> None:
         if reason.is_failure:

@@ -123,3 +123,17 @@ def test_the_admin_connection_comes_back_after_a_broker_restart(mosquitto: Mosqu
                     raise
     finally:
         admin.close()
+
+
+def test_threads_share_one_connection_and_each_gets_its_own_answers(mosquitto_shared: MosquittoServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = _admin(mosquitto_shared)
+    roles = [_role(f"feeds/{i}/#") for i in range(16)]
+    try:
+        with ThreadPoolExecutor(8) as pool:  # the first commands race to open the connection
+            list(pool.map(lambda role: admin.roles_put([role]), roles))
+            found = list(pool.map(lambda role: admin.call({"command": "getRole", "rolename": role.name}), roles))
+        assert [answer["role"]["rolename"] for answer in found] == [role.name for role in roles]
+    finally:
+        admin.close()
