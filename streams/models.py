@@ -36,7 +36,10 @@ class StreamClient(models.Model):
     organization = models.ForeignKey(
         "marketplace.Organization", on_delete=models.PROTECT, related_name="stream_clients"
     )
-    subscription_id = models.UUIDField(null=True, blank=True, unique=True)
+    # A subscriber's subscription (settlement's); none for a publisher.
+    subscription = models.OneToOneField(
+        "settlement.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="stream_client"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # Bumped by every change the broker must learn (a status, a new password); the broker is known to match the
     # row when applied_generation has caught up (services/clients.py::stream_client_apply).

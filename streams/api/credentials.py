@@ -16,7 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.principal import Principal, principal_of
-from streams.services.clients import IssuedCredentials, stream_credentials_issue_publisher
+from streams.services.clients import (
+    IssuedCredentials,
+    stream_credentials_issue_publisher,
+    stream_credentials_issue_subscriber,
+)
 
 
 class StreamCredentialsSerializer(serializers.Serializer):
@@ -65,4 +69,20 @@ class DatasetStreamCredentials(GenericAPIView):
     )
     def post(self, request: Request, dataset_id: str) -> Response:
         issued = stream_credentials_issue_publisher(principal=_principal(request), dataset_id=dataset_id)
+        return Response(_render(issued), status=status.HTTP_201_CREATED)
+
+
+class SubscriptionStreamCredentials(GenericAPIView):
+    """Issue or rotate the reading credentials of your subscription's live stream (its offering has `stream: true`;
+    the subscription is active or cancelling). Subscribe with QoS 1 and a persistent session under `client_id`."""
+
+    serializer_class = StreamCredentialsSerializer
+
+    @extend_schema(
+        operation_id="subscriptions_stream_credentials_create",
+        request=None,
+        responses={201: StreamCredentialsSerializer, 409: _CONFLICT},
+    )
+    def post(self, request: Request, subscription_id: str) -> Response:
+        issued = stream_credentials_issue_subscriber(principal=_principal(request), subscription_id=subscription_id)
         return Response(_render(issued), status=status.HTTP_201_CREATED)

@@ -8,4 +8,9 @@ urlpatterns = [
         credentials.DatasetStreamCredentials.as_view(),
         name="dataset-stream-credentials",
     ),
+    path(
+        "subscriptions/<str:subscription_id>/stream-credentials",
+        credentials.SubscriptionStreamCredentials.as_view(),
+        name="subscription-stream-credentials",
+    ),
 ]

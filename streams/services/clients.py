@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import Dataset
 from config.api.principal import Principal
-from config.errors import Conflict, NotFound
+from config.errors import Conflict, Forbidden, NotFound
 from config.market import market_settings, streams_enabled
 from marketplace.models import Offering
+from settlement.hooks import SubscriptionChanged
+from settlement.models import Subscription
 from streams import tasks
 from streams.acl import (
     PUBLISHER_PREFIX,
@@ -40,6 +42,7 @@ from streams.acl import (
     publisher_role,
     publisher_username,
     reader_role,
+    subscriber_username,
 )
 from streams.broker import BrokerClient, BrokerRefused, Role, admin, new_password
 from streams.models import StreamClient, StreamClientEvent
@@ -53,6 +56,8 @@ __all__ = [
     "stream_clients_reconcile",
     "stream_clients_sweep",
     "stream_credentials_issue_publisher",
+    "stream_credentials_issue_subscriber",
+    "streams_on_subscription_changed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -131,6 +136,54 @@ def stream_credentials_issue_publisher(*, principal: Principal, dataset_id: uuid
         organization_id=principal.organization_id,
     )
     return _issue(client, actor=_actor(principal))
+
+
+def stream_credentials_issue_subscriber(*, principal: Principal, subscription_id: uuid.UUID | str) -> IssuedCredentials:
+    """Issue (or rotate) the reading credentials of the buyer's own subscription, whose offering carries a live
+    stream, while it is active or cancelling (another's: 404; its seller: 403; no stream: 409; past due or ended:
+    409; streams off: 409; broker down: 503)."""
+    _require_streams()
+    try:
+        wanted = uuid.UUID(str(subscription_id))
+    except ValueError:
+        raise NotFound("No such subscription.") from None
+    party = Subscription.objects.filter(pk=wanted).filter(
+        Q(buyer_id=principal.organization_id) | Q(seller_id=principal.organization_id)
+    )
+    subscription = party.first()
+    if subscription is None:
+        raise NotFound("No such subscription.")
+    if subscription.buyer_id != principal.organization_id:
+        raise Forbidden("Only the subscriber receives the stream's credentials; the seller publishes with its own.")
+    if not subscription.stream:
+        raise StreamNotOffered("The subscription's offering carries no live stream.")
+    with transaction.atomic():
+        # Under the subscription's lock, as its status changes: a change after this read is seen by the hook.
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        target = _status_for(subscription.status)
+        if target != StreamClient.Status.ACTIVE:
+            raise Conflict(
+                f"The subscription is {subscription.status.replace('_', ' ')}: its stream gives no access "
+                + ("until the period is paid." if target == StreamClient.Status.SUSPENDED else "any more.")
+            )
+        client = _client_get_or_create(
+            username=subscriber_username(subscription.pk),
+            role=StreamClient.Role.SUBSCRIBER,
+            dataset_id=subscription.dataset_id,
+            organization_id=subscription.buyer_id,
+            subscription_id=subscription.pk,
+        )
+    return _issue(client, actor=_actor(principal))
+
+
+def _status_for(subscription_status: str) -> str:
+    """The stream client's status a subscription's status calls for: a cancelled subscription keeps its stream to
+    the end of its period (it is ``cancelling`` until then)."""
+    if subscription_status in (Subscription.Status.ACTIVE, Subscription.Status.CANCELLING):
+        return StreamClient.Status.ACTIVE
+    if subscription_status == Subscription.Status.PAST_DUE:
+        return StreamClient.Status.SUSPENDED
+    return StreamClient.Status.ENDED
 
 
 def _dataset_of_seller(*, principal: Principal, dataset_id: uuid.UUID | str) -> Dataset:
@@ -228,6 +281,27 @@ def stream_client_transition(*, client: StreamClient, target: str, reason: str, 
     client_id = str(client.pk)
     transaction.on_commit(lambda: tasks.stream_client_apply.delay(client_id), robust=True)
     return True
+
+
+def streams_on_subscription_changed(event: SubscriptionChanged) -> None:
+    """settlement's hook, inside the transaction that changed the subscription (under its row lock): its stream
+    client, if credentials were ever issued for it, is suspended (past due), enabled again (paid) or ended; the
+    broker learns it after commit."""
+    if not event.stream:
+        return
+    client = StreamClient.objects.select_for_update().filter(subscription_id=event.subscription_id).first()
+    if client is None or client.status == StreamClient.Status.ENDED:
+        return
+    if event.access:
+        target = StreamClient.Status.ACTIVE
+    elif event.status == Subscription.Status.PAST_DUE:
+        target = StreamClient.Status.SUSPENDED
+    else:  # ended, or access revoked otherwise: final
+        target = StreamClient.Status.ENDED
+    reason = f"subscription {event.previous_status} -> {event.status}"
+    if event.end_reason:
+        reason += f" ({event.end_reason})"
+    stream_client_transition(client=client, target=target, reason=reason)
 
 
 # --- the broker made to match the rows --------------------------------------------------------------------------------
