@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -205,18 +205,26 @@ def subscription_get(*, subscription_id: Any, organization_id: uuid.UUID) -> Sub
     return found
 
 
-def renewals_of_seller(*, organization_id: uuid.UUID) -> QuerySet[SubscriptionPeriod]:
-    """The open periods of the seller's subscriptions in force, the soonest to close first: its upcoming renewals
-    (each billed when it closes, if delivered)."""
-    return (
-        SubscriptionPeriod.objects.filter(
-            subscription__seller_id=organization_id,
-            subscription__status__in=["active", "cancelling", "past_due"],
-            closed_at__isnull=True,
-        )
-        .select_related("subscription__dataset", "subscription__buyer")
-        .order_by("ends_at", "id")
-    )
+def subscription_access_ends_at(subscription: Subscription, *, cancelled_at: datetime | None = None) -> datetime | None:
+    """When a cancelled subscription's access ends (or, with ``cancelled_at``, would end if cancelled then): the end of
+    the period during which the buyer cancelled (the first period not closed yet, or, cancelled after its end and
+    before the close pass came, the one after it), never past the term. None when it was not cancelled, or has
+    ended."""
+    cancelled_at = cancelled_at or subscription.cancelled_at
+    if cancelled_at is None or subscription.status == Subscription.Status.ENDED:
+        return None
+    # The periods prefetched: all of them (``subscriptions_for``), or only those not closed (``unclosed``).
+    periods = getattr(subscription, "unclosed", None)
+    if periods is None:
+        periods = subscription.periods.all()
+    unclosed = [period for period in periods if period.closed_at is None]
+    if not unclosed:
+        return subscription.ends_at
+    end = min(period.ends_at for period in unclosed)
+    length = timedelta(days=subscription.period_days)
+    while end <= cancelled_at and end < subscription.ends_at:
+        end += length
+    return min(end, subscription.ends_at)
 
 
 # --- web pages: a buyer's purchases, a seller's sales and payouts, the usage of a seller's data ------------------
@@ -266,7 +274,9 @@ def settlement_history(*, settlement: Settlement) -> list[tuple[str, SettlementE
 
 
 def downloads_of_purchase(*, settlement: Settlement) -> QuerySet[Download]:
-    return Download.objects.filter(entitlement__settlement=settlement, buyer_id=settlement.buyer_id)
+    return Download.objects.filter(entitlement__settlement=settlement, buyer_id=settlement.buyer_id).select_related(
+        "dataset_version"
+    )
 
 
 def sales_of_seller(*, organization_id: uuid.UUID, status: str = "") -> QuerySet[Settlement]:
@@ -321,3 +331,64 @@ def datasets_with_downloads(*, organization_id: uuid.UUID) -> list[tuple[uuid.UU
         .distinct()
     )
     return sorted(rows, key=lambda row: row[1])
+
+
+# --- web pages: a buyer's subscriptions, a seller's subscribers ------------------------------------------------------
+
+
+def subscriptions_of_purchases(
+    *, organization_id: uuid.UUID, contract_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Subscription]:
+    """The buyer's subscriptions concluded by these contracts (its purchases of subscription offerings), by contract
+    id, each with its periods: two queries for a page of purchases."""
+    found = subscriptions_for(organization_id=organization_id, role="buyer").filter(contract_id__in=list(contract_ids))
+    return {subscription.contract_id: subscription for subscription in found}
+
+
+def versions_received(*, entitlement_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    """Per subscription entitlement: the dataset versions it covers (``EntitlementVersion``), oldest first: one query
+    for a page. A licence's entitlement has none listed (it covers its ``dataset_version``)."""
+    covered: dict[uuid.UUID, list[Any]] = {}
+    rows = (
+        EntitlementVersion.objects.filter(entitlement_id__in=list(entitlement_ids))
+        .select_related("dataset_version")
+        .order_by("dataset_version__number")
+    )
+    for row in rows:
+        covered.setdefault(row.entitlement_id, []).append(row.dataset_version)
+    return covered
+
+
+def charges_overdue(*, contract_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Settlement]:
+    """Per contract: the earliest of its subscription's period charges that was declined and is being retried (the
+    reason it is past due), if any: one query."""
+    overdue: dict[uuid.UUID, Settlement] = {}
+    rows = Settlement.objects.filter(
+        contract_id__in=list(contract_ids), period__gt=1, status=Settlement.Status.PENDING, declines__gt=0
+    ).order_by("contract_id", "period")
+    for settlement in rows:
+        overdue.setdefault(settlement.contract_id, settlement)
+    return overdue
+
+
+def subscribers_of_seller(*, organization_id: uuid.UUID) -> QuerySet[Subscription]:
+    """The seller's subscriptions in force (active, cancelling, past due), grouped by offering (its dataset's title,
+    then the offering), the newest first within each, with the buyer, the dataset and the periods not closed yet
+    (``unclosed``: the current one, and one whose end came before the close pass did)."""
+    unclosed = SubscriptionPeriod.objects.filter(closed_at__isnull=True).order_by("number")
+    return (
+        Subscription.objects.filter(seller_id=organization_id, status__in=["active", "cancelling", "past_due"])
+        .select_related("buyer", "dataset", "offering")
+        .prefetch_related(Prefetch("periods", queryset=unclosed, to_attr="unclosed"))
+        .order_by("dataset__title", "offering_id", "-starts_at", "-id")
+    )
+
+
+def period_outcomes_of_seller(*, organization_id: uuid.UUID) -> QuerySet[SubscriptionPeriod]:
+    """The closed periods of the seller's subscriptions, the latest closed first: what each delivered and became
+    (charged, missed, unpaid; a first period's outcome is its trade's payment)."""
+    return (
+        SubscriptionPeriod.objects.filter(subscription__seller_id=organization_id, closed_at__isnull=False)
+        .select_related("subscription__buyer", "subscription__dataset", "settlement")
+        .order_by("-closed_at", "-ends_at", "-id")
+    )

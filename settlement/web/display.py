@@ -1,4 +1,4 @@
-"""Settlement states and payment failures as people read them, in the request's language.
+"""Settlement and subscription states and payment failures as people read them, in the request's language.
 
 Presentation only: the states and their transitions are ``settlement/states.py``'s; the failure codes are the
 provider's (Stripe's ``decline_code`` or error ``code``, which the offline provider copies). A code not listed
@@ -11,8 +11,9 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from settlement.models import Entitlement, Settlement
+from settlement.models import Entitlement, Settlement, Subscription, SubscriptionPeriod
 
 S = Settlement.Status
 
@@ -78,9 +79,11 @@ def seller_status_label(status: str) -> str:
     return str(SELLER_STATUS_LABELS.get(status, status_label(status)))
 
 
-def failure_reason(settlement: Settlement) -> str:
-    """Why the payment failed (or was cancelled), for the buyer; "" when it did not."""
-    if settlement.status not in (S.FAILED, S.VOIDED) or not (settlement.failure_code or settlement.failure_message):
+def failure_reason(settlement: Settlement, *, declined: bool = False) -> str:
+    """Why the payment failed (or was cancelled), for the buyer; "" when it did not. ``declined``: a period charge
+    still pending, declined and being retried, says why it was declined."""
+    failed = settlement.status in (S.FAILED, S.VOIDED) or (declined and settlement.declines > 0)
+    if not failed or not (settlement.failure_code or settlement.failure_message):
         return ""
     known = FAILURE_MESSAGES.get(settlement.failure_code)
     return str(known) if known is not None else settlement.failure_message
@@ -89,3 +92,38 @@ def failure_reason(settlement: Settlement) -> str:
 def entitlement_status_label(status: str) -> str:
     labels: dict[str, Any] = dict(Entitlement.Status.choices)
     return str(labels.get(status, status))
+
+
+# --- subscriptions ---------------------------------------------------------------------------------------------
+
+SUBSCRIPTION_STATUS_LABELS: dict[str, str | Promise] = {
+    Subscription.Status.ACTIVE: pgettext_lazy("subscription", "Active"),
+    Subscription.Status.CANCELLING: pgettext_lazy("subscription", "Cancelling"),
+    Subscription.Status.PAST_DUE: pgettext_lazy("subscription", "Past due"),
+    Subscription.Status.ENDED: pgettext_lazy("subscription", "Ended"),
+}
+
+# A period's outcome, as the buyer's and the seller's pages show it.
+PERIOD_OUTCOME_LABELS: dict[str, str | Promise] = {
+    SubscriptionPeriod.Outcome.OPEN: pgettext_lazy("period outcome", "Open"),
+    SubscriptionPeriod.Outcome.CHARGED: pgettext_lazy("period outcome", "Charged"),
+    SubscriptionPeriod.Outcome.MISSED: pgettext_lazy("period outcome", "Missed"),
+    SubscriptionPeriod.Outcome.UNPAID: pgettext_lazy("period outcome", "Unpaid"),
+}
+
+
+def subscription_status_label(status: str) -> str:
+    return str(SUBSCRIPTION_STATUS_LABELS.get(status, status))
+
+
+def period_outcome_label(outcome: str, *, closed: bool = False) -> str:
+    """A period's outcome; one closed whose payment is still being taken (the first period's, captured at the first
+    download or the acceptance window, or a declined charge being retried) is "being charged", not open."""
+    if closed and outcome == SubscriptionPeriod.Outcome.OPEN:
+        return str(pgettext_lazy("period outcome", "Being charged"))
+    return str(PERIOD_OUTCOME_LABELS.get(outcome, outcome))
+
+
+def end_reason_label(reason: str) -> str:
+    labels: dict[str, Any] = dict(Subscription.EndReason.choices)
+    return str(labels.get(reason, reason))

@@ -1,9 +1,12 @@
-"""The buyer's pages: My purchases, one purchase with its history, and the Download button.
+"""The buyer's pages: My purchases, one purchase with its history, the Download button, and for a subscription its
+periods, every version received (a Download button each) and the Cancel subscription button.
 
 Thin: reads through ``settlement.selectors`` (only the buyer's own settlements; another's is a 404), the
-download token from ``settlement.services.delivery.token_issue``. A hosted download is a redirect to the
-market's streaming URL, so the browser saves the file; a provider-hosted one needs an ``Authorization``
-header the browser cannot send from a link, so its page shows the token, its expiry and the seller's URL.
+download token from ``settlement.services.delivery.token_issue`` (for the version the button names), the
+cancellation from ``settlement.services.subscriptions.subscription_cancel``, the API's service. A hosted download
+is a redirect to the market's streaming URL, so the browser saves the file; a provider-hosted one needs an
+``Authorization`` header the browser cannot send from a link, so its page shows the token, its expiry and the
+seller's URL.
 """
 
 from __future__ import annotations
@@ -22,15 +25,25 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.models import DatasetVersion
+from catalog.selectors import version_get
 from config.api.principal import Principal
-from config.errors import DomainError, NotFound
+from config.errors import Conflict, DomainError, NotFound
 from config.market import market_settings
 from contracts.models import Contract
+from contracts.templatetags.ichiba import when
 from settlement import selectors
-from settlement.models import Entitlement, Settlement
-from settlement.services.delivery import KIND_JWT, EntitlementNotActive, IssuedToken, token_issue
+from settlement.models import Entitlement, Settlement, Subscription, SubscriptionPeriod
+from settlement.services.delivery import (
+    KIND_JWT,
+    EntitlementNotActive,
+    IssuedToken,
+    VersionNotEntitled,
+    token_issue,
+)
+from settlement.services.subscriptions import subscription_cancel
 from settlement.web import display
 from settlement.web.access import member_required
 
@@ -49,6 +62,38 @@ WAITING, NO_ACCESS, NOT_STARTED, ACTIVE, ENDED, REVOKED = (
 
 
 @dataclass(frozen=True)
+class PeriodLine:
+    period: SubscriptionPeriod
+    outcome_label: str
+    amount: int | None  # what its payment was for (the trade's for the first), when there is one
+
+
+@dataclass(frozen=True)
+class SubscriptionLine:
+    """A purchase of a subscription offering: its subscription, as the buyer reads it."""
+
+    subscription: Subscription
+    status_label: str
+    periods: list[PeriodLine]
+    current: SubscriptionPeriod | None  # the first period not closed yet
+    versions: list[DatasetVersion]  # received (covered by the entitlement), oldest first
+    access_ends_at: datetime | None  # cancelled: when access ends
+    ends_if_cancelled: datetime | None  # not cancelled: when access would end if cancelled now
+    overdue: Settlement | None  # past due: the declined charge being retried
+    overdue_reason: str  # why it was declined, in the buyer's words
+    grace_ends_at: datetime | None  # past due: when the subscription ends if still unpaid
+    end_reason: str  # ended: why, in the buyer's words
+
+    @property
+    def newest(self) -> DatasetVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def cancellable(self) -> bool:
+        return self.subscription.status != Subscription.Status.ENDED and self.subscription.cancelled_at is None
+
+
+@dataclass(frozen=True)
 class PurchaseLine:
     settlement: Settlement
     contract: Contract
@@ -58,10 +103,18 @@ class PurchaseLine:
     entitlement: Entitlement | None
     access: str  # one of WAITING ... REVOKED
     link_until: datetime | None  # the latest download link still valid, if any
+    subscription: SubscriptionLine | None = None
 
     @property
     def downloadable(self) -> bool:
         return self.access == ACTIVE
+
+    @property
+    def access_until(self) -> datetime | None:
+        """Until when access lasts: a cancelled subscription's to the end of its period, else the entitlement's term."""
+        if self.subscription is not None and self.subscription.access_ends_at is not None:
+            return self.subscription.access_ends_at
+        return self.entitlement.valid_until if self.entitlement is not None else None
 
     @property
     def provider_delivery(self) -> bool:
@@ -87,15 +140,56 @@ def _access(settlement: Settlement, entitlement: Entitlement | None, now: dateti
     return ACTIVE
 
 
-def _lines(settlements: list[Settlement]) -> list[PurchaseLine]:
+def _subscription_line(
+    subscription: Subscription, versions: list[DatasetVersion], overdue: Settlement | None
+) -> SubscriptionLine:
+    periods = list(subscription.periods.all())
+    grace_ends_at = None
+    if subscription.past_due_since is not None:
+        grace_ends_at = subscription.past_due_since + timedelta(days=subscription.grace_days)
+    return SubscriptionLine(
+        subscription=subscription,
+        status_label=display.subscription_status_label(subscription.status),
+        periods=[
+            PeriodLine(
+                period=period,
+                outcome_label=display.period_outcome_label(period.outcome, closed=period.closed_at is not None),
+                amount=subscription.amount if period.settlement_id is not None else None,
+            )
+            for period in periods
+        ],
+        current=next((period for period in periods if period.closed_at is None), None),
+        versions=versions,
+        access_ends_at=selectors.subscription_access_ends_at(subscription),
+        ends_if_cancelled=selectors.subscription_access_ends_at(subscription, cancelled_at=timezone.now()),
+        overdue=overdue,
+        overdue_reason=display.failure_reason(overdue, declined=True) if overdue is not None else "",
+        grace_ends_at=grace_ends_at,
+        end_reason=display.end_reason_label(subscription.end_reason) if subscription.end_reason else "",
+    )
+
+
+def _lines(settlements: list[Settlement], *, organization_id: uuid.UUID) -> list[PurchaseLine]:
+    """The purchase lines of a page: a fixed number of queries whatever its length (the settlements come with their
+    contract and entitlement; subscriptions, their periods, versions received and overdue charges are read for the
+    page at once)."""
     now = timezone.now()
     entitlements = {s.id: _entitlement(s) for s in settlements}
-    links = selectors.latest_token_expiry(
-        entitlement_ids=[e.id for e in entitlements.values() if e is not None], now=now
-    )
+    entitlement_ids = [e.id for e in entitlements.values() if e is not None]
+    links = selectors.latest_token_expiry(entitlement_ids=entitlement_ids, now=now)
+    subscriptions: dict[uuid.UUID, Subscription] = {}
+    received: dict[uuid.UUID, list[DatasetVersion]] = {}
+    overdue: dict[uuid.UUID, Settlement] = {}
+    # A subscription's contract terms hold its shape (``subscription``), a licence's none: no query for licences.
+    subscribed = [s.contract_id for s in settlements if "subscription" in (s.contract.terms or {})]
+    if subscribed:
+        subscriptions = selectors.subscriptions_of_purchases(organization_id=organization_id, contract_ids=subscribed)
+        received = selectors.versions_received(entitlement_ids=entitlement_ids)
+        overdue = selectors.charges_overdue(contract_ids=[s.contract_id for s in subscriptions.values()])
     lines = []
     for settlement in settlements:
         entitlement = entitlements[settlement.id]
+        subscription = subscriptions.get(settlement.contract_id)
         lines.append(
             PurchaseLine(
                 settlement=settlement,
@@ -106,6 +200,13 @@ def _lines(settlements: list[Settlement]) -> list[PurchaseLine]:
                 entitlement=entitlement,
                 access=_access(settlement, entitlement, now),
                 link_until=links.get(entitlement.id) if entitlement is not None else None,
+                subscription=None
+                if subscription is None
+                else _subscription_line(
+                    subscription,
+                    received.get(entitlement.id, []) if entitlement is not None else [],
+                    overdue.get(settlement.contract_id),
+                ),
             )
         )
     return lines
@@ -122,7 +223,11 @@ def purchase_list(request: HttpRequest, principal: Principal) -> HttpResponse:
     return render(
         request,
         "settlement/purchases.html",
-        {"page": page, "lines": _lines(list(page.object_list)), "token_minutes": _token_minutes()},
+        {
+            "page": page,
+            "lines": _lines(list(page.object_list), organization_id=principal.organization_id),
+            "token_minutes": _token_minutes(),
+        },
     )
 
 
@@ -161,7 +266,7 @@ def _history(settlement: Settlement) -> list[HistoryLine]:
 @member_required
 def purchase_detail(request: HttpRequest, principal: Principal, settlement_id: uuid.UUID) -> HttpResponse:
     settlement = _purchase(principal, settlement_id)
-    [line] = _lines([settlement])
+    [line] = _lines([settlement], organization_id=principal.organization_id)
     return render(
         request,
         "settlement/purchase.html",
@@ -176,21 +281,43 @@ def purchase_detail(request: HttpRequest, principal: Principal, settlement_id: u
     )
 
 
-def _refusal(exc: DomainError) -> str:
+def _refusal(exc: DomainError, version: int | None) -> str:
     if isinstance(exc, EntitlementNotActive):
         return _("No download link can be made: access to this data has ended or has not started yet.")
+    if isinstance(exc, VersionNotEntitled):
+        return _("Version %(number)s is not among the versions this purchase gives you.") % {"number": version}
+    if isinstance(exc, NotFound):
+        return _("The dataset has no version %(number)s to download.") % {"number": version}
     return _("No download link can be made right now. Try again in a moment.")
 
 
-def _token_page(request: HttpRequest, settlement: Settlement, issued: IssuedToken) -> HttpResponse:
+def _requested_version(request: HttpRequest) -> int | None:
+    """The version a Download button names (a subscription's buttons name theirs), or None: the newest covered. A
+    value that is no version number raises ValueError."""
+    value = str(request.POST.get("version") or "").strip()
+    if not value:
+        return None
+    number = int(value)
+    if not 1 <= number <= 2**31 - 1:
+        raise ValueError(value)
+    return number
+
+
+def _token_page(
+    request: HttpRequest, principal: Principal, settlement: Settlement, issued: IssuedToken
+) -> HttpResponse:
     if issued.kind == KIND_JWT:
         url = issued.delivery_url
     else:
         url = request.build_absolute_uri(reverse("download", kwargs={"token": issued.token}))
     seconds = (issued.expires_at - timezone.now()).total_seconds()
-    version = settlement.contract.dataset_version
+    # The version the token fetches (a subscription's buttons each name one).
+    version = version_get(
+        dataset=settlement.contract.dataset, number=issued.version, viewer_org_id=principal.organization_id
+    )
     # For the example command: a name a shell takes as it is, with the format's extension.
-    filename = f"{slugify(version.dataset.title) or 'dataset'}-v{version.number}.{version.file_format}"
+    title = settlement.contract.dataset.title
+    filename = f"{slugify(title) or 'dataset'}-v{version.number}.{version.file_format}"
     return render(
         request,
         "settlement/download_link.html",
@@ -202,6 +329,7 @@ def _token_page(request: HttpRequest, settlement: Settlement, issued: IssuedToke
             "provider": issued.kind == KIND_JWT,
             "minutes": max(1, math.ceil(seconds / 60)),
             "filename": filename,
+            "version": version,
         },
     )
 
@@ -222,12 +350,62 @@ def purchase_download(request: HttpRequest, principal: Principal, settlement_id:
         messages.error(request, _("This purchase gives no access to data yet, so there is nothing to download."))
         return redirect("settlement:purchase", settlement_id=settlement.id)
     try:
-        issued = token_issue(principal=principal, entitlement_id=entitlement.id)
+        version = _requested_version(request)
+    except ValueError:
+        messages.error(request, _("That is not a version number; nothing was downloaded."))
+        return redirect("settlement:purchase", settlement_id=settlement.id)
+    try:
+        issued = token_issue(principal=principal, entitlement_id=entitlement.id, version=version)
     except NotFound as exc:
-        raise Http404(exc.detail) from exc
+        if version is None:  # the entitlement itself (the purchase is the buyer's, so it is there)
+            raise Http404(exc.detail) from exc
+        messages.error(request, _refusal(exc, version))
+        return redirect("settlement:purchase", settlement_id=settlement.id)
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, _refusal(exc, version))
         return redirect("settlement:purchase", settlement_id=settlement.id)
     if issued.kind == KIND_JWT or request.POST.get("show_link"):
-        return _token_page(request, settlement, issued)
+        return _token_page(request, principal, settlement, issued)
     return redirect(reverse("download", kwargs={"token": issued.token}))
+
+
+# --- a subscription: the buyer cancels ------------------------------------------------------------------------------
+
+
+@require_POST
+@member_required
+def purchase_cancel(request: HttpRequest, principal: Principal, settlement_id: uuid.UUID) -> HttpResponse:
+    """Cancel the purchase's subscription, as ``POST /api/v1/subscriptions/{id}/cancel`` does (the same service), once
+    the buyer ticked the confirmation; then the purchase page says when access ends."""
+    settlement = _purchase(principal, settlement_id)
+    found = selectors.subscriptions_of_purchases(
+        organization_id=principal.organization_id, contract_ids=[settlement.contract_id]
+    )
+    subscription = found.get(settlement.contract_id)
+    if subscription is None:
+        raise Http404("This purchase is not a subscription.")
+    back = redirect("settlement:purchase", settlement_id=settlement.id)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm the cancellation. Nothing was changed."))
+        return back
+    try:
+        subscription_cancel(principal=principal, subscription_id=subscription.id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except Conflict:
+        messages.error(request, _("The subscription has ended; there is nothing to cancel."))
+        return back
+    except DomainError:
+        messages.error(request, _("The subscription cannot be cancelled right now. Try again in a moment."))
+        return back
+    cancelled = selectors.subscription_get(subscription_id=subscription.id, organization_id=principal.organization_id)
+    ends_at = selectors.subscription_access_ends_at(cancelled)
+    if ends_at is not None:
+        messages.success(
+            request,
+            _("The subscription is cancelled. Access ends at %(date)s; no later period is charged.")
+            % {"date": when(ends_at)},
+        )
+    else:
+        messages.success(request, _("The subscription is cancelled."))
+    return back

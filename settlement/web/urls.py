@@ -8,6 +8,7 @@ urlpatterns = [
     path("purchases/", purchases.purchase_list, name="purchases"),
     path("purchases/<uuid:settlement_id>/", purchases.purchase_detail, name="purchase"),
     path("purchases/<uuid:settlement_id>/download/", purchases.purchase_download, name="purchase_download"),
+    path("purchases/<uuid:settlement_id>/cancel/", purchases.purchase_cancel, name="purchase_cancel"),
     path("sales/", sales.sales, name="sales"),
     path("usage/", usage.usage, name="usage"),
 ]
