@@ -1,6 +1,6 @@
 """What the Playwright tests share besides their fixtures (``browser_context``, ``browser_page`` in
-tests/fixtures.py): signing in, a published dataset to look at, an offering with asks to buy from, and
-the language switch.
+tests/fixtures.py): signing in, a published dataset to look at, an offering (a licence or a subscription) with asks
+to buy from, and the language switch.
 
 Playwright's sync API runs an event loop in the test's thread, and Django refuses ORM calls from a thread
 with a running loop; the tests create data before the browser acts and read it afterwards, so allowing it
@@ -81,6 +81,26 @@ def offering_with_asks(seller: Party) -> Offering:
         license_seats=20,
     )
     for price, seats in ((12_000, 3), (15_000, 4), (18_000, 2)):
+        order_place(principal=principal, offering_id=offering.id, side="sell", price=price, quantity=seats)
+    return offering
+
+
+def subscription_with_asks(seller: Party, *, term_periods: int = 6) -> Offering:
+    """A subscription to the strain feed (30-day periods, one new version a period committed) with asks per period."""
+    dataset = published_strain_dataset(seller)
+    principal = principal_for(Organization.objects.get(pk=seller.organization.pk))
+    offering = offering_publish(
+        principal=principal,
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms={},
+        license_seats=20,
+        kind="subscription",
+        period_days=30,
+        term_periods=term_periods,
+        min_versions_per_period=1,
+    )
+    for price, seats in ((5_000, 3), (6_000, 4)):
         order_place(principal=principal, offering_id=offering.id, side="sell", price=price, quantity=seats)
     return offering
 
