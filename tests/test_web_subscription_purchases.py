@@ -191,6 +191,9 @@ def test_the_periods_show_what_was_delivered_and_charged_or_missed(
     assert "0 of 1" in rows[2] and "Missed" in rows[2] and "—" in rows[2]
     assert when(start + 90 * DAY) in rows[3] and "counted when it ends" in rows[3]
     assert "Current period 4 of 4" in squashed(detail)
+    confirm = squashed(section(detail, "cancel-subscription"))
+    assert f"Access ends with the period under way, at {when(start + 120 * DAY)}" in confirm
+    assert "The period under way is still charged when it ends, if the seller delivered" in confirm
 
     japanese = section(text(signed_in(buyer, lang="ja").get(f"/purchases/{settlement.id}/")), "subscription-periods")
     assert "請求済み" in japanese and "不履行" in japanese
@@ -206,6 +209,9 @@ def test_cancelling_needs_the_confirmation_and_the_csrf_token_then_says_when_acc
 
     assert signed_in(buyer, enforce_csrf_checks=True).post(url, {"confirm": "1"}).status_code == 403
     assert signed_in(buyer).get(url).status_code == 405
+    confirm = squashed(section(text(signed_in(buyer).get(f"/purchases/{settlement.id}/")), "cancel-subscription"))
+    assert f"Access ends with the period under way, at {period_end}, and no later period is charged." in confirm
+    assert "still charged" not in confirm, "the first period was paid at the trade"
     unconfirmed = squashed(text(signed_in(buyer).post(url, follow=True)))
     assert "Tick the box to confirm the cancellation. Nothing was changed." in unconfirmed
     subscription.refresh_from_db()

@@ -79,6 +79,7 @@ class SubscriptionLine:
     versions: list[DatasetVersion]  # received (covered by the entitlement), oldest first
     access_ends_at: datetime | None  # cancelled: when access ends
     ends_if_cancelled: datetime | None  # not cancelled: when access would end if cancelled now
+    last_period: int | None  # cancelled (or if cancelled now): the number of the period access ends with
     overdue: Settlement | None  # past due: the declined charge being retried
     overdue_reason: str  # why it was declined, in the buyer's words
     grace_ends_at: datetime | None  # past due: when the subscription ends if still unpaid
@@ -144,6 +145,13 @@ def _subscription_line(
     subscription: Subscription, versions: list[DatasetVersion], overdue: Settlement | None
 ) -> SubscriptionLine:
     periods = list(subscription.periods.all())
+    access_ends_at = selectors.subscription_access_ends_at(subscription)
+    ends_if_cancelled = selectors.subscription_access_ends_at(subscription, cancelled_at=timezone.now())
+    last_end = access_ends_at or ends_if_cancelled
+    # Periods run back to back from the start, so the one ending then is the n-th (the term's end: the last).
+    last_period = (
+        None if last_end is None else (last_end - subscription.starts_at) // timedelta(days=subscription.period_days)
+    )
     grace_ends_at = None
     if subscription.past_due_since is not None:
         grace_ends_at = subscription.past_due_since + timedelta(days=subscription.grace_days)
@@ -160,8 +168,9 @@ def _subscription_line(
         ],
         current=next((period for period in periods if period.closed_at is None), None),
         versions=versions,
-        access_ends_at=selectors.subscription_access_ends_at(subscription),
-        ends_if_cancelled=selectors.subscription_access_ends_at(subscription, cancelled_at=timezone.now()),
+        access_ends_at=access_ends_at,
+        ends_if_cancelled=ends_if_cancelled,
+        last_period=last_period,
         overdue=overdue,
         overdue_reason=display.failure_reason(overdue, declined=True) if overdue is not None else "",
         grace_ends_at=grace_ends_at,
