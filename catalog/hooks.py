@@ -17,11 +17,12 @@ from typing import Any
 from django.http import HttpRequest
 
 OfferingsProvider = Callable[[uuid.UUID], list[dict[str, Any]]]
-# Renders what a higher app shows on a dataset's web page (the marketplace: each offering's market).
+# Renders what a higher app shows on a dataset's web page (the marketplace: each offering's market; streams: the
+# seller's live-stream panel).
 DatasetPanelRenderer = Callable[[HttpRequest, uuid.UUID], str]
 
 _offerings_provider: OfferingsProvider | None = None
-_dataset_panel_renderer: DatasetPanelRenderer | None = None
+_dataset_panel_renderers: list[DatasetPanelRenderer] = []
 
 
 def register_offerings_provider(provider: OfferingsProvider) -> None:
@@ -35,13 +36,14 @@ def offerings_for_dataset(dataset_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 def register_dataset_panel(renderer: DatasetPanelRenderer) -> None:
-    global _dataset_panel_renderer
-    _dataset_panel_renderer = renderer
+    if renderer not in _dataset_panel_renderers:
+        _dataset_panel_renderers.append(renderer)
 
 
 def dataset_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
-    """HTML (already escaped by its renderer) that a higher app adds to the dataset page; empty if none."""
-    return _dataset_panel_renderer(request, dataset_id) if _dataset_panel_renderer is not None else ""
+    """HTML (already escaped by its renderers) that higher apps add to the dataset page, in the order they registered
+    (the apps' order); empty if none."""
+    return "".join(renderer(request, dataset_id) for renderer in _dataset_panel_renderers)
 
 
 # --- versions -------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(("marketplace.web.urls", "web"), namespace="web")),
     path("", include(("settlement.web.urls", "settlement"), namespace="settlement")),
+    path("", include(("streams.web.urls", "streams"), namespace="streams")),
 ]
 
 handler400 = "config.api.handlers.bad_request"

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.http import HttpRequest
+
 # --- subscriptions: a change of status ----------------------------------------------------------------------
 
 
@@ -73,3 +75,22 @@ def stream_messages_between(dataset_id: uuid.UUID, start: datetime, end: datetim
     if _stream_message_counter is None:
         return None
     return _stream_message_counter(dataset_id, start, end)
+
+
+# --- web pages: what a higher app adds to a subscription purchase's page ------------------------------------------
+
+# Renders HTML (escaped by its renderer's template) for the page of the buyer's subscription purchase: the streams
+# app's live-stream panel (its credentials button). Given the request and the subscription's id; "" for nothing.
+PurchasePanelRenderer = Callable[[HttpRequest, uuid.UUID], str]
+
+_purchase_panel_renderers: list[PurchasePanelRenderer] = []
+
+
+def register_purchase_panel(renderer: PurchasePanelRenderer) -> None:
+    if renderer not in _purchase_panel_renderers:
+        _purchase_panel_renderers.append(renderer)
+
+
+def purchase_panels(request: HttpRequest, subscription_id: uuid.UUID) -> str:
+    """What the registered apps add to a subscription purchase's page, in the order they registered."""
+    return "".join(renderer(request, subscription_id) for renderer in _purchase_panel_renderers)

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from django.db.models import Sum
 
-from streams.models import StreamMessageCount
+from marketplace.models import Offering
+from streams.models import StreamClient, StreamMessageCount
 
-__all__ = ["stream_messages_between"]
+__all__ = ["dataset_streamed_by", "publisher_client", "stream_messages_between", "subscriber_client"]
 
 
 def stream_messages_between(dataset_id: uuid.UUID, start: datetime, end: datetime) -> int:
@@ -19,3 +20,21 @@ def stream_messages_between(dataset_id: uuid.UUID, start: datetime, end: datetim
         total=Sum("messages")
     )["total"]
     return int(total or 0)
+
+
+# --- the web pages' panels ---------------------------------------------------------------------------------------
+
+
+def subscriber_client(*, subscription_id: uuid.UUID) -> StreamClient | None:
+    """The subscription's reading client, once its credentials were first asked for."""
+    return StreamClient.objects.filter(subscription_id=subscription_id, role=StreamClient.Role.SUBSCRIBER).first()
+
+
+def publisher_client(*, dataset_id: uuid.UUID) -> StreamClient | None:
+    """The dataset's publishing client, once its credentials were first asked for."""
+    return StreamClient.objects.filter(dataset_id=dataset_id, role=StreamClient.Role.PUBLISHER).first()
+
+
+def dataset_streamed_by(*, dataset_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
+    """Whether the dataset is the organisation's own and has an offering with a live stream (its feed to publish)."""
+    return Offering.objects.filter(dataset_id=dataset_id, dataset__seller_id=organization_id, stream=True).exists()

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,7 +35,7 @@ from config.errors import Conflict, DomainError, NotFound
 from config.market import market_settings
 from contracts.models import Contract
 from contracts.templatetags.ichiba import when
-from settlement import selectors
+from settlement import hooks, selectors
 from settlement.models import Entitlement, Settlement, Subscription, SubscriptionPeriod
 from settlement.services.delivery import (
     KIND_JWT,
@@ -276,6 +277,8 @@ def _history(settlement: Settlement) -> list[HistoryLine]:
 def purchase_detail(request: HttpRequest, principal: Principal, settlement_id: uuid.UUID) -> HttpResponse:
     settlement = _purchase(principal, settlement_id)
     [line] = _lines([settlement], organization_id=principal.organization_id)
+    # What higher apps add to a subscription's page (streams: the live stream's credentials), rendered by them.
+    panels = hooks.purchase_panels(request, line.subscription.subscription.id) if line.subscription else ""
     return render(
         request,
         "settlement/purchase.html",
@@ -286,6 +289,7 @@ def purchase_detail(request: HttpRequest, principal: Principal, settlement_id: u
             "history": _history(settlement),
             "downloads": selectors.downloads_of_purchase(settlement=settlement)[:PURCHASE_DOWNLOADS],
             "token_minutes": _token_minutes(),
+            "panels": mark_safe(panels),  # noqa: S308 - rendered by the registered apps' templates
         },
     )
 
