@@ -303,7 +303,10 @@ def version_published(party: Party, dataset: Dataset, content: bytes, *, at: dat
     return version
 
 
-def conclude(offering: Offering, buyer: Party) -> Contract:
+def conclude(
+    offering: Offering, buyer: Party, *, price: int = 30_000, quantity: int = 2, trade_ref: str = "trade-web-1"
+) -> Contract:
+    """A contract concluded outside the order book (``contract_conclude``), as a trade at ``price`` would."""
     offering = Offering.objects.select_related("seller").get(pk=offering.pk)
     return contract_conclude(
         offering=offer_snapshot(offering),
@@ -314,10 +317,10 @@ def conclude(offering: Offering, buyer: Party) -> Contract:
             verified=buyer.organization.verified,
             is_buyer=buyer.organization.is_buyer,
         ),
-        price=30_000,
-        quantity=2,
+        price=price,
+        quantity=quantity,
         accepted_terms_sha256=offering.terms_sha256,
-        trade_ref="trade-web-1",
+        trade_ref=trade_ref,
     )
 
 

@@ -12,9 +12,8 @@ import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rdflib import Graph, Namespace, URIRef
 
-from contracts.services.contracts import BuyerSnapshot, contract_conclude
 from marketplace.models import Offering, OfferingEvent
-from marketplace.selectors import offer_snapshot
+from tests import builders
 from tests.builders import Party, readings_csv
 
 pytestmark = pytest.mark.django_db
@@ -158,21 +157,7 @@ def test_the_openapi_document_describes_the_fields(anonymous: Any) -> None:
 
 
 def conclude(offering_id: str, buyer: Party) -> Any:
-    offering = Offering.objects.select_related("seller").get(pk=offering_id)
-    return contract_conclude(
-        offering=offer_snapshot(offering),
-        buyer=BuyerSnapshot(
-            organization_id=buyer.organization.id,
-            name=buyer.organization.name,
-            country=buyer.organization.country,
-            verified=buyer.organization.verified,
-            is_buyer=buyer.organization.is_buyer,
-        ),
-        price=1_000,
-        quantity=2,
-        accepted_terms_sha256=offering.terms_sha256,
-        trade_ref="trade-1",
-    )
+    return builders.conclude(Offering.objects.get(pk=offering_id), buyer, price=1_000, trade_ref="trade-1")
 
 
 def test_the_contract_states_the_subscription_in_both_languages(

@@ -146,22 +146,15 @@ def settlement_open(event: hooks.TradeExecuted) -> list[models.Model]:
     the matching transaction inserts them with the trade (``hooks.on_trade_executed``). Its authorisation is
     enqueued for when that transaction commits. A trade of a subscription offering also opens the subscription,
     with its first period, which this settlement pays (``subscriptions.subscription_rows``)."""
-    rate = published_fee_rate()
-    fee = platform_fee(amount=event.amount, rate=rate)
-    settlement = Settlement(
+    settlement, opened = _pending(
         trade_id=event.trade_id,
         contract_id=event.contract_id,
+        period=1,
         buyer_id=event.buyer_id,
         seller_id=event.seller_id,
         amount=event.amount,
         currency=event.currency,
-        fee_rate=rate,
-        platform_fee=fee,
-        seller_proceeds=event.amount - fee,
-        provider=market_settings().payment_provider,
-    )
-    opened = SettlementEvent(
-        settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason="trade executed"
+        reason="trade executed",
     )
     _after_commit(tasks.settlement_authorize, str(settlement.id))
     if event.subscription is None:
@@ -175,9 +168,7 @@ def settlement_period_open(
     """The settlement of a later period of a subscription whose delivery commitment was met, and its first event,
     unsaved (the close pass writes a batch of them at once); its charge is enqueued for when that commits. The fee
     is the rate published now, as for a trade."""
-    rate = published_fee_rate()
-    fee = platform_fee(amount=subscription.amount, rate=rate)
-    settlement = Settlement(
+    settlement, opened = _pending(
         trade_id=trade_id,
         contract_id=subscription.contract_id,
         period=period.number,
@@ -185,18 +176,40 @@ def settlement_period_open(
         seller_id=subscription.seller_id,
         amount=subscription.amount,
         currency=subscription.currency,
-        fee_rate=rate,
-        platform_fee=fee,
-        seller_proceeds=subscription.amount - fee,
-        provider=market_settings().payment_provider,
-    )
-    opened = SettlementEvent(
-        settlement=settlement,
-        from_status="",
-        to_status=Settlement.Status.PENDING,
         reason=f"period {period.number} delivered ({period.versions_delivered} new versions)",
     )
     _after_commit(tasks.settlement_authorize, str(settlement.id))
+    return settlement, opened
+
+
+def _pending(
+    *,
+    trade_id: uuid.UUID,
+    contract_id: uuid.UUID,
+    period: int,
+    buyer_id: uuid.UUID,
+    seller_id: uuid.UUID,
+    amount: int,
+    currency: str,
+    reason: str,
+) -> tuple[Settlement, SettlementEvent]:
+    """A new pending settlement at the fee rate published now, and its first event, both unsaved."""
+    rate = published_fee_rate()
+    fee = platform_fee(amount=amount, rate=rate)
+    settlement = Settlement(
+        trade_id=trade_id,
+        contract_id=contract_id,
+        period=period,
+        buyer_id=buyer_id,
+        seller_id=seller_id,
+        amount=amount,
+        currency=currency,
+        fee_rate=rate,
+        platform_fee=fee,
+        seller_proceeds=amount - fee,
+        provider=market_settings().payment_provider,
+    )
+    opened = SettlementEvent(settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason=reason)
     return settlement, opened
 
 
