@@ -17,6 +17,7 @@ from tests.bench import (
     mqtt_fanout,
     settlement,
     slow_partner,
+    subscriptions,
     upload,
 )
 
@@ -32,6 +33,7 @@ def main(argv: list[str]) -> int:
         "slow_partner": slow_partner.run,
         "download": download.run,
         "mqtt_fanout": mqtt_fanout.run,
+        "close_periods": subscriptions.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
