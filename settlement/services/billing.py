@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Case, Expression, F, Field, OuterRef, Subquery, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 
@@ -155,9 +155,23 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
             )
     Settlement.objects.bulk_create(settlements)
     SettlementEvent.objects.bulk_create(events)
-    SubscriptionPeriod.objects.bulk_update(
-        ready, ["versions_delivered", "messages_delivered", "outcome", "settlement", "closed_at"]
+    # Set-based (``bulk_update`` would build one CASE branch per period and column, and was half the pass's time):
+    # every column that varies takes few values in a batch, each one branch over its periods' ids, and each charged
+    # period's settlement is the one just written for its contract and number.
+    SubscriptionPeriod.objects.filter(pk__in=[period.pk for period in ready]).update(
+        closed_at=now,
+        versions_delivered=_per_value(ready, "versions_delivered"),
+        messages_delivered=_per_value(ready, "messages_delivered"),
+        outcome=_per_value(ready, "outcome"),
     )
+    if charging:
+        SubscriptionPeriod.objects.filter(pk__in=charging_ids).update(
+            settlement=Subquery(
+                Settlement.objects.filter(
+                    contract__subscription=OuterRef("subscription_id"), period=OuterRef("number")
+                ).values("pk")[:1]
+            )
+        )
     SubscriptionPeriod.objects.bulk_create(opened)
     for period in ready:
         if period.outcome == Outcome.MISSED:
@@ -168,6 +182,23 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     closed.ended += len(ending)
     closed.charges += [settlement.id for settlement in settlements]
     return True
+
+
+def _per_value(periods: Sequence[SubscriptionPeriod], name: str) -> Expression:
+    """Each period's value of the column ``name``, as one expression of an ``UPDATE`` of ``periods``: a branch per
+    distinct value (a batch's periods share a few: counts of versions, outcomes) over the ids that have it."""
+    column = SubscriptionPeriod._meta.get_field(name)
+    assert isinstance(column, Field)
+    ids: dict[object, list[int]] = defaultdict(list)
+    for period in periods:
+        ids[getattr(period, name)].append(period.pk)
+    if len(ids) == 1:
+        return Value(next(iter(ids)), output_field=column)
+    return Case(
+        *(When(pk__in=pks, then=Value(value, output_field=column)) for value, pks in ids.items()),
+        default=F(name),
+        output_field=column,
+    )
 
 
 def _deliveries(periods: Sequence[tuple[uuid.UUID, SubscriptionPeriod]]) -> dict[uuid.UUID, list[datetime]]:

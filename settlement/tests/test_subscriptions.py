@@ -628,6 +628,33 @@ def test_a_subscription_trade_sends_the_statements_a_licence_trade_sends(
     assert Subscription.objects.count() == 2
 
 
+def test_the_close_pass_sends_as_many_statements_for_four_charged_periods_as_for_one(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    """A batch's statements do not grow with its periods (``make bench close_periods`` closes 10,000 in 20 batches);
+    each charged period is linked to its own settlement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    capture = django_capture_on_commit_callbacks
+    sent = {}
+    for count in (1, 4):
+        feed = subscription_offering(seller, capture, period_days=30, term_periods=3, title=f"Feed of {count}")
+        subscriptions = [subscribe(buyer, seller, feed, capture, quantity=1) for _ in range(count)]
+        last = max(s.starts_at for s in subscriptions)
+        close(capture, last + 30 * DAY)
+        feed_version(seller, feed, capture, readings_csv(10 + count))
+        with capture(execute=False), CaptureQueriesContext(connection) as queries:  # the pass alone: no charge runs
+            closed = billing.subscription_periods_close(as_of=last + 60 * DAY)
+        assert (closed.periods, closed.charged) == (count, count)
+        sent[count] = [q["sql"] for q in queries.captured_queries]
+        for subscription in subscriptions:
+            second = subscription.periods.get(number=2)
+            charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
+            assert (second.outcome, second.versions_delivered, second.settlement_id) == ("open", 1, charge.id)
+    assert len(sent[4]) == len(sent[1]), "\n".join(sent[4])
+
+
 # --- Stripe (localstripe) ------------------------------------------------------------------------------------------
 
 
