@@ -34,7 +34,10 @@ started and ready; then this process waits until T and launches the pass at T + 
 period's end: ``python -c`` in a subprocess that calls the real command, ``call_command("close_periods",
 "--as-of", T + 0.5 s)``, counting its statements (``connection.execute_wrapper``). If the setup overran T, the
 pass starts late and ``pass_started_after_period_end_s`` says by how much (the latencies from T then include it;
-those from the launch do not).
+those from the launch do not). ``wall_clock_stepped_s`` (in both figures: at the launch, at the drain's end) is how
+far the wall clock moved against the monotonic one since T was chosen: not about 0, the wall clock was adjusted (a
+shared VM's is, now and then: slewed at 5 ms/s for a minute was seen) and timestamps across the adjustment are off
+by that much.
 
 * ``close_periods.pass``: ``periods_closed_per_s`` = periods / the command's own wall time (``call_command``, in the
   subprocess: not the interpreter's start or ``django.setup()``, which ``process_wall_s`` includes); target >= 200/s.
@@ -175,6 +178,7 @@ class Fixture:
     expected: dict[uuid.UUID, str]  # period 2's id → "charged", "declined" or "missed"
     setup_s: float
     bulk_s: float
+    clock: float  # time.time() - time.monotonic() when T was chosen: a step of the wall clock shows against it
     mix: dict[str, Any] = field(default_factory=dict)
 
 
@@ -446,6 +450,7 @@ def _build(lead_s: float) -> Fixture:
     _redis().flushdb()  # the real trades' authorisations and captures ran here; their messages are not wanted
     # T: far enough ahead that the bulk rows, VACUUM and the workers' start are done by then.
     period_end = (_now() + timedelta(seconds=lead_s)).replace(microsecond=0)
+    clock = _clock()
     bulk_began = time.monotonic()
     expected = _bulk_fixture(feeds, buyers, period_end=period_end)
     outcomes = list(expected.values())
@@ -454,6 +459,7 @@ def _build(lead_s: float) -> Fixture:
         expected=expected,
         setup_s=time.monotonic() - began,
         bulk_s=time.monotonic() - bulk_began,
+        clock=clock,
         mix={
             "subscriptions": len(expected),
             "feeds": FEEDS,
@@ -663,6 +669,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _clock() -> float:
+    """The wall clock against the monotonic one: constant unless the wall clock was stepped (NTP, a VM's resume)."""
+    return time.time() - time.monotonic()
+
+
 def _round(value: float, digits: int = 3) -> float:
     return round(value, digits)
 
@@ -717,11 +728,12 @@ def _run(workers: Workers, env: dict[str, str]) -> None:
     ready_s = workers.wait_ready()
     connections.close_all()  # this process's connection is idle through the pass (its polls open a new one)
     as_of = fixture.period_end + timedelta(seconds=AS_OF_AFTER_S)
-    wait_s = as_of.timestamp() - time.time()
-    if wait_s > 0:
-        time.sleep(wait_s)
+    while (left := as_of.timestamp() - time.time()) > 0:  # by the wall clock, which the rows' timestamps follow
+        time.sleep(min(left, 1.0))
+    clock_at_launch = _clock() - fixture.clock
     ran = _run_pass(as_of, workers, env)
     state, samples = _drain(fixture.period_end, workers)
+    clock_at_end = _clock() - fixture.clock
     workers.stop()
     result = ran.result
     periods = int(result["closed"]["periods"])
@@ -746,6 +758,7 @@ def _run(workers: Workers, env: dict[str, str]) -> None:
         command_s=_round(pass_s, 3),
         process_wall_s=_round(elapsed, 3),
         pass_started_after_period_end_s=_round(ran.launched - t_end, 3),
+        wall_clock_stepped_s=_round(clock_at_launch, 3),
         statements=result["statements"],
         statements_per_period=_round(result["statements"] / max(periods, 1), 3),
         sql_ms_per_period=_round(result["sql_s"] / max(periods, 1) * 1000, 3),
@@ -796,6 +809,7 @@ def _run(workers: Workers, env: dict[str, str]) -> None:
         outcomes_mismatched=mismatched,
         end_to_end_per_s=_round(len(done) / span, 1),
         end_to_end_s=_round(span, 2),
+        wall_clock_stepped_s=_round(clock_at_end, 3),
         **_latencies([v - t_end for v in done.values()], "latency_from_period_end"),
         **_latencies([v - ran.launched for v in done.values()], "latency_from_launch"),
         charge_latency_from_period_end_p99_s=_round(
