@@ -43,7 +43,7 @@ def offering_get(*, offering_id: Any) -> Offering:
     return offering
 
 
-def offerings_list(*, dataset_id: uuid.UUID | None = None, status: str = "") -> QuerySet[Offering]:
+def offerings_list(*, dataset_id: uuid.UUID | None = None, status: str = "", kind: str = "") -> QuerySet[Offering]:
     queryset = Offering.objects.select_related("dataset", "seller").filter(
         dataset__status__in=["published", "withdrawn"]
     )
@@ -51,6 +51,8 @@ def offerings_list(*, dataset_id: uuid.UUID | None = None, status: str = "") -> 
         queryset = queryset.filter(dataset_id=dataset_id)
     if status:
         queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
     return queryset
 
 

@@ -96,6 +96,19 @@ def test_the_defaults_of_a_subscription(seller: Party, dataset_id: str) -> None:
     assert offer(seller, dataset_id, period_days=None, stream=False).json()["kind"] == "licence"
 
 
+def test_offerings_are_listed_by_kind(seller: Party, dataset_id: str) -> None:
+    feed = offer(seller, dataset_id, kind="subscription", period_days=30, term_periods=12).json()
+    licence = offer(seller, dataset_id).json()
+    listed = {
+        kind: [
+            o["id"] for o in seller.client.get(f"/api/v1/offerings?dataset={dataset_id}&kind={kind}").json()["results"]
+        ]
+        for kind in ("subscription", "licence")
+    }
+    assert listed == {"subscription": [feed["id"]], "licence": [licence["id"]]}
+    assert problem(seller.client.get("/api/v1/offerings?kind=lease"), 400)["errors"]["kind"]
+
+
 @pytest.mark.parametrize(
     ("changes", "status", "field"),
     [

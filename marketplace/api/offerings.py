@@ -181,6 +181,7 @@ class OfferingListCreate(GenericAPIView):
         parameters=[
             OpenApiParameter("dataset", OpenApiTypes.UUID),
             OpenApiParameter("status", str, enum=Offering.Status.values),
+            OpenApiParameter("kind", str, enum=Offering.Kind.values),
         ],
         responses=OfferingSerializer(many=True),
     )
@@ -189,11 +190,14 @@ class OfferingListCreate(GenericAPIView):
         wanted_status = request.query_params.get("status", "")
         if wanted_status and wanted_status not in Offering.Status.values:
             raise ValidationError({"status": [f"Must be one of: {', '.join(Offering.Status.values)}."]})
+        kind = request.query_params.get("kind", "")
+        if kind and kind not in Offering.Kind.values:
+            raise ValidationError({"kind": [f"Must be one of: {', '.join(Offering.Kind.values)}."]})
         try:
             dataset_id = uuid.UUID(dataset) if dataset else None
         except ValueError as exc:
             raise ValidationError({"dataset": ["Must be a dataset id."]}) from exc
-        page = self.paginate_queryset(selectors.offerings_list(dataset_id=dataset_id, status=wanted_status))
+        page = self.paginate_queryset(selectors.offerings_list(dataset_id=dataset_id, status=wanted_status, kind=kind))
         return self.get_paginated_response(OfferingSerializer(page, many=True).data)
 
     @extend_schema(
