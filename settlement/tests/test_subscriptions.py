@@ -31,7 +31,7 @@ from settlement.models import (
 )
 from settlement.services import billing, settlements
 from settlement.services.webhooks import EVENT_TYPES
-from tests.builders import feed_version, make_party, place, readings_csv, subscription_offering
+from tests.builders import feed_version, make_party, place, readings_csv, subscription_offering, trade
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +45,8 @@ def feed(seller: Any, django_capture_on_commit_callbacks: Any) -> dict[str, Any]
 
 
 def subscribe(buyer: Any, seller: Any, offering: dict[str, Any], capture: Any, *, quantity: int = 2) -> Subscription:
-    with capture(execute=True):
-        assert place(seller, offering, "sell", 5, 1000).status_code == 201
-    with capture(execute=True):
-        response = place(buyer, offering, "buy", quantity, 1000)
-    assert response.status_code == 201, response.content
-    [made] = response.json()["trades"]
-    return Subscription.objects.get(contract_id=made["contract"])
+    """An ask of 5 seats per period at 1000 and a crossing bid (``builders.trade``); returns its subscription."""
+    return Subscription.objects.get(contract_id=trade(buyer, seller, offering, capture, quantity=quantity).contract_id)
 
 
 def close(capture: Any, as_of: datetime) -> billing.Closed:

@@ -88,3 +88,31 @@ def postgres_cpu_by_pid() -> dict[int, float]:
             fields = rest.split()
             found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
     return found
+
+
+def redis_problem(redis_url: str) -> str:
+    """Why a bench that needs its own Redis database cannot run ("" when it can)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.exceptions.RedisError as exc:
+        return f"needs Redis at {redis_url}: {exc}"
+    return ""
+
+
+def worker_environment(*, database_url: str, redis_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of a bench's processes that publish to and run real Celery workers on ``redis_url``: a Redis
+    database of the bench's own, so the plain queue names (no ``ICHIBA_CELERY_QUEUE_PREFIX``), as its workers
+    consume them; the offline payment provider; errors only in the logs."""
+    return {
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "ICHIBA_DATA_DIR": str(data_dir),
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "ICHIBA_CELERY_QUEUE_PREFIX": "",
+        "ICHIBA_PAYMENT_PROVIDER": "offline",
+        "ICHIBA_LOG_LEVEL": "ERROR",
+    }

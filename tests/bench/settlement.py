@@ -68,7 +68,7 @@ from typing import Any
 
 from celery import shared_task
 
-from tests.bench.common import ROOT, WORK, emit, postgres_cpu_by_pid
+from tests.bench.common import ROOT, WORK, emit, postgres_cpu_by_pid, redis_problem, worker_environment
 from tests.bench.http_load import _cpu_seconds, _machine_busy
 from tests.bench.matching import (
     CROSSING_BID_PRICE,
@@ -117,29 +117,6 @@ def noop(key: str) -> None:
 
 
 # --- setup -------------------------------------------------------------------------------------------------------
-
-
-def _redis_problem() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.exceptions.RedisError as exc:
-        return f"needs Redis at {REDIS_URL}: {exc}"
-    return ""
-
-
-def _environment(url: str, data_dir: Path) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "ICHIBA_DATA_DIR": str(data_dir),
-        "REDIS_URL": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "ICHIBA_PAYMENT_PROVIDER": "offline",
-        "ICHIBA_LOG_LEVEL": "ERROR",
-    }
 
 
 def _setup_django(env: dict[str, str]) -> None:
@@ -555,7 +532,7 @@ def _round(value: float, digits: int = 3) -> float:
 def run() -> None:
     if ran_in_fresh_interpreter("settlement"):
         return
-    problem = _redis_problem()
+    problem = redis_problem(REDIS_URL)
     if problem:
         emit(bench="settlement", skipped=problem)
         return
@@ -565,7 +542,7 @@ def run() -> None:
     data_dir = WORK / "settlement-data"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = _environment(url, data_dir)
+    env = worker_environment(database_url=url, redis_url=REDIS_URL, data_dir=data_dir)
     _setup_django(env)
     _redis().flushdb()
     log = WORK / "settlement-worker.log"

@@ -35,15 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit
+from tests.bench.common import ROOT, WORK, emit, redis_problem, worker_environment
 from tests.bench.matching import build_market, percentile, ran_in_fresh_interpreter, recreate_database
 from tests.bench.settlement import (
-    _environment,
+    REDIS_URL,
     _pipeline,
     _prepare,
     _produce,
     _redis,
-    _redis_problem,
     _setup_django,
 )
 
@@ -178,7 +177,7 @@ def _lag_figures(lags: list[float], suffix: str) -> dict[str, float | None]:
 def run() -> None:
     if ran_in_fresh_interpreter("slow_partner"):
         return
-    problem = _redis_problem()
+    problem = redis_problem(REDIS_URL)
     if problem:
         emit(bench="settlement.slow_partner", skipped=problem)
         return
@@ -189,7 +188,10 @@ def run() -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     # Local settings (as make worker): webhooks may reach the receiver on 127.0.0.1.
-    env = {**_environment(url, data_dir), "ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
+    env = {
+        **worker_environment(database_url=url, redis_url=REDIS_URL, data_dir=data_dir),
+        "ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+    }
     _setup_django(env)
     _redis().flushdb()
     log = WORK / "slow-partner-workers.log"

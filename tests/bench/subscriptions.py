@@ -86,7 +86,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit
+from tests.bench.common import ROOT, WORK, emit, redis_problem, worker_environment
 from tests.bench.matching import TINY_CSV, _statement_kind, percentile, ran_in_fresh_interpreter, recreate_database
 from tests.bench.settlement import Sample, Workers, _noop_drain, _redis, _sample, _usage
 
@@ -116,30 +116,6 @@ DAY = timedelta(days=1)
 
 
 # --- setup -------------------------------------------------------------------------------------------------------
-
-
-def _redis_problem() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.exceptions.RedisError as exc:
-        return f"needs Redis at {REDIS_URL}: {exc}"
-    return ""
-
-
-def _environment(url: str, data_dir: Path) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "ICHIBA_DATA_DIR": str(data_dir),
-        "REDIS_URL": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "ICHIBA_CELERY_QUEUE_PREFIX": "",  # its own Redis database: the plain queue names, as the workers consume
-        "ICHIBA_PAYMENT_PROVIDER": "offline",
-        "ICHIBA_LOG_LEVEL": "ERROR",
-    }
 
 
 def _setup_django(env: dict[str, str]) -> None:
@@ -691,7 +667,7 @@ def _latencies(values: list[float], prefix: str) -> dict[str, float | None]:
 def run() -> None:
     if ran_in_fresh_interpreter("subscriptions"):
         return
-    problem = _redis_problem()
+    problem = redis_problem(REDIS_URL)
     if problem:
         emit(bench="close_periods", skipped=problem)
         return
@@ -701,7 +677,7 @@ def run() -> None:
     data_dir = WORK / "subscriptions-data"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = _environment(url, data_dir)
+    env = worker_environment(database_url=url, redis_url=REDIS_URL, data_dir=data_dir)
     _setup_django(env)
     _redis().flushdb()
     log = WORK / "subscriptions-worker.log"
