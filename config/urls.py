@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("catalog.api.urls")),
     path("", include("contracts.api.urls")),
     path("", include("settlement.api.urls")),
+    path("", include("deals.api.urls")),
     path("", include("streams.api.urls")),
 ]
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(("marketplace.web.urls", "web"), namespace="web")),
     path("", include(("settlement.web.urls", "settlement"), namespace="settlement")),
+    path("", include(("deals.web.urls", "deals"), namespace="deals")),
     path("", include(("streams.web.urls", "streams"), namespace="streams")),
 ]
 

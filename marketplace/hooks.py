@@ -119,6 +119,37 @@ def on_trade_executed(event: TradeExecuted) -> list[models.Model]:
     return rows
 
 
+@dataclass(frozen=True)
+class TradeVoided:
+    """A trade made off the book (no orders: a deal's offering, ``channel`` "private" or "auction") was voided: its
+    payment never happened. Its seats are unsold again; the offering's row is locked by the void's transaction."""
+
+    trade_id: uuid.UUID
+    offering_id: uuid.UUID
+    channel: str
+    buyer_id: uuid.UUID
+    quantity: int
+    reason: str
+    seats_back: bool  # False: the data cannot be delivered, so selling the seats again would only fail again
+
+
+# A subscriber may make new trades (``marketplace.services.orders.deal_execute``) in the void's transaction.
+TradeVoidedSubscriber = Callable[[TradeVoided], None]
+
+_trade_voided_subscribers: list[TradeVoidedSubscriber] = []
+
+
+def subscribe_trade_voided(subscriber: TradeVoidedSubscriber) -> None:
+    if subscriber not in _trade_voided_subscribers:
+        _trade_voided_subscribers.append(subscriber)
+
+
+def on_trade_voided(event: TradeVoided) -> None:
+    """Announce a deal's voided trade inside the void's transaction; a subscriber that raises rolls the void back."""
+    for subscriber in list(_trade_voided_subscribers):
+        subscriber(event)
+
+
 # --- settlement ids on the tape (a party sees its trade's settlement) --------------------------------------
 
 # Trade ids -> the ids of their settlements (a trade without one is left out), in one query for a whole page;

@@ -130,8 +130,23 @@ class Offering(models.Model):
         LICENCE = "licence", _("Licence")
         SUBSCRIPTION = "subscription", _("Subscription")
 
+    class Channel(models.TextChoices):
+        BOOK = "book", _("Order book")
+        PRIVATE = "private", _("Private offer")
+        AUCTION = "auction", _("Auction")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dataset = models.ForeignKey("catalog.Dataset", on_delete=models.PROTECT, related_name="offerings")
+    # How its seats are sold. "book": publicly, through its order book (every offering a seller publishes). A deal
+    # made off the book sells through an offering of its own, which no order can reach and no public list shows:
+    # "private", made when a private offer is accepted, for its one ``buyer``, whose trade only the two parties
+    # see; "auction", made when a sealed-bid auction opens (so an exclusive auction holds the dataset's exclusivity
+    # like any open exclusive offering), whose trades at the clearing price go on the public tape.
+    # Both trade through ``marketplace.services.orders.deal_execute``; the deals app decides who and at what price.
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.BOOK)
+    buyer = models.ForeignKey(
+        "Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="private_offerings"
+    )
     # A licence covers the dataset version published at the trade. A subscription covers a feed: the order book
     # prices one period; the contract runs term_periods x period_days, and each period after the first is billed
     # in arrears only if the seller delivered at least min_versions_per_period new versions during it (and, for a
@@ -204,6 +219,10 @@ class Offering(models.Model):
                 condition=Q(min_messages_per_period__isnull=True) | Q(stream=True, min_messages_per_period__gte=1),
                 name="offering_message_commitment_needs_stream",
             ),
+            models.CheckConstraint(
+                condition=Q(channel="private", buyer__isnull=False) | (~Q(channel="private") & Q(buyer__isnull=True)),
+                name="offering_private_has_its_buyer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +231,11 @@ class Offering(models.Model):
     @property
     def is_subscription(self) -> bool:
         return self.kind == self.Kind.SUBSCRIPTION
+
+    @property
+    def on_book(self) -> bool:
+        """Sold through its public order book (not a private offer's or an auction's own offering)."""
+        return self.channel == self.Channel.BOOK
 
     @property
     def term_days(self) -> int | None:
@@ -342,7 +366,9 @@ class Order(models.Model):
 
 
 class Trade(models.Model):
-    """A match of a bid and an ask: seats at the resting order's price. Each concludes one contract."""
+    """Seats sold at a price, concluding one contract: on the book, a match of a bid and an ask at the resting
+    order's price; off it (a private offer accepted, an auction won: the offering's ``channel``), a deal without
+    orders at the agreed or clearing price."""
 
     class Status(models.TextChoices):
         EXECUTED = "executed", _("Executed")
@@ -351,8 +377,8 @@ class Trade(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # unindexed alone: trade_tape_idx leads with it
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="trades", db_index=False)
-    buy_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="buy_trades")
-    sell_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="sell_trades")
+    buy_order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="buy_trades")
+    sell_order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="sell_trades")
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trades_bought")
     seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trades_sold")
     price = models.BigIntegerField()
@@ -370,6 +396,11 @@ class Trade(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0) & Q(quantity__gt=0), name="trade_positive"),
             models.CheckConstraint(condition=~Q(buyer=models.F("seller")), name="trade_no_self_trade"),
+            models.CheckConstraint(
+                condition=Q(buy_order__isnull=True, sell_order__isnull=True)
+                | Q(buy_order__isnull=False, sell_order__isnull=False),
+                name="trade_orders_paired",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,21 +31,28 @@ def organization_get(*, organization_id: Any) -> Organization:
     return Organization.objects.get(pk=organization_id)
 
 
-def offering_get(*, offering_id: Any) -> Offering:
-    """Any offering by id: offerings are public (withdrawn ones too, for the contracts that name them)."""
+def offering_get(*, offering_id: Any, organization_id: uuid.UUID | None = None) -> Offering:
+    """An offering by id. Offerings are public (withdrawn ones too, for the contracts that name them), except a
+    private offer's own offering, which only its two parties see (``organization_id``: the caller's); to anyone
+    else it does not exist."""
     try:
         wanted = uuid.UUID(str(offering_id))
     except ValueError as exc:
         raise NotFound("No such offering.") from exc
     offering = Offering.objects.select_related("dataset", "seller").filter(pk=wanted).first()
-    if offering is None:
+    if offering is None or not offering_visible(offering, organization_id):
         raise NotFound("No such offering.")
     return offering
 
 
+def offering_visible(offering: Offering, organization_id: uuid.UUID | None) -> bool:
+    """Whether the caller may know the offering exists: a private one only its seller and its buyer."""
+    return offering.channel != Offering.Channel.PRIVATE or organization_id in (offering.seller_id, offering.buyer_id)
+
+
 def offerings_list(*, dataset_id: uuid.UUID | None = None, status: str = "", kind: str = "") -> QuerySet[Offering]:
     queryset = Offering.objects.select_related("dataset", "seller").filter(
-        dataset__status__in=["published", "withdrawn"]
+        dataset__status__in=["published", "withdrawn"], channel=Offering.Channel.BOOK
     )
     if dataset_id is not None:
         queryset = queryset.filter(dataset_id=dataset_id)
@@ -56,8 +63,8 @@ def offerings_list(*, dataset_id: uuid.UUID | None = None, status: str = "", kin
     return queryset
 
 
-def offer_snapshot(offering: Offering) -> OfferSnapshot:
-    """The offering as contracts sees it when a trade concludes a contract."""
+def offer_snapshot(offering: Offering, *, negotiation: tuple[dict[str, Any], ...] = ()) -> OfferSnapshot:
+    """The offering as contracts sees it when a trade concludes a contract (``negotiation``: a deal's revisions)."""
     return OfferSnapshot(
         offering_id=offering.id,
         seller_id=offering.seller_id,
@@ -72,6 +79,8 @@ def offer_snapshot(offering: Offering) -> OfferSnapshot:
         seller_user_id=offering.accepted_by_user_id,
         seller_api_key_id=offering.accepted_by_api_key_id,
         delivery_channel=delivery_channel(offering.delivery_url),
+        channel=offering.channel,
+        negotiation=negotiation,
     )
 
 
@@ -146,7 +155,9 @@ def offering_delivery_record(
 
 def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:
     """A dataset's active offerings as the catalog shows them (catalog.hooks)."""
-    offerings = Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
+    offerings = Offering.objects.filter(
+        dataset_id=dataset_id, status=Offering.Status.ACTIVE, channel=Offering.Channel.BOOK
+    ).order_by("created_at")
     return [_public_summary(offering) for offering in offerings]
 
 
@@ -198,7 +209,9 @@ def book_depth(*, offering: Offering, levels: int = 20) -> dict[str, list[BookLe
 
 
 def trades_tape(*, offering_id: uuid.UUID | None = None) -> QuerySet[Trade]:
-    queryset = Trade.objects.filter(status=Trade.Status.EXECUTED)
+    """The public tape: executed trades of the order books and of auctions (at their clearing prices); a private
+    offer's trade is known to its two parties only."""
+    queryset = Trade.objects.filter(status=Trade.Status.EXECUTED).exclude(offering__channel=Offering.Channel.PRIVATE)
     return queryset.filter(offering_id=offering_id) if offering_id else queryset
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "contracts",
     "marketplace",
     "settlement",
+    "deals",
     "streams",
     "demo",
     # Failed sign-ins counted in PostgreSQL, with a lock-out (marketplace/signin.py).

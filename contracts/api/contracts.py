@@ -33,6 +33,15 @@ class ContractEventSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "reason", "created_at"]
 
 
+class NegotiationRevisionSerializer(serializers.Serializer):
+    revision = serializers.IntegerField()
+    author = serializers.ChoiceField(choices=["seller", "buyer"], help_text="The party that wrote this revision.")
+    terms_sha256 = serializers.CharField()
+    price = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
 class ContractSerializer(serializers.ModelSerializer):
     template = serializers.SerializerMethodField()
     seller = serializers.SerializerMethodField()
@@ -41,6 +50,14 @@ class ContractSerializer(serializers.ModelSerializer):
     offering = serializers.UUIDField(source="offering_id")
     acceptances = AcceptanceSerializer(many=True)
     events = ContractEventSerializer(many=True)
+    channel = serializers.ChoiceField(
+        choices=["book", "private", "auction"],
+        read_only=True,
+        help_text="How it came about: the order book, a private offer accepted, or an auction won.",
+    )
+    negotiation = NegotiationRevisionSerializer(
+        many=True, read_only=True, help_text="A private offer's revisions, oldest first; the last is the agreed one."
+    )
 
     class Meta:
         model = Contract
@@ -65,6 +82,8 @@ class ContractSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "concluded_at",
+            "channel",
+            "negotiation",
             "acceptances",
             "events",
         ]

@@ -45,6 +45,10 @@ class OfferSnapshot:
     # How the data reaches the buyer, as its contract states it: "market" (download tokens of the market) or
     # "endpoint" (the seller's own server, verifying the market's signed tokens: the offering has a delivery URL).
     delivery_channel: str = "market"
+    # How the trade came about: "book" (orders matched), "private" (a private offer accepted), "auction" (won at the
+    # clearing price); and for a negotiated deal, its revisions in order (``Contract.negotiation``).
+    channel: str = "book"
+    negotiation: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,8 @@ def contracts_conclude(
                 document_sha256=_sha256(document_assemble(base_ja, slots_ja)),
                 document_en_sha256=_sha256(document_assemble(base_en, slots_en)),
                 concluded_at=concluded_at,
+                channel=offering.channel,
+                negotiation=list(offering.negotiation),
             )
         )
     acceptances = []

@@ -235,7 +235,8 @@ class OfferingDetail(GenericAPIView):
 
     @extend_schema(operation_id="offerings_retrieve", responses=OfferingSerializer)
     def get(self, request: Request, offering_id: str) -> Response:
-        return Response(OfferingSerializer(selectors.offering_get(offering_id=offering_id)).data)
+        offering = selectors.offering_get(offering_id=offering_id, organization_id=_caller(request))
+        return Response(OfferingSerializer(offering).data)
 
     @extend_schema(operation_id="offerings_update", request=OfferingUpdateSerializer, responses=OfferingSerializer)
     def patch(self, request: Request, offering_id: str) -> Response:
@@ -279,7 +280,7 @@ class OfferingOdrl(GenericAPIView):
         responses=OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL 2.2 Offer"),
     )
     def get(self, request: Request, offering_id: str) -> Response:
-        offering = selectors.offering_get(offering_id=offering_id)
+        offering = selectors.offering_get(offering_id=offering_id, organization_id=_caller(request))
         document = offer_odrl(
             offering_id=offering.id,
             seller_id=offering.seller_id,
@@ -291,3 +292,9 @@ class OfferingOdrl(GenericAPIView):
             terms_sha256=offering.terms_sha256,
         )
         return Response(document)
+
+
+def _caller(request: Request) -> uuid.UUID | None:
+    """The calling organisation, if any: a private offer's offering is shown to its parties only."""
+    principal = principal_of(request)
+    return principal.organization_id if principal is not None else None

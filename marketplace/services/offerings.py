@@ -306,12 +306,105 @@ def _kind_fields(subscription: SubscriptionShape | None) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SellerAcceptance:
+    """The seller's acceptance of a deal's terms: when, and by whom (a member or an API key) of the seller."""
+
+    seller_id: uuid.UUID
+    accepted_at: Any  # datetime
+    user_id: int | None = None
+    api_key_id: uuid.UUID | None = None
+
+
+@transaction.atomic
+def deal_offering_open(
+    *,
+    channel: str,
+    dataset_id: uuid.UUID,
+    acceptance: SellerAcceptance,
+    template_code: str,
+    template_version: int,
+    terms: Mapping[str, Any],
+    license_seats: int,
+    currency: str,
+    buyer_id: uuid.UUID | None = None,
+) -> Offering:
+    """Open the offering of a deal made off the book (``Offering.channel``): "private" when a private offer is
+    accepted, for its ``buyer_id``; "auction" when an auction opens. A licence of ``license_seats`` seats on the
+    seller's published dataset, its terms validated and hashed as any offering's (``terms`` as the seller wrote
+    them), and judged for exclusivity under the dataset's row lock as a publication is: an exclusive auction then
+    holds the dataset's exclusivity while it is open. No order reaches it; ``orders.deal_execute`` sells it."""
+    if channel not in (Offering.Channel.PRIVATE, Offering.Channel.AUCTION):
+        raise ValueError(f"not a deal's channel: {channel}")
+    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=acceptance.seller_id).first()
+    if dataset is None:
+        raise NotFound("No such dataset.")
+    if dataset.status != Dataset.Status.PUBLISHED:
+        raise Conflict(
+            f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered."
+        )
+    template = template_get(template_code, template_version)
+    resolved = terms_resolve(
+        template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class, subscription=None
+    )
+    exclusivity_check(
+        dataset_id=dataset.id,
+        territory=resolved.terms["territory"],
+        exclusive=is_exclusive(resolved.terms),
+        organization_id=acceptance.seller_id,
+    )
+    offering = Offering.objects.create(
+        dataset=dataset,
+        seller_id=acceptance.seller_id,
+        channel=channel,
+        buyer_id=buyer_id if channel == Offering.Channel.PRIVATE else None,
+        template_code=template.code,
+        template_version=template.version,
+        terms=resolved.terms,
+        terms_sha256=resolved.sha256,
+        mandatory_clauses=list(resolved.mandatory_clauses),
+        license_seats=license_seats,
+        currency=_check_currency(currency),
+        accepted_at=acceptance.accepted_at,
+        accepted_by_user_id=acceptance.user_id,
+        accepted_by_api_key_id=acceptance.api_key_id,
+        kind=Offering.Kind.LICENCE,
+    )
+    _event(
+        offering,
+        to_status=offering.status,
+        principal=None,
+        reason=f"opened for a {offering.get_channel_display().lower()}; the seller accepted its terms",
+        payload={"terms_sha256": resolved.sha256, "channel": channel},
+    )
+    return offering
+
+
+def deal_offering_close(*, offering_id: uuid.UUID, reason: str) -> Offering:
+    """Withdraw a deal's offering (its trades made, or none to make): it no longer holds the dataset's exclusivity
+    as an open offering; its contracts do, while in force. Idempotent. In the caller's transaction."""
+    offering = Offering.objects.select_for_update().get(pk=offering_id)
+    if offering.on_book:
+        raise ValueError("an order-book offering is withdrawn by its seller (offering_withdraw)")
+    if offering.status == Offering.Status.WITHDRAWN:
+        return offering
+    offering.status = Offering.Status.WITHDRAWN
+    offering.withdrawn_at = timezone.now()
+    offering.save(update_fields=["status", "withdrawn_at"])
+    _event(offering, from_status=Offering.Status.ACTIVE, to_status=offering.status, principal=None, reason=reason)
+    return offering
+
+
 @transaction.atomic
 def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: str = "") -> Offering:
     """Take an offering off the market. Concluded contracts are never touched by it."""
     offering = Offering.objects.select_for_update().filter(pk=offering_id, seller_id=principal.organization_id).first()
     if offering is None:
         raise NotFound("No such offering.")
+    if not offering.on_book:
+        raise Conflict(
+            "This offering belongs to a private offer or an auction and ends with it; it is not withdrawn on its own."
+        )
     states.offering_check(offering.status, Offering.Status.WITHDRAWN)
     previous = offering.status
     offering.status = Offering.Status.WITHDRAWN

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -127,6 +128,8 @@ def _check_rules(
 ) -> None:
     if side == Order.Side.SELL and not principal.verified:
         raise Forbidden("Only organisations verified by the market operator may place orders.")
+    if not offering.on_book:
+        raise NotFound("No such offering.")  # a deal's own offering: no order reaches it, none shows it exists
     if offering.status != Offering.Status.ACTIVE:
         raise Conflict("The offering is withdrawn and accepts no orders.")
     if side == Order.Side.SELL:
@@ -412,6 +415,79 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     return trades
 
 
+@dataclass(frozen=True)
+class DealLeg:
+    """One buyer's part of a deal made off the book: its seats, the agreed price per seat, the terms it accepted
+    (by hash) and who accepted them for it."""
+
+    buyer_id: uuid.UUID
+    price: int
+    quantity: int
+    accepted_terms_sha256: str
+    user_id: int | None = None
+    api_key_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Dealt:
+    trades: list[Trade]
+    subscriber_rows: tuple[models.Model, ...] = ()  # as ``Placed.subscriber_rows``: each trade's settlement
+
+
+@transaction.atomic
+def deal_execute(*, offering_id: uuid.UUID, legs: list[DealLeg], negotiation: tuple[dict[str, Any], ...] = ()) -> Dealt:
+    """Sell seats of a deal's own offering (a private offer's or an auction's: ``Offering.channel``) without orders:
+    one trade per leg at its price, each concluding a contract and announced to ``hooks.on_trade_executed``, exactly
+    as a fill on the book is (settlement takes the payment, grants the access, pays the seller).
+
+    Under the offering's row lock, as matching is, and in one write at the end. The market's rules hold as on the
+    book: the buyer's eligibility and its acceptance of the offering's exact terms (``contracts_conclude``), the
+    seats left, and the dataset's exclusivity under its row lock. The caller (the deals app) has decided who buys
+    and at what price; a withdrawn offering still trades here (an auction's seat passed on after its close), so
+    whether the deal may still happen is the caller's to judge. ``negotiation``: the revisions that led to the
+    terms, which each contract records."""
+    now = timezone.now()
+    if not legs:
+        raise InvalidInput("A deal sells seats to at least one buyer.")
+    market = _offering_and_book(offering_id, side=Order.Side.BUY, price=None, now=now)
+    if market is None:
+        raise NotFound("No such offering.")
+    offering = market.offering
+    if offering.on_book:
+        raise Conflict("This offering sells through its order book: place an order.")
+    wanted = sum(leg.quantity for leg in legs)
+    if offering.seats_left is not None and wanted > offering.seats_left:
+        raise Conflict(f"Only {offering.seats_left} seat(s) of this offering are left.")
+    if market.exclusive_here:
+        for leg in legs:
+            _exclusivity_check(market, leg.buyer_id)
+    rows = _Rows()
+    trades = _conclude(
+        market,
+        None,
+        [
+            _Leg(
+                trade_id=uuid.uuid4(),
+                buyer_id=leg.buyer_id,
+                seller_id=offering.seller_id,
+                price=leg.price,
+                quantity=leg.quantity,
+                accepted_terms_sha256=leg.accepted_terms_sha256,
+                user_id=leg.user_id,
+                api_key_id=leg.api_key_id,
+            )
+            for leg in legs
+        ],
+        now,
+        rows,
+        negotiation=negotiation,
+    )
+    offering.seats_sold += wanted
+    rows.updates.append((offering, ("seats_sold",)))
+    rows.write()
+    return Dealt(trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
+
+
 def _exclusivity_check(market: _Market, organization_id: uuid.UUID | None) -> None:
     """Refuse a trade beside another offering's licence in force that an exclusive licence keeps out
     (``marketplace.services.exclusivity``), under the dataset's row lock: two trades on two offerings of one dataset
@@ -429,6 +505,23 @@ def _exclusivity_check(market: _Market, organization_id: uuid.UUID | None) -> No
     )
 
 
+@dataclass(frozen=True)
+class _Leg:
+    """One trade to conclude: who buys how many seats at what price, having accepted which terms. On the book it
+    is a fill of two orders; off it (``deal_execute``) a deal without orders."""
+
+    trade_id: uuid.UUID
+    buyer_id: uuid.UUID
+    seller_id: uuid.UUID
+    price: int
+    quantity: int
+    accepted_terms_sha256: str
+    user_id: int | None
+    api_key_id: uuid.UUID | None
+    buy_order: Order | None = None
+    sell_order: Order | None = None
+
+
 def _execute(
     market: _Market,
     principal: Principal | None,
@@ -437,14 +530,15 @@ def _execute(
     now: datetime,
     rows: _Rows,
 ) -> list[Trade]:
-    """The rows of the fills of ``taker``, added to ``rows``: the makers' new counts and states, one trade and
-    one concluded contract per fill, and what the subscribers of ``hooks.on_trade_executed``, told of each
-    trade, hand back. Returns the trades. ``principal``: the caller, when it is the buying taker (its
-    organisation is then not read again)."""
-    offering, resting = market.offering, market.resting
+    """The rows of the fills of ``taker``, added to ``rows``: the makers' new counts and states, and (``_conclude``)
+    one trade and one concluded contract per fill with what the subscribers of ``hooks.on_trade_executed`` hand
+    back. Returns the trades. ``principal``: the caller, when it is the buying taker (its organisation is then not
+    read again)."""
+    resting = market.resting
     orders = {**resting, str(taker.id): taker}
-    trade_ids = [uuid.uuid4() for _ in fills]
-    for fill, trade_id in zip(fills, trade_ids, strict=True):
+    legs = []
+    for fill in fills:
+        trade_id = uuid.uuid4()
         maker = resting[fill.maker_id]
         previous = maker.status
         maker.filled_quantity += fill.quantity
@@ -461,11 +555,42 @@ def _execute(
                     payload={"trade": str(trade_id), "quantity": fill.quantity, "price": fill.price},
                 )
             )
+        buy, sell = orders[fill.buy_id], orders[fill.sell_id]
+        legs.append(
+            _Leg(
+                trade_id=trade_id,
+                buyer_id=buy.organization_id,
+                seller_id=sell.organization_id,
+                price=fill.price,
+                quantity=fill.quantity,
+                accepted_terms_sha256=buy.accepted_terms_sha256,
+                user_id=buy.placed_by_user_id,
+                api_key_id=buy.placed_by_api_key_id,
+                buy_order=buy,
+                sell_order=sell,
+            )
+        )
+    caller = principal if taker.side == Order.Side.BUY else None
+    return _conclude(market, caller, legs, now, rows)
 
-    # The parties as they are now. A buying taker is the caller itself (its principal was read from its
-    # organisation for this request); resting buyers are read in one query.
+
+def _conclude(
+    market: _Market,
+    principal: Principal | None,
+    legs: list[_Leg],
+    now: datetime,
+    rows: _Rows,
+    *,
+    negotiation: tuple[dict[str, Any], ...] = (),
+) -> list[Trade]:
+    """One trade and one concluded contract per leg, added to ``rows`` with what the subscribers of
+    ``hooks.on_trade_executed``, told of each trade, hand back. Returns the trades. ``principal``: the buyer of
+    every leg, when it is the caller (its organisation is then not read again). ``negotiation``: how a deal's
+    terms were reached, which its contracts record (``contracts.models.Contract.negotiation``)."""
+    offering = market.offering
+    # The parties as they are now: the caller as its principal was read for this request, others in one query.
     buyers: dict[uuid.UUID, BuyerSnapshot] = {}
-    if taker.side == Order.Side.BUY and principal is not None:
+    if principal is not None:
         buyers[principal.organization_id] = BuyerSnapshot(
             organization_id=principal.organization_id,
             name=principal.organization_name,
@@ -473,8 +598,8 @@ def _execute(
             verified=principal.verified,
             is_buyer=principal.is_buyer,
         )
-    else:
-        wanted = {orders[fill.buy_id].organization_id for fill in fills}
+    wanted = {leg.buyer_id for leg in legs} - set(buyers)
+    if wanted:
         for buyer in Organization.objects.filter(pk__in=wanted).only("id", "name", "country", "verified", "is_buyer"):
             buyers[buyer.id] = BuyerSnapshot(
                 organization_id=buyer.id,
@@ -484,9 +609,8 @@ def _execute(
                 is_buyer=buyer.is_buyer,
             )
     conclusions = []
-    for fill, trade_id in zip(fills, trade_ids, strict=True):
-        buy = orders[fill.buy_id]
-        party = buyers[buy.organization_id]
+    for leg in legs:
+        party = buyers[leg.buyer_id]
         conclusions.append(
             Conclusion(
                 buyer=BuyerSnapshot(
@@ -495,34 +619,37 @@ def _execute(
                     country=party.country,
                     verified=party.verified,
                     is_buyer=party.is_buyer,
-                    user_id=buy.placed_by_user_id,
-                    api_key_id=buy.placed_by_api_key_id,
+                    user_id=leg.user_id,
+                    api_key_id=leg.api_key_id,
                 ),
-                price=fill.price,
-                quantity=fill.quantity,
-                accepted_terms_sha256=buy.accepted_terms_sha256,
-                trade_ref=str(trade_id),
+                price=leg.price,
+                quantity=leg.quantity,
+                accepted_terms_sha256=leg.accepted_terms_sha256,
+                trade_ref=str(leg.trade_id),
             )
         )
     concluded = contracts_conclude(
-        offering=offer_snapshot(offering), conclusions=conclusions, concluded_at=now, version=market.version
+        offering=offer_snapshot(offering, negotiation=negotiation),
+        conclusions=conclusions,
+        concluded_at=now,
+        version=market.version,
     )
     contracts = concluded.contracts
     trades = [
         Trade(
-            id=trade_id,
+            id=leg.trade_id,
             offering=offering,
-            buy_order=orders[fill.buy_id],
-            sell_order=orders[fill.sell_id],
-            buyer_id=orders[fill.buy_id].organization_id,
-            seller_id=orders[fill.sell_id].organization_id,
-            price=fill.price,
-            quantity=fill.quantity,
+            buy_order=leg.buy_order,
+            sell_order=leg.sell_order,
+            buyer_id=leg.buyer_id,
+            seller_id=leg.seller_id,
+            price=leg.price,
+            quantity=leg.quantity,
             currency=offering.currency,
             contract=contract,
             executed_at=now,
         )
-        for fill, trade_id, contract in zip(fills, trade_ids, contracts, strict=True)
+        for leg, contract in zip(legs, contracts, strict=True)
     ]
     rows.inserts_if_absent += concluded.texts
     rows.inserts += [*concluded.contracts, *concluded.acceptances, *concluded.events, *trades]

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import DomainError, NotFound
-from marketplace import states
+from marketplace import hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Trade
 from marketplace.services.orders import order_rematch
 
@@ -31,6 +31,10 @@ def trade_void(*, trade_id: uuid.UUID, reason: str, seats_back: bool = True) -> 
 
     The re-match is a savepoint of its own: if a waiting bid can no longer conclude a contract (its buyer moved
     out of the licensed territory since it was placed), the void still happens and the ask rests as it is.
+
+    A deal's trade (no orders: a private offer's or an auction's) gives its seats back to its offering and is
+    announced to ``hooks.on_trade_voided`` in this transaction, under the offering's lock: the deals app passes
+    an auction's seat on to the next bid.
     """
     offering_id = Trade.objects.filter(pk=trade_id).values_list("offering_id", flat=True).first()
     if offering_id is None:
@@ -44,7 +48,21 @@ def trade_void(*, trade_id: uuid.UUID, reason: str, seats_back: bool = True) -> 
     trade.save(update_fields=["status"])
     # Matching counts the seats of unlimited offerings too (order_place, order_rematch): so does the void.
     Offering.objects.filter(pk=offering.pk).update(seats_sold=F("seats_sold") - trade.quantity)
+    if trade.buy_order_id is None:  # a deal off the book: whoever made it decides what becomes of the seats
+        hooks.on_trade_voided(
+            hooks.TradeVoided(
+                trade_id=trade.id,
+                offering_id=offering.id,
+                channel=offering.channel,
+                buyer_id=trade.buyer_id,
+                quantity=trade.quantity,
+                reason=reason,
+                seats_back=seats_back,
+            )
+        )
+        return trade
 
+    assert trade.sell_order_id is not None  # trade_orders_paired
     orders = {
         o.id: o for o in Order.objects.select_for_update().filter(pk__in=[trade.buy_order_id, trade.sell_order_id])
     }

@@ -294,7 +294,7 @@ def test_an_ask_sells_into_several_bidders_each_with_its_own_contract(seller, bu
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 3
     for trade in Trade.objects.select_related("contract", "buy_order"):
         assert trade.contract is not None
-        assert trade.contract.buyer_id == trade.buyer_id == trade.buy_order.organization_id
+        assert trade.contract.buyer_id == trade.buyer_id == trade.buy_order.organization_id  # type: ignore[union-attr]
         assert trade.contract.trade_ref == str(trade.id) and trade.contract.buyer_name in trade.contract.document_en
     assert OrderEvent.objects.filter(order_id=high["id"], to_status="filled", reason="filled").count() == 1
     placed = OrderEvent.objects.get(order_id=sold["id"])

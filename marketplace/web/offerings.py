@@ -472,9 +472,11 @@ def _template(request: HttpRequest) -> Template:
         raise Http404(exc.detail) from exc
 
 
-def _offering(offering_id: uuid.UUID) -> Offering:
+def _offering(offering_id: uuid.UUID, principal: Principal | None) -> Offering:
     try:
-        return selectors.offering_get(offering_id=offering_id)
+        return selectors.offering_get(
+            offering_id=offering_id, organization_id=principal.organization_id if principal else None
+        )
     except NotFound as exc:
         raise Http404(exc.detail) from exc
 
@@ -559,12 +561,12 @@ def offering_create(request: HttpRequest, principal: Principal, dataset_id: uuid
 
 
 def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpResponse:
-    offering = _offering(offering_id)
+    principal = principal_of(request)
+    offering = _offering(offering_id, principal)
     template = template_get(offering.template_code, offering.template_version)
     lang = current_lang()
     dataset = offering.dataset
     version = catalog_selectors.latest_published_version(dataset=dataset)
-    principal = principal_of(request)
     clauses: list[dict[str, Any]] = []
     if version is not None:
         facts = preview_facts(

@@ -464,6 +464,8 @@ def problem_lead(exc: DomainError) -> str:
 def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
     """One order form on its own page: where a form posts, and where it comes back with a refusal."""
     offering = offering_or_404(offering_id)
+    if not offering.on_book:  # a deal's own offering takes no order
+        raise Http404
     action = str(request.POST.get("action") or request.GET.get("action") or BidForm.action)
     initial: dict[str, Any] = {}
     if action == BuyNowForm.action:
@@ -605,7 +607,9 @@ def order_cancel_view(request: HttpRequest, principal: Principal, order_id: uuid
 def dataset_market_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
     """The markets of a dataset's active offerings, for the dataset page (registered in catalog.hooks)."""
     offerings = list(
-        Offering.objects.filter(dataset_id=dataset_id, status=Offering.Status.ACTIVE).order_by("created_at")
+        Offering.objects.filter(
+            dataset_id=dataset_id, status=Offering.Status.ACTIVE, channel=Offering.Channel.BOOK
+        ).order_by("created_at")
     )
     if not offerings:
         return ""

@@ -89,9 +89,9 @@ def test_a_declined_card_fails_the_settlement_voids_contract_and_trade_and_retur
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 0
     assert not Entitlement.objects.filter(settlement=settlement).exists()
     assert not LedgerTransaction.objects.exists(), "nothing was charged"
-    ask = Order.objects.get(pk=made.sell_order_id)
+    ask = Order.objects.get(sell_trades=made)
     assert (ask.status, ask.filled_quantity, ask.remaining_quantity) == ("open", 0, 5), "seats back on the book"
-    bid = Order.objects.get(pk=made.buy_order_id)
+    bid = Order.objects.get(buy_trades=made)
     assert (bid.status, bid.filled_quantity, bid.cancelled_quantity) == ("cancelled", 0, 3)
     book = buyer.client.get(f"/api/v1/offerings/{offering['id']}/book").json()
     assert book["asks"] == [{"price": 1000, "quantity": 5, "orders": 1}]
@@ -252,7 +252,7 @@ def test_undeliverable_data_voids_the_authorisation_instead_of_capturing(
     made = Trade.objects.get(pk=settlement.trade_id)
     assert made.status == "void"
     assert Offering.objects.get(pk=offering["id"]).seats_sold == 0
-    assert Order.objects.get(pk=made.sell_order_id).filled_quantity == 3, "undeliverable seats are not offered again"
+    assert Order.objects.get(sell_trades=made).filled_quantity == 3, "undeliverable seats are not offered again"
     assert not LedgerTransaction.objects.exists()
 
 

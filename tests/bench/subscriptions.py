@@ -166,7 +166,7 @@ def _real_feeds() -> tuple[list[Feed], list[Any]]:
     from catalog.services.versions import version_upload, version_validate
     from contracts.models import Contract
     from marketplace.hooks import save_payment_method
-    from marketplace.models import Offering, Order, Trade
+    from marketplace.models import Offering, Trade
     from marketplace.services.offerings import offering_publish
     from marketplace.services.orders import order_place
     from marketplace.services.participants import organization_create, principal_for
@@ -222,7 +222,7 @@ def _real_feeds() -> tuple[list[Feed], list[Any]]:
                 subscription=subscription,
                 contract=Contract.objects.get(pk=trade.contract_id),
                 trade=trade,
-                buy_order=Order.objects.get(pk=trade.buy_order_id),
+                buy_order=trade.buy_order,
                 settlement=Settlement.objects.get(pk=settlement.id),
                 period=SubscriptionPeriod.objects.get(subscription=subscription, number=1),
                 entitlement=Entitlement.objects.get(contract_id=trade.contract_id),

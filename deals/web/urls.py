@@ -1,0 +1,3 @@
+"""Routes of the deals pages, namespace ``deals`` (included by config/urls.py)."""
+
+urlpatterns: list = []
