@@ -58,7 +58,7 @@ def test_a_deal_trades_without_orders_and_settles_as_a_trade(seller: Party, buye
     [trade] = dealt.trades
     trade.refresh_from_db()
     assert (trade.buy_order_id, trade.sell_order_id, trade.price, trade.quantity) == (None, None, 9000, 2)
-    contract = Contract.objects.get(pk=trade.contract_id)
+    contract = Contract.objects.get(trade=trade)
     assert (contract.channel, contract.amount, contract.offering_id) == ("private", 18000, offering.id)
     assert contract.negotiation[0]["terms_sha256"] == offering.terms_sha256
     settlement = Settlement.objects.get(trade_id=trade.id)
