@@ -69,6 +69,14 @@ EVENT_TYPES = (
     "subscription.updated",
     "subscription.period_charged",
     "subscription.period_missed",
+    # Deals off the book (the deals app publishes them; docs/webhooks.md).
+    "data_request.answered",
+    "private_offer.received",
+    "private_offer.countered",
+    "private_offer.accepted",
+    "private_offer.declined",
+    "private_offer.expired",
+    "auction.closed",
 )
 
 SIGNATURE_HEADER = "Ichiba-Signature"
