@@ -392,6 +392,8 @@ SPECTACULAR_SETTINGS = {
         "SettlementStatusEnum": "settlement.models.Settlement.Status",
         "EntitlementStatusEnum": "settlement.models.Entitlement.Status",
         "WebhookDeliveryStatusEnum": "settlement.models.WebhookDelivery.Status",
+        "DataRequestStatusEnum": "deals.selectors.DataRequestStatus",
+        "PrivateOfferStatusEnum": "deals.models.PrivateOffer.Status",
     },
 }
 

@@ -1,0 +1,140 @@
+"""Reads of the deals app: who may see what, and what each party is shown.
+
+Requests for data: a request's author sees it whatever its status, with every answer; a verified seller sees the
+open ones of other organisations (not past ``respond_by``) and, whatever their status, those it answered; to anyone
+else a request does not exist (404). The buyer's name reaches a seller only if the request's ``public_identity``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.api.principal import Principal
+from config.errors import Forbidden, NotFound
+from deals.models import DataRequest, PrivateOffer, PrivateOfferRevision
+
+# --- requests for data ---------------------------------------------------------------------------------------
+
+
+class DataRequestStatus(models.TextChoices):
+    """A request's status as shown: the stored one, except that an open request past its ``respond_by`` is
+    ``expired`` (computed when read; nothing runs at that time)."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    EXPIRED = "expired", _("Expired")
+
+
+ROLE_BUYER, ROLE_SELLER = "buyer", "seller"
+
+
+def data_request_status(data_request: DataRequest, *, now: datetime | None = None) -> str:
+    if data_request.status == DataRequest.Status.CLOSED:
+        return DataRequestStatus.CLOSED
+    if data_request.respond_by <= (now or timezone.now()):
+        return DataRequestStatus.EXPIRED
+    return DataRequestStatus.OPEN
+
+
+def _status_filter(status: str, now: datetime) -> Q:
+    if status == DataRequestStatus.OPEN:
+        return Q(status=DataRequest.Status.OPEN, respond_by__gt=now)
+    if status == DataRequestStatus.EXPIRED:
+        return Q(status=DataRequest.Status.OPEN, respond_by__lte=now)
+    return Q(status=DataRequest.Status.CLOSED)
+
+
+def reads_open_requests(principal: Principal) -> bool:
+    """Whether the organisation is shown other organisations' open requests: a seller the operator verified."""
+    return principal.is_seller and principal.verified
+
+
+def data_request_visible(
+    data_request: DataRequest, principal: Principal | None, *, now: datetime | None = None
+) -> bool:
+    if principal is None:
+        return False
+    if data_request.buyer_id == principal.organization_id:
+        return True
+    if not reads_open_requests(principal):
+        return False
+    if data_request_status(data_request, now=now) == DataRequestStatus.OPEN:
+        return True
+    return PrivateOffer.objects.filter(data_request=data_request, seller_id=principal.organization_id).exists()
+
+
+def data_requests_visible(
+    *, principal: Principal, role: str = "", data_class: str = "", category: str = "", status: str = ""
+) -> QuerySet[DataRequest]:
+    """The requests listed to the caller, newest first. ``role`` "buyer": its own, whatever their status;
+    "seller": other organisations' open ones (a verified seller only: 403 otherwise); "": both that apply. An
+    organisation that is neither a buyer nor a verified seller lists nothing it may see: 403."""
+    now = timezone.now()
+    own = Q(buyer_id=principal.organization_id)
+    others_open = _status_filter(DataRequestStatus.OPEN, now) & ~own
+    if role == ROLE_BUYER:
+        wanted = own
+    elif role == ROLE_SELLER:
+        if not reads_open_requests(principal):
+            raise Forbidden("Only sellers verified by the market operator see requests for data.")
+        wanted = others_open
+    elif reads_open_requests(principal):
+        wanted = own | others_open
+    elif principal.is_buyer:
+        wanted = own
+    else:
+        raise Forbidden("Only sellers verified by the market operator see requests for data.")
+    queryset = DataRequest.objects.select_related("buyer").filter(wanted)
+    if data_class:
+        queryset = queryset.filter(data_class=data_class)
+    if category:
+        queryset = queryset.filter(category=category)
+    if status:
+        queryset = queryset.filter(_status_filter(status, now))
+    return queryset
+
+
+def data_requests_with_answer_counts(queryset: QuerySet[DataRequest], *, principal: Principal) -> QuerySet[DataRequest]:
+    """``answer_count`` on each request: every answer on the caller's own requests, only the caller's own answers on
+    another's (a seller never learns how many others answered)."""
+    counted = Q(buyer_id=principal.organization_id) | Q(private_offers__seller_id=principal.organization_id)
+    return queryset.annotate(answer_count=Count("private_offers", filter=counted, distinct=True))
+
+
+def data_request_get(*, data_request_id: Any, principal: Principal | None) -> DataRequest:
+    try:
+        wanted = uuid.UUID(str(data_request_id))
+    except ValueError as exc:
+        raise NotFound("No such request for data.") from exc
+    data_request = DataRequest.objects.select_related("buyer").filter(pk=wanted).first()
+    if data_request is None or not data_request_visible(data_request, principal):
+        raise NotFound("No such request for data.")
+    return data_request
+
+
+def data_request_answers(*, data_request: DataRequest, principal: Principal) -> QuerySet[PrivateOffer]:
+    """The private offers that answer the request, as the caller may see them: all of them for its author, only
+    its own for a seller; oldest first. Each carries its latest revision's ``price`` and ``quantity``."""
+    queryset = PrivateOffer.objects.select_related("seller").filter(data_request=data_request)
+    if data_request.buyer_id != principal.organization_id:
+        queryset = queryset.filter(seller_id=principal.organization_id)
+    latest = PrivateOfferRevision.objects.filter(private_offer=OuterRef("pk"), number=OuterRef("revision"))
+    return queryset.annotate(
+        latest_price=Subquery(latest.values("price")[:1]),
+        latest_quantity=Subquery(latest.values("quantity")[:1]),
+    ).order_by("created_at", "id")
+
+
+def data_request_answer_status(private_offer: PrivateOffer, *, now: datetime | None = None) -> str:
+    """A private offer's status as shown: an open one past its ``expires_at`` is ``expired`` even before the
+    sweep that records it."""
+    if private_offer.status == PrivateOffer.Status.OPEN and private_offer.expires_at <= (now or timezone.now()):
+        return PrivateOffer.Status.EXPIRED
+    return private_offer.status
