@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.api.principal import Principal
 from config.errors import Forbidden, NotFound
@@ -27,9 +27,9 @@ class DataRequestStatus(models.TextChoices):
     """A request's status as shown: the stored one, except that an open request past its ``respond_by`` is
     ``expired`` (computed when read; nothing runs at that time)."""
 
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    EXPIRED = "expired", _("Expired")
+    OPEN = "open", pgettext_lazy("data request", "Open")
+    CLOSED = "closed", pgettext_lazy("data request", "Closed")
+    EXPIRED = "expired", pgettext_lazy("data request", "Expired")
 
 
 ROLE_BUYER, ROLE_SELLER = "buyer", "seller"
@@ -91,7 +91,7 @@ def data_requests_visible(
         wanted = own
     else:
         raise Forbidden("Only sellers verified by the market operator see requests for data.")
-    queryset = DataRequest.objects.select_related("buyer").filter(wanted)
+    queryset = DataRequest.objects.select_related("buyer").filter(wanted).order_by("-created_at", "-id")
     if data_class:
         queryset = queryset.filter(data_class=data_class)
     if category:

@@ -110,7 +110,7 @@ class DataRequestSerializer(Serializer):
     description = serializers.CharField(read_only=True)
     data_class = serializers.ChoiceField(choices=DataClass.choices, read_only=True)
     category = serializers.ChoiceField(choices=Category.choices, read_only=True)
-    territory = serializers.ListField(child=serializers.CharField(), read_only=True)
+    territory = serializers.ListField(child=serializers.CharField(read_only=True), read_only=True)
     purpose = serializers.CharField(read_only=True)
     budget_max = serializers.IntegerField(read_only=True, allow_null=True)
     currency = serializers.CharField(read_only=True)

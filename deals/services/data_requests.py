@@ -70,6 +70,11 @@ def requested_data_class_check(data_class: str) -> None:
         )
 
 
+def unknown_countries(codes: Iterable[str]) -> list[str]:
+    """The codes among ``codes`` (upper-case) that are no ISO 3166-1 alpha-2 country code."""
+    return [code for code in codes if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None]
+
+
 def territory_clean(codes: Iterable[Any]) -> list[str]:
     """The countries a request wants the data for, as the terms hold a territory: ISO 3166-1 alpha-2 codes,
     upper-case, each once, sorted; at least one."""
@@ -80,7 +85,7 @@ def territory_clean(codes: Iterable[Any]) -> list[str]:
             errors={"territory": ["a non-empty list of country codes is required"]},
         )
     cleaned = sorted({code.strip().upper() for code in listed})
-    unknown = [code for code in cleaned if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None]
+    unknown = unknown_countries(cleaned)
     if unknown:
         raise InvalidInput(
             f"Not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}.",
