@@ -217,16 +217,18 @@ def data_request_close(*, principal: Principal, data_request_id: Any) -> DataReq
 
 
 def data_request_for_answer(*, principal: Principal, data_request_id: Any) -> DataRequest:
-    """The request a seller's private offer is to name, locked (call inside the offer's transaction): the seller
-    must see it (a verified seller, not its buyer: 404 otherwise) and it must be open (409 once closed or past its
-    ``respond_by``)."""
+    """The request a seller's private offer is to name, locked (call inside the offer's transaction, so that the
+    request cannot close before the offer commits): the caller must be a verified seller (404 to anyone else, as
+    for a request it cannot see), not the request's buyer (422), and the request open (409 once closed or past its
+    ``respond_by``, whether or not the seller answered it before: it saw the request open, and needs to know why
+    its offer is refused)."""
     assert transaction.get_connection().in_atomic_block, "lock the request inside the offer's transaction"
     try:
         wanted = uuid.UUID(str(data_request_id))
     except ValueError as exc:
         raise NotFound("No such request for data.") from exc
-    data_request = DataRequest.objects.select_for_update().select_related("buyer").filter(pk=wanted).first()
-    if data_request is None or not selectors.data_request_visible(data_request, principal):
+    data_request = DataRequest.objects.select_for_update(of=("self",)).select_related("buyer").filter(pk=wanted).first()
+    if data_request is None or not selectors.reads_open_requests(principal):
         raise NotFound("No such request for data.")
     if data_request.buyer_id == principal.organization_id:
         raise RuleViolation(

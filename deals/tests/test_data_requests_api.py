@@ -288,7 +288,7 @@ def test_a_request_past_its_respond_by_counts_as_closed(buyer: Party, seller: Pa
     body = problem(buyer.client.post(f"{URL}/{created['id']}/close"), 409, "conflict")
     assert "respond_by" in body["detail"]
     assert DataRequest.objects.get(pk=created["id"]).status == "open", "nothing was written"
-    with pytest.raises(NotFound):
+    with pytest.raises(Conflict):
         answer(seller, created["id"])
 
 
@@ -364,7 +364,7 @@ def test_only_an_open_request_of_another_organisation_takes_an_answer(buyer: Par
         data_request_for_answer(principal=principal(both), data_request_id=own["id"])
     closed = posted(buyer)
     buyer.client.post(f"{URL}/{closed['id']}/close")
-    with transaction.atomic(), pytest.raises(NotFound):
+    with transaction.atomic(), pytest.raises(Conflict):
         data_request_for_answer(principal=principal(seller), data_request_id=closed["id"])
     answered_then_closed = posted(buyer)
     answer(seller, answered_then_closed["id"])
@@ -374,3 +374,5 @@ def test_only_an_open_request_of_another_organisation_takes_an_answer(buyer: Par
     unverified = make_party("Unverified Sensors", {"seller"}, verified=False)
     with transaction.atomic(), pytest.raises(NotFound):
         data_request_for_answer(principal=principal(unverified), data_request_id=posted(buyer)["id"])
+    with transaction.atomic(), pytest.raises(NotFound):
+        data_request_for_answer(principal=principal(seller), data_request_id="00000000-0000-0000-0000-000000000000")
