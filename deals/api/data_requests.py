@@ -46,6 +46,8 @@ class RequestedDataClassField(serializers.ChoiceField):
 
 
 class DataRequestCreateSerializer(StrictSerializer):
+    """A request for data: what a verified buyer needs, for what, where, until when sellers may answer."""
+
     title = serializers.CharField(max_length=MAX_TITLE, validators=[displayable_line])
     description = serializers.CharField(
         max_length=MAX_DESCRIPTION, required=False, allow_blank=True, default="", validators=[displayable_text]
@@ -81,6 +83,8 @@ class DataRequestCreateSerializer(StrictSerializer):
 
 
 class PartyNameSerializer(Serializer):
+    """An organisation by its name only."""
+
     name = serializers.CharField(read_only=True)
 
 
@@ -105,6 +109,9 @@ class DataRequestAnswerSerializer(Serializer):
 
 
 class DataRequestSerializer(Serializer):
+    """A request for data as the caller may read it: ``buyer`` is named to a seller only if the buyer chose
+    ``public_identity``."""
+
     id = serializers.UUIDField(read_only=True)
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
@@ -146,6 +153,8 @@ class DataRequestSerializer(Serializer):
 
 
 class DataRequestDetailSerializer(DataRequestSerializer):
+    """A request for data with its answers: every one to its buyer, a seller's own to a seller."""
+
     answers = serializers.SerializerMethodField()
 
     @extend_schema_field(DataRequestAnswerSerializer(many=True))

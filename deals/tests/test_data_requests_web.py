@@ -224,6 +224,11 @@ def test_the_buyer_sees_every_answer_and_each_seller_its_own(
     if lang == "ja":
         assert english_left(page, *typed_by(buyer, seller, other_seller)) == []
 
+    mine = text(signed_in(buyer, lang=lang).get("/my-data-requests/"))
+    assert ">2<" in section(mine, f"data-request-{created['id']}"), "the buyer counts every answer"
+    listed = html.unescape(section(text(signed_in(seller).get("/data-requests/")), f"data-request-{created['id']}"))
+    assert "You answered it once." in listed, "a seller counts its own answers only"
+
     page = text(signed_in(seller, lang=lang).get(url))
     answers = section(page, "answers")
     assert f"answer-{first.id}" in answers and str(second.id) not in page and "Hokuriku Sensors" not in page

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
 from config.errors import Conflict, Forbidden, InvalidInput
+from deals.models import DataRequest
 from demo.data import DEMO_BUYERS, DEMO_SELLERS
 from marketplace.models import ApiKey, Offering, Order, Organization, ParticipantEvent, Trade
 from marketplace.services.participants import api_key_create_demo, member_add, organization_create
@@ -54,6 +55,8 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
     assert Trade.objects.count() == 5
     assert set(Settlement.objects.values_list("status", flat=True)) == {"authorized"}
     assert Entitlement.objects.filter(status="active").count() == 5
+    # Two requests for data for the sellers to answer, one naming its buyer.
+    assert sorted(DataRequest.objects.filter(status="open").values_list("public_identity", flat=True)) == [False, True]
     counts = (
         Organization.objects.count(),
         Dataset.objects.count(),
@@ -62,6 +65,7 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         Trade.objects.count(),
         ApiKey.objects.count(),
         ParticipantEvent.objects.count(),
+        DataRequest.objects.count(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -73,6 +77,7 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         Trade.objects.count(),
         ApiKey.objects.count(),
         ParticipantEvent.objects.count(),
+        DataRequest.objects.count(),
     ) == counts
 
 

@@ -8,17 +8,21 @@ tried at once; it exists only in a database where this command ran.
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from config.market import market_settings
+from deals.models import DataRequest
+from deals.services.data_requests import data_request_create
 from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
 from marketplace import hooks
 from marketplace.models import Offering, Organization
@@ -47,6 +51,38 @@ DEMO_SUBSCRIPTIONS = {
     "bridge-strain-yodogawa": {"period_days": 30, "term_periods": 12, "min_versions_per_period": 4, "ask": 4_000},
 }
 
+# Requests for data nobody lists yet, so a seller's "Requests" page has something to answer: one buyer shows its
+# name, the other does not. Sellers may answer for 60 days after loading.
+DEMO_DATA_REQUESTS = (
+    (
+        "sakura-logistics",
+        {
+            "title": "Truck waiting times at Kansai distribution centres 関西の物流拠点のトラック待機時間",
+            "description": "Arrival, dock assignment and departure per truck, anonymised carrier, at least 6 months.",
+            "data_class": "iot",
+            "category": "mobility",
+            "territory": ["JP"],
+            "purpose": "Planning dock slots and reducing waiting times (物流の2024年問題).",
+            "budget_max": 300_000,
+            "public_identity": False,
+        },
+    ),
+    (
+        "rheinwerk-analytics",
+        {
+            "title": "Factory load curves, Chūbu 中部の工場の電力負荷曲線",
+            "description": "15-minute electricity load of machining plants, one year, with production shifts.",
+            "data_class": "iot",
+            "category": "energy",
+            "territory": ["DE", "JP"],
+            "purpose": "Benchmarking demand response potential against German plants.",
+            "budget_max": 800_000,
+            "public_identity": True,
+        },
+    ),
+)
+DEMO_DATA_REQUEST_DAYS = 60
+
 
 class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
@@ -72,6 +108,8 @@ class Command(BaseCommand):
         for demo in DEMO_DATASETS:
             if demo.key in DEMO_SUBSCRIPTIONS:
                 self._subscription(demo, organizations[demo.seller_key])
+        for buyer_key, request in DEMO_DATA_REQUESTS:
+            self._data_request(organizations[buyer_key], request)
         self.stdout.write(
             f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
         )
@@ -133,6 +171,16 @@ class Command(BaseCommand):
         )
         order_place(
             principal=principal_for(seller), offering_id=offering.id, side="sell", price=shape["ask"], quantity=None
+        )
+
+    def _data_request(self, buyer: Organization, request: dict[str, Any]) -> None:
+        """A demo buyer's request for data, once."""
+        if DataRequest.objects.filter(buyer=buyer, title=request["title"]).exists():
+            return
+        data_request_create(
+            principal=principal_for(buyer),
+            respond_by=timezone.now() + timedelta(days=DEMO_DATA_REQUEST_DAYS),
+            **request,
         )
 
     def _operator(self) -> None:
