@@ -387,12 +387,12 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "catalog.models.DatasetVersion.Status",
         "OfferingStatusEnum": "marketplace.models.Offering.Status",
         "OfferingKindEnum": "marketplace.models.Offering.Kind",
+        "DataRequestStatusEnum": "deals.selectors.DataRequestStatus",
         "OrderStatusEnum": "marketplace.models.Order.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SettlementStatusEnum": "settlement.models.Settlement.Status",
         "EntitlementStatusEnum": "settlement.models.Entitlement.Status",
         "WebhookDeliveryStatusEnum": "settlement.models.WebhookDelivery.Status",
-        "DataRequestStatusEnum": "deals.selectors.DataRequestStatus",
         "PrivateOfferStatusEnum": "deals.models.PrivateOffer.Status",
     },
 }

@@ -244,23 +244,29 @@ def data_request_for_answer(*, principal: Principal, data_request_id: Any) -> Da
 
 def data_request_answered(*, data_request: DataRequest, private_offer: PrivateOffer, principal: Principal) -> None:
     """A private offer naming ``data_request`` was written (in this transaction): the event on the request, and
-    ``data_request.answered`` to its buyer. The buyer learns the seller's name, as the offer shows it to him."""
+    ``data_request.answered`` to its buyer, with the offer's data as the private offer events carry it (its id,
+    status, latest revision, price, quantity, currency, dataset, the parties' ids, the request, the expiry)."""
     assert private_offer.data_request_id == data_request.pk
-    revision = private_offer.revisions.order_by("-number").first()
+    latest = private_offer.revisions.order_by("-number").first()
+    assert latest is not None, "an offer has its first revision"
     _event(data_request, "answered", principal, private_offer=str(private_offer.pk))
     webhook_publish(
         organization_id=data_request.buyer_id,
         event_type="data_request.answered",
         event_id=uuid.uuid5(_EVENT_NAMESPACE, f"{private_offer.pk}:answered"),
         data={
-            "data_request": str(data_request.pk),
-            "private_offer": str(private_offer.pk),
-            "seller": {"name": principal.organization_name},
-            "dataset": str(private_offer.dataset_id),
-            "price": revision.price if revision else None,
-            "quantity": revision.quantity if revision else None,
+            "id": str(private_offer.pk),
+            "status": private_offer.status,
+            "revision": latest.number,
+            "author": latest.author,
+            "terms_sha256": latest.terms_sha256,
+            "price": latest.price,
+            "quantity": latest.quantity,
             "currency": private_offer.currency,
-            "terms_sha256": revision.terms_sha256 if revision else None,
-            "expires_at": private_offer.expires_at,
+            "dataset": str(private_offer.dataset_id),
+            "seller": str(private_offer.seller_id),
+            "buyer": str(private_offer.buyer_id),
+            "data_request": str(data_request.pk),
+            "expires_at": private_offer.expires_at.isoformat(),
         },
     )

@@ -350,8 +350,9 @@ def test_an_answer_tells_the_buyer_by_webhook(buyer: Party, seller: Party) -> No
     [delivery] = WebhookDelivery.objects.all()
     assert delivery.event_type == "data_request.answered"
     data = delivery.payload["data"]
-    assert data["data_request"] == created["id"] and data["private_offer"] == str(offer.id)
-    assert data["seller"] == {"name": "Kansai Bridge Monitoring"}
+    assert data["data_request"] == created["id"] and data["id"] == str(offer.id)
+    assert (data["seller"], data["buyer"]) == (str(seller.organization.id), str(buyer.organization.id))
+    assert (data["status"], data["revision"], data["author"]) == ("open", 1, "seller")
     assert (data["price"], data["quantity"], data["currency"]) == (100_000, 1, "JPY")
     assert data["terms_sha256"] == offer.revisions.get().terms_sha256
     assert DealEvent.objects.filter(data_request_id=created["id"], kind="answered").count() == 1
