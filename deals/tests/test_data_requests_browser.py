@@ -49,7 +49,7 @@ def test_a_buyer_requests_data_a_seller_finds_it_and_the_buyer_closes_it(
     page.screenshot(path=str(SCREENSHOTS / "ichiba-data-request-form-ja.png"), full_page=True)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    assert "要望を掲載しました" in page.inner_text(".messages")
+    assert "リクエストを掲載しました" in page.inner_text(".messages")
     assert "受付中" in page.inner_text("#data-request-status")
     data_request = DataRequest.objects.get()
     assert data_request.territory == ["JP", "US"] and data_request.public_identity is False
@@ -67,7 +67,7 @@ def test_a_buyer_requests_data_a_seller_finds_it_and_the_buyer_closes_it(
     assert "日本 (JP)" in card.inner_text() and "¥500,000" in card.inner_text()
     seller_page.screenshot(path=str(SCREENSHOTS / "ichiba-data-requests-ja.png"), full_page=True)
     button = card.locator("a.answer")
-    assert button.inner_text() == "プライベートオファーで回答する"
+    assert button.inner_text() == "非公開オファーで回答する"
     assert button.get_attribute("href") == f"/private-offers/new/?data_request={data_request.id}"
     seller_context.close()
 

@@ -70,7 +70,7 @@ def typed_by(*parties: Party) -> tuple[str, ...]:
     ("lang", "nav", "heading", "answer_button", "anonymous_buyer"),
     [
         ("en", "Requests", "Requests for data", "Answer with a private offer", "a buyer who chose not to show"),
-        ("ja", "データ要望", "データ要望", "プライベートオファーで回答する", "名前を公開していない購入者"),
+        ("ja", "データリクエスト", "データリクエスト", "非公開オファーで回答する", "名前を公開していない購入者"),
     ],
 )
 def test_a_seller_finds_the_open_requests_and_answers_with_a_private_offer(
@@ -145,7 +145,7 @@ def test_each_role_has_its_link_in_the_header(buyer: Party, seller: Party) -> No
 # --- buyers: Request data, My requests ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "done"), [("en", "Your request is open"), ("ja", "要望を掲載しました")])
+@pytest.mark.parametrize(("lang", "done"), [("en", "Your request is open"), ("ja", "リクエストを掲載しました")])
 def test_a_buyer_requests_data_through_the_form(buyer: Party, lang: str, done: str) -> None:
     client = signed_in(buyer, lang=lang)
     page = text(client.get("/my-data-requests/new/"))
@@ -184,7 +184,7 @@ def test_a_buyer_requests_data_through_the_form(buyer: Party, lang: str, done: s
         ("en", "respond_by", "far", "At most 180 days ahead."),
         ("ja", "respond_by", "far", "最長で180日先までです"),
         ("en", "data_class", "personal", "Personal data cannot be requested on Ichiba."),
-        ("ja", "data_class", "personal", "Ichiba では個人データを要望できません。"),
+        ("ja", "data_class", "personal", "Ichiba では個人データをリクエストできません。"),
         ("en", "title", f"Bridges{RLO}", "a bidirectional control character"),
         ("ja", "purpose", "\u200b", "表示される文字がありません"),
         ("en", "budget_max", "0", "greater than or equal to 1"),
@@ -242,7 +242,7 @@ def test_the_buyer_sees_every_answer_and_each_seller_its_own(
     ("lang", "closed", "again"),
     [
         ("en", "The request is closed: sellers no longer see it.", "The request is closed already"),
-        ("ja", "要望を終了しました。", "この要望はすでに終了しています。"),
+        ("ja", "リクエストを締め切りました。", "このリクエストはすでに締め切られています。"),
     ],
 )
 def test_the_buyer_closes_its_request_on_its_page(
@@ -257,7 +257,7 @@ def test_the_buyer_closes_its_request_on_its_page(
     assert response.status_code == 302 and response["Location"] == url
     page = text(client.get(url))
     assert closed in page and 'id="close-form"' not in page
-    assert ("終了" if lang == "ja" else "Closed") in section(page, "data-request-status")
+    assert ("締切済み" if lang == "ja" else "Closed") in section(page, "data-request-status")
     assert DataRequest.objects.get().status == "closed"
     client.post(f"{url}close/")
     assert again in text(client.get(url))
