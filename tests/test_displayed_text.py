@@ -37,7 +37,7 @@ from settlement.models import Download
 from tests.builders import entitled, offer_data, published_dataset, signed_in, text
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_APPS = ("config", "catalog", "contracts", "marketplace", "settlement", "deals", "demo")
+PROJECT_APPS = ("config", "catalog", "contracts", "marketplace", "settlement", "deals", "streams", "demo")
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
 SPOOFED = f"Invoice{RLO}gpj.exe"  # shows as "Invoiceexe.jpg"
