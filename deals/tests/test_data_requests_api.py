@@ -377,3 +377,12 @@ def test_only_an_open_request_of_another_organisation_takes_an_answer(buyer: Par
         data_request_for_answer(principal=principal(unverified), data_request_id=posted(buyer)["id"])
     with transaction.atomic(), pytest.raises(NotFound):
         data_request_for_answer(principal=principal(seller), data_request_id="00000000-0000-0000-0000-000000000000")
+
+
+def test_a_list_pages_newest_first(buyer: Party, seller: Party) -> None:
+    titles = [posted(buyer, title=f"Request {n}")["title"] for n in range(3)]
+    for party in (buyer, seller):
+        first = party.client.get(f"{URL}?page_size=2").json()
+        second = party.client.get(first["next"]).json()
+        assert [r["title"] for r in first["results"] + second["results"]] == titles[::-1]
+        assert second["next"] is None
