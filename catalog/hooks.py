@@ -21,8 +21,12 @@ OfferingsProvider = Callable[[uuid.UUID], list[dict[str, Any]]]
 # seller's live-stream panel).
 DatasetPanelRenderer = Callable[[HttpRequest, uuid.UUID], str]
 
+# Renders what a higher app adds to a dataset page's <head> (the dataspace app: its schema.org description).
+DatasetHeadRenderer = Callable[[HttpRequest, uuid.UUID], str]
+
 _offerings_provider: OfferingsProvider | None = None
 _dataset_panel_renderers: list[DatasetPanelRenderer] = []
+_dataset_head_renderers: list[DatasetHeadRenderer] = []
 
 
 def register_offerings_provider(provider: OfferingsProvider) -> None:
@@ -44,6 +48,17 @@ def dataset_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
     """HTML (already escaped by its renderers) that higher apps add to the dataset page, in the order they registered
     (the apps' order); empty if none."""
     return "".join(renderer(request, dataset_id) for renderer in _dataset_panel_renderers)
+
+
+def register_dataset_head(renderer: DatasetHeadRenderer) -> None:
+    if renderer not in _dataset_head_renderers:
+        _dataset_head_renderers.append(renderer)
+
+
+def dataset_head(request: HttpRequest, dataset_id: uuid.UUID) -> str:
+    """HTML (already escaped by its renderers) for the dataset page's <head>, in the order the apps registered;
+    empty if none."""
+    return "".join(renderer(request, dataset_id) for renderer in _dataset_head_renderers)
 
 
 # --- versions -------------------------------------------------------------------------------------------

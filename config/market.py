@@ -150,6 +150,10 @@ class MarketSettings:
     mqtt_public: MqttAddress | None
     mqtt_timeout: timedelta
     mqtt_ca_file: Path | None
+    # The market operator, as the DCAT-AP catalog names it (publisher), and the market's public origin without a
+    # trailing slash ("https://ichiba.example"; None: the request's own scheme and host make links absolute).
+    market_name: str
+    public_url: str | None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -196,6 +200,8 @@ class MarketSettings:
             mqtt_public=_public_address(admin, read("MQTT_PUBLIC_URL", _mqtt_url(credentials=False))),
             mqtt_timeout=read("MQTT_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
             mqtt_ca_file=read("MQTT_CA_FILE", _optional_path),
+            market_name=read("MARKET_NAME", _nonempty_text),
+            public_url=read("PUBLIC_URL", _public_url),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -324,6 +330,20 @@ def _nonempty_text(value: object) -> str:
 
 def _optional_path(value: object) -> Path | None:
     return Path(_text(value)) if value else None
+
+
+def _public_url(value: object) -> str | None:
+    """``https://host[:port]`` (http allowed, for a laptop): an origin, since the links it prefixes are the site's
+    own absolute paths (a script prefix included); empty means none."""
+    text = _text(value).strip()
+    if not text:
+        return None
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected the market's base URL such as https://ichiba.example, not {text!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("takes no path, query, fragment or credentials (expected a URL such as https://ichiba.example)")
+    return text.rstrip("/")
 
 
 def _mqtt_url(*, credentials: bool) -> Callable[[object], MqttAddress | None]:

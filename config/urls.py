@@ -29,6 +29,8 @@ urlpatterns = [
     path("problems/", ProblemTypesView.as_view(), name="problem-types"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The DCAT-AP catalog (docs/dataspace.md): for harvesters, outside the versioned partner API.
+    path("", include(("dataspace.urls", "dataspace"), namespace="dataspace")),
     path("", include(("marketplace.web.urls", "web"), namespace="web")),
     path("", include(("settlement.web.urls", "settlement"), namespace="settlement")),
     path("", include(("deals.web.urls", "deals"), namespace="deals")),

@@ -475,3 +475,76 @@ def run_python(code: str, *args: str, **settings: str) -> subprocess.CompletedPr
         timeout=120,
         check=False,
     )
+
+
+# --- the DCAT-AP catalog (dataspace) -------------------------------------------------------------------------------
+
+
+@dataclass
+class ListedCatalog:
+    """What the catalog's tests list and hide: a feed sold by subscription whose versions span a time range, an
+    anonymised dataset's licence, a published dataset without a book offering (but with a private offer's and an
+    auction's offering, never listed), a withdrawn offering (not listed) and a draft (not listed)."""
+
+    feed: Offering
+    anonymised: Offering
+    unoffered: Dataset
+    private: Offering
+    auction: Offering
+    withdrawn: Offering
+    draft: Dataset
+
+
+def listed_catalog(seller: Party, buyer: Party) -> ListedCatalog:
+    from django.utils import timezone
+
+    from marketplace.services.offerings import SellerAcceptance, deal_offering_open, offering_withdraw
+
+    feed = subscription_offer(seller, period_days=7, term_periods=4, min_versions_per_period=1)
+    version_published(seller, feed.dataset, readings_csv())  # readings from 2024-01-01, before the first file's
+    anonymised = offer(seller, data_class="anonymized")
+    withdrawn = publish_terms(seller, anonymised.dataset, duration_days=90)
+    offering_withdraw(principal=principal(seller), offering_id=withdrawn.id, reason="replaced")
+    unoffered = published_dataset(seller)
+
+    def deal(channel: str) -> Offering:
+        return deal_offering_open(
+            channel=channel,
+            dataset_id=unoffered.id,
+            acceptance=SellerAcceptance(seller_id=seller.organization.id, accepted_at=timezone.now()),
+            template_code="meti-data-provision",
+            template_version=1,
+            terms={},
+            license_seats=1,
+            currency="JPY",
+            buyer_id=buyer.organization.id if channel == "private" else None,
+        )
+
+    draft = dataset_create(
+        seller_id=seller.organization.id,
+        title="Draft 下書き",
+        description="Not listed.",
+        data_class="iot",
+        category="weather",
+        tags=[],
+        region="",
+        update_frequency="once",
+        anonymization=None,
+    )
+    return ListedCatalog(
+        feed=feed,
+        anonymised=anonymised,
+        unoffered=unoffered,
+        private=deal("private"),
+        auction=deal("auction"),
+        withdrawn=withdrawn,
+        draft=draft,
+    )
+
+
+def publish_terms(seller: Party, dataset: Dataset, **terms: Any) -> Offering:
+    """Another licence offering of ``terms`` on the seller's published dataset."""
+    return offering_publish(
+        principal=principal(seller), dataset_id=dataset.id, template_code="meti-data-provision", terms=terms,
+        license_seats=10,
+    )

@@ -66,6 +66,8 @@ def raw(**changes: Any) -> dict[str, Any]:
         "MQTT_PUBLIC_URL": "",
         "MQTT_TIMEOUT_SECONDS": 5.0,
         "MQTT_CA_FILE": "",
+        "MARKET_NAME": "Ichiba",
+        "PUBLIC_URL": "",
         **changes,
     }
 
@@ -113,6 +115,8 @@ def test_values_are_parsed_into_their_types() -> None:
         mqtt_public=None,
         mqtt_timeout=timedelta(seconds=5),
         mqtt_ca_file=None,
+        market_name="Ichiba",
+        public_url=None,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -182,11 +186,21 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("MQTT_URL", "mqtt://admin:pw@broker:1883/feeds", "takes no path"),
         ("MQTT_PUBLIC_URL", "mqtts://someone:pw@broker:8883", "must not carry credentials"),
         ("MQTT_TIMEOUT_SECONDS", 0, "more than 0 seconds"),
+        ("MARKET_NAME", "", "must not be empty"),
+        ("PUBLIC_URL", "ichiba.example", "base URL such as https://ichiba.example"),
+        ("PUBLIC_URL", "ftp://ichiba.example", "base URL such as https://ichiba.example"),
+        ("PUBLIC_URL", "https://ichiba.example/?a=1", "takes no path, query"),
+        ("PUBLIC_URL", "https://ichiba.example/market", "takes no path, query"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=f"^ICHIBA_{key} .*{message}"):
         MarketSettings.from_mapping(raw(**{key: value}))
+
+
+def test_the_public_url_is_kept_without_its_trailing_slash() -> None:
+    assert MarketSettings.from_mapping(raw(PUBLIC_URL=" https://ichiba.example/ ")).public_url == "https://ichiba.example"
+    assert MarketSettings.from_mapping(raw(PUBLIC_URL="http://127.0.0.1:8000")).public_url == "http://127.0.0.1:8000"
 
 
 def test_the_broker_urls_are_parsed_with_their_default_ports_and_the_public_address_defaults_to_the_admins() -> None:

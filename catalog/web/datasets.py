@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog import selectors
-from catalog.hooks import dataset_panel, offerings_for_dataset
+from catalog.hooks import dataset_head, dataset_panel, offerings_for_dataset
 from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import MAX_TAGS, check_data_class
@@ -366,6 +366,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
             "sample": selectors.dataset_sample(dataset=dataset, shown=selectors.PAGE),
             "offerings": offerings_for_dataset(dataset.id),
             "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template
+            "head_extra": mark_safe(dataset_head(request, dataset.id)),  # noqa: S308 - escaped by its renderers
             "withdraw_form": WithdrawForm(),
         },
     )

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "marketplace",
     "settlement",
     "deals",
+    "dataspace",
     "streams",
     "demo",
     # Failed sign-ins counted in PostgreSQL, with a lock-out (marketplace/signin.py).
@@ -328,6 +329,11 @@ ICHIBA = {
     "MQTT_TIMEOUT_SECONDS": env.float("ICHIBA_MQTT_TIMEOUT_SECONDS", default=5.0),
     # A CA bundle (PEM) that verifies an mqtts broker's certificate; empty: the system's CAs.
     "MQTT_CA_FILE": env.str("ICHIBA_MQTT_CA_FILE", default=""),
+    # The market operator as the DCAT-AP catalog (GET /catalog, docs/dataspace.md) names it: its publisher's name,
+    # and the market's public origin (https://ichiba.example), which makes the catalog's links and its homepage
+    # absolute whichever host a request came through; empty: the request's own scheme and host.
+    "MARKET_NAME": env.str("ICHIBA_MARKET_NAME", default="Ichiba"),
+    "PUBLIC_URL": env.str("ICHIBA_PUBLIC_URL", default=""),
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------
