@@ -106,7 +106,7 @@ def concept(item: vocab.Concept, *types: str) -> dict[str, Any]:
     return {
         "@id": item.iri,
         "@type": [*types, "skos:Concept"],
-        "skos:inScheme": {"@id": item.scheme},
+        "skos:inScheme": {"@id": item.scheme, "@type": "skos:ConceptScheme", "dct:title": text(item.scheme_title, "en")},
         "skos:prefLabel": text(item.label, "en"),
     }
 
@@ -177,7 +177,7 @@ def catalog_node(site: Site) -> dict[str, Any]:
         "dcat:themeTaxonomy": {
             "@id": vocab.DATA_THEME,
             "@type": "skos:ConceptScheme",
-            "dct:title": text("Data theme", "en"),
+            "dct:title": text(vocab.SCHEME_TITLES[vocab.DATA_THEME], "en"),
         },
     }
 
@@ -259,7 +259,11 @@ def distribution_node(entry: CatalogEntry, offering: Offering, site: Site) -> di
         "dct:title": _offering_title(offering),
         "dct:description": _offering_description(offering),
         "dcat:accessURL": {"@id": page},
-        "dct:license": {"@id": f"{page}#terms-heading", "@type": "dct:LicenseDocument"},
+        "dct:license": {
+            "@id": f"{page}#terms-heading",
+            "@type": "dct:LicenseDocument",
+            "dct:type": concept(vocab.ROYALTIES_REQUIRED),
+        },
         "dct:rights": {
             "@type": "dct:RightsStatement",
             "dct:description": translated(

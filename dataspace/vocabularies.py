@@ -17,6 +17,17 @@ FREQUENCY = f"{EU_AUTHORITY}frequency"
 FILE_TYPE = f"{EU_AUTHORITY}file-type"
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/1.0"
+LICENCE_TYPE = "http://purl.org/adms/licencetype/1.0"
+SCHEME_TITLES = {
+    DATA_THEME: "Data theme",
+    FREQUENCY: "Frequency",
+    FILE_TYPE: "File type",
+    PUBLISHER_TYPE: "Publisher type",
+    LICENCE_TYPE: "Licence type",
+    f"{EU_AUTHORITY}language": "Language",
+    f"{EU_AUTHORITY}access-right": "Access right",
+    f"{EU_AUTHORITY}planned-availability": "Planned availability",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,10 @@ class Concept:
     iri: str
     scheme: str
     label: str
+
+    @property
+    def scheme_title(self) -> str:
+        return SCHEME_TITLES.get(self.scheme, self.scheme.rsplit("/", 1)[-1])
 
 
 def _theme(code: str, label: str) -> Concept:
@@ -131,3 +146,5 @@ def file_format(code: str) -> FileFormat | None:
 
 
 COMPANY = Concept("http://purl.org/adms/publishertype/Company", PUBLISHER_TYPE, "Company")
+# Every licence the market sells is paid for.
+ROYALTIES_REQUIRED = Concept("http://purl.org/adms/licencetype/RoyaltiesRequired", LICENCE_TYPE, "Royalties Required")
