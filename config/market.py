@@ -342,7 +342,9 @@ def _public_url(value: object) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"expected the market's base URL such as https://ichiba.example, not {text!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError("takes no path, query, fragment or credentials (expected a URL such as https://ichiba.example)")
+        raise ValueError(
+            "takes no path, query, fragment or credentials (expected a URL such as https://ichiba.example)"
+        )
     return text.rstrip("/")
 
 

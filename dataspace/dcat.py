@@ -75,7 +75,9 @@ class Site:
     @classmethod
     def of(cls, request: HttpRequest) -> Site:
         market = market_settings()
-        return cls(origin=market.public_url or f"{request.scheme}://{request.get_host()}", market_name=market.market_name)
+        return cls(
+            origin=market.public_url or f"{request.scheme}://{request.get_host()}", market_name=market.market_name
+        )
 
     def url(self, path: str) -> str:
         return f"{self.origin}{path}"
@@ -106,7 +108,11 @@ def concept(item: vocab.Concept, *types: str) -> dict[str, Any]:
     return {
         "@id": item.iri,
         "@type": [*types, "skos:Concept"],
-        "skos:inScheme": {"@id": item.scheme, "@type": "skos:ConceptScheme", "dct:title": text(item.scheme_title, "en")},
+        "skos:inScheme": {
+            "@id": item.scheme,
+            "@type": "skos:ConceptScheme",
+            "dct:title": text(item.scheme_title, "en"),
+        },
         "skos:prefLabel": text(item.label, "en"),
     }
 
@@ -216,7 +222,11 @@ def dataset_node(entry: CatalogEntry, site: Site) -> dict[str, Any]:
         node["dct:spatial"] = {"@type": "dct:Location", "locn:geographicName": text(dataset.region)}
     if entry.time_range is not None:
         start, end = entry.time_range
-        node["dct:temporal"] = {"@type": "dct:PeriodOfTime", "dcat:startDate": instant(start), "dcat:endDate": instant(end)}
+        node["dct:temporal"] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": instant(start),
+            "dcat:endDate": instant(end),
+        }
     periodicity = vocab.accrual_periodicity(
         update_frequency=dataset.update_frequency,
         subscription_period_days=tuple(o.period_days for o in entry.offerings if o.is_subscription and o.period_days),
@@ -238,7 +248,9 @@ def _description(entry: CatalogEntry, site: Site) -> dict[str, str] | list[dict[
         return text(entry.dataset.description)
     data_class = DataClass(entry.dataset.data_class)
     # The label is translated lazily: it is read in each language as the message is.
-    return translated(lambda: gettext("%(data_class)s on %(market)s."), data_class=data_class.label, market=site.market_name)
+    return translated(
+        lambda: gettext("%(data_class)s on %(market)s."), data_class=data_class.label, market=site.market_name
+    )
 
 
 def _modified(entry: CatalogEntry) -> datetime:
@@ -329,10 +341,8 @@ def _offering_title(offering: Offering) -> list[dict[str, str]]:
             periods=periods,
             days=days,
         )
-    days = terms_typed(template_get(offering.template_code, offering.template_version), offering.terms).get(
-        "duration_days"
-    )
-    return translated(lambda: gettext("%(days)s-day licence"), days=days)
+    terms = terms_typed(template_get(offering.template_code, offering.template_version), offering.terms)
+    return translated(lambda: gettext("%(days)s-day licence"), days=terms.get("duration_days"))
 
 
 def _offering_description(offering: Offering) -> list[dict[str, str]]:
@@ -349,4 +359,3 @@ def _offering_description(offering: Offering) -> list[dict[str, str]]:
             "terms: seats bought through the offering's order book."
         )
     )
-

@@ -10,9 +10,9 @@ auction's offering is never shown (marketplace.models.Offering.channel).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import DateTimeField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
@@ -122,7 +122,7 @@ def _latest_version_id() -> Subquery:
     )
 
 
-def _entries(datasets: list[Dataset], *, with_asks: bool) -> tuple[CatalogEntry, ...]:
+def _entries(datasets: Sequence[Dataset], *, with_asks: bool) -> tuple[CatalogEntry, ...]:
     if not datasets:
         return ()
     ids = [dataset.id for dataset in datasets]
@@ -178,7 +178,7 @@ def time_ranges(*, dataset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[da
 
 
 def _aware(value: datetime) -> datetime:
-    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.UTC)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 def best_asks(*, offering_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -545,6 +545,9 @@ def listed_catalog(seller: Party, buyer: Party) -> ListedCatalog:
 def publish_terms(seller: Party, dataset: Dataset, **terms: Any) -> Offering:
     """Another licence offering of ``terms`` on the seller's published dataset."""
     return offering_publish(
-        principal=principal(seller), dataset_id=dataset.id, template_code="meti-data-provision", terms=terms,
+        principal=principal(seller),
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms=terms,
         license_seats=10,
     )

@@ -199,7 +199,9 @@ def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, va
 
 
 def test_the_public_url_is_kept_without_its_trailing_slash() -> None:
-    assert MarketSettings.from_mapping(raw(PUBLIC_URL=" https://ichiba.example/ ")).public_url == "https://ichiba.example"
+    assert (
+        MarketSettings.from_mapping(raw(PUBLIC_URL=" https://ichiba.example/ ")).public_url == "https://ichiba.example"
+    )
     assert MarketSettings.from_mapping(raw(PUBLIC_URL="http://127.0.0.1:8000")).public_url == "http://127.0.0.1:8000"
 
 

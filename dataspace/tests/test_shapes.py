@@ -22,7 +22,9 @@ SHAPES = Path(dataspace.__file__).parent / "shapes"
 OFFICIAL = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
 # The one defect of the official shapes the catalog does not bend to (dcat-ap-3.0.1/README.md): the checksum
 # algorithm's IRI must start with "https://spdx.org/rdf/terms", while SPDX's namespace is http://spdx.org/rdf/terms#.
-KNOWN_DEFECT = URIRef("https://semiceu.github.io/DCAT-AP/releases/3.0.0/html/shacl/shapes.ttl#ChecksumAlgorithmRestriction")
+KNOWN_DEFECT = URIRef(
+    "https://semiceu.github.io/DCAT-AP/releases/3.0.0/html/shacl/shapes.ttl#ChecksumAlgorithmRestriction"
+)
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
@@ -133,6 +135,7 @@ def test_the_projects_shapes_refuse_what_they_promise_to(catalog: dict[str, Grap
     data.remove((dataset, DCAT.contactPoint, None))
     distribution = next(data.subjects(RDF.type, DCAT.Distribution))
     offer = data.value(distribution, URIRef("http://www.w3.org/ns/odrl/2/hasPolicy"))
+    assert offer is not None
     data.set((offer, URIRef("http://www.w3.org/ns/odrl/2/target"), URIRef("urn:ichiba:dataset:other")))
     found = results(data, shapes("ichiba-dcat-ap.ttl"))
     paths = {str(result["path"]) for result in found}
