@@ -10,6 +10,7 @@ import sys
 
 from tests.bench import (
     catalog_search,
+    dcat,
     download,
     engine,
     http_load,
@@ -34,6 +35,7 @@ def main(argv: list[str]) -> int:
         "download": download.run,
         "mqtt_fanout": mqtt_fanout.run,
         "close_periods": subscriptions.run,
+        "dcat": dcat.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
