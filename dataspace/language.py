@@ -8,18 +8,13 @@ on a Japanese market are kanji) is Japanese, anything else English, the market's
 
 from __future__ import annotations
 
+import re
+
 # Hiragana, katakana (and their phonetic extensions), CJK ideographs (with extension A and the compatibility block),
 # half-width katakana.
-_JAPANESE = (
-    (0x3040, 0x30FF),
-    (0x31F0, 0x31FF),
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0xFF66, 0xFF9F),
-)
+_JAPANESE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 def text_language(text: str) -> str:
     """``"ja"`` if the text holds any Japanese script, else ``"en"`` (BCP 47 tags)."""
-    return "ja" if any(low <= ord(char) <= high for char in text for low, high in _JAPANESE) else "en"
+    return "ja" if _JAPANESE.search(text) else "en"
