@@ -20,12 +20,14 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.models import DataClass, Dataset, DatasetVersion
+from config.api.pagination import MAX_PAGE_SIZE as API_MAX_PAGE_SIZE
 from config.errors import NotFound
 from marketplace.models import Offering, Order
 
-# A harvester asks for pages of this many datasets unless it names a smaller size; never more (docs/dataspace.md).
+# A harvester gets pages of this many datasets unless it names another size, at most the API's largest page
+# (docs/dataspace.md).
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = API_MAX_PAGE_SIZE
 
 # Columns of an offering the mapping reads (the ODRL offer, the distribution); none of the matching's.
 _OFFERING_FIELDS = (

@@ -2,7 +2,7 @@
 
 JSON-LD by default (``application/ld+json``), Turtle for ``Accept: text/turtle``; ``?format=jsonld`` or
 ``?format=ttl`` chooses without an Accept header, and anything the endpoint does not serve is a 406 problem
-(config.api.negotiation). Paged: ``?page=`` (from 1) and ``?page_size=`` (1 to 100, 50 by default), with a
+(config.api.negotiation). Paged: ``?page=`` (from 1) and ``?page_size=`` (1 to 200, 50 by default), with a
 ``hydra:PartialCollectionView`` in the document and the same links in the ``Link`` header. Public: anyone may read
 it, signed in or not.
 """
@@ -46,9 +46,11 @@ class CatalogView(APIView):
         operation_id="dcat_catalog",
         tags=["dataspace"],
         parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1, "default": 1}, description="Page number."),
             OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description=f"Datasets per page, 1 to {selectors.MAX_PAGE_SIZE}."
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": selectors.MAX_PAGE_SIZE, "default": selectors.PAGE_SIZE},
+                description="Datasets per page.",
             ),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["jsonld", "ttl"], description="Instead of Accept."),
         ],
