@@ -15,8 +15,7 @@ the ODRL offers name as target and assigner, so the graph joins up; a distributi
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,17 +116,12 @@ def concept(item: vocab.Concept, *types: str) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _language(code: str) -> Iterator[None]:
-    with translation.override(code):
-        yield
-
-
-def translated(message: Any, **values: Any) -> list[dict[str, str]]:
-    """``message`` (a callable of no arguments that returns a translated string) in every language of the site."""
+def translated(message: Callable[[], str], **values: Any) -> list[dict[str, str]]:
+    """``message`` (a function of no arguments that returns a translated string, formatted with ``values``) in every
+    language of the site, each tagged with its language."""
     strings = []
     for code in LANGUAGES:
-        with _language(code):
+        with translation.override(code):
             strings.append(text(message() % values if values else message(), code))
     return strings
 
@@ -135,7 +129,7 @@ def translated(message: Any, **values: Any) -> list[dict[str, str]]:
 # --- the catalog ------------------------------------------------------------------------------------------------
 
 
-def catalog_document(page: CatalogPage, site: Site, *, page_url: Any) -> dict[str, Any]:
+def catalog_document(page: CatalogPage, site: Site, *, page_url: Callable[[int], str]) -> dict[str, Any]:
     """The DCAT-AP catalog's page ``page.number`` as one JSON-LD document: the ``dcat:Catalog`` with the page's
     datasets and a ``hydra:PartialCollectionView`` (first, previous, next, last). ``page_url(n)`` is the absolute
     URL of page n as a harvester should ask for it."""

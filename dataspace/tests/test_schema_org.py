@@ -12,7 +12,15 @@ from django.test import Client
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from catalog.services.datasets import dataset_update
-from tests.builders import Party, offer, place, published_dataset, subscription_offer, version_published
+from tests.builders import (
+    Party,
+    listed_catalog,
+    offer,
+    place,
+    published_dataset,
+    subscription_offer,
+    version_published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +122,12 @@ def test_a_dataset_no_catalog_lists_has_no_description(seller: Party) -> None:
     dataset_withdraw(dataset_id=dataset.id, seller_id=seller.organization.id, reason="gone")
     body = Client().get(f"/datasets/{dataset.id}/").content.decode()
     assert structured_data(body) == []
+
+
+def test_private_and_auction_offerings_are_not_described(seller: Party, buyer: Party) -> None:
+    listed = listed_catalog(seller, buyer)
+    body = Client().get(f"/datasets/{listed.unoffered.id}/").content.decode()
+    [described] = structured_data(body)
+    assert "distribution" not in described and "offers" not in described and "license" not in described
+    head = body[: body.index("</head>")]
+    assert str(listed.private.id) not in head and str(listed.auction.id) not in head
