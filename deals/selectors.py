@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -138,3 +138,43 @@ def data_request_answer_status(private_offer: PrivateOffer, *, now: datetime | N
     if private_offer.status == PrivateOffer.Status.OPEN and private_offer.expires_at <= (now or timezone.now()):
         return PrivateOffer.Status.EXPIRED
     return private_offer.status
+
+
+# --- private offers ------------------------------------------------------------------------------------------
+
+PRIVATE_OFFER_ROLES = ("seller", "buyer")
+
+
+def private_offers_for(*, organization_id: uuid.UUID, role: str = "", status: str = "") -> QuerySet[PrivateOffer]:
+    """The private offers the organisation is a party to (``role``: only those it made, "seller", or received,
+    "buyer"), the latest changed first, with their revisions. ``status`` as the parties read it: an open offer past
+    its ``expires_at`` is ``expired`` even before the beat marked it so."""
+    if role == "seller":
+        mine = Q(seller_id=organization_id)
+    elif role == "buyer":
+        mine = Q(buyer_id=organization_id)
+    else:
+        mine = Q(seller_id=organization_id) | Q(buyer_id=organization_id)
+    offers = PrivateOffer.objects.filter(mine)
+    now = timezone.now()
+    if status == PrivateOffer.Status.OPEN:
+        offers = offers.filter(status=status, expires_at__gt=now)
+    elif status == PrivateOffer.Status.EXPIRED:
+        offers = offers.filter(Q(status=status) | Q(status=PrivateOffer.Status.OPEN, expires_at__lte=now))
+    elif status:
+        offers = offers.filter(status=status)
+    return offers.select_related("seller", "buyer", "dataset", "data_request", "trade").prefetch_related(
+        Prefetch("revisions", queryset=PrivateOfferRevision.objects.order_by("number"))
+    )
+
+
+def private_offer_get(*, private_offer_id: uuid.UUID | str, organization_id: uuid.UUID) -> PrivateOffer:
+    """One private offer of the organisation's (seller or buyer); anyone else's, or none, is a 404."""
+    try:
+        offer_id = uuid.UUID(str(private_offer_id))
+    except ValueError as exc:
+        raise NotFound("No such private offer.") from exc
+    offer = private_offers_for(organization_id=organization_id).filter(pk=offer_id).first()
+    if offer is None:
+        raise NotFound("No such private offer.")
+    return offer

@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # and compare the whole broker with the rows (a broker restarted without its state gets it back).
     "streams-sweep": {"task": "streams.sweep", "schedule": 60.0},
     "streams-reconcile": {"task": "streams.reconcile", "schedule": 600.0},
+    # Private offers past their expires_at are marked expired and both parties told (they answer 409 already).
+    "deals-expire-private-offers": {"task": "deals.expire_private_offers", "schedule": 60.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deals.web import data_requests
+from deals.web import data_requests, private_offers
 
 urlpatterns = [
     # Requests for data: the open ones for sellers, a buyer's own and its form, a request with its answers.
@@ -11,4 +11,23 @@ urlpatterns = [
     path("data-requests/<uuid:data_request_id>/close/", data_requests.data_request_close, name="data_request_close"),
     path("my-data-requests/", data_requests.my_requests, name="my_data_requests"),
     path("my-data-requests/new/", data_requests.data_request_new, name="data_request_new"),
+    # Private offers: received and sent, the seller's form, an offer's page and its actions.
+    path("private-offers/", private_offers.private_offer_list, name="private_offers"),
+    path("private-offers/new/", private_offers.private_offer_new, name="private_offer_new"),
+    path("private-offers/<uuid:private_offer_id>/", private_offers.private_offer_detail, name="private_offer"),
+    path(
+        "private-offers/<uuid:private_offer_id>/counter/",
+        private_offers.private_offer_counter_view,
+        name="private_offer_counter",
+    ),
+    path(
+        "private-offers/<uuid:private_offer_id>/accept/",
+        private_offers.private_offer_accept_view,
+        name="private_offer_accept",
+    ),
+    path(
+        "private-offers/<uuid:private_offer_id>/decline/",
+        private_offers.private_offer_decline_view,
+        name="private_offer_decline",
+    ),
 ]
