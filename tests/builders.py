@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
@@ -232,6 +233,38 @@ def entitled(seller: Any, buyer: Any, capture: Any, *, delivery_url: str = "") -
         seller, capture, title="Bridge strain gauges", content=readings_csv(40, step=7), delivery_url=delivery_url
     )
     return buy(seller, buyer, offering, capture)
+
+
+def private_offer(
+    seller: Any,
+    buyer: Any = None,
+    *,
+    dataset: Dataset | None = None,
+    price: int = 50_000,
+    quantity: int = 1,
+    data_request: Any = None,
+    days: int = 7,
+    data_class: str = "iot",
+    **terms: Any,
+) -> dict[str, Any]:
+    """A seller's private offer through the API, of ``terms`` on ``dataset`` (default: a new published one of
+    ``data_class``), to ``buyer`` or answering ``data_request`` (its id), valid ``days``; returns the 201's body."""
+    dataset = dataset or published_dataset(seller, data_class=data_class)
+    body: dict[str, Any] = {
+        "dataset": str(dataset.id),
+        "template": "meti-data-provision",
+        "terms": terms,
+        "price": price,
+        "quantity": quantity,
+        "expires_at": (timezone.now() + timedelta(days=days)).isoformat(),
+    }
+    if data_request is not None:
+        body["data_request"] = str(data_request)
+    else:
+        body["buyer"] = buyer.id
+    response = seller.client.post("/api/v1/private-offers", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
 
 
 def stored_bytes(entitlement: Entitlement) -> bytes:

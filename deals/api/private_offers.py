@@ -109,6 +109,14 @@ class PrivateOfferAcceptSerializer(StrictSerializer):
         help_text="The latest revision's terms_sha256: you accept exactly those terms.",
         validators=[displayable_line],
     )
+    revision = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="The latest revision's number (recommended): the terms hash does not cover price and quantity, so "
+        "naming the revision refuses, with 409, an acceptance of a price countered since you read it.",
+    )
 
 
 class PrivateOfferDeclineSerializer(StrictSerializer):
@@ -353,6 +361,7 @@ class PrivateOfferAccept(GenericAPIView):
             principal=principal,
             private_offer_id=private_offer_id,
             accepted_terms_sha256=serializer.validated_data["accepted_terms_sha256"],
+            revision=serializer.validated_data["revision"],
         )
         body = _render(accepted.private_offer.id, principal, written=accepted.subscriber_rows)
         return Response(body, status=status.HTTP_201_CREATED)

@@ -508,9 +508,15 @@ def private_offer_counter(
 
 @transaction.atomic
 def private_offer_accept(
-    *, principal: Principal, private_offer_id: uuid.UUID | str, accepted_terms_sha256: str
+    *,
+    principal: Principal,
+    private_offer_id: uuid.UUID | str,
+    accepted_terms_sha256: str,
+    revision: int | None = None,
 ) -> Accepted:
-    """The party that did not write the latest revision accepts it, naming its ``terms_sha256``: a private offering
+    """The party that did not write the latest revision accepts it, naming its ``terms_sha256`` (and, optionally, its
+    number ``revision``: the terms hash does not cover the price and seats, so a counter of the price alone keeps
+    it; naming the revision refuses an acceptance of a price that has changed since it was read). A private offering
     with its terms is opened for the buyer (the seller's acceptance is its latest revision's, or this one's) and
     sold to it at once (``deal_execute``: one trade, one contract recording every revision, one settlement), then
     closed. Tells both parties (``private_offer.accepted``)."""
@@ -521,10 +527,10 @@ def private_offer_accept(
     _check_party_role(party, principal)
     latest = _latest(offer)
     _check_turn(latest, party, "accepts")
-    if accepted_terms_sha256 != latest.terms_sha256:
+    if accepted_terms_sha256 != latest.terms_sha256 or (revision is not None and revision != latest.number):
         raise Conflict(
-            f"accepted_terms_sha256 is not that of the latest revision, {latest.number} ({latest.terms_sha256}): "
-            "read the offer again and accept exactly its latest terms.",
+            f"The latest revision is {latest.number} (terms_sha256 {latest.terms_sha256}, price {latest.price}, "
+            f"quantity {latest.quantity}): read the offer again and accept exactly its latest revision.",
             errors={"accepted_terms_sha256": [f"not revision {latest.number}'s"], "revision": [str(latest.number)]},
         )
     if party == SELLER:

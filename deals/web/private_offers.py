@@ -187,6 +187,7 @@ class AcceptForm(forms.Form):
     accepted_terms_sha256 = forms.RegexField(
         regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput, validators=[displayable_line]
     )
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     accept_terms = forms.BooleanField(
         label=gettext_lazy("I accept these terms, price and seats for my organisation."), required=True
     )
@@ -343,7 +344,8 @@ def _detail(
             "history": [(revision, party_label(revision.author)) for revision in reversed(revisions)],
             "template_title": template.title[lang],
             "counter_form": counter_form if line.my_turn else None,
-            "accept_form": accept_form or AcceptForm(initial={"accepted_terms_sha256": latest.terms_sha256}),
+            "accept_form": accept_form
+            or AcceptForm(initial={"accepted_terms_sha256": latest.terms_sha256, "revision": latest.number}),
             "decline_form": DeclineForm(),
             "contract_id": offer.trade.contract_id if offer.trade is not None else None,
             "settlement_id": settlement_id,
@@ -492,6 +494,7 @@ def private_offer_accept_view(request: HttpRequest, principal: Principal, privat
             principal=principal,
             private_offer_id=offer.id,
             accepted_terms_sha256=form.cleaned_data["accepted_terms_sha256"],
+            revision=form.cleaned_data["revision"],
         )
     except DomainError as exc:
         messages.error(request, _accept_refusal(exc))
