@@ -132,7 +132,9 @@ class PartySerializer(Serializer):
 
 class RevisionSerializer(Serializer):
     number = serializers.IntegerField(read_only=True)
-    author = serializers.ChoiceField(choices=PrivateOfferRevision.Author.choices, read_only=True)
+    author = serializers.ChoiceField(
+        choices=["seller", "buyer"], read_only=True, help_text="The party that wrote this revision."
+    )
     terms = serializers.DictField(read_only=True)
     terms_sha256 = serializers.CharField(read_only=True)
     mandatory_clauses = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -153,7 +155,8 @@ class PrivateOfferSerializer(Serializer):
     )
     revision = serializers.IntegerField(read_only=True, help_text="The latest revision's number.")
     turn = serializers.SerializerMethodField(
-        help_text="While open: the party that may accept the latest revision (the one that did not write it)."
+        help_text="While open: seller or buyer, the party that may accept the latest revision (the one that did not "
+        "write it); null once the offer is closed."
     )
     terms_sha256 = serializers.SerializerMethodField(help_text="The latest revision's: what an acceptance names.")
     dataset = serializers.UUIDField(source="dataset_id", read_only=True)
@@ -188,7 +191,7 @@ class PrivateOfferSerializer(Serializer):
     def get_status(self, offer: PrivateOffer) -> str:
         return effective_status(offer)
 
-    @extend_schema_field(serializers.ChoiceField(choices=PrivateOfferRevision.Author.choices, allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_turn(self, offer: PrivateOffer) -> str | None:
         if effective_status(offer) != PrivateOffer.Status.OPEN:
             return None

@@ -35,21 +35,24 @@ def _one_outcome(results: list[Any], wins: Callable[[Any], bool]) -> Any:
     return winners[0]
 
 
+def _accept_or_decline(seller: Any, buyer: Any, made: dict[str, Any]) -> Callable[[int], Any]:
+    def act(i: int) -> Any:
+        if i % 2:
+            return private_offer_decline(principal=principal_for(seller.organization), private_offer_id=made["id"])
+        return private_offer_accept(
+            principal=principal_for(buyer.organization),
+            private_offer_id=made["id"],
+            accepted_terms_sha256=made["terms_sha256"],
+        )
+
+    return act
+
+
 def test_an_accept_racing_a_decline_has_exactly_one_outcome() -> None:
     require_postgres()
     for n in range(3):
         seller, buyer, made = _offer(n)
-
-        def act(i: int) -> Any:
-            if i % 2:
-                return private_offer_decline(principal=principal_for(seller.organization), private_offer_id=made["id"])
-            return private_offer_accept(
-                principal=principal_for(buyer.organization),
-                private_offer_id=made["id"],
-                accepted_terms_sha256=made["terms_sha256"],
-            )
-
-        winner = _one_outcome(race(4, act), lambda r: True)
+        winner = _one_outcome(race(4, _accept_or_decline(seller, buyer, made)), lambda r: True)
         offer = PrivateOffer.objects.get(pk=made["id"])
         trades = Trade.objects.filter(offering__private_offer=offer)
         if isinstance(winner, PrivateOffer):
