@@ -143,6 +143,8 @@ def test_a_request_gets_an_offer_one_counter_each_way_an_acceptance_and_a_paid_d
         assert document.status_code == 200
         assert "Predictive maintenance of bridges" in document.content.decode()
         assert "730" in document.content.decode()
+    odrl = buyer.client.get(f"/api/v1/contracts/{contract.id}/odrl")
+    assert odrl.status_code == 200 and "Predictive maintenance of bridges" in odrl.content.decode()
     negotiation = buyer.client.get(f"/api/v1/contracts/{contract.id}").json()["negotiation"]
     assert [r["revision"] for r in negotiation] == [1, 2, 3]
 
