@@ -62,7 +62,7 @@ def heard(endpoint: WebhookEndpoint) -> list[tuple[str, dict[str, Any]]]:
 
 
 def counter(party: Party, offer_id: str, key: str = "", **body: Any) -> Any:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return party.client.post(f"{BASE}/{offer_id}/counter", body, format="json", **headers)
 
 
@@ -131,9 +131,9 @@ def test_a_request_gets_an_offer_one_counter_each_way_an_acceptance_and_a_paid_d
     token = buyer.client.post(f"/api/v1/entitlements/{entitlement.id}/tokens")
     assert token.status_code == 201, token.content
     with capture(execute=True):
-        download = buyer.client.get(token.json()["download_url"])
+        download: Any = buyer.client.get(token.json()["download_url"])
         assert download.status_code == 200
-        b"".join(download.streaming_content)
+        assert b"".join(download.streaming_content).startswith(b"timestamp")
     settlement.refresh_from_db()
     assert settlement.status == "captured" and settlement.platform_fee > 0
 
@@ -380,7 +380,12 @@ def test_a_counter_cannot_remove_the_reidentification_ban_on_anonymised_data(
 
     made = private_offer(seller, buyer, data_class="anonymized")
     assert {"anonymized_notice", "reidentification_ban"} <= set(made["revisions"][0]["mandatory_clauses"])
-    for terms in ({"reidentification_ban": False}, {"mandatory_clauses": []}, {"anonymized_notice": False}):
+    refused: list[dict[str, Any]] = [
+        {"reidentification_ban": False},
+        {"mandatory_clauses": []},
+        {"anonymized_notice": 0},
+    ]
+    for terms in refused:
         assert problem(counter(buyer, made["id"], terms=terms), 400)
     body = counter(buyer, made["id"], terms={"purpose": "Demand forecasting"}).json()
     revision = body["revisions"][-1]
