@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from catalog.models import Dataset
 from config.api.principal import BUYER, SELLER, Principal, principal_of
@@ -66,10 +66,10 @@ _NOT_IN_A_DEAL = ("kind", *KIND_FIELDS, "license_seats", "unlimited", "delivery_
 
 def status_label(status: str) -> str:
     labels: dict[str, str] = {
-        PrivateOffer.Status.OPEN: _("Open"),
-        PrivateOffer.Status.ACCEPTED: _("Accepted"),
-        PrivateOffer.Status.DECLINED: _("Declined"),
-        PrivateOffer.Status.EXPIRED: _("Expired"),
+        PrivateOffer.Status.OPEN: pgettext("private offer", "Open"),
+        PrivateOffer.Status.ACCEPTED: pgettext("private offer", "Accepted"),
+        PrivateOffer.Status.DECLINED: pgettext("private offer", "Declined"),
+        PrivateOffer.Status.EXPIRED: pgettext("private offer", "Expired"),
     }
     return str(labels.get(status, status))
 
