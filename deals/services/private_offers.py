@@ -131,21 +131,24 @@ class _Offer:
     terms_sha256: str
 
 
-def _check_buyer(*, buyer: Organization, seller_id: uuid.UUID, resolved: ResolvedTerms, field: str) -> None:
+def _check_buyer(
+    *, buyer: Organization, seller_id: uuid.UUID, terms: Mapping[str, Any], sha256: str, field: str
+) -> None:
     """The buyer must be one that may buy these terms (``contracts.eligibility.buyer_refusal``, the one rule): a
     verified organisation with the buyer role, not the seller, inside the licensed territory. An offer it could
-    never accept is refused when it is made or countered, not at the acceptance."""
+    never accept is refused when it is made or countered, and an acceptance when the buyer no longer qualifies is
+    refused in these words (the trade would refuse it too, in words meant for the buyer)."""
     refusal = buyer_refusal(
         buyer=_buyer_facts(buyer),
-        offering=_Offer(seller_id=seller_id, terms=resolved.terms, terms_sha256=resolved.sha256),
-        accepted_terms_sha256=resolved.sha256,
+        offering=_Offer(seller_id=seller_id, terms=terms, terms_sha256=sha256),
+        accepted_terms_sha256=sha256,
     )
     if refusal is None:
         return
     if refusal.code == OUTSIDE_TERRITORY:
         raise RuleViolation(
             f"The buyer's country ({buyer.country}) is outside the licensed territory "
-            f"({', '.join(resolved.terms['territory'])}): it could not accept.",
+            f"({', '.join(terms['territory'])}): it could not accept.",
             errors={"terms.territory": [f"does not include the buyer's country {buyer.country}"]},
         )
     reasons = {
@@ -333,7 +336,9 @@ def private_offer_create(
     resolved = _resolve(
         template=template, terms=terms, quantity=quantity, dataset=dataset, seller_id=principal.organization_id
     )
-    _check_buyer(buyer=buyer, seller_id=principal.organization_id, resolved=resolved, field=field)
+    _check_buyer(
+        buyer=buyer, seller_id=principal.organization_id, terms=resolved.terms, sha256=resolved.sha256, field=field
+    )
     offer = PrivateOffer.objects.create(
         seller_id=principal.organization_id,
         buyer=buyer,
@@ -473,7 +478,9 @@ def private_offer_counter(
             "changes nothing. Accept it instead.",
             errors={"_": ["nothing changed"]},
         )
-    _check_buyer(buyer=offer.buyer, seller_id=offer.seller_id, resolved=resolved, field="buyer")
+    _check_buyer(
+        buyer=offer.buyer, seller_id=offer.seller_id, terms=resolved.terms, sha256=resolved.sha256, field="buyer"
+    )
     number = offer.revision + 1
     revision = PrivateOfferRevision.objects.create(
         private_offer=offer,
@@ -533,6 +540,9 @@ def private_offer_accept(
             f"quantity {latest.quantity}): read the offer again and accept exactly its latest revision.",
             errors={"accepted_terms_sha256": [f"not revision {latest.number}'s"], "revision": [str(latest.number)]},
         )
+    _check_buyer(
+        buyer=offer.buyer, seller_id=offer.seller_id, terms=latest.terms, sha256=latest.terms_sha256, field="buyer"
+    )
     if party == SELLER:
         seller_acceptance = SellerAcceptance(
             seller_id=offer.seller_id, accepted_at=now, user_id=principal.user_id, api_key_id=principal.api_key_id

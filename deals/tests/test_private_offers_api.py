@@ -448,3 +448,18 @@ def test_a_declined_payment_voids_the_contract_and_the_offer_stays_accepted_with
     assert Trade.objects.get(pk=body["trade"]).status == "void"
     event = DealEvent.objects.get(private_offer_id=made["id"], kind="trade_voided")
     assert event.payload["trade"] == body["trade"]
+
+
+def test_an_acceptance_for_a_buyer_that_no_longer_qualifies_is_refused_in_the_sellers_words(
+    seller: Party, buyer: Party, capture: Any
+) -> None:
+    made = private_offer(seller, buyer)
+    body = counter(buyer, made["id"], price=20_000).json()
+    buyer.organization.verified = False
+    buyer.organization.save()
+    refused = problem(accept(seller, made["id"], body["terms_sha256"], capture), 422)
+    assert refused["errors"] == {"buyer": ["not verified by the market operator"]}
+    buyer.organization.verified, buyer.organization.country = True, "DE"
+    buyer.organization.save()
+    assert "terms.territory" in problem(accept(seller, made["id"], body["terms_sha256"], capture), 422)["errors"]
+    assert PrivateOffer.objects.get(pk=made["id"]).status == "open" and not Offering.objects.filter(channel="private")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from catalog.models import Dataset
+from catalog.web.datasets import split_list
 from config.api.principal import BUYER, SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.text import displayable_line, displayable_text
@@ -129,7 +130,7 @@ class DealTermsForm(OfferingForm):
         for spec in self.specs:
             name = field_name(spec.path)
             if spec.schema.get("type") == "array" and name in cleaned:
-                cleaned[name] = [part.strip().upper() for part in str(cleaned[name]).split(",") if part.strip()]
+                cleaned[name] = split_list(cleaned[name])
                 if spec.required and not cleaned[name]:
                     self.add_error(name, forms.ValidationError(self.fields[name].error_messages["required"]))
         return cleaned
