@@ -198,3 +198,18 @@ def test_a_third_organisation_gets_404_and_an_empty_list(seller: Party, buyer: P
         assert web.post(f"/private-offers/{made['id']}/{action}/", {}).status_code == 404
     assert str(made["id"]) not in text(web.get("/private-offers/"))
     assert "/private-offers/" in text(web.get("/")), "the header links to the page"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_offer_page_lists_the_clauses_no_revision_changes_and_previews_the_latest_contract(
+    seller: Party, buyer: Party, lang: str
+) -> None:
+    made = private_offer(seller, buyer, data_class="anonymized", purpose="Basket analysis for store layouts")
+    web = signed_in(buyer, lang=lang)
+    page = text(web.get(f"/private-offers/{made['id']}/"))
+    fixed = section(page, "fixed-clauses")
+    assert fixed.count('class="mandatory"') == 2, "the APPI notice and the re-identification ban"
+    assert ("再識別" in fixed) if lang == "ja" else ("re-identif" in fixed.lower())
+    assert "preview-frame" not in fixed and "preview-link" in fixed
+    preview = section(text(web.get(f"/private-offers/{made['id']}/?preview=1")), "fixed-clauses")
+    assert "preview-frame" in preview and "Basket analysis for store layouts" in preview

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
 from catalog.web.datasets import split_list
 from config.api.principal import BUYER, SELLER, Principal, principal_of
@@ -32,7 +33,8 @@ from config.text import displayable_line, displayable_text
 from config.web import principal_required
 from contracts.registry import Template, template_get, templates_current
 from contracts.terms import with_defaults
-from contracts.web.display import Lang, current_lang, money, term_rows
+from contracts.web.display import Lang, clause_notes, current_lang, money, term_rows
+from contracts.web.previews import document_preview, preview_facts
 from deals import selectors
 from deals.models import DataRequest, PrivateOffer, PrivateOfferRevision
 from deals.services.private_offers import (
@@ -321,6 +323,23 @@ def _detail(
     settlement_id = None
     if offer.trade_id is not None:
         settlement_id = settlements_of_trades([offer.trade_id]).get(offer.trade_id)
+    notes = clause_notes(
+        template, offer.dataset.data_class, lang, mandatory_clauses=latest.mandatory_clauses, terms=latest.terms
+    )
+    preview = ""
+    if request.GET.get("preview"):
+        version = catalog_selectors.latest_published_version(dataset=offer.dataset)
+        if version is not None:
+            facts = preview_facts(
+                dataset=offer.dataset,
+                version=version,
+                seller_name=offer.seller.name,
+                terms=latest.terms,
+                terms_sha256=latest.terms_sha256,
+                currency=offer.currency,
+                lang=lang,
+            )
+            preview = document_preview(template, latest.terms, facts, lang)
     if counter_form is None and line.my_turn:
         counter_form = CounterForm(
             template=template,
@@ -351,6 +370,8 @@ def _detail(
             "contract_id": offer.trade.contract_id if offer.trade is not None else None,
             "settlement_id": settlement_id,
             "declined_by": party_label(offer.declined_by) if offer.declined_by else "",
+            "fixed_clauses": [note for note in notes if not note.negotiable],
+            "preview": preview,
         },
         status=status,
     )
