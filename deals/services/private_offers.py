@@ -315,7 +315,13 @@ def private_offer_create(
     note = _check_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     request: DataRequest | None = None
     if data_request_id is not None:
-        request = DataRequest.objects.select_related("buyer").filter(pk=data_request_id).first()
+        # Locked: a request being closed at this moment either takes this answer first or refuses it.
+        request = (
+            DataRequest.objects.select_for_update(of=("self",))
+            .select_related("buyer")
+            .filter(pk=data_request_id)
+            .first()
+        )
         if request is None:
             raise NotFound("No such data request.", errors={"data_request": ["not found"]})
         if request.status != DataRequest.Status.OPEN or request.respond_by <= now:
