@@ -145,10 +145,13 @@ def data_request_answer_status(private_offer: PrivateOffer, *, now: datetime | N
 PRIVATE_OFFER_ROLES = ("seller", "buyer")
 
 
-def private_offers_for(*, organization_id: uuid.UUID, role: str = "", status: str = "") -> QuerySet[PrivateOffer]:
+def private_offers_for(
+    *, organization_id: uuid.UUID, role: str = "", status: str = "", data_request_id: uuid.UUID | None = None
+) -> QuerySet[PrivateOffer]:
     """The private offers the organisation is a party to (``role``: only those it made, "seller", or received,
     "buyer"), the latest changed first, with their revisions. ``status`` as the parties read it: an open offer past
-    its ``expires_at`` is ``expired`` even before the beat marked it so."""
+    its ``expires_at`` is ``expired`` even before the beat marked it so. ``data_request_id``: only the offers
+    answering that request (its author's answers, or a seller's own)."""
     if role == "seller":
         mine = Q(seller_id=organization_id)
     elif role == "buyer":
@@ -156,6 +159,8 @@ def private_offers_for(*, organization_id: uuid.UUID, role: str = "", status: st
     else:
         mine = Q(seller_id=organization_id) | Q(buyer_id=organization_id)
     offers = PrivateOffer.objects.filter(mine)
+    if data_request_id is not None:
+        offers = offers.filter(data_request_id=data_request_id)
     now = timezone.now()
     if status == PrivateOffer.Status.OPEN:
         offers = offers.filter(status=status, expires_at__gt=now)

@@ -262,6 +262,9 @@ class PrivateOfferListCreate(GenericAPIView):
             OpenApiParameter(
                 "role", str, enum=list(selectors.PRIVATE_OFFER_ROLES), description="Only those you made, or received."
             ),
+            OpenApiParameter(
+                "data_request", uuid.UUID, description="Only the offers answering this data request (its answers)."
+            ),
         ],
         responses=PrivateOfferSerializer(many=True),
     )
@@ -272,8 +275,15 @@ class PrivateOfferListCreate(GenericAPIView):
         role = request.query_params.get("role", "")
         if role and role not in selectors.PRIVATE_OFFER_ROLES:
             raise ValidationError({"role": ["seller or buyer."]})
+        answering = request.query_params.get("data_request", "")
+        try:
+            data_request_id = uuid.UUID(answering) if answering else None
+        except ValueError as exc:
+            raise ValidationError({"data_request": ["Must be a data request's id (a UUID)."]}) from exc
         principal = _principal(request)
-        offers = selectors.private_offers_for(organization_id=principal.organization_id, role=role, status=wanted)
+        offers = selectors.private_offers_for(
+            organization_id=principal.organization_id, role=role, status=wanted, data_request_id=data_request_id
+        )
         page = self.paginate_queryset(offers) or []
         context = _context(page, viewer=principal.organization_id)
         return self.get_paginated_response(PrivateOfferSerializer(page, many=True, context=context).data)

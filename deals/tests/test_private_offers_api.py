@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -463,3 +465,23 @@ def test_an_acceptance_for_a_buyer_that_no_longer_qualifies_is_refused_in_the_se
     buyer.organization.save()
     assert "terms.territory" in problem(accept(seller, made["id"], body["terms_sha256"], capture), 422)["errors"]
     assert PrivateOffer.objects.get(pk=made["id"]).status == "open" and not Offering.objects.filter(channel="private")
+
+
+def test_a_requests_author_lists_the_offers_answering_it_in_a_fixed_number_of_queries(
+    seller: Party, buyer: Party, other_seller: Party
+) -> None:
+    request = data_request(buyer, public=True)
+    answers = [private_offer(party, data_request=request.id) for party in (seller, other_seller)]
+    private_offer(seller, buyer)
+    path = f"{BASE}?data_request={request.id}"
+    listed = buyer.client.get(path).json()["results"]
+    assert {o["id"] for o in listed} == {a["id"] for a in answers}
+    assert [o["id"] for o in seller.client.get(path).json()["results"]] == [answers[0]["id"]]
+    assert "data_request" in problem(buyer.client.get(f"{BASE}?data_request=nope"), 400)["errors"]
+    with CaptureQueriesContext(connection) as three:
+        assert len(buyer.client.get(BASE).json()["results"]) == 3
+    for _ in range(4):
+        counter(buyer, private_offer(other_seller, buyer)["id"], price=10)
+    with CaptureQueriesContext(connection) as seven:
+        assert len(buyer.client.get(BASE).json()["results"]) == 7
+    assert len(seven.captured_queries) == len(three.captured_queries) <= 12

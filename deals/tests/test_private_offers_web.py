@@ -213,3 +213,17 @@ def test_the_offer_page_lists_the_clauses_no_revision_changes_and_previews_the_l
     assert "preview-frame" not in fixed and "preview-link" in fixed
     preview = section(text(web.get(f"/private-offers/{made['id']}/?preview=1")), "fixed-clauses")
     assert "preview-frame" in preview and "Basket analysis for store layouts" in preview
+
+
+def test_a_refused_counter_is_shown_in_the_counter_form_and_nothing_is_saved(seller: Party, buyer: Party) -> None:
+    made = private_offer(seller, buyer)
+    web = signed_in(buyer)
+    refused = web.post(
+        f"/private-offers/{made['id']}/counter/",
+        terms_data(price="1000", quantity="2", license_type="exclusive"),
+    )
+    assert refused.status_code == 400
+    assert "An exclusive licence is sold once: one seat." in section(text(refused), "field-quantity")
+    nothing = web.post(f"/private-offers/{made['id']}/counter/", terms_data(price=str(made["price"]), quantity="1"))
+    assert nothing.status_code == 400 and "changes nothing" in section(text(nothing), "counter-form")
+    assert PrivateOffer.objects.get(pk=made["id"]).revision == 1

@@ -141,6 +141,9 @@ class DealTermsForm(OfferingForm):
         if isinstance(exc, ExclusivityRefused):
             self.add_exclusivity_error(exc)
             return
+        if "license_seats" in exc.errors:  # a revision's seats are its licence's seats
+            exc.errors.pop("license_seats")
+            self.add_error("quantity", _("An exclusive licence is sold once: one seat."))
         for key in ("price", "quantity", "note", "expires_at"):
             if key in exc.errors and key in self.fields:
                 self.add_error(key, "; ".join(exc.errors.pop(key)))
