@@ -33,6 +33,7 @@ from contracts.eligibility import OUTSIDE_TERRITORY, Buyer, buyer_refusal
 from contracts.registry import Template, template_get
 from contracts.terms import ResolvedTerms, terms_resolve
 from deals.models import DataRequest, DealEvent, PrivateOffer, PrivateOfferRevision
+from deals.services.data_requests import data_request_answered, data_request_for_answer
 from marketplace import hooks
 from marketplace.models import Organization, Trade
 from marketplace.services.exclusivity import exclusivity_check, exclusivity_lock, is_exclusive
@@ -301,7 +302,7 @@ def private_offer_create(
     """A seller's offer of a licence of its published dataset to one buyer: named (``buyer_id``), or the author of an
     open data request it answers (``data_request_id``); exactly one of the two. Revision 1 is the seller's, its terms
     validated and hashed as an offering's. Tells the buyer (``private_offer.received``) and, for a request,
-    its author that it was answered (``data_request.answered``)."""
+    its author that it was answered (``data_request.answered``, through ``data_request_answered``)."""
     _check_seller(principal)
     if (buyer_id is None) == (data_request_id is None):
         raise InvalidInput(
@@ -315,20 +316,9 @@ def private_offer_create(
     note = _check_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     request: DataRequest | None = None
     if data_request_id is not None:
-        # Locked: a request being closed at this moment either takes this answer first or refuses it.
-        request = (
-            DataRequest.objects.select_for_update(of=("self",))
-            .select_related("buyer")
-            .filter(pk=data_request_id)
-            .first()
-        )
-        if request is None:
-            raise NotFound("No such data request.", errors={"data_request": ["not found"]})
-        if request.status != DataRequest.Status.OPEN or request.respond_by <= now:
-            raise Conflict(
-                "The data request is closed or past its respond_by: it takes no more offers.",
-                errors={"data_request": ["not open"]},
-            )
+        # The data requests' own rule (deals.services.data_requests): locked until this offer commits, open, not the
+        # seller's own; its author is the buyer.
+        request = data_request_for_answer(principal=principal, data_request_id=data_request_id)
         buyer = request.buyer
         field = "data_request"
     else:
@@ -373,7 +363,7 @@ def private_offer_create(
     _event(offer, "created", principal=principal, payload={"revision": 1, "terms_sha256": resolved.sha256})
     _publish(offer, latest, "private_offer.received", [offer.buyer_id], "received")
     if request is not None:
-        _publish(offer, latest, "data_request.answered", [request.buyer_id], "answered")
+        data_request_answered(data_request=request, private_offer=offer, principal=principal)
     return offer
 
 
