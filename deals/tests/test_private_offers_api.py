@@ -14,6 +14,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from deals.models import DataRequest, DealEvent, PrivateOffer
 from deals.services.private_offers import private_offers_expire
+from deals.tests.data_requests_builders import posted
 from marketplace.models import Offering, Trade
 from settlement.models import Entitlement, Settlement, WebhookDelivery, WebhookEndpoint
 from tests.builders import Party, make_party, offer, private_offer, published_dataset
@@ -33,21 +34,9 @@ def third(db: Any) -> Party:
     return make_party("Nagoya Mobility", {"buyer", "seller"})
 
 
-def data_request(buyer: Party, *, public: bool = False, **fields: Any) -> DataRequest:
-    """An open request for data by ``buyer`` (rows of the deals app: its data-request service is another branch's)."""
-    return DataRequest.objects.create(
-        buyer=buyer.organization,
-        title="Bridge strain in Kansai",
-        description="Minute readings of strain gauges on bridges.",
-        data_class="iot",
-        category="infrastructure",
-        territory=["JP"],
-        purpose="Maintenance planning",
-        currency="JPY",
-        respond_by=timezone.now() + timedelta(days=10),
-        public_identity=public,
-        **fields,
-    )
+def data_request(buyer: Party, *, public: bool = False) -> DataRequest:
+    """An open request for data by ``buyer``, through the data requests' API."""
+    return DataRequest.objects.get(pk=posted(buyer, public_identity=public, territory=["JP"])["id"])
 
 
 def listen(party: Party, *events: str) -> WebhookEndpoint:
@@ -334,8 +323,7 @@ def test_an_offer_is_refused_naming_what_is_wrong_and_nothing_is_written(
     for response, status, field in cases:
         body = problem(response, status)
         assert not field or field in body["errors"], (field, body)
-    request.status = DataRequest.Status.CLOSED
-    request.save()
+    assert buyer.client.post(f"/api/v1/data-requests/{request.id}/close", {}, format="json").status_code == 200
     assert "data_request" in problem(post(data_request=str(request.id)), 409)["errors"]
     assert problem(post(data_request="00000000-0000-0000-0000-000000000000"), 404)
     assert not PrivateOffer.objects.exists()

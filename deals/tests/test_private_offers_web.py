@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contracts.meti.data_provision_terms import DEFAULTS
 from deals.models import DataRequest, PrivateOffer
+from deals.tests.data_requests_builders import posted
 from tests.builders import Party, make_party, private_offer, published_dataset, section, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_the_seller_makes_a_private_offer_from_its_datasets_page(seller: Party, 
     assert "private-offer-panel" not in text(signed_in(buyer, lang=lang).get(f"/datasets/{dataset.id}/"))
     form = web.get(f"/private-offers/new/?dataset={dataset.id}")
     assert form.status_code == 200
-    posted = web.post(
+    sent = web.post(
         "/private-offers/new/",
         terms_data(
             dataset=str(dataset.id),
@@ -70,9 +71,9 @@ def test_the_seller_makes_a_private_offer_from_its_datasets_page(seller: Party, 
             purpose="Bridge maintenance research",
         ),
     )
-    assert posted.status_code == 302, text(posted)
+    assert sent.status_code == 302, text(sent)
     offer = PrivateOffer.objects.get()
-    assert posted["Location"] == f"/private-offers/{offer.id}/"
+    assert sent["Location"] == f"/private-offers/{offer.id}/"
     latest = offer.revisions.get()
     assert (latest.price, latest.quantity, latest.terms["purpose"]) == (120_000, 1, "Bridge maintenance research")
     assert timedelta(days=6) < offer.expires_at - timezone.now() <= timedelta(days=7)
@@ -97,21 +98,12 @@ def test_a_refused_offer_is_shown_next_to_its_field_and_nothing_is_saved(seller:
 
 def test_the_form_answers_a_data_request_prefilled_from_its_id(seller: Party, buyer: Party) -> None:
     dataset = published_dataset(seller)
-    request = DataRequest.objects.create(
-        buyer=buyer.organization,
-        title="Strain readings wanted",
-        description="Minute strain readings.",
-        data_class="iot",
-        category="infrastructure",
-        territory=["JP"],
-        purpose="Maintenance",
-        respond_by=timezone.now() + timedelta(days=3),
-    )
+    request = DataRequest.objects.get(pk=posted(buyer, title="Strain readings wanted", territory=["JP"])["id"])
     web = signed_in(seller)
     page = text(web.get(f"/private-offers/new/?dataset={dataset.id}&data_request={request.id}"))
     assert "Strain readings wanted" in section(page, "answering")
     assert f'value="{request.id}"' in page
-    posted = web.post(
+    sent = web.post(
         "/private-offers/new/",
         terms_data(
             dataset=str(dataset.id),
@@ -122,7 +114,7 @@ def test_the_form_answers_a_data_request_prefilled_from_its_id(seller: Party, bu
             valid_days="3",
         ),
     )
-    assert posted.status_code == 302, text(posted)
+    assert sent.status_code == 302, text(sent)
     offer = PrivateOffer.objects.get()
     assert offer.data_request_id == request.id and offer.buyer_id == buyer.organization.id
     listed = section(text(web.get("/private-offers/")), "sent")
