@@ -219,3 +219,16 @@ def test_a_refused_counter_is_shown_in_the_counter_form_and_nothing_is_saved(sel
     nothing = web.post(f"/private-offers/{made['id']}/counter/", terms_data(price=str(made["price"]), quantity="1"))
     assert nothing.status_code == 400 and "changes nothing" in section(text(nothing), "counter-form")
     assert PrivateOffer.objects.get(pk=made["id"]).revision == 1
+
+
+def test_the_form_names_only_a_request_the_seller_may_answer(seller: Party, buyer: Party) -> None:
+    published_dataset(seller)
+    request = posted(buyer, title="Closed before you came", territory=["JP"])
+    assert buyer.client.post(f"/api/v1/data-requests/{request['id']}/close", {}, format="json").status_code == 200
+    page = text(signed_in(seller).get(f"/private-offers/new/?data_request={request['id']}"))
+    assert "Closed before you came" not in page and 'id="answering"' not in page
+    unverified = make_party("Unverified Sensors", {"seller"}, verified=False)
+    published_dataset(unverified)
+    open_one = posted(buyer, title="Open but not for the unverified", territory=["JP"])
+    page = text(signed_in(unverified).get(f"/private-offers/new/?data_request={open_one['id']}"))
+    assert "Open but not for the unverified" not in page

@@ -411,10 +411,12 @@ def private_offer_new(request: HttpRequest, principal: Principal) -> HttpRespons
     request_id = source.get("data_request", "")
     answering: DataRequest | None = None
     if request_id:
-        try:
-            answering = DataRequest.objects.filter(pk=uuid.UUID(request_id), status=DataRequest.Status.OPEN).first()
-        except ValueError:
-            answering = None
+        try:  # a request this seller may read and answer (the data requests' rule), else none
+            found = selectors.data_request_get(data_request_id=request_id, principal=principal)
+        except NotFound:
+            found = None
+        if found is not None and selectors.data_request_status(found) == selectors.DataRequestStatus.OPEN:
+            answering = found
     initial = {
         "dataset": str(chosen.id) if chosen else "",
         "data_request": str(answering.id) if answering else "",
