@@ -164,6 +164,7 @@ class IdentifierScanner:
         self.examples = ErrorLog(max_examples)
         self._max_examples = max_examples
         self._numbers: dict[str, _NumberColumn] = {}
+        self._position: dict[str, int] = {}  # a column's place in the file, to list hits in the file's order
         self._phone_columns = {name for name in columns if PHONE_COLUMN.search(name)}
         # Columns whose blocks repeat values enough that scanning the distinct values first pays off.
         self._dedupe: dict[int, bool] = {}
@@ -179,6 +180,7 @@ class IdentifierScanner:
         whether its rows are in file order."""
         if kind in (UNKNOWN, BOOLEAN, DATE, DATETIME) or not values:
             return  # these shapes cannot contain an identifier
+        self._position.setdefault(name, index)
         pattern = IDENTIFIER_IN_PHONE_COLUMN if name in self._phone_columns else IDENTIFIER
         if self._dedupe.get(index, True):
             distinct = set(values)
@@ -237,6 +239,9 @@ class IdentifierScanner:
             for line, _arrival, message in column.examples.entries:
                 self.examples.add(line, message)
         self._numbers.clear()
+        # In the file's column order, however the blocks happened to reveal them (a chunked read finds a later
+        # column's first hit before an earlier one's): the report is the same whatever the read's block sizes.
+        self.per_column = dict(sorted(self.per_column.items(), key=lambda item: self._position.get(item[0], 0)))
 
 
 def candidate_cells(joined: str) -> list[int]:
