@@ -10,6 +10,7 @@ class DealsConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these import models, which load only once the app registry is ready.
         from catalog import hooks as catalog_hooks
+        from deals.services.auctions import auction_on_trade_voided
         from deals.services.private_offers import private_offers_on_trade_voided
         from deals.web.private_offers import dataset_panel as private_offer_dataset_panel
         from marketplace import hooks
@@ -22,3 +23,5 @@ class DealsConfig(AppConfig):
         hooks.subscribe_trade_voided(private_offers_on_trade_voided)
         hooks.register_nav_link(hooks.NavLink("deals:private_offers", _("Private offers"), audience="member"))
         catalog_hooks.register_dataset_panel(private_offer_dataset_panel)
+        # Auctions: a winner's declined payment passes its seat on to the next bid.
+        hooks.subscribe_trade_voided(auction_on_trade_voided)

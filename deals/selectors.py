@@ -3,11 +3,16 @@
 Requests for data: a request's author sees it whatever its status, with every answer; a verified seller sees the
 open ones of other organisations (not past ``respond_by``) and, whatever their status, those it answered; to anyone
 else a request does not exist (404). The buyer's name reaches a seller only if the request's ``public_identity``.
+
+Auctions: public (the auction, its terms, its reserve and closing time; after the close its clearing price, the
+number of bids and of winners); a bid only to its bidder, the winners by name only to the seller (and each
+winner its own win). Before the close nobody, the seller included, learns anything of the bids.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +23,8 @@ from django.utils.translation import pgettext_lazy
 
 from config.api.principal import Principal
 from config.errors import Forbidden, NotFound
-from deals.models import DataRequest, PrivateOffer, PrivateOfferRevision
+from deals.models import Auction, AuctionBid, DataRequest, PrivateOffer, PrivateOfferRevision
+from marketplace import hooks as market_hooks
 
 # --- requests for data ---------------------------------------------------------------------------------------
 
@@ -183,3 +189,123 @@ def private_offer_get(*, private_offer_id: uuid.UUID | str, organization_id: uui
     if offer is None:
         raise NotFound("No such private offer.")
     return offer
+
+
+# --- auctions ----------------------------------------------------------------------------------------------
+
+
+def auctions_list(*, status: str = "", dataset_id: uuid.UUID | None = None) -> QuerySet[Auction]:
+    """Every auction (anyone may read them), or those of one status or dataset."""
+    queryset = Auction.objects.select_related("dataset", "seller", "offering")
+    if status:
+        queryset = queryset.filter(status=status)
+    if dataset_id is not None:
+        queryset = queryset.filter(dataset_id=dataset_id)
+    return queryset
+
+
+def auction_get(*, auction_id: Any) -> Auction:
+    try:
+        wanted = uuid.UUID(str(auction_id))
+    except ValueError as exc:
+        raise NotFound("No such auction.") from exc
+    auction = Auction.objects.select_related("dataset", "seller", "offering").filter(pk=wanted).first()
+    if auction is None:
+        raise NotFound("No such auction.")
+    return auction
+
+
+def auction_get_by_offering(*, offering_id: uuid.UUID) -> Auction:
+    auction = Auction.objects.filter(offering_id=offering_id).first()
+    if auction is None:
+        raise NotFound("No such auction.")
+    return auction
+
+
+def auction_bid_own(*, auction: Auction, organization_id: uuid.UUID | None) -> AuctionBid | None:
+    """The caller's own bid in the auction (withdrawn, lost or forfeited ones too), or None."""
+    if organization_id is None:
+        return None
+    return AuctionBid.objects.select_related("trade").filter(auction=auction, bidder_id=organization_id).first()
+
+
+@dataclass(frozen=True)
+class Winner:
+    bid: AuctionBid
+    bidder_name: str
+    trade_id: uuid.UUID | None
+    contract_id: uuid.UUID | None
+    settlement_id: uuid.UUID | None
+    price: int | None  # what the winner was charged a seat (its trade's price)
+
+
+@dataclass(frozen=True)
+class AuctionView:
+    """An auction as one caller may see it."""
+
+    auction: Auction
+    closed: bool
+    own_bid: AuctionBid | None
+    winners_count: int | None  # None before the close
+    winners: tuple[Winner, ...]  # named: all of them to the seller, its own win to a winner, none to others
+    is_seller: bool
+
+
+def auction_view(*, auction: Auction, organization_id: uuid.UUID | None) -> AuctionView:
+    closed = auction.status != Auction.Status.OPEN
+    is_seller = organization_id is not None and organization_id == auction.seller_id
+    own = None if is_seller else auction_bid_own(auction=auction, organization_id=organization_id)
+    winners: list[Winner] = []
+    count = None
+    if closed:
+        won = list(
+            AuctionBid.objects.select_related("bidder", "trade")
+            .filter(auction=auction, status=AuctionBid.Status.WON)
+            .order_by("-price", "placed_at", "id")
+        )
+        count = len(won)
+        named = [bid for bid in won if is_seller or bid.bidder_id == organization_id]
+        settlements = market_hooks.settlements_of_trades([bid.trade_id for bid in named if bid.trade_id])
+        winners = [
+            Winner(
+                bid=bid,
+                bidder_name=bid.bidder.name,
+                trade_id=bid.trade_id,
+                contract_id=bid.trade.contract_id if bid.trade else None,
+                settlement_id=settlements.get(bid.trade_id) if bid.trade_id else None,
+                price=bid.trade.price if bid.trade else None,
+            )
+            for bid in named
+        ]
+    return AuctionView(
+        auction=auction, closed=closed, own_bid=own, winners_count=count, winners=tuple(winners), is_seller=is_seller
+    )
+
+
+def auctions_page_views(*, auctions: list[Auction], organization_id: uuid.UUID | None) -> list[AuctionView]:
+    """A page of a list as the caller may see it, in two queries whatever its length: the caller's own bids and
+    the closed auctions' numbers of winners (a list names no winner: the auction's own page does)."""
+    ids = [auction.id for auction in auctions]
+    own = auctions_bid_by(organization_id=organization_id, auction_ids=ids) if organization_id else {}
+    counts = dict(
+        Auction.objects.filter(pk__in=[a.id for a in auctions if a.status != Auction.Status.OPEN])
+        .annotate(won=Count("bids", filter=Q(bids__status=AuctionBid.Status.WON)))
+        .values_list("id", "won")
+    )
+    return [
+        AuctionView(
+            auction=auction,
+            closed=auction.status != Auction.Status.OPEN,
+            own_bid=own.get(auction.id),
+            winners_count=counts.get(auction.id),
+            winners=(),
+            is_seller=organization_id is not None and organization_id == auction.seller_id,
+        )
+        for auction in auctions
+    ]
+
+
+def auctions_bid_by(*, organization_id: uuid.UUID, auction_ids: list[uuid.UUID]) -> dict[uuid.UUID, AuctionBid]:
+    """The caller's bids in these auctions (one query for a page), by auction id."""
+    bids = AuctionBid.objects.select_related("trade").filter(bidder_id=organization_id, auction_id__in=auction_ids)
+    return {bid.auction_id: bid for bid in bids}

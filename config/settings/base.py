@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "streams-reconcile": {"task": "streams.reconcile", "schedule": 600.0},
     # Private offers past their expires_at are marked expired and both parties told (they answer 409 already).
     "deals-expire-private-offers": {"task": "deals.expire_private_offers", "schedule": 60.0},
+    # Auctions whose closing time has come are closed and awarded (manage.py close_auctions does it now).
+    "deals-close-auctions": {"task": "deals.close_auctions", "schedule": 10.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------

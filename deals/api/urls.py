@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.api import data_requests, private_offers
+from deals.api import auctions, data_requests, private_offers
 
 urlpatterns = [
     # Requests for data: buyers ask, verified sellers answer with private offers naming the request.
@@ -29,4 +29,10 @@ urlpatterns = [
         private_offers.PrivateOfferDecline.as_view(),
         name="private-offer-decline",
     ),
+    # Sealed-bid auctions: sellers open them, anyone reads them, verified buyers bid until the close.
+    path("auctions", auctions.AuctionListCreate.as_view(), name="auctions"),
+    path("auctions/<str:auction_id>", auctions.AuctionDetail.as_view(), name="auction"),
+    path("auctions/<str:auction_id>/bids", auctions.AuctionBids.as_view(), name="auction-bids"),
+    path("auctions/<str:auction_id>/bid", auctions.AuctionOwnBid.as_view(), name="auction-bid"),
+    path("auctions/<str:auction_id>/bid/withdraw", auctions.AuctionBidWithdraw.as_view(), name="auction-bid-withdraw"),
 ]
