@@ -105,6 +105,7 @@ def test_three_bidders_for_an_exclusive_licence_the_winner_pays_the_second_price
         low.organization.id,
         middle.organization.id,
     }
+    assert won.trade_id is not None
     trade = Trade.objects.get(pk=won.trade_id)
     assert (trade.price, trade.quantity, trade.buyer_id, trade.buy_order_id) == (6500, 1, high.organization.id, None)
     contract = Contract.objects.get(trade=trade)
@@ -452,7 +453,7 @@ def test_a_declined_winner_s_seat_passes_to_the_next_bid_at_the_recomputed_price
     assert bids[second.organization.id].status == "won" and bids[third.organization.id].status == "lost"
     void = Trade.objects.get(buyer_id=declining.organization.id)
     assert (void.status, void.price) == ("void", 7000)
-    passed = Trade.objects.get(pk=bids[second.organization.id].trade_id)
+    passed = Trade.objects.get(auction_bid=bids[second.organization.id])
     assert (passed.status, passed.price) == ("executed", 4000), "the price computed again over the bids that remain"
     assert Settlement.objects.get(trade=passed).status == "authorized"
     assert Contract.objects.get(trade=void).status == "void"
