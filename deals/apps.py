@@ -12,6 +12,7 @@ class DealsConfig(AppConfig):
         from catalog import hooks as catalog_hooks
         from deals.services.auctions import auction_on_trade_voided
         from deals.services.private_offers import private_offers_on_trade_voided
+        from deals.web.auctions import auction_dataset_panel
         from deals.web.private_offers import dataset_panel as private_offer_dataset_panel
         from marketplace import hooks
 
@@ -23,5 +24,8 @@ class DealsConfig(AppConfig):
         hooks.subscribe_trade_voided(private_offers_on_trade_voided)
         hooks.register_nav_link(hooks.NavLink("deals:private_offers", _("Private offers"), audience="member"))
         catalog_hooks.register_dataset_panel(private_offer_dataset_panel)
-        # Auctions: a winner's declined payment passes its seat on to the next bid.
+        # Auctions: a winner's declined payment passes its seat on to the next bid; "Auctions" in the header; a
+        # dataset's open auctions (and, for its seller, "Auction this dataset") on its page.
         hooks.subscribe_trade_voided(auction_on_trade_voided)
+        hooks.register_nav_link(hooks.NavLink("deals:auctions", _("Auctions"), audience="member"))
+        catalog_hooks.register_dataset_panel(auction_dataset_panel)

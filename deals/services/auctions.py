@@ -95,7 +95,7 @@ def auction_open(
         raise InvalidInput(f"{field}: {reasons[0]}.", errors=errors)
     template = template_get(template_code)
     with transaction.atomic():
-        offering = deal_offering_open(
+        offering = _offering_open(
             channel=Offering.Channel.AUCTION,
             dataset_id=dataset_id,
             acceptance=SellerAcceptance(
@@ -126,6 +126,21 @@ def auction_open(
             payload={"terms_sha256": offering.terms_sha256, "seats": seats, "reserve_price": reserve_price},
         )
     return auction
+
+
+def _offering_open(**arguments: Any) -> Offering:
+    """``deal_offering_open``; its refusal of the seats (an exclusive licence has one) names the auction's field."""
+    try:
+        return deal_offering_open(**arguments)
+    except DomainError as exc:
+        if "license_seats" not in exc.errors:
+            raise
+        errors = {("seats" if key == "license_seats" else key): reasons for key, reasons in exc.errors.items()}
+        raise type(exc)(
+            "An exclusive licence is sold once: an exclusive auction has exactly one seat (seats must be 1).",
+            errors=errors,
+            code=exc.code,
+        ) from exc
 
 
 # --- bidding -----------------------------------------------------------------------------------------------

@@ -390,7 +390,7 @@ def test_who_may_bid(seller: Party, bidders: tuple[Party, Party, Party]) -> None
     ("change", "status", "field"),
     [
         ({"reserve_price": 0}, 400, "reserve_price"),
-        ({"seats": 2}, 422, None),  # exclusive: exactly one seat
+        ({"seats": 2}, 422, "seats"),  # exclusive: exactly one seat
         ({"closes_at": "2020-01-01T00:00:00Z"}, 400, "closes_at"),
         ({"closes_at": "2099-01-01T00:00:00Z"}, 400, "closes_at"),
         ({"terms": {"subscription": {"period_days": 30}}}, 400, "terms.subscription"),

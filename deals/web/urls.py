@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deals.web import data_requests, private_offers
+from deals.web import auctions, data_requests, private_offers
 
 urlpatterns = [
     # Requests for data: the open ones for sellers, a buyer's own and its form, a request with its answers.
@@ -30,4 +30,11 @@ urlpatterns = [
         private_offers.private_offer_decline_view,
         name="private_offer_decline",
     ),
+    # Sealed-bid auctions: the list, an auction with its bid form, the seller's form from its dataset.
+    path("auctions/", auctions.auction_list, name="auctions"),
+    path("auctions/<uuid:auction_id>/", auctions.auction_detail, name="auction"),
+    path("auctions/<uuid:auction_id>/bid/", auctions.auction_bid, name="auction_bid"),
+    path("auctions/<uuid:auction_id>/withdraw/", auctions.auction_withdraw, name="auction_withdraw"),
+    path("auctions/offering/<uuid:offering_id>/", auctions.auction_of_offering, name="auction_of_offering"),
+    path("sell/datasets/<uuid:dataset_id>/auction/", auctions.auction_create, name="auction_create"),
 ]
