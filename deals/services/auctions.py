@@ -40,6 +40,7 @@ from contracts.registry import template_get
 from deals.models import Auction, AuctionBid, DealEvent
 from marketplace import hooks as market_hooks
 from marketplace.models import Offering, Organization, Trade
+from marketplace.services.exclusivity import EXCLUSIVITY_CONFLICT
 from marketplace.services.offerings import SellerAcceptance, deal_offering_close, deal_offering_open
 from marketplace.services.orders import MAX_PRICE, DealLeg, deal_execute
 from settlement.services.webhooks import webhook_publish
@@ -276,8 +277,10 @@ class _Seated:
 def _seat(auction: Auction, offering: Offering, bids: list[AuctionBid], now: datetime) -> _Seated:
     """Award the seats free among ``bids`` (every bid in the running, the already-seated ones included) and make
     the new winners' trades at the uniform price, in one ``deal_execute``. A bidder that may no longer buy is
-    forfeited and the award computed again without it; so is one whose trade the market refuses (the dataset's
-    exclusivity, say), found by trying each new winner's trade alone in a savepoint rolled back afterwards."""
+    forfeited and the award computed again without it; so is one whose trade alone the market refuses, found by
+    trying each new winner's trade alone in a savepoint rolled back afterwards. A refusal that holds whoever buys
+    (another licence in force keeps an exclusive one out: ``exclusivity-conflict``) sells nothing and forfeits
+    nobody."""
     bidders = {o.id: o for o in Organization.objects.filter(pk__in={bid.bidder_id for bid in bids})}
     forfeited: list[AuctionBid] = []
     while True:
@@ -294,7 +297,11 @@ def _seat(auction: Auction, offering: Offering, bids: list[AuctionBid], now: dat
                     legs=[_leg(bid, award.price) for bid in new],
                     negotiation=_negotiation(auction, award.price),
                 )
-            except DomainError:
+            except DomainError as exc:
+                if exc.code == EXCLUSIVITY_CONFLICT:
+                    # Another licence in force keeps this one out, whoever buys it: no seat can be sold now.
+                    _event(auction, "auction.unsellable", principal=None, payload={"reason": exc.detail[:500]})
+                    return _Seated(trades={}, settlements={}, price=None, forfeited=tuple(forfeited))
                 refused = _first_refused(offering, new, award.price)
                 if refused is None:
                     raise  # no one bid's trade is refused alone: not the bidders' doing, so the whole step rolls back

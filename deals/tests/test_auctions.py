@@ -14,6 +14,7 @@ from deals.models import Auction, AuctionBid, DealEvent
 from deals.services.auctions import Award, auction_close, auctions_close_due, award_compute
 from marketplace.models import Offering, Organization, Trade
 from marketplace.services.offerings import offering_publish
+from marketplace.services.orders import order_place
 from settlement.models import Entitlement, Settlement, WebhookDelivery
 from settlement.services.webhooks import webhook_endpoint_create
 from tests.builders import Party, make_party, principal, published_dataset
@@ -43,11 +44,12 @@ def _open(seller: Party, *, terms: dict[str, Any] | None = None, **fields: Any) 
     return response.json()
 
 
-def _bid(party: Party, auction: dict[str, Any], price: int, **extra: Any) -> Any:
+def _bid(party: Party, auction: dict[str, Any], price: int, **headers: Any) -> Any:
     return party.client.post(
         f"/api/v1/auctions/{auction['id']}/bids",
-        {"price": price, "accepted_terms_sha256": auction["terms_sha256"], **extra},
+        {"price": price, "accepted_terms_sha256": auction["terms_sha256"]},
         format="json",
+        **headers,
     )
 
 
@@ -492,3 +494,79 @@ def test_a_bidder_no_longer_eligible_at_the_close_is_skipped(
     assert bids[second.organization.id].status == "won"
     assert (closed.clearing_price, closed.bids_received) == (5000, 3), "the skipped bid does not set the price"
     assert [d["outcome"] for d in _told(first)] == ["forfeited"]
+
+
+def test_a_licence_in_force_that_keeps_the_auctioned_one_out_sells_nothing_and_forfeits_nobody(
+    seller: Party, bidders: tuple[Party, Party, Party], capture: Any
+) -> None:
+    """An exclusive book offering published elsewhere, then moved onto the auction's territory (as offerings
+    published before the exclusivity rule could be), sells its seat while the auction is open: at the close no
+    bidder may have the auctioned exclusive licence beside that contract, whoever it is."""
+    dataset = published_dataset(seller)
+    auction = _open(seller, dataset=dataset)
+    book = offering_publish(
+        principal=principal(seller),
+        dataset_id=dataset.id,
+        template_code="meti-data-provision",
+        terms={**EXCLUSIVE, "territory": ["DE"]},
+        license_seats=1,
+    )
+    Offering.objects.filter(pk=book.pk).update(terms={**book.terms, "territory": ["JP"]})
+    buyer = make_party("Book Buyer", {"buyer"})
+    order_place(principal=principal(seller), offering_id=book.id, side="sell", price=1000, quantity=1)
+    order_place(
+        principal=principal(buyer),
+        offering_id=book.id,
+        side="buy",
+        price=1000,
+        quantity=1,
+        accepted_terms_sha256=book.terms_sha256,
+    )
+    assert Contract.objects.filter(offering_id=book.id, status="concluded").exists()
+    _bid(bidders[0], auction, 9000)
+    _bid(bidders[1], auction, 5000)
+    closed = _close(auction, capture)
+    assert (closed.status, closed.clearing_price, closed.bids_received) == ("no_sale", None, 2)
+    assert set(AuctionBid.objects.filter(auction=closed).values_list("status", flat=True)) == {"lost"}
+    assert not Trade.objects.filter(offering_id=auction["offering"]).exists()
+    assert DealEvent.objects.filter(auction=closed, kind="auction.unsellable").exists()
+    assert [d["outcome"] for d in _told(bidders[0])] == ["lost"]
+
+
+def test_with_several_seats_a_declined_winner_s_seat_passes_on_and_the_others_keep_their_price(
+    seller: Party, capture: Any
+) -> None:
+    declining = make_party("Declining Corp", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    paying = make_party("Kyoto Insight", {"buyer"})
+    next_in_line = make_party("Nagoya Mobility", {"buyer"})
+    last = make_party("Sendai Labs", {"buyer"})
+    auction = _open(seller, terms={}, seats=2, reserve_price=1000)
+    for party, price in ((declining, 9000), (paying, 8000), (next_in_line, 6000), (last, 2000)):
+        assert _bid(party, auction, price).status_code == 201
+    closed = _close(auction, capture)
+    executed = {t.buyer_id: t.price for t in Trade.objects.filter(offering_id=auction["offering"], status="executed")}
+    # The first award: 9000 and 8000 win at 6000. 9000's payment is declined: 6000 takes its seat, at the best bid
+    # left without one (2000); 8000 keeps the 6000 it is charged.
+    assert executed == {paying.organization.id: 6000, next_in_line.organization.id: 2000}
+    assert (closed.status, closed.clearing_price) == ("closed", 2000)
+    statuses = dict(AuctionBid.objects.filter(auction=closed).values_list("bidder_id", "status"))
+    assert statuses == {
+        declining.organization.id: "forfeited",
+        paying.organization.id: "won",
+        next_in_line.organization.id: "won",
+        last.organization.id: "lost",
+    }
+    offering = Offering.objects.get(pk=auction["offering"])
+    assert offering.seats_sold == 2
+
+
+def test_an_idempotency_key_replays_a_bid_and_refuses_another_body(
+    seller: Party, bidders: tuple[Party, Party, Party]
+) -> None:
+    auction = _open(seller)
+    first = _bid(bidders[0], auction, 4000, HTTP_IDEMPOTENCY_KEY="bid-1")
+    again = _bid(bidders[0], auction, 4000, HTTP_IDEMPOTENCY_KEY="bid-1")
+    assert (first.status_code, again.status_code) == (201, 201) and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = _bid(bidders[0], auction, 5000, HTTP_IDEMPOTENCY_KEY="bid-1")
+    assert other.status_code == 409 and AuctionBid.objects.get().price == 4000
