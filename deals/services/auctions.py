@@ -292,11 +292,8 @@ def _seat(auction: Auction, offering: Offering, bids: list[AuctionBid], now: dat
         if refused is None and new:
             assert award.price is not None
             try:
-                dealt = deal_execute(
-                    offering_id=offering.id,
-                    legs=[_leg(bid, award.price) for bid in new],
-                    negotiation=_negotiation(auction, award.price),
-                )
+                # No ``negotiation``: an auction's contract is not negotiated; its channel says how it came about.
+                dealt = deal_execute(offering_id=offering.id, legs=[_leg(bid, award.price) for bid in new])
             except DomainError as exc:
                 if exc.code == EXCLUSIVITY_CONFLICT:
                     # Another licence in force keeps this one out, whoever buys it: no seat can be sold now.
@@ -342,20 +339,6 @@ def _leg(bid: AuctionBid, price: int) -> DealLeg:
         accepted_terms_sha256=bid.accepted_terms_sha256,
         user_id=bid.placed_by_user_id,
         api_key_id=bid.placed_by_api_key_id,
-    )
-
-
-def _negotiation(auction: Auction, price: int) -> tuple[dict[str, Any], ...]:
-    """What each winner's contract records of how its price came about (``Contract.negotiation``)."""
-    return (
-        {
-            "auction": str(auction.id),
-            "kind": "sealed-bid, uniform price",
-            "seats": auction.seats,
-            "reserve_price": auction.reserve_price,
-            "clearing_price": price,
-            "closes_at": auction.closes_at.isoformat(),
-        },
     )
 
 

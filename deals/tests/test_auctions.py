@@ -112,7 +112,8 @@ def test_three_bidders_for_an_exclusive_licence_the_winner_pays_the_second_price
     assert (trade.price, trade.quantity, trade.buyer_id, trade.buy_order_id) == (6500, 1, high.organization.id, None)
     contract = Contract.objects.get(trade=trade)
     assert (contract.channel, contract.amount, contract.buyer_id) == ("auction", 6500, high.organization.id)
-    assert contract.negotiation[0]["clearing_price"] == 6500
+    body = high.client.get(f"/api/v1/contracts/{contract.id}").json()
+    assert (body["channel"], body["price"], body["negotiation"]) == ("auction", 6500, [])
     settlement = Settlement.objects.get(trade=trade)
     assert (settlement.status, settlement.amount) == ("authorized", 6500)
     assert Entitlement.objects.get(settlement=settlement).buyer_id == high.organization.id
