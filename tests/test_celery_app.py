@@ -16,6 +16,7 @@ QUEUES = {
     "api.purge_idempotency_records": "default",
     "catalog.sweep_validating_versions": "validation",
     "catalog.validate_version": "validation",
+    "deals.close_auctions": "default",
     "deals.expire_private_offers": "default",
     "marketplace.expire_orders": "default",
     "settlement.authorize": "settlement",
