@@ -3,10 +3,14 @@ uniform (second) price into contracts and settlements as trades, a declined winn
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import yaml
+from django.core.management import call_command
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -571,3 +575,38 @@ def test_an_idempotency_key_replays_a_bid_and_refuses_another_body(
     assert again.json() == first.json()
     other = _bid(bidders[0], auction, 5000, HTTP_IDEMPOTENCY_KEY="bid-1")
     assert other.status_code == 409 and AuctionBid.objects.get().price == 4000
+
+
+def test_anyone_reads_auctions_only_members_bid_and_the_openapi_document_says_so(seller: Party, anonymous: Any) -> None:
+    auction = _open(seller)
+    assert anonymous.get("/api/v1/auctions").json()["results"][0]["id"] == auction["id"]
+    assert anonymous.get("/api/v1/auctions", {"status": "closed"}).json()["results"] == []
+    assert anonymous.get("/api/v1/auctions", {"status": "sold"}).status_code == 400
+    assert anonymous.get(f"/api/v1/auctions/{auction['id']}").json()["reserve_price"] == 3000
+    assert anonymous.get("/api/v1/auctions/not-an-id").status_code == 404
+    refused = anonymous.post(f"/api/v1/auctions/{auction['id']}/bids", {"price": 4000}, format="json")
+    assert refused.status_code == 401 and refused["Content-Type"] == "application/problem+json"
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    paths = schema["paths"]
+    assert {} in paths["/api/v1/auctions"]["get"]["security"]
+    assert {} not in paths["/api/v1/auctions"]["post"]["security"]
+    assert {} in paths["/api/v1/auctions/{auction_id}"]["get"]["security"]
+    assert {"200", "201", "409", "422"} <= set(paths["/api/v1/auctions/{auction_id}/bids"]["post"]["responses"])
+    for path in ("/api/v1/auctions/{auction_id}/bid", "/api/v1/auctions/{auction_id}/bid/withdraw"):
+        assert path in paths
+
+
+def test_manage_py_close_auctions_closes_what_is_due(
+    seller: Party, bidders: tuple[Party, Party, Party], capture: Any
+) -> None:
+    auction = _open(seller)
+    _bid(bidders[0], auction, 4000)
+    _past_closing(auction)
+    out = io.StringIO()
+    with capture(execute=True):
+        call_command("close_auctions", stdout=out)
+    assert json.loads(out.getvalue()) == {"closed": 1}
+    assert Auction.objects.get(pk=auction["id"]).status == "closed"
+    out = io.StringIO()
+    call_command("close_auctions", stdout=out)
+    assert json.loads(out.getvalue()) == {"closed": 0}
