@@ -466,15 +466,21 @@ def auction_on_trade_voided(event: market_hooks.TradeVoided) -> None:
         },
     )
     told = [bid, *seated.forfeited, *[b for b in bids if b.id in seated.trades]]
-    _announce(auction, told, seated, passed_on=True)
+    _announce(auction, told, seated, forfeited=bid)
 
 
 # --- announcements and records -----------------------------------------------------------------------------
 
 
-def _announce(auction: Auction, bids: Sequence[AuctionBid], seated: _Seated, *, passed_on: bool = False) -> None:
+def _announce(
+    auction: Auction, bids: Sequence[AuctionBid], seated: _Seated, *, forfeited: AuctionBid | None = None
+) -> None:
     """``auction.closed`` to each bidder with its own outcome and to the seller with the winners, queued in this
-    transaction. After a forfeit (``passed_on``) to the forfeited bidder, the new winner and the seller."""
+    transaction. After a winner's forfeit (``forfeited``) to it, the new winner and the seller. Event ids are
+    derived from the auction, the stage (the close, or that forfeit) and the organisation: a stage announced again
+    sends nothing twice, and each stage is news of its own."""
+    passed_on = forfeited is not None
+    stage = f"forfeit:{forfeited.id}" if forfeited is not None else "close"
     base = {
         "auction": str(auction.id),
         "offering": str(auction.offering_id),
@@ -490,11 +496,10 @@ def _announce(auction: Auction, bids: Sequence[AuctionBid], seated: _Seated, *, 
     for bid in bids:
         outcome = {"won": "won", "lost": "lost", "forfeited": "forfeited"}.get(bid.status, bid.status)
         data = {**base, "outcome": outcome, "bid": _won(bid, seated) if outcome == "won" else _own(bid)}
-        _publish(auction, bid.bidder_id, data, key=f"{bid.id}:{outcome}")
+        _publish(auction, bid.bidder_id, data, key=f"{stage}:{bid.id}:{outcome}")
     winners = AuctionBid.objects.filter(auction=auction, status=AuctionBid.Status.WON).select_related("trade")
     named = [_won(bid, seated) for bid in winners]
-    key = f"seller:{auction.status}:{auction.clearing_price}:{len(named)}"
-    _publish(auction, auction.seller_id, {**base, "winners": named}, key=key)
+    _publish(auction, auction.seller_id, {**base, "winners": named}, key=f"{stage}:seller")
 
 
 def _own(bid: AuctionBid) -> dict[str, Any]:

@@ -610,3 +610,20 @@ def test_manage_py_close_auctions_closes_what_is_due(
     out = io.StringIO()
     call_command("close_auctions", stdout=out)
     assert json.loads(out.getvalue()) == {"closed": 0}
+
+
+def test_the_seller_hears_of_a_seat_passed_on_even_at_the_same_price(seller: Party, capture: Any) -> None:
+    _hooked(seller)
+    declining = make_party("Declining Corp", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    others = [_hooked(make_party(name, {"buyer"})) for name in ("Kyoto Insight", "Nagoya Mobility")]
+    auction = _open(seller, terms={}, seats=2, reserve_price=3000)
+    for party, price in ((declining, 9000), (others[0], 8000), (others[1], 3000)):
+        assert _bid(party, auction, price).status_code == 201
+    closed = _close(auction, capture)
+    assert (closed.status, closed.clearing_price) == ("closed", 3000)
+    told = _told(seller)
+    assert [(d["passed_on"], d["clearing_price"], len(d["winners"])) for d in told] == [
+        (False, 3000, 2),
+        (True, 3000, 2),
+    ]
+    assert [d["outcome"] for d in _told(others[1])] == ["lost", "won"]
