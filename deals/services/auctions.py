@@ -356,6 +356,11 @@ def auction_close(*, auction_id: uuid.UUID, now: datetime | None = None) -> Auct
     lost, record the clearing price and the number of bids, close its offering (freeing the dataset's
     exclusivity) and tell each bidder and the seller (``auction.closed``). Idempotent: a closed auction, or one not
     yet due, is left as it is."""
+    return _close(auction_id, now)[0]
+
+
+def _close(auction_id: uuid.UUID, now: datetime | None) -> tuple[Auction, bool]:
+    """``auction_close``, and whether this call closed it."""
     offering_id = Auction.objects.filter(pk=auction_id).values_list("offering_id", flat=True).first()
     if offering_id is None:
         raise NotFound("No such auction.")
@@ -364,7 +369,7 @@ def auction_close(*, auction_id: uuid.UUID, now: datetime | None = None) -> Auct
         auction = Auction.objects.select_for_update().get(pk=auction_id)
         now = now or timezone.now()
         if auction.status != Auction.Status.OPEN or auction.closes_at > now:
-            return auction
+            return auction, False
         bids = list(AuctionBid.objects.filter(auction=auction, status=AuctionBid.Status.ACTIVE))
         seated = _seat(auction, offering, bids, now)
         for bid in bids:
@@ -394,7 +399,7 @@ def auction_close(*, auction_id: uuid.UUID, now: datetime | None = None) -> Auct
             },
         )
         _announce(auction, bids, seated)
-    return auction
+    return auction, True
 
 
 def auctions_close_due(*, now: datetime | None = None, limit: int = DUE_BATCH) -> int:
@@ -410,8 +415,7 @@ def auctions_close_due(*, now: datetime | None = None, limit: int = DUE_BATCH) -
     closed = 0
     for auction_id in due:
         try:
-            if auction_close(auction_id=auction_id, now=now).closed_at is not None:
-                closed += 1
+            closed += _close(auction_id, now)[1]
         except Exception:  # one auction's failure must not keep the others open; the next run retries it
             logger.exception("closing auction %s failed", auction_id)
     return closed

@@ -93,3 +93,35 @@ def test_bids_racing_the_close_are_either_counted_or_refused_never_lost() -> Non
             price=99_999,
             accepted_terms_sha256=terms_sha256,
         )
+
+
+def test_close_passes_at_once_close_each_auction_once() -> None:
+    require_postgres()
+    seller = make_party("Twice Closing", {"seller"})
+    bidder = make_party("Patient Bidder", {"buyer"})
+    auctions = []
+    for _ in range(3):
+        auction = auction_open(
+            principal=principal_for(seller.organization),
+            dataset_id=published_dataset(seller).id,
+            template_code="meti-data-provision",
+            terms={"license_type": "exclusive"},
+            reserve_price=1000,
+            closes_at=timezone.now() + timedelta(hours=1),
+        )
+        auction_bid_place(
+            principal=principal_for(bidder.organization),
+            auction_id=auction.id,
+            price=2000,
+            accepted_terms_sha256=auction.offering.terms_sha256,
+        )
+        auctions.append(auction)
+    Auction.objects.filter(pk__in=[a.pk for a in auctions]).update(closes_at=timezone.now() - timedelta(seconds=1))
+
+    results = race(4, lambda i: auctions_close_due())
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results) == len(auctions), "each auction closed by exactly one pass"
+    for auction in auctions:
+        assert Trade.objects.filter(offering_id=auction.offering_id).count() == 1
+        assert AuctionBid.objects.get(auction=auction).status == "won"
