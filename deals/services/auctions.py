@@ -43,7 +43,7 @@ from marketplace.models import Offering, Organization, Trade
 from marketplace.services.exclusivity import EXCLUSIVITY_CONFLICT
 from marketplace.services.offerings import SellerAcceptance, deal_offering_close, deal_offering_open
 from marketplace.services.orders import MAX_PRICE, DealLeg, deal_execute
-from settlement.services.webhooks import webhook_publish
+from settlement.services.webhooks import webhook_listeners, webhook_listeners_memo, webhook_publish
 
 logger = logging.getLogger(__name__)
 
@@ -372,10 +372,13 @@ def _close(auction_id: uuid.UUID, now: datetime | None) -> tuple[Auction, bool]:
             return auction, False
         bids = list(AuctionBid.objects.filter(auction=auction, status=AuctionBid.Status.ACTIVE))
         seated = _seat(auction, offering, bids, now)
+        # Every bid the award did not seat or forfeit lost: one statement, however many there are.
+        AuctionBid.objects.filter(auction=auction, status=AuctionBid.Status.ACTIVE).update(
+            status=AuctionBid.Status.LOST, updated_at=now
+        )
         for bid in bids:
             if bid.status == AuctionBid.Status.ACTIVE:
                 bid.status = AuctionBid.Status.LOST
-                bid.save(update_fields=["status", "updated_at"])
         auction.bids_received = len(bids)
         auction.closed_at = now
         if seated.trades:
@@ -483,6 +486,15 @@ def _announce(
     transaction. After a winner's forfeit (``forfeited``) to it, the new winner and the seller. Event ids are
     derived from the auction, the stage (the close, or that forfeit) and the organisation: a stage announced again
     sends nothing twice, and each stage is news of its own."""
+    with webhook_listeners_memo():
+        # Which of the parties listen at all, in one query: most bidders of a large auction have no endpoint.
+        webhook_listeners(organization_ids={auction.seller_id, *(bid.bidder_id for bid in bids)})
+        _announce_each(auction, bids, seated, forfeited=forfeited)
+
+
+def _announce_each(
+    auction: Auction, bids: Sequence[AuctionBid], seated: _Seated, *, forfeited: AuctionBid | None
+) -> None:
     passed_on = forfeited is not None
     stage = f"forfeit:{forfeited.id}" if forfeited is not None else "close"
     base = {
