@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contracts.models import Contract
 from deals.models import Auction, AuctionBid, DealEvent
-from deals.services.auctions import Award, auction_close, auctions_close_due, award_compute
+from deals.services.auctions import Award, auction_bid_place, auction_close, auctions_close_due, award_compute
 from marketplace.models import Offering, Organization, Trade
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_place
+from marketplace.services.participants import organization_create, principal_for
 from settlement.models import Entitlement, Settlement, WebhookDelivery
 from settlement.services.webhooks import webhook_endpoint_create
 from tests.builders import Party, make_party, principal, published_dataset
@@ -627,3 +630,24 @@ def test_the_seller_hears_of_a_seat_passed_on_even_at_the_same_price(seller: Par
         (True, 3000, 2),
     ]
     assert [d["outcome"] for d in _told(others[1])] == ["lost", "won"]
+
+
+def test_the_close_sends_as_many_statements_for_thirty_bids_as_for_three(seller: Party, capture: Any) -> None:
+    statements = []
+    for count in (3, 30):
+        auction = _open(seller)
+        for i in range(count):
+            bidder = principal_for(
+                organization_create(name=f"Bidder {count}-{i}", roles={"buyer"}, country="JP", verified=True)
+            )
+            auction_bid_place(
+                principal=bidder,
+                auction_id=auction["id"],
+                price=4000 + i,
+                accepted_terms_sha256=auction["terms_sha256"],
+            )
+        closes_at = Auction.objects.get(pk=auction["id"]).closes_at
+        with CaptureQueriesContext(connection) as queries, capture(execute=False):
+            assert auctions_close_due(now=closes_at + timedelta(seconds=1)) == 1
+        statements.append(len(queries))
+    assert statements[0] == statements[1], statements
