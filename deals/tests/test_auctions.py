@@ -651,3 +651,30 @@ def test_the_close_sends_as_many_statements_for_thirty_bids_as_for_three(seller:
             assert auctions_close_due(now=closes_at + timedelta(seconds=1)) == 1
         statements.append(len(queries))
     assert statements[0] == statements[1], statements
+
+
+def test_declined_winners_one_after_the_other_pass_the_seat_down_the_bids(seller: Party, capture: Any) -> None:
+    first = make_party("Declining Corp", {"buyer"}, payment_method="pm_card_chargeDeclined")
+    second = make_party("Declining Too", {"buyer"}, payment_method="pm_card_visa_chargeDeclinedInsufficientFunds")
+    third = make_party("Paying Corp", {"buyer"})
+    auction = _open(seller, reserve_price=2000)
+    for party, price in ((first, 9000), (second, 7000), (third, 5000)):
+        _bid(party, auction, price)
+    closed = _close(auction, capture)
+    statuses = dict(AuctionBid.objects.filter(auction=closed).values_list("bidder_id", "status"))
+    assert statuses == {
+        first.organization.id: "forfeited",
+        second.organization.id: "forfeited",
+        third.organization.id: "won",
+    }
+    trades = list(
+        Trade.objects.filter(offering_id=auction["offering"])
+        .order_by("executed_at")
+        .values_list("buyer_id", "price", "status")
+    )
+    assert trades == [
+        (first.organization.id, 7000, "void"),
+        (second.organization.id, 5000, "void"),
+        (third.organization.id, 2000, "executed"),
+    ]
+    assert (closed.status, closed.clearing_price) == ("closed", 2000)
