@@ -667,14 +667,10 @@ def test_declined_winners_one_after_the_other_pass_the_seat_down_the_bids(seller
         second.organization.id: "forfeited",
         third.organization.id: "won",
     }
-    trades = list(
-        Trade.objects.filter(offering_id=auction["offering"])
-        .order_by("executed_at")
-        .values_list("buyer_id", "price", "status")
-    )
-    assert trades == [
+    trades = Trade.objects.filter(offering_id=auction["offering"]).values_list("buyer_id", "price", "status")
+    assert set(trades) == {
         (first.organization.id, 7000, "void"),
         (second.organization.id, 5000, "void"),
         (third.organization.id, 2000, "executed"),
-    ]
+    }, "each award at the best bid left without a seat; the last at the reserve"
     assert (closed.status, closed.clearing_price) == ("closed", 2000)
