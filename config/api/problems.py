@@ -114,6 +114,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
             "until the contract in force ends. `detail` names the offering or contract if it is yours."
         ),
     ),
+    "auction-closed": (
+        gettext_noop("Auction closed"),
+        gettext_noop(
+            "The auction's closing time has passed: it takes no more bids, raises or withdrawals, even before its "
+            "result is published. Read the result: GET /api/v1/auctions/{id}."
+        ),
+    ),
     "entitlement-not-active": (
         gettext_noop("Entitlement not active"),
         gettext_noop("Download tokens are issued only while the entitlement is active and within its term."),

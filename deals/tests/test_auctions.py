@@ -674,3 +674,8 @@ def test_declined_winners_one_after_the_other_pass_the_seat_down_the_bids(seller
         (third.organization.id, 2000, "executed"),
     }, "each award at the best bid left without a seat; the last at the reserve"
     assert (closed.status, closed.clearing_price) == ("closed", 2000)
+
+
+def test_the_auction_closed_problem_is_documented_for_people(anonymous: Any) -> None:
+    page = anonymous.get("/problems/auction-closed")
+    assert page.status_code == 200 and "closing time has passed" in page.content.decode()
