@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 MAX_SEATS = 1_000  # seats of one auction: past any sealed-bid sale of a licence
 MAX_OPEN_DAYS = 90  # an auction closes at most this long after it opens
 DUE_BATCH = 100  # auctions closed per run of the close pass
+AUCTION_CLOSED = "auction-closed"  # the problem type of a bid, raise or withdrawal after the closing time
 
 # Event ids of auction.closed webhooks: one per auction, organisation and outcome, so a re-run sends nothing twice.
 _ANNOUNCEMENTS = uuid.UUID("6a4f5a9e-3d0b-4c8e-9a51-2f7d2c1b8e40")
@@ -160,7 +161,7 @@ def _locked_open(auction_id: Any) -> Auction:
     if auction is None:
         raise NotFound("No such auction.")
     if auction.status != Auction.Status.OPEN or timezone.now() >= auction.closes_at:
-        raise Conflict("The auction has closed: it takes no more bids, raises or withdrawals.", code="auction-closed")
+        raise Conflict("The auction has closed: it takes no more bids, raises or withdrawals.", code=AUCTION_CLOSED)
     return auction
 
 

@@ -86,7 +86,8 @@ def test_a_buyer_bids_raises_and_withdraws_on_the_auction_page(seller: Party, bu
     unticked = client.post(f"/auctions/{auction.id}/bid/", {**bid, "accept_terms": ""})
     assert unticked.status_code == 200 and not AuctionBid.objects.exists()
     low = client.post(f"/auctions/{auction.id}/bid/", {**bid, "price": "100"})
-    assert low.status_code == 200 and "reserve" in text(low) and not AuctionBid.objects.exists()
+    said = "Bid at least the reserve price." if lang == "en" else "最低落札価格以上で入札してください。"
+    assert low.status_code == 200 and said in section(text(low), "field-id_price") and not AuctionBid.objects.exists()
     assert client.post(f"/auctions/{auction.id}/bid/", bid).status_code == 302
     page = text(client.get(f"/auctions/{auction.id}/"))
     assert "¥4,000" in section(page, "own-bid")
@@ -95,6 +96,7 @@ def test_a_buyer_bids_raises_and_withdraws_on_the_auction_page(seller: Party, bu
     assert AuctionBid.objects.get().price == 5000
     lower = client.post(f"/auctions/{auction.id}/bid/", {**bid, "price": "4500"})
     assert lower.status_code == 200 and AuctionBid.objects.get().price == 5000
+    assert ("can only be raised" if lang == "en" else "引き上げのみ") in section(text(lower), "field-id_price")
     assert client.post(f"/auctions/{auction.id}/withdraw/").status_code == 302
     assert AuctionBid.objects.get().status == "withdrawn"
 
@@ -136,3 +138,17 @@ def test_an_auctions_offering_page_points_to_the_auction_instead_of_a_book(selle
     assert 'id="bid-form"' not in page and "order-ticket" not in page
     redirected = signed_in(buyer).get(f"/auctions/offering/{auction.offering_id}/")
     assert redirected.status_code == 302 and redirected["Location"] == f"/auctions/{auction.id}/"
+
+
+def test_a_buyer_who_may_not_buy_on_the_terms_is_told_why_instead_of_a_bid_form(seller: Party) -> None:
+    auction = _auction(seller)
+    abroad = make_party("Berlin Data GmbH", {"buyer"}, country="DE")
+    page = text(signed_in(abroad).get(f"/auctions/{auction.id}/"))
+    assert 'id="bid-form"' not in page
+    assert "may be used only in JP" in section(page, "bid-refusal")
+    late = make_party("Late Corp", {"buyer"})
+    Auction.objects.filter(pk=auction.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    form = {"price": "4000", "accepted_terms_sha256": auction.offering.terms_sha256, "accept_terms": "on"}
+    refused = signed_in(late, lang="ja").post(f"/auctions/{auction.id}/bid/", form)
+    assert refused.status_code == 200 and not AuctionBid.objects.exists()
+    assert "closing-now" in text(refused)

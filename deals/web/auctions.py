@@ -29,15 +29,23 @@ from catalog.web.datasets import split_list
 from config.api.principal import SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.web import principal_required
+from contracts import eligibility
 from contracts.registry import template_get
 from contracts.web.display import clause_notes, current_lang, term_rows
 from deals import selectors
 from deals.models import Auction, AuctionBid
-from deals.services.auctions import MAX_OPEN_DAYS, MAX_SEATS, auction_bid_place, auction_bid_withdraw, auction_open
+from deals.services.auctions import (
+    AUCTION_CLOSED,
+    MAX_OPEN_DAYS,
+    MAX_SEATS,
+    auction_bid_place,
+    auction_bid_withdraw,
+    auction_open,
+)
 from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.orders import MAX_PRICE
 from marketplace.web.offerings import KIND_FIELDS, OfferingForm, field_name
-from marketplace.web.orders import TermsAcceptanceForm
+from marketplace.web.orders import REFUSAL_TEXTS, TermsAcceptanceForm
 
 CLOSED_LISTED = 50  # closed auctions on the list page, latest first
 
@@ -132,6 +140,15 @@ class AuctionForm(OfferingForm):
         super().add_domain_error(exc)
 
 
+# The reasons ``auction_bid_place`` gives for a bid's price (plain English, stable for the API), as people read them.
+BID_PRICE_ERRORS = {
+    "below the reserve price": gettext_lazy("Bid at least the reserve price."),
+    "lower than your bid": gettext_lazy(
+        "A bid can only be raised. To bid lower, withdraw your bid and bid again: the new bid takes a new time."
+    ),
+}
+
+
 class AuctionBidForm(TermsAcceptanceForm):
     """A sealed bid (or a raise) per seat, naming the hash of the terms the bidder read and ticked."""
 
@@ -141,6 +158,17 @@ class AuctionBidForm(TermsAcceptanceForm):
         gettext_lazy("In minor units of the currency (yen for JPY). At least the reserve price."),
     )
     field_order = ["price", "accept_terms"]
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """The service's refusal of the price at the field and a closed auction above, in the reader's language;
+        anything else as the order forms show it."""
+        reasons = exc.errors.get("price")
+        if reasons:
+            self.add_error("price", "; ".join(str(BID_PRICE_ERRORS.get(str(r), r)) for r in reasons))
+        elif exc.code == AUCTION_CLOSED:
+            self.add_error(None, _("The auction has closed: it takes no more bids, raises or withdrawals."))
+        else:
+            super().add_domain_error(exc)
 
 
 # --- views -------------------------------------------------------------------------------------------------
@@ -183,10 +211,20 @@ def auction_detail(request: HttpRequest, auction_id: uuid.UUID, *, form: Auction
     )
     anonymized = auction.dataset.data_class == "anonymized"
     own = view.own_bid
+    refusal = ""
+    if principal is not None and principal.is_buyer and not view.is_seller:
+        # The buyer rule, asked as the bid will be (contracts.eligibility): say why not instead of a form.
+        refused = eligibility.buyer_refusal(
+            buyer=eligibility.Buyer.of(principal), offering=offering, accepted_terms_sha256=offering.terms_sha256
+        )
+        if refused is not None:
+            facts = {"territory": ", ".join(offering.terms.get("territory", [])), "country": principal.country}
+            refusal = str(REFUSAL_TEXTS[refused.code]) % facts
     can_bid = (
         principal is not None
         and principal.is_buyer
         and not view.is_seller
+        and not refusal
         and auction.status == Auction.Status.OPEN
         and timezone.now() < auction.closes_at
     )
@@ -211,6 +249,7 @@ def auction_detail(request: HttpRequest, auction_id: uuid.UUID, *, form: Auction
             "template_title": template.title[lang],
             "form": form,
             "can_bid": can_bid,
+            "refusal": refusal,
             "anonymized": anonymized,
             "own": own,
             "own_active": own is not None and own.status == AuctionBid.Status.ACTIVE,
