@@ -111,6 +111,9 @@ def test_the_list_and_the_page_show_no_bids_before_the_close_and_the_result_afte
         assert signed_in(party).post(f"/auctions/{auction.id}/bid/", form).status_code == 302
     listing = text(client.get("/auctions/"))
     assert str(auction.id) in section(listing, "open-auctions") and "9,000" not in listing
+    panel = section(text(client.get(f"/datasets/{auction.dataset_id}/")), "dataset-auctions")
+    assert f'href="/auctions/{auction.id}/"' in panel and "auction-this-dataset" not in panel
+    assert "¥9,000" in section(text(signed_in(buyer).get("/auctions/")), f"auction-{auction.id}"), "its own bid"
     page = text(client.get(f"/auctions/{auction.id}/"))
     assert "9,000" not in page and "6,000" not in page and 'id="auction-result"' not in page
 
