@@ -46,7 +46,7 @@ LEGAL_NAME = "（株）サクラ物流"  # full-width parentheses: NFKC would ma
 # Fields that take input but are not text anyone reads, each with why; every entry must still exist.
 NOT_DISPLAYED: dict[str, str] = {
     "marketplace.api.orders.OrderCreateSerializer.accepted_terms_sha256": "64 hex digits (its pattern)",
-    "deals.api.auctions.BidCreateSerializer.accepted_terms_sha256": "64 hex digits (its pattern)",
+    "deals.api.auctions.AuctionBidCreateSerializer.accepted_terms_sha256": "64 hex digits (its pattern)",
     "settlement.api.payment_methods.PaymentMethodCreateSerializer.payment_method": "a provider token (its pattern)",
     "marketplace.web.orders.TermsAcceptanceForm.accepted_terms_sha256": "64 hex digits (its pattern)",
     "marketplace.web.orders.BuyNowForm.accepted_terms_sha256": "64 hex digits (its pattern)",

@@ -52,7 +52,7 @@ class AuctionCreateSerializer(StrictSerializer):
     )
 
 
-class BidCreateSerializer(StrictSerializer):
+class AuctionBidCreateSerializer(StrictSerializer):
     price = serializers.IntegerField(
         min_value=1,
         max_value=MAX_PRICE,
@@ -61,7 +61,7 @@ class BidCreateSerializer(StrictSerializer):
     accepted_terms_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="The auction's terms_sha256.")
 
 
-class BidSerializer(Serializer):
+class AuctionBidSerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     auction = serializers.UUIDField(source="auction_id", read_only=True)
     price = serializers.IntegerField(read_only=True, help_text="Your bid per seat, minor units.")
@@ -80,24 +80,24 @@ class BidSerializer(Serializer):
         return bid.trade.price if bid.trade_id and bid.trade else None
 
 
-class PartySerializer(Serializer):
+class AuctionPartySerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     name = serializers.CharField(read_only=True)
 
 
-class DatasetRefSerializer(Serializer):
+class AuctionDatasetSerializer(Serializer):
     id = serializers.UUIDField(read_only=True)
     title = serializers.CharField(read_only=True)
 
 
-class WinnerSerializer(Serializer):
+class AuctionWinnerSerializer(Serializer):
     bidder = serializers.SerializerMethodField()
     price = serializers.IntegerField(read_only=True, allow_null=True, help_text="Charged a seat (its trade's price).")
     trade = serializers.UUIDField(source="trade_id", read_only=True, allow_null=True)
     contract = serializers.UUIDField(source="contract_id", read_only=True, allow_null=True)
     settlement = serializers.UUIDField(source="settlement_id", read_only=True, allow_null=True)
 
-    @extend_schema_field(PartySerializer)
+    @extend_schema_field(AuctionPartySerializer)
     def get_bidder(self, winner: Any) -> dict[str, str]:
         return {"id": str(winner.bid.bidder_id), "name": winner.bidder_name}
 
@@ -132,18 +132,18 @@ class AuctionSerializer(Serializer):
         source="auction.bids_received", read_only=True, allow_null=True, help_text="After the close only."
     )
     winners_count = serializers.IntegerField(read_only=True, allow_null=True, help_text="After the close only.")
-    winners = WinnerSerializer(
+    winners = AuctionWinnerSerializer(
         many=True,
         read_only=True,
         help_text="Named winners: all of them to the seller, your own win to you, none to anyone else.",
     )
-    bid = BidSerializer(source="own_bid", read_only=True, allow_null=True, help_text="Your own bid, if any.")
+    bid = AuctionBidSerializer(source="own_bid", read_only=True, allow_null=True, help_text="Your own bid, if any.")
 
-    @extend_schema_field(DatasetRefSerializer)
+    @extend_schema_field(AuctionDatasetSerializer)
     def get_dataset(self, view: AuctionView) -> dict[str, str]:
         return {"id": str(view.auction.dataset_id), "title": view.auction.dataset.title}
 
-    @extend_schema_field(PartySerializer)
+    @extend_schema_field(AuctionPartySerializer)
     def get_seller(self, view: AuctionView) -> dict[str, str]:
         return {"id": str(view.auction.seller_id), "name": view.auction.seller.name}
 
@@ -229,18 +229,18 @@ class AuctionDetail(GenericAPIView):
 
 
 class AuctionBids(GenericAPIView):
-    serializer_class = BidSerializer
+    serializer_class = AuctionBidSerializer
 
     @extend_schema(
         operation_id="auctions_bid",
-        request=BidCreateSerializer,
-        responses={201: BidSerializer, 200: BidSerializer},
+        request=AuctionBidCreateSerializer,
+        responses={201: AuctionBidSerializer, 200: AuctionBidSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
         description="Place your sealed bid (201), or raise it (200; the same price again changes nothing).",
     )
     @idempotent
     def post(self, request: Request, auction_id: str) -> Response:
-        serializer = BidCreateSerializer(data=request.data)
+        serializer = AuctionBidCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         placed = auction_bid_place(
@@ -250,29 +250,33 @@ class AuctionBids(GenericAPIView):
             accepted_terms_sha256=data["accepted_terms_sha256"],
         )
         return Response(
-            BidSerializer(placed.bid).data, status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK
+            AuctionBidSerializer(placed.bid).data,
+            status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
         )
 
 
 class AuctionOwnBid(GenericAPIView):
-    serializer_class = BidSerializer
+    serializer_class = AuctionBidSerializer
 
-    @extend_schema(operation_id="auctions_own_bid", responses=BidSerializer)
+    @extend_schema(operation_id="auctions_own_bid", responses=AuctionBidSerializer)
     def get(self, request: Request, auction_id: str) -> Response:
         auction = selectors.auction_get(auction_id=auction_id)
         bid = selectors.auction_bid_own(auction=auction, organization_id=_principal(request).organization_id)
         if bid is None:
             raise NotFound("You have no bid in this auction.")
-        return Response(BidSerializer(bid).data)
+        return Response(AuctionBidSerializer(bid).data)
 
 
 class AuctionBidWithdraw(GenericAPIView):
-    serializer_class = BidSerializer
+    serializer_class = AuctionBidSerializer
 
     @extend_schema(
-        operation_id="auctions_bid_withdraw", request=None, responses=BidSerializer, parameters=[IDEMPOTENCY_PARAMETER]
+        operation_id="auctions_bid_withdraw",
+        request=None,
+        responses=AuctionBidSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
     def post(self, request: Request, auction_id: str) -> Response:
         bid = auction_bid_withdraw(principal=_principal(request), auction_id=auction_id)
-        return Response(BidSerializer(bid).data)
+        return Response(AuctionBidSerializer(bid).data)
