@@ -82,9 +82,15 @@ class Contract(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONCLUDED)
     concluded_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Channel(models.TextChoices):
+        BOOK = "book", _("the order book")
+        PRIVATE = "private", _("a private offer")
+        AUCTION = "auction", _("an auction")
+
     # How it came about: "book" (orders matched on the public order book), "private" (a private offer accepted
     # after negotiation), "auction" (a sealed-bid auction won at its clearing price).
-    channel = models.CharField(max_length=8, default="book")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.BOOK)
     # A negotiated contract's history, oldest first: each revision's number, the party that wrote it ("seller" or
     # "buyer"), its terms_sha256, price, quantity and when; the last is what both accepted. Empty for the book.
     negotiation = models.JSONField(default=list, blank=True)

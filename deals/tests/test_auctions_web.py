@@ -128,6 +128,7 @@ def test_the_list_and_the_page_show_no_bids_before_the_close_and_the_result_afte
     assert "¥9,000" in won and "¥6,000" in won and f"/contracts/{trade.contract_id}/" in won
     contract_page = signed_in(buyer).get(f"/contracts/{trade.contract_id}/")
     assert contract_page.status_code == 200 and "¥6,000" in text(contract_page)
+    assert "an auction" in section(text(contract_page), "contract-channel")
     lost = section(text(signed_in(other, lang="ja").get(f"/auctions/{auction.id}/")), "own-outcome")
     assert "¥6,000" in lost and "落札" in lost
     by_seller = section(text(signed_in(seller).get(f"/auctions/{auction.id}/")), "winners")
