@@ -115,6 +115,11 @@ def contract_detail(request: HttpRequest, principal: Principal, contract_id: uui
             "contract": contract,
             "line": _line(contract, principal),
             "price": money(contract.price, contract.currency),
+            # A private offer's revisions, each price shown as money like every other price on the page.
+            "negotiation": [
+                {**revision, "price_shown": money(int(revision["price"]), contract.currency)}
+                for revision in contract.negotiation or []
+            ],
             "acceptances": acceptances,
             "events": events,
             "document_lang": lang,
