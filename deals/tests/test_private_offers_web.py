@@ -161,6 +161,7 @@ def test_a_counter_shows_side_by_side_and_the_acceptance_links_to_the_contract_a
     history = section(contract_page, "negotiation")
     assert history.count("<tr") == 3 and latest.terms_sha256 in history
     assert {"en": "a private offer", "ja": "非公開オファーの承諾"}[lang] in section(contract_page, "contract-channel")
+    assert "¥80,000" in history and "¥60,000" in history, "each revision's price is shown as money"
 
 
 def test_a_stale_acceptance_on_the_web_is_refused_and_says_why(seller: Party, buyer: Party, capture: Any) -> None:
