@@ -4,12 +4,14 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
 from config.errors import Conflict, Forbidden, InvalidInput
-from deals.models import DataRequest
+from deals.models import DataRequest, PrivateOffer, PrivateOfferRevision
 from demo.data import DEMO_BUYERS, DEMO_SELLERS
+from demo.management.commands.load_demo import DEMO_PASSWORD
 from marketplace.models import ApiKey, Offering, Order, Organization, ParticipantEvent, Trade
 from marketplace.services.participants import api_key_create_demo, member_add, organization_create
 from settlement.models import Entitlement, Settlement
@@ -66,6 +68,8 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         ApiKey.objects.count(),
         ParticipantEvent.objects.count(),
         DataRequest.objects.count(),
+        PrivateOffer.objects.count(),
+        PrivateOfferRevision.objects.count(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -78,7 +82,39 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         ApiKey.objects.count(),
         ParticipantEvent.objects.count(),
         DataRequest.objects.count(),
+        PrivateOffer.objects.count(),
+        PrivateOfferRevision.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_buyer_signs_in_to_a_private_offer_that_waits_for_it(django_capture_on_commit_callbacks) -> None:
+    load_demo(django_capture_on_commit_callbacks)
+    (offer,) = PrivateOffer.objects.select_related("seller", "buyer", "dataset", "data_request")
+    assert offer.status == "open" and offer.buyer.name == DEMO_BUYERS[0].name
+    assert offer.data_request is not None and offer.data_request.buyer_id == offer.buyer_id, "it answers a request"
+    assert offer.dataset.seller_id == offer.seller_id and offer.dataset.status == "published"
+    revisions = list(offer.revisions.order_by("number"))
+    assert [(r.author, r.price) for r in revisions] == [("seller", 240_000), ("buyer", 180_000), ("seller", 210_000)]
+    assert revisions[1].terms_sha256 != revisions[2].terms_sha256, "the seller's counter changes a term too"
+    assert revisions[2].terms["duration_days"] == 180 and revisions[2].terms["territory"] == ["JP"]
+
+    # The buyer `make run` shows signs in with the published password: its turn, in both languages.
+    for lang, your_turn in (("en", "your turn"), ("ja", "あなたの番")):
+        web = Client(headers={"accept-language": lang})
+        assert web.login(username="buyer@demo.ichiba.example", password=DEMO_PASSWORD)
+        listed = web.get("/private-offers/").content.decode()
+        (row,) = [row for row in listed.split("<tr") if f'id="private-offer-{offer.id}"' in row]
+        assert your_turn in row
+        page = web.get(f"/private-offers/{offer.id}/").content.decode()
+        assert 'id="your-turn"' in page and 'id="accept-form"' in page
+        assert page.count('class="changed"') == 3, "price, amount and duration highlighted"
+    # The data request's author stays anonymous to the seller.
+    web = Client()
+    (machi_data,) = [party for party in DEMO_SELLERS if party.key == "machi-data"]
+    assert web.login(username=machi_data.email, password=DEMO_PASSWORD)
+    page = web.get(f"/private-offers/{offer.id}/").content.decode()
+    assert 'id="their-turn"' in page and DEMO_BUYERS[0].name not in page
 
 
 @pytest.mark.django_db

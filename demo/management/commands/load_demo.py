@@ -1,4 +1,5 @@
-"""``manage.py load_demo``: sellers, buyers and five realistic datasets, so the site is alive at first run.
+"""``manage.py load_demo``: sellers, buyers and five realistic datasets, requests for data and a private offer in
+negotiation, so the site is alive at first run.
 
 Deterministic and idempotent: running it twice changes nothing the second time. Like the demo password, each
 demo organisation's API key is published (``ichiba_demo_<its key in demo.data>``), so the API can be
@@ -21,9 +22,11 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from config.market import market_settings
-from deals.models import DataRequest
+from deals import selectors
+from deals.models import DataRequest, PrivateOffer
 from deals.services.data_requests import data_request_create
-from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS
+from deals.services.private_offers import private_offer_counter, private_offer_create
+from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS, demo_dataset
 from marketplace import hooks
 from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish
@@ -83,6 +86,40 @@ DEMO_DATA_REQUESTS = (
 )
 DEMO_DATA_REQUEST_DAYS = 60
 
+# A private offer in negotiation, answering the first demo request (Sakura Logistics, the buyer `make run` shows):
+# Machi Data Lab offers its people-flow data around Umeda and Namba for the request's purpose, the buyer counters
+# the price, the seller meets it halfway for a shorter licence. Revision 3 is the seller's, so the buyer signing in
+# finds it under "Private offers" with "your turn": the revisions side by side, the change highlighted.
+DEMO_PRIVATE_OFFER: dict[str, Any] = {
+    "seller": "machi-data",
+    "dataset": "people-flow-mesh-250m",
+    "answers": "sakura-logistics",  # the author of the demo request it answers
+    "valid_days": 30,
+    "revisions": (
+        (
+            "seller",
+            {
+                "terms": {
+                    "territory": ["JP"],
+                    "purpose": "Estimating congestion around delivery areas in Osaka (Umeda, Namba) to plan dock slots",
+                    "duration_days": 365,
+                },
+                "price": 240_000,
+                "note": "Footfall by hour around Umeda and Namba, a proxy for road congestion near your centres.",
+            },
+        ),
+        ("buyer", {"price": 180_000, "note": "Our budget for this study is ¥180,000."}),
+        (
+            "seller",
+            {
+                "terms": {"duration_days": 180},
+                "price": 210_000,
+                "note": "¥210,000 for a six-month licence, enough for one planning season.",
+            },
+        ),
+    ),
+}
+
 
 class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
@@ -110,6 +147,7 @@ class Command(BaseCommand):
                 self._subscription(demo, organizations[demo.seller_key])
         for buyer_key, request in DEMO_DATA_REQUESTS:
             self._data_request(organizations[buyer_key], request)
+        self._private_offer(organizations)
         self.stdout.write(
             f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
         )
@@ -182,6 +220,42 @@ class Command(BaseCommand):
             respond_by=timezone.now() + timedelta(days=DEMO_DATA_REQUEST_DAYS),
             **request,
         )
+
+    @transaction.atomic
+    def _private_offer(self, organizations: dict[str, Organization]) -> None:
+        """The demo's private offer and its counter-offers, once: through the private offers' services, as its two
+        parties' members would make them on the site."""
+        shape = DEMO_PRIVATE_OFFER
+        seller, buyer = organizations[shape["seller"]], organizations[shape["answers"]]
+        ((_, asked),) = [item for item in DEMO_DATA_REQUESTS if item[0] == shape["answers"]]
+        request = DataRequest.objects.filter(buyer=buyer, title=asked["title"]).first()
+        if request is None or PrivateOffer.objects.filter(seller=seller, data_request=request).exists():
+            return
+        if selectors.data_request_status(request) != selectors.DataRequestStatus.OPEN:
+            return  # closed or past its date (an old demo database): nothing to answer
+        dataset = Dataset.objects.get(
+            seller=seller, title=demo_dataset(shape["dataset"]).title, status=Dataset.Status.PUBLISHED
+        )
+        (_, first), *counters = shape["revisions"]
+        offer = private_offer_create(
+            principal=principal_for(seller),
+            dataset_id=dataset.id,
+            template_code="meti-data-provision",
+            terms=first["terms"],
+            price=first["price"],
+            quantity=1,
+            expires_at=timezone.now() + timedelta(days=shape["valid_days"]),
+            data_request_id=request.id,
+            note=first["note"],
+        )
+        for author, revision in counters:
+            private_offer_counter(
+                principal=principal_for(seller if author == "seller" else buyer),
+                private_offer_id=offer.id,
+                terms=revision.get("terms"),
+                price=revision.get("price"),
+                note=revision["note"],
+            )
 
     def _operator(self) -> None:
         User = get_user_model()
