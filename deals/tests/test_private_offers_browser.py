@@ -200,9 +200,14 @@ def test_a_request_answered_by_a_private_offer_negotiated_accepted_and_downloade
     for url in (f"/private-offers/{offer.id}/", f"/contracts/{contract.id}/", f"/purchases/{settlement.id}/"):
         response = other.goto(url)
         assert response is not None and response.status == 404, url
-    other.goto("/private-offers/")
-    for path in ("/private-offers/", "/contracts/", "/purchases/", "/sales/", f"/datasets/{dataset.id}/"):
-        other.goto(path)
+    # Its own lists, the dataset's page, and the request it may answer too: no trace of the offer or what followed.
+    pages = ("/private-offers/", "/contracts/", "/purchases/", "/sales/", f"/datasets/{dataset.id}/", "/data-requests/")
+    for path in (*pages, f"/data-requests/{data_request.id}/"):
+        response = other.goto(path)
+        assert response is not None and response.status == 200, path
         html = other.content()
         assert str(offer.id) not in html and str(contract.id) not in html and str(settlement.id) not in html, path
-    assert "¥380,000" not in other.inner_text("main")
+        assert "¥380,000" not in other.inner_text("main") and "¥450,000" not in other.inner_text("main"), path
+    other.goto("/data-requests/")
+    assert other.locator(f"#data-request-{data_request.id}").count() == 1, "the request itself is public to sellers"
+    other.screenshot(path=str(SCREENSHOTS / "ichiba-private-offer-stranger-ja.png"), full_page=True)
