@@ -161,7 +161,7 @@ def test_a_request_answered_by_a_private_offer_negotiated_accepted_and_downloade
     assert page.inner_text("#offer-status") == "Accepted"
     offer.refresh_from_db()
     latest = offer.revisions.get(number=3)
-    assert offer.status == "accepted" and offer.trade is not None
+    assert offer.status == "accepted" and offer.trade is not None and offer.trade.contract_id is not None
     contract = Contract.objects.get(pk=offer.trade.contract_id)
     settlement = Settlement.objects.get(contract=contract)
     assert settlement.status == "authorized", "the payment is authorised in the request that accepted"
