@@ -172,6 +172,7 @@ def test_a_request_answered_by_a_private_offer_negotiated_accepted_and_downloade
         page.click("#contract-link")
     assert page.inner_text("#terms-sha256") == latest.terms_sha256
     assert page.inner_text("#contract-amount") == "¥380,000"
+    assert page.inner_text("#contract-channel") == "a private offer"
     negotiation = page.locator("#negotiation tbody tr")
     assert negotiation.count() == 3
     assert [negotiation.nth(i).locator("td").nth(1).inner_text() for i in range(3)] == ["Seller", "Buyer", "Seller"]
