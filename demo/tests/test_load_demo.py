@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
 from config.errors import Conflict, Forbidden, InvalidInput
-from deals.models import DataRequest, PrivateOffer, PrivateOfferRevision
+from deals.models import Auction, AuctionBid, DataRequest, PrivateOffer, PrivateOfferRevision
 from demo.data import DEMO_BUYERS, DEMO_SELLERS
 from demo.management.commands.load_demo import DEMO_PASSWORD
 from marketplace.models import ApiKey, Offering, Order, Organization, ParticipantEvent, Trade
@@ -42,10 +42,10 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
     assert Dataset.objects.filter(status="published").count() == 5
     assert set(Dataset.objects.values_list("data_class", flat=True)) == {"iot", "anonymized"}
     assert DatasetVersion.objects.filter(status="published").count() == 5
-    assert Offering.objects.filter(status="active", kind="licence").count() == 5
+    assert Offering.objects.filter(status="active", kind="licence", channel="book").count() == 5
     assert Organization.objects.filter(verified=True).count() == 5
     # A live market: an ask to buy at once, one earlier sale (settled and delivered), a resting bid.
-    for offering in Offering.objects.filter(kind="licence"):
+    for offering in Offering.objects.filter(kind="licence", channel="book"):
         book = Order.objects.filter(offering=offering, status__in=Order.RESTING)
         assert book.filter(side="sell").count() == 1 and book.filter(side="buy").count() == 1
     # The bridge's feed, also sold by the month: its seller's ask per period, nothing traded yet.
@@ -70,6 +70,8 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         DataRequest.objects.count(),
         PrivateOffer.objects.count(),
         PrivateOfferRevision.objects.count(),
+        Auction.objects.count(),
+        AuctionBid.objects.count(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -84,6 +86,8 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         DataRequest.objects.count(),
         PrivateOffer.objects.count(),
         PrivateOfferRevision.objects.count(),
+        Auction.objects.count(),
+        AuctionBid.objects.count(),
     ) == counts
 
 
@@ -222,3 +226,21 @@ def test_the_local_settings_allow_demo_data_only_on_the_embedded_database_unless
     assert allowed(DATABASE_URL="sqlite:////tmp/ichiba-demo-check.sqlite3") == "True"
     assert allowed(DATABASE_URL=postgres) == "False", "manage.py load_demo typed on a production host"
     assert allowed(DATABASE_URL=postgres, ICHIBA_DEMO_DATA_ALLOWED="true") == "True", "as make run asks"
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_open_auction_with_a_sealed_bid_the_demo_buyer_can_beat(
+    django_capture_on_commit_callbacks,
+) -> None:
+    load_demo(django_capture_on_commit_callbacks)
+    (auction,) = Auction.objects.select_related("offering", "dataset")
+    assert (auction.status, auction.seats, auction.reserve_price) == ("open", 3, 20_000)
+    assert auction.offering.channel == "auction" and auction.offering.status == "active"
+    assert [(b.bidder.name, b.price) for b in auction.bids.select_related("bidder")] == [
+        ("Rheinwerk Analytics GmbH", 26_000)
+    ]
+    client = Client()
+    assert client.login(username=DEMO_BUYERS[0].email, password=DEMO_PASSWORD)
+    page = client.get(f"/auctions/{auction.id}/").content.decode()
+    assert "26,000" not in page and "Rheinwerk" not in page, "the bid is sealed"
+    assert 'name="price"' in page, "the demo buyer may bid"

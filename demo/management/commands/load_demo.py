@@ -23,7 +23,8 @@ from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from config.market import market_settings
 from deals import selectors
-from deals.models import DataRequest, PrivateOffer
+from deals.models import Auction, DataRequest, PrivateOffer
+from deals.services.auctions import auction_bid_place, auction_open
 from deals.services.data_requests import data_request_create
 from deals.services.private_offers import private_offer_counter, private_offer_create
 from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS, demo_dataset
@@ -121,6 +122,19 @@ DEMO_PRIVATE_OFFER: dict[str, Any] = {
 }
 
 
+# A sealed-bid auction open for a week: three seats of a two-year licence of the machining data with the rights in
+# derived data shared, above a reserve; the German market maker has bid already (nobody else sees it), so the buyer
+# `make run` shows can bid against it and, after the close, see the uniform price every winner pays.
+DEMO_AUCTION: dict[str, Any] = {
+    "dataset": "machine-vibration-aichi-plant",
+    "terms": {"territory": ["JP", "DE"], "duration_days": 730},
+    "seats": 3,
+    "reserve_price": 20_000,
+    "open_days": 7,
+    "bids": (("rheinwerk-analytics", 26_000),),
+}
+
+
 class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
 
@@ -148,6 +162,7 @@ class Command(BaseCommand):
         for buyer_key, request in DEMO_DATA_REQUESTS:
             self._data_request(organizations[buyer_key], request)
         self._private_offer(organizations)
+        self._auction(organizations)
         self.stdout.write(
             f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
         )
@@ -172,7 +187,11 @@ class Command(BaseCommand):
 
     def _market(self, demo: Any, seller: Organization, buyer: Organization) -> None:
         offering = Offering.objects.filter(
-            dataset__seller=seller, dataset__title=demo.title, status="active", kind=Offering.Kind.LICENCE
+            dataset__seller=seller,
+            dataset__title=demo.title,
+            status="active",
+            kind=Offering.Kind.LICENCE,
+            channel=Offering.Channel.BOOK,
         ).first()
         if offering is None or offering.orders.exists():
             return
@@ -255,6 +274,32 @@ class Command(BaseCommand):
                 terms=revision.get("terms"),
                 price=revision.get("price"),
                 note=revision["note"],
+            )
+
+    @transaction.atomic
+    def _auction(self, organizations: dict[str, Organization]) -> None:
+        """The demo's open auction and its first sealed bid, once: through the auctions' services."""
+        shape = DEMO_AUCTION
+        demo = demo_dataset(shape["dataset"])
+        seller = organizations[demo.seller_key]
+        dataset = Dataset.objects.filter(seller=seller, title=demo.title, status=Dataset.Status.PUBLISHED).first()
+        if dataset is None or Auction.objects.filter(dataset=dataset).exists():
+            return
+        auction = auction_open(
+            principal=principal_for(seller),
+            dataset_id=dataset.id,
+            template_code="meti-data-provision",
+            terms=shape["terms"],
+            reserve_price=shape["reserve_price"],
+            closes_at=timezone.now() + timedelta(days=shape["open_days"]),
+            seats=shape["seats"],
+        )
+        for bidder, price in shape["bids"]:
+            auction_bid_place(
+                principal=principal_for(organizations[bidder]),
+                auction_id=auction.id,
+                price=price,
+                accepted_terms_sha256=auction.offering.terms_sha256,
             )
 
     def _operator(self) -> None:
