@@ -13,13 +13,15 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db.models import DateTimeField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.models import DataClass, Dataset, DatasetVersion
+from catalog.selectors import SearchFilters, dataset_search
 from config.api.pagination import MAX_PAGE_SIZE as API_MAX_PAGE_SIZE
 from config.errors import NotFound
 from marketplace.models import Offering, Order
@@ -198,3 +200,56 @@ def best_asks(*, offering_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
         .annotate(best=Min("price"))
     )
     return {row["offering_id"]: row["best"] for row in rows if row["best"] is not None}
+
+
+# --- the Dataspace Protocol's catalog (dataspace.dsp) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferedPage:
+    """A page of the DSP catalog: published datasets with at least one open order-book offering that has a resting
+    ask (what a connector can buy at once), oldest listed first. ``has_next`` says whether a later page has any."""
+
+    number: int  # 1-based
+    size: int
+    entries: tuple[CatalogEntry, ...]  # with best_asks loaded
+    has_next: bool
+
+
+def _resting_asks() -> Any:
+    return Order.objects.filter(side=Order.Side.SELL, status__in=Order.RESTING).exclude(
+        time_in_force=Order.TimeInForce.GTD, expires_at__lte=timezone.now()
+    )
+
+
+def _offered() -> Exists:
+    """The dataset has an open order-book offering with a resting ask."""
+    return Exists(
+        Offering.objects.filter(
+            dataset_id=OuterRef("pk"),
+            status=Offering.Status.ACTIVE,
+            channel=Offering.Channel.BOOK,
+        ).filter(Exists(_resting_asks().filter(offering_id=OuterRef("pk"))))
+    )
+
+
+def offered_page(*, number: int, size: int = PAGE_SIZE, query: str = "", data_class: str = "") -> OfferedPage:
+    """Page ``number`` of the datasets a DSP connector can buy, matching the free-text ``query`` (as the market's
+    own search reads it, catalog.selectors.dataset_search) and the ``data_class`` when given. One more id than the
+    page is read to know whether a next page exists, so no count is made."""
+    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValueError("page number from 1, size from 1 to MAX_PAGE_SIZE")
+    listed = dataset_search(viewer_org_id=None, filters=SearchFilters(q=query, data_class=data_class))
+    offset = (number - 1) * size
+    ids = list(
+        listed.filter(_offered()).order_by("created_at", "id").values_list("id", flat=True)[offset : offset + size + 1]
+    )
+    datasets = list(
+        Dataset.objects.filter(pk__in=ids[:size])
+        .select_related("seller")
+        .prefetch_related("tags")
+        .defer("search_text")
+        .annotate(latest_version_id=_latest_version_id())
+        .order_by("created_at", "id")
+    )
+    return OfferedPage(number=number, size=size, entries=_entries(datasets, with_asks=True), has_next=len(ids) > size)

@@ -1,0 +1,40 @@
+"""The protocol's error messages: a DSP endpoint answers every refusal with one (never a problem details document,
+which is the partner API's form), with the status the HTTPS binding gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataspace.dsp import CONTEXT
+
+
+class DspError(Exception):
+    """A refusal of a DSP request: ``status`` is the HTTP status, ``code`` a short machine-readable code, ``reason``
+    what a connector operator reads. ``message_type`` is the protocol's error type for the endpoint's protocol
+    (``CatalogError``; ``ContractNegotiationError`` and ``TransferError`` with their process ids next)."""
+
+    def __init__(self, status: int, code: str, *reason: str, message_type: str = "CatalogError") -> None:
+        super().__init__(f"{code}: {'; '.join(reason)}")
+        self.status = status
+        self.code = code
+        self.reason = list(reason)
+        self.message_type = message_type
+
+    def message(self) -> dict[str, Any]:
+        return {"@context": [CONTEXT], "@type": self.message_type, "code": self.code, "reason": self.reason}
+
+
+def unauthorized() -> DspError:
+    return DspError(401, "unauthorized", "Send the organisation's API key: Authorization: Bearer <api key>.")
+
+
+def key_rejected() -> DspError:
+    return DspError(401, "unauthorized", "The API key is unknown or revoked.")
+
+
+def not_found(what: str) -> DspError:
+    return DspError(404, "not-found", what)
+
+
+def malformed(*reason: str) -> DspError:
+    return DspError(400, "malformed", *reason)
