@@ -12,6 +12,7 @@ from tests.bench import (
     catalog_search,
     dcat,
     download,
+    dsp,
     engine,
     http_load,
     matching,
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
         "mqtt_fanout": mqtt_fanout.run,
         "close_periods": subscriptions.run,
         "dcat": dcat.run,
+        "dsp": dsp.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
