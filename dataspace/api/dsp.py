@@ -12,6 +12,7 @@ message received is checked against the vendored schemas; a refusal is the proto
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import uuid
@@ -21,7 +22,6 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import ParseError
 
 from catalog.models import DataClass
@@ -52,20 +52,30 @@ def _refusal(error: DspError) -> HttpResponse:
     return response
 
 
-def dsp_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A DSP view: its DspError (and a NotFound from a selector) answered as the protocol's error message."""
+def dsp_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A DSP view answering ``methods``: another method is a 405 error message (with ``Allow``), and its DspError
+    (or a NotFound from a selector) the protocol's error message. Exempt from CSRF: a connector sends no cookie."""
 
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DspError as error:
-            return _refusal(error)
-        except NotFound as error:
-            return _refusal(not_found(str(error)))
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    response = _refusal(
+                        DspError(405, "method-not-allowed", f"This endpoint answers {' and '.join(methods)}.")
+                    )
+                    response["Allow"] = ", ".join(methods)
+                    return response
+                return view(request, *args, **kwargs)
+            except DspError as error:
+                return _refusal(error)
+            except NotFound as error:
+                return _refusal(not_found(str(error)))
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
 def _consumer(request: HttpRequest) -> Principal:
@@ -121,15 +131,13 @@ def _query_int(request: HttpRequest, name: str, default: int, maximum: int) -> i
     return int(raw)
 
 
-@require_GET
+@dsp_endpoint("GET")
 def version(request: HttpRequest) -> HttpResponse:
     """``GET /.well-known/dspace-version``: the protocol versions this provider speaks, public."""
     return _json({"protocolVersions": [{"version": VERSION, "path": PATH, "binding": BINDING}]})
 
 
-@csrf_exempt
-@require_POST
-@dsp_endpoint
+@dsp_endpoint("POST")
 def catalog_request(request: HttpRequest) -> HttpResponse:
     """``POST <path>/catalog/request``: a page of the catalog (``?page=`` from 1, ``?page_size=`` up to 200, 50 by
     default; the ``Link`` header names the previous and next pages, to which the same message is posted)."""
@@ -154,8 +162,7 @@ def catalog_request(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
-@dsp_endpoint
+@dsp_endpoint("GET")
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     """``GET <path>/catalog/datasets/{id}``: one offered dataset; ``{id}`` is its ``@id``
     (``urn:ichiba:dataset:<uuid>``) or the bare uuid."""

@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dataspace.dsp import CONTEXT, schemas
 from marketplace.models import Offering, Order
@@ -246,3 +248,37 @@ def test_the_dataset_endpoint_answers_one_offered_dataset_by_its_id(
         assert document == {"@context": [CONTEXT], **from_catalog}
     for absent in (listed.unoffered.id, listed.draft.id, "urn:ichiba:dataset:nope", "00000000-0000-0000-0000-0"):
         error(anonymous.get(f"/dsp/2025-1/catalog/datasets/{absent}", **auth), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("get", REQUEST, "POST"),
+        ("put", REQUEST, "POST"),
+        ("post", "/dsp/2025-1/catalog/datasets/x", "GET"),
+        ("delete", "/.well-known/dspace-version", "GET"),
+    ],
+)
+def test_another_method_is_a_405_error_message_naming_the_allowed_one(
+    buyer: Party, anonymous: Any, method: str, path: str, allowed: str
+) -> None:
+    response = getattr(anonymous, method)(path, HTTP_AUTHORIZATION=f"Bearer {buyer.api_key}")
+    assert error(response, 405)["code"] == "method-not-allowed"
+    assert response["Allow"] == allowed
+
+
+def test_a_catalog_page_costs_the_same_queries_however_many_datasets_and_offers_it_shows(
+    seller: Party, buyer: Party, anonymous: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            document = catalog(post(anonymous, buyer, MESSAGE, "?page_size=100"))
+        return len(captured.captured_queries), len(document["dataset"])
+
+    ask(seller, offer(seller), django_capture_on_commit_callbacks, 1000)
+    queries()  # the key's first use is recorded (coarsely) and its lookup cached
+    few, shown = queries()
+    assert shown == 1
+    for _ in range(4):
+        ask(seller, offer(seller, data_class="anonymized"), django_capture_on_commit_callbacks, 1000)
+    assert queries() == (few, 5)
