@@ -36,7 +36,7 @@ from config.market import Rate, market_settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OrganizationRateThrottle", "Verdict", "fail_open_count", "rate_hit", "redis_client"]
+__all__ = ["OrganizationRateThrottle", "Verdict", "fail_open_count", "organization_hit", "rate_hit", "redis_client"]
 
 # KEYS[1]: the log (a sorted set of request ids scored by their time in ms). ARGV: the limit, the window in ms,
 # a unique id for this request. Returns {1, 0} when the request is counted, {0, ms until a slot frees} when not.
@@ -131,6 +131,18 @@ def _fail_open(key: str, error: Exception) -> None:
     )
 
 
+def organization_hit(organization_id: uuid.UUID) -> Verdict:
+    """Count one request against the organisation's budget (``ICHIBA_ORGANIZATION_RATE``); allowed, unmetered,
+    when the counter store cannot be reached. The partner API's throttle and the Dataspace Protocol's endpoints
+    (dataspace/api/dsp.py, plain Django views) draw on this one budget."""
+    key = f"throttle:organization:{organization_id.hex}"
+    try:
+        return rate_hit(key, market_settings().organization_rate)
+    except RedisError as error:
+        _fail_open(key, error)
+        return Verdict(allowed=True, retry_after=0.0)
+
+
 class OrganizationRateThrottle(BaseThrottle):
     """One budget per calling organisation, whether it calls with an API key or a member's session. Anonymous
     calls are not counted here (the views they may reach are public reads)."""
@@ -142,12 +154,7 @@ class OrganizationRateThrottle(BaseThrottle):
         principal = principal_of(request)
         if principal is None:
             return True
-        key = f"throttle:organization:{principal.organization_id.hex}"
-        try:
-            verdict = rate_hit(key, market_settings().organization_rate)
-        except RedisError as error:
-            _fail_open(key, error)
-            return True
+        verdict = organization_hit(principal.organization_id)
         self._wait = verdict.retry_after
         return verdict.allowed
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import math
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ from rest_framework.exceptions import ParseError
 from catalog.models import DataClass
 from config.api.parsers import JSONParser
 from config.api.principal import Principal
+from config.api.throttling import organization_hit
 from config.errors import NotFound, PayloadTooLarge
 from dataspace import selectors
 from dataspace.dcat import Site
@@ -45,10 +47,19 @@ def _json(document: dict[str, Any], status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(document, ensure_ascii=False), status=status, content_type=CONTENT_TYPE)
 
 
+class Throttled(DspError):
+    def __init__(self, retry_after: int) -> None:
+        reason = f"The organisation's request budget is spent: retry in {retry_after} s."
+        super().__init__(429, "too-many-requests", reason)
+        self.retry_after = retry_after
+
+
 def _refusal(error: DspError) -> HttpResponse:
     response = _json(error.message(), status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="dsp"'
+    if isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -88,7 +99,16 @@ def _consumer(request: HttpRequest) -> Principal:
     principal = api_key_authenticate(secret=parts[1])
     if principal is None:
         raise key_rejected()
+    _throttle(principal)
     return principal
+
+
+def _throttle(principal: Principal) -> None:
+    """The organisation's one request budget (``ICHIBA_ORGANIZATION_RATE``), shared with the partner API and
+    counted the same way (config.api.throttling; fails open when Redis is away)."""
+    verdict = organization_hit(principal.organization_id)
+    if not verdict.allowed:
+        raise Throttled(max(1, math.ceil(verdict.retry_after)))
 
 
 def _message(request: HttpRequest, schema: str) -> dict[str, Any]:

@@ -282,3 +282,16 @@ def test_a_catalog_page_costs_the_same_queries_however_many_datasets_and_offers_
     for _ in range(4):
         ask(seller, offer(seller, data_class="anonymized"), django_capture_on_commit_callbacks, 1000)
     assert queries() == (few, 5)
+
+
+def test_the_dsp_endpoints_draw_on_the_organisations_one_request_budget(
+    buyer: Party, seller: Party, anonymous: Any, settings: Any
+) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "ORGANIZATION_RATE": "3/min"}
+    assert buyer.client.get("/api/v1/me").status_code == 200
+    assert [post(anonymous, buyer, MESSAGE).status_code for _ in range(2)] == [200, 200]
+    throttled = post(anonymous, buyer, MESSAGE)
+    assert error(throttled, 429)["code"] == "too-many-requests"
+    assert int(throttled["Retry-After"]) > 0
+    assert buyer.client.get("/api/v1/me").status_code == 429, "one budget, whichever door"
+    assert post(anonymous, seller, MESSAGE).status_code == 200, "another organisation has its own"
