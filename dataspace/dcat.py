@@ -2,9 +2,10 @@
 ``dcat:Dataset`` with a ``dcat:Distribution`` per offering, each carrying the offering's ODRL offer
 (``contracts.odrl_export.offer_odrl``, the same document as ``/api/v1/offerings/{id}/odrl``) as ``odrl:hasPolicy``.
 
-Everything that describes datasets in RDF goes through ``dataset_node``: ``GET /catalog`` (DCAT-AP, paged) now, the
-Dataspace Protocol's catalog later (the same nodes under the DSP context). Pure functions of the rows
-``dataspace.selectors`` loaded and of the ``Site`` (the absolute URLs); nothing here queries the database.
+Everything that describes datasets in RDF goes through ``dataset_node``: ``GET /catalog`` (DCAT-AP, paged) and the
+Dataspace Protocol's catalog (``dataspace.dsp.catalog``: the same nodes' DCAT terms under the DSP context). Pure
+functions of the rows ``dataspace.selectors`` loaded and of the ``Site`` (the absolute URLs); nothing here queries
+the database.
 
 Identifiers: a dataset is ``urn:ichiba:dataset:<uuid>`` and a seller ``urn:ichiba:organization:<uuid>``, the IRIs
 the ODRL offers name as target and assigner, so the graph joins up; a distribution is

@@ -15,6 +15,7 @@ terms in DSP's own context (``dct:``, ``dcat:``, ``xsd:``) are kept.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from dataspace.selectors import CatalogEntry, OfferedPage
 from marketplace.models import Offering
 
 FORMAT = "HttpData-PULL"
+OFFER_PREFIX = "urn:ichiba:offering:"
 # The DCAT statements a DSP dataset keeps: those whose terms and values need nothing beyond DSP's context.
 _DCAT_KEPT = ("dct:identifier", "dct:title", "dct:description", "dcat:keyword", "dct:issued", "dct:modified")
 
@@ -104,7 +106,9 @@ def offer_message(offering: Offering, *, ask: int, data_class: str) -> dict[str,
     )
     offer.pop("@context")
     offer.pop("target")
-    offer = {"@id": offer.pop("uid"), **offer}
+    uid = offer.pop("uid")
+    assert uid == offer_id(offering.id), "the offer's id is the offering's IRI"
+    offer = {"@id": uid, **offer}
     for permission in offer.get("permission", []):
         for duty in permission.get("duty", []):
             if duty.get("action") == "compensate":
@@ -121,6 +125,23 @@ def offer_message(offering: Offering, *, ask: int, data_class: str) -> dict[str,
                 duty["ichiba:amountMinorUnits"] = ask
     expanded: dict[str, Any] = _absolute(offer)
     return expanded
+
+
+def offer_id(offering_id: uuid.UUID) -> str:
+    """The ``@id`` of an offering's DSP offer."""
+    return f"{OFFER_PREFIX}{offering_id}"
+
+
+def offering_of(offer_iri: str) -> uuid.UUID | None:
+    """The offering an offer's ``@id`` names (what a ``ContractRequestMessage`` will send back), or None when it is
+    not an Ichiba offer id. Whether that offering is still open, on the book and priced is the caller's to judge."""
+    if not offer_iri.startswith(OFFER_PREFIX):
+        return None
+    try:
+        found = uuid.UUID(offer_iri.removeprefix(OFFER_PREFIX))
+    except ValueError:
+        return None
+    return found if offer_id(found) == offer_iri else None
 
 
 def _absolute(value: Any) -> Any:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dataspace.dsp import CONTEXT, schemas
+from dataspace.dsp.catalog import offering_of
 from marketplace.models import Offering, Order
 from tests.builders import Party, listed_catalog, offer, place, published_dataset
 
@@ -107,6 +108,7 @@ def test_a_catalog_request_answers_the_offered_datasets_with_priced_odrl_offers(
     ]
     [policy] = anonymised["hasPolicy"]
     assert policy["@id"] == f"urn:ichiba:offering:{listed.anonymised.id}"  # what a negotiation will name
+    assert offering_of(policy["@id"]) == listed.anonymised.id
     assert policy["@type"] == "Offer" and "target" not in policy
     assert policy["assigner"] == f"urn:ichiba:organization:{seller.id}"
     [use] = [p for p in policy["permission"] if p["action"] == "use"]
@@ -295,3 +297,17 @@ def test_the_dsp_endpoints_draw_on_the_organisations_one_request_budget(
     assert int(throttled["Retry-After"]) > 0
     assert buyer.client.get("/api/v1/me").status_code == 429, "one budget, whichever door"
     assert post(anonymous, seller, MESSAGE).status_code == 200, "another organisation has its own"
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "urn:ichiba:dataset:6f1c1f5e-0000-4000-8000-000000000000",
+        "urn:ichiba:offering:nope",
+        "urn:ichiba:offering:6F1C1F5E-0000-4000-8000-000000000000",  # not the id Ichiba wrote
+        "urn:ichiba:offering:{6f1c1f5e-0000-4000-8000-000000000000}",
+        "",
+    ],
+)
+def test_only_an_offer_id_ichiba_wrote_resolves_to_an_offering(iri: str) -> None:
+    assert offering_of(iri) is None
