@@ -8,17 +8,21 @@ them (``contracts.odrl_export.offer_odrl``), with the best ask as the ``compensa
 ``@id`` is the offering's IRI, ``urn:ichiba:offering:<uuid>``: stable while the offering is open (the price in it is
 the best ask when the catalog was read; a negotiation names the offer by that id and is priced again then).
 
-DSP's ``@context`` is a list of context URLs (its schema allows nothing else), so the offers' Ichiba extension terms
-(``ichiba:...`` in the partner API's ODRL) are written as absolute IRIs here, and of the DCAT description only the
-terms in DSP's own context (``dct:``, ``dcat:``, ``xsd:``) are kept.
+DSP's ``@context`` is a list of context URLs (its schema allows nothing else), so the offers are rewritten into the
+terms DSP's context defines (``_in_dsp_terms``: ``odrl:`` compact IRIs for the ODRL terms it lacks, absolute IRIs for
+Ichiba's extensions), and of the DCAT description only the terms in DSP's own context (``dct:``, ``dcat:``, ``xsd:``)
+are kept.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from contracts.odrl import CONTEXT as ODRL_CONTEXT
 from contracts.odrl import ICHIBA_NS, currency_iri, pay_amount
 from contracts.odrl_export import offer_odrl
 from dataspace.dcat import Site, dataset_node, text
@@ -119,12 +123,12 @@ def offer_message(offering: Offering, *, ask: int, data_class: str) -> dict[str,
                         "leftOperand": "payAmount",
                         "operator": "eq",
                         "rightOperand": {"@value": pay_amount(ask, offering.currency), "@type": "xsd:decimal"},
-                        "unit": currency_iri(offering.currency),
+                        "unit": {"@id": currency_iri(offering.currency)},
                     }
                 ]
                 duty["ichiba:amountMinorUnits"] = ask
-    expanded: dict[str, Any] = _absolute(offer)
-    return expanded
+    rewritten: dict[str, Any] = _in_dsp_terms(offer)
+    return rewritten
 
 
 def offer_id(offering_id: uuid.UUID) -> str:
@@ -144,22 +148,77 @@ def offering_of(offer_iri: str) -> uuid.UUID | None:
     return found if offer_id(found) == offer_iri else None
 
 
-def _absolute(value: Any) -> Any:
-    """``ichiba:x`` keys and ``@id`` values written as the absolute IRIs they stand for (DSP's context, the only one
-    a DSP message states, does not define the prefix)."""
-    prefix = "ichiba:"
+def _context_terms() -> frozenset[str]:
+    """The terms DSP's context defines (its own, its types' scoped ones, and its ODRL profile's, which ``Dataset``'s
+    scoped context imports)."""
+    terms: set[str] = set()
+    for name in ("dspace.jsonld", "odrl.jsonld"):
+        context = json.loads((CONTEXT_DIRECTORY / name).read_text(encoding="utf-8"))["@context"]
+        for key, definition in context.items():
+            if key.startswith("@"):
+                continue
+            terms.add(key)
+            if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):  # a scoped context
+                terms.update(name for name in definition["@context"] if not name.startswith("@"))
+    return frozenset(terms)
 
-    def iri(name: str) -> str:
-        return ICHIBA_NS + name[len(prefix) :] if name.startswith(prefix) else name
 
-    if isinstance(value, dict):
-        return {
-            iri(key): (iri(item) if key == "@id" and isinstance(item, str) else _absolute(item))
-            for key, item in value.items()
-        }
+CONTEXT_DIRECTORY = Path(__file__).resolve().parent / "context"
+DSP_TERMS = _context_terms()
+# Keys whose string values DSP's context reads as vocabulary terms (``"@type": "@vocab"``).
+_VOCABULARY_VALUED = ("action", "leftOperand", "operator")
+
+
+def _in_dsp_terms(value: Any) -> Any:
+    """The partner API's ODRL (written in Ichiba's ODRL context, contracts.odrl.CONTEXT) rewritten for DSP's context,
+    which defines fewer ODRL terms: a key DSP does not define becomes its compact IRI in ``odrl:`` (its value an
+    ``{"@id": ...}`` where Ichiba's context coerced it to an IRI), a vocabulary value DSP does not define (the action
+    ``derive``, the left operand ``purpose``) its ``odrl:`` compact IRI, and Ichiba's extension terms (``ichiba:x``)
+    absolute IRIs. What a DSP consumer expands is then what ``/odrl`` means."""
     if isinstance(value, list):
-        return [_absolute(item) for item in value]
-    return value
+        return [_in_dsp_terms(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    rewritten: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "@id" and isinstance(item, str):
+            rewritten[key] = _ichiba_iri(item)
+        elif key == "@value":  # a literal (the clause parameters are one JSON literal): not terms
+            rewritten[key] = item
+        elif key.startswith("@") or key in DSP_TERMS:
+            if key in _VOCABULARY_VALUED and isinstance(item, str):
+                item = _vocabulary_term(item)
+            rewritten[key] = _in_dsp_terms(item)
+        elif ":" in key:
+            rewritten[_ichiba_iri(key)] = _in_dsp_terms(item)
+        else:
+            definition = ODRL_CONTEXT.get(key)
+            if definition is None:
+                raise ValueError(f"{key!r} is in no context: the ODRL mapping and DSP's have drifted apart")
+            coercion = definition.get("@type") if isinstance(definition, dict) else None
+            compact = definition["@id"] if isinstance(definition, dict) else definition
+            if coercion == "@id" and isinstance(item, str):
+                item = {"@id": _ichiba_iri(item)}
+            elif coercion == "@vocab" and isinstance(item, str):
+                item = {"@id": _vocabulary_term(item)}
+            rewritten[compact] = _in_dsp_terms(item)
+    return rewritten
+
+
+def _vocabulary_term(term: str) -> str:
+    if ":" in term or term in DSP_TERMS:
+        return _ichiba_iri(term)
+    definition = ODRL_CONTEXT.get(term)
+    if not isinstance(definition, str):
+        raise ValueError(f"{term!r} is no ODRL term of the mapping's context")
+    return definition
+
+
+def _ichiba_iri(name: str) -> str:
+    """``ichiba:x`` as the absolute IRI it stands for: DSP's context, the only one a DSP message states, does not
+    define the prefix."""
+    prefix = "ichiba:"
+    return ICHIBA_NS + name[len(prefix) :] if name.startswith(prefix) else name
 
 
 def link_header(page: OfferedPage, page_url: Callable[[int], str]) -> str | None:

@@ -112,27 +112,44 @@ def test_a_catalog_request_answers_the_offered_datasets_with_priced_odrl_offers(
     assert policy["@type"] == "Offer" and "target" not in policy
     assert policy["assigner"] == f"urn:ichiba:organization:{seller.id}"
     [use] = [p for p in policy["permission"] if p["action"] == "use"]
-    [compensate] = [d for d in use["duty"] if d["action"] == "compensate"]
+    [compensate] = [d for d in use["duty"] if d["action"] == "odrl:compensate"]
     assert compensate["constraint"] == [
         {
-            "leftOperand": "payAmount",
+            "leftOperand": "odrl:payAmount",
             "operator": "eq",
             "rightOperand": {"@value": "800", "@type": "xsd:decimal"},
-            "unit": "urn:iso:std:iso:4217:JPY",
+            "odrl:unit": {"@id": "urn:iso:std:iso:4217:JPY"},
         }
     ]
+    assert compensate["odrl:compensatedParty"] == {"@id": f"urn:ichiba:organization:{seller.id}"}
     assert compensate["urn:ichiba:odrl:amountMinorUnits"] == 800
     assert policy["urn:ichiba:odrl:termsSha256"] == listed.anonymised.terms_sha256
-    assert {p["action"] for p in policy["prohibition"]} >= {"distribute"}
-    assert not any(key.startswith("ichiba:") for key in _keys(document))
+    assert {p["action"] for p in policy["permission"]} == {"use", "odrl:derive"}
+    assert {p["action"] for p in policy["prohibition"]} >= {"odrl:distribute"}
+    _written_in_dsp_terms(document)
 
 
-def _keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {key for item in value.values() for key in _keys(item)}
+# What DSP's context (the only one its messages state) lets a consumer expand: its own terms, keywords, compact IRIs
+# in the prefixes it defines, and absolute IRIs.
+DSP_PREFIXES = ("odrl:", "dct:", "dcat:", "xsd:", "dspace:", "urn:", "http://", "https://")
+
+
+def _written_in_dsp_terms(value: Any) -> None:
+    from dataspace.dsp.catalog import DSP_TERMS
+
+    def known(term: str) -> bool:
+        return term.startswith("@") or term in DSP_TERMS or term.startswith(DSP_PREFIXES)
+
     if isinstance(value, list):
-        return {key for item in value for key in _keys(item)}
-    return set()
+        for item in value:
+            _written_in_dsp_terms(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            assert known(key), key
+            if key in ("action", "leftOperand", "operator"):
+                assert isinstance(item, str) and known(item), (key, item)
+            if key != "@value":
+                _written_in_dsp_terms(item)
 
 
 def test_filters_by_free_text_and_data_class(
