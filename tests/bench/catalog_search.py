@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.bench.common import emit
+from tests.bench.common import django_on_own_database, emit
 
 N_DATASETS = int(os.environ.get("ICHIBA_BENCH_DATASETS", 100_000))
 DATABASE_URL = os.environ.get("ICHIBA_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichiba_bench")
@@ -33,28 +33,7 @@ ROUNDS = int(os.environ.get("ICHIBA_BENCH_SEARCH_ROUNDS", 40))
 
 
 def _setup_django() -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        emit(bench="catalog.search", skipped=f"needs PostgreSQL at {DATABASE_URL}: {exc}".strip())
-        return False
-    with psycopg.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        name = DATABASE_URL.rsplit("/", 1)[1]
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    return True
+    return django_on_own_database(DATABASE_URL, bench="catalog.search")
 
 
 def _populate() -> None:

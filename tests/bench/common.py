@@ -116,3 +116,31 @@ def worker_environment(*, database_url: str, redis_url: str, data_dir: Path) -> 
         "ICHIBA_PAYMENT_PROVIDER": "offline",
         "ICHIBA_LOG_LEVEL": "ERROR",
     }
+
+
+def django_on_own_database(database_url: str, *, bench: str) -> bool:
+    """Set Django up in this process on the bench's own PostgreSQL database (created if missing, migrated), with the
+    local settings, no debug and no Redis; False (and a ``skipped`` figure for ``bench``) without PostgreSQL."""
+    import psycopg
+
+    server = database_url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        psycopg.connect(server, autocommit=True, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        emit(bench=bench, skipped=f"needs PostgreSQL at {database_url}: {exc}".strip())
+        return False
+    with psycopg.connect(server, autocommit=True) as conn:
+        name = database_url.rsplit("/", 1)[1]
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+    return True

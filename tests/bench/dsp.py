@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from tests.bench.common import emit
+from tests.bench.common import django_on_own_database, emit
 
 N_DATASETS = int(os.environ.get("ICHIBA_BENCH_DSP_DATASETS", 10_000))
 DATABASE_URL = os.environ.get("ICHIBA_BENCH_DSP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichiba_bench_dsp")
@@ -33,29 +33,7 @@ REQUEST = "/dsp/2025-1/catalog/request"
 
 
 def _setup_django() -> bool:
-    import psycopg
-
-    server = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    try:
-        psycopg.connect(server, autocommit=True, connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        emit(bench="dsp.catalog", skipped=f"needs PostgreSQL at {DATABASE_URL}: {exc}".strip())
-        return False
-    with psycopg.connect(server, autocommit=True) as conn:
-        name = DATABASE_URL.rsplit("/", 1)[1]
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    return True
+    return django_on_own_database(DATABASE_URL, bench="dsp.catalog")
 
 
 def _populate() -> None:
