@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
 from catalog.web.access import dataset_owned, seller_required
-from catalog.web.datasets import split_list
 from config.api.principal import SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.web import principal_required
@@ -44,7 +42,7 @@ from deals.services.auctions import (
 )
 from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.orders import MAX_PRICE
-from marketplace.web.offerings import KIND_FIELDS, OfferingForm, field_name
+from marketplace.web.offerings import KIND_FIELDS, OfferingForm
 from marketplace.web.orders import REFUSAL_TEXTS, TermsAcceptanceForm
 
 CLOSED_LISTED = 50  # closed auctions on the list page, latest first
@@ -117,15 +115,8 @@ class AuctionForm(OfferingForm):
         if "license_type" in self.fields:
             self.initial["license_type"] = "exclusive"
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = forms.Form.clean(self) or {}
-        for spec in self.specs:
-            name = field_name(spec.path)
-            if spec.schema.get("type") == "array" and name in cleaned:
-                cleaned[name] = split_list(cleaned[name])
-                if spec.required and not cleaned[name]:
-                    self.add_error(name, ValidationError(self.fields[name].error_messages["required"]))
-        return cleaned
+    def _check_kind_and_seats(self, cleaned: dict[str, Any]) -> None:
+        """No kind and no seats fields here (a deal sells a licence, its seats set by its own fields)."""
 
     def add_domain_error(self, exc: DomainError) -> None:
         """A refusal naming one of the auction's own fields goes there; the terms' as on the offer form."""

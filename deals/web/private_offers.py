@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
-from catalog.web.datasets import split_list
 from config.api.principal import BUYER, SELLER, Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.text import displayable_line, displayable_text
@@ -51,7 +50,7 @@ from deals.services.private_offers import (
 from marketplace.hooks import settlements_of_trades
 from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY
-from marketplace.web.offerings import KIND_FIELDS, OfferingForm, field_name
+from marketplace.web.offerings import KIND_FIELDS, OfferingForm
 
 member_required = principal_required(
     refusal=gettext_lazy("Only members of an organisation trading on the market have private offers.")
@@ -127,15 +126,8 @@ class DealTermsForm(OfferingForm):
         if terms is not None:
             self.initial.update(self._initial_terms(template, with_defaults(template, terms)))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = forms.Form.clean(self) or {}
-        for spec in self.specs:
-            name = field_name(spec.path)
-            if spec.schema.get("type") == "array" and name in cleaned:
-                cleaned[name] = split_list(cleaned[name])
-                if spec.required and not cleaned[name]:
-                    self.add_error(name, forms.ValidationError(self.fields[name].error_messages["required"]))
-        return cleaned
+    def _check_kind_and_seats(self, cleaned: dict[str, Any]) -> None:
+        """No kind and no seats fields here (a deal sells a licence, its seats set by its own fields)."""
 
     def add_domain_error(self, exc: DomainError) -> None:
         if isinstance(exc, ExclusivityRefused):

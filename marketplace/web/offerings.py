@@ -313,6 +313,18 @@ class OfferingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_kind_and_seats(cleaned)
+        for spec in self.specs:
+            name = field_name(spec.path)
+            if spec.schema.get("type") == "array" and name in cleaned:
+                cleaned[name] = split_list(cleaned[name])
+                if spec.required and not cleaned[name]:
+                    self.add_error(name, ValidationError(self.fields[name].error_messages["required"]))
+        return cleaned
+
+    def _check_kind_and_seats(self, cleaned: dict[str, Any]) -> None:
+        """The offering's own fields: its kind, and its seats or "unlimited". (A deal's form, which has neither,
+        leaves this out; the terms are cleaned the same way.)"""
         if self.subscribing:
             # Not used for a subscription (its periods are its term); the page disables it, so it is not even posted.
             self.errors.pop(SUBSCRIPTION_SET_TERM, None)
@@ -323,13 +335,6 @@ class OfferingForm(forms.Form):
                 )
         elif cleaned.get("license_seats") is None and not self.has_error("license_seats"):
             self.add_error("license_seats", gettext_lazy("Enter a number of seats, or tick “Unlimited seats”."))
-        for spec in self.specs:
-            name = field_name(spec.path)
-            if spec.schema.get("type") == "array" and name in cleaned:
-                cleaned[name] = split_list(cleaned[name])
-                if spec.required and not cleaned[name]:
-                    self.add_error(name, ValidationError(self.fields[name].error_messages["required"]))
-        return cleaned
 
     def seats(self) -> int | None:
         return None if self.cleaned_data.get("unlimited") else self.cleaned_data["license_seats"]
