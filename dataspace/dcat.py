@@ -29,13 +29,13 @@ from django.utils.translation import gettext, ngettext
 from catalog.models import DataClass
 from config.market import market_settings
 from contracts.odrl import CONTEXT as ODRL_CONTEXT
-from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.terms import terms_typed
 from dataspace import vocabularies as vocab
 from dataspace.language import text_language
 from dataspace.selectors import CatalogEntry, CatalogPage
 from marketplace.models import Offering
+from marketplace.selectors import offering_odrl
 
 LANGUAGES = ("en", "ja")
 EU_LANGUAGE = f"{vocab.EU_AUTHORITY}language"
@@ -308,16 +308,7 @@ def offer_policy(offering: Offering, *, data_class: str) -> dict[str, Any]:
     """The offering's ODRL offer as the catalog embeds it: the document of ``contracts.odrl_export.offer_odrl``
     without its own ``@context`` (the catalog's starts with the same one) and typed ``odrl:Policy`` as well as
     ``odrl:Offer`` (ODRL's Offer is a Policy; DCAT-AP's range check looks for the class itself)."""
-    offer = offer_odrl(
-        offering_id=offering.id,
-        seller_id=offering.seller_id,
-        dataset_id=offering.dataset_id,
-        terms=offering.terms,
-        data_class=data_class,
-        template_code=offering.template_code,
-        template_version=offering.template_version,
-        terms_sha256=offering.terms_sha256,
-    )
+    offer = offering_odrl(offering, data_class=data_class)
     context = offer.pop("@context")
     assert context == ODRL_CONTEXT, "the offer's context must be the one the catalog states"
     offer["@type"] = [offer["@type"], "Policy"]

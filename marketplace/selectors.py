@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.selectors import new_versions_per_period
 from config.api.principal import Principal
 from config.errors import NotFound
+from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
 from contracts.terms import terms_typed
@@ -81,6 +82,22 @@ def offer_snapshot(offering: Offering, *, negotiation: tuple[dict[str, Any], ...
         delivery_channel=delivery_channel(offering.delivery_url),
         channel=offering.channel,
         negotiation=negotiation,
+    )
+
+
+def offering_odrl(offering: Offering, *, data_class: str) -> dict[str, Any]:
+    """The offering's terms as an ODRL 2.2 Offer (``contracts.odrl_export.offer_odrl``): its ``/odrl`` document, the
+    policy the DCAT-AP catalog embeds and the offer the Dataspace Protocol's catalog carries. ``data_class``: its
+    dataset's, which the caller has read."""
+    return offer_odrl(
+        offering_id=offering.id,
+        seller_id=offering.seller_id,
+        dataset_id=offering.dataset_id,
+        terms=offering.terms,
+        data_class=data_class,
+        template_code=offering.template_code,
+        template_version=offering.template_version,
+        terms_sha256=offering.terms_sha256,
     )
 
 

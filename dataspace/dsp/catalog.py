@@ -24,11 +24,11 @@ from typing import Any
 
 from contracts.odrl import CONTEXT as ODRL_CONTEXT
 from contracts.odrl import ICHIBA_NS, currency_iri, pay_amount
-from contracts.odrl_export import offer_odrl
 from dataspace.dcat import Site, dataset_node, text
 from dataspace.dsp import CONTEXT, PATH
 from dataspace.selectors import CatalogEntry, OfferedPage
 from marketplace.models import Offering
+from marketplace.selectors import offering_odrl
 
 FORMAT = "HttpData-PULL"
 OFFER_PREFIX = "urn:ichiba:offering:"
@@ -98,16 +98,7 @@ def offer_message(offering: Offering, *, ask: int, data_class: str) -> dict[str,
     """The offering's ODRL offer as DSP carries it: ``@id`` for ODRL's ``uid``, no ``target`` (the dataset holding
     the offer is its target), and the price: the ``compensate`` duty constrained to ``payAmount`` ``eq`` the best
     ask in major units, its ``unit`` the ISO 4217 currency."""
-    offer = offer_odrl(
-        offering_id=offering.id,
-        seller_id=offering.seller_id,
-        dataset_id=offering.dataset_id,
-        terms=offering.terms,
-        data_class=data_class,
-        template_code=offering.template_code,
-        template_version=offering.template_version,
-        terms_sha256=offering.terms_sha256,
-    )
+    offer = offering_odrl(offering, data_class=data_class)
     offer.pop("@context")
     offer.pop("target")
     uid = offer.pop("uid")

@@ -29,7 +29,6 @@ from contracts.meti.data_provision_terms import (
     MAX_TERM_PERIODS,
     MAX_VERSIONS_PER_PERIOD,
 )
-from contracts.odrl_export import offer_odrl
 from marketplace import selectors
 from marketplace.models import Offering
 from marketplace.services.offerings import offering_publish, offering_set_delivery_url, offering_withdraw
@@ -281,17 +280,7 @@ class OfferingOdrl(GenericAPIView):
     )
     def get(self, request: Request, offering_id: str) -> Response:
         offering = selectors.offering_get(offering_id=offering_id, organization_id=_caller(request))
-        document = offer_odrl(
-            offering_id=offering.id,
-            seller_id=offering.seller_id,
-            dataset_id=offering.dataset_id,
-            terms=offering.terms,
-            data_class=offering.dataset.data_class,
-            template_code=offering.template_code,
-            template_version=offering.template_version,
-            terms_sha256=offering.terms_sha256,
-        )
-        return Response(document)
+        return Response(selectors.offering_odrl(offering, data_class=offering.dataset.data_class))
 
 
 def _caller(request: Request) -> uuid.UUID | None:
