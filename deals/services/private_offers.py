@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import pycountry
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,7 +32,7 @@ from contracts.eligibility import OUTSIDE_TERRITORY, Buyer, buyer_refusal
 from contracts.registry import Template, template_get
 from contracts.terms import ResolvedTerms, terms_resolve
 from deals.models import DataRequest, DealEvent, PrivateOffer, PrivateOfferRevision
-from deals.services.data_requests import data_request_answered, data_request_for_answer
+from deals.services.data_requests import currency_clean, data_request_answered, data_request_for_answer
 from marketplace import hooks
 from marketplace.models import Organization, Trade
 from marketplace.services.exclusivity import exclusivity_check, exclusivity_lock, is_exclusive
@@ -89,13 +88,6 @@ def _check_expiry(expires_at: datetime, now: datetime) -> None:
             f"An offer is valid for at most {MAX_VALIDITY.days} days: expires_at is too far ahead.",
             errors={"expires_at": [f"at most {MAX_VALIDITY.days} days ahead"]},
         )
-
-
-def _check_currency(currency: str) -> str:
-    code = str(currency or "").strip().upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise InvalidInput("currency is an ISO 4217 code such as JPY.", errors={"currency": ["unknown currency"]})
-    return code
 
 
 def _check_text(value: str, *, field: str, max_length: int) -> str:
@@ -179,6 +171,36 @@ def _resolve(
         organization_id=seller_id,
     )
     return resolved
+
+
+def _revision_add(
+    offer: PrivateOffer,
+    *,
+    number: int,
+    author: str,
+    principal: Principal,
+    resolved: ResolvedTerms,
+    price: int,
+    quantity: int,
+    note: str,
+    now: datetime,
+) -> PrivateOfferRevision:
+    """Store a revision of ``offer``: its terms as resolved (validated and hashed), its price and seats, by the
+    caller for ``author``'s side."""
+    return PrivateOfferRevision.objects.create(
+        private_offer=offer,
+        number=number,
+        author=author,
+        author_user_id=principal.user_id,
+        author_api_key_id=principal.api_key_id,
+        terms=resolved.terms,
+        terms_sha256=resolved.sha256,
+        mandatory_clauses=list(resolved.mandatory_clauses),
+        price=price,
+        quantity=quantity,
+        note=note,
+        created_at=now,
+    )
 
 
 def _dataset_locked(*, dataset_id: uuid.UUID, seller_id: uuid.UUID) -> Dataset:
@@ -312,7 +334,7 @@ def private_offer_create(
     _check_amounts(price=price, quantity=quantity)
     now = timezone.now()
     _check_expiry(expires_at, now)
-    currency = _check_currency(currency)
+    currency = currency_clean(currency)
     note = _check_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     request: DataRequest | None = None
     if data_request_id is not None:
@@ -346,19 +368,16 @@ def private_offer_create(
         expires_at=expires_at,
         revision=1,
     )
-    latest = PrivateOfferRevision.objects.create(
-        private_offer=offer,
+    latest = _revision_add(
+        offer,
         number=1,
         author=SELLER,
-        author_user_id=principal.user_id,
-        author_api_key_id=principal.api_key_id,
-        terms=resolved.terms,
-        terms_sha256=resolved.sha256,
-        mandatory_clauses=list(resolved.mandatory_clauses),
+        principal=principal,
+        resolved=resolved,
         price=price,
         quantity=quantity,
         note=note,
-        created_at=now,
+        now=now,
     )
     _event(offer, "created", principal=principal, payload={"revision": 1, "terms_sha256": resolved.sha256})
     _publish(offer, latest, "private_offer.received", [offer.buyer_id], "received")
@@ -478,19 +497,16 @@ def private_offer_counter(
         buyer=offer.buyer, seller_id=offer.seller_id, terms=resolved.terms, sha256=resolved.sha256, field="buyer"
     )
     number = offer.revision + 1
-    revision = PrivateOfferRevision.objects.create(
-        private_offer=offer,
+    revision = _revision_add(
+        offer,
         number=number,
         author=party,
-        author_user_id=principal.user_id,
-        author_api_key_id=principal.api_key_id,
-        terms=resolved.terms,
-        terms_sha256=resolved.sha256,
-        mandatory_clauses=list(resolved.mandatory_clauses),
+        principal=principal,
+        resolved=resolved,
         price=new_price,
         quantity=new_quantity,
         note=note,
-        created_at=now,
+        now=now,
     )
     offer.revision = number
     fields = ["revision", "updated_at"]
