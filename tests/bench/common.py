@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,24 @@ def worker_environment(*, database_url: str, redis_url: str, data_dir: Path) -> 
     }
 
 
+def ran_in_fresh_interpreter(module: str) -> bool:
+    """When Django is already set up in this process (an earlier benchmark of the same ``make bench`` pointed it
+    at its own database, and settings load once), run ``tests.bench.<module>.run()`` in a new interpreter
+    instead; True if it did."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return False
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-c", f"from tests.bench import {module}; {module}.run()"], cwd=ROOT, check=True)
+    return True
+
+
 def django_on_own_database(database_url: str, *, bench: str) -> bool:
     """Set Django up in this process on the bench's own PostgreSQL database (created if missing, migrated), with the
-    local settings, no debug and no Redis; False (and a ``skipped`` figure for ``bench``) without PostgreSQL."""
+    local settings, no debug and no Redis; False (and a ``skipped`` figure for ``bench``) without PostgreSQL. Django's
+    settings load once per process: a bench run after another one that set Django up calls
+    ``ran_in_fresh_interpreter`` first."""
     import psycopg
 
     server = database_url.rsplit("/", 1)[0] + "/postgres"
@@ -144,3 +160,50 @@ def django_on_own_database(database_url: str, *, bench: str) -> bool:
 
     call_command("migrate", "--noinput", verbosity=0)
     return True
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value at ``fraction`` (0..1) of the sorted ``values``, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def catalog_rows(
+    entry: dict[str, Any], *, seller: Any, index: int, created: Any, time_range: Any = None
+) -> tuple[Any, Any]:
+    """A published dataset of ``demo.data.generate_catalog_entries``' ``entry`` and its one published version, unsaved
+    (for ``bulk_create``): the catalog benches' datasets. Django must be set up."""
+    import hashlib
+    import uuid
+
+    from catalog import search
+    from catalog.models import Dataset, DatasetVersion
+
+    dataset = Dataset(
+        id=uuid.uuid4(),
+        seller=seller,
+        title=entry["title"],
+        description=entry["description"],
+        data_class=entry["data_class"],
+        category=entry["category"],
+        region=entry.get("region", ""),
+        update_frequency=entry.get("update_frequency", "once"),
+        anonymization=entry.get("anonymization") or {},
+        status=Dataset.Status.PUBLISHED,
+        published_at=created,
+        search_text=search.document_tokens(entry["title"], entry["description"]),
+    )
+    version = DatasetVersion(
+        dataset_id=dataset.id,
+        number=1,
+        status=DatasetVersion.Status.PUBLISHED,
+        file=f"{dataset.id}/v1-bench.csv",
+        file_format="csv",
+        original_filename="data.csv",
+        size_bytes=1000 + index,
+        sha256=hashlib.sha256(str(dataset.id).encode()).hexdigest(),
+        row_count=100,
+        time_range=time_range,
+        validated_at=created,
+    )
+    return dataset, version

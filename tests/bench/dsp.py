@@ -12,7 +12,6 @@ figures of issue 16 come with the negotiation slice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -22,7 +21,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from tests.bench.common import django_on_own_database, emit
+from tests.bench.common import catalog_rows, django_on_own_database, emit, percentile, ran_in_fresh_interpreter
 
 N_DATASETS = int(os.environ.get("ICHIBA_BENCH_DSP_DATASETS", 10_000))
 DATABASE_URL = os.environ.get("ICHIBA_BENCH_DSP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichiba_bench_dsp")
@@ -40,7 +39,6 @@ def _populate() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from catalog import search
     from catalog.models import Dataset, DatasetVersion
     from contracts.registry import template_get
     from contracts.terms import terms_resolve
@@ -64,35 +62,9 @@ def _populate() -> None:
         for index, entry in enumerate(generate_catalog_entries(N_DATASETS)):
             seller = sellers[index % len(sellers)]
             created = now - timedelta(seconds=N_DATASETS - index)
-            dataset = Dataset(
-                id=uuid.uuid4(),
-                seller=seller,
-                title=entry["title"],
-                description=entry["description"],
-                data_class=entry["data_class"],
-                category=entry["category"],
-                region=entry.get("region", ""),
-                update_frequency=entry.get("update_frequency", "once"),
-                anonymization=entry.get("anonymization") or {},
-                status=Dataset.Status.PUBLISHED,
-                published_at=created,
-                search_text=search.document_tokens(entry["title"], entry["description"]),
-            )
+            dataset, version = catalog_rows(entry, seller=seller, index=index, created=created)
             rows["datasets"].append(dataset)
-            rows["versions"].append(
-                DatasetVersion(
-                    dataset_id=dataset.id,
-                    number=1,
-                    status=DatasetVersion.Status.PUBLISHED,
-                    file=f"{dataset.id}/v1-bench.csv",
-                    file_format="csv",
-                    original_filename="data.csv",
-                    size_bytes=1000 + index,
-                    sha256=hashlib.sha256(str(dataset.id).encode()).hexdigest(),
-                    row_count=100,
-                    validated_at=created,
-                )
-            )
+            rows["versions"].append(version)
             offering = Offering(
                 id=uuid.uuid4(),
                 dataset_id=dataset.id,
@@ -146,13 +118,8 @@ def _consumer_key() -> str:
     return api_key_create(organization=consumer, name=f"bench-{uuid.uuid4().hex[:8]}").secret
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def run() -> None:
-    if not _setup_django():
+    if ran_in_fresh_interpreter("dsp") or not _setup_django():
         return
     _populate()
     from django.db import connection
@@ -202,7 +169,7 @@ def run() -> None:
             page_size=PAGE_SIZE,
             requests=len(timings),
             p50_ms=round(statistics.median(timings), 1),
-            p95_ms=round(_percentile(timings, 0.95), 1),
+            p95_ms=round(percentile(timings, 0.95), 1),
             target_p95_ms=200,
         )
     emit(bench="dsp.catalog.queries", per_page=len(statements), page_bytes=len(body))

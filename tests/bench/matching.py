@@ -53,8 +53,6 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -63,7 +61,7 @@ from dataclasses import dataclass, field
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit
+from tests.bench.common import ROOT, WORK, emit, percentile, ran_in_fresh_interpreter
 
 SERVER_URL = os.environ.get("ICHIBA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "ichiba_bench_matching"
@@ -135,19 +133,6 @@ def setup_django(url: str, data_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
-
-
-def ran_in_fresh_interpreter(module: str) -> bool:
-    """When Django is already set up in this process (an earlier benchmark of the same ``make bench`` pointed it
-    at its own database, and settings load once), run ``tests.bench.<module>.run()`` in a new interpreter
-    instead; True if it did."""
-    from django.conf import settings
-
-    if not settings.configured:
-        return False
-    sys.stdout.flush()
-    subprocess.run([sys.executable, "-c", f"from tests.bench import {module}; {module}.run()"], cwd=ROOT, check=True)
-    return True
 
 
 def server_settings(url: str) -> dict[str, str]:
@@ -300,11 +285,6 @@ def next_order(rng: random.Random, market: Market) -> dict[str, Any]:
         "quantity": 1,
         "accepted_terms_sha256": book.terms_sha256,
     }
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 # --- workers (forked processes) -------------------------------------------------------------------------------
