@@ -139,8 +139,10 @@ def _text_errors(schema: Mapping[str, Any], value: Any, path: str) -> dict[str, 
     return errors
 
 
-def _unknown_countries(codes: list[str]) -> list[str]:
-    return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+def unknown_countries(codes: Iterable[str]) -> list[str]:
+    """The codes among ``codes`` (upper-case) that are no ISO 3166-1 alpha-2 country code: a territory's, a
+    governing law's, a request for data's."""
+    return [code for code in codes if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None]
 
 
 def territories_overlap(first: Iterable[str], second: Iterable[str]) -> bool:
@@ -229,12 +231,12 @@ def terms_resolve(
     errors = _text_errors(template.terms_schema, resolved, "terms")
     if errors:
         raise InvalidInput(f"{next(iter(errors))}: {next(iter(errors.values()))[0]}", errors=errors)
-    unknown = _unknown_countries(resolved["territory"])
+    unknown = unknown_countries(resolved["territory"])
     if unknown:
         raise InvalidInput(
             f"Not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}.", errors={"terms.territory": unknown}
         )
-    if _unknown_countries([resolved["governing_law"]]):
+    if unknown_countries([resolved["governing_law"]]):
         raise InvalidInput(
             "governing_law is the ISO 3166-1 alpha-2 code of a country's law, such as JP.",
             errors={"terms.governing_law": ["unknown country"]},

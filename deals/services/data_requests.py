@@ -26,6 +26,7 @@ from catalog.models import Category, DataClass
 from config.api.principal import Principal
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from config.text import text_refusal
+from contracts.terms import unknown_countries
 from deals import selectors
 from deals.models import DataRequest, DealEvent, PrivateOffer
 from settlement.services.webhooks import webhook_publish
@@ -68,11 +69,6 @@ def requested_data_class_check(data_class: str) -> None:
         raise InvalidInput(
             f"data_class must be one of: {', '.join(DataClass.values)}.", errors={"data_class": ["invalid choice"]}
         )
-
-
-def unknown_countries(codes: Iterable[str]) -> list[str]:
-    """The codes among ``codes`` (upper-case) that are no ISO 3166-1 alpha-2 country code."""
-    return [code for code in codes if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None]
 
 
 def territory_clean(codes: Iterable[Any]) -> list[str]:

@@ -33,6 +33,7 @@ from config.api.principal import BUYER, SELLER, Principal
 from config.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from config.text import displayable_line, displayable_text
 from config.web import principal_required
+from contracts.terms import unknown_countries
 from deals import selectors
 from deals.models import DataRequest, PrivateOffer
 from deals.services import data_requests as services
@@ -177,7 +178,7 @@ class DataRequestForm(forms.Form):
         codes = [code.upper() for code in split_list(self.cleaned_data.get("territory", ""))]
         if not codes:
             raise ValidationError(gettext_lazy("Enter at least one country code."))
-        unknown = services.unknown_countries(codes)
+        unknown = unknown_countries(codes)
         if unknown:
             raise ValidationError(
                 gettext_lazy("Not ISO 3166-1 alpha-2 country codes: %(codes)s.") % {"codes": ", ".join(unknown)}
