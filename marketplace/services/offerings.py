@@ -54,6 +54,19 @@ def _event(
     )
 
 
+def _dataset_to_offer(dataset_id: uuid.UUID, *, seller_id: uuid.UUID) -> Dataset:
+    """The seller's dataset to offer, its row locked (publications on one dataset are judged one after the other);
+    only a published one (it has a published version to license)."""
+    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=seller_id).first()
+    if dataset is None:
+        raise NotFound("No such dataset.")
+    if dataset.status != Dataset.Status.PUBLISHED:
+        raise Conflict(
+            f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered."
+        )
+    return dataset
+
+
 def _check_currency(currency: str) -> str:
     code = currency.upper()
     if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
@@ -233,13 +246,7 @@ def offering_publish(
         raise Forbidden("Only organisations with the seller role may offer data.")
     # Before the dataset's row lock is taken: the guard may wait on DNS.
     delivery_url = delivery_url_clean(delivery_url)
-    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=principal.organization_id).first()
-    if dataset is None:
-        raise NotFound("No such dataset.")
-    if dataset.status != Dataset.Status.PUBLISHED:
-        raise Conflict(
-            f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered."
-        )
+    dataset = _dataset_to_offer(dataset_id, seller_id=principal.organization_id)
     if license_seats is not None and not 1 <= license_seats <= MAX_SEATS:
         raise InvalidInput(
             f"license_seats is between 1 and {MAX_SEATS:,}, or null for unlimited.", errors={"license_seats": ["range"]}
@@ -336,13 +343,7 @@ def deal_offering_open(
     holds the dataset's exclusivity while it is open. No order reaches it; ``orders.deal_execute`` sells it."""
     if channel not in (Offering.Channel.PRIVATE, Offering.Channel.AUCTION):
         raise ValueError(f"not a deal's channel: {channel}")
-    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=acceptance.seller_id).first()
-    if dataset is None:
-        raise NotFound("No such dataset.")
-    if dataset.status != Dataset.Status.PUBLISHED:
-        raise Conflict(
-            f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered."
-        )
+    dataset = _dataset_to_offer(dataset_id, seller_id=acceptance.seller_id)
     template = template_get(template_code, template_version)
     resolved = terms_resolve(
         template=template, terms=terms, license_seats=license_seats, data_class=dataset.data_class, subscription=None
