@@ -591,14 +591,14 @@ def test_a_trickling_receiver_is_cut_at_the_deadline_and_recorded_as_a_timeout(
 def test_a_name_that_never_resolves_is_cut_at_the_deadline(buyer, settings, monkeypatch, capture) -> None:
     settings.ICHIBA = {**settings.ICHIBA, "WEBHOOK_TIMEOUT_SECONDS": 0.5}
     released = threading.Event()
-    real_getaddrinfo = webhooks.socket.getaddrinfo
+    real_getaddrinfo = socket.getaddrinfo
 
     def stalled(host: str, *args: Any, **kwargs: Any) -> Any:
         if host == "slow-dns.partner.example":
             released.wait(30)  # a partner's DNS server that never answers
         return real_getaddrinfo(host, *args, **kwargs)
 
-    monkeypatch.setattr(webhooks.socket, "getaddrinfo", stalled)
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
     try:
         register(buyer, "http://slow-dns.partner.example/hooks", ["trade.executed"])
         with capture(execute=True):
