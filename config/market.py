@@ -154,6 +154,10 @@ class MarketSettings:
     # trailing slash ("https://ichiba.example"; None: the request's own scheme and host make links absolute).
     market_name: str
     public_url: str | None
+    # Dataspace Protocol callbacks to consumers' connectors (dataspace.services.callbacks): tries before a message
+    # is given up (which terminates its process), and the wait before the first retry (doubling, at most 10 min).
+    dsp_callback_max_attempts: int
+    dsp_callback_retry_base: timedelta
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -202,6 +206,8 @@ class MarketSettings:
             mqtt_ca_file=read("MQTT_CA_FILE", _optional_path),
             market_name=read("MARKET_NAME", _nonempty_text),
             public_url=read("PUBLIC_URL", _public_url),
+            dsp_callback_max_attempts=read("DSP_CALLBACK_MAX_ATTEMPTS", _integer(minimum=1)),
+            dsp_callback_retry_base=read("DSP_CALLBACK_RETRY_BASE_SECONDS", _duration("seconds", positive=True)),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored

@@ -100,6 +100,13 @@ def buyer(db: Any) -> Party:
 
 
 @pytest.fixture
+def capture(django_capture_on_commit_callbacks: Any) -> Any:
+    """``with capture(execute=True):`` runs what the block's transactions deferred to their commit (tasks enqueued
+    after commit, run eagerly in the tests)."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture
 def anonymous() -> APIClient:
     from rest_framework.test import APIClient
 

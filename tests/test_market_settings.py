@@ -117,6 +117,8 @@ def test_values_are_parsed_into_their_types() -> None:
         mqtt_ca_file=None,
         market_name="Ichiba",
         public_url=None,
+        dsp_callback_max_attempts=8,
+        dsp_callback_retry_base=timedelta(seconds=10),
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 

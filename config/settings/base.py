@@ -140,6 +140,8 @@ CELERY_QUEUE_PREFIX = env.str("ICHIBA_CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_ROUTES = {
     "catalog.*": {"queue": f"{CELERY_QUEUE_PREFIX}validation"},
     "settlement.webhooks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},
+    # Callbacks to connectors wait on other parties' servers, as webhooks do: the same threaded pool.
+    "dataspace.callbacks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},
     "settlement.*": {"queue": f"{CELERY_QUEUE_PREFIX}settlement"},
 }
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
@@ -167,6 +169,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "deals-expire-private-offers": {"task": "deals.expire_private_offers", "schedule": 60.0},
     # Auctions whose closing time has come are closed and awarded (manage.py close_auctions does it now).
     "deals-close-auctions": {"task": "deals.close_auctions", "schedule": 10.0},
+    # Dataspace Protocol callbacks due for a retry, or whose message was lost, are sent again.
+    "dataspace-callbacks-sweep": {"task": "dataspace.callbacks.sweep", "schedule": 15.0},
 }
 
 # --- auth -----------------------------------------------------------------------------------------
@@ -295,6 +299,11 @@ ICHIBA = {
     "WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION": env.int("ICHIBA_WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION", default=4),
     # The worker pools `manage.py workers` (`make worker`) starts, each its own Celery worker: settlement (queues
     # settlement and default) and validation are processes, webhooks are threads (waiting on partners' HTTP).
+    # Dataspace Protocol callbacks to consumers' connectors (docs/dataspace.md): tries before a message is given up
+    # (its negotiation or transfer is then terminated), and the first retry's wait, doubling to at most 10 minutes:
+    # 8 tries span about 20 minutes.
+    "DSP_CALLBACK_MAX_ATTEMPTS": env.int("ICHIBA_DSP_CALLBACK_MAX_ATTEMPTS", default=8),
+    "DSP_CALLBACK_RETRY_BASE_SECONDS": env.float("ICHIBA_DSP_CALLBACK_RETRY_BASE_SECONDS", default=10.0),
     "WORKER_CONCURRENCY_SETTLEMENT": env.int("ICHIBA_WORKER_CONCURRENCY_SETTLEMENT", default=2),
     "WORKER_CONCURRENCY_VALIDATION": env.int("ICHIBA_WORKER_CONCURRENCY_VALIDATION", default=1),
     "WORKER_CONCURRENCY_WEBHOOKS": env.int("ICHIBA_WORKER_CONCURRENCY_WEBHOOKS", default=8),

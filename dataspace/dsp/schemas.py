@@ -21,6 +21,49 @@ CATALOG = "catalog/catalog-schema.json"
 DATASET = "catalog/dataset-schema.json"
 CATALOG_ERROR = "catalog/catalog-error-schema.json"
 VERSIONS = "common/protocol-version-schema.json"
+CONTRACT_REQUEST_MESSAGE = "negotiation/contract-request-message-schema.json"
+CONTRACT_OFFER_MESSAGE = "negotiation/contract-offer-message-schema.json"
+CONTRACT_AGREEMENT_MESSAGE = "negotiation/contract-agreement-message-schema.json"
+CONTRACT_AGREEMENT_VERIFICATION_MESSAGE = "negotiation/contract-agreement-verification-message-schema.json"
+CONTRACT_NEGOTIATION_EVENT_MESSAGE = "negotiation/contract-negotiation-event-message-schema.json"
+CONTRACT_NEGOTIATION_TERMINATION_MESSAGE = "negotiation/contract-negotiation-termination-message-schema.json"
+CONTRACT_NEGOTIATION = "negotiation/contract-negotiation-schema.json"
+CONTRACT_NEGOTIATION_ERROR = "negotiation/contract-negotiation-error-schema.json"
+TRANSFER_REQUEST_MESSAGE = "transfer/transfer-request-message-schema.json"
+TRANSFER_START_MESSAGE = "transfer/transfer-start-message-schema.json"
+TRANSFER_COMPLETION_MESSAGE = "transfer/transfer-completion-message-schema.json"
+TRANSFER_SUSPENSION_MESSAGE = "transfer/transfer-suspension-message-schema.json"
+TRANSFER_TERMINATION_MESSAGE = "transfer/transfer-termination-message-schema.json"
+TRANSFER_PROCESS = "transfer/transfer-process-schema.json"
+TRANSFER_ERROR = "transfer/transfer-error-schema.json"
+
+# Each message type's schema, by its ``@type``.
+_BY_TYPE = {
+    "CatalogRequestMessage": CATALOG_REQUEST_MESSAGE,
+    "Catalog": CATALOG,
+    "Dataset": DATASET,
+    "CatalogError": CATALOG_ERROR,
+    "ContractRequestMessage": CONTRACT_REQUEST_MESSAGE,
+    "ContractOfferMessage": CONTRACT_OFFER_MESSAGE,
+    "ContractAgreementMessage": CONTRACT_AGREEMENT_MESSAGE,
+    "ContractAgreementVerificationMessage": CONTRACT_AGREEMENT_VERIFICATION_MESSAGE,
+    "ContractNegotiationEventMessage": CONTRACT_NEGOTIATION_EVENT_MESSAGE,
+    "ContractNegotiationTerminationMessage": CONTRACT_NEGOTIATION_TERMINATION_MESSAGE,
+    "ContractNegotiation": CONTRACT_NEGOTIATION,
+    "ContractNegotiationError": CONTRACT_NEGOTIATION_ERROR,
+    "TransferRequestMessage": TRANSFER_REQUEST_MESSAGE,
+    "TransferStartMessage": TRANSFER_START_MESSAGE,
+    "TransferCompletionMessage": TRANSFER_COMPLETION_MESSAGE,
+    "TransferSuspensionMessage": TRANSFER_SUSPENSION_MESSAGE,
+    "TransferTerminationMessage": TRANSFER_TERMINATION_MESSAGE,
+    "TransferProcess": TRANSFER_PROCESS,
+    "TransferError": TRANSFER_ERROR,
+}
+
+
+def by_type(message_type: str) -> str:
+    """The schema of the message type ``message_type`` (KeyError for a type the protocol does not define)."""
+    return _BY_TYPE[message_type]
 
 
 @cache

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 EXCLUSIVE = {"license_type": "exclusive"}
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
 def _open(seller: Party, *, terms: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     dataset = fields.pop("dataset", None) or published_dataset(seller)
     body = {

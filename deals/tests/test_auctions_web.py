@@ -17,11 +17,6 @@ from tests.builders import Party, make_party, offer_data, principal, published_d
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
 def _auction(seller: Party, **fields: Any) -> Auction:
     return auction_open(
         principal=principal(seller),

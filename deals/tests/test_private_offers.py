@@ -30,11 +30,6 @@ from tests.builders import Party, principal, private_offer, published_dataset
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
 def _acceptances(contract_id: Any) -> dict[str, Any]:
     return {a.role: a for a in Contract.objects.get(pk=contract_id).acceptances.all()}
 

@@ -25,11 +25,6 @@ BASE = "/api/v1/private-offers"
 
 
 @pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
-@pytest.fixture
 def third(db: Any) -> Party:
     return make_party("Nagoya Mobility", {"buyer", "seller"})
 

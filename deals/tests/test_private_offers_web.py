@@ -17,11 +17,6 @@ from tests.builders import Party, make_party, private_offer, published_dataset, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
 def terms_data(**overrides: Any) -> dict[str, Any]:
     """The terms fields as the browser posts them, at the template's defaults."""
     warranties = {f"warranties__{item}": level for item, level in DEFAULTS["warranties"].items()}

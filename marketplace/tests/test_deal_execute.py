@@ -22,11 +22,6 @@ from tests.builders import Party, make_party, principal, published_dataset
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
-
-
 def _deal_offering(seller: Party, buyer: Party, *, channel: str = "private", seats: int = 1, **terms: Any) -> Offering:
     dataset = published_dataset(seller)
     return deal_offering_open(
