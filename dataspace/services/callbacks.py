@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from config.market import market_settings
 from config.outbound_http import guarded_post
+from dataspace import tasks
 from dataspace.dsp import schemas
 from dataspace.models import Callback, Negotiation, Transfer
 
@@ -81,8 +82,6 @@ def callback_queue(
 
 
 def _enqueue(callback_ids: list[str]) -> None:
-    from dataspace import tasks
-
     def send() -> None:
         for callback_id in callback_ids:
             tasks.deliver_callback.delay(callback_id)
