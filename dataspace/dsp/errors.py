@@ -11,17 +11,32 @@ from dataspace.dsp import CONTEXT
 class DspError(Exception):
     """A refusal of a DSP request: ``status`` is the HTTP status, ``code`` a short machine-readable code, ``reason``
     what a connector operator reads. ``message_type`` is the protocol's error type for the endpoint's protocol
-    (``CatalogError``; ``ContractNegotiationError`` and ``TransferError`` with their process ids next)."""
+    (``CatalogError``, ``ContractNegotiationError``, ``TransferError``); the last two name the process by both its
+    ids (an id the request did not give, or an unknown process's, is the empty string)."""
 
-    def __init__(self, status: int, code: str, *reason: str, message_type: str = "CatalogError") -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        *reason: str,
+        message_type: str = "CatalogError",
+        provider_pid: str = "",
+        consumer_pid: str = "",
+    ) -> None:
         super().__init__(f"{code}: {'; '.join(reason)}")
         self.status = status
         self.code = code
         self.reason = list(reason)
         self.message_type = message_type
+        self.provider_pid = provider_pid
+        self.consumer_pid = consumer_pid
 
     def message(self) -> dict[str, Any]:
-        return {"@context": [CONTEXT], "@type": self.message_type, "code": self.code, "reason": self.reason}
+        message: dict[str, Any] = {"@context": [CONTEXT], "@type": self.message_type}
+        if self.message_type != "CatalogError":
+            message.update(providerPid=self.provider_pid, consumerPid=self.consumer_pid)
+        message.update(code=self.code, reason=self.reason)
+        return message
 
 
 def unauthorized() -> DspError:
