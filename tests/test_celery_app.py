@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Task names are a contract with queued messages and the beat schedule: renaming one strands what is queued.
 QUEUES = {
     "api.purge_idempotency_records": "default",
+    "dataspace.callbacks.deliver": "webhooks",
+    "dataspace.callbacks.sweep": "webhooks",
     "catalog.sweep_validating_versions": "validation",
     "catalog.validate_version": "validation",
     "deals.close_auctions": "default",

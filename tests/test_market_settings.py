@@ -68,6 +68,8 @@ def raw(**changes: Any) -> dict[str, Any]:
         "MQTT_CA_FILE": "",
         "MARKET_NAME": "Ichiba",
         "PUBLIC_URL": "",
+        "DSP_CALLBACK_MAX_ATTEMPTS": 8,
+        "DSP_CALLBACK_RETRY_BASE_SECONDS": 10,
         **changes,
     }
 
