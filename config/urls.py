@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("contracts.api.urls")),
     path("", include("settlement.api.urls")),
     path("", include("deals.api.urls")),
+    path("", include("dataspace.api.partner.urls")),
     path("", include("streams.api.urls")),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include(("marketplace.web.urls", "web"), namespace="web")),
     path("", include(("settlement.web.urls", "settlement"), namespace="settlement")),
     path("", include(("deals.web.urls", "deals"), namespace="deals")),
+    path("", include(("dataspace.web.urls", "dataspace_web"), namespace="dataspace_web")),
     path("", include(("streams.web.urls", "streams"), namespace="streams")),
 ]
 

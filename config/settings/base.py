@@ -401,6 +401,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Security schemes come from marketplace/api/schema.py (the authentication classes' extensions).
     # Each model's status words get their own enum, named after the model.
+    # (A DSP callback shares the webhook deliveries' words, and so their enum.)
     "ENUM_NAME_OVERRIDES": {
         "DatasetStatusEnum": "catalog.models.Dataset.Status",
         "VersionStatusEnum": "catalog.models.DatasetVersion.Status",
@@ -413,6 +414,11 @@ SPECTACULAR_SETTINGS = {
         "EntitlementStatusEnum": "settlement.models.Entitlement.Status",
         "WebhookDeliveryStatusEnum": "settlement.models.WebhookDelivery.Status",
         "PrivateOfferStatusEnum": "deals.models.PrivateOffer.Status",
+        "DspNegotiationStateEnum": "dataspace.models.Negotiation.State",
+        "DspTransferStateEnum": "dataspace.models.Transfer.State",
+        "DspPartyEnum": "dataspace.models.Party",
+        "DspSideEnum": "dataspace.api.partner.processes.SIDES",
+        "SideEnum": "marketplace.models.Order.Side",  # the name it had before another "side" came (DspSideEnum)
     },
 }
 
