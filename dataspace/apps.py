@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class DataspaceConfig(AppConfig):
     """Interoperability: the catalog in DCAT-AP 3 (``GET /catalog``) and schema.org (each dataset page); the
-    Dataspace Protocol's provider later (docs/dataspace.md)."""
+    Dataspace Protocol's provider, and its processes shown to their parties beside their contracts
+    (docs/dataspace.md)."""
 
     name = "dataspace"
     verbose_name = _("Dataspace")
@@ -12,6 +13,13 @@ class DataspaceConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import hooks
+        from contracts import hooks as contracts_hooks
+        from dataspace.web.processes import contract_panel
         from dataspace.web.structured_data import dataset_structured_data
+        from marketplace import hooks as marketplace_hooks
 
         hooks.register_dataset_head(dataset_structured_data)
+        contracts_hooks.register_contract_panel(contract_panel)
+        marketplace_hooks.register_nav_link(
+            marketplace_hooks.NavLink("dataspace_web:negotiations", _("DSP negotiations"), audience="member")
+        )

@@ -129,7 +129,7 @@ def negotiation_get(*, negotiation_id: Any, organization_id: uuid.UUID) -> Negot
 def negotiation_of_contract(*, contract_id: uuid.UUID, organization_id: uuid.UUID) -> Negotiation | None:
     """The negotiation that concluded the contract, in full, if it was concluded through the Dataspace Protocol and
     the organisation is a party to it; else None."""
-    return _negotiation_in_full(negotiations_for(organization_id=organization_id, contract_id=contract_id)).first()
+    return _negotiation_in_full(_negotiations(organization_id=organization_id).filter(contract_id=contract_id)).first()
 
 
 def transfers_for(

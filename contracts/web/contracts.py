@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -22,7 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from config.api.principal import Principal
 from config.errors import NotFound
 from config.web import principal_required
-from contracts import selectors
+from contracts import hooks, selectors
 from contracts.documents import document_response
 from contracts.models import Acceptance, Contract
 from contracts.web.display import current_lang, money
@@ -125,6 +126,8 @@ def contract_detail(request: HttpRequest, principal: Principal, contract_id: uui
             "document_lang": lang,
             "document_url": document_url,
             "odrl_url": f"/api/v1/contracts/{contract.id}/odrl",
+            # What higher apps show beside the contract (dataspace: the DSP negotiation that concluded it).
+            "panels": mark_safe(hooks.contract_panels(request, contract.id)),  # noqa: S308 - rendered by templates
         },
     )
 
