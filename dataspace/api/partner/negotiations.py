@@ -11,7 +11,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,9 +20,9 @@ from dataspace.api.partner.processes import (
     SIDES,
     DspCallbackSerializer,
     DspProcessEventSerializer,
+    PartyView,
     choice_parameter,
     consumer_only,
-    principal,
     uuid_parameter,
 )
 from dataspace.api.partner.transfers import DspTransferDetailSerializer, DspTransferSummarySerializer
@@ -94,7 +93,7 @@ class DspNegotiationDetailSerializer(DspNegotiationSerializer):
         return DspTransferDetailSerializer(negotiation.transfers.all(), many=True, context=self.context).data
 
 
-class NegotiationList(GenericAPIView):
+class NegotiationList(PartyView):
     """The DSP negotiations your organisation is a party to, as consumer and as seller, newest first."""
 
     serializer_class = DspNegotiationSerializer
@@ -110,20 +109,17 @@ class NegotiationList(GenericAPIView):
         responses=DspNegotiationSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        organization_id = principal(request).organization_id
         queryset = selectors_dsp.negotiations_for(
-            organization_id=organization_id,
+            organization_id=self.organization_id(request),
             state=choice_parameter(request, "state", list(Negotiation.State.values)),
             side=choice_parameter(request, "side", SIDES),
             contract_id=uuid_parameter(request, "contract"),
             offering_id=uuid_parameter(request, "offering"),
         )
-        page = self.paginate_queryset(queryset)
-        context = {"organization_id": organization_id}
-        return self.get_paginated_response(DspNegotiationSerializer(page, many=True, context=context).data)
+        return self.page(request, queryset)
 
 
-class NegotiationDetail(GenericAPIView):
+class NegotiationDetail(PartyView):
     serializer_class = DspNegotiationDetailSerializer
 
     @extend_schema(
@@ -132,6 +128,7 @@ class NegotiationDetail(GenericAPIView):
         responses=DspNegotiationDetailSerializer,
     )
     def get(self, request: Request, negotiation_id: str) -> Response:
-        organization_id = principal(request).organization_id
-        negotiation = selectors_dsp.negotiation_get(negotiation_id=negotiation_id, organization_id=organization_id)
-        return Response(DspNegotiationDetailSerializer(negotiation, context={"organization_id": organization_id}).data)
+        organization_id = self.organization_id(request)
+        return self.one(
+            request, selectors_dsp.negotiation_get(negotiation_id=negotiation_id, organization_id=organization_id)
+        )

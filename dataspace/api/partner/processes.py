@@ -10,7 +10,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer
@@ -101,3 +103,21 @@ class DspCallbackSerializer(Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_last_error(self, callback: Callback) -> str | None:
         return consumer_only(self, self._process(callback), callback.last_error)
+
+
+class PartyView(GenericAPIView):
+    """A view of processes for one of their parties: rendered with the viewer's organisation, from which the
+    serializers know the side it is on (what the seller does not see). ``serializer_class`` renders."""
+
+    def organization_id(self, request: Request) -> uuid.UUID:
+        return principal(request).organization_id
+
+    def page(self, request: Request, queryset: Any) -> Response:
+        """A page of ``queryset`` in the list envelope."""
+        context = {"organization_id": self.organization_id(request)}
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer_class()(rows, many=True, context=context).data)
+
+    def one(self, request: Request, process: Negotiation | Transfer) -> Response:
+        context = {"organization_id": self.organization_id(request)}
+        return Response(self.get_serializer_class()(process, context=context).data)

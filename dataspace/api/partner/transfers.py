@@ -8,7 +8,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,9 +17,9 @@ from dataspace.api.partner.processes import (
     SIDES,
     DspCallbackSerializer,
     DspProcessEventSerializer,
+    PartyView,
     choice_parameter,
     consumer_only,
-    principal,
     uuid_parameter,
 )
 from dataspace.models import Transfer
@@ -79,7 +78,7 @@ class DspTransferDetailSerializer(DspTransferSerializer):
         ).data
 
 
-class TransferList(GenericAPIView):
+class TransferList(PartyView):
     """The DSP transfer processes your organisation is a party to, as consumer and as seller, newest first."""
 
     serializer_class = DspTransferSerializer
@@ -94,19 +93,16 @@ class TransferList(GenericAPIView):
         responses=DspTransferSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        organization_id = principal(request).organization_id
         queryset = selectors_dsp.transfers_for(
-            organization_id=organization_id,
+            organization_id=self.organization_id(request),
             state=choice_parameter(request, "state", list(Transfer.State.values)),
             contract_id=uuid_parameter(request, "contract"),
             negotiation_id=uuid_parameter(request, "negotiation"),
         )
-        page = self.paginate_queryset(queryset)
-        context = {"organization_id": organization_id}
-        return self.get_paginated_response(DspTransferSerializer(page, many=True, context=context).data)
+        return self.page(request, queryset)
 
 
-class TransferDetail(GenericAPIView):
+class TransferDetail(PartyView):
     serializer_class = DspTransferDetailSerializer
 
     @extend_schema(
@@ -115,6 +111,5 @@ class TransferDetail(GenericAPIView):
         responses=DspTransferDetailSerializer,
     )
     def get(self, request: Request, transfer_id: str) -> Response:
-        organization_id = principal(request).organization_id
-        transfer = selectors_dsp.transfer_get(transfer_id=transfer_id, organization_id=organization_id)
-        return Response(DspTransferDetailSerializer(transfer, context={"organization_id": organization_id}).data)
+        organization_id = self.organization_id(request)
+        return self.one(request, selectors_dsp.transfer_get(transfer_id=transfer_id, organization_id=organization_id))
