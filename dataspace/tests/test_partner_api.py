@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dataspace.models import Negotiation
-from dataspace.tests.processes import CALLBACK_ADDRESS, finalized_negotiation, requested_negotiation
+from dataspace.tests.processes import CALLBACK_ADDRESS, finalized_negotiation, terminated_negotiation
+from demo.dsp import GIVEN_UP_ERROR
 from tests.builders import Party, entitled
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_the_consumer_reads_its_negotiation_with_events_messages_and_transfers(b
     completed, terminated = detail["transfers"]
     assert [e["to_state"] for e in completed["events"]] == ["REQUESTED", "STARTED", "COMPLETED"]
     assert terminated["callbacks"][0]["status"] == "failed"
-    assert terminated["callbacks"][0]["last_error"].startswith("HTTP 503")
+    assert terminated["callbacks"][0]["last_error"] == GIVEN_UP_ERROR
     assert completed["entitlement"] is not None and completed["agreement_id"] == finalized.provider_pid
     assert "message" not in detail["callbacks"][0], "never a message's body"
 
@@ -64,7 +65,7 @@ def test_the_seller_reads_it_without_the_consumers_side_of_the_wire(seller, fina
     terminated = detail["transfers"][1]
     assert terminated["callbacks"][0]["status"] == "failed" and terminated["callbacks"][0]["last_error"] is None
     assert terminated["callback_address"] is None and terminated["entitlement"] is None
-    assert CALLBACK_ADDRESS not in str(detail) and "connector.consumer.example" not in str(detail)
+    assert "connector.consumer.example" not in str(detail) and GIVEN_UP_ERROR not in str(detail)
     transfers = seller.client.get("/api/v1/dsp/transfers").json()["results"]
     assert {t["side"] for t in transfers} == {"provider"} and len(transfers) == 2
 
@@ -95,7 +96,7 @@ def test_without_credentials_it_is_a_401(anonymous, finalized) -> None:
 
 def test_filters_and_their_refusals(seller, buyer, finalized) -> None:
     entitlement = finalized.transfers.get(state="COMPLETED").entitlement
-    terminated = requested_negotiation(entitlement, consumer_pid="urn:uuid:second")
+    terminated = terminated_negotiation(entitlement, consumer_pid="urn:uuid:second")
 
     def ids(client: Any, query: str, path: str = "/api/v1/dsp/negotiations") -> list[str]:
         response = client.get(f"{path}?{query}")

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dataspace.models import Negotiation
-from dataspace.tests.processes import CALLBACK_ADDRESS, finalized_negotiation, requested_negotiation
+from dataspace.tests.processes import CALLBACK_ADDRESS, finalized_negotiation, terminated_negotiation
+from demo.dsp import GIVEN_UP_ERROR
 from tests.builders import Party, entitled, section, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_the_buyer_sees_the_negotiation_and_its_transfers_beside_its_contract(
     assert 'id="dsp-negotiation-state" data-state="FINALIZED"' in shown
     assert shown.count('class="dsp-message"') == 2 + 1 + 1, "two for the negotiation, one for each transfer"
     assert "ContractAgreementMessage" in shown and "TransferStartMessage" in shown
-    assert "HTTP 503 from connector.consumer.example" in shown, "why a message failed, to the consumer"
+    assert GIVEN_UP_ERROR in shown, "why a message failed, to the consumer"
     assert f'href="/api/v1/dsp/negotiations/{finalized.id}"' in shown
 
 
@@ -56,7 +57,8 @@ def test_the_seller_sees_it_without_the_consumers_side_of_the_wire(seller, final
     assert "データスペースプロトコル" in shown and finalized.provider_pid in shown
     assert "買い手のコネクタ" in shown, "told it answered as the provider"
     assert "connector.consumer.example" not in shown and "dsp-callback-address" not in shown
-    assert 'data-status="failed"' in shown and "HTTP 503" in shown, "the delivery state, not the consumer's answer"
+    assert 'data-status="failed"' in shown and "HTTP 503" in shown, "the delivery state"
+    assert GIVEN_UP_ERROR not in shown, "not what the consumer's server answered"
 
 
 def test_a_contract_concluded_otherwise_has_no_panel_and_the_panel_costs_fixed_queries(
@@ -85,7 +87,7 @@ def test_the_list_shows_each_sides_negotiations_with_states_and_contracts(
     seller, buyer, other_seller, finalized, lang: str, heading: str, state: str
 ) -> None:
     entitlement = finalized.transfers.get(state="COMPLETED").entitlement
-    terminated = requested_negotiation(entitlement, consumer_pid="urn:uuid:second")
+    terminated = terminated_negotiation(entitlement, consumer_pid="urn:uuid:second")
 
     as_buyer = html.unescape(text(signed_in(buyer, lang=lang).get("/dataspace/negotiations/")))
     assert re.search(f'<a href="/dataspace/negotiations/"[^>]*>{heading}</a>', as_buyer), "in the header"

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Dataset, DatasetVersion
 from config.errors import Conflict, Forbidden, InvalidInput
+from dataspace.models import Callback, Negotiation, Transfer
 from deals.models import Auction, AuctionBid, DataRequest, PrivateOffer, PrivateOfferRevision
 from demo.data import DEMO_BUYERS, DEMO_SELLERS
 from demo.management.commands.load_demo import DEMO_PASSWORD
@@ -72,6 +73,9 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         PrivateOfferRevision.objects.count(),
         Auction.objects.count(),
         AuctionBid.objects.count(),
+        Negotiation.objects.count(),
+        Transfer.objects.count(),
+        Callback.objects.count(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -88,6 +92,9 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
         PrivateOfferRevision.objects.count(),
         Auction.objects.count(),
         AuctionBid.objects.count(),
+        Negotiation.objects.count(),
+        Transfer.objects.count(),
+        Callback.objects.count(),
     ) == counts
 
 
@@ -244,3 +251,31 @@ def test_the_demo_has_an_open_auction_with_a_sealed_bid_the_demo_buyer_can_beat(
     page = client.get(f"/auctions/{auction.id}/").content.decode()
     assert "26,000" not in page and "Rheinwerk" not in page, "the bid is sealed"
     assert 'name="price"' in page, "the demo buyer may bid"
+
+
+@pytest.mark.django_db
+def test_a_demo_buyers_connector_bought_through_the_dataspace_protocol(django_capture_on_commit_callbacks) -> None:
+    load_demo(django_capture_on_commit_callbacks)
+    (negotiation,) = Negotiation.objects.select_related("consumer", "contract", "offering__seller")
+    (transfer,) = negotiation.transfers.all()
+    assert (negotiation.state, transfer.state) == ("FINALIZED", "COMPLETED")
+    assert negotiation.contract is not None and negotiation.contract.buyer_id == negotiation.consumer_id
+    assert transfer.entitlement.contract_id == negotiation.contract_id and transfer.download_token_id is None
+    assert set(Callback.objects.values_list("status", flat=True)) == {"delivered"}
+    (consumer,) = [party for party in DEMO_BUYERS if party.name == negotiation.consumer.name]
+    (seller,) = [party for party in DEMO_SELLERS if party.name == negotiation.offering.seller.name]
+
+    # The consumer's members see it beside the contract, in both languages; the seller's see the provider's side.
+    for party, lang, words in (
+        (consumer, "en", ("Dataspace Protocol", "Finalized", "Completed", "connector.rheinwerk-analytics.example")),
+        (consumer, "ja", ("データスペースプロトコル", "確定", "完了")),
+        (seller, "ja", ("データスペースプロトコル", "確定", "完了")),
+    ):
+        web = Client(headers={"accept-language": lang})
+        assert web.login(username=party.email, password=DEMO_PASSWORD)
+        page = web.get(f"/contracts/{negotiation.contract_id}/").content.decode()
+        assert 'id="dataspace-protocol"' in page, (party.email, lang)
+        assert all(word in page for word in words), (party.email, lang)
+        assert (party is consumer) == ("connector.rheinwerk-analytics.example" in page)
+        listed = web.get("/dataspace/negotiations/").content.decode()
+        assert f'id="dsp-negotiation-{negotiation.id}"' in listed

@@ -1,5 +1,5 @@
-"""``manage.py load_demo``: sellers, buyers and five realistic datasets, requests for data and a private offer in
-negotiation, so the site is alive at first run.
+"""``manage.py load_demo``: sellers, buyers and five realistic datasets, requests for data, a private offer in
+negotiation, an auction and a purchase made through the Dataspace Protocol, so the site is alive at first run.
 
 Deterministic and idempotent: running it twice changes nothing the second time. Like the demo password, each
 demo organisation's API key is published (``ichiba_demo_<its key in demo.data>``), so the API can be
@@ -9,6 +9,7 @@ tried at once; it exists only in a database where this command ran.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -22,17 +23,21 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from config.market import market_settings
+from contracts.models import Contract
+from dataspace.models import Negotiation
 from deals import selectors
 from deals.models import Auction, DataRequest, PrivateOffer
 from deals.services.auctions import auction_bid_place, auction_open
 from deals.services.data_requests import data_request_create
 from deals.services.private_offers import private_offer_counter, private_offer_create
+from demo import dsp
 from demo.data import DEMO_BUYERS, DEMO_DATASETS, DEMO_SELLERS, demo_dataset
 from marketplace import hooks
 from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_place
 from marketplace.services.participants import api_key_create_demo, member_add, organization_create, principal_for
+from settlement.models import Entitlement
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
 OPERATOR_EMAIL = "operator@demo.ichiba.example"
@@ -135,6 +140,18 @@ DEMO_AUCTION: dict[str, Any] = {
 }
 
 
+# The German market maker's purchase of the bridge strain data (its earlier sale on the book) was made by its
+# connector through the Dataspace Protocol: the negotiation FINALIZED, then one transfer COMPLETED, every message to
+# the connector delivered (demo/dsp.py). Signed in as Rheinwerk Analytics, DSP negotiations lists it and the
+# contract's page shows the "Dataspace Protocol" panel; Kansai Bridge Monitoring sees the seller's side. The ids are
+# derived from the contract's (uuid5), the same at every load.
+DEMO_DSP: dict[str, Any] = {
+    "dataset": "bridge-strain-yodogawa",
+    "consumer": "rheinwerk-analytics",
+    "callback_address": "https://connector.rheinwerk-analytics.example/dsp/callback",
+}
+
+
 class Command(BaseCommand):
     help = "Load demo organisations (with published API keys) and datasets (idempotent)."
 
@@ -163,6 +180,9 @@ class Command(BaseCommand):
             self._data_request(organizations[buyer_key], request)
         self._private_offer(organizations)
         self._auction(organizations)
+        # After the purchases' payments are authorised (their tasks run when the orders' transactions commit): the
+        # transfer draws on the entitlement the authorisation grants.
+        transaction.on_commit(lambda: self._dsp_purchase(organizations))
         self.stdout.write(
             f"Demo accounts (password: {DEMO_PASSWORD}) and API keys (header Authorization: Bearer <key>):"
         )
@@ -301,6 +321,42 @@ class Command(BaseCommand):
                 price=price,
                 accepted_terms_sha256=auction.offering.terms_sha256,
             )
+
+    @transaction.atomic
+    def _dsp_purchase(self, organizations: dict[str, Organization]) -> None:
+        """The market maker's bridge strain contract as concluded through the Dataspace Protocol, once."""
+        shape = DEMO_DSP
+        consumer = organizations[shape["consumer"]]
+        demo = demo_dataset(shape["dataset"])
+        contract = (
+            Contract.objects.filter(
+                buyer=consumer, dataset__title=demo.title, dataset__seller=organizations[demo.seller_key]
+            )
+            .order_by("concluded_at")
+            .first()
+        )
+        if contract is None or Negotiation.objects.filter(contract=contract).exists():
+            return
+        entitlement = Entitlement.objects.filter(contract=contract).first()
+        if entitlement is None:
+            return  # its payment was not authorised (an old demo database): nothing was delivered
+        started = contract.concluded_at - timedelta(minutes=1)
+        negotiation = dsp.negotiation_record(
+            contract,
+            negotiation_id=uuid.uuid5(contract.id, "negotiation"),
+            consumer_pid=f"urn:uuid:{uuid.uuid5(contract.id, 'consumer negotiation')}",
+            callback_address=shape["callback_address"],
+            steps=dsp.NEGOTIATION_TO_FINALIZED,
+            started=started,
+        )
+        dsp.transfer_record(
+            negotiation,
+            entitlement,
+            transfer_id=uuid.uuid5(contract.id, "transfer"),
+            consumer_pid=f"urn:uuid:{uuid.uuid5(contract.id, 'consumer transfer')}",
+            steps=dsp.TRANSFER_TO_COMPLETED,
+            started=started + timedelta(minutes=len(dsp.NEGOTIATION_TO_FINALIZED)),
+        )
 
     def _operator(self) -> None:
         User = get_user_model()
