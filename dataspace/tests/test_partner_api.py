@@ -153,10 +153,18 @@ def test_a_page_costs_the_same_queries_whatever_it_holds(seller, buyer, capture)
     assert many == one, (one, many)
     transfer = first.transfers.first()
     assert transfer is not None
-    with CaptureQueriesContext(connection) as captured:
-        assert buyer.client.get(f"/api/v1/dsp/transfers/{transfer.id}").status_code == 200
-    dsp = [q["sql"] for q in captured.captured_queries if '"dataspace_' in q["sql"]]
-    assert len(dsp) == 3, dsp  # the transfer with its negotiation, its events, its messages
+    # Of the DSP tables (docs/dataspace.md): a list page of negotiations, the processes and their transfers; a
+    # negotiation, with its events, messages, transfers and theirs; a transfer with its negotiation, events, messages.
+    for path, expected in (
+        ("/api/v1/dsp/negotiations", 2),
+        (f"/api/v1/dsp/negotiations/{first.id}", 6),
+        ("/api/v1/dsp/transfers", 1),
+        (f"/api/v1/dsp/transfers/{transfer.id}", 3),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            assert buyer.client.get(path).status_code == 200
+        dsp = [q["sql"] for q in captured.captured_queries if '"dataspace_' in q["sql"]]
+        assert len(dsp) == expected, (path, dsp)
 
 
 def test_the_openapi_document_describes_them_without_a_token(anonymous) -> None:
