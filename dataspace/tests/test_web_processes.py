@@ -81,7 +81,7 @@ def test_a_contract_concluded_otherwise_has_no_panel_and_the_panel_costs_fixed_q
 
 
 @pytest.mark.parametrize(
-    ("lang", "heading", "state"), [("en", "DSP negotiations", "Finalized"), ("ja", "DSP交渉", "確定")]
+    ("lang", "heading", "state"), [("en", "DSP negotiations", "Finalized"), ("ja", "データスペース交渉", "確定")]
 )
 def test_the_list_shows_each_sides_negotiations_with_states_and_contracts(
     seller, buyer, other_seller, finalized, lang: str, heading: str, state: str
