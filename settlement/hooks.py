@@ -1,4 +1,4 @@
-"""Typed hooks settlement offers to higher apps (the streams app), which register in their ``AppConfig.ready()``.
+"""Typed hooks settlement offers to higher apps (streams, dataspace), which register in their ``AppConfig.ready()``.
 
 Listed here, in one place (docs/architecture.md#hooks); no Django signals carry business flow. Event hooks run inside
 settlement's transaction: a subscriber defers anything external (a broker call) with ``transaction.on_commit``, and
@@ -52,6 +52,43 @@ def unsubscribe_subscription_changed(subscriber: SubscriptionChangedSubscriber) 
 def on_subscription_changed(event: SubscriptionChanged) -> None:
     """Announce a status change inside the transaction that made it (under the subscription's row lock)."""
     for subscriber in list(_subscription_changed_subscribers):
+        subscriber(event)
+
+
+# --- entitlements: access ended ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntitlementEnded:
+    """An entitlement stopped giving access: revoked (refund, operator, a subscription ended early) or expired (its
+    term ran out). Announced inside the transaction that ended it, under the entitlement's row lock; the dataspace
+    app terminates the Dataspace Protocol transfers running under it."""
+
+    entitlement_id: uuid.UUID
+    buyer_id: uuid.UUID
+    status: str  # "revoked" or "expired"
+    reason: str
+    ended_at: datetime
+
+
+EntitlementEndedSubscriber = Callable[[EntitlementEnded], None]
+
+_entitlement_ended_subscribers: list[EntitlementEndedSubscriber] = []
+
+
+def subscribe_entitlement_ended(subscriber: EntitlementEndedSubscriber) -> None:
+    if subscriber not in _entitlement_ended_subscribers:
+        _entitlement_ended_subscribers.append(subscriber)
+
+
+def unsubscribe_entitlement_ended(subscriber: EntitlementEndedSubscriber) -> None:
+    if subscriber in _entitlement_ended_subscribers:
+        _entitlement_ended_subscribers.remove(subscriber)
+
+
+def on_entitlement_ended(event: EntitlementEnded) -> None:
+    """Announce the end of an entitlement's access inside the transaction that ended it."""
+    for subscriber in list(_entitlement_ended_subscribers):
         subscriber(event)
 
 

@@ -1,6 +1,10 @@
 """The download endpoint (``GET /api/v1/downloads/<token>``) and the JWKS sellers verify our JWTs with.
 
-The token in the path is the only credential: no API key, no session (and so no CSRF). Status mapping
+The token in the path is the only credential: no API key, no session (and so no CSRF). The same download answers
+``GET /api/v1/downloads`` with the token as ``Authorization: Bearer <token>`` instead: the data address a Dataspace
+Protocol transfer hands out is that endpoint plus the token as its ``authorization`` property (dataspace), and a
+token kept out of the URL stays out of access logs. The partner API's authentication never runs here (no API key is
+looked for), so the bearer is only ever read as a download token. Status mapping
 (docs/api.md#downloads: "a bad, expired or revoked token gets 401/403/410, never the data"):
 
 * 401 ``download-token-invalid`` — unknown, malformed, tampered, or a seller's JWT presented here;
@@ -49,6 +53,7 @@ from settlement.services import signing
 from settlement.services.delivery import (
     DownloadAccess,
     TokenExpired,
+    TokenInvalid,
     download_authorize,
     download_finish,
     download_start,
@@ -149,6 +154,21 @@ def _client_address(request: Request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+DOWNLOAD_RESPONSES: dict[Any, OpenApiResponse] = {
+    **{
+        (status_code, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
+        for status_code, description in ((200, "The whole file"), (206, "One range"))
+        for media_type in CONTENT_TYPES.values()
+    },
+    302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
+    401: OpenApiResponse(description="Unknown or tampered token"),
+    403: OpenApiResponse(description="Entitlement revoked"),
+    410: OpenApiResponse(description="Token or entitlement expired"),
+    416: OpenApiResponse(description="Range not satisfiable"),
+    503: OpenApiResponse(description="Data unavailable"),
+}
+
+
 class DownloadView(APIView):
     """Stream the entitled dataset version; supports HEAD, single ``Range`` and ``If-Range``."""
 
@@ -165,19 +185,7 @@ class DownloadView(APIView):
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
             OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
-        responses={
-            **{
-                (status_code, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
-                for status_code, description in ((200, "The whole file"), (206, "One range"))
-                for media_type in CONTENT_TYPES.values()
-            },
-            302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
-            401: OpenApiResponse(description="Unknown or tampered token"),
-            403: OpenApiResponse(description="Entitlement revoked"),
-            410: OpenApiResponse(description="Token or entitlement expired"),
-            416: OpenApiResponse(description="Range not satisfiable"),
-            503: OpenApiResponse(description="Data unavailable"),
-        },
+        responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request: Request, token: str) -> HttpResponseBase:
         try:
@@ -284,6 +292,38 @@ class DownloadView(APIView):
         for name, value in headers.items():
             response[name] = value
         return response
+
+
+def _bearer(request: Request) -> str:
+    """The download token sent as ``Authorization: Bearer <token>``, or "" when none is."""
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+class BearerDownloadView(DownloadView):
+    """The same download, the token sent as ``Authorization: Bearer <token>`` (a DSP transfer's data address)."""
+
+    @extend_schema(
+        operation_id="downloads_bearer_retrieve",
+        auth=[],
+        parameters=[
+            OpenApiParameter(
+                "Authorization",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Bearer <download token>",
+            ),
+            OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
+            OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
+        ],
+        responses=DOWNLOAD_RESPONSES,
+    )
+    def get(self, request: Request, token: str = "") -> HttpResponseBase:
+        presented = _bearer(request)
+        if not presented:
+            return _from_error(TokenInvalid("Send the download token: Authorization: Bearer <token>."))
+        return super().get(request, presented)
 
 
 class JwksView(APIView):

@@ -31,6 +31,7 @@ urlpatterns = [
         entitlements.EntitlementTokenCreate.as_view(),
         name="entitlement-tokens",
     ),
+    path("downloads", downloads.BearerDownloadView.as_view(), name="download-bearer"),
     path("downloads/<str:token>", downloads.DownloadView.as_view(), name="download"),
     path("usage", usage.UsageList.as_view(), name="usage"),
     path("usage/summary", usage.UsageSummary.as_view(), name="usage-summary"),

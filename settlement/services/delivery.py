@@ -206,6 +206,14 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str, versio
     )
 
 
+def token_withdraw(*, token_id: uuid.UUID, now: datetime | None = None) -> None:
+    """Make a token stop working now (it then answers 410 ``download-token-expired``, as any expired token): for
+    the Dataspace Protocol's transfers, whose suspension, completion or termination invalidates the data address
+    handed out. A JWT for a seller's server is verified offline there and keeps working until its own expiry."""
+    now = now or timezone.now()
+    DownloadToken.objects.filter(pk=token_id, expires_at__gt=now).update(expires_at=now)
+
+
 # --- downloads ------------------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from config.errors import NotFound
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace.models import Offering
-from settlement import states
+from settlement import hooks, states
 from settlement.models import Entitlement, EntitlementEvent, EntitlementVersion, Settlement
 from settlement.services.webhooks import webhook_publish
 
@@ -58,6 +58,19 @@ def _webhook_data(entitlement: Entitlement, *, reason: str = "") -> dict[str, An
     if reason:
         data["reason"] = reason
     return data
+
+
+def _announce_ended(entitlement: Entitlement, *, reason: str) -> None:
+    """Tell the higher apps (settlement.hooks) that the entitlement no longer gives access, in this transaction."""
+    hooks.on_entitlement_ended(
+        hooks.EntitlementEnded(
+            entitlement_id=entitlement.id,
+            buyer_id=entitlement.buyer_id,
+            status=entitlement.status,
+            reason=reason,
+            ended_at=entitlement.ended_at or timezone.now(),
+        )
+    )
 
 
 @transaction.atomic(savepoint=False)  # part of the caller's step: no savepoint round trips of its own
@@ -141,6 +154,7 @@ def entitlement_end(*, entitlement: Entitlement, target: str, reason: str, now: 
     entitlement.ended_at = now
     entitlement.save(update_fields=["status", "ended_at"])
     _event(entitlement, from_status=previous, to_status=target, reason=reason, actor="system")
+    _announce_ended(entitlement, reason=reason)
     webhook_publish(
         organization_id=entitlement.buyer_id,
         event_type=EVENT_ENDED,
@@ -163,6 +177,7 @@ def entitlement_revoke(*, entitlement_id: uuid.UUID, reason: str, actor: str) ->
     entitlement.ended_at = timezone.now()
     entitlement.save(update_fields=["status", "ended_at"])
     _event(entitlement, from_status=previous, to_status=entitlement.status, reason=reason, actor=actor)
+    _announce_ended(entitlement, reason=reason or "revoked")
     webhook_publish(
         organization_id=entitlement.buyer_id,
         event_type=EVENT_ENDED,
@@ -178,6 +193,7 @@ def _expire_one(entitlement: Entitlement, *, now: datetime) -> None:
     entitlement.ended_at = now
     entitlement.save(update_fields=["status", "ended_at"])
     _event(entitlement, from_status=previous, to_status=entitlement.status, reason="expired", actor="system")
+    _announce_ended(entitlement, reason="expired")
     # Lock order: entitlement, then its contract. Only an active contract expires; one that was already
     # terminated (refund) or never activated keeps its status, and that is recorded, not an error.
     contract = Contract.objects.select_for_update().get(pk=entitlement.contract_id)
