@@ -66,11 +66,28 @@ def by_type(message_type: str) -> str:
     return _BY_TYPE[message_type]
 
 
+def _pointer_fixed(value: Any) -> Any:
+    """``value`` with each ``$ref`` fragment ``#definitions/x`` read as the JSON pointer ``#/definitions/x`` it means.
+
+    Three of the published transfer schemas (the suspension and termination messages, the error) write their
+    reference to ``AbstractTransferCodeMessage`` without the pointer's leading slash, which a conforming validator
+    refuses to resolve. The files stay as published; the reference is mended as they are loaded."""
+    if isinstance(value, dict):
+        fixed = {key: _pointer_fixed(item) for key, item in value.items()}
+        ref = fixed.get("$ref")
+        if isinstance(ref, str) and "#definitions/" in ref:
+            fixed["$ref"] = ref.replace("#definitions/", "#/definitions/")
+        return fixed
+    if isinstance(value, list):
+        return [_pointer_fixed(item) for item in value]
+    return value
+
+
 @cache
 def _registry() -> Registry:
     resources = []
     for path in sorted(DIRECTORY.glob("*/*-schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
+        contents = _pointer_fixed(json.loads(path.read_text(encoding="utf-8")))
         resources.append((contents["$id"], Resource.from_contents(contents, default_specification=DRAFT201909)))
     return Registry().with_resources(resources)
 
