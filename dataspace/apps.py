@@ -14,12 +14,24 @@ class DataspaceConfig(AppConfig):
     def ready(self) -> None:
         from catalog import hooks
         from contracts import hooks as contracts_hooks
+        from dataspace.services import callbacks, transfers
         from dataspace.web.processes import contract_panel
         from dataspace.web.structured_data import dataset_structured_data
         from marketplace import hooks as marketplace_hooks
+        from settlement import hooks as settlement_hooks
 
         hooks.register_dataset_head(dataset_structured_data)
         contracts_hooks.register_contract_panel(contract_panel)
         marketplace_hooks.register_nav_link(
             marketplace_hooks.NavLink("dataspace_web:negotiations", _("DSP negotiations"), audience="member")
         )
+        # Transfers: the end of an entitlement terminates those under it; a message the consumer's connector never
+        # took terminates its process.
+        settlement_hooks.subscribe_entitlement_ended(transfers.transfers_on_entitlement_ended)
+        for message_type in (
+            "TransferStartMessage",
+            "TransferSuspensionMessage",
+            "TransferCompletionMessage",
+            "TransferTerminationMessage",
+        ):
+            callbacks.on_given_up(message_type, transfers.transfer_on_given_up)

@@ -3,7 +3,7 @@ Protocol's endpoints (dataspace.dsp; the path is ``dataspace.dsp.PATH``)."""
 
 from django.urls import path
 
-from dataspace.api import dsp
+from dataspace.api import dsp, dsp_transfers
 from dataspace.api.catalog import CatalogView
 
 urlpatterns = [
@@ -11,4 +11,22 @@ urlpatterns = [
     path(".well-known/dspace-version", dsp.version, name="dsp-version"),
     path("dsp/2025-1/catalog/request", dsp.catalog_request, name="dsp-catalog-request"),
     path("dsp/2025-1/catalog/datasets/<str:dataset_id>", dsp.dataset, name="dsp-dataset"),
+    path("dsp/2025-1/transfers/request", dsp_transfers.transfer_request, name="dsp-transfer-request"),
+    path("dsp/2025-1/transfers/<str:provider_pid>", dsp_transfers.transfer, name="dsp-transfer"),
+    path("dsp/2025-1/transfers/<str:provider_pid>/start", dsp_transfers.transfer_start, name="dsp-transfer-start"),
+    path(
+        "dsp/2025-1/transfers/<str:provider_pid>/completion",
+        dsp_transfers.transfer_completion,
+        name="dsp-transfer-completion",
+    ),
+    path(
+        "dsp/2025-1/transfers/<str:provider_pid>/termination",
+        dsp_transfers.transfer_termination,
+        name="dsp-transfer-termination",
+    ),
+    path(
+        "dsp/2025-1/transfers/<str:provider_pid>/suspension",
+        dsp_transfers.transfer_suspension,
+        name="dsp-transfer-suspension",
+    ),
 ]

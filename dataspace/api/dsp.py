@@ -63,9 +63,19 @@ def _refusal(error: DspError) -> HttpResponse:
     return response
 
 
-def dsp_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def dsp_endpoint(
+    *methods: str, error_type: str = "CatalogError"
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A DSP view answering ``methods``: another method is a 405 error message (with ``Allow``), and its DspError
-    (or a NotFound from a selector) the protocol's error message. Exempt from CSRF: a connector sends no cookie."""
+    (or a NotFound from a selector) the protocol's error message. Exempt from CSRF: a connector sends no cookie.
+
+    ``error_type`` is the endpoint's protocol's error message (``CatalogError``, ``ContractNegotiationError``,
+    ``TransferError``): the refusals the shared helpers raise (no key, a malformed body...) are given that type."""
+
+    def typed(error: DspError) -> DspError:
+        if error.message_type == "CatalogError":
+            error.message_type = error_type
+        return error
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
@@ -74,15 +84,15 @@ def dsp_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
             try:
                 if request.method not in methods:
                     response = _refusal(
-                        DspError(405, "method-not-allowed", f"This endpoint answers {' and '.join(methods)}.")
+                        typed(DspError(405, "method-not-allowed", f"This endpoint answers {' and '.join(methods)}."))
                     )
                     response["Allow"] = ", ".join(methods)
                     return response
                 return view(request, *args, **kwargs)
             except DspError as error:
-                return _refusal(error)
+                return _refusal(typed(error))
             except NotFound as error:
-                return _refusal(not_found(str(error)))
+                return _refusal(typed(not_found(str(error))))
 
         return wrapped
 
