@@ -107,6 +107,29 @@ def capture(django_capture_on_commit_callbacks: Any) -> Any:
 
 
 @pytest.fixture
+def on_broker(transactional_db: Any) -> Iterator[None]:
+    """This process publishes tasks to Redis (as a web server does) instead of running them in-process, for tests
+    with real workers (tests/integration/workers.py); needs PostgreSQL and Redis."""
+    from tests.integration.workers import publishing_to_broker
+
+    require_postgres()
+    require_redis()
+    with publishing_to_broker():
+        yield
+
+
+@pytest.fixture
+def workers() -> Iterator[list[subprocess.Popen[str]]]:
+    """The real workers a test starts (append them); each stopped when the test ends."""
+    from tests.integration.workers import stop_worker
+
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        stop_worker(process)
+
+
+@pytest.fixture
 def anonymous() -> APIClient:
     from rest_framework.test import APIClient
 

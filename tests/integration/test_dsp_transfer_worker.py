@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,34 +18,16 @@ from dataspace.dsp.transfers import agreement_id
 from dataspace.models import Callback, Negotiation, Transfer
 from dataspace.tests.connector import consumer_connector
 from settlement.models import Entitlement
-from tests.fixtures import require_postgres, require_redis
 from tests.integration.workers import (
     QUEUES,
     buy,
     market,
-    publishing_to_broker,
     start_worker,
     status_of,
-    stop_worker,
     wait_for,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def on_broker(transactional_db: Any) -> Iterator[None]:
-    require_postgres()
-    require_redis()
-    with publishing_to_broker():
-        yield
-
-
-@pytest.fixture
-def worker() -> Iterator[subprocess.Popen[str]]:
-    process = start_worker(queues=QUEUES, name="dsp-transfer")
-    yield process
-    stop_worker(process)
 
 
 def post(api_key: str, path: str, message: dict[str, Any]) -> Any:
@@ -59,7 +39,9 @@ def post(api_key: str, path: str, message: dict[str, Any]) -> Any:
     )
 
 
-def test_request_start_download_capture_completion_on_a_worker(on_broker, worker) -> None:
+def test_request_start_download_capture_completion_on_a_worker(on_broker, workers) -> None:
+    worker = start_worker(queues=QUEUES, name="dsp-transfer")
+    workers.append(worker)
     _, buyer, offering = market()
     settlement = buy(buyer, offering)
     wait_for(lambda: status_of(settlement) == "authorized", what="authorisation", process=worker)

@@ -67,14 +67,6 @@ def intents_of(localstripe: str, settlement: Settlement) -> list[Any]:
     return [intent for intent in every if (intent.metadata or {}).get("settlement") == str(settlement.id)]
 
 
-@pytest.fixture
-def workers() -> Iterator[list[Any]]:
-    started: list[Any] = []
-    yield started
-    for process in started:
-        stop_worker(process)
-
-
 def test_500s_and_a_timeout_are_retried_with_backoff_and_charge_once(stripe_market, localstripe, workers) -> None:
     proxy = stripe_market
     proxy.add(Rule("POST", INTENTS, "fail", remaining=2, status=500))

@@ -8,22 +8,17 @@ runs; a first download captures the payment.
 from __future__ import annotations
 
 import socket
-import subprocess
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.db.models import Sum
 
 from settlement.models import Entitlement, LedgerEntry, OfflinePayment
 from settlement.services import settlements
-from tests.fixtures import require_postgres, require_redis
 from tests.integration.workers import (
     QUEUES,
     broker_at,
     buy,
     market,
-    publishing_to_broker,
     start_worker,
     status_of,
     stop_worker,
@@ -32,23 +27,6 @@ from tests.integration.workers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def on_broker(transactional_db: Any) -> Iterator[None]:
-    """This process publishes tasks to Redis (as a web server does) instead of running them in-process."""
-    require_postgres()
-    require_redis()
-    with publishing_to_broker():
-        yield
-
-
-@pytest.fixture
-def workers() -> Iterator[list[subprocess.Popen[str]]]:
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        stop_worker(process)
 
 
 def test_a_trade_settles_on_a_worker_and_the_first_download_captures_it(on_broker, workers) -> None:
