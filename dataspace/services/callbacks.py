@@ -14,6 +14,8 @@ Invariants (as for partner webhooks, settlement.services.webhooks):
   ``ICHIBA_DSP_CALLBACK_MAX_ATTEMPTS`` failed tries the message is given up and whoever decided it is told
   (``on_given_up``): a negotiation or transfer whose consumer cannot be reached is terminated.
 - Every message is checked against the protocol's schema before it is stored: Ichiba never sends an invalid one.
+- A credential a message carries (a transfer's download token) is kept only until the message is delivered or
+  given up (``without_credentials``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,20 @@ _given_up: dict[str, GivenUp] = {}
 def on_given_up(message_type: str, handler: GivenUp) -> None:
     """Call ``handler(callback)`` (in a transaction) when a message of ``message_type`` is given up."""
     _given_up[message_type] = handler
+
+
+def without_credentials(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` as it is kept once it is delivered or given up: a data address's ``authorization`` (a download
+    token, of which the market otherwise keeps only the hash) blanked. The outbox holds it in the clear only while the
+    message waits to be sent."""
+    address = message.get("dataAddress")
+    if not isinstance(address, dict) or not isinstance(address.get("endpointProperties"), list):
+        return message
+    properties = [
+        {**item, "value": ""} if isinstance(item, dict) and item.get("name") == "authorization" else item
+        for item in address["endpointProperties"]
+    ]
+    return {**message, "dataAddress": {**address, "endpointProperties": properties}}
 
 
 def callback_url(callback_address: str, path: str) -> str:
@@ -148,9 +164,11 @@ def callback_deliver(*, callback_id: uuid.UUID, now: datetime | None = None) -> 
     }
     given_up = False
     if outcome.ok:
-        changes.update(status=Callback.Status.DELIVERED, delivered_at=finished)
+        changes.update(
+            status=Callback.Status.DELIVERED, delivered_at=finished, message=without_credentials(callback.message)
+        )
     elif number >= market_settings().dsp_callback_max_attempts:
-        changes["status"] = Callback.Status.FAILED
+        changes.update(status=Callback.Status.FAILED, message=without_credentials(callback.message))
         given_up = True
     else:
         changes["next_attempt_at"] = finished + backoff(attempt=number)

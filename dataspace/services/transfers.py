@@ -16,6 +16,7 @@ Invariants:
   and lives out its 15 minutes).
 - A transfer is never STARTED under an entitlement that is not active: the request locks the entitlement, and the
   end of an entitlement (``settlement.hooks.on_entitlement_ended``, under the same lock) terminates its transfers.
+  Lock order: the entitlement, then its transfers (a change that mints a token takes both in that order).
 - A message that cannot be delivered terminates the process (``consumer-unreachable``), without another message.
 """
 
@@ -83,7 +84,13 @@ def _send_start(transfer: Transfer, *, principal: Principal, origin: str) -> Non
     )
 
 
-def _locked(transfer_id: uuid.UUID) -> Transfer:
+def _locked(transfer_id: uuid.UUID, *, entitlement_first: bool = False) -> Transfer:
+    """The transfer, row-locked. ``entitlement_first``: its entitlement locked before it, for a change that mints a
+    token (whose row references the entitlement): the end of an entitlement locks the entitlement, then its
+    transfers, and the same order here keeps the two from deadlocking."""
+    if entitlement_first:
+        entitlement_id = Transfer.objects.filter(pk=transfer_id).values_list("entitlement_id", flat=True).get()
+        list(Entitlement.objects.select_for_update().filter(pk=entitlement_id).values_list("pk", flat=True))
     return Transfer.objects.select_for_update().get(pk=transfer_id)
 
 
@@ -110,7 +117,7 @@ def _repeat(
             "This consumerPid names a transfer process for another agreement or format: choose a new one.",
             transfer=transfer,
         )
-    transfer = _locked(transfer.id)
+    transfer = _locked(transfer.id, entitlement_first=True)
     if transfer.state == Transfer.State.STARTED:
         _send_start(transfer, principal=principal, origin=origin)
         _event(
@@ -212,7 +219,7 @@ def transfer_request(
 def transfer_start(*, transfer_id: uuid.UUID, by: str, origin: str, principal: Principal | None = None) -> Transfer:
     """Resume a SUSPENDED transfer (the consumer's ``TransferStartMessage``, or the provider's decision): STARTED,
     and a ``TransferStartMessage`` with a fresh data address sent to the consumer."""
-    transfer = _locked(transfer_id)
+    transfer = _locked(transfer_id, entitlement_first=True)
     _move(transfer, Transfer.State.STARTED, by=by, message_type="TransferStartMessage")
     consumer = principal or principal_for(Organization.objects.get(pk=transfer.consumer_id))
     _send_start(transfer, principal=consumer, origin=origin)

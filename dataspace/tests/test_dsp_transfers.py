@@ -161,6 +161,12 @@ def test_a_consumer_pulls_the_data_with_the_token_and_completes(seller, buyer, c
     assert start.path == "/callback/transfers/urn:uuid:consumer-transfer-1/start"
     assert (start.message["providerPid"], start.message["consumerPid"]) == (pid, "urn:uuid:consumer-transfer-1")
     path, token = address(start)
+    # Delivered, the outbox's copy of the start message no longer holds the token.
+    [kept] = Callback.objects.filter(message_type="TransferStartMessage").values_list("message", flat=True)
+    assert {item["name"]: item["value"] for item in kept["dataAddress"]["endpointProperties"]} == {
+        "authorization": "",
+        "authType": "bearer",
+    }
 
     expected = stored_bytes(entitlement)
     version = entitlement.dataset_version
@@ -317,7 +323,8 @@ def test_a_start_message_never_delivered_terminates_the_transfer(seller, buyer, 
     path, token = address(connector.wait_for("TransferStartMessage"))
     transfer = Transfer.objects.get(consumer_pid="urn:uuid:consumer-transfer-1")
     assert (transfer.state, transfer.termination_code) == ("TERMINATED", "consumer-unreachable")
-    assert Callback.objects.get(transfer=transfer).status == "failed"
+    given_up = Callback.objects.get(transfer=transfer)
+    assert given_up.status == "failed" and token not in json.dumps(given_up.message)
     assert download(path, token, capture)[0].status_code == 410
     assert states(pid)[-1] == ("STARTED", "TERMINATED", "system")
     assert len(connector.received) == 1, "no termination message to a connector that cannot be reached"
