@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -38,10 +39,12 @@ def connector() -> Iterator[Connector]:
         yield running
 
 
-def finalized(seller: Member, buyer: Member, capture: Any, *, state: str = "FINALIZED") -> Negotiation:
+def finalized(
+    seller: Member, buyer: Member, capture: Any, *, state: str = "FINALIZED", delivery_url: str = ""
+) -> Negotiation:
     """A negotiation of ``buyer`` in ``state`` whose agreement is a real trade's contract (its settlement authorised,
     its entitlement active), as the negotiation leaves it."""
-    entitlement = entitled(seller, buyer, capture)
+    entitlement = entitled(seller, buyer, capture, delivery_url=delivery_url)
     trade = Trade.objects.get(contract_id=entitlement.contract_id)
     return Negotiation.objects.create(
         consumer=buyer.organization,
@@ -211,6 +214,20 @@ def test_the_data_address_is_the_token_less_download_route(seller, buyer, connec
     assert other_scheme.status_code == 401
     head = Client().head(path, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert head.status_code == 200 and head["Content-Length"] == str(len(stored_bytes(entitlement_of(negotiation))))
+
+
+def test_a_seller_hosted_offering_s_data_address_is_the_seller_s_endpoint_with_its_jwt(
+    seller, buyer, connector, capture, settings, tmp_path
+) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "JWT_PRIVATE_KEY": "", "JWT_KEY_FILE": str(tmp_path / "es256.pem")}
+    seller_url = "https://data.seller.example:8443/v1/gauges?format=csv"
+    negotiation = finalized(seller, buyer, capture, delivery_url=seller_url)
+    requested(buyer, negotiation, connector, capture)
+    message = valid(connector.wait_for("TransferStartMessage").message, schemas.TRANSFER_START_MESSAGE)
+    assert message["dataAddress"]["endpoint"] == seller_url
+    token = {item["name"]: item["value"] for item in message["dataAddress"]["endpointProperties"]}["authorization"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["ent"], claims["aud"]) == (str(entitlement_of(negotiation).id), "https://data.seller.example:8443")
 
 
 # --- suspension, resumption, termination --------------------------------------------------------------------------
