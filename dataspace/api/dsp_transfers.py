@@ -24,6 +24,7 @@ from dataspace.api.dsp import _consumer, _json, _message, dsp_endpoint
 from dataspace.dcat import Site
 from dataspace.dsp import schemas
 from dataspace.dsp import transfers as messages
+from dataspace.dsp.errors import DspError
 from dataspace.models import Party, Transfer
 from dataspace.services import transfers as services
 
@@ -72,7 +73,11 @@ def _process_message(
     """The caller, its transfer ``provider_pid`` names and the message, which must name the same process."""
     principal = _consumer(request)
     found = services.transfer_get(principal=principal, provider_pid=provider_pid)
-    message = _message(request, schema)
+    try:
+        message = _message(request, schema)
+    except DspError as error:  # a malformed message about a known process names it
+        error.provider_pid, error.consumer_pid = found.provider_pid, found.consumer_pid
+        raise
     if message["providerPid"] != found.provider_pid or message["consumerPid"] != found.consumer_pid:
         raise _error(
             400,

@@ -23,6 +23,7 @@ Invariants:
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -79,9 +80,15 @@ def _send_start(transfer: Transfer, *, principal: Principal, origin: str) -> Non
     endpoint = issued.delivery_url or f"{origin}{reverse('download-bearer')}"
     callbacks.callback_queue(
         transfer=transfer,
-        path=f"transfers/{transfer.consumer_pid}/start",
+        path=_callback_path(transfer, "start"),
         message=messages.start_message(transfer, endpoint=endpoint, token=issued.token),
     )
+
+
+def _callback_path(transfer: Transfer, step: str) -> str:
+    """``transfers/<consumerPid>/<step>`` below the callback address, the consumer's id percent-encoded: whatever it
+    chose (a ``/``, a ``?``), the message goes to that path of the address it gave and nowhere else."""
+    return f"transfers/{quote(transfer.consumer_pid, safe=':@')}/{step}"
 
 
 def _locked(transfer_id: uuid.UUID, *, entitlement_first: bool = False) -> Transfer:
@@ -236,7 +243,7 @@ def transfer_suspend(*, transfer_id: uuid.UUID, by: str, code: str = "", reason:
     if by == Party.PROVIDER:
         callbacks.callback_queue(
             transfer=transfer,
-            path=f"transfers/{transfer.consumer_pid}/suspension",
+            path=_callback_path(transfer, "suspension"),
             message=messages.coded_message("TransferSuspensionMessage", transfer, code=code, reason=reason),
         )
     return transfer
@@ -252,7 +259,7 @@ def transfer_complete(*, transfer_id: uuid.UUID, by: str) -> Transfer:
     if by == Party.PROVIDER:
         callbacks.callback_queue(
             transfer=transfer,
-            path=f"transfers/{transfer.consumer_pid}/completion",
+            path=_callback_path(transfer, "completion"),
             message=messages.coded_message("TransferCompletionMessage", transfer, code="", reason=""),
         )
     return transfer
@@ -267,7 +274,7 @@ def _terminate(transfer: Transfer, *, by: str, code: str, reason: str, tell: boo
     if tell:
         callbacks.callback_queue(
             transfer=transfer,
-            path=f"transfers/{transfer.consumer_pid}/termination",
+            path=_callback_path(transfer, "termination"),
             message=messages.coded_message("TransferTerminationMessage", transfer, code=code, reason=reason),
         )
 

@@ -373,6 +373,12 @@ def test_a_repeated_consumer_pid_answers_the_same_process_with_a_fresh_address(
     assert len(connector.messages("TransferStartMessage")) == 2
 
 
+def test_the_consumer_pid_is_one_path_segment_of_the_callback(seller, buyer, connector, capture) -> None:
+    negotiation = finalized(seller, buyer, capture)
+    requested(buyer, negotiation, connector, capture, consumerPid="../x?y#z")
+    assert connector.wait_for("TransferStartMessage").path == "/callback/transfers/..%2Fx%3Fy%23z/start"
+
+
 # --- refusals -----------------------------------------------------------------------------------------------------
 
 
@@ -412,6 +418,7 @@ def test_someone_elses_agreement_or_transfer_is_404(seller, buyer, connector, ca
         ({"callbackAddress": "http://user:pw@127.0.0.1/cb"}, "invalid-callback-address"),
         ({"consumerPid": ""}, "malformed"),
         ({"consumerPid": "x" * 301}, "malformed"),
+        ({"consumerPid": "a\u0000b"}, "malformed"),
         ({"agreementId": None}, "malformed"),
         ({"format": 7}, "malformed"),
         ({"@type": "TransferStartMessage"}, "malformed"),
@@ -430,7 +437,7 @@ def test_a_body_that_is_not_json_or_names_another_process_is_400(seller, buyer, 
     error(send(buyer, "/request", "{not json"), 400, "malformed")
     error(send(buyer, "/request", "[]"), 400, "malformed")
     pid = process(requested(buyer, negotiation, connector, capture), 201)["providerPid"]
-    error(send(buyer, f"/{pid}/suspension", "{"), 400, "malformed")
+    assert error(send(buyer, f"/{pid}/suspension", "{"), 400, "malformed")["providerPid"] == pid
     mismatch = send(buyer, f"/{pid}/suspension", coded(pid, "urn:uuid:someone-else", "TransferSuspensionMessage"))
     assert error(mismatch, 400, "pid-mismatch")["consumerPid"] == "urn:uuid:consumer-transfer-1"
     wrong_type = send(
