@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import quote
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -309,11 +309,20 @@ def transfers_on_entitlement_ended(event: hooks.EntitlementEnded) -> None:
 
 def transfer_on_given_up(callback: Callback) -> None:
     """A message to the consumer was given up (in the callbacks service's transaction): the consumer cannot be
-    reached, the process is TERMINATED. No termination message follows: it would go to the same dead address."""
+    reached, the process is TERMINATED, unless the consumer has moved it on since the message was decided (a
+    suspension, a completion: its connector evidently works). No termination message follows: it would go to the same
+    dead address."""
     if callback.transfer_id is None:
         return
     transfer = _locked(callback.transfer_id)
     if transfer.state in Transfer.TERMINAL:
+        return
+    moved_on = (
+        TransferEvent.objects.filter(transfer=transfer, by=Party.CONSUMER, created_at__gte=callback.created_at)
+        .exclude(from_state=models.F("to_state"))
+        .exists()
+    )
+    if moved_on:  # the consumer moved the process since: its connector is there (ADR 13)
         return
     _terminate(
         transfer,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from dataspace.dsp import CONTEXT, schemas
 from dataspace.dsp.transfers import ENDPOINT_TYPE, agreement_id
 from dataspace.models import Callback, Negotiation, Party, Transfer, TransferEvent
-from dataspace.services import transfers
+from dataspace.services import callbacks, transfers
 from dataspace.tests.connector import Connector, Received, consumer_connector
 from marketplace.models import Trade
 from settlement.models import DownloadToken, Entitlement
@@ -345,6 +345,28 @@ def test_a_start_message_never_delivered_terminates_the_transfer(seller, buyer, 
     assert download(path, token, capture)[0].status_code == 410
     assert states(pid)[-1] == ("STARTED", "TERMINATED", "system")
     assert len(connector.received) == 1, "no termination message to a connector that cannot be reached"
+
+
+def test_a_message_given_up_after_the_consumer_moved_the_process_on_terminates_nothing(
+    seller, buyer, connector, capture, settings
+) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "DSP_CALLBACK_MAX_ATTEMPTS": 2}
+    connector.answers.extend([503, 503])
+    negotiation = finalized(seller, buyer, capture)
+    pid = process(requested(buyer, negotiation, connector, capture), 201)["providerPid"]
+    callback = Callback.objects.get(message_type="TransferStartMessage")
+    assert (callback.status, callback.attempts) == ("pending", 1)
+    cpid = "urn:uuid:consumer-transfer-1"
+    assert (
+        process(send(buyer, f"/{pid}/suspension", coded(pid, cpid, "TransferSuspensionMessage")))["state"]
+        == "SUSPENDED"
+    )
+    Callback.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    with capture(execute=True):
+        callbacks.callback_deliver(callback_id=callback.pk)
+    callback.refresh_from_db()
+    assert callback.status == "failed"
+    assert process(send(buyer, f"/{pid}", method="get"))["state"] == "SUSPENDED"
 
 
 # --- idempotency --------------------------------------------------------------------------------------------------
