@@ -24,6 +24,7 @@ from catalog.models import DataClass, Dataset, DatasetVersion
 from catalog.selectors import SearchFilters, dataset_search
 from config.api.pagination import MAX_PAGE_SIZE as API_MAX_PAGE_SIZE
 from config.errors import NotFound
+from dataspace.models import Transfer
 from marketplace.models import Offering, Order
 
 # A harvester gets pages of this many datasets unless it names another size, at most the API's largest page
@@ -253,3 +254,13 @@ def offered_page(*, number: int, size: int = PAGE_SIZE, query: str = "", data_cl
         .order_by("created_at", "id")
     )
     return OfferedPage(number=number, size=size, entries=_entries(datasets, with_asks=True), has_next=len(ids) > size)
+
+
+def transfer_of_consumer(*, organization_id: uuid.UUID, transfer_id: uuid.UUID | None) -> Transfer:
+    """The organisation's own transfer process; no id, an unknown one and another's are the same NotFound."""
+    transfer = (
+        None if transfer_id is None else Transfer.objects.filter(pk=transfer_id, consumer_id=organization_id).first()
+    )
+    if transfer is None:
+        raise NotFound("No such transfer process.")
+    return transfer

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from config.api.principal import Principal
 from config.errors import InvalidInput, InvalidTransition
 from config.outbound import outbound_url_clean
+from dataspace import selectors
 from dataspace.api.dsp import _consumer, _json, _message, dsp_endpoint
 from dataspace.dcat import Site
 from dataspace.dsp import schemas
@@ -34,11 +35,18 @@ MAX_CALLBACK = 500
 _error = messages.transfer_error
 
 
+def _own(principal: Principal, provider_pid: str) -> Transfer:
+    """The caller's transfer ``provider_pid`` names (``urn:uuid:<id>`` or the bare id); else a 404 TransferError."""
+    return selectors.transfer_of_consumer(
+        organization_id=principal.organization_id, transfer_id=messages.transfer_of(provider_pid)
+    )
+
+
 @dsp_endpoint("GET", error_type=messages.ERROR_TYPE)
 def transfer(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``GET <path>/transfers/{providerPid}``: the process as it is now."""
     principal = _consumer(request)
-    return _json(messages.process_message(services.transfer_get(principal=principal, provider_pid=provider_pid)))
+    return _json(messages.process_message(_own(principal, provider_pid)))
 
 
 @dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
@@ -72,7 +80,7 @@ def _process_message(
 ) -> tuple[Principal, Transfer, dict[str, Any]]:
     """The caller, its transfer ``provider_pid`` names and the message, which must name the same process."""
     principal = _consumer(request)
-    found = services.transfer_get(principal=principal, provider_pid=provider_pid)
+    found = _own(principal, provider_pid)
     try:
         message = _message(request, schema)
     except DspError as error:  # a malformed message about a known process names it

@@ -101,17 +101,6 @@ def _locked(transfer_id: uuid.UUID, *, entitlement_first: bool = False) -> Trans
     return Transfer.objects.select_for_update().get(pk=transfer_id)
 
 
-def transfer_get(*, principal: Principal, provider_pid: str) -> Transfer:
-    """The consumer's own transfer a ``providerPid`` names (unknown or another's: the same 404)."""
-    wanted = messages.transfer_of(provider_pid)
-    transfer = (
-        None if wanted is None else Transfer.objects.filter(pk=wanted, consumer_id=principal.organization_id).first()
-    )
-    if transfer is None:
-        raise messages.transfer_error(404, "not-found", "No such transfer process.")
-    return transfer
-
-
 def _repeat(
     transfer: Transfer, *, negotiation: Negotiation, format: str, principal: Principal, origin: str
 ) -> Transfer:
