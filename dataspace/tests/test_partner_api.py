@@ -52,7 +52,10 @@ def test_the_consumer_reads_its_negotiation_with_events_messages_and_transfers(b
     assert [e["to_state"] for e in completed["events"]] == ["REQUESTED", "STARTED", "COMPLETED"]
     assert terminated["callbacks"][0]["status"] == "failed"
     assert terminated["callbacks"][0]["last_error"] == GIVEN_UP_ERROR
-    assert completed["entitlement"] is not None and completed["agreement_id"] == finalized.provider_pid
+    assert (
+        completed["entitlement"] is not None
+        and completed["agreement_id"] == f"urn:ichiba:contract:{finalized.contract_id}"
+    )
     assert "message" not in detail["callbacks"][0], "never a message's body"
 
 

@@ -22,6 +22,7 @@ from dataspace.api.partner.processes import (
     consumer_only,
     uuid_parameter,
 )
+from dataspace.dsp.transfers import agreement_id
 from dataspace.models import Transfer
 
 
@@ -42,7 +43,9 @@ class DspTransferSerializer(Serializer):
     state = serializers.ChoiceField(choices=Transfer.State.choices, read_only=True)
     format = serializers.CharField(read_only=True, help_text="HttpData-PULL.")
     negotiation = serializers.UUIDField(source="negotiation_id", read_only=True)
-    agreement_id = serializers.SerializerMethodField(help_text="The negotiation's providerPid, as the DSP agreement.")
+    agreement_id = serializers.SerializerMethodField(
+        help_text="The agreement's @id, urn:ichiba:contract:<uuid>: the agreementId a TransferRequestMessage names."
+    )
     contract = serializers.UUIDField(source="negotiation.contract_id", read_only=True, allow_null=True)
     entitlement = serializers.SerializerMethodField(help_text="The buyer's access it draws on; consumer only.")
     callback_address = serializers.SerializerMethodField(help_text="The consumer connector's; consumer only.")
@@ -56,7 +59,9 @@ class DspTransferSerializer(Serializer):
         return selectors_dsp.viewer_side(transfer, self.context["organization_id"])
 
     def get_agreement_id(self, transfer: Transfer) -> str:
-        return transfer.negotiation.provider_pid
+        # The contract's IRI, as the agreement's @id and a TransferRequestMessage's agreementId (dataspace.dsp).
+        contract_id = transfer.negotiation.contract_id
+        return agreement_id(contract_id) if contract_id is not None else ""
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_entitlement(self, transfer: Transfer) -> str | None:
