@@ -131,3 +131,72 @@ def register_purchase_panel(renderer: PurchasePanelRenderer) -> None:
 def purchase_panels(request: HttpRequest, subscription_id: uuid.UUID) -> str:
     """What the registered apps add to a subscription purchase's page, in the order they registered."""
     return "".join(renderer(request, subscription_id) for renderer in _purchase_panel_renderers)
+
+
+# --- a trade's payment: authorised with access granted, or ended unpaid -----------------------------------------
+
+
+@dataclass(frozen=True)
+class TradeAccessGranted:
+    """A trade's payment is authorised and its buyer's entitlement granted (active): the data can be fetched."""
+
+    trade_id: uuid.UUID
+    settlement_id: uuid.UUID
+    contract_id: uuid.UUID
+    entitlement_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class TradeUnpaid:
+    """A trade's first payment ended without being taken: ``status`` "failed" (declined), or "voided" (the data
+    could not be delivered, or the buyer released the trade: ``released``). Its contract never took effect or was
+    ended; its entitlement, if any, is revoked."""
+
+    trade_id: uuid.UUID
+    settlement_id: uuid.UUID
+    contract_id: uuid.UUID
+    status: str
+    reason: str
+    released: bool
+
+
+TradeAccessSubscriber = Callable[[TradeAccessGranted], None]
+TradeUnpaidSubscriber = Callable[[TradeUnpaid], None]
+
+_trade_access_subscribers: list[TradeAccessSubscriber] = []
+_trade_unpaid_subscribers: list[TradeUnpaidSubscriber] = []
+
+
+def subscribe_trade_access_granted(subscriber: TradeAccessSubscriber) -> None:
+    if subscriber not in _trade_access_subscribers:
+        _trade_access_subscribers.append(subscriber)
+
+
+def subscribe_trade_unpaid(subscriber: TradeUnpaidSubscriber) -> None:
+    if subscriber not in _trade_unpaid_subscribers:
+        _trade_unpaid_subscribers.append(subscriber)
+
+
+def unsubscribe_trade_access_granted(subscriber: TradeAccessSubscriber) -> None:
+    if subscriber in _trade_access_subscribers:
+        _trade_access_subscribers.remove(subscriber)
+
+
+def unsubscribe_trade_unpaid(subscriber: TradeUnpaidSubscriber) -> None:
+    if subscriber in _trade_unpaid_subscribers:
+        _trade_unpaid_subscribers.remove(subscriber)
+
+
+def on_trade_access_granted(event: TradeAccessGranted) -> None:
+    """Announce, inside the authorisation's transaction (under the settlement's row lock), that a trade's first
+    payment is authorised and its entitlement granted. A subscriber writes nothing under that lock that could wait
+    on another: it defers its own work with ``transaction.on_commit`` (the authorisation's statements stay few)."""
+    for subscriber in list(_trade_access_subscribers):
+        subscriber(event)
+
+
+def on_trade_unpaid(event: TradeUnpaid) -> None:
+    """Announce, inside the transaction that decided it (under the settlement's row lock), that a trade's first
+    payment failed or was voided; as above, a subscriber defers its work until commit."""
+    for subscriber in list(_trade_unpaid_subscribers):
+        subscriber(event)

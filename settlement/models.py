@@ -95,6 +95,11 @@ class Settlement(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # A refund the provider accepted but has not completed yet: reconciliation follows it up.
     refund_requested_at = models.DateTimeField(null=True, blank=True)
+    # The buyer gave the trade up before its data was delivered (a Dataspace Protocol negotiation terminated before
+    # it was finalized): the authorisation is voided, never captured, and the seat goes back on the book
+    # (settlements.settlement_release). Set once; a pending settlement so marked is voided once authorised.
+    release_requested_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=500, blank=True)
     # Set when the provider reported something about this payment that does not match it (another amount,
     # currency or provider, or a partial capture): nothing was changed by it, and the operator reviews it.
     review_reason = models.CharField(

@@ -68,6 +68,18 @@ def settlement_capture(self: Any, settlement_id: str, reason: str = "") -> str:
         return "authorized"
 
 
+@shared_task(name="settlement.release", autoretry_for=(OperationalError,), **_RETRYING)
+def settlement_release(self: Any, settlement_id: str) -> str:
+    """Void the authorisation of a trade its buyer released (settlements.settlement_release)."""
+    from settlement.services import settlements  # cycle: it imports this module to enqueue
+
+    try:
+        return settlements.settlement_release_void(settlement_id=uuid.UUID(settlement_id)).status
+    except ProviderUnavailable:
+        _retry_later(self, uuid.UUID(settlement_id))
+        return "authorized"
+
+
 @shared_task(name="settlement.check_delivery", autoretry_for=(OperationalError,), **_RETRYING)
 def settlement_check_delivery(self: Any, settlement_id: str) -> str:
     """A download found the data unavailable: void the authorisation if it really cannot be delivered."""

@@ -131,7 +131,7 @@ def test_an_outage_costs_no_request_and_loses_no_work(
     assert buyer.client.get("/api/v1/me").status_code == 200
     assert Client().get("/readyz").json()["redis"] == "ok"
     later = timezone.now() + market_settings().settlement_stuck_after + timedelta(seconds=1)
-    assert settlements_sweep(now=later) == {"authorize": 2, "capture": 0}
+    assert settlements_sweep(now=later) == {"authorize": 2, "capture": 0, "release": 0}
     assert sorted(queued(own_redis, "settlement")) == sorted([str(first.id), str(second.id)])
     settings.ICHIBA = {**settings.ICHIBA, "VALIDATION_STUCK_AFTER_SECONDS": 0}
     assert sweep_validating_versions() == 1

@@ -37,6 +37,7 @@ from contracts.services.contracts import contract_transition
 from marketplace import hooks
 from marketplace.models import Offering, Trade
 from marketplace.services.trades import trade_void
+from settlement import hooks as settlement_hooks
 from settlement import states, tasks
 from settlement.models import (
     Entitlement,
@@ -352,6 +353,8 @@ def settlement_capture(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
     settlement = _get(settlement_id)
     if settlement.status != Settlement.Status.AUTHORIZED:
         return settlement
+    if settlement.release_requested_at is not None:  # the buyer gave it up: never captured
+        return _void(settlement, problem=f"released: {settlement.release_reason}")
     problem = deliverability_problem(settlement)
     if problem:
         return _void(settlement, problem=problem)
@@ -388,6 +391,49 @@ def _void(settlement: Settlement, *, problem: str) -> Settlement:
         step="void",
     )
     return settlement_apply_provider_state(settlement_id=settlement.id, result=result, source=f"void: {problem}")
+
+
+# --- release (the buyer gives the trade up before its data is delivered) -------------------------------------------
+
+
+@transaction.atomic
+def settlement_release(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
+    """The buyer gives a trade up before its data was delivered (a Dataspace Protocol negotiation terminated before
+    it was finalized): its payment must end voided, never captured, and its seat go back on the book.
+
+    Runs in the caller's transaction and records the request under the settlement's row lock; the provider's void
+    happens after commit (``settlement_release_void``, a task, re-driven by the sweeper). Authorised: the entitlement
+    is revoked at once (no download from now on) and the authorisation voided. Pending (its authorisation may be in
+    flight right now): once authorised it is voided without granting anything; declined, it fails as any other
+    (seat back, contract void). Already captured, failed or voided: nothing to release, returned as it is (the
+    caller reads its status). Idempotent."""
+    settlement, _, _ = _locked(settlement_id, with_contract=False)
+    if settlement.status not in states.SETTLEMENT_OPEN or settlement.period != 1:
+        return settlement
+    if settlement.release_requested_at is None:
+        settlement.release_requested_at = timezone.now()
+        settlement.release_reason = reason[:500]
+        settlement.save(update_fields=["release_requested_at", "release_reason", "updated_at"])
+        _event(
+            settlement,
+            from_status=settlement.status,
+            to_status=settlement.status,
+            reason=f"release asked by the buyer: {reason}",
+            actor="buyer",
+        )
+    if settlement.status == Settlement.Status.AUTHORIZED:
+        _revoke_entitlement(settlement, reason=f"released: {reason}")
+        _after_commit(tasks.settlement_release, str(settlement.id))
+    return settlement
+
+
+def settlement_release_void(*, settlement_id: uuid.UUID) -> Settlement:
+    """Void the authorisation of a released settlement at the provider (outside any transaction), then apply the
+    outcome (``_released``). Anything else is left as it is; safe to run any number of times."""
+    settlement = _get(settlement_id)
+    if settlement.status != Settlement.Status.AUTHORIZED or settlement.release_requested_at is None:
+        return settlement
+    return _void(settlement, problem=f"released: {settlement.release_reason}")
 
 
 def deliverability_problem(settlement: Settlement, *, fresh: bool = False) -> str:
@@ -515,6 +561,8 @@ def settlement_apply_provider_state(
     if result.status in ("authorized", "captured", "refunded") and settlement.status == S.PENDING:
         if later:
             _period_authorized(settlement, reason=source, capture=result.status == "authorized")
+        elif settlement.release_requested_at is not None:
+            _authorized_released(settlement, reason=source)
         else:
             subscribed = settlement.subscription_ref is not None  # type: ignore[attr-defined]  # _locked's annotation
             _authorized(settlement, reason=source, delivery_url=delivery_url, subscription=subscribed)
@@ -527,6 +575,8 @@ def settlement_apply_provider_state(
             _period_declined(settlement, result=result, reason=source, subscription=subscription)
         else:
             _failed(settlement, result=result, reason=source, subscription=subscription)
+    elif result.status == "voided" and settlement.status == S.AUTHORIZED and settlement.release_requested_at:
+        _released(settlement, reason=source)
     elif result.status == "voided" and settlement.status == S.AUTHORIZED:
         _voided(settlement, reason=source, subscription=subscription)
     elif result.status == "authorized" and settlement.status == S.FAILED and later and result.payment_ref:
@@ -685,8 +735,41 @@ def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None
         locked=settlement.contract if contract_locked else None,
     )
     # Under the settlement's row lock and just moved from pending, which no entitlement exists for.
-    entitlement_grant(
+    entitlement = entitlement_grant(
         settlement=settlement, contract=contract, first=True, delivery_url=delivery_url, subscription=subscription
+    )
+    settlement_hooks.on_trade_access_granted(
+        settlement_hooks.TradeAccessGranted(
+            trade_id=settlement.trade_id,
+            settlement_id=settlement.id,
+            contract_id=settlement.contract_id,
+            entitlement_id=entitlement.id,
+        )
+    )
+
+
+def _authorized_released(settlement: Settlement, *, reason: str) -> None:
+    """Authorised after the buyer released the trade: nothing is granted (the contract stays concluded) and the
+    authorisation is voided next."""
+    _move(
+        settlement,
+        Settlement.Status.AUTHORIZED,
+        reason=f"{reason}; released by the buyer: voided next",
+        authorized_at=timezone.now(),
+    )
+    _after_commit(tasks.settlement_release, str(settlement.id))
+
+
+def _unpaid(settlement: Settlement, *, reason: str, released: bool = False) -> None:
+    settlement_hooks.on_trade_unpaid(
+        settlement_hooks.TradeUnpaid(
+            trade_id=settlement.trade_id,
+            settlement_id=settlement.id,
+            contract_id=settlement.contract_id,
+            status=settlement.status,
+            reason=reason,
+            released=released,
+        )
     )
 
 
@@ -803,6 +886,7 @@ def _failed(
         subscriptions.subscription_period_unpaid(
             subscription=subscription, settlement=settlement, now=timezone.now(), reason=f"payment failed: {code}"
         )
+    _unpaid(settlement, reason=f"payment failed: {code}: {message}")
 
 
 def _voided(settlement: Settlement, *, reason: str, subscription: Subscription | None = None) -> None:
@@ -826,6 +910,21 @@ def _voided(settlement: Settlement, *, reason: str, subscription: Subscription |
     trade_void(
         trade_id=settlement.trade_id, reason="the data could not be delivered; nothing was charged", seats_back=False
     )
+    _unpaid(settlement, reason=reason)
+
+
+def _released(settlement: Settlement, *, reason: str) -> None:
+    """The authorisation of a released trade is voided: nothing was charged, the contract ends (void if it never
+    took effect), any access is revoked, and the seat goes back on the book."""
+    _move(settlement, Settlement.Status.VOIDED, reason=reason, failure_code="released", failure_message=reason[:500])
+    _revoke_entitlement(settlement, reason=reason)
+    contract = Contract.objects.filter(pk=settlement.contract_id).values_list("status", flat=True).first()
+    if contract == Contract.Status.CONCLUDED:
+        contract_transition(contract_id=settlement.contract_id, target=Contract.Status.VOID, reason=reason)
+    elif contract == Contract.Status.ACTIVE:
+        contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
+    trade_void(trade_id=settlement.trade_id, reason=f"released by the buyer: {settlement.release_reason}")
+    _unpaid(settlement, reason=reason, released=True)
 
 
 def _refunded(settlement: Settlement, *, reason: str, actor: str, subscription: Subscription | None = None) -> None:
@@ -898,18 +997,28 @@ def settlements_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "updated_at"
     )
     # One flagged for the operator's review (its provider reported a partial capture) waits for the operator.
+    # A released one is never captured: its void is re-driven instead (its task was lost or the provider failed).
     capture = Settlement.objects.filter(
-        Q(status=Settlement.Status.AUTHORIZED, review_reason="") & (downloaded | window_passed) & not_backing_off
+        Q(status=Settlement.Status.AUTHORIZED, review_reason="", release_requested_at__isnull=True)
+        & (downloaded | window_passed)
+        & not_backing_off
     ).order_by("capture_due_at")
+    release = Settlement.objects.filter(
+        Q(status=Settlement.Status.AUTHORIZED, review_reason="", release_requested_at__isnull=False)
+        & (Q(next_attempt_at__isnull=True, updated_at__lte=stuck_before) | due_retry)
+    ).order_by("updated_at")
     lease_until = now + market_settings().settlement_stuck_after
     authorize_ids = [settlement_id for settlement_id, _ in _claim(pending, lease_until=lease_until)]
     captures = _claim(capture, lease_until=lease_until)
+    release_ids = [settlement_id for settlement_id, _ in _claim(release, lease_until=lease_until)]
     for settlement_id in authorize_ids:
         tasks.settlement_authorize.delay(str(settlement_id))
     for settlement_id, due_at in captures:
         reason = "acceptance window passed" if due_at and due_at <= now else "first download (re-driven)"
         tasks.settlement_capture.delay(str(settlement_id), reason)
-    return {"authorize": len(authorize_ids), "capture": len(captures)}
+    for settlement_id in release_ids:
+        tasks.settlement_release.delay(str(settlement_id))
+    return {"authorize": len(authorize_ids), "capture": len(captures), "release": len(release_ids)}
 
 
 @transaction.atomic
