@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DataspaceConfig(AppConfig):
     """Interoperability: the catalog in DCAT-AP 3 (``GET /catalog``) and schema.org (each dataset page); the
     Dataspace Protocol's provider, and its processes shown to their parties beside their contracts
-    (docs/dataspace.md)."""
+    (docs/dataspace.md). Its contract negotiations follow settlement's announcements of a trade's payment
+    (``settlement.hooks``)."""
 
     name = "dataspace"
     verbose_name = _("Dataspace")
@@ -15,6 +16,7 @@ class DataspaceConfig(AppConfig):
         from catalog import hooks
         from contracts import hooks as contracts_hooks
         from dataspace.services import callbacks, transfers
+        from dataspace.services.negotiations import negotiations_subscribe
         from dataspace.web.processes import contract_panel
         from dataspace.web.structured_data import dataset_structured_data
         from marketplace import hooks as marketplace_hooks
@@ -35,3 +37,4 @@ class DataspaceConfig(AppConfig):
             "TransferTerminationMessage",
         ):
             callbacks.on_given_up(message_type, transfers.transfer_on_given_up)
+        negotiations_subscribe()

@@ -24,7 +24,7 @@ from catalog.models import DataClass, Dataset, DatasetVersion
 from catalog.selectors import SearchFilters, dataset_search
 from config.api.pagination import MAX_PAGE_SIZE as API_MAX_PAGE_SIZE
 from config.errors import NotFound
-from dataspace.models import Transfer
+from dataspace.models import PID_PREFIX, Negotiation, Transfer
 from marketplace.models import Offering, Order
 
 # A harvester gets pages of this many datasets unless it names another size, at most the API's largest page
@@ -203,6 +203,11 @@ def best_asks(*, offering_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     return {row["offering_id"]: row["best"] for row in rows if row["best"] is not None}
 
 
+def best_ask(*, offering_id: uuid.UUID) -> int | None:
+    """The offering's lowest resting ask (minor units), None when nothing rests."""
+    return best_asks(offering_ids=[offering_id]).get(offering_id)
+
+
 # --- the Dataspace Protocol's catalog (dataspace.dsp) -----------------------------------------------------------
 
 
@@ -264,3 +269,16 @@ def transfer_of_consumer(*, organization_id: uuid.UUID, transfer_id: uuid.UUID |
     if transfer is None:
         raise NotFound("No such transfer process.")
     return transfer
+
+
+# --- the Dataspace Protocol's negotiations ---------------------------------------------------------------------------
+
+
+def negotiation_of(*, consumer_id: uuid.UUID, provider_pid: str) -> Negotiation | None:
+    """The consumer's negotiation named by ``provider_pid`` (``urn:uuid:<id>`` or the bare uuid); None for an
+    unknown one and for another organisation's alike (the binding answers both with a 404)."""
+    try:
+        wanted = uuid.UUID(provider_pid.removeprefix(PID_PREFIX))
+    except ValueError:
+        return None
+    return Negotiation.objects.filter(pk=wanted, consumer_id=consumer_id).first()

@@ -23,3 +23,12 @@ def sweep_callbacks() -> int:
     from dataspace.services.callbacks import callbacks_sweep
 
     return callbacks_sweep()
+
+
+@shared_task(name="dataspace.negotiations.payment_update")
+def negotiation_payment_update(trade_id: str) -> str | None:
+    """Settlement changed a trade's payment: move the DSP negotiation made for it (FINALIZED, or TERMINATED)."""
+    from dataspace.services.negotiations import negotiation_payment_update as update
+
+    negotiation = update(trade_id=uuid.UUID(trade_id))
+    return None if negotiation is None else negotiation.state

@@ -3,7 +3,7 @@ Protocol's endpoints (dataspace.dsp; the path is ``dataspace.dsp.PATH``)."""
 
 from django.urls import path
 
-from dataspace.api import dsp, dsp_transfers
+from dataspace.api import dsp, dsp_negotiations, dsp_transfers
 from dataspace.api.catalog import CatalogView
 
 urlpatterns = [
@@ -28,5 +28,28 @@ urlpatterns = [
         "dsp/2025-1/transfers/<str:provider_pid>/suspension",
         dsp_transfers.transfer_suspension,
         name="dsp-transfer-suspension",
+    ),
+    # "request" before "<providerPid>": a pid is never the word "request".
+    path("dsp/2025-1/negotiations/request", dsp_negotiations.negotiation_request, name="dsp-negotiation-request"),
+    path("dsp/2025-1/negotiations/<str:provider_pid>", dsp_negotiations.negotiation, name="dsp-negotiation"),
+    path(
+        "dsp/2025-1/negotiations/<str:provider_pid>/request",
+        dsp_negotiations.negotiation_counter,
+        name="dsp-negotiation-counter",
+    ),
+    path(
+        "dsp/2025-1/negotiations/<str:provider_pid>/events",
+        dsp_negotiations.negotiation_events,
+        name="dsp-negotiation-events",
+    ),
+    path(
+        "dsp/2025-1/negotiations/<str:provider_pid>/agreement/verification",
+        dsp_negotiations.negotiation_verification,
+        name="dsp-negotiation-verification",
+    ),
+    path(
+        "dsp/2025-1/negotiations/<str:provider_pid>/termination",
+        dsp_negotiations.negotiation_termination,
+        name="dsp-negotiation-termination",
     ),
 ]
