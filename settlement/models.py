@@ -430,6 +430,7 @@ class Subscription(models.Model):
         UNDELIVERABLE = "undeliverable", _("The data could not be delivered")
         REFUNDED = "refunded", _("A payment was refunded")
         REVOKED = "revoked", _("Access was revoked")
+        RELEASED = "released", _("Given up by the buyer before its data was delivered")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="subscription")

@@ -576,7 +576,7 @@ def settlement_apply_provider_state(
         else:
             _failed(settlement, result=result, reason=source, subscription=subscription)
     elif result.status == "voided" and settlement.status == S.AUTHORIZED and settlement.release_requested_at:
-        _released(settlement, reason=source)
+        _released(settlement, reason=source, subscription=subscription)
     elif result.status == "voided" and settlement.status == S.AUTHORIZED:
         _voided(settlement, reason=source, subscription=subscription)
     elif result.status == "authorized" and settlement.status == S.FAILED and later and result.payment_ref:
@@ -913,9 +913,9 @@ def _voided(settlement: Settlement, *, reason: str, subscription: Subscription |
     _unpaid(settlement, reason=reason)
 
 
-def _released(settlement: Settlement, *, reason: str) -> None:
+def _released(settlement: Settlement, *, reason: str, subscription: Subscription | None = None) -> None:
     """The authorisation of a released trade is voided: nothing was charged, the contract ends (void if it never
-    took effect), any access is revoked, and the seat goes back on the book."""
+    took effect), any access is revoked, a subscription ends (``released``), and the seat goes back on the book."""
     _move(settlement, Settlement.Status.VOIDED, reason=reason, failure_code="released", failure_message=reason[:500])
     _revoke_entitlement(settlement, reason=reason)
     contract = Contract.objects.filter(pk=settlement.contract_id).values_list("status", flat=True).first()
@@ -923,6 +923,10 @@ def _released(settlement: Settlement, *, reason: str) -> None:
         contract_transition(contract_id=settlement.contract_id, target=Contract.Status.VOID, reason=reason)
     elif contract == Contract.Status.ACTIVE:
         contract_transition(contract_id=settlement.contract_id, target=Contract.Status.TERMINATED, reason=reason)
+    if subscription is not None:
+        subscriptions.subscription_released(
+            subscription=subscription, settlement=settlement, now=timezone.now(), reason=reason
+        )
     trade_void(trade_id=settlement.trade_id, reason=f"released by the buyer: {settlement.release_reason}")
     _unpaid(settlement, reason=reason, released=True)
 

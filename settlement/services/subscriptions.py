@@ -346,6 +346,16 @@ def subscription_period_voided(
         _end(subscription, end_reason=Subscription.EndReason.UNDELIVERABLE, reason=reason, now=now)
 
 
+def subscription_released(*, subscription: Subscription, settlement: Settlement, now: datetime, reason: str) -> None:
+    """Its buyer gave the trade up before the data was delivered (settlements.settlement_release): the first
+    period's payment was voided, nothing was charged; the period is missed and the subscription ends."""
+    period = _period_of(settlement)
+    if period is not None and period.outcome == Outcome.OPEN:
+        period_outcome_set(period, Outcome.MISSED)
+        period.save(update_fields=["outcome"])
+    _end(subscription, end_reason=Subscription.EndReason.RELEASED, reason=reason, now=now)
+
+
 def subscription_refunded(*, subscription: Subscription, now: datetime, reason: str) -> None:
     """The operator refunded one of its payments: the subscription ends, its access revoked (as a refunded
     licence's is)."""

@@ -138,3 +138,19 @@ def test_a_declined_payment_is_announced_unpaid(seller, offering, capture, annou
     [unpaid] = announced
     assert isinstance(unpaid, hooks.TradeUnpaid) and (unpaid.status, unpaid.released) == ("failed", False)
     assert unpaid.trade_id == settlement.trade_id
+
+
+def test_a_released_subscription_ends_released_with_nothing_charged(seller, buyer, capture) -> None:
+    from tests.builders import subscription_offering
+
+    feed = subscription_offering(seller, capture)
+    settlement = bought(seller, buyer, feed, capture)
+    with capture(execute=True):
+        settlements.settlement_release(settlement_id=settlement.id, reason="the buyer terminated")
+    settlement.refresh_from_db()
+    assert settlement.status == "voided"
+    subscription = settlement.contract.subscription
+    assert (subscription.status, subscription.end_reason) == ("ended", "released")
+    assert subscription.periods.get(number=1).outcome == "missed"
+    assert Entitlement.objects.get(settlement=settlement).status == "revoked"
+    assert seats_resting(feed) == 2
