@@ -60,6 +60,7 @@ NOT_ELIGIBLE = "not-eligible"
 NOT_FILLED = "not-filled"
 PAYMENT_FAILED = "payment-failed"
 CONSUMER_UNREACHABLE = "consumer-unreachable"
+CONSUMER_PID_MAX = Negotiation._meta.get_field("consumer_pid").max_length or 300
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def negotiation_request(*, principal: Principal, message: dict[str, Any]) -> Req
     """An initial ``ContractRequestMessage`` (schema-checked by the caller). The callback address is checked first,
     outside the transaction (it may resolve a host name); the rest is ``_request``."""
     consumer_pid = message["consumerPid"]
+    if not consumer_pid or len(consumer_pid) > CONSUMER_PID_MAX:
+        raise messages.error(400, "malformed", f"consumerPid is 1 to {CONSUMER_PID_MAX} characters.")
     if "providerPid" in message:
         raise messages.error(
             400,
