@@ -243,7 +243,8 @@ def negotiation_accept(*, principal: Principal, provider_pid: str, message: dict
             "A consumer sends only the ACCEPTED event (FINALIZED is the provider's).",
             negotiation=negotiation,
         )
-    if negotiation.state == State.OFFERED and negotiation.offer_by != Party.PROVIDER:
+    # The latest offer is the consumer's while it waits for the seller's answer (REQUESTED after a counter-offer).
+    if negotiation.state in (State.REQUESTED, State.OFFERED) and negotiation.offer_by != Party.PROVIDER:
         raise messages.error(
             400,
             "own-offer",

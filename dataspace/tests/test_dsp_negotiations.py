@@ -445,3 +445,40 @@ def test_a_repeated_consumer_pid_makes_no_second_negotiation_nor_trade(seller, b
     # Another organisation may use the same consumerPid: pids are per consumer.
     with capture(execute=True):
         answered(post(make_party("Second buyer", {"buyer"}), REQUEST, body, client), 201)
+
+
+def stored(buyer: Party, seller: Party, connector: Connector, state: str, offer_by: str) -> dict[str, Any]:
+    """A negotiation as the counter-offers would leave it (they are not built yet), as the protocol names it."""
+    offering = offer(seller)
+    made = Negotiation.objects.create(
+        consumer=buyer.organization,
+        consumer_pid="urn:uuid:c-9",
+        callback_address=connector.callback_address,
+        offering=offering,
+        dataset=offering.dataset,
+        state=state,
+        offer={"@id": offer_id(offering.id), "@type": "Offer", "permission": [{"action": "use"}]},
+        offer_by=offer_by,
+    )
+    return {"providerPid": made.provider_pid, "consumerPid": made.consumer_pid}
+
+
+def test_accepting_one_s_own_offer_is_400(seller, buyer, connector, client) -> None:
+    negotiation = stored(buyer, seller, connector, "REQUESTED", "consumer")
+    accepted = {**ids(negotiation), "@type": "ContractNegotiationEventMessage", "eventType": "ACCEPTED"}
+    refused(post(buyer, on(negotiation, "events"), accepted, client), 400, "own-offer")
+    assert row(negotiation).state == "REQUESTED"
+
+
+def test_on_the_provider_s_offer_the_consumer_s_answers_go_to_the_counter_offers(seller, buyer, connector, client):
+    negotiation = stored(buyer, seller, connector, "OFFERED", "provider")
+    accepted = {**ids(negotiation), "@type": "ContractNegotiationEventMessage", "eventType": "ACCEPTED"}
+    refused(post(buyer, on(negotiation, "events"), accepted, client), 400, "counter-offer-unsupported")
+    counter = {
+        **ids(negotiation),
+        "@type": "ContractRequestMessage",
+        "offer": {"@id": "urn:uuid:my-offer", "@type": "Offer", "permission": [{"action": "use"}]},
+    }
+    refused(post(buyer, on(negotiation, "request"), counter, client), 400, "counter-offer-unsupported")
+    # Refused by them for now: nothing moved, no event written.
+    assert row(negotiation).state == "OFFERED" and not NegotiationEvent.objects.exists()
