@@ -6,11 +6,12 @@ once per process, and this one publishes to Redis). Own database ``ichiba_bench_
 ``ICHIBA_BENCH_PG`` (dropped, created, migrated each run) and Redis ``ICHIBA_BENCH_REDIS`` (default
 ``redis://127.0.0.1:6379/7``, the benches' own DB number; not flushed). Without either, one ``skipped`` figure.
 
-The market: one verified seller's offering with unlimited seats and an unlimited ask at 1000 on a published dataset;
-``ICHIBA_BENCH_DSP_CONSUMERS`` (4) verified buyer organisations paying with ``pm_card_visa``, each with its API key
-and its own consumer connector (``dataspace.tests.connector``: an HTTP server on loopback in this process). The
-worker is the settlement bench's (``celery -A config worker -Q settlement,webhooks,default``, prefork,
-``ICHIBA_BENCH_DSP_WORKER_CONCURRENCY`` 2): it authorises the payments and posts the callbacks. Each consumer, in a
+The market: one verified seller's offering with unlimited seats and an unlimited ask on a published dataset
+(``matching.build_market``, made ready as the settlement bench does); ``ICHIBA_BENCH_DSP_CONSUMERS`` (4) verified
+buyer organisations paying with ``pm_card_visa``, each with its API key and its own consumer connector
+(``dataspace.tests.connector``: an HTTP server on loopback in this process). The worker is the settlement bench's
+(``celery -A config worker -Q settlement,webhooks,default``, prefork, ``ICHIBA_BENCH_DSP_WORKER_CONCURRENCY`` 2): it
+authorises the payments and posts the callbacks. Each consumer, in a
 thread of this process, runs negotiations one after another for ``ICHIBA_BENCH_DSP_SECONDS`` (20): request (the
 fill-or-kill buy, in-process through the Django test client: middleware, view, schema checks, matching), wait for
 the agreement at its connector, send the verification, wait for ``FINALIZED``. Figures: ``negotiations_per_s``
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.common import WORK, emit, percentile, redis_problem, worker_environment
-from tests.bench.matching import recreate_database
+from tests.bench.matching import build_market, recreate_database
 
 DATABASE = "ichiba_bench_dsp_negotiation"
 REDIS_URL = os.environ.get("ICHIBA_BENCH_REDIS", "redis://127.0.0.1:6379/7")
@@ -58,35 +59,15 @@ def _setup(url: str, data_dir: Path) -> dict[str, str]:
 
 
 def _market() -> tuple[uuid.UUID, list[str]]:
-    """The offering's id and the consumers' API keys."""
-    from django.core.files.base import ContentFile
+    """The offering's id and the consumers' API keys: the matching bench's market (one offering with unlimited seats,
+    ``CONSUMERS`` verified buyers) made ready as the settlement bench's (cards saved, an unlimited ask)."""
+    from marketplace.services.participants import api_key_create
+    from tests.bench.settlement import _prepare
 
-    from catalog.services.datasets import dataset_create
-    from catalog.services.versions import version_upload, version_validate
-    from marketplace.hooks import save_payment_method
-    from marketplace.services.offerings import offering_publish
-    from marketplace.services.orders import order_place
-    from marketplace.services.participants import api_key_create, organization_create, principal_for
-
-    seller = organization_create(name="Bench DSP seller", roles={"seller"}, country="JP", verified=True)
-    dataset = dataset_create(seller_id=seller.id, title="Bench gauges", data_class="iot", category="infrastructure")
-    content = ContentFile(b"timestamp,value\n2024-01-01T00:00:00+09:00,1\n", name="d.csv")
-    version = version_upload(dataset_id=dataset.id, seller_id=seller.id, upload=content)
-    version_validate(version_id=version.id)
-    offering = offering_publish(
-        principal=principal_for(seller),
-        dataset_id=dataset.id,
-        template_code="meti-data-provision",
-        terms={},
-        license_seats=None,
-    )
-    order_place(principal=principal_for(seller), offering_id=offering.id, side="sell", price=1000, quantity=None)
-    keys = []
-    for index in range(CONSUMERS):
-        consumer = organization_create(name=f"Bench DSP consumer {index}", roles={"buyer"}, country="JP", verified=True)
-        save_payment_method(organization_id=consumer.id, payment_method="pm_card_visa")
-        keys.append(api_key_create(organization=consumer, name="bench").secret)
-    return offering.id, keys
+    market = build_market(offerings=1, sellers=1, buyers=CONSUMERS)
+    _prepare(market)
+    keys = [api_key_create(organization=buyer, name="bench").secret for buyer in market.buyer_organizations]
+    return market.books[0].offering_id, keys
 
 
 def _offer(key: str, offering_id: uuid.UUID) -> tuple[dict[str, Any], dict[str, Any]]:
