@@ -42,6 +42,7 @@ class UpdateFrequency(models.TextChoices):
 class FileFormat(models.TextChoices):
     CSV = "csv", "CSV"
     JSONL = "jsonl", "JSON Lines"
+    PARQUET = "parquet", "Parquet"
 
 
 class Tag(models.Model):

@@ -11,6 +11,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 from config.errors import InvalidInput, PayloadTooLarge
 
+PARQUET_MAGIC = b"PAR1"
 # Magic numbers of files a seller uploads by mistake, named so the error can say what was sent.
 _MAGIC = {
     b"\x1f\x8b": "a gzip archive",
@@ -18,27 +19,25 @@ _MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
-    b"PAR1": "a Parquet file",
     b"\xd0\xcf\x11\xe0": "a legacy Office document",
 }
 
 
 def describe_encoding_problem(head: bytes) -> str | None:
-    """Why the first bytes are not UTF-8 text, or None. A cut multi-byte character at the end is fine."""
+    """Why the first bytes are not text the market reads, or None. UTF-8 and Shift_JIS (cp932, what Japanese
+    spreadsheets export) are read; a cut multi-byte character at the end is fine."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         decoder.decode(head, final=False)
     except UnicodeDecodeError as exc:
         line = head.count(b"\n", 0, exc.start) + 1
-        where = f"line {line}, byte {exc.start}"
         try:
             head[: head.rfind(b"\n") + 1 or len(head)].decode("cp932")
         except UnicodeDecodeError:
-            return f"The file is not UTF-8 text (invalid byte at {where}). Re-save it as UTF-8."
-        return (
-            f"The file is not UTF-8: it looks like Shift_JIS (cp932) (first non-UTF-8 byte at {where}). "
-            "Re-save it as UTF-8."
-        )
+            return (
+                f"The file is neither UTF-8 nor Shift_JIS (cp932) text (invalid byte at line {line}, byte "
+                f"{exc.start}). Re-save it as UTF-8."
+            )
     return None
 
 
@@ -76,11 +75,12 @@ class HashingUploadHandler(FileUploadHandler):
         self._size = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        if self._size == 0:
+        # A Parquet file is binary by design; its validation reads it by its own metadata.
+        if self._size == 0 and not raw_data.startswith(PARQUET_MAGIC):
             what = describe_binary(raw_data[:4096])
             if what is not None:
                 raise InvalidInput(
-                    f"The file is {what}, not text. Upload CSV or JSON Lines encoded as UTF-8.",
+                    f"The file is {what}, not text. Upload CSV, JSON Lines or Parquet.",
                     errors={"file": ["binary"]},
                 )
             problem = describe_encoding_problem(raw_data)

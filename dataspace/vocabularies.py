@@ -138,6 +138,11 @@ _FORMATS: dict[str, FileFormat] = {
     # JSON Lines has no IANA media type and no EU file type of its own: the closest EU file type is JSON (each line
     # is a JSON text); no dcat:mediaType is stated rather than an unregistered one.
     "jsonl": FileFormat(Concept(f"{FILE_TYPE}/JSON", FILE_TYPE, "JSON"), None, "application/jsonl"),
+    "parquet": FileFormat(
+        Concept(f"{FILE_TYPE}/PARQUET", FILE_TYPE, "Parquet"),
+        f"{IANA_MEDIA_TYPES}application/vnd.apache.parquet",
+        "application/vnd.apache.parquet",
+    ),
 }
 
 

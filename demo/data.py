@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, BinaryIO, Literal
 
 DataClassName = Literal["anonymized", "iot"]
-FileFormatName = Literal["csv", "jsonl"]
+FileFormatName = Literal["csv", "jsonl", "parquet"]
 
 # Mirrors of catalog.models choices (this module must not import Django).
 DATA_CLASSES: tuple[str, ...] = ("anonymized", "iot")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -386,6 +390,41 @@ def test_upload_through_the_plain_form_and_see_the_checks(seller, buyer, django_
 
     assert "v1" in text(signed_in(buyer).get(f"/datasets/{dataset.id}/"))
     assert dataset.title in text(signed_in(buyer).get("/?q=bridge"))
+
+
+def test_parquet_and_shift_jis_uploads_through_the_plain_form(
+    seller, buyer, django_capture_on_commit_callbacks
+) -> None:
+    """IoT data lives in Parquet and Japanese spreadsheets write Shift_JIS: both are taken by the form, validated and
+    shown with their sample."""
+    client = signed_in(seller)
+    dataset = make_dataset(seller)
+    assert ".parquet" in text(client.get(f"/sell/datasets/{dataset.id}/upload/"))
+    table = pa.table(
+        {
+            "timestamp": pa.array(
+                [datetime(2024, 4, 1, i // 6, (i % 6) * 10, tzinfo=UTC) for i in range(30)], pa.timestamp("s", tz="UTC")
+            ),
+            "sensor_id": [f"SG-0{i % 3 + 1}" for i in range(30)],
+            "strain_microstrain": [100.0 + i for i in range(30)],
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    sjis = "timestamp,地点,ひずみ\n" + "".join(f"2024-04-02T00:{i:02d}:00+09:00,大阪,{i}\n" for i in range(30))
+    for number, (name, content) in enumerate(
+        [("strain.parquet", buffer.getvalue()), ("strain-sjis.csv", sjis.encode("cp932"))], start=1
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/sell/datasets/{dataset.id}/upload/", {"file": SimpleUploadedFile(name, content)})
+        assert response.status_code == 302, text(response)
+        version = DatasetVersion.objects.get(dataset=dataset, number=number)
+        assert version.status == "published", version.checks
+        page = text(client.get(response["Location"]))
+        assert "Published" in page and name in page
+    assert DatasetVersion.objects.get(dataset=dataset, number=1).file_format == "parquet"
+    assert "Shift_JIS (cp932)." in text(client.get(f"/sell/datasets/{dataset.id}/versions/2/"))
+    assert "大阪" in text(signed_in(buyer).get(f"/datasets/{dataset.id}/")), "the sample of the latest version"
 
 
 def test_rejected_upload_shows_failed_checks_to_the_owner_only(

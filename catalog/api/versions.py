@@ -84,8 +84,12 @@ class VersionAcceptedSerializer(serializers.ModelSerializer):
 
 
 class VersionUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV or JSON Lines, UTF-8.", validators=[displayable_filename])
-    format = serializers.ChoiceField(choices=["csv", "jsonl"], required=False, help_text="Default: from the file name.")
+    file = serializers.FileField(
+        help_text="CSV (UTF-8 or Shift_JIS/CP932), JSON Lines (UTF-8) or Parquet.", validators=[displayable_filename]
+    )
+    format = serializers.ChoiceField(
+        choices=["csv", "jsonl", "parquet"], required=False, help_text="Default: from the file name."
+    )
 
 
 def _viewer(request: Request) -> uuid.UUID | None:

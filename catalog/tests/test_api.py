@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -46,6 +50,12 @@ def anonymized_csv(rows: int = 40, extra: str = "") -> bytes:
     for i in range(rows):
         lines.append(f"{20 + (i % 2) * 10}-{29 + (i % 2) * 10},{'Osaka' if i % 4 < 2 else 'Kyoto'},food,{100 + i}")
     return ("\n".join(lines) + "\n" + extra).encode()
+
+
+def parquet_bytes(table: pa.Table, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, **options)
+    return buffer.getvalue()
 
 
 def create(party: Any, payload: dict[str, Any]) -> dict[str, Any]:
@@ -249,11 +259,23 @@ def test_ragged_csv_is_rejected_with_line_numbers(seller, django_capture_on_comm
     assert not parse["passed"] and "12" in parse["detail"]
 
 
+def test_shift_jis_csv_is_validated_and_published(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    """Japanese sellers export CSV from spreadsheets as Shift_JIS (cp932): it is read as such, not refused."""
+    dataset = create(seller, iot_payload())
+    sjis = "timestamp,地点,ひずみ\n" + "".join(f"2024-04-01T00:{i:02d}:00+09:00,大阪,{100 + i}\n" for i in range(30))
+    version = upload_validated(seller, dataset["id"], sjis.encode("cp932"), django_capture_on_commit_callbacks)
+    assert version["status"] == "published", version["checks"]
+    encoding = next(c for c in version["checks"] if c["name"] == "encoding")
+    assert encoding == {"name": "encoding", "passed": True, "detail": "Shift_JIS (cp932)."}
+    sample = buyer.client.get(f"/api/v1/datasets/{dataset['id']}/sample").json()
+    assert sample["columns"] == ["timestamp", "地点", "ひずみ"] and sample["rows"][0][1:] == ["大阪", 100]
+
+
 def test_wrong_encoding_and_binary_uploads(seller) -> None:
     dataset = create(seller, iot_payload())
-    sjis = "timestamp,地点\n2024-04-01T00:00:00+09:00,大阪\n".encode("cp932")
-    body = assert_problem(upload(seller, dataset["id"], sjis), 400, "invalid")
-    assert "Shift_JIS" in body["detail"]
+    neither = "timestamp,地点\n2024-04-01T00:00:00+09:00,大阪\n".encode("cp932") + b"\x81\x20\xe9t\xe9\n"
+    body = assert_problem(upload(seller, dataset["id"], neither), 400, "invalid")
+    assert "neither UTF-8 nor Shift_JIS" in body["detail"]
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     assert "PNG" in assert_problem(upload(seller, dataset["id"], png, name="data.csv"), 400)["detail"]
     nul = b"timestamp,a\n\x00\x00\x00\n"
@@ -488,12 +510,17 @@ def _file(data_class: str, fmt: str, leak: str | None, rows: int = 40) -> bytes:
         records.append(record)
     if fmt == "jsonl":
         return "".join(json.dumps(record) + "\n" for record in records).encode()
+    if fmt == "parquet":
+        for record in records:
+            if "timestamp" in record:  # a real timestamp type, as IoT exports write it
+                record["timestamp"] = datetime.fromisoformat(record["timestamp"])
+        return parquet_bytes(pa.Table.from_pylist(records), row_group_size=16)
     lines = [",".join(records[0])] + [",".join(str(v) for v in record.values()) for record in records]
     return ("\n".join(lines) + "\n").encode()
 
 
 @pytest.mark.parametrize("leak", list(LEAKS))
-@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 @pytest.mark.parametrize("data_class", ["iot", "anonymized"])
 def test_identifiers_keep_any_version_from_publishing_and_out_of_every_sample(
     seller, buyer, client, django_capture_on_commit_callbacks, data_class: str, fmt: str, leak: str
@@ -530,3 +557,72 @@ def test_identifiers_keep_any_version_from_publishing_and_out_of_every_sample(
     page = client.get(f"/datasets/{dataset['id']}/").content.decode()
     assert "SG-0" in page or "Osaka" in page, "the page shows the published sample"
     assert f">{column}<" not in page and not any(v in page for v in values)
+
+
+def test_parquet_upload_is_validated_by_its_own_schema(seller, buyer, django_capture_on_commit_callbacks) -> None:
+    """A Parquet file's types come from its metadata (no inference), its rows are read a row group at a time, and
+    the version's format, sample and time range are those of any other version."""
+    dataset = create(seller, iot_payload())
+    rows = 50
+    table = pa.table(
+        {
+            "timestamp": pa.array(
+                [datetime.fromisoformat(f"2024-04-01T{i // 6:02d}:{(i % 6) * 10:02d}:00+09:00") for i in range(rows)],
+                pa.timestamp("ms", tz="+09:00"),
+            ),
+            "sensor_id": pa.array([f"SG-0{i % 3 + 1}" for i in range(rows)]).dictionary_encode(),
+            "strain": [100.0 + i / 2 for i in range(rows)],
+            "count": pa.array(range(rows), pa.int32()),
+            "ok": [i % 7 != 0 for i in range(rows)],
+            "note": [None if i % 2 else "checked" for i in range(rows)],
+        }
+    )
+    version = upload_validated(
+        seller, dataset["id"], parquet_bytes(table, row_group_size=16), django_capture_on_commit_callbacks, "s.parquet"
+    )
+    assert version["status"] == "published", version["checks"]
+    assert version["format"] == "parquet" and version["row_count"] == rows
+    assert version["schema"] == [
+        {"name": "timestamp", "type": "datetime", "nullable": False},
+        {"name": "sensor_id", "type": "string", "nullable": False},
+        {"name": "strain", "type": "number", "nullable": False},
+        {"name": "count", "type": "integer", "nullable": False},
+        {"name": "ok", "type": "boolean", "nullable": False},
+        {"name": "note", "type": "string", "nullable": True},
+    ]
+    checks = {c["name"]: c for c in version["checks"]}
+    assert checks["parse"]["detail"] == "Parquet with 6 columns and 50 rows in 4 row groups."
+    assert version["time_range"] == ["2024-04-01T00:00:00+09:00", "2024-04-01T08:10:00+09:00"]
+    sample = buyer.client.get(f"/api/v1/datasets/{dataset['id']}/sample").json()
+    assert sample["rows"][:2] == [
+        ["2024-04-01T00:00:00+09:00", "SG-01", 100.0, 0, False, "checked"],
+        ["2024-04-01T00:10:00+09:00", "SG-02", 100.5, 1, True, None],
+    ]
+
+
+def test_parquet_k_anonymity_and_a_broken_parquet_file(seller, django_capture_on_commit_callbacks) -> None:
+    dataset = create(seller, iot_payload(data_class="anonymized", category="retail", anonymization=ANONYMIZATION))
+    table = pa.table(
+        {
+            "age_band": ["20-29"] * 12 + ["30-39"] * 2,
+            "prefecture": ["Osaka"] * 14,
+            "amount_jpy": pa.array(range(14), pa.int64()),
+        }
+    )
+    name = "a.parquet"
+    version = upload_validated(seller, dataset["id"], parquet_bytes(table), django_capture_on_commit_callbacks, name)
+    k_check = next(c for c in version["checks"] if c["name"] == "k_anonymity")
+    assert version["status"] == "rejected" and not k_check["passed"]
+    assert (
+        "k = 2 over (age_band, prefecture)" in k_check["detail"]
+        and "('30-39', 'Osaka') has 2 rows" in k_check["detail"]
+    )
+
+    cut = parquet_bytes(table)[:-40]  # the footer, where Parquet keeps its schema, is cut off
+    version = upload_validated(seller, dataset["id"], cut, django_capture_on_commit_callbacks, name)
+    assert version["status"] == "rejected"
+    parse = next(c for c in version["checks"] if c["name"] == "parse")
+    assert not parse["passed"] and parse["detail"].startswith("The Parquet file cannot be read")
+    version = upload_validated(seller, dataset["id"], anonymized_csv(), django_capture_on_commit_callbacks, name)
+    encoding = next(c for c in version["checks"] if c["name"] == "encoding")
+    assert version["status"] == "rejected" and "not a Parquet file" in encoding["detail"]

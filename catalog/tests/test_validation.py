@@ -170,13 +170,36 @@ def test_good_anonymized_jsonl_passes() -> None:
 # --- encoding -----------------------------------------------------------------------------------------------
 
 
-def test_shift_jis_file_is_named_and_only_encoding_is_reported() -> None:
-    data = "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("cp932")
-    report = run(data)
+@pytest.mark.parametrize("step", [None, 1, 5])
+def test_shift_jis_csv_is_read_as_cp932(step: int | None) -> None:
+    """Japanese spreadsheets export CSV as Shift_JIS (cp932): it is validated like UTF-8, however the reads fall."""
+    text = "timestamp,場所,値\n" + "".join(f"2024-01-01T00:{i:02d}:00,東京{i},{i}\n" for i in range(40))
+    data = text.encode("cp932")
+    stream = io.BytesIO(data) if step is None else Trickle(data, step=step)
+    report = validate_stream(stream, fmt="csv", data_class="iot")  # type: ignore[arg-type]
+    assert report.passed, report.checks
+    assert check(report, "encoding").detail == "Shift_JIS (cp932)."
+    assert report.sample["columns"] == ["timestamp", "場所", "値"]
+    assert report.sample["rows"][1] == ["2024-01-01T00:01:00", "東京1", 1]
+    assert report.time_range == ("2024-01-01T00:00:00", "2024-01-01T00:39:00")
+
+
+def test_shift_jis_csv_with_an_invalid_byte_is_located() -> None:
+    head = "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("cp932")
+    report = run(head + b"2024-01-01T00:01:00,\x81\n")
+    assert names(report) == ["encoding"]
+    detail = check(report, "encoding").detail
+    assert "not valid Shift_JIS (cp932)" in detail and "line 3, byte offset" in detail, detail
+
+
+def test_shift_jis_json_lines_are_refused_and_named() -> None:
+    """JSON Lines is UTF-8 by definition: a cp932 file is named as such and refused."""
+    data = '{"timestamp": "2024-01-01T00:00:00", "場所": "東京"}\n'.encode("cp932")
+    report = run(data, fmt="jsonl")
     assert not report.passed
     assert names(report) == ["encoding"]
     detail = check(report, "encoding").detail
-    assert "line 1, byte offset 10" in detail
+    assert "line 1, byte offset 38" in detail, detail
     assert "looks like Shift_JIS (cp932); re-save as UTF-8" in detail
     assert report.schema == [] and report.sample == {"columns": [], "rows": []} and report.row_count == 0
 

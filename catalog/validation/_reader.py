@@ -1,10 +1,16 @@
-"""Chunked UTF-8 decoding of a binary stream into blocks of whole lines, in constant memory.
+"""Chunked decoding of a binary stream (UTF-8, or Shift_JIS as cp932) into blocks of whole lines, in constant memory.
 
 The reader is the only place that sees bytes. It decodes chunk by chunk with ``codecs.utf_8_decode``
 (strict), so a decoding error is located exactly (byte offset and line) without a second pass, and it
 refuses NUL bytes before decoding because no text format the market accepts contains them. It also
 measures lines in bytes as they arrive (the market's line limit, :class:`Limits`), so a file without line
 breaks is refused after one limit's worth of bytes instead of being held.
+
+Japanese spreadsheets export CSV as Shift_JIS (Microsoft's cp932). The encoding is decided at the first line
+that is not ASCII (ASCII reads the same in both): that line is UTF-8, or else cp932 when it decodes as cp932
+with kana or kanji in it (Western legacy text decodes as cp932 too, as half-width katakana). From then on the
+file must be valid in that encoding, and a byte that is not is located as for UTF-8. cp932 is decoded a whole
+number of lines at a time: a line break byte never occurs inside one of its two-byte characters.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from catalog.validation._limits import Limits, line_too_long
 CHUNK_BYTES: Final = 1 << 20
 
 _BOM: Final = codecs.BOM_UTF8
+_NON_ASCII: Final = re.compile(rb"[\x80-\xff]")
 _JAPANESE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 # Magic numbers of files uploaded by mistake, so the message can say what was sent instead of text.
@@ -78,6 +85,9 @@ class BlockReader:
         self._eof = False
         self.total_bytes = 0
         self.bom = False
+        # "utf-8" or "cp932" once a line that is not ASCII decided it; None while every byte was ASCII.
+        self.encoding: str | None = None
+        self._allow_cp932 = universal  # CSV only: JSON Lines is UTF-8 by definition
         # Lines handed out so far. The parser, which splits the blocks into lines anyway, keeps this up
         # to date (the reader itself only adds the continuation lines it hands out), so that locating
         # an error costs nothing until one happens.
@@ -106,10 +116,27 @@ class BlockReader:
                 data += more
         if not data:
             self._eof = True
-            if self._pending:
-                # The stream ends inside a multi-byte character.
-                self._fail_decode(self._pending, offset - len(self._pending), None)
-            return False
+            if not self._pending:
+                return False
+            rest, start = self._pending, offset - len(self._pending)
+            self._pending = b""
+            if self.encoding is None:
+                self.encoding = _detect(rest, self._allow_cp932)
+            try:
+                if self.encoding == "cp932":
+                    text = rest.decode("cp932")
+                else:
+                    text = codecs.utf_8_decode(rest, "strict", True)[0]
+            except UnicodeDecodeError as exc:
+                if self.encoding == "utf-8" and exc.end == len(rest) and exc.reason == "unexpected end of data":
+                    # The stream ends inside a multi-byte character: located after the text before it.
+                    self._buf = self._buf[self._pos :] + rest[: exc.start].decode("utf-8")
+                    self._pos = 0
+                    self._fail_decode(rest[exc.start :], start + exc.start, None)
+                self._fail_decode(rest, start, exc)
+            self._buf = self._buf[self._pos :] + text
+            self._pos = 0
+            return True
         self.total_bytes += len(data)
         if offset == 0:
             self._sniff_head(data)
@@ -124,8 +151,23 @@ class BlockReader:
         if self._pending:
             data = self._pending + data
             offset -= len(self._pending)
+        if self.encoding is None and not data.isascii():
+            if self.bom:
+                self.encoding = "utf-8"
+            else:
+                first = _NON_ASCII.search(data)
+                assert first is not None
+                end = data.find(b"\n", first.start())
+                if end < 0:
+                    self._pending = data  # the first line that is not ASCII is not complete yet
+                    return True
+                self.encoding = _detect(data[data.rfind(b"\n", 0, first.start()) + 1 : end + 1], self._allow_cp932)
         try:
-            text, consumed = codecs.utf_8_decode(data, "strict", False)
+            if self.encoding == "cp932":
+                consumed = data.rfind(b"\n") + 1
+                text = data[:consumed].decode("cp932")
+            else:
+                text, consumed = codecs.utf_8_decode(data, "strict", False)
         except UnicodeDecodeError as exc:
             self._fail_decode(data, offset, exc)
         self._pending = data[consumed:]
@@ -199,6 +241,10 @@ class BlockReader:
         line = self._line_at(data, index)
         where = f"line {line}, byte offset {offset + index}"
         hint = "Re-save it as UTF-8."
+        if self.encoding == "cp932":
+            raise EncodingFailure(
+                f"The file is not valid Shift_JIS (cp932), as its first lines are ({reason} at {where}). {hint}"
+            )
         if exc is not None:
             guess = _guess_japanese_encoding(data, index)
             if guess is not None:
@@ -271,6 +317,24 @@ class BlockReader:
                     self.lines_out += 1
                     self._note_long_lines(rest)
                 return rest or None
+
+
+def _detect(data: bytes, allow_cp932: bool) -> str:
+    """The encoding of ``data``, the first line that is not ASCII: UTF-8 when they decode as UTF-8, else
+    cp932 when allowed and they decode as cp932 with kana or kanji in them, else UTF-8 (which then fails)."""
+    try:
+        codecs.utf_8_decode(data, "strict", False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if allow_cp932:
+        try:
+            text = data.decode("cp932")
+        except UnicodeDecodeError:
+            return "utf-8"
+        if _JAPANESE.search(text):
+            return "cp932"
+    return "utf-8"
 
 
 def _guess_japanese_encoding(data: bytes, index: int) -> str | None:

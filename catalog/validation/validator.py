@@ -28,7 +28,7 @@ from catalog.validation._reader import BlockReader, EncodingFailure
 from catalog.validation._timestamps import TIMESTAMP_NAMES, TimestampTracker, named_timestamp_column
 from catalog.validation.report import Check, ColumnSchema, Sample, SampleValue, ValidationReport
 
-Format = Literal["csv", "jsonl"]
+Format = Literal["csv", "jsonl", "parquet"]
 DataClass = Literal["anonymized", "iot"]
 
 _MAX_IDENTIFIER_EXAMPLES: Final = 5
@@ -69,15 +69,20 @@ def validate_stream(
     The k-anonymity counts spill to temporary files in ``spill_dir`` (the system's when None) past a fixed
     memory budget.
     """
-    if fmt not in ("csv", "jsonl"):
-        raise ValueError(f"fmt must be 'csv' or 'jsonl', not {fmt!r}")
+    if fmt not in ("csv", "jsonl", "parquet"):
+        raise ValueError(f"fmt must be 'csv', 'jsonl' or 'parquet', not {fmt!r}")
     if data_class not in ("anonymized", "iot"):
         raise ValueError(f"data_class must be 'anonymized' or 'iot', not {data_class!r}")
     if isinstance(quasi_identifiers, str):
         raise TypeError("quasi_identifiers must be a sequence of column names, not one string")
     if k < 1 or sample_rows < 0 or max_reported_errors < 1:
         raise ValueError("k and max_reported_errors must be at least 1, sample_rows at least 0")
-    run = _Validation(
+    validation = _Validation
+    if fmt == "parquet":
+        from catalog.validation._parquet import ParquetValidation  # it builds on this module's class
+
+        validation = ParquetValidation
+    run = validation(
         stream,
         fmt=fmt,
         data_class=data_class,
@@ -122,9 +127,12 @@ class _Validation:
         self.trackers: dict[int, TimestampTracker] = {}
         self.named_timestamp: int | None = None
         self.time_range: tuple[str, str] | None = None
-        self.reader = BlockReader(stream, universal=fmt == "csv", limits=limits)
+        self._open(stream)
+
+    def _open(self, stream: BinaryIO) -> None:
+        self.reader = BlockReader(stream, universal=self.fmt == "csv", limits=self.limits)
         self.parser: CsvParser | JsonlParser = (
-            CsvParser(self.reader, self.errors) if fmt == "csv" else JsonlParser(self.reader, self.errors)
+            CsvParser(self.reader, self.errors) if self.fmt == "csv" else JsonlParser(self.reader, self.errors)
         )
 
     # --- driver -------------------------------------------------------------------------------------
@@ -137,10 +145,7 @@ class _Validation:
             return self._report(0)
         except LimitExceeded as exc:
             self.states, self.sample = [], []
-            self.checks = [
-                Check("encoding", True, f"UTF-8 as far as it was read (up to line {exc.line:,})."),
-                Check("limits", False, exc.detail),
-            ]
+            self.checks = [Check("encoding", True, self._encoding_so_far(exc.line)), Check("limits", False, exc.detail)]
             return self._report(0)
         except _Stop:
             self.states, self.sample = [], []
@@ -300,14 +305,22 @@ class _Validation:
 
     # --- checks -------------------------------------------------------------------------------------
 
+    def _encoding_so_far(self, line: int) -> str:
+        return f"UTF-8 as far as it was read (up to line {line:,})."
+
+    def _records(self) -> int:
+        return self.parser.records
+
     def _encoding_check(self) -> Check:
         detail = "UTF-8."
-        if self.reader.bom:
+        if self.reader.encoding == "cp932":
+            detail = "Shift_JIS (cp932)."
+        elif self.reader.bom:
             detail = "UTF-8 (with a byte-order mark, which is ignored)."
         return Check("encoding", True, detail)
 
     def _finish(self) -> ValidationReport:
-        records = self.parser.records
+        records = self._records()
         checks = [self._encoding_check()]
         if not self.states:  # JSON Lines without a single key
             if self.errors.count:

@@ -41,6 +41,11 @@ _RULES: dict[str, list[Rule]] = {
     ],
     "encoding": [
         (re.compile(r"UTF-8\."), gettext_noop("UTF-8.")),
+        (re.compile(r"Shift_JIS \(cp932\)\."), gettext_noop("Shift_JIS (cp932).")),
+        (
+            re.compile(r"Parquet \(text is UTF-8 by the format\)\."),
+            gettext_noop("Parquet (text is UTF-8 by the format)."),
+        ),
         (
             re.compile(r"UTF-8 \(with a byte-order mark, which is ignored\)\."),
             gettext_noop("UTF-8 (with a byte-order mark, which is ignored)."),
@@ -54,6 +59,12 @@ _RULES: dict[str, list[Rule]] = {
         (
             re.compile(r"JSON Lines with (?P<rows>[\d,]+) objects and (?P<keys>[\d,]+) distinct keys\."),
             gettext_noop("JSON Lines with %(rows)s objects and %(keys)s distinct keys."),
+        ),
+        (
+            re.compile(
+                r"Parquet with (?P<cols>[\d,]+) columns and (?P<rows>[\d,]+) rows in (?P<groups>[\d,]+) row groups?\."
+            ),
+            gettext_noop("Parquet with %(cols)s columns and %(rows)s rows in %(groups)s row group(s)."),
         ),
         (
             re.compile(r"The file has a header but no data rows\."),

@@ -45,8 +45,14 @@ CHECK_LABELS = {
 class VersionUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Data file"),
-        help_text=gettext_lazy("CSV or JSON Lines (.csv, .jsonl), UTF-8, with a header row for CSV."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.jsonl,.ndjson,text/csv,application/x-ndjson"}),
+        help_text=gettext_lazy(
+            "CSV (.csv, UTF-8 or Shift_JIS, with a header row), JSON Lines (.jsonl, UTF-8) or Parquet (.parquet)."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.jsonl,.ndjson,.parquet,text/csv,application/x-ndjson,application/vnd.apache.parquet"
+            }
+        ),
         validators=[displayable_filename],
     )
 

@@ -64,7 +64,11 @@ logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20
 # What a stored version is served as: one media type per upload format (the OpenAPI document lists exactly these).
-CONTENT_TYPES: dict[str, str] = {FileFormat.CSV: "text/csv; charset=utf-8", FileFormat.JSONL: "application/jsonl"}
+CONTENT_TYPES: dict[str, str] = {
+    FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.JSONL: "application/jsonl",
+    FileFormat.PARQUET: "application/vnd.apache.parquet",
+}
 # The URL holds a bearer secret: no shared cache may keep the response, no Referer may leak the URL.
 _PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
