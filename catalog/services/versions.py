@@ -112,20 +112,39 @@ def version_upload(
 
 
 class _HashingReader(io.RawIOBase):
-    """Computes the SHA-256 of everything read through it, so validation re-checks the stored bytes."""
+    """Computes the SHA-256 of everything read through it, so validation re-checks the stored bytes. It can go
+    back to the start (validation's Arrow path hands a file it does not handle to the hand-written reader), which
+    starts the digest again; the position is counted, never asked of the storage."""
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
         self.digest = hashlib.sha256()
+        self._position = 0
 
     def readable(self) -> bool:
         return True
+
+    def seekable(self) -> bool:
+        return bool(getattr(self._raw, "seekable", lambda: False)())
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if (offset, whence) not in ((0, io.SEEK_SET), (self._position, io.SEEK_SET), (0, io.SEEK_CUR)):
+            raise io.UnsupportedOperation("only back to the start")
+        if offset == 0 and whence == io.SEEK_SET and self._position:
+            self._raw.seek(0)
+            self.digest = hashlib.sha256()
+            self._position = 0
+        return self._position
 
     def readinto(self, buffer: Any) -> int:
         data = self._raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
         self.digest.update(data)
+        self._position += n
         return n
 
     def drain(self) -> None:

@@ -1036,3 +1036,57 @@ def test_identifier_columns_are_listed_in_the_files_order_whatever_the_blocks() 
     trickled = validate_stream(Trickle(data.encode(), step=5), fmt="csv", data_class="iot")  # type: ignore[arg-type]
     assert "in column(s) 'd' (1), 'e' (1)" in check(whole, "direct_identifiers").detail
     assert trickled == whole
+
+
+# --- the Arrow path and the hand-written reader agree -----------------------------------------------------
+
+_CELLS = [
+    "", "0", "007", "-1", "+5", "-", "1.5", ".5", "5.", "1e5", "1_000", "inf", "true", "FALSE", "yes",
+    "2024-01-01", "2024-02-30", "2024-01-01T00:00", "2024-01-01 00:00:00+09:00", "2024-01-01T00:00:00Z",
+    "2024-01-01T00:00+09", "2024-01-01T00:00:00.1234567", "2024-01-01T0000", "2024-01-01T24:00",
+    "090-1234-5678", "０９０−１２３４−５６７８", "a.b@example.jp", "123456789012", "202401011230", "abc", "東京",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(st.sampled_from(_CELLS), min_size=3, max_size=3), min_size=1, max_size=25),
+    st.sampled_from([["timestamp", "phone", "v"], ["at", "b", "c"]]),
+    st.sampled_from(["iot", "anonymized"]),
+)
+def test_arrow_path_reports_what_the_hand_written_reader_reports(
+    rows: list[list[str]], header: list[str], data_class: str
+) -> None:
+    """A seekable stream of a plain CSV is validated by Arrow's path, a stream that cannot seek by the hand-written
+    reader: the reports are the same, value for value."""
+    data = (",".join(header) + "\n" + "".join(",".join(row) + "\n" for row in rows)).encode()
+    options: dict[str, Any] = {"fmt": "csv", "data_class": data_class, "quasi_identifiers": header[1:2], "k": 2}
+    arrow = validate_stream(io.BytesIO(data), **options)
+    hand_written = validate_stream(Trickle(data, step=1 << 16), **options)  # type: ignore[arg-type]
+    assert arrow.to_dict() == hand_written.to_dict()
+
+
+def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
+    from catalog.validation import Limits
+    from catalog.validation._arrow_csv import ArrowCsvValidation, Irregular
+
+    def arrow(data: bytes) -> ValidationReport:
+        options: dict[str, Any] = {"fmt": "csv", "data_class": "iot", "quasi_identifiers": [], "k": 5}
+        options |= {"sample_rows": 20, "max_errors": 20, "limits": Limits(), "spill_dir": None}
+        return ArrowCsvValidation(io.BytesIO(data), **options).run()
+
+    plain = b"timestamp,v\n2024-01-01T00:00:00+09:00,1.5\n2024-01-01T00:10:00+09:00,2\n"
+    assert arrow(plain).to_dict() == run(plain).to_dict()
+    assert arrow(plain).time_range == ("2024-01-01T00:00:00+09:00", "2024-01-01T00:10:00+09:00")
+    for irregular in (
+        plain.replace(b"1.5", b'"1.5"'),  # a quote
+        plain.replace(b"\n", b"\r\n"),  # carriage returns
+        plain + b"\n",  # a blank line
+        plain + b"2024-01-01T00:20:00+09:00\n",  # a ragged record
+        "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("cp932"),  # not UTF-8
+        b"timestamp,v\n",  # no data rows
+    ):
+        with pytest.raises(Irregular):
+            arrow(irregular)
+        trickled = validate_stream(Trickle(irregular, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
+        assert run(irregular).to_dict() == trickled.to_dict()

@@ -283,7 +283,7 @@ class ParquetValidation(_Validation):
         """Hand the scanner the cells that may hold an identifier, found with vectorised kernels."""
         if self.scanner is None:
             return
-        candidates = _candidates(column)
+        candidates = identifier_candidates(column)
         if len(candidates):
             values = column.take(candidates).to_pylist()
             lines = pc.add(candidates, first).to_pylist()
@@ -366,18 +366,17 @@ def _iso(value: pa.Scalar) -> str:
     return moment.isoformat()
 
 
-def _candidates(column: pa.Array) -> pa.Array:
+def identifier_candidates(column: pa.Array, *, at: bool = True) -> pa.Array:
     """Indexes of the cells of a text column that may hold an identifier: a superset of those
-    :class:`IdentifierScanner` flags, since every identifier has an "@" or nine digits."""
-    lengths = pc.utf8_length(column)
-    at = pc.fill_null(pc.match_substring(column, "@"), False)
-    long = pc.indices_nonzero(pc.fill_null(pc.greater_equal(lengths, _MIN_DIGITS), False))
-    with_at = pc.indices_nonzero(at)
+    :class:`IdentifierScanner` flags, since every identifier has an "@" or nine digits (``at``: whether an "@" is
+    possible at all; in a column of numbers it is not)."""
+    long = pc.indices_nonzero(pc.fill_null(pc.greater_equal(pc.utf8_length(column), _MIN_DIGITS), False))
+    with_at = pc.indices_nonzero(pc.fill_null(pc.match_substring(column, "@"), False)) if at else None
     if not len(long):
-        return with_at
+        return with_at if with_at is not None else long
     digits = pc.count_substring_regex(column.take(long), _DIGIT)
     numeric = long.filter(pc.greater_equal(digits, _MIN_DIGITS))
-    if not len(with_at):
+    if with_at is None or not len(with_at):
         return numeric
     return pc.unique(pa.concat_arrays([numeric, with_at])).sort()
 

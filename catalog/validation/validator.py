@@ -77,23 +77,30 @@ def validate_stream(
         raise TypeError("quasi_identifiers must be a sequence of column names, not one string")
     if k < 1 or sample_rows < 0 or max_reported_errors < 1:
         raise ValueError("k and max_reported_errors must be at least 1, sample_rows at least 0")
-    validation = _Validation
+    options: dict[str, Any] = {
+        "fmt": fmt,
+        "data_class": data_class,
+        "quasi_identifiers": list(dict.fromkeys(quasi_identifiers)),
+        "k": k,
+        "sample_rows": sample_rows,
+        "max_errors": max_reported_errors,
+        "limits": limits or Limits(),
+        "spill_dir": spill_dir,
+    }
+    # These modules build on this one's class, hence imported here.
     if fmt == "parquet":
-        from catalog.validation._parquet import ParquetValidation  # it builds on this module's class
+        from catalog.validation._parquet import ParquetValidation
 
-        validation = ParquetValidation
-    run = validation(
-        stream,
-        fmt=fmt,
-        data_class=data_class,
-        quasi_identifiers=list(dict.fromkeys(quasi_identifiers)),
-        k=k,
-        sample_rows=sample_rows,
-        max_errors=max_reported_errors,
-        limits=limits or Limits(),
-        spill_dir=spill_dir,
-    )
-    return run.run()
+        return ParquetValidation(stream, **options).run()
+    if fmt == "csv" and stream.seekable():
+        from catalog.validation._arrow_csv import ArrowCsvValidation, Irregular
+
+        start = stream.tell()
+        try:
+            return ArrowCsvValidation(stream, **options).run()
+        except Irregular:
+            stream.seek(start)  # the hand-written reader locates what Arrow's path does not handle
+    return _Validation(stream, **options).run()
 
 
 class _Validation:
