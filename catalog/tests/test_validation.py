@@ -1077,13 +1077,17 @@ def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
 
     plain = b"timestamp,v\n2024-01-01T00:00:00+09:00,1.5\n2024-01-01T00:10:00+09:00,2\n"
     assert arrow(plain).to_dict() == run(plain).to_dict()
+    sjis = "timestamp,場所\n2024-01-01T00:00:00,東京\n2024-01-01T00:10:00,大阪\n".encode("cp932")
+    trickled = validate_stream(Trickle(sjis, 3), fmt="csv", data_class="iot")  # type: ignore[arg-type]
+    assert arrow(sjis).to_dict() == trickled.to_dict()
+    assert check(arrow(sjis), "encoding").detail == "Shift_JIS (cp932)."
     assert arrow(plain).time_range == ("2024-01-01T00:00:00+09:00", "2024-01-01T00:10:00+09:00")
     for irregular in (
         plain.replace(b"1.5", b'"1.5"'),  # a quote
         plain.replace(b"\n", b"\r\n"),  # carriage returns
         plain + b"\n",  # a blank line
         plain + b"2024-01-01T00:20:00+09:00\n",  # a ragged record
-        "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("cp932"),  # not UTF-8
+        "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("euc_jp"),  # neither UTF-8 nor cp932
         b"timestamp,v\n",  # no data rows
     ):
         with pytest.raises(Irregular):

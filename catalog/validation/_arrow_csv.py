@@ -1,8 +1,9 @@
 """CSV on Apache Arrow: the common file read by Arrow's streaming CSV reader and checked with its compute kernels.
 
-Most files the market receives are plain: UTF-8 without a byte-order mark, no double quote, ``\\n`` line breaks, no
-blank line, every record as wide as the header. For those, Arrow's multi-threaded reader turns the stream into
-batches of text columns (about 1 MiB of the file each) and the checks run on whole columns in C++:
+Most files the market receives are plain: UTF-8 (or Shift_JIS, converted to UTF-8 on the way), no double
+quote, ``\n`` line breaks, no blank line, every record as wide as the header. For those, Arrow's streaming reader
+turns the stream into batches of text columns (about 1 MiB of the file each) and the checks run on whole columns
+in C++:
 
 * types: the grammar of :mod:`catalog.validation._types`, settled per batch with kernels (digits only, one point,
   a leading zero), the anchored reference patterns (RE2) for the values those do not settle, and the distinct
@@ -33,6 +34,7 @@ import pyarrow.csv as pacsv
 
 from catalog.validation import _types as types
 from catalog.validation._parquet import identifier_candidates
+from catalog.validation._reader import _NON_ASCII, _detect
 from catalog.validation._timestamps import TIMESTAMP_NAMES, TimestampTracker
 from catalog.validation.report import Check
 from catalog.validation.validator import _Validation
@@ -53,13 +55,18 @@ class Irregular(Exception):
 
 class _Guard(io.RawIOBase):
     """The stream as Arrow reads it, refusing (with :class:`Irregular`) what only the hand-written reader handles.
-    Each chunk costs a few ``memchr``. :meth:`start` reads the first chunk, for the header's names."""
+    Each chunk costs a few ``memchr``. A Shift_JIS file (decided as the hand-written reader decides it, at its first
+    line that is not ASCII) is handed to Arrow as UTF-8, a whole number of lines at a time; none of the bytes
+    looked for here can be the second byte of a cp932 character. :meth:`start` reads the first chunk, for the
+    header's names."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self._last = b"\n"  # a file starting with a line break starts with a blank line
-        self._first = b""
+        self._out = b""  # UTF-8 not yet handed to Arrow
+        self._carry = b""  # cp932 after the last line break, not yet converted
         self.bom = False
+        self.encoding: str | None = None  # as BlockReader.encoding
 
     def readable(self) -> bool:
         return True
@@ -67,39 +74,55 @@ class _Guard(io.RawIOBase):
     def start(self) -> list[str]:
         """The header's names (the first line, split on commas)."""
         data = self._stream.read(BLOCK_BYTES)
-        while data and (end := data.find(b"\n")) < 0 and len(data) < BLOCK_BYTES:
+        while data and data.find(b"\n") < 0 and len(data) < BLOCK_BYTES:
             more = self._stream.read(BLOCK_BYTES)
             if not more:
                 break
             data += more
-        self._check(data)
-        end = data.find(b"\n")
-        if end < 0:
-            raise Irregular  # a header of a megabyte, or a file of one line
-        self.bom = data.startswith(_BOM)
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise Irregular
-        self._first = data
-        return data[len(_BOM) if self.bom else 0 : end].decode("utf-8").split(",")
+        self.bom = data.startswith(_BOM)
+        if self.bom:
+            self.encoding = "utf-8"
+        self._out = self._convert(data)
+        end = self._out.find(b"\n")
+        if end < 0:
+            raise Irregular  # a header of a megabyte, or a file of one line
+        return self._out[len(_BOM) if self.bom else 0 : end].decode("utf-8").split(",")
 
-    def _check(self, data: bytes) -> None:
+    def _convert(self, data: bytes) -> bytes:
         if b'"' in data or b"\r" in data or b"\x00" in data or b"\n\n" in data:
             raise Irregular
         if self._last == b"\n" and data[:1] == b"\n":
             raise Irregular
         self._last = data[-1:]
+        if self.encoding is None and not data.isascii():
+            found = _NON_ASCII.search(data)
+            assert found is not None
+            end = data.find(b"\n", found.start())
+            if end < 0:
+                raise Irregular  # the line that decides runs past this chunk
+            self.encoding = _detect(data[data.rfind(b"\n", 0, found.start()) + 1 : end + 1], True)
+        if self.encoding != "cp932":
+            return data
+        data = self._carry + data
+        cut = data.rfind(b"\n") + 1
+        self._carry = data[cut:]
+        return data[:cut].decode("cp932").encode("utf-8")
 
     def read(self, size: int = -1) -> bytes:
         # Arrow calls read(), so the chunk is handed over without the copy readinto() would make.
-        if self._first:
-            if size < 0:
-                size = len(self._first)
-            data, self._first = self._first[:size], self._first[size:]
-            return data
-        data = self._stream.read(size)
-        if data:
-            self._check(data)
-        return bytes(data)
+        while not self._out:
+            data = self._stream.read(BLOCK_BYTES if size < 0 else max(size, 1))
+            if not data:
+                rest, self._carry = self._carry, b""
+                return rest.decode("cp932").encode("utf-8")
+            self._out = self._convert(bytes(data))
+        if size < 0 or size >= len(self._out):
+            data, self._out = self._out, b""
+        else:
+            data, self._out = self._out[:size], self._out[size:]
+        return data
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -132,6 +155,8 @@ class ArrowCsvValidation(_Validation):
         return self.rows
 
     def _encoding_check(self) -> Check:
+        if self.guard.encoding == "cp932":
+            return Check("encoding", True, "Shift_JIS (cp932).")
         if self.guard.bom:
             return Check("encoding", True, "UTF-8 (with a byte-order mark, which is ignored).")
         return Check("encoding", True, "UTF-8.")

@@ -167,7 +167,8 @@ class ParquetValidation(_Validation):
                 "upload CSV or JSON Lines under their own extension."
             )
         try:
-            parquet = pq.ParquetFile(source, buffer_size=1 << 20)
+            # Without pre-buffering: it would hold whole row groups, far past one batch, however large they are.
+            parquet = pq.ParquetFile(source, buffer_size=1 << 20, pre_buffer=False)
             schema = parquet.schema_arrow
         except (pa.ArrowException, OSError, ValueError) as exc:
             self._stop_at_parse(f"The Parquet file cannot be read: {_arrow_message(exc)}.")
