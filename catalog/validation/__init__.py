@@ -1,6 +1,6 @@
-"""Validation of dataset files for the market: pure Python, streaming, no Django.
+"""Validation of dataset files for the market: streaming, no Django; Python and Apache Arrow (pyarrow).
 
-``validate_stream`` reads a CSV or JSON Lines file once, in constant memory, and returns a
+``validate_stream`` reads a CSV, JSON Lines or Parquet file once, in bounded memory, and returns a
 :class:`ValidationReport` of named checks (encoding, parse, schema, row count, direct identifiers, and
 k-anonymity for anonymized data or timestamps for IoT data), the inferred schema, a typed sample and the
 time range of IoT data. A file past the market's published :class:`Limits` (columns, bytes per line, bytes

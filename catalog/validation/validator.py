@@ -58,7 +58,11 @@ def validate_stream(
     limits: Limits | None = None,
     spill_dir: str | None = None,
 ) -> ValidationReport:
-    """Validate a CSV or JSON Lines file read from ``stream`` (binary, positioned at its start).
+    """Validate a CSV, JSON Lines or Parquet file read from ``stream`` (binary, positioned at its start).
+
+    A CSV stream that can seek is read by Arrow's path first (``_arrow_csv``), which hands a file it does not
+    handle back to the hand-written reader from the same position; Parquet is read by ``_parquet`` (a stream that
+    cannot seek is copied to a temporary file in ``spill_dir`` first). The report is the same whichever reads.
 
     The stream is read once, to its end, in chunks and never closed. Checks, in order: ``encoding``,
     ``parse``, ``schema``, ``row_count``, ``direct_identifiers``, then ``k_anonymity`` for anonymized
