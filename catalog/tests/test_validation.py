@@ -1094,3 +1094,61 @@ def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
             arrow(irregular)
         trickled = validate_stream(Trickle(irregular, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
         assert run(irregular).to_dict() == trickled.to_dict()
+
+
+# --- Parquet ------------------------------------------------------------------------------------------------
+
+
+def _parquet(table: Any) -> bytes:
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def test_parquet_text_that_cannot_be_stored_fails_parse_and_is_never_sampled() -> None:
+    import pyarrow as pa
+
+    report = run(_parquet(pa.table({"a\x00b": [1, 2]})), fmt="parquet")
+    assert names(report) == ["encoding", "parse"] and report.sample == {"columns": [], "rows": []}
+    assert "names of column(s) 1 hold characters that are not text" in check(report, "parse").detail
+    report = run(
+        _parquet(pa.table({"timestamp": ["2024-01-01T00:00:00"] * 2, "note": ["ok", "a\x00b"]})), fmt="parquet"
+    )
+    assert not report.passed
+    assert (
+        check(report, "parse").detail
+        == "1 row(s) hold values that are not text: line 2: column 'note' holds a NUL character (\\u0000)."
+    )
+
+
+def test_parquet_identifiers_and_timestamps_are_those_of_the_text_formats() -> None:
+    """The same rows as CSV and as Parquet give the same identifier verdict (My Numbers judged per column) and the
+    same time range."""
+    import pyarrow as pa
+
+    rows = 30
+    timestamps = [f"2024-04-01T{i // 6:02d}:{(i % 6) * 10:02d}:00+09:00" for i in range(rows)]
+    compact = [int(f"2024040{1 + i // 24}{i % 24:02d}{(i * 7) % 60:02d}") for i in range(rows)]
+    phones = [f"090-1234-{5600 + i}" for i in range(rows)]
+    table = pa.table(
+        {
+            "timestamp": pa.array([datetime.fromisoformat(t) for t in timestamps], pa.timestamp("s", tz="+09:00")),
+            "read_at": compact,
+            "contact": phones,
+        }
+    )
+    text = "timestamp,read_at,contact\n" + "".join(
+        f"{t},{c},{p}\n" for t, c, p in zip(timestamps, compact, phones, strict=True)
+    )
+    as_parquet, as_csv = run(_parquet(table), fmt="parquet"), run(text)
+    # Only the lines differ: a Parquet file's "line" is its row, the first row being line 1.
+    assert check(as_parquet, "direct_identifiers").detail == check(as_csv, "direct_identifiers").detail.replace(
+        "line 2,", "line 1,"
+    ).replace("line 3,", "line 2,").replace("line 4,", "line 3,").replace("line 5,", "line 4,").replace(
+        "line 6,", "line 5,"
+    )
+    assert "in column(s) 'contact' (30)" in check(as_parquet, "direct_identifiers").detail
+    assert "read_at" not in check(as_parquet, "direct_identifiers").detail
+    assert as_parquet.time_range == as_csv.time_range == ("2024-04-01T00:00:00+09:00", "2024-04-01T04:50:00+09:00")

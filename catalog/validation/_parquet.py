@@ -38,6 +38,7 @@ from catalog.validation._reader import EncodingFailure
 from catalog.validation._timestamps import TimestampTracker, named_timestamp_column
 from catalog.validation.report import Check
 from catalog.validation.validator import _Stop, _Validation
+from config.text import unstorable_text
 
 BATCH_ROWS: Final = 64 * 1024
 MAGIC: Final = b"PAR1"
@@ -192,6 +193,9 @@ class ParquetValidation(_Validation):
             raise too_many_columns(len(names), self.limits, line=1, jsonl=False)
         if not names:
             self._stop_at_parse("The Parquet file has no columns.")
+        unstorable = [str(i + 1) for i, name in enumerate(names) if unstorable_text(name) is not None]
+        if unstorable:
+            self._stop_at_parse(f"The names of column(s) {', '.join(unstorable)} hold characters that are not text.")
         unnamed = [str(i + 1) for i, name in enumerate(names) if not name.strip()]
         if unnamed:
             self._stop_at_parse(f"Column(s) {', '.join(unnamed)} have no name; every column needs a unique name.")

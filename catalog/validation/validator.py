@@ -96,7 +96,7 @@ def validate_stream(
         from catalog.validation._parquet import ParquetValidation
 
         return ParquetValidation(stream, **options).run()
-    if fmt == "csv" and stream.seekable():
+    if fmt == "csv" and getattr(stream, "seekable", lambda: False)():
         from catalog.validation._arrow_csv import ArrowCsvValidation, Irregular
 
         start = stream.tell()
