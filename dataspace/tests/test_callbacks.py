@@ -71,10 +71,13 @@ def test_an_invalid_message_is_never_stored(seller, buyer, connector) -> None:
     assert not Callback.objects.exists()
 
 
-def test_a_failed_try_is_retried_after_backoff_then_given_up(seller, buyer, connector, settings, capture) -> None:
+def test_a_failed_try_is_retried_after_backoff_then_given_up(
+    seller, buyer, connector, settings, capture, monkeypatch
+) -> None:
     settings.ICHIBA = {**settings.ICHIBA, "DSP_CALLBACK_MAX_ATTEMPTS": 2}
     given_up: list[Callback] = []
-    callbacks.on_given_up("ContractNegotiationTerminationMessage", given_up.append)
+    # This test's handler for the message type, in place of the negotiations' own for this test only.
+    monkeypatch.setitem(callbacks._given_up, "ContractNegotiationTerminationMessage", given_up.append)
     process = negotiation(seller, buyer, connector)
     connector.answers.extend([503, 500])
     with capture(execute=True):
