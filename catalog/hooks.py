@@ -98,3 +98,22 @@ def on_version_published(event: VersionPublished) -> None:
     """Announce a published version inside the transaction that published it."""
     for subscriber in list(_version_published_subscribers):
         subscriber(event)
+
+
+# --- prices ------------------------------------------------------------------------------------------------------
+
+# The cheapest datasets on the market: dataset id → its best ask (minor units per seat), at most ``limit`` of them,
+# cheapest first; the marketplace knows the order books. Sorting the catalog by price reads it.
+BestAsksProvider = Callable[[int], dict[uuid.UUID, int]]
+
+_best_asks_provider: BestAsksProvider | None = None
+
+
+def register_best_asks_provider(provider: BestAsksProvider) -> None:
+    global _best_asks_provider
+    _best_asks_provider = provider
+
+
+def dataset_best_asks(*, limit: int) -> dict[uuid.UUID, int]:
+    """The ``limit`` cheapest datasets' best asks (an empty market before the marketplace registers)."""
+    return _best_asks_provider(limit) if _best_asks_provider is not None else {}

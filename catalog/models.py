@@ -80,6 +80,10 @@ class Dataset(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Normalised search tokens (words and CJK bigrams) of title, description, tags; see catalog/search.py.
     search_text = models.TextField(blank=True, editable=False)
+    # The title's tokens and the tags' and region's, weighted above the rest when results are ranked; a query whose
+    # tokens equal search_title names the title exactly and ranks first (docs/adr/0014).
+    search_title = models.TextField(blank=True, editable=False)
+    search_tags = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -90,6 +94,7 @@ class Dataset(models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="dataset_status_created_idx"),
             models.Index(fields=["seller", "-created_at"], name="dataset_seller_created_idx"),
             models.Index(fields=["data_class", "category"], name="dataset_class_category_idx"),
+            models.Index(fields=["search_title"], name="dataset_search_title_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -99,6 +104,17 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchWord(models.Model):
+    """An English word of some dataset's title, description, tags or region: a misspelt query word is corrected to
+    the most similar of these (pg_trgm on PostgreSQL, difflib elsewhere). Words are only ever added; a word no
+    dataset holds any more costs nothing but an alternative that matches nothing."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 def dataset_storage() -> Storage:

@@ -55,7 +55,40 @@ def tsquery(query: str) -> str | None:
     Tokens contain only letters and digits (see ``_RUNS``), so no tsquery syntax can be injected; they are
     still quoted to be safe.
     """
-    terms = query_terms(query)
+    return tsquery_of(query_terms(query), {})
+
+
+# --- ranking -----------------------------------------------------------------------------------------------------
+#
+# The weighted fields of a dataset (docs/adr/0014): the title's tokens weigh most, then the tags' and the region's,
+# then everything (``search_text``, which the matching reads, title and tags included). English words of the
+# documents feed a vocabulary (``SearchWord``) that a misspelt query word is corrected against.
+
+_WORD = re.compile(r"^[a-z][a-z]{2,39}$")
+
+
+def title_tokens(title: str) -> str:
+    """The token string stored in ``Dataset.search_title``; a query whose tokens equal it names the title exactly."""
+    return document_tokens(title)
+
+
+def tag_tokens(tags: list[str], region: str) -> str:
+    """The token string stored in ``Dataset.search_tags``: the tags and the region."""
+    return document_tokens(" ".join(tags), region)
+
+
+def vocabulary_words(*token_strings: str) -> set[str]:
+    """The English words (3 to 40 ASCII letters) of token strings: the words a misspelling is corrected to."""
+    return {token for text in token_strings for token in text.split() if _WORD.match(token)}
+
+
+def correctable(word: str) -> bool:
+    """Whether a query word may be corrected (an English word; CJK bigrams and numbers are taken as typed)."""
+    return bool(_WORD.match(word))
+
+
+def tsquery_of(terms: list[list[str]], alternatives: dict[str, list[str]]) -> str | None:
+    """``tsquery`` for already split terms, a corrected word ORed with its ``alternatives``."""
     if not terms:
         return None
     parts: list[str] = []
@@ -63,5 +96,7 @@ def tsquery(query: str) -> str | None:
         last = index == len(terms) - 1
         for token in tokens:
             prefix = (last and not _CJK_RUN.match(token)) or (len(token) == 1 and _CJK_RUN.match(token))
-            parts.append("'" + token.replace("'", "''") + "'" + (":*" if prefix else ""))
+            quoted = "'" + token.replace("'", "''") + "'" + (":*" if prefix else "")
+            others = ["'" + word.replace("'", "''") + "'" for word in alternatives.get(token, [])]
+            parts.append(f"({' | '.join([quoted, *others])})" if others else quoted)
     return " & ".join(parts)

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from catalog import search
+from catalog import ranking, search
 from catalog.models import Dataset, DatasetVersion, Tag
 from config.errors import NotFound
 
@@ -23,6 +21,7 @@ class SearchFilters:
     data_class: str = ""
     category: str = ""
     tag: str = ""
+    region: str = ""
     seller: uuid.UUID | None = None
 
 
@@ -34,34 +33,15 @@ def _visible(viewer_org_id: uuid.UUID | None) -> Q:
     return visible
 
 
-def _text_match(queryset: QuerySet[Dataset], q: str) -> QuerySet[Dataset]:
-    if connection.vendor == "postgresql":
-        expression = search.tsquery(q)
-        if expression is None:
-            return queryset
-        # search_vector is the generated, GIN-indexed column of migration 0002 (PostgreSQL only).
-        return queryset.filter(
-            RawSQL(
-                "catalog_dataset.search_vector @@ to_tsquery('simple'::regconfig, %s)",
-                [expression],
-                output_field=BooleanField(),
-            )
-        )
-    # SQLite: every token must occur in the token string (a scan; fine for a laptop catalog).
-    for tokens in search.query_terms(q):
-        for token in tokens:
-            queryset = queryset.filter(search_text__contains=token)
-    return queryset
-
-
-def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -> QuerySet[Dataset]:
+def _filtered(viewer_org_id: uuid.UUID | None, filters: SearchFilters) -> QuerySet[Dataset]:
+    """The visible datasets that pass every filter but the text."""
     queryset = Dataset.objects.filter(_visible(viewer_org_id))
-    if filters.q.strip():
-        queryset = _text_match(queryset, filters.q)
     if filters.data_class:
         queryset = queryset.filter(data_class=filters.data_class)
     if filters.category:
         queryset = queryset.filter(category=filters.category)
+    if filters.region:
+        queryset = queryset.filter(region=filters.region)
     if filters.tag:
         # Resolved to an id first: a join on the tag's name lets the planner walk every dataset looking
         # for a tag that may not exist.
@@ -71,8 +51,33 @@ def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -
         queryset = queryset.filter(id__in=Dataset.tags.through.objects.filter(tag_id=tag_id).values("dataset_id"))
     if filters.seller:
         queryset = queryset.filter(seller_id=filters.seller)
+    return queryset
+
+
+def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -> QuerySet[Dataset]:
+    """The matching datasets, unordered and unranked (for lists that order them themselves)."""
+    queryset = _filtered(viewer_org_id, filters)
+    if filters.q.strip():
+        queryset = ranking.text_match(queryset, search.query_terms(filters.q), {})
     # search_text is the largest column and only ever read by the database.
-    return queryset.select_related("seller").prefetch_related("tags").defer("search_text")
+    return (
+        queryset.select_related("seller").prefetch_related("tags").defer("search_text", "search_title", "search_tags")
+    )
+
+
+def dataset_search_page(
+    *,
+    viewer_org_id: uuid.UUID | None,
+    filters: SearchFilters,
+    sort: str = "",
+    cursor: str | None = None,
+    page_size: int = 20,
+) -> ranking.SearchPage:
+    """A page of the catalog search in ``sort`` order (relevance by default with a query, else newest), its cursors
+    and its facets; a misspelt English word is widened to the similar words of the catalog (catalog/ranking.py)."""
+    return ranking.search_page(
+        filtered=_filtered(viewer_org_id, filters), q=filters.q, sort=sort, cursor=cursor, page_size=page_size
+    )
 
 
 def dataset_get(*, dataset_id: Any, viewer_org_id: uuid.UUID | None) -> Dataset:

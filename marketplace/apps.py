@@ -14,11 +14,12 @@ class MarketplaceConfig(AppConfig):
     def ready(self) -> None:
         # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
         from marketplace.models import ApiKey, Organization
-        from marketplace.selectors import offerings_public_summary
+        from marketplace.selectors import dataset_best_asks, offerings_public_summary
         from marketplace.services.participants import principal_forget_on_change
         from marketplace.web.orders import dataset_market_panel
 
         hooks.register_offerings_provider(offerings_public_summary)
+        hooks.register_best_asks_provider(dataset_best_asks)
         hooks.register_dataset_panel(dataset_market_panel)
         # An API key's principal is cached (api_key_authenticate): any change of the key or its organisation,
         # the admin's included, forgets it.

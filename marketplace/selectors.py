@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from catalog.selectors import new_versions_per_period
@@ -168,6 +168,27 @@ def offering_delivery_record(
         for index, count in enumerate(counts)
     ]
     return record[::-1]
+
+
+def dataset_best_asks(limit: int) -> dict[uuid.UUID, int]:
+    """The cheapest datasets' best asks (catalog.hooks): per dataset, the lowest price of an ask resting on an active
+    public book of it (unexpired), cheapest first, at most ``limit``. Prices compare in minor units whatever the
+    currency: the market lists in yen."""
+    now = timezone.now()
+    asks = (
+        Order.objects.filter(
+            side=Order.Side.SELL,
+            status__in=Order.RESTING,
+            offering__status=Offering.Status.ACTIVE,
+            offering__channel=Offering.Channel.BOOK,
+            price__isnull=False,
+        )
+        .exclude(time_in_force="gtd", expires_at__lte=now)
+        .values("offering__dataset_id")
+        .annotate(best=Min("price"))
+        .order_by("best", "offering__dataset_id")[:limit]
+    )
+    return {row["offering__dataset_id"]: row["best"] for row in asks}
 
 
 def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import uuid
@@ -133,9 +134,12 @@ def test_catalog_paginates(client, seller) -> None:
     for i in range(14):
         make_dataset(seller, content=iot_csv(10), title=f"Gauge set {i}")
     first = text(client.get("/"))
-    assert first.count('class="card"') == 12 and "page=2" in first
-    second = text(client.get("/?page=2"))
-    assert second.count('class="card"') == 2
+    assert first.count('class="card"') == 12
+    more = re.search(r'rel="next" href="([^"]+)"', first)
+    assert more, "a link to the next page"
+    second = text(client.get("/" + html.unescape(more.group(1))))
+    assert second.count('class="card"') == 2 and 'rel="prev"' in second and 'rel="next"' not in second
+    assert not set(re.findall(r"Gauge set \d+", first)) & set(re.findall(r"Gauge set \d+", second))
 
 
 # --- dataset page ----------------------------------------------------------------------------------

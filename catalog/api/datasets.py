@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,15 +13,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
-from catalog import selectors
+from catalog import ranking, selectors
 from catalog.api.versions import VersionSerializer
 from catalog.hooks import offerings_for_dataset
 from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import check_data_class
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from config.api.pagination import CreatedCursorPagination
+from config.api.pagination import MAX_PAGE_SIZE, query_int
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
@@ -160,6 +160,9 @@ class SampleSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.ListField())
 
 
+SEARCH_PAGE_SIZE = 20
+
+
 def _viewer(request: Request) -> uuid.UUID | None:
     principal = principal_of(request)
     return principal.organization_id if principal is not None else None
@@ -178,25 +181,67 @@ def _choice(request: Request, name: str, choices: list[str]) -> str:
     return value
 
 
-class SearchPagination(CreatedCursorPagination):
-    page_size = 20
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Datasets matching the query (the planner's estimate if approximate).")
+    approximate = serializers.BooleanField(
+        help_text="True when the query matches more datasets than are counted: the counts are those of its newest "
+        "`counted` matches, scaled to `total`."
+    )
+    counted = serializers.IntegerField(help_text="How many matches were counted.")
+    data_class = FacetValueSerializer(many=True)
+    category = FacetValueSerializer(many=True)
+    region = FacetValueSerializer(many=True)
+    tag = FacetValueSerializer(many=True)
+
+
+class SearchPageSerializer(serializers.Serializer):
+    results = DatasetSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    sort = serializers.ChoiceField(choices=ranking.SORTS)
+    facets = FacetsSerializer()
+    corrections = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="A query word no dataset holds → the similar words it was widened to.",
+    )
+
+
+def facets_data(facets: ranking.Facets) -> dict[str, Any]:
+    data: dict[str, Any] = {"total": facets.total, "approximate": facets.approximate, "counted": facets.counted}
+    for name, values in ranking.facet_values(facets):
+        data[name] = [{"value": value, "count": count} for value, count in values]
+    return data
 
 
 class DatasetListCreate(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
     serializer_class = DatasetSerializer
-    pagination_class = SearchPagination
+    pagination_class = None
 
     @extend_schema(
         operation_id="datasets_search",
         parameters=[
             OpenApiParameter("q", str, description="Free text over title, description and tags (ja/en)."),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=list(ranking.SORTS),
+                description="relevance (the default with q), newest (the default without), price (cheapest ask first).",
+            ),
             OpenApiParameter("data_class", str, enum=DataClass.values),
             OpenApiParameter("category", str, enum=Category.values),
             OpenApiParameter("tag", str),
+            OpenApiParameter("region", str, description="A region exactly as a facet gives it."),
             OpenApiParameter("seller", OpenApiTypes.UUID, description="A seller organisation id."),
+            OpenApiParameter("cursor", str, description="From a page's next or previous link."),
+            OpenApiParameter("page_size", int, description="1 to 200, default 20."),
         ],
-        responses=DatasetSerializer(many=True),
+        responses=SearchPageSerializer,
     )
     def get(self, request: Request) -> Response:
         seller = request.query_params.get("seller") or None
@@ -212,19 +257,31 @@ class DatasetListCreate(GenericAPIView):
             data_class=_choice(request, "data_class", DataClass.values),
             category=_choice(request, "category", Category.values),
             tag=request.query_params.get("tag", "")[:50],
+            region=request.query_params.get("region", "")[:100],
             seller=seller_id,
         )
-        queryset = selectors.dataset_search(viewer_org_id=_viewer(request), filters=filters).prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=DatasetVersion.objects.filter(status=DatasetVersion.Status.PUBLISHED).only(
-                    "number", "dataset_id"
-                ),
-                to_attr="published_versions",
-            )
+        page = selectors.dataset_search_page(
+            viewer_org_id=_viewer(request),
+            filters=filters,
+            sort=_choice(request, "sort", list(ranking.SORTS)),
+            cursor=request.query_params.get("cursor") or None,
+            page_size=query_int(request, "page_size", minimum=1, maximum=MAX_PAGE_SIZE) or SEARCH_PAGE_SIZE,
         )
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(DatasetSerializer(page, many=True).data)
+        here = request.build_absolute_uri()
+
+        def link(cursor: str | None) -> str | None:
+            return replace_query_param(here, "cursor", cursor) if cursor else None
+
+        return Response(
+            {
+                "results": DatasetSerializer(page.datasets, many=True).data,
+                "next": link(page.next_cursor),
+                "previous": link(page.previous_cursor),
+                "sort": page.sort,
+                "facets": facets_data(page.facets),
+                "corrections": page.corrections,
+            }
+        )
 
     @extend_schema(
         operation_id="datasets_create",

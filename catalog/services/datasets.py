@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import search, states
-from catalog.models import CatalogEvent, Category, DataClass, Dataset, Tag, UpdateFrequency
+from catalog.models import CatalogEvent, Category, DataClass, Dataset, SearchWord, Tag, UpdateFrequency
 from config.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 
 PERSONAL_DATA_REFUSAL = (
@@ -122,9 +122,15 @@ def _set_tags(dataset: Dataset, names: list[str]) -> None:
 
 
 def _refresh_search_text(dataset: Dataset, tag_names: list[str]) -> None:
+    """The dataset's search tokens, and their English words added to the vocabulary typos are corrected against."""
     dataset.search_text = search.document_tokens(
         dataset.title, dataset.description, " ".join(tag_names), dataset.region
     )
+    dataset.search_title = search.title_tokens(dataset.title)
+    dataset.search_tags = search.tag_tokens(tag_names, dataset.region)
+    words = search.vocabulary_words(dataset.search_text)
+    if words:
+        SearchWord.objects.bulk_create([SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True)
 
 
 def _owned(dataset: Dataset, seller_id: uuid.UUID) -> None:

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog import selectors
+from catalog import ranking, selectors
 from catalog.hooks import dataset_head, dataset_panel, offerings_for_dataset
-from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
+from catalog.models import Category, DataClass, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import MAX_TAGS, check_data_class
 from catalog.web.access import dataset_owned, seller_required
@@ -106,7 +106,18 @@ class SearchForm(forms.Form):
         choices=[("", gettext_lazy("All categories")), *Category.choices],
     )
     tag = forms.CharField(label=gettext_lazy("Tag"), max_length=50, required=False, validators=[displayable_line])
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Best match")),
+            ("newest", gettext_lazy("Newest")),
+            ("price", gettext_lazy("Lowest price")),
+        ],
+    )
+    region = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput, validators=[displayable_line])
     seller = forms.UUIDField(label=gettext_lazy("Seller"), required=False, widget=forms.HiddenInput)
+    cursor = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -304,17 +315,40 @@ def _viewer_id(request: HttpRequest) -> uuid.UUID | None:
     return principal.organization_id if principal is not None else None
 
 
-def _published_versions(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
-    """Each dataset's published version numbers, newest first, as ``published_versions``."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "versions",
-            queryset=DatasetVersion.objects.filter(status=DatasetVersion.Status.PUBLISHED)
-            .only("number", "dataset_id")
-            .order_by("-number"),
-            to_attr="published_versions",
-        )
-    )
+# Facet names as the page shows them, in its order.
+FACET_LABELS = {
+    "data_class": gettext_lazy("Data class"),
+    "category": gettext_lazy("Category"),
+    "region": gettext_lazy("Region"),
+    "tag": gettext_lazy("Tag"),
+}
+
+
+def _facet_groups(request: HttpRequest, facets: ranking.Facets, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    """The facets as the page lists them: each value with its label, its count, whether it is the filter in force,
+    and the link that applies it (or, when in force, removes it) from the first page: plain links, no script."""
+    labels = {"data_class": dict(DataClass.choices), "category": dict(Category.choices)}
+    groups = []
+    for name, values in ranking.facet_values(facets):
+        shown = []
+        for value, count in values:
+            query = request.GET.copy()
+            query.pop("cursor", None)
+            if chosen.get(name) == value:
+                query.pop(name, None)
+            else:
+                query[name] = value
+            shown.append(
+                {
+                    "label": labels.get(name, {}).get(value, value),
+                    "count": count,
+                    "chosen": chosen.get(name) == value,
+                    "href": "?" + query.urlencode(),
+                }
+            )
+        if shown:
+            groups.append({"name": name, "label": FACET_LABELS[name], "values": shown})
+    return groups
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
@@ -326,18 +360,40 @@ def catalog(request: HttpRequest) -> HttpResponse:
         data_class=data.get("data_class") or "",
         category=data.get("category") or "",
         tag=data.get("tag") or "",
+        region=data.get("region") or "",
         seller=data.get("seller"),
     )
-    results = _published_versions(selectors.dataset_search(viewer_org_id=_viewer_id(request), filters=filters))
-    page = Paginator(results, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    filtered = any([filters.q.strip(), filters.data_class, filters.category, filters.tag, filters.seller])
+    try:
+        page = selectors.dataset_search_page(
+            viewer_org_id=_viewer_id(request),
+            filters=filters,
+            sort=data.get("sort") or "",
+            cursor=data.get("cursor") or None,
+            page_size=CATALOG_PAGE_SIZE,
+        )
+    except DomainError:  # a damaged cursor (edited by hand): the first page instead
+        page = selectors.dataset_search_page(
+            viewer_org_id=_viewer_id(request), filters=filters, sort=data.get("sort") or "", page_size=CATALOG_PAGE_SIZE
+        )
+    filtered = any(
+        [filters.q.strip(), filters.data_class, filters.category, filters.tag, filters.region, filters.seller]
+    )
     seller_name = ""
-    if filters.seller and page.object_list:
-        seller_name = page.object_list[0].seller.name
+    if filters.seller and page.datasets:
+        seller_name = page.datasets[0].seller.name
+    chosen = {"data_class": filters.data_class, "category": filters.category, "tag": filters.tag}
+    chosen["region"] = filters.region
     return render(
         request,
         "catalog/catalog.html",
-        {"form": form, "page": page, "filters": filters, "filtered": filtered, "seller_name": seller_name},
+        {
+            "form": form,
+            "page": page,
+            "facet_groups": _facet_groups(request, page.facets, chosen),
+            "filters": filters,
+            "filtered": filtered,
+            "seller_name": seller_name,
+        },
     )
 
 

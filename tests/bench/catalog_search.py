@@ -1,21 +1,28 @@
-"""Catalog search over 100,000 generated datasets on PostgreSQL: p50/p95 latency of the search endpoint.
+"""Catalog search, ranked, over 1,000,000 generated datasets on PostgreSQL: p50/p95 latency of the search endpoint
+per query of the mix, and over the whole mix (target: p95 under 100 ms; docs/adr/0014).
 
 Runs the endpoint in-process (Django test client: middleware, view, SQL, serialisation; no socket), against
-its own database ``ichiba_bench`` (``ICHIBA_BENCH_DATABASE_URL``), built once and reused.
+its own database ``ichiba_bench_search`` (``ICHIBA_BENCH_DATABASE_URL``), built once with ``COPY`` and reused
+(``ICHIBA_BENCH_DATASETS`` sets the size). Queries with text are ranked by relevance (the default when there is a
+query), the others newest first; every response carries its facets. Besides the mix (the queries of the unranked
+bench before it, p95 37 ms at 100,000), the bench reports a misspelt word, an exact title, each sort and the second
+page through the first page's ``next`` link.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from tests.bench.common import django_on_own_database, emit, percentile, ran_in_fresh_interpreter
 
-N_DATASETS = int(os.environ.get("ICHIBA_BENCH_DATASETS", 100_000))
-DATABASE_URL = os.environ.get("ICHIBA_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichiba_bench")
+N_DATASETS = int(os.environ.get("ICHIBA_BENCH_DATASETS", 1_000_000))
+DATABASE_URL = os.environ.get("ICHIBA_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichiba_bench_search")
 QUERIES = [
     "q=bridge",
     "q=振動",
@@ -29,7 +36,13 @@ QUERIES = [
     "q=submarine",
     "",
 ]
+EXTRA = ["q=vibraton", "q=振動&sort=newest", "q=振動&sort=price", "sort=price"]
 ROUNDS = int(os.environ.get("ICHIBA_BENCH_SEARCH_ROUNDS", 40))
+P95_TARGET_MS = 100
+_COLUMNS = (
+    "id, seller_id, title, description, data_class, category, region, update_frequency, anonymization, status, "
+    "search_text, search_title, search_tags, created_at, updated_at, published_at"
+)
 
 
 def _setup_django() -> bool:
@@ -37,11 +50,15 @@ def _setup_django() -> bool:
 
 
 def _populate() -> None:
+    """``N_DATASETS`` published datasets of ``demo.data.generate_catalog_entries``, one a second back from now, with
+    their tags and the vocabulary; streamed with ``COPY`` (the ORM takes most of an hour for a million)."""
+    import json
+
     from django.db import connection, transaction
     from django.utils import timezone
 
     from catalog import search
-    from catalog.models import Dataset, Tag
+    from catalog.models import Dataset, SearchWord, Tag
     from demo.data import generate_catalog_entries
     from marketplace.models import Organization
 
@@ -49,62 +66,88 @@ def _populate() -> None:
         return
     started = time.perf_counter()
     with transaction.atomic():
-        Dataset.tags.through.objects.all().delete()
-        Dataset.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE catalog_dataset_tags, catalog_catalogevent, catalog_dataset CASCADE")
         sellers = [
             Organization.objects.create(name=f"Bench seller {i}", is_seller=True, verified=True) for i in range(50)
         ]
-        tags: dict[str, Tag] = {}
-        batch: list[Dataset] = []
-        links: list[tuple[int, str]] = []
+        # Every tag first: no other statement may run on the connection while a COPY streams.
+        names = {search.normalize(tag) for entry in generate_catalog_entries(N_DATASETS) for tag in entry["tags"]}
+        Tag.objects.bulk_create([Tag(name=name) for name in sorted(names)], ignore_conflicts=True)
+        tags = dict(Tag.objects.filter(name__in=names).values_list("name", "id"))
+        words: set[str] = set()
         now = timezone.now()
-        for index, entry in enumerate(generate_catalog_entries(N_DATASETS)):
-            dataset = Dataset(
-                id=uuid.uuid4(),
-                seller=sellers[index % len(sellers)],
-                title=entry["title"],
-                description=entry["description"],
-                data_class=entry["data_class"],
-                category=entry["category"],
-                region=entry.get("region", ""),
-                update_frequency=entry.get("update_frequency", "once"),
-                anonymization=entry.get("anonymization") or {},
-                status=Dataset.Status.PUBLISHED,
-                published_at=now,
-                search_text=search.document_tokens(
-                    entry["title"], entry["description"], " ".join(entry.get("tags", [])), entry.get("region", "")
-                ),
-            )
-            batch.append(dataset)
-            for tag in entry.get("tags", []):
-                links.append((len(batch) - 1, search.normalize(tag)))
-            if len(batch) == 2000:
-                _flush(batch, links, tags)
-                batch, links = [], []
-        _flush(batch, links, tags)
+        raw = connection.connection  # psycopg's own connection: COPY
+        # The tag links wait in a file until the datasets are in.
+        with tempfile.TemporaryFile("w+") as links:
+            with raw.cursor() as cursor, cursor.copy(f"COPY catalog_dataset ({_COLUMNS}) FROM STDIN") as copy:
+                for index, entry in enumerate(generate_catalog_entries(N_DATASETS)):
+                    dataset_id = uuid.uuid4()
+                    tag_names = list(dict.fromkeys(search.normalize(tag) for tag in entry.get("tags", [])))
+                    region = entry.get("region", "")
+                    text = search.document_tokens(entry["title"], entry["description"], " ".join(tag_names), region)
+                    words |= search.vocabulary_words(text)
+                    created = now - timedelta(seconds=N_DATASETS - index)
+                    copy.write_row(
+                        (
+                            dataset_id,
+                            sellers[index % len(sellers)].id,
+                            entry["title"],
+                            entry["description"],
+                            entry["data_class"],
+                            entry["category"],
+                            region,
+                            entry.get("update_frequency", "once"),
+                            json.dumps(entry.get("anonymization") or {}),
+                            Dataset.Status.PUBLISHED,
+                            text,
+                            search.title_tokens(entry["title"]),
+                            search.tag_tokens(tag_names, region),
+                            created,
+                            created,
+                            created,
+                        )
+                    )
+                    for name in tag_names:
+                        links.write(f"{dataset_id}\t{tags[name]}\n")
+            with (
+                raw.cursor() as cursor,
+                cursor.copy("COPY catalog_dataset_tags (dataset_id, tag_id) FROM STDIN") as copy,
+            ):
+                links.seek(0)
+                while chunk := links.read(1 << 20):
+                    copy.write(chunk)
+        SearchWord.objects.bulk_create([SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE catalog_dataset")
+        cursor.execute("VACUUM ANALYZE catalog_dataset_tags")
     emit(bench="catalog.search.populate", datasets=N_DATASETS, seconds=round(time.perf_counter() - started, 1))
 
 
-def _flush(batch: list[Any], links: list[tuple[int, str]], tags: dict[str, Any]) -> None:
-    from catalog.models import Dataset, Tag
+def _timed(client: Any, query: str, rounds: int) -> tuple[list[float], dict[str, Any]]:
+    timings: list[float] = []
+    body: dict[str, Any] = {}
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/datasets?{query}")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content
+        body = response.json()
+    return timings, body
 
-    if not batch:
-        return
-    Dataset.objects.bulk_create(batch)
-    missing = {name for _, name in links} - set(tags)
-    if missing:
-        Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
-        tags.update({tag.name: tag for tag in Tag.objects.filter(name__in=missing)})
-    through = Dataset.tags.through
-    seen: set[tuple[int, str]] = set()
-    rows = []
-    for position, name in links:
-        if (position, name) not in seen:
-            seen.add((position, name))
-            rows.append(through(dataset_id=batch[position].id, tag_id=tags[name].id))
-    through.objects.bulk_create(rows)
+
+def _figure(query: str, timings: list[float], body: dict[str, Any], **extra: Any) -> None:
+    facets = body.get("facets") or {}
+    emit(
+        bench="catalog.search.query",
+        query=query or "(browse)",
+        results_on_page=len(body.get("results", [])),
+        matches=facets.get("total"),
+        approximate=facets.get("approximate"),
+        p50_ms=round(statistics.median(timings), 2),
+        p95_ms=round(percentile(timings, 0.95), 2),
+        **extra,
+    )
 
 
 def run() -> None:
@@ -114,32 +157,33 @@ def run() -> None:
     from django.test import Client
 
     client = Client()
-    for query in QUERIES:  # warm caches and connections
+    for query in QUERIES + EXTRA:  # warm caches and connections
         assert client.get(f"/api/v1/datasets?{query}").status_code == 200
     per_query: dict[str, list[float]] = {query: [] for query in QUERIES}
-    counts: dict[str, int] = {}
-    for _ in range(ROUNDS):
+    bodies: dict[str, dict[str, Any]] = {}
+    for _ in range(ROUNDS):  # interleaved, as a mix arrives
         for query in QUERIES:
-            started = time.perf_counter()
-            response = client.get(f"/api/v1/datasets?{query}")
-            per_query[query].append((time.perf_counter() - started) * 1000)
-            counts[query] = len(response.json()["results"])
+            timings, bodies[query] = _timed(client, query, 1)
+            per_query[query].extend(timings)
     for query, timings in per_query.items():
-        emit(
-            bench="catalog.search.query",
-            query=query or "(browse)",
-            results_on_page=counts[query],
-            p50_ms=round(statistics.median(timings), 2),
-            p95_ms=round(percentile(timings, 0.95), 2),
-        )
+        _figure(query, timings, bodies[query])
     everything = [t for timings in per_query.values() for t in timings]
     p95 = percentile(everything, 0.95)
     emit(
         bench="catalog.search",
         datasets=N_DATASETS,
+        ranked=True,
         requests=len(everything),
         p50_ms=round(statistics.median(everything), 2),
         p95_ms=round(p95, 2),
-        p95_target_ms=50,
-        p95_ok=p95 < 50,
+        p95_target_ms=P95_TARGET_MS,
+        p95_ok=p95 < P95_TARGET_MS,
     )
+    for query in EXTRA:
+        timings, body = _timed(client, query, ROUNDS)
+        _figure(query, timings, body, in_mix=False)
+    first = client.get("/api/v1/datasets?q=振動").json()
+    if first["next"]:
+        following = first["next"].split("/api/v1/datasets?", 1)[1]
+        timings, body = _timed(client, following, ROUNDS)
+        _figure("q=振動 (page 2)", timings, body, in_mix=False)

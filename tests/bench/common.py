@@ -192,6 +192,7 @@ def catalog_rows(
         status=Dataset.Status.PUBLISHED,
         published_at=created,
         search_text=search.document_tokens(entry["title"], entry["description"]),
+        search_title=search.title_tokens(entry["title"]),
     )
     version = DatasetVersion(
         dataset_id=dataset.id,

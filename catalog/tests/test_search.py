@@ -1,0 +1,230 @@
+"""Ranked catalog search (docs/adr/0014): relevance, typos, Japanese phrases, stable cursors, sorts, facets, the
+SQLite fallback, and the catalog page in both languages."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from catalog import ranking
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from catalog.services.versions import version_upload, version_validate
+from tests.builders import iot_csv, place, published_offering, run_python, signed_in, text
+
+
+def listed(party: Any, title: str, *, description: str = "", tags: tuple[str, ...] = (), **fields: Any) -> str:
+    """A published IoT dataset (its first version validated), by id."""
+    dataset = dataset_create(
+        seller_id=party.organization.id,
+        title=title,
+        description=description,
+        data_class=fields.pop("data_class", "iot"),
+        category=fields.pop("category", "infrastructure"),
+        tags=list(tags),
+        region=fields.pop("region", "Osaka"),
+        **fields,
+    )
+    version = version_upload(
+        dataset_id=dataset.id,
+        seller_id=party.organization.id,
+        upload=ContentFile(iot_csv(5), name="data.csv"),
+        original_filename="data.csv",
+    )
+    assert version_validate(version_id=version.id).status == "published"
+    return str(dataset.id)
+
+
+def search(client: Any, query: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/datasets?{query}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def ids(client: Any, query: str) -> list[str]:
+    return [dataset["id"] for dataset in search(client, query)["results"]]
+
+
+def follow(client: Any, link: str) -> dict[str, Any]:
+    return search(client, urlsplit(link).query)
+
+
+def test_an_exact_title_ranks_first_then_title_matches_before_description_matches(seller, buyer) -> None:
+    mentions = listed(seller, "Yodogawa river levels", description="Bridge strain near the river, bridge strain.")
+    in_title = listed(seller, "Bridge strain and bridge deck strain gauges", description="Bridge strain, every minute.")
+    exact = listed(seller, "Bridge strain")
+    listed(seller, "Factory vibration", description="Spindles.")
+
+    found = ids(buyer.client, "q=bridge strain")
+    assert found == [exact, in_title, mentions], "exact title, then the title's match, then the description's"
+    assert ids(buyer.client, "q=BRIDGE  strain") == found, "case and spacing do not change the order"
+    assert search(buyer.client, "q=bridge strain")["sort"] == "relevance", "relevance is the default with a query"
+
+
+def test_a_misspelt_english_word_finds_the_dataset(seller, buyer) -> None:
+    vibration = listed(seller, "Factory vibration 工場の振動", description="Spindle vibration.", tags=("machining",))
+    listed(seller, "Bridge strain", description="Strain gauges.")
+
+    body = search(buyer.client, "q=vibraton")
+    assert [d["id"] for d in body["results"]] == [vibration]
+    assert body["corrections"] == {"vibraton": ["vibration"]}
+    assert ids(buyer.client, "q=spindel factory") == [vibration], "a word before the last one too"
+    assert search(buyer.client, "q=vibration")["corrections"] == {}, "a word the catalog holds is taken as typed"
+    assert ids(buyer.client, "q=zzyzx") == [], "nothing similar: no results rather than anything"
+    assert ids(buyer.client, "q=振勤") == [], "Japanese is taken as typed"
+
+
+def test_a_japanese_phrase_ranks_its_dataset_first(seller, buyer) -> None:
+    scattered = listed(seller, "Factory data 工場データ", description="淀川の近くの工場。橋梁の点検記録ではない。")
+    described = listed(seller, "Survey photographs 点検写真", description="淀川橋梁の点検写真。淀川橋梁の記録。")
+    phrase = listed(seller, "淀川橋梁のひずみ計測", description="Strain gauges on the Yodogawa bridge.")
+    listed(seller, "大阪の人流", description="駅の人流データ。")
+
+    assert ids(buyer.client, "q=淀川橋梁") == [phrase, described], "a phrase matches as written, its title first"
+    assert ids(buyer.client, "q=淀川 橋梁") == [phrase, described, scattered], "two words match anywhere"
+
+
+def test_pages_stay_stable_when_new_datasets_arrive(seller, buyer) -> None:
+    originals = {listed(seller, f"Strain gauge set {number}", description="Strain gauges.") for number in range(5)}
+
+    for query in ("q=strain gauge&page_size=2", "page_size=2", "q=strain&sort=newest&page_size=2"):
+        first = search(buyer.client, query)
+        seen = [d["id"] for d in first["results"]]
+        arrived = {listed(seller, "Strain gauge"), listed(seller, f"Strain gauge set {query}")}
+        page = first
+        while page["next"]:
+            page = follow(buyer.client, page["next"])
+            seen += [d["id"] for d in page["results"]]
+        assert len(seen) == len(set(seen)), f"{query}: no dataset twice"
+        assert set(seen) >= originals and not set(seen) & arrived, f"{query}: the pages of the first search"
+        back = follow(buyer.client, page["previous"])
+        assert [d["id"] for d in back["results"]] == seen[-len(page["results"]) - 2 : -len(page["results"])]
+        originals |= arrived
+        fresh = ids(buyer.client, query.replace("page_size=2", "page_size=50"))
+        assert set(fresh) >= arrived, "a new search finds them"
+
+
+def test_sort_by_newest_and_by_price(seller, other_seller, buyer, django_capture_on_commit_callbacks) -> None:
+    cheap = published_offering(seller, django_capture_on_commit_callbacks, title="Strain gauges cheap")
+    dear = published_offering(other_seller, django_capture_on_commit_callbacks, title="Strain gauges dear")
+    assert place(other_seller, dear, "sell", 3, price=9000).status_code == 201
+    assert place(seller, cheap, "sell", 3, price=1200).status_code == 201
+    unpriced = listed(seller, "Strain gauges unpriced")
+
+    assert ids(buyer.client, "q=strain gauges&sort=price") == [cheap["dataset"], dear["dataset"], unpriced]
+    assert ids(buyer.client, "sort=price") == [cheap["dataset"], dear["dataset"], unpriced]
+    assert ids(buyer.client, "q=strain&sort=newest") == [unpriced, dear["dataset"], cheap["dataset"]]
+    assert search(buyer.client, "")["sort"] == "newest", "newest is the default without a query"
+
+    refused = buyer.client.get("/api/v1/datasets?sort=cheapest")
+    assert refused.status_code == 400 and "sort" in refused.json()["errors"]
+    first = search(buyer.client, "q=strain&sort=price&page_size=1")
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+    for damaged in (cursor[:-3], "bm90IGpzb24", cursor + "x"):
+        response = buyer.client.get(f"/api/v1/datasets?q=strain&sort=price&cursor={damaged}")
+        assert response.status_code == 400 and "cursor" in response.json()["errors"], damaged
+    other_sort = buyer.client.get(f"/api/v1/datasets?q=strain&sort=newest&cursor={cursor}")
+    assert other_sort.status_code == 400, "a cursor belongs to its sort"
+
+
+def test_facets_count_the_query_per_class_category_region_and_tag(seller, buyer, monkeypatch) -> None:
+    listed(seller, "Bridge strain Osaka", tags=("bridge", "strain"), region="Osaka")
+    listed(seller, "Bridge strain Kobe", tags=("bridge",), region="Kobe")
+    listed(seller, "Bridge traffic", tags=("bridge", "traffic"), category="mobility", region="Osaka")
+    listed(seller, "Factory vibration", tags=("vibration",), category="manufacturing", region="Osaka")
+
+    facets = search(buyer.client, "q=bridge")["facets"]
+    assert facets["total"] == 3 and facets["approximate"] is False
+    assert facets["data_class"] == [{"value": "iot", "count": 3}]
+    assert facets["category"] == [{"value": "infrastructure", "count": 2}, {"value": "mobility", "count": 1}]
+    assert facets["region"] == [{"value": "Osaka", "count": 2}, {"value": "Kobe", "count": 1}]
+    assert facets["tag"] == [{"value": v, "count": c} for v, c in (("bridge", 3), ("strain", 1), ("traffic", 1))]
+    narrowed = search(buyer.client, "q=bridge&region=Kobe")
+    assert [d["title"] for d in narrowed["results"]] == ["Bridge strain Kobe"], "a facet's value filters"
+    assert narrowed["facets"]["total"] == 1
+
+    monkeypatch.setattr(ranking, "CANDIDATES", 2)
+    bounded = search(buyer.client, "q=bridge")["facets"]
+    assert bounded["approximate"] is True and bounded["counted"] == 2, "past the bound the counts say so"
+    assert bounded["total"] >= 2
+
+
+def test_sqlite_ranks_with_its_simpler_score(tmp_path) -> None:
+    """The embedded default (``make run``): the same API, ranked by which fields hold the query's words."""
+    code = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from catalog import selectors
+from catalog.models import Dataset
+from catalog.services.datasets import dataset_create
+from marketplace.models import Organization
+seller = Organization.objects.create(name="S", is_seller=True, verified=True)
+def make(title, description=""):
+    dataset = dataset_create(seller_id=seller.id, title=title, description=description, data_class="iot")
+    Dataset.objects.filter(pk=dataset.pk).update(status="published")
+    return dataset.title
+make("River levels", "bridge strain")
+make("Bridge strain gauges")
+make("Bridge strain")
+make("Factory vibration")
+def titles(q, **kwargs):
+    page = selectors.dataset_search_page(viewer_org_id=None, filters=selectors.SearchFilters(q=q), **kwargs)
+    return [d.title for d in page.datasets], page.corrections, page.facets.total
+print(json.dumps([titles("bridge strain"), titles("vibraton"), titles("bridge", sort="newest")]))
+"""
+    result = run_python(
+        code,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        ICHIBA_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    ranked, corrected, newest = json.loads(result.stdout.strip().splitlines()[-1])
+    assert ranked == [["Bridge strain", "Bridge strain gauges", "River levels"], {}, 3]
+    assert corrected == [["Factory vibration"], {"vibraton": ["vibration"]}, 1]
+    assert newest == [["Bridge strain", "Bridge strain gauges", "River levels"], {}, 3]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_catalog_page_sorts_facets_and_pages_in_both_languages(seller, lang) -> None:
+    for number in range(13):
+        listed(seller, f"Strain gauge set {number}", tags=("strain",), region="Osaka" if number % 2 else "Kobe")
+    listed(seller, "Strain gauge", category="mobility")
+    client = Client(headers={"accept-language": lang})
+    words = {
+        "en": ("Sort by", "Best match", "Region", "More", "14 datasets"),
+        "ja": ("並べ替え", "関連度順", "地域", "もっと見る", "14 件のデータセット"),
+    }[lang]
+
+    page = text(client.get("/?q=strain+gauge"))
+    for word in words:
+        assert word in page, word
+    titles = re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+    assert titles[0] == "Strain gauge" and len(titles) == 12, "the exact title first, a page of twelve"
+    kobe = re.search(r'<a href="(\?[^"]*region=Kobe[^"]*)"', page)
+    assert kobe, "facets are plain links"
+    narrowed = text(client.get("/" + html.unescape(kobe.group(1))))
+    assert 'aria-current="true"' in narrowed and len(re.findall(r'class="card"', narrowed)) == 7
+    more = re.search(r'rel="next" href="([^"]+)"', page)
+    assert more
+    second = text(client.get("/" + html.unescape(more.group(1))))
+    assert len(re.findall(r'class="card"', second)) == 2
+    newest = text(client.get("/?q=strain+gauge&sort=newest"))
+    assert re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', newest)[0] == "Strain gauge"
+    assert 'src="/static/ichiba/catalog.js"' in page, "filters apply as they change, with the plain form kept"
+    assert Dataset.objects.count() == 14
+
+
+def test_signed_in_sellers_see_their_drafts_ranked_too(seller) -> None:
+    dataset_create(seller_id=seller.organization.id, title="Strain draft", data_class="iot")
+    client = signed_in(seller)
+    assert "Strain draft" in text(client.get("/?q=strain"))
