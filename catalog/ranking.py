@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, FloatField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -39,11 +39,13 @@ from config.errors import InvalidInput
 
 SORTS = ("relevance", "newest", "price")
 # How many matches of a query are ranked (the newest; docs/adr/0014 has the measurements behind the number).
-CANDIDATES = 2000
+CANDIDATES = 500
 FACET_VALUES = 20
-# Alternatives a misspelt word is widened to, and how similar they must be (pg_trgm's default threshold; difflib's
-# ratio is stricter for the same pair, hence its own bound).
+# Alternatives a misspelt word is widened to, and how similar they must be: a trigram similarity of 0.45 takes
+# "spindel" to "spindle" (0.45) and "vibraton" to "vibration" (0.58) but not "submarine" to "marine" (0.42);
+# difflib's ratio is higher for the same pairs, hence its own bound.
 CORRECTIONS = 3
+SIMILARITY = 0.45
 DIFFLIB_CUTOFF = 0.75
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAMAGED_CURSOR = "Not a cursor this list handed out: follow the list's next link as it is."
@@ -153,6 +155,7 @@ def corrections_of(terms: list[list[str]]) -> dict[str, list[str]]:
             similar = list(
                 SearchWord.objects.filter(RawSQL("catalog_searchword.word %% %s", [word], output_field=BooleanField()))
                 .annotate(similarity=RawSQL("similarity(catalog_searchword.word, %s)", [word]))
+                .filter(similarity__gte=SIMILARITY)
                 .order_by("-similarity", "word")
                 .values_list("word", flat=True)[:CORRECTIONS]
             )
@@ -170,10 +173,12 @@ def text_match(queryset: QuerySet[Dataset], terms: list[list[str]], corrections:
         expression = search.tsquery_of(terms, corrections)
         if expression is None:
             return queryset
-        # search_vector is the generated, GIN-indexed column of migrations 0002 and 0004 (PostgreSQL only).
+        # search_vector is the generated, GIN-indexed column of migrations 0002 and 0004 (PostgreSQL only). Left
+        # unqualified on purpose: in a subquery the table has an alias of Django's, and "catalog_dataset." would
+        # name the outer query's row instead.
         return queryset.filter(
             RawSQL(
-                "catalog_dataset.search_vector @@ to_tsquery('simple'::regconfig, %s)",
+                "search_vector @@ to_tsquery('simple'::regconfig, %s)",
                 [expression],
                 output_field=BooleanField(),
             )
@@ -294,35 +299,36 @@ def search_page(
     corrections = corrections_of(terms) if terms else {}
     matches = text_match(filtered, terms, corrections) if terms else filtered
     bounded = matches.filter(created_at__lte=as_of)
-    window_ids = bounded.order_by("-created_at", "-id").values("pk")[:CANDIDATES]
-    in_window = Q(pk__in=window_ids)
+    # The window, the exact titles and the priced datasets are read apart and merged here: as one OR of
+    # subqueries the planner scans the whole table.
+    sources = [bounded.order_by("-created_at", "-id").values("pk")[:CANDIDATES]]
     title = search.title_tokens(q) if terms else ""
     if title:
-        in_window |= Q(pk__in=bounded.filter(search_title=title).values("pk")[:CANDIDATES])
+        sources.append(bounded.filter(search_title=title).values("pk")[:CANDIDATES])
     prices: dict[uuid.UUID, int] = {}
     if sort == "price":
         prices = dataset_best_asks(limit=CANDIDATES)
         if prices:
-            in_window |= Q(pk__in=bounded.filter(pk__in=list(prices)).values("pk"))
-    rows = Dataset.objects.filter(in_window)
+            sources.append(bounded.filter(pk__in=list(prices)).values("pk"))
     fields: list[str] = list(_WINDOW_FIELDS)
+    annotations: dict[str, Any] = {}
     if sort == "relevance":
-        rows = rows.annotate(exact=ExpressionWrapper(Q(search_title=title), output_field=BooleanField()))
+        annotations["exact"] = ExpressionWrapper(Q(search_title=title), output_field=BooleanField())
         fields.append("exact")
         if connection.vendor == "postgresql":
-            expression = search.tsquery_of(terms, corrections)
-            rows = rows.annotate(
-                score=RawSQL(
-                    "ts_rank_cd(catalog_dataset.search_vector, to_tsquery('simple'::regconfig, %s), 32)",
-                    [expression],
-                    output_field=FloatField(),
-                )
+            annotations["score"] = RawSQL(
+                "ts_rank_cd(search_vector, to_tsquery('simple'::regconfig, %s), 32)",
+                [search.tsquery_of(terms, corrections)],
+                output_field=FloatField(),
             )
             fields.append("score")
         else:
-            rows = rows.annotate(score=Value(0.0, output_field=FloatField()))
-            fields += ["score", "search_title", "search_tags", "search_text"]
-    window = list(rows.values(*fields))
+            fields += ["search_title", "search_tags", "search_text"]
+    merged: dict[uuid.UUID, dict[str, Any]] = {}
+    for source in sources:
+        for row in Dataset.objects.filter(pk__in=source).annotate(**annotations).values(*fields):
+            merged.setdefault(row["id"], row)
+    window = list(merged.values())
     if sort == "relevance" and connection.vendor != "postgresql":
         tokens = [token for term in terms for token in term]
         for row in window:
