@@ -102,6 +102,13 @@ class Cursor:
     as_of: datetime
 
 
+_KEY_SHAPES: dict[str, tuple[Any, ...]] = {
+    "relevance": (int, int | float, str),
+    "newest": (int, str),
+    "price": (int, int, int, str),
+}
+
+
 def cursor_encode(cursor: Cursor) -> str:
     payload = {"s": cursor.sort, "k": list(cursor.key), "d": "n" if cursor.forward else "p", "t": _micros(cursor.as_of)}
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
@@ -112,9 +119,12 @@ def cursor_decode(value: str, *, sort: str) -> Cursor:
     try:
         payload = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
         key = payload["k"]
-        if not isinstance(key, list) or not 2 <= len(key) <= 4:
+        # Each sort's key has its own shape (``_key``); a key of another shape would not compare with the rows'.
+        shape = _KEY_SHAPES.get(sort, ())
+        if not isinstance(key, list) or len(key) != len(shape):
             raise ValueError(key)
-        if not all(isinstance(part, int | float | str) and not isinstance(part, bool) for part in key):
+        typed = zip(key, shape, strict=True)
+        if not all(isinstance(part, kind) and not isinstance(part, bool) for part, kind in typed):
             raise ValueError(key)
         if payload["s"] != sort or payload["d"] not in ("n", "p") or not isinstance(payload["t"], int):
             raise ValueError(payload)

@@ -3,6 +3,7 @@ SQLite fallback, and the catalog page in both languages."""
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -127,7 +128,10 @@ def test_sort_by_newest_and_by_price(seller, other_seller, buyer, django_capture
     assert refused.status_code == 400 and "sort" in refused.json()["errors"]
     first = search(buyer.client, "q=strain&sort=price&page_size=1")
     cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
-    for damaged in (cursor[:-3], "bm90IGpzb24", cursor + "x"):
+    reshaped = base64.urlsafe_b64encode(
+        json.dumps({"s": "price", "k": ["a", 1.5, None, 2], "d": "n", "t": 0}).encode()
+    ).decode()
+    for damaged in (cursor[:-3], "bm90IGpzb24", cursor + "x", reshaped):
         response = buyer.client.get(f"/api/v1/datasets?q=strain&sort=price&cursor={damaged}")
         assert response.status_code == 400 and "cursor" in response.json()["errors"], damaged
     other_sort = buyer.client.get(f"/api/v1/datasets?q=strain&sort=newest&cursor={cursor}")
