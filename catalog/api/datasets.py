@@ -239,7 +239,11 @@ class DatasetListCreate(GenericAPIView):
             OpenApiParameter("region", str, description="A region exactly as a facet gives it."),
             OpenApiParameter("seller", OpenApiTypes.UUID, description="A seller organisation id."),
             OpenApiParameter("cursor", str, description="From a page's next or previous link."),
-            OpenApiParameter("page_size", int, description="1 to 200, default 20."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": SEARCH_PAGE_SIZE},
+                description="The page's length.",
+            ),
         ],
         responses=SearchPageSerializer,
     )

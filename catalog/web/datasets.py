@@ -117,7 +117,7 @@ class SearchForm(forms.Form):
     )
     region = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput, validators=[displayable_line])
     seller = forms.UUIDField(label=gettext_lazy("Seller"), required=False, widget=forms.HiddenInput)
-    cursor = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+    cursor = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput, validators=[displayable_line])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
