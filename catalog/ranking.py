@@ -183,7 +183,7 @@ def text_match(queryset: QuerySet[Dataset], terms: list[list[str]], corrections:
         expression = search.tsquery_of(terms, corrections)
         if expression is None:
             return queryset
-        # search_vector is the generated, GIN-indexed column of migrations 0002 and 0004 (PostgreSQL only). Left
+        # search_vector is the generated, GIN-indexed column of migrations 0002 and 0005 (PostgreSQL only). Left
         # unqualified on purpose: in a subquery the table has an alias of Django's, and "catalog_dataset." would
         # name the outer query's row instead.
         return queryset.filter(
