@@ -62,9 +62,10 @@ class DataRequest(models.Model):
 
 
 class PrivateOffer(models.Model):
-    """A seller's offer of a licence to one buyer, negotiated in revisions (``PrivateOfferRevision``): either party
-    may counter the other's latest revision; the party that did not write the latest one accepts it (by its hash)
-    or declines. Only the two parties ever see it; it is never on the public book or tape.
+    """A seller's offer of a licence to one buyer (or a buyer's proposal to the seller: ``proposed_by``), negotiated
+    in revisions (``PrivateOfferRevision``): either party may counter the other's latest revision; the party that did
+    not write the latest one accepts it (by its hash) or declines. Only the two parties ever see it; it is never on the
+    public book or tape.
 
     Accepted, it opens a private offering (``offering``) with the agreed terms and sells it to the buyer at once:
     one trade, one contract recording the revisions, one settlement."""
@@ -74,6 +75,10 @@ class PrivateOffer(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
+
+    class Via(models.TextChoices):
+        MARKET = "market", _("The market (web or API)")
+        DSP = "dsp", _("The Dataspace Protocol")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     seller = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="private_offers_made")
@@ -87,6 +92,12 @@ class PrivateOffer(models.Model):
     currency = models.CharField(max_length=3, default="JPY")
     expires_at = models.DateTimeField(_("expires at"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Who wrote revision 1: the seller (an offer) or the buyer (a proposal, the seller's turn first), and where: on
+    # the market (web or API) or over the Dataspace Protocol (a consumer connector's counter-offer).
+    proposed_by = models.CharField(
+        _("proposed by"), max_length=8, choices=[("seller", _("Seller")), ("buyer", _("Buyer"))], default="seller"
+    )
+    proposed_via = models.CharField(_("proposed via"), max_length=8, choices=Via.choices, default=Via.MARKET)
     # The latest revision's number (1 at creation), under the offer's row lock.
     revision = models.PositiveIntegerField(default=1)
     # The party that declined ("seller" or "buyer"), when declined.
@@ -114,6 +125,11 @@ class PrivateOffer(models.Model):
                 condition=Q(status="accepted", offering__isnull=False, trade__isnull=False)
                 | (~Q(status="accepted") & Q(offering__isnull=True, trade__isnull=True)),
                 name="private_offer_accepted_has_its_trade",
+            ),
+            # A data request is answered by sellers: a buyer's proposal answers none.
+            models.CheckConstraint(
+                condition=Q(proposed_by="seller") | Q(proposed_by="buyer", data_request__isnull=True),
+                name="private_offer_buyer_proposal_answers_no_request",
             ),
         ]
 

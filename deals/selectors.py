@@ -152,12 +152,18 @@ PRIVATE_OFFER_ROLES = ("seller", "buyer")
 
 
 def private_offers_for(
-    *, organization_id: uuid.UUID, role: str = "", status: str = "", data_request_id: uuid.UUID | None = None
+    *,
+    organization_id: uuid.UUID,
+    role: str = "",
+    status: str = "",
+    data_request_id: uuid.UUID | None = None,
+    proposed_by: str = "",
 ) -> QuerySet[PrivateOffer]:
-    """The private offers the organisation is a party to (``role``: only those it made, "seller", or received,
-    "buyer"), the latest changed first, with their revisions. ``status`` as the parties read it: an open offer past
+    """The private offers the organisation is a party to (``role``: only those where it is the seller, or the
+    buyer), the latest changed first, with their revisions. ``status`` as the parties read it: an open offer past
     its ``expires_at`` is ``expired`` even before the beat marked it so. ``data_request_id``: only the offers
-    answering that request (its author's answers, or a seller's own)."""
+    answering that request (its author's answers, or a seller's own). ``proposed_by``: only those whose first
+    revision the seller wrote (an offer), or the buyer (a proposal)."""
     if role == "seller":
         mine = Q(seller_id=organization_id)
     elif role == "buyer":
@@ -165,6 +171,8 @@ def private_offers_for(
     else:
         mine = Q(seller_id=organization_id) | Q(buyer_id=organization_id)
     offers = PrivateOffer.objects.filter(mine)
+    if proposed_by:
+        offers = offers.filter(proposed_by=proposed_by)
     if data_request_id is not None:
         offers = offers.filter(data_request_id=data_request_id)
     now = timezone.now()

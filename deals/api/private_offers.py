@@ -167,6 +167,16 @@ class PrivateOfferSerializer(Serializer):
         "until it is accepted."
     )
     data_request = serializers.UUIDField(source="data_request_id", read_only=True, allow_null=True)
+    proposed_by = serializers.ChoiceField(
+        choices=["seller", "buyer"],
+        read_only=True,
+        help_text="Who wrote revision 1: the seller (an offer) or the buyer (a proposal; the seller answers first).",
+    )
+    proposed_via = serializers.ChoiceField(
+        choices=PrivateOffer.Via.choices,
+        read_only=True,
+        help_text="market (the web or this API) or dsp (a connector's counter-offer over the Dataspace Protocol).",
+    )
     price = serializers.SerializerMethodField(help_text="The latest revision's, per seat.")
     quantity = serializers.SerializerMethodField(help_text="The latest revision's seats.")
     currency = serializers.CharField(read_only=True)

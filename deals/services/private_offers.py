@@ -1,5 +1,6 @@
-"""Private offers with counter-offers (docs/domain.md#private-offers): a seller offers a licence to one buyer, the
-two negotiate it revision by revision, and the party that did not write the latest revision accepts it (by its
+"""Private offers with counter-offers (docs/domain.md#private-offers): a seller offers a licence to one buyer (or a
+buyer proposes one to the seller of a published dataset: ``private_offer_propose``), the two negotiate it revision by
+revision, and the party that did not write the latest revision accepts it (by its
 hash) or either party declines; an acceptance sells it at once through a private offering of its own
 (``marketplace.services.offerings.deal_offering_open`` and ``marketplace.services.orders.deal_execute``: the same
 contract, settlement, entitlement, ledger and fee as a trade on the book).
@@ -10,6 +11,9 @@ judged, the dataset's row lock (exclusivity), then the private offering's. Every
 as an offering's terms are (``contracts.terms.terms_resolve`` with ``license_seats`` = its quantity), so the market
 rules hold for each: the territory, the anonymised-data clauses (always added, and covered by the hash), an
 exclusive licence of one seat, and exclusivity as a publication is judged.
+
+Every counter, acceptance, decline and expiry is announced to higher apps (``deals.hooks.on_private_offer_changed``,
+in the same transaction): the Dataspace Protocol's negotiations follow the offers proposed through them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from config.text import text_refusal
 from contracts.eligibility import OUTSIDE_TERRITORY, Buyer, buyer_refusal
 from contracts.registry import Template, template_get
 from contracts.terms import ResolvedTerms, terms_resolve
+from deals import hooks as deal_hooks
 from deals.models import DataRequest, DealEvent, PrivateOffer, PrivateOfferRevision
 from deals.services.data_requests import currency_clean, data_request_answered, data_request_for_answer
 from marketplace import hooks
@@ -203,10 +208,18 @@ def _revision_add(
     )
 
 
-def _dataset_locked(*, dataset_id: uuid.UUID, seller_id: uuid.UUID) -> Dataset:
-    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id, seller_id=seller_id).first()
+def _dataset_locked(*, dataset_id: uuid.UUID, seller_id: uuid.UUID | None) -> Dataset:
+    """The dataset under its row lock: the seller's own (``seller_id``), or, for a buyer's proposal (None), any
+    published one (a draft or a withdrawn dataset of someone else's is not found: nothing leaks)."""
+    found = Dataset.objects.select_for_update().filter(pk=dataset_id)
+    if seller_id is not None:
+        found = found.filter(seller_id=seller_id)
+    else:
+        found = found.filter(status=Dataset.Status.PUBLISHED)
+    dataset = found.first()
     if dataset is None:
-        raise NotFound("No such dataset of yours.", errors={"dataset": ["not found"]})
+        what = "No such dataset of yours." if seller_id is not None else "No such published dataset."
+        raise NotFound(what, errors={"dataset": ["not found"]})
     if dataset.status != Dataset.Status.PUBLISHED:
         raise Conflict(
             f"The dataset is {dataset.status}; only a published dataset (with a published version) can be offered.",
@@ -268,6 +281,8 @@ def _webhook_data(offer: PrivateOffer, latest: PrivateOfferRevision, organizatio
         "seller": str(offer.seller_id),
         "buyer": None if hidden else str(offer.buyer_id),
         "data_request": str(offer.data_request_id) if offer.data_request_id else None,
+        "proposed_by": offer.proposed_by,
+        "proposed_via": offer.proposed_via,
         "expires_at": offer.expires_at.isoformat(),
     }
     if offer.status == PrivateOffer.Status.ACCEPTED and offer.trade is not None:
@@ -301,6 +316,52 @@ def _event(
         actor_user_id=principal.user_id if principal else None,
         payload=dict(payload or {}),
     )
+
+
+def _opened(
+    offer: PrivateOffer,
+    *,
+    principal: Principal,
+    template: Template,
+    terms: Mapping[str, Any],
+    price: int,
+    quantity: int,
+    note: str,
+    now: datetime,
+    field: str,
+) -> PrivateOffer:
+    """Store a new ``offer`` (unsaved, its dataset locked) with its revision 1 of ``terms`` (resolved, and judged for
+    exclusivity and for its buyer: ``field`` names the buyer in a refusal), written by the party that proposes it
+    (``offer.proposed_by``), and tell the other party (``private_offer.received``)."""
+    resolved = _resolve(
+        template=template, terms=terms, quantity=quantity, dataset=offer.dataset, seller_id=offer.seller_id
+    )
+    _check_buyer(
+        buyer=offer.buyer, seller_id=offer.seller_id, terms=resolved.terms, sha256=resolved.sha256, field=field
+    )
+    offer.template_code, offer.template_version = template.code, template.version
+    author = offer.proposed_by
+    offer.revision = 1
+    offer.save(force_insert=True)
+    latest = _revision_add(
+        offer,
+        number=1,
+        author=author,
+        principal=principal,
+        resolved=resolved,
+        price=price,
+        quantity=quantity,
+        note=note,
+        now=now,
+    )
+    payload: dict[str, Any] = {"revision": 1, "terms_sha256": resolved.sha256}
+    if author == BUYER:
+        payload["via"] = offer.proposed_via
+    _event(offer, "created" if author == SELLER else "proposed", principal=principal, payload=payload)
+    _publish(
+        offer, latest, "private_offer.received", [offer.buyer_id if author == SELLER else offer.seller_id], "received"
+    )
+    return offer
 
 
 # --- use cases -----------------------------------------------------------------------------------------------
@@ -351,39 +412,118 @@ def private_offer_create(
         field = "buyer"
     template = template_get(template_code)
     dataset = _dataset_locked(dataset_id=dataset_id, seller_id=principal.organization_id)
-    resolved = _resolve(
-        template=template, terms=terms, quantity=quantity, dataset=dataset, seller_id=principal.organization_id
-    )
-    _check_buyer(
-        buyer=buyer, seller_id=principal.organization_id, terms=resolved.terms, sha256=resolved.sha256, field=field
-    )
-    offer = PrivateOffer.objects.create(
-        seller_id=principal.organization_id,
-        buyer=buyer,
-        dataset=dataset,
-        data_request=request,
-        template_code=template.code,
-        template_version=template.version,
-        currency=currency,
-        expires_at=expires_at,
-        revision=1,
-    )
-    latest = _revision_add(
-        offer,
-        number=1,
-        author=SELLER,
+    offer = _opened(
+        PrivateOffer(
+            seller_id=principal.organization_id,
+            buyer=buyer,
+            dataset=dataset,
+            data_request=request,
+            currency=currency,
+            expires_at=expires_at,
+        ),
         principal=principal,
-        resolved=resolved,
+        template=template,
+        terms=terms,
         price=price,
         quantity=quantity,
         note=note,
         now=now,
+        field=field,
     )
-    _event(offer, "created", principal=principal, payload={"revision": 1, "terms_sha256": resolved.sha256})
-    _publish(offer, latest, "private_offer.received", [offer.buyer_id], "received")
     if request is not None:
         data_request_answered(data_request=request, private_offer=offer, principal=principal)
     return offer
+
+
+def _check_proposer(principal: Principal) -> None:
+    if not principal.is_buyer:
+        raise Forbidden("Only organisations with the buyer role may propose a private offer.")
+    if not principal.verified:
+        raise Forbidden("Only organisations verified by the market operator may propose private offers.")
+
+
+def _check_one_seat(via: str, quantity: int) -> None:
+    """A negotiation over the Dataspace Protocol is for one licence: the protocol's offers state no seats."""
+    if via == PrivateOffer.Via.DSP and quantity != 1:
+        raise InvalidInput(
+            "A private offer proposed over the Dataspace Protocol is for one seat: its offers state no quantity.",
+            errors={"quantity": ["one seat over the Dataspace Protocol"]},
+        )
+
+
+@transaction.atomic
+def private_offer_propose(
+    *,
+    principal: Principal,
+    dataset_id: uuid.UUID,
+    template_code: str,
+    terms: Mapping[str, Any],
+    price: int,
+    expires_at: datetime,
+    template_version: int | None = None,
+    currency: str = "JPY",
+    quantity: int = 1,
+    via: str = PrivateOffer.Via.MARKET,
+    note: str = "",
+) -> PrivateOffer:
+    """A buyer's proposal of a licence of someone's published dataset: revision 1 is the buyer's, so the seller
+    answers first (accepts it, counters it or declines it). The rules are an offer's, seen from the other side: the
+    buyer verified, with the buyer role, not the seller, inside the territory it proposes (the buyer rule); the terms
+    validated and hashed as an offering's (``template_version``: the version of the offering it starts from, else the
+    current one), exclusivity judged under the dataset's lock; the price, seats, currency and expiry within the same
+    bounds. ``via`` records where it was proposed (``dsp``: one seat, as the protocol states none). Tells the seller
+    (``private_offer.received``)."""
+    _check_proposer(principal)
+    if via not in PrivateOffer.Via.values:
+        raise InvalidInput(f"via is one of {', '.join(PrivateOffer.Via.values)}.", errors={"via": ["unknown"]})
+    _check_amounts(price=price, quantity=quantity)
+    _check_one_seat(via, quantity)
+    now = timezone.now()
+    _check_expiry(expires_at, now)
+    currency = currency_clean(currency)
+    note = _check_text(note, field="note", max_length=NOTE_MAX_LENGTH)
+    template = template_get(template_code, template_version)
+    dataset = _dataset_locked(dataset_id=dataset_id, seller_id=None)
+    return _opened(
+        PrivateOffer(
+            seller_id=dataset.seller_id,
+            buyer=Organization.objects.get(pk=principal.organization_id),
+            dataset=dataset,
+            currency=currency,
+            expires_at=expires_at,
+            proposed_by=BUYER,
+            proposed_via=via,
+        ),
+        principal=principal,
+        template=template,
+        terms=terms,
+        price=price,
+        quantity=quantity,
+        note=note,
+        now=now,
+        field="buyer",
+    )
+
+
+def _announce(
+    offer: PrivateOffer,
+    latest: PrivateOfferRevision,
+    kind: deal_hooks.PrivateOfferChange,
+    *,
+    by: str,
+    reason: str = "",
+) -> None:
+    deal_hooks.on_private_offer_changed(
+        deal_hooks.PrivateOfferChanged(
+            private_offer_id=offer.id,
+            kind=kind,
+            revision=latest.number,
+            author=latest.author,
+            by=by,
+            trade_id=offer.trade_id,
+            reason=reason,
+        )
+    )
 
 
 def _locked(private_offer_id: uuid.UUID | str, principal: Principal) -> PrivateOffer:
@@ -475,6 +615,7 @@ def private_offer_counter(
     new_price = latest.price if price is None else price
     new_quantity = latest.quantity if quantity is None else quantity
     _check_amounts(price=new_price, quantity=new_quantity)
+    _check_one_seat(offer.proposed_via, new_quantity)
     if expires_at is not None:
         _check_expiry(expires_at, now)
     note = _check_text(note, field="note", max_length=NOTE_MAX_LENGTH)
@@ -522,6 +663,7 @@ def private_offer_counter(
     )
     other = offer.buyer_id if party == SELLER else offer.seller_id
     _publish(offer, revision, "private_offer.countered", [other], "countered")
+    _announce(offer, revision, "countered", by=party)
     return offer
 
 
@@ -614,6 +756,7 @@ def private_offer_accept(
         payload={"revision": latest.number, "by": party, "trade": str(trade.id), "offering": str(offering.id)},
     )
     _publish(offer, latest, "private_offer.accepted", [offer.seller_id, offer.buyer_id], "accepted")
+    _announce(offer, latest, "accepted", by=party)
     return Accepted(private_offer=offer, trade=trade, subscriber_rows=dealt.subscriber_rows)
 
 
@@ -631,7 +774,9 @@ def private_offer_decline(*, principal: Principal, private_offer_id: uuid.UUID |
     offer.closed_at = now
     offer.save(update_fields=["status", "declined_by", "closed_at", "updated_at"])
     _event(offer, "declined", principal=principal, payload={"by": party, "reason": reason})
-    _publish(offer, _latest(offer), "private_offer.declined", [offer.seller_id, offer.buyer_id], "declined")
+    latest = _latest(offer)
+    _publish(offer, latest, "private_offer.declined", [offer.seller_id, offer.buyer_id], "declined")
+    _announce(offer, latest, "declined", by=party, reason=reason)
     return offer
 
 
@@ -654,7 +799,9 @@ def private_offers_expire(*, now: datetime | None = None, batch: int = EXPIRE_BA
                 offer.closed_at = now
                 offer.save(update_fields=["status", "closed_at", "updated_at"])
                 _event(offer, "expired", principal=None, payload={"expires_at": offer.expires_at.isoformat()})
-                _publish(offer, _latest(offer), "private_offer.expired", [offer.seller_id, offer.buyer_id], "expired")
+                latest = _latest(offer)
+                _publish(offer, latest, "private_offer.expired", [offer.seller_id, offer.buyer_id], "expired")
+                _announce(offer, latest, "expired", by="")
         expired += len(offers)
         if len(offers) < batch:
             return expired

@@ -80,6 +80,15 @@ def party_label(party: str) -> str:
     return _("Seller") if party == SELLER else _("Buyer")
 
 
+def proposal_label(offer: PrivateOffer) -> str:
+    """How the offer began, when the buyer began it ("" for a seller's offer)."""
+    if offer.proposed_by != BUYER:
+        return ""
+    if offer.proposed_via == PrivateOffer.Via.DSP:
+        return _("Proposed by the buyer over the Dataspace Protocol")
+    return _("Proposed by the buyer")
+
+
 # --- forms ---------------------------------------------------------------------------------------------------
 
 
@@ -225,6 +234,7 @@ class OfferLine:
     status_label: str
     my_turn: bool
     counterparty: str  # the other party's name, or "" when hidden
+    proposal: str  # "Proposed by the buyer ..." when the buyer wrote revision 1, else ""
 
     @property
     def amount(self) -> str:
@@ -247,6 +257,7 @@ def _line(offer: PrivateOffer, organization_id: uuid.UUID) -> OfferLine:
         status_label=status_label(status),
         my_turn=status == PrivateOffer.Status.OPEN and latest.author != mine,
         counterparty=counterparty,
+        proposal=proposal_label(offer),
     )
 
 
@@ -379,13 +390,16 @@ def _detail(
 def private_offer_list(request: HttpRequest, principal: Principal) -> HttpResponse:
     organization_id = principal.organization_id
     received = selectors.private_offers_for(organization_id=organization_id, role="buyer")[:200]
-    sent = selectors.private_offers_for(organization_id=organization_id, role="seller")[:200]
+    sent = selectors.private_offers_for(organization_id=organization_id, role="seller", proposed_by=SELLER)[:200]
+    # Buyers' proposals to this seller (over the Dataspace Protocol, a connector's counter-offer): its turn first.
+    proposals = selectors.private_offers_for(organization_id=organization_id, role="seller", proposed_by=BUYER)[:200]
     return render(
         request,
         "deals/private_offers.html",
         {
             "received": [_line(offer, organization_id) for offer in received],
             "sent": [_line(offer, organization_id) for offer in sent],
+            "proposals": [_line(offer, organization_id) for offer in proposals],
             "can_offer": principal.is_seller,
         },
     )
