@@ -202,6 +202,18 @@ def pay_amount(amount: int, currency: str) -> str:
     return f"{Decimal(amount).scaleb(-_CURRENCY_EXPONENTS.get(currency, 2)):f}"
 
 
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")  # xsd:decimal's lexical space
+
+
+def minor_units(amount: str, currency: str) -> int | None:
+    """``pay_amount`` read back: an xsd:decimal in major units as minor units of ``currency`` ("19.99" USD -> 1999,
+    "12000" JPY -> 12000), or None when it is no decimal or finer than the currency's minor unit ("0.5" JPY)."""
+    if not isinstance(amount, str) or not _DECIMAL.match(amount.strip()):
+        return None
+    minor = Decimal(amount.strip()).scaleb(_CURRENCY_EXPONENTS.get(currency, 2))
+    return int(minor) if minor == minor.to_integral_value() else None
+
+
 def odrl_offer(policy: PolicyInput) -> dict[str, Any]:
     """The offering as an odrl:Offer: no assignee, the term as an elapsed time, no price."""
     for name in ("assignee", "valid_from", "valid_until", "amount"):

@@ -41,11 +41,14 @@ def offer_odrl(
     template_code: str,
     template_version: int,
     terms_sha256: str,
+    uid: str = "",
 ) -> dict[str, Any]:
+    """An offering's terms as an ODRL Offer, its ``uid`` the offering's IRI (``uid``: another offer of those terms, a
+    private offer's revision)."""
     template = template_get(template_code, template_version)
     return odrl_offer(
         PolicyInput(
-            uid=f"urn:ichiba:offering:{offering_id}",
+            uid=uid or f"urn:ichiba:offering:{offering_id}",
             assigner=f"urn:ichiba:organization:{seller_id}",
             target=f"urn:ichiba:dataset:{dataset_id}",
             terms=terms_typed(template, terms),

@@ -16,9 +16,11 @@ class DataspaceConfig(AppConfig):
         from catalog import hooks
         from contracts import hooks as contracts_hooks
         from dataspace.services import callbacks, transfers
+        from dataspace.services.counter_offers import counter_offer_given_up, negotiations_on_private_offer_changed
         from dataspace.services.negotiations import negotiations_subscribe
         from dataspace.web.processes import contract_panel
         from dataspace.web.structured_data import dataset_structured_data
+        from deals import hooks as deal_hooks
         from marketplace import hooks as marketplace_hooks
         from settlement import hooks as settlement_hooks
 
@@ -38,3 +40,7 @@ class DataspaceConfig(AppConfig):
         ):
             callbacks.on_given_up(message_type, transfers.transfer_on_given_up)
         negotiations_subscribe()
+        # Counter-offers: a private offer proposed over the protocol moves its negotiation when the seller (or the
+        # buyer, on the market) answers; a seller's offer the connector never takes terminates the negotiation.
+        deal_hooks.subscribe_private_offer_changed(negotiations_on_private_offer_changed)
+        callbacks.on_given_up("ContractOfferMessage", counter_offer_given_up)

@@ -96,28 +96,41 @@ def dataset_document(entry: CatalogEntry, site: Site) -> dict[str, Any] | None:
 
 def offer_message(offering: Offering, *, ask: int, data_class: str) -> dict[str, Any]:
     """The offering's ODRL offer as DSP carries it: ``@id`` for ODRL's ``uid``, no ``target`` (the dataset holding
-    the offer is its target), and the price: the ``compensate`` duty constrained to ``payAmount`` ``eq`` the best
-    ask in major units, its ``unit`` the ISO 4217 currency."""
-    offer = offering_odrl(offering, data_class=data_class)
-    offer.pop("@context")
-    offer.pop("target")
-    uid = offer.pop("uid")
-    assert uid == offer_id(offering.id), "the offer's id is the offering's IRI"
-    offer = {"@id": uid, **offer}
+    the offer is its target), and the price: the best ask (``dsp_offer``)."""
+    offer = dsp_offer(
+        offering_odrl(offering, data_class=data_class), amount=ask, currency=offering.currency, target=False
+    )
+    assert offer["@id"] == offer_id(offering.id), "the offer's id is the offering's IRI"
+    return offer
+
+
+def dsp_offer(odrl: dict[str, Any], *, amount: int, currency: str, target: bool) -> dict[str, Any]:
+    """An ODRL ``Offer`` of ``contracts.odrl`` (with its context) as a DSP message carries it: ``@id`` for ODRL's
+    ``uid``, its ``target`` kept (an offer in a negotiation message) or dropped (in a catalog, whose dataset is the
+    target), rewritten into DSP's context terms, and priced: the ``compensate`` duty constrained to ``payAmount``
+    ``eq`` ``amount`` (minor units) in major units, its ``unit`` the ISO 4217 currency, ``amountMinorUnits`` the
+    amount as it is."""
+    offer = dict(odrl)
+    offer.pop("@context", None)
+    if not target:
+        offer.pop("target")
+    offer = {"@id": offer.pop("uid"), **offer}
     for permission in offer.get("permission", []):
         for duty in permission.get("duty", []):
             if duty.get("action") == "compensate":
                 duty.pop("ichiba:note", None)
                 duty.pop("ichiba:currency", None)
+                # A subscription's duty recurs (its constraints say how often): the price is one period's.
                 duty["constraint"] = [
                     {
                         "leftOperand": "payAmount",
                         "operator": "eq",
-                        "rightOperand": {"@value": pay_amount(ask, offering.currency), "@type": "xsd:decimal"},
-                        "unit": {"@id": currency_iri(offering.currency)},
-                    }
+                        "rightOperand": {"@value": pay_amount(amount, currency), "@type": "xsd:decimal"},
+                        "unit": {"@id": currency_iri(currency)},
+                    },
+                    *duty.get("constraint", []),
                 ]
-                duty["ichiba:amountMinorUnits"] = ask
+                duty["ichiba:amountMinorUnits"] = amount
     rewritten: dict[str, Any] = _in_dsp_terms(offer)
     return rewritten
 
