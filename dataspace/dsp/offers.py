@@ -166,6 +166,13 @@ def _normal(value: Any) -> Any:
     return {_term(key): _normal(item) for key, item in value.items() if key != "@context"}
 
 
+def _items(node: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects of ``node[key]`` (a rule's constraints or duties), whatever else a hostile offer put there: what is
+    not an object is not read here, and the comparison with the terms written out again refuses it."""
+    value = node.get(key, [])
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def _rule_name(kind: str, rule: Any) -> str:
     action = rule.get("action") if isinstance(rule, dict) else None
     action = action.get("rdf:value", action) if isinstance(action, dict) else action
@@ -189,7 +196,7 @@ def _one(rules: list[dict[str, Any]], action: str, kind: str) -> dict[str, Any] 
 
 
 def _constraint(rule: Mapping[str, Any], left: str, operator: str) -> Any:
-    for constraint in rule.get("constraint", []):
+    for constraint in _items(rule, "constraint"):
         if isinstance(constraint, dict) and constraint.get("leftOperand") == left:
             if constraint.get("operator") != operator:
                 raise not_negotiable(f"The {left} constraint is stated with the operator {operator!r} only.")
@@ -211,7 +218,7 @@ def _consent(permissions: list[dict[str, Any]], prohibitions: list[dict[str, Any
         return "prohibited"
     if permitted is None:
         return None
-    duties = permitted.get("duty", [])
+    duties = _items(permitted, "duty")
     return (
         "with_consent"
         if any(d.get("action") == "obtainConsent" for d in duties if isinstance(d, dict))
@@ -223,11 +230,11 @@ def _price(use: Mapping[str, Any] | None, basis: Basis) -> int | None:
     """The ``compensate`` duty's ``payAmount`` in minor units (None: the offer states no price)."""
     if use is None:
         return None
-    duties = [duty for duty in use.get("duty", []) if isinstance(duty, dict) and duty.get("action") == "compensate"]
+    duties = [duty for duty in _items(use, "duty") if duty.get("action") == "compensate"]
     if len(duties) != 1:
         return None
     [duty] = duties
-    stated = [c for c in duty.get("constraint", []) if isinstance(c, dict) and c.get("leftOperand") == "payAmount"]
+    stated = [c for c in _items(duty, "constraint") if c.get("leftOperand") == "payAmount"]
     if not stated:
         return None
     if len(stated) > 1 or stated[0].get("operator") != "eq":
@@ -276,7 +283,7 @@ def _read_terms(offer: Mapping[str, Any], basis: Basis) -> dict[str, Any]:
             if days is None:
                 raise not_negotiable(f"The term (elapsedTime lteq) is a duration in days, P<n>D; got {elapsed!r}.")
             terms["duration_days"] = days
-        duties = [duty for duty in use.get("duty", []) if isinstance(duty, dict)]
+        duties = _items(use, "duty")
         delete = [duty for duty in duties if duty.get("action") == "delete"]
         if delete:
             certified = delete[0].get(f"{ICHIBA_NS}certificate") is True or "inform" in [
@@ -354,7 +361,11 @@ def _comparable(rules: list[dict[str, Any]]) -> list[str]:
             return value
         kept = {key: strip(item) for key, item in value.items() if key not in _IGNORED_IN_RULES}
         if kept.get("action") == "compensate":
-            kept["constraint"] = [c for c in kept.get("constraint", []) if c.get("leftOperand") != "payAmount"]
+            constraints = kept.get("constraint", [])
+            if isinstance(constraints, list):  # anything but the price is compared, garbage included
+                kept["constraint"] = [
+                    c for c in constraints if not (isinstance(c, dict) and c.get("leftOperand") == "payAmount")
+                ]
             if not kept["constraint"]:
                 kept.pop("constraint")
         return kept
@@ -387,7 +398,10 @@ def offer_read(offer: Any, *, basis: Basis) -> ConsumerOffer:
     template's schema, the market's rules) is the private offer's to judge."""
     if not isinstance(offer, dict):
         raise not_negotiable("The offer is a JSON object.")
-    normal: dict[str, Any] = _normal(offer)
+    try:
+        normal: dict[str, Any] = _normal(offer)
+    except RecursionError:
+        raise not_negotiable("The offer is nested too deeply to be an ODRL offer.") from None
     _check_policy(normal, basis)
     terms = with_defaults(template_get(basis.template_code, basis.template_version), _read_terms(normal, basis))
     price = _price(_one(_rules(normal, "permission"), "use", "permission"), basis)

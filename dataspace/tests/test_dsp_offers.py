@@ -277,5 +277,42 @@ def test_a_revision_is_a_schema_valid_offer_naming_itself_and_its_dataset_in_dsp
     assert undefined == set(), json.dumps(sorted(undefined))
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.sampled_from(["use", "odrl:derive", "P9D"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_hostile_offer_is_read_or_refused_never_anything_else(data: Any) -> None:
+    """Any node of a real offer replaced by any JSON: the reading answers with terms or a 400, never a crash."""
+    of = basis(data_class="anonymized", processing="within_purpose", third_party_provision="with_consent")
+    offer = copy.deepcopy(written(of))
+    paths: list[tuple[Any, Any]] = []
+
+    def collect(node: Any) -> None:
+        items: list[tuple[Any, Any]] = []
+        if isinstance(node, dict):
+            items = list(node.items())
+        elif isinstance(node, list):
+            items = list(enumerate(node))
+        for key, child in items:
+            paths.append((node, key))
+            collect(child)
+
+    collect(offer)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3))):
+        parent, key = data.draw(st.sampled_from(paths))
+        parent[key] = data.draw(json_values)
+    refusal: DspError | None = None
+    try:
+        offer_read(offer, basis=of)
+    except DspError as error:
+        refusal = error
+    assert refusal is None or (refusal.status == 400 and refusal.reason)
+
+
 def test_defaults_are_the_templates() -> None:
     assert basis().terms == with_defaults(TEMPLATE, DEFAULTS)
