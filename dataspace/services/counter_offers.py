@@ -358,11 +358,12 @@ def _countered(negotiation: Negotiation, event: deal_hooks.PrivateOfferChanged) 
 
 def counter_offer_given_up(callback: Callback) -> None:
     """A ``ContractOfferMessage`` the consumer's connector never took: the negotiation is terminated (the private
-    offer stays open to its buyer on the market until it expires)."""
+    offer stays open to its buyer on the market until it expires), unless the consumer moved it on meanwhile (it
+    countered or accepted: it evidently has the offer), which only an OFFERED negotiation has not."""
     if callback.negotiation_id is None:
         return
     state = Negotiation.objects.filter(pk=callback.negotiation_id).values_list("state", flat=True).first()
-    if state is None or state in Negotiation.TERMINAL:
+    if state != Negotiation.State.OFFERED:
         return
     _negotiations().negotiation_terminate(
         negotiation_id=callback.negotiation_id,

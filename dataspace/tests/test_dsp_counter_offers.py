@@ -459,3 +459,25 @@ def test_an_offer_the_connector_never_takes_terminates_the_negotiation(
     negotiation.refresh_from_db()
     assert (negotiation.state, negotiation.termination_code) == ("TERMINATED", "undeliverable")
     assert PrivateOffer.objects.get(dsp_negotiation=negotiation).status == "open", "still open on the market"
+
+
+def test_an_offer_given_up_after_the_consumer_answered_it_terminates_nothing(
+    seller: Any, buyer: Any, connector: Connector, capture: Any, settings: Any
+) -> None:
+    settings.ICHIBA = {**settings.ICHIBA, "DSP_CALLBACK_MAX_ATTEMPTS": 2}
+    _, negotiation = proposed(seller, buyer, connector, capture, "9000", "urn:x:8")
+    connector.answers.extend([500, 500])
+    with capture(execute=True):
+        seller.client.post(f"/api/v1/private-offers/{negotiation.private_offer_id}/counter", {"price": 11_000})
+    [callback] = Callback.objects.filter(negotiation=negotiation, message_type="ContractOfferMessage")
+    assert callback.status == "pending", "the first try failed; a retry is due later"
+    # The connector had the offer all the same (its answer was lost): it counters.
+    negotiation.refresh_from_db()
+    sellers = negotiation.offer
+    with capture(execute=True):
+        counter_offer_counter(negotiation=negotiation, principal=principal(buyer), offer=priced(sellers, "10000"))
+    Callback.objects.filter(pk=callback.pk).update(next_attempt_at=timezone.now())
+    given_up = callback_deliver(callback_id=callback.id)
+    assert given_up is not None and given_up.status == "failed"
+    negotiation.refresh_from_db()
+    assert negotiation.state == "REQUESTED", "the consumer moved it on: it evidently received the offer"
