@@ -419,6 +419,8 @@ SPECTACULAR_SETTINGS = {
         "DspPartyEnum": "dataspace.models.Party",
         "DspSideEnum": "dataspace.api.partner.processes.SIDES",
         "SideEnum": "marketplace.models.Order.Side",  # the name it had before another "side" came (DspSideEnum)
+        # seller or buyer: who wrote a revision, and who proposed a private offer (the author of its revision 1).
+        "AuthorEnum": ["seller", "buyer"],
     },
 }
 
