@@ -29,9 +29,7 @@ it); the entry points here take them in that order. The negotiation's own servic
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
 from django.db import transaction
@@ -44,6 +42,10 @@ from dataspace.dsp.errors import DspError
 from dataspace.dsp.offers import Basis, ConsumerOffer, offer_read, revision_offer
 from dataspace.models import Callback, Negotiation, NegotiationEvent, Party
 from dataspace.selectors import best_asks
+
+# The negotiation services import this module (a counter-offer is handed over inside their transaction); this one
+# calls back into them only at run time, through the module, so the cycle is harmless.
+from dataspace.services import negotiations
 from dataspace.services.callbacks import callback_queue
 from dataspace.states import negotiation_check
 from deals import hooks as deal_hooks
@@ -59,12 +61,6 @@ from deals.services.private_offers import (
 PROPOSAL_VALIDITY = timedelta(days=14)
 NOTE = "Counter-offer over the Dataspace Protocol (negotiation {pid})."
 ERROR = "ContractNegotiationError"
-
-
-def _negotiations() -> ModuleType:
-    """The negotiation slice's services (``negotiation_agree``, ``negotiation_terminate``), imported when used: they
-    import this module to hand counter-offers over."""
-    return importlib.import_module("dataspace.services.negotiations")
 
 
 def _named(error: DspError, negotiation: Negotiation) -> DspError:
@@ -195,7 +191,7 @@ def counter_offer_open(*, negotiation: Negotiation, principal: Principal, offer:
     except InvalidInput as error:
         raise _invalid(negotiation, error) from None
     except DomainError as error:  # the market refuses the proposal (its savepoint rolled back): as a fill-or-kill
-        _negotiations().negotiation_terminate(
+        negotiations.negotiation_terminate(
             negotiation_id=negotiation.id, code=_termination_code(error), reason=error.detail, by=Party.PROVIDER
         )
         return
@@ -316,13 +312,13 @@ def negotiations_on_private_offer_changed(event: deal_hooks.PrivateOfferChanged)
             _move(negotiation, Negotiation.State.ACCEPTED, by=Party.CONSUMER, reason="accepted on the market")
             negotiation.save(update_fields=["state", "updated_at"])
         assert event.trade_id is not None, "an accepted private offer has its trade"
-        _negotiations().negotiation_agree(negotiation_id=negotiation.id, trade_id=event.trade_id)
+        negotiations.negotiation_agree(negotiation_id=negotiation.id, trade_id=event.trade_id)
     elif event.kind == "declined":
         by = Party.CONSUMER if event.by == "buyer" else Party.PROVIDER
         reason = event.reason or f"The {event.by} declined the offer."
-        _negotiations().negotiation_terminate(negotiation_id=negotiation.id, code="declined", reason=reason, by=by)
+        negotiations.negotiation_terminate(negotiation_id=negotiation.id, code="declined", reason=reason, by=by)
     elif event.kind == "expired":
-        _negotiations().negotiation_terminate(
+        negotiations.negotiation_terminate(
             negotiation_id=negotiation.id,
             code="expired",
             reason="The offer expired before it was accepted.",
@@ -365,7 +361,7 @@ def counter_offer_given_up(callback: Callback) -> None:
     state = Negotiation.objects.filter(pk=callback.negotiation_id).values_list("state", flat=True).first()
     if state != Negotiation.State.OFFERED:
         return
-    _negotiations().negotiation_terminate(
+    negotiations.negotiation_terminate(
         negotiation_id=callback.negotiation_id,
         code="undeliverable",
         reason=f"The offer could not be delivered: {callback.last_error or callback.last_status_code}",

@@ -43,6 +43,7 @@ from dataspace.dsp.catalog import offer_message, offering_of
 from dataspace.models import Callback, Negotiation, NegotiationEvent, Party
 from dataspace.services import counter_offers
 from dataspace.services.callbacks import callback_queue, on_given_up
+from deals.models import PrivateOffer
 from marketplace.models import Offering, Order, Trade
 from marketplace.services.orders import order_place
 from settlement import hooks as settlement_hooks
@@ -224,7 +225,7 @@ def _fill_or_kill(negotiation: Negotiation, *, principal: Principal, offering: O
 def negotiation_counter(*, principal: Principal, provider_pid: str, message: dict[str, Any]) -> Negotiation:
     """The consumer's ``ContractRequestMessage`` on an existing negotiation: a counter to the seller's offer (the
     negotiation must be OFFERED), REQUESTED again and handed to the counter-offers."""
-    negotiation = _mine(principal, provider_pid, message)
+    negotiation = _mine(principal, provider_pid, message, offer_first=True)
     _move(negotiation, State.REQUESTED, by=Party.CONSUMER, message_type="ContractRequestMessage")
     negotiation.offer, negotiation.offer_by = message["offer"], Party.CONSUMER
     negotiation.save(update_fields=["offer", "offer_by", "updated_at"])
@@ -235,7 +236,7 @@ def negotiation_counter(*, principal: Principal, provider_pid: str, message: dic
 @transaction.atomic
 def negotiation_accept(*, principal: Principal, provider_pid: str, message: dict[str, Any]) -> Negotiation:
     """The consumer's ``ContractNegotiationEventMessage`` ``ACCEPTED``: it accepts the seller's latest offer."""
-    negotiation = _mine(principal, provider_pid, message)
+    negotiation = _mine(principal, provider_pid, message, offer_first=True)
     if message["eventType"] != "ACCEPTED":
         raise messages.error(
             400,
@@ -270,20 +271,28 @@ def negotiation_verify(*, principal: Principal, provider_pid: str, message: dict
 def negotiation_terminate_by_consumer(
     *, principal: Principal, provider_pid: str, message: dict[str, Any]
 ) -> Negotiation:
-    """The consumer's ``ContractNegotiationTerminationMessage``: TERMINATED from any state but a final one."""
-    negotiation = _mine(principal, provider_pid, message)
+    """The consumer's ``ContractNegotiationTerminationMessage``: TERMINATED from any state but a final one; a
+    counter-offer still open with the seller is declined as the buyer."""
+    negotiation = _mine(principal, provider_pid, message, offer_first=True)
     reason = "; ".join(str(item) for item in message.get("reason", []))
     code = str(message.get("code", "")) or "terminated-by-consumer"
     _terminate(negotiation, code, reason or "Terminated by the consumer.", by=Party.CONSUMER)
+    counter_offers.counter_offer_terminate(negotiation=negotiation, principal=principal, reason=reason)
     return negotiation
 
 
-def _mine(principal: Principal, provider_pid: str, message: dict[str, Any]) -> Negotiation:
+def _mine(
+    principal: Principal, provider_pid: str, message: dict[str, Any], *, offer_first: bool = False
+) -> Negotiation:
     """The consumer's negotiation, locked; a 404 for another organisation's or an unknown one (the binding), a 400
-    when the message names other pids than the path's."""
+    when the message names other pids than the path's. ``offer_first``: its counter-offer's private offer is locked
+    before it, the order a change of the private offer takes (the offer, then its negotiation), so a consumer's
+    message and a seller's answer arriving together cannot deadlock."""
     negotiation = selectors.negotiation_of(consumer_id=principal.organization_id, provider_pid=provider_pid)
     if negotiation is None:
         raise messages.error(404, "not-found", "No such negotiation.", consumer_pid=message.get("consumerPid", ""))
+    if offer_first and negotiation.private_offer_id is not None:
+        list(PrivateOffer.objects.select_for_update().filter(pk=negotiation.private_offer_id).values_list("pk"))
     negotiation = Negotiation.objects.select_for_update().get(pk=negotiation.pk)
     if message.get("providerPid") != negotiation.provider_pid or message.get("consumerPid") != negotiation.consumer_pid:
         raise messages.error(

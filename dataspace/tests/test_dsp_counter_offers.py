@@ -7,10 +7,6 @@ entry points its views call, inside a transaction as they do."""
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
-import types
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -23,98 +19,23 @@ from dataspace.dsp import CONTEXT, schemas
 from dataspace.dsp.errors import DspError
 from dataspace.dsp.offers import revision_id
 from dataspace.models import Callback, Negotiation, NegotiationEvent, Party
-from dataspace.services.callbacks import callback_deliver, callback_queue
+from dataspace.services.callbacks import callback_deliver
 from dataspace.services.counter_offers import (
     counter_offer_accept,
     counter_offer_counter,
     counter_offer_open,
-    counter_offer_terminate,
 )
-from dataspace.states import negotiation_check
+from dataspace.services.negotiations import negotiation_terminate_by_consumer
 from dataspace.tests.connector import Connector, consumer_connector
 from deals.models import PrivateOffer, PrivateOfferRevision
 from deals.services.private_offers import private_offers_expire
-from marketplace.models import Offering, Trade
+from marketplace.models import Offering
 from tests.builders import offer as publish_offer
 from tests.builders import place, principal, subscription_offer
 
 pytestmark = pytest.mark.django_db
 
 ASK = 12_000
-
-
-# --- STAND-IN for the negotiation slice (branch dsp-negotiation), to be replaced when both branches meet ----------
-# The smallest local implementation of dataspace.services.negotiations' negotiation_agree and
-# negotiation_terminate, with the signatures that slice exposes; installed only while that module does not exist, so
-# once it does these tests run against the real services.
-
-
-def _stand_in_agree(*, negotiation_id: uuid.UUID, trade_id: uuid.UUID) -> None:
-    negotiation = Negotiation.objects.select_for_update().get(pk=negotiation_id)
-    trade = Trade.objects.select_related("contract").get(pk=trade_id)
-    negotiation_check(negotiation.state, Negotiation.State.AGREED)
-    NegotiationEvent.objects.create(
-        negotiation=negotiation, from_state=negotiation.state, to_state="AGREED", by=Party.PROVIDER
-    )
-    negotiation.state, negotiation.trade, negotiation.contract = "AGREED", trade, trade.contract
-    negotiation.save()
-    contract = trade.contract
-    assert contract is not None
-    agreement = {
-        "@id": f"urn:ichiba:contract:{contract.id}",
-        "@type": "Agreement",
-        "target": f"urn:ichiba:dataset:{negotiation.dataset_id}",
-        "assigner": f"urn:ichiba:organization:{contract.seller_id}",
-        "assignee": f"urn:ichiba:organization:{contract.buyer_id}",
-        "timestamp": contract.concluded_at.isoformat().replace("+00:00", "Z"),
-        "permission": [{"action": "use"}],
-    }
-    callback_queue(
-        negotiation=negotiation,
-        path=f"negotiations/{negotiation.consumer_pid}/agreement",
-        message={
-            "@context": [CONTEXT],
-            "@type": "ContractAgreementMessage",
-            "providerPid": negotiation.provider_pid,
-            "consumerPid": negotiation.consumer_pid,
-            "agreement": agreement,
-        },
-    )
-
-
-def _stand_in_terminate(*, negotiation_id: uuid.UUID, code: str, reason: str, by: str) -> None:
-    negotiation = Negotiation.objects.select_for_update().get(pk=negotiation_id)
-    negotiation_check(negotiation.state, Negotiation.State.TERMINATED)
-    NegotiationEvent.objects.create(
-        negotiation=negotiation, from_state=negotiation.state, to_state="TERMINATED", by=by, reason=reason
-    )
-    negotiation.state, negotiation.termination_code, negotiation.termination_reason = "TERMINATED", code, reason
-    negotiation.save()
-    if by == Party.PROVIDER:  # the consumer knows what it did; a system termination has nobody to tell
-        callback_queue(
-            negotiation=negotiation,
-            path=f"negotiations/{negotiation.consumer_pid}/termination",
-            message={
-                "@context": [CONTEXT],
-                "@type": "ContractNegotiationTerminationMessage",
-                "providerPid": negotiation.provider_pid,
-                "consumerPid": negotiation.consumer_pid,
-                "code": code,
-                "reason": [reason],
-            },
-        )
-
-
-@pytest.fixture(autouse=True)
-def negotiation_services(monkeypatch: Any) -> None:
-    if importlib.util.find_spec("dataspace.services.negotiations") is None:
-        module = types.ModuleType("dataspace.services.negotiations")
-        module.negotiation_agree = _stand_in_agree  # type: ignore[attr-defined]
-        module.negotiation_terminate = _stand_in_terminate  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "dataspace.services.negotiations", module)
-
-
-# --- end of the stand-in ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -391,11 +312,18 @@ def test_the_consumers_termination_declines_the_open_proposal(
     seller: Any, buyer: Any, connector: Connector, capture: Any
 ) -> None:
     _, negotiation = proposed(seller, buyer, connector, capture, "9500", "urn:x:5")
-    with capture(execute=True), transaction.atomic():  # what the termination endpoint does
-        importlib.import_module("dataspace.services.negotiations").negotiation_terminate(
-            negotiation_id=negotiation.id, code="changed-mind", reason="No longer needed", by=Party.CONSUMER
+    message = {
+        "@context": [CONTEXT],
+        "@type": "ContractNegotiationTerminationMessage",
+        "providerPid": negotiation.provider_pid,
+        "consumerPid": negotiation.consumer_pid,
+        "code": "changed-mind",
+        "reason": ["No longer needed"],
+    }
+    with capture(execute=True):  # the termination endpoint's use case
+        negotiation_terminate_by_consumer(
+            principal=principal(buyer), provider_pid=negotiation.provider_pid, message=message
         )
-        counter_offer_terminate(negotiation=negotiation, principal=principal(buyer), reason="No longer needed")
     proposal = PrivateOffer.objects.get(dsp_negotiation=negotiation)
     assert (proposal.status, proposal.declined_by) == ("declined", "buyer")
     negotiation.refresh_from_db()
