@@ -102,10 +102,10 @@ class Negotiation(models.Model):
         return f"{PID_PREFIX}{self.id}"
 
 
-class NegotiationEvent(models.Model):
-    """One change of a negotiation's state (or a message that changed none, such as a repeated request)."""
+class ProcessEvent(models.Model):
+    """One change of a process's state (or a message that changed none, such as a repeated request): from, to, who
+    caused it, by which message, why. Append-only."""
 
-    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16)
     by = models.CharField(max_length=16, choices=Party.choices)
@@ -114,10 +114,18 @@ class NegotiationEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.from_state}→{self.to_state}"
+
+
+class NegotiationEvent(ProcessEvent):
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(ProcessEvent.Meta):
+        pass
 
 
 class Transfer(models.Model):
@@ -166,22 +174,11 @@ class Transfer(models.Model):
         return f"{PID_PREFIX}{self.id}"
 
 
-class TransferEvent(models.Model):
-    """One change of a transfer process's state."""
-
+class TransferEvent(ProcessEvent):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16)
-    by = models.CharField(max_length=16, choices=Party.choices)
-    message_type = models.CharField(max_length=64, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state}→{self.to_state}"
+    class Meta(ProcessEvent.Meta):
+        pass
 
 
 class Callback(models.Model):
