@@ -22,7 +22,7 @@ from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateF
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import check_data_class
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from config.api.pagination import MAX_PAGE_SIZE, query_int
+from config.api.pagination import MAX_PAGE_SIZE, query_choice, query_int
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
@@ -174,13 +174,6 @@ def _seller(request: Request) -> Principal:
     return principal
 
 
-def _choice(request: Request, name: str, choices: list[str]) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in choices:
-        raise ValidationError({name: [f"Must be one of: {', '.join(choices)}."]})
-    return value
-
-
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField()
     count = serializers.IntegerField()
@@ -258,8 +251,8 @@ class DatasetListCreate(GenericAPIView):
             raise ValidationError({"q": ["At most 200 characters."]})
         filters = selectors.SearchFilters(
             q=q,
-            data_class=_choice(request, "data_class", DataClass.values),
-            category=_choice(request, "category", Category.values),
+            data_class=query_choice(request, "data_class", DataClass.values),
+            category=query_choice(request, "category", Category.values),
             tag=request.query_params.get("tag", "")[:50],
             region=request.query_params.get("region", "")[:100],
             seller=seller_id,
@@ -267,7 +260,7 @@ class DatasetListCreate(GenericAPIView):
         page = selectors.dataset_search_page(
             viewer_org_id=_viewer(request),
             filters=filters,
-            sort=_choice(request, "sort", list(ranking.SORTS)),
+            sort=query_choice(request, "sort", list(ranking.SORTS)),
             cursor=request.query_params.get("cursor") or None,
             page_size=query_int(request, "page_size", minimum=1, maximum=MAX_PAGE_SIZE) or SEARCH_PAGE_SIZE,
         )

@@ -1,4 +1,5 @@
-"""The list envelope (docs/api.md#pagination: ``{"results": [...], "next": url|null}``) and its query parameters.
+"""The list envelope (docs/api.md#pagination: ``{"results": [...], "next": url|null}``) and its query parameters,
+with the checks of a list's filters every API module uses (``query_int``, ``query_choice``, ``query_uuid``).
 
 DRF reads ``page_size``, ``limit`` and ``offset`` leniently: a value that is not a whole number, or is out of
 range, silently becomes the default (or the maximum). Here each is a 400 problem naming the parameter, so a
@@ -8,8 +9,9 @@ counts as absent, as it does for every other query parameter of the API.
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +25,25 @@ from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 200
 _DAMAGED_CURSOR = "Not a cursor this list handed out: follow the list's next link as it is."
+
+
+def query_choice(request: Request, name: str, choices: Sequence[str]) -> str:
+    """Query parameter ``name`` if it is one of ``choices``; "" when absent or empty; else a 400 naming it."""
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationError({name: [f"Must be one of: {', '.join(choices)}."]})
+    return value
+
+
+def query_uuid(request: Request, name: str) -> uuid.UUID | None:
+    """Query parameter ``name`` as an id (bare or ``urn:uuid:``); None when absent or empty; else a 400 naming it."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({name: [f"Must be a {name} id."]}) from None
 
 
 def query_int(request: Request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:

@@ -9,12 +9,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice, query_uuid
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
@@ -183,14 +183,8 @@ class AuctionListCreate(GenericAPIView):
         "bid is shown.",
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in Auction.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(Auction.Status.values)}."]})
-        dataset = request.query_params.get("dataset")
-        try:
-            dataset_id = uuid.UUID(dataset) if dataset else None
-        except ValueError as exc:
-            raise ValidationError({"dataset": ["Must be a dataset id."]}) from exc
+        wanted = query_choice(request, "status", Auction.Status.values)
+        dataset_id = query_uuid(request, "dataset")
         page = self.paginate_queryset(selectors.auctions_list(status=wanted, dataset_id=dataset_id))
         views = selectors.auctions_page_views(auctions=list(page or []), organization_id=_caller(request))
         return self.get_paginated_response(AuctionSerializer(views, many=True).data)

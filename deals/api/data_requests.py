@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from catalog.models import Category, DataClass
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.text import displayable_line, displayable_text
@@ -169,16 +170,9 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
-def _choice(request: Request, name: str, choices: list[str]) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in choices:
-        raise ValidationError({name: [f"Must be one of: {', '.join(choices)}."]})
-    return value
-
-
 def _role(request: Request) -> str:
-    role = _choice(request, "role", [selectors.ROLE_BUYER, selectors.ROLE_SELLER])
-    mine = _choice(request, "mine", ["true", "false"])
+    role = query_choice(request, "role", [selectors.ROLE_BUYER, selectors.ROLE_SELLER])
+    mine = query_choice(request, "mine", ["true", "false"])
     if mine == "true":
         if role == selectors.ROLE_SELLER:
             raise ValidationError({"mine": ["mine=true lists your own requests: it cannot go with role=seller."]})
@@ -214,9 +208,9 @@ class DataRequestListCreate(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         role = _role(request)
-        data_class = _choice(request, "data_class", DataClass.values)
-        category = _choice(request, "category", Category.values)
-        wanted_status = _choice(request, "status", selectors.DataRequestStatus.values)
+        data_class = query_choice(request, "data_class", DataClass.values)
+        category = query_choice(request, "category", Category.values)
+        wanted_status = query_choice(request, "status", selectors.DataRequestStatus.values)
         principal = _principal(request)
         queryset = selectors.data_requests_visible(
             principal=principal, role=role, data_class=data_class, category=category, status=wanted_status

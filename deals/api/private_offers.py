@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.text import displayable_line, displayable_text
@@ -279,9 +280,7 @@ class PrivateOfferListCreate(GenericAPIView):
         responses=PrivateOfferSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in PrivateOffer.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(PrivateOffer.Status.values)}."]})
+        wanted = query_choice(request, "status", PrivateOffer.Status.values)
         role = request.query_params.get("role", "")
         if role and role not in selectors.PRIVATE_OFFER_ROLES:
             raise ValidationError({"role": ["seller or buyer."]})

@@ -8,7 +8,6 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 
 from catalog.api.datasets import WithdrawSerializer  # one withdrawal body for datasets and offerings
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice, query_uuid
 from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.renderers import JSONLDRenderer
@@ -185,17 +185,9 @@ class OfferingListCreate(GenericAPIView):
         responses=OfferingSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        dataset = request.query_params.get("dataset")
-        wanted_status = request.query_params.get("status", "")
-        if wanted_status and wanted_status not in Offering.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(Offering.Status.values)}."]})
-        kind = request.query_params.get("kind", "")
-        if kind and kind not in Offering.Kind.values:
-            raise ValidationError({"kind": [f"Must be one of: {', '.join(Offering.Kind.values)}."]})
-        try:
-            dataset_id = uuid.UUID(dataset) if dataset else None
-        except ValueError as exc:
-            raise ValidationError({"dataset": ["Must be a dataset id."]}) from exc
+        wanted_status = query_choice(request, "status", Offering.Status.values)
+        kind = query_choice(request, "kind", Offering.Kind.values)
+        dataset_id = query_uuid(request, "dataset")
         page = self.paginate_queryset(selectors.offerings_list(dataset_id=dataset_id, status=wanted_status, kind=kind))
         return self.get_paginated_response(OfferingSerializer(page, many=True).data)
 

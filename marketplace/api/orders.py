@@ -8,13 +8,13 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from marketplace import selectors
@@ -114,9 +114,7 @@ class OrderListCreate(GenericAPIView):
         responses=OrderSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in Order.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(Order.Status.values)}."]})
+        wanted = query_choice(request, "status", Order.Status.values)
         orders = selectors.orders_owned(organization_id=_principal(request).organization_id, status=wanted)
         page = self.paginate_queryset(orders)
         return self.get_paginated_response(OrderSerializer(page, many=True).data)

@@ -8,11 +8,11 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from settlement import selectors
@@ -124,9 +124,7 @@ class EntitlementList(GenericAPIView):
         responses=EntitlementSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in Entitlement.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(Entitlement.Status.values)}."]})
+        wanted = query_choice(request, "status", Entitlement.Status.values)
         entitlements = selectors.entitlements_of_buyer(
             organization_id=_principal(request).organization_id, status=wanted
         )

@@ -15,7 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.pagination import CreatedCursorPagination, OffsetPagination
+from config.api.pagination import CreatedCursorPagination, OffsetPagination, query_uuid
 from config.api.principal import Principal, principal_of
 from settlement import selectors
 from settlement.models import Download
@@ -103,16 +103,6 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
-def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise ValidationError({name: [f"Must be a {name} id."]}) from exc
-
-
 def _version_param(request: Request) -> tuple[int | None, uuid.UUID | None]:
     """``version`` is a version number (as in ``/datasets/{id}/versions/{number}``) or a version id."""
     value = request.query_params.get("version")
@@ -144,10 +134,10 @@ class UsageList(GenericAPIView):
         number, version_id = _version_param(request)
         downloads = selectors.downloads_visible(
             organization_id=principal.organization_id,
-            dataset_id=_uuid_param(request, "dataset"),
+            dataset_id=query_uuid(request, "dataset"),
             version_number=number,
             version_id=version_id,
-            buyer_id=_uuid_param(request, "buyer"),
+            buyer_id=query_uuid(request, "buyer"),
         )
         page = self.paginate_queryset(downloads)
         context = {"viewer": principal.organization_id}
@@ -165,7 +155,7 @@ class UsageSummary(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         rows = selectors.usage_summary(
-            organization_id=_principal(request).organization_id, dataset_id=_uuid_param(request, "dataset")
+            organization_id=_principal(request).organization_id, dataset_id=query_uuid(request, "dataset")
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(UsageSummarySerializer(page, many=True).data)

@@ -9,12 +9,12 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.text import displayable_line
@@ -174,9 +174,7 @@ class WebhookDeliveryList(GenericAPIView):
         responses=WebhookDeliverySerializer(many=True),
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in WebhookDelivery.Status.values:
-            raise ValidationError({"status": [f"Must be one of: {', '.join(WebhookDelivery.Status.values)}."]})
+        wanted = query_choice(request, "status", WebhookDelivery.Status.values)
         deliveries = webhook_delivery_list(principal=_principal(request), endpoint_id=endpoint_id, status=wanted)
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

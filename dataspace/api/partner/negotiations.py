@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.pagination import query_choice, query_uuid
 from config.api.serializers import Serializer
 from dataspace import selectors_dsp
 from dataspace.api.partner.processes import (
@@ -21,9 +22,7 @@ from dataspace.api.partner.processes import (
     DspCallbackSerializer,
     DspProcessEventSerializer,
     PartyView,
-    choice_parameter,
     consumer_only,
-    uuid_parameter,
 )
 from dataspace.api.partner.transfers import DspTransferDetailSerializer, DspTransferSummarySerializer
 from dataspace.models import Negotiation, Party
@@ -111,10 +110,10 @@ class NegotiationList(PartyView):
     def get(self, request: Request) -> Response:
         queryset = selectors_dsp.negotiations_for(
             organization_id=self.organization_id(request),
-            state=choice_parameter(request, "state", list(Negotiation.State.values)),
-            side=choice_parameter(request, "side", SIDES),
-            contract_id=uuid_parameter(request, "contract"),
-            offering_id=uuid_parameter(request, "offering"),
+            state=query_choice(request, "state", list(Negotiation.State.values)),
+            side=query_choice(request, "side", SIDES),
+            contract_id=query_uuid(request, "contract"),
+            offering_id=query_uuid(request, "offering"),
         )
         return self.page(request, queryset)
 

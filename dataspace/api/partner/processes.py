@@ -9,7 +9,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,24 +26,6 @@ def principal(request: Request) -> Principal:
     found = principal_of(request)
     assert found is not None  # IsMember, the default permission
     return found
-
-
-def uuid_parameter(request: Request, name: str) -> uuid.UUID | None:
-    """Query parameter ``name`` as an id (bare or ``urn:uuid:``); None when absent or empty; else a 400 naming it."""
-    value = request.query_params.get(name, "")
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValidationError({name: ["Must be a UUID."]}) from None
-
-
-def choice_parameter(request: Request, name: str, choices: list[str]) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in choices:
-        raise ValidationError({name: [f"One of {', '.join(choices)}."]})
-    return value
 
 
 def consumer_only(serializer: serializers.Serializer, process: Negotiation | Transfer, value: Any) -> Any:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.pagination import query_choice, query_uuid
 from config.api.serializers import Serializer
 from dataspace import selectors_dsp
 from dataspace.api.partner.processes import (
@@ -18,9 +19,7 @@ from dataspace.api.partner.processes import (
     DspCallbackSerializer,
     DspProcessEventSerializer,
     PartyView,
-    choice_parameter,
     consumer_only,
-    uuid_parameter,
 )
 from dataspace.dsp.transfers import agreement_id
 from dataspace.models import Transfer
@@ -100,9 +99,9 @@ class TransferList(PartyView):
     def get(self, request: Request) -> Response:
         queryset = selectors_dsp.transfers_for(
             organization_id=self.organization_id(request),
-            state=choice_parameter(request, "state", list(Transfer.State.values)),
-            contract_id=uuid_parameter(request, "contract"),
-            negotiation_id=uuid_parameter(request, "negotiation"),
+            state=query_choice(request, "state", list(Transfer.State.values)),
+            contract_id=query_uuid(request, "contract"),
+            negotiation_id=query_uuid(request, "negotiation"),
         )
         return self.page(request, queryset)
 
