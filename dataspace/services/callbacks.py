@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -66,6 +67,13 @@ def without_credentials(message: dict[str, Any]) -> dict[str, Any]:
         for item in address["endpointProperties"]
     ]
     return {**message, "dataAddress": {**address, "endpointProperties": properties}}
+
+
+def callback_path(protocol: str, consumer_pid: str, leaf: str) -> str:
+    """The binding's ``<protocol>/:consumerPid/<leaf>`` (``negotiations`` or ``transfers``) below a callback address,
+    the consumer's id one percent-encoded path segment: whatever it chose (a ``/``, a ``?``), the message goes to that
+    path of the address it gave and nowhere else."""
+    return f"{protocol}/{quote(consumer_pid, safe=':@')}/{leaf}"
 
 
 def callback_url(callback_address: str, path: str) -> str:

@@ -28,7 +28,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.db import IntegrityError, transaction
 
@@ -36,13 +35,13 @@ from config.api.principal import Principal
 from config.errors import DomainError, Forbidden, InvalidInput, RuleViolation
 from config.outbound import outbound_url_clean
 from contracts.eligibility import Buyer, buyer_refusal
-from contracts.odrl import pay_amount
+from contracts.odrl import minor_units, pay_amount
 from dataspace import selectors, states, tasks
 from dataspace.dsp import negotiations as messages
 from dataspace.dsp.catalog import offer_message, offering_of
 from dataspace.models import Callback, Negotiation, NegotiationEvent, Party
 from dataspace.services import counter_offers
-from dataspace.services.callbacks import callback_queue, on_given_up
+from dataspace.services.callbacks import callback_path, callback_queue, on_given_up
 from deals.models import PrivateOffer
 from marketplace.models import Offering, Order, Trade
 from marketplace.services.orders import order_place
@@ -125,7 +124,7 @@ def _request(*, principal: Principal, message: dict[str, Any], callback_address:
         negotiation.price = _minor_units(priced, offering.currency)
         negotiation.currency = offering.currency if negotiation.price is not None else ""
         negotiation.save(update_fields=["price", "currency", "updated_at"])
-        # Another helper's: today it refuses (a DspError), which rolls this transaction back.
+        # A refusal there (a DspError) rolls this transaction back: no negotiation is left behind.
         counter_offers.counter_offer_open(negotiation=negotiation, principal=principal, offer=offer)
         return Requested(negotiation, created=True)
     _fill_or_kill(negotiation, principal=principal, offering=offering, ask=ask)
@@ -173,8 +172,8 @@ def _repeated(principal: Principal, consumer_pid: str, offer: dict[str, Any], ca
 def _minor_units(priced: messages.Priced, currency: str) -> int | None:
     if priced.amount is None:
         return None
-    minor = priced.amount.scaleb(len(pay_amount(1, currency).partition(".")[2]) if currency else 0)
-    return int(minor) if minor == minor.to_integral_value() and 0 < minor < 2**62 else None
+    minor = minor_units(f"{priced.amount:f}", currency)
+    return minor if minor is not None and 0 < minor < 2**62 else None
 
 
 def _fill_or_kill(negotiation: Negotiation, *, principal: Principal, offering: Offering, ask: int | None) -> None:
@@ -468,6 +467,4 @@ def _record(
 
 
 def _path(negotiation: Negotiation, leaf: str) -> str:
-    """A callback path below the consumer's callback address: the binding's ``negotiations/:consumerPid/<leaf>``,
-    the consumer's pid percent-encoded where a path segment needs it."""
-    return f"negotiations/{quote(negotiation.consumer_pid, safe=':@!$&()*+,;=-._~')}/{leaf}"
+    return callback_path("negotiations", negotiation.consumer_pid, leaf)

@@ -23,7 +23,6 @@ Invariants:
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -86,9 +85,7 @@ def _send_start(transfer: Transfer, *, principal: Principal, origin: str) -> Non
 
 
 def _callback_path(transfer: Transfer, step: str) -> str:
-    """``transfers/<consumerPid>/<step>`` below the callback address, the consumer's id percent-encoded: whatever it
-    chose (a ``/``, a ``?``), the message goes to that path of the address it gave and nowhere else."""
-    return f"transfers/{quote(transfer.consumer_pid, safe=':@')}/{step}"
+    return callbacks.callback_path("transfers", transfer.consumer_pid, step)
 
 
 def _locked(transfer_id: uuid.UUID, *, entitlement_first: bool = False) -> Transfer:
