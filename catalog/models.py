@@ -149,6 +149,9 @@ class DatasetVersion(models.Model):
     checks = models.JSONField(default=list, blank=True)
     sample = models.JSONField(default=dict, blank=True)
     time_range = models.JSONField(null=True, blank=True)
+    # What a buyer can judge the data by (catalog.quality.Quality), measured when the version is published;
+    # {} until then, and for a rejected version.
+    quality = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     # Deliveries of the validation that started, and when the last one did: a worker killed mid-task (the OOM
@@ -166,6 +169,35 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} v{self.number}"
+
+
+def rendition_upload_to(rendition: VersionRendition, filename: str) -> str:
+    version = rendition.version
+    return f"{version.dataset_id}/v{version.number}-{uuid.uuid4().hex[:12]}.{rendition.file_format}"
+
+
+class VersionRendition(models.Model):
+    """A published version's data in another format than the one uploaded (CSV of a Parquet file, Parquet of a
+    CSV file...), converted when the version was published and stored beside the original: a download in that
+    format is an ordinary file whose size and checksum are known before its body. Immutable, like its version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="renditions")
+    file_format = models.CharField(max_length=8, choices=FileFormat)
+    file = models.FileField(upload_to=rendition_upload_to, storage=dataset_storage, max_length=300)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "file_format"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "file_format"], name="unique_rendition_format_per_version"),
+            models.CheckConstraint(condition=Q(size_bytes__gte=0), name="rendition_size_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} as {self.file_format}"
 
 
 class CatalogEvent(models.Model):
