@@ -17,6 +17,8 @@ QUEUES = {
     "dataspace.callbacks.deliver": "webhooks",
     "dataspace.callbacks.sweep": "webhooks",
     "dataspace.negotiations.payment_update": "default",
+    "catalog.profile_version": "validation",
+    "catalog.sweep_unprofiled_versions": "validation",
     "catalog.sweep_validating_versions": "validation",
     "catalog.validate_version": "validation",
     "deals.close_auctions": "default",

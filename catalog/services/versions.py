@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import shutil
+import tempfile
 import uuid
-from pathlib import PurePath
+from datetime import timedelta
+from pathlib import Path, PurePath
 from typing import Any
 
 from django.conf import settings
@@ -16,9 +19,10 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from catalog import hooks, states
-from catalog.models import Dataset, DatasetVersion, FileFormat
+from catalog.models import CatalogEvent, Dataset, DatasetVersion, FileFormat, VersionRendition
+from catalog.profiling import Profile, profile_file
 from catalog.services.datasets import dataset_mark_published, event_record
-from catalog.tasks import VALIDATION_TIME_LIMIT, validate_version
+from catalog.tasks import VALIDATION_TIME_LIMIT, profile_version, validate_version
 from catalog.validation import Check, Limits, validate_stream
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
@@ -291,6 +295,10 @@ def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:
         )
         if target == DatasetVersion.Status.PUBLISHED:
             dataset_mark_published(dataset=dataset)
+            # Quality figures and renditions come after the verdict, in a task of their own: the version is
+            # published now, with quality {} until they are stored (a lost message: the sweeper re-drives it).
+            version_id = str(version.id)
+            transaction.on_commit(lambda: profile_version.delay(version_id), robust=True)
             hooks.on_version_published(
                 hooks.VersionPublished(
                     dataset_id=dataset.id,
@@ -305,3 +313,135 @@ def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:
                 )
             )
     return version
+
+
+# --- profiling: the quality figures and renditions of a published version (catalog.profiling) ----------------
+
+PROFILE_FAILED = "profiling failed"
+
+
+def _encoding_of(checks: list[dict[str, Any]]) -> str | None:
+    """The text encoding validation found ("cp932" or None for UTF-8), from its ``encoding`` check."""
+    check = next((check for check in checks if check.get("name") == "encoding"), None)
+    return "cp932" if check is not None and "cp932" in check.get("detail", "") else None
+
+
+def _local_copy(version: DatasetVersion, work_dir: Path) -> Path:
+    """A path to the stored file: the storage's own when it is a local folder, else a copy in ``work_dir``."""
+    storage, name = version.file.storage, version.file.name
+    try:
+        return Path(storage.path(name))
+    except NotImplementedError:  # S3-compatible storage has no local path
+        pass
+    copy = work_dir / f"original.{version.file_format}"
+    with storage.open(name, "rb") as source, copy.open("wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
+    return copy
+
+
+def _store_renditions(version: DatasetVersion, profile: Profile) -> list[VersionRendition]:
+    """Move the converted files into the datasets' storage (outside any transaction: they may be large)."""
+    stored: list[VersionRendition] = []
+    try:
+        for converted in profile.renditions:
+            rendition = VersionRendition(
+                version=version,
+                file_format=converted.file_format,
+                size_bytes=converted.size_bytes,
+                sha256=converted.sha256,
+            )
+            with converted.path.open("rb") as data:
+                rendition.file.save(converted.path.name, File(data), save=False)
+            stored.append(rendition)
+    except BaseException:
+        _remove_files(stored)
+        raise
+    return stored
+
+
+def _remove_files(renditions: list[VersionRendition]) -> None:
+    for rendition in renditions:
+        try:
+            rendition.file.storage.delete(rendition.file.name)
+        except OSError:
+            logger.warning("profiling: could not remove the orphan file %s", rendition.file.name)
+
+
+def version_profile(*, version_id: uuid.UUID) -> DatasetVersion:
+    """Measure a published version's file and convert it to the other formats (``catalog.profiling``), then store
+    both in one short transaction. Idempotent: a version already profiled stays as it is; of two deliveries that
+    race, the first to lock the version stores its figures and renditions, the other removes its files."""
+    version = DatasetVersion.objects.select_related("dataset").get(pk=version_id)
+    if version.status != DatasetVersion.Status.PUBLISHED or version.quality:
+        return version
+    work_dir = Path(tempfile.mkdtemp(prefix="ichiba-profile-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        profile = profile_file(
+            _local_copy(version, work_dir),
+            fmt=version.file_format,
+            schema=version.schema,
+            encoding=_encoding_of(version.checks),
+            published_at=version.validated_at or timezone.now(),
+            work_dir=work_dir / "out",
+            data_class=version.dataset.data_class,
+        )
+        renditions = _store_renditions(version, profile)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    try:
+        with transaction.atomic():
+            locked = DatasetVersion.objects.select_for_update().get(pk=version_id)
+            if locked.status != DatasetVersion.Status.PUBLISHED or locked.quality:
+                _remove_files(renditions)  # another delivery stored its own first
+                return locked
+            locked.quality = dict(profile.quality)
+            locked.save(update_fields=["quality"])
+            VersionRendition.objects.bulk_create(renditions)
+            event_record(
+                dataset=version.dataset,
+                version=locked,
+                from_status=locked.status,
+                to_status=locked.status,
+                reason="profiled",
+                payload={
+                    "rows": profile.quality["rows"],
+                    "renditions": {r.file_format: {"size_bytes": r.size_bytes, "sha256": r.sha256} for r in renditions},
+                },
+            )
+    except BaseException:
+        _remove_files(renditions)
+        raise
+    return locked
+
+
+def version_profile_failed(*, version_id: uuid.UUID, error: BaseException) -> None:
+    """Record that a version could not be profiled: it stays published with ``quality == {}``."""
+    logger.error("profiling of version %s failed: %r", version_id, error, exc_info=error)
+    version = DatasetVersion.objects.select_related("dataset").filter(pk=version_id).first()
+    if version is None:
+        return
+    event_record(
+        dataset=version.dataset,
+        version=version,
+        from_status=version.status,
+        to_status=version.status,
+        reason=PROFILE_FAILED,
+        payload={"error": type(error).__name__, "detail": str(error)[:1000]},
+    )
+
+
+def versions_unprofiled(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
+    """Published versions without quality figures, published longer ago than ``older_than``, whose profiling has
+    not failed for good."""
+    failed = CatalogEvent.objects.filter(reason=PROFILE_FAILED, version__isnull=False).values("version_id")
+    unprofiled = (
+        DatasetVersion.objects.filter(
+            status=DatasetVersion.Status.PUBLISHED,
+            quality={},
+            validated_at__lt=timezone.now() - older_than,
+        )
+        .exclude(pk__in=failed)
+        .order_by("validated_at")
+        .values_list("id", flat=True)
+    )
+    return list(unprofiled[:limit])

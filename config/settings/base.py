@@ -150,6 +150,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "catalog.sweep_validating_versions",
         "schedule": 300.0,
     },
+    # Published versions whose quality figures and renditions were never made (a lost message, a killed worker).
+    "catalog-profile-unprofiled-versions": {
+        "task": "catalog.sweep_unprofiled_versions",
+        "schedule": 300.0,
+    },
     "api-purge-idempotency-records": {"task": "api.purge_idempotency_records", "schedule": 3600.0},
     "marketplace-expire-orders": {"task": "marketplace.expire_orders", "schedule": 15.0},
     # A lost message only delays a settlement: the sweeper re-drives whatever sits in a non-final state

@@ -43,6 +43,14 @@ def test_demo_data_is_alive_and_loading_it_twice_changes_nothing(django_capture_
     assert Dataset.objects.filter(status="published").count() == 5
     assert set(Dataset.objects.values_list("data_class", flat=True)) == {"iot", "anonymized"}
     assert DatasetVersion.objects.filter(status="published").count() == 5
+    # Every demo version was measured and converted as any published version is (catalog.profiling).
+    for version in DatasetVersion.objects.filter(status="published"):
+        assert version.quality["rows"] == version.row_count and version.quality["columns"]
+        assert {r.file_format for r in version.renditions.all()} and version.file_format not in {
+            r.file_format for r in version.renditions.all()
+        }
+        if version.dataset.data_class == "iot":
+            assert version.quality["timing"]["newest_reading"]
     assert Offering.objects.filter(status="active", kind="licence", channel="book").count() == 5
     assert Organization.objects.filter(verified=True).count() == 5
     # A live market: an ask to buy at once, one earlier sale (settled and delivered), a resting bid.

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
-from catalog.services.versions import version_upload, version_validate
+from catalog.services.versions import version_profile, version_upload, version_validate
 from config.market import market_settings
 from contracts.models import Contract
 from dataspace.models import Negotiation
@@ -387,6 +387,10 @@ class Command(BaseCommand):
                 original_filename=demo.filename,
             )
         version = version_validate(version_id=version.id)
+        if version.status == "published":
+            # Publishing queued the profiling task; the demo needs its figures and renditions now, worker or
+            # not, so it runs the task's service too (a no-op when the task ran first).
+            version = version_profile(version_id=version.id)
         self.stdout.write(f"{demo.title}: version {version.number} {version.status}")
         if version.status == "published":
             # One offering on the METI template, usable in Japan and Germany (the demo's buyers are in both):
