@@ -320,15 +320,17 @@ def s3(s3_server: str, settings: Any) -> Iterator[str]:
     }
     # A FileField calls its storage callable once, when models load (as a process started with
     # ICHIBA_DATA_STORAGE=s3 does): point the field at the bucket for this test, then back.
-    from catalog.models import DatasetVersion, dataset_storage
+    from catalog.models import DatasetVersion, VersionRendition, dataset_storage
 
-    field = DatasetVersion._meta.get_field("file")
-    local = field.storage
-    field.storage = dataset_storage()
+    file_fields = [model._meta.get_field("file") for model in (DatasetVersion, VersionRendition)]
+    local = [file_field.storage for file_field in file_fields]
+    for file_field in file_fields:
+        file_field.storage = dataset_storage()
     try:
         yield bucket
     finally:
-        field.storage = local
+        for file_field, storage in zip(file_fields, local, strict=True):
+            file_field.storage = storage
 
 
 # --- a Redis of the test's own, to stop and start (the machine's Redis is shared and never stopped) -------------

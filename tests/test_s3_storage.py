@@ -7,6 +7,7 @@ capture checks the object before it takes the money.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -82,3 +83,24 @@ def test_an_object_gone_from_the_bucket_voids_the_payment(
     settlement = Settlement.objects.get(trade_id=made["id"])
     voided = settlements.settlement_capture(settlement_id=settlement.id, reason="acceptance window passed")
     assert voided.status == "voided" and "missing" in voided.failure_message
+
+
+def test_a_published_version_s_rendition_is_stored_in_the_bucket_beside_it(
+    s3: str, s3_server: str, seller: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The profiling task copies the object to a temporary file (S3 has no local path) and saves its Parquet
+    # rendition through the same storage.
+    offering = published_offering(seller, django_capture_on_commit_callbacks, seats=5)
+    version = DatasetVersion.objects.get(dataset_id=offering["dataset"])
+    assert version.quality["rows"] == version.row_count
+    (rendition,) = version.renditions.all()
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    stored = client.get_object(Bucket=s3, Key=rendition.file.name)["Body"].read()
+    assert stored.startswith(b"PAR1") and len(stored) == rendition.size_bytes
+    assert hashlib.sha256(stored).hexdigest() == rendition.sha256

@@ -1,5 +1,6 @@
-"""A published version's quality figures and renditions (catalog.profiling, docs/domain.md#quality): the figures on
-small hand-made files of each format, the renditions read back, and the task that stores them once."""
+"""A published version's quality figures and renditions (catalog.profiling,
+docs/domain.md#quality-figures-and-renditions): the figures on small hand-made files of each format, the renditions
+read back, and the task that stores them once."""
 
 from __future__ import annotations
 

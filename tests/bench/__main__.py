@@ -17,6 +17,7 @@ from tests.bench import (
     http_load,
     matching,
     mqtt_fanout,
+    profile,
     settlement,
     slow_partner,
     subscriptions,
@@ -27,6 +28,7 @@ from tests.bench import (
 def main(argv: list[str]) -> int:
     benches = {
         "upload": upload.run,
+        "profile": profile.run,
         "search": catalog_search.run,
         "engine": engine.run,
         "matching": matching.run,
