@@ -166,6 +166,7 @@ class _ColumnStats:
     high: Any = None
     distinct: pa.Array | None = None  # the distinct values seen so far, while exact
     exact: bool = True
+    at_least: int = 0  # distinct values known when counting stopped being exact: the estimate's floor
 
     def add(self, column: pa.Array) -> None:
         self.nulls += column.null_count
@@ -181,7 +182,7 @@ class _ColumnStats:
             if self.distinct is not None:
                 seen = pc.unique(pa.concat_arrays([self.distinct, seen]))
             if len(seen) > DISTINCT_EXACT_UP_TO or seen.nbytes > _DISTINCT_BYTES:
-                self.exact, self.distinct = False, None
+                self.exact, self.distinct, self.at_least = False, None, len(seen)
             else:
                 self.distinct = seen
 
@@ -390,8 +391,8 @@ class _Pass:
     def _column_quality(self, stats: _ColumnStats, estimates: dict[str, int]) -> ColumnQuality:
         distinct = len(stats.distinct) if stats.exact and stats.distinct is not None else 0
         if not stats.exact:
-            # HyperLogLog may guess below the bound a count known to be past it.
-            distinct = max(estimates.get(stats.name, 0), DISTINCT_EXACT_UP_TO + 1)
+            # HyperLogLog may guess below a count already known.
+            distinct = max(estimates.get(stats.name, 0), stats.at_least)
         return {
             "name": stats.name,
             "type": stats.kind,  # type: ignore[typeddict-item]  # validation's ColumnType

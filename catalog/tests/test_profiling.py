@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from celery.exceptions import Retry
 from django.core.files.base import ContentFile
 from django.db import connection
 
@@ -23,7 +24,7 @@ from catalog.models import CatalogEvent, DatasetVersion, VersionRendition
 from catalog.profiling import Profile, profile_file
 from catalog.quality import DISTINCT_EXACT_UP_TO
 from catalog.services.versions import PROFILE_FAILED, version_profile, version_upload, version_validate
-from catalog.tasks import profile_version, sweep_unprofiled_versions
+from catalog.tasks import PROFILE_MAX_RETRIES, profile_version, sweep_unprofiled_versions
 from catalog.validation import validate_stream
 from tests.builders import Party, published_dataset, readings_csv
 
@@ -344,6 +345,20 @@ def test_a_version_that_cannot_be_profiled_stays_published_without_figures(selle
     assert failed.payload["error"] == "ProfileError" and "header" in failed.payload["detail"]
     DatasetVersion.objects.filter(pk=version.pk).update(validated_at=datetime.now(UTC) - timedelta(days=1))
     assert sweep_unprofiled_versions() == 0, "a failure for good is not tried again by the sweep"
+
+
+@pytest.mark.django_db
+def test_a_storage_failure_is_retried_then_recorded_once(seller: Party) -> None:
+    version = publish(seller, readings_csv(10))
+    version.file.storage.delete(version.file.name)  # FileNotFoundError, an OSError: retried like validation
+    with pytest.raises(Retry):
+        profile_version.apply(args=[str(version.id)])
+    assert not CatalogEvent.objects.filter(version=version, reason=PROFILE_FAILED).exists()
+    profile_version.apply(args=[str(version.id)], retries=PROFILE_MAX_RETRIES)  # the last delivery
+    version.refresh_from_db()
+    assert (version.status, version.quality) == ("published", {})
+    (failed,) = CatalogEvent.objects.filter(version=version, reason=PROFILE_FAILED)
+    assert failed.payload["error"] == "FileNotFoundError"
 
 
 @pytest.mark.django_db
