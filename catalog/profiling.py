@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import math
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -770,7 +769,3 @@ def _market_zone() -> ZoneInfo:
     from django.conf import settings
 
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def remove_work_dir(work_dir: Path) -> None:
-    shutil.rmtree(work_dir, ignore_errors=True)
