@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, OperationalError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from catalog import hooks, states
@@ -318,6 +318,10 @@ def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:
 # --- profiling: the quality figures and renditions of a published version (catalog.profiling) ----------------
 
 PROFILE_FAILED = "profiling failed"
+PROFILE_STARTED = "profiling started"
+# Deliveries of a version's profiling after which the sweeper no longer re-drives it: one that never finishes (its
+# worker killed, out of memory or time) would otherwise be re-driven for ever. Above a task's own retries.
+PROFILE_MAX_ATTEMPTS = 10
 
 
 def _encoding_of(checks: list[dict[str, Any]]) -> str | None:
@@ -374,6 +378,15 @@ def version_profile(*, version_id: uuid.UUID) -> DatasetVersion:
     version = DatasetVersion.objects.select_related("dataset").get(pk=version_id)
     if version.status != DatasetVersion.Status.PUBLISHED or version.quality:
         return version
+    # Counted before the work, so that a delivery whose worker is killed (out of memory or time) stays counted.
+    event_record(
+        dataset=version.dataset,
+        version=version,
+        from_status=version.status,
+        to_status=version.status,
+        reason=PROFILE_STARTED,
+        payload={},
+    )
     work_dir = Path(tempfile.mkdtemp(prefix="ichiba-profile-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     try:
         profile = profile_file(
@@ -432,7 +445,7 @@ def version_profile_failed(*, version_id: uuid.UUID, error: BaseException) -> No
 
 def versions_unprofiled(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
     """Published versions without quality figures, published longer ago than ``older_than``, whose profiling has
-    not failed for good."""
+    not failed for good nor started ``PROFILE_MAX_ATTEMPTS`` times (a worker killed each time)."""
     failed = CatalogEvent.objects.filter(reason=PROFILE_FAILED, version__isnull=False).values("version_id")
     unprofiled = (
         DatasetVersion.objects.filter(
@@ -441,6 +454,8 @@ def versions_unprofiled(*, older_than: timedelta, limit: int) -> list[uuid.UUID]
             validated_at__lt=timezone.now() - older_than,
         )
         .exclude(pk__in=failed)
+        .annotate(started=Count("events", filter=Q(events__reason=PROFILE_STARTED)))
+        .filter(started__lt=PROFILE_MAX_ATTEMPTS)
         .order_by("validated_at")
         .values_list("id", flat=True)
     )

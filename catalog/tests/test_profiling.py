@@ -23,7 +23,15 @@ from django.db import connection
 from catalog.models import CatalogEvent, DatasetVersion, VersionRendition
 from catalog.profiling import Profile, profile_file
 from catalog.quality import DISTINCT_EXACT_UP_TO
-from catalog.services.versions import PROFILE_FAILED, version_profile, version_upload, version_validate
+from catalog.services.versions import (
+    PROFILE_FAILED,
+    PROFILE_MAX_ATTEMPTS,
+    PROFILE_STARTED,
+    version_profile,
+    version_upload,
+    version_validate,
+    versions_unprofiled,
+)
 from catalog.tasks import PROFILE_MAX_RETRIES, profile_version, sweep_unprofiled_versions
 from catalog.validation import validate_stream
 from tests.builders import Party, published_dataset, readings_csv
@@ -371,6 +379,29 @@ def test_the_sweep_profiles_a_published_version_whose_message_was_lost(seller: P
     version.refresh_from_db()
     assert version.quality["rows"] == 10 and version.renditions.count() == 1
     assert sweep_unprofiled_versions() == 0
+
+
+@pytest.mark.django_db
+def test_the_sweep_gives_up_on_a_version_whose_profiling_never_finishes(seller: Party) -> None:
+    version = publish(seller, readings_csv(10))
+    DatasetVersion.objects.filter(pk=version.pk).update(validated_at=datetime.now(UTC) - timedelta(days=1))
+    for _ in range(PROFILE_MAX_ATTEMPTS - 1):  # deliveries whose worker was killed: started, never finished
+        CatalogEvent.objects.create(
+            dataset=version.dataset,
+            version=version,
+            from_status="published",
+            to_status="published",
+            reason=PROFILE_STARTED,
+        )
+    assert versions_unprofiled(older_than=timedelta(hours=1), limit=10) == [version.id]
+    CatalogEvent.objects.create(
+        dataset=version.dataset,
+        version=version,
+        from_status="published",
+        to_status="published",
+        reason=PROFILE_STARTED,
+    )
+    assert versions_unprofiled(older_than=timedelta(hours=1), limit=10) == []
 
 
 @pytest.mark.django_db(transaction=True)
