@@ -1082,11 +1082,19 @@ def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
     assert arrow(sjis).to_dict() == trickled.to_dict()
     assert check(arrow(sjis), "encoding").detail == "Shift_JIS (cp932)."
     assert arrow(plain).time_range == ("2024-01-01T00:00:00+09:00", "2024-01-01T00:10:00+09:00")
-    for irregular in (
+    for well_formed in (
         plain.replace(b"1.5", b'"1.5"'),  # a quote
         plain.replace(b"\n", b"\r\n"),  # carriage returns
         plain + b"\n",  # a blank line
+        b"\xef\xbb\xbf" + plain,  # a byte-order mark
+        plain + b'2024-01-01T00:20:00+09:00,"3,5 ""a"" b\r\nc"\r',  # a quoted field over lines, no final break
+    ):
+        trickled = validate_stream(Trickle(well_formed, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
+        assert arrow(well_formed).to_dict() == trickled.to_dict()
+    for irregular in (
         plain + b"2024-01-01T00:20:00+09:00\n",  # a ragged record
+        plain + b'2024-01-01T00:20:00+09:00,"1"2\n',  # text after a closing quote (Arrow alone reads "12")
+        plain + b'2024-01-01T00:20:00+09:00,"never closed\n',  # Arrow alone takes the rest of the file
         "timestamp,場所\n2024-01-01T00:00:00,東京\n".encode("euc_jp"),  # neither UTF-8 nor cp932
         b"timestamp,v\n",  # no data rows
     ):
@@ -1094,6 +1102,46 @@ def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
             arrow(irregular)
         trickled = validate_stream(Trickle(irregular, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
         assert run(irregular).to_dict() == trickled.to_dict()
+
+
+_QUOTED_CELLS = [
+    "", "1", "a,b", 'say "hi"', "two\nlines", "cr\r\nlf", '"', "090-1234-5678", "x@example.com",
+    "2024-01-01T00:00:00+09:00", "東京, 大阪",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(st.sampled_from(_QUOTED_CELLS), min_size=3, max_size=3), min_size=1, max_size=20),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["", "blank", "ragged", "after-quote", "unclosed", "bom", "cp932"]),
+    st.sampled_from(["iot", "anonymized"]),
+)
+def test_arrow_path_reports_what_the_hand_written_reader_reports_for_quoted_files(
+    rows: list[list[str]], newline: str, twist: str, data_class: str
+) -> None:
+    """Quoted fields (commas, quotes, line breaks inside), CRLF, blank lines, a byte-order mark, cp932, and broken
+    files that Arrow alone would read leniently: Arrow's path and the hand-written reader report the same."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    writer.writerow(["timestamp", "phone", "v"])
+    writer.writerows(rows)
+    text = out.getvalue()
+    if twist == "blank":
+        text = text.replace(newline, newline + newline, 2)
+    elif twist == "ragged":
+        text += "1,2" + newline
+    elif twist == "after-quote":
+        text += '"a"b,1,2' + newline
+    elif twist == "unclosed":
+        text += '1,2,"open' + newline
+    data = text.encode("cp932" if twist == "cp932" else "utf-8")
+    if twist == "bom":
+        data = b"\xef\xbb\xbf" + data
+    options: dict[str, Any] = {"fmt": "csv", "data_class": data_class, "quasi_identifiers": ["phone"], "k": 2}
+    arrow = validate_stream(io.BytesIO(data), **options)
+    hand_written = validate_stream(Trickle(data, step=1 << 16), **options)  # type: ignore[arg-type]
+    assert arrow.to_dict() == hand_written.to_dict()
 
 
 # --- Parquet ------------------------------------------------------------------------------------------------

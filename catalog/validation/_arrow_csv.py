@@ -1,9 +1,14 @@
-"""CSV on Apache Arrow: the common file read by Arrow's streaming CSV reader and checked with its compute kernels.
+"""CSV on Apache Arrow: every well-formed file read by Arrow's streaming CSV reader, checked with its kernels.
 
-Most files the market receives are plain: UTF-8 (or Shift_JIS, converted to UTF-8 on the way), no double
-quote, ``\n`` line breaks, no blank line, every record as wide as the header. For those, Arrow's streaming reader
-turns the stream into batches of text columns (about 1 MiB of the file each) and the checks run on whole columns
-in C++:
+A file is read once. :class:`_Guard` hands Arrow the bytes (Shift_JIS converted to UTF-8 a whole number of lines at
+a time) and on the way settles what Arrow does not: the encoding (decided as the hand-written reader decides it), the
+market's line limit, and whether the quoting is what Python's ``csv`` module (strict) accepts. Arrow is lenient where
+the module is not (``"x"y`` is read as ``xy``, a quote never closed takes the rest of the file), so each segment of the
+file with a double quote in it is matched, as bytes, against the grammar of a strict CSV file by RE2
+(:func:`_grammar`): a field is empty, unquoted (no quote at its start, no comma or line break in it) or quoted (pairs
+of quotes inside), and it is followed by a comma or a line break. Arrow then parses quoted fields (with commas,
+doubled quotes and line breaks inside), ``\\r\\n`` and ``\\r`` line breaks, blank lines and a byte-order mark into
+batches of text columns (about 1 MiB of the file each), and the checks run on whole columns in C++:
 
 * types: the grammar of :mod:`catalog.validation._types`, settled per batch with kernels (digits only, one point,
   a leading zero), the anchored reference patterns (RE2) for the values those do not settle, and the distinct
@@ -11,22 +16,31 @@ in C++:
   shapes) goes through the hand-written functions, which are the definition;
 * timestamps: a batch of date-times is cast to Arrow timestamps (which refuses what ``datetime.fromisoformat``
   refuses among the shapes it is given) and only its earliest and latest value are parsed in Python;
-* identifiers: each text column is narrowed to the cells with an ``@`` or nine digits, and the scanner of
+* identifiers: each text column is narrowed to the cells with an ``@`` or nine digits
+  (:func:`catalog.validation._parquet.identifier_candidates`), and the scanner of
   :mod:`catalog.validation._identifiers` judges those cells only, so its verdicts are exactly the text reader's;
 * k-anonymity and the sample take the values as Python strings, as the hand-written reader gives them.
 
-A file that is not plain (a quote, a carriage return, a blank line, NUL, a ragged or over-long line, a header the
-hand-written reader would refuse, text that is not UTF-8, no data rows) raises :class:`Irregular` as soon as it is
-seen; ``validate_stream`` then seeks back to the start and validates the file with the hand-written reader, which
-locates every problem by line. The report is the same either way; only the time differs.
+Line numbers (of an identifier found, a timestamp that does not parse) are physical lines, as the hand-written
+reader counts them: a record's line is the header's lines, plus one per record before it, plus the line breaks
+inside the quoted fields before it (counted with kernels, only in a file with quotes). A blank line shifts the lines
+after it and Arrow does not say where it was, so in a file with a blank line a line number that is needed hands the
+file over (below); a file with blank lines and nothing to locate is read by Arrow to its end.
+
+A file that is not well formed (a ragged record, broken quoting, a header the hand-written reader would refuse, text
+that is not UTF-8 or cp932, NUL, a line or a cell past the limits, no data rows) raises :class:`Irregular` as soon
+as it is seen; ``validate_stream`` then seeks back to the start and validates the file with the hand-written
+reader, which locates every problem by line. The report is the same either way; only the time differs.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, overload
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,6 +61,35 @@ _MIN_DATETIME: Final = len("YYYY-MM-DDTHH:MM")
 _MIN_DIGITS: Final = 9
 _NAIVE: Final = pa.timestamp("us")
 _AWARE: Final = pa.timestamp("us", tz="UTC")
+_BREAKS: Final = (b"\n", b"\r")
+# Two line breaks in a row that are not one "\r\n": a blank line, or a line break inside a quoted field.
+_BLANK: Final = (b"\n\n", b"\n\r", b"\r\r")
+
+
+def _grammar(start_quoted: bool, end_quoted: bool, final: bool) -> str:
+    """RE2 (bytes) for a segment of a strict CSV file: it starts at a field's start or inside a quoted field
+    (``start_quoted``) and ends at a field's start or inside a quoted field (``end_quoted``), or at the end of
+    the file (``final``: after a complete field)."""
+    field = r'(?:"(?:[^"]|"")*"|[^",\r\n][^,\r\n]*)?'
+    fields = rf"(?:{field}(?:,|\r\n|\r|\n))*"
+    head = r'(?:[^"]|"")*"(?:,|\r\n|\r|\n)' if start_quoted else ""
+    if final:
+        tail = r'(?:"(?:[^"]|"")*"|[^",\r\n][^,\r\n]*)?'
+        body = f"{head}{fields}{tail}" if not start_quoted else rf'(?:{head}{fields}{tail}|(?:[^"]|"")*")'
+    elif end_quoted:
+        tail = r'"(?:[^"]|"")*'
+        body = rf'(?:{head}{fields}{tail}|(?:[^"]|"")*)' if start_quoted else f"{fields}{tail}"
+    else:
+        body = f"{head}{fields}"
+    return f"(?s)^{body}$"
+
+
+_GRAMMARS: Final = {
+    (start, end, final): _grammar(start, end, final)
+    for start in (False, True)
+    for end in (False, True)
+    for final in (False, True)
+}
 
 
 class Irregular(Exception):
@@ -55,47 +98,63 @@ class Irregular(Exception):
 
 class _Guard(io.RawIOBase):
     """The stream as Arrow reads it, refusing (with :class:`Irregular`) what only the hand-written reader handles.
-    Each chunk costs a few ``memchr``. A Shift_JIS file (decided as the hand-written reader decides it, at its first
-    line that is not ASCII) is handed to Arrow as UTF-8, a whole number of lines at a time; none of the bytes
-    looked for here can be the second byte of a cp932 character. :meth:`start` reads the first chunk, for the
-    header's names."""
+    A quote-free chunk costs a few ``memchr``; a chunk with quotes one RE2 match. A Shift_JIS file (decided as the
+    hand-written reader decides it, at its first line that is not ASCII) is handed to Arrow as UTF-8, a whole number
+    of lines at a time; none of the bytes looked for here can be the second byte of a cp932 character.
+    :meth:`start` reads the first chunk, for the header's names."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, limits: Any) -> None:
         self._stream = stream
+        self._limits = limits
         self._last = b"\n"  # a file starting with a line break starts with a blank line
         self._out = b""  # UTF-8 not yet handed to Arrow
         self._carry = b""  # cp932 after the last line break, not yet converted
+        self._unchecked = b""  # UTF-8 after the last line break, not yet matched against the grammar
+        self._quoted = False  # whether the text checked so far ends inside a quoted field
+        self._line_bytes = 0  # bytes of the line under way (the market's line limit)
         self.bom = False
         self.encoding: str | None = None  # as BlockReader.encoding
+        self.quotes = False  # a double quote was seen: fields may hold line breaks
+        self.blank = False  # two line breaks in a row were seen: there may be a blank line
 
     def readable(self) -> bool:
         return True
 
-    def start(self) -> list[str]:
-        """The header's names (the first line, split on commas)."""
+    def start(self) -> tuple[list[str], int]:
+        """The header's names as the csv module reads them, and the physical lines it takes."""
         data = self._stream.read(BLOCK_BYTES)
-        while data and data.find(b"\n") < 0 and len(data) < BLOCK_BYTES:
+        while data and len(data) < BLOCK_BYTES:
             more = self._stream.read(BLOCK_BYTES)
             if not more:
                 break
             data += more
+        data = bytes(data)
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise Irregular
         self.bom = data.startswith(_BOM)
         if self.bom:
             self.encoding = "utf-8"
+            data = data[len(_BOM) :]
         self._out = self._convert(data)
-        end = self._out.find(b"\n")
-        if end < 0:
-            raise Irregular  # a header of a megabyte, or a file of one line
-        return self._out[len(_BOM) if self.bom else 0 : end].decode("utf-8").split(",")
+        source = io.StringIO(self._out.decode("utf-8", "replace"), newline="")
+        records = csv.reader(source, strict=True)
+        try:
+            names = next(records, [])
+        except csv.Error as exc:
+            raise Irregular from exc
+        consumed = source.getvalue()[: source.tell()]
+        if not names or not consumed.endswith(("\n", "\r")):
+            raise Irregular  # a header of a megabyte, a file of one line
+        return names, records.line_num
 
     def _convert(self, data: bytes) -> bytes:
-        if b'"' in data or b"\r" in data or b"\x00" in data or b"\n\n" in data:
+        if b"\x00" in data:
             raise Irregular
-        if self._last == b"\n" and data[:1] == b"\n":
-            raise Irregular
+        self._measure_lines(data)
+        before = self._last
         self._last = data[-1:]
+        if (before + data[:1]) in _BLANK or any(pattern in data for pattern in _BLANK):
+            self.blank = True
         if self.encoding is None and not data.isascii():
             found = _NON_ASCII.search(data)
             assert found is not None
@@ -103,12 +162,55 @@ class _Guard(io.RawIOBase):
             if end < 0:
                 raise Irregular  # the line that decides runs past this chunk
             self.encoding = _detect(data[data.rfind(b"\n", 0, found.start()) + 1 : end + 1], True)
-        if self.encoding != "cp932":
-            return data
-        data = self._carry + data
-        cut = data.rfind(b"\n") + 1
-        self._carry = data[cut:]
-        return data[:cut].decode("cp932").encode("utf-8")
+        if self.encoding == "cp932":
+            data = self._carry + data
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            self._carry = data[cut:]
+            data = data[:cut].decode("cp932").encode("utf-8")
+        self._check_quoting(data, final=False)
+        return data
+
+    def _measure_lines(self, data: bytes) -> None:
+        """The hand-written reader's line limit (``BlockReader._measure_lines``): a few ``rfind`` per chunk."""
+        limit = self._limits.max_line_bytes
+        run, pos, n = self._line_bytes, 0, len(data)
+        while run + n - pos > limit:
+            brk = max(data.rfind(b"\n", pos, pos + limit - run + 1), data.rfind(b"\r", pos, pos + limit - run + 1))
+            if brk < 0:
+                raise Irregular
+            pos, run = brk + 1, 0
+        last = max(data.rfind(b"\n", pos, n), data.rfind(b"\r", pos, n))
+        self._line_bytes = n - last - 1 if last >= 0 else run + n - pos
+
+    def _check_quoting(self, data: bytes, *, final: bool) -> None:
+        """Match the text up to its last line break (all of it when ``final``) against the strict grammar, from
+        the state the text before it left (at a field's start, or inside a quoted field); keep the rest."""
+        text = self._unchecked + data
+        if b'"' in text:
+            self.quotes = True
+        elif not self._quoted:
+            self._unchecked = b""  # no quote, outside quotes: every line is well quoted
+            return
+        cut = len(text) if final else max(text.rfind(b"\n"), text.rfind(b"\r")) + 1
+        self._unchecked = text[cut:]
+        if len(self._unchecked) > 2 * self._limits.max_line_bytes:
+            raise Irregular
+        if not cut:
+            if final and self._quoted:
+                raise Irregular  # a quoted field is never closed
+            return
+        segment = pa.array([text[:cut]], pa.binary())
+        start = self._quoted
+        if final:
+            if not pc.match_substring_regex(segment, _GRAMMARS[start, False, True])[0].as_py():
+                raise Irregular
+            self._quoted = False
+            return
+        for end in (False, True):
+            if pc.match_substring_regex(segment, _GRAMMARS[start, end, False])[0].as_py():
+                self._quoted = end
+                return
+        raise Irregular
 
     def read(self, size: int = -1) -> bytes:
         # Arrow calls read(), so the chunk is handed over without the copy readinto() would make.
@@ -116,7 +218,10 @@ class _Guard(io.RawIOBase):
             data = self._stream.read(BLOCK_BYTES if size < 0 else max(size, 1))
             if not data:
                 rest, self._carry = self._carry, b""
-                return rest.decode("cp932").encode("utf-8")
+                rest = rest.decode("cp932").encode("utf-8")
+                self._check_quoting(rest, final=True)
+                self._unchecked = b""
+                return rest
             self._out = self._convert(bytes(data))
         if size < 0 or size >= len(self._out):
             data, self._out = self._out, b""
@@ -130,16 +235,59 @@ class _Guard(io.RawIOBase):
         return len(data)
 
 
+class _Lines(Sequence[int]):
+    """The physical line each row of a batch starts on, worked out only for the rows asked for: the batch's
+    first line, plus the rows before, plus the line breaks inside their fields (``breaks``, cumulated, or None in a
+    file without quotes). Unknown in a file that may have a blank line: asking then hands the file over."""
+
+    def __init__(self, first: int, length: int, breaks: pa.Array | None, known: bool) -> None:
+        self._first = first
+        self._length = length
+        self._breaks = breaks
+        self._known = known
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if not self._known:
+            raise Irregular  # a blank line may be anywhere before: the hand-written reader counts
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        before = 0 if self._breaks is None or index == 0 else self._breaks[index - 1].as_py()
+        return self._first + index + before
+
+    def maybe(self, index: int) -> int:
+        """The line of row ``index``, or -1 when it is unknown."""
+        return self[index] if self._known else -1
+
+    def at(self, indexes: pa.Array) -> list[int]:
+        """The lines of the rows at ``indexes``."""
+        return [self[i] for i in indexes.to_pylist()]
+
+
 class ArrowCsvValidation(_Validation):
-    """The checks of :class:`_Validation` on a plain CSV file read by Arrow."""
+    """The checks of :class:`_Validation` on a well-formed CSV file read by Arrow."""
 
     def _open(self, stream: BinaryIO) -> None:
-        self.guard = _Guard(stream)
+        self.guard = _Guard(stream, self.limits)
         self.rows = 0
+        self.next_line = 0  # the physical line the next batch's first row starts on
 
     def run(self) -> Any:
         try:
             self._read()
+            if not self.rows:
+                raise Irregular
+            return self._finish()
         except (pa.ArrowException, UnicodeDecodeError) as exc:
             raise Irregular from exc
         except Exception as exc:
@@ -147,9 +295,6 @@ class ArrowCsvValidation(_Validation):
                 raise
             # A limit, a header the hand-written reader refuses, an empty file: it says what and where.
             raise Irregular from exc
-        if not self.rows:
-            raise Irregular
-        return self._finish()
 
     def _records(self) -> int:
         return self.rows
@@ -164,42 +309,71 @@ class ArrowCsvValidation(_Validation):
     def _parse_detail(self, records: int) -> str:
         return f"CSV with {len(self.states)} columns and {records:,} data rows."
 
+    def _timestamp_check(self) -> Check:
+        found = super()._timestamp_check()
+        if "mixes values with a UTC offset" in found.detail and "line -1" in found.detail:
+            raise Irregular  # the first lines of each kind are unknown (a blank line): the hand-written reader says
+        return found
+
     def _read(self) -> None:
-        names = self.guard.start()
+        raw, header_lines = self.guard.start()
+        names = [name.strip() for name in raw]
         if (
             len(names) > self.limits.max_columns
             or len(set(names)) != len(names)
-            or any(not name or name != name.strip() for name in names)
+            or any(not name for name in names)
+            or any(len(name.encode()) > self.limits.max_cell_bytes for name in names)
         ):
             raise Irregular
         reader = pacsv.open_csv(
             self.guard,
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
-            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 check_utf8=True,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 # Every column as text: the market's grammar, not Arrow's inference, decides the types.
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(raw, pa.string()),
             ),
         )
-        if list(reader.schema.names) != names:
+        if list(reader.schema.names) != raw:
             raise Irregular
+        self.next_line = header_lines + 1
         self._start_columns(names)
         for batch in reader:
             self._batch(batch)
 
     # --- one batch ----------------------------------------------------------------------------------
 
+    def _lines(self, batch: pa.RecordBatch) -> _Lines:
+        """The batch's rows' lines; moves ``next_line`` past the batch."""
+        n = batch.num_rows
+        breaks = None
+        if self.guard.quotes:
+            per_row: Any = None
+            for column in batch.columns:
+                count = pc.subtract(
+                    pc.add(pc.count_substring(column, "\n"), pc.count_substring(column, "\r")),
+                    pc.count_substring(column, "\r\n"),
+                )
+                per_row = count if per_row is None else pc.add(per_row, count)
+            if pc.max(per_row).as_py():
+                breaks = pc.cumulative_sum(per_row)
+        lines = _Lines(self.next_line, n, breaks, not self.guard.blank)
+        self.next_line += n + (breaks[n - 1].as_py() if breaks is not None else 0)
+        return lines
+
     def _batch(self, batch: pa.RecordBatch) -> None:
         n = batch.num_rows
         if not n:
             return
-        first_line = self.rows + 2  # the header is line 1 and there is no blank line
+        lines = self._lines(batch)
         self.rows += n
         sizes = [pc.binary_length(column) for column in batch.columns]
-        self._check_sizes(sizes, batch.num_columns)
+        for lengths in sizes:
+            if pc.max(lengths).as_py() > self.limits.max_cell_bytes:
+                raise Irregular  # for the hand-written reader to locate and refuse
         for j, state in enumerate(self.states):
             column = batch.column(j)
             shortest, longest = (bound.as_py() for bound in pc.min_max(sizes[j]).values())
@@ -212,11 +386,11 @@ class ArrowCsvValidation(_Validation):
                 if len(present):
                     datetimes = _infer(state, present, longest)
             if self.scanner is not None and state.kind in (types.INTEGER, types.NUMBER, types.STRING):
-                self._scan(j, state, column, longest, first_line)
+                self._scan(j, state, column, longest, lines)
             tracker = self.trackers.get(j)
             if tracker is not None:
                 if state.kind in (types.UNKNOWN, types.DATETIME) or state.name.lower() in TIMESTAMP_NAMES:
-                    _track(tracker, column, empty, first_line, datetimes)
+                    _track(tracker, column, empty, lines, datetimes)
                 else:
                     del self.trackers[j]
         if self.kanon is not None:
@@ -227,7 +401,7 @@ class ArrowCsvValidation(_Validation):
             head = [column.slice(0, need).to_pylist() for column in batch.columns]
             self.sample.extend([list(row) for row in zip(*head, strict=True)])
 
-    def _scan(self, j: int, state: types.ColumnState, column: pa.Array, longest: int, first_line: int) -> None:
+    def _scan(self, j: int, state: types.ColumnState, column: pa.Array, longest: int, lines: _Lines) -> None:
         """The identifier scan of one column's batch, on the cells that may hold one: an "@" is possible in text
         only, nine digits only in a cell of nine bytes or more."""
         assert self.scanner is not None
@@ -239,18 +413,7 @@ class ArrowCsvValidation(_Validation):
             return
         if len(candidates):
             values = column.take(candidates).to_pylist()
-            lines = pc.add(candidates, first_line).to_pylist()
-            self.scanner.scan(j, state.name, values, lines, state.kind, True)
-
-    def _check_sizes(self, sizes: list[pa.Array], width: int) -> None:
-        """A cell or a line past the market's limits is for the hand-written reader to locate and refuse."""
-        total: Any = None
-        for lengths in sizes:
-            if pc.max(lengths).as_py() > self.limits.max_cell_bytes:
-                raise Irregular
-            total = lengths if total is None else pc.add(total, lengths)
-        if pc.max(total).as_py() + width - 1 > self.limits.max_line_bytes:
-            raise Irregular
+            self.scanner.scan(j, state.name, values, lines.at(candidates), state.kind, True)
 
 
 def _all(mask: pa.Array) -> bool:
@@ -327,18 +490,19 @@ def _cast(values: pa.Array) -> pa.Array | None:
     return None
 
 
-def _track(tracker: TimestampTracker, column: pa.Array, empty: pa.Array | None, first_line: int, checked: bool) -> None:
+def _track(tracker: TimestampTracker, column: pa.Array, empty: pa.Array | None, lines: _Lines, checked: bool) -> None:
     """``TimestampTracker.add`` for one batch: a batch of date-times is ranged in Arrow, any other in Python."""
     present = column.filter(pc.invert(empty)) if empty is not None else column
     if not len(present):
         return
     parsed = _cast(present) if checked and _shaped(present) else None
     if parsed is None:
-        tracker.add(column.to_pylist(), range(first_line, first_line + len(column)), False)
+        tracker.add(column.to_pylist(), lines, False)
         return
     extremes = pc.min_max(parsed)
     low = present[pc.index(parsed, extremes["min"]).as_py()].as_py()
     high = present[pc.index(parsed, extremes["max"]).as_py()].as_py()
     at = 0 if empty is None else pc.index(empty, False).as_py()
     tracker.values += len(present)
-    tracker._widen(datetime.fromisoformat(low), datetime.fromisoformat(high), first_line + at)
+    # The first line is only ever shown when naive and aware values mix (then an unknown one hands the file over).
+    tracker._widen(datetime.fromisoformat(low), datetime.fromisoformat(high), lines.maybe(at))
