@@ -1200,3 +1200,29 @@ def test_parquet_identifiers_and_timestamps_are_those_of_the_text_formats() -> N
     assert "in column(s) 'contact' (30)" in check(as_parquet, "direct_identifiers").detail
     assert "read_at" not in check(as_parquet, "direct_identifiers").detail
     assert as_parquet.time_range == as_csv.time_range == ("2024-04-01T00:00:00+09:00", "2024-04-01T04:50:00+09:00")
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["taro@example.com", "03-1234-5678", "090 1234 5678", "123456789012", "+81-3-1234-5678", "x", ""]
+            ),
+            st.text(alphabet="0123456789 -()@.ab+０１２－ー（）　:/\u2212\u2013", max_size=24),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_arrow_identifier_candidates_never_miss_a_match(cells: list[str]) -> None:
+    """The kernels' candidates (on the column's text end to end, then cell by cell) hold every cell the scanner's
+    patterns match, in a phone column too."""
+    import pyarrow as pa
+
+    from catalog.validation._identifiers import IDENTIFIER_IN_PHONE_COLUMN
+    from catalog.validation._parquet import identifier_candidates
+
+    for column in (pa.array(cells, pa.string()), pa.array(["pad", *cells], pa.large_string()).slice(1)):
+        candidates = set(identifier_candidates(column).to_pylist())
+        matching = {i for i, cell in enumerate(cells) if IDENTIFIER_IN_PHONE_COLUMN.search(cell)}
+        assert matching <= candidates
