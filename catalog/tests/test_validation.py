@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.validation import Check, Limits, ValidationReport, _types, validate_stream
-from catalog.validation._csv import split_plain, split_quoted
+from catalog.validation._csv import split_plain
 from catalog.validation._identifiers import IDENTIFIER, candidate_cells
 from catalog.validation._timestamps import _text_extremes
 
@@ -969,36 +969,6 @@ def test_arbitrary_bytes_never_raise(data: bytes, fmt: str, data_class: str) -> 
     assert report.passed == all(c.passed for c in report.checks)
     assert report.checks[0].name == "encoding"
     json.dumps(report.to_dict())
-
-
-@settings(max_examples=80, deadline=None)
-@given(
-    st.lists(st.lists(st.text(alphabet='ab,1\n\r" ', max_size=5), min_size=2, max_size=2), min_size=1, max_size=6),
-    st.sampled_from(["\n", "\r\n"]),
-)
-@example(rows=[[',"', '"\n']], newline="\n")  # doubled quotes whose counts once passed for delimiters
-def test_split_quoted_agrees_with_csv_module(rows: list[list[str]], newline: str) -> None:
-    out = io.StringIO()
-    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=newline).writerows(rows)
-    text = out.getvalue()
-    columns = split_quoted(text, 2)
-    expected = list(csv.reader(io.StringIO(text, newline="")))
-    if columns is not None:
-        assert [list(row) for row in zip(*columns, strict=True)] == expected
-    else:
-        # Declining is allowed only for fields with a quote, a line break or a comma (a field "," makes
-        # the delimiter count ambiguous).
-        fields = [field for row in rows for field in row]
-        assert any(char in field for field in fields for char in '"\n\r,')
-
-
-@settings(max_examples=80, deadline=None)
-@given(st.text(alphabet='ab,\n"', max_size=40), st.integers(min_value=1, max_value=3))
-def test_split_quoted_never_disagrees_with_csv_module(text: str, ncols: int) -> None:
-    columns = split_quoted(text, ncols)
-    if columns is not None:
-        expected = list(csv.reader(io.StringIO(text, newline="")))
-        assert [list(row) for row in zip(*columns, strict=True)] == expected
 
 
 def test_fully_quoted_csv_fast_path_keeps_line_numbers() -> None:

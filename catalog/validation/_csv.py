@@ -7,10 +7,10 @@ quote go through ``csv.reader`` (strict, so a broken quote is an error with a li
 a silently merged record); a quoted field may continue into the next block, whose lines are then taken
 from the stream.
 
-A block's rows come back in file order only while ``keep_order`` is set (the caller still needs rows for
-the sample). Otherwise a block with quotes is parsed as two runs, its quote-free lines in bulk and then
-its quoted lines with one ``csv.reader``; everything downstream either does not depend on the order or,
-given the ``ordered`` flag, sorts by line number itself.
+Files that are well formed are validated on Arrow (:mod:`catalog.validation._arrow_csv`); this parser reads the
+files that path hands over (a ragged record, broken quoting, a stream that cannot seek), so it is the reference
+the Arrow path is tested against and the one that locates every problem by line. It therefore keeps only the bulk
+split of quote-free blocks and the csv module for the rest.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from itertools import chain, compress, islice, repeat
-from operator import and_, contains, not_
+from itertools import chain, islice
 from typing import Final, NamedTuple, cast, overload
 
 from catalog.validation._errors import ErrorLog, preview
@@ -70,40 +69,6 @@ def split_plain(text: str, ncols: int) -> list[list[str]] | None:
     return [flat[j::stride] for j in range(ncols)]
 
 
-def split_quoted(text: str, ncols: int) -> list[list[str]] | None:
-    """Columns of ``text`` (whole lines) when every field of every line is quoted and no field holds a
-    double quote or a line break (``"a","b,c",""`` but not ``a,"b"`` or ``"a""b"``), as some exporters
-    write; else None.
-
-    Then every double quote belongs to a field delimiter ``","``, a line boundary ``"\n"`` or the very
-    first or last one, which the counts below verify; such a text splits on those delimiters exactly
-    as the csv module would parse it.
-    """
-    if not text.startswith('"'):
-        return None
-    newline = "\r\n" if text.endswith("\r\n") else "\n"
-    body = text.removesuffix(newline)
-    if len(body) < 2 or body[-1] != '"':
-        return None
-    boundary = '"' + newline + '"'
-    lines = body.count(boundary) + 1
-    # A line break inside a field could pass for a boundary ("\n" as a whole field reads '"\n"').
-    if body.count(newline) != lines - 1:
-        return None
-    fields = body.count('","')
-    if fields != (ncols - 1) * lines or body.count('"') != 2 * ncols * lines:
-        return None
-    inner = body[1:-1].replace(boundary, '","')
-    # The counts can also add up for doubled quotes inside fields (',"' then '"\n' reads ',""","""\n"'): every
-    # quote must belong to a delimiter, and the delimiters must make whole lines.
-    if '"' in inner.replace('","', ""):
-        return None
-    flat = inner.split('","')
-    if len(flat) != ncols * lines:
-        return None
-    return [flat[j::ncols] for j in range(ncols)]
-
-
 def _csv_error(exc: csv.Error) -> str:
     message = str(exc)
     if "unexpected end of data" in message:
@@ -125,7 +90,6 @@ class CsvParser:
         self.lines = 0  # physical lines consumed so far
         self.records = 0  # non-blank data records, malformed ones included
         self.wider_rows = False  # some row had more fields than the header: unquoted commas
-        self.keep_order = True
         # Whether the last block had a record spanning lines (a quoted field with a line break): a cell
         # there may be longer than any of its lines.
         self.spans_lines = False
@@ -204,18 +168,6 @@ class CsvParser:
         total = count_breaks(text, True) + (not text.endswith(("\n", "\r")))
         # A quoted field may make the reader hand out more lines; errors there are located after these.
         self._reader.lines_out = self.lines + total
-        columns = split_quoted(text, len(self.columns))
-        if columns is not None:
-            n = len(columns[0])
-            self.records += n
-            if n == total:
-                return Block(columns, range(first_line, first_line + n), True), total
-            self.spans_lines = True
-            return Block(columns, _RecordLines(list(zip(*columns, strict=True)), first_line), True), total
-        if not self.keep_order:
-            split = self._two_runs(text, first_line)
-            if split is not None:
-                return split, total
         return self._with_csv(io.StringIO(text, newline=""), total, first_line)
 
     def _plain_lines(self, lines: list[str], numbers: Sequence[int]) -> Block:
@@ -235,86 +187,6 @@ class CsvParser:
             else:
                 self._ragged(number, len(fields))
         return Block(_transpose(rows, ncols), row_lines, True)
-
-    def _two_runs(self, text: str, first_line: int) -> Block | None:
-        """The quote-free lines in bulk, then the quoted records with one csv reader.
-
-        A record spans lines when one of its lines has an odd number of double quotes (a quoted field
-        opens there) up to the next such line; those lines are parsed as one record. Returns None when
-        that pairing fails or a record is malformed (a stray quote in an unquoted field upsets the
-        parity, and the csv module then rejects the record), or when a record runs past the block: the
-        ordered path tells these cases apart.
-        """
-        ncols = len(self.columns)
-        joiner = ""
-        if "\r" in text:
-            lines = io.StringIO(text, newline="").readlines()
-        else:
-            joiner = "\n"
-            # Cheaper; records are then rejoined with the line break the split removed.
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-        numbers = range(first_line, first_line + len(lines))
-        has_quote = list(map(contains, lines, repeat('"')))
-        quotes = list(map(str.count, compress(lines, has_quote), repeat('"')))
-        units: list[str]
-        starts: list[int]
-        if 1 not in map(and_, quotes, repeat(1)):
-            units = list(compress(lines, has_quote))
-            starts = list(compress(numbers, has_quote))
-        else:
-            units, starts = [], []
-            opened = -1
-            # Indexes taken before the loop, which marks the lines inside multi-line records as quoted.
-            quoted_at = list(compress(range(len(lines)), has_quote))
-            for i, count in zip(quoted_at, quotes, strict=True):
-                if opened < 0:
-                    if count & 1:
-                        opened = i
-                    else:
-                        units.append(lines[i])
-                        starts.append(first_line + i)
-                elif count & 1:
-                    self.spans_lines = True
-                    units.append(joiner.join(lines[opened : i + 1]))
-                    starts.append(first_line + opened)
-                    has_quote[opened : i + 1] = [True] * (i + 1 - opened)
-                    opened = -1
-            if opened >= 0:
-                return None  # continues in the next block
-        records = csv.reader(units, strict=True)
-        try:
-            parsed = list(records)
-        except csv.Error:
-            return None
-        if records.line_num != len(parsed):
-            return None
-        plain_flags = list(map(not_, has_quote))
-        plain = list(compress(lines, plain_flags))
-        columns = split_plain(joiner.join(plain), ncols) if plain else [[] for _ in range(ncols)]
-        row_lines: Sequence[int]
-        if columns is not None:
-            self.records += len(plain)
-            row_lines = _Compressed(numbers, plain_flags, len(plain))
-        else:
-            block = self._plain_lines(plain, list(compress(numbers, plain_flags)))
-            columns, row_lines = block.columns, block.row_lines
-        self.records += len(parsed)
-        if set(map(len, parsed)) == {ncols}:
-            for column, values in zip(columns, zip(*parsed, strict=True), strict=True):
-                column.extend(values)
-            quoted_lines = starts
-        else:
-            quoted_lines = []
-            for record, number in zip(parsed, starts, strict=True):
-                if len(record) == ncols:
-                    for column, value in zip(columns, record, strict=True):
-                        column.append(value)
-                    quoted_lines.append(number)
-                else:
-                    self._ragged(number, len(record))
-        return Block(columns, _Concatenated(row_lines, quoted_lines), False)
 
     def _with_csv(self, lines: Iterator[str], total: int, first_line: int) -> tuple[Block, int]:
         ncols = len(self.columns)
@@ -399,51 +271,6 @@ class _RecordLines(Sequence[int]):
                 line += 1 + count_breaks("".join(row), True)
             self._rows = None
         return self._starts[index]
-
-
-class _Compressed(Sequence[int]):
-    """``list(compress(numbers, flags))``, built only when asked for (to report a problem)."""
-
-    def __init__(self, numbers: Sequence[int], flags: list[bool], length: int) -> None:
-        self._numbers = numbers
-        self._flags = flags
-        self._length = length
-        self._items: list[int] | None = None
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        if self._items is None:
-            self._items = list(compress(self._numbers, self._flags))
-        return self._items[index]
-
-
-class _Concatenated(Sequence[int]):
-    """Two sequences read as one, without copying."""
-
-    def __init__(self, first: Sequence[int], second: Sequence[int]) -> None:
-        self._first = first
-        self._second = second
-
-    def __len__(self) -> int:
-        return len(self._first) + len(self._second)
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
-        if isinstance(index, slice):
-            return [*self._first, *self._second][index]
-        if index < 0:
-            index += len(self)
-        split = len(self._first)
-        return self._first[index] if index < split else self._second[index - split]
 
 
 def _first_line_end(text: str) -> int:

@@ -251,8 +251,6 @@ class _Validation:
             index = {state.name: j for j, state in enumerate(self.states)}
             self.kanon.add([columns[index[name]] for name in self.quasi_identifiers])
         self._take_sample(columns)
-        if len(self.sample) >= self.sample_rows and isinstance(self.parser, CsvParser):
-            self.parser.keep_order = False
 
     def _json_block(self, block: JsonBlock, parser: JsonlParser) -> None:
         columns, row_lines = block
