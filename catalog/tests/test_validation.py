@@ -1196,3 +1196,90 @@ def test_arrow_identifier_candidates_never_miss_a_match(cells: list[str]) -> Non
         candidates = set(identifier_candidates(column).to_pylist())
         matching = {i for i, cell in enumerate(cells) if IDENTIFIER_IN_PHONE_COLUMN.search(cell)}
         assert matching <= candidates
+
+
+_JSON_VALUES = [
+    None, 0, 7, -12, 123456789012, 2**70, 1.5, 0.123456789012, 1e17, 123456789.5, 1.2345678901234e15,
+    1.23456789012e-05, 3.14159265358979, True, False, "", "x", "123",
+    "2024-01-01", "2024-02-30", "2024-01-01T00:00:00+09:00", "2024-01-01 10:00", "090-1234-5678", "a.b@example.jp",
+    "東京", "say \"hi\"\n", ["x"], {"fw": "1.2"},
+]  # fmt: skip
+
+
+# Values of one JSON type per key, so that most files are read by Arrow's path (a key of mixed types is handed over).
+_TYPED_ROWS = st.fixed_dictionaries(
+    {},
+    optional={
+        "timestamp": st.sampled_from(["2024-01-01T00:00:00+09:00", "2024-01-01 10:00", "2024-02-30", "", None]),
+        "phone": st.sampled_from(["090-1234-5678", "x", "a.b@example.jp", "東京", 'say "hi"\n', "123456789012"]),
+        "v": st.sampled_from([0, 7, -12, 123456789012, 202401011230, None]),
+        "w": st.sampled_from([1.5, 0.123456789012, 1e17, 123456789.5, 1.2345678901234e15, 1.23456789012e-05, 2]),
+        "ok": st.sampled_from([True, False, None]),
+        "day": st.sampled_from(["2024-01-01", "2023-02-29", "2024-12-31"]),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            _TYPED_ROWS,
+            st.dictionaries(
+                st.sampled_from(["timestamp", "phone", "v", "w"]), st.sampled_from(_JSON_VALUES), max_size=4
+            ),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["", "blank", "two-on-a-line", "bad", "nan", "bom", "crlf", "surrogate", "no-final-break"]),
+    st.sampled_from(["iot", "anonymized"]),
+)
+def test_arrow_path_reports_what_the_hand_written_reader_reports_for_json_lines(
+    rows: list[dict[str, Any]], twist: str, data_class: str
+) -> None:
+    """JSON Lines read by Arrow's path and by the hand-written reader give the same report, value for value."""
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    if twist == "blank":
+        lines.insert(len(lines) // 2, "  ")
+    elif twist == "two-on-a-line":
+        lines[-1] += lines[0]
+    elif twist == "bad":
+        lines.append('{"v": 1,}')
+    elif twist == "nan":
+        lines.append('{"v": NaN}')
+    elif twist == "surrogate":
+        lines.append('{"v": "\\ud800"}')
+    text = ("\r\n" if twist == "crlf" else "\n").join(lines) + ("" if twist == "no-final-break" else "\n")
+    data = (b"\xef\xbb\xbf" if twist == "bom" else b"") + text.encode()
+    options: dict[str, Any] = {"fmt": "jsonl", "data_class": data_class, "quasi_identifiers": ["phone"], "k": 2}
+    arrow = validate_stream(io.BytesIO(data), **options)
+    hand_written = validate_stream(Trickle(data, step=1 << 16), **options)  # type: ignore[arg-type]
+    assert arrow.to_dict() == hand_written.to_dict()
+
+
+def test_arrow_path_reads_json_lines_and_hands_over_the_rest() -> None:
+    from catalog.validation._arrow_csv import Irregular
+    from catalog.validation._arrow_jsonl import ArrowJsonlValidation
+
+    def arrow(data: bytes) -> ValidationReport:
+        options: dict[str, Any] = {"fmt": "jsonl", "data_class": "iot", "quasi_identifiers": [], "k": 5}
+        options |= {"sample_rows": 20, "max_errors": 20, "limits": Limits(), "spill_dir": None}
+        return ArrowJsonlValidation(io.BytesIO(data), **options).run()
+
+    rows = [{"timestamp": f"2024-01-01T00:{i:02d}:00+09:00", "v": i * 1.5, "n": i, "ok": i % 2 == 0} for i in range(60)]
+    rows[3]["owner"] = "taro@example.com"
+    plain = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    report = arrow(plain)
+    trickled = validate_stream(Trickle(plain, 1 << 16), fmt="jsonl", data_class="iot")  # type: ignore[arg-type]
+    assert report.to_dict() == trickled.to_dict()
+    assert "line 4, column 'owner': e-mail address" in check(report, "direct_identifiers").detail
+    large = plain * 300  # past the first chunk, whose keys and types are the schema
+    for irregular in (
+        plain + b"\n",  # a blank line
+        large + b'{"timestamp": "2024-01-02T00:00:00+09:00", "n": 1.5}\n',  # a fraction in a column of integers
+        large + b'{"timestamp": "2024-01-02T00:00:00+09:00", "late": 1}\n',  # a key the first chunk did not show
+        plain + b'{"timestamp": "2024-01-02T00:00:00+09:00"}{"n": 1}\n',  # two objects on one line
+    ):
+        with pytest.raises(Irregular):
+            arrow(irregular)

@@ -60,9 +60,10 @@ def validate_stream(
 ) -> ValidationReport:
     """Validate a CSV, JSON Lines or Parquet file read from ``stream`` (binary, positioned at its start).
 
-    A CSV stream that can seek is read by Arrow's path first (``_arrow_csv``), which hands a file it does not
-    handle back to the hand-written reader from the same position; Parquet is read by ``_parquet`` (a stream that
-    cannot seek is copied to a temporary file in ``spill_dir`` first). The report is the same whichever reads.
+    A CSV or JSON Lines stream that can seek is read by Arrow's path first (``_arrow_csv``, ``_arrow_jsonl``), which
+    hands a file that is not well formed back to the hand-written reader from the same position; Parquet is read by
+    ``_parquet`` (a stream that cannot seek is copied to a temporary file in ``spill_dir`` first). The report is the
+    same whichever reads.
 
     The stream is read once, to its end, in chunks and never closed. Checks, in order: ``encoding``,
     ``parse``, ``schema``, ``row_count``, ``direct_identifiers``, then ``k_anonymity`` for anonymized
@@ -96,12 +97,14 @@ def validate_stream(
         from catalog.validation._parquet import ParquetValidation
 
         return ParquetValidation(stream, **options).run()
-    if fmt == "csv" and getattr(stream, "seekable", lambda: False)():
+    if getattr(stream, "seekable", lambda: False)():
         from catalog.validation._arrow_csv import ArrowCsvValidation, Irregular
+        from catalog.validation._arrow_jsonl import ArrowJsonlValidation
 
         start = stream.tell()
+        arrow = ArrowCsvValidation if fmt == "csv" else ArrowJsonlValidation
         try:
-            return ArrowCsvValidation(stream, **options).run()
+            return arrow(stream, **options).run()
         except Irregular:
             stream.seek(start)  # the hand-written reader locates what Arrow's path does not handle
     return _Validation(stream, **options).run()
