@@ -31,7 +31,6 @@ import pyarrow.json as pajson
 from catalog.validation import _types as types
 from catalog.validation._arrow_csv import BLOCK_BYTES, Irregular, _datetimes, _Lines, _track
 from catalog.validation._jsonl import _may_hold_unstorable
-from catalog.validation._limits import LimitExceeded
 from catalog.validation._parquet import identifier_candidates
 from catalog.validation._timestamps import TIMESTAMP_NAMES
 from catalog.validation.report import Check
@@ -182,7 +181,10 @@ class ArrowJsonlValidation(_Validation):
             if not self.rows or self.rows != self.guard.total_lines():
                 raise Irregular  # two objects on a line, or nothing to read
             return self._finish()
-        except (pa.ArrowException, UnicodeDecodeError, LimitExceeded) as exc:
+        except Irregular:
+            raise
+        except Exception as exc:
+            # Arrow's refusal, a limit, a key the hand-written reader refuses: it says what and where.
             raise Irregular from exc
 
     def _records(self) -> int:
