@@ -66,6 +66,8 @@ class _Guard(io.RawIOBase):
     def start(self) -> bytes:
         """The first chunk, whole lines of it, for the schema."""
         data = bytes(self._stream.read(BLOCK_BYTES))
+        while data and len(data) < BLOCK_BYTES and (more := self._stream.read(BLOCK_BYTES - len(data))):
+            data += bytes(more)  # a stream of short reads: the schema wants many lines
         if self._last == b"" and data.startswith(_BOM):
             self.bom = True
             data = data[len(_BOM) :]
