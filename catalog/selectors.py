@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from catalog import ranking, search
-from catalog.models import Dataset, DatasetVersion, Tag
+from catalog.models import Dataset, DatasetVersion, Tag, VersionRendition
+from catalog.quality import Quality
 from config.errors import NotFound
 
 
@@ -139,6 +140,32 @@ def latest_published_version_of(*, dataset_id: uuid.UUID) -> DatasetVersion | No
         .order_by("-number")
         .first()
     )
+
+
+# --- quality figures and renditions (catalog.quality, VersionRendition) ------------------------------------------
+
+
+def quality_of(version: DatasetVersion) -> Quality | None:
+    """A version's quality figures as stored, or None while they are not measured (``{}``: a version validating,
+    rejected, just published and not profiled yet, or published before the figures existed)."""
+    quality = version.quality
+    return quality if isinstance(quality, dict) and quality else None  # type: ignore[return-value]
+
+
+def renditions_of(version: DatasetVersion) -> list[VersionRendition]:
+    """The version's data in the formats other than its own, by format (read from ``prefetch_related("renditions")``
+    when the caller loaded them). A stored rendition in the original's own format is never offered: the original is
+    that file."""
+    return sorted(
+        (rendition for rendition in version.renditions.all() if rendition.file_format != version.file_format),
+        key=lambda rendition: rendition.file_format,
+    )
+
+
+def awaiting_profile(version: DatasetVersion) -> bool:
+    """Published, but its quality figures and renditions are not made yet (catalog.tasks.profile_version runs right
+    after publication): a format other than the original's may still come."""
+    return version.status == DatasetVersion.Status.PUBLISHED and quality_of(version) is None
 
 
 # --- deliveries: new versions ---------------------------------------------------------------------------------

@@ -388,6 +388,11 @@ class Download(models.Model):
     token = models.ForeignKey(DownloadToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     buyer = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="downloads")
     dataset_version = models.ForeignKey("catalog.DatasetVersion", on_delete=models.PROTECT, related_name="downloads")
+    # The version's data in another format (``?format=``), or None: the file as the seller uploaded it. Ranges and
+    # bytes count within the file actually served.
+    rendition = models.ForeignKey(
+        "catalog.VersionRendition", null=True, blank=True, on_delete=models.PROTECT, related_name="downloads"
+    )
     range_start = models.BigIntegerField(default=0)
     range_end = models.BigIntegerField(null=True, blank=True, help_text=_("Inclusive; empty: to the end."))
     bytes_sent = models.BigIntegerField(default=0)

@@ -71,7 +71,7 @@ def downloads_visible(
     buyer_id: uuid.UUID | None = None,
 ) -> QuerySet[Download]:
     """Downloads of the organisation's own datasets (as seller) and its own downloads (as buyer)."""
-    queryset = Download.objects.select_related("dataset_version__dataset", "buyer").filter(
+    queryset = Download.objects.select_related("dataset_version__dataset", "buyer", "rendition").filter(
         Q(dataset_version__dataset__seller_id=organization_id) | Q(buyer_id=organization_id)
     )
     if dataset_id is not None:
@@ -120,16 +120,19 @@ def entitlement_versions(entitlement: Entitlement) -> list[Any]:
     return [row.dataset_version for row in granted] or [entitlement.dataset_version]
 
 
-def download_coverage(*, entitlement_id: uuid.UUID, version_id: uuid.UUID | None = None) -> int:
+def download_coverage(
+    *, entitlement_id: uuid.UUID, version_id: uuid.UUID | None = None, rendition_id: uuid.UUID | None = None
+) -> int:
     """Bytes of the file the buyer has received at least once, over all its (partial) downloads (of one version,
-    ``version_id``, when the entitlement covers several).
+    ``version_id``, when the entitlement covers several; of that version's file as uploaded, or with ``rendition_id``
+    of that rendition: byte ranges of two formats are of two files).
 
     A resumed download (``Range: bytes=N-`` after a broken one) completes the file as surely as one
     full download does, so first delivery is judged on the union of the byte ranges actually sent.
     """
     downloads = Download.objects.filter(entitlement_id=entitlement_id, bytes_sent__gt=0)
     if version_id is not None:
-        downloads = downloads.filter(dataset_version_id=version_id)
+        downloads = downloads.filter(dataset_version_id=version_id, rendition_id=rendition_id)
     spans = sorted((start, start + sent) for start, sent in downloads.values_list("range_start", "bytes_sent"))
     covered = 0
     reach = 0
@@ -275,7 +278,7 @@ def settlement_history(*, settlement: Settlement) -> list[tuple[str, SettlementE
 
 def downloads_of_purchase(*, settlement: Settlement) -> QuerySet[Download]:
     return Download.objects.filter(entitlement__settlement=settlement, buyer_id=settlement.buyer_id).select_related(
-        "dataset_version"
+        "dataset_version", "rendition"
     )
 
 
@@ -309,7 +312,7 @@ def seller_proceeds_authorised(*, organization_id: uuid.UUID, currency: str) -> 
 
 def downloads_of_seller(*, organization_id: uuid.UUID, dataset_id: uuid.UUID | None = None) -> QuerySet[Download]:
     """Downloads of the seller's own datasets only (not what it downloaded itself as a buyer)."""
-    queryset = Download.objects.select_related("dataset_version__dataset", "buyer").filter(
+    queryset = Download.objects.select_related("dataset_version__dataset", "buyer", "rendition").filter(
         dataset_version__dataset__seller_id=organization_id
     )
     if dataset_id is not None:

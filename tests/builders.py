@@ -584,3 +584,124 @@ def publish_terms(seller: Party, dataset: Dataset, **terms: Any) -> Offering:
         terms=terms,
         license_seats=10,
     )
+
+
+# --- quality figures and renditions, as profiling stores them ------------------------------------------------------
+
+
+def quality_figures(*, rows: int = 40, freshness_seconds: float = 3 * 3600 + 12 * 60) -> dict[str, Any]:
+    """A hand-made ``catalog.quality.Quality`` of strain readings from three sensors (one column with a few empty
+    cells, one whose distinct count is estimated), with a 17-minute gap of sensor SG-02: the figures a page shows."""
+    return {
+        "rows": rows,
+        "columns": [
+            {
+                "name": "timestamp",
+                "type": "datetime",
+                "null_count": 0,
+                "null_rate": 0.0,
+                "distinct": rows,
+                "distinct_approximate": False,
+                "min": "2024-04-01T00:00:00+09:00",
+                "max": "2024-04-01T00:39:00+09:00",
+            },
+            {
+                "name": "sensor_id",
+                "type": "string",
+                "null_count": 0,
+                "null_rate": 0.0,
+                "distinct": 123_456,
+                "distinct_approximate": True,
+                "min": None,
+                "max": None,
+            },
+            {
+                "name": "strain_microstrain",
+                "type": "number",
+                "null_count": 5,
+                "null_rate": 0.125,
+                "distinct": 35,
+                "distinct_approximate": False,
+                "min": -12.5,
+                "max": 139.25,
+            },
+        ],
+        "timing": {
+            "timestamp_column": "timestamp",
+            "sensor_column": "sensor_id",
+            "sensors": 3,
+            "interval_median_seconds": 180.0,
+            "interval_p99_seconds": 540.0,
+            "largest_gap": {
+                "sensor": "SG-02",
+                "start": "2024-04-01T00:10:00+09:00",
+                "end": "2024-04-01T00:27:00+09:00",
+                "seconds": 1020.0,
+            },
+            "newest_reading": "2024-04-01T00:39:00+09:00",
+            "freshness_seconds": freshness_seconds,
+        },
+    }
+
+
+def converted(content: bytes, source: str, target: str) -> bytes:
+    """``content`` (a file in format ``source``) written in format ``target`` with pyarrow: a rendition's bytes."""
+    import io
+    import json
+
+    import pyarrow.csv as pa_csv
+    import pyarrow.json as pa_json
+    import pyarrow.parquet as pq
+
+    if source == "csv":
+        table = pa_csv.read_csv(io.BytesIO(content))
+    elif source == "jsonl":
+        table = pa_json.read_json(io.BytesIO(content))
+    else:
+        table = pq.read_table(io.BytesIO(content))
+    out = io.BytesIO()
+    if target == "parquet":
+        pq.write_table(table, out)
+    elif target == "csv":
+        pa_csv.write_csv(table, out)
+    else:
+        for row in table.to_pylist():
+            out.write((json.dumps(row, ensure_ascii=False, default=str) + "\n").encode())
+    return out.getvalue()
+
+
+def version_profiled(
+    version: DatasetVersion,
+    *,
+    quality: dict[str, Any] | None = None,
+    renditions: dict[str, bytes] | None = None,
+) -> DatasetVersion:
+    """A published version given quality figures (default ``quality_figures()``) and renditions (format -> bytes;
+    default its file converted to every other format), stored as ``catalog.tasks.profile_version`` stores them, in
+    place of whatever profiling stored: tests of what buyers see start from known figures and files, not from
+    profiling's own."""
+    import hashlib
+
+    from catalog.models import FileFormat, VersionRendition
+
+    if renditions is None:
+        with version.file.open("rb") as handle:
+            original = handle.read()
+        renditions = {
+            target: converted(original, version.file_format, target)
+            for target in FileFormat.values
+            if target != version.file_format
+        }
+    DatasetVersion.objects.filter(pk=version.pk).update(quality=quality_figures() if quality is None else quality)
+    VersionRendition.objects.filter(version=version).delete()
+    for file_format, content in renditions.items():
+        rendition = VersionRendition(
+            version=version,
+            file_format=file_format,
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        rendition.file.save(f"rendition.{file_format}", ContentFile(content), save=False)
+        rendition.save()
+    version.refresh_from_db()
+    return version

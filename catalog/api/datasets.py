@@ -303,7 +303,7 @@ def _validated(serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[st
 
 
 def _detail(dataset: Any, viewer: uuid.UUID | None) -> dict[str, Any]:
-    versions = list(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
+    versions = list(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer).prefetch_related("renditions"))
     return DatasetDetailSerializer(dataset, context={"versions": versions}).data
 
 

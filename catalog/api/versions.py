@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.models import DatasetVersion
+from catalog.models import DatasetVersion, FileFormat
+from catalog.quality import DISTINCT_EXACT_UP_TO, Quality
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -43,12 +44,83 @@ class ColumnSerializer(serializers.Serializer):
     nullable = serializers.BooleanField()
 
 
+# --- quality figures (catalog.quality): the stored dictionary, typed here for the OpenAPI document ---------------
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string"}],
+        "nullable": True,
+        "description": "A number for a number column; ISO 8601 text for a date or date-time column; "
+        "null for text and boolean columns and for a column with no value.",
+    }
+)
+class ScalarField(serializers.Field):
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class ColumnQualitySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["integer", "number", "boolean", "datetime", "date", "string"])
+    null_count = serializers.IntegerField()
+    null_rate = serializers.FloatField(help_text="null_count / rows, from 0 to 1 (0 for a file without rows).")
+    distinct = serializers.IntegerField(help_text="Distinct values; an estimate when distinct_approximate.")
+    distinct_approximate = serializers.BooleanField(
+        help_text=f"True past {DISTINCT_EXACT_UP_TO:,} distinct values, where the count is estimated."
+    )
+    min = ScalarField()
+    max = ScalarField()
+
+
+class GapSerializer(serializers.Serializer):
+    sensor = serializers.CharField(allow_null=True, help_text="The sensor's value as text; null: one series.")
+    start = serializers.CharField(help_text="ISO 8601: the reading before the gap.")
+    end = serializers.CharField(help_text="ISO 8601: the reading after it.")
+    seconds = serializers.FloatField()
+
+
+class TimingSerializer(serializers.Serializer):
+    timestamp_column = serializers.CharField()
+    sensor_column = serializers.CharField(allow_null=True, help_text="null: the file is one series.")
+    sensors = serializers.IntegerField()
+    interval_median_seconds = serializers.FloatField(
+        allow_null=True, help_text="Median gap between one sensor's consecutive readings; null: no sensor has two."
+    )
+    interval_p99_seconds = serializers.FloatField(allow_null=True)
+    largest_gap = GapSerializer(allow_null=True)
+    newest_reading = serializers.CharField(help_text="ISO 8601.")
+    freshness_seconds = serializers.FloatField(
+        help_text="From the newest reading to publication; negative when readings are in the future."
+    )
+
+
+class QualitySerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    columns = ColumnQualitySerializer(many=True)
+    timing = TimingSerializer(allow_null=True, help_text="IoT data with a timestamp column only.")
+
+
+class RenditionSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=FileFormat.values, source="file_format")
+    size_bytes = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
 class VersionSerializer(serializers.ModelSerializer):
     checks = CheckSerializer(many=True)
     format = serializers.CharField(source="file_format")
     schema = serializers.SerializerMethodField()
     schema_columns_omitted = serializers.SerializerMethodField(
         help_text="Columns beyond the first 1,000, not listed in schema (only versions stored before the limit)."
+    )
+    quality = serializers.SerializerMethodField(
+        help_text="What a buyer can judge the data by, measured once the version is published; null until then "
+        "(and for a rejected version)."
+    )
+    renditions = serializers.SerializerMethodField(
+        help_text="The same data in other formats, converted once the version is published (empty until then): "
+        "download one with ?format= on the download URL."
     )
 
     class Meta:
@@ -65,6 +137,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "schema_columns_omitted",
             "time_range",
             "checks",
+            "quality",
+            "renditions",
             "created_at",
             "validated_at",
         ]
@@ -75,6 +149,14 @@ class VersionSerializer(serializers.ModelSerializer):
 
     def get_schema_columns_omitted(self, version: DatasetVersion) -> int:
         return selectors.schema_shown(version.schema, selectors.API)[1]
+
+    @extend_schema_field(QualitySerializer(allow_null=True))
+    def get_quality(self, version: DatasetVersion) -> Quality | None:
+        return selectors.quality_of(version)
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, version: DatasetVersion) -> list[dict[str, Any]]:
+        return RenditionSerializer(selectors.renditions_of(version), many=True).data  # type: ignore[return-value]
 
 
 class VersionAcceptedSerializer(serializers.ModelSerializer):
@@ -145,7 +227,9 @@ class VersionListCreate(GenericAPIView):
         viewer = _viewer(request)
         dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)
         # Newest first, a page at a time like every list: a dataset's versions keep growing.
-        page = self.paginate_queryset(selectors.versions_visible(dataset=dataset, viewer_org_id=viewer))
+        page = self.paginate_queryset(
+            selectors.versions_visible(dataset=dataset, viewer_org_id=viewer).prefetch_related("renditions")
+        )
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
 
     @extend_schema(

@@ -173,6 +173,20 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
             "data that cannot be delivered."
         ),
     ),
+    "format-not-available": (
+        gettext_noop("Format not available"),
+        gettext_noop(
+            "The version has no file in the format asked for (`?format=`); `formats` lists those it has. A version's "
+            "`renditions` say which other formats it was converted to when it was published."
+        ),
+    ),
+    "format-not-ready": (
+        gettext_noop("Format not ready yet"),
+        gettext_noop(
+            "The version was just published and is still being converted to the other formats: ask again after the "
+            "seconds in `Retry-After`, or download it in its own format now."
+        ),
+    ),
     "throttled": (
         gettext_noop("Too many requests"),
         gettext_noop("Slow down; retry after the number of seconds in `Retry-After`."),

@@ -13,6 +13,13 @@ looked for), so the bearer is only ever read as a download token. Status mapping
 * 416 — a single range past the end (``Content-Range: bytes */<size>``);
 * 503 ``data-unavailable`` — the stored file is missing or damaged (recorded; the capture step voids).
 
+``?format=parquet|csv|jsonl`` fetches the version in another format with the same token: its rendition, converted
+when the version was published (``catalog.models.VersionRendition``), an ordinary file with its own size, SHA-256
+(ETag, Digest), media type and file name, served, ranged and recorded exactly as the original is. Absent, or the
+original's own format: the original. Otherwise 400 ``invalid`` for a value that is no format, 409
+``format-not-ready`` (``Retry-After``) while the version's conversions are being made, 404 ``format-not-available``
+(with ``formats``, those it has) for a format it has no file in.
+
 Every GET that sends data is recorded as a ``Download`` with the bytes actually sent: the row is written
 before the first byte and closed when the stream ends or the client goes away (``close()``). HEAD sends
 no data and is not recorded. The stream is read in 1 MiB chunks through a Python iterator, not
@@ -46,12 +53,14 @@ from catalog.models import FileFormat
 from config.api.negotiation import DisregardAccept
 from config.api.problems import PROBLEM_CONTENT_TYPE, problem
 from config.api.renderers import JWKSetRenderer
-from config.errors import DomainError
+from config.errors import DomainError, InvalidInput
 from config.text import displayable
 from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
 from settlement.services import signing
 from settlement.services.delivery import (
     DownloadAccess,
+    FormatNotAvailable,
+    FormatNotReady,
     TokenExpired,
     TokenInvalid,
     download_authorize,
@@ -73,9 +82,20 @@ CONTENT_TYPES: dict[str, str] = {
 _PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _problem(status: int, code: str, detail: str, *, title: str | None = None, **headers: str) -> HttpResponse:
+def _problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    **headers: str,
+) -> HttpResponse:
     response = JsonResponse(
-        problem(status, code, detail, title=title), status=status, content_type=PROBLEM_CONTENT_TYPE
+        problem(status, code, detail, title=title, errors=errors, extra=extra),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
     for name, value in {**_PRIVATE_HEADERS, **headers}.items():
         response[name.replace("_", "-")] = value
@@ -84,7 +104,30 @@ def _problem(status: int, code: str, detail: str, *, title: str | None = None, *
 
 def _from_error(error: DomainError) -> HttpResponse:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.status == 401 else {}
-    return _problem(error.status, error.code, error.detail, title=error.title, **headers)
+    if isinstance(error, FormatNotReady):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    extra = {"formats": error.formats} if isinstance(error, FormatNotAvailable) else None
+    return _problem(
+        error.status,
+        error.code,
+        error.detail,
+        title=error.title,
+        errors=dict(error.errors) or None,
+        extra=extra,
+        **headers,
+    )
+
+
+def _requested_format(request: Request) -> str:
+    """``?format=``: one of the formats a version may be stored in, or "" when absent (the original). Anything else
+    (empty, unknown, given twice) is a 400 naming the parameter."""
+    values = request.query_params.getlist("format")
+    if not values:
+        return ""
+    if len(values) == 1 and values[0] in FileFormat.values:
+        return values[0]
+    message = f"Must be one of: {', '.join(FileFormat.values)}, given once."
+    raise InvalidInput(f"format: {message}", errors={"format": [message]})
 
 
 class _MeteredStream:
@@ -144,13 +187,13 @@ def _digest_headers(sha256_hex: str) -> dict[str, str]:
 
 
 def _filename(access: DownloadAccess) -> str:
-    """The name the browser saves the file under, from the dataset's title. Titles are checked when entered
-    (``config.text``), but one stored before that may hold U+202E (``Invoice\u202egpj.exe`` saved as what shows
-    as ``Invoiceexe.jpg``) or control characters: what could disguise the name is dropped here, whatever is
-    stored."""
+    """The name the browser saves the file under, from the dataset's title, with the served format's extension.
+    Titles are checked when entered (``config.text``), but one stored before that may hold U+202E
+    (``Invoice\u202egpj.exe`` saved as what shows as ``Invoiceexe.jpg``) or control characters: what could disguise
+    the name is dropped here, whatever is stored."""
     version = access.version
     title = displayable(version.dataset.title).strip() or "dataset"
-    return f"{title}-v{version.number}.{version.file_format}"
+    return f"{title}-v{version.number}.{access.served.file_format}"
 
 
 def _client_address(request: Request) -> str | None:
@@ -165,12 +208,23 @@ DOWNLOAD_RESPONSES: dict[Any, OpenApiResponse] = {
         for media_type in CONTENT_TYPES.values()
     },
     302: OpenApiResponse(description="Object storage: a presigned URL that expires with the token"),
+    400: OpenApiResponse(description="format is not one of csv, jsonl, parquet"),
     401: OpenApiResponse(description="Unknown or tampered token"),
     403: OpenApiResponse(description="Entitlement revoked"),
+    404: OpenApiResponse(description="format-not-available: the version has no file in that format (see formats)"),
+    409: OpenApiResponse(description="format-not-ready: the version's conversions are being made (Retry-After)"),
     410: OpenApiResponse(description="Token or entitlement expired"),
     416: OpenApiResponse(description="Range not satisfiable"),
     503: OpenApiResponse(description="Data unavailable"),
 }
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=FileFormat.values,
+    description="The format to download the version in: default (or the version's own format) the file as uploaded; "
+    "another, the rendition converted when the version was published (its `renditions`).",
+)
 
 
 class DownloadView(APIView):
@@ -188,12 +242,13 @@ class DownloadView(APIView):
         parameters=[
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
             OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
+            FORMAT_PARAMETER,
         ],
         responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request: Request, token: str) -> HttpResponseBase:
         try:
-            access = download_authorize(token=token)
+            access = download_authorize(token=token, file_format=_requested_format(request))
         except DomainError as error:
             return _from_error(error)
         if getattr(settings, "DATA_STORAGE", "local") == "s3":
@@ -209,10 +264,14 @@ class DownloadView(APIView):
         seconds = int((access.token.expires_at - timezone.now()).total_seconds())
         if seconds < 1:
             return _from_error(TokenExpired("The download token has expired; request a new one."))
-        file = access.version.file
-        url = file.storage.url(
+        file = access.served.file
+        storage: Any = file.storage  # object storage's url() takes parameters and an expiry
+        url = storage.url(
             file.name,
-            parameters={"ResponseContentDisposition": content_disposition_header(True, _filename(access))},
+            parameters={
+                "ResponseContentDisposition": content_disposition_header(True, _filename(access)),
+                "ResponseContentType": CONTENT_TYPES[access.served.file_format],
+            },
             expire=seconds,
         )
         if request.method != "HEAD":
@@ -230,9 +289,9 @@ class DownloadView(APIView):
         return response
 
     def _stream(self, request: Request, access: DownloadAccess, *, head: bool) -> HttpResponseBase:
-        version = access.version
-        size = version.size_bytes
-        headers = {**_digest_headers(version.sha256), **_PRIVATE_HEADERS, "Accept-Ranges": "bytes"}
+        served = access.served
+        size = served.size_bytes
+        headers = {**_digest_headers(served.sha256), **_PRIVATE_HEADERS, "Accept-Ranges": "bytes"}
         wanted: ByteRange | None = None
         if if_range_allows(request.headers.get("If-Range"), headers["ETag"]):
             try:
@@ -250,7 +309,7 @@ class DownloadView(APIView):
         client_address = _client_address(request)
         user_agent = request.headers.get("User-Agent", "")
         try:
-            handle = version.file.storage.open(version.file.name, "rb")
+            handle = served.file.storage.open(served.file.name or "", "rb")
         except OSError as exc:
             return _from_error(
                 download_unavailable(
@@ -268,7 +327,7 @@ class DownloadView(APIView):
                     detail=f"stored size {actual} != recorded {size}",
                 )
             )
-        headers["Content-Type"] = CONTENT_TYPES[version.file_format]  # every FileFormat has one
+        headers["Content-Type"] = CONTENT_TYPES[served.file_format]  # every FileFormat has one
         headers["Content-Disposition"] = content_disposition_header(True, _filename(access)) or "attachment"
         headers["Content-Length"] = str(length)
         status = 206 if wanted else 200
@@ -320,6 +379,7 @@ class BearerDownloadView(DownloadView):
             ),
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
             OpenApiParameter("If-Range", OpenApiTypes.STR, OpenApiParameter.HEADER),
+            FORMAT_PARAMETER,
         ],
         responses=DOWNLOAD_RESPONSES,
     )

@@ -12,12 +12,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.models import FileFormat
 from config.api.pagination import query_choice
 from config.api.principal import Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from settlement import selectors
 from settlement.models import Entitlement
-from settlement.services.delivery import KIND_JWT, IssuedToken, token_issue
+from settlement.services.delivery import KIND_JWT, IssuedToken, format_url, token_issue
 
 
 class CoveredVersionSerializer(Serializer):
@@ -80,6 +81,13 @@ class TokenRequestSerializer(StrictSerializer):
     )
 
 
+class TokenFileSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=FileFormat.values)
+    size_bytes = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    download_url = serializers.URLField()
+
+
 class IssuedTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once; only its SHA-256 is stored.")
     expires_at = serializers.DateTimeField()
@@ -91,6 +99,13 @@ class IssuedTokenSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=["opaque", "jwt"])
     version = serializers.IntegerField(help_text="The number of the version the token fetches.")
+    formats = TokenFileSerializer(
+        many=True,
+        help_text=(
+            "The files the token fetches, the version's own format first: hosted, every format the version has "
+            "(the others with ?format=, converted when it was published); provider, the original only."
+        ),
+    )
 
 
 def _principal(request: Request) -> Principal:
@@ -110,6 +125,15 @@ def _render_token(request: Request, issued: IssuedToken) -> dict[str, Any]:
         "download_url": download_url,
         "kind": issued.kind,
         "version": issued.version,
+        "formats": [
+            {
+                "format": file.file_format,
+                "size_bytes": file.size_bytes,
+                "sha256": file.sha256,
+                "download_url": download_url if file.rendition is None else format_url(download_url, file.file_format),
+            }
+            for file in issued.files
+        ],
     }
 
 

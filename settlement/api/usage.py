@@ -25,6 +25,9 @@ class DownloadSerializer(serializers.ModelSerializer):
     dataset = serializers.SerializerMethodField()
     dataset_version = serializers.SerializerMethodField()
     buyer = serializers.SerializerMethodField()
+    format = serializers.SerializerMethodField(
+        help_text="The format the data was downloaded in: the version's own, or one of its renditions (?format=)."
+    )
 
     class Meta:
         model = Download
@@ -33,6 +36,7 @@ class DownloadSerializer(serializers.ModelSerializer):
             "entitlement",
             "dataset",
             "dataset_version",
+            "format",
             "buyer",
             "range_start",
             "range_end",
@@ -50,6 +54,10 @@ class DownloadSerializer(serializers.ModelSerializer):
 
     def get_dataset_version(self, download: Download) -> dict[str, Any]:
         return {"id": str(download.dataset_version_id), "number": download.dataset_version.number}
+
+    def get_format(self, download: Download) -> str:
+        rendition = download.rendition
+        return rendition.file_format if rendition is not None else download.dataset_version.file_format
 
     def get_buyer(self, download: Download) -> dict[str, str]:
         return {"id": str(download.buyer_id), "name": download.buyer.name}

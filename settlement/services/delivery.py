@@ -21,14 +21,16 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from django.db import transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from catalog.models import DatasetVersion
+from catalog import selectors as catalog_selectors
+from catalog.models import DatasetVersion, VersionRendition
 from config.api.principal import Principal
 from config.errors import Conflict, DomainError, NotFound
 from config.market import market_settings
@@ -89,6 +91,92 @@ class VersionNotEntitled(Conflict):
     title = "Version not covered by the entitlement"
 
 
+class FormatNotAvailable(DomainError):
+    """``?format=`` names a format the version has no file in; ``formats`` lists those it has."""
+
+    status = 404
+    code = "format-not-available"
+    title = "Format not available"
+
+    def __init__(self, detail: str, *, formats: list[str]) -> None:
+        super().__init__(detail)
+        self.formats = formats
+
+
+class FormatNotReady(Conflict):
+    """The version is published but its conversions are still being made (catalog.tasks.profile_version)."""
+
+    code = "format-not-ready"
+    title = "Format not ready yet"
+    retry_after_seconds = 30
+
+
+# --- the file a download serves -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    """What a download sends: the version's file as uploaded (``rendition`` None) or one of its renditions."""
+
+    file: FieldFile
+    file_format: str
+    size_bytes: int
+    sha256: str
+    rendition: VersionRendition | None
+
+
+def version_files(version: DatasetVersion) -> list[ServedFile]:
+    """Every file a buyer may download a version as: the original first, then its renditions by format."""
+    return [_original(version)] + [
+        ServedFile(
+            file=rendition.file,
+            file_format=rendition.file_format,
+            size_bytes=rendition.size_bytes,
+            sha256=rendition.sha256,
+            rendition=rendition,
+        )
+        for rendition in catalog_selectors.renditions_of(version)
+    ]
+
+
+def served_file(version: DatasetVersion, file_format: str = "") -> ServedFile:
+    """The file of ``version`` in ``file_format`` ("" or the original's own format: the original). A format it has
+    no file in is 409 ``format-not-ready`` while its conversions are being made, else 404 ``format-not-available``
+    naming the formats it has."""
+    if not file_format or file_format == version.file_format:
+        return _original(version)
+    files = version_files(version)
+    for candidate in files:
+        if candidate.file_format == file_format:
+            return candidate
+    if catalog_selectors.awaiting_profile(version):
+        raise FormatNotReady(
+            f"Version {version.number} is being converted to the other formats; ask again in a moment, or download "
+            f"it as {version.file_format} now."
+        )
+    formats = [candidate.file_format for candidate in files]
+    raise FormatNotAvailable(
+        f"Version {version.number} is not available as {file_format}; it is as: {', '.join(formats)}.",
+        formats=formats,
+    )
+
+
+def format_url(download_url: str, file_format: str) -> str:
+    """A hosted download URL that fetches the version in ``file_format`` (the token is the same)."""
+    return f"{download_url}?{urlencode({'format': file_format})}"
+
+
+def _original(version: DatasetVersion) -> ServedFile:
+    """The file as the seller uploaded it (no rendition read: the plain download spends no query on them)."""
+    return ServedFile(
+        file=version.file,
+        file_format=version.file_format,
+        size_bytes=version.size_bytes,
+        sha256=version.sha256,
+        rendition=None,
+    )
+
+
 # --- tokens ---------------------------------------------------------------------------------------------
 
 
@@ -104,6 +192,9 @@ class IssuedToken:
     # provider delivery: the seller's endpoint (send the token as ``Authorization: Bearer``); hosted: "".
     delivery_url: str
     version: int  # the number of the version it fetches
+    # The files it fetches, the original first: hosted, every format the version has (``?format=``); provider, the
+    # original only (the seller's server serves the file whose SHA-256 the JWT names; the conversions stay here).
+    files: tuple[ServedFile, ...] = ()
 
 
 def token_hash(token: str) -> str:
@@ -203,6 +294,7 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str, versio
         entitlement_id=entitlement.id,
         delivery_url=entitlement.delivery_url if kind == KIND_JWT else "",
         version=chosen.number,
+        files=(_original(chosen),) if kind == KIND_JWT else tuple(version_files(chosen)),
     )
 
 
@@ -222,12 +314,15 @@ class DownloadAccess:
     token: DownloadToken
     entitlement: Entitlement
     version: DatasetVersion
+    served: ServedFile  # the version's file in the format asked for
 
 
-def download_authorize(*, token: str, now: datetime | None = None) -> DownloadAccess:
-    """Check a presented hosted-download token; raises the error whose status the endpoint answers with.
+def download_authorize(*, token: str, file_format: str = "", now: datetime | None = None) -> DownloadAccess:
+    """Check a presented hosted-download token and find the file to serve (the version's, or its rendition in
+    ``file_format``); raises the error whose status the endpoint answers with.
 
-    Order: unknown (401), then the entitlement (revoked 403, ended 410), then the token's own expiry (410).
+    Order: unknown (401), then the entitlement (revoked 403, ended 410), then the token's own expiry (410), then the
+    format (409 not converted yet, 404 not available): a format is looked for only with a valid token.
     """
     now = now or timezone.now()
     # Opaque tokens are 43 URL-safe characters; anything much longer is not worth hashing.
@@ -253,7 +348,7 @@ def download_authorize(*, token: str, now: datetime | None = None) -> DownloadAc
     # The version the token was minted for (one the entitlement covers); a token from before tokens named their
     # version fetches the entitlement's.
     version = row.dataset_version or entitlement.dataset_version
-    return DownloadAccess(token=row, entitlement=entitlement, version=version)
+    return DownloadAccess(token=row, entitlement=entitlement, version=version, served=served_file(version, file_format))
 
 
 def download_start(
@@ -270,6 +365,7 @@ def download_start(
         token=access.token,
         buyer_id=access.entitlement.buyer_id,
         dataset_version=access.version,
+        rendition=access.served.rendition,
         range_start=range_start,
         range_end=range_end,
         client_address=client_address or None,
@@ -294,12 +390,16 @@ def download_finish(*, download_id: uuid.UUID, bytes_sent: int, completed: bool)
     """Close a download's record with the bytes actually sent; the first full delivery triggers capture."""
     now = timezone.now()
     Download.objects.filter(pk=download_id).update(bytes_sent=bytes_sent, completed=completed, finished_at=now)
-    download = Download.objects.select_related("entitlement", "dataset_version").get(pk=download_id)
+    download = Download.objects.select_related("entitlement", "dataset_version", "rendition").get(pk=download_id)
     entitlement = download.entitlement
     if entitlement.first_download_at is not None or bytes_sent == 0:
         return
-    covered = selectors.download_coverage(entitlement_id=entitlement.pk, version_id=download.dataset_version_id)
-    if covered < download.dataset_version.size_bytes:
+    # The file received whole in any format is the data delivered: the original, or one of its renditions.
+    covered = selectors.download_coverage(
+        entitlement_id=entitlement.pk, version_id=download.dataset_version_id, rendition_id=download.rendition_id
+    )
+    served = download.rendition or download.dataset_version
+    if covered < served.size_bytes:
         return
     # Conditional update: of two downloads finishing at once, exactly one sets it and enqueues the capture.
     first = Entitlement.objects.filter(pk=entitlement.pk, first_download_at__isnull=True).update(first_download_at=now)
