@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from catalog import ranking, search
 from catalog.models import Dataset, DatasetVersion, Tag, VersionRendition
@@ -160,6 +160,24 @@ def renditions_of(version: DatasetVersion) -> list[VersionRendition]:
         (rendition for rendition in version.renditions.all() if rendition.file_format != version.file_format),
         key=lambda rendition: rendition.file_format,
     )
+
+
+def rendition_formats(*, version_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each version's renditions' formats (never its own), by format, for a page of versions in one query; a version
+    without renditions is absent."""
+    wanted = list(version_ids)
+    found: dict[uuid.UUID, list[str]] = {}
+    if not wanted:
+        return found
+    rows = (
+        VersionRendition.objects.filter(version_id__in=wanted)
+        .exclude(file_format=F("version__file_format"))
+        .order_by("version_id", "file_format")
+        .values_list("version_id", "file_format")
+    )
+    for version_id, file_format in rows:
+        found.setdefault(version_id, []).append(file_format)
+    return found
 
 
 def awaiting_profile(version: DatasetVersion) -> bool:

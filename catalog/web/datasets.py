@@ -29,6 +29,7 @@ from catalog.hooks import dataset_head, dataset_panel, offerings_for_dataset
 from catalog.models import Category, DataClass, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import MAX_TAGS, check_data_class
+from catalog.web import quality
 from catalog.web.access import dataset_owned, seller_required
 from catalog.web.versions import version_time_range
 from config.api.principal import Principal, principal_of
@@ -397,6 +398,19 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _quality_shown(request: HttpRequest, dataset: Any, latest: DatasetVersion | None) -> quality.QualityPanel | None:
+    """The "Data quality" panel of the published version ``?version=`` names (a feed's table links each), else of
+    the latest; a number that is no published version shows the latest's."""
+    if latest is None:
+        return None
+    wanted = request.GET.get("version", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10 and int(wanted) != latest.number:
+        chosen = dataset.versions.filter(status=DatasetVersion.Status.PUBLISHED, number=int(wanted)).first()
+        if chosen is not None:
+            return quality.quality_panel(chosen)
+    return quality.quality_panel(latest)
+
+
 def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
     viewer = _viewer_id(request)
     try:
@@ -405,6 +419,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
         raise Http404(exc.detail) from exc
     latest = selectors.latest_published_version(dataset=dataset)
     schema, schema_omitted = selectors.schema_shown(latest.schema if latest else [], selectors.PAGE)
+    feed = quality.feed_lines(dataset_id=dataset.id) if latest is not None else []
     return render(
         request,
         "catalog/dataset.html",
@@ -419,6 +434,9 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
             "schema": schema,
             "schema_omitted": schema_omitted,
             "time_range": version_time_range(latest),
+            "quality": _quality_shown(request, dataset, latest),
+            # A feed (several versions) shows its figures over them.
+            "feed": feed if len(feed) > 1 else [],
             "sample": selectors.dataset_sample(dataset=dataset, shown=selectors.PAGE),
             "offerings": offerings_for_dataset(dataset.id),
             "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template

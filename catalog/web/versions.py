@@ -21,6 +21,7 @@ from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from catalog.web.access import dataset_owned, seller_required
 from catalog.web.checks import check_detail
+from catalog.web.quality import quality_panel
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
 from config.market import market_settings
@@ -167,5 +168,7 @@ def version_detail(request: HttpRequest, principal: Principal, dataset_id: uuid.
             "checks": checks,
             "time_range": version_time_range(version),
             "failed": [check for check in checks if not check["passed"]],
+            # A published version's figures; validating and rejected ones have none to show.
+            "quality": quality_panel(version) if version.status == DatasetVersion.Status.PUBLISHED else None,
         },
     )

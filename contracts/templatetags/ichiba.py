@@ -16,6 +16,7 @@ from typing import Any
 from django import template
 from django.utils import dateformat, timezone
 
+from catalog.models import FileFormat
 from contracts.documents import country_name
 from contracts.web import history
 from contracts.web.display import current_lang
@@ -66,3 +67,9 @@ def countries(codes: Any) -> str:
         codes = [codes]
     lang = current_lang()
     return ", ".join(country_name(str(code), lang) for code in codes or [])
+
+
+@register.filter
+def format_label(code: str) -> str:
+    """A data file format's name ("Parquet", "JSON Lines", catalog.models.FileFormat); an unknown code as it is."""
+    return str(dict(FileFormat.choices).get(code, code))

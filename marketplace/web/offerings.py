@@ -27,6 +27,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
 from catalog.web.access import dataset_owned, seller_required
 from catalog.web.datasets import join_list, split_list
+from catalog.web.quality import feed_lines
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.market import streams_enabled
@@ -609,6 +610,8 @@ def offering_detail(request: HttpRequest, offering_id: uuid.UUID) -> HttpRespons
                 (period, period.met(offering.min_versions_per_period or 1))
                 for period in selectors.offering_delivery_record(offering=offering)
             ],
+            # Beside a subscription's delivery record: what each version delivered was like.
+            "feed": feed_lines(dataset_id=dataset.id) if offering.is_subscription else [],
         },
     )
 

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.models import DatasetVersion
+from catalog import selectors as catalog_selectors
+from catalog.models import DatasetVersion, FileFormat
 from catalog.selectors import version_get
 from config.api.principal import Principal
 from config.errors import Conflict, DomainError, NotFound
@@ -42,6 +43,7 @@ from settlement.services.delivery import (
     EntitlementNotActive,
     IssuedToken,
     VersionNotEntitled,
+    format_url,
     token_issue,
 )
 from settlement.services.subscriptions import subscription_cancel
@@ -106,6 +108,8 @@ class PurchaseLine:
     access: str  # one of WAITING ... REVOKED
     link_until: datetime | None  # the latest download link still valid, if any
     subscription: SubscriptionLine | None = None
+    # The other formats the Download button's version can be had in (its renditions; hosted delivery only).
+    formats: tuple[str, ...] = ()
 
     @property
     def downloadable(self) -> bool:
@@ -196,6 +200,17 @@ def _lines(settlements: list[Settlement], *, organization_id: uuid.UUID) -> list
         subscriptions = selectors.subscriptions_of_purchases(organization_id=organization_id, contract_ids=subscribed)
         received = selectors.versions_received(entitlement_ids=entitlement_ids)
         overdue = selectors.charges_overdue(contract_ids=[s.contract_id for s in subscriptions.values()])
+    # The version each Download button fetches (a subscription's newest received, else the licensed one).
+    button_versions: dict[uuid.UUID, uuid.UUID] = {}
+    for settlement in settlements:
+        held = entitlements[settlement.id]
+        if (
+            held is not None
+            and held.delivery == Entitlement.Delivery.HOSTED
+            and _access(settlement, held, now) == ACTIVE
+        ):
+            button_versions[held.id] = received[held.id][-1].id if received.get(held.id) else held.dataset_version_id
+    formats = catalog_selectors.rendition_formats(version_ids=button_versions.values())
     lines = []
     for settlement in settlements:
         entitlement = entitlements[settlement.id]
@@ -210,6 +225,9 @@ def _lines(settlements: list[Settlement], *, organization_id: uuid.UUID) -> list
                 entitlement=entitlement,
                 access=_access(settlement, entitlement, now),
                 link_until=links.get(entitlement.id) if entitlement is not None else None,
+                formats=tuple(formats.get(button_versions[entitlement.id], []))
+                if entitlement is not None and entitlement.id in button_versions
+                else (),
                 subscription=None
                 if subscription is None
                 else _subscription_line(
@@ -331,6 +349,12 @@ def _token_page(
     # For the example command: a name a shell takes as it is, with the format's extension.
     title = settlement.contract.dataset.title
     filename = f"{slugify(title) or 'dataset'}-v{version.number}.{version.file_format}"
+    # Hosted: the same token fetches each of the version's other formats (its renditions).
+    others = [
+        {"format": file.file_format, "url": format_url(url, file.file_format), "size_bytes": file.size_bytes}
+        for file in issued.files
+        if file.rendition is not None
+    ]
     return render(
         request,
         "settlement/download_link.html",
@@ -339,6 +363,7 @@ def _token_page(
             "contract": settlement.contract,
             "issued": issued,
             "url": url,
+            "other_formats": [] if issued.kind == KIND_JWT else others,
             "provider": issued.kind == KIND_JWT,
             "minutes": max(1, math.ceil(seconds / 60)),
             "filename": filename,
@@ -367,6 +392,10 @@ def purchase_download(request: HttpRequest, principal: Principal, settlement_id:
     except ValueError:
         messages.error(request, _("That is not a version number; nothing was downloaded."))
         return redirect("settlement:purchase", settlement_id=settlement.id)
+    file_format = str(request.POST.get("format") or "")
+    if file_format and file_format not in FileFormat.values:
+        messages.error(request, _("That is not a format the data comes in; nothing was downloaded."))
+        return redirect("settlement:purchase", settlement_id=settlement.id)
     try:
         issued = token_issue(principal=principal, entitlement_id=entitlement.id, version=version)
     except NotFound as exc:
@@ -379,7 +408,9 @@ def purchase_download(request: HttpRequest, principal: Principal, settlement_id:
         return redirect("settlement:purchase", settlement_id=settlement.id)
     if issued.kind == KIND_JWT or request.POST.get("show_link"):
         return _token_page(request, principal, settlement, issued)
-    return redirect(reverse("download", kwargs={"token": issued.token}))
+    url = reverse("download", kwargs={"token": issued.token})
+    # Another format (a button per rendition): the same token; a format the version lacks is the download's 404.
+    return redirect(format_url(url, file_format) if file_format else url)
 
 
 # --- a subscription: the buyer cancels ------------------------------------------------------------------------------
