@@ -195,6 +195,8 @@ def test_my_purchases_offers_the_other_formats_and_each_downloads_with_the_same_
         body = b"".join(download.streaming_content)
     assert download["Content-Type"] == "application/vnd.apache.parquet" and body.startswith(b"PAR1")
     assert Download.objects.get().rendition is not None
+    assert "Parquet" in section(text(client.get(f"/purchases/{entitlement.settlement_id}/")), "purchase-downloads")
+    assert "Parquet" in section(text(signed_in(seller).get("/usage/")), "usage-downloads")
 
     refused = client.post(f"/purchases/{entitlement.settlement_id}/download/", {"format": "xlsx"}, follow=True)
     assert "That is not a format the data comes in" in text(refused)

@@ -4,7 +4,7 @@ background) and read the versions its caller may see."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, get_args
 
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -19,6 +19,7 @@ from catalog.models import DatasetVersion, FileFormat
 from catalog.quality import DISTINCT_EXACT_UP_TO, Quality
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
+from catalog.validation.report import ColumnType
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
 from config.api.parsers import JSONParser
@@ -62,7 +63,7 @@ class ScalarField(serializers.Field):
 
 class ColumnQualitySerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["integer", "number", "boolean", "datetime", "date", "string"])
+    type = serializers.ChoiceField(choices=list(get_args(ColumnType)))  # as validation types a column
     null_count = serializers.IntegerField()
     null_rate = serializers.FloatField(help_text="null_count / rows, from 0 to 1 (0 for a file without rows).")
     distinct = serializers.IntegerField(help_text="Distinct values; an estimate when distinct_approximate.")

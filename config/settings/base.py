@@ -414,6 +414,8 @@ SPECTACULAR_SETTINGS = {
         "OfferingKindEnum": "marketplace.models.Offering.Kind",
         "DataRequestStatusEnum": "deals.selectors.DataRequestStatus",
         "OrderStatusEnum": "marketplace.models.Order.Status",
+        # The order's "type" keeps its name beside a version's quality column "type" (ColumnQualityTypeEnum).
+        "TypeEnum": "marketplace.models.Order.Type",
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "SettlementStatusEnum": "settlement.models.Settlement.Status",
         "EntitlementStatusEnum": "settlement.models.Entitlement.Status",

@@ -1,4 +1,4 @@
-"""Downloading a version in another format (``?format=``, docs/api.md#other-formats): the same token fetches the
+"""Downloading a version in another format (``?format=``, docs/api.md#downloads): the same token fetches the
 rendition converted at publication, an ordinary file with its own bytes, headers, ranges and audit; a format the
 version has no file in is a problem, never the original passed off as it."""
 
