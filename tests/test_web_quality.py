@@ -191,7 +191,7 @@ def test_my_purchases_offers_the_other_formats_and_each_downloads_with_the_same_
     response = client.post(f"/purchases/{entitlement.settlement_id}/download/", {"format": "parquet"})
     assert response.status_code == 302 and response["Location"].endswith("?format=parquet")
     with capture(execute=True):
-        download = Client().get(response["Location"])
+        download: Any = Client().get(response["Location"])
         body = b"".join(download.streaming_content)
     assert download["Content-Type"] == "application/vnd.apache.parquet" and body.startswith(b"PAR1")
     assert Download.objects.get().rendition is not None
