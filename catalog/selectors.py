@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from catalog import ranking, search
-from catalog.models import Dataset, DatasetVersion, Tag, VersionRendition
+from catalog.models import CatalogEvent, Dataset, DatasetVersion, Tag, VersionRendition
 from catalog.quality import Quality
 from config.errors import NotFound
 
@@ -181,9 +181,17 @@ def rendition_formats(*, version_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, li
 
 
 def awaiting_profile(version: DatasetVersion) -> bool:
-    """Published, but its quality figures and renditions are not made yet (catalog.tasks.profile_version runs right
-    after publication): a format other than the original's may still come."""
-    return version.status == DatasetVersion.Status.PUBLISHED and quality_of(version) is None
+    """Published, its quality figures and renditions not made yet, and still to come (catalog.tasks.profile_version
+    runs right after publication, the sweeper re-drives it): not once its profiling failed for good or was given up
+    (catalog.services.versions), when no other format will come."""
+    if version.status != DatasetVersion.Status.PUBLISHED or quality_of(version) is not None:
+        return False
+    from catalog.services.versions import PROFILE_FAILED, PROFILE_MAX_ATTEMPTS, PROFILE_STARTED  # services read us
+
+    events = CatalogEvent.objects.filter(version=version)
+    if events.filter(reason=PROFILE_FAILED).exists():
+        return False
+    return events.filter(reason=PROFILE_STARTED).count() < PROFILE_MAX_ATTEMPTS
 
 
 # --- deliveries: new versions ---------------------------------------------------------------------------------

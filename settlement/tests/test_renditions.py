@@ -192,6 +192,17 @@ def test_while_the_version_is_being_converted_another_format_is_409_with_retry_a
     assert response.status_code == 200 and body == stored_bytes(entitlement)
 
 
+def test_once_profiling_failed_for_good_another_format_is_404_not_a_wait(buyer, entitlement, capture) -> None:
+    from catalog.services.versions import version_profile_failed
+
+    VersionRendition.objects.filter(version=entitlement.dataset_version_id).delete()
+    DatasetVersion.objects.filter(pk=entitlement.dataset_version_id).update(quality={})
+    version_profile_failed(version_id=entitlement.dataset_version_id, error=OSError("disk full"))
+    url = token_of(buyer, entitlement)["download_url"]
+    response, body = fetch(f"{url}?format=parquet", capture)
+    assert problem_of(response, body, 404, "format-not-available")["formats"] == ["csv"]
+
+
 def test_the_token_lists_every_format_with_its_url_size_and_checksum(buyer, entitlement, capture) -> None:
     issued = token_of(buyer, entitlement)
     version = entitlement.dataset_version
