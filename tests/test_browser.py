@@ -87,6 +87,9 @@ def test_seller_lists_a_dataset_and_uploads_with_progress(browser_page: Any) -> 
         page.click("#upload-form button[type=submit]")
     assert upload.value.status == 202, upload.value.text()
     assert upload.value.request.headers.get("x-csrftoken"), "the session upload carries the CSRF token"
+    # The checks appear on the upload page as validation decides; the version page is a link away.
+    page.locator("#upload-result #checks").wait_for()
+    page.click("#upload-result a[href$='/versions/1/']")
     page.wait_for_url(f"**/sell/datasets/{dataset.id}/versions/1/")
 
     assert page.inner_text("#version-status") == "公開中"

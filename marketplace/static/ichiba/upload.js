@@ -2,8 +2,10 @@
  *
  * Progressive enhancement of the plain form (which still works without JavaScript): the file is sent as
  * multipart to the partner API with the session cookie and the CSRF token, the bar follows
- * xhr.upload.onprogress, and the version is polled every second until it is no longer "validating".
- * Every text shown comes translated from the page (data-msg-* attributes).
+ * xhr.upload.onprogress (bytes sent of the total, and the percentage), and the version is polled every second
+ * until it is no longer "validating"; then its checks are shown here, as the version page renders them (that page
+ * is fetched and its status, verdict and checks taken over), with a link to it. Every text shown comes translated
+ * from the page (data-msg-* attributes).
  */
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var progress = form.querySelector(".progress");
   var bar = form.querySelector(".progress .bar");
   var statusLine = form.querySelector(".upload-status");
+  var result = document.getElementById("upload-result");
   var POLL_MS = 1000;
   var MAX_POLL_FAILURES = 30;
 
@@ -45,9 +48,34 @@
     statusLine.classList.toggle("error", Boolean(isError));
   }
 
-  function setPercent(percent) {
+  function setPercent(percent, text) {
     bar.style.width = percent + "%";
     progress.setAttribute("aria-valuenow", String(percent));
+    if (text) {
+      progress.setAttribute("aria-valuetext", text);
+    }
+  }
+
+  function size(bytes) {
+    // As Django's filesizeformat: powers of 1024, one decimal, the units from the page.
+    var units = msg("units").split(",");
+    var unit = 0;
+    while (bytes >= 1024 && unit < units.length - 1) {
+      bytes /= 1024;
+      unit++;
+    }
+    var lang = document.documentElement.lang || undefined;
+    return bytes.toLocaleString(lang, { maximumFractionDigits: unit ? 1 : 0 }) + " " + units[unit];
+  }
+
+  function uploading(sent, total) {
+    var percent = total > 0 ? Math.min(100, Math.floor((sent * 100) / total)) : 0;
+    var text = msg("uploading")
+      .replace("{sent}", size(sent))
+      .replace("{total}", size(total))
+      .replace("{percent}", String(percent));
+    setPercent(percent, text);
+    say(text);
   }
 
   function problemDetail(xhr) {
@@ -86,8 +114,7 @@
       if (xhr.status === 200) {
         var body = JSON.parse(xhr.responseText);
         if (body.status !== "validating") {
-          say(msg("done"));
-          window.location.assign(versionUrl(number));
+          showResult(number);
           return;
         }
         window.setTimeout(function () { poll(number, 0); }, POLL_MS);
@@ -108,6 +135,43 @@
     }
   }
 
+  function showResult(number) {
+    // The version page renders the verdict and the checks (labels and details translated there): taken over
+    // from it, so the upload page shows exactly what that page does. Without it, the page itself opens.
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", versionUrl(number));
+    xhr.responseType = "document";
+    xhr.onload = function () {
+      var page = xhr.status === 200 ? xhr.response : null;
+      var checks = page ? page.getElementById("checks") : null;
+      if (!checks) {
+        window.location.assign(versionUrl(number));
+        return;
+      }
+      result.textContent = "";
+      var status = page.getElementById("version-status");
+      var verdict = page.querySelector("main .callout");
+      if (status) {
+        var line = document.createElement("p");
+        line.appendChild(document.importNode(status, true));
+        result.appendChild(line);
+      }
+      if (verdict) {
+        result.appendChild(document.importNode(verdict, true));
+      }
+      result.appendChild(document.importNode(checks, true));
+      var link = document.createElement("a");
+      link.href = versionUrl(number);
+      link.className = "button";
+      link.textContent = msg("open").replace("{number}", String(number));
+      result.appendChild(link);
+      result.hidden = false;
+      say(msg("done"));
+    };
+    xhr.onerror = function () { window.location.assign(versionUrl(number)); };
+    xhr.send();
+  }
+
   form.addEventListener("submit", function (event) {
     if (!input.files || input.files.length === 0) {
       return; // the browser's "required" message, or the server's, explains it
@@ -120,17 +184,17 @@
     xhr.open("POST", form.getAttribute("data-api-url"));
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
+    var total = input.files[0].size;
     xhr.upload.onprogress = function (e) {
+      // e.total counts the multipart envelope too: the bar follows it, the text tells the file's bytes.
       if (e.lengthComputable && e.total > 0) {
-        var percent = Math.min(100, Math.round((e.loaded * 100) / e.total));
-        setPercent(percent);
-        say(msg("uploading").replace("{percent}", String(percent)));
+        uploading(Math.min(total, Math.round((e.loaded * total) / e.total)), total);
       }
     };
     xhr.onload = function () {
       if (xhr.status === 202 || xhr.status === 201) {
         var body = JSON.parse(xhr.responseText);
-        setPercent(100);
+        uploading(total, total);
         say(msg("validating"));
         poll(body.number, 0);
       } else {
@@ -142,8 +206,8 @@
     button.disabled = true;
     input.disabled = true;
     progress.hidden = false;
-    setPercent(0);
-    say(msg("uploading").replace("{percent}", "0"));
+    result.hidden = true;
+    uploading(0, total);
     xhr.send(data);
   });
 }());
