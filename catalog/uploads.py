@@ -62,6 +62,15 @@ class HashingUploadHandler(FileUploadHandler):
     written once and read never. Past ``max_bytes`` the upload stops with 413.
     """
 
+    # Django reads the body and calls receive_data_chunk in pieces of this size (its default is 64 KiB). Measured
+    # on 200 MB through MultiPartParser with this handler (CPU seconds, best of 3): 64 KiB 0.39 to 0.44, 256 KiB
+    # 0.33 to 0.34, 1 MiB 0.69 to 0.77 (a piece that large is a fresh mmap, paged in, at each of the parser's
+    # copies). Memory: a few pieces at a time.
+    chunk_size = 256 << 10
+    # The head that is screened for binary content and its encoding, as it was with Django's 64 KiB pieces:
+    # what lies beyond is validation's to judge (and to locate).
+    head_bytes = 64 << 10
+
     def __init__(self, request: Any = None, *, max_bytes: int) -> None:
         super().__init__(request)
         self.max_bytes = max_bytes
@@ -83,7 +92,7 @@ class HashingUploadHandler(FileUploadHandler):
                     f"The file is {what}, not text. Upload CSV, JSON Lines or Parquet.",
                     errors={"file": ["binary"]},
                 )
-            problem = describe_encoding_problem(raw_data)
+            problem = describe_encoding_problem(raw_data[: self.head_bytes])
             if problem is not None:
                 raise InvalidInput(problem, errors={"file": ["not UTF-8"]})
         self._size += len(raw_data)

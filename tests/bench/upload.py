@@ -1,8 +1,18 @@
 """Upload + validation of a generated 1 GB CSV through the API, beside ``sha256sum`` of the same file; then the
 same rows as Parquet and as a Shift_JIS (cp932) CSV, each beside its own ``sha256sum``.
 
-Each upload goes to a fresh server (Django, eager Celery: upload and validation in one process), a subprocess
-whose peak RSS is read from /proc; the client streams the multipart body from disk.
+Each upload goes to a fresh server (Django's runserver) and a fresh Celery worker (solo pool, consuming the
+validation queue over Redis: ``REDIS_URL``, a database of the bench's own, since the queue names are not prefixed),
+both subprocesses whose peak RSS is read from /proc. The worker validates a CSV of 100 rows first (a worker runs
+for days: the first validation's imports are not the upload's). The client streams the multipart body from disk,
+then polls the version every 100 ms until validation has decided. ``seconds`` is that whole time, upload +
+validation, as the issue counts it; ``upload_seconds`` the part until the 202. When the version reports a
+``quality`` (the profile step that follows publication on the same queue), the time until it is filled is reported
+apart (``profile_seconds``), never in ``seconds``. Without Redis the bench says so and runs Celery eagerly in the
+server, as it used to (``mode``).
+
+CPU seconds of the server (until the 202), the worker and ``sha256sum`` are reported too: on a shared machine the
+wall-clock ratio moves with the neighbours' load, the CPU ratio much less.
 """
 
 from __future__ import annotations
@@ -10,18 +20,22 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from tests.bench.common import ROOT, WORK, emit, free_port, manage, peak_rss_mb, wait_for_port
+from tests.bench.common import ROOT, WORK, emit, free_port, manage, peak_rss_mb, redis_problem, wait_for_port
 
 SIZE = int(os.environ.get("ICHIBA_BENCH_UPLOAD_BYTES", 1024**3))
 CHUNK = 1024 * 1024
+POLL_S = 0.1
 
 
 def _generate(path: Path) -> None:
@@ -34,11 +48,44 @@ def _generate(path: Path) -> None:
 
 
 def _sha256sum_seconds(path: Path) -> float:
+    """Wall-clock seconds of ``sha256sum`` over the file (the profile bench's reference too)."""
+    return _sha256sum_times(path)[0]
+
+
+def _sha256sum_times(path: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``sha256sum`` over the file."""
     sha256sum = shutil.which("sha256sum")
     assert sha256sum is not None, "the baseline is coreutils' sha256sum"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sha256sum, str(path)], check=True, capture_output=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(") ")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A solo-pool worker on the validation queue (the one process that validates: its peak RSS is the
+    validation's), returned once it is ready."""
+    log = WORK / "worker.log"
+    log.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "validation", "--pool", "solo"]
+    command += ["-l", "info", "-n", f"bench-upload-{os.getpid()}@%h"]
+    with log.open("ab") as stream:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while b" ready." not in log.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            raise RuntimeError(f"the bench's worker did not start:\n{log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    return worker
 
 
 def _as_parquet(csv_path: Path, path: Path) -> None:
@@ -81,9 +128,11 @@ def _multipart(path: Path, boundary: str) -> tuple[int, Iterator[bytes]]:
     return length, body()
 
 
-def _upload(data: Path, env: dict[str, str], api_key: str) -> dict[str, object]:
-    """One upload through a fresh server (so its peak RSS is this upload's), timed to the validated version."""
+def _upload(data: Path, env: dict[str, str], api_key: str, *, worker: bool) -> dict[str, object]:
+    """One upload through a fresh server and worker (so their peak RSS are this upload's), timed to the decided
+    version."""
     port = free_port()
+    validator = _start_worker(env) if worker else None
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
         cwd=ROOT,
@@ -102,38 +151,135 @@ def _upload(data: Path, env: dict[str, str], api_key: str) -> dict[str, object]:
             headers,
         )
         dataset = json.loads(connection.getresponse().read())
-        boundary = uuid.uuid4().hex
-        length, body = _multipart(data, boundary)
+        if validator is not None:
+            # A worker runs for days: the first validation's imports (pyarrow, the validator) are not this upload's.
+            warm = _send(connection, dataset["id"], _warm_up_file(data), headers["Authorization"])[1]
+            _poll(connection, f"/api/v1/datasets/{dataset['id']}/versions/{warm.get('number')}", headers, _decided)
+        processes = {"server_cpu_s": server.pid} | ({"worker_cpu_s": validator.pid} if validator is not None else {})
+        cpu_before = {name: _cpu_seconds(pid) for name, pid in processes.items()}  # after start-up: the upload's own
+        watch = _ValidationWatch(validator.pid) if validator is not None else None
         started = time.perf_counter()
-        connection.request(
-            "POST",
-            f"/api/v1/datasets/{dataset['id']}/versions",
-            body,
-            {
-                "Authorization": headers["Authorization"],
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Content-Length": str(length),
-            },
-        )
-        response = connection.getresponse()
-        accepted = json.loads(response.read())
+        response, accepted = _send(connection, dataset["id"], data, headers["Authorization"])
         uploaded_s = time.perf_counter() - started  # eager: validation ran before the response
-        connection.request("GET", f"/api/v1/datasets/{dataset['id']}/versions/{accepted['number']}", headers=headers)
-        version = json.loads(connection.getresponse().read())
-        rss = peak_rss_mb(server.pid)
+        # The server's CPU until the 202 (the polls that follow are the bench's, not the upload's).
+        upload_cpu_s = _cpu_seconds(server.pid) - cpu_before["server_cpu_s"]
+        location = f"/api/v1/datasets/{dataset['id']}/versions/{accepted.get('number')}"
+        version = _poll(connection, location, headers, _decided)
+        decided_s = time.perf_counter() - started
+        server_rss = peak_rss_mb(server.pid)
+        cpu = {"server_cpu_s": upload_cpu_s}
+        worker_rss = 0.0
+        if watch is not None:
+            worker_rss, worker_cpu_s = watch.result()
+            cpu["worker_cpu_s"] = worker_cpu_s - cpu_before["worker_cpu_s"]
+        profile_s = None
+        if "quality" in version and version.get("status") == "published":
+            profiled = _poll(connection, location, headers, lambda v: v.get("quality") is not None, timeout=1800)
+            profile_s = time.perf_counter() - started - decided_s if profiled.get("quality") is not None else None
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if validator is not None:
+            validator.kill()  # what it does now is the profile step, which a warm shutdown would wait for
+            validator.wait(timeout=30)
         shutil.rmtree(WORK / "data", ignore_errors=True)
     encoding = next((c["detail"] for c in version.get("checks", []) if c["name"] == "encoding"), None)
     return {
-        "seconds": uploaded_s,
+        "seconds": decided_s,
+        "upload_seconds": round(uploaded_s, 2),
+        "profile_seconds": round(profile_s, 2) if profile_s is not None else None,
         "status": version.get("status"),
         "rows": version.get("row_count"),
         "encoding": encoding,
-        "peak_rss_mb": rss,
+        "peak_rss_mb": max(server_rss, worker_rss),
+        "server_peak_rss_mb": round(server_rss, 1),
+        "worker_peak_rss_mb": round(worker_rss, 1) if validator is not None else None,
+        **{name: round(value, 2) for name, value in cpu.items()},
         "http_status": response.status,
     }
+
+
+class _ValidationWatch:
+    """The worker's peak RSS and its CPU seconds while it validates, sampled every 20 ms until its log says the
+    validation task succeeded: the profile step that follows on the same worker (catalog.profile_version, queued
+    when the version is published) is not the validation's."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._log = WORK / "worker.log"
+        self._before = self._log.read_bytes().count(b"catalog.validate_version[")
+        self._peak, self._cpu = 0.0, 0.0
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _validated(self) -> bool:
+        lines = [line for line in self._log.read_bytes().splitlines() if b"catalog.validate_version[" in line]
+        return sum(b"succeeded" in line for line in lines) > sum(b"succeeded" in line for line in lines[: self._before])
+
+    def _sample(self) -> None:
+        while True:
+            done = self._validated()
+            status = Path(f"/proc/{self._pid}/status").read_text()
+            rss = next(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+            self._peak, self._cpu = max(self._peak, rss), _cpu_seconds(self._pid)
+            if done:
+                return
+            time.sleep(0.02)
+
+    def result(self) -> tuple[float, float]:
+        self._thread.join(timeout=60)
+        return self._peak, self._cpu
+
+
+def _warm_up_file(data: Path) -> Path:
+    """A few rows of a CSV (the head of the generated one), to warm a fresh worker up with."""
+    path = WORK / "warm-up.csv"
+    if not path.exists():
+        with (WORK / "strain-1g.csv").open("rb") as source:
+            path.write_bytes(b"".join(source.readline() for _ in range(100)))
+    return path
+
+
+def _send(
+    connection: http.client.HTTPConnection, dataset_id: str, data: Path, authorization: str
+) -> tuple[http.client.HTTPResponse, dict[str, Any]]:
+    """POST the file as a new version (multipart, streamed from disk): the response and its body."""
+    boundary = uuid.uuid4().hex
+    length, body = _multipart(data, boundary)
+    connection.request(
+        "POST",
+        f"/api/v1/datasets/{dataset_id}/versions",
+        body,
+        {
+            "Authorization": authorization,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(length),
+        },
+    )
+    response = connection.getresponse()
+    return response, json.loads(response.read())
+
+
+def _decided(version: dict[str, Any]) -> bool:
+    return version.get("status") != "validating"
+
+
+def _poll(
+    connection: http.client.HTTPConnection,
+    location: str,
+    headers: dict[str, str],
+    done: Callable[[dict[str, Any]], bool],
+    *,
+    timeout: float = 3600,
+) -> dict[str, Any]:
+    """GET the version every POLL_S until ``done(version)`` (or the timeout: the last answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        connection.request("GET", location, headers=headers)
+        version: dict[str, Any] = json.loads(connection.getresponse().read())
+        if done(version) or time.monotonic() > deadline:
+            return version
+        time.sleep(POLL_S)
 
 
 def run() -> None:
@@ -147,14 +293,20 @@ def run() -> None:
     _as_parquet(data, variants[1][1])
     _as_cp932(data, variants[2][1])
 
-    env = {
+    redis_url = os.environ.get("ICHIBA_BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
+    problem = redis_problem(redis_url)
+    env: dict[str, str] = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DJANGO_DEBUG": "false",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "CELERY_TASK_ALWAYS_EAGER": "true" if problem else "false",
+        "REDIS_URL": redis_url,
+        "ICHIBA_CELERY_QUEUE_PREFIX": "",
+        "ICHIBA_LOG_LEVEL": "ERROR",
         "ICHIBA_DATA_DIR": str(WORK / "data"),
         "ICHIBA_MAX_UPLOAD_BYTES": str(SIZE * 2),
     }
+    mode = "eager (no Redis: " + problem + ")" if problem else "worker"
     env.setdefault("DATABASE_URL", f"sqlite:///{WORK / 'bench.sqlite3'}")
     manage("migrate", "--noinput", env=env)
     onboard = json.loads(
@@ -171,9 +323,11 @@ def run() -> None:
     )
     for variant, path in variants:
         size = path.stat().st_size
-        reference_s = _sha256sum_seconds(path)  # in the same run, just before: the machine is shared and noisy
-        result = _upload(path, env, onboard["api_key"])
+        # In the same run, just before: the machine is shared and noisy.
+        reference_s, reference_cpu_s = _sha256sum_times(path)
+        result = _upload(path, env, onboard["api_key"], worker=not problem)
         seconds = float(result.pop("seconds"))  # type: ignore[arg-type]
+        cpu_s = float(result["server_cpu_s"]) + float(result.get("worker_cpu_s") or 0)  # type: ignore[arg-type]
         rss = float(result.pop("peak_rss_mb"))  # type: ignore[arg-type]
         emit(
             bench="catalog.upload_validate" if variant == "csv" else f"catalog.upload_validate.{variant}",
@@ -188,5 +342,8 @@ def run() -> None:
             reference_mb_per_s=round(size / 1e6 / reference_s, 1),
             ratio_to_reference=round(reference_s / seconds, 3),
             target_ratio=0.5 if variant == "csv" else None,
+            reference_cpu_s=round(reference_cpu_s, 2),
+            cpu_ratio_to_reference=round(reference_cpu_s / cpu_s, 3),
+            mode=mode,
             **result,
         )
