@@ -123,6 +123,7 @@ class MarketSettings:
     # Processes (threads for webhooks) of each worker pool ``manage.py workers`` (``make worker``) starts.
     worker_concurrency_settlement: int
     worker_concurrency_validation: int
+    worker_concurrency_profiling: int
     worker_concurrency_webhooks: int
     # The ES256 key (PEM) that signs delivery tokens, or, when empty, the file it is generated into once.
     jwt_private_key: str = field(repr=False)
@@ -189,6 +190,7 @@ class MarketSettings:
             webhook_max_in_flight_per_organization=read("WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION", _integer(minimum=1)),
             worker_concurrency_settlement=read("WORKER_CONCURRENCY_SETTLEMENT", _integer(minimum=1)),
             worker_concurrency_validation=read("WORKER_CONCURRENCY_VALIDATION", _integer(minimum=1)),
+            worker_concurrency_profiling=read("WORKER_CONCURRENCY_PROFILING", _integer(minimum=1)),
             worker_concurrency_webhooks=read("WORKER_CONCURRENCY_WEBHOOKS", _integer(minimum=1)),
             jwt_private_key=read("JWT_PRIVATE_KEY", _text),
             jwt_key_file=read("JWT_KEY_FILE", _optional_path),

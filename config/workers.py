@@ -6,6 +6,8 @@ processes, its own concurrency), so a pool busy to its last slot delays only its
 - ``settlement`` takes ``settlement`` (provider calls: authorisations, captures, refunds, payouts, sweeps) and
   ``default`` (order expiry, idempotency purges): prefork processes.
 - ``validation`` takes ``validation`` (uploads: CPU, memory and disk bound): prefork processes.
+- ``profiling`` takes ``profiling`` (a published version's quality figures and conversions: CPU and disk bound,
+  DuckDB loaded, so more memory than a validation): prefork processes.
 - ``webhooks`` takes ``webhooks`` (partner HTTP calls, each ended at its deadline): threads, since a delivery
   mostly waits on the partner's network.
 
@@ -46,6 +48,7 @@ def pools() -> tuple[Pool, ...]:
     celery = (
         Pool("settlement", ("settlement", "default"), market.worker_concurrency_settlement, "prefork"),
         Pool("validation", ("validation",), market.worker_concurrency_validation, "prefork"),
+        Pool("profiling", ("profiling",), market.worker_concurrency_profiling, "prefork"),
         Pool("webhooks", ("webhooks",), market.worker_concurrency_webhooks, "threads"),
     )
     return (*celery, Pool("streams", (), 1, "counter")) if streams_enabled() else celery

@@ -17,7 +17,7 @@ QUEUES = {
     "dataspace.callbacks.deliver": "webhooks",
     "dataspace.callbacks.sweep": "webhooks",
     "dataspace.negotiations.payment_update": "default",
-    "catalog.profile_version": "validation",
+    "catalog.profile_version": "profiling",
     "catalog.sweep_unprofiled_versions": "validation",
     "catalog.sweep_validating_versions": "validation",
     "catalog.validate_version": "validation",
@@ -95,7 +95,8 @@ def test_make_worker_starts_one_worker_per_pool_and_only_the_webhooks_pool_takes
         "printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout\n"
         "routes = {name: app.amqp.router.route({}, name)['queue'].name for name in\n"
         "          ('settlement.webhooks.deliver', 'settlement.webhooks.sweep', 'settlement.authorize',\n"
-        "           'settlement.capture', 'catalog.validate_version', 'marketplace.expire_orders')}\n"
+        "           'settlement.capture', 'catalog.validate_version', 'catalog.profile_version',\n"
+        "           'marketplace.expire_orders')}\n"
         "print(json.dumps({'commands': [shlex.split(line) for line in printed.splitlines()], 'routes': routes}))\n"
     )
     environment = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "ICHIBA_CELERY_QUEUE_PREFIX": "pools-"}
@@ -119,6 +120,7 @@ def test_make_worker_starts_one_worker_per_pool_and_only_the_webhooks_pool_takes
     assert consumed == {
         "settlement": {"pools-settlement", "pools-default"},
         "validation": {"pools-validation"},
+        "profiling": {"pools-profiling"},
         "webhooks": {"pools-webhooks"},
     }
     routes = found["routes"]
@@ -127,6 +129,7 @@ def test_make_worker_starts_one_worker_per_pool_and_only_the_webhooks_pool_takes
     assert [pool for pool, queues in consumed.items() if deliveries in queues] == ["webhooks"]
     assert routes["settlement.authorize"] == routes["settlement.capture"] == "pools-settlement"
     assert routes["catalog.validate_version"] in consumed["validation"]
+    assert routes["catalog.profile_version"] in consumed["profiling"]
     assert routes["marketplace.expire_orders"] in consumed["settlement"]
     # Every queue a task can be routed to has exactly one pool.
     all_queues = [queue for queues in consumed.values() for queue in queues]

@@ -138,6 +138,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 # each other's tasks; workers then consume the prefixed names too.
 CELERY_QUEUE_PREFIX = env.str("ICHIBA_CELERY_QUEUE_PREFIX", default="")
 CELERY_TASK_ROUTES = {
+    # Profiling a published version (quality figures, conversions) loads DuckDB and holds more memory than a
+    # validation: a pool of its own keeps validation workers within their bound (docs/operations.md#worker-pools).
+    "catalog.profile_version": {"queue": f"{CELERY_QUEUE_PREFIX}profiling"},
     "catalog.*": {"queue": f"{CELERY_QUEUE_PREFIX}validation"},
     "settlement.webhooks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},
     # Callbacks to connectors wait on other parties' servers, as webhooks do: the same threaded pool.
@@ -311,6 +314,7 @@ ICHIBA = {
     "DSP_CALLBACK_RETRY_BASE_SECONDS": env.float("ICHIBA_DSP_CALLBACK_RETRY_BASE_SECONDS", default=10.0),
     "WORKER_CONCURRENCY_SETTLEMENT": env.int("ICHIBA_WORKER_CONCURRENCY_SETTLEMENT", default=2),
     "WORKER_CONCURRENCY_VALIDATION": env.int("ICHIBA_WORKER_CONCURRENCY_VALIDATION", default=1),
+    "WORKER_CONCURRENCY_PROFILING": env.int("ICHIBA_WORKER_CONCURRENCY_PROFILING", default=1),
     "WORKER_CONCURRENCY_WEBHOOKS": env.int("ICHIBA_WORKER_CONCURRENCY_WEBHOOKS", default=8),
     # ES256 key (PEM) that signs provider-delivery tokens; its public half is served as a JWKS.
     # Empty outside production: a key is generated once into var/keys/.

@@ -146,7 +146,7 @@ def test_the_worker_pools_include_the_counter_only_when_streams_are_on(settings)
     from config.workers import pools, worker_command
 
     settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": ""}
-    assert [pool.name for pool in pools()] == ["settlement", "validation", "webhooks"]
+    assert [pool.name for pool in pools()] == ["settlement", "validation", "profiling", "webhooks"]
     settings.ICHIBA = {**settings.ICHIBA, "MQTT_URL": "mqtt://admin:pw@127.0.0.1:1883"}
     counter = pools()[-1]
     assert (counter.name, counter.concurrency) == ("streams", 1)

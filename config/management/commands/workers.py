@@ -23,7 +23,7 @@ from config.workers import pools, worker_command
 
 
 class Command(BaseCommand):
-    help = "Start one Celery worker per pool (settlement, validation, webhooks), or print their commands."
+    help = "Start one Celery worker per pool (settlement, validation, profiling, webhooks), or print their commands."
 
     def add_arguments(self, parser: CommandParser) -> None:
         names = [pool.name for pool in pools()]
