@@ -50,10 +50,20 @@ def sign_in(page: Any, email: str) -> None:
 
 
 def published_strain_dataset(seller: Party, *, tags: tuple[str, ...] = ("橋梁", "bridge")) -> Dataset:
+    return published_dataset(
+        seller,
+        "淀川橋梁ひずみ計測 Yodogawa bridge strain",
+        "淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
+        tags=tags,
+    )
+
+
+def published_dataset(seller: Party, title: str, description: str, *, tags: tuple[str, ...] = ()) -> Dataset:
+    """An IoT dataset of Osaka with its first version (the strain readings) validated and published."""
     dataset = dataset_create(
         seller_id=seller.organization.id,
-        title="淀川橋梁ひずみ計測 Yodogawa bridge strain",
-        description="淀川に架かる橋の6か所のひずみゲージを10分ごとに計測したデータです。",
+        title=title,
+        description=description,
         data_class="iot",
         category="infrastructure",
         tags=list(tags),
