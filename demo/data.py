@@ -1412,7 +1412,9 @@ def generate_catalog_entries(n: int, seed: int = 11) -> Iterator[dict[str, Any]]
             description = japanese
         else:
             description = f"{english} {japanese}"
-        tags = [*theme.tags, *(m[3] for m in measures), place.lower(), place_ja]
+        # IoT data is tagged so as a seller of sensing data tags it (and as the search bench's "tag=iot" asks).
+        kind = ["iot"] if theme.data_class == "iot" else []
+        tags = [*kind, *theme.tags, *(m[3] for m in measures), place.lower(), place_ja]
         yield {
             "title": f"{title} #{number}" if rng.random() < 0.05 else title,
             "description": description,
