@@ -1,13 +1,15 @@
 """Ranked catalog search: a page of datasets in the order asked for, its cursors, and the facets of the query
-(docs/adr/0014-search-ranks-the-newest-candidates.md).
+(docs/adr/0014-search-ranks-the-newest-candidates.md, docs/adr/0015-search-candidates-from-the-rum-index.md).
 
 A broad query matches a large share of the catalog ("振動" about 16 %), and a GIN index finds matches without
 ordering them by rank; ranking every match of such a query costs time in proportion to the catalog. So a query's
-results are its **candidates**: its newest ``CANDIDATES`` matches (walked on the ``(status, created_at)`` index or
-taken from the GIN index, whichever the planner finds cheaper) and every match whose title it names exactly. Only
-they are ranked (PostgreSQL: ``ts_rank_cd`` over the weighted vector; elsewhere a simpler score, ``_simple_score``)
-and ordered here, in Python, which also gives keyset cursors over (score, id) for free. A query matched by fewer
-datasets than ``CANDIDATES`` is ranked whole; a broader one is ranked within its newest matches, and its facets are
+results are its **candidates** and every match whose title it names exactly. Ranked by relevance on a PostgreSQL
+with the RUM index of migration 0007 (``rum_index``), the candidates are its best ``CANDIDATES`` matches of all, by
+RUM's rank inside the index; otherwise (another sort, no RUM, SQLite) its newest ``CANDIDATES`` matches (walked on the
+``(status, created_at)`` index or taken from the GIN index, whichever the planner finds cheaper). Only candidates
+are ranked (PostgreSQL: ``ts_rank_cd`` over the weighted vector; elsewhere a simpler score, ``_simple_score``) and
+ordered here, in Python, which also gives keyset cursors over (score, id) for free. A query matched by fewer
+datasets than ``CANDIDATES`` is ranked whole; a broader one is ranked within its candidates, and its facets are
 counted there and scaled to the planner's estimate of all its matches (said so: ``approximate``).
 
 Without a query, newest first is a keyset over ``(created_at, id)`` in the database and pages through the whole
@@ -38,8 +40,11 @@ from catalog.models import Dataset, DatasetVersion, SearchWord
 from config.errors import InvalidInput
 
 SORTS = ("relevance", "newest", "price")
-# How many matches of a query are ranked (the newest; docs/adr/0014 has the measurements behind the number).
+# How many matches of a query are ranked (its best with RUM, else its newest; docs/adr/0014 and 0015 measure it).
 CANDIDATES = 500
+# RUM ranks every match of a query's text inside its index, about 2.5 µs a match at 1,000,000 datasets here
+# (docs/adr/0015): a query whose tokens are held by more datasets takes its newest candidates, as without RUM.
+RUM_MATCHES = 40_000
 FACET_VALUES = 20
 # Alternatives a misspelt word is widened to, and how similar they must be: a trigram similarity of 0.45 takes
 # "spindel" to "spindle" (0.45) and "vibraton" to "vibration" (0.58) but not "submarine" to "marine" (0.42);
@@ -55,7 +60,7 @@ Key = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Facets:
-    """Counts per value of the query's matches. ``approximate``: counted among the newest ``counted`` matches and
+    """Counts per value of the query's matches. ``approximate``: counted among the ``counted`` candidates and
     scaled to ``total``, itself the planner's estimate."""
 
     total: int
@@ -203,6 +208,37 @@ def text_match(queryset: QuerySet[Dataset], terms: list[list[str]], corrections:
     return queryset
 
 
+_RUM_INDEXES: dict[str, bool] = {}
+
+
+def rum_index() -> bool:
+    """Whether the database has the RUM index of migration 0007 (its server had the extension), checked once per
+    database: with it, a query's candidates are its best matches of all; without it, its newest."""
+    if connection.vendor != "postgresql":
+        return False
+    name = str(connection.settings_dict["NAME"])
+    if name not in _RUM_INDEXES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'dataset_search_rum'")
+            _RUM_INDEXES[name] = cursor.fetchone() is not None
+    return _RUM_INDEXES[name]
+
+
+def _best_first(terms: list[list[str]], corrections: dict[str, list[str]]) -> bool:
+    """Whether a query's candidates are its best matches (through the RUM index) rather than its newest: when the
+    index exists and at most ``RUM_MATCHES`` datasets hold any of the query's tokens, by the planner's estimate.
+    RUM walks every token's entries in the index and ranks every match of the text whatever the filters, so its
+    cost follows the tokens' counts, not the matches' (docs/adr/0015 measures it)."""
+    if not rum_index():
+        return False
+    walked = RawSQL(
+        "search_vector @@ to_tsquery('simple'::regconfig, %s)",
+        [search.tsquery_of(terms, corrections, any_token=True)],
+        output_field=BooleanField(),
+    )
+    return _estimate(Dataset.objects.filter(walked)) <= RUM_MATCHES
+
+
 def _simple_score(tokens: list[str], title: str, tags: str, text: str) -> float:
     """SQLite's relevance: the share of the query's tokens found in the title (weight 1), the tags and region (0.4)
     and anywhere (0.1), by substring as SQLite matches; no proximity, no frequency."""
@@ -311,7 +347,13 @@ def search_page(
     bounded = matches.filter(created_at__lte=as_of)
     # The window, the exact titles and the priced datasets are read apart and merged here: as one OR of
     # subqueries the planner scans the whole table.
-    sources = [bounded.order_by("-created_at", "-id").values("pk")[:CANDIDATES]]
+    if sort == "relevance" and terms and _best_first(terms, corrections):
+        # The best matches of all, by RUM's rank inside its index. (Ordered by the id too, the planner sorts every
+        # match outside the index instead: seconds.)
+        best = RawSQL("search_vector <=> to_tsquery('simple'::regconfig, %s)", [search.tsquery_of(terms, corrections)])
+        sources = [bounded.order_by(best.asc()).values("pk")[:CANDIDATES]]
+    else:
+        sources = [bounded.order_by("-created_at", "-id").values("pk")[:CANDIDATES]]
     title = search.title_tokens(q) if terms else ""
     if title:
         sources.append(bounded.filter(search_title=title).values("pk")[:CANDIDATES])
@@ -378,7 +420,7 @@ def search_page(
 
 def _newest(window: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
     """The window's newest ``CANDIDATES`` rows: the facets' sample (exact-title and priced rows added to the window
-    from outside it are left out, so the sample stays the newest matches)."""
+    from outside it are left out, so the sample stays the candidates: the newest matches, or with RUM the best)."""
     return sorted(window, key=lambda row: (row["created_at"], row["id"]), reverse=True)[:CANDIDATES]
 
 

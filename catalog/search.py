@@ -87,8 +87,9 @@ def correctable(word: str) -> bool:
     return bool(_WORD.match(word))
 
 
-def tsquery_of(terms: list[list[str]], alternatives: dict[str, list[str]]) -> str | None:
-    """``tsquery`` for already split terms, a corrected word ORed with its ``alternatives``."""
+def tsquery_of(terms: list[list[str]], alternatives: dict[str, list[str]], *, any_token: bool = False) -> str | None:
+    """``tsquery`` for already split terms, a corrected word ORed with its ``alternatives``; with ``any_token``, the
+    datasets holding any of the tokens instead of all of them."""
     if not terms:
         return None
     parts: list[str] = []
@@ -99,4 +100,4 @@ def tsquery_of(terms: list[list[str]], alternatives: dict[str, list[str]]) -> st
             quoted = "'" + token.replace("'", "''") + "'" + (":*" if prefix else "")
             others = ["'" + word.replace("'", "''") + "'" for word in alternatives.get(token, [])]
             parts.append(f"({' | '.join([quoted, *others])})" if others else quoted)
-    return " & ".join(parts)
+    return (" | " if any_token else " & ").join(parts)

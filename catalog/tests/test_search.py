@@ -19,6 +19,7 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
 from tests.builders import iot_csv, place, published_offering, run_python, signed_in, text
+from tests.fixtures import require_postgres, unavailable
 
 
 def listed(party: Any, title: str, *, description: str = "", tags: tuple[str, ...] = (), **fields: Any) -> str:
@@ -90,6 +91,29 @@ def test_a_japanese_phrase_ranks_its_dataset_first(seller, buyer) -> None:
 
     assert ids(buyer.client, "q=淀川橋梁") == [phrase, described], "a phrase matches as written, its title first"
     assert ids(buyer.client, "q=淀川 橋梁") == [phrase, described, scattered], "two words match anywhere"
+
+
+def test_the_best_match_ranks_first_however_many_newer_ones_match(seller, buyer, monkeypatch) -> None:
+    """With the RUM index (migration 0007), a query's candidates are its best matches of all; without it (a server
+    without the extension: ADR 14's design) or for a query broader than ``RUM_MATCHES``, its newest, so an older best
+    match past the bound is not found."""
+    require_postgres()
+    if not ranking.rum_index():
+        unavailable("needs the RUM index: apt-get install postgresql-15-rum, then migrate")
+    best = listed(seller, "Bridge strain gauges", description="Strain gauges on a bridge deck.")
+    newer = [listed(seller, f"River levels {n}", description="Water levels under a bridge.") for n in range(3)]
+    monkeypatch.setattr(ranking, "CANDIDATES", 2)
+
+    found = ids(buyer.client, "q=bridge strain")
+    assert found == [best], "only the best holds both words"
+    found = ids(buyer.client, "q=bridge")
+    assert found[0] == best and len(found) == 2, "the best of all four matches, then the next best"
+    assert ids(buyer.client, "q=bridge&page_size=1") == [best]
+    monkeypatch.setattr(ranking, "RUM_MATCHES", 0)
+    assert set(ids(buyer.client, "q=bridge")) == set(newer[1:]), "a query too broad for RUM: the newest two, ranked"
+    monkeypatch.setattr(ranking, "RUM_MATCHES", 1000)
+    monkeypatch.setattr(ranking, "rum_index", lambda: False)
+    assert set(ids(buyer.client, "q=bridge")) == set(newer[1:]), "without RUM: the newest two, ranked"
 
 
 def test_pages_stay_stable_when_new_datasets_arrive(seller, buyer) -> None:
