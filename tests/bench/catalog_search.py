@@ -1,5 +1,7 @@
 """Catalog search, ranked, over 1,000,000 generated datasets on PostgreSQL: p50/p95 latency of the search endpoint
-per query of the mix, and over the whole mix (target: p95 under 100 ms; docs/adr/0014).
+per query of the mix, and over the whole mix (target: p95 under 100 ms; docs/adr/0015), for both designs in the same
+run: the best candidates of the RUM index (``design: "rum"``, when the server has the index of migration 0007) beside
+the newest candidates of ADR 14 (``reference_*``), request by request interleaved, so the machine's load falls on both.
 
 Runs the endpoint in-process (Django test client: middleware, view, SQL, serialisation; no socket), against
 its own database ``ichiba_bench_search`` (``ICHIBA_BENCH_DATABASE_URL``), built once with ``COPY`` and reused
@@ -18,6 +20,7 @@ import time
 import uuid
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 from urllib.parse import quote
 
 from tests.bench.common import django_on_own_database, emit, percentile, ran_in_fresh_interpreter
@@ -137,16 +140,43 @@ def _timed(client: Any, query: str, rounds: int) -> tuple[list[float], dict[str,
     return timings, body
 
 
-def _figure(query: str, timings: list[float], body: dict[str, Any], **extra: Any) -> None:
+def _newest_candidates() -> Any:
+    """ADR 14's design, the reference: candidates are a query's newest matches, as on a server without RUM."""
+    from catalog import ranking
+
+    return mock.patch.object(ranking, "rum_index", return_value=False)
+
+
+def _both(client: Any, query: str, rounds: int) -> dict[str, tuple[list[float], dict[str, Any]]]:
+    """``query`` timed ``rounds`` times in each design, alternating request by request."""
+    timed: dict[str, tuple[list[float], dict[str, Any]]] = {"rum": ([], {}), "newest": ([], {})}
+    for _ in range(rounds):
+        timings, body = _timed(client, query, 1)
+        timed["rum"] = (timed["rum"][0] + timings, body)
+        with _newest_candidates():
+            timings, body = _timed(client, query, 1)
+        timed["newest"] = (timed["newest"][0] + timings, body)
+    return timed
+
+
+def _figure(query: str, design: str, timed: dict[str, tuple[list[float], dict[str, Any]]], **extra: Any) -> None:
+    timings, body = timed["rum"]
+    reference, reference_body = timed["newest"]
     facets = body.get("facets") or {}
     emit(
         bench="catalog.search.query",
         query=query or "(browse)",
+        design=design,
         results_on_page=len(body.get("results", [])),
         matches=facets.get("total"),
         approximate=facets.get("approximate"),
+        first=(body.get("results") or [{}])[0].get("title"),
         p50_ms=round(statistics.median(timings), 2),
         p95_ms=round(percentile(timings, 0.95), 2),
+        reference="newest candidates (ADR 14)",
+        reference_first=(reference_body.get("results") or [{}])[0].get("title"),
+        reference_p50_ms=round(statistics.median(reference), 2),
+        reference_p95_ms=round(percentile(reference, 0.95), 2),
         **extra,
     )
 
@@ -157,34 +187,45 @@ def run() -> None:
     _populate()
     from django.test import Client
 
+    from catalog import ranking
+    from demo.data import generate_catalog_entries
+
+    design = "rum" if ranking.rum_index() else "newest candidates (no RUM index here)"
+    exact = "q=" + next(generate_catalog_entries(1))["title"]  # the oldest dataset's title: found however old
     client = Client()
-    for query in QUERIES + EXTRA:  # warm caches and connections
+    for query in QUERIES + EXTRA + [exact]:  # warm caches and connections, in both designs
         assert client.get(f"/api/v1/datasets?{quote(query, safe='=&')}").status_code == 200
-    per_query: dict[str, list[float]] = {query: [] for query in QUERIES}
-    bodies: dict[str, dict[str, Any]] = {}
+        with _newest_candidates():
+            assert client.get(f"/api/v1/datasets?{quote(query, safe='=&')}").status_code == 200
+    per_query: dict[str, dict[str, tuple[list[float], dict[str, Any]]]] = {}
     for _ in range(ROUNDS):  # interleaved, as a mix arrives
         for query in QUERIES:
-            timings, bodies[query] = _timed(client, query, 1)
-            per_query[query].extend(timings)
-    for query, timings in per_query.items():
-        _figure(query, timings, bodies[query])
-    everything = [t for timings in per_query.values() for t in timings]
+            timed = _both(client, query, 1)
+            before = per_query.setdefault(query, {"rum": ([], {}), "newest": ([], {})})
+            for which, (timings, body) in timed.items():
+                before[which] = (before[which][0] + timings, body)
+    for query, timed in per_query.items():
+        _figure(query, design, timed)
+    everything = [t for timed in per_query.values() for t in timed["rum"][0]]
+    reference = [t for timed in per_query.values() for t in timed["newest"][0]]
     p95 = percentile(everything, 0.95)
     emit(
         bench="catalog.search",
         datasets=N_DATASETS,
         ranked=True,
+        design=design,
         requests=len(everything),
         p50_ms=round(statistics.median(everything), 2),
         p95_ms=round(p95, 2),
+        reference="newest candidates (ADR 14)",
+        reference_p50_ms=round(statistics.median(reference), 2),
+        reference_p95_ms=round(percentile(reference, 0.95), 2),
         p95_target_ms=P95_TARGET_MS,
         p95_ok=p95 < P95_TARGET_MS,
     )
-    for query in EXTRA:
-        timings, body = _timed(client, query, ROUNDS)
-        _figure(query, timings, body, in_mix=False)
+    for query in [*EXTRA, exact]:
+        _figure(query, design, _both(client, query, ROUNDS), in_mix=False)
     first = client.get(f"/api/v1/datasets?{quote('q=振動', safe='=')}").json()
     if first["next"]:
         following = first["next"].split("/api/v1/datasets?", 1)[1]
-        timings, body = _timed(client, following, ROUNDS)
-        _figure("q=振動 (page 2)", timings, body, in_mix=False)
+        _figure("q=振動 (page 2)", design, _both(client, following, ROUNDS), in_mix=False)
