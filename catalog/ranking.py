@@ -350,8 +350,17 @@ def search_page(
     if sort == "relevance" and terms and _best_first(terms, corrections):
         # The best matches of all, by RUM's rank inside its index. (Ordered by the id too, the planner sorts every
         # match outside the index instead: seconds.)
-        best = RawSQL("search_vector <=> to_tsquery('simple'::regconfig, %s)", [search.tsquery_of(terms, corrections)])
-        sources = [bounded.order_by(best.asc()).values("pk")[:CANDIDATES]]
+        expression = search.tsquery_of(terms, corrections)
+        # The expression the RUM index of migration 0007 is built over (the vector as it is), as it names it: only a
+        # query naming it uses that index.
+        indexed = RawSQL(
+            "(search_vector || ''::tsvector) @@ to_tsquery('simple'::regconfig, %s)", [expression], BooleanField()
+        )
+        best = RawSQL("(search_vector || ''::tsvector) <=> to_tsquery('simple'::regconfig, %s)", [expression])
+        # From the filtered datasets, not the matches: with the column's match beside it, the planner intersects
+        # both indexes and sorts every match outside RUM.
+        ranked = filtered.filter(indexed, created_at__lte=as_of).order_by(best.asc())
+        sources = [ranked.values("pk")[:CANDIDATES]]
     else:
         sources = [bounded.order_by("-created_at", "-id").values("pk")[:CANDIDATES]]
     title = search.title_tokens(q) if terms else ""

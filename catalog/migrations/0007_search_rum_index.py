@@ -11,7 +11,13 @@ SQLite gets nothing: it ranks without an index.
 from django.db import DatabaseError, migrations, transaction
 
 INDEX = "dataset_search_rum"
-CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {INDEX} ON catalog_dataset USING rum (search_vector rum_tsvector_ops)"
+# Over an expression of the vector (the vector itself, concatenated with nothing), not the column: a plain match on
+# the column keeps the GIN index of 0005, which the planner would otherwise leave for this one, four times slower
+# to match a query of many words; only the ranked search names the expression (catalog/ranking.py).
+CREATE_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON catalog_dataset "
+    "USING rum ((search_vector || ''::tsvector) rum_tsvector_ops)"
+)
 
 
 def create(apps, schema_editor):
@@ -28,6 +34,8 @@ def create(apps, schema_editor):
         except DatabaseError:  # not allowed to: the search ranks without it
             return
         cursor.execute(CREATE_INDEX)
+        # The expression's statistics: without them the planner guesses its matches and sorts outside the index.
+        cursor.execute("ANALYZE catalog_dataset")
 
 
 def drop(apps, schema_editor):

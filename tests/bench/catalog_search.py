@@ -1,7 +1,8 @@
 """Catalog search, ranked, over 1,000,000 generated datasets on PostgreSQL: p50/p95 latency of the search endpoint
-per query of the mix, and over the whole mix (target: p95 under 100 ms; docs/adr/0015), for both designs in the same
-run: the best candidates of the RUM index (``design: "rum"``, when the server has the index of migration 0007) beside
-the newest candidates of ADR 14 (``reference_*``), request by request interleaved, so the machine's load falls on both.
+per query of the mix, and over the whole mix (target: p95 under 100 ms; proposed in docs/adr/0015: at most twice the
+p95 of browsing in the same run), for both designs in the same run: the best candidates of the RUM index
+(``design: "rum"``, when the server has the index of migration 0007) beside the newest candidates of ADR 14
+(``reference_*``), request by request interleaved, so the machine's load falls on both.
 
 Runs the endpoint in-process (Django test client: middleware, view, SQL, serialisation; no socket), against
 its own database ``ichiba_bench_search`` (``ICHIBA_BENCH_DATABASE_URL``), built once with ``COPY`` and reused
@@ -43,6 +44,7 @@ QUERIES = [
 EXTRA = ["q=vibraton", "q=振動&sort=newest", "q=振動&sort=price", "sort=price"]
 ROUNDS = int(os.environ.get("ICHIBA_BENCH_SEARCH_ROUNDS", 40))
 P95_TARGET_MS = 100
+BROWSE_RATIO_TARGET = 2.0
 _COLUMNS = (
     "id, seller_id, title, description, data_class, category, region, update_frequency, anonymization, status, "
     "search_text, search_title, search_tags, created_at, updated_at, published_at"
@@ -147,15 +149,18 @@ def _newest_candidates() -> Any:
     return mock.patch.object(ranking, "rum_index", return_value=False)
 
 
-def _both(client: Any, query: str, rounds: int) -> dict[str, tuple[list[float], dict[str, Any]]]:
-    """``query`` timed ``rounds`` times in each design, alternating request by request."""
+def _both(client: Any, query: str, rounds: int, start: int = 0) -> dict[str, tuple[list[float], dict[str, Any]]]:
+    """``query`` timed ``rounds`` times in each design, alternating request by request, each design first every other
+    round (the second request of a pair finds the pages the first one read in memory)."""
     timed: dict[str, tuple[list[float], dict[str, Any]]] = {"rum": ([], {}), "newest": ([], {})}
-    for _ in range(rounds):
-        timings, body = _timed(client, query, 1)
-        timed["rum"] = (timed["rum"][0] + timings, body)
-        with _newest_candidates():
-            timings, body = _timed(client, query, 1)
-        timed["newest"] = (timed["newest"][0] + timings, body)
+    for round_ in range(start, start + rounds):
+        for design in ("rum", "newest") if round_ % 2 == 0 else ("newest", "rum"):
+            if design == "rum":
+                timings, body = _timed(client, query, 1)
+            else:
+                with _newest_candidates():
+                    timings, body = _timed(client, query, 1)
+            timed[design] = (timed[design][0] + timings, body)
     return timed
 
 
@@ -198,9 +203,9 @@ def run() -> None:
         with _newest_candidates():
             assert client.get(f"/api/v1/datasets?{quote(query, safe='=&')}").status_code == 200
     per_query: dict[str, dict[str, tuple[list[float], dict[str, Any]]]] = {}
-    for _ in range(ROUNDS):  # interleaved, as a mix arrives
+    for round_ in range(ROUNDS):  # interleaved, as a mix arrives
         for query in QUERIES:
-            timed = _both(client, query, 1)
+            timed = _both(client, query, 1, start=round_)
             before = per_query.setdefault(query, {"rum": ([], {}), "newest": ([], {})})
             for which, (timings, body) in timed.items():
                 before[which] = (before[which][0] + timings, body)
@@ -209,6 +214,7 @@ def run() -> None:
     everything = [t for timed in per_query.values() for t in timed["rum"][0]]
     reference = [t for timed in per_query.values() for t in timed["newest"][0]]
     p95 = percentile(everything, 0.95)
+    browse = percentile(per_query[""]["rum"][0], 0.95)
     emit(
         bench="catalog.search",
         datasets=N_DATASETS,
@@ -222,6 +228,10 @@ def run() -> None:
         reference_p95_ms=round(percentile(reference, 0.95), 2),
         p95_target_ms=P95_TARGET_MS,
         p95_ok=p95 < P95_TARGET_MS,
+        # The target ADR 15 proposes for a shared machine: the mix's p95 against browsing's in the same run.
+        browse_p95_ms=round(browse, 2),
+        p95_over_browse=round(p95 / browse, 2),
+        p95_over_browse_target=BROWSE_RATIO_TARGET,
     )
     for query in [*EXTRA, exact]:
         _figure(query, design, _both(client, query, ROUNDS), in_mix=False)
