@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 
 from catalog import ranking
@@ -90,7 +91,12 @@ def test_a_japanese_phrase_ranks_its_dataset_first(seller, buyer) -> None:
     listed(seller, "大阪の人流", description="駅の人流データ。")
 
     assert ids(buyer.client, "q=淀川橋梁") == [phrase, described], "a phrase matches as written, its title first"
-    assert ids(buyer.client, "q=淀川 橋梁") == [phrase, described, scattered], "two words match anywhere"
+    found = ids(buyer.client, "q=淀川 橋梁")
+    if connection.vendor == "sqlite":
+        # SQLite's simpler score weighs neither frequency nor proximity (ADR 14): the two descriptions tie there.
+        assert found[0] == phrase and set(found[1:]) == {described, scattered}, "two words match anywhere"
+    else:
+        assert found == [phrase, described, scattered], "two words match anywhere, the phrase's description first"
 
 
 def test_the_best_match_ranks_first_however_many_newer_ones_match(seller, buyer, monkeypatch) -> None:
