@@ -1,5 +1,5 @@
 """Ranked catalog search: a page of datasets in the order asked for, its cursors, and the facets of the query
-(docs/adr/0014-search-ranks-the-newest-candidates.md, docs/adr/0015-search-candidates-from-the-rum-index.md).
+(docs/adr/0014-search-ranks-the-newest-candidates.md, docs/adr/0016-search-candidates-from-the-rum-index.md).
 
 A broad query matches a large share of the catalog ("振動" about 16 %), and a GIN index finds matches without
 ordering them by rank; ranking every match of such a query costs time in proportion to the catalog. So a query's
@@ -40,10 +40,10 @@ from catalog.models import Dataset, DatasetVersion, SearchWord
 from config.errors import InvalidInput
 
 SORTS = ("relevance", "newest", "price")
-# How many matches of a query are ranked (its best with RUM, else its newest; docs/adr/0014 and 0015 measure it).
+# How many matches of a query are ranked (its best with RUM, else its newest; docs/adr/0014 and 0016 measure it).
 CANDIDATES = 500
 # RUM ranks every match of a query's text inside its index, about 2.5 µs a match at 1,000,000 datasets here
-# (docs/adr/0015): a query whose tokens are held by more datasets takes its newest candidates, as without RUM.
+# (docs/adr/0016): a query whose tokens are held by more datasets takes its newest candidates, as without RUM.
 RUM_MATCHES = 40_000
 FACET_VALUES = 20
 # Alternatives a misspelt word is widened to, and how similar they must be: a trigram similarity of 0.45 takes
@@ -228,7 +228,7 @@ def _best_first(terms: list[list[str]], corrections: dict[str, list[str]]) -> bo
     """Whether a query's candidates are its best matches (through the RUM index) rather than its newest: when the
     index exists and at most ``RUM_MATCHES`` datasets hold any of the query's tokens, by the planner's estimate.
     RUM walks every token's entries in the index and ranks every match of the text whatever the filters, so its
-    cost follows the tokens' counts, not the matches' (docs/adr/0015 measures it)."""
+    cost follows the tokens' counts, not the matches' (docs/adr/0016 measures it)."""
     if not rum_index():
         return False
     walked = RawSQL(

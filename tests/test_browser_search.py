@@ -1,6 +1,6 @@
 """Issue 17's "done when" for search, in a real headless Chromium (Playwright) on the live server: a buyer finds the
 dataset by a misspelt English word and by a Japanese phrase, ranked first above newer datasets that also match, on
-the catalog page in Japanese and then in English (docs/adr/0015).
+the catalog page in Japanese and then in English (docs/adr/0016).
 
 As in tests/test_browser.py, data is only created before the browser acts, so letting Django's ORM run beside
 Playwright's event loop is safe here.

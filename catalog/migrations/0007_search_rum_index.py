@@ -1,4 +1,4 @@
-"""A RUM index over the weighted search vector, where the server can have one (docs/adr/0015).
+"""A RUM index over the weighted search vector, where the server can have one (docs/adr/0016).
 
 RUM (``postgresql-15-rum``) is not a trusted extension and not part of PostgreSQL: a server without its package, or
 a database owner who may not create it, gets no index, and the search ranks as before (catalog/ranking.py checks

@@ -1,5 +1,5 @@
 """Catalog search, ranked, over 1,000,000 generated datasets on PostgreSQL: p50/p95 latency of the search endpoint
-per query of the mix, and over the whole mix (target: p95 under 100 ms; proposed in docs/adr/0015: at most 2.5 times the
+per query of the mix, and over the whole mix (target: p95 under 100 ms; proposed in docs/adr/0016: at most 2.5 times the
 p95 of browsing in the same run), for both designs in the same run: the best candidates of the RUM index
 (``design: "rum"``, when the server has the index of migration 0007) beside the newest candidates of ADR 14
 (``reference_*``), request by request interleaved, so the machine's load falls on both.
@@ -228,7 +228,7 @@ def run() -> None:
         reference_p95_ms=round(percentile(reference, 0.95), 2),
         p95_target_ms=P95_TARGET_MS,
         p95_ok=p95 < P95_TARGET_MS,
-        # The target ADR 15 proposes for a shared machine: the mix's p95 against browsing's in the same run.
+        # The target ADR 16 proposes for a shared machine: the mix's p95 against browsing's in the same run.
         browse_p95_ms=round(browse, 2),
         p95_over_browse=round(p95 / browse, 2),
         p95_over_browse_target=BROWSE_RATIO_TARGET,
