@@ -115,6 +115,21 @@ def test_a_version_not_measured_yet_says_it_is_being_measured(seller) -> None:
     assert "測定中" in section(page_of(f"/datasets/{dataset.id}/", lang="ja"), "quality")
 
 
+def test_a_version_whose_measuring_failed_for_good_says_so_instead_of_measuring(seller) -> None:
+    from catalog.models import CatalogEvent
+    from catalog.services.versions import PROFILE_FAILED
+
+    dataset = published_dataset(seller)
+    version = latest(dataset)
+    DatasetVersion.objects.filter(pk=version.pk).update(quality={})
+    CatalogEvent.objects.create(
+        dataset=dataset, version=version, from_status="published", to_status="published", reason=PROFILE_FAILED
+    )
+    panel = section(page_of(f"/datasets/{dataset.id}/"), "quality")
+    assert 'id="quality-unavailable"' in panel and 'id="quality-measuring"' not in panel
+    assert "測定できませんでした" in section(page_of(f"/datasets/{dataset.id}/", lang="ja"), "quality")
+
+
 def test_data_without_timestamps_shows_its_columns_only(seller) -> None:
     dataset = published_dataset(seller, data_class="anonymized")
     figures = {**quality_figures(), "timing": None}

@@ -114,10 +114,12 @@ class GapLine:
 
 @dataclass(frozen=True)
 class QualityPanel:
-    """What the "Data quality" panel shows of one version, or ``measured`` False while it is being measured."""
+    """What the "Data quality" panel shows of one version, or ``measured`` False while it is being measured
+    (``awaiting``) or when its measuring failed for good (not ``awaiting``)."""
 
     version: DatasetVersion
     measured: bool
+    awaiting: bool = False
     rows: int | None = None
     columns: tuple[ColumnLine, ...] = ()
     columns_omitted: int = 0
@@ -174,7 +176,7 @@ def quality_panel(version: DatasetVersion, *, shown: selectors.Shown = selectors
     """The panel of ``version``: its figures, the first ``shown.schema_columns`` columns (the rest counted)."""
     quality = _stored(version)
     if quality is None:
-        return QualityPanel(version=version, measured=False)
+        return QualityPanel(version=version, measured=False, awaiting=selectors.awaiting_profile(version))
     columns = [column for column in quality.get("columns") or [] if isinstance(column, dict)]
     timing = quality.get("timing") if isinstance(quality.get("timing"), dict) else None
     panel = QualityPanel(
