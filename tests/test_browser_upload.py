@@ -123,5 +123,11 @@ def test_seller_uploads_parquet_and_cp932_csv_with_progress(browser_page: Any) -
     assert all(version.quality.get("columns") for version in versions.values()), [
         version.quality for version in versions.values()
     ]
-    # TODO(issue 17): once the dataset and version pages show the quality figures (null rate, distinct count,
-    # sampling interval, freshness), assert them on the page for both versions.
+    # The seller sees them on each version's page: per column, and how regularly the sensors report.
+    for number in (1, 2):
+        page.goto(f"/sell/datasets/{dataset.id}/versions/{number}/")
+        panel = page.locator("#quality")
+        panel.locator("#quality-columns").wait_for()
+        assert "strain_microstrain" in panel.locator("#quality-columns").inner_text()
+        assert panel.locator("#quality-interval").inner_text().startswith("中央値"), panel.inner_text()
+        assert panel.locator("#quality-freshness").inner_text().strip() != "—"
