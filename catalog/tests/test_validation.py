@@ -795,6 +795,51 @@ def test_k_anonymity_jsonl_with_nested_and_missing_values() -> None:
     assert check(report, "k_anonymity").detail == "k = 3 over (g): all 2 groups have at least 3 rows."
 
 
+def test_k_anonymity_counts_empty_csv_cells_as_a_group_of_their_own_on_either_path() -> None:
+    data = ("band,pref\n" + ",\n" * 3 + "20-29,\n" * 2 + "20-29,東京都\n" * 5).encode()
+    expected = (
+        "k = 2 over (band, pref): 2 of 3 groups (5 rows) have fewer than 5 rows, e.g. ('20-29', '') has 2 rows; "
+        "('', '') has 3 rows."
+    )
+    arrow = check(run(data, data_class="anonymized", quasi_identifiers=["band", "pref"]), "k_anonymity")
+    hand_written = validate_stream(
+        Trickle(data, 1 << 16),  # type: ignore[arg-type]
+        fmt="csv",
+        data_class="anonymized",
+        quasi_identifiers=["band", "pref"],
+    ).check("k_anonymity")
+    assert arrow.detail.startswith(expected) and hand_written is not None and hand_written.detail == arrow.detail
+
+
+def test_k_anonymity_counts_json_nulls_and_absent_keys_as_one_group() -> None:
+    rows = [{"g": None}] * 2 + [{}] + [{"g": ""}] + [{"g": "a"}] * 5 + [{"g": 1}, {"g": True}, {"g": 1.0}]
+    report = run(
+        "".join(json.dumps(r) + "\n" for r in rows), fmt="jsonl", data_class="anonymized", quasi_identifiers=["g"]
+    )
+    assert check(report, "k_anonymity").detail.startswith(
+        "k = 1 over (g): 3 of 4 groups (7 rows) have fewer than 5 rows, e.g. ('') has 1 row; (null) has 3 rows; "
+        "('1') has 3 rows."  # 1, true and 1.0 are one group (Python's equality), shown by the first
+    )
+
+
+def test_k_anonymity_counts_parquet_nulls_and_nan_as_one_group() -> None:
+    import pyarrow as pa
+
+    nan = float("nan")
+    table = pa.table(
+        {
+            "score": pa.array([nan, None, nan, 1.5, 1.5, 1.5, -0.0, 0.0]),
+            "pref": pa.array(["", None, None, "東京都", "東京都", "東京都", "", ""]).dictionary_encode(),
+        }
+    )
+    report = run(_parquet(table), fmt="parquet", data_class="anonymized", quasi_identifiers=["score", "pref"], k=3)
+    # NaN is the null the rest of the report shows; -0.0 and 0.0 are one group, shown by the first.
+    assert check(report, "k_anonymity").detail.startswith(
+        "k = 1 over (score, pref): 3 of 4 groups (5 rows) have fewer than 3 rows, e.g. (null, '') has 1 row; "
+        "(null, null) has 2 rows; ('-0.0', '') has 2 rows."
+    )
+
+
 # --- timestamps -------------------------------------------------------------------------------------------
 
 

@@ -402,7 +402,7 @@ class ArrowCsvValidation(_Validation):
                     del self.trackers[j]
         if self.kanon is not None:
             index = {state.name: j for j, state in enumerate(self.states)}
-            self.kanon.add([batch.column(index[name]).to_pylist() for name in self.quasi_identifiers])
+            self.kanon.add([batch.column(index[name]) for name in self.quasi_identifiers])
         need = self.sample_rows - len(self.sample)
         if need > 0:
             head = [column.slice(0, need).to_pylist() for column in batch.columns]

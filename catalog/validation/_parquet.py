@@ -251,8 +251,7 @@ class ParquetValidation(_Validation):
             elif j in self.trackers:
                 self.trackers[j].add(_python(column), range(first, first + n), False)
         if self.kanon is not None:  # every quasi-identifier is a column of the file (else no counter)
-            quasi = [batch.column(name) for name in self.quasi_identifiers]
-            self.kanon.add([_python(column) for column in quasi], nested=any(_is_nested(c.type) for c in quasi))
+            self.kanon.add([batch.column(name) for name in self.quasi_identifiers], to_python=_python)
         need = self.sample_rows - len(self.sample)
         if need > 0:
             head = [_python(column.slice(0, need)) for column in batch.columns]

@@ -38,7 +38,6 @@ _NAMED_COLUMNS: Final = 50
 # Characters of text kept of one sample cell: the sample is shown to anyone, the file's limits allow a cell
 # of 64 KiB and a record of many lines.
 SAMPLE_CELL_CHARS: Final = 1000
-_NESTED: Final = frozenset({list, dict})
 _SCALARS: Final = frozenset({int, float, bool})
 
 
@@ -264,12 +263,10 @@ class _Validation:
         self._check_cells(columns, row_lines, False)
         for j in parser.late_columns:
             self.states[j].nullable = True
-        nested: dict[int, bool] = {}
         scanner = self.scanner
         for j, state in enumerate(self.states):
             values = columns[j]
             present_types, datetimes = state.infer_json(values)
-            nested[j] = not present_types.isdisjoint(_NESTED)
             if scanner is not None and state.kind not in (types.BOOLEAN, types.DATE, types.DATETIME):
                 scanner.scan(j, state.name, _texts(values, present_types), row_lines, state.kind, True)
             if self.trackers:
@@ -279,8 +276,7 @@ class _Validation:
             qi_columns = [
                 columns[index[name]] if name in index else [None] * len(row_lines) for name in self.quasi_identifiers
             ]
-            nested_qi = any(nested.get(index.get(name, -1), False) for name in self.quasi_identifiers)
-            self.kanon.add(qi_columns, nested=nested_qi)
+            self.kanon.add(qi_columns)
         self._take_sample(columns)
 
     def _add_json_column(self, name: str) -> None:
