@@ -15,6 +15,7 @@ from tests.bench import (
     dsp,
     engine,
     http_load,
+    kanon,
     matching,
     mqtt_fanout,
     profile,
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
         "close_periods": subscriptions.run,
         "dcat": dcat.run,
         "dsp": dsp.run,
+        "kanon": kanon.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
