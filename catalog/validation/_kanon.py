@@ -151,7 +151,7 @@ class KAnonymity:
         table = pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
         if self._writer is None:
             self._dir = tempfile.TemporaryDirectory(prefix="ichiba-kanon-", dir=self._spill_dir)
-            # LZ4: the cheapest compression to write; unique values take about a third of their size on disk.
+            # LZ4: the cheapest compression to write (unique text keeps about two thirds of its size).
             self._writer = pq.ParquetWriter(self._path, table.schema, compression="lz4")
         elif table.schema != self._writer.schema:
             table = table.cast(self._writer.schema)

@@ -70,8 +70,8 @@ def validate_stream(
     ``encoding``; one whose header or records cannot be read at all stops after ``parse``; one without
     data rows stops after ``row_count``. A file past one of the ``limits`` (columns, bytes per line or per
     cell; the market's defaults when None) is not read further and reports ``encoding`` and ``limits``.
-    The k-anonymity counts spill to temporary files in ``spill_dir`` (the system's when None) past a fixed
-    memory budget.
+    The quasi-identifiers' values go to a temporary file in ``spill_dir`` (the system's when None), where DuckDB
+    also spills past its memory limit while it counts the k-anonymity groups (``_kanon``).
     """
     if fmt not in ("csv", "jsonl", "parquet"):
         raise ValueError(f"fmt must be 'csv', 'jsonl' or 'parquet', not {fmt!r}")
