@@ -3,7 +3,8 @@
     python -m catalog.validation.bench --mb 200 --runs 2 [--reference /path/to/another/checkout]
 
 Generates (once, into ``--dir``) deterministic files of about ``--mb`` megabytes each: IoT data as a quoted CSV
-(every text field quoted, some with commas, doubled quotes or line breaks inside), as a Shift_JIS (cp932) CSV and
+(every text field quoted, some with commas, doubled quotes or line breaks inside), as a plain CSV (no quote, LF),
+as a Shift_JIS (cp932) CSV and
 as JSON Lines, and anonymized data as CSV and JSON Lines. Each validation runs in a subprocess of its own (so its
 peak RSS is its own) and prints one JSON object per file and implementation: MB/s of CPU time and of wall time
 (best of ``--runs``; 1 MB = 10^6 bytes), the peak RSS, and ``sha256sum``'s wall-time MB/s on the same file just
@@ -66,6 +67,14 @@ def iot_rows(rnd: random.Random) -> Iterator[dict[str, Any]]:
         i += 1
 
 
+def plain_iot_rows(rnd: random.Random) -> Iterator[dict[str, Any]]:
+    """:func:`iot_rows` without a comma, a quote or a line break in a note: a CSV file that needs no quoting."""
+    for row in iot_rows(rnd):
+        if row["notes"]:
+            row["notes"] = row["notes"].replace(",", "").replace('"', "").replace("\n", " ")
+        yield row
+
+
 def anonymized_rows(rnd: random.Random) -> Iterator[dict[str, Any]]:
     i = 0
     while True:
@@ -100,16 +109,20 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def write(path: Path, rows: Iterator[dict[str, Any]], fmt: str, size: int, *, encoding: str = "utf-8") -> None:
+def write(
+    path: Path, rows: Iterator[dict[str, Any]], fmt: str, size: int, *, encoding: str = "utf-8", quoted: bool = True
+) -> None:
     """About ``size`` bytes of ``rows``: JSON Lines, or CSV whose text fields are all quoted (QUOTE_NONNUMERIC, the
-    way many exporters write them)."""
+    way many exporters write them) with CRLF, or (``quoted`` False) CSV quoted only where needed, with LF."""
     written = 0
     with path.open("w", encoding=encoding, newline="") as out:
         first = next(rows)
         text = io.StringIO()
-        writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+        ending = "\r\n" if quoted else "\n"
+        quoting = csv.QUOTE_NONNUMERIC if quoted else csv.QUOTE_MINIMAL
+        writer = csv.writer(text, quoting=quoting, lineterminator=ending)
         if fmt == "csv":
-            csv.writer(text, lineterminator="\r\n").writerow(first)
+            csv.writer(text, lineterminator=ending).writerow(first)
         row: dict[str, Any] | None = first
         while written < size:
             for _ in range(1000):
@@ -165,6 +178,7 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     anonymized = {"quasi_identifiers": ["age_band", "prefecture", "gender"]}
     cases: list[tuple[str, Callable[[random.Random], Iterator[dict[str, Any]]], str, str, str, dict[str, Any]]] = [
+        ("iot-plain", plain_iot_rows, "csv", "utf-8", "iot", {}),
         ("iot-quoted", iot_rows, "csv", "utf-8", "iot", {}),
         ("iot-cp932", iot_rows, "csv", "cp932", "iot", {}),
         ("iot", iot_rows, "jsonl", "utf-8", "iot", {}),
@@ -177,7 +191,9 @@ def main() -> None:
             continue
         path = args.dir / f"{name}-{args.mb}mb.{fmt}"
         if not path.exists():
-            write(path, rows(random.Random(1)), fmt, args.mb * 1_000_000, encoding=encoding)  # noqa: S311 (test data)
+            quoted = name != "iot-plain"
+            # S311: test data.
+            write(path, rows(random.Random(1)), fmt, args.mb * 1_000_000, encoding=encoding, quoted=quoted)  # noqa: S311
         implementations = [("this", here)] + ([("reference", args.reference)] if args.reference else [])
         for label, root in implementations:
             figure = {"file": path.name, "mb": round(path.stat().st_size / 1e6, 1), "code": label}
