@@ -13,6 +13,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -555,6 +556,16 @@ def test_numeric_block_checks_match_the_single_value_grammar(values: list[str]) 
     joined = "\x00" + "\x00".join(values)
     assert _types._integers(values, joined) == all(_types.ONE_INTEGER.fullmatch(v) for v in values)
     assert _types._numbers(values, joined) == all(_types.ONE_NUMBER.fullmatch(v) for v in values)
+
+
+@given(st.lists(st.text(alphabet="0123456789-.", min_size=1, max_size=6), min_size=1, max_size=6))
+def test_arrow_plain_decimals_never_accept_beyond_the_grammar(values: list[str]) -> None:
+    from catalog.validation._arrow_csv import _numbers, _plain_decimals
+
+    grammar = all(_types.ONE_NUMBER.fullmatch(v) for v in values)
+    if _plain_decimals(pa.array(values, pa.string())):
+        assert grammar
+    assert _numbers(pa.array(values, pa.string())) == grammar
 
 
 @given(
@@ -1117,6 +1128,37 @@ def test_arrow_path_takes_plain_files_and_hands_over_the_rest() -> None:
             arrow(irregular)
         trickled = validate_stream(Trickle(irregular, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
         assert run(irregular).to_dict() == trickled.to_dict()
+
+
+def test_arrow_path_checks_utf8_across_chunks() -> None:
+    """Arrow's path checks UTF-8 itself, a chunk at a time: a character cut by a chunk's end is whole in the next, a
+    bad byte past the first chunk or a file ending inside a character is handed to the hand-written reader, and the
+    reports are the hand-written reader's."""
+    from catalog.validation import Limits
+    from catalog.validation._arrow_csv import BLOCK_BYTES, ArrowCsvValidation, Irregular
+
+    row = "2024-01-01T00:00:00,東京\n".encode()
+    prefix = b"timestamp,place\n" + row * (BLOCK_BYTES // len(row) - 2)
+    # A row of ASCII long enough that the next row's first kanji starts a byte before the first chunk's end.
+    filler = BLOCK_BYTES - 1 - len(b"2024-01-01T00:00:00,") - len(prefix)
+    body = prefix + b"2024-01-01T00:00:00," + b"x" * (filler - 21) + b"\n" + row * 3
+    assert body[BLOCK_BYTES - 1 : BLOCK_BYTES + 2] == "東".encode(), "a character across the first chunk's end"
+    for data, passed in (
+        (body, True),
+        (body + "2024-01-02T00:00:00,\xe6\x9d\n".encode("latin-1"), False),  # a bad byte two chunks in
+        (body + "2024-01-02T00:00:00,東".encode()[:-1], False),  # the file ends inside a character
+    ):
+        options: dict[str, Any] = {"fmt": "csv", "data_class": "iot", "quasi_identifiers": [], "k": 5}
+        options |= {"sample_rows": 20, "max_errors": 20, "limits": Limits(), "spill_dir": None}
+        if passed:
+            ArrowCsvValidation(io.BytesIO(data), **options).run()  # taken by Arrow's path, not handed over
+        else:
+            with pytest.raises(Irregular):
+                ArrowCsvValidation(io.BytesIO(data), **options).run()
+        report = run(data)
+        trickled = validate_stream(Trickle(data, 1 << 16), fmt="csv", data_class="iot")  # type: ignore[arg-type]
+        assert report.to_dict() == trickled.to_dict()
+        assert check(report, "encoding").passed is passed
 
 
 _QUOTED_CELLS = [

@@ -249,7 +249,7 @@ class ArrowJsonlValidation(_Validation):
             if tracker is not None:
                 if state.kind in (types.UNKNOWN, types.DATETIME) or state.name.lower() in TIMESTAMP_NAMES:
                     if pa.types.is_string(column.type):
-                        _track(tracker, column, empty, lines, datetimes)
+                        _track(tracker, column, present, empty, lines, datetimes, None)
                     else:
                         tracker.add(column.to_pylist(), lines, False)
                 else:
@@ -277,7 +277,7 @@ class ArrowJsonlValidation(_Validation):
                 kind = types.STRING
             else:
                 kind = types.STRING
-                if state.kind != types.DATE and _datetimes(present):
+                if state.kind != types.DATE and _datetimes(present)[0]:
                     kind = types.DATETIME
                 elif state.kind != types.DATETIME and state._valid_dates(pc.unique(present).to_pylist()):
                     kind = types.DATE
