@@ -614,14 +614,11 @@ def _utc_text(column: pa.Array) -> pa.Array:
 
 
 def _duckdb(work_dir: Path) -> Any:
-    import duckdb
+    from catalog.validation._duckdb import connect  # DuckDB is loaded by a profiling worker only
 
     spill = work_dir / "duckdb"
     spill.mkdir(exist_ok=True)
-    connection = duckdb.connect(config={"threads": 1, "memory_limit": _DUCKDB_MEMORY})
-    connection.execute(f"SET temp_directory = {_sql_text(str(spill))}")
-    connection.execute("SET preserve_insertion_order = false")
-    return connection
+    return connect(memory_limit=_DUCKDB_MEMORY, temp_directory=str(spill))
 
 
 def _sql_text(text: str) -> str:

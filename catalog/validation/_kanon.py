@@ -21,14 +21,17 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from catalog.validation import _duckdb
 from catalog.validation._errors import preview
+
+if TYPE_CHECKING:
+    import duckdb  # imported when a count is made (catalog.validation._duckdb says why)
 
 # DuckDB's buffer memory for the grouping (its hash table spills to disk past it) and its threads: one, the
 # worker's share of a machine that runs other validations. Measured in ``python -m tests.bench kanon``.
@@ -203,6 +206,8 @@ class KAnonymity:
         stored = pq.read_schema(self._path).names
         # A tagged column is grouped by its tag and text, not by how its first value is shown.
         keys = ", ".join(name for i, name in enumerate(stored) if not (self._tagged and i % 3 == 2))
+        import duckdb
+
         parts = FIRST_PARTS
         while True:
             try:
@@ -223,17 +228,9 @@ class KAnonymity:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         assert self._dir is not None
-        config: dict[str, str | bool | int | float | list[str]] = {
-            "memory_limit": MEMORY_LIMIT,
-            "threads": THREADS,
-            "temp_directory": os.path.join(self._dir.name, "duckdb"),
-            "preserve_insertion_order": False,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        }
-        connection = duckdb.connect(":memory:", config=config)
-        connection.execute("SET enable_progress_bar = false")  # else drawn on stdout past two seconds
-        return connection
+        return _duckdb.connect(
+            memory_limit=MEMORY_LIMIT, threads=THREADS, temp_directory=os.path.join(self._dir.name, "duckdb")
+        )
 
     def _count(self, connection: duckdb.DuckDBPyConnection, keys: str, k: int, parts: int, part: int) -> Figures:
         """The figures of one part of the groups (of all of them when ``parts`` is 1), with the three smallest
