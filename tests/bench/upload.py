@@ -7,8 +7,9 @@ both subprocesses whose peak RSS is read from /proc. The worker validates a CSV 
 for days: the first validation's imports are not the upload's). The client streams the multipart body from disk,
 then polls the version every 100 ms until validation has decided. ``seconds`` is that whole time, upload +
 validation, as the issue counts it; ``upload_seconds`` the part until the 202. When the version reports a
-``quality`` (the profile step that follows publication on the same queue), the time until it is filled is reported
-apart (``profile_seconds``), never in ``seconds``. Without Redis the bench says so and runs Celery eagerly in the
+``quality`` (the profile step that follows publication, on the profiling queue, which a second solo worker takes
+as a deployment's profiling pool does), the time until it is filled is reported apart (``profile_seconds``), never
+in ``seconds``. Without Redis the bench says so and runs Celery eagerly in the
 server, as it used to (``mode``).
 
 CPU seconds of the server (until the 202), the worker and ``sha256sum`` are reported too: on a shared machine the
@@ -70,13 +71,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A solo-pool worker on the validation queue (the one process that validates: its peak RSS is the
-    validation's), returned once it is ready."""
-    log = WORK / "worker.log"
+def _start_worker(env: dict[str, str], queue: str = "validation") -> subprocess.Popen[bytes]:
+    """A solo-pool worker on one queue, returned once it is ready: the validation pool's (the one process that
+    validates: its peak RSS is the validation's) or the profiling pool's, as a deployment runs them."""
+    log = WORK / f"worker-{queue}.log"
     log.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "validation", "--pool", "solo"]
-    command += ["-l", "info", "-n", f"bench-upload-{os.getpid()}@%h"]
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo"]
+    command += ["-l", "info", "-n", f"bench-{queue}-{os.getpid()}@%h"]
     with log.open("ab") as stream:
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stream, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
@@ -133,6 +134,7 @@ def _upload(data: Path, env: dict[str, str], api_key: str, *, worker: bool) -> d
     version."""
     port = free_port()
     validator = _start_worker(env) if worker else None
+    profiler = _start_worker(env, "profiling") if worker else None
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
         cwd=ROOT,
@@ -179,9 +181,10 @@ def _upload(data: Path, env: dict[str, str], api_key: str, *, worker: bool) -> d
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if validator is not None:
-            validator.kill()  # what it does now is the profile step, which a warm shutdown would wait for
-            validator.wait(timeout=30)
+        for process in (validator, profiler):
+            if process is not None:
+                process.kill()  # a profile step may still run, which a warm shutdown would wait for
+                process.wait(timeout=30)
         shutil.rmtree(WORK / "data", ignore_errors=True)
     encoding = next((c["detail"] for c in version.get("checks", []) if c["name"] == "encoding"), None)
     return {
@@ -206,7 +209,7 @@ class _ValidationWatch:
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
-        self._log = WORK / "worker.log"
+        self._log = WORK / "worker-validation.log"
         self._before = self._log.read_bytes().count(b"catalog.validate_version[")
         self._peak, self._cpu = 0.0, 0.0
         self._thread = threading.Thread(target=self._sample, daemon=True)
