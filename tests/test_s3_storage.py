@@ -24,6 +24,17 @@ from tests.builders import place, published_offering
 pytestmark = pytest.mark.django_db
 
 
+def _client(endpoint: str) -> Any:
+    """A client of the test's S3 server, to read what the market stored in its bucket."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+
+
 def presigned_expiry(url: str) -> datetime:
     query = parse_qs(urlsplit(url).query)
     if "X-Amz-Expires" in query:  # SigV4: signed at X-Amz-Date, valid for X-Amz-Expires seconds
@@ -38,13 +49,7 @@ def test_a_dataset_in_s3_is_validated_sold_and_delivered_by_presigned_url(
     offering = published_offering(seller, django_capture_on_commit_callbacks, seats=5)
     version = DatasetVersion.objects.get(dataset_id=offering["dataset"])
     assert version.status == "published", version.checks
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = _client(s3_server)
     stored = client.get_object(Bucket=s3, Key=version.file.name)["Body"].read()
     assert stored.startswith(b"timestamp,value") and len(stored) == version.size_bytes
 
@@ -94,13 +99,7 @@ def test_a_published_version_s_rendition_is_stored_in_the_bucket_beside_it(
     version = DatasetVersion.objects.get(dataset_id=offering["dataset"])
     assert version.quality["rows"] == version.row_count
     (rendition,) = version.renditions.all()
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
+    client = _client(s3_server)
     stored = client.get_object(Bucket=s3, Key=rendition.file.name)["Body"].read()
     assert stored.startswith(b"PAR1") and len(stored) == rendition.size_bytes
     assert hashlib.sha256(stored).hexdigest() == rendition.sha256

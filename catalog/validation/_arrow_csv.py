@@ -110,7 +110,29 @@ class Irregular(Exception):
     """The file needs the hand-written reader (see the module's docstring)."""
 
 
-class _Guard(io.RawIOBase):
+class GuardBase(io.RawIOBase):
+    """What a guard hands Arrow: the bytes it checked and kept in ``_out``, served as Arrow asks for them. Arrow
+    calls ``read()``, so a chunk is handed over without the copy ``readinto()`` would make."""
+
+    _out: bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def _hand_out(self, size: int) -> bytes:
+        if size < 0 or size >= len(self._out):
+            data, self._out = self._out, b""
+        else:
+            data, self._out = self._out[:size], self._out[size:]
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Guard(GuardBase):
     """The stream as Arrow reads it, refusing (with :class:`Irregular`) what only the hand-written reader handles.
     A quote-free chunk costs a few ``memchr``; a chunk with quotes one RE2 match. A Shift_JIS file (decided as the
     hand-written reader decides it, at its first line that is not ASCII) is handed to Arrow as UTF-8, a whole number
@@ -132,9 +154,6 @@ class _Guard(io.RawIOBase):
         self.quotes = False  # a double quote was seen: fields may hold line breaks
         self.blank = False  # two line breaks in a row were seen: there may be a blank line
         self._utf8 = codecs.getincrementaldecoder("utf-8")()
-
-    def readable(self) -> bool:
-        return True
 
     def start(self) -> tuple[list[str], int]:
         """The header's names as the csv module reads them, and the physical lines it takes."""
@@ -238,7 +257,6 @@ class _Guard(io.RawIOBase):
         raise Irregular
 
     def read(self, size: int = -1) -> bytes:
-        # Arrow calls read(), so the chunk is handed over without the copy readinto() would make.
         while not self._out:
             data = self._stream.read(BLOCK_BYTES if size < 0 else max(size, 1))
             if not data:
@@ -250,16 +268,7 @@ class _Guard(io.RawIOBase):
                 self._unchecked = b""
                 return rest
             self._out = self._convert(bytes(data))
-        if size < 0 or size >= len(self._out):
-            data, self._out = self._out, b""
-        else:
-            data, self._out = self._out[:size], self._out[size:]
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        return self._hand_out(size)
 
 
 class _Lines(Sequence[int]):

@@ -19,7 +19,6 @@ is not UTF-8, NUL, a line or a cell past the limits. The report is the same eith
 from __future__ import annotations
 
 import codecs
-import io
 import json
 import re
 from typing import Any, BinaryIO, Final
@@ -29,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from catalog.validation import _types as types
-from catalog.validation._arrow_csv import BLOCK_BYTES, Irregular, _datetimes, _Lines, _track
+from catalog.validation._arrow_csv import BLOCK_BYTES, GuardBase, Irregular, _datetimes, _Lines, _track
 from catalog.validation._jsonl import _may_hold_unstorable
 from catalog.validation._parquet import identifier_candidates
 from catalog.validation._timestamps import TIMESTAMP_NAMES
@@ -45,7 +44,7 @@ _MIN_DIGITS: Final = 9
 _BIG: Final = 10 ** (_MIN_DIGITS - 1)
 
 
-class _Guard(io.RawIOBase):
+class _Guard(GuardBase):
     """The stream as Arrow reads it: NUL, text that is not UTF-8, a blank line, an escape that decodes to text no
     database stores, or a line past the limit raise :class:`Irregular`; the lines are counted."""
 
@@ -59,9 +58,6 @@ class _Guard(io.RawIOBase):
         self._last = b""
         self.lines = 0
         self.bom = False
-
-    def readable(self) -> bool:
-        return True
 
     def start(self) -> bytes:
         """The first chunk, whole lines of it, for the schema."""
@@ -116,16 +112,7 @@ class _Guard(io.RawIOBase):
                     raise Irregular  # the file ends inside a character
                 return b""
             self._out = self._take(bytes(data))
-        if size < 0 or size >= len(self._out):
-            data, self._out = self._out, b""
-        else:
-            data, self._out = self._out[:size], self._out[size:]
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        return self._hand_out(size)
 
     def total_lines(self) -> int:
         return self.lines + (self._last not in (b"", b"\n"))

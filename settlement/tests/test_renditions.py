@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import DatasetVersion, VersionRendition
 from settlement.models import Download, DownloadToken, Entitlement
+from settlement.tests.test_delivery import FakeS3
 from tests.builders import entitled, stored_bytes, version_profiled
 
 pytestmark = pytest.mark.django_db
@@ -253,15 +254,6 @@ def test_seller_hosted_delivery_offers_the_original_only(seller, buyer, capture)
             "download_url": SELLER_URL,
         }
     ]
-
-
-class FakeS3:
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def url(self, name: str, parameters: dict[str, str] | None = None, expire: int | None = None) -> str:
-        self.calls.append({"name": name, "parameters": parameters, "expire": expire})
-        return f"https://bucket.s3.example/{name}?X-Amz-Expires={expire}&X-Amz-Signature=fake"
 
 
 def test_object_storage_redirects_to_the_renditions_own_object(
