@@ -239,14 +239,17 @@ def _best_first(terms: list[list[str]], corrections: dict[str, list[str]]) -> bo
     return _estimate(Dataset.objects.filter(walked)) <= RUM_MATCHES
 
 
-def _simple_score(tokens: list[str], title: str, tags: str, text: str) -> float:
+def _simple_score(tokens: list[list[str]], title: str, tags: str, text: str) -> float:
     """SQLite's relevance: the share of the query's tokens found in the title (weight 1), the tags and region (0.4)
-    and anywhere (0.1), by substring as SQLite matches; no proximity, no frequency."""
+    and anywhere (0.1), by substring as SQLite matches; no proximity, no frequency. Each token is given with its
+    corrections (a misspelt word's alternatives), and scores as the best of them, as it matches."""
     if not tokens:
         return 0.0
     score = 0.0
-    for token in tokens:
-        score += 1.0 if token in title else 0.4 if token in tags else 0.1 if token in text else 0.0
+    for alternatives in tokens:
+        score += max(
+            1.0 if token in title else 0.4 if token in tags else 0.1 if token in text else 0.0 for token in alternatives
+        )
     return round(score / len(tokens), 6)
 
 
@@ -391,7 +394,7 @@ def search_page(
             merged.setdefault(row["id"], row)
     window = list(merged.values())
     if sort == "relevance" and connection.vendor != "postgresql":
-        tokens = [token for term in terms for token in term]
+        tokens = [[token, *corrections.get(token, [])] for term in terms for token in term]
         for row in window:
             row["score"] = _simple_score(tokens, row["search_title"], row["search_tags"], row["search_text"])
     facets = _facets(matches.filter(created_at__lte=as_of), _newest(window, title))
