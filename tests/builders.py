@@ -705,3 +705,14 @@ def version_profiled(
         rendition.save()
     version.refresh_from_db()
     return version
+
+
+class FakeS3:
+    """Stands in for django-storages' S3Storage: presigns, never serves bytes."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def url(self, name: str, parameters: dict[str, str] | None = None, expire: int | None = None) -> str:
+        self.calls.append({"name": name, "parameters": parameters, "expire": expire})
+        return f"https://bucket.s3.example/{name}?X-Amz-Expires={expire}&X-Amz-Signature=fake"

@@ -24,7 +24,7 @@ from settlement.api import downloads as download_views
 from settlement.models import Download, DownloadToken, Entitlement
 from settlement.services import delivery, signing
 from settlement.services.entitlements import entitlement_revoke
-from tests.builders import entitled, make_party, stored_bytes
+from tests.builders import FakeS3, entitled, make_party, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -389,17 +389,6 @@ def test_a_file_of_the_wrong_size_is_not_served(buyer, entitlement, captures, dj
     response, body = fetch(url, django_capture_on_commit_callbacks)
     problem(response, body, 503, "data-unavailable")
     assert b"tampered" not in body
-
-
-class FakeS3:
-    """Stands in for django-storages' S3Storage: presigns, never serves bytes."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    def url(self, name: str, parameters: dict[str, str] | None = None, expire: int | None = None) -> str:
-        self.calls.append({"name": name, "parameters": parameters, "expire": expire})
-        return f"https://bucket.s3.example/{name}?X-Amz-Expires={expire}&X-Amz-Signature=fake"
 
 
 def test_object_storage_redirects_to_a_url_that_dies_with_the_token(

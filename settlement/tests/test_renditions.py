@@ -16,8 +16,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import DatasetVersion, VersionRendition
 from settlement.models import Download, DownloadToken, Entitlement
-from settlement.tests.test_delivery import FakeS3
-from tests.builders import entitled, stored_bytes, version_profiled
+from tests.builders import FakeS3, entitled, stored_bytes, version_profiled
 
 pytestmark = pytest.mark.django_db
 
