@@ -235,10 +235,11 @@ class ArrowJsonlValidation(_Validation):
             tracker = self.trackers.get(j)
             if tracker is not None:
                 if state.kind in (types.UNKNOWN, types.DATETIME) or state.name.lower() in TIMESTAMP_NAMES:
-                    if pa.types.is_string(column.type):
-                        _track(tracker, column, present, empty, lines, datetimes, None)
-                    else:
-                        tracker.add(column.to_pylist(), lines, False)
+                    if not pa.types.is_string(column.type):
+                        # Numbers (epoch seconds) are refused, and their text as written (``0``, not the ``0.0`` of a
+                        # float column) is only the hand-written reader's to quote.
+                        raise Irregular
+                    _track(tracker, column, present, empty, lines, datetimes, None)
                 else:
                     del self.trackers[j]
         if self.kanon is not None:
