@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from catalog import ranking, search
 from catalog.models import CatalogEvent, Dataset, DatasetVersion, Tag, VersionRendition
@@ -180,18 +180,32 @@ def rendition_formats(*, version_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, li
     return found
 
 
+# A version's profiling is told by its catalog events (catalog.services.versions records them).
+PROFILE_STARTED = "profiling started"
+PROFILE_FAILED = "profiling failed"
+# Deliveries of a version's profiling after which it is given up: one that never finishes (its worker killed, out
+# of memory or time) would otherwise be re-driven for ever by the sweeper. Above a task's own retries.
+PROFILE_MAX_ATTEMPTS = 10
+
+
+def versions_awaiting_profile() -> QuerySet[DatasetVersion]:
+    """Published versions whose quality figures and renditions are not made yet and still to come
+    (catalog.tasks.profile_version runs right after publication, the sweeper re-drives it): not once their
+    profiling failed for good or was started ``PROFILE_MAX_ATTEMPTS`` times, when no other format will come."""
+    failed = CatalogEvent.objects.filter(reason=PROFILE_FAILED, version__isnull=False).values("version_id")
+    return (
+        DatasetVersion.objects.filter(status=DatasetVersion.Status.PUBLISHED, quality={})
+        .exclude(pk__in=failed)
+        .annotate(started=Count("events", filter=Q(events__reason=PROFILE_STARTED)))
+        .filter(started__lt=PROFILE_MAX_ATTEMPTS)
+    )
+
+
 def awaiting_profile(version: DatasetVersion) -> bool:
-    """Published, its quality figures and renditions not made yet, and still to come (catalog.tasks.profile_version
-    runs right after publication, the sweeper re-drives it): not once its profiling failed for good or was given up
-    (catalog.services.versions), when no other format will come."""
+    """Whether this version is among :func:`versions_awaiting_profile`."""
     if version.status != DatasetVersion.Status.PUBLISHED or quality_of(version) is not None:
         return False
-    from catalog.services.versions import PROFILE_FAILED, PROFILE_MAX_ATTEMPTS, PROFILE_STARTED  # services read us
-
-    events = CatalogEvent.objects.filter(version=version)
-    if events.filter(reason=PROFILE_FAILED).exists():
-        return False
-    return events.filter(reason=PROFILE_STARTED).count() < PROFILE_MAX_ATTEMPTS
+    return versions_awaiting_profile().filter(pk=version.pk).exists()
 
 
 # --- deliveries: new versions ---------------------------------------------------------------------------------

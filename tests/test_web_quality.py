@@ -117,7 +117,7 @@ def test_a_version_not_measured_yet_says_it_is_being_measured(seller) -> None:
 
 def test_a_version_whose_measuring_failed_for_good_says_so_instead_of_measuring(seller) -> None:
     from catalog.models import CatalogEvent
-    from catalog.services.versions import PROFILE_FAILED
+    from catalog.selectors import PROFILE_FAILED
 
     dataset = published_dataset(seller)
     version = latest(dataset)

@@ -15,12 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, OperationalError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from catalog import hooks, states
-from catalog.models import CatalogEvent, Dataset, DatasetVersion, FileFormat, VersionRendition
+from catalog.models import Dataset, DatasetVersion, FileFormat, VersionRendition
 from catalog.profiling import Profile, profile_file
+from catalog.selectors import PROFILE_FAILED, PROFILE_STARTED, versions_awaiting_profile
 from catalog.services.datasets import dataset_mark_published, event_record
 from catalog.tasks import VALIDATION_TIME_LIMIT, profile_version, validate_version
 from catalog.validation import Check, Limits, validate_stream
@@ -317,12 +318,6 @@ def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:
 
 # --- profiling: the quality figures and renditions of a published version (catalog.profiling) ----------------
 
-PROFILE_FAILED = "profiling failed"
-PROFILE_STARTED = "profiling started"
-# Deliveries of a version's profiling after which the sweeper no longer re-drives it: one that never finishes (its
-# worker killed, out of memory or time) would otherwise be re-driven for ever. Above a task's own retries.
-PROFILE_MAX_ATTEMPTS = 10
-
 
 def _encoding_of(checks: list[dict[str, Any]]) -> str | None:
     """The text encoding validation found ("cp932" or None for UTF-8), from its ``encoding`` check."""
@@ -444,18 +439,11 @@ def version_profile_failed(*, version_id: uuid.UUID, error: BaseException) -> No
 
 
 def versions_unprofiled(*, older_than: timedelta, limit: int) -> list[uuid.UUID]:
-    """Published versions without quality figures, published longer ago than ``older_than``, whose profiling has
-    not failed for good nor started ``PROFILE_MAX_ATTEMPTS`` times (a worker killed each time)."""
-    failed = CatalogEvent.objects.filter(reason=PROFILE_FAILED, version__isnull=False).values("version_id")
+    """The versions awaiting their profile (:func:`catalog.selectors.versions_awaiting_profile`) published longer
+    ago than ``older_than``, oldest first: those the sweeper re-drives."""
     unprofiled = (
-        DatasetVersion.objects.filter(
-            status=DatasetVersion.Status.PUBLISHED,
-            quality={},
-            validated_at__lt=timezone.now() - older_than,
-        )
-        .exclude(pk__in=failed)
-        .annotate(started=Count("events", filter=Q(events__reason=PROFILE_STARTED)))
-        .filter(started__lt=PROFILE_MAX_ATTEMPTS)
+        versions_awaiting_profile()
+        .filter(validated_at__lt=timezone.now() - older_than)
         .order_by("validated_at")
         .values_list("id", flat=True)
     )

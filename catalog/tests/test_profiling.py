@@ -23,10 +23,8 @@ from django.db import connection
 from catalog.models import CatalogEvent, DatasetVersion, VersionRendition
 from catalog.profiling import Profile, profile_file
 from catalog.quality import DISTINCT_EXACT_UP_TO
+from catalog.selectors import PROFILE_FAILED, PROFILE_MAX_ATTEMPTS, PROFILE_STARTED
 from catalog.services.versions import (
-    PROFILE_FAILED,
-    PROFILE_MAX_ATTEMPTS,
-    PROFILE_STARTED,
     version_profile,
     version_upload,
     version_validate,
