@@ -94,6 +94,8 @@ class MarketSettings:
     validation_max_attempts: int
     # The published fee, a fraction of each trade's amount in [0, 1), deducted from seller proceeds.
     platform_fee_rate: Decimal
+    # Japan's consumption tax rate on a taxable sale and on the fee, a fraction in [0, 1) (marketplace/tax.py).
+    consumption_tax_rate: Decimal
     # One of PAYMENT_PROVIDERS.
     payment_provider: str
     # An authorised payment is captured at the first completed download or when this window passes.
@@ -175,6 +177,7 @@ class MarketSettings:
             max_cell_bytes=read("MAX_CELL_BYTES", _integer(minimum=1)),
             validation_max_attempts=read("VALIDATION_MAX_ATTEMPTS", _integer(minimum=1)),
             platform_fee_rate=read("PLATFORM_FEE_RATE", _fee_rate),
+            consumption_tax_rate=read("CONSUMPTION_TAX_RATE", _fee_rate),
             payment_provider=read("PAYMENT_PROVIDER", _choice(PAYMENT_PROVIDERS)),
             acceptance_window=read("ACCEPTANCE_WINDOW_HOURS", _duration("hours")),
             settlement_stuck_after=read("SETTLEMENT_STUCK_AFTER_SECONDS", _duration("seconds")),

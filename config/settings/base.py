@@ -275,6 +275,7 @@ ICHIBA = {
     "VALIDATION_MAX_ATTEMPTS": env.int("ICHIBA_VALIDATION_MAX_ATTEMPTS", default=3),
     # The market's published fee, a decimal fraction of each trade's amount, deducted from seller proceeds.
     "PLATFORM_FEE_RATE": env.str("ICHIBA_PLATFORM_FEE_RATE", default="0.05"),
+    "CONSUMPTION_TAX_RATE": env.str("ICHIBA_CONSUMPTION_TAX_RATE", default="0.10"),
     # "offline" (deterministic, honours Stripe's test payment methods) or "stripe" (the official SDK).
     "PAYMENT_PROVIDER": env.str("ICHIBA_PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "offline"),
     # An authorised payment is captured at the first completed download or when this window passes.
