@@ -80,9 +80,11 @@ class TradeExecuted:
     seller_id: uuid.UUID
     price: int  # per seat; a subscription's per seat and period
     quantity: int
-    amount: int  # price x quantity: a subscription's first period
+    amount: int  # price x quantity, without consumption tax: a subscription's first period
     currency: str
     executed_at: datetime
+    # How the sale is taxed (marketplace/tax.py::treatment_of, from the parties' countries at the trade).
+    tax_treatment: str
     # None for a licence.
     subscription: SubscriptionShape | None = None
 

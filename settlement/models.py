@@ -8,6 +8,7 @@ minor unit).
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
@@ -73,10 +74,20 @@ class Settlement(models.Model):
     seller = models.ForeignKey(
         "marketplace.Organization", on_delete=models.PROTECT, related_name="sales", db_index=False
     )
-    amount = models.BigIntegerField(help_text=_("What the buyer pays, in minor units."))
+    amount = models.BigIntegerField(help_text=_("What the buyer pays, consumption tax included, in minor units."))
     currency = models.CharField(max_length=3)
+    # Consumption tax (marketplace/tax.py): ``amount`` is ``amount_excl_tax`` + ``tax_amount``. ``tax_treatment``
+    # says how the sale is taxed (standard, export, reverse_charge, out_of_scope; blank: opened before the market
+    # charged tax), ``tax_rate`` the rate applied (zero unless standard).
+    amount_excl_tax = models.BigIntegerField(help_text=_("The price × quantity, without consumption tax."))
+    tax_treatment = models.CharField(max_length=16, blank=True)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal(0))
+    tax_amount = models.BigIntegerField(default=0)
     fee_rate = models.DecimalField(max_digits=6, decimal_places=4, help_text=_("The published rate at the trade."))
+    # The fee is the rate of the tax-exclusive amount; the seller also bears the consumption tax on the fee.
     platform_fee = models.BigIntegerField()
+    platform_fee_tax = models.BigIntegerField(default=0)
+    # amount - platform_fee - platform_fee_tax: price + tax - fee - the fee's tax.
     seller_proceeds = models.BigIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     provider = models.CharField(max_length=16)
@@ -128,12 +139,19 @@ class Settlement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_positive"),
             models.CheckConstraint(
-                condition=Q(platform_fee__gte=0) & Q(seller_proceeds__gte=0),
+                condition=Q(platform_fee__gte=0)
+                & Q(platform_fee_tax__gte=0)
+                & Q(seller_proceeds__gte=0)
+                & Q(tax_amount__gte=0)
+                & Q(amount_excl_tax__gt=0),
                 name="settlement_parts_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(amount=F("platform_fee") + F("seller_proceeds")),
+                condition=Q(amount=F("platform_fee") + F("platform_fee_tax") + F("seller_proceeds")),
                 name="settlement_parts_sum_to_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=F("amount_excl_tax") + F("tax_amount")), name="settlement_tax_sums_to_amount"
             ),
             models.CheckConstraint(condition=Q(period__gte=1), name="settlement_period_positive"),
             models.UniqueConstraint(fields=["trade", "period"], name="one_settlement_per_trade_period"),
@@ -201,6 +219,10 @@ class LedgerTransaction(models.Model):
         return self.reference
 
 
+# The accounts held per seller: what the market owes it, its proceeds and its consumption tax.
+SELLER_ACCOUNTS = ("seller_payable", "seller_tax_payable")
+
+
 class LedgerEntry(models.Model):
     """One leg of a transaction: positive debits, negative credits, on one account."""
 
@@ -209,8 +231,14 @@ class LedgerEntry(models.Model):
         PROVIDER_BALANCE = "provider_balance", _("Provider balance")
         # The market's revenue from its published fee.
         PLATFORM_FEES = "platform_fees", _("Platform fees")
-        # What the market owes one seller (liability; per organisation).
+        # What the market owes one seller for its sales, net of the fee and the fee's tax (liability; per
+        # organisation).
         SELLER_PAYABLE = "seller_payable", _("Seller payable")
+        # The consumption tax the market collected on one seller's sales as its intermediary: the seller's, who
+        # owes it to the tax office, and paid out with its proceeds (liability; per organisation).
+        SELLER_TAX_PAYABLE = "seller_tax_payable", _("Seller's consumption tax")
+        # The consumption tax on the market's own fees, which the market owes the tax office (liability).
+        TAX_PAYABLE = "tax_payable", _("Consumption tax on fees")
 
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.CharField(max_length=32, choices=Account.choices)
@@ -226,8 +254,8 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_not_zero"),
             models.CheckConstraint(
-                condition=Q(account="seller_payable", organization__isnull=False)
-                | (~Q(account="seller_payable") & Q(organization__isnull=True)),
+                condition=Q(account__in=SELLER_ACCOUNTS, organization__isnull=False)
+                | (~Q(account__in=SELLER_ACCOUNTS) & Q(organization__isnull=True)),
                 name="ledger_entry_payable_names_seller",
             ),
         ]
@@ -261,6 +289,8 @@ class Payout(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     seller = models.ForeignKey("marketplace.Organization", on_delete=models.PROTECT, related_name="payouts")
     amount = models.BigIntegerField()
+    # The part of ``amount`` that is consumption tax collected on the seller's sales (its ``seller_tax_payable``).
+    tax_amount = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
     for_date = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

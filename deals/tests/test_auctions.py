@@ -117,7 +117,7 @@ def test_three_bidders_for_an_exclusive_licence_the_winner_pays_the_second_price
     body = high.client.get(f"/api/v1/contracts/{contract.id}").json()
     assert (body["channel"], body["price"], body["negotiation"]) == ("auction", 6500, [])
     settlement = Settlement.objects.get(trade=trade)
-    assert (settlement.status, settlement.amount) == ("authorized", 6500)
+    assert (settlement.status, settlement.amount_excl_tax, settlement.amount) == ("authorized", 6500, 7150)
     assert Entitlement.objects.get(settlement=settlement).buyer_id == high.organization.id
     offering = Offering.objects.get(pk=auction["offering"])
     assert (offering.status, offering.seats_sold) == ("withdrawn", 1)

@@ -108,7 +108,7 @@ def test_a_request_gets_an_offer_one_counter_each_way_an_acceptance_and_a_paid_d
     ]
     assert (contract.valid_until - contract.valid_from).days == 730
     settlement = Settlement.objects.get(pk=result["settlement"])
-    assert settlement.status == "authorized" and settlement.amount == 70_000 and contract.status == "active"
+    assert settlement.status == "authorized" and settlement.amount == 77_000 and contract.status == "active"
     offering = Offering.objects.get(pk=result["offering"])
     assert (offering.channel, offering.status, offering.buyer_id) == ("private", "withdrawn", buyer.organization.id)
 

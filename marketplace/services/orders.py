@@ -32,6 +32,7 @@ from marketplace.services.exclusivity import (
     exclusivity_lock,
     is_exclusive,
 )
+from marketplace.tax import treatment_of
 
 MAX_PRICE = 10**12  # minor units per seat (a trillion yen): past any real licence, below any overflow
 MAX_QUANTITY = 100_000
@@ -666,6 +667,9 @@ def _conclude(
                 amount=contract.amount,
                 currency=trade.currency,
                 executed_at=now,
+                tax_treatment=treatment_of(
+                    seller_country=offering.seller.country, buyer_country=buyers[trade.buyer_id].country
+                ),
                 subscription=_subscription_shape(offering, contract.valid_until),
             )
         )

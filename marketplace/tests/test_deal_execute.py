@@ -57,7 +57,7 @@ def test_a_deal_trades_without_orders_and_settles_as_a_trade(seller: Party, buye
     assert (contract.channel, contract.amount, contract.offering_id) == ("private", 18000, offering.id)
     assert contract.negotiation[0]["terms_sha256"] == offering.terms_sha256
     settlement = Settlement.objects.get(trade_id=trade.id)
-    assert settlement.amount == 18000 and settlement.status == "authorized"
+    assert (settlement.amount_excl_tax, settlement.amount) == (18000, 19800) and settlement.status == "authorized"
     offering.refresh_from_db()
     assert offering.seats_sold == 2
 

@@ -23,6 +23,17 @@ class SettlementEventSerializer(serializers.ModelSerializer):
 class SettlementSerializer(serializers.ModelSerializer):
     events = SettlementEventSerializer(many=True, read_only=True)
     fee_rate = serializers.DecimalField(max_digits=6, decimal_places=4, coerce_to_string=True)
+    tax_rate = serializers.DecimalField(max_digits=6, decimal_places=4, coerce_to_string=True)
+    amount_incl_tax = serializers.IntegerField(
+        source="amount", read_only=True, help_text="What the buyer pays, consumption tax included (= amount)."
+    )
+    tax_treatment = serializers.CharField(
+        help_text=(
+            "How the sale is taxed: standard (both parties in Japan), export (the buyer abroad: zero-rated), "
+            "reverse_charge (the seller abroad: the buyer accounts for the tax), out_of_scope (both abroad); "
+            "empty for a settlement opened before the market charged consumption tax."
+        )
+    )
 
     class Meta:
         model = Settlement
@@ -34,8 +45,14 @@ class SettlementSerializer(serializers.ModelSerializer):
             "status",
             "amount",
             "currency",
+            "amount_excl_tax",
+            "tax_treatment",
+            "tax_rate",
+            "tax_amount",
+            "amount_incl_tax",
             "fee_rate",
             "platform_fee",
+            "platform_fee_tax",
             "seller_proceeds",
             "failure_code",
             "failure_message",

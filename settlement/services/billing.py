@@ -37,6 +37,8 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from catalog.selectors import new_versions
+from marketplace.models import Organization
+from marketplace.tax import treatment_of
 from settlement import hooks
 from settlement.models import Settlement, SettlementEvent, Subscription, SubscriptionPeriod
 from settlement.services import subscriptions
@@ -118,11 +120,13 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
     met = {period.pk: _met(locked[period.subscription_id], period, delivered) for period in ready}
     cancelled_in = {p.pk for p in ready if _cancelled_during(locked[p.subscription_id], p)}
     charging = [p for p in ready if p.number > 1 and met[p.pk]]
-    trades = dict(
-        Settlement.objects.filter(
+    # Each contract's trade, and how it is taxed: a later period is taxed as the first (the same parties and sale).
+    trades = {
+        contract_id: (trade_id, tax_treatment)
+        for contract_id, trade_id, tax_treatment in Settlement.objects.filter(
             contract_id__in={locked[p.subscription_id].contract_id for p in charging}, period=1
-        ).values_list("contract_id", "trade_id")
-    )
+        ).values_list("contract_id", "trade_id", "tax_treatment")
+    }
     webhook_listeners(organization_ids={o for s in locked.values() for o in (s.buyer_id, s.seller_id)})
     settlements: list[Settlement] = []
     events: list[SettlementEvent] = []
@@ -133,8 +137,11 @@ def _close_batch(*, as_of: datetime, batch: int, closed: Closed) -> bool:
         subscription = locked[period.subscription_id]
         period.closed_at = now
         if period.number > 1 and period.pk in charging_ids:
+            trade_id, tax_treatment = trades[subscription.contract_id]
+            # A subscription traded before the market charged tax is taxed as its parties' countries say now.
+            tax_treatment = tax_treatment or _treatment_now(subscription)
             settlement, event = settlement_period_open(
-                subscription=subscription, period=period, trade_id=trades[subscription.contract_id]
+                subscription=subscription, period=period, trade_id=trade_id, tax_treatment=tax_treatment
             )
             period.settlement = settlement
             settlements.append(settlement)
@@ -263,3 +270,12 @@ def _give_up_past_grace(*, as_of: datetime, closed: Closed) -> None:
     for settlement_id in overdue:
         if settlement_period_give_up(settlement_id=settlement_id, now=as_of).status == Settlement.Status.FAILED:
             closed.unpaid += 1
+
+
+def _treatment_now(subscription: Subscription) -> str:
+    countries = dict(
+        Organization.objects.filter(pk__in=(subscription.buyer_id, subscription.seller_id)).values_list("id", "country")
+    )
+    return treatment_of(
+        seller_country=countries[subscription.seller_id], buyer_country=countries[subscription.buyer_id]
+    )

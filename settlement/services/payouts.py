@@ -20,7 +20,7 @@ from config.errors import InvalidInput
 from config.market import market_settings
 from marketplace.models import Organization
 from settlement import states
-from settlement.models import LedgerEntry, Payout, PayoutAccount, Settlement
+from settlement.models import SELLER_ACCOUNTS, LedgerEntry, Payout, PayoutAccount, Settlement
 from settlement.providers import ProviderRefused, ProviderUnavailable, provider_get
 from settlement.services import ledger
 
@@ -48,7 +48,7 @@ def payouts_create(*, for_date: date | None = None) -> list[Payout]:
     """Create today's payout for every seller the market owes money (one per seller and currency)."""
     for_date = for_date or timezone.localdate()
     owed = (
-        LedgerEntry.objects.filter(account=LedgerEntry.Account.SELLER_PAYABLE)
+        LedgerEntry.objects.filter(account__in=SELLER_ACCOUNTS)
         .values("organization_id", "currency")
         .annotate(balance=Sum("amount"))
         .filter(balance__lt=0)
@@ -66,16 +66,21 @@ def _payout_create(*, seller_id: uuid.UUID, currency: str, for_date: date) -> Pa
         with transaction.atomic():
             # Serialises payout creation per seller: the in-flight sum below cannot change under us.
             Organization.objects.select_for_update().filter(pk=seller_id).first()
-            in_flight = (
-                Payout.objects.filter(seller_id=seller_id, currency=currency, status=Payout.Status.PENDING).aggregate(
-                    total=Sum("amount")
-                )["total"]
-                or 0
-            )
-            amount = ledger.seller_payable(organization_id=seller_id, currency=currency) - in_flight
+            in_flight = Payout.objects.filter(
+                seller_id=seller_id, currency=currency, status=Payout.Status.PENDING
+            ).aggregate(total=Sum("amount", default=0), tax=Sum("tax_amount", default=0))
+            proceeds, tax = ledger.seller_owed(organization_id=seller_id, currency=currency)
+            amount = proceeds + tax - in_flight["total"]
             if amount <= 0:
                 return None
-            return Payout.objects.create(seller_id=seller_id, currency=currency, for_date=for_date, amount=amount)
+            return Payout.objects.create(
+                seller_id=seller_id,
+                currency=currency,
+                for_date=for_date,
+                amount=amount,
+                # The part that is the seller's consumption tax, for the ledger (never more than the whole).
+                tax_amount=min(max(tax - in_flight["tax"], 0), amount),
+            )
     except IntegrityError:  # today's payout exists already (a second beat run)
         return None
 

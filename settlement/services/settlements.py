@@ -37,6 +37,7 @@ from contracts.services.contracts import contract_transition
 from marketplace import hooks
 from marketplace.models import Offering, Trade
 from marketplace.services.trades import trade_void
+from marketplace.tax import consumption_tax, fee_tax
 from settlement import hooks as settlement_hooks
 from settlement import states, tasks
 from settlement.models import (
@@ -133,7 +134,13 @@ def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
         "status": settlement.status,
         "amount": settlement.amount,
         "currency": settlement.currency,
+        "amount_excl_tax": settlement.amount_excl_tax,
+        "tax_treatment": settlement.tax_treatment,
+        "tax_rate": str(settlement.tax_rate),
+        "tax_amount": settlement.tax_amount,
+        "amount_incl_tax": settlement.amount,
         "platform_fee": settlement.platform_fee,
+        "platform_fee_tax": settlement.platform_fee_tax,
         "seller_proceeds": settlement.seller_proceeds,
         "failure_code": settlement.failure_code,
     }
@@ -153,8 +160,9 @@ def settlement_open(event: hooks.TradeExecuted) -> list[models.Model]:
         period=1,
         buyer_id=event.buyer_id,
         seller_id=event.seller_id,
-        amount=event.amount,
+        amount_excl_tax=event.amount,
         currency=event.currency,
+        tax_treatment=event.tax_treatment,
         reason="trade executed",
     )
     _after_commit(tasks.settlement_authorize, str(settlement.id))
@@ -164,19 +172,21 @@ def settlement_open(event: hooks.TradeExecuted) -> list[models.Model]:
 
 
 def settlement_period_open(
-    *, subscription: Subscription, period: SubscriptionPeriod, trade_id: uuid.UUID
+    *, subscription: Subscription, period: SubscriptionPeriod, trade_id: uuid.UUID, tax_treatment: str
 ) -> tuple[Settlement, SettlementEvent]:
     """The settlement of a later period of a subscription whose delivery commitment was met, and its first event,
     unsaved (the close pass writes a batch of them at once); its charge is enqueued for when that commits. The fee
-    is the rate published now, as for a trade."""
+    and the tax rate are those in force now, as for a trade; ``tax_treatment``: the trade's (the first period's
+    settlement's), the same two parties selling the same contract."""
     settlement, opened = _pending(
         trade_id=trade_id,
         contract_id=subscription.contract_id,
         period=period.number,
         buyer_id=subscription.buyer_id,
         seller_id=subscription.seller_id,
-        amount=subscription.amount,
+        amount_excl_tax=subscription.amount,
         currency=subscription.currency,
+        tax_treatment=tax_treatment,
         reason=f"period {period.number} delivered ({period.versions_delivered} new versions)",
     )
     _after_commit(tasks.settlement_authorize, str(settlement.id))
@@ -190,25 +200,36 @@ def _pending(
     period: int,
     buyer_id: uuid.UUID,
     seller_id: uuid.UUID,
-    amount: int,
+    amount_excl_tax: int,
     currency: str,
+    tax_treatment: str,
     reason: str,
 ) -> tuple[Settlement, SettlementEvent]:
-    """A new pending settlement at the fee rate published now, and its first event, both unsaved."""
-    rate = published_fee_rate()
-    fee = platform_fee(amount=amount, rate=rate)
+    """A new pending settlement at the fee and tax rates in force now, and its first event, both unsaved. The buyer
+    pays the tax-inclusive total; the fee is the rate of the tax-exclusive amount, and the seller receives the total
+    less the fee and the fee's own tax (marketplace/tax.py)."""
+    market = market_settings()
+    rate = market.platform_fee_rate
+    tax = consumption_tax(amount_excl_tax=amount_excl_tax, treatment=tax_treatment, rate=market.consumption_tax_rate)
+    fee = platform_fee(amount=amount_excl_tax, rate=rate)
+    on_fee = fee_tax(fee=fee, treatment=tax_treatment, rate=market.consumption_tax_rate)
     settlement = Settlement(
         trade_id=trade_id,
         contract_id=contract_id,
         period=period,
         buyer_id=buyer_id,
         seller_id=seller_id,
-        amount=amount,
+        amount=tax.amount_incl_tax,
+        amount_excl_tax=amount_excl_tax,
+        tax_treatment=tax.treatment,
+        tax_rate=tax.rate,
+        tax_amount=tax.tax_amount,
         currency=currency,
         fee_rate=rate,
         platform_fee=fee,
-        seller_proceeds=amount - fee,
-        provider=market_settings().payment_provider,
+        platform_fee_tax=on_fee,
+        seller_proceeds=tax.amount_incl_tax - fee - on_fee,
+        provider=market.payment_provider,
     )
     opened = SettlementEvent(settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason=reason)
     return settlement, opened

@@ -515,7 +515,13 @@ def _period_data(
         "outcome": period.outcome,
     }
     if settlement is not None:
-        data |= {"settlement": str(settlement.id), "amount": settlement.amount, "currency": settlement.currency}
+        data |= {
+            "settlement": str(settlement.id),
+            "amount": settlement.amount,
+            "amount_excl_tax": settlement.amount_excl_tax,
+            "tax_amount": settlement.tax_amount,
+            "currency": settlement.currency,
+        }
     return data
 
 

@@ -42,7 +42,10 @@ def test_a_trade_opens_a_settlement_that_authorises_and_grants_the_exact_version
 ) -> None:
     settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
     assert settlement.status == "authorized"
-    assert (settlement.amount, settlement.platform_fee, settlement.seller_proceeds) == (3000, 150, 2850)
+    # 3,000 yen plus 10 % consumption tax; the 5 % fee on the price, plus its own tax, comes off the seller's part.
+    assert (settlement.amount_excl_tax, settlement.tax_amount, settlement.amount) == (3000, 300, 3300)
+    assert (settlement.tax_treatment, str(settlement.tax_rate)) == ("standard", "0.1000")
+    assert (settlement.platform_fee, settlement.platform_fee_tax, settlement.seller_proceeds) == (150, 15, 3135)
     assert str(settlement.fee_rate) == "0.0500"
     contract = Contract.objects.get(pk=settlement.contract_id)
     assert contract.status == "active"
@@ -61,8 +64,10 @@ def test_parties_read_the_settlement_and_see_it_on_the_tape_others_do_not(
     settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
     for party in (buyer, seller):
         body = party.client.get(f"/api/v1/settlements/{settlement.id}").json()
-        assert body["status"] == "authorized" and body["amount"] == 3000 and body["currency"] == "JPY"
-        assert body["platform_fee"] == 150 and body["seller_proceeds"] == 2850
+        assert body["status"] == "authorized" and body["amount"] == 3300 and body["currency"] == "JPY"
+        taxed = ("amount_excl_tax", "tax_treatment", "tax_rate", "tax_amount", "amount_incl_tax")
+        assert [body[name] for name in taxed] == [3000, "standard", "0.1000", 300, 3300]
+        assert (body["platform_fee"], body["platform_fee_tax"], body["seller_proceeds"]) == (150, 15, 3135)
         assert [e["to_status"] for e in body["events"]] == ["pending", "authorized"]
         [on_tape] = party.client.get(f"/api/v1/trades?offering={offering['id']}").json()["results"]
         assert on_tape["settlement"] == str(settlement.id)
@@ -183,9 +188,11 @@ def test_capture_posts_a_balanced_ledger_once(seller, buyer, offering, django_ca
     assert LedgerTransaction.objects.filter(kind="capture").count() == 1
     assert_balanced()
     seller_id = settlement.seller_id
-    assert ledger.seller_payable(organization_id=seller_id, currency="JPY") == 2850
+    assert ledger.seller_owed(organization_id=seller_id, currency="JPY") == (2835, 300), "proceeds, and its tax"
+    assert ledger.seller_payable(organization_id=seller_id, currency="JPY") == 3135
     assert ledger.ledger_balance(account="platform_fees", currency="JPY") == -150
-    assert ledger.ledger_balance(account="provider_balance", currency="JPY") == 3000
+    assert ledger.ledger_balance(account="tax_payable", currency="JPY") == -15, "the tax on the market's fee"
+    assert ledger.ledger_balance(account="provider_balance", currency="JPY") == 3300
 
 
 def test_the_sweeper_captures_once_the_acceptance_window_passes(
@@ -220,14 +227,14 @@ def test_a_partial_capture_books_nothing_and_waits_for_the_operator(
 ) -> None:
     settlement = trade(buyer, seller, offering, django_capture_on_commit_callbacks)
     partial = PaymentResult(
-        status="captured", payment_ref=settlement.payment_ref, amount=3000, currency="JPY", amount_received=1000
+        status="captured", payment_ref=settlement.payment_ref, amount=3300, currency="JPY", amount_received=1000
     )
     for source in ("capture: first download", "reconciliation", "capture: first download"):
         after = settlements.settlement_apply_provider_state(settlement_id=settlement.id, result=partial, source=source)
         assert after.status == "authorized"
     assert not LedgerTransaction.objects.exists()
     settlement.refresh_from_db()
-    assert settlement.review_reason == "partial capture: 1000 of 3000 JPY received"
+    assert settlement.review_reason == "partial capture: 1000 of 3300 JPY received"
     flagged = SettlementEvent.objects.filter(settlement=settlement, reason__contains="does not match")
     assert flagged.count() == 1, "the same problem reported again is recorded once"
     # Neither the window's capture nor reconciliation takes it up: the operator reconciles it.
@@ -335,7 +342,9 @@ def test_daily_payout_pays_each_seller_its_balance_once(
         settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
     payouts.payout_account_save(organization_id=seller.organization.id, account="acct_1KansaiBridge")
     [payout] = payouts.payouts_create()
-    assert payout.amount == 2850 and payout.currency == "JPY" and payout.status == "pending"
+    assert payout.amount == first.seller_proceeds + second.seller_proceeds
+    assert payout.tax_amount == first.tax_amount + second.tax_amount > 0, "the seller's consumption tax, paid on"
+    assert payout.currency == "JPY" and payout.status == "pending"
     assert payouts.payouts_create() == [], "one payout per seller and day"
     paid = payouts.payout_send(payout_id=payout.id)
     assert paid.status == "paid" and paid.transfer_ref
@@ -452,9 +461,10 @@ def test_a_payout_the_provider_refuses_fails_for_good_and_the_money_goes_out_lat
         patched.setattr(OfflineProvider, "transfer", refuse)
         failed = payouts.payout_send(payout_id=payout.id)
     assert (failed.status, failed.failure_message) == ("failed", "No such destination")
-    assert ledger.seller_payable(organization_id=settlement.seller_id, currency="JPY") == 2850, "still owed"
+    owed = ledger.seller_payable(organization_id=settlement.seller_id, currency="JPY")
+    assert owed == settlement.seller_proceeds == 3135, "still owed"
     [later] = payouts.payouts_create(for_date=timezone.localdate() + timedelta(days=1))
-    assert later.amount == 2850
+    assert (later.amount, later.tax_amount) == (3135, 300)
     assert payouts.payout_send(payout_id=later.id).status == "paid"
 
 

@@ -98,7 +98,7 @@ def test_a_trade_opens_the_subscription_its_first_period_and_the_trades_settleme
     assert (period.starts_at, period.ends_at) == (subscription.starts_at, subscription.starts_at + 30 * DAY)
     settlement = Settlement.objects.get(contract_id=contract.id)
     assert period.settlement_id == settlement.id and settlement.period == 1
-    assert (settlement.status, settlement.amount) == ("authorized", 2000), "paid at the trade as any trade is"
+    assert (settlement.status, settlement.amount_excl_tax) == ("authorized", 2000), "paid at the trade as any trade is"
     entitlement = Entitlement.objects.get(contract=contract)
     assert entitlement.status == "active" and entitlement.valid_until == subscription.ends_at
     assert list(entitlement.versions.values_list("dataset_version_id", flat=True)) == [contract.dataset_version_id]
@@ -201,24 +201,26 @@ def test_a_delivered_period_is_charged_and_one_without_delivery_is_missed_then_t
     assert (second.versions_delivered, second.outcome) == (1, "charged")
     assert second.settlement_id is not None
     charge = Settlement.objects.get(pk=second.settlement_id)
-    assert (charge.period, charge.status, charge.amount, charge.platform_fee, charge.seller_proceeds) == (
+    # 2,000 yen and 10 % tax; the 5 % fee on the price and its own tax come off the seller's part.
+    assert (charge.period, charge.status, charge.amount_excl_tax, charge.tax_treatment, charge.amount) == (
         2,
         "captured",
         2000,
-        100,
-        1900,
+        "standard",
+        2200,
     )
+    assert (charge.platform_fee, charge.platform_fee_tax, charge.seller_proceeds) == (100, 10, 2090)
     assert charge.trade_id == Settlement.objects.get(contract_id=subscription.contract_id, period=1).trade_id
     payment = OfflinePayment.objects.get(payment_ref=charge.payment_ref)
     assert payment.idempotency_key == f"ichiba-settlement-{charge.id}-authorize"
-    assert payment.status == "captured" and payment.amount_captured == 2000
+    assert payment.status == "captured" and payment.amount_captured == 2200
     assert LedgerTransaction.objects.filter(settlement=charge, kind="capture").count() == 1
     payable = LedgerEntry.objects.filter(account="seller_payable", organization_id=seller.organization.id)
-    assert payable.filter(transaction__settlement=charge).get().amount == -1900
+    assert payable.filter(transaction__settlement=charge).get().amount == -1890, "its tax booked apart"
     assert_balanced()
     for party in (buyer, seller):
         [charged] = sent(party, "subscription.period_charged")
-        assert charged["number"] == 2 and charged["settlement"] == str(charge.id) and charged["amount"] == 2000
+        assert charged["number"] == 2 and charged["settlement"] == str(charge.id) and charged["amount"] == 2200
 
     # Period 3: nothing new (a re-upload of old content does not count): missed, nothing charged; the term ends.
     feed_version(seller, feed, capture, readings_csv(12))
@@ -669,7 +671,7 @@ def test_with_stripe_a_period_is_charged_off_session_and_a_declined_card_makes_i
     charge = Settlement.objects.get(contract_id=subscription.contract_id, period=2)
     assert (charge.provider, charge.status) == ("stripe", "captured")
     intent = client_build().v1.payment_intents.retrieve(charge.payment_ref)
-    assert (intent.status, intent.amount, intent.capture_method) == ("succeeded", 1000, "manual")
+    assert (intent.status, intent.amount, intent.capture_method) == ("succeeded", 1100, "manual")
     assert intent.metadata["ichiba_idempotency_key"] == f"ichiba-settlement-{charge.id}-authorize"
 
     card(buyer, "pm_card_chargeCustomerFail", capture)  # declines at charge time, under localstripe too
@@ -804,7 +806,7 @@ def test_the_whole_life_of_a_subscription(seller, buyer, django_capture_on_commi
     minted = buyer.client.post(f"/api/v1/entitlements/{entitlement}/tokens")
     assert minted.status_code == 409 and minted.json()["type"] == "/problems/entitlement-not-active"
     charges = Settlement.objects.filter(contract_id=ended["contract"]).order_by("period")
-    assert [(s.period, s.status, s.amount) for s in charges] == [
+    assert [(s.period, s.status, s.amount_excl_tax) for s in charges] == [
         (1, "captured", 5000),
         (2, "captured", 5000),
         (4, "captured", 5000),
