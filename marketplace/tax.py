@@ -28,7 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 __all__ = [
+    "EXEMPTION_NOTES",
     "MARKET_COUNTRY",
     "TREATMENTS",
     "Tax",
@@ -46,6 +50,16 @@ EXPORT = "export"
 REVERSE_CHARGE = "reverse_charge"
 OUT_OF_SCOPE = "out_of_scope"
 TREATMENTS = (STANDARD, EXPORT, REVERSE_CHARGE, OUT_OF_SCOPE)
+
+# Why a sale carries no consumption tax, as a review, a purchase and an invoice state it (translated where shown).
+EXEMPTION_NOTES: dict[str, Promise] = {
+    EXPORT: _("No consumption tax: an export of services to a buyer outside Japan is zero-rated."),
+    REVERSE_CHARGE: _(
+        "No consumption tax charged: a seller outside Japan, so the buyer accounts for the consumption tax itself "
+        "(reverse charge)."
+    ),
+    OUT_OF_SCOPE: _("No consumption tax: neither party is in Japan, so the sale is outside its scope."),
+}
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def test_my_purchases_shows_the_authorised_payment_contract_access_and_download_
     assert f'id="purchase-{settlement.id}"' in page
     assert "Gauges" in row and "Kansai Bridge Monitoring" in row
     assert "Payment authorised" in row
-    assert "¥3,000" in row and "3 seats at ¥1,000" in row
+    assert "¥3,300 incl. consumption tax ¥300" in row and "3 seats at ¥1,000" in row
     assert f'href="/contracts/{settlement.contract_id}/"' in page
     assert f'action="/purchases/{settlement.id}/download/"' in page
     assert "Each download link is valid for 15 minutes." in row
@@ -82,7 +82,7 @@ def test_my_purchases_shows_the_authorised_payment_contract_access_and_download_
     assert '<html lang="ja">' in page
     assert "購入履歴" in page
     assert "決済承認済み" in row
-    assert "¥3,000" in row
+    assert "¥3,300 うち消費税 ¥300" in row
     assert "契約を開く" in row
     assert "ダウンロード" in row and "ダウンロードリンクの有効期間は15分です。" in row
 
@@ -123,8 +123,23 @@ def test_a_purchase_shows_its_history_and_facts(
     assert "Active" in page, "the entitlement's grant is in the history"
     assert "Charged at the latest" in page
     assert "No downloads yet." in page
+    assert "Subtotal (excl. tax) ¥3,000 Consumption tax (10%) ¥300 Total ¥3,300" in page
     japanese = squashed(text(signed_in(buyer, lang="ja").get(f"/purchases/{settlement.id}/")))
     assert "履歴" in japanese and "支払い待ち → 決済承認済み" in japanese
+    assert "小計（税抜） ¥3,000 消費税（10%） ¥300 合計 ¥3,300" in japanese
+
+
+def test_a_purchase_from_abroad_says_why_it_carries_no_tax(
+    seller: Party, django_capture_on_commit_callbacks: Any
+) -> None:
+    offering = published_offering(seller, django_capture_on_commit_callbacks, territory=["JP", "US"])
+    abroad = make_party("Boston Analytics", {"buyer"}, country="US")
+    settlement = trade(abroad, seller, offering, django_capture_on_commit_callbacks)
+    page = squashed(text(signed_in(abroad).get(f"/purchases/{settlement.id}/")))
+    assert "Consumption tax ¥0 No consumption tax: an export of services to a buyer outside Japan is zero-rated." in page
+    assert "Total ¥3,000" in page
+    japanese = squashed(text(signed_in(abroad, lang="ja").get(f"/purchases/{settlement.id}/")))
+    assert "輸出は免税（ゼロ税率）" in japanese
 
 
 def test_download_redirects_to_a_fresh_link_that_serves_the_file(
@@ -214,13 +229,15 @@ def test_sales_show_amount_fee_proceeds_the_balance_owed_and_payouts(
     assert 'href="/sales/"' in page and 'href="/usage/"' in page and 'href="/purchases/"' not in page
     assert f'id="sale-{settlement.id}"' in page
     assert "Osaka Analytics" in row and "Payment authorised, not charged yet" in row
-    assert "¥3,000" in row and "¥150" in row and "¥2,850" in row
-    assert "Owed to you (JPY) ¥0 and ¥2,850 once authorised payments are charged" in row
+    # The buyer pays ¥3,300 with its ¥300 tax; the fee is ¥150 and its own ¥15 tax; the seller's part is ¥3,135.
+    assert "Consumption tax" in row and "Market fee (incl. tax)" in row
+    assert "¥3,300 ¥300 ¥165 ¥3,135" in row
+    assert "Owed to you (JPY) ¥0 and ¥3,135 once authorised payments are charged" in row
     assert "No payouts yet." in row
 
     settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
     row = squashed(text(signed_in(seller).get("/sales/")))
-    assert "Owed to you (JPY) ¥2,850" in row and "Paid" in row
+    assert "Owed to you (JPY) ¥3,135" in row and "Paid" in row
 
     [payout] = payouts.payouts_create()
     paid = payouts.payout_send(payout_id=payout.id)
@@ -231,7 +248,7 @@ def test_sales_show_amount_fee_proceeds_the_balance_owed_and_payouts(
     assert "Owed to you (JPY) ¥0" in row and "paid out" in row
 
     japanese = squashed(text(signed_in(seller, lang="ja").get("/sales/")))
-    assert "売上と振込" in japanese and "振込" in japanese and "¥2,850" in japanese
+    assert "売上と振込" in japanese and "振込" in japanese and "¥3,135" in japanese
 
 
 def test_usage_lists_who_downloaded_which_version_for_the_seller_only(

@@ -8,6 +8,7 @@ dataset page, whose view belongs to catalog and must not import the marketplace)
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 
 from contracts.web.display import money as format_money
 from marketplace.models import Offering
+from marketplace.tax import EXEMPTION_NOTES
 from marketplace.web.orders import REASON_LABELS, Market, offering_or_404
 from marketplace.web.orders import market_for as build_market
 
@@ -32,6 +34,19 @@ def market_for(context: template.Context, offering: Any) -> Market:
 @register.filter
 def money(amount: int | None, currency: str = "JPY") -> str:
     return "" if amount is None else format_money(int(amount), currency)
+
+
+@register.filter
+def tax_note(treatment: str) -> str:
+    """Why a sale taxed as ``treatment`` carries no consumption tax; "" for a taxed sale."""
+    note = EXEMPTION_NOTES.get(treatment)
+    return "" if note is None else str(note)
+
+
+@register.filter
+def percent(rate: Any) -> str:
+    """A rate as a percentage without trailing zeros ("10%", "8%", "12.5%")."""
+    return f"{(Decimal(rate) * 100).normalize():f}%"
 
 
 @register.filter
