@@ -27,7 +27,7 @@ from config.market import market_settings
 from contracts.meti.data_provision import COMMITMENT_LABELS, DELIVERY_CHANNEL_LABELS, render_clause_text
 from contracts.models import Contract
 from contracts.registry import Template
-from contracts.terms import terms_typed
+from contracts.terms import term_text, terms_typed
 from contracts.texts import SLOT, document_assemble
 
 Lang = Literal["ja", "en"]
@@ -215,7 +215,7 @@ def _clause_context(
         "valid_until": trade["valid_until"],
         "end_of_term_label": _label(template, "end_of_term", terms["end_of_term"], lang),
         "governing_law_label": governing_law(terms["governing_law"], lang),
-        "forum": terms["forum"],
+        "forum": term_text(template, "forum", terms["forum"], lang),
         "seller_name": facts.seller_name,
         "buyer_name": trade["buyer_name"],
         "period_days": str(subscription["period_days"]) if subscription else unknown,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from config.errors import InvalidInput
@@ -22,6 +22,11 @@ class Template:
     value_labels: Mapping[str, Mapping[str, Mapping[str, str]]]
     term_labels: Mapping[str, Mapping[str, str]]
     term_help: Mapping[str, Mapping[str, str]]
+    # Terms held as a code of a list (the forum), each code's name per language; text outside the list is kept as
+    # written (contracts.terms.term_code).
+    term_codes: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    # A free-text term's first value in a form, per language (the purpose); DEFAULTS hold the API's English.
+    default_texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -47,6 +52,8 @@ DATA_PROVISION_V1 = Template(
     value_labels=data_provision.VALUE_LABELS,
     term_labels=data_provision.TERM_LABELS,
     term_help=data_provision.TERM_HELP,
+    term_codes=data_provision.TERM_CODES,
+    default_texts=data_provision.DEFAULT_TEXTS,
 )
 
 # Every version ever published stays here: offerings and contracts name the version they used.

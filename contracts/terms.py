@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from config.text import text_refusal
 from contracts.registry import Template
 
 # A string term allowed to be longer than this is long text (a description of a purpose): line breaks are allowed
-# in it, and the offering page gives it a text area. Shorter ones (a forum) are single lines.
+# in it, and the offering page gives it a text area. Shorter ones (a forum written out) are single lines.
 LONG_TEXT_ABOVE = 200
 
 # Nested objects whose missing keys are filled from the defaults one by one; others are replaced whole
@@ -43,6 +44,60 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, list):
         return [_normalise(v) for v in value]
     return value
+
+
+# What a code of a coded term looks like ("tokyo-district", "jcaa"): a value of this shape that is no code is a
+# mistyped code, refused, rather than a forum written out.
+_CODE_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _name_key(text: str) -> str:
+    """A name as compared with the names of the codes: width, case and spacing aside, without a leading "the"."""
+    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return key.removeprefix("the ")
+
+
+def term_code(template: Template, term: str, value: Any) -> str | None:
+    """The code a coded term's value stands for (``Template.term_codes``: the forum): the value itself when it is a
+    code, the code whose name it is in either language ("Tokyo District Court", "東京地方裁判所": terms stored before
+    the codes, and a partner that sends the name), or None for anything else (a forum written out, kept as is)."""
+    codes = template.term_codes.get(term)
+    if not codes or not isinstance(value, str):
+        return None
+    if value in codes:
+        return value
+    key = _name_key(value)
+    for code, names in codes.items():
+        if any(_name_key(name) == key for name in names.values()):
+            return code
+    return None
+
+
+def term_text(template: Template, term: str, value: Any, lang: str) -> str:
+    """A coded term's value as the reader's language names it (its code's name), or the value as written when it
+    stands for no code. The terms, and so their hash, hold the code: the words depend on the reader, the hash never."""
+    code = term_code(template, term, value)
+    if code is None:
+        return str(value)
+    names = template.term_codes[term][code]
+    return names.get(lang) or names["en"]
+
+
+def _coded(template: Template, terms: dict[str, Any]) -> dict[str, Any]:
+    """New terms with each coded term as its code (a name given for it becomes the code); raises InvalidInput for a
+    value shaped like a code that is none."""
+    for term, codes in template.term_codes.items():
+        value = terms.get(term)
+        code = term_code(template, term, value)
+        if code is not None:
+            terms[term] = code
+        elif isinstance(value, str) and _CODE_SHAPE.fullmatch(value):
+            raise InvalidInput(
+                f"terms.{term}: {value!r} is not a known code; use one of {', '.join(codes)}, or write another "
+                "court's or arbitral institution's name in full.",
+                errors={f"terms.{term}": ["unknown code"]},
+            )
+    return terms
 
 
 def with_defaults(template: Template, terms: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,8 +177,9 @@ def _schema_errors(template: Template, terms: Mapping[str, Any]) -> dict[str, li
 
 
 def _text_errors(schema: Mapping[str, Any], value: Any, path: str) -> dict[str, list[str]]:
-    """The free-text terms (a purpose, a forum) are text both parties read in the contract: the rule of every
-    field people read (``config.text.text_refusal``) applies to each string, at any depth of schema-valid terms."""
+    """The free-text terms (a purpose, a forum written out) are text both parties read in the contract: the rule of
+    every field people read (``config.text.text_refusal``) applies to each string, at any depth of schema-valid
+    terms."""
     errors: dict[str, list[str]] = {}
     if isinstance(value, str):
         refusal = text_refusal(value, multiline=schema.get("maxLength", 0) > LONG_TEXT_ABOVE)
@@ -224,7 +280,7 @@ def terms_resolve(
         )
     if subscription is not None:
         terms = _with_subscription(terms, subscription)
-    resolved = with_defaults(template, terms)
+    resolved = _coded(template, with_defaults(template, terms))
     errors = _schema_errors(template, resolved)
     if errors:
         raise InvalidInput("The terms do not match the template's terms_schema.", errors=errors)

@@ -262,14 +262,15 @@ def test_only_parties_read_contracts(
 def test_document_in_both_languages_contains_every_clause(seller, buyer, django_capture_on_commit_callbacks) -> None:
     dataset_id = published_dataset(seller, django_capture_on_commit_callbacks, data_class="anonymized")
     contract = conclude(offer(seller, dataset_id, terms={"forum": "Osaka District Court"}).json()["id"], buyer)
-    for lang, governing in (("ja", "第"), ("en", "Article")):
+    assert contract.terms["forum"] == "osaka-district", "a court's name is taken as its code"
+    for lang, governing, forum in (("ja", "第", "大阪地方裁判所"), ("en", "Article", "Osaka District Court")):
         response = buyer.client.get(f"/api/v1/contracts/{contract.id}/document?lang={lang}")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
         html = response.content.decode()
         for clause in contract.clauses:
             assert f'id="{clause["code"]}"' in html and clause["title"][lang] in html
         assert governing in html
-        assert "Osaka District Court" in html and contract.terms_sha256 in html
+        assert forum in html and contract.terms_sha256 in html
         assert seller.organization.name in html and buyer.organization.name in html
         assert "{" not in re.sub(r"<style>.*?</style>", "", html, flags=re.S), "no unfilled placeholder"
     ja = buyer.client.get(f"/api/v1/contracts/{contract.id}/document").content

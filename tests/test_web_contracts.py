@@ -111,7 +111,7 @@ def test_preview_renders_every_clause_as_the_buyer_gets_it_without_saving(seller
     dataset = published_dataset(seller, data_class="anonymized")
     response = signed_in(seller).post(
         f"/sell/datasets/{dataset.id}/offer/",
-        offer_data(action="preview", territory="jp, de", duration_days="90", forum="Osaka District Court"),
+        offer_data(action="preview", territory="jp, de", duration_days="90", forum="osaka-district"),
     )
     assert response.status_code == 200
     page = text(response)

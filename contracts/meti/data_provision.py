@@ -1436,11 +1436,13 @@ TERM_HELP: Mapping[str, Mapping[str, str]] = {
     },
     "forum": {
         "ja": (
-            "紛争を解決する裁判所又は仲裁機関です。標準は東京地方裁判所を第一審の専属的合意管轄裁判所とするものです。"
+            "紛争を解決する裁判所又は仲裁機関です。一覧の地方裁判所（第一審の専属的合意管轄裁判所）又は"
+            "一般社団法人日本商事仲裁協会による仲裁から選びます。標準は東京地方裁判所を第一審の専属的合意管轄裁判所とするものです。"
         ),
         "en": (
-            "The court or arbitral institution that resolves disputes. The default is the Tokyo District Court, with "
-            "exclusive jurisdiction at first instance."
+            "The court or arbitral institution that resolves disputes: one of the district courts listed, as the court "
+            "of first instance, or arbitration at the Japan Commercial Arbitration Association. The default is the "
+            "Tokyo District Court, with exclusive jurisdiction at first instance."
         ),
     },
     "subscription": {
@@ -1467,6 +1469,40 @@ DELIVERY_CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = {
         "en": "retrieval from an endpoint (such as an API) operated by the Provider",
     },
 }
+# The forums a contract may name by code (the ``forum`` term): the district courts Japanese B2B contracts name most,
+# each as the court of first instance, and the Japan Commercial Arbitration Association for arbitration under its
+# rules (the Article "Governing Law and Dispute Resolution" covers both). The code is what the terms hold and hash;
+# the document names the forum in its own language. A forum outside this list is written out, and kept as written
+# (docs/adr/0018). Codes never change meaning: add a new one rather than reword one.
+FORUM_LABELS: Mapping[str, Mapping[str, str]] = {
+    "tokyo-district": {"ja": "東京地方裁判所", "en": "Tokyo District Court"},
+    "osaka-district": {"ja": "大阪地方裁判所", "en": "Osaka District Court"},
+    "nagoya-district": {"ja": "名古屋地方裁判所", "en": "Nagoya District Court"},
+    "fukuoka-district": {"ja": "福岡地方裁判所", "en": "Fukuoka District Court"},
+    "sapporo-district": {"ja": "札幌地方裁判所", "en": "Sapporo District Court"},
+    "sendai-district": {"ja": "仙台地方裁判所", "en": "Sendai District Court"},
+    "hiroshima-district": {"ja": "広島地方裁判所", "en": "Hiroshima District Court"},
+    "takamatsu-district": {"ja": "高松地方裁判所", "en": "Takamatsu District Court"},
+    "yokohama-district": {"ja": "横浜地方裁判所", "en": "Yokohama District Court"},
+    "kyoto-district": {"ja": "京都地方裁判所", "en": "Kyoto District Court"},
+    "kobe-district": {"ja": "神戸地方裁判所", "en": "Kobe District Court"},
+    "jcaa": {
+        "ja": "一般社団法人日本商事仲裁協会（仲裁）",
+        "en": "the Japan Commercial Arbitration Association (arbitration)",
+    },
+}
+# Terms whose value is a code of a list like the one above, labelled per language (Template.term_codes).
+TERM_CODES: Mapping[str, Mapping[str, Mapping[str, str]]] = {"forum": FORUM_LABELS}
+
+# Texts a form offers as a free-text term's first value, in the reader's language. The template's DEFAULTS hold the
+# English (what the API fills in when a term is left out); a seller who keeps the Japanese one stores it as written.
+DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "purpose": {
+        "ja": "利用者自身の製品及びサービスのための、社内における研究、分析及び開発。",
+        "en": "Internal research, analysis and development of the buyer's own products and services.",
+    },
+}
+
 GOVERNING_LAW_LABELS: Mapping[str, Mapping[str, str]] = {
     "JP": {"ja": "日本法", "en": "the laws of Japan"},
 }

@@ -2,12 +2,18 @@
 
 Defaults follow the guideline's typical position for a data-provision contract: a non-exclusive,
 purpose-bound licence; no provision to third parties; lawful acquisition warranted and quality
-disclaimed; deletion at the end of the term; Japanese law.
+disclaimed; deletion at the end of the term; Japanese law,
+the Tokyo District Court as the forum.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from contracts.meti.data_provision import FORUM_LABELS
+
+# The forum codes (the district courts and the JCAA); their names per language are the words module's.
+FORUM_CODES = tuple(FORUM_LABELS)
 
 WARRANTY_ITEMS = ("lawful_acquisition", "accuracy", "completeness", "fitness", "non_infringement", "safety")
 WARRANTY_LEVELS = ("warranted", "disclaimed", "best_efforts")
@@ -95,7 +101,16 @@ TERMS_SCHEMA: dict[str, Any] = {
         "confidentiality_years": {"type": "integer", "minimum": 0, "maximum": 30},
         "end_of_term": {"enum": ["delete", "delete_with_certificate"]},
         "governing_law": {"type": "string", "pattern": "^[A-Z]{2}$"},
-        "forum": {"type": "string", "minLength": 2, "maxLength": 200},
+        "forum": {
+            "type": "string",
+            "minLength": 2,
+            "maxLength": 200,
+            "examples": list(FORUM_CODES),
+            "description": "The court or arbitral institution that resolves disputes, by its code: "
+            + ", ".join(FORUM_CODES)
+            + ". A court's or institution's name is taken as its code; another forum is written out in full and kept "
+            "as written.",
+        },
         # A subscription's period, term and delivery commitment. The market sets it from the offering's own fields
         # (kind, period_days, term_periods, min_versions_per_period, stream, min_messages_per_period), so that the
         # terms a buyer accepts by their hash cover them; a seller never sends it (readOnly). Absent for a licence,
@@ -141,5 +156,5 @@ DEFAULTS: dict[str, Any] = {
     "confidentiality_years": 3,
     "end_of_term": "delete",
     "governing_law": "JP",
-    "forum": "Tokyo District Court",
+    "forum": "tokyo-district",
 }

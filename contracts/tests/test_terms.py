@@ -215,8 +215,15 @@ def test_a_licence_s_terms_and_hash_are_what_they_were_before_subscriptions() ->
     resolved = terms_resolve(
         template=TEMPLATE, terms={"territory": ["DE", "JP"], "duration_days": 90}, license_seats=3, data_class="iot"
     )
-    assert "subscription" not in resolved.terms
-    assert resolved.sha256 == "b84123f3311bc5c143334a9de7430ce18e7cbfd6330a2dacb684e3b10d2f7b92"
+    assert "subscription" not in resolved.terms and resolved.terms["forum"] == "tokyo-district"
+    assert resolved.sha256 == "9ccf7b984077fa66372324b7775ae02f4785fdc9f03afb326ac258bf22e87dbb"
+    # Published before the forum became a code (docs/adr/0018), those terms named the court: stored as they were, they
+    # hash as they did, whatever the template's defaults say now.
+    stored = {**resolved.terms, "forum": "Tokyo District Court"}
+    assert (
+        terms_hash(template=TEMPLATE, terms=stored, mandatory_clauses=resolved.mandatory_clauses)
+        == "b84123f3311bc5c143334a9de7430ce18e7cbfd6330a2dacb684e3b10d2f7b92"
+    )
 
 
 def test_a_subscription_s_shape_is_in_the_terms_and_its_hash() -> None:

@@ -15,7 +15,7 @@ from django.utils import translation
 from contracts.documents import country_name
 from contracts.meti import data_provision
 from contracts.registry import Template
-from contracts.terms import terms_typed, with_defaults
+from contracts.terms import term_code, term_text, terms_typed, with_defaults
 
 Lang = Literal["ja", "en"]
 
@@ -118,6 +118,8 @@ def display_value(template: Template, spec: TermSpec, value: Any, lang: Lang, cu
         return "—"
     if "enum" in spec.schema:
         return value_label(template, spec.path, str(value), lang)
+    if spec.path in template.term_codes:
+        return term_text(template, spec.path, value, lang)
     if _is_country(spec.schema) and isinstance(value, str):
         return country_name(value, lang)
     if isinstance(value, list):
@@ -138,12 +140,23 @@ class TermRow:
     changed: bool
 
 
+def _same_as_default(template: Template, path: str, value: Any, default: Any) -> bool:
+    """Whether a term says what the default says: a coded term by its code (a court named before the codes is the
+    same court), a free-text term in any language it is offered in (the purpose a Japanese form offered)."""
+    if path in template.term_codes:
+        return (term_code(template, path, value) or value) == default
+    if path in template.default_texts and isinstance(value, str):
+        return value == default or value in template.default_texts[path].values()
+    return value == default
+
+
 def term_rows(template: Template, terms: Mapping[str, Any], lang: Lang, *, currency: str = "JPY") -> list[TermRow]:
     """One row per settable value: this offering's value, the template's default, and whether they differ."""
     terms, defaults = terms_typed(template, terms), with_defaults(template, {})
     rows = []
     for spec in term_specs(template):
         value, default = _lookup(terms, spec.path), _lookup(defaults, spec.path)
+        shown_default = template.default_texts.get(spec.path, {}).get(lang, default)
         label = term_label(template, spec.path, lang)
         if spec.term in _ITEM_LABEL_KEYS:
             label = f"{term_label(template, spec.term, lang)}: {label}"
@@ -152,8 +165,8 @@ def term_rows(template: Template, terms: Mapping[str, Any], lang: Lang, *, curre
                 path=spec.path,
                 label=label,
                 value=display_value(template, spec, value, lang, currency),
-                default=display_value(template, spec, default, lang, currency),
-                changed=value != default,
+                default=display_value(template, spec, shown_default, lang, currency),
+                changed=not _same_as_default(template, spec.path, value, default),
             )
         )
     return rows

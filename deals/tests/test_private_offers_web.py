@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from contracts.meti.data_provision import FORUM_LABELS
 from contracts.meti.data_provision_terms import DEFAULTS
 from deals.models import DataRequest, PrivateOffer
 from deals.tests.data_requests_builders import posted
@@ -136,7 +137,9 @@ def test_a_counter_shows_side_by_side_and_the_acceptance_links_to_the_contract_a
     assert any("Predictive maintenance" in row for row in changed)
     assert any("730" in row for row in changed)
     assert any("60,000" in row for row in changed)
-    assert not any(DEFAULTS["forum"] in row for row in changed), "an unchanged term is not highlighted"
+    court = FORUM_LABELS["tokyo-district"]["ja" if lang == "ja" else "en"]
+    assert not any(court in row for row in changed), "an unchanged term is not highlighted"
+    assert court in section(page, "compare"), "the forum named in the reader's language"
 
     latest = PrivateOffer.objects.get(pk=made["id"]).revisions.order_by("-number").first()
     assert latest is not None

@@ -134,6 +134,7 @@ class DealTermsForm(OfferingForm):
             self.fields.pop(name, None)
         if terms is not None:
             self.initial.update(self._initial_terms(template, with_defaults(template, terms)))
+            self._coded_initial()
 
     def _check_kind_and_seats(self, cleaned: dict[str, Any]) -> None:
         """No kind and no seats fields here (a deal sells a licence, its seats set by its own fields)."""

@@ -40,7 +40,7 @@ from contracts.meti.data_provision_terms import (
     MAX_VERSIONS_PER_PERIOD,
 )
 from contracts.registry import Template, template_get, templates_current
-from contracts.terms import LONG_TEXT_ABOVE, with_defaults
+from contracts.terms import LONG_TEXT_ABOVE, term_code, with_defaults
 from contracts.web.display import (
     Lang,
     TermSpec,
@@ -240,7 +240,13 @@ class OfferingForm(forms.Form):
         self, *args: Any, template: Template, data_class: str, lang: Lang, streams_on: bool = False, **kwargs: Any
     ) -> None:
         defaults = with_defaults(template, {})
-        kwargs.setdefault("initial", {}).update(self._initial_terms(template, defaults))
+        # The template's defaults, a free-text term's in the reader's language (the purpose: the seller's own words
+        # once kept), then what the page starts from (a data request's territory).
+        kwargs["initial"] = {
+            **self._initial_terms(template, defaults),
+            **{field_name(term): texts.get(lang, texts["en"]) for term, texts in template.default_texts.items()},
+            **kwargs.get("initial", {}),
+        }
         super().__init__(*args, **kwargs)
         self.template = template
         self.data_class = data_class
@@ -250,6 +256,7 @@ class OfferingForm(forms.Form):
         self.group_errors: dict[str, list[str]] = defaultdict(list)
         for spec in self.specs:
             self.fields[field_name(spec.path)] = self._field(spec)
+        self._coded_initial()
         self.fields["currency"].widget.attrs.update({"autocapitalize": "characters", "size": 4})
         if SUBSCRIPTION_SET_TERM in self.fields:
             self.fields[SUBSCRIPTION_SET_TERM].help_text = gettext_lazy(
@@ -273,10 +280,33 @@ class OfferingForm(forms.Form):
             initial[field_name(spec.path)] = join_list(value) if isinstance(value, list) else value
         return initial
 
+    def _coded_initial(self) -> None:
+        """A coded term (the forum) is chosen from its codes. Terms from before the codes (a deal's revision of an
+        older offering) may hold a name: its code is chosen; a forum written out stays a choice of its own, so a
+        counter-offer keeps it unless the party picks a code."""
+        for term in self.template.term_codes:
+            name = field_name(term)
+            if name not in self.fields:
+                continue
+            value = self.initial.get(name)
+            code = term_code(self.template, term, value)
+            if code is not None:
+                self.initial[name] = code
+            elif isinstance(value, str) and value:
+                field = self.fields[name]
+                assert isinstance(field, forms.ChoiceField)
+                field.choices = [*self._code_choices(term), (value, value)]
+
+    def _code_choices(self, term: str) -> list[tuple[str, str]]:
+        """A coded term's codes, each named in the reader's language."""
+        return [(code, names.get(self.lang, names["en"])) for code, names in self.template.term_codes[term].items()]
+
     def _field(self, spec: TermSpec) -> forms.Field:
         schema, lang = spec.schema, self.lang
         label = term_label(self.template, spec.path, lang)
         required = spec.required
+        if spec.path in self.template.term_codes:
+            return forms.ChoiceField(label=label, choices=self._code_choices(spec.path))
         if "enum" in schema:
             choices = [(v, value_label(self.template, spec.path, v, lang)) for v in schema["enum"]]
             return forms.ChoiceField(label=label, choices=choices, required=required)
