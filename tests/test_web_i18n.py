@@ -138,7 +138,7 @@ def test_check_details_are_translated_when_known() -> None:
         assert check_detail("checksum", f"SHA-256 {'a' * 64} matches the upload.") == (
             f"SHA-256 {'a' * 64} はアップロード時の値と一致します。"
         )
-        unknown = "3 malformed record(s) (expected 5 fields each): line 4."
+        unknown = "A sentence no rule knows."
         assert check_detail("parse", unknown) == unknown
     with translation.override("en"):
         assert check_detail("row_count", "1 rows.") == "1 row."

@@ -397,8 +397,10 @@ class _Validation:
             "direct_identifiers",
             False,
             f"{scanner.cells:,} value(s) look like direct identifiers, in column(s) {columns}. "
-            f"First: {'; '.join(scanner.examples.messages)}. Remove these columns or pseudonymise the "
-            "values before listing.",
+            f"First: {'; '.join(scanner.examples.messages)}. Delete these columns, or delete or generalise the "
+            "values, before listing: anonymously processed information may hold no identifier, and pseudonymously "
+            "processed information may not be provided to third parties (APPI), so replacing them with pseudonyms is "
+            "not enough.",
         )
 
     def _kanon_check(self) -> Check:

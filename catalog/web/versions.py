@@ -20,7 +20,7 @@ from catalog.models import Dataset, DatasetVersion
 from catalog.services import versions as version_services
 from catalog.uploads import HashingUploadHandler
 from catalog.web.access import dataset_owned, seller_required
-from catalog.web.checks import check_detail
+from catalog.web.checks import check_detail, upload_refusal, upload_refusals_for_script
 from catalog.web.quality import quality_panel
 from config.api.principal import Principal
 from config.errors import DomainError, NotFound
@@ -93,6 +93,7 @@ def _upload_page(request: HttpRequest, dataset: Dataset, form: VersionUploadForm
             # upload.js puts the real number in place of the 0.
             "version_url": reverse("web:version", kwargs={"dataset_id": dataset.id, "number": 0}),
             "max_bytes": market_settings().max_upload_bytes,
+            "upload_refusals": upload_refusals_for_script(),
         },
     )
 
@@ -122,7 +123,7 @@ def version_upload(request: HttpRequest, principal: Principal, dataset_id: uuid.
     try:
         return _version_upload_post(request, principal, dataset)
     except DomainError as exc:  # refused while the file streamed in: binary, not UTF-8, too large
-        return _upload_page(request, dataset, VersionUploadForm(), error=exc.detail)
+        return _upload_page(request, dataset, VersionUploadForm(), error=upload_refusal(exc.detail))
 
 
 @csrf_protect
@@ -139,7 +140,7 @@ def _version_upload_post(request: HttpRequest, principal: Principal, dataset: Da
                 original_filename=upload.name or "",
             )
         except DomainError as exc:
-            form.add_error("file", exc.detail)
+            form.add_error("file", upload_refusal(exc.detail))
         else:
             messages.success(
                 request, _("Version %(number)d was uploaded and is being validated.") % {"number": version.number}

@@ -78,9 +78,47 @@
     say(text);
   }
 
+  // The API answers in English (its problem details are for programs); the page's table says its refusals in the
+  // page's language (catalog.web.checks): a pattern per refusal, its message, and the names it may quote.
+  function refusals() {
+    var element = document.getElementById("upload-refusals");
+    try {
+      return element ? JSON.parse(element.textContent) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function translated(detail) {
+    var table = refusals();
+    if (!table || !detail) {
+      return null;
+    }
+    for (var i = 0; i < table.rules.length; i++) {
+      var match;
+      try {
+        match = new RegExp("^(?:" + table.rules[i].pattern + ")$").exec(detail);
+      } catch (e) {
+        match = null;
+      }
+      if (match) {
+        var groups = match.groups || {};
+        return table.rules[i].message.replace(/%\((\w+)\)s/g, function (whole, name) {
+          var value = groups[name] === undefined ? "" : groups[name];
+          return Object.prototype.hasOwnProperty.call(table.names, value) ? table.names[value] : value;
+        });
+      }
+    }
+    return null;
+  }
+
   function problemDetail(xhr) {
     try {
       var body = JSON.parse(xhr.responseText);
+      var said = translated(body.detail);
+      if (said) {
+        return said;
+      }
       var text = body.detail || body.title || "";
       if (body.errors) {
         for (var field in body.errors) {
