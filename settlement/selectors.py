@@ -6,6 +6,7 @@ sees who downloaded which version of its own datasets, and when. Anything else i
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
@@ -394,4 +395,24 @@ def period_outcomes_of_seller(*, organization_id: uuid.UUID) -> QuerySet[Subscri
         SubscriptionPeriod.objects.filter(subscription__seller_id=organization_id, closed_at__isnull=False)
         .select_related("subscription__buyer", "subscription__dataset", "settlement")
         .order_by("-closed_at", "-ends_at", "-id")
+    )
+
+
+def token_hash(token: str) -> str:
+    """What the market stores of a download token (never the token): its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def download_token_found(*, token: str) -> DownloadToken | None:
+    """The market's download token presented as ``token``, with its entitlement, that entitlement's purchase and
+    dataset, and the version it was made for; None when there is none (the download's 401). For the page that
+    explains a link that does not work: whoever holds the token holds the link, so it names what the link was for."""
+    if not token or len(token) > 256:  # as download_authorize: an opaque token is 43 characters
+        return None
+    return (
+        DownloadToken.objects.select_related(
+            "entitlement__dataset", "entitlement__dataset_version", "entitlement__settlement", "dataset_version"
+        )
+        .filter(token_hash=token_hash(token), kind="opaque")  # delivery.KIND_OPAQUE: the market's own tokens
+        .first()
     )

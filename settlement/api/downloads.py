@@ -68,6 +68,7 @@ from settlement.services.delivery import (
     download_start,
     download_unavailable,
 )
+from settlement.web.downloads import download_refused_page, wants_page
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +103,11 @@ def _problem(
     return response
 
 
-def _from_error(error: DomainError) -> HttpResponse:
+def _from_error(error: DomainError, *, vary: bool = False) -> HttpResponse:
+    """The problem details of ``error``; ``vary``: a browser would have had the page instead (Vary: Accept)."""
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.status == 401 else {}
+    if vary:
+        headers["Vary"] = "Accept"
     if isinstance(error, FormatNotReady):
         headers["Retry-After"] = str(error.retry_after_seconds)
     extra = {"formats": error.formats} if isinstance(error, FormatNotAvailable) else None
@@ -247,10 +251,26 @@ class DownloadView(APIView):
         responses=DOWNLOAD_RESPONSES,
     )
     def get(self, request: Request, token: str) -> HttpResponseBase:
+        file_format = ""
         try:
-            access = download_authorize(token=token, file_format=_requested_format(request))
+            file_format = _requested_format(request)
+            access = download_authorize(token=token, file_format=file_format)
         except DomainError as error:
-            return _from_error(error)
+            # A person's browser gets the page that explains it (settlement.web.downloads), as the signed-in member
+            # of the site's session, which DRF does not authenticate here (no authentication classes).
+            if wants_page(request, error):
+                response = download_refused_page(request._request, error, token=token, file_format=file_format)
+                # Its forms (a fresh link, the language switch) post to this site: with no-referrer a browser sends
+                # them with "Origin: null", which the CSRF check refuses; same-origin still tells no one else.
+                headers = {
+                    **_PRIVATE_HEADERS,
+                    "Referrer-Policy": "same-origin",
+                    "Vary": "Accept, Accept-Language, Cookie",
+                }
+                for name, value in headers.items():
+                    response[name] = value
+                return response
+            return _from_error(error, vary=True)
         if getattr(settings, "DATA_STORAGE", "local") == "s3":
             return self._redirect(request, access)
         return self._stream(request, access, head=request.method == "HEAD")

@@ -15,7 +15,6 @@ a revocation: such a token stays valid until it expires (15 minutes at most), wh
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import uuid
@@ -36,6 +35,7 @@ from config.errors import Conflict, DomainError, NotFound
 from config.market import market_settings
 from settlement import selectors, tasks
 from settlement.models import Download, DownloadToken, Entitlement
+from settlement.selectors import token_hash
 from settlement.services import signing
 
 logger = logging.getLogger(__name__)
@@ -195,10 +195,6 @@ class IssuedToken:
     # The files it fetches, the original first: hosted, every format the version has (``?format=``); provider, the
     # original only (the seller's server serves the file whose SHA-256 the JWT names; the conversions stay here).
     files: tuple[ServedFile, ...] = ()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _origin(url: str) -> str:
