@@ -131,3 +131,40 @@ def test_seller_uploads_parquet_and_cp932_csv_with_progress(browser_page: Any) -
         assert "strain_microstrain" in panel.locator("#quality-columns").inner_text()
         assert panel.locator("#quality-interval").inner_text().startswith("中央値"), panel.inner_text()
         assert panel.locator("#quality-freshness").inner_text().strip() != "—"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("ja", "ファイルはテキストではなく、PNG 画像です。"), ("en", "The file is a PNG image, not text.")],
+)
+def test_the_pages_script_says_why_the_api_refused_a_file_in_the_pages_language(
+    browser_page: Any, lang: str, said: str
+) -> None:
+    """The script sends the file to the API, which answers in English (ADR 9); the page says it in its language."""
+    seller = make_party("Tohoku Strain Works", {"seller"}, password=PASSWORD)
+    dataset = dataset_create(
+        seller_id=seller.organization.id,
+        title="東北橋梁ひずみ Tohoku bridge strain",
+        description="ひずみゲージの計測値。",
+        data_class="iot",
+        category="infrastructure",
+        tags=["bridge"],
+        region="宮城県",
+        update_frequency="hourly",
+    )
+    page = browser_page
+    sign_in(page, seller.email)
+    if lang == "en":
+        page.click("header .lang-form button[name=language]")
+        page.wait_for_load_state()
+    page.goto(f"/sell/datasets/{dataset.id}/upload/")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    page.set_input_files("input[name=file]", files=[{"name": "readings.csv", "mimeType": "text/csv", "buffer": png}])
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/datasets/{dataset.id}/versions")) as upload:
+        page.click("#upload-form button[type=submit]")
+    assert upload.value.status == 400 and upload.value.json()["detail"].startswith("The file is a PNG image, not text.")
+    status = page.locator("#upload-form .upload-status.error")
+    status.wait_for()
+    assert status.inner_text().startswith(said)
+    assert "(file: binary)" not in status.inner_text()
+    assert not DatasetVersion.objects.filter(dataset=dataset).exists()
