@@ -117,3 +117,40 @@ def register_best_asks_provider(provider: BestAsksProvider) -> None:
 def dataset_best_asks(*, limit: int) -> dict[uuid.UUID, int]:
     """The ``limit`` cheapest datasets' best asks (an empty market before the marketplace registers)."""
     return _best_asks_provider(limit) if _best_asks_provider is not None else {}
+
+
+# Each dataset's best price as a phrase a buyer reads first (HTML, escaped by its renderer: "¥12,000 / seat · 365-day
+# licence · 3 seats left"), for the catalog's cards and the top of a dataset's page; one call for a whole page of
+# datasets, which must cost the same few queries however many there are. A dataset without an offering is absent.
+DatasetPricesRenderer = Callable[[list[uuid.UUID]], dict[uuid.UUID, str]]
+
+_dataset_prices_renderer: DatasetPricesRenderer | None = None
+
+
+def register_dataset_prices(renderer: DatasetPricesRenderer) -> None:
+    global _dataset_prices_renderer
+    _dataset_prices_renderer = renderer
+
+
+def dataset_prices(dataset_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The datasets' price phrases (none before the marketplace registers, or for an empty list)."""
+    if _dataset_prices_renderer is None or not dataset_ids:
+        return {}
+    return _dataset_prices_renderer(dataset_ids)
+
+
+# What a buyer acts on at the top of a dataset's page: the buy box of each offering on its book (HTML, escaped by its
+# renderer), near the top on every screen; the markets' data stay further down (``dataset_panel``).
+DatasetBuyBoxRenderer = Callable[[HttpRequest, uuid.UUID], str]
+
+_dataset_buy_box_renderer: DatasetBuyBoxRenderer | None = None
+
+
+def register_dataset_buy_box(renderer: DatasetBuyBoxRenderer) -> None:
+    global _dataset_buy_box_renderer
+    _dataset_buy_box_renderer = renderer
+
+
+def dataset_buy_box(request: HttpRequest, dataset_id: uuid.UUID) -> str:
+    """The dataset's buy boxes, or empty (nothing offered, or no marketplace registered)."""
+    return _dataset_buy_box_renderer(request, dataset_id) if _dataset_buy_box_renderer is not None else ""

@@ -98,6 +98,9 @@ class MarketSettings:
     consumption_tax_rate: Decimal
     # One of PAYMENT_PROVIDERS.
     payment_provider: str
+    # A bid placed on the web at more than this multiple of the best ask is shown back for the buyer to confirm
+    # (marketplace.web.orders.bid_far_above_best_ask); above 1. The API takes it as it comes.
+    fat_finger_ratio: Decimal
     # An authorised payment is captured at the first completed download or when this window passes.
     acceptance_window: timedelta
     # A settlement pending/authorised this long after its last change is re-driven by the sweeper.
@@ -179,6 +182,7 @@ class MarketSettings:
             platform_fee_rate=read("PLATFORM_FEE_RATE", _fee_rate),
             consumption_tax_rate=read("CONSUMPTION_TAX_RATE", _fee_rate),
             payment_provider=read("PAYMENT_PROVIDER", _choice(PAYMENT_PROVIDERS)),
+            fat_finger_ratio=read("FAT_FINGER_RATIO", _ratio_above_one),
             acceptance_window=read("ACCEPTANCE_WINDOW_HOURS", _duration("hours")),
             settlement_stuck_after=read("SETTLEMENT_STUCK_AFTER_SECONDS", _duration("seconds")),
             download_token_lifetime=read("DOWNLOAD_TOKEN_SECONDS", _duration("seconds", positive=True)),
@@ -303,6 +307,18 @@ def _fee_rate(value: object) -> Decimal:
     if rate != rate.quantize(Decimal(1).scaleb(-FEE_RATE_PLACES)):
         raise ValueError(f"at most {FEE_RATE_PLACES} decimal places (settlements store it so), not {value!r}")
     return rate
+
+
+def _ratio_above_one(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise TypeError(f"expected a decimal number such as 1.5, not {value!r}")
+    try:
+        ratio = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"expected a decimal number such as 1.5, not {value!r}") from None
+    if not ratio.is_finite() or ratio <= 1:
+        raise ValueError(f"must be above 1 (a multiple of the best ask), not {value!r}")
+    return ratio
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[object], str]:

@@ -16,11 +16,14 @@ class MarketplaceConfig(AppConfig):
         from marketplace.models import ApiKey, Organization
         from marketplace.selectors import dataset_best_asks, offerings_public_summary
         from marketplace.services.participants import principal_forget_on_change
-        from marketplace.web.orders import dataset_market_panel
+        from marketplace.web.display import dataset_price_phrases
+        from marketplace.web.orders import dataset_buy_box, dataset_market_panel
 
         hooks.register_offerings_provider(offerings_public_summary)
         hooks.register_best_asks_provider(dataset_best_asks)
         hooks.register_dataset_panel(dataset_market_panel)
+        hooks.register_dataset_prices(dataset_price_phrases)
+        hooks.register_dataset_buy_box(dataset_buy_box)
         # An API key's principal is cached (api_key_authenticate): any change of the key or its organisation,
         # the admin's included, forgets it.
         for model in (ApiKey, Organization):

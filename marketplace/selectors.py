@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from catalog.selectors import new_versions_per_period
@@ -14,7 +15,7 @@ from config.errors import NotFound
 from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
-from contracts.terms import terms_typed
+from contracts.terms import term_int, terms_typed
 from marketplace.models import Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
 
@@ -170,25 +171,106 @@ def offering_delivery_record(
     return record[::-1]
 
 
+def _resting_asks(now: datetime) -> QuerySet[Order]:
+    """The asks resting on books at ``now``: a good-till-date ask past its expiry no longer counts, even before the
+    sweeper marks it expired."""
+    return Order.objects.filter(side=Order.Side.SELL, status__in=Order.RESTING, price__isnull=False).exclude(
+        time_in_force="gtd", expires_at__lte=now
+    )
+
+
 def dataset_best_asks(limit: int) -> dict[uuid.UUID, int]:
     """The cheapest datasets' best asks (catalog.hooks): per dataset, the lowest price of an ask resting on an active
     public book of it (unexpired), cheapest first, at most ``limit``. Prices compare in minor units whatever the
     currency: the market lists in yen."""
-    now = timezone.now()
     asks = (
-        Order.objects.filter(
-            side=Order.Side.SELL,
-            status__in=Order.RESTING,
-            offering__status=Offering.Status.ACTIVE,
-            offering__channel=Offering.Channel.BOOK,
-            price__isnull=False,
-        )
-        .exclude(time_in_force="gtd", expires_at__lte=now)
+        _resting_asks(timezone.now())
+        .filter(offering__status=Offering.Status.ACTIVE, offering__channel=Offering.Channel.BOOK)
         .values("offering__dataset_id")
         .annotate(best=Min("price"))
         .order_by("best", "offering__dataset_id")[:limit]
     )
     return {row["offering__dataset_id"]: row["best"] for row in asks}
+
+
+@dataclass(frozen=True)
+class BestPrice:
+    """What a buyer reads first of an offering on its public book: the lowest asking price per seat (per period for
+    a subscription), the licence it buys and the seats left. ``price`` None: no seat is offered right now."""
+
+    offering_id: uuid.UUID
+    dataset_id: uuid.UUID
+    kind: str
+    currency: str
+    price: int | None
+    duration_days: int | None  # a licence's term
+    period_days: int | None  # a subscription's period and number of periods
+    term_periods: int | None
+    seats_left: int | None  # None: unlimited seats
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.kind == Offering.Kind.SUBSCRIPTION
+
+    @classmethod
+    def of(cls, offering: Offering, best_ask: int | None) -> BestPrice:
+        """An offering's best price from its row and the best ask its page already read (no query); a sold-out
+        offering has none, whatever asks still rest on its book."""
+        return cls(
+            offering_id=offering.id,
+            dataset_id=offering.dataset_id,
+            kind=offering.kind,
+            currency=offering.currency,
+            price=best_ask if offering.seats_left != 0 else None,
+            duration_days=_duration_days(offering.terms),
+            period_days=offering.period_days,
+            term_periods=offering.term_periods,
+            seats_left=offering.seats_left,
+        )
+
+
+def best_prices(*, dataset_ids: Iterable[uuid.UUID] = (), offering_ids: Iterable[uuid.UUID] = ()) -> list[BestPrice]:
+    """The best price of each active public-book offering of these datasets (or these offerings), in one query
+    whatever their number: the catalog's cards, a dataset's page and an offering's page all read it."""
+    wanted = Q(pk__in=list(offering_ids)) | Q(dataset_id__in=list(dataset_ids))
+    best_ask = _resting_asks(timezone.now()).filter(offering=OuterRef("pk")).order_by("price").values("price")[:1]
+    offerings = (
+        Offering.objects.filter(wanted, status=Offering.Status.ACTIVE, channel=Offering.Channel.BOOK)
+        .annotate(best_ask=Subquery(best_ask))
+        .only(
+            "id",
+            "dataset_id",
+            "kind",
+            "currency",
+            "terms",
+            "license_seats",
+            "seats_sold",
+            "period_days",
+            "term_periods",
+            "created_at",
+        )
+        .order_by("created_at", "id")
+    )
+    return [BestPrice.of(offering, offering.best_ask) for offering in offerings]
+
+
+def _duration_days(terms: Any) -> int | None:
+    try:
+        return term_int(terms.get("duration_days"), path="terms.duration_days") if isinstance(terms, dict) else None
+    except ValueError:
+        return None
+
+
+def dataset_best_prices(*, dataset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BestPrice]:
+    """Per dataset, the offering a buyer would buy first: the cheapest asking price among its active book
+    offerings (the oldest offering on a tie); with no seat offered anywhere, its oldest offering without a price.
+    A dataset with no active book offering is left out. Prices compare in minor units: the market lists in yen."""
+    chosen: dict[uuid.UUID, BestPrice] = {}
+    for best in best_prices(dataset_ids=dataset_ids):
+        current = chosen.get(best.dataset_id)
+        if current is None or (best.price is not None and (current.price is None or best.price < current.price)):
+            chosen[best.dataset_id] = best
+    return chosen
 
 
 def offerings_public_summary(dataset_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ def raw(**changes: Any) -> dict[str, Any]:
         "PLATFORM_FEE_RATE": "0.05",
         "CONSUMPTION_TAX_RATE": "0.10",
         "PAYMENT_PROVIDER": "offline",
+        "FAT_FINGER_RATIO": "1.5",
         "ACCEPTANCE_WINDOW_HOURS": 72,
         "SETTLEMENT_STUCK_AFTER_SECONDS": 120,
         "DOWNLOAD_TOKEN_SECONDS": 900,
@@ -91,6 +92,7 @@ def test_values_are_parsed_into_their_types() -> None:
         platform_fee_rate=Decimal("0.05"),
         consumption_tax_rate=Decimal("0.10"),
         payment_provider="offline",
+        fat_finger_ratio=Decimal("1.5"),
         acceptance_window=timedelta(days=3),
         settlement_stuck_after=timedelta(minutes=2),
         download_token_lifetime=timedelta(minutes=15),
@@ -133,6 +135,7 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
     market = MarketSettings.from_mapping(
         raw(
             PLATFORM_FEE_RATE=" 0.125 ",
+            FAT_FINGER_RATIO=" 2 ",
             DOWNLOAD_TOKEN_SECONDS="60",
             OFFLINE_PROVIDER_DELAY_SECONDS=0.3,
             ACCEPTANCE_WINDOW_HOURS=1.5,
@@ -141,6 +144,7 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         )
     )
     assert market.platform_fee_rate == Decimal("0.125")
+    assert market.fat_finger_ratio == Decimal(2)
     assert market.download_token_lifetime == timedelta(minutes=1)
     assert market.offline_provider_delay == timedelta(milliseconds=300)
     assert market.acceptance_window == timedelta(minutes=90)
@@ -162,6 +166,10 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("PLATFORM_FEE_RATE", True, "decimal fraction"),
         ("CONSUMPTION_TAX_RATE", "1", "below 1"),
         ("CONSUMPTION_TAX_RATE", "10%", "decimal fraction"),
+        ("FAT_FINGER_RATIO", "1", "above 1"),
+        ("FAT_FINGER_RATIO", "0.5", "above 1"),
+        ("FAT_FINGER_RATIO", "Infinity", "above 1"),
+        ("FAT_FINGER_RATIO", "double", "decimal number"),
         ("ACCEPTANCE_WINDOW_HOURS", -1, "at least 0 hours"),
         ("SETTLEMENT_STUCK_AFTER_SECONDS", -0.5, "at least 0 seconds"),
         ("VALIDATION_STUCK_AFTER_SECONDS", "soon", "could not convert"),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog import ranking, selectors
-from catalog.hooks import dataset_head, dataset_panel, offerings_for_dataset
+from catalog.hooks import dataset_buy_box, dataset_head, dataset_panel, dataset_prices, offerings_for_dataset
 from catalog.models import Category, DataClass, DatasetVersion, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import MAX_TAGS, check_data_class
@@ -379,6 +379,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
     filtered = any(
         [filters.q.strip(), filters.data_class, filters.category, filters.tag, filters.region, filters.seller]
     )
+    # Each card's best price, for the whole page at once (a fixed number of queries however many cards).
+    prices = dataset_prices([dataset.id for dataset in page.datasets])
+    for dataset in page.datasets:
+        dataset.price_phrase = mark_safe(prices.get(dataset.id, ""))  # type: ignore[attr-defined]  # noqa: S308
     seller_name = ""
     if filters.seller and page.datasets:
         seller_name = page.datasets[0].seller.name
@@ -439,6 +443,9 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID) -> HttpResponse:
             "feed": feed if len(feed) > 1 else [],
             "sample": selectors.dataset_sample(dataset=dataset, shown=selectors.PAGE),
             "offerings": offerings_for_dataset(dataset.id),
+            # Price first: the best price and the buy boxes at the top (the marketplace renders and escapes both).
+            "price_phrase": mark_safe(dataset_prices([dataset.id]).get(dataset.id, "")),  # noqa: S308
+            "buy_box": mark_safe(dataset_buy_box(request, dataset.id)),  # noqa: S308 - rendered by a template
             "market_panel": mark_safe(dataset_panel(request, dataset.id)),  # noqa: S308 - rendered by a template
             "head_extra": mark_safe(dataset_head(request, dataset.id)),  # noqa: S308 - escaped by its renderers
             "withdraw_form": WithdrawForm(),

@@ -276,6 +276,9 @@ ICHIBA = {
     # The market's published fee, a decimal fraction of each trade's amount, deducted from seller proceeds.
     "PLATFORM_FEE_RATE": env.str("ICHIBA_PLATFORM_FEE_RATE", default="0.05"),
     "CONSUMPTION_TAX_RATE": env.str("ICHIBA_CONSUMPTION_TAX_RATE", default="0.10"),
+    # A bid on the web priced above this multiple of the best ask asks the buyer to confirm it first (a "fat finger"
+    # guard: 15000 typed for 1500); above 1. The API is not guarded.
+    "FAT_FINGER_RATIO": env.str("ICHIBA_FAT_FINGER_RATIO", default="1.5"),
     # "offline" (deterministic, honours Stripe's test payment methods) or "stripe" (the official SDK).
     "PAYMENT_PROVIDER": env.str("ICHIBA_PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "offline"),
     # An authorised payment is captured at the first completed download or when this window passes.

@@ -16,7 +16,9 @@ from django.utils.translation import ngettext
 
 from contracts.web.display import money as format_money
 from marketplace.models import Offering
+from marketplace.selectors import BestPrice
 from marketplace.tax import EXEMPTION_NOTES
+from marketplace.web.display import price_phrase as phrase_of
 from marketplace.web.orders import REASON_LABELS, Market, offering_or_404
 from marketplace.web.orders import market_for as build_market
 
@@ -59,6 +61,12 @@ def price(amount: int | None, offering: Any) -> str:
     if getattr(offering, "kind", Offering.Kind.LICENCE) != Offering.Kind.SUBSCRIPTION or not days:
         return shown
     return ngettext("%(price)s / %(days)s day", "%(price)s / %(days)s days", days) % {"price": shown, "days": days}
+
+
+@register.filter
+def price_phrase(best: BestPrice) -> str:
+    """``¥12,000 / seat · 365-day licence · 3 seats left`` (marketplace.web.display, the one place it is written)."""
+    return phrase_of(best)
 
 
 @register.filter

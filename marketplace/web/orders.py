@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -24,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -32,6 +35,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import DataClass
 from config.api.principal import Principal, principal_of
 from config.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from config.market import market_settings
 from config.web import principal_required
 from contracts import eligibility
 from contracts.templatetags.ichiba import countries
@@ -39,7 +43,7 @@ from contracts.terms import term_int
 from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
-from marketplace.selectors import BookLevel
+from marketplace.selectors import BestPrice, BookLevel
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
 from marketplace.web.charts import DepthChart, PriceChart, depth_chart, price_chart
 
@@ -102,7 +106,7 @@ def order_field_error(field: str, message: str) -> str:
         % {"max": f"{MAX_QUANTITY:,}"},
         ("quantity", "required"): gettext_lazy("Enter a number of seats."),
         ("time_in_force", "invalid"): gettext_lazy("Choose how long the order stays valid."),
-        ("expires_at", "required for gtd"): gettext_lazy("Enter when a “good till date” bid expires."),
+        ("expires_at", "required for gtd"): gettext_lazy("Enter until when your offer is valid."),
         ("expires_at", "must be in the future"): gettext_lazy("The expiry must be in the future."),
         ("expires_at", "only for gtd"): gettext_lazy("An expiry is only for “good till date” orders."),
     }
@@ -168,35 +172,87 @@ class BuyNowForm(TermsAcceptanceForm):
         }
 
 
+def bid_far_above_best_ask(*, price: int, best_ask: int | None) -> bool:
+    """The fat-finger guard of the web's bid form: a bid priced above ``ICHIBA_FAT_FINGER_RATIO`` times the best ask
+    (15,000 typed for 1,500) is shown back to be confirmed before it is placed. With no ask to compare, nothing is
+    flagged. The API takes any price in range: a program means what it sends."""
+    if best_ask is None:
+        return False
+    return Decimal(price) > market_settings().fat_finger_ratio * best_ask
+
+
+@dataclass(frozen=True)
+class FarAboveBestAsk:
+    """Why a bid came back to be confirmed: its price and the best ask it is far above."""
+
+    price: int
+    best_ask: int
+    ratio: Decimal
+
+
 class BidForm(TermsAcceptanceForm):
-    """A bid that rests on the book until it fills, is cancelled or (good till date) expires."""
+    """Offer a lower price: a bid that rests on the book until a seller meets it, it is cancelled or it expires. In
+    plain words it is valid until a date (good till date, a week by default); the exchange's other times in force
+    (GTC, IOC, FOK) are under "Advanced"."""
 
     action = "bid"
-    TIME_IN_FORCE = [("gtc", gettext_lazy("Good till cancelled")), ("gtd", gettext_lazy("Good till date"))]
+    TIME_IN_FORCE = [
+        ("gtd", gettext_lazy("Until the date above (good till date, GTD)")),
+        ("gtc", gettext_lazy("Until I cancel it (good till cancelled, GTC)")),
+        (
+            "ioc",
+            gettext_lazy("Only what a seller offers right now; the rest is cancelled (immediate or cancel, IOC)"),
+        ),
+        ("fok", gettext_lazy("Every seat at once, or nothing (fill or kill, FOK)")),
+    ]
+    VALID_DAYS = 7  # the offer's validity the form starts with
 
     price = _price_field()
     quantity = _seats_field(initial=1)
-    time_in_force = forms.ChoiceField(
-        label=gettext_lazy("Valid"), choices=TIME_IN_FORCE, initial="gtc", widget=forms.RadioSelect
-    )
     expires_at = forms.DateTimeField(
-        label=gettext_lazy("Expires at"),
+        label=gettext_lazy("Valid until"),
         required=False,
-        help_text=gettext_lazy(
-            "Only for “good till date”: the bid is withdrawn from the book at this time (Japan time)."
-        ),
+        help_text=gettext_lazy("Japan time. If no seller has met your price by then, the offer is withdrawn."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    field_order = ["price", "quantity", "time_in_force", "expires_at", "accept_terms"]
+    time_in_force = forms.ChoiceField(
+        label=gettext_lazy("How long the offer stays"),
+        choices=TIME_IN_FORCE,
+        initial="gtd",
+        required=False,  # until a date unless chosen otherwise
+        widget=forms.RadioSelect,
+    )
+    # The price the buyer confirmed when the guard flagged it (bid_far_above_best_ask); only that price passes.
+    confirm_price = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    field_order = ["price", "quantity", "expires_at", "time_in_force", "accept_terms"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price"].label = gettext_lazy("Your price per seat")
+        self.fields["expires_at"].initial = timezone.localtime().replace(second=0, microsecond=0) + timedelta(
+            days=self.VALID_DAYS
+        )
+        self.far_above: FarAboveBestAsk | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("time_in_force") == "gtd":
+        cleaned["time_in_force"] = cleaned.get("time_in_force") or "gtd"
+        if cleaned["time_in_force"] == "gtd":
             if cleaned.get("expires_at") is None and not self.has_error("expires_at"):
-                self.add_error("expires_at", gettext_lazy("Enter when a “good till date” bid expires."))
+                self.add_error("expires_at", gettext_lazy("Enter until when your offer is valid."))
         else:
             cleaned["expires_at"] = None
         return cleaned
+
+    def needs_confirmation(self, best_ask: int | None) -> bool:
+        """Whether the valid bid is far above ``best_ask`` and its price was not confirmed yet; if so the form
+        remembers why, to ask."""
+        price = self.cleaned_data["price"]
+        confirmed = self.cleaned_data.get("confirm_price") == price
+        if best_ask is None or confirmed or not bid_far_above_best_ask(price=price, best_ask=best_ask):
+            return False
+        self.far_above = FarAboveBestAsk(price=price, best_ask=best_ask, ratio=market_settings().fat_finger_ratio)
+        return True
 
     def order_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -367,6 +423,11 @@ class Market:
         return countries(self.offering.terms.get("territory", []))
 
     @property
+    def best_price(self) -> BestPrice:
+        """What the buy box says first: ``marketplace.web.display.price_phrase`` of this."""
+        return BestPrice.of(self.offering, self.best_ask.price if self.best_ask else None)
+
+    @property
     def sides(self) -> list[tuple[str, list[BookLevel], str]]:
         return [("bid", self.bids, _("Bids (buy)")), ("ask", self.asks, _("Asks (sell)"))]
 
@@ -405,6 +466,15 @@ def _capped(seats: int | None, cap: int | None) -> int | None:
 
 
 def market_for(request: HttpRequest, offering: Offering) -> Market:
+    """The offering's market as this request's viewer sees it, read once per request: the dataset page shows its buy
+    box near the top and its book further down."""
+    markets: dict[uuid.UUID, Market] = request.__dict__.setdefault("_ichiba_markets", {})
+    if offering.id not in markets:
+        markets[offering.id] = _market(request, offering)
+    return markets[offering.id]
+
+
+def _market(request: HttpRequest, offering: Offering) -> Market:
     principal = principal_of(request)
     depth = selectors.book_depth(offering=offering)
     bids, asks = depth["bids"], depth["asks"]
@@ -474,7 +544,11 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
     form = order_form(action, offering, request.POST if request.method == "POST" else None, initial)
     refusal = ""
     status = 400 if request.method == "POST" else 200  # a form that comes back was refused
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and isinstance(form, BidForm):
+        best_ask = next(iter(selectors.book_depth(offering=offering, levels=1)["asks"]), None)
+        if form.needs_confirmation(best_ask.price if best_ask else None):
+            status = 200  # nothing was refused: the page asks the buyer to confirm the price
+    if request.method == "POST" and form.is_valid() and not getattr(form, "far_above", None):
         try:
             placed = order_place(principal=principal, offering_id=offering.id, **form.order_arguments())
         except NotFound as exc:
@@ -537,6 +611,30 @@ class TradeLine:
     amount: int  # price × seats, in minor units
 
 
+@dataclass(frozen=True)
+class TradedPrices:
+    """The prices an order traded at, as its page states them: one price, or the lowest, the highest and the average
+    per seat (weighted by seats, rounded to the minor unit) when its fills traded at several."""
+
+    low: int
+    high: int
+    average: int
+
+    @classmethod
+    def of(cls, lines: list[TradeLine]) -> TradedPrices | None:
+        if not lines:
+            return None
+        seats = sum(line.trade.quantity for line in lines)
+        total = sum(line.amount for line in lines)
+        average = int((Decimal(total) / seats).to_integral_value(rounding=ROUND_HALF_UP))
+        prices = [line.trade.price for line in lines]
+        return cls(low=min(prices), high=max(prices), average=average)
+
+    @property
+    def several(self) -> bool:
+        return self.low != self.high
+
+
 def _order_trades(order: Order) -> list[TradeLine]:
     related = order.buy_trades if order.side == Order.Side.BUY else order.sell_trades
     trades = related.filter(status=Trade.Status.EXECUTED).order_by("executed_at", "id")
@@ -560,6 +658,7 @@ def order_detail(request: HttpRequest, principal: Principal, order_id: uuid.UUID
             "dataset": offering.dataset,
             "trades": trades,
             "amount": money(sum(line.amount for line in trades), offering.currency) if trades else "",
+            "traded": TradedPrices.of(trades),
             "resting": order.status in Order.RESTING,
         },
     )
@@ -604,13 +703,30 @@ def order_cancel_view(request: HttpRequest, principal: Principal, order_id: uuid
     return redirect(target)
 
 
+def _book_offerings(request: HttpRequest, dataset_id: uuid.UUID) -> list[Offering]:
+    """The dataset's active offerings on the public book, read once per request (the buy boxes and the markets)."""
+    read: dict[uuid.UUID, list[Offering]] = request.__dict__.setdefault("_ichiba_book_offerings", {})
+    if dataset_id not in read:
+        read[dataset_id] = list(
+            Offering.objects.filter(
+                dataset_id=dataset_id, status=Offering.Status.ACTIVE, channel=Offering.Channel.BOOK
+            ).order_by("created_at")
+        )
+    return read[dataset_id]
+
+
+def dataset_buy_box(request: HttpRequest, dataset_id: uuid.UUID) -> str:
+    """The buy box of each of a dataset's active offerings, for the top of its page (catalog.hooks)."""
+    offerings = _book_offerings(request, dataset_id)
+    if not offerings:
+        return ""
+    return render_to_string("marketplace/_dataset_buy_boxes.html", {"offerings": offerings}, request=request)
+
+
 def dataset_market_panel(request: HttpRequest, dataset_id: uuid.UUID) -> str:
-    """The markets of a dataset's active offerings, for the dataset page (registered in catalog.hooks)."""
-    offerings = list(
-        Offering.objects.filter(
-            dataset_id=dataset_id, status=Offering.Status.ACTIVE, channel=Offering.Channel.BOOK
-        ).order_by("created_at")
-    )
+    """The markets (book and trades) of a dataset's active offerings, for its page (catalog.hooks); their buy boxes
+    are at the top of the page (``dataset_buy_box``)."""
+    offerings = _book_offerings(request, dataset_id)
     if not offerings:
         return ""
     return render_to_string("marketplace/_dataset_markets.html", {"offerings": offerings}, request=request)
