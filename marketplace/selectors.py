@@ -181,11 +181,12 @@ def _resting_asks(now: datetime) -> QuerySet[Order]:
 
 def dataset_best_asks(limit: int) -> dict[uuid.UUID, int]:
     """The cheapest datasets' best asks (catalog.hooks): per dataset, the lowest price of an ask resting on an active
-    public book of it (unexpired), cheapest first, at most ``limit``. Prices compare in minor units whatever the
-    currency: the market lists in yen."""
+    public book of it (unexpired) with seats left, cheapest first, at most ``limit``: the price its card shows
+    (``dataset_best_prices``). Prices compare in minor units whatever the currency: the market lists in yen."""
     asks = (
         _resting_asks(timezone.now())
         .filter(offering__status=Offering.Status.ACTIVE, offering__channel=Offering.Channel.BOOK)
+        .filter(Q(offering__license_seats__isnull=True) | Q(offering__seats_sold__lt=F("offering__license_seats")))
         .values("offering__dataset_id")
         .annotate(best=Min("price"))
         .order_by("best", "offering__dataset_id")[:limit]

@@ -132,6 +132,7 @@ def test_the_dataset_page_puts_the_price_and_the_buy_box_before_the_description(
     button = section(page, f"buy-now-form-{offering.id}")
     assert ("Buy now at ¥12,000" if lang == "en" else "¥12,000で今すぐ購入") in plain(button)
     assert page.count(f'id="buy-now-form-{offering.id}"') == 1, "the forms are on the page once"
+    assert "{#" not in page and "{%" not in page, "no template comment shows"
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -143,6 +144,7 @@ def test_the_offering_page_puts_the_buy_box_first_and_keeps_the_jargon_under_adv
     bar_at, box_at, book_at = (page.index(f'id="{name}"') for name in names)
     assert bar_at < box_at < book_at
     assert page.index(f'id="trade-{offering.id}"') < page.index('id="terms-heading"')
+    assert "{#" not in page and "{%" not in page, "no template comment shows"
     box = section(page, f"trade-{offering.id}")
     explained = "any number of buyer organisations" if lang == "en" else "何社でも"
     assert explained in plain(box), "unlimited seats are explained where they appear"
