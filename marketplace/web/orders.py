@@ -583,7 +583,7 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
 def _ticket_title(action: str) -> str:
     titles = {
         BuyNowForm.action: _("Buy now"),
-        BidForm.action: _("Place a bid"),
+        BidForm.action: _("Offer a price"),
         AskForm.action: _("Place an ask"),
         SellIntoBidForm.action: _("Sell into a bid"),
     }
