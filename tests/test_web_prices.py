@@ -163,6 +163,23 @@ def test_the_offering_page_puts_the_buy_box_first_and_keeps_the_jargon_under_adv
     assert 'value="gtd"' in bid and re.search(r'value="gtd"[^>]*checked', bid), "valid until a date by default"
 
 
+def test_the_advanced_times_in_force_reach_the_order(seller, buyer) -> None:
+    offering = offer(seller, seats=10)
+    ask(seller, offering, 1, 1000)
+    client = signed_in(buyer)
+    url = f"/offerings/{offering.id}/orders/"
+    fok = client.post(url, bid_form(offering, price=1000, quantity=2, time_in_force="fok"))
+    assert fok.status_code == 302
+    order = Order.objects.get(side="buy")
+    assert (order.time_in_force, order.status, order.filled_quantity) == ("fok", "cancelled", 0), "all or nothing"
+    ioc = client.post(url, bid_form(offering, price=1000, quantity=2, time_in_force="ioc"))
+    assert ioc.status_code == 302
+    order = Order.objects.get(side="buy", time_in_force="ioc")
+    assert (order.status, order.filled_quantity, order.cancelled_quantity) == ("cancelled", 1, 1), "the rest cancelled"
+    default = client.post(url, {**bid_form(offering, price=900, quantity=1), "time_in_force": ""})
+    assert default.status_code == 400 and "Enter until when your offer is valid." in text(default)
+
+
 # --- the fat-finger guard -------------------------------------------------------------------------------------------
 
 
