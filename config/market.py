@@ -26,6 +26,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils import translation
+
+from config.registration import normalize_registration_number, registration_number_refusal
 
 __all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "MqttAddress", "Rate", "market_settings", "streams_enabled"]
 
@@ -160,6 +163,11 @@ class MarketSettings:
     # trailing slash ("https://ichiba.example"; None: the request's own scheme and host make links absolute).
     market_name: str
     public_url: str | None
+    # Who issues the market's invoices (docs/domain.md#invoices): the operator's legal name as printed on them
+    # (by default the market's name), and its invoice registration number ("T" + 13 digits, config/registration.py;
+    # None: the operator is not a registered issuer, so every invoice the market issues is a plain receipt).
+    operator_name: str
+    invoice_registration_number: str | None
     # Dataspace Protocol callbacks to consumers' connectors (dataspace.services.callbacks): tries before a message
     # is given up (which terminates its process), and the wait before the first retry (doubling, at most 10 min).
     dsp_callback_max_attempts: int
@@ -215,6 +223,8 @@ class MarketSettings:
             mqtt_ca_file=read("MQTT_CA_FILE", _optional_path),
             market_name=read("MARKET_NAME", _nonempty_text),
             public_url=read("PUBLIC_URL", _public_url),
+            operator_name=read("OPERATOR_NAME", _text).strip() or read("MARKET_NAME", _nonempty_text),
+            invoice_registration_number=read("INVOICE_REGISTRATION_NUMBER", _registration_number),
             dsp_callback_max_attempts=read("DSP_CALLBACK_MAX_ATTEMPTS", _integer(minimum=1)),
             dsp_callback_retry_base=read("DSP_CALLBACK_RETRY_BASE_SECONDS", _duration("seconds", positive=True)),
         )
@@ -353,6 +363,17 @@ def _nonempty_text(value: object) -> str:
     if not _text(value):
         raise ValueError("must not be empty")
     return str(value)
+
+
+def _registration_number(value: object) -> str | None:
+    text = normalize_registration_number(_text(value))
+    if not text:
+        return None
+    refusal = registration_number_refusal(text)
+    if refusal is not None:
+        with translation.override("en"):
+            raise ValueError(str(refusal))
+    return text
 
 
 def _optional_path(value: object) -> Path | None:

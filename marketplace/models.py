@@ -26,6 +26,9 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, default="JP", help_text=_("ISO 3166-1 alpha-2"))
     verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # 適格請求書発行事業者登録番号: "T" + the 13-digit corporate number (config/registration.py checks it); blank:
+    # not a registered invoice issuer, so the invoices the market issues for its sales are plain receipts.
+    invoice_registration_number = models.CharField(_("invoice registration number"), max_length=14, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -35,6 +38,10 @@ class Organization(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(is_seller=True) | Q(is_buyer=True), name="organization_has_a_role"),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="organization_country_iso2"),
+            models.CheckConstraint(
+                condition=Q(invoice_registration_number="") | Q(invoice_registration_number__regex=r"^T[0-9]{13}$"),
+                name="organization_invoice_registration_number_form",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +109,7 @@ class ParticipantEvent(models.Model):
         MEMBER_ADDED = "member_added", _("member added")
         API_KEY_CREATED = "api_key_created", _("API key created")
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        INVOICE_NUMBER_SET = "invoice_number_set", _("invoice registration number changed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

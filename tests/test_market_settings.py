@@ -71,6 +71,8 @@ def raw(**changes: Any) -> dict[str, Any]:
         "MQTT_CA_FILE": "",
         "MARKET_NAME": "Ichiba",
         "PUBLIC_URL": "",
+        "OPERATOR_NAME": "",
+        "INVOICE_REGISTRATION_NUMBER": "",
         "DSP_CALLBACK_MAX_ATTEMPTS": 8,
         "DSP_CALLBACK_RETRY_BASE_SECONDS": 10,
         **changes,
@@ -125,6 +127,8 @@ def test_values_are_parsed_into_their_types() -> None:
         mqtt_ca_file=None,
         market_name="Ichiba",
         public_url=None,
+        operator_name="Ichiba",
+        invoice_registration_number=None,
         dsp_callback_max_attempts=8,
         dsp_callback_retry_base=timedelta(seconds=10),
     )
@@ -152,6 +156,13 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
     assert market.jwt_key_file is None
     assert MarketSettings.from_mapping(raw(PLATFORM_FEE_RATE=0)).platform_fee_rate == 0
     assert MarketSettings.from_mapping(raw(PLATFORM_FEE_RATE="0.9999")).platform_fee_rate == Decimal("0.9999")
+
+
+def test_the_invoice_issuer_is_the_operator_named_or_the_market_with_its_number_as_typed() -> None:
+    market = MarketSettings.from_mapping(raw(INVOICE_REGISTRATION_NUMBER="Ｔ７０００-０１２０-５０００２"))
+    assert (market.operator_name, market.invoice_registration_number) == ("Ichiba", "T7000012050002")
+    named = MarketSettings.from_mapping(raw(OPERATOR_NAME="Ichiba K.K.", INVOICE_REGISTRATION_NUMBER=""))
+    assert (named.operator_name, named.invoice_registration_number) == ("Ichiba K.K.", None)
 
 
 @pytest.mark.parametrize(
@@ -209,6 +220,8 @@ def test_numbers_given_as_text_or_fractions_are_read_as_such() -> None:
         ("PUBLIC_URL", "ftp://ichiba.example", "base URL such as https://ichiba.example"),
         ("PUBLIC_URL", "https://ichiba.example/?a=1", "takes no path, query"),
         ("PUBLIC_URL", "https://ichiba.example/market", "takes no path, query"),
+        ("INVOICE_REGISTRATION_NUMBER", "7000012050002", "T followed by 13 digits"),
+        ("INVOICE_REGISTRATION_NUMBER", "T8000012050002", "check digit"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_environment_variable_named(key: str, value: object, message: str) -> None:

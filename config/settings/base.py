@@ -360,6 +360,11 @@ ICHIBA = {
     # absolute whichever host a request came through; empty: the request's own scheme and host.
     "MARKET_NAME": env.str("ICHIBA_MARKET_NAME", default="Ichiba"),
     "PUBLIC_URL": env.str("ICHIBA_PUBLIC_URL", default=""),
+    # The invoices the market issues (docs/domain.md#invoices): the operator's legal name printed on them (empty: the
+    # market's name) and its invoice registration number, "T" + 13 digits (empty: not a registered issuer, so the
+    # market issues plain receipts, never qualified invoices).
+    "OPERATOR_NAME": env.str("ICHIBA_OPERATOR_NAME", default=""),
+    "INVOICE_REGISTRATION_NUMBER": env.str("ICHIBA_INVOICE_REGISTRATION_NUMBER", default=""),
 }
 
 # --- Stripe ---------------------------------------------------------------------------------------------

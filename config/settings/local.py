@@ -23,4 +23,6 @@ ICHIBA = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": env.bool("ICHIBA_WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True),
     # `manage.py close_periods --as-of <a future instant>` closes periods ahead of time (a test clock).
     "SUBSCRIPTION_TEST_CLOCK": env.bool("ICHIBA_SUBSCRIPTION_TEST_CLOCK", default=True),
+    # A made-up registration number (its check digit valid) so that the market issues qualified invoices here.
+    "INVOICE_REGISTRATION_NUMBER": env.str("ICHIBA_INVOICE_REGISTRATION_NUMBER", default="T5010001199999"),
 }

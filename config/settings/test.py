@@ -46,6 +46,8 @@ ICHIBA = {
     "ORGANIZATION_RATE": "10000/min",
     # Tests close subscription periods ahead of time (`close_periods --as-of`), as a test clock does.
     "SUBSCRIPTION_TEST_CLOCK": True,
+    # A made-up registration number (its check digit valid) so that the market issues qualified invoices here.
+    "INVOICE_REGISTRATION_NUMBER": env.str("ICHIBA_INVOICE_REGISTRATION_NUMBER", default="T5010001199999"),
 }
 LANGUAGE_CODE = "en"
 

@@ -1,4 +1,5 @@
-"""The calling organisation (``/me``, docs/api.md#authentication): who an API key or a session acts for."""
+"""The calling organisation (``/me``, docs/api.md#authentication): who an API key or a session acts for, and the
+one field of its profile its members keep through the API, its invoice registration number."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.principal import Principal, principal_of
+from marketplace.models import Organization
+from marketplace.services.participants import organization_invoice_number_set
 
 
 class MeSerializer(serializers.Serializer):
@@ -18,12 +21,49 @@ class MeSerializer(serializers.Serializer):
     country = serializers.CharField()
     verified = serializers.BooleanField()
     authenticated_by = serializers.SerializerMethodField()
+    invoice_registration_number = serializers.SerializerMethodField(
+        help_text=(
+            "The organisation's qualified invoice issuer registration number (適格請求書発行事業者登録番号): "
+            '"T" + 13 digits; empty when it is not a registered issuer.'
+        )
+    )
 
     def get_roles(self, principal: Principal) -> list[str]:
         return sorted(principal.roles)
 
     def get_authenticated_by(self, principal: Principal) -> str:
         return "api_key" if principal.api_key_id else "session"
+
+    def get_invoice_registration_number(self, principal: Principal) -> str:
+        number: str = self.context["invoice_registration_number"]
+        return number
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    invoice_registration_number = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text=(
+            '"T" + the 13-digit corporate number (full-width digits and hyphens are accepted and normalised); '
+            '"" clears it. A wrong check digit is refused.'
+        ),
+    )
+
+
+def _principal(request: Request) -> Principal:
+    principal = principal_of(request)
+    assert principal is not None  # IsMember, the default permission
+    return principal
+
+
+def _render(principal: Principal) -> Response:
+    number = (
+        Organization.objects.filter(pk=principal.organization_id)
+        .values_list("invoice_registration_number", flat=True)
+        .get()
+    )
+    return Response(MeSerializer(principal, context={"invoice_registration_number": number}).data)
 
 
 class MeView(GenericAPIView):
@@ -33,4 +73,17 @@ class MeView(GenericAPIView):
 
     @extend_schema(operation_id="me", responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(principal_of(request)).data)
+        return _render(_principal(request))
+
+    @extend_schema(operation_id="me_update", request=MeUpdateSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        """Set (or clear) the organisation's invoice registration number: invoices issued from then on carry it."""
+        principal = _principal(request)
+        serializer = MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization_invoice_number_set(
+            organization_id=principal.organization_id,
+            number=serializer.validated_data["invoice_registration_number"],
+            actor=request.user if principal.user_id else None,
+        )
+        return _render(principal)

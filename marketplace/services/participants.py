@@ -20,6 +20,7 @@ from django.utils import timezone
 from config.api.principal import BUYER, SELLER, Principal
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
+from config.registration import normalize_registration_number, registration_number_refusal
 from config.text import text_refusal
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 
@@ -103,6 +104,34 @@ def organization_create(
 
 
 @transaction.atomic
+@transaction.atomic
+def organization_invoice_number_set(*, organization_id: uuid.UUID, number: str, actor: Actor = None) -> Organization:
+    """A member records its organisation's invoice registration number (適格請求書発行事業者登録番号), or clears it
+    with "". Typed as people type it (full-width, hyphens: normalised first); a number that is not "T" + a corporate
+    number with a valid check digit is refused (400, naming the field). Invoices already issued keep the number
+    they were issued with (docs/domain.md#invoices): only the next ones carry the new one."""
+    normalized = normalize_registration_number(number)
+    if normalized:
+        refusal = registration_number_refusal(normalized)
+        if refusal is not None:
+            raise InvalidInput(
+                f"invoice_registration_number: {refusal}", errors={"invoice_registration_number": [str(refusal)]}
+            )
+    organization = Organization.objects.select_for_update().get(pk=organization_id)
+    if organization.invoice_registration_number == normalized:
+        return organization
+    previous = organization.invoice_registration_number
+    organization.invoice_registration_number = normalized
+    organization.save(update_fields=["invoice_registration_number"])
+    ParticipantEvent.objects.create(
+        organization=organization,
+        kind=ParticipantEvent.Kind.INVOICE_NUMBER_SET,
+        actor=_user(actor),
+        payload={"from": previous, "to": normalized},
+    )
+    return organization
+
+
 def organization_set_verified(*, organization: Organization, verified: bool, actor: Actor = None) -> Organization:
     """The market operator's check of a participant (Data Trading Alliance criterion: qualified participants)."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
