@@ -200,3 +200,90 @@ def on_trade_unpaid(event: TradeUnpaid) -> None:
     payment failed or was voided; as above, a subscriber defers its work until commit."""
     for subscriber in list(_trade_unpaid_subscribers):
         subscriber(event)
+
+
+# --- money taken or given back: a settlement captured or refunded ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementMoved:
+    """A settlement was captured (the sale is final: a trade's, a subscription period's, a deal's) or refunded,
+    at ``at``. Announced inside the transaction that moved it, under the settlement's row lock, exactly once per
+    move (the move itself happens once: ``_move`` checks the transition). The invoices app issues its documents
+    here, so a capture without its invoice cannot commit."""
+
+    settlement_id: uuid.UUID
+    status: str  # "captured" or "refunded"
+    at: datetime
+
+
+SettlementMovedSubscriber = Callable[[SettlementMoved], None]
+
+_settlement_captured_subscribers: list[SettlementMovedSubscriber] = []
+_settlement_refunded_subscribers: list[SettlementMovedSubscriber] = []
+
+
+def subscribe_settlement_captured(subscriber: SettlementMovedSubscriber) -> None:
+    if subscriber not in _settlement_captured_subscribers:
+        _settlement_captured_subscribers.append(subscriber)
+
+
+def subscribe_settlement_refunded(subscriber: SettlementMovedSubscriber) -> None:
+    if subscriber not in _settlement_refunded_subscribers:
+        _settlement_refunded_subscribers.append(subscriber)
+
+
+def unsubscribe_settlement_captured(subscriber: SettlementMovedSubscriber) -> None:
+    if subscriber in _settlement_captured_subscribers:
+        _settlement_captured_subscribers.remove(subscriber)
+
+
+def unsubscribe_settlement_refunded(subscriber: SettlementMovedSubscriber) -> None:
+    if subscriber in _settlement_refunded_subscribers:
+        _settlement_refunded_subscribers.remove(subscriber)
+
+
+def on_settlement_captured(event: SettlementMoved) -> None:
+    """Announce a capture inside its transaction; a subscriber that raises rolls the capture back."""
+    for subscriber in list(_settlement_captured_subscribers):
+        subscriber(event)
+
+
+def on_settlement_refunded(event: SettlementMoved) -> None:
+    """Announce a refund inside its transaction; a subscriber that raises rolls the refund back."""
+    for subscriber in list(_settlement_refunded_subscribers):
+        subscriber(event)
+
+
+# --- web pages: the documents a higher app issued for a settlement (the invoices) ---------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementDocument:
+    """A link the purchases and sales pages show beside a settlement: an invoice the invoices app issued for it."""
+
+    label: str  # already in the reader's language
+    url: str
+    kind: str
+
+
+# (organisation id, settlement ids) -> the documents that organisation may open, by settlement.
+SettlementDocumentLister = Callable[[uuid.UUID, list[uuid.UUID]], dict[uuid.UUID, list[SettlementDocument]]]
+
+_document_listers: list[SettlementDocumentLister] = []
+
+
+def register_settlement_documents(lister: SettlementDocumentLister) -> None:
+    if lister not in _document_listers:
+        _document_listers.append(lister)
+
+
+def settlement_documents(
+    organization_id: uuid.UUID, settlement_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[SettlementDocument]]:
+    """The documents of these settlements the organisation may open, from every registered app (one query each)."""
+    found: dict[uuid.UUID, list[SettlementDocument]] = {}
+    for lister in _document_listers:
+        for settlement_id, documents in lister(organization_id, settlement_ids).items():
+            found.setdefault(settlement_id, []).extend(documents)
+    return found

@@ -809,6 +809,9 @@ def _captured(settlement: Settlement, *, reason: str, subscription: Subscription
     ledger.ledger_post_capture(settlement=settlement)
     if subscription is not None:
         subscriptions.subscription_period_paid(subscription=subscription, settlement=settlement, now=now)
+    settlement_hooks.on_settlement_captured(
+        settlement_hooks.SettlementMoved(settlement_id=settlement.id, status=settlement.status, at=now)
+    )
 
 
 def _period_declined(
@@ -955,6 +958,9 @@ def _released(settlement: Settlement, *, reason: str, subscription: Subscription
 def _refunded(settlement: Settlement, *, reason: str, actor: str, subscription: Subscription | None = None) -> None:
     _move(settlement, Settlement.Status.REFUNDED, reason=reason, actor=actor)
     ledger.ledger_post_refund(settlement=settlement)
+    settlement_hooks.on_settlement_refunded(
+        settlement_hooks.SettlementMoved(settlement_id=settlement.id, status=settlement.status, at=timezone.now())
+    )
     if subscription is not None:  # ends it, its access revoked and its contract terminated
         subscriptions.subscription_refunded(subscription=subscription, now=timezone.now(), reason=reason)
     _revoke_entitlement(settlement, reason=reason)

@@ -110,6 +110,8 @@ class PurchaseLine:
     subscription: SubscriptionLine | None = None
     # The other formats the Download button's version can be had in (its renditions; hosted delivery only).
     formats: tuple[str, ...] = ()
+    # The invoices issued for it that the buyer may open (hooks.settlement_documents: the invoices app's).
+    documents: tuple[hooks.SettlementDocument, ...] = ()
 
     @property
     def downloadable(self) -> bool:
@@ -211,6 +213,7 @@ def _lines(settlements: list[Settlement], *, organization_id: uuid.UUID) -> list
         ):
             button_versions[held.id] = received[held.id][-1].id if received.get(held.id) else held.dataset_version_id
     formats = catalog_selectors.rendition_formats(version_ids=button_versions.values())
+    documents = hooks.settlement_documents(organization_id, [s.id for s in settlements])
     lines = []
     for settlement in settlements:
         entitlement = entitlements[settlement.id]
@@ -228,6 +231,7 @@ def _lines(settlements: list[Settlement], *, organization_id: uuid.UUID) -> list
                 formats=tuple(formats.get(button_versions[entitlement.id], []))
                 if entitlement is not None and entitlement.id in button_versions
                 else (),
+                documents=tuple(documents.get(settlement.id, ())),
                 subscription=None
                 if subscription is None
                 else _subscription_line(

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from config.api.principal import Principal
-from settlement import selectors
+from settlement import hooks, selectors
 from settlement.models import Settlement, Subscription, SubscriptionPeriod
 from settlement.services.ledger import seller_payable
 from settlement.web import display
@@ -31,6 +31,8 @@ PERIOD_OUTCOMES_SHOWN = 50
 class SaleLine:
     settlement: Settlement
     status_label: str
+    # The invoices of the sale the seller may open: the one issued on its behalf, the market's fee invoice, returns.
+    documents: tuple[hooks.SettlementDocument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def sales(request: HttpRequest, principal: Principal) -> HttpResponse:
         selectors.subscribers_of_seller(organization_id=organization_id), SUBSCRIBERS_PAGE_SIZE
     ).get_page(request.GET.get("subscribers_page"))
     outcomes = selectors.period_outcomes_of_seller(organization_id=organization_id)[:PERIOD_OUTCOMES_SHOWN]
+    documents = hooks.settlement_documents(organization_id, [s.id for s in page.object_list])
     return render(
         request,
         "settlement/sales.html",
@@ -106,7 +109,12 @@ def sales(request: HttpRequest, principal: Principal) -> HttpResponse:
             ],
             "page": page,
             "lines": [
-                SaleLine(settlement=s, status_label=display.seller_status_label(s.status)) for s in page.object_list
+                SaleLine(
+                    settlement=s,
+                    status_label=display.seller_status_label(s.status),
+                    documents=tuple(documents.get(s.id, ())),
+                )
+                for s in page.object_list
             ],
             "balances": balances,
             "payouts": selectors.payouts_of_seller(organization_id=organization_id)[:PAYOUTS_SHOWN],
