@@ -7,7 +7,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # Lowest first. ``demo`` drives every other app and none may depend on it.
-LAYERS = ("config", "catalog", "contracts", "marketplace", "settlement", "deals", "dataspace", "streams", "demo")
+LAYERS = (
+    "config",
+    "catalog",
+    "contracts",
+    "marketplace",
+    "settlement",
+    "invoices",
+    "deals",
+    "dataspace",
+    "streams",
+    "demo",
+)
 # The root URLconf is where the apps' URLs are put together: it names every app by design.
 ASSEMBLY = {"config/urls.py"}
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "contracts",
     "marketplace",
     "settlement",
+    "invoices",
     "deals",
     "dataspace",
     "streams",
