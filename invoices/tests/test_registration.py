@@ -50,6 +50,8 @@ def test_a_member_sets_its_number_through_the_api_and_a_bad_check_digit_names_th
     assert cleared.json()["invoice_registration_number"] == ""
     missing = seller.client.patch("/api/v1/me", {}, format="json")
     assert missing.status_code == 400 and "invoice_registration_number" in missing.json()["errors"]
+    typo = seller.client.patch("/api/v1/me", {"invoice_number": "T7000012050002"}, format="json")
+    assert typo.status_code == 400 and "invoice_number" in typo.json()["errors"]
 
 
 @pytest.mark.django_db

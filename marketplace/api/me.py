@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.principal import Principal, principal_of
+from config.api.serializers import StrictSerializer
+from config.text import displayable_line
 from marketplace.models import Organization
 from marketplace.services.participants import organization_invoice_number_set
 
@@ -39,11 +41,12 @@ class MeSerializer(serializers.Serializer):
         return number
 
 
-class MeUpdateSerializer(serializers.Serializer):
+class MeUpdateSerializer(StrictSerializer):
     invoice_registration_number = serializers.CharField(
         max_length=64,
         allow_blank=True,
         trim_whitespace=True,
+        validators=[displayable_line],
         help_text=(
             '"T" + the 13-digit corporate number (full-width digits and hyphens are accepted and normalised); '
             '"" clears it. A wrong check digit is refused.'
