@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from contracts.web.display import money
 from invoices.models import Invoice
+from invoices.services.invoices import no_tax_note
 
 LANGUAGES = ("ja", "en")
 
@@ -32,18 +33,6 @@ TREATMENT_LABELS: dict[str, Any] = {
     "export": gettext_lazy("Zero-rated export (輸出免税)"),
     "reverse_charge": gettext_lazy("Reverse charge (リバースチャージ)"),
     "out_of_scope": gettext_lazy("Outside the scope of consumption tax (不課税)"),
-}
-
-NO_TAX_STATEMENTS: dict[str, Any] = {
-    "export": gettext_lazy(
-        "Zero-rated export (輸出免税): the service is supplied to a recipient outside Japan, so no consumption tax "
-        "is charged."
-    ),
-    "reverse_charge": gettext_lazy(
-        "Reverse charge (リバースチャージ): the recipient accounts for the consumption tax on this service itself; "
-        "none is charged here."
-    ),
-    "out_of_scope": gettext_lazy("Outside the scope of Japan's consumption tax (不課税): no consumption tax applies."),
 }
 
 
@@ -189,13 +178,10 @@ def document(invoice: Invoice, *, lang: str) -> Document:
             amount_excl_tax=money(snapshot["amount_excl_tax"], currency),
             tax_amount=money(snapshot["tax_amount"], currency),
             amount_incl_tax=money(snapshot["amount_incl_tax"], currency),
-            treatment_label=str(TREATMENTS_SHOWN.get(treatment, treatment)),
-            no_tax_statement=str(NO_TAX_STATEMENTS.get(treatment, "")),
+            treatment_label=str(TREATMENT_LABELS.get(treatment, treatment)),
+            no_tax_statement=str(no_tax_note(kind=invoice.kind, treatment=treatment) or ""),
             qualified_note=note,
             original=None
             if not (returned and original)
             else {"number": original["number"], "issue_date": _date(original["issue_date"]), "id": original["id"]},
         )
-
-
-TREATMENTS_SHOWN = TREATMENT_LABELS

@@ -23,26 +23,43 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from config.market import market_settings
 from invoices.models import Invoice, InvoiceCounter
 from marketplace.models import Organization
-from marketplace.tax import EXPORT, OUT_OF_SCOPE, REVERSE_CHARGE, STANDARD
+from marketplace.tax import EXEMPTION_NOTES, EXPORT, OUT_OF_SCOPE, STANDARD
 from settlement import hooks as settlement_hooks
 from settlement.models import Settlement, SubscriptionPeriod
 
 SNAPSHOT_VERSION = 1
 
-# Why an invoice shows no consumption tax, by the sale's treatment (marketplace/tax.py). Stored in English (ADR 9);
-# the document translates it from the treatment when it is shown.
-NO_TAX_REASONS = {
-    EXPORT: "Zero-rated export (輸出免税): an export of services, no consumption tax is charged.",
-    REVERSE_CHARGE: "Reverse charge (リバースチャージ): the recipient accounts for the consumption tax.",
-    OUT_OF_SCOPE: "Outside the scope of Japan's consumption tax (不課税).",
-}
+# Why the market's fee to a seller abroad carries no tax (the sale's own reasons: marketplace.tax.EXEMPTION_NOTES).
+FEE_EXPORT_NOTE = gettext_lazy(
+    "No consumption tax: the market's service to a seller outside Japan is an export of services and zero-rated."
+)
+
+
+def no_tax_note(*, kind: str, treatment: str) -> Promise | None:
+    """Why an invoice of ``kind`` taxed as ``treatment`` shows no consumption tax; None when it is charged. Lazy: the
+    snapshot stores it in English (ADR 9), the document shows it in its own language."""
+    if treatment == STANDARD:
+        return None
+    if kind in (Invoice.Kind.FEE, Invoice.Kind.FEE_RETURN):
+        return FEE_EXPORT_NOTE
+    return EXEMPTION_NOTES.get(treatment)
+
 
 _RETURN_OF = {Invoice.Kind.SALE: Invoice.Kind.SALE_RETURN, Invoice.Kind.FEE: Invoice.Kind.FEE_RETURN}
+
+
+def _english(text: Promise | None) -> str:
+    if text is None:
+        return ""
+    with translation.override("en"):
+        return str(text)
 
 
 def invoice_number(*, year: int, sequence: int) -> str:
@@ -114,7 +131,7 @@ def _issue(
         "recipient": original.snapshot["recipient"] if original is not None else _party(recipient),
         "currency": settlement.currency,
         "tax_treatment": treatment,
-        "no_tax_reason": "" if treatment == STANDARD else NO_TAX_REASONS.get(treatment, ""),
+        "no_tax_reason": _english(no_tax_note(kind=kind, treatment=treatment)),
         # One rate per invoice (the market sells at one rate), listed per rate as the invoice system asks.
         "rates": [{"rate": _rate_text(rate), "amount_excl_tax": amount_excl_tax, "tax_amount": tax}],
         "amount_excl_tax": amount_excl_tax,

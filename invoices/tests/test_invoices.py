@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
+from invoices.document import document
 from invoices.models import Invoice
 from marketplace.services.participants import organization_invoice_number_set
 from settlement.models import Settlement
@@ -84,7 +85,10 @@ def test_an_export_buyer_s_invoice_is_zero_rated_and_says_why(
     settlement = _captured(abroad, seller, offering, capture)
     sale = Invoice.objects.get(settlement=settlement, kind="sale")
     assert (sale.tax_treatment, sale.tax_amount, sale.amount_incl_tax) == ("export", 0, 3000)
-    assert "輸出免税" in sale.snapshot["no_tax_reason"]
+    assert "zero-rated" in sale.snapshot["no_tax_reason"]
+    printed = document(sale, lang="ja")
+    assert printed.treatment_label == "輸出免税" and "免税" in printed.no_tax_statement
+    assert [rate.tax_amount for rate in printed.rates] == ["¥0"] and printed.amount_incl_tax == "¥3,000"
     fee = Invoice.objects.get(settlement=settlement, kind="fee")
     assert (fee.tax_treatment, fee.tax_rate, fee.tax_amount) == ("standard", Decimal("0.1"), 15), (
         "the fee's tax remains"
