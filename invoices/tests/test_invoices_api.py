@@ -101,6 +101,8 @@ def test_the_pdf_prints_the_qualified_invoice_with_its_number_and_tax(captured: 
     english = _pdf_text(buyer.client.get(f"/api/v1/invoices/{invoice.id}/pdf", {"lang": "en"}).content)
     assert "Qualified invoice" in english and "T7000012050002" in english
     assert buyer.client.get(f"/api/v1/invoices/{invoice.id}/pdf", {"lang": "fr"}).status_code == 400
+    json_only = buyer.client.get(f"/api/v1/invoices/{invoice.id}/pdf", headers={"Accept": "application/json"})
+    assert json_only.status_code == 406 and json_only["Content-Type"] == "application/problem+json"
 
 
 def test_the_invoice_page_prints_in_japanese_and_in_english_from_one_snapshot(captured: Settlement, buyer: Any) -> None:
@@ -114,3 +116,13 @@ def test_the_invoice_page_prints_in_japanese_and_in_english_from_one_snapshot(ca
     assert f"/invoices/{invoice.id}/" in purchases
     listing = text(client.get("/invoices/"))
     assert invoice.number in listing
+
+
+def test_the_seller_s_sales_page_links_the_invoice_issued_for_it_and_its_fee_invoice(
+    captured: Settlement, seller: Any
+) -> None:
+    sales = text(signed_in(seller, lang="ja").get("/sales/"))
+    for kind in ("sale", "fee"):
+        invoice = Invoice.objects.get(settlement=captured, kind=kind)
+        assert f'href="/invoices/{invoice.id}/"' in sales, kind
+    assert "手数料の請求書" in sales
