@@ -8,6 +8,7 @@ tried at once; it exists only in a database where this command ran.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import uuid
 from datetime import timedelta
@@ -23,6 +24,7 @@ from catalog.models import Dataset
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_profile, version_upload, version_validate
 from config.market import market_settings
+from config.registration import corporate_check_digit
 from contracts.models import Contract
 from dataspace.models import Negotiation
 from deals import selectors
@@ -36,7 +38,13 @@ from marketplace import hooks
 from marketplace.models import Offering, Organization
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_place
-from marketplace.services.participants import api_key_create_demo, member_add, organization_create, principal_for
+from marketplace.services.participants import (
+    api_key_create_demo,
+    member_add,
+    organization_create,
+    organization_invoice_number_set,
+    principal_for,
+)
 from settlement.models import Entitlement
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
@@ -200,6 +208,11 @@ class Command(BaseCommand):
             return existing
         organization = organization_create(name=party.name, roles=roles, country=party.country, verified=True)
         member_add(organization=organization, email=party.email, password=DEMO_PASSWORD)
+        if "seller" in roles and party.country == "JP":
+            # A made-up registration number (valid check digit), so the demo's sales issue qualified invoices.
+            organization_invoice_number_set(
+                organization_id=organization.id, number=_demo_registration_number(party.key)
+            )
         if "buyer" in roles:
             # Stripe's test card, honoured by the offline provider: demo purchases are authorised.
             hooks.save_payment_method(organization_id=organization.id, payment_method="pm_card_visa")
@@ -406,3 +419,9 @@ class Command(BaseCommand):
                 terms=terms,
                 license_seats=None if demo.data_class == "iot" else 20,
             )
+
+
+def _demo_registration_number(key: str) -> str:
+    """A made-up invoice registration number for a demo seller: 12 digits from its key, and their check digit."""
+    base = str(int(hashlib.sha256(key.encode()).hexdigest(), 16))[:12]
+    return f"T{corporate_check_digit(base)}{base}"
