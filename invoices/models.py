@@ -1,4 +1,4 @@
-"""The documents the market issues for each sale it settles (docs/domain.md#invoices, ADR 18).
+"""The documents the market issues for each sale it settles (docs/domain.md#invoices, ADR 19).
 
 An ``Invoice`` is an immutable snapshot of everything it prints (``snapshot``): issued once per settlement and
 kind (a database constraint), never edited (a trigger refuses UPDATE, and DELETE on PostgreSQL); a correction is a
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 class InvoiceCounter(models.Model):
     """The last number issued in a year. Its row is locked (FOR UPDATE) by the transaction that issues the next
-    number, so numbers are consecutive and a rolled-back capture leaves no gap (ADR 18)."""
+    number, so numbers are consecutive and a rolled-back capture leaves no gap (ADR 19)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)

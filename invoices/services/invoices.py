@@ -1,4 +1,4 @@
-"""Issuing the market's invoices: one use case per settlement move (docs/domain.md#invoices, ADR 18).
+"""Issuing the market's invoices: one use case per settlement move (docs/domain.md#invoices, ADR 19).
 
 When a settlement is captured the sale is final, and in the capture's own transaction the market issues
 

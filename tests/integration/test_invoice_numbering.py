@@ -1,6 +1,6 @@
 """Invoice numbers stay unique and consecutive when many captures race on PostgreSQL (run by CI): each capture
 takes the year's counter row FOR UPDATE in its own transaction, so no two invoices share a number and none is
-skipped (ADR 18)."""
+skipped (ADR 19)."""
 
 from __future__ import annotations
 
