@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,23 @@ from config.api.principal import BUYER, SELLER
 from contracts.meti.data_provision_terms import MAX_PERIOD_DAYS, MAX_SUBSCRIPTION_DAYS, MAX_TERM_PERIODS
 
 
+def logo_storage() -> Storage:
+    """Where organisations' logos live: a local folder, or the S3-compatible bucket (settings ``STORAGES``)."""
+    return storages["logos"]
+
+
+def logo_upload_to(organization: Organization, filename: str) -> str:
+    # The stored name never comes from the uploader; ``filename`` carries only the extension of the sniffed type
+    # (marketplace.services.profiles), and a new name per upload keeps a cached old logo from being served.
+    extension = filename.rsplit(".", 1)[-1]
+    return f"{organization.id}/logo-{uuid.uuid4().hex[:12]}.{extension}"
+
+
 class Organization(models.Model):
-    """A company trading on the market. Only ``verified`` ones may place orders (market operator criteria)."""
+    """A company trading on the market. Only ``verified`` ones may place orders (market operator criteria).
+
+    A seller's public profile (``/sellers/<id>/``, ``GET /api/v1/sellers/{id}``) shows its name, verification,
+    ``description``, ``website`` and ``logo``, which its members edit (marketplace.services.profiles)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -30,6 +46,11 @@ class Organization(models.Model):
     # not a registered invoice issuer, so the invoices the market issues for its sales are plain receipts.
     invoice_registration_number = models.CharField(_("invoice registration number"), max_length=14, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The public profile, as the organisation wrote it (one free text in whatever language it chose: ADR 9 keeps
+    # stored text as written).
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, storage=logo_storage, max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -110,6 +131,7 @@ class ParticipantEvent(models.Model):
         API_KEY_CREATED = "api_key_created", _("API key created")
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
         INVOICE_NUMBER_SET = "invoice_number_set", _("invoice registration number changed")
+        PROFILE_CHANGED = "profile_changed", _("profile changed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

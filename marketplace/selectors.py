@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from catalog.models import Dataset
 from catalog.selectors import new_versions_per_period
 from config.api.principal import Principal
 from config.errors import NotFound
@@ -31,6 +32,93 @@ def principal_for_user(user: Any) -> Principal | None:
 
 def organization_get(*, organization_id: Any) -> Organization:
     return Organization.objects.get(pk=organization_id)
+
+
+def seller_get(*, seller_id: Any) -> Organization:
+    """A seller organisation, whose profile is public; 404 for any other id (a buyer-only organisation too)."""
+    try:
+        wanted = uuid.UUID(str(seller_id))
+    except ValueError as exc:
+        raise NotFound("No such seller.") from exc
+    seller = Organization.objects.filter(pk=wanted, is_seller=True).first()
+    if seller is None:
+        raise NotFound("No such seller.")
+    return seller
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """An open subscription offering of the seller and its feed's delivery record (``offering_delivery_record``)."""
+
+    offering: Offering
+    periods: list[DeliveredPeriod]
+
+    @property
+    def periods_met(self) -> int:
+        """Closed periods in which the feed delivered at least its commitment."""
+        commitment = self.offering.min_versions_per_period or 0
+        return sum(1 for period in self.periods if not period.current and period.met(commitment))
+
+    @property
+    def periods_closed(self) -> int:
+        return sum(1 for period in self.periods if not period.current)
+
+
+@dataclass(frozen=True)
+class SellerProfile:
+    """What a seller's public page and ``GET /sellers/{id}`` show: the organisation, its listed datasets (newest first,
+    at most ``DATASETS_SHOWN``; ``datasets_listed`` counts them all), its open offerings on public books, its trades
+    on the public tape, and each open subscription's delivery record."""
+
+    seller: Organization
+    datasets: list[Any]
+    datasets_listed: int
+    offerings: list[Offering]
+    trades: int
+    feeds: list[FeedRecord]
+
+
+SELLER_DATASETS_SHOWN = 50
+
+
+def seller_profile(*, seller_id: Any, now: datetime | None = None) -> SellerProfile:
+    """The seller's public profile (``seller_get`` decides who has one). Private offers' trades are not counted: only
+    their two parties know of them."""
+    seller = seller_get(seller_id=seller_id)
+    listed = Dataset.objects.filter(seller=seller, status=Dataset.Status.PUBLISHED)
+    datasets = list(
+        listed.prefetch_related("tags")
+        .defer("search_text", "search_title", "search_tags")
+        .order_by("-created_at", "-id")[:SELLER_DATASETS_SHOWN]
+    )
+    offerings = list(
+        Offering.objects.select_related("dataset")
+        .filter(
+            seller=seller,
+            status=Offering.Status.ACTIVE,
+            channel=Offering.Channel.BOOK,
+            dataset__status=Dataset.Status.PUBLISHED,
+        )
+        .order_by("-created_at", "-id")
+    )
+    trades = (
+        Trade.objects.filter(seller=seller, status=Trade.Status.EXECUTED)
+        .exclude(offering__channel=Offering.Channel.PRIVATE)
+        .count()
+    )
+    feeds = [
+        FeedRecord(offering=offering, periods=offering_delivery_record(offering=offering, now=now))
+        for offering in offerings
+        if offering.is_subscription
+    ]
+    return SellerProfile(
+        seller=seller,
+        datasets=datasets,
+        datasets_listed=listed.count() if len(datasets) == SELLER_DATASETS_SHOWN else len(datasets),
+        offerings=offerings,
+        trades=trades,
+        feeds=feeds,
+    )
 
 
 def offering_get(*, offering_id: Any, organization_id: uuid.UUID | None = None) -> Offering:

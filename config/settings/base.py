@@ -246,9 +246,16 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT / "datasets"), "base_url": None},
     }
+# Organisations' logos (marketplace.models.logo_storage): beside the datasets, under their own prefix, and served
+# through the seller's page (/sellers/<id>/logo), so the bucket stays private.
+_logos_options: dict[str, object] = {"location": str(MEDIA_ROOT / "logos"), "base_url": None}
+if DATA_STORAGE == "s3":
+    _logos_options = {**_datasets_storage["OPTIONS"], "location": "logos"}  # type: ignore[dict-item]
+_logos_storage: dict[str, object] = {"BACKEND": _datasets_storage["BACKEND"], "OPTIONS": _logos_options}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "datasets": _datasets_storage,
+    "logos": _logos_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace.api import me, offerings, orders, trades
+from marketplace.api import me, offerings, orders, sellers, trades
 
 urlpatterns = [
     path("me", me.MeView.as_view(), name="me"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("orders/<str:order_id>", orders.OrderDetail.as_view(), name="order"),
     path("orders/<str:order_id>/cancel", orders.OrderCancel.as_view(), name="order-cancel"),
     path("trades", trades.TradeList.as_view(), name="trades"),
+    path("sellers/<str:seller_id>", sellers.SellerDetail.as_view(), name="seller"),
 ]

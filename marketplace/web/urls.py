@@ -4,7 +4,7 @@ from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
 from contracts.web.urls import urlpatterns as contracts_urlpatterns
-from marketplace.web import offerings, orders, rules, session
+from marketplace.web import offerings, orders, rules, sellers, session
 
 urlpatterns = [
     path("login/", session.LoginView.as_view(), name="login"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("offerings/<uuid:offering_id>/delivery/", offerings.offering_delivery_view, name="offering_delivery"),
     path("offerings/<uuid:offering_id>/orders/", orders.order_ticket, name="order_ticket"),
     path("orders/", orders.order_list, name="orders"),
+    path("sellers/<uuid:seller_id>/", sellers.seller_detail, name="seller"),
+    path("sellers/<uuid:seller_id>/logo", sellers.seller_logo, name="seller_logo"),
+    path("sellers/<uuid:seller_id>/edit/", sellers.seller_edit, name="seller_edit"),
     path("orders/<uuid:order_id>/", orders.order_detail, name="order"),
     path("orders/<uuid:order_id>/cancel/", orders.order_cancel_view, name="order_cancel"),
     *contracts_urlpatterns,
