@@ -56,6 +56,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAMAGED_CURSOR = "Not a cursor this list handed out: follow the list's next link as it is."
 
 Key = tuple[Any, ...]
+# A query word's index → its synonyms, each as the tokens that must all match (catalog.search.synonyms_of).
+Synonyms = dict[int, list[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -153,12 +155,13 @@ def _page_of(keys: list[Key], cursor: Cursor | None, size: int) -> tuple[list[Ke
 # --- matching and corrections ----------------------------------------------------------------------------------
 
 
-def corrections_of(terms: list[list[str]]) -> dict[str, list[str]]:
+def corrections_of(terms: list[list[str]], synonyms: Synonyms | None = None) -> dict[str, list[str]]:
     """Each English query word no dataset holds (the last word: that none starts with) → the most similar words of
-    the vocabulary, by trigram similarity on PostgreSQL (pg_trgm, its GIN index) and difflib's ratio elsewhere."""
+    the vocabulary, by trigram similarity on PostgreSQL (pg_trgm, its GIN index) and difflib's ratio elsewhere. A
+    word of the synonym table is never corrected: it is a word the market knows, whose synonyms may match."""
     found: dict[str, list[str]] = {}
     for index, tokens in enumerate(terms):
-        if len(tokens) != 1 or not search.correctable(tokens[0]):
+        if len(tokens) != 1 or not search.correctable(tokens[0]) or index in (synonyms or {}):
             continue
         word = tokens[0]
         known = SearchWord.objects.filter(word=word)
@@ -182,10 +185,16 @@ def corrections_of(terms: list[list[str]]) -> dict[str, list[str]]:
     return found
 
 
-def text_match(queryset: QuerySet[Dataset], terms: list[list[str]], corrections: dict[str, list[str]]) -> Any:
-    """The datasets holding every query token (a corrected word: it or one of its alternatives)."""
+def text_match(
+    queryset: QuerySet[Dataset],
+    terms: list[list[str]],
+    corrections: dict[str, list[str]],
+    synonyms: Synonyms | None = None,
+) -> Any:
+    """The datasets holding every query token (a corrected word: it or one of its alternatives; a word of the synonym
+    table: it or every token of one of its ``synonyms``)."""
     if connection.vendor == "postgresql":
-        expression = search.tsquery_of(terms, corrections)
+        expression = search.tsquery_of(terms, corrections, synonyms)
         if expression is None:
             return queryset
         # search_vector is the generated, GIN-indexed column of migrations 0002 and 0005 (PostgreSQL only). Left
@@ -199,12 +208,19 @@ def text_match(queryset: QuerySet[Dataset], terms: list[list[str]], corrections:
             )
         )
     # SQLite: every token must occur in the token string (a scan; fine for a laptop catalog).
-    for tokens in terms:
+    for index, tokens in enumerate(terms):
+        literal = Q()
         for token in tokens:
             either = Q(search_text__contains=token)
             for alternative in corrections.get(token, []):
                 either |= Q(search_text__contains=alternative)
-            queryset = queryset.filter(either)
+            literal &= either
+        for other in (synonyms or {}).get(index, []):
+            all_of = Q()
+            for token in other:
+                all_of &= Q(search_text__contains=token)
+            literal |= all_of
+        queryset = queryset.filter(literal)
     return queryset
 
 
@@ -224,7 +240,7 @@ def rum_index() -> bool:
     return _RUM_INDEXES[name]
 
 
-def _best_first(terms: list[list[str]], corrections: dict[str, list[str]]) -> bool:
+def _best_first(terms: list[list[str]], corrections: dict[str, list[str]], synonyms: Synonyms) -> bool:
     """Whether a query's candidates are its best matches (through the RUM index) rather than its newest: when the
     index exists and at most ``RUM_MATCHES`` datasets hold any of the query's tokens, by the planner's estimate.
     RUM walks every token's entries in the index and ranks every match of the text whatever the filters, so its
@@ -233,24 +249,45 @@ def _best_first(terms: list[list[str]], corrections: dict[str, list[str]]) -> bo
         return False
     walked = RawSQL(
         "search_vector @@ to_tsquery('simple'::regconfig, %s)",
-        [search.tsquery_of(terms, corrections, any_token=True)],
+        [search.tsquery_of(terms, corrections, synonyms, any_token=True)],
         output_field=BooleanField(),
     )
     return _estimate(Dataset.objects.filter(walked)) <= RUM_MATCHES
 
 
-def _simple_score(tokens: list[list[str]], title: str, tags: str, text: str) -> float:
+def _simple_score(
+    terms: list[list[str]],
+    corrections: dict[str, list[str]],
+    synonyms: Synonyms,
+    title: str,
+    tags: str,
+    text: str,
+) -> float:
     """SQLite's relevance: the share of the query's tokens found in the title (weight 1), the tags and region (0.4)
     and anywhere (0.1), by substring as SQLite matches; no proximity, no frequency. Each token is given with its
-    corrections (a misspelt word's alternatives), and scores as the best of them, as it matches."""
+    corrections (a misspelt word's alternatives), and scores as the best of them, as it matches. A word of the synonym
+    table scores as the best of itself and its synonyms (each the mean of its tokens), over as many tokens as it has."""
+
+    def weight(token: str) -> float:
+        return 1.0 if token in title else 0.4 if token in tags else 0.1 if token in text else 0.0
+
+    tokens = sum(len(term) for term in terms)
     if not tokens:
         return 0.0
     score = 0.0
-    for alternatives in tokens:
-        score += max(
-            1.0 if token in title else 0.4 if token in tags else 0.1 if token in text else 0.0 for token in alternatives
-        )
-    return round(score / len(tokens), 6)
+    for index, term in enumerate(terms):
+        literal = sum(max(weight(token) for token in [token, *corrections.get(token, [])]) for token in term)
+        widened = [sum(weight(token) for token in other) / len(other) * len(term) for other in synonyms.get(index, [])]
+        score += max([literal, *widened])
+    return round(score / tokens, 6)
+
+
+def _literal_words(terms: list[list[str]], corrections: dict[str, list[str]], synonyms: Synonyms, text: str) -> int:
+    """How many of the query's words with synonyms a dataset holds as typed (or corrected), by SQLite's substring."""
+    return sum(
+        all(any(token in text for token in [token, *corrections.get(token, [])]) for token in terms[index])
+        for index in synonyms
+    )
 
 
 # --- the page --------------------------------------------------------------------------------------------------
@@ -327,6 +364,18 @@ def _datasets(ids: list[uuid.UUID]) -> list[Dataset]:
 _WINDOW_FIELDS = ("id", "created_at", "data_class", "category", "region")
 
 
+def _rank_sql(terms: list[list[str]], corrections: dict[str, list[str]], synonyms: Synonyms) -> RawSQL:
+    """PostgreSQL's relevance: ``ts_rank_cd`` normalised below 1 (docs/adr/0014). With synonyms (docs/adr/0018), the
+    number of the query's words with synonyms that the dataset holds as typed comes first: a dataset that matches as
+    typed ranks above one that matches only through a synonym, whatever their ranks."""
+    sql = "ts_rank_cd(search_vector, to_tsquery('simple'::regconfig, %s), 32)"
+    params: list[Any] = [search.tsquery_of(terms, corrections, synonyms)]
+    for index in synonyms:
+        sql += " + (search_vector @@ to_tsquery('simple'::regconfig, %s))::int"
+        params.append(search.tsquery_of([terms[index]], corrections, prefix_last=index == len(terms) - 1))
+    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 - fixed SQL; the values are parameters
+
+
 def search_page(
     *,
     filtered: QuerySet[Dataset],
@@ -337,7 +386,9 @@ def search_page(
 ) -> SearchPage:
     """A page of ``filtered`` (visible datasets with the non-text filters applied) matching ``q`` in ``sort``
     order ("" means relevance with a query, newest without), after or before ``cursor``."""
-    terms = search.query_terms(q)
+    words = search.query_words(q)
+    terms = [search.word_tokens(word) for word in words]
+    synonyms = search.synonyms_of(words)
     sort = sort or ("relevance" if terms else "newest")
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of: {', '.join(SORTS)}.", errors={"sort": ["unknown sort"]})
@@ -345,15 +396,15 @@ def search_page(
         sort = "newest"  # nothing to be relevant to: the newest are the most relevant
     position = cursor_decode(cursor, sort=sort) if cursor else None
     as_of = position.as_of if position else timezone.now()
-    corrections = corrections_of(terms) if terms else {}
-    matches = text_match(filtered, terms, corrections) if terms else filtered
+    corrections = corrections_of(terms, synonyms) if terms else {}
+    matches = text_match(filtered, terms, corrections, synonyms) if terms else filtered
     bounded = matches.filter(created_at__lte=as_of)
     # The window, the exact titles and the priced datasets are read apart and merged here: as one OR of
     # subqueries the planner scans the whole table.
-    if sort == "relevance" and terms and _best_first(terms, corrections):
+    if sort == "relevance" and terms and _best_first(terms, corrections, synonyms):
         # The best matches of all, by RUM's rank inside its index. (Ordered by the id too, the planner sorts every
         # match outside the index instead: seconds.)
-        expression = search.tsquery_of(terms, corrections)
+        expression = search.tsquery_of(terms, corrections, synonyms)
         # The expression the RUM index of migration 0007 is built over (the vector as it is), as it names it: only a
         # query naming it uses that index.
         indexed = RawSQL(
@@ -380,11 +431,7 @@ def search_page(
         annotations["exact"] = ExpressionWrapper(Q(search_title=title), output_field=BooleanField())
         fields.append("exact")
         if connection.vendor == "postgresql":
-            annotations["score"] = RawSQL(
-                "ts_rank_cd(search_vector, to_tsquery('simple'::regconfig, %s), 32)",
-                [search.tsquery_of(terms, corrections)],
-                output_field=FloatField(),
-            )
+            annotations["score"] = _rank_sql(terms, corrections, synonyms)
             fields.append("score")
         else:
             fields += ["search_title", "search_tags", "search_text"]
@@ -394,9 +441,13 @@ def search_page(
             merged.setdefault(row["id"], row)
     window = list(merged.values())
     if sort == "relevance" and connection.vendor != "postgresql":
-        tokens = [[token, *corrections.get(token, [])] for term in terms for token in term]
         for row in window:
-            row["score"] = _simple_score(tokens, row["search_title"], row["search_tags"], row["search_text"])
+            score = _simple_score(
+                terms, corrections, synonyms, row["search_title"], row["search_tags"], row["search_text"]
+            )
+            if synonyms:  # as on PostgreSQL (``_rank_sql``): the words held as typed first, then the score, below 1
+                score = _literal_words(terms, corrections, synonyms, row["search_text"]) + score / 2
+            row["score"] = score
     facets = _facets(matches.filter(created_at__lte=as_of), _newest(window, title))
 
     if not terms and sort == "newest":

@@ -59,7 +59,9 @@ def dataset_search(*, viewer_org_id: uuid.UUID | None, filters: SearchFilters) -
     """The matching datasets, unordered and unranked (for lists that order them themselves)."""
     queryset = _filtered(viewer_org_id, filters)
     if filters.q.strip():
-        queryset = ranking.text_match(queryset, search.query_terms(filters.q), {})
+        words = search.query_words(filters.q)
+        terms = [search.word_tokens(word) for word in words]
+        queryset = ranking.text_match(queryset, terms, {}, search.synonyms_of(words))
     # search_text is the largest column and only ever read by the database.
     return (
         queryset.select_related("seller").prefetch_related("tags").defer("search_text", "search_title", "search_tags")

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from catalog.services.datasets import datasets_reindex_seller
 from config.text import displayable_line
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 from marketplace.services.participants import api_key_revoke, organization_set_verified
@@ -54,6 +55,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     actions = ["verify", "unverify"]
     # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
     formfield_overrides = {models.CharField: {"validators": [displayable_line]}}
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Its datasets' search tokens hold its name (a buyer finds a seller's datasets by it).
+            datasets_reindex_seller(seller_id=obj.id)
 
     @admin.action(description=_("Verify selected organisations"))
     def verify(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:

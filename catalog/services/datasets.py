@@ -122,9 +122,11 @@ def _set_tags(dataset: Dataset, names: list[str]) -> None:
 
 
 def _refresh_search_text(dataset: Dataset, tag_names: list[str]) -> None:
-    """The dataset's search tokens, and their English words added to the vocabulary typos are corrected against."""
+    """The dataset's search tokens, and their English words added to the vocabulary typos are corrected against. The
+    seller's name is among the tokens, so a buyer finds a seller's datasets by its name (weighed as the description
+    is: ``search_text`` only)."""
     dataset.search_text = search.document_tokens(
-        dataset.title, dataset.description, " ".join(tag_names), dataset.region
+        dataset.title, dataset.description, " ".join(tag_names), dataset.region, dataset.seller.name
     )
     dataset.search_title = search.title_tokens(dataset.title)
     dataset.search_tags = search.tag_tokens(tag_names, dataset.region)
@@ -310,3 +312,20 @@ def dataset_mark_published(*, dataset: Dataset) -> None:
     dataset.published_at = timezone.now()
     dataset.save(update_fields=["status", "published_at", "updated_at"])
     event_record(dataset=dataset, from_status="draft", to_status=dataset.status, reason="first version published")
+
+
+@transaction.atomic
+def datasets_reindex_seller(*, seller_id: uuid.UUID) -> int:
+    """Recompute the search tokens of every dataset of a seller whose name changed (they hold its name); returns how
+    many. Locks the datasets in id order, as a dataset's own edit locks it."""
+    datasets = list(
+        Dataset.objects.select_for_update(of=("self",))
+        .select_related("seller")
+        .filter(seller_id=seller_id)
+        .order_by("id")
+        .prefetch_related("tags")
+    )
+    for dataset in datasets:
+        _refresh_search_text(dataset, [tag.name for tag in dataset.tags.all()])
+    Dataset.objects.bulk_update(datasets, ["search_text", "search_title", "search_tags"], batch_size=500)
+    return len(datasets)

@@ -168,11 +168,12 @@ def test_sort_by_newest_and_by_price(seller, other_seller, buyer, django_capture
     assert other_sort.status_code == 400, "a cursor belongs to its sort"
 
 
-def test_facets_count_the_query_per_class_category_region_and_tag(seller, buyer, monkeypatch) -> None:
+def test_facets_count_the_query_per_class_category_region_and_tag(seller, other_seller, buyer, monkeypatch) -> None:
     listed(seller, "Bridge strain Osaka", tags=("bridge", "strain"), region="Osaka")
     listed(seller, "Bridge strain Kobe", tags=("bridge",), region="Kobe")
     listed(seller, "Bridge traffic", tags=("bridge", "traffic"), category="mobility", region="Osaka")
-    listed(seller, "Factory vibration", tags=("vibration",), category="manufacturing", region="Osaka")
+    # Another seller's: Kansai Bridge Monitoring's datasets all hold "bridge", in its name.
+    listed(other_seller, "Factory vibration", tags=("vibration",), category="manufacturing", region="Osaka")
 
     facets = search(buyer.client, "q=bridge")["facets"]
     assert facets["total"] == 3 and facets["approximate"] is False
@@ -262,3 +263,75 @@ def test_signed_in_sellers_see_their_drafts_ranked_too(seller) -> None:
     dataset_create(seller_id=seller.organization.id, title="Strain draft", data_class="iot")
     client = signed_in(seller)
     assert "Strain draft" in text(client.get("/?q=strain"))
+
+
+# --- the seller's name and the synonym table (docs/adr/0018) --------------------------------------------------------
+
+
+def test_a_sellers_name_finds_its_datasets(seller, other_seller, buyer) -> None:
+    hokuriku = listed(other_seller, "Factory vibration", tags=("vibration",), category="manufacturing")
+    kansai = listed(seller, "Strain gauges", tags=("strain",))
+    assert ids(buyer.client, "q=Hokuriku Sensors") == [hokuriku]
+    assert ids(buyer.client, "q=hokuriku vibration") == [hokuriku], "the name and a topic together"
+    assert ids(buyer.client, "q=Kansai Bridge Monitoring") == [kansai]
+
+
+def test_a_renamed_seller_is_found_by_its_new_name(client: Client, seller, buyer) -> None:
+    from django.contrib.auth import get_user_model
+
+    dataset = listed(seller, "Strain gauges", tags=("strain",))
+    operator = get_user_model().objects.create_superuser("operator", "op@example.test", "pw")
+    client.force_login(operator)
+    organization = seller.organization
+    response = client.post(
+        f"/admin/marketplace/organization/{organization.id}/change/",
+        {
+            "name": "Setsunan Structures",
+            "country": "JP",
+            "is_seller": "on",
+            "description": "",
+            "website": "",
+            **{
+                f"{prefix}-{key}": value
+                for prefix in ("memberships", "api_keys", "events")
+                for key, value in (
+                    ("TOTAL_FORMS", "0"),
+                    ("INITIAL_FORMS", "0"),
+                    ("MIN_NUM_FORMS", "0"),
+                    ("MAX_NUM_FORMS", "1000"),
+                )
+            },
+        },
+    )
+    assert response.status_code == 302, text(response)[:2000]
+    assert ids(buyer.client, "q=Setsunan") == [dataset]
+    assert ids(buyer.client, "q=Kansai Bridge Monitoring") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "held"),
+    [
+        ("Tokyo", "東京"),
+        ("東京", "Tokyo"),
+        ("橋梁", "bridge"),
+        ("weather", "気象"),
+        ("foot traffic", "人流"),
+        ("人流", "people flow"),
+    ],
+)
+def test_a_query_word_crosses_languages_through_the_synonym_table(other_seller, buyer, typed: str, held: str) -> None:
+    found = listed(other_seller, f"Readings {held}", tags=(held,), region="")
+    listed(other_seller, "Unrelated readings", tags=("misc",), region="")
+    assert ids(buyer.client, f"q={typed}") == [found]
+    page = text(signed_in(buyer).get("/", {"q": typed}))
+    assert f"/datasets/{found}/" in page and "Unrelated readings" not in page
+
+
+def test_a_dataset_holding_the_word_as_typed_ranks_above_a_synonyms(other_seller, buyer) -> None:
+    english = listed(other_seller, "Traffic counts Tokyo", tags=("tokyo",), region="")
+    # Newer, and its title holds the synonym: it would rank first if the synonym counted as the word.
+    japanese = listed(other_seller, "Traffic counts 東京", tags=("東京",), region="")
+    assert ids(buyer.client, "q=Tokyo") == [english, japanese]
+    assert ids(buyer.client, "q=東京") == [japanese, english]
+    assert ids(buyer.client, "q=traffic Tokyo") == [english, japanese]
+    assert ids(buyer.client, "q=交通 東京") == [japanese, english], "both words: the one holding more as typed first"
