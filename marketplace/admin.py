@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from catalog.services.datasets import datasets_reindex_seller
-from config.text import displayable_line
+from config.text import displayable_filename, displayable_line, displayable_text
 from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
 from marketplace.services.participants import api_key_revoke, organization_set_verified
 
@@ -54,7 +54,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, ApiKeyInline, ParticipantEventInline]
     actions = ["verify", "unverify"]
     # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
-    formfield_overrides = {models.CharField: {"validators": [displayable_line]}}
+    formfield_overrides = {
+        models.CharField: {"validators": [displayable_line]},
+        models.URLField: {"validators": [displayable_line]},
+        models.TextField: {"validators": [displayable_text]},
+        models.FileField: {"validators": [displayable_filename]},
+    }
 
     def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -17,7 +17,7 @@ from config.api.permissions import ReadAnyoneWriteSeller
 from config.api.principal import Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.errors import Forbidden
-from config.text import displayable_line, displayable_text
+from config.text import displayable_filename, displayable_line, displayable_text
 from marketplace import selectors
 from marketplace.services.profiles import (
     DESCRIPTION_MAX_CHARS,
@@ -107,6 +107,7 @@ class SellerUpdateSerializer(StrictSerializer):
         required=False,
         allow_null=True,
         allow_empty_file=False,
+        validators=[displayable_filename],
         help_text=f"A PNG, JPEG or WebP image of at most {LOGO_MAX_BYTES} bytes (multipart/form-data); null removes "
         "it.",
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from config.api.principal import Principal, principal_of
 from config.errors import DomainError, NotFound
-from config.text import displayable_text
+from config.text import displayable_filename, displayable_line, displayable_text
 from config.web import principal_required
 from marketplace import selectors
 from marketplace.services.profiles import (
@@ -103,11 +103,13 @@ class ProfileForm(forms.Form):
         max_length=WEBSITE_MAX_CHARS,
         required=False,
         assume_scheme="https",
+        validators=[displayable_line],
     )
     logo = forms.FileField(
         label=gettext_lazy("Logo"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        validators=[displayable_filename],
         help_text=gettext_lazy("PNG, JPEG or WebP, at most 512 KB."),
     )
     remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
