@@ -37,7 +37,8 @@ def search_for(page: Any, words: str) -> list[str]:
 
 
 def test_a_buyer_finds_the_dataset_first_by_a_misspelt_word_or_a_japanese_phrase(browser_page: Any) -> None:
-    seller = make_party("Kansai Bridge Monitoring", {"seller"})
+    # A seller whose name holds none of the words searched: a seller's name is among its datasets' search tokens.
+    seller = make_party("Setsunan Sensing", {"seller"})
     buyer = make_party("Osaka Analytics", {"buyer"}, password=PASSWORD)
     wanted = published_strain_dataset(seller).title  # "淀川橋梁ひずみ計測 Yodogawa bridge strain"
     # Newer datasets that match the same words, but only in their descriptions or in part of their titles: newest

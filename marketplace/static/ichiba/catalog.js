@@ -10,8 +10,14 @@
   if (!form) {
     return;
   }
+  // A select applies at once; the tag field when it is left or Enter is pressed (its "change"), not at each key.
+  // The search box itself waits for its button or Enter, as a search box does.
   form.addEventListener("change", function (event) {
-    if (event.target && event.target.tagName === "SELECT") {
+    var target = event.target;
+    if (!target || !target.closest(".filters")) {
+      return;
+    }
+    if (target.tagName === "SELECT" || (target.tagName === "INPUT" && target.name === "tag")) {
       form.submit();
     }
   });
