@@ -91,13 +91,17 @@ def _populate() -> None:
                     dataset_id = uuid.uuid4()
                     tag_names = list(dict.fromkeys(search.normalize(tag) for tag in entry.get("tags", [])))
                     region = entry.get("region", "")
-                    text = search.document_tokens(entry["title"], entry["description"], " ".join(tag_names), region)
+                    seller = sellers[index % len(sellers)]
+                    # As catalog.services.datasets._refresh_search_text: the seller's name among the tokens.
+                    text = search.document_tokens(
+                        entry["title"], entry["description"], " ".join(tag_names), region, seller.name
+                    )
                     words |= search.vocabulary_words(text)
                     created = now - timedelta(seconds=N_DATASETS - index)
                     copy.write_row(
                         (
                             dataset_id,
-                            sellers[index % len(sellers)].id,
+                            seller.id,
                             entry["title"],
                             entry["description"],
                             entry["data_class"],
