@@ -62,7 +62,7 @@ class ListedDatasetSerializer(serializers.Serializer):
     region = serializers.CharField()
 
 
-class SellerSerializer(serializers.Serializer):
+class SellerProfileSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="seller.id")
     name = serializers.CharField(source="seller.name")
     country = serializers.CharField(source="seller.country")
@@ -88,7 +88,7 @@ class SellerSerializer(serializers.Serializer):
         return reverse("web:seller", args=[profile.seller.id], request=self.context.get("request"))
 
 
-class SellerUpdateSerializer(StrictSerializer):
+class SellerProfileUpdateSerializer(StrictSerializer):
     description = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -125,18 +125,20 @@ class SellerDetail(GenericAPIView):
 
     permission_classes = [ReadAnyoneWriteSeller]
     parser_classes = [JSONParser, MultiPartParser]
-    serializer_class = SellerSerializer
+    serializer_class = SellerProfileSerializer
 
-    @extend_schema(operation_id="sellers_retrieve", responses=SellerSerializer)
+    @extend_schema(operation_id="sellers_retrieve", responses=SellerProfileSerializer)
     def get(self, request: Request, seller_id: str) -> Response:
         profile = selectors.seller_profile(seller_id=seller_id)
-        return Response(SellerSerializer(profile, context={"request": request}).data)
+        return Response(SellerProfileSerializer(profile, context={"request": request}).data)
 
-    @extend_schema(operation_id="sellers_update", request=SellerUpdateSerializer, responses=SellerSerializer)
+    @extend_schema(
+        operation_id="sellers_update", request=SellerProfileUpdateSerializer, responses=SellerProfileSerializer
+    )
     def patch(self, request: Request, seller_id: str) -> Response:
         seller = selectors.seller_get(seller_id=seller_id)  # 404 first: the id names no seller
         principal = _member(request, seller_id)
-        serializer = SellerUpdateSerializer(data=request.data)
+        serializer = SellerProfileUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes: dict[str, Any] = dict(serializer.validated_data)
         organization_profile_update(
@@ -146,4 +148,4 @@ class SellerDetail(GenericAPIView):
             changes=changes,
         )
         profile = selectors.seller_profile(seller_id=seller.id)
-        return Response(SellerSerializer(profile, context={"request": request}).data)
+        return Response(SellerProfileSerializer(profile, context={"request": request}).data)
