@@ -47,6 +47,8 @@ def test_the_seller_page_is_public_and_shows_its_profile_datasets_offerings_and_
     assert re.search(r'id="trade-count">0<', page)
     assert 'id="edit-profile"' not in page, "only its members see the edit button"
     assert 'id="edit-profile"' in text(signed_in(seller).get(f"/sellers/{seller.id}/"))
+    my_datasets = text(signed_in(seller).get("/sell/"))
+    assert f'href="/sellers/{seller.id}/edit/"' in my_datasets, "members find the profile from their datasets"
 
 
 def test_a_buyer_only_organisation_or_an_unknown_id_has_no_seller_page(buyer) -> None:
