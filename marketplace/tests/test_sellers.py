@@ -89,7 +89,7 @@ def test_a_member_edits_the_profile_on_the_web_with_a_logo(seller) -> None:
     organization = Organization.objects.get(pk=seller.organization.pk)
     assert organization.description == "Strain gauges on 120 bridges."
     assert organization.logo.name.endswith(".png") and "logo.png" not in organization.logo.name
-    logo = Client().get(f"/sellers/{seller.id}/logo")
+    logo: Any = Client().get(f"/sellers/{seller.id}/logo")
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
     assert logo["X-Content-Type-Options"] == "nosniff"
     assert b"".join(logo.streaming_content) == png()
