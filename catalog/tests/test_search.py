@@ -7,6 +7,7 @@ import base64
 import html
 import json
 import re
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -335,3 +336,29 @@ def test_a_dataset_holding_the_word_as_typed_ranks_above_a_synonyms(other_seller
     assert ids(buyer.client, "q=東京") == [japanese, english]
     assert ids(buyer.client, "q=traffic Tokyo") == [english, japanese]
     assert ids(buyer.client, "q=交通 東京") == [japanese, english], "both words: the one holding more as typed first"
+
+
+def test_the_migration_gives_listed_datasets_their_sellers_name_as_the_service_writes_it(seller, other_seller) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from catalog import search as tokens
+
+    migration = importlib.import_module("catalog.migrations.0008_search_seller_names")
+    # "Kansai" is in the first dataset's region already: it keeps its first place, once.
+    first = Dataset.objects.get(pk=listed(seller, "Strain gauges", tags=("strain",), region="Kansai"))
+    second = Dataset.objects.get(pk=listed(other_seller, "Factory vibration", tags=("vibration",)))
+    written = {d.pk: d.search_text for d in (first, second)}
+    for dataset, tags in ((first, "strain"), (second, "vibration")):
+        before = tokens.document_tokens(dataset.title, dataset.description, tags, dataset.region)
+        Dataset.objects.filter(pk=dataset.pk).update(search_text=before)
+        assert "monitoring" not in before and "hokuriku" not in before
+
+    # What the migration uses of its schema editor (SQLite's may not open inside the test's transaction).
+    def execute(sql: str, params: list[Any]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    migration.backfill(apps, SimpleNamespace(connection=connection, execute=execute))
+    assert {d.pk: d.search_text for d in Dataset.objects.filter(pk__in=written)} == written
