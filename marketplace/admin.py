@@ -56,7 +56,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
     formfield_overrides = {
         models.CharField: {"validators": [displayable_line]},
-        models.URLField: {"validators": [displayable_line]},
+        models.URLField: {"validators": [displayable_line], "assume_scheme": "https"},
         models.TextField: {"validators": [displayable_text]},
         models.FileField: {"validators": [displayable_filename]},
     }
