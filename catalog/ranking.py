@@ -365,7 +365,7 @@ _WINDOW_FIELDS = ("id", "created_at", "data_class", "category", "region")
 
 
 def _rank_sql(terms: list[list[str]], corrections: dict[str, list[str]], synonyms: Synonyms) -> RawSQL:
-    """PostgreSQL's relevance: ``ts_rank_cd`` normalised below 1 (docs/adr/0014). With synonyms (docs/adr/0019), the
+    """PostgreSQL's relevance: ``ts_rank_cd`` normalised below 1 (docs/adr/0014). With synonyms (docs/adr/0020), the
     number of the query's words with synonyms that the dataset holds as typed comes first: a dataset that matches as
     typed ranks above one that matches only through a synonym, whatever their ranks."""
     sql = "ts_rank_cd(search_vector, to_tsquery('simple'::regconfig, %s), 32)"

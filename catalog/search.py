@@ -74,7 +74,7 @@ def query_terms(query: str) -> list[list[str]]:
 
 def synonyms_of(words: list[str]) -> dict[int, list[list[str]]]:
     """For each query word (by its index in ``words``) that the synonym table knows, the other members of its group,
-    each as the tokens that must all match (``catalog/synonyms.py``, docs/adr/0019)."""
+    each as the tokens that must all match (``catalog/synonyms.py``, docs/adr/0020)."""
     return {
         index: [word_tokens(other) for other in _SYNONYMS[word]]
         for index, word in enumerate(words)

@@ -1,5 +1,5 @@
 """The search's synonym table: Japanese and English words that mean the same place or thing
-(docs/adr/0019-a-query-word-also-matches-its-synonyms-below-itself.md).
+(docs/adr/0020-a-query-word-also-matches-its-synonyms-below-itself.md).
 
 A buyer typing "Tokyo" means the datasets tagged 東京 too, and one typing 橋梁 those described as a bridge. Each group
 below is one meaning: a query word (or phrase) equal to one of its members, after ``catalog.search.normalize`` (NFKC,

@@ -266,7 +266,7 @@ def test_signed_in_sellers_see_their_drafts_ranked_too(seller) -> None:
     assert "Strain draft" in text(client.get("/?q=strain"))
 
 
-# --- the seller's name and the synonym table (docs/adr/0019) --------------------------------------------------------
+# --- the seller's name and the synonym table (docs/adr/0020) --------------------------------------------------------
 
 
 def test_a_sellers_name_finds_its_datasets(seller, other_seller, buyer) -> None:

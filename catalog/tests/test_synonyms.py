@@ -1,4 +1,4 @@
-"""The synonym table (catalog/synonyms.py, docs/adr/0019) and how a query is widened with it."""
+"""The synonym table (catalog/synonyms.py, docs/adr/0020) and how a query is widened with it."""
 
 from __future__ import annotations
 
