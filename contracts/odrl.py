@@ -197,9 +197,14 @@ def currency_iri(code: str) -> str:
     return f"{CURRENCY_IRI_PREFIX}{code}"
 
 
+def currency_exponent(currency: str) -> int:
+    """Digits of the currency's minor unit (ISO 4217): JPY 0, USD 2, KWD 3."""
+    return _CURRENCY_EXPONENTS.get(currency, 2)
+
+
 def pay_amount(amount: int, currency: str) -> str:
     """Minor units as the xsd:decimal lexical form in major units (JPY 12000 -> "12000", USD 1999 -> "19.99")."""
-    return f"{Decimal(amount).scaleb(-_CURRENCY_EXPONENTS.get(currency, 2)):f}"
+    return f"{Decimal(amount).scaleb(-currency_exponent(currency)):f}"
 
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")  # xsd:decimal's lexical space
@@ -210,7 +215,7 @@ def minor_units(amount: str, currency: str) -> int | None:
     "12000" JPY -> 12000), or None when it is no decimal or finer than the currency's minor unit ("0.5" JPY)."""
     if not isinstance(amount, str) or not _DECIMAL.match(amount.strip()):
         return None
-    minor = Decimal(amount.strip()).scaleb(_CURRENCY_EXPONENTS.get(currency, 2))
+    minor = Decimal(amount.strip()).scaleb(currency_exponent(currency))
     return int(minor) if minor == minor.to_integral_value() else None
 
 

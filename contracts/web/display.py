@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import translation
 
 from contracts.documents import country_name
 from contracts.meti import data_provision
+from contracts.odrl import currency_exponent
 from contracts.registry import Template
 from contracts.terms import term_code, term_text, terms_typed, with_defaults
 
@@ -95,8 +97,13 @@ def value_label(template: Template, path: str, value: str, lang: Lang) -> str:
 
 
 def money(amount: int, currency: str) -> str:
-    # JPY has no minor unit; other currencies are shown in minor units with their code (no float maths).
-    return f"¥{amount:,}" if currency == "JPY" else f"{amount:,} {currency}"
+    """An amount in minor units as people read it, in major units: ¥12,000; 1,234.56 USD (Decimal, no floats).
+    The one money format of the site and the operator's console (template filter ``money``, library ``market``)."""
+    # JPY has no minor unit; USD has two digits of one, KWD three (ISO 4217).
+    if currency == "JPY":
+        return f"¥{amount:,}"
+    digits = currency_exponent(currency)
+    return f"{Decimal(amount).scaleb(-digits):,.{digits}f} {currency}"
 
 
 def _lookup(terms: Mapping[str, Any], path: str) -> Any:
