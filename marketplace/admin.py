@@ -1,4 +1,5 @@
-"""Operator's console: verify organisations, manage members, revoke API keys."""
+"""Operator's console for the marketplace: verify organisations, manage members, revoke API keys; offerings, orders
+and trades, read-only (the book changes only through its services, under the offering's row lock)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from catalog.services.datasets import datasets_reindex_seller
+from config.console import ReadOnlyAdmin, ReadOnlyInline, change_link, list_link, row_link
 from config.text import displayable_filename, displayable_line, displayable_text
-from marketplace.models import ApiKey, Membership, Organization, ParticipantEvent
+from contracts.web.display import money
+from marketplace.models import (
+    ApiKey,
+    Membership,
+    Offering,
+    OfferingEvent,
+    Order,
+    OrderEvent,
+    Organization,
+    ParticipantEvent,
+    Trade,
+)
 from marketplace.services.participants import api_key_revoke, organization_set_verified
 
 
@@ -108,3 +121,204 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in queryset:
             api_key_revoke(api_key=api_key, actor=request.user)
         messages.success(request, _("Revoked %(count)d key(s).") % {"count": queryset.count()})
+
+
+# --- the book: offerings, orders, trades (read-only) ---------------------------------------------------------------
+
+
+class OfferingEventInline(ReadOnlyInline):
+    model = OfferingEvent
+    fields = ("created_at", "from_status", "to_status", "reason", "payload")
+    readonly_fields = fields
+
+
+@admin.register(Offering)
+class OfferingAdmin(ReadOnlyAdmin):
+    list_display = ["id", "dataset_link", "seller_link", "kind", "channel", "status", "seats", "currency", "created_at"]
+    list_filter = ["status", "kind", "channel", "currency"]
+    search_fields = ["dataset__title", "seller__name", "=id"]
+    list_select_related = ["dataset", "seller"]
+    fields = (
+        "id",
+        "status",
+        "dataset_link",
+        "seller_link",
+        "kind",
+        "channel",
+        "seats",
+        "currency",
+        "period_days",
+        "term_periods",
+        "template_code",
+        "template_version",
+        "terms",
+        "terms_sha256",
+        "delivery_url",
+        "created_at",
+        "withdrawn_at",
+        "orders",
+        "trades",
+    )
+    readonly_fields = fields
+    inlines = [OfferingEventInline]
+
+    @admin.display(description=_("dataset"), ordering="dataset__title")
+    def dataset_link(self, offering: Offering) -> str:
+        return row_link(offering.dataset)
+
+    @admin.display(description=_("seller"), ordering="seller__name")
+    def seller_link(self, offering: Offering) -> str:
+        return row_link(offering.seller)
+
+    @admin.display(description=_("seats sold"))
+    def seats(self, offering: Offering) -> str:
+        total = _("unlimited") if offering.license_seats is None else offering.license_seats
+        return f"{offering.seats_sold} / {total}"
+
+    @admin.display(description=_("orders"))
+    def orders(self, offering: Offering) -> str:
+        return list_link("marketplace.order", _("Orders on this offering"), offering__id__exact=offering.pk)
+
+    @admin.display(description=_("trades"))
+    def trades(self, offering: Offering) -> str:
+        return list_link("marketplace.trade", _("Trades on this offering"), offering__id__exact=offering.pk)
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "from_status", "to_status", "reason", "payload")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "organization_link",
+        "offering_link",
+        "side",
+        "type",
+        "price_shown",
+        "quantity",
+        "filled_quantity",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "side", "type", "time_in_force"]
+    search_fields = ["organization__name", "offering__dataset__title", "=id"]
+    list_select_related = ["organization", "offering__dataset"]
+    date_hierarchy = "created_at"
+    fields = (
+        "id",
+        "status",
+        "status_reason",
+        "organization_link",
+        "offering_link",
+        "side",
+        "type",
+        "price_shown",
+        "quantity",
+        "filled_quantity",
+        "cancelled_quantity",
+        "time_in_force",
+        "expires_at",
+        "created_at",
+        "updated_at",
+        "trades",
+    )
+    readonly_fields = fields
+    inlines = [OrderEventInline]
+
+    @admin.display(description=_("organisation"), ordering="organization__name")
+    def organization_link(self, order: Order) -> str:
+        return row_link(order.organization)
+
+    @admin.display(description=_("offering"))
+    def offering_link(self, order: Order) -> str:
+        return row_link(order.offering, order.offering.dataset.title)
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_shown(self, order: Order) -> str:
+        return str(_("market")) if order.price is None else money(order.price, order.offering.currency)
+
+    @admin.display(description=_("trades"))
+    def trades(self, order: Order) -> str:
+        lookup = "buy_order__id__exact" if order.side == Order.Side.BUY else "sell_order__id__exact"
+        return list_link("marketplace.trade", _("Trades of this order"), **{lookup: order.pk})
+
+
+@admin.register(Trade)
+class TradeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "executed_at",
+        "dataset",
+        "seller_link",
+        "buyer_link",
+        "price_shown",
+        "quantity",
+        "amount_shown",
+        "status",
+        "contract_link",
+    ]
+    list_filter = ["status", "currency"]
+    search_fields = ["buyer__name", "seller__name", "offering__dataset__title", "=id", "=contract__id"]
+    list_select_related = ["buyer", "seller", "offering__dataset"]
+    date_hierarchy = "executed_at"
+    fields = (
+        "id",
+        "status",
+        "executed_at",
+        "dataset",
+        "offering_link",
+        "buy_order_link",
+        "sell_order_link",
+        "seller_link",
+        "buyer_link",
+        "price_shown",
+        "quantity",
+        "amount_shown",
+        "contract_link",
+        "settlements",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("dataset"), ordering="offering__dataset__title")
+    def dataset(self, trade: Trade) -> str:
+        return row_link(trade.offering.dataset)
+
+    @admin.display(description=_("offering"))
+    def offering_link(self, trade: Trade) -> str:
+        return row_link(trade.offering, trade.offering_id)
+
+    @admin.display(description=_("buy order"))
+    def buy_order_link(self, trade: Trade) -> str:
+        return change_link(str(trade.buy_order_id), "marketplace.order", trade.buy_order_id)
+
+    @admin.display(description=_("sell order"))
+    def sell_order_link(self, trade: Trade) -> str:
+        return change_link(str(trade.sell_order_id), "marketplace.order", trade.sell_order_id)
+
+    @admin.display(description=_("seller"), ordering="seller__name")
+    def seller_link(self, trade: Trade) -> str:
+        return row_link(trade.seller)
+
+    @admin.display(description=_("buyer"), ordering="buyer__name")
+    def buyer_link(self, trade: Trade) -> str:
+        return row_link(trade.buyer)
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_shown(self, trade: Trade) -> str:
+        return money(trade.price, trade.currency)
+
+    @admin.display(description=_("amount"))
+    def amount_shown(self, trade: Trade) -> str:
+        return money(trade.price * trade.quantity, trade.currency)
+
+    @admin.display(description=_("contract"))
+    def contract_link(self, trade: Trade) -> str:
+        return change_link(str(_("Contract")), "contracts.contract", trade.contract_id)
+
+    @admin.display(description=_("settlements"))
+    def settlements(self, trade: Trade) -> str:
+        return list_link("settlement.settlement", _("Payments of this trade"), trade__id__exact=trade.pk)

@@ -1,0 +1,92 @@
+"""The operator's console across the apps (each app's admin.py, config/console.py): the book's and the catalog's rows
+are there to read, in Japanese with money formatted, linked to one another, and none can be added, changed or
+deleted from it (money rows, concluded contracts and the book move only through their services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from catalog.models import Dataset
+from contracts.models import Contract
+from marketplace.models import Offering, Order, Trade
+from tests.builders import published_offering, text, trade
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traded(seller: Any, buyer: Any, capture: Any) -> Trade:
+    """Three seats of "Gauges" bought at ¥1,000."""
+    settlement = trade(buyer, seller, published_offering(seller, capture, title="Gauges"), capture)
+    return Trade.objects.select_related("offering").get(pk=settlement.trade_id)
+
+
+def _japanese(admin_client: Client) -> Client:
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    return admin_client
+
+
+def test_the_book_and_the_catalog_are_in_the_console_linked_to_one_another(admin_client: Client, traded: Trade) -> None:
+    client = _japanese(admin_client)
+    contract = Contract.objects.get(trade_ref=str(traded.id))
+    dataset = Dataset.objects.get(pk=traded.offering.dataset_id)
+    pages = {
+        "trade": f"/admin/marketplace/trade/{traded.id}/change/",
+        "order": f"/admin/marketplace/order/{traded.buy_order_id}/change/",
+        "offering": f"/admin/marketplace/offering/{traded.offering_id}/change/",
+        "dataset": f"/admin/catalog/dataset/{dataset.id}/change/",
+        "contract": f"/admin/contracts/contract/{contract.id}/change/",
+    }
+    bodies = {}
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        bodies[name] = text(response)
+    # Links: the trade to its orders, offering, contract and payments; the contract back to its trade and dataset.
+    assert pages["order"] in bodies["trade"] and pages["contract"] in bodies["trade"]
+    assert f"/admin/marketplace/order/{traded.sell_order_id}/change/" in bodies["trade"]
+    assert f"/admin/settlement/settlement/?trade__id__exact={traded.id}" in bodies["trade"]
+    assert pages["trade"] in bodies["contract"] and pages["dataset"] in bodies["contract"]
+    assert f"/admin/marketplace/organization/{traded.buyer_id}/change/" in bodies["contract"]
+    assert f"/admin/marketplace/trade/?offering__id__exact={traded.offering_id}" in bodies["offering"]
+    assert f"/admin/contracts/contract/?dataset__id__exact={dataset.id}" in bodies["dataset"]
+    # Money as people read it, in Japanese.
+    assert "¥1,000" in bodies["trade"] and "¥3,000" in bodies["trade"] and "¥3,000" in bodies["contract"]
+    assert "¥1,000" in bodies["order"]
+    assert "金額" in bodies["trade"] and "購入者" in bodies["trade"] and "約定" in bodies["order"]
+    # Nothing to save or delete on any of them.
+    for name, body in bodies.items():
+        assert 'name="_save"' not in body and "/delete/" not in body, name
+
+
+def test_the_lists_find_rows_by_organisation_and_dataset(admin_client: Client, traded: Trade) -> None:
+    client = _japanese(admin_client)
+    for path, row in (
+        ("/admin/marketplace/trade/", traded.id),
+        ("/admin/marketplace/order/", traded.buy_order_id),
+        ("/admin/marketplace/offering/", traded.offering_id),
+        ("/admin/contracts/contract/", traded.contract_id),
+    ):
+        for query in ("Osaka Analytics" if "offering" not in path else "Kansai Bridge", "Gauges"):
+            assert str(row) in text(client.get(path, {"q": query})), (path, query)
+        assert str(row) not in text(client.get(path, {"q": "Nobody Ltd"})), path
+    assert "Gauges" in text(client.get("/admin/catalog/dataset/", {"q": "Kansai Bridge"}))
+    listing = text(client.get("/admin/marketplace/trade/"))
+    assert "¥1,000" in listing and "¥3,000" in listing
+
+
+@pytest.mark.parametrize("model", [Trade, Order, Offering, Dataset, Contract])
+def test_no_row_of_the_book_or_the_catalog_is_added_changed_or_deleted_from_the_console(
+    admin_client: Client, traded: Trade, model: Any
+) -> None:
+    row = model.objects.first()
+    meta = model._meta
+    base = f"/admin/{meta.app_label}/{meta.model_name}/"
+    assert admin_client.get(f"{base}add/").status_code == 403
+    assert admin_client.get(f"{base}{row.pk}/delete/").status_code == 403
+    before = model.objects.count()
+    changed = admin_client.post(f"{base}{row.pk}/change/", {"status": "withdrawn"})
+    assert changed.status_code == 403 and model.objects.count() == before
