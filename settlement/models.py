@@ -106,6 +106,9 @@ class Settlement(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # A refund the provider accepted but has not completed yet: reconciliation follows it up.
     refund_requested_at = models.DateTimeField(null=True, blank=True)
+    # Why the market operator refunded the payment, as the operator wrote it for the buyer (settlement_refund);
+    # empty for a refund made at the provider (its dashboard), which gives no reason.
+    refund_reason = models.CharField(max_length=500, blank=True)
     # The buyer gave the trade up before its data was delivered (a Dataspace Protocol negotiation terminated before
     # it was finalized): the authorisation is voided, never captured, and the seat goes back on the book
     # (settlements.settlement_release). Set once; a pending settlement so marked is voided once authorised.

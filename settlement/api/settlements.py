@@ -56,6 +56,7 @@ class SettlementSerializer(serializers.ModelSerializer):
             "seller_proceeds",
             "failure_code",
             "failure_message",
+            "refund_reason",
             "authorized_at",
             "capture_due_at",
             "captured_at",

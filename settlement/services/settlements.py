@@ -30,8 +30,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from config.errors import Conflict, NotFound, RuleViolation
+from config.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from config.market import market_settings
+from config.text import text_refusal
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace import hooks
@@ -143,6 +144,7 @@ def settlement_webhook_data(settlement: Settlement) -> dict[str, Any]:
         "platform_fee_tax": settlement.platform_fee_tax,
         "seller_proceeds": settlement.seller_proceeds,
         "failure_code": settlement.failure_code,
+        "refund_reason": settlement.refund_reason,
     }
 
 
@@ -502,13 +504,23 @@ def _cache_get(key: str) -> object:
 # --- refund (operator) ------------------------------------------------------------------------------------------
 
 
+# The longest reason a refund is given for (``Settlement.refund_reason``).
+REFUND_REASON_MAX = 500
+
+
 def settlement_refund(*, settlement_id: uuid.UUID, reason: str, actor: str = "operator") -> Settlement:
-    """Give a captured payment back: provider refund, entitlement revoked, contract terminated."""
+    """Give a captured payment back: provider refund, entitlement revoked, contract terminated. ``reason`` is
+    what the buyer reads on the purchase (its page, the API, the webhook): required, one line of text; it is
+    recorded before the provider is asked, so a refund the provider completes later still carries it."""
+    reason = _refund_reason(reason)
     settlement = _get(settlement_id)
     if settlement.status == Settlement.Status.REFUNDED:
         return settlement
     if settlement.status != Settlement.Status.CAPTURED:
         raise Conflict(f"Only a captured payment can be refunded; this one is {settlement.status}.")
+    settlement = _refund_reason_record(settlement.id, reason=reason)
+    if settlement.status != Settlement.Status.CAPTURED:  # refunded meanwhile (another operator, the provider)
+        return settlement
     provider = provider_get(settlement.provider)
     result = _call(
         settlement,
@@ -529,6 +541,33 @@ def settlement_refund(*, settlement_id: uuid.UUID, reason: str, actor: str = "op
     return settlement_apply_provider_state(
         settlement_id=settlement.id, result=result, source=f"refund: {reason}", actor=actor
     )
+
+
+def _refund_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    refusal = text_refusal(reason)
+    if not reason or refusal is not None:
+        raise InvalidInput(
+            "A refund needs a reason the buyer can read.",
+            errors={"reason": [str(refusal) if refusal else "This field is required."]},
+        )
+    if len(reason) > REFUND_REASON_MAX:
+        raise InvalidInput(
+            f"A refund's reason is at most {REFUND_REASON_MAX} characters.",
+            errors={"reason": [f"Ensure this field has no more than {REFUND_REASON_MAX} characters."]},
+        )
+    return reason
+
+
+@transaction.atomic
+def _refund_reason_record(settlement_id: uuid.UUID, *, reason: str) -> Settlement:
+    """The reason of the refund about to be asked for, under the settlement's row lock; a refund already made
+    keeps the reason it was made for."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
+    if settlement.status == Settlement.Status.CAPTURED and settlement.refund_reason != reason:
+        settlement.refund_reason = reason
+        settlement.save(update_fields=["refund_reason", "updated_at"])
+    return settlement
 
 
 @transaction.atomic
