@@ -89,6 +89,8 @@ class Dataset(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="dataset_status_created_idx"),

@@ -96,6 +96,8 @@ class Contract(models.Model):
     negotiation = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
         ordering = ["-concluded_at", "-id"]
         indexes = [
             models.Index(fields=["seller", "-created_at"], name="contract_seller_created_idx"),

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog.services.datasets import datasets_reindex_seller
@@ -63,7 +64,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "is_seller", "is_buyer", "country", "verified", "verified_at", "created_at"]
     list_filter = ["verified", "is_seller", "is_buyer", "country"]
     search_fields = ["name", "id"]
-    readonly_fields = ["id", "verified", "verified_at", "created_at"]
+    readonly_fields = ["id", "verified", "verified_at", "created_at", "trading"]
     inlines = [MembershipInline, ApiKeyInline, ParticipantEventInline]
     actions = ["verify", "unverify"]
     # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
@@ -79,6 +80,18 @@ class OrganizationAdmin(admin.ModelAdmin):
         if change and "name" in form.changed_data:
             # Its datasets' search tokens hold its name (a buyer finds a seller's datasets by it).
             datasets_reindex_seller(seller_id=obj.id)
+
+    @admin.display(description=_("trading"))
+    def trading(self, organization: Organization) -> str:
+        if organization.pk is None:
+            return ""
+        links = [
+            list_link("settlement.settlement", _("Its purchases"), buyer__id__exact=organization.pk),
+            list_link("settlement.settlement", _("Its sales"), seller__id__exact=organization.pk),
+            list_link("marketplace.order", _("Its orders"), organization__id__exact=organization.pk),
+            list_link("catalog.dataset", _("Its datasets"), seller__id__exact=organization.pk),
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     @admin.action(description=_("Verify selected organisations"))
     def verify(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:

@@ -212,6 +212,8 @@ class Offering(models.Model):
     delivery_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["dataset", "status"], name="offering_dataset_status_idx")]
         constraints = [
@@ -354,6 +356,8 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["offering", "status", "seq"], name="order_book_idx"),
@@ -421,6 +425,8 @@ class Trade(models.Model):
     executed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("trade")
+        verbose_name_plural = _("trades")
         ordering = ["-executed_at", "-id"]
         indexes = [models.Index(fields=["offering", "-executed_at"], name="trade_tape_idx")]
         constraints = [

@@ -127,6 +127,8 @@ class Settlement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["buyer", "-created_at"], name="settlement_buyer_idx"),
@@ -216,6 +218,8 @@ class LedgerTransaction(models.Model):
     posted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
         ordering = ["posted_at", "id"]
 
     def __str__(self) -> str:
@@ -303,6 +307,8 @@ class Payout(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         ordering = ["-for_date", "-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["seller", "currency", "for_date"], name="one_payout_per_seller_day"),
@@ -348,6 +354,8 @@ class Entitlement(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("entitlement")
+        verbose_name_plural = _("entitlements")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["buyer", "-created_at"], name="entitlement_buyer_idx"),
@@ -506,6 +514,8 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["buyer", "-created_at"], name="subscription_buyer_idx"),
@@ -606,6 +616,8 @@ class ProviderEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")]
 

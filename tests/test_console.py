@@ -57,6 +57,13 @@ def test_the_book_and_the_catalog_are_in_the_console_linked_to_one_another(admin
     assert "¥1,000" in bodies["trade"] and "¥3,000" in bodies["trade"] and "¥3,000" in bodies["contract"]
     assert "¥1,000" in bodies["order"]
     assert "金額" in bodies["trade"] and "購入者" in bodies["trade"] and "約定" in bodies["order"]
+    # The organisation's page leads to its purchases, sales, orders and datasets.
+    organization = text(client.get(f"/admin/marketplace/organization/{traded.buyer_id}/change/"))
+    assert f"/admin/settlement/settlement/?buyer__id__exact={traded.buyer_id}" in organization
+    assert f"/admin/marketplace/order/?organization__id__exact={traded.buyer_id}" in organization
+    # The console's index names its sections in Japanese.
+    index = text(client.get("/admin/"))
+    assert all(word in index for word in ("約定", "注文", "提供条件", "決済", "データセット", "契約")), index
     # Nothing to save or delete on any of them.
     for name, body in bodies.items():
         assert 'name="_save"' not in body and "/delete/" not in body, name

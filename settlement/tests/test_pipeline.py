@@ -478,6 +478,7 @@ def test_a_refund_the_provider_completes_later_is_followed_up_by_reconciliation(
     monkeypatch.setattr(OfflineProvider, "refund", lambda self, **kw: PaymentResult(status="processing"))
     pending = settlements.settlement_refund(settlement_id=settlement.id, reason="not as described")
     assert pending.status == "captured" and pending.refund_requested_at is not None
+    assert pending.refund_reason == "not as described", "kept before the provider was asked"
     last = pending.events.last()
     assert last is not None and "pending at the payment provider" in last.reason
     assert Entitlement.objects.get(settlement=settlement).status == "active", "access ends when the money is back"
@@ -485,7 +486,7 @@ def test_a_refund_the_provider_completes_later_is_followed_up_by_reconciliation(
     monkeypatch.setattr(OfflineProvider, "retrieve", lambda self, **kw: refunded)
     assert settlements.settlements_reconcile(older_than_seconds=0) == 1
     settlement.refresh_from_db()
-    assert settlement.status == "refunded"
+    assert settlement.status == "refunded" and settlement.refund_reason == "not as described"
     assert Entitlement.objects.get(settlement=settlement).status == "revoked"
     assert LedgerTransaction.objects.filter(kind="refund").count() == 1
 
