@@ -108,7 +108,12 @@ class SettlementAdmin(ReadOnlyAdmin):
         "status",
         "period",
         "amount_shown",
+        "excl_tax_shown",
+        "tax_shown",
+        "tax_treatment",
+        "tax_rate",
         "fee_shown",
+        "fee_tax_shown",
         "proceeds_shown",
         "fee_rate",
         "buyer_link",
@@ -141,9 +146,21 @@ class SettlementAdmin(ReadOnlyAdmin):
     def needs_review(self, settlement: Settlement) -> bool:
         return bool(settlement.review_reason)
 
-    @admin.display(description=_("amount"), ordering="amount")
+    @admin.display(description=_("amount (tax included)"), ordering="amount")
     def amount_shown(self, settlement: Settlement) -> str:
         return money(settlement.amount, settlement.currency)
+
+    @admin.display(description=_("amount excluding tax"))
+    def excl_tax_shown(self, settlement: Settlement) -> str:
+        return money(settlement.amount_excl_tax, settlement.currency)
+
+    @admin.display(description=_("consumption tax"))
+    def tax_shown(self, settlement: Settlement) -> str:
+        return money(settlement.tax_amount, settlement.currency)
+
+    @admin.display(description=_("consumption tax on the fee"))
+    def fee_tax_shown(self, settlement: Settlement) -> str:
+        return money(settlement.platform_fee_tax, settlement.currency)
 
     @admin.display(description=_("platform fee"), ordering="platform_fee")
     def fee_shown(self, settlement: Settlement) -> str:

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from contracts.web.display import money
+
 
 class PaymentMethod(models.Model):
     """A buyer's saved payment method: a provider token (Stripe ``pm_...``), never card data."""
@@ -164,7 +166,8 @@ class Settlement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} {self.status}"
+        # As the operator's console names it (titles, breadcrumbs, the row's checkbox): ¥3,300 · Paid.
+        return f"{money(self.amount, self.currency)} · {self.get_status_display()}"
 
 
 class StatusEvent(models.Model):

@@ -23,7 +23,7 @@ REASON = "The data did not match its description: 12 of 40 rows were empty."
 
 @pytest.fixture
 def paid(seller: Any, buyer: Any, capture: Any) -> Settlement:
-    """A captured payment: three seats of "Gauges" at ¥1,000."""
+    """A captured payment: three seats of "Gauges" at ¥1,000, ¥3,300 with the consumption tax (parties in Japan)."""
     offering = published_offering(seller, capture, title="Gauges")
     settlement = trade(buyer, seller, offering, capture)
     captured = settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
@@ -49,7 +49,7 @@ def test_a_refund_asks_for_confirmation_and_a_reason_before_anything_moves(
     page = _choose_refund(client, paid)
     assert page.status_code == 200
     body = text(page)
-    assert 'id="refund-form"' in body and "Osaka Analytics" in body and "¥3,000" in body
+    assert 'id="refund-form"' in body and "Osaka Analytics" in body and "¥3,300" in body
     assert 'name="reason"' in body and "required" in body
     paid.refresh_from_db()
     assert paid.status == "captured" and paid.refund_reason == ""
@@ -130,11 +130,12 @@ def test_payments_are_found_by_organisation_and_by_dataset(
 def test_the_console_speaks_japanese_and_formats_money(admin_client: Client, paid: Settlement) -> None:
     client = _operator(admin_client, "ja")
     body = text(client.get(CHANGELIST))
-    assert "¥3,000" in body and "¥" + "3000" not in body
+    assert "¥3,300" in body and "3300" not in body
     assert "金額" in body and "購入者" in body and "要確認" in body  # the columns, in Japanese
     assert "選択された決済を返金" in body  # the refund action
     detail = text(client.get(f"{CHANGELIST}{paid.id}/change/"))
-    assert "¥3,000" in detail
+    assert "¥3,300" in detail and "¥3,000" in detail and "¥300" in detail  # the total, without tax, the tax
+    assert "消費税" in detail
     # Linked to its trade, contract and organisations.
     assert f"/admin/marketplace/trade/{paid.trade_id}/change/" in detail
     assert f"/admin/contracts/contract/{paid.contract_id}/change/" in detail
