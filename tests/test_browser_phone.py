@@ -104,6 +104,7 @@ def _buyer_pages(page: Any, lang: str, offering: Any, settlement: Settlement, an
     page.wait_for_url(f"**/purchases/{settlement.id}/download/")
     assert page.locator("#download-link").count() == 1
     found += overflow(page, f"download-link-{lang}")
+    found += visit(page, "/invoices/", f"invoices-{lang}")
     found += visit(page, "/contracts/", f"contracts-{lang}")
     found += visit(page, f"/contracts/{settlement.contract_id}/", f"contract-{lang}")
     found += visit(page, f"/contracts/{settlement.contract_id}/document/?lang={lang}", f"contract-document-{lang}")
