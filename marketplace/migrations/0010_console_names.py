@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0008_organization_invoice_registration_number'),
+        ('marketplace', '0009_organization_profile'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0007_search_rum_index'),
+        ('catalog', '0008_search_seller_names'),
     ]
 
     operations = [
