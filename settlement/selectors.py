@@ -193,7 +193,10 @@ def subscriptions_for(*, organization_id: uuid.UUID, role: str = "", status: str
     queryset = (
         Subscription.objects.filter(party.get(role) or (party["buyer"] | party["seller"]))
         .annotate(entitlement_id=F("contract__entitlement__id"))
-        .prefetch_related(Prefetch("periods", queryset=SubscriptionPeriod.objects.order_by("number")))
+        .prefetch_related(
+            # Each period with its payment, whose amount (tax included) the pages show.
+            Prefetch("periods", queryset=SubscriptionPeriod.objects.select_related("settlement").order_by("number"))
+        )
     )
     if status:
         queryset = queryset.filter(status=status)

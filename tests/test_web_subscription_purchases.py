@@ -116,7 +116,7 @@ def test_a_subscription_purchase_shows_its_status_price_term_period_and_versions
     assert [int(n) for n in re.findall(r'data-version="(\d+)"', versions)] == [2, 1], "the newest first"
     assert versions.count("Download version") == 2
     periods = squashed(section(detail, "subscription-periods"))
-    assert "Open" in periods and "counted when it ends" in periods and "¥2,000" in periods
+    assert "Open" in periods and "counted when it ends" in periods and "¥2,200" in periods, "paid with its tax"
     assert f'action="/purchases/{settlement.id}/cancel/"' in detail
     assert 'name="confirm" value="1" required' in detail
 
@@ -186,8 +186,8 @@ def test_the_periods_show_what_was_delivered_and_charged_or_missed(
     periods = section(detail, "subscription-periods")
     assert re.findall(r'data-outcome="(\w+)"', periods) == ["open", "charged", "missed", "open"]
     rows = [squashed(row) for row in periods.split("<tr")[2:]]
-    assert "0 of 1" in rows[0] and "¥2,000" in rows[0], "the first period: its delivery recorded, paid at the trade"
-    assert "1 of 1" in rows[1] and "Charged" in rows[1] and "¥2,000" in rows[1]
+    assert "0 of 1" in rows[0] and "¥2,200" in rows[0], "the first period: its delivery recorded, paid at the trade"
+    assert "1 of 1" in rows[1] and "Charged" in rows[1] and "¥2,200" in rows[1]
     assert "0 of 1" in rows[2] and "Missed" in rows[2] and "—" in rows[2]
     assert when(start + 90 * DAY) in rows[3] and "counted when it ends" in rows[3]
     assert "Current period 4 of 4" in squashed(detail)
@@ -275,7 +275,7 @@ def test_past_due_says_so_with_the_retry_and_the_end_of_the_grace_period(
 
     page = squashed(text(signed_in(buyer).get("/purchases/")))
     assert "Past due" in page and "Payment overdue." in page
-    assert "The charge for period 2 (¥2,000) was declined. Your card has insufficient funds." in page
+    assert "The charge for period 2 (¥2,200) was declined. Your card has insufficient funds." in page
     assert f"The market tries again at {when(charge.next_attempt_at)}" in page
     assert "No new versions are given until it is paid" in page
     assert subscription.past_due_since is not None

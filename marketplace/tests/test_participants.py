@@ -62,6 +62,7 @@ def test_onboard_prints_one_json_object_with_a_working_key() -> None:
         "roles": ["buyer", "seller"],
         "country": "DE",
         "verified": True,
+        "invoice_registration_number": "",
         "authenticated_by": "api_key",
     }
 

@@ -342,9 +342,9 @@ def flags(settlement: Settlement) -> list[str]:
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
-        ({"amount": 1, "amount_received": 1}, "amount 1, not 1000"),
+        ({"amount": 1, "amount_received": 1}, "amount 1, not 1100"),
         ({"currency": "usd"}, "currency USD, not JPY"),
-        ({"amount_received": 400}, "partial capture: 400 of 1000 JPY received"),
+        ({"amount_received": 400}, "partial capture: 400 of 1100 JPY received"),
         ({"amount": None, "currency": None}, "no amount stated; no currency stated"),
     ],
     ids=["wrong-amount", "wrong-currency", "partial-capture", "amount-unstated"],

@@ -68,7 +68,7 @@ WAITING, NO_ACCESS, NOT_STARTED, ACTIVE, ENDED, REVOKED = (
 class PeriodLine:
     period: SubscriptionPeriod
     outcome_label: str
-    amount: int | None  # what its payment was for (the trade's for the first), when there is one
+    amount: int | None  # what its payment was, tax included (the trade's for the first), when there is one
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _subscription_line(
             PeriodLine(
                 period=period,
                 outcome_label=display.period_outcome_label(period.outcome, closed=period.closed_at is not None),
-                amount=subscription.amount if period.settlement_id is not None else None,
+                amount=None if period.settlement is None else period.settlement.amount,
             )
             for period in periods
         ],
