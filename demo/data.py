@@ -74,6 +74,9 @@ class DemoSeller:
     name: str
     country: str  # ISO 3166-1 alpha-2
     email: str
+    # A seller's public profile (/sellers/<id>/): what it says of itself, as it wrote it, and its site.
+    description: str = ""
+    website: str = ""
 
 
 DEMO_SELLERS: tuple[DemoSeller, ...] = (
@@ -82,18 +85,31 @@ DEMO_SELLERS: tuple[DemoSeller, ...] = (
         name="Kansai Bridge Monitoring Co., Ltd. (関西橋梁モニタリング株式会社)",
         country="JP",
         email="ops@kansai-bridge.demo.ichiba.example",
+        description=(
+            "関西の道路橋・鉄道橋にひずみ計と温度計を常設し、10分ごとの計測を公開しています。"
+            " Strain and temperature gauges on road and rail bridges across Kansai, published every ten minutes."
+        ),
+        website="https://kansai-bridge.demo.ichiba.example/",
     ),
     DemoSeller(
         key="tokai-precision",
         name="Tokai Precision Machining Co., Ltd. (東海精密加工株式会社)",
         country="JP",
         email="ops@tokai-precision.demo.ichiba.example",
+        description=(
+            "愛知県の精密加工工場から、マシニングセンタの振動データを提供します。"
+            " Vibration data from machining centres in our Aichi plant, for predictive maintenance research."
+        ),
     ),
     DemoSeller(
         key="machi-data",
         name="Machi Data Lab Inc. (株式会社まちデータラボ)",
         country="JP",
         email="ops@machi-data.demo.ichiba.example",
+        description=(
+            "気象観測と人流データを、匿名加工情報として統計的に加工して提供する街のデータラボです。"
+            " A city data lab: weather observations and people-flow statistics, anonymised under the APPI."
+        ),
     ),
 )
 

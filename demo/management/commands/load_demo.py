@@ -45,6 +45,7 @@ from marketplace.services.participants import (
     organization_invoice_number_set,
     principal_for,
 )
+from marketplace.services.profiles import organization_profile_update
 from settlement.models import Entitlement
 
 DEMO_PASSWORD = "ichiba-demo"  # noqa: S105 - published demo credentials for a local site
@@ -212,6 +213,12 @@ class Command(BaseCommand):
             # A made-up registration number (valid check digit), so the demo's sales issue qualified invoices.
             organization_invoice_number_set(
                 organization_id=organization.id, number=_demo_registration_number(party.key)
+            )
+        if party.description or party.website:
+            organization_profile_update(
+                organization_id=organization.id,
+                actor_organization_id=organization.id,
+                changes={"description": party.description, "website": party.website},
             )
         if "buyer" in roles:
             # Stripe's test card, honoured by the offline provider: demo purchases are authorised.
