@@ -208,3 +208,13 @@ def test_seller_names_link_to_their_page(seller, buyer) -> None:
     assert link in text(Client().get("/")), "the catalog's cards"
     assert link in text(Client().get(f"/datasets/{offering.dataset_id}/")), "the dataset page"
     assert link in text(Client().get(f"/offerings/{offering.id}/")), "the offering page"
+
+
+def test_the_seller_page_says_whether_its_sales_come_with_qualified_invoices(seller) -> None:
+    page = re.sub(r"\s+", " ", text(Client().get(f"/sellers/{seller.organization.id}/")))
+    assert "Not a registered issuer: its sales come with receipts, not qualified invoices." in page
+    Organization.objects.filter(pk=seller.organization.id).update(invoice_registration_number="T7000012050002")
+    page = re.sub(
+        r"\s+", " ", text(Client(headers={"accept-language": "ja"}).get(f"/sellers/{seller.organization.id}/"))
+    )
+    assert "適格請求書発行事業者（登録番号 T7000012050002）" in page
