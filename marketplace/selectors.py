@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
@@ -13,12 +14,14 @@ from catalog.models import Dataset
 from catalog.selectors import new_versions_per_period
 from config.api.principal import Principal
 from config.errors import NotFound
+from config.market import market_settings
 from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
 from contracts.terms import term_int, terms_typed
 from marketplace.models import Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
+from marketplace.tax import Tax, consumption_tax, treatment_of
 
 
 def principal_for_user(user: Any) -> Principal | None:
@@ -426,3 +429,132 @@ def trades_tape(*, offering_id: uuid.UUID | None = None) -> QuerySet[Trade]:
 
 def last_trade(*, offering: Offering) -> Trade | None:
     return trades_tape(offering_id=offering.id).order_by("-executed_at", "-id").first()
+
+
+# --- what a purchase will cost: the review step's and the quote API's figures -------------------------------------
+
+
+@dataclass(frozen=True)
+class Licence:
+    """What a seat licenses, as the review step summarises it (the full terms are the offering's)."""
+
+    license_type: str  # the terms' license_type: non_exclusive or exclusive
+    duration_days: int
+    territory: tuple[str, ...]  # ISO 3166-1 alpha-2 codes
+    seats: int | None  # the offering's licence seats in all; None: unlimited
+
+    @property
+    def summary(self) -> str:
+        """One English phrase (API text stays English, docs/adr/0009): "non-exclusive, 365 days, JP, 10 seats"."""
+        seats = "unlimited seats" if self.seats is None else f"{self.seats} seat{'s' if self.seats != 1 else ''}"
+        kind = self.license_type.replace("_", "-")
+        return f"{kind}, {self.duration_days} days, {', '.join(self.territory) or 'worldwide'}, {seats}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What buying ``quantity`` seats of ``offering`` at ``price`` per seat costs the buyer, tax included.
+
+    Computed as settlement computes the settlement of a trade (``marketplace.tax``: the treatment from the seller's
+    and the buyer's countries, the rate in force, the tax rounded down once per settlement). A purchase that fills
+    from several resting asks is several trades, each its own settlement rounded on its own, so its tax can be a
+    few minor units lower than the quote's, never higher; a limit order's quote is an upper bound anyway (it may
+    trade lower). For a subscription the figures are per period (the price is per seat per period; each period is
+    its own settlement)."""
+
+    offering: Offering
+    licence: Licence
+    quantity: int
+    price: int  # per seat (per period for a subscription), minor units, tax excluded
+    currency: str
+    tax: Tax
+    terms_sha256: str
+
+    @property
+    def amount_excl_tax(self) -> int:
+        return self.tax.amount_excl_tax
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return self.tax.rate
+
+    @property
+    def tax_amount(self) -> int:
+        return self.tax.tax_amount
+
+    @property
+    def amount_incl_tax(self) -> int:
+        return self.tax.amount_incl_tax
+
+    @property
+    def treatment(self) -> str:
+        return self.tax.treatment
+
+    @property
+    def per_period(self) -> bool:
+        return self.offering.is_subscription
+
+    @property
+    def period_days(self) -> int | None:
+        return self.offering.period_days if self.per_period else None
+
+    @property
+    def term_periods(self) -> int | None:
+        return self.offering.term_periods if self.per_period else None
+
+    @property
+    def term_amount_incl_tax(self) -> int | None:
+        """A subscription's total over its whole term if every period is charged (a period the seller fails to
+        deliver is not); None for a licence."""
+        return self.amount_incl_tax * self.term_periods if self.term_periods else None
+
+
+def licence_of(offering: Offering) -> Licence:
+    terms = offering.terms
+    return Licence(
+        license_type=str(terms.get("license_type", "non_exclusive")),
+        duration_days=int(terms.get("duration_days", 0)),
+        territory=tuple(str(code) for code in terms.get("territory", [])),
+        seats=offering.license_seats,
+    )
+
+
+def purchase_quote(*, offering: Offering, buyer_country: str, price: int, quantity: int) -> Quote:
+    """The one computation of what a purchase costs before it is made: the web's review step, the quote API and
+    the deals' reviews (a private offer's acceptance, an auction bid) all call it. ``offering`` with its seller
+    read (``offering_get`` does); no query."""
+    treatment = treatment_of(seller_country=offering.seller.country, buyer_country=buyer_country)
+    tax = consumption_tax(
+        amount_excl_tax=price * quantity, treatment=treatment, rate=market_settings().consumption_tax_rate
+    )
+    return Quote(
+        offering=offering,
+        licence=licence_of(offering),
+        quantity=quantity,
+        price=price,
+        currency=offering.currency,
+        tax=tax,
+        terms_sha256=offering.terms_sha256,
+    )
+
+
+def traded_tax(trades: list[Trade], *, buyer_country: str) -> Tax | None:
+    """The tax of what an order bought, summed over its trades, each trade being its own settlement (rounded on its
+    own); None when nothing traded. Each trade's offering with its seller read (the matching's locked row)."""
+    if not trades:
+        return None
+    rate = market_settings().consumption_tax_rate
+    taxes = [
+        consumption_tax(
+            amount_excl_tax=trade.price * trade.quantity,
+            treatment=treatment_of(seller_country=trade.offering.seller.country, buyer_country=buyer_country),
+            rate=rate,
+        )
+        for trade in trades
+    ]
+    return Tax(
+        amount_excl_tax=sum(tax.amount_excl_tax for tax in taxes),
+        treatment=taxes[0].treatment,  # one offering, one seller, one buyer: one treatment
+        rate=taxes[0].rate,
+        tax_amount=sum(tax.tax_amount for tax in taxes),
+    )

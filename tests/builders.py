@@ -8,6 +8,7 @@ helpers of the browser and worker tests are in tests/browser.py and tests/integr
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -485,6 +486,35 @@ def bid_form(offering: Offering, *, price: int, quantity: int, **extra: Any) -> 
         "accept_terms": "on",
         **extra,
     }
+
+
+def buy_form(offering: Offering, *, price: int, quantity: int, **extra: Any) -> dict[str, Any]:
+    """The buy-now form as a buyer sends it, terms accepted (``price``: the best ask it showed)."""
+    return {
+        "action": "buy_now",
+        "price": price,
+        "quantity": quantity,
+        "accepted_terms_sha256": offering.terms_sha256,
+        "accept_terms": "on",
+        **extra,
+    }
+
+
+def hidden_fields(form: str) -> dict[str, str]:
+    """The hidden inputs of a form's markup, by name (the values unescaped)."""
+    found = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+    return {name: html.unescape(value) for name, value in found}
+
+
+def review_and_confirm(client: Client, offering: Offering, form: dict[str, Any]) -> Any:
+    """A buyer's order form sent as people send it: the review opened with its values (a GET, as the form does),
+    then the review's confirmation posted. The review's own response when it offers no confirmation (the form or
+    the buyer was refused)."""
+    review = client.get(f"/offerings/{offering.id}/review/", form)
+    page = text(review)
+    if review.status_code != 200 or 'id="confirm-form"' not in page:
+        return review
+    return client.post(f"/offerings/{offering.id}/orders/", hidden_fields(section(page, "confirm-form")))
 
 
 # --- processes ---------------------------------------------------------------------------------------------

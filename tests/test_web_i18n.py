@@ -23,6 +23,7 @@ from tests.builders import (
     publish,
     published_dataset,
     published_offering,
+    review_and_confirm,
     section,
     signed_in,
     text,
@@ -48,8 +49,9 @@ def squashed(page: str) -> str:
 def test_a_bid_expiring_in_the_past_says_so_once_at_the_expiry(seller, buyer, lang: str, said: str) -> None:
     offering = offer(seller)
     past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = signed_in(buyer, lang=lang).post(
-        f"/offerings/{offering.id}/orders/",
+    response = review_and_confirm(
+        signed_in(buyer, lang=lang),
+        offering,
         bid_form(offering, price=900, quantity=1, time_in_force="gtd", expires_at=past),
     )
     page = text(response)
@@ -187,7 +189,7 @@ def test_problem_pages_in_japanese_and_the_api_titles_in_english(client) -> None
 def test_cancel_is_one_word_and_no_ascii_full_stop_in_japanese(seller: Party, buyer: Party) -> None:
     offering = offer(seller)
     client = signed_in(buyer, lang="ja")
-    client.post(f"/offerings/{offering.id}/orders/", bid_form(offering, price=900, quantity=1))
+    review_and_confirm(client, offering, bid_form(offering, price=900, quantity=1))
     orders = text(client.get("/orders/"))
     assert "取り消す" in orders and "キャンセル" not in orders
     page = squashed(text(client.get(f"/offerings/{offering.id}/")))

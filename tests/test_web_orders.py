@@ -13,7 +13,17 @@ from django.utils import timezone
 from contracts.models import Contract
 from marketplace.models import Offering, Order, Trade
 from marketplace.services.orders import order_place
-from tests.builders import Party, bid_form, make_party, offer, principal, section, signed_in, text
+from tests.builders import (
+    Party,
+    bid_form,
+    make_party,
+    offer,
+    principal,
+    review_and_confirm,
+    section,
+    signed_in,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +163,7 @@ def test_anonymised_data_asks_to_accept_the_appi_notice_too(seller, buyer) -> No
 def test_buy_now_creates_a_trade_and_links_to_its_contract(seller, buyer, offering) -> None:
     ask(seller, offering, 3, 1000)
     client = signed_in(buyer)
-    response = client.post(f"/offerings/{offering.id}/orders/", buy_now(offering, price=1000, quantity=2))
+    response = review_and_confirm(client, offering, buy_now(offering, price=1000, quantity=2))
     order = Order.objects.get(organization=buyer.organization)
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.id}/"
     assert (order.type, order.time_in_force, order.price, order.status) == ("limit", "ioc", 1000, "filled")
@@ -174,7 +184,7 @@ def test_buy_now_creates_a_trade_and_links_to_its_contract(seller, buyer, offeri
 def test_buy_now_never_pays_more_than_the_price_shown(seller, buyer, offering) -> None:
     ask(seller, offering, 1, 1000)
     dearer = ask(seller, offering, 5, 1500)
-    response = signed_in(buyer).post(f"/offerings/{offering.id}/orders/", buy_now(offering, price=1000, quantity=3))
+    response = review_and_confirm(signed_in(buyer), offering, buy_now(offering, price=1000, quantity=3))
     assert response.status_code == 302
     order = Order.objects.get(organization=buyer.organization)
     assert [t.price for t in Trade.objects.filter(buy_order=order)] == [1000]
@@ -185,13 +195,23 @@ def test_buy_now_never_pays_more_than_the_price_shown(seller, buyer, offering) -
     assert "2 seats could not be filled and were cancelled." in page
 
 
-def test_buy_now_after_the_ask_was_taken_trades_nothing_and_says_so(seller, buyer, offering) -> None:
-    ask(seller, offering, 1, 1300)  # the page showed an ask at 1000 that someone else has taken since
+def test_buy_now_after_the_ask_was_taken_is_reviewed_again_or_trades_nothing(seller, buyer, offering) -> None:
+    ask(seller, offering, 1, 1300)  # the review showed an ask at 1000 that someone else has taken since
     client = signed_in(buyer)
-    response = client.post(f"/offerings/{offering.id}/orders/", buy_now(offering, price=1000, quantity=1))
-    assert response.status_code == 302
+    confirmed = buy_now(offering, price=1000, quantity=1, best_ask=1000, reviewed=1)
+    response = client.post(f"/offerings/{offering.id}/orders/", confirmed)
+    assert response.status_code == 302 and response["Location"].startswith(f"/offerings/{offering.id}/review/?")
+    review = text(client.get(response["Location"]))
+    assert "The best ask changed from ¥1,000 to ¥1,300 per seat." in section(review, "review-changes")
+    assert 'name="price" value="1300"' in section(review, "confirm-form"), "the confirmation buys at the new ask"
+    assert not Order.objects.filter(side="buy").exists()
+
+    # Taken between the review's check and the matching: the order is a limit at the price reviewed, and trades
+    # nothing rather than more.
+    raced = client.post(f"/offerings/{offering.id}/orders/", {**confirmed, "best_ask": 1300})
+    assert raced.status_code == 302
     assert not Trade.objects.exists()
-    page = text(client.get(response["Location"]))
+    page = text(client.get(raced["Location"]))
     assert '<li class="warning">The order did not trade.</li>' in page, "not announced as a success"
     assert "Nothing was traded and nothing rests on the book." in page
     assert "No seats were available at ¥1,000 or better any more." in page
@@ -211,12 +231,13 @@ def test_the_terms_checkbox_is_required(seller, buyer, offering) -> None:
 
 def test_a_refusal_shows_the_problem_and_keeps_the_form(seller, buyer, offering) -> None:
     ask(seller, offering, 3, 1000)
-    form = bid_form(offering, price=950, quantity=2, accepted_terms_sha256="0" * 64)
-    response = signed_in(buyer).post(f"/offerings/{offering.id}/orders/", form)
-    assert response.status_code == 409
+    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    form = bid_form(offering, price=950, quantity=2, time_in_force="gtd", expires_at=past)
+    response = review_and_confirm(signed_in(buyer), offering, form)
+    assert response.status_code in (400, 422)
     page = text(response)
-    assert "The order does not fit the offering as it is now." in page
-    assert "accepted_terms_sha256 must equal the offering&#x27;s terms_sha256" in page
+    assert "The order is not valid." in page
+    assert "The expiry must be in the future." in page
     assert 'name="price" value="950"' in page and 'name="quantity" value="2"' in page
     assert not Order.objects.filter(side="buy").exists()
 
@@ -227,7 +248,7 @@ def test_a_refusal_shows_the_problem_and_keeps_the_form(seller, buyer, offering)
 def test_a_bid_rests_appears_in_my_orders_and_is_cancelled(seller, buyer, offering) -> None:
     ask(seller, offering, 3, 1000)
     client = signed_in(buyer)
-    response = client.post(f"/offerings/{offering.id}/orders/", bid_form(offering, price=900, quantity=2))
+    response = review_and_confirm(client, offering, bid_form(offering, price=900, quantity=2))
     order = Order.objects.get(organization=buyer.organization)
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.id}/"
     assert order.status == "open"
@@ -272,8 +293,9 @@ def test_a_good_till_date_bid_needs_its_expiry(seller, buyer, offering) -> None:
     )
     assert missing.status_code == 400 and "Enter until when your offer is valid." in text(missing)
     when = timezone.localtime() + timedelta(days=2)
-    response = client.post(
-        f"/offerings/{offering.id}/orders/",
+    response = review_and_confirm(
+        client,
+        offering,
         bid_form(offering, price=900, quantity=1, time_in_force="gtd", expires_at=when.strftime("%Y-%m-%dT%H:%M")),
     )
     assert response.status_code == 302
@@ -356,9 +378,10 @@ def test_unverified_and_non_buyers_get_a_clear_refusal(seller, other_seller, off
     client = signed_in(unverified)
     panel = section(text(client.get(f"/offerings/{offering.id}/")), f"trade-{offering.id}")
     assert "has not been verified by the market operator yet" in panel and "buy-now-form" not in panel
-    refused = client.post(f"/offerings/{offering.id}/orders/", buy_now(offering, price=1000, quantity=1))
-    assert refused.status_code == 403
-    assert "Only organisations verified by the market operator may place orders." in text(refused)
+    refused = review_and_confirm(client, offering, buy_now(offering, price=1000, quantity=1))
+    assert refused.status_code == 403, "the review refuses too, with the reason"
+    assert "has not been verified by the market operator yet" in text(refused)
+    assert 'id="confirm-form"' not in text(refused)
     assert "has not been verified" in text(client.get("/orders/"))
 
     panel = section(text(signed_in(other_seller).get(f"/offerings/{offering.id}/")), f"trade-{offering.id}")

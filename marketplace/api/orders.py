@@ -21,6 +21,7 @@ from marketplace import selectors
 from marketplace.api.trades import TradeSerializer, trade_context
 from marketplace.models import Order
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
+from marketplace.tax import TREATMENTS, Tax
 
 
 class OrderCreateSerializer(StrictSerializer):
@@ -76,6 +77,51 @@ class OrderSerializer(Serializer):
 
 class PlacedOrderSerializer(OrderSerializer):
     trades = serializers.SerializerMethodField()
+    # What a buy order bought, summed over its trades: each trade is its own settlement, taxed and rounded on its
+    # own (marketplace.selectors.traded_tax, in the context as "tax"); null for a sell order and for a buy that
+    # traded nothing.
+    amount_excl_tax = serializers.SerializerMethodField(
+        help_text="Buy orders: the sum of price x quantity over the trades; null if none."
+    )
+    tax_rate = serializers.SerializerMethodField(
+        help_text='Buy orders: the consumption tax rate applied, e.g. "0.1000"; "0.0000" when the sale is exempt.'
+    )
+    tax_amount = serializers.SerializerMethodField(help_text="Buy orders: the consumption tax of the trades.")
+    amount_incl_tax = serializers.SerializerMethodField(
+        help_text="Buy orders: what the trades' settlements charge in all."
+    )
+    tax_treatment = serializers.SerializerMethodField(
+        help_text="Buy orders: standard, export, reverse_charge or out_of_scope (as the quote explains)."
+    )
+
+    def _tax(self) -> Tax | None:
+        tax: Tax | None = self.context.get("tax")
+        return tax
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_amount_excl_tax(self, order: Order) -> int | None:
+        tax = self._tax()
+        return tax.amount_excl_tax if tax else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
+    def get_tax_rate(self, order: Order) -> str | None:
+        tax = self._tax()
+        return f"{tax.rate:.4f}" if tax else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_tax_amount(self, order: Order) -> int | None:
+        tax = self._tax()
+        return tax.tax_amount if tax else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_amount_incl_tax(self, order: Order) -> int | None:
+        tax = self._tax()
+        return tax.amount_incl_tax if tax else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(TREATMENTS), allow_null=True))
+    def get_tax_treatment(self, order: Order) -> str | None:
+        tax = self._tax()
+        return tax.treatment if tax else None
 
     @extend_schema_field(TradeSerializer(many=True))
     def get_trades(self, order: Order) -> list[dict[str, Any]]:
@@ -146,6 +192,9 @@ class OrderListCreate(GenericAPIView):
         context = {
             "trades": placed.trades,
             **trade_context(placed.trades, viewer=viewer, written=placed.subscriber_rows),
+            "tax": selectors.traded_tax(placed.trades, buyer_country=principal.country)
+            if data["side"] == "buy"
+            else None,
         }
         return Response(PlacedOrderSerializer(placed.order, context=context).data, status=status.HTTP_201_CREATED)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketplace.api import me, offerings, orders, sellers, trades
+from marketplace.api import me, offerings, orders, quotes, sellers, trades
 
 urlpatterns = [
     path("me", me.MeView.as_view(), name="me"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("offerings/<str:offering_id>/withdraw", offerings.OfferingWithdraw.as_view(), name="offering-withdraw"),
     path("offerings/<str:offering_id>/odrl", offerings.OfferingOdrl.as_view(), name="offering-odrl"),
     path("offerings/<str:offering_id>/book", orders.OfferingBook.as_view(), name="offering-book"),
+    path("offerings/<str:offering_id>/quote", quotes.OfferingQuote.as_view(), name="offering-quote"),
     path("orders", orders.OrderListCreate.as_view(), name="orders"),
     path("orders/<str:order_id>", orders.OrderDetail.as_view(), name="order"),
     path("orders/<str:order_id>/cancel", orders.OrderCancel.as_view(), name="order-cancel"),

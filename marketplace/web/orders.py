@@ -9,6 +9,12 @@ it, which keeps what was typed.
 order. A market order would sweep whatever asks rest when the order arrives, so a buyer could pay more
 than the price on the page if the book moved in between. With a limit at the shown price the buyer pays at
 most that price per seat; seats not available at it are cancelled, never left resting on the book.
+
+A buyer's order is never placed unseen: the buy-now and bid forms open the **review** (``order_review``, a GET page
+whose URL holds the whole purchase, so signing in again after a session expired comes back to it), which shows the
+licence, the price, the consumption tax and the total (``marketplace.selectors.purchase_quote``) and the terms'
+hash; only its "Confirm" posts the order, naming the hash and the best ask it showed. A post that was not
+reviewed, or whose terms or best ask changed since, is sent back to the review, which says what changed.
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -43,7 +50,7 @@ from contracts.terms import term_int
 from contracts.web.display import money
 from marketplace import selectors
 from marketplace.models import Offering, Order, Trade
-from marketplace.selectors import BestPrice, BookLevel
+from marketplace.selectors import BestPrice, BookLevel, Quote, purchase_quote
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
 from marketplace.web.charts import DepthChart, PriceChart, depth_chart, price_chart
 
@@ -530,17 +537,63 @@ def problem_lead(exc: DomainError) -> str:
     return _("The order is not valid.")
 
 
+# The buyer's forms, which pass through the review before an order is placed.
+BUYER_ACTIONS = ("buy_now", "bid")
+# The fields of a purchase the review's URL and its confirmation carry (plus ``best_ask``, the best ask shown).
+PURCHASE_FIELDS = (
+    "action",
+    "price",
+    "quantity",
+    "time_in_force",
+    "expires_at",
+    "accepted_terms_sha256",
+    "accept_terms",
+    "confirm_price",  # a bid far above the best ask, its price confirmed (BidForm.needs_confirmation)
+)
+
+
+def _purchase_url(name: str, offering_id: uuid.UUID, values: QueryDict | dict[str, Any]) -> str:
+    """The review's (or the order form's) URL holding a purchase: the values as typed, nothing else."""
+    query = {key: str(values.get(key)) for key in (*PURCHASE_FIELDS, "best_ask") if values.get(key) not in (None, "")}
+    return f"{reverse(name, args=[offering_id])}?{urlencode(query)}"
+
+
+def _best_ask(offering: Offering) -> BookLevel | None:
+    return next(iter(selectors.book_depth(offering=offering, levels=1)["asks"]), None)
+
+
+def _seen_ask(value: Any) -> int | None:
+    """The best ask a form says the buyer saw ("" or absent: none was shown)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def order_ticket(request: HttpRequest, offering_id: uuid.UUID) -> HttpResponse:
+    """A buyer whose session ended on the review comes back to the same review after signing in."""
+    if request.method == "POST" and not request.user.is_authenticated and request.POST.get("action") in BUYER_ACTIONS:
+        return redirect_to_login(_purchase_url("web:order_review", offering_id, request.POST))
+    return _order_ticket(request, offering_id=offering_id)
+
+
 @member_required
-def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
+def _order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
     """One order form on its own page: where a form posts, and where it comes back with a refusal."""
     offering = offering_or_404(offering_id)
     if not offering.on_book:  # a deal's own offering takes no order
         raise Http404
     action = str(request.POST.get("action") or request.GET.get("action") or BidForm.action)
     initial: dict[str, Any] = {}
+    if action in BUYER_ACTIONS:  # "Change" on the review comes back with the values it held
+        initial = {
+            key: request.GET[key]
+            for key in ("price", "quantity", "time_in_force", "expires_at")
+            if request.GET.get(key)
+        }
     if action == BuyNowForm.action:
-        best_ask = next(iter(selectors.book_depth(offering=offering, levels=1)["asks"]), None)
-        initial = {"price": best_ask.price if best_ask else None, "quantity": 1}
+        best_ask = _best_ask(offering)
+        initial = {"quantity": 1, **initial, "price": best_ask.price if best_ask else None}
     form = order_form(action, offering, request.POST if request.method == "POST" else None, initial)
     refusal = ""
     status = 400 if request.method == "POST" else 200  # a form that comes back was refused
@@ -549,6 +602,8 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
         if form.needs_confirmation(best_ask.price if best_ask else None):
             status = 200  # nothing was refused: the page asks the buyer to confirm the price
     if request.method == "POST" and form.is_valid() and not getattr(form, "far_above", None):
+        if action in BUYER_ACTIONS and _review_needed(request.POST, offering):
+            return redirect(_purchase_url("web:order_review", offering.id, request.POST))
         try:
             placed = order_place(principal=principal, offering_id=offering.id, **form.order_arguments())
         except NotFound as exc:
@@ -560,6 +615,30 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
             done = placed.trades or placed.order.status in Order.RESTING
             (messages.success if done else messages.warning)(request, _placed_message(placed.order, len(placed.trades)))
             return redirect("web:order", order_id=placed.order.id)
+    return _ticket(request, principal, offering, form, action=action, refusal=refusal, status=status)
+
+
+def _review_needed(posted: QueryDict, offering: Offering) -> bool:
+    """Whether a buyer's order must be (re)viewed before it is placed: it was not confirmed on the review, or the
+    offering's terms or its best ask are no longer the ones the review showed."""
+    if posted.get("reviewed") != "1":
+        return True
+    if posted.get("accepted_terms_sha256") != offering.terms_sha256:
+        return True
+    best_ask = _best_ask(offering)
+    return _seen_ask(posted.get("best_ask")) != (best_ask.price if best_ask else None)
+
+
+def _ticket(
+    request: HttpRequest,
+    principal: Principal,
+    offering: Offering,
+    form: OrderForm,
+    *,
+    action: str,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
     role, role_refusal = trading_role(principal, offering)
     return render(
         request,
@@ -577,6 +656,128 @@ def order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.U
             "market": market_for(request, offering),
         },
         status=status,
+    )
+
+
+# --- the review before a buyer's order ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review page shows of a purchase and what its confirmation posts."""
+
+    quote: Quote | None  # None: buy now, and no seat is offered any more
+    changes: list[str]  # what changed since the buyer looked, in the reader's language
+    terms_changed: bool  # the terms are not those the buyer accepted: they must be accepted again
+    confirm: list[tuple[str, str]]  # the confirmation's hidden fields
+    best_ask: BookLevel | None
+    trades_at_once: bool  # a bid at or above the best ask trades at once
+
+
+def _review(offering: Offering, principal: Principal, form: OrderForm, given: QueryDict) -> Review:
+    data = form.cleaned_data
+    best_ask = _best_ask(offering)
+    now_ask = best_ask.price if best_ask else None
+    changes: list[str] = []
+    terms_changed = data["accepted_terms_sha256"] != offering.terms_sha256
+    if terms_changed:
+        changes.append(_("The offering's terms changed since you accepted them: read them again and accept them."))
+
+    def asks(seen: int | None) -> None:
+        if seen == now_ask:
+            return
+        if now_ask is None:
+            changes.append(
+                _("The best ask of %(before)s was taken: no seat is offered now.")
+                % {"before": money(seen or 0, offering.currency)}
+            )
+        elif seen is None:
+            changes.append(_("A seller now offers seats at %(after)s.") % {"after": money(now_ask, offering.currency)})
+        else:
+            changes.append(
+                _("The best ask changed from %(before)s to %(after)s per seat.")
+                % {"before": money(seen, offering.currency), "after": money(now_ask, offering.currency)}
+            )
+
+    price = data["price"]
+    if form.action == BuyNowForm.action:
+        asks(price)
+        price = now_ask
+    elif "best_ask" in given:
+        asks(_seen_ask(given.get("best_ask")))
+    quote = None
+    if price is not None:
+        quote = purchase_quote(
+            offering=offering, buyer_country=principal.country, price=price, quantity=data["quantity"]
+        )
+    confirm = [
+        ("action", form.action),
+        ("price", str(price or "")),
+        ("quantity", str(data["quantity"])),
+        ("accepted_terms_sha256", offering.terms_sha256),
+        ("best_ask", str(now_ask or "")),
+        ("reviewed", "1"),
+    ]
+    if form.action == BidForm.action:
+        confirm.append(("time_in_force", data["time_in_force"]))
+        if data["expires_at"] is not None:
+            confirm.append(("expires_at", str(given.get("expires_at"))))
+        if data.get("confirm_price") is not None:
+            confirm.append(("confirm_price", str(data["confirm_price"])))
+    return Review(
+        quote=quote,
+        changes=changes,
+        terms_changed=terms_changed,
+        confirm=confirm,
+        best_ask=best_ask,
+        trades_at_once=form.action == BidForm.action and now_ask is not None and data["price"] >= now_ask,
+    )
+
+
+@member_required
+def order_review(request: HttpRequest, principal: Principal, offering_id: uuid.UUID) -> HttpResponse:
+    """The review of a buyer's order before it is placed: a GET page whose URL holds the purchase (the sign-in's
+    ``next`` comes back to it); its "Confirm" posts the order to ``order_ticket``."""
+    offering = offering_or_404(offering_id)
+    if not offering.on_book:
+        raise Http404
+    action = str(request.GET.get("action") or "")
+    if action not in BUYER_ACTIONS:
+        raise Http404(_("No such order form."))
+    given = request.GET.copy()
+    if action == BuyNowForm.action and not given.get("price"):  # a link without the price seen: the best ask
+        best_ask = _best_ask(offering)
+        given["price"] = str(best_ask.price) if best_ask else ""
+    form = order_form(action, offering, given)
+    role, _refusal = trading_role(principal, offering)
+    if not form.is_valid():
+        return _ticket(request, principal, offering, form, action=action, status=400)
+    if role != BUYER or offering.seats_left == 0:  # the ticket says why (withdrawn, refused, sold out)
+        return _ticket(request, principal, offering, form, action=action, status=403 if role == REFUSED else 409)
+    if isinstance(form, BidForm):  # a price far above the best ask is confirmed on the form before the review
+        best_ask = _best_ask(offering)
+        if form.needs_confirmation(best_ask.price if best_ask else None):
+            return _ticket(request, principal, offering, form, action=action)
+    review = _review(offering, principal, form, given)
+    return render(
+        request,
+        "marketplace/order_review.html",
+        {
+            "offering": offering,
+            "dataset": offering.dataset,
+            "action": action,
+            "title": _("Review your bid") if action == BidForm.action else _("Review your purchase"),
+            "review": review,
+            "quote": review.quote,
+            "expires_at": form.cleaned_data.get("expires_at"),
+            "time_in_force": form.cleaned_data.get("time_in_force"),
+            "time_in_force_label": dict(BidForm.TIME_IN_FORCE).get(form.cleaned_data.get("time_in_force") or "", ""),
+            "terms_url": reverse("web:offering", args=[offering.id]) + "#terms-heading",
+            "change_url": _purchase_url("web:order_ticket", offering.id, request.GET),
+            "bid_url": _purchase_url(
+                "web:order_ticket", offering.id, {"action": BidForm.action, "quantity": form.cleaned_data["quantity"]}
+            ),
+        },
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("offerings/<uuid:offering_id>/withdraw/", offerings.offering_withdraw_view, name="offering_withdraw"),
     path("offerings/<uuid:offering_id>/delivery/", offerings.offering_delivery_view, name="offering_delivery"),
     path("offerings/<uuid:offering_id>/orders/", orders.order_ticket, name="order_ticket"),
+    path("offerings/<uuid:offering_id>/review/", orders.order_review, name="order_review"),
     path("orders/", orders.order_list, name="orders"),
     path("sellers/<uuid:seller_id>/", sellers.seller_detail, name="seller"),
     path("sellers/<uuid:seller_id>/logo", sellers.seller_logo, name="seller_logo"),
