@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -40,7 +41,7 @@ def ask(seller: Party, offering: Offering, quantity: int, price: int) -> None:
     order_place(principal=principal(seller), offering_id=offering.id, side="sell", price=price, quantity=quantity)
 
 
-def review_url(offering: Offering, form: dict[str, object]) -> str:
+def review_url(offering: Offering, form: dict[str, Any]) -> str:
     response = Client().get(f"/offerings/{offering.id}/review/", form)  # anonymous: sent to sign in, with next
     return parse_qs(urlsplit(response["Location"]).query)["next"][0]
 
