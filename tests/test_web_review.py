@@ -209,7 +209,7 @@ def test_bad_review_links_are_refused_not_failed(seller, buyer, offering) -> Non
     ask(seller, offering, 3, 1000)
     client = signed_in(buyer)
     base = f"/offerings/{offering.id}/review/"
-    assert client.get(base, {"action": "sell_into", "price": 1, "quantity": 1}).status_code == 404
+    assert client.get(base, {"action": "sell_into", "price": "1", "quantity": "1"}).status_code == 404
     assert client.get(base, {**buy_form(offering, price=1000, quantity=1), "quantity": "many"}).status_code == 400
     assert (
         client.get(base, {**bid_form(offering, price=900, quantity=1), "accepted_terms_sha256": "x"}).status_code == 400
