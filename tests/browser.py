@@ -49,6 +49,15 @@ def sign_in(page: Any, email: str) -> None:
     assert page.locator("header .account form[action='/logout/']").count() == 1
 
 
+def confirm_review(page: Any) -> str:
+    """The review a buyer's order form opens (marketplace/web/orders.py::order_review) confirmed: what it showed."""
+    page.wait_for_url("**/review/?*")
+    shown = str(page.inner_text("#order-review"))
+    with page.expect_navigation():
+        page.click("#confirm-button")
+    return shown
+
+
 def published_strain_dataset(seller: Party, *, tags: tuple[str, ...] = ("橋梁", "bridge")) -> Dataset:
     return published_dataset(
         seller,

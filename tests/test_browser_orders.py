@@ -15,7 +15,7 @@ import pytest
 from marketplace.models import Order, Organization, Trade
 from marketplace.services.orders import order_place
 from marketplace.services.participants import principal_for
-from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, confirm_review, offering_with_asks, sign_in, switch_language
 from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,6 +55,7 @@ def test_buyer_buys_now_opens_the_contract_then_bids_and_cancels(browser_page: A
     buy.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         buy.locator("button[type=submit]").click()
+    confirm_review(page)
     page.wait_for_url("**/orders/*/")
     assert "2席が約定しました" in page.inner_text(".messages")
     rows = page.locator("#order-trades tbody tr")
@@ -74,6 +75,7 @@ def test_buyer_buys_now_opens_the_contract_then_bids_and_cancels(browser_page: A
     form.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
+    confirm_review(page)
     page.wait_for_url("**/orders/*/")
     assert "板に残っています" in page.inner_text("#order-outcome")
     bid = Order.objects.get(organization=buyer.organization, status="open")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from settlement.models import Download, Entitlement, Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, confirm_review, offering_with_asks, sign_in, switch_language
 from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,6 +56,8 @@ def test_buyer_finds_buys_and_downloads_in_japanese_and_english(browser_page: An
     buy.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         buy.locator("button[type=submit]").click()
+    review = confirm_review(page)
+    assert "¥12,000" in review and "消費税" in review and "¥13,200" in review, "the price, the tax, the total"
     page.wait_for_url("**/orders/*/")
     assert "1席が約定しました" in page.inner_text(".messages")
 

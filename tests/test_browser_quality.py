@@ -17,7 +17,7 @@ import pytest
 
 from catalog.models import DatasetVersion, VersionRendition
 from settlement.models import Download, Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, confirm_review, offering_with_asks, sign_in, switch_language
 from tests.builders import make_party, version_profiled
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -69,6 +69,7 @@ def test_a_buyer_reads_the_quality_panel_and_downloads_the_parquet_rendition(bro
     buy.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         buy.locator("button[type=submit]").click()
+    confirm_review(page)
     page.wait_for_url("**/orders/*/")
     settlement = Settlement.objects.get(buyer=buyer.organization)
     page.click("header nav a[href='/purchases/']")

@@ -24,7 +24,15 @@ from django.core.management import call_command
 
 from contracts.templatetags.ichiba import when
 from settlement.models import Settlement, Subscription
-from tests.browser import PASSWORD, SCREENSHOTS, sign_in, strain_csv, subscription_with_asks, switch_language
+from tests.browser import (
+    PASSWORD,
+    SCREENSHOTS,
+    confirm_review,
+    sign_in,
+    strain_csv,
+    subscription_with_asks,
+    switch_language,
+)
 from tests.builders import make_party, version_published
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -73,6 +81,7 @@ def test_a_subscriber_follows_its_feed_from_search_to_cancellation(browser_page:
     buy.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         buy.locator("button[type=submit]").click()
+    confirm_review(page)
     page.wait_for_url("**/orders/*/")
     subscription = Subscription.objects.get(buyer=buyer.organization)
     settlement = Settlement.objects.get(contract_id=subscription.contract_id, period=1)
