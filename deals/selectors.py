@@ -25,6 +25,8 @@ from config.api.principal import Principal
 from config.errors import Forbidden, NotFound
 from deals.models import Auction, AuctionBid, DataRequest, PrivateOffer, PrivateOfferRevision
 from marketplace import hooks as market_hooks
+from marketplace.models import Offering
+from marketplace.selectors import Quote, purchase_quote
 
 # --- requests for data ---------------------------------------------------------------------------------------
 
@@ -317,3 +319,23 @@ def auctions_bid_by(*, organization_id: uuid.UUID, auction_ids: list[uuid.UUID])
     """The caller's bids in these auctions (one query for a page), by auction id."""
     bids = AuctionBid.objects.select_related("trade").filter(bidder_id=organization_id, auction_id__in=auction_ids)
     return {bid.auction_id: bid for bid in bids}
+
+
+def private_offer_quote(*, offer: PrivateOffer, revision: PrivateOfferRevision) -> Quote:
+    """What accepting ``revision`` costs the offer's buyer, tax included (``marketplace.selectors.purchase_quote``):
+    the offering its acceptance opens, as it will be (a licence of the revision's seats on its terms), not saved."""
+    offering = Offering(
+        dataset=offer.dataset,
+        seller=offer.seller,
+        channel=Offering.Channel.PRIVATE,
+        buyer=offer.buyer,
+        template_code=offer.template_code,
+        template_version=offer.template_version,
+        terms=revision.terms,
+        terms_sha256=revision.terms_sha256,
+        license_seats=revision.quantity,
+        currency=offer.currency,
+    )
+    return purchase_quote(
+        offering=offering, buyer_country=offer.buyer.country, price=revision.price, quantity=revision.quantity
+    )

@@ -510,11 +510,20 @@ def review_and_confirm(client: Client, offering: Offering, form: dict[str, Any])
     """A buyer's order form sent as people send it: the review opened with its values (a GET, as the form does),
     then the review's confirmation posted. The review's own response when it offers no confirmation (the form or
     the buyer was refused)."""
-    review = client.get(f"/offerings/{offering.id}/review/", form)
-    page = text(review)
-    if review.status_code != 200 or 'id="confirm-form"' not in page:
-        return review
-    return client.post(f"/offerings/{offering.id}/orders/", hidden_fields(section(page, "confirm-form")))
+    return through_review(client, f"/offerings/{offering.id}/review/", form)
+
+
+def through_review(client: Client, review: str, form: dict[str, Any]) -> Any:
+    """A purchase form sent to its ``review`` page (GET), then the review's confirmation posted where it posts; the
+    review's own response when it offers no confirmation."""
+    response = client.get(review, form)
+    page = text(response)
+    if response.status_code != 200 or 'id="confirm-form"' not in page:
+        return response
+    confirm = section(page, "confirm-form")
+    action = re.search(r'<form method="post" action="([^"]+)" id="confirm-form"', page)
+    assert action is not None, "the confirmation posts somewhere"
+    return client.post(html.unescape(action.group(1)), hidden_fields(confirm))
 
 
 # --- processes ---------------------------------------------------------------------------------------------

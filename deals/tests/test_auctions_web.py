@@ -12,7 +12,17 @@ from django.utils import timezone
 from deals.models import Auction, AuctionBid
 from deals.services.auctions import auction_open, auctions_close_due
 from marketplace.models import Trade
-from tests.builders import Party, make_party, offer_data, principal, published_dataset, section, signed_in, text
+from tests.builders import (
+    Party,
+    make_party,
+    offer_data,
+    principal,
+    published_dataset,
+    section,
+    signed_in,
+    text,
+    through_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,16 +90,21 @@ def test_a_buyer_bids_raises_and_withdraws_on_the_auction_page(seller: Party, bu
     bid = {"price": "4000", "accepted_terms_sha256": auction.offering.terms_sha256, "accept_terms": "on"}
     unticked = client.post(f"/auctions/{auction.id}/bid/", {**bid, "accept_terms": ""})
     assert unticked.status_code == 200 and not AuctionBid.objects.exists()
-    low = client.post(f"/auctions/{auction.id}/bid/", {**bid, "price": "100"})
+    low = through_review(client, f"/auctions/{auction.id}/bid/review/", {**bid, "price": "100"})
     said = "Bid at least the reserve price." if lang == "en" else "最低落札価格以上で入札してください。"
     assert low.status_code == 200 and said in section(text(low), "field-id_price") and not AuctionBid.objects.exists()
-    assert client.post(f"/auctions/{auction.id}/bid/", bid).status_code == 302
+    unseen = client.post(f"/auctions/{auction.id}/bid/", bid)
+    assert unseen.status_code == 302 and unseen["Location"].startswith(f"/auctions/{auction.id}/bid/review/?")
+    assert not AuctionBid.objects.exists(), "a bid is never placed unseen"
+    review = text(client.get(unseen["Location"]))
+    assert "¥4,000" in section(review, "review-price") and "¥4,400" in section(review, "review-total")
+    assert through_review(client, f"/auctions/{auction.id}/bid/review/", bid).status_code == 302
     page = text(client.get(f"/auctions/{auction.id}/"))
     assert "¥4,000" in section(page, "own-bid")
     assert ("Raise my bid" if lang == "en" else "入札額を上げる") in page
-    assert client.post(f"/auctions/{auction.id}/bid/", {**bid, "price": "5000"}).status_code == 302
+    assert through_review(client, f"/auctions/{auction.id}/bid/review/", {**bid, "price": "5000"}).status_code == 302
     assert AuctionBid.objects.get().price == 5000
-    lower = client.post(f"/auctions/{auction.id}/bid/", {**bid, "price": "4500"})
+    lower = through_review(client, f"/auctions/{auction.id}/bid/review/", {**bid, "price": "4500"})
     assert lower.status_code == 200 and AuctionBid.objects.get().price == 5000
     assert ("can only be raised" if lang == "en" else "引き上げのみ") in section(text(lower), "field-id_price")
     assert client.post(f"/auctions/{auction.id}/withdraw/").status_code == 302
@@ -103,7 +118,7 @@ def test_the_list_and_the_page_show_no_bids_before_the_close_and_the_result_afte
     other = make_party("Kyoto Insight", {"buyer"})
     for party, price in ((buyer, "9000"), (other, "6000")):
         form = {"price": price, "accepted_terms_sha256": auction.offering.terms_sha256, "accept_terms": "on"}
-        assert signed_in(party).post(f"/auctions/{auction.id}/bid/", form).status_code == 302
+        assert through_review(signed_in(party), f"/auctions/{auction.id}/bid/review/", form).status_code == 302
     listing = text(client.get("/auctions/"))
     assert str(auction.id) in section(listing, "open-auctions") and "9,000" not in listing
     panel = section(text(client.get(f"/datasets/{auction.dataset_id}/")), "dataset-auctions")
@@ -148,6 +163,6 @@ def test_a_buyer_who_may_not_buy_on_the_terms_is_told_why_instead_of_a_bid_form(
     late = make_party("Late Corp", {"buyer"})
     Auction.objects.filter(pk=auction.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     form = {"price": "4000", "accepted_terms_sha256": auction.offering.terms_sha256, "accept_terms": "on"}
-    refused = signed_in(late, lang="ja").post(f"/auctions/{auction.id}/bid/", form)
+    refused = through_review(signed_in(late, lang="ja"), f"/auctions/{auction.id}/bid/review/", form)
     assert refused.status_code == 200 and not AuctionBid.objects.exists()
     assert "closing-now" in text(refused)

@@ -13,7 +13,16 @@ from contracts.meti.data_provision import FORUM_LABELS
 from contracts.meti.data_provision_terms import DEFAULTS
 from deals.models import DataRequest, PrivateOffer
 from deals.tests.data_requests_builders import posted
-from tests.builders import Party, make_party, private_offer, published_dataset, section, signed_in, text
+from tests.builders import (
+    Party,
+    make_party,
+    private_offer,
+    published_dataset,
+    section,
+    signed_in,
+    text,
+    through_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +241,35 @@ def test_the_form_names_only_a_request_the_seller_may_answer(seller: Party, buye
     open_one = posted(buyer, title="Open but not for the unverified", territory=["JP"])
     page = text(signed_in(unverified).get(f"/private-offers/new/?data_request={open_one['id']}"))
     assert "Open but not for the unverified" not in page
+
+
+def test_the_buyer_accepts_through_a_review_of_the_tax_and_the_total(seller: Party, buyer: Party, capture: Any) -> None:
+    made = private_offer(seller, buyer, price=50_000, quantity=2)
+    web = signed_in(buyer)
+    page = text(web.get(f"/private-offers/{made['id']}/"))
+    assert f'action="/private-offers/{made["id"]}/review/" id="accept-form"' in page, "the buyer reviews first"
+    accept = {"accepted_terms_sha256": made["terms_sha256"], "revision": 1, "accept_terms": "on"}
+    unseen = web.post(f"/private-offers/{made['id']}/accept/", accept)
+    assert unseen.status_code == 302 and unseen["Location"].startswith(f"/private-offers/{made['id']}/review/?")
+    assert PrivateOffer.objects.get(pk=made["id"]).status == "open", "never accepted unseen"
+    review = text(web.get(unseen["Location"]))
+    assert "¥100,000" in section(review, "review-amount") and "10 %: ¥10,000" in section(review, "review-tax")
+    assert "¥110,000" in section(review, "review-total") and seller.organization.name in section(
+        review, "review-seller"
+    )
+    assert made["terms_sha256"] in section(review, "review-terms-sha256")
+    with capture(execute=True):
+        accepted = through_review(web, f"/private-offers/{made['id']}/review/", accept)
+    assert accepted.status_code == 302
+    assert PrivateOffer.objects.get(pk=made["id"]).status == "accepted"
+
+
+def test_a_buyer_signed_out_on_the_review_of_a_private_offer_returns_to_it(seller: Party) -> None:
+    from django.test import Client
+
+    buyer = make_party("Kyoto Analytics", {"buyer"}, password="correct horse battery staple")
+    made = private_offer(seller, buyer)
+    confirm = {"accepted_terms_sha256": made["terms_sha256"], "revision": 1, "accept_terms": "on", "reviewed": 1}
+    response = Client().post(f"/private-offers/{made['id']}/accept/", confirm)
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+    assert f"/private-offers/{made['id']}/review/%3Frevision%3D1" in response["Location"]

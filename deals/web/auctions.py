@@ -14,10 +14,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +43,7 @@ from deals.services.auctions import (
     auction_bid_withdraw,
     auction_open,
 )
+from marketplace import selectors as market_selectors
 from marketplace.services.exclusivity import ExclusivityRefused
 from marketplace.services.orders import MAX_PRICE
 from marketplace.web.offerings import KIND_FIELDS, OfferingForm
@@ -250,13 +254,66 @@ def auction_detail(request: HttpRequest, auction_id: uuid.UUID, *, form: Auction
     )
 
 
+# --- the bidder's review before a bid ------------------------------------------------------------------------
+# A bid passes through a review (a GET page whose URL holds it, so signing in again returns to it) showing the
+# licence, the bid, the consumption tax and the total at most; its "Place bid" posts the bid.
+
+
+def _bid_review_url(auction_id: uuid.UUID, values: QueryDict | dict[str, Any]) -> str:
+    query = {key: str(values.get(key)) for key in ("price", "accepted_terms_sha256", "accept_terms") if values.get(key)}
+    return f"{reverse('deals:auction_bid_review', args=[auction_id])}?{urlencode(query)}"
+
+
 @member_required
-def auction_bid(request: HttpRequest, principal: Principal, auction_id: uuid.UUID) -> HttpResponse:
+def auction_bid_review(request: HttpRequest, principal: Principal, auction_id: uuid.UUID) -> HttpResponse:
+    auction = _auction(auction_id)
+    form = AuctionBidForm(request.GET, anonymized=auction.dataset.data_class == "anonymized")
+    if not form.is_valid():
+        return auction_detail(request, auction.id, form=form)
+    offering = auction.offering
+    stale = form.cleaned_data["accepted_terms_sha256"] != offering.terms_sha256
+    changes = (
+        [_("The offering's terms changed since you accepted them: read them again and accept them.")] if stale else []
+    )
+    price = form.cleaned_data["price"]
+    return render(
+        request,
+        "deals/auction_bid_review.html",
+        {
+            "auction": auction,
+            "quote": market_selectors.purchase_quote(
+                offering=offering, buyer_country=principal.country, price=price, quantity=1
+            ),
+            "changes": changes,
+            "stale": stale,
+            "confirm": [
+                ("price", str(price)),
+                ("accepted_terms_sha256", offering.terms_sha256),
+                ("reviewed", "1"),
+            ],
+            "terms_url": reverse("deals:auction", args=[auction.id]) + "#terms-heading",
+            "change_url": reverse("deals:auction", args=[auction.id]) + "#bid-form",
+        },
+    )
+
+
+def auction_bid(request: HttpRequest, auction_id: uuid.UUID) -> HttpResponse:
+    """A bidder whose session ended on the review comes back to the same review after signing in."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(_bid_review_url(auction_id, request.POST))
+    return _auction_bid(request, auction_id=auction_id)
+
+
+@member_required
+def _auction_bid(request: HttpRequest, principal: Principal, auction_id: uuid.UUID) -> HttpResponse:
     if request.method != "POST":
         return redirect("deals:auction", auction_id=auction_id)
     auction = _auction(auction_id)
     form = AuctionBidForm(request.POST, anonymized=auction.dataset.data_class == "anonymized")
     if form.is_valid():
+        reviewed = request.POST.get("reviewed") == "1"
+        if not reviewed or form.cleaned_data["accepted_terms_sha256"] != auction.offering.terms_sha256:
+            return redirect(_bid_review_url(auction.id, request.POST))  # never placed unseen, nor on changed terms
         try:
             placed = auction_bid_place(
                 principal=principal,

@@ -16,11 +16,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -515,14 +517,83 @@ def private_offer_counter_view(request: HttpRequest, principal: Principal, priva
     return _detail(request, principal, _offer(private_offer_id, principal), counter_form=form, status=400)
 
 
+# --- the buyer's review before accepting ----------------------------------------------------------------------
+# The buyer accepts through a review (a GET page whose URL holds the revision, so signing in again returns to it)
+# showing the licence, the price, the consumption tax and the total; its "Confirm" posts the acceptance. A seller
+# accepting a buyer's revision sells, and accepts directly.
+
+
+def _review_url(offer_id: uuid.UUID, values: QueryDict | dict[str, Any]) -> str:
+    query = {
+        key: str(values.get(key)) for key in ("revision", "accepted_terms_sha256", "accept_terms") if values.get(key)
+    }
+    return f"{reverse('deals:private_offer_review', args=[offer_id])}?{urlencode(query)}"
+
+
+def _stale(form: AcceptForm, latest: PrivateOfferRevision) -> bool:
+    return (
+        form.cleaned_data["revision"] != latest.number
+        or form.cleaned_data["accepted_terms_sha256"] != latest.terms_sha256
+    )
+
+
 @member_required
-def private_offer_accept_view(request: HttpRequest, principal: Principal, private_offer_id: uuid.UUID) -> HttpResponse:
+def private_offer_review(request: HttpRequest, principal: Principal, private_offer_id: uuid.UUID) -> HttpResponse:
+    offer = _offer(private_offer_id, principal)
+    line = _line(offer, principal.organization_id)
+    if principal.organization_id != offer.buyer_id or not line.my_turn:  # nothing for this caller to accept
+        return redirect("deals:private_offer", private_offer_id=offer.id)
+    form = AcceptForm(request.GET)
+    if not form.is_valid():
+        return _detail(request, principal, offer, accept_form=form, status=400)
+    latest = line.latest
+    stale = _stale(form, latest)
+    changes = []
+    if stale:
+        changes.append(
+            _("The offer changed while you read it: revision %(number)s is the latest. Review it before you accept.")
+            % {"number": latest.number}
+        )
+    detail = reverse("deals:private_offer", args=[offer.id])
+    return render(
+        request,
+        "deals/private_offer_review.html",
+        {
+            "offer": offer,
+            "latest": latest,
+            "quote": selectors.private_offer_quote(offer=offer, revision=latest),
+            "changes": changes,
+            "stale": stale,
+            "confirm": [
+                ("accepted_terms_sha256", latest.terms_sha256),
+                ("revision", str(latest.number)),
+                ("reviewed", "1"),
+            ],
+            "terms_url": f"{detail}#compare",
+            "change_url": f"{detail}#counter",
+        },
+    )
+
+
+def private_offer_accept_view(request: HttpRequest, private_offer_id: uuid.UUID) -> HttpResponse:
+    """A buyer whose session ended on the review comes back to the same review after signing in."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(_review_url(private_offer_id, request.POST))
+    return _private_offer_accept(request, private_offer_id=private_offer_id)
+
+
+@member_required
+def _private_offer_accept(request: HttpRequest, principal: Principal, private_offer_id: uuid.UUID) -> HttpResponse:
     if (response := _post_only(request, private_offer_id)) is not None:
         return response
     offer = _offer(private_offer_id, principal)
     form = AcceptForm(request.POST)
     if not form.is_valid():
         return _detail(request, principal, offer, accept_form=form, status=400)
+    if principal.organization_id == offer.buyer_id and offer.status == PrivateOffer.Status.OPEN:
+        latest = _line(offer, principal.organization_id).latest
+        if request.POST.get("reviewed") != "1" or _stale(form, latest):  # never bought unseen, nor changed since
+            return redirect(_review_url(offer.id, request.POST))
     try:
         private_offer_accept(
             principal=principal,

@@ -26,6 +26,11 @@ urlpatterns = [
         name="private_offer_accept",
     ),
     path(
+        "private-offers/<uuid:private_offer_id>/review/",
+        private_offers.private_offer_review,
+        name="private_offer_review",
+    ),
+    path(
         "private-offers/<uuid:private_offer_id>/decline/",
         private_offers.private_offer_decline_view,
         name="private_offer_decline",
@@ -34,6 +39,7 @@ urlpatterns = [
     path("auctions/", auctions.auction_list, name="auctions"),
     path("auctions/<uuid:auction_id>/", auctions.auction_detail, name="auction"),
     path("auctions/<uuid:auction_id>/bid/", auctions.auction_bid, name="auction_bid"),
+    path("auctions/<uuid:auction_id>/bid/review/", auctions.auction_bid_review, name="auction_bid_review"),
     path("auctions/<uuid:auction_id>/withdraw/", auctions.auction_withdraw, name="auction_withdraw"),
     path("auctions/offering/<uuid:offering_id>/", auctions.auction_of_offering, name="auction_of_offering"),
     path("sell/datasets/<uuid:dataset_id>/auction/", auctions.auction_create, name="auction_create"),
