@@ -253,7 +253,7 @@ def test_the_buyer_accepts_through_a_review_of_the_tax_and_the_total(seller: Par
     assert unseen.status_code == 302 and unseen["Location"].startswith(f"/private-offers/{made['id']}/review/?")
     assert PrivateOffer.objects.get(pk=made["id"]).status == "open", "never accepted unseen"
     review = text(web.get(unseen["Location"]))
-    assert "¥100,000" in section(review, "review-amount") and "10 %: ¥10,000" in section(review, "review-tax")
+    assert "¥100,000" in section(review, "review-amount") and "10%: ¥10,000" in section(review, "review-tax")
     assert "¥110,000" in section(review, "review-total") and seller.organization.name in section(
         review, "review-seller"
     )
