@@ -16,7 +16,17 @@ from django.utils import timezone
 from marketplace.models import Offering, Order, Trade
 from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_place
-from tests.builders import Party, bid_form, offer, principal, section, signed_in, subscription_offer, text
+from tests.builders import (
+    Party,
+    bid_form,
+    offer,
+    principal,
+    review_and_confirm,
+    section,
+    signed_in,
+    subscription_offer,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -167,16 +177,15 @@ def test_the_advanced_times_in_force_reach_the_order(seller, buyer) -> None:
     offering = offer(seller, seats=10)
     ask(seller, offering, 1, 1000)
     client = signed_in(buyer)
-    url = f"/offerings/{offering.id}/orders/"
-    fok = client.post(url, bid_form(offering, price=1000, quantity=2, time_in_force="fok"))
+    fok = review_and_confirm(client, offering, bid_form(offering, price=1000, quantity=2, time_in_force="fok"))
     assert fok.status_code == 302
     order = Order.objects.get(side="buy")
     assert (order.time_in_force, order.status, order.filled_quantity) == ("fok", "cancelled", 0), "all or nothing"
-    ioc = client.post(url, bid_form(offering, price=1000, quantity=2, time_in_force="ioc"))
+    ioc = review_and_confirm(client, offering, bid_form(offering, price=1000, quantity=2, time_in_force="ioc"))
     assert ioc.status_code == 302
     order = Order.objects.get(side="buy", time_in_force="ioc")
     assert (order.status, order.filled_quantity, order.cancelled_quantity) == ("cancelled", 1, 1), "the rest cancelled"
-    default = client.post(url, {**bid_form(offering, price=900, quantity=1), "time_in_force": ""})
+    default = review_and_confirm(client, offering, {**bid_form(offering, price=900, quantity=1), "time_in_force": ""})
     assert default.status_code == 400 and "Enter until when your offer is valid." in text(default)
 
 
@@ -187,9 +196,8 @@ def test_a_bid_far_above_the_best_ask_is_shown_back_to_confirm(seller, buyer) ->
     offering = offer(seller, seats=10)
     ask(seller, offering, 5, 1500)
     client = signed_in(buyer)
-    url = f"/offerings/{offering.id}/orders/"
 
-    response = client.post(url, bid_form(offering, price=15000, quantity=1))
+    response = review_and_confirm(client, offering, bid_form(offering, price=15000, quantity=1))
     assert response.status_code == 200
     warning = plain(section(text(response), f"far-above-{offering.id}"))
     assert "Your price, ¥15,000 per seat, is more than 1.5 times the lowest price offered, ¥1,500." in warning
@@ -198,11 +206,11 @@ def test_a_bid_far_above_the_best_ask_is_shown_back_to_confirm(seller, buyer) ->
     assert 'name="price" value="15000"' in text(response), "the form keeps what was typed"
     assert not Order.objects.filter(side="buy").exists(), "nothing is placed before the buyer confirms"
 
-    changed = client.post(url, bid_form(offering, price=16000, quantity=1, confirm_price=15000))
+    changed = review_and_confirm(client, offering, bid_form(offering, price=16000, quantity=1, confirm_price=15000))
     assert changed.status_code == 200 and "Yes, bid ¥16,000" in plain(text(changed)), "a confirmation is of one price"
     assert not Order.objects.filter(side="buy").exists()
 
-    confirmed = client.post(url, bid_form(offering, price=15000, quantity=1, confirm_price=15000))
+    confirmed = review_and_confirm(client, offering, bid_form(offering, price=15000, quantity=1, confirm_price=15000))
     assert confirmed.status_code == 302
     order = Order.objects.get(side="buy")
     assert (order.price, order.filled_quantity) == (15000, 1)
@@ -212,27 +220,24 @@ def test_a_bid_far_above_the_best_ask_is_shown_back_to_confirm(seller, buyer) ->
 def test_the_guard_flags_only_above_the_ratio_and_only_with_an_ask(seller, buyer, settings) -> None:
     offering = offer(seller, seats=10)
     client = signed_in(buyer)
-    url = f"/offerings/{offering.id}/orders/"
-    no_ask = client.post(url, bid_form(offering, price=99000, quantity=1))
+    no_ask = review_and_confirm(client, offering, bid_form(offering, price=99000, quantity=1))
     assert no_ask.status_code == 302, "with no ask to compare, nothing is flagged"
     Order.objects.filter(side="buy").update(status="cancelled")
 
     ask(seller, offering, 5, 1000)
-    at_ratio = client.post(url, bid_form(offering, price=1500, quantity=1))
+    at_ratio = review_and_confirm(client, offering, bid_form(offering, price=1500, quantity=1))
     assert at_ratio.status_code == 302, "1.5 times the best ask is not more than 1.5 times"
 
     settings.ICHIBA = {**settings.ICHIBA, "FAT_FINGER_RATIO": "3"}
-    assert client.post(url, bid_form(offering, price=2900, quantity=1)).status_code == 302
-    flagged = client.post(url, bid_form(offering, price=3100, quantity=1))
+    assert review_and_confirm(client, offering, bid_form(offering, price=2900, quantity=1)).status_code == 302
+    flagged = review_and_confirm(client, offering, bid_form(offering, price=3100, quantity=1))
     assert flagged.status_code == 200 and "more than 3 times" in plain(text(flagged))
 
 
 def test_the_guard_speaks_japanese_and_the_api_is_not_guarded(seller, buyer) -> None:
     offering = offer(seller, seats=10)
     ask(seller, offering, 5, 1000)
-    response = signed_in(buyer, lang="ja").post(
-        f"/offerings/{offering.id}/orders/", bid_form(offering, price=10000, quantity=1)
-    )
+    response = review_and_confirm(signed_in(buyer, lang="ja"), offering, bid_form(offering, price=10000, quantity=1))
     assert response.status_code == 200
     warning = plain(section(text(response), f"far-above-{offering.id}"))
     assert "¥10,000で買い注文を出します" in warning and "¥1,000" in warning
@@ -260,9 +265,7 @@ def test_an_order_page_says_the_prices_it_traded_at_and_their_average(seller, bu
     ask(seller, offering, 1, 1000)
     ask(seller, offering, 2, 1100)
     client = signed_in(buyer)
-    response = client.post(
-        f"/offerings/{offering.id}/orders/", bid_form(offering, price=1200, quantity=4, time_in_force="gtc")
-    )
+    response = review_and_confirm(client, offering, bid_form(offering, price=1200, quantity=4, time_in_force="gtc"))
     assert response.status_code == 302
     page = text(client.get(response["Location"]))
     facts = shown(page, "order-traded-at")
@@ -278,7 +281,7 @@ def test_an_order_traded_at_one_price_says_it_once(seller, buyer) -> None:
     offering = offer(seller, seats=10)
     ask(seller, offering, 3, 1000)
     client = signed_in(buyer)
-    response = client.post(f"/offerings/{offering.id}/orders/", bid_form(offering, price=1400, quantity=2))
+    response = review_and_confirm(client, offering, bid_form(offering, price=1400, quantity=2))
     page = text(client.get(response["Location"]))
     assert shown(page, "order-traded-at") == "¥1,000"
     assert "Traded at ¥1,000 per seat." in shown(page, "order-outcome")
@@ -287,7 +290,7 @@ def test_an_order_traded_at_one_price_says_it_once(seller, buyer) -> None:
 def test_an_order_that_did_not_trade_says_so(buyer, seller) -> None:
     offering = offer(seller, seats=10)
     client = signed_in(buyer)
-    response = client.post(f"/offerings/{offering.id}/orders/", bid_form(offering, price=900, quantity=1))
+    response = review_and_confirm(client, offering, bid_form(offering, price=900, quantity=1))
     page = text(client.get(response["Location"]))
     assert shown(page, "order-traded-at") == "—"
     assert "order-traded-summary" not in page
