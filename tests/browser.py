@@ -127,3 +127,55 @@ def subscription_with_asks(seller: Party, *, term_periods: int = 6) -> Offering:
 def switch_language(page: Any) -> None:
     with page.expect_navigation():
         page.click("header .lang-form button[name=language]")
+
+
+# The page's sideways overflow in px, and what sticks out past the viewport's right edge, outside any box that
+# scrolls or clips on its own: the elements with no child that sticks out too (the cause, not its containers), and
+# the elements whose text runs past the edge (a long word, an address).
+_OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const clipped = (element) => {
+    for (let node = element.parentElement; node && node !== root && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const out = (element) => element.getBoundingClientRect().right > width + 0.5;
+  const name = (element) => {
+    let text = element.tagName.toLowerCase();
+    if (element.id) text += "#" + element.id;
+    for (const cls of element.classList) text += "." + cls;
+    const words = (element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40);
+    return text + (words ? ` ("${words}")` : "") + ` right=${Math.round(element.getBoundingClientRect().right)}`;
+  };
+  const offenders = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    if (!out(element) || clipped(element) || getComputedStyle(element).position === "fixed") continue;
+    if ([...element.children].some((child) => out(child) && !clipped(child))) continue;
+    offenders.push(name(element));
+  }
+  // Text that runs past the edge of a box that stays inside (a long word, an address, a hash): its element.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || out(element) || clipped(node)) continue;
+    range.selectNodeContents(node);
+    const right = range.getBoundingClientRect().right;
+    if (right > width + 0.5) offenders.push(name(element) + ` (its text, right=${Math.round(right)})`);
+  }
+  return { overflow: root.scrollWidth - width, offenders: offenders.slice(0, 8) };
+}"""
+
+
+def sideways_overflow(page: Any, label: str) -> list[str]:
+    """How the page at ``page.url`` scrolls sideways, or nothing when it fits; a screenshot is kept either way."""
+    page.wait_for_load_state("load")
+    found = page.evaluate(_OVERFLOW)
+    page.screenshot(path=SCREENSHOTS / f"ichiba-fit-{label}.png", full_page=True)
+    if found["overflow"] <= 0:
+        return []
+    named = "; ".join(found["offenders"] or ["(no single element found)"])
+    return [f"{label} ({page.url}) scrolls sideways by {found['overflow']} px, sticking out: {named}"]

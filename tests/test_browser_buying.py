@@ -19,7 +19,7 @@ import pytest
 from invoices.models import Invoice
 from marketplace.services.participants import organization_invoice_number_set
 from settlement.models import Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sideways_overflow, sign_in, switch_language
 from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,11 +45,6 @@ WORDS = {
         "total": "¥13,200",
     },
 }
-
-
-def no_sideways_scroll(page: Any, where: str) -> None:
-    wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert wide <= 1, f"{where} scrolls {wide} px sideways"
 
 
 @pytest.mark.parametrize(
@@ -78,14 +73,14 @@ def test_a_buyer_finds_by_seller_reviews_the_tax_buys_downloads_and_prints_the_i
     card = page.locator(".cards .card").first
     card_text = card.inner_text()
     assert "¥12,000" in card_text and "Kansai Bridge Monitoring" in card_text and words["sold_by"] in card_text
-    no_sideways_scroll(page, "the catalog")
+    assert not sideways_overflow(page, f"walk-{language}-the-catalog")
     card.locator("h3 a").click()
     page.wait_for_url(f"**/datasets/{offering.dataset_id}/")
 
     # The buy box is in the first screenful; buy now opens the review.
     buy = page.locator(f"#buy-now-form-{offering.id}")
     assert buy.bounding_box()["y"] < viewport["height"], "the buy box is in the first screenful"
-    no_sideways_scroll(page, "the dataset page")
+    assert not sideways_overflow(page, f"walk-{language}-the-dataset-page")
     buy.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         buy.locator("button[type=submit]").click()
@@ -94,7 +89,7 @@ def test_a_buyer_finds_by_seller_reviews_the_tax_buys_downloads_and_prints_the_i
     assert page.inner_text("#review-tax") == words["tax"]
     assert words["total"] in page.inner_text("#review-total")
     assert page.inner_text("#review-terms-sha256") == offering.terms_sha256
-    no_sideways_scroll(page, "the review")
+    assert not sideways_overflow(page, f"walk-{language}-the-review")
     if language == "ja":
         assert "約定" not in page.inner_text("main"), "the review speaks plainly, not in exchange jargon"
     page.screenshot(path=SCREENSHOTS / f"ichiba-walk-review-{language}.png", full_page=True)
@@ -110,7 +105,7 @@ def test_a_buyer_finds_by_seller_reviews_the_tax_buys_downloads_and_prints_the_i
     page.wait_for_url("**/purchases/")
     purchase = page.locator(f"#purchase-{settlement.id}")
     assert words["total"] in purchase.inner_text()
-    no_sideways_scroll(page, "My purchases")
+    assert not sideways_overflow(page, f"walk-{language}-My-purchases")
     with page.expect_download() as info:
         purchase.locator("form.download-form button.download-button").click()
     assert info.value.failure() is None and Path(info.value.path()).stat().st_size > 0
@@ -130,7 +125,7 @@ def test_a_buyer_finds_by_seller_reviews_the_tax_buys_downloads_and_prints_the_i
     document = page.inner_text("#invoice-document")
     assert words["qualified"] in document and REGISTRATION_NUMBER in document and words["total"] in document
     assert page.locator("#print-invoice").is_visible()
-    no_sideways_scroll(page, "the invoice")
+    assert not sideways_overflow(page, f"walk-{language}-the-invoice")
     page.emulate_media(media="print")
     assert not page.locator("#print-invoice").is_visible(), "the print button is not printed"
     page.screenshot(path=SCREENSHOTS / f"ichiba-walk-invoice-{language}.png", full_page=True)

@@ -18,7 +18,7 @@ from marketplace.models import Organization
 from marketplace.services.orders import order_place
 from marketplace.services.participants import principal_for
 from settlement.models import Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, offering_with_asks, sign_in, switch_language
+from tests.browser import PASSWORD, offering_with_asks, sideways_overflow, sign_in, switch_language
 from tests.builders import make_party, published_dataset
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,62 +27,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 
-# The page's sideways overflow in px, and what sticks out past the viewport's right edge, outside any box that
-# scrolls or clips on its own: the elements with no child that sticks out too (the cause, not its containers), and
-# the elements whose text runs past the edge (a long word, an address).
-_OVERFLOW = """() => {
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  const clipped = (element) => {
-    for (let node = element.parentElement; node && node !== root && node !== document.body; node = node.parentElement) {
-      const style = getComputedStyle(node);
-      if (style.overflowX !== "visible") return true;
-    }
-    return false;
-  };
-  const out = (element) => element.getBoundingClientRect().right > width + 0.5;
-  const name = (element) => {
-    let text = element.tagName.toLowerCase();
-    if (element.id) text += "#" + element.id;
-    for (const cls of element.classList) text += "." + cls;
-    const words = (element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 40);
-    return text + (words ? ` ("${words}")` : "") + ` right=${Math.round(element.getBoundingClientRect().right)}`;
-  };
-  const offenders = [];
-  for (const element of document.body.querySelectorAll("*")) {
-    if (!out(element) || clipped(element) || getComputedStyle(element).position === "fixed") continue;
-    if ([...element.children].some((child) => out(child) && !clipped(child))) continue;
-    offenders.push(name(element));
-  }
-  // Text that runs past the edge of a box that stays inside (a long word, an address, a hash): its element.
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const range = document.createRange();
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const element = node.parentElement;
-    if (!node.textContent.trim() || out(element) || clipped(node)) continue;
-    range.selectNodeContents(node);
-    const right = range.getBoundingClientRect().right;
-    if (right > width + 0.5) offenders.push(name(element) + ` (its text, right=${Math.round(right)})`);
-  }
-  return { overflow: root.scrollWidth - width, offenders: offenders.slice(0, 8) };
-}"""
-
-
-def overflow(page: Any, label: str) -> list[str]:
-    """How the page at ``page.url`` scrolls sideways, or nothing when it fits; a screenshot is kept either way."""
-    page.wait_for_load_state("load")
-    found = page.evaluate(_OVERFLOW)
-    page.screenshot(path=SCREENSHOTS / f"ichiba-phone-{label}.png", full_page=True)
-    if found["overflow"] <= 0:
-        return []
-    named = "; ".join(found["offenders"] or ["(no single element found)"])
-    return [f"{label} ({page.url}) scrolls sideways by {found['overflow']} px, sticking out: {named}"]
-
 
 def visit(page: Any, path: str, label: str) -> list[str]:
     response = page.goto(path)
     assert response is not None and response.ok, f"{path}: {response and response.status}"
-    return overflow(page, label)
+    return sideways_overflow(page, label)
 
 
 def _buyer_pages(page: Any, lang: str, offering: Any, settlement: Settlement, anonymized: Any) -> list[str]:
@@ -103,7 +52,7 @@ def _buyer_pages(page: Any, lang: str, offering: Any, settlement: Settlement, an
     page.locator("button.show-link-button").first.click()
     page.wait_for_url(f"**/purchases/{settlement.id}/download/")
     assert page.locator("#download-link").count() == 1
-    found += overflow(page, f"download-link-{lang}")
+    found += sideways_overflow(page, f"download-link-{lang}")
     found += visit(page, "/invoices/", f"invoices-{lang}")
     found += visit(page, "/contracts/", f"contracts-{lang}")
     found += visit(page, f"/contracts/{settlement.contract_id}/", f"contract-{lang}")
@@ -144,7 +93,7 @@ def test_main_pages_fit_a_390_px_phone_in_japanese_and_english(browser_page: Any
     found += visit(page, "/rules/", "rules-ja")
 
     sign_in(page, buyer.email)
-    found += overflow(page, "catalog-signed-in-ja")
+    found += sideways_overflow(page, "catalog-signed-in-ja")
     found += _buyer_pages(page, "ja", offering, settlement, anonymized)
     page.goto("/")  # the contract's document has no header to switch the language in
     switch_language(page)
@@ -170,6 +119,6 @@ def test_the_header_is_compact_on_a_phone(browser_page: Any) -> None:
         height = page.evaluate("document.querySelector('header.site-header').getBoundingClientRect().height")
         assert height <= PHONE["height"] / 5, f"the header is {height} px tall on a phone ({lang})"
         assert page.locator("header nav a").count() >= 5
-        assert not overflow(page, f"header-{lang}")
+        assert not sideways_overflow(page, f"header-{lang}")
         if lang == "ja":
             switch_language(page)
