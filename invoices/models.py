@@ -67,6 +67,8 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-issued_at", "-sequence"]
         indexes = [models.Index(fields=["settlement", "kind"], name="invoice_settlement_kind_idx")]
         constraints = [

@@ -11,7 +11,9 @@ from django.test import Client
 
 from catalog.models import Dataset
 from contracts.models import Contract
+from invoices.models import Invoice
 from marketplace.models import Offering, Order, Trade
+from settlement.services import settlements
 from tests.builders import published_offering, text, trade
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,21 @@ def test_no_row_of_the_book_or_the_catalog_is_added_changed_or_deleted_from_the_
     before = model.objects.count()
     changed = admin_client.post(f"{base}{row.pk}/change/", {"status": "withdrawn"})
     assert changed.status_code == 403 and model.objects.count() == before
+
+
+def test_invoices_are_in_the_console_searchable_by_number_and_party_and_never_editable(
+    admin_client: Client, seller: Any, buyer: Any, capture: Any
+) -> None:
+    paid = trade(buyer, seller, published_offering(seller, capture, title="Gauges"), capture)
+    settlements.settlement_capture(settlement_id=paid.id, reason="first download")
+    sale = Invoice.objects.get(settlement=paid, kind="sale")
+    client = _japanese(admin_client)
+    for query in (sale.number, buyer.organization.name):
+        listed = text(client.get("/admin/invoices/invoice/", {"q": query}))
+        assert sale.number in listed and "¥3,300" in listed, query
+    page = text(client.get(f"/admin/invoices/invoice/{sale.id}/change/"))
+    assert "請求書" in page and "¥3,000" in page and "¥300" in page
+    assert f"/admin/settlement/settlement/{paid.id}/change/" in page
+    assert client.get("/admin/invoices/invoice/add/").status_code == 403
+    assert client.post(f"/admin/invoices/invoice/{sale.id}/delete/", {"post": "yes"}).status_code == 403
+    assert Invoice.objects.filter(pk=sale.id).exists()
