@@ -165,7 +165,7 @@ def test_filters_by_free_text_and_data_class(
     assert found({"dataClass": "anonymized"}) == {anonymised}
     assert found({"dataClass": "iot"}) == {feed}
     assert found({"q": "supermarket"}) == {anonymised}
-    assert found({"q": "橋梁"}) == {feed}
+    assert found({"q": "橋梁"}) == {feed, anonymised}  # the catalog's synonym table crosses the two languages
     assert found({"q": "bridge"}) == {feed, anonymised}  # both are tagged so
     assert found({"q": "supermarket"}, {"dataClass": "iot"}) == set()  # an empty page is still a valid Catalog
     assert found() == {feed, anonymised}
