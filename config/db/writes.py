@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.models.fields import DateField
+from django.db.models.fields.files import FieldFile
 from django.db.transaction import TransactionManagementError
 
 from config.db.cursors import statement_cursor
@@ -218,6 +219,8 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, FieldFile):  # a file field stores its file's name ("" for none)
+        return value.name or ""
     raise TypeError(f"rows_write() cannot send {type(value).__name__}")
 
 

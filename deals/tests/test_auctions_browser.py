@@ -18,7 +18,7 @@ from django.utils import timezone
 from deals.models import Auction, AuctionBid
 from deals.services.auctions import auction_bid_place, auctions_close_due
 from settlement.models import Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, published_strain_dataset, sign_in, switch_language
+from tests.browser import PASSWORD, SCREENSHOTS, confirm_review, published_strain_dataset, sign_in, switch_language
 from tests.builders import make_party, principal
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -67,7 +67,7 @@ def test_an_exclusive_licence_auctioned_bid_on_and_won_at_the_second_price(brows
     page.wait_for_url("**/auctions/")
     row = page.locator(f"#auction-{auction.id}")
     assert "¥100,000" in row.inner_text() and "150,000" not in page.content(), "the bids are sealed"
-    row.locator("a").click()
+    row.locator(f"a[href='/auctions/{auction.id}/']").click()
     page.wait_for_url(f"**/auctions/{auction.id}/")
     bid = page.locator("#bid-form")
     bid.locator("input[name=price]").fill("130000")
@@ -76,6 +76,7 @@ def test_an_exclusive_licence_auctioned_bid_on_and_won_at_the_second_price(brows
     bid.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         bid.locator("button[type=submit]").click()
+    assert "¥143,000" in confirm_review(page), "the review's total: at most the bid and its consumption tax"
     assert "¥130,000" in page.inner_text("#own-bid")
     page.screenshot(path=SCREENSHOTS / "ichiba-auction-bid-ja.png", full_page=True)
 
@@ -87,6 +88,7 @@ def test_an_exclusive_licence_auctioned_bid_on_and_won_at_the_second_price(brows
     bid.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         bid.locator("button[type=submit]").click()
+    confirm_review(page)
     assert "¥180,000" in page.inner_text("#own-bid")
 
     # The closing time passes and the close pass runs: the buyer won, at the best other bid.

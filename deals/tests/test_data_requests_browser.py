@@ -77,7 +77,8 @@ def test_a_buyer_requests_data_a_seller_finds_it_and_the_buyer_closes_it(
     switch_language(page)
     row = page.locator(f"#answer-{offer.id}")
     assert "Kansai Bridge Monitoring" in row.inner_text() and "¥450,000" in row.inner_text()
-    assert row.locator("a").get_attribute("href") == f"/private-offers/{offer.id}/"
+    assert row.locator("a.seller-link").count() == 1, "the seller links to its page"
+    assert row.locator(f"a[href='/private-offers/{offer.id}/']").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "ichiba-data-request-en.png"), full_page=True)
     with page.expect_navigation():
         page.click("#close-form button[type=submit]")

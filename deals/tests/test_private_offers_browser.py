@@ -24,7 +24,15 @@ from django.utils import timezone
 from contracts.models import Contract
 from deals.models import DataRequest, PrivateOffer
 from settlement.models import Download, Settlement
-from tests.browser import PASSWORD, SCREENSHOTS, published_strain_dataset, sign_in, strain_csv, switch_language
+from tests.browser import (
+    PASSWORD,
+    SCREENSHOTS,
+    confirm_review,
+    published_strain_dataset,
+    sign_in,
+    strain_csv,
+    switch_language,
+)
 from tests.builders import make_party
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -113,7 +121,7 @@ def test_a_request_answered_by_a_private_offer_negotiated_accepted_and_downloade
     assert "Kansai Bridge Monitoring" in row.inner_text() and "¥450,000" in row.inner_text()
     assert "あなたの番" in row.inner_text()
     with page.expect_navigation():
-        row.locator("a").click()
+        row.locator(f"a[href='/private-offers/{offer.id}/']").click()
     assert page.locator("#your-turn").count() == 1
     assert "Two years of readings" in page.inner_text("#latest-note")
     counter = page.locator("#counter-form")
@@ -157,6 +165,8 @@ def test_a_request_answered_by_a_private_offer_negotiated_accepted_and_downloade
     accept.locator("input[name=accept_terms]").check()
     with page.expect_navigation():
         accept.locator("#accept-button").click()
+    reviewed = confirm_review(page)
+    assert "Consumption tax" in reviewed and "Kansai Bridge Monitoring" in reviewed, "the review before the purchase"
     assert "Accepted: the contract is concluded" in page.inner_text(".messages")
     assert page.inner_text("#offer-status") == "Accepted"
     offer.refresh_from_db()
