@@ -211,7 +211,7 @@ def _pending(
     pays the tax-inclusive total; the fee is the rate of the tax-exclusive amount, and the seller receives the total
     less the fee and the fee's own tax (marketplace/tax.py)."""
     market = market_settings()
-    rate = market.platform_fee_rate
+    rate = published_fee_rate()
     tax = consumption_tax(amount_excl_tax=amount_excl_tax, treatment=tax_treatment, rate=market.consumption_tax_rate)
     fee = platform_fee(amount=amount_excl_tax, rate=rate)
     on_fee = fee_tax(fee=fee, treatment=tax_treatment, rate=market.consumption_tax_rate)
