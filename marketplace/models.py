@@ -8,13 +8,18 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.api.principal import BUYER, SELLER
+from config.api.principal import ADMIN, BUYER, MEMBER, ROLE_SCOPES, SCOPES, SELLER
 
 # A subscription's shape (the offering API, the form and a check constraint hold to these) is defined with the terms
 # schema that carries it into the contract.
 from contracts.meti.data_provision_terms import MAX_PERIOD_DAYS, MAX_SUBSCRIPTION_DAYS, MAX_TERM_PERIODS
+
+
+def all_scopes() -> list[str]:
+    return list(SCOPES)
 
 
 def logo_storage() -> Storage:
@@ -74,10 +79,15 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    """A user acts for exactly one organisation."""
+    """A user acts for exactly one organisation, as its admin (who manages members and keys) or a member."""
+
+    class Role(models.TextChoices):
+        ADMIN = ADMIN, _("admin")
+        MEMBER = MEMBER, _("member")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,6 +95,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization}"
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return ROLE_SCOPES[self.role]
 
 
 class ApiKey(models.Model):
@@ -106,6 +120,9 @@ class ApiKey(models.Model):
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # A subset of config.api.principal.SCOPES, in that order. Keys made before scopes existed hold them all.
+    scopes = models.JSONField(_("scopes"), default=all_scopes)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, help_text=_("Empty: never."))
 
     class Meta:
         verbose_name = _("API key")
@@ -117,7 +134,7 @@ class ApiKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
 
 class ParticipantEvent(models.Model):

@@ -30,7 +30,7 @@ def principal_for_user(user: Any) -> Principal | None:
     membership = Membership.objects.select_related("organization").filter(user_id=user.pk).first()
     if membership is None:
         return None
-    return principal_for(membership.organization, user_id=user.pk)
+    return principal_for(membership.organization, user_id=user.pk, scopes=membership.scopes)
 
 
 def organization_get(*, organization_id: Any) -> Organization:

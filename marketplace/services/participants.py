@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from config.api.principal import BUYER, SELLER, Principal
+from config.api.principal import ALL_SCOPES, BUYER, SELLER, Principal
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
 from config.registration import normalize_registration_number, registration_number_refusal
@@ -58,7 +59,11 @@ def _check_displayable(field: str, value: str) -> None:
 
 
 def principal_for(
-    organization: Organization, *, user_id: int | None = None, api_key_id: uuid.UUID | None = None
+    organization: Organization,
+    *,
+    user_id: int | None = None,
+    api_key_id: uuid.UUID | None = None,
+    scopes: frozenset[str] = ALL_SCOPES,
 ) -> Principal:
     return Principal(
         organization_id=organization.id,
@@ -68,6 +73,7 @@ def principal_for(
         verified=organization.verified,
         user_id=user_id,
         api_key_id=api_key_id,
+        scopes=scopes,
     )
 
 
@@ -154,8 +160,11 @@ def member_add(
     organization: Organization,
     email: str,
     password: str | None = None,
+    role: str | None = None,
     actor: Actor = None,
 ) -> AbstractBaseUser:
+    """Adds a user (made if new) to the organisation as ``role``; by default the first member is its admin and
+    the others are members."""
     User = get_user_model()
     email = User.objects.normalize_email(email.strip()).lower()
     if "@" not in email:
@@ -170,12 +179,17 @@ def member_add(
         user.save()
     elif hasattr(user, "membership") and user.membership.organization_id != organization.id:
         raise Conflict(f"{email} already belongs to another organisation.", errors={"email": ["taken"]})
-    Membership.objects.get_or_create(user=user, defaults={"organization": organization})
+    if role is None:
+        has_admin = Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).exists()
+        role = Membership.Role.MEMBER if has_admin else Membership.Role.ADMIN
+    if role not in Membership.Role.values:
+        raise InvalidInput("A member's role is admin or member.", errors={"role": ["invalid"]})
+    Membership.objects.get_or_create(user=user, defaults={"organization": organization, "role": role})
     ParticipantEvent.objects.create(
         organization=organization,
         kind=ParticipantEvent.Kind.MEMBER_ADDED,
         actor=_user(actor),
-        payload={"email": email},
+        payload={"email": email, "role": role},
     )
     return user
 
@@ -260,16 +274,20 @@ def api_key_authenticate(*, secret: str) -> Principal | None:
     cached = _cache_call(cache.get, _principal_cache_key(key_hash)) if lifetime else None
     if isinstance(cached, Principal):
         return cached
+    now = timezone.now()
     try:
         # key_hash is unique: at most one row, read with its organisation (the principal is built from it).
-        api_key = ApiKey.objects.select_related("organization").get(key_hash=key_hash, revoked_at__isnull=True)
+        api_key = ApiKey.objects.select_related("organization").get(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now), key_hash=key_hash, revoked_at__isnull=True
+        )
     except ApiKey.DoesNotExist:
         return None
-    now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-    principal = principal_for(api_key.organization, api_key_id=api_key.id)
-    if lifetime:
+    principal = principal_for(api_key.organization, api_key_id=api_key.id, scopes=frozenset(api_key.scopes))
+    if api_key.expires_at is not None:  # a cached principal must not outlive its key
+        lifetime = min(lifetime, (api_key.expires_at - now).total_seconds())
+    if lifetime > 0:
         _cache_call(cache.set, _principal_cache_key(key_hash), principal, lifetime)
     return principal
 
