@@ -10,6 +10,11 @@ class ConfigConfig(AppConfig):
     verbose_name = "Configuration"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from config.market import market_settings
+        from config.request_id import request_id_release
 
         market_settings()
+        # A request's id stays bound until its response is closed (config/request_id.py).
+        request_finished.connect(request_id_release, dispatch_uid="ichiba-request-id-release")

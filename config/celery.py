@@ -1,8 +1,14 @@
 """The Celery application. Broker and behaviour come from Django settings (``CELERY_*``)."""
 
+import logging
+import logging.config
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
+
+from config.request_id import request_id_connect_celery
 
 # `celery -A config worker` on a server is a deployment: production settings unless told otherwise (`make worker`
 # and `make beat` say config.settings.local). manage.py sets its own default before this runs.
@@ -11,3 +17,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 app = Celery("ichiba")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks carry the request id of the request (or task) that published them (config/request_id.py).
+request_id_connect_celery()
+
+
+@setup_logging.connect(weak=False)
+def _log_as_every_process(loglevel: Any = None, **_: Any) -> None:
+    """Workers and beat log through Django's ``LOGGING`` (structured lines, config/logging.py) instead of Celery's
+    own set-up; only the level is Celery's (``-l``). Connected, this keeps Celery from configuring logging."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel if isinstance(loglevel, int) else str(loglevel).upper())

@@ -73,6 +73,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "description": "Invalid input: each field (dotted path) with its messages.",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
+        "request_id": {
+            "type": "string",
+            "description": "The request's id, as in its `X-Request-Id` response header: quote it to the operator.",
+        },
     },
 }
 

@@ -1,7 +1,8 @@
 """RFC 9457 problem details for every API error, DRF's own and Django's alike.
 
 Shape (docs/api.md#errors): ``{"type", "title", "status", "detail"}`` plus ``"errors": {"field": [...]}`` for
-validation, served as ``application/problem+json``. ``type`` is a relative URI under ``/problems/``,
+validation and ``"request_id"`` (the request's ``X-Request-Id``, config/request_id.py), served as
+``application/problem+json``. ``type`` is a relative URI under ``/problems/``,
 where each code is described for people.
 """
 
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 
 from config.errors import DomainError
 from config.outage import RETRY_AFTER_SECONDS, is_outage
+from config.request_id import request_id_get
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +246,9 @@ def problem(
         body["errors"] = dict(errors)
     if extra:
         body.update(extra)
+    request_id = request_id_get()
+    if request_id:  # what a partner quotes to the operator, who finds the request's log lines by it
+        body["request_id"] = request_id
     return body
 
 

@@ -45,7 +45,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: load balancers probe /healthz and /readyz by address over plain HTTP (config/health.py).
+    # First: every response carries X-Request-Id, every line logged while serving it request_id (config/request_id.py).
+    "config.request_id.RequestIdMiddleware",
+    # Then: load balancers probe /healthz and /readyz by address over plain HTTP (config/health.py).
     "config.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -135,6 +137,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# Workers and beat log through LOGGING like every process (config/celery.py keeps Celery from replacing it).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Queue names may carry a prefix, so that two test runs (or two deployments) sharing one Redis never take
 # each other's tasks; workers then consume the prefixed names too.
 CELERY_QUEUE_PREFIX = env.str("ICHIBA_CELERY_QUEUE_PREFIX", default="")
@@ -452,14 +456,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- logs (docs/operations.md#logs) -----------------------------------------------------------------------
+# One line per record, rendered by structlog (config/logging.py): JSON objects (the default, for production and
+# anything that reads logs) or readable lines for a developer's console (the default with DEBUG, and for `make run`).
+LOG_FORMAT = env.str("ICHIBA_LOG_FORMAT", default="console" if DEBUG else "json")
+# Lines go to standard error, or appended to this file when set (reopened when logrotate moves it).
+LOG_FILE = env.str("ICHIBA_LOG_FILE", default="")
+_log_handler: dict[str, object] = (
+    {"class": "logging.handlers.WatchedFileHandler", "filename": LOG_FILE, "encoding": "utf-8"}
+    if LOG_FILE
+    else {"class": "logging.StreamHandler"}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"structured": {"()": "config.logging.formatter", "log_format": LOG_FORMAT}},
     "filters": {"redact_download_tokens": {"()": "config.logging.RedactDownloadTokens"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_download_tokens"]}
-    },
+    "handlers": {"console": {**_log_handler, "formatter": "structured", "filters": ["redact_download_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("ICHIBA_LOG_LEVEL", default="INFO")},
     # axes: each failure and lock-out is a warning (the client masked); its per-attempt chatter is not.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

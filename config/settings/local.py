@@ -3,7 +3,15 @@
 from config.env import VAR_DIR, env
 
 from .base import *  # noqa: F403
-from .base import DATABASES, ICHIBA
+from .base import DATABASES, ICHIBA, LOGGING
+
+# Readable lines on the developer's console; ICHIBA_LOG_FORMAT=json shows what production writes.
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        "structured": {"()": "config.logging.formatter", "log_format": env.str("ICHIBA_LOG_FORMAT", default="console")}
+    },
+}
 
 # DEBUG comes from base.py: off unless DJANGO_DEBUG=true, here as in production (tests/test_entry_points.py).
 # A fixed development key is fine here: local.py is never the production module.
