@@ -122,6 +122,9 @@ class Settlement(models.Model):
         max_length=500, blank=True, help_text=_("Why the market operator must review this payment; empty: nothing.")
     )
     review_flagged_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request that placed the trade's order (config/request_id.py): every later step, whoever takes it
+    # up (a worker, the sweeper, a provider's event), logs it, so one trade is followed by one id.
+    request_id = models.CharField(max_length=128, blank=True, default="")
     payout = models.ForeignKey(
         "settlement.Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
     )
@@ -676,6 +679,9 @@ class WebhookDelivery(models.Model):
     # Set while a worker makes an attempt (until its claim would lapse), cleared when the attempt is recorded:
     # what the per-endpoint and per-organisation caps on attempts in flight count.
     in_flight_until = models.DateTimeField(null=True, blank=True)
+    # The id of the request that caused the event (config/request_id.py): sent as X-Request-Id and logged with
+    # every attempt, however much later the sweeper sends it.
+    request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,6 +7,7 @@ Locks are always taken offering first, then orders.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,9 @@ from config.api.principal import Principal
 from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import Change, rows_write
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from config.logging import log_after_commit
 from contracts.eligibility import Buyer, buyer_check
+from contracts.models import Contract
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
@@ -33,6 +36,8 @@ from marketplace.services.exclusivity import (
     is_exclusive,
 )
 from marketplace.tax import treatment_of
+
+logger = logging.getLogger(__name__)
 
 MAX_PRICE = 10**12  # minor units per seat (a trillion yen): past any real licence, below any overflow
 MAX_QUANTITY = 100_000
@@ -348,6 +353,20 @@ def order_place(
     rows.inserts.append(order)
     if result.fills and market.exclusive_here:
         _exclusivity_check(market, principal.organization_id)
+    log_after_commit(
+        logger,
+        f"order {order.id} placed: {side} {quantity} at {price}, {final}",
+        event="order.placed",
+        order=str(order.id),
+        offering=str(offering.id),
+        organization=str(principal.organization_id),
+        side=side,
+        type=type,
+        price=price,
+        quantity=quantity,
+        filled=order.filled_quantity,
+        status=final,
+    )
 
     trades = _execute(market, principal, order, result.fills, now, rows) if result.fills else []
     offering.order_seq = order.seq
@@ -655,6 +674,8 @@ def _conclude(
     rows.inserts_if_absent += concluded.texts
     rows.inserts += [*concluded.contracts, *concluded.acceptances, *concluded.events, *trades]
     for trade, contract in zip(trades, contracts, strict=True):
+        _log_trade(trade, contract)
+    for trade, contract in zip(trades, contracts, strict=True):
         rows.subscriber_rows += hooks.on_trade_executed(
             hooks.TradeExecuted(
                 trade_id=trade.id,
@@ -675,6 +696,34 @@ def _conclude(
         )
     rows.inserts += rows.subscriber_rows
     return trades
+
+
+def _log_trade(trade: Trade, contract: Contract) -> None:
+    """The trade's line and its contract's, once the matching commits (ids only: docs/operations.md#logs)."""
+    log_after_commit(
+        logger,
+        f"trade {trade.id} executed: {trade.quantity} at {trade.price} {trade.currency}",
+        event="trade.executed",
+        trade=str(trade.id),
+        offering=str(trade.offering_id),
+        buy_order=str(trade.buy_order_id) if trade.buy_order_id else None,
+        sell_order=str(trade.sell_order_id) if trade.sell_order_id else None,
+        buyer=str(trade.buyer_id),
+        seller=str(trade.seller_id),
+        price=trade.price,
+        quantity=trade.quantity,
+        currency=trade.currency,
+        contract=str(contract.id),
+    )
+    log_after_commit(
+        logger,
+        f"contract {contract.id} concluded for trade {trade.id}",
+        event="contract.concluded",
+        contract=str(contract.id),
+        trade=str(trade.id),
+        offering=str(trade.offering_id),
+        dataset_version=str(contract.dataset_version_id),
+    )
 
 
 def _subscription_shape(offering: Offering, valid_until: datetime) -> hooks.SubscriptionShape | None:

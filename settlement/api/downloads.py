@@ -54,6 +54,7 @@ from config.api.negotiation import DisregardAccept
 from config.api.problems import PROBLEM_CONTENT_TYPE, problem
 from config.api.renderers import JWKSetRenderer
 from config.errors import DomainError, InvalidInput
+from config.request_id import request_id_bound, request_id_get
 from config.text import displayable
 from settlement.api.ranges import ByteRange, Unsatisfiable, if_range_allows, parse_range
 from settlement.services import signing
@@ -365,9 +366,12 @@ class DownloadView(APIView):
                 user_agent=user_agent,
             )
             download_id: uuid.UUID = download.id
+            # The server closes the stream after the request's middleware returned: its id is bound again there.
+            request_id = request_id_get()
 
             def on_close(sent: int, completed: bool) -> None:
-                download_finish(download_id=download_id, bytes_sent=sent, completed=completed)
+                with request_id_bound(request_id):
+                    download_finish(download_id=download_id, bytes_sent=sent, completed=completed)
 
             response = StreamingHttpResponse(
                 _MeteredStream(handle, start=start, length=length, on_close=on_close), status=status

@@ -32,6 +32,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import DatasetVersion, VersionRendition
 from config.api.principal import Principal
 from config.errors import Conflict, DomainError, NotFound
+from config.logging import log_after_commit
 from config.market import market_settings
 from settlement import selectors, tasks
 from settlement.models import Download, DownloadToken, Entitlement
@@ -282,6 +283,18 @@ def token_issue(*, principal: Principal, entitlement_id: uuid.UUID | str, versio
         created_by_user_id=principal.user_id,
         created_by_api_key_id=principal.api_key_id,
     )
+    # The token's id, never the token (nor its hash): the line must not let anyone fetch the data.
+    log_after_commit(
+        logger,
+        f"download token {token_id} minted for entitlement {entitlement.id}",
+        event="download_token.minted",
+        token=str(token_id),
+        entitlement=str(entitlement.id),
+        settlement=str(entitlement.settlement_id),
+        dataset_version=str(chosen.pk),
+        kind=kind,
+        expires_at=expires_at.isoformat(),
+    )
     return IssuedToken(
         id=token_id,
         token=secret,
@@ -388,6 +401,20 @@ def download_finish(*, download_id: uuid.UUID, bytes_sent: int, completed: bool)
     Download.objects.filter(pk=download_id).update(bytes_sent=bytes_sent, completed=completed, finished_at=now)
     download = Download.objects.select_related("entitlement", "dataset_version", "rendition").get(pk=download_id)
     entitlement = download.entitlement
+    log_after_commit(
+        logger,
+        f"download {download_id} served: {bytes_sent} bytes{'' if completed else ', incomplete'}",
+        event="download.served",
+        download=str(download_id),
+        entitlement=str(entitlement.pk),
+        settlement=str(entitlement.settlement_id),
+        token=str(download.token_id) if download.token_id else None,
+        dataset_version=str(download.dataset_version_id),
+        rendition=str(download.rendition_id) if download.rendition_id else None,
+        range_start=download.range_start,
+        bytes_sent=bytes_sent,
+        completed=completed,
+    )
     if entitlement.first_download_at is not None or bytes_sent == 0:
         return
     # The file received whole in any format is the data delivered: the original, or one of its renditions.

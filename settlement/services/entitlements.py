@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from config.errors import NotFound
+from config.logging import log_after_commit
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
 from marketplace.models import Offering
@@ -126,6 +127,18 @@ def entitlement_grant(
         )
     _event(entitlement, from_status="", to_status=entitlement.status, reason="granted", actor="system")
     webhook_publish(organization_id=contract.buyer_id, event_type=EVENT_GRANTED, data=_webhook_data(entitlement))
+    log_after_commit(
+        logger,
+        f"entitlement {entitlement.pk} granted for settlement {settlement.pk}",
+        event="entitlement.granted",
+        entitlement=str(entitlement.pk),
+        settlement=str(settlement.pk),
+        trade=str(settlement.trade_id),
+        contract=str(contract.pk),
+        dataset_version=str(entitlement.dataset_version_id),
+        delivery=entitlement.delivery,
+        valid_until=entitlement.valid_until.isoformat(),
+    )
     return entitlement
 
 

@@ -31,7 +31,9 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from config.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from config.logging import log_after_commit
 from config.market import market_settings
+from config.request_id import request_id_bound, request_id_get
 from config.text import text_refusal
 from contracts.models import Contract
 from contracts.services.contracts import contract_transition
@@ -119,6 +121,20 @@ def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "sys
     settlement.next_attempt_at = None
     settlement.save(update_fields=[*_MOVE_FIELDS, *fields])
     _event(settlement, from_status=previous, to_status=target, reason=reason, actor=actor)
+    log_after_commit(
+        logger,
+        f"settlement {settlement.id} {previous} -> {target}: {reason[:200]}",
+        event=f"settlement.{target}",
+        settlement=str(settlement.id),
+        trade=str(settlement.trade_id),
+        contract=str(settlement.contract_id),
+        period=settlement.period,
+        from_status=previous,
+        status=target,
+        amount=settlement.amount,
+        currency=settlement.currency,
+        actor=actor,
+    )
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
     for organization_id in listeners:
         webhook_publish(
@@ -232,6 +248,8 @@ def _pending(
         platform_fee_tax=on_fee,
         seller_proceeds=tax.amount_incl_tax - fee - on_fee,
         provider=market.payment_provider,
+        # The trade's request (or the close pass's task): every later step of this payment logs it.
+        request_id=request_id_get(),
     )
     opened = SettlementEvent(settlement=settlement, from_status="", to_status=Settlement.Status.PENDING, reason=reason)
     return settlement, opened
@@ -301,6 +319,12 @@ def _authorize(settlement_id: uuid.UUID) -> Settlement:
     )
     if settlement is None:
         raise NotFound("No such settlement.")
+    with request_id_bound(settlement.request_id):  # the trade's id, whoever re-drives it (docs/operations.md#logs)
+        return _authorize_loaded(settlement)
+
+
+def _authorize_loaded(settlement: Any) -> Settlement:
+    """``settlement``: as ``_authorize`` read it, with its annotations (``default_token``, ``*_listens``)."""
     if settlement.status != Settlement.Status.PENDING:
         return settlement
     token: str | None = settlement.default_token
@@ -599,6 +623,30 @@ def settlement_apply_provider_state(
     that does not match the settlement (``settlement_provider_mismatch``) changes nothing either: it flags the
     settlement for the operator's review."""
     settlement, delivery_url, subscription = _locked(settlement_id, with_contract=result.status == "authorized")
+    # The trade's request id, whoever brings the provider's word (a worker, a webhook, reconciliation): the lines and
+    # webhook events of this step carry it.
+    with request_id_bound(settlement.request_id):
+        return _apply(
+            settlement,
+            delivery_url,
+            subscription,
+            result=result,
+            source=source,
+            actor=actor,
+            payment_method=payment_method,
+        )
+
+
+def _apply(
+    settlement: Settlement,
+    delivery_url: str | None,
+    subscription: Subscription | None,
+    *,
+    result: PaymentResult,
+    source: str,
+    actor: str,
+    payment_method: str,
+) -> Settlement:
     problem = settlement_provider_mismatch(settlement, result)
     if problem:
         _flag(settlement, problem=problem, source=source, actor=actor)

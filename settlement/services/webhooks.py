@@ -43,6 +43,8 @@ from config.errors import InvalidInput, NotFound, RuleViolation
 from config.market import market_settings
 from config.outbound import outbound_url_clean
 from config.outbound_http import Outcome, guarded_post
+from config.request_id import HEADER as REQUEST_ID_HEADER
+from config.request_id import request_id_bound, request_id_get
 from settlement import tasks
 from settlement.models import Entitlement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from settlement.states import webhook_delivery_check
@@ -252,6 +254,7 @@ def webhook_publish(
         )
     now = timezone.now()
     payload = {"id": str(event_id), "type": event_type, "created": now.isoformat(), "data": _jsonable(data)}
+    request_id = request_id_get()  # the request that caused the event: sent as X-Request-Id on every attempt
     deliveries = [
         WebhookDelivery(
             endpoint_id=endpoint.id,
@@ -259,6 +262,7 @@ def webhook_publish(
             event_type=event_type,
             payload=payload,
             next_attempt_at=now,
+            request_id=request_id,
         )
         for endpoint in endpoints
         if endpoint.id not in already
@@ -359,6 +363,8 @@ def _post(*, url: str, secret: str, delivery: WebhookDelivery) -> Outcome:
         EVENT_ID_HEADER: str(delivery.event_id),
         EVENT_TYPE_HEADER: delivery.event_type,
     }
+    if delivery.request_id:
+        headers[REQUEST_ID_HEADER] = delivery.request_id
     return guarded_post(url, body=body, headers=headers, timeout=market_settings().webhook_timeout.total_seconds())
 
 
@@ -432,6 +438,12 @@ def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> W
     delivery = _claim(delivery_id, now)
     if delivery is None:
         return None
+    # The id of the request that caused the event, however late the attempt (a retry the sweeper sends).
+    with request_id_bound(delivery.request_id):
+        return _attempt(delivery)
+
+
+def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     number = delivery.attempts
     endpoint = delivery.endpoint
     if not endpoint.active:
@@ -465,8 +477,28 @@ def webhook_deliver(*, delivery_id: uuid.UUID, now: datetime | None = None) -> W
         ours = WebhookDelivery.objects.filter(pk=delivery.id, attempts=number)
         if not ours.filter(status=WebhookDelivery.Status.PENDING).update(**changes, in_flight_until=None):
             ours.update(in_flight_until=None)  # the endpoint was deleted meanwhile (the delivery failed)
-    if not outcome.ok:
-        logger.info("Webhook %s attempt %s to %s failed: %s", delivery.id, number, endpoint.url, outcome.error)
+    fields = {
+        "delivery": str(delivery.id),
+        "event_id": str(delivery.event_id),
+        "event_type": delivery.event_type,
+        "endpoint": str(endpoint.id),
+        "attempt": number,
+        "status_code": outcome.status_code,
+        "duration_ms": outcome.duration_ms,
+    }
+    if outcome.ok:
+        logger.info(
+            "Webhook %s attempt %s delivered", delivery.id, number, extra={"event": "webhook.delivered", **fields}
+        )
+    else:
+        # The endpoint's URL is the partner's, which may hold a secret of its own (a token in its path): only its id.
+        logger.info(
+            "Webhook %s attempt %s failed: %s",
+            delivery.id,
+            number,
+            outcome.error,
+            extra={"event": "webhook.failed", "error": outcome.error, "final": target != "pending", **fields},
+        )
     delivery.refresh_from_db()
     return delivery
 

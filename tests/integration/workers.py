@@ -28,8 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 QUEUES = "settlement,webhooks,default"
 
 
-def start_worker(*, queues: str, name: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """A solo-pool worker consuming ``queues`` (comma-separated), with extra environment settings."""
+def start_worker(
+    *, queues: str, name: str, env: dict[str, str] | None = None, loglevel: str = "warning"
+) -> subprocess.Popen[str]:
+    """A solo-pool worker consuming ``queues`` (comma-separated), with extra environment settings, logging at
+    ``loglevel`` (its lines go to the returned process's output, or to ``ICHIBA_LOG_FILE`` when ``env`` sets it)."""
     db = connection.settings_dict
     environment = {
         **os.environ,
@@ -42,7 +45,7 @@ def start_worker(*, queues: str, name: str, env: dict[str, str] | None = None) -
     # This run's queues (config/settings/test.py prefixes them per run; the environment carries the prefix).
     prefixed = ",".join(f"{settings.CELERY_QUEUE_PREFIX}{queue}" for queue in queues.split(","))
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", prefixed, "-c", "1", "--pool", "solo"]
-    command += ["-l", "warning", "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
+    command += ["-l", loglevel, "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
     return subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
