@@ -126,6 +126,10 @@ def test_one_trade_is_followed_by_its_order_request_id_across_processes_and_webh
         if (line.get("data") or {}).get("name") == "settlement.capture" and line["logger"] == "celery.app.trace"
     ]
     assert capture_task["request_id"] == download_request
+    # ... and passed it on to the tasks it published (the settlement.updated deliveries of the capture).
+    traced = [line for line in lines if line["logger"] == "celery.app.trace"]
+    delivering = {line["request_id"] for line in traced if line["data"]["name"] == "settlement.webhooks.deliver"}
+    assert delivering == {request_id, download_request}, delivering
 
     # The download has its own request; its line names the settlement, by which the trade's lines are joined.
     [served] = [line for line in lines if line.get("event") == "download.served"]
