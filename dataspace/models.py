@@ -209,6 +209,9 @@ class Callback(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request (or task) that decided the message (config/request_id.py): logged with every attempt,
+    # however much later the sweeper sends it, and sent to the connector as X-Request-Id.
+    request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -35,6 +35,8 @@ from django.utils import timezone
 
 from config.market import market_settings
 from config.outbound_http import guarded_post
+from config.request_id import HEADER as REQUEST_ID_HEADER
+from config.request_id import request_id_bound, request_id_get
 from dataspace import tasks
 from dataspace.dsp import schemas
 from dataspace.models import Callback, Negotiation, Transfer
@@ -100,6 +102,7 @@ def callback_queue(
         message_type=message_type,
         message=message,
         next_attempt_at=timezone.now(),
+        request_id=request_id_get(),
     )
     _enqueue([str(callback.id)])
     return callback
@@ -158,9 +161,16 @@ def callback_deliver(*, callback_id: uuid.UUID, now: datetime | None = None) -> 
     callback = _claim(callback_id, now)
     if callback is None:
         return None
+    with request_id_bound(callback.request_id):  # the request that decided it, however late the attempt
+        return _attempt(callback)
+
+
+def _attempt(callback: Callback) -> Callback:
     number = callback.attempts
     body = json.dumps(callback.message, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    if callback.request_id:
+        headers[REQUEST_ID_HEADER] = callback.request_id
     outcome = guarded_post(
         callback.url, body=body, headers=headers, timeout=market_settings().webhook_timeout.total_seconds()
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from config.request_id import request_id_bound
 from dataspace.dsp import CONTEXT
 from dataspace.models import Callback, Negotiation
 from dataspace.services import callbacks
@@ -60,6 +61,21 @@ def test_a_message_is_posted_below_the_callback_address(seller, buyer, connector
     assert received.headers["Content-Type"] == "application/json"
     callback.refresh_from_db()
     assert (callback.status, callback.attempts, callback.last_status_code) == ("delivered", 1, 200)
+
+
+def test_a_message_carries_the_request_id_that_decided_it_however_late_it_is_sent(
+    seller, buyer, connector, capture
+) -> None:
+    process = negotiation(seller, buyer, connector)
+    with request_id_bound("decided-1"), capture(execute=False):  # its message lost: the sweeper sends it later
+        callback = callbacks.callback_queue(
+            negotiation=process, path=f"negotiations/{process.consumer_pid}/termination", message=termination(process)
+        )
+    assert callback.request_id == "decided-1"
+    with capture(execute=True):
+        assert callbacks.callbacks_sweep() == 1  # no request bound now
+    received = connector.wait_for("ContractNegotiationTerminationMessage")
+    assert received.headers["X-Request-Id"] == "decided-1"
 
 
 def test_an_invalid_message_is_never_stored(seller, buyer, connector) -> None:
