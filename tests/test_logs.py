@@ -186,6 +186,11 @@ def test_a_trade_s_steps_log_its_order_s_request_id_even_when_the_sweeper_drives
     # The webhook deliveries the steps queued carry it to the partner (X-Request-Id), however late they are sent.
     deliveries = WebhookDelivery.objects.filter(endpoint__organization_id=buyer.organization.id)
     assert deliveries.count() >= 2 and set(deliveries.values_list("request_id", flat=True)) == {"order-req-1"}
+    # Each attempt (port 9 refuses them) logs its failure under that id, naming the endpoint by id, not by URL.
+    failed = [line for line in json_lines() if line["event"] == "webhook.failed"]
+    assert len(failed) == deliveries.count() and {line["request_id"] for line in failed} == {"order-req-1"}
+    assert all(line["attempt"] == 1 and line["final"] is False and line["endpoint"] for line in failed)
+    assert "127.0.0.1:9" not in json.dumps(json_lines())
 
 
 def test_a_line_about_a_change_that_rolled_back_is_never_written(
