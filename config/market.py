@@ -172,6 +172,14 @@ class MarketSettings:
     # is given up (which terminates its process), and the wait before the first retry (doubling, at most 10 min).
     dsp_callback_max_attempts: int
     dsp_callback_retry_base: timedelta
+    # Participant sign-up (marketplace.services.signup): how long the e-mail's confirmation link is good for; the
+    # limits that keep the sign-up form from mailing whoever a sender names: at most one link per recipient address in
+    # this interval, and this many links per client address an hour. An invitation to join an organisation is good
+    # for this many days.
+    signup_link_lifetime: timedelta
+    signup_email_interval: timedelta
+    signup_emails_per_client_hour: int
+    invitation_lifetime: timedelta
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -227,6 +235,10 @@ class MarketSettings:
             invoice_registration_number=read("INVOICE_REGISTRATION_NUMBER", _registration_number),
             dsp_callback_max_attempts=read("DSP_CALLBACK_MAX_ATTEMPTS", _integer(minimum=1)),
             dsp_callback_retry_base=read("DSP_CALLBACK_RETRY_BASE_SECONDS", _duration("seconds", positive=True)),
+            signup_link_lifetime=read("SIGNUP_LINK_HOURS", _duration("hours", positive=True)),
+            signup_email_interval=read("SIGNUP_EMAIL_INTERVAL_SECONDS", _duration("seconds")),
+            signup_emails_per_client_hour=read("SIGNUP_EMAILS_PER_CLIENT_HOUR", _integer(minimum=1)),
+            invitation_lifetime=read("INVITATION_DAYS", _duration("days", positive=True)),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -291,7 +303,7 @@ def _integer(*, minimum: int) -> Callable[[object], int]:
 
 
 def _duration(unit: str, *, positive: bool = False) -> Callable[[object], timedelta]:
-    """A number of ``unit`` ("seconds" or "hours"), never negative (nor zero if ``positive``)."""
+    """A number of ``unit`` ("seconds", "hours" or "days"), never negative (nor zero if ``positive``)."""
 
     def parse(value: object) -> timedelta:
         if isinstance(value, str):

@@ -22,9 +22,16 @@ import unicodedata
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["corporate_check_digit", "normalize_registration_number", "registration_number_refusal"]
+__all__ = [
+    "corporate_check_digit",
+    "corporate_number_refusal",
+    "normalize_corporate_number",
+    "normalize_registration_number",
+    "registration_number_refusal",
+]
 
 _FORM = re.compile(r"T[0-9]{13}")
+_CORPORATE_FORM = re.compile(r"[0-9]{13}")
 
 
 def corporate_check_digit(base: str) -> int:
@@ -48,5 +55,21 @@ def registration_number_refusal(value: str) -> Promise | None:
     if not _FORM.fullmatch(value):
         return _("An invoice registration number is T followed by 13 digits (for example T7000012050002).")
     if int(value[1]) != corporate_check_digit(value[2:]):
+        return _("The check digit (the first of the 13 digits) does not match: this is not a corporate number.")
+    return None
+
+
+def normalize_corporate_number(value: str) -> str:
+    """A corporate number as people type it (１２３４-５６７８-…, spaces, hyphens), folded to its 13 ASCII digits."""
+    folded = unicodedata.normalize("NFKC", value)
+    return re.sub(r"[\s\-‐－ー−]", "", folded)
+
+
+def corporate_number_refusal(value: str) -> Promise | None:
+    """Why ``value`` (already normalised) is not a corporate number (法人番号), said for an error message (lazy, as
+    above); None when it is one."""
+    if not _CORPORATE_FORM.fullmatch(value):
+        return _("A corporate number is 13 digits (for example 7000012050002).")
+    if int(value[0]) != corporate_check_digit(value[1:]):
         return _("The check digit (the first of the 13 digits) does not match: this is not a corporate number.")
     return None

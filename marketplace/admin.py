@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog.services.datasets import datasets_reindex_seller
 from config.console import ReadOnlyAdmin, ReadOnlyInline, change_link, list_link, row_link
+from config.errors import DomainError
 from config.text import displayable_filename, displayable_line, displayable_text
 from contracts.web.display import money
 from marketplace.models import (
@@ -24,10 +29,13 @@ from marketplace.models import (
     Order,
     OrderEvent,
     Organization,
+    ParticipantApplication,
     ParticipantEvent,
     Trade,
 )
+from marketplace.services.mail import origin_of
 from marketplace.services.participants import api_key_revoke, organization_set_verified
+from marketplace.services.signup import application_reject, application_verify
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,10 +69,19 @@ class ParticipantEventInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_seller", "is_buyer", "country", "verified", "verified_at", "created_at"]
+    list_display = [
+        "name",
+        "is_seller",
+        "is_buyer",
+        "country",
+        "corporate_number",
+        "verified",
+        "verified_at",
+        "created_at",
+    ]
     list_filter = ["verified", "is_seller", "is_buyer", "country"]
-    search_fields = ["name", "id"]
-    readonly_fields = ["id", "verified", "verified_at", "created_at", "trading"]
+    search_fields = ["name", "id", "=corporate_number"]
+    readonly_fields = ["id", "corporate_number", "verified", "verified_at", "created_at", "trading"]
     inlines = [MembershipInline, ApiKeyInline, ParticipantEventInline]
     actions = ["verify", "unverify"]
     # An organisation's name is shown to every party it trades with and copied into contracts (config.text).
@@ -106,6 +123,153 @@ class OrganizationAdmin(admin.ModelAdmin):
         messages.success(
             request, _("Withdrew verification of %(count)d organisation(s).") % {"count": queryset.count()}
         )
+
+
+# --- the review queue: participants' applications ------------------------------------------------------------------
+
+
+class ApplicationEventInline(ReadOnlyInline):
+    model = ParticipantEvent
+    fk_name = "application"
+    fields = ("created_at", "kind", "actor", "payload")
+    readonly_fields = fields
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+        max_length=2000,
+        help_text=_("Sent to the applicant by e-mail, as written."),
+    )
+
+
+@admin.register(ParticipantApplication)
+class ParticipantApplicationAdmin(ReadOnlyAdmin):
+    """The operator's review queue: pending applications first (oldest first), then decided ones (newest first).
+    Each is verified or rejected with a reason on its own page (marketplace.services.signup)."""
+
+    list_display = ["company_name", "corporate_number", "status", "roles_shown", "country", "email", "created_at"]
+    list_filter = ["status", "country"]
+    search_fields = ["company_name", "=corporate_number", "email"]
+    fields = (
+        "id",
+        "status",
+        "decision",
+        "company_name",
+        "corporate_number",
+        "country",
+        "roles_shown",
+        "contact_name",
+        "phone",
+        "email",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "reason",
+        "organization_link",
+    )
+    readonly_fields = fields
+    inlines = [ApplicationEventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ParticipantApplication]:
+        pending = Case(
+            When(status=ParticipantApplication.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        # Not super()'s: it orders before the annotation exists.
+        return ParticipantApplication.objects.annotate(pending_first=pending).order_by("pending_first", "created_at")
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        return ["pending_first", "created_at"]
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<uuid:application_id>/verify/",
+                self.admin_site.admin_view(self.verify_view),
+                name="marketplace_application_verify",
+            ),
+            path(
+                "<uuid:application_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="marketplace_application_reject",
+            ),
+        ]
+        return own + super().get_urls()
+
+    @admin.display(description=_("roles"))
+    def roles_shown(self, application: ParticipantApplication) -> str:
+        return ", ".join(str(_(role)) for role in application.roles)
+
+    @admin.display(description=_("decision"))
+    def decision(self, application: ParticipantApplication) -> str:
+        if application.status != ParticipantApplication.Status.PENDING:
+            return ""
+        return format_html(
+            '<a class="button" id="verify-link" href="{}">{}</a> <a class="button" id="reject-link" href="{}">{}</a>',
+            reverse("admin:marketplace_application_verify", args=[application.pk]),
+            _("Verify…"),
+            reverse("admin:marketplace_application_reject", args=[application.pk]),
+            _("Reject…"),
+        )
+
+    @admin.display(description=_("organisation"))
+    def organization_link(self, application: ParticipantApplication) -> str:
+        return row_link(application.organization)
+
+    def _decide(self, request: HttpRequest, application_id: Any, template: str, form: Any = None) -> HttpResponse:
+        application = ParticipantApplication.objects.filter(pk=application_id).first()
+        if application is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "application": application,
+            "form": form,
+            "title": application.company_name,
+        }
+        return TemplateResponse(request, template, context, status=400 if form is not None and form.errors else 200)
+
+    def verify_view(self, request: HttpRequest, application_id: Any) -> HttpResponse:
+        if not self.has_view_permission(request) or not request.user.has_perm("marketplace.change_organization"):
+            raise Http404
+        if request.method == "POST":
+            try:
+                application_verify(
+                    application_id=application_id,
+                    actor=request.user,
+                    origin=origin_of(f"{request.scheme}://{request.get_host()}"),
+                )
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, _("The application was verified: the organisation and its admin exist."))
+            return redirect("admin:marketplace_participantapplication_change", application_id)
+        return self._decide(request, application_id, "admin/marketplace/application_verify.html")
+
+    def reject_view(self, request: HttpRequest, application_id: Any) -> HttpResponse:
+        if not self.has_view_permission(request) or not request.user.has_perm("marketplace.change_organization"):
+            raise Http404
+        form = RejectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                application_reject(
+                    application_id=application_id,
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                    origin=origin_of(f"{request.scheme}://{request.get_host()}"),
+                )
+            except DomainError as exc:
+                if "reason" in exc.errors:
+                    form.add_error("reason", exc.detail)
+                    return self._decide(request, application_id, "admin/marketplace/application_reject.html", form)
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, _("The application was rejected; the applicant is told the reason."))
+            return redirect("admin:marketplace_participantapplication_change", application_id)
+        return self._decide(request, application_id, "admin/marketplace/application_reject.html", form)
 
 
 @admin.register(ApiKey)

@@ -50,6 +50,9 @@ class Organization(models.Model):
     # 適格請求書発行事業者登録番号: "T" + the 13-digit corporate number (config/registration.py checks it); blank:
     # not a registered invoice issuer, so the invoices the market issues for its sales are plain receipts.
     invoice_registration_number = models.CharField(_("invoice registration number"), max_length=14, blank=True)
+    # 法人番号: the 13-digit corporate number the organisation applied with (config/registration.py checks its
+    # check digit); one organisation per number. Blank for organisations made before sign-up (``manage.py onboard``).
+    corporate_number = models.CharField(_("corporate number"), max_length=13, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The public profile, as the organisation wrote it (one free text in whatever language it chose: ADR 9 keeps
     # stored text as written).
@@ -67,6 +70,15 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=Q(invoice_registration_number="") | Q(invoice_registration_number__regex=r"^T[0-9]{13}$"),
                 name="organization_invoice_registration_number_form",
+            ),
+            models.CheckConstraint(
+                condition=Q(corporate_number="") | Q(corporate_number__regex=r"^[0-9]{13}$"),
+                name="organization_corporate_number_form",
+            ),
+            models.UniqueConstraint(
+                fields=["corporate_number"],
+                condition=~Q(corporate_number=""),
+                name="organization_corporate_number_unique",
             ),
         ]
 
@@ -137,8 +149,115 @@ class ApiKey(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
 
+class ParticipantApplication(models.Model):
+    """An organisation's application to join the market, made on the web after its e-mail address was confirmed
+    (marketplace.services.signup). The applicant's user exists from the start (it signs in to see the status) but
+    belongs to no organisation until the operator verifies the application, which makes the organisation and the
+    applicant its admin; a rejection keeps the reason, which the applicant is told."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    email = models.EmailField(_("e-mail address"))
+    company_name = models.CharField(_("company name"), max_length=200)
+    corporate_number = models.CharField(_("corporate number"), max_length=13)
+    country = models.CharField(_("country"), max_length=2, default="JP")
+    is_seller = models.BooleanField(_("seller"), default=False)
+    is_buyer = models.BooleanField(_("buyer"), default=False)
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32)
+    # The applicant's language when it applied: the operator's answer is written in it.
+    language = models.CharField(max_length=8, default="ja")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected; sent to the applicant."))
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.OneToOneField(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="application"
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(is_seller=True) | Q(is_buyer=True), name="application_has_a_role"),
+            models.CheckConstraint(
+                condition=Q(corporate_number__regex=r"^[0-9]{13}$"), name="application_corporate_number_form"
+            ),
+            # One application under review per corporate number, and per applicant (the database's word on a race
+            # of two submissions; a verified number is held by its organisation's constraint).
+            models.UniqueConstraint(
+                fields=["corporate_number"], condition=Q(status="pending"), name="application_pending_corporate_number"
+            ),
+            models.UniqueConstraint(
+                fields=["applicant"], condition=Q(status="pending"), name="application_pending_per_applicant"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="rejected") | Q(reason=""), name="application_reason_only_when_rejected"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="application_rejection_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.corporate_number})"
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role, held in ((SELLER, self.is_seller), (BUYER, self.is_buyer)) if held]
+
+
+class SignupEmail(models.Model):
+    """A sign-up confirmation link sent: what the limits on the sign-up form count (marketplace.services.signup)."""
+
+    email = models.EmailField()
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "sent_at"], name="signup_email_sent"),
+            models.Index(fields=["client_address", "sent_at"], name="signup_email_client_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An admin's invitation of a person to its organisation, as ``role``. The link sent carries the row's id,
+    signed and expiring (marketplace.services.members); accepting it once makes the member, so it is used up."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=8, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+
 class ParticipantEvent(models.Model):
-    """Append-only audit trail of an organisation: verification, keys issued and revoked."""
+    """Append-only audit trail of an organisation (verification, members, keys issued and revoked) and of an
+    application before its organisation exists (applied, rejected)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("created")
@@ -149,8 +268,19 @@ class ParticipantEvent(models.Model):
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
         INVOICE_NUMBER_SET = "invoice_number_set", _("invoice registration number changed")
         PROFILE_CHANGED = "profile_changed", _("profile changed")
+        APPLIED = "applied", _("applied")
+        APPLICATION_VERIFIED = "application_verified", _("application verified")
+        APPLICATION_REJECTED = "application_rejected", _("application rejected")
+        MEMBER_INVITED = "member_invited", _("member invited")
+        MEMBER_ROLE_CHANGED = "member_role_changed", _("member's role changed")
+        MEMBER_REMOVED = "member_removed", _("member removed")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    application = models.ForeignKey(
+        ParticipantApplication, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     payload = models.JSONField(default=dict, blank=True)
@@ -158,9 +288,15 @@ class ParticipantEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | Q(application__isnull=False),
+                name="participant_event_has_a_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.organization_id} {self.kind}"
+        return f"{self.organization_id or self.application_id} {self.kind}"
 
 
 class Offering(models.Model):

@@ -19,7 +19,7 @@ from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
 from contracts.terms import term_int, terms_typed
-from marketplace.models import Membership, Offering, Order, Organization, Trade
+from marketplace.models import Invitation, Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
 from marketplace.tax import Tax, consumption_tax, treatment_of
 
@@ -557,4 +557,24 @@ def traded_tax(trades: list[Trade], *, buyer_country: str) -> Tax | None:
         treatment=taxes[0].treatment,  # one offering, one seller, one buyer: one treatment
         rate=taxes[0].rate,
         tax_amount=sum(tax.tax_amount for tax in taxes),
+    )
+
+
+# --- members (marketplace.web.members) -----------------------------------------------------------------------------
+
+
+def members_list(*, organization_id: Any) -> list[Membership]:
+    """The organisation's members with their users, admins first, then by address."""
+    return list(
+        Membership.objects.filter(organization_id=organization_id)
+        .select_related("user")
+        .order_by("role", "user__email")  # "admin" sorts before "member"
+    )
+
+
+def invitations_open(*, organization_id: Any) -> list[Invitation]:
+    """Invitations not yet accepted and still within their lifetime, newest first."""
+    since = timezone.now() - market_settings().invitation_lifetime
+    return list(
+        Invitation.objects.filter(organization_id=organization_id, accepted_at__isnull=True, created_at__gt=since)
     )

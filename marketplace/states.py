@@ -44,3 +44,16 @@ ORDER_VOID: dict[str, frozenset[str]] = {
 
 def order_void_check(current: str, target: str) -> None:
     transition_check(ORDER_VOID, what="order whose trade is voided", current=current, target=target)
+
+
+# A participant's application (marketplace.services.signup) is decided once, by the operator: verified (its
+# organisation made) or rejected with a reason. Either is final; a rejected applicant may apply again.
+APPLICATION: dict[str, frozenset[str]] = {
+    "pending": frozenset({"verified", "rejected"}),
+    "verified": frozenset(),
+    "rejected": frozenset(),
+}
+
+
+def application_check(current: str, target: str) -> None:
+    transition_check(APPLICATION, what="application", current=current, target=target)

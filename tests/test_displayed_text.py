@@ -54,6 +54,10 @@ NOT_DISPLAYED: dict[str, str] = {
     "deals.web.auctions.AuctionBidForm.accepted_terms_sha256": "64 hex digits (its pattern)",
     "marketplace.web.session.EmailAuthenticationForm.username": "sign-in: compared with a member, never stored",
     "marketplace.web.session.EmailAuthenticationForm.password": "sign-in: any character may be in a password",
+    "marketplace.web.signup.ApplicationForm.password": "a new password: any character may be in it, never shown",
+    "marketplace.web.signup.ApplicationForm.password_again": "a new password: any character may be in it, never shown",
+    "marketplace.web.members.InvitationForm.password": "a new password: any character may be in it, never shown",
+    "marketplace.web.members.InvitationForm.password_again": "a new password: any character may be in it, never shown",
 }
 
 

@@ -75,6 +75,10 @@ def raw(**changes: Any) -> dict[str, Any]:
         "INVOICE_REGISTRATION_NUMBER": "",
         "DSP_CALLBACK_MAX_ATTEMPTS": 8,
         "DSP_CALLBACK_RETRY_BASE_SECONDS": 10,
+        "SIGNUP_LINK_HOURS": 24,
+        "SIGNUP_EMAIL_INTERVAL_SECONDS": 600,
+        "SIGNUP_EMAILS_PER_CLIENT_HOUR": 5,
+        "INVITATION_DAYS": 7,
         **changes,
     }
 
@@ -131,6 +135,10 @@ def test_values_are_parsed_into_their_types() -> None:
         invoice_registration_number=None,
         dsp_callback_max_attempts=8,
         dsp_callback_retry_base=timedelta(seconds=10),
+        signup_link_lifetime=timedelta(days=1),
+        signup_email_interval=timedelta(minutes=10),
+        signup_emails_per_client_hour=5,
+        invitation_lifetime=timedelta(days=7),
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 

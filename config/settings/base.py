@@ -377,7 +377,28 @@ ICHIBA = {
     # market issues plain receipts, never qualified invoices).
     "OPERATOR_NAME": env.str("ICHIBA_OPERATOR_NAME", default=""),
     "INVOICE_REGISTRATION_NUMBER": env.str("ICHIBA_INVOICE_REGISTRATION_NUMBER", default=""),
+    # Participant sign-up (docs/operations.md#sign-up-and-the-review-queue): the confirmation link's lifetime; one
+    # link per recipient address per interval and so many per client address an hour (the form mails whatever
+    # address it is given, so these keep it from being used to flood someone's inbox); invitations' lifetime.
+    "SIGNUP_LINK_HOURS": env.int("ICHIBA_SIGNUP_LINK_HOURS", default=24),
+    "SIGNUP_EMAIL_INTERVAL_SECONDS": env.int("ICHIBA_SIGNUP_EMAIL_INTERVAL_SECONDS", default=10 * 60),
+    "SIGNUP_EMAILS_PER_CLIENT_HOUR": env.int("ICHIBA_SIGNUP_EMAILS_PER_CLIENT_HOUR", default=5),
+    "INVITATION_DAYS": env.int("ICHIBA_INVITATION_DAYS", default=7),
 }
+
+# --- E-mail (sign-up confirmations, the operator's answers, invitations) ---------------------------------
+# Django's e-mail backend. By default mail is printed on the console (nothing leaves the machine); production sets
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the SMTP server's settings. Sent by the Celery task
+# marketplace.send_mail after the transaction that caused it commits, retried when the server is unreachable.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ichiba <no-reply@ichiba.example>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Stripe ---------------------------------------------------------------------------------------------
 STRIPE = {

@@ -4,12 +4,19 @@ from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
 from contracts.web.urls import urlpatterns as contracts_urlpatterns
-from marketplace.web import offerings, orders, rules, sellers, session
+from marketplace.web import members, offerings, orders, rules, sellers, session, signup
 
 urlpatterns = [
     path("login/", session.LoginView.as_view(), name="login"),
     path("logout/", session.LogoutView.as_view(), name="logout"),
     path("rules/", rules.market_rules, name="rules"),
+    path("signup/", signup.signup, name="signup"),
+    path("signup/apply/<str:token>/", signup.signup_apply, name="signup_apply"),
+    path("signup/application/", signup.application_status, name="application"),
+    path("members/", members.members, name="members"),
+    path("members/<int:membership_id>/role/", members.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", members.member_delete, name="member_remove"),
+    path("invitations/<str:token>/", members.invitation, name="invitation"),
     *catalog_urlpatterns,
     path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
     path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),

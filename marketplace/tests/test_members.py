@@ -1,0 +1,193 @@
+"""An organisation's members page and its changes (marketplace.services.members): admins invite, change roles and
+remove; members see the list without controls and their POSTs are refused; the last admin stays."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from marketplace.models import Invitation, Membership, ParticipantApplication, ParticipantEvent
+from marketplace.services.members import invitation_token
+from marketplace.services.participants import member_add
+from tests.builders import Party, make_party
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long members pass 42"
+
+
+@pytest.fixture
+def org(db: Any) -> Party:
+    """An organisation whose first member (admin@...) is its admin."""
+    party = make_party("Kaga Data", {"seller", "buyer"}, password=PASSWORD)
+    return party
+
+
+def signed_in(email: str) -> Client:
+    client = Client()
+    assert client.login(username=email, password=PASSWORD)
+    return client
+
+
+def add_member(org: Party, email: str, role: str = "member") -> Membership:
+    member_add(organization=org.organization, email=email, password=PASSWORD, role=role)
+    return Membership.objects.get(user__username=email)
+
+
+def link_in(message: Any) -> str:
+    found = re.search(r"https?://\S+", message.body)
+    assert found, message.body
+    return found.group(0).split("testserver", 1)[-1]
+
+
+def test_an_admin_sees_members_with_roles_and_the_controls(org: Party) -> None:
+    add_member(org, "worker@kaga.example")
+    page = signed_in(org.email).get("/members/").content.decode()
+    assert org.email in page and "worker@kaga.example" in page
+    assert 'id="invite-form"' in page and "/role/" in page and "/remove/" in page
+
+
+def test_a_member_sees_the_list_but_no_controls_and_its_posts_are_refused(org: Party, capture: Any) -> None:
+    worker = add_member(org, "worker@kaga.example")
+    admin = Membership.objects.get(user__username=org.email)
+    client = signed_in("worker@kaga.example")
+    page = client.get("/members/").content.decode()
+    assert org.email in page and "worker@kaga.example" in page
+    assert 'id="invite-form"' not in page and "/remove/" not in page
+    with capture(execute=True):
+        invited = client.post("/members/", {"email": "friend@kaga.example", "role": "admin"})
+    assert invited.status_code == 403
+    assert client.post(f"/members/{worker.pk}/role/", {"role": "admin"}).status_code == 403
+    assert client.post(f"/members/{admin.pk}/remove/").status_code == 403
+    worker.refresh_from_db()
+    assert worker.role == "member"
+    assert Membership.objects.filter(pk=admin.pk).exists()
+    assert not Invitation.objects.exists() and mail.outbox == []
+
+
+def test_an_invitation_is_mailed_and_its_link_makes_the_member_once(org: Party, capture: Any) -> None:
+    admin = signed_in(org.email)
+    with capture(execute=True):
+        response = admin.post("/members/", {"email": "New@Kaga.example", "role": "admin"})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["new@kaga.example"]
+    link = link_in(mail.outbox[0])
+    invitee = Client()
+    page = invitee.get(link).content.decode()
+    assert "Kaga Data" in page and 'id="invitation-form"' in page
+    assert invitee.post(link, {"password": "short", "password_again": "short"}).status_code == 400
+    joined = invitee.post(link, {"password": PASSWORD, "password_again": PASSWORD})
+    assert joined.status_code == 302
+    membership = Membership.objects.get(user__username="new@kaga.example")
+    assert membership.organization_id == org.organization.id and membership.role == "admin"
+    assert invitee.get("/members/").status_code == 200
+    used = Client().post(link, {"password": PASSWORD, "password_again": PASSWORD})
+    assert used.status_code == 404
+    kinds = list(ParticipantEvent.objects.filter(organization=org.organization).values_list("kind", flat=True))
+    assert kinds[-2:] == ["member_invited", "member_added"]
+
+
+def test_an_address_of_another_organisation_or_already_a_member_is_refused(org: Party) -> None:
+    other = make_party("Noto Logistics", {"buyer"})
+    add_member(org, "worker@kaga.example")
+    admin = signed_in(org.email)
+    taken = admin.post("/members/", {"email": other.email, "role": "member"})
+    assert taken.status_code == 400
+    assert "another organisation" in taken.content.decode()
+    member = admin.post("/members/", {"email": "worker@kaga.example", "role": "member"})
+    assert member.status_code == 400
+    assert "already a member" in member.content.decode()
+    bad = admin.post("/members/", {"email": "nope", "role": "owner"})
+    assert bad.status_code == 400
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_accepted_after_its_address_joined_elsewhere_is_refused(org: Party) -> None:
+    invitation = Invitation.objects.create(organization=org.organization, email="late@kaga.example", role="member")
+    make_party("Late Co", {"buyer"})
+    member_add(organization=make_party("Another", {"buyer"}).organization, email="late@kaga.example")
+    response = Client().post(
+        f"/invitations/{invitation_token(invitation)}/", {"password": PASSWORD, "password_again": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "another organisation" in response.content.decode()
+    assert Membership.objects.get(user__username="late@kaga.example").organization_id != org.organization.id
+
+
+def test_an_applicant_s_address_cannot_be_invited(org: Party) -> None:
+    applicant = User.objects.create_user("applicant@kaga.example", "applicant@kaga.example", PASSWORD)
+    ParticipantApplication.objects.create(
+        applicant=applicant,
+        email=applicant.email,
+        company_name="Own Co",
+        corporate_number="7000012050002",
+        is_buyer=True,
+        contact_name="A",
+        phone="0761234567",
+    )
+    response = signed_in(org.email).post("/members/", {"email": applicant.email, "role": "member"})
+    assert response.status_code == 400
+
+
+def test_roles_change_and_members_are_removed_with_events(org: Party) -> None:
+    worker = add_member(org, "worker@kaga.example")
+    admin = signed_in(org.email)
+    assert admin.post(f"/members/{worker.pk}/role/", {"role": "admin"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.role == "admin"
+    assert admin.post(f"/members/{worker.pk}/role/", {"role": "owner"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.role == "admin"
+    assert admin.post(f"/members/{worker.pk}/remove/").status_code == 302
+    assert not Membership.objects.filter(pk=worker.pk).exists()
+    events = ParticipantEvent.objects.filter(
+        organization=org.organization, kind__in=["member_role_changed", "member_removed"]
+    )
+    assert [(e.kind, e.payload["email"]) for e in events] == [
+        ("member_role_changed", "worker@kaga.example"),
+        ("member_removed", "worker@kaga.example"),
+    ]
+    # The removed member's session acts for no organisation any more.
+    assert signed_in("worker@kaga.example").get("/members/").status_code == 403
+
+
+def test_the_last_admin_can_be_neither_demoted_nor_removed(org: Party) -> None:
+    admin_membership = Membership.objects.get(user__username=org.email)
+    add_member(org, "worker@kaga.example")
+    admin = signed_in(org.email)
+    demoted = admin.post(f"/members/{admin_membership.pk}/role/", {"role": "member"}, follow=True)
+    assert "last admin" in demoted.content.decode()
+    removed = admin.post(f"/members/{admin_membership.pk}/remove/", follow=True)
+    assert "last admin" in removed.content.decode()
+    admin_membership.refresh_from_db()
+    assert admin_membership.role == "admin"
+    # With a second admin, the first may step down.
+    second = add_member(org, "second@kaga.example", role="admin")
+    assert admin.post(f"/members/{admin_membership.pk}/role/", {"role": "member"}).status_code == 302
+    admin_membership.refresh_from_db()
+    assert admin_membership.role == "member" and second.role == "admin"
+
+
+def test_another_organisation_s_member_cannot_be_touched(org: Party) -> None:
+    other = make_party("Noto Logistics", {"buyer"}, password=PASSWORD)
+    theirs = Membership.objects.get(user__username=other.email)
+    admin = signed_in(org.email)
+    assert admin.post(f"/members/{theirs.pk}/remove/").status_code == 404
+    assert admin.post(f"/members/{theirs.pk}/role/", {"role": "member"}).status_code == 404
+    assert Membership.objects.filter(pk=theirs.pk, role="admin").exists()
+
+
+def test_bad_invitation_links_are_refused_without_an_error_page(org: Party) -> None:
+    assert Client().get("/invitations/nonsense/").status_code == 404
+    assert Client().post("/invitations/nonsense/", {"password": PASSWORD}).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(org: Party) -> None:
+    response = Client().get("/members/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert Client().post("/members/1/remove/").status_code == 302
