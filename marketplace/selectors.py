@@ -565,11 +565,12 @@ def traded_tax(trades: list[Trade], *, buyer_country: str) -> Tax | None:
 
 def members_list(*, organization_id: Any) -> list[Membership]:
     """The organisation's members with their users, admins first, then by address."""
-    return list(
-        Membership.objects.filter(organization_id=organization_id)
-        .select_related("user")
-        .order_by("role", "user__email")  # "admin" sorts before "member"
-    )
+    return list(members_queryset(organization_id=organization_id).order_by("role", "user__email"))  # admin < member
+
+
+def members_queryset(*, organization_id: Any) -> QuerySet[Membership]:
+    """The organisation's members with their users (the API pages them, newest first)."""
+    return Membership.objects.filter(organization_id=organization_id).select_related("user")
 
 
 def invitations_open(*, organization_id: Any) -> list[Invitation]:

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from marketplace.api import me, offerings, orders, quotes, sellers, trades
+from marketplace.api import me, members, offerings, orders, quotes, sellers, trades
 
 urlpatterns = [
     path("me", me.MeView.as_view(), name="me"),
+    path("members", members.MemberList.as_view(), name="members"),
     path("offerings", offerings.OfferingListCreate.as_view(), name="offerings"),
     path("offerings/<str:offering_id>", offerings.OfferingDetail.as_view(), name="offering"),
     path("offerings/<str:offering_id>/withdraw", offerings.OfferingWithdraw.as_view(), name="offering-withdraw"),

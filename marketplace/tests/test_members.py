@@ -191,3 +191,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(org: Party) -> None:
     response = Client().get("/members/")
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert Client().post("/members/1/remove/").status_code == 302
+
+
+def test_the_api_lists_members_for_the_manage_scope_only(org: Party) -> None:
+    add_member(org, "worker@kaga.example")
+    listed = org.client.get("/api/v1/members")  # the test key holds every scope
+    assert listed.status_code == 200
+    assert {(m["email"], m["role"]) for m in listed.json()["results"]} == {
+        (org.email, "admin"),
+        ("worker@kaga.example", "member"),
+    }
+    refused = signed_in("worker@kaga.example").get("/api/v1/members")
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/problem+json")
+    assert signed_in(org.email).get("/api/v1/members").status_code == 200
+    assert Client().get("/api/v1/members").status_code == 401
