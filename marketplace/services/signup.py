@@ -21,6 +21,7 @@ Every step is a ``ParticipantEvent`` of the application (and, from verification 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model, password_validation
@@ -37,7 +38,7 @@ from config.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from config.market import market_settings
 from config.registration import corporate_number_refusal, normalize_corporate_number
 from config.text import text_refusal
-from marketplace.models import Organization, ParticipantApplication, ParticipantEvent, SignupEmail
+from marketplace.models import Membership, Organization, ParticipantApplication, ParticipantEvent, SignupEmail
 from marketplace.services.mail import mail_send_on_commit
 from marketplace.services.participants import Actor, member_add, organization_create
 from marketplace.states import application_check
@@ -144,6 +145,70 @@ def _text(field: str, value: str, *, max_length: int) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class ApplicationFields:
+    """What an application says, checked (``_fields``)."""
+
+    company_name: str
+    corporate_number: str
+    country: str
+    roles: frozenset[str]
+    contact_name: str
+    phone: str
+
+
+def _fields(
+    *, company_name: str, corporate_number: str, country: str, roles: set[str], contact_name: str, phone: str
+) -> ApplicationFields:
+    company_name = _text("company_name", company_name, max_length=200)
+    contact_name = _text("contact_name", contact_name, max_length=100)
+    phone = phone.strip()
+    digits = sum(character.isdigit() for character in phone)
+    if not set(phone) <= PHONE_CHARACTERS or not 6 <= digits <= 20 or len(phone) > 32:
+        raise InvalidInput("phone: digits, spaces, +, - and parentheses.", errors={"phone": ["invalid"]})
+    country = country.strip().upper()
+    if len(country) != 2 or not country.isascii() or not country.isalpha():
+        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
+    if not roles or roles - {SELLER, BUYER}:
+        raise InvalidInput("An organisation is a seller, a buyer or both.", errors={"roles": ["invalid"]})
+    number = corporate_number_check(corporate_number)
+    return ApplicationFields(
+        company_name=company_name,
+        corporate_number=number,
+        country=country,
+        roles=frozenset(roles),
+        contact_name=contact_name,
+        phone=phone,
+    )
+
+
+def _record(*, applicant: User, fields: ApplicationFields, language: str) -> ParticipantApplication:
+    """The pending application and its event (inside the caller's transaction; the database refuses a second
+    pending application of the applicant or of the corporate number)."""
+    application = ParticipantApplication.objects.create(
+        applicant=applicant,
+        email=applicant.email,
+        company_name=fields.company_name,
+        corporate_number=fields.corporate_number,
+        country=fields.country,
+        is_seller=SELLER in fields.roles,
+        is_buyer=BUYER in fields.roles,
+        contact_name=fields.contact_name,
+        phone=fields.phone,
+        language=language[:8],
+    )
+    ParticipantEvent.objects.create(
+        application=application,
+        kind=ParticipantEvent.Kind.APPLIED,
+        actor=applicant,
+        payload={"corporate_number": fields.corporate_number, "roles": sorted(fields.roles), "email": applicant.email},
+    )
+    return application
+
+
+_NUMBER_PENDING = "An application with this corporate number is already under review."
+
+
 def application_submit(
     *,
     token: str,
@@ -158,19 +223,15 @@ def application_submit(
 ) -> ParticipantApplication:
     """Records the application (pending) and the applicant's user, who can sign in and follow it."""
     email = signup_link_email(token)
-    company_name = _text("company_name", company_name, max_length=200)
-    contact_name = _text("contact_name", contact_name, max_length=100)
-    phone = phone.strip()
-    digits = sum(character.isdigit() for character in phone)
-    if not set(phone) <= PHONE_CHARACTERS or not 6 <= digits <= 20 or len(phone) > 32:
-        raise InvalidInput("phone: digits, spaces, +, - and parentheses.", errors={"phone": ["invalid"]})
-    country = country.strip().upper()
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
-    if not roles or roles - {SELLER, BUYER}:
-        raise InvalidInput("An organisation is a seller, a buyer or both.", errors={"roles": ["invalid"]})
-    number = corporate_number_check(corporate_number)
-    candidate = get_user_model()(username=email, email=email, first_name=contact_name[:150])
+    fields = _fields(
+        company_name=company_name,
+        corporate_number=corporate_number,
+        country=country,
+        roles=roles,
+        contact_name=contact_name,
+        phone=phone,
+    )
+    candidate = User(username=email, email=email, first_name=fields.contact_name[:150])
     try:
         password_validation.validate_password(password, candidate)
     except ValidationError as exc:
@@ -179,33 +240,51 @@ def application_submit(
         with transaction.atomic():
             candidate.set_password(password)
             candidate.save()
-            application = ParticipantApplication.objects.create(
-                applicant=candidate,
-                email=email,
-                company_name=company_name,
-                corporate_number=number,
-                country=country,
-                is_seller=SELLER in roles,
-                is_buyer=BUYER in roles,
-                contact_name=contact_name,
-                phone=phone,
-                language=language[:8],
-            )
-            ParticipantEvent.objects.create(
-                application=application,
-                kind=ParticipantEvent.Kind.APPLIED,
-                actor=candidate,
-                payload={"corporate_number": number, "roles": sorted(roles), "email": email},
-            )
+            return _record(applicant=candidate, fields=fields, language=language)
     except IntegrityError as exc:
         # A race lost to another submission: the same address (the user) or the same number under review.
         if get_user_model().objects.filter(username=email).exists():
             raise Conflict("This address already has an account: sign in instead.", code="signup-link-used") from exc
-        raise Conflict(
-            "An application with this corporate number is already under review.",
-            errors={"corporate_number": ["pending"]},
-        ) from exc
-    return application
+        raise Conflict(_NUMBER_PENDING, errors={"corporate_number": ["pending"]}) from exc
+
+
+def application_reapply(
+    *,
+    user_id: int | None,
+    company_name: str,
+    corporate_number: str,
+    country: str,
+    roles: set[str],
+    contact_name: str,
+    phone: str,
+    language: str,
+) -> ParticipantApplication:
+    """A signed-in applicant whose application was rejected (or a person who left its organisation) applies again,
+    with the account it has; Conflict while it belongs to an organisation or has an application under review."""
+    applicant = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    if applicant is None:
+        raise NotFound("No such account.")
+    if Membership.objects.filter(user=applicant).exists():
+        raise Conflict("This account already acts for an organisation.", code="already-a-member")
+    if ParticipantApplication.objects.filter(
+        applicant=applicant, status=ParticipantApplication.Status.PENDING
+    ).exists():
+        raise Conflict("Your application is already under review.", code="application-pending")
+    fields = _fields(
+        company_name=company_name,
+        corporate_number=corporate_number,
+        country=country,
+        roles=roles,
+        contact_name=contact_name,
+        phone=phone,
+    )
+    try:
+        with transaction.atomic():
+            return _record(applicant=applicant, fields=fields, language=language)
+    except IntegrityError as exc:
+        if ParticipantApplication.objects.filter(applicant=applicant, status="pending").exists():
+            raise Conflict("Your application is already under review.", code="application-pending") from exc
+        raise Conflict(_NUMBER_PENDING, errors={"corporate_number": ["pending"]}) from exc
 
 
 def application_of(user: object) -> ParticipantApplication | None:
@@ -287,6 +366,6 @@ def application_reject(*, application_id: uuid.UUID, reason: str, actor: Actor, 
         to=application.email,
         name="application_rejected",
         language=application.language,
-        context={"application": application, "link": origin + reverse("web:signup")},
+        context={"application": application, "link": origin + reverse("web:application")},
     )
     return application

@@ -234,8 +234,19 @@ def test_rejection_needs_a_reason_which_the_applicant_is_told_in_its_language(
     client.login(username=pending.email, password=PASSWORD)
     page = client.get("/signup/application/").content.decode()
     assert "登記簿の社名と一致しません。" in page
-    # The number is free again for a new application.
-    assert apply(client, email="new@hokuriku.example").status_code == 302
+    # The applicant applies again from its page, corrected; the number is free again.
+    assert 'id="reapply-form"' in page
+    fixed = {**application(company_name="北陸センシング株式会社"), "password": "", "password_again": ""}
+    again = client.post("/signup/application/", fixed)
+    assert again.status_code == 302
+    latest = ParticipantApplication.objects.filter(applicant=pending.applicant).order_by("-created_at").first()
+    assert latest is not None and latest.status == "pending" and latest.company_name == "北陸センシング株式会社"
+    assert "reapply-form" not in client.get("/signup/application/").content.decode()
+    # A second one while the first is under review is refused, and another applicant cannot take the number.
+    assert client.post("/signup/application/", fixed).status_code == 200  # no form any more: the page as it is
+    assert ParticipantApplication.objects.filter(applicant=pending.applicant, status="pending").count() == 1
+    client.logout()
+    assert apply(client, email="new@hokuriku.example").status_code == 400
 
 
 def test_the_console_lists_pending_applications_first_and_decides_them(

@@ -21,10 +21,12 @@ from config.api.principal import BUYER, SELLER, principal_of
 from config.errors import DomainError
 from config.registration import corporate_number_refusal, normalize_corporate_number
 from config.text import displayable_line
+from marketplace.models import ParticipantApplication
 from marketplace.services.mail import origin_of
 from marketplace.services.signup import (
     TooManySignupEmails,
     application_of,
+    application_reapply,
     application_submit,
     email_normalize,
     signup_email_request,
@@ -118,7 +120,9 @@ COUNTRIES = [
 ]
 
 
-class ApplicationForm(forms.Form):
+class ReapplyForm(forms.Form):
+    """What an organisation applies with; ``ApplicationForm`` adds the new account's password."""
+
     company_name = forms.CharField(label=_("Company name"), max_length=200, validators=[displayable_line])
     corporate_number = forms.CharField(
         label=_("Corporate number (法人番号)"),
@@ -143,6 +147,27 @@ class ApplicationForm(forms.Form):
         validators=[displayable_line],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_corporate_number(self) -> str:
+        number = normalize_corporate_number(self.cleaned_data["corporate_number"])
+        refusal = corporate_number_refusal(number)
+        if refusal is not None:
+            raise forms.ValidationError(str(refusal))
+        return number
+
+    def application(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "company_name": data["company_name"],
+            "corporate_number": data["corporate_number"],
+            "country": data["country"],
+            "roles": set(data["roles"]),
+            "contact_name": data["contact_name"],
+            "phone": data["phone"],
+        }
+
+
+class ApplicationForm(ReapplyForm):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -152,13 +177,6 @@ class ApplicationForm(forms.Form):
     password_again = forms.CharField(
         label=_("Password, again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-
-    def clean_corporate_number(self) -> str:
-        number = normalize_corporate_number(self.cleaned_data["corporate_number"])
-        refusal = corporate_number_refusal(number)
-        if refusal is not None:
-            raise forms.ValidationError(str(refusal))
-        return number
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -182,18 +200,12 @@ def signup_apply(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         form = ApplicationForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 application = application_submit(
                     token=token,
-                    company_name=data["company_name"],
-                    corporate_number=data["corporate_number"],
-                    country=data["country"],
-                    roles=set(data["roles"]),
-                    contact_name=data["contact_name"],
-                    phone=data["phone"],
-                    password=data["password"],
+                    password=form.cleaned_data["password"],
                     language=translation.get_language() or "ja",
+                    **form.application(),
                 )
             except DomainError as exc:
                 show_domain_error(form, exc)
@@ -208,8 +220,25 @@ def signup_apply(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def application_status(request: HttpRequest) -> HttpResponse:
-    """The applicant's page: its application under review, or the operator's answer."""
+    """The applicant's page: its application under review, or the operator's answer; after a rejection (or for an
+    account that left its organisation) a form to apply again."""
     if principal_of(request) is not None:
         return redirect("web:catalog")
     application = application_of(request.user)
-    return render(request, "marketplace/application_status.html", {"application": application})
+    may_apply = application is None or application.status == ParticipantApplication.Status.REJECTED
+    status = 200
+    form = ReapplyForm() if may_apply else None
+    if request.method == "POST" and may_apply:
+        form = ReapplyForm(request.POST)
+        if form.is_valid():
+            try:
+                application_reapply(
+                    user_id=request.user.pk, language=translation.get_language() or "ja", **form.application()
+                )
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                return redirect("web:application")
+        status = 400
+    context = {"application": application, "form": form}
+    return render(request, "marketplace/application_status.html", context, status=status)
