@@ -24,6 +24,7 @@ QUEUES = {
     "deals.close_auctions": "default",
     "deals.expire_private_offers": "default",
     "marketplace.expire_orders": "default",
+    "marketplace.send_mail": "default",
     "settlement.authorize": "settlement",
     "settlement.capture": "settlement",
     "settlement.check_delivery": "settlement",
