@@ -206,3 +206,12 @@ def test_the_api_lists_members_for_the_manage_scope_only(org: Party) -> None:
     assert refused["Content-Type"].startswith("application/problem+json")
     assert signed_in(org.email).get("/api/v1/members").status_code == 200
     assert Client().get("/api/v1/members").status_code == 401
+
+
+def test_hostile_member_ids_and_tokens_are_refused_without_an_error(org: Party) -> None:
+    admin = signed_in(org.email)
+    huge = 10**30
+    assert admin.post(f"/members/{huge}/remove/").status_code == 404
+    assert admin.post(f"/members/{huge}/role/", {"role": "admin"}).status_code == 404
+    assert Client().get("/invitations/" + "x" * 5000 + "/").status_code == 404
+    assert Client().get("/signup/apply/" + "x" * 5000 + "/").status_code == 404
