@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_process_shutdown
 
 from config.request_id import request_id_connect_celery
 
@@ -30,3 +30,13 @@ def _log_as_every_process(loglevel: Any = None, **_: Any) -> None:
     logging.config.dictConfig(settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel if isinstance(loglevel, int) else str(loglevel).upper())
+
+
+@worker_process_shutdown.connect
+def _metrics_process_dead(pid: int, **kwargs: object) -> None:
+    """A prefork child that exits leaves its counts (they are cumulative) but is marked dead, like gunicorn's
+    workers (gunicorn.conf.py), when the pool shares a metrics folder (config/metrics.py)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)

@@ -180,6 +180,13 @@ class MarketSettings:
     signup_email_interval: timedelta
     signup_emails_per_client_hour: int
     invitation_lifetime: timedelta
+    # Who may read GET /metrics (config/metrics.py): the bearer of this token, or (empty) only this machine.
+    metrics_token: str = field(repr=False)
+    # Where ``manage.py workers`` serves its pools' metrics (port 0: nowhere), under the same rule.
+    worker_metrics_port: int
+    worker_metrics_host: str
+    # The folder the pools' processes share their counts in (None: a temporary one of the command's own).
+    worker_metrics_dir: Path | None
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -239,6 +246,10 @@ class MarketSettings:
             signup_email_interval=read("SIGNUP_EMAIL_INTERVAL_SECONDS", _duration("seconds")),
             signup_emails_per_client_hour=read("SIGNUP_EMAILS_PER_CLIENT_HOUR", _integer(minimum=1)),
             invitation_lifetime=read("INVITATION_DAYS", _duration("days", positive=True)),
+            metrics_token=read("METRICS_TOKEN", _text).strip(),
+            worker_metrics_port=read("WORKER_METRICS_PORT", _port),
+            worker_metrics_host=read("WORKER_METRICS_HOST", _nonempty_text),
+            worker_metrics_dir=read("WORKER_METRICS_DIR", _optional_path),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored
@@ -363,6 +374,13 @@ def _rate(value: object) -> Rate:
     if int(requests) < 1:
         raise ValueError(f"must allow at least one request, not {value!r}")
     return Rate(requests=int(requests), period=timedelta(seconds=seconds))
+
+
+def _port(value: object) -> int:
+    port = _integer(minimum=0)(value)
+    if port > 65535:
+        raise ValueError(f"a TCP port is at most 65535, not {port}")
+    return port
 
 
 def _text(value: object) -> str:

@@ -79,6 +79,10 @@ def raw(**changes: Any) -> dict[str, Any]:
         "SIGNUP_EMAIL_INTERVAL_SECONDS": 600,
         "SIGNUP_EMAILS_PER_CLIENT_HOUR": 5,
         "INVITATION_DAYS": 7,
+        "METRICS_TOKEN": "",
+        "WORKER_METRICS_PORT": 0,
+        "WORKER_METRICS_HOST": "127.0.0.1",
+        "WORKER_METRICS_DIR": "",
         **changes,
     }
 
@@ -139,6 +143,10 @@ def test_values_are_parsed_into_their_types() -> None:
         signup_email_interval=timedelta(minutes=10),
         signup_emails_per_client_hour=5,
         invitation_lifetime=timedelta(days=7),
+        metrics_token="",
+        worker_metrics_port=0,
+        worker_metrics_host="127.0.0.1",
+        worker_metrics_dir=None,
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 

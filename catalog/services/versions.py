@@ -7,6 +7,7 @@ import io
 import logging
 import shutil
 import tempfile
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path, PurePath
@@ -25,6 +26,7 @@ from catalog.selectors import PROFILE_FAILED, PROFILE_STARTED, versions_awaiting
 from catalog.services.datasets import dataset_mark_published, event_record
 from catalog.tasks import VALIDATION_TIME_LIMIT, profile_version, validate_version
 from catalog.validation import Check, Limits, validate_stream
+from config import metrics
 from config.errors import Conflict, Forbidden, InvalidInput
 from config.market import market_settings
 
@@ -261,12 +263,24 @@ def version_validate(*, version_id: uuid.UUID) -> DatasetVersion:
         return _decide(version, _interrupted(attempt - 1, limit))
     # The checks read the whole file (minutes for gigabytes) outside any transaction; only the verdict
     # is written under lock, and only if no other worker decided first.
+    started = time.perf_counter()
     try:
         result = _run_checks(version)
     except (OSError, OperationalError):  # retried by the task (its autoretry_for): not an interruption
         _release(version_id)
         raise
+    _validation_count(version, result, seconds=time.perf_counter() - started)
     return _decide(version, result)
+
+
+def _validation_count(version: DatasetVersion, result: dict[str, Any], *, seconds: float) -> None:
+    """The throughput of validation (docs/operations.md#metrics): the file's bytes, its rows when they were
+    counted (a file refused early has none), the time its checks took."""
+    fmt = version.file_format
+    metrics.VALIDATIONS.labels(fmt, "passed" if result["passed"] else "failed").inc()
+    metrics.VALIDATION_BYTES.labels(fmt).inc(version.size_bytes or 0)
+    metrics.VALIDATION_ROWS.labels(fmt).inc(result.get("row_count") or 0)
+    metrics.VALIDATION_DURATION.labels(fmt).observe(seconds)
 
 
 def _decide(version: DatasetVersion, result: dict[str, Any]) -> DatasetVersion:

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response carries X-Request-Id, every line logged while serving it request_id (config/request_id.py).
     "config.request_id.RequestIdMiddleware",
+    # Then: times every request (the probes too) and answers GET /metrics, which Prometheus scrapes by
+    # address over plain HTTP like the probes (config/metrics.py, docs/operations.md#metrics).
+    "config.metrics.MetricsMiddleware",
     # Then: load balancers probe /healthz and /readyz by address over plain HTTP (config/health.py).
     "config.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -384,6 +387,16 @@ ICHIBA = {
     "SIGNUP_EMAIL_INTERVAL_SECONDS": env.int("ICHIBA_SIGNUP_EMAIL_INTERVAL_SECONDS", default=10 * 60),
     "SIGNUP_EMAILS_PER_CLIENT_HOUR": env.int("ICHIBA_SIGNUP_EMAILS_PER_CLIENT_HOUR", default=5),
     "INVITATION_DAYS": env.int("ICHIBA_INVITATION_DAYS", default=7),
+    # GET /metrics (Prometheus, docs/operations.md#metrics): with a token, only `Authorization: Bearer <token>`
+    # may read it; empty, only this machine (loopback, not relayed by a proxy), others get a 404.
+    "METRICS_TOKEN": env.str("ICHIBA_METRICS_TOKEN", default=""),
+    # The port on which `manage.py workers` serves its pools' metrics (same rule as /metrics); 0: not served.
+    "WORKER_METRICS_PORT": env.int("ICHIBA_WORKER_METRICS_PORT", default=0),
+    # The address it listens on: this machine's loopback unless a token lets Prometheus in from elsewhere.
+    "WORKER_METRICS_HOST": env.str("ICHIBA_WORKER_METRICS_HOST", default="127.0.0.1"),
+    # The folder the pools' processes write their counts to (emptied when `manage.py workers` starts); empty: a
+    # temporary folder of the command's own. Never the web server's PROMETHEUS_MULTIPROC_DIR: each empties its own.
+    "WORKER_METRICS_DIR": env.str("ICHIBA_WORKER_METRICS_DIR", default=""),
 }
 
 # --- E-mail (sign-up confirmations, the operator's answers, invitations) ---------------------------------

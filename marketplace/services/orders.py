@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
+from config import metrics
 from config.api.principal import Principal
 from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import Change, rows_write
@@ -382,6 +384,7 @@ def order_place(
         )
     )
     rows.write()
+    metrics.count_after_commit(metrics.ORDERS_PLACED.labels(side, type).inc)
     return Placed(order=order, trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
 
 
@@ -695,6 +698,7 @@ def _conclude(
             )
         )
     rows.inserts += rows.subscriber_rows
+    metrics.count_after_commit(_trades_counter(offering.channel, len(trades), len(contracts)))
     return trades
 
 
@@ -724,6 +728,14 @@ def _log_trade(trade: Trade, contract: Contract) -> None:
         offering=str(trade.offering_id),
         dataset_version=str(contract.dataset_version_id),
     )
+
+
+def _trades_counter(channel: str, trades: int, contracts: int) -> Callable[[], None]:
+    def count() -> None:
+        metrics.TRADES.labels(channel).inc(trades)
+        metrics.CONTRACTS_CONCLUDED.labels(channel).inc(contracts)
+
+    return count
 
 
 def _subscription_shape(offering: Offering, valid_until: datetime) -> hooks.SubscriptionShape | None:

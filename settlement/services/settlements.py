@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from config import metrics
 from config.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from config.logging import log_after_commit
 from config.market import market_settings
@@ -135,6 +136,7 @@ def _move(settlement: Settlement, target: str, *, reason: str, actor: str = "sys
         currency=settlement.currency,
         actor=actor,
     )
+    metrics.count_after_commit(metrics.SETTLEMENT_TRANSITIONS.labels(target).inc)
     listeners = webhook_listeners(organization_ids=(settlement.buyer_id, settlement.seller_id))
     for organization_id in listeners:
         webhook_publish(
@@ -846,6 +848,9 @@ def _authorized(settlement: Settlement, *, reason: str, delivery_url: str | None
     entitlement = entitlement_grant(
         settlement=settlement, contract=contract, first=True, delivery_url=delivery_url, subscription=subscription
     )
+    # The settlement was opened in the trade's own transaction: its creation is the trade's execution.
+    opened = settlement.created_at
+    metrics.count_after_commit(lambda: metrics.settlement_lag_observe(executed_at=opened, granted_at=now))
     settlement_hooks.on_trade_access_granted(
         settlement_hooks.TradeAccessGranted(
             trade_id=settlement.trade_id,

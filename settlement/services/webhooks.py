@@ -38,6 +38,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from catalog.hooks import VersionPublished
+from config import metrics
 from config.api.principal import Principal
 from config.errors import InvalidInput, NotFound, RuleViolation
 from config.market import market_settings
@@ -151,9 +152,12 @@ def webhook_endpoint_delete(*, principal: Principal, endpoint_id: str | uuid.UUI
     endpoint = webhook_endpoint_get(principal=principal, endpoint_id=endpoint_id)
     WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(active=False, disabled_at=timezone.now())
     webhook_delivery_check("pending", "failed")
-    endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+    given_up = endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
         status=WebhookDelivery.Status.FAILED, last_error="The endpoint was deleted."
     )
+    if given_up:
+        failed = metrics.WEBHOOK_DELIVERIES.labels(WebhookDelivery.Status.FAILED)
+        metrics.count_after_commit(lambda: failed.inc(given_up))
 
 
 @transaction.atomic
@@ -475,8 +479,12 @@ def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
         # Only while our claim holds: if the lease ran out and another worker claimed the row, its
         # outcome wins and ours stays in the attempt log only. Either way our slot is free again.
         ours = WebhookDelivery.objects.filter(pk=delivery.id, attempts=number)
-        if not ours.filter(status=WebhookDelivery.Status.PENDING).update(**changes, in_flight_until=None):
+        applied = ours.filter(status=WebhookDelivery.Status.PENDING).update(**changes, in_flight_until=None)
+        if not applied:
             ours.update(in_flight_until=None)  # the endpoint was deleted meanwhile (the delivery failed)
+    metrics.WEBHOOK_ATTEMPTS.labels("ok" if outcome.ok else "error").inc()
+    if applied and target != WebhookDelivery.Status.PENDING:
+        metrics.WEBHOOK_DELIVERIES.labels(target).inc()
     fields = {
         "delivery": str(delivery.id),
         "event_id": str(delivery.event_id),

@@ -5,20 +5,30 @@ stays in the foreground, passes SIGINT/SIGTERM on to every worker (a warm shutdo
 if one worker exits it stops the others and exits with that worker's status, so a supervisor sees the failure
 and restarts the lot. ``--print`` shows the commands instead, one a line, to run each pool on machines of its
 own; ``--pool`` starts only the pools named.
+
+Metrics (docs/operations.md#metrics, ADR 21): the workers count what they do (settlement steps, webhook deliveries,
+validations) into a metrics folder shared by all their processes (their ``PROMETHEUS_MULTIPROC_DIR``):
+``ICHIBA_WORKER_METRICS_DIR``, emptied here first, else a temporary folder of the command's own; with
+``ICHIBA_WORKER_METRICS_PORT`` set this command serves the folder's sums at
+``http://ICHIBA_WORKER_METRICS_HOST:port/metrics``. With neither set the workers count nothing anyone reads.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.market import market_settings
+from config.metrics import multiprocess_directory_clean, worker_metrics_server
 from config.workers import pools, worker_command
 
 
@@ -40,6 +50,31 @@ class Command(BaseCommand):
             return
         # The workers read the settings this command read, whatever the default of their entry point.
         environment = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        market = market_settings()
+        directory = str(market.worker_metrics_dir or "")
+        own_directory = not directory and market.worker_metrics_port > 0
+        if own_directory:
+            directory = tempfile.mkdtemp(prefix="ichiba-worker-metrics-")
+        if directory:
+            multiprocess_directory_clean(directory)
+            environment["PROMETHEUS_MULTIPROC_DIR"] = directory
+        else:  # a folder meant for the web processes (a shared environment file) is not the workers' to write to
+            environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        if market.worker_metrics_port:
+            server = worker_metrics_server(
+                directory=directory,
+                host=market.worker_metrics_host,
+                port=market.worker_metrics_port,
+                token=market.metrics_token,
+            )
+            self.stdout.write(f"Worker metrics on http://{market.worker_metrics_host}:{server.server_port}/metrics")
+        try:
+            self._run(commands, environment)
+        finally:
+            if own_directory:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    def _run(self, commands: dict[str, list[str]], environment: dict[str, str]) -> None:
         workers = {
             name: subprocess.Popen(command, env=environment)  # noqa: S603 (our own command)
             for name, command in commands.items()
