@@ -100,6 +100,15 @@ def test_requests_are_counted_by_url_pattern_method_and_status_never_by_path(buy
     assert value(name, route="healthz", method="GET", status="200") == probes + 1
 
 
+def test_a_scrape_carries_only_the_names_the_dashboard_may_use(
+    seller: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    published_offering(seller, django_capture_on_commit_callbacks)  # a validation and a few requests
+    found = {name for name, _, _ in metrics.samples(scrape()) if name.startswith("ichiba_")}
+    assert {name for name in found if not name.endswith("_created")} <= metrics.exported_names()
+    assert "ichiba_validations_total" in found
+
+
 def test_a_scrape_is_not_counted_among_the_requests(db: Any) -> None:
     name = "ichiba_http_request_duration_seconds_count"
     first = value(name)
