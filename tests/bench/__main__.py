@@ -17,6 +17,7 @@ from tests.bench import (
     http_load,
     kanon,
     matching,
+    metrics_overhead,
     mqtt_fanout,
     profile,
     settlement,
@@ -42,6 +43,7 @@ def main(argv: list[str]) -> int:
         "dcat": dcat.run,
         "dsp": dsp.run,
         "kanon": kanon.run,
+        "metrics": metrics_overhead.run,
     }
     chosen = argv or list(benches)
     unknown = [name for name in chosen if name not in benches]
