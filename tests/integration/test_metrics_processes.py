@@ -1,6 +1,7 @@
 """Metrics across processes (config/metrics.py, run by CI): a gunicorn of two worker processes sharing a metrics
-folder answers, from either worker, the requests both served, and still after one of them is replaced; the
-worker pools started by ``manage.py workers`` count the settlement steps they run, served on their own port."""
+folder answers, from either worker, the requests both served, and still after one of them is replaced, only to
+the token's bearer when there is one; the worker pools started by ``manage.py workers`` count the settlement steps
+they run, served on their own port; a Celery worker counts the validations and webhook attempts it runs."""
 
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from catalog.models import DatasetVersion
 from config import metrics
+from settlement.models import WebhookDelivery
+from settlement.services.webhooks import webhook_endpoint_create
+from tests.builders import make_party, principal
 from tests.fixtures import free_port, require_postgres, require_redis
 from tests.integration.servers import WebServer, require_gunicorn
-from tests.integration.workers import buy, market, status_of, wait_for
+from tests.integration.workers import buy, market, start_worker, status_of, stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -193,3 +199,47 @@ def test_the_worker_pools_count_what_they_settle_on_their_own_port(tmp_path: Pat
         except subprocess.TimeoutExpired:
             pools.kill()
             pools.wait()
+
+
+def test_a_worker_counts_the_validation_and_the_webhook_it_runs(tmp_path: Path, on_broker: Any, workers: Any) -> None:
+    directory = tmp_path / "worker-metrics"
+    directory.mkdir()
+    # One attempt allowed: the delivery to a port nobody listens on fails for good at its first try.
+    env = {
+        "PROMETHEUS_MULTIPROC_DIR": str(directory),
+        "ICHIBA_WORKER_METRICS_DIR": "",
+        "ICHIBA_WEBHOOK_MAX_ATTEMPTS": "1",
+    }
+    worker = start_worker(queues="validation,profiling,webhooks,default", name="metrics", env=env)
+    workers.append(worker)
+    seller = make_party("Metrics Seller", {"seller"})
+    webhook_endpoint_create(
+        principal=principal(seller), url=f"http://127.0.0.1:{free_port()}/hooks", events=["dataset.version_published"]
+    )
+    dataset = seller.client.post(
+        "/api/v1/datasets", {"title": "Gauges", "data_class": "iot", "category": "infrastructure"}, format="json"
+    ).json()
+    content = ("timestamp,value\n" + "".join(f"2024-01-01T00:{i:02d}:00+09:00,{i}\n" for i in range(12))).encode()
+    upload = seller.client.post(
+        f"/api/v1/datasets/{dataset['id']}/versions", {"file": SimpleUploadedFile("d.csv", content)}, format="multipart"
+    )
+    assert upload.status_code == 202, upload.content
+    version = DatasetVersion.objects.get(dataset_id=dataset["id"])
+    wait_for(
+        lambda: DatasetVersion.objects.get(pk=version.pk).status == DatasetVersion.Status.PUBLISHED,
+        what="validation on the worker",
+        process=worker,
+    )
+    wait_for(
+        lambda: WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED).exists(),
+        what="the webhook's attempt on the worker",
+        process=worker,
+    )
+    stop_worker(worker)  # its counts stay in the folder
+    text = metrics.exposition(directory=str(directory), queues=False)
+    assert metrics.total(text, "ichiba_validations_total", format="csv", outcome="passed") == 1
+    assert metrics.total(text, "ichiba_validation_bytes_total", format="csv") == len(content)
+    assert metrics.total(text, "ichiba_validation_rows_total", format="csv") == 12
+    assert metrics.total(text, "ichiba_validation_duration_seconds_count", format="csv") == 1
+    assert metrics.total(text, "ichiba_webhook_attempts_total", result="error") == 1
+    assert metrics.total(text, "ichiba_webhook_deliveries_total", status="failed") == 1
