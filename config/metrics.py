@@ -24,7 +24,7 @@ import ipaddress
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -327,21 +327,3 @@ class MetricsMiddleware:
             time.perf_counter() - started
         )
         return response
-
-
-def samples(registry_text: bytes) -> Iterable[tuple[str, dict[str, str], float]]:
-    """The samples of a text exposition (for tests and the bench): name, labels, value."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    for family in text_string_to_metric_families(registry_text.decode()):
-        for sample in family.samples:
-            yield sample.name, dict(sample.labels), sample.value
-
-
-def total(registry_text: bytes, name: str, **labels: str) -> float:
-    """The sum of the samples named ``name`` whose labels include ``labels``."""
-    return sum(
-        value
-        for sample, found, value in samples(registry_text)
-        if sample == name and all(found.get(k) == v for k, v in labels.items())
-    )

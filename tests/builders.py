@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -755,3 +756,24 @@ class FakeS3:
     def url(self, name: str, parameters: dict[str, str] | None = None, expire: int | None = None) -> str:
         self.calls.append({"name": name, "parameters": parameters, "expire": expire})
         return f"https://bucket.s3.example/{name}?X-Amz-Expires={expire}&X-Amz-Signature=fake"
+
+
+# --- metrics -----------------------------------------------------------------------------------------------------
+
+
+def metric_samples(exposition: bytes) -> Iterator[tuple[str, dict[str, str], float]]:
+    """The samples of a Prometheus text exposition (config/metrics.py): name, labels, value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(exposition.decode()):
+        for sample in family.samples:
+            yield sample.name, dict(sample.labels), sample.value
+
+
+def metric_total(exposition: bytes, name: str, **labels: str) -> float:
+    """The sum of the samples named ``name`` whose labels include ``labels``."""
+    return sum(
+        value
+        for sample, found, value in metric_samples(exposition)
+        if sample == name and all(found.get(k) == v for k, v in labels.items())
+    )

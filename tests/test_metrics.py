@@ -4,6 +4,7 @@ tests/integration/test_metrics_processes.py)."""
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -12,13 +13,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from catalog.models import DatasetVersion
 from config import metrics
 from settlement.models import Settlement, WebhookDelivery
 from settlement.services import settlements, webhooks
-from tests.builders import place, published_offering, trade
+from tests.builders import metric_samples, metric_total, place, published_offering, trade
 from tests.builders import principal as principal_of
 from tests.fixtures import free_port, require_redis
 
@@ -31,7 +33,7 @@ def scrape(client: Client | None = None, **headers: Any) -> bytes:
 
 
 def value(name: str, **labels: str) -> float:
-    return metrics.total(scrape(), name, **labels)
+    return metric_total(scrape(), name, **labels)
 
 
 # --- access --------------------------------------------------------------------------------------------------
@@ -57,6 +59,8 @@ def test_with_a_token_only_its_bearer_may_read_the_metrics(db: Any, settings: An
     wrong = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION="Bearer scrape-secret-012345678")
     assert wrong.status_code == 404
     assert client.get("/metrics", HTTP_AUTHORIZATION="Basic scrape-secret-0123456789").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret-012345678\u00e9").status_code == 404
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer").status_code == 404
     far = client.get("/metrics", REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer scrape-secret-0123456789")
     assert far.status_code == 200
     assert b"ichiba_http_request_duration_seconds" in far.content
@@ -83,7 +87,7 @@ def test_requests_are_counted_by_url_pattern_method_and_status_never_by_path(buy
     for _ in range(3):
         assert buyer.client.get(f"/api/v1/orders/{uuid.uuid4()}").status_code == 404
     text = scrape()
-    assert metrics.total(text, name, route=route, method="GET", status="404") == before + 3
+    assert metric_total(text, name, route=route, method="GET", status="404") == before + 3
     assert b"/api/v1/orders/" not in text  # no raw path, so no label per order id
 
     unmatched = value(name, route=metrics.UNMATCHED, method="GET", status="404")
@@ -104,7 +108,7 @@ def test_a_scrape_carries_only_the_names_the_dashboard_may_use(
     seller: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     published_offering(seller, django_capture_on_commit_callbacks)  # a validation and a few requests
-    found = {name for name, _, _ in metrics.samples(scrape()) if name.startswith("ichiba_")}
+    found = {name for name, _, _ in metric_samples(scrape()) if name.startswith("ichiba_")}
     assert {name for name in found if not name.endswith("_created")} <= metrics.exported_names()
     assert "ichiba_validations_total" in found
 
@@ -127,7 +131,7 @@ def test_an_order_that_trades_counts_the_order_the_trade_the_contract_and_the_se
     after = scrape()
 
     def moved(name: str, **labels: str) -> float:
-        return metrics.total(after, name, **labels) - metrics.total(before, name, **labels)
+        return metric_total(after, name, **labels) - metric_total(before, name, **labels)
 
     assert moved("ichiba_orders_placed_total", side="sell", type="limit") == 1
     assert moved("ichiba_orders_placed_total", side="buy", type="limit") == 1
@@ -168,7 +172,7 @@ def test_captures_voids_and_refunds_are_counted(
     assert Settlement.objects.get(pk=given_up.pk).status == Settlement.Status.VOIDED
     for status in ("captured", "refunded", "voided"):
         name = "ichiba_settlement_transitions_total"
-        assert metrics.total(after, name, status=status) - metrics.total(before, name, status=status) == 1, status
+        assert metric_total(after, name, status=status) - metric_total(before, name, status=status) == 1, status
 
 
 def test_webhook_attempts_and_failed_deliveries_are_counted(seller: Any, settings: Any) -> None:
@@ -185,10 +189,10 @@ def test_webhook_attempts_and_failed_deliveries_are_counted(seller: Any, setting
     after = scrape()
     assert WebhookDelivery.objects.get(pk=delivery.pk).status == WebhookDelivery.Status.FAILED
     name = "ichiba_webhook_attempts_total"
-    assert metrics.total(after, name, result="error") - metrics.total(before, name, result="error") == 1
+    assert metric_total(after, name, result="error") - metric_total(before, name, result="error") == 1
     name = "ichiba_webhook_deliveries_total"
-    assert metrics.total(after, name, status="failed") - metrics.total(before, name, status="failed") == 1
-    assert metrics.total(after, name, status="delivered") == metrics.total(before, name, status="delivered")
+    assert metric_total(after, name, status="failed") - metric_total(before, name, status="failed") == 1
+    assert metric_total(after, name, status="delivered") == metric_total(before, name, status="delivered")
 
 
 def test_validation_counts_its_bytes_rows_and_time(seller: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -199,7 +203,7 @@ def test_validation_counts_its_bytes_rows_and_time(seller: Any, django_capture_o
     assert version.status == DatasetVersion.Status.PUBLISHED
 
     def moved(name: str, **labels: str) -> float:
-        return metrics.total(after, name, **labels) - metrics.total(before, name, **labels)
+        return metric_total(after, name, **labels) - metric_total(before, name, **labels)
 
     assert moved("ichiba_validations_total", format="csv", outcome="passed") == 1
     assert moved("ichiba_validation_bytes_total", format="csv") == version.size_bytes
@@ -220,10 +224,10 @@ def test_queue_lengths_are_read_from_the_broker_at_scrape_time(db: Any) -> None:
     try:
         client.rpush(key, "one", "two", "three")
         text = scrape()
-        assert metrics.total(text, "ichiba_celery_broker_up") == 1
-        assert metrics.total(text, "ichiba_celery_queue_length", queue="validation") == 3
+        assert metric_total(text, "ichiba_celery_broker_up") == 1
+        assert metric_total(text, "ichiba_celery_queue_length", queue="validation") == 3
         assert {
-            labels["queue"] for name, labels, _ in metrics.samples(text) if name == "ichiba_celery_queue_length"
+            labels["queue"] for name, labels, _ in metric_samples(text) if name == "ichiba_celery_queue_length"
         } == {
             "default",
             "profiling",
@@ -246,12 +250,22 @@ def test_a_broker_that_is_down_fails_the_scrape_soft(db: Any, settings: Any) -> 
         }
     }
     text = scrape()
-    assert metrics.total(text, "ichiba_celery_broker_up") == 0
+    assert metric_total(text, "ichiba_celery_broker_up") == 0
     assert b"ichiba_celery_queue_length{" not in text
     assert b"ichiba_http_request_duration_seconds" in text
 
 
 # --- the workers' metrics server ------------------------------------------------------------------------------
+
+
+def test_the_workers_do_not_start_when_their_metrics_port_is_taken(settings: Any, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings.ICHIBA = {**settings.ICHIBA, "WORKER_METRICS_PORT": port, "WORKER_METRICS_DIR": str(tmp_path)}
+        with pytest.raises(CommandError, match="cannot serve the workers' metrics"):
+            call_command("workers", "--pool", "settlement")
 
 
 def test_the_workers_metrics_server_sums_a_folder_under_the_same_rule(tmp_path: Path) -> None:

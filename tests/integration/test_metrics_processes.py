@@ -26,7 +26,7 @@ from catalog.models import DatasetVersion
 from config import metrics
 from settlement.models import WebhookDelivery
 from settlement.services.webhooks import webhook_endpoint_create
-from tests.builders import make_party, principal
+from tests.builders import make_party, metric_samples, metric_total, principal
 from tests.fixtures import free_port, require_postgres, require_redis
 from tests.integration.servers import WebServer, require_gunicorn
 from tests.integration.workers import buy, market, start_worker, status_of, stop_worker, wait_for
@@ -72,7 +72,7 @@ def _served(text: bytes) -> float:
     depends on how many probes waited in the listen queue while the workers were starting)."""
     return sum(
         value
-        for name, labels, value in metrics.samples(text)
+        for name, labels, value in metric_samples(text)
         if name == HISTOGRAM and not labels["route"].startswith("^api/")
     )
 
@@ -107,7 +107,7 @@ def test_two_gunicorn_workers_report_every_request_they_served(tmp_path: Path) -
     try:
         assert web.process is not None
         _, before = _get(f"{web.url}/metrics")
-        assert metrics.total(before, HISTOGRAM, route="stale") == 0  # the folder was emptied at the start
+        assert metric_total(before, HISTOGRAM, route="stale") == 0  # the folder was emptied at the start
         assert _served(before) == 0
 
         # 8 clients at once, so that both sync workers serve: 60 API requests and 20 probes.
@@ -131,8 +131,8 @@ def test_two_gunicorn_workers_report_every_request_they_served(tmp_path: Path) -
         assert status == 200
         assert _served(text) == 80
         route = "api/v1/orders/<str:order_id>"
-        assert metrics.total(text, HISTOGRAM, route=route, method="GET") == 60
-        assert metrics.total(text, HISTOGRAM, route="healthz", status="200") == 20
+        assert metric_total(text, HISTOGRAM, route=route, method="GET") == 60
+        assert metric_total(text, HISTOGRAM, route="healthz", status="200") == 20
 
         # A worker that exits is replaced; what it served stays counted.
         workers = _worker_pids(web.process.pid)
@@ -187,10 +187,10 @@ def test_the_worker_pools_count_what_they_settle_on_their_own_port(tmp_path: Pat
         wait_for(lambda: status_of(settlement) == "authorized", what="authorisation on the pool", process=pools)
         status, text = _get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
-        assert metrics.total(text, "ichiba_settlement_transitions_total", status="authorized") == 1
-        assert metrics.total(text, "ichiba_settlement_lag_seconds_count") == 1
+        assert metric_total(text, "ichiba_settlement_transitions_total", status="authorized") == 1
+        assert metric_total(text, "ichiba_settlement_lag_seconds_count") == 1
         # The order was placed here, in the "web" process (this test), not on the pool.
-        assert metrics.total(text, "ichiba_orders_placed_total") == 0
+        assert metric_total(text, "ichiba_orders_placed_total") == 0
         assert b"ichiba_celery_queue_length" not in text  # the web's /metrics reports the queues
     finally:
         pools.send_signal(signal.SIGTERM)
@@ -237,9 +237,9 @@ def test_a_worker_counts_the_validation_and_the_webhook_it_runs(tmp_path: Path, 
     )
     stop_worker(worker)  # its counts stay in the folder
     text = metrics.exposition(directory=str(directory), queues=False)
-    assert metrics.total(text, "ichiba_validations_total", format="csv", outcome="passed") == 1
-    assert metrics.total(text, "ichiba_validation_bytes_total", format="csv") == len(content)
-    assert metrics.total(text, "ichiba_validation_rows_total", format="csv") == 12
-    assert metrics.total(text, "ichiba_validation_duration_seconds_count", format="csv") == 1
-    assert metrics.total(text, "ichiba_webhook_attempts_total", result="error") == 1
-    assert metrics.total(text, "ichiba_webhook_deliveries_total", status="failed") == 1
+    assert metric_total(text, "ichiba_validations_total", format="csv", outcome="passed") == 1
+    assert metric_total(text, "ichiba_validation_bytes_total", format="csv") == len(content)
+    assert metric_total(text, "ichiba_validation_rows_total", format="csv") == 12
+    assert metric_total(text, "ichiba_validation_duration_seconds_count", format="csv") == 1
+    assert metric_total(text, "ichiba_webhook_attempts_total", result="error") == 1
+    assert metric_total(text, "ichiba_webhook_deliveries_total", status="failed") == 1

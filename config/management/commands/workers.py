@@ -61,12 +61,18 @@ class Command(BaseCommand):
         else:  # a folder meant for the web processes (a shared environment file) is not the workers' to write to
             environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
         if market.worker_metrics_port:
-            server = worker_metrics_server(
-                directory=directory,
-                host=market.worker_metrics_host,
-                port=market.worker_metrics_port,
-                token=market.metrics_token,
-            )
+            try:
+                server = worker_metrics_server(
+                    directory=directory,
+                    host=market.worker_metrics_host,
+                    port=market.worker_metrics_port,
+                    token=market.metrics_token,
+                )
+            except OSError as error:  # the port is taken, or the address is not this machine's
+                if own_directory:
+                    shutil.rmtree(directory, ignore_errors=True)
+                address = f"{market.worker_metrics_host}:{market.worker_metrics_port}"
+                raise CommandError(f"cannot serve the workers' metrics on {address}: {error}") from None
             self.stdout.write(f"Worker metrics on http://{market.worker_metrics_host}:{server.server_port}/metrics")
         try:
             self._run(commands, environment)
