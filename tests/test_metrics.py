@@ -134,6 +134,8 @@ def test_an_order_that_trades_counts_the_order_the_trade_the_contract_and_the_se
         return metric_total(after, name, **labels) - metric_total(before, name, **labels)
 
     assert moved("ichiba_orders_placed_total", side="sell", type="limit") == 1
+    # The pattern deploy/prometheus/alerts.yml watches for the latency of placing an order.
+    assert moved("ichiba_http_request_duration_seconds_count", route="api/v1/orders", method="POST", status="201") == 2
     assert moved("ichiba_orders_placed_total", side="buy", type="limit") == 1
     assert moved("ichiba_trades_total", channel="book") == 1
     assert moved("ichiba_contracts_concluded_total", channel="book") == 1
