@@ -51,18 +51,38 @@ from config.api.problems import PROBLEM_TYPES, django_problem
 from config.health import LIVENESS_PATH, READINESS_PATH
 
 __all__ = [
+    "CELERY_BROKER_UP",
     "CELERY_QUEUE_LENGTH",
+    "CONTRACTS_CONCLUDED",
     "METRICS_PATH",
+    "ORDERS_PLACED",
+    "REQUEST_DURATION",
+    "SETTLEMENT_LAG",
+    "SETTLEMENT_TRANSITIONS",
+    "TRADES",
+    "UNMATCHED",
+    "VALIDATIONS",
+    "VALIDATION_BYTES",
+    "VALIDATION_DURATION",
+    "VALIDATION_ROWS",
+    "WEBHOOK_ATTEMPTS",
+    "WEBHOOK_DELIVERIES",
     "MetricsMiddleware",
     "count_after_commit",
     "exported_names",
     "exposition",
+    "multiprocess_directory_clean",
+    "route_of",
+    "scrape_allowed",
     "settlement_lag_observe",
+    "worker_metrics_server",
 ]
 
 METRICS_PATH = "/metrics"
-# Requests no URL pattern resolved: answered by a middleware (a probe, a static file, a refusal) or a 404.
+# Requests no URL pattern resolved: answered by a middleware (a refusal) or a 404, the API's catch-all included.
 UNMATCHED = "<unmatched>"
+# config/urls.py's pattern that answers every other path under /api/ with a 404 problem.
+API_NOT_FOUND = "api-not-found"
 STATIC = "<static>"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -295,9 +315,9 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
 
 def route_of(request: HttpRequest) -> str:
-    """The URL pattern a request resolved to (``api/v1/orders/<uuid:order_id>``); a few fixed words otherwise."""
+    """The URL pattern a request resolved to (``api/v1/orders/<str:order_id>``); a few fixed words otherwise."""
     match = getattr(request, "resolver_match", None)
-    if match is not None and match.route:
+    if match is not None and match.route and match.url_name != API_NOT_FOUND:
         return str(match.route)
     path = request.path_info
     if path in (LIVENESS_PATH, READINESS_PATH):

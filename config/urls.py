@@ -24,7 +24,7 @@ urlpatterns = [
     # Any other path under /api/ is a problem-details 404 whatever the method, with DEBUG on too (Django's
     # handler404 is not used then).
     # (Not /api/schema or /api/docs without their slash: CommonMiddleware redirects those to the real pages.)
-    re_path(r"^api/(?!(?:schema|docs)$)", csrf_exempt(page_not_found)),
+    re_path(r"^api/(?!(?:schema|docs)$)", csrf_exempt(page_not_found), name="api-not-found"),
     # Public keys that verify the market's provider-delivery tokens (ES256 JWTs).
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("problems/<slug:code>", ProblemTypesView.as_view(), name="problem-type"),

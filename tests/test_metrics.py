@@ -90,10 +90,12 @@ def test_requests_are_counted_by_url_pattern_method_and_status_never_by_path(buy
     assert metric_total(text, name, route=route, method="GET", status="404") == before + 3
     assert b"/api/v1/orders/" not in text  # no raw path, so no label per order id
 
+    # Every path no pattern knows is one label, a page's or the API's (config/urls.py's catch-all).
     unmatched = value(name, route=metrics.UNMATCHED, method="GET", status="404")
     for _ in range(2):
         Client().get(f"/no-such-page/{uuid.uuid4()}")
-    assert value(name, route=metrics.UNMATCHED, method="GET", status="404") == unmatched + 2
+        assert Client().get(f"/api/v1/no-such-thing/{uuid.uuid4()}").status_code == 404
+    assert value(name, route=metrics.UNMATCHED, method="GET", status="404") == unmatched + 4
 
     # A method nobody defines is one label, not one per invented word; a probe is named by its path.
     odd = value(name, method="other")

@@ -29,7 +29,7 @@ from settlement.models import WebhookDelivery
 from settlement.services.webhooks import webhook_endpoint_create
 from tests.builders import make_party, metric_samples, metric_total, principal
 from tests.fixtures import free_port, require_postgres, require_redis
-from tests.integration.servers import WebServer, require_gunicorn
+from tests.integration.servers import START_SECONDS, WebServer, require_gunicorn
 from tests.integration.workers import buy, market, start_worker, status_of, stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,12 +69,12 @@ def _listening(port: int) -> bool:
 
 
 def _served(text: bytes) -> float:
-    """Requests counted, but for WebServer's start-up probes (any path under /api/ that no endpoint has: its count
-    depends on how many probes waited in the listen queue while the workers were starting)."""
+    """Requests counted, but for WebServer's start-up probes (a path under /api/ that no endpoint has, so
+    ``<unmatched>``: their count depends on how many waited in the listen queue while the workers were starting)."""
     return sum(
         value
         for name, labels, value in metric_samples(text)
-        if name == HISTOGRAM and not labels["route"].startswith("^api/")
+        if name == HISTOGRAM and labels["route"] != metrics.UNMATCHED
     )
 
 
@@ -88,7 +88,7 @@ def _requests_by_process(directory: Path) -> dict[str, float]:
             sample.value
             for family in merged
             for sample in family.samples
-            if sample.name == HISTOGRAM and not sample.labels["route"].startswith("^api/")  # as _served
+            if sample.name == HISTOGRAM and sample.labels["route"] != metrics.UNMATCHED  # as _served
         )
     return counts
 
@@ -126,29 +126,38 @@ def test_two_gunicorn_workers_report_every_request_they_served(tmp_path: Path) -
         assert metric_total(before, HISTOGRAM, route="stale") == 0  # the folder was emptied at the start
         assert _served(before) == 0
 
-        # 8 clients at once, so that both sync workers serve: 60 API requests and 20 probes.
-        paths = [f"/api/v1/orders/{uuid.uuid4()}" for _ in range(60)] + ["/healthz"] * 20
-        statuses: list[int] = []
+        def load(paths: list[str]) -> list[int]:
+            """``paths`` requested by 8 clients at once, so that both sync workers serve."""
+            statuses: list[int] = []
 
-        def client(share: list[str]) -> None:
-            for path in share:
-                statuses.append(_get(f"{web.url}{path}")[0])
+            def client(share: list[str]) -> None:
+                for path in share:
+                    statuses.append(_get(f"{web.url}{path}")[0])
 
-        threads = [threading.Thread(target=client, args=(paths[i::8],)) for i in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+            threads = [threading.Thread(target=client, args=(paths[i::8],)) for i in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            return statuses
+
+        # The server answers as soon as one worker has loaded the application: wait until both have served.
+        deadline = time.monotonic() + START_SECONDS
+        while len([count for count in _requests_by_process(directory).values() if count]) < 2:
+            assert time.monotonic() < deadline, f"one worker serves all: {_requests_by_process(directory)}"
+            load(["/healthz"] * 16)
+        _, warm = _get(f"{web.url}/metrics")
+        served = _served(warm)
+        assert served == sum(_requests_by_process(directory).values())  # both workers' counts, from one worker
+
+        statuses = load([f"/api/v1/orders/{uuid.uuid4()}" for _ in range(60)] + ["/healthz"] * 20)
         assert len(statuses) == 80 and 500 not in statuses, statuses
-
-        by_worker = _requests_by_process(directory)
-        assert len([count for count in by_worker.values() if count]) == 2, f"one worker served all: {by_worker}"
         status, text = _get(f"{web.url}/metrics")
         assert status == 200
-        assert _served(text) == 80
+        assert _served(text) == served + 80
+        assert metric_total(text, HISTOGRAM, route="healthz", status="200") == served + 20
         route = "api/v1/orders/<str:order_id>"
         assert metric_total(text, HISTOGRAM, route=route, method="GET") == 60
-        assert metric_total(text, HISTOGRAM, route="healthz", status="200") == 20
 
         # A worker that exits is replaced; what it served stays counted.
         workers = _worker_pids(web.process.pid)
@@ -161,7 +170,7 @@ def test_two_gunicorn_workers_report_every_request_they_served(tmp_path: Path) -
         for _ in range(4):  # whichever worker answers, the sum is the same
             status, text = _get(f"{web.url}/metrics")
             assert status == 200
-            assert _served(text) == 80
+            assert _served(text) == served + 80
     finally:
         web.crash()
 
