@@ -3,7 +3,7 @@
 Every metric the market exports is declared here, once, so the Grafana dashboard (deploy/grafana/ichiba.json) and
 docs/operations.md#metrics have one list to follow. Events are counted in the process where they happen, after
 their transaction commits (a rolled-back order is never counted): orders, trades and contracts mostly in the web
-processes, settlement steps, webhook deliveries and validations in the Celery workers (ADR 22). The Celery queues'
+processes, settlement steps, webhook deliveries and validations in the Celery workers (ADR 23). The Celery queues'
 lengths are read from the broker when ``/metrics`` is scraped.
 
 Processes and registries:

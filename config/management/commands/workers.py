@@ -6,7 +6,7 @@ if one worker exits it stops the others and exits with that worker's status, so 
 and restarts the lot. ``--print`` shows the commands instead, one a line, to run each pool on machines of its
 own; ``--pool`` starts only the pools named.
 
-Metrics (docs/operations.md#metrics, ADR 22): the workers count what they do (settlement steps, webhook deliveries,
+Metrics (docs/operations.md#metrics, ADR 23): the workers count what they do (settlement steps, webhook deliveries,
 validations) into a metrics folder shared by all their processes (their ``PROMETHEUS_MULTIPROC_DIR``):
 ``ICHIBA_WORKER_METRICS_DIR``, emptied here first, else a temporary folder of the command's own; with
 ``ICHIBA_WORKER_METRICS_PORT`` set this command serves the folder's sums at
