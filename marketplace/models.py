@@ -135,6 +135,15 @@ class ApiKey(models.Model):
     # A subset of config.api.principal.SCOPES, in that order. Keys made before scopes existed hold them all.
     scopes = models.JSONField(_("scopes"), default=all_scopes)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, help_text=_("Empty: never."))
+    # A rotation's successor: the key made to replace this one, which lives on until its grace ends (expires_at).
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces", verbose_name=_("replaced by")
+    )
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
 
     class Meta:
         verbose_name = _("API key")
@@ -146,7 +155,16 @@ class ApiKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+        return self.status == ApiKey.Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        """Revoked (by someone), else expired (its time, or a rotation's grace, has passed), else active."""
+        if self.revoked_at is not None:
+            return ApiKey.Status.REVOKED
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return ApiKey.Status.EXPIRED
+        return ApiKey.Status.ACTIVE
 
 
 class ParticipantApplication(models.Model):
@@ -266,6 +284,7 @@ class ParticipantEvent(models.Model):
         MEMBER_ADDED = "member_added", _("member added")
         API_KEY_CREATED = "api_key_created", _("API key created")
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        API_KEY_ROTATED = "api_key_rotated", _("API key rotated")
         INVOICE_NUMBER_SET = "invoice_number_set", _("invoice registration number changed")
         PROFILE_CHANGED = "profile_changed", _("profile changed")
         APPLIED = "applied", _("applied")

@@ -19,7 +19,7 @@ from contracts.odrl_export import offer_odrl
 from contracts.registry import template_get
 from contracts.services.contracts import OfferSnapshot
 from contracts.terms import term_int, terms_typed
-from marketplace.models import Invitation, Membership, Offering, Order, Organization, Trade
+from marketplace.models import ApiKey, Invitation, Membership, Offering, Order, Organization, Trade
 from marketplace.services.participants import principal_for
 from marketplace.tax import Tax, consumption_tax, treatment_of
 
@@ -579,3 +579,20 @@ def invitations_open(*, organization_id: Any) -> list[Invitation]:
     return list(
         Invitation.objects.filter(organization_id=organization_id, accepted_at__isnull=True, created_at__gt=since)
     )
+
+
+def api_keys_of(*, organization_id: uuid.UUID) -> QuerySet[ApiKey]:
+    """The organisation's keys, newest first (the cursor's order), revoked and expired ones too."""
+    return ApiKey.objects.filter(organization_id=organization_id).order_by("-created_at")
+
+
+def api_key_get(*, organization_id: uuid.UUID, api_key_id: Any) -> ApiKey:
+    """One of the organisation's keys; another's, or none, is a 404."""
+    try:
+        wanted = uuid.UUID(str(api_key_id))
+    except ValueError as exc:
+        raise NotFound("No such API key.") from exc
+    found = ApiKey.objects.filter(pk=wanted, organization_id=organization_id).first()
+    if found is None:
+        raise NotFound("No such API key.")
+    return found

@@ -82,6 +82,14 @@ def make_party(
     return Party(organization=organization, api_key=issued.secret, client=client, email=email)
 
 
+def keyed_client(party: Party, *scopes: str, name: str = "scoped") -> APIClient:
+    """A client sending a new key of ``party``'s organisation that holds only ``scopes``."""
+    issued = api_key_create(organization=party.organization, name=name, scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    return client
+
+
 # --- through the API ---------------------------------------------------------------------------------------
 
 
@@ -415,6 +423,15 @@ def streamed_offering(seller: Party) -> Offering:
 
 
 # --- through the web ---------------------------------------------------------------------------------------
+
+
+def member_client(party: Party, role: str) -> APIClient:
+    """An API client signed in as a new member of ``party``'s organisation with ``role`` (admin or member)."""
+    email = f"{role}-{get_user_model().objects.count()}@{party.email.split('@')[1]}"
+    member_add(organization=party.organization, email=email, role=role)
+    client = APIClient()
+    client.force_login(get_user_model().objects.get(username=email))
+    return client
 
 
 def signed_in(party: Party, *, lang: str = "en") -> Client:

@@ -23,8 +23,8 @@ from catalog.services import datasets as dataset_services
 from catalog.services.datasets import check_data_class
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import MAX_PAGE_SIZE, query_choice, query_int
-from config.api.permissions import ReadAnyoneWriteSeller
-from config.api.principal import Principal, principal_of
+from config.api.permissions import ReadAnyoneWriteSeller, scope
+from config.api.principal import SELL, Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.text import displayable_line, displayable_text
 
@@ -287,6 +287,7 @@ class DatasetListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(SELL)
     def post(self, request: Request) -> Response:
         data = _validated(DatasetCreateSerializer, request.data)
         principal = _seller(request)
@@ -317,6 +318,7 @@ class DatasetDetail(GenericAPIView):
         return Response(_detail(selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer), viewer))
 
     @extend_schema(operation_id="datasets_update", request=DatasetUpdateSerializer, responses=DatasetDetailSerializer)
+    @scope(SELL)
     def patch(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
@@ -335,6 +337,7 @@ class DatasetWithdraw(GenericAPIView):
     serializer_class = WithdrawSerializer
 
     @extend_schema(operation_id="datasets_withdraw", request=WithdrawSerializer, responses=DatasetDetailSerializer)
+    @scope(SELL)
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)
@@ -353,6 +356,7 @@ class DatasetRelist(GenericAPIView):
     serializer_class = DatasetDetailSerializer
 
     @extend_schema(operation_id="datasets_relist", request=None, responses=DatasetDetailSerializer)
+    @scope(SELL)
     def post(self, request: Request, dataset_id: str) -> Response:
         principal = _seller(request)
         dataset = selectors.dataset_get_owned(dataset_id=dataset_id, seller_id=principal.organization_id)

@@ -23,8 +23,8 @@ from catalog.validation.report import ColumnType
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import CreatedCursorPagination
 from config.api.parsers import JSONParser
-from config.api.permissions import ReadAnyoneWriteSeller
-from config.api.principal import Principal, principal_of
+from config.api.permissions import ReadAnyoneWriteSeller, scope
+from config.api.principal import SELL, Principal, principal_of
 from config.errors import InvalidInput, PayloadTooLarge
 from config.market import market_settings
 from config.text import displayable_filename
@@ -240,6 +240,7 @@ class VersionListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(SELL)
     def post(self, request: Request, dataset_id: str) -> Response:
         serializer = VersionUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

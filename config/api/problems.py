@@ -62,6 +62,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         gettext_noop("Not allowed for this organisation"),
         gettext_noop("Your organisation lacks the role or state needed."),
     ),
+    "insufficient-scope": (
+        gettext_noop("Missing scope"),
+        gettext_noop(
+            "The API key (or your role, signed in) lacks the scope this request needs: `read` for any GET, `trade`, "
+            "`sell` or `manage` for a change. An admin of your organisation can create a key with that scope."
+        ),
+    ),
     "not-found": (
         gettext_noop("Not found"),
         gettext_noop("The object does not exist, or it is not visible to your organisation."),

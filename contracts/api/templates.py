@@ -8,11 +8,11 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.pagination import query_int, whole_list, whole_list_schema
+from config.api.permissions import Public
 from config.errors import NotFound
 from contracts.registry import TEMPLATES, templates_current
 
@@ -59,7 +59,7 @@ class TemplateSerializer(serializers.Serializer):
 
 
 class TemplateList(GenericAPIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Public]
     serializer_class = TemplateSerializer
     pagination_class = None
 
@@ -71,7 +71,7 @@ class TemplateList(GenericAPIView):
 
 
 class TemplateDetail(GenericAPIView):
-    permission_classes = [AllowAny]
+    permission_classes = [Public]
     serializer_class = TemplateSerializer
 
     @extend_schema(

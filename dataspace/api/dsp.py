@@ -27,7 +27,8 @@ from rest_framework.exceptions import ParseError
 
 from catalog.models import DataClass
 from config.api.parsers import JSONParser
-from config.api.principal import Principal
+from config.api.permissions import INSUFFICIENT_SCOPE, scope_refusal
+from config.api.principal import READ, Principal
 from config.api.throttling import organization_hit
 from config.errors import NotFound, PayloadTooLarge
 from dataspace import selectors
@@ -64,10 +65,14 @@ def _refusal(error: DspError) -> HttpResponse:
 
 
 def dsp_endpoint(
-    *methods: str, error_type: str = "CatalogError"
+    *methods: str, error_type: str = "CatalogError", scope: str | None = None
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A DSP view answering ``methods``: another method is a 405 error message (with ``Allow``), and its DspError
     (or a NotFound from a selector) the protocol's error message. Exempt from CSRF: a connector sends no cookie.
+
+    ``scope``: the endpoint takes the organisation's API key, which must hold that scope (docs/api.md#scopes: a
+    read needs ``read``; a consumer negotiating or transferring needs ``trade``), else a 403 error message
+    ``insufficient-scope``; the view reads the caller with ``_consumer``. None: public (the version document).
 
     ``error_type`` is the endpoint's protocol's error message (``CatalogError``, ``ContractNegotiationError``,
     ``TransferError``): the refusals the shared helpers raise (no key, a malformed body...) are given that type."""
@@ -88,18 +93,32 @@ def dsp_endpoint(
                     )
                     response["Allow"] = ", ".join(methods)
                     return response
+                if scope is not None:
+                    request.dsp_principal = _authenticated(request, scope)  # type: ignore[attr-defined]
                 return view(request, *args, **kwargs)
             except DspError as error:
                 return _refusal(typed(error))
             except NotFound as error:
                 return _refusal(typed(not_found(str(error))))
 
+        # Read by the test that every endpoint declares its scope (tests/test_scopes.py).
+        wrapped.dsp_methods = methods  # type: ignore[attr-defined]
+        wrapped.dsp_scope = scope  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
 
 
 def _consumer(request: HttpRequest) -> Principal:
+    """The organisation calling, as ``dsp_endpoint`` authenticated it."""
+    principal = getattr(request, "dsp_principal", None)
+    if not isinstance(principal, Principal):  # an endpoint declared public reads no caller
+        raise unauthorized()
+    return principal
+
+
+def _authenticated(request: HttpRequest, scope: str) -> Principal:
+    """The API key's organisation, throttled, holding ``scope``; else the protocol's 401, 429 or 403."""
     header = request.headers.get("Authorization", "")
     parts = header.split()
     if not parts or parts[0].lower() != "bearer":
@@ -110,6 +129,9 @@ def _consumer(request: HttpRequest) -> Principal:
     if principal is None:
         raise key_rejected()
     _throttle(principal)
+    refusal = scope_refusal(principal, (scope,))
+    if refusal is not None:
+        raise DspError(403, INSUFFICIENT_SCOPE, refusal)
     return principal
 
 
@@ -167,7 +189,7 @@ def version(request: HttpRequest) -> HttpResponse:
     return _json({"protocolVersions": [{"version": VERSION, "path": PATH, "binding": BINDING}]})
 
 
-@dsp_endpoint("POST")
+@dsp_endpoint("POST", scope=READ)
 def catalog_request(request: HttpRequest) -> HttpResponse:
     """``POST <path>/catalog/request``: a page of the catalog (``?page=`` from 1, ``?page_size=`` up to 200, 50 by
     default; the ``Link`` header names the previous and next pages, to which the same message is posted)."""
@@ -192,7 +214,7 @@ def catalog_request(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@dsp_endpoint("GET")
+@dsp_endpoint("GET", scope=READ)
 def dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     """``GET <path>/catalog/datasets/{id}``: one offered dataset; ``{id}`` is its ``@id``
     (``urn:ichiba:dataset:<uuid>``) or the bare uuid."""

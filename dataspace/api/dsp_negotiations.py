@@ -19,7 +19,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from config.api.principal import Principal
+from config.api.principal import READ, TRADE, Principal
 from config.errors import InvalidTransition
 from dataspace import selectors
 from dataspace.api.dsp import _consumer, _json, _message, dsp_endpoint
@@ -35,7 +35,7 @@ def _answer(negotiation: Negotiation, status: int = 200) -> HttpResponse:
     return _json(messages.negotiation_message(negotiation), status=status)
 
 
-@dsp_endpoint("GET", error_type=ERROR)
+@dsp_endpoint("GET", error_type=ERROR, scope=READ)
 def negotiation(request: HttpRequest, provider_pid: str) -> HttpResponse:
     principal = _consumer(request)
     found = selectors.negotiation_of(consumer_id=principal.organization_id, provider_pid=provider_pid)
@@ -44,7 +44,7 @@ def negotiation(request: HttpRequest, provider_pid: str) -> HttpResponse:
     return _answer(found)
 
 
-@dsp_endpoint("POST", error_type=ERROR)
+@dsp_endpoint("POST", error_type=ERROR, scope=TRADE)
 def negotiation_request(request: HttpRequest) -> HttpResponse:
     principal = _consumer(request)
     message = _message(request, schemas.CONTRACT_REQUEST_MESSAGE)
@@ -70,26 +70,26 @@ def _on_negotiation(request: HttpRequest, provider_pid: str, schema: str, handle
         ) from None
 
 
-@dsp_endpoint("POST", error_type=ERROR)
+@dsp_endpoint("POST", error_type=ERROR, scope=TRADE)
 def negotiation_counter(request: HttpRequest, provider_pid: str) -> HttpResponse:
     return _on_negotiation(request, provider_pid, schemas.CONTRACT_REQUEST_MESSAGE, negotiations.negotiation_counter)
 
 
-@dsp_endpoint("POST", error_type=ERROR)
+@dsp_endpoint("POST", error_type=ERROR, scope=TRADE)
 def negotiation_events(request: HttpRequest, provider_pid: str) -> HttpResponse:
     return _on_negotiation(
         request, provider_pid, schemas.CONTRACT_NEGOTIATION_EVENT_MESSAGE, negotiations.negotiation_accept
     )
 
 
-@dsp_endpoint("POST", error_type=ERROR)
+@dsp_endpoint("POST", error_type=ERROR, scope=TRADE)
 def negotiation_verification(request: HttpRequest, provider_pid: str) -> HttpResponse:
     return _on_negotiation(
         request, provider_pid, schemas.CONTRACT_AGREEMENT_VERIFICATION_MESSAGE, negotiations.negotiation_verify
     )
 
 
-@dsp_endpoint("POST", error_type=ERROR)
+@dsp_endpoint("POST", error_type=ERROR, scope=TRADE)
 def negotiation_termination(request: HttpRequest, provider_pid: str) -> HttpResponse:
     return _on_negotiation(
         request,

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from config.api.principal import Principal
+from config.api.principal import READ, TRADE, Principal
 from config.errors import InvalidInput, InvalidTransition
 from config.outbound import outbound_url_clean
 from dataspace import selectors
@@ -42,14 +42,14 @@ def _own(principal: Principal, provider_pid: str) -> Transfer:
     )
 
 
-@dsp_endpoint("GET", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("GET", error_type=messages.ERROR_TYPE, scope=READ)
 def transfer(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``GET <path>/transfers/{providerPid}``: the process as it is now."""
     principal = _consumer(request)
     return _json(messages.process_message(_own(principal, provider_pid)))
 
 
-@dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("POST", error_type=messages.ERROR_TYPE, scope=TRADE)
 def transfer_request(request: HttpRequest) -> HttpResponse:
     """``POST <path>/transfers/request``: a new transfer under one of the consumer's agreements."""
     principal = _consumer(request)
@@ -105,7 +105,7 @@ def _moved(found: Transfer, change: Any) -> HttpResponse:
     return _json(messages.process_message(moved))
 
 
-@dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("POST", error_type=messages.ERROR_TYPE, scope=TRADE)
 def transfer_start(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``POST .../{providerPid}/start``: resume a SUSPENDED transfer; a fresh data address follows in a
     ``TransferStartMessage`` to the callback address."""
@@ -117,7 +117,7 @@ def transfer_start(request: HttpRequest, provider_pid: str) -> HttpResponse:
     )
 
 
-@dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("POST", error_type=messages.ERROR_TYPE, scope=TRADE)
 def transfer_completion(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``POST .../{providerPid}/completion``: COMPLETED; the data address stops working."""
     _, found, _ = _process_message(request, provider_pid, schemas.TRANSFER_COMPLETION_MESSAGE)
@@ -132,13 +132,13 @@ def _coded(request: HttpRequest, provider_pid: str, schema: str, change: Any) ->
     return _moved(found, lambda: change(transfer_id=found.id, by=Party.CONSUMER, code=code, reason=reason))
 
 
-@dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("POST", error_type=messages.ERROR_TYPE, scope=TRADE)
 def transfer_termination(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``POST .../{providerPid}/termination``: TERMINATED (final); the data address stops working."""
     return _coded(request, provider_pid, schemas.TRANSFER_TERMINATION_MESSAGE, services.transfer_terminate)
 
 
-@dsp_endpoint("POST", error_type=messages.ERROR_TYPE)
+@dsp_endpoint("POST", error_type=messages.ERROR_TYPE, scope=TRADE)
 def transfer_suspension(request: HttpRequest, provider_pid: str) -> HttpResponse:
     """``POST .../{providerPid}/suspension``: SUSPENDED; the data address stops working until a start."""
     return _coded(request, provider_pid, schemas.TRANSFER_SUSPENSION_MESSAGE, services.transfer_suspend)

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice, query_uuid
-from config.api.permissions import ReadAnyoneWriteSeller
-from config.api.principal import Principal, principal_of
+from config.api.permissions import ReadAnyoneWriteSeller, scope
+from config.api.principal import SELL, TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.errors import NotFound
 from config.text import displayable_line
@@ -196,6 +196,7 @@ class AuctionListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(SELL)
     def post(self, request: Request) -> Response:
         serializer = AuctionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -233,6 +234,7 @@ class AuctionBids(GenericAPIView):
         description="Place your sealed bid (201), or raise it (200; the same price again changes nothing).",
     )
     @idempotent
+    @scope(TRADE)
     def post(self, request: Request, auction_id: str) -> Response:
         serializer = AuctionBidCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -271,6 +273,7 @@ class AuctionBidWithdraw(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE)
     def post(self, request: Request, auction_id: str) -> Response:
         bid = auction_bid_withdraw(principal=_principal(request), auction_id=auction_id)
         return Response(AuctionBidSerializer(bid).data)

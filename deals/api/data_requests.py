@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from catalog.models import Category, DataClass
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.text import displayable_line, displayable_text
 from deals import selectors
@@ -226,6 +227,7 @@ class DataRequestListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE)
     def post(self, request: Request) -> Response:
         serializer = DataRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -256,6 +258,7 @@ class DataRequestClose(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE)
     def post(self, request: Request, data_request_id: str) -> Response:
         principal = _principal(request)
         data_request = data_request_close(principal=principal, data_request_id=data_request_id)

@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope, scope_check
+from config.api.principal import SELL, TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.text import displayable_line, displayable_text
 from deals import selectors
@@ -263,6 +264,13 @@ def _render(offer_id: uuid.UUID, principal: Principal, *, written: Sequence[mode
     return PrivateOfferSerializer(offer, context=context).data
 
 
+def _check_side_scope(principal: Principal, private_offer_id: str) -> None:
+    """Either party acts on an offer: its seller with the ``sell`` scope, its buyer with ``trade``
+    (docs/api.md#scopes). Someone else's offer is the service's 404."""
+    offer = selectors.private_offer_get(private_offer_id=private_offer_id, organization_id=principal.organization_id)
+    scope_check(principal, SELL if offer.seller_id == principal.organization_id else TRADE)
+
+
 class PrivateOfferListCreate(GenericAPIView):
     serializer_class = PrivateOfferSerializer
 
@@ -304,6 +312,7 @@ class PrivateOfferListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(SELL)
     def post(self, request: Request) -> Response:
         serializer = PrivateOfferCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -345,11 +354,13 @@ class PrivateOfferCounter(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE, SELL)
     def post(self, request: Request, private_offer_id: str) -> Response:
         serializer = PrivateOfferCounterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         principal = _principal(request)
+        _check_side_scope(principal, private_offer_id)
         offer = private_offer_counter(
             principal=principal,
             private_offer_id=private_offer_id,
@@ -375,10 +386,12 @@ class PrivateOfferAccept(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE, SELL)
     def post(self, request: Request, private_offer_id: str) -> Response:
         serializer = PrivateOfferAcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = _principal(request)
+        _check_side_scope(principal, private_offer_id)
         accepted = private_offer_accept(
             principal=principal,
             private_offer_id=private_offer_id,
@@ -401,10 +414,12 @@ class PrivateOfferDecline(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE, SELL)
     def post(self, request: Request, private_offer_id: str) -> Response:
         serializer = PrivateOfferDeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = _principal(request)
+        _check_side_scope(principal, private_offer_id)
         offer = private_offer_decline(
             principal=principal, private_offer_id=private_offer_id, reason=serializer.validated_data["reason"]
         )

@@ -9,7 +9,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import MANAGE, SCOPES, Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.text import displayable_line
 from marketplace.models import Organization
@@ -23,6 +24,9 @@ class MeSerializer(serializers.Serializer):
     country = serializers.CharField()
     verified = serializers.BooleanField()
     authenticated_by = serializers.SerializerMethodField()
+    scopes = serializers.SerializerMethodField(
+        help_text="What this caller may do: the API key's scopes, or those of a signed-in member's role."
+    )
     invoice_registration_number = serializers.SerializerMethodField(
         help_text=(
             "The organisation's qualified invoice issuer registration number (適格請求書発行事業者登録番号): "
@@ -35,6 +39,9 @@ class MeSerializer(serializers.Serializer):
 
     def get_authenticated_by(self, principal: Principal) -> str:
         return "api_key" if principal.api_key_id else "session"
+
+    def get_scopes(self, principal: Principal) -> list[str]:
+        return [name for name in SCOPES if principal.has_scope(name)]
 
     def get_invoice_registration_number(self, principal: Principal) -> str:
         number: str = self.context["invoice_registration_number"]
@@ -79,6 +86,7 @@ class MeView(GenericAPIView):
         return _render(_principal(request))
 
     @extend_schema(operation_id="me_update", request=MeUpdateSerializer, responses=MeSerializer)
+    @scope(MANAGE)
     def patch(self, request: Request) -> Response:
         """Set (or clear) the organisation's invoice registration number: invoices issued from then on carry it."""
         principal = _principal(request)

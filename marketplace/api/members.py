@@ -10,9 +10,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.permissions import scope
 from config.api.principal import MANAGE, principal_of
 from config.api.serializers import Serializer
-from config.errors import Forbidden
 from marketplace import selectors
 
 
@@ -28,9 +28,9 @@ class MemberList(GenericAPIView):
     serializer_class = MemberSerializer
 
     @extend_schema(operation_id="members_list", responses=MemberSerializer(many=True))
+    @scope(MANAGE)  # more than read: who may act for the organisation
     def get(self, request: Request) -> Response:
         principal = principal_of(request)
-        if principal is None or not principal.has_scope(MANAGE):
-            raise Forbidden("Listing members needs the manage scope.")
+        assert principal is not None  # IsMember, the default permission
         page = self.paginate_queryset(selectors.members_queryset(organization_id=principal.organization_id))
         return self.get_paginated_response(MemberSerializer(list(page or []), many=True).data)

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from catalog.api.datasets import WithdrawSerializer  # one withdrawal body for datasets and offerings
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice, query_uuid
-from config.api.permissions import ReadAnyoneWriteSeller
-from config.api.principal import Principal, principal_of
+from config.api.permissions import ReadAnyoneWriteSeller, scope
+from config.api.principal import SELL, Principal, principal_of
 from config.api.renderers import JSONLDRenderer
 from config.api.serializers import StrictSerializer
 from config.errors import NotFound
@@ -198,6 +198,7 @@ class OfferingListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(SELL)
     def post(self, request: Request) -> Response:
         serializer = OfferingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -230,6 +231,7 @@ class OfferingDetail(GenericAPIView):
         return Response(OfferingSerializer(offering).data)
 
     @extend_schema(operation_id="offerings_update", request=OfferingUpdateSerializer, responses=OfferingSerializer)
+    @scope(SELL)
     def patch(self, request: Request, offering_id: str) -> Response:
         """Move the delivery URL; entitlements granted earlier keep theirs (docs/delivery.md#changing-the-url)."""
         principal = _principal(request)
@@ -251,6 +253,7 @@ class OfferingWithdraw(GenericAPIView):
     serializer_class = WithdrawSerializer
 
     @extend_schema(operation_id="offerings_withdraw", request=WithdrawSerializer, responses=OfferingSerializer)
+    @scope(SELL)
     def post(self, request: Request, offering_id: str) -> Response:
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

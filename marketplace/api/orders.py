@@ -9,13 +9,13 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice
-from config.api.principal import Principal, principal_of
+from config.api.permissions import Public, scope, scope_check
+from config.api.principal import SELL, TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from marketplace import selectors
 from marketplace.api.trades import TradeSerializer, trade_context
@@ -151,6 +151,11 @@ def _viewer(request: Request) -> uuid.UUID | None:
     return principal.organization_id if principal else None
 
 
+def _side_scope(side: str) -> str:
+    """A bid is trading (``trade``), an ask selling (``sell``): docs/api.md#scopes."""
+    return TRADE if side == Order.Side.BUY else SELL
+
+
 class OrderListCreate(GenericAPIView):
     serializer_class = OrderSerializer
 
@@ -172,11 +177,13 @@ class OrderListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(TRADE, SELL)
     def post(self, request: Request) -> Response:
         serializer = OrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         principal = _principal(request)
+        scope_check(principal, _side_scope(data["side"]))
         placed = order_place(
             principal=principal,
             offering_id=data["offering"],
@@ -212,16 +219,18 @@ class OrderCancel(GenericAPIView):
     serializer_class = OrderSerializer
 
     @extend_schema(operation_id="orders_cancel", request=None, responses=OrderSerializer)
+    @scope(TRADE, SELL)
     def post(self, request: Request, order_id: str) -> Response:
         principal = _principal(request)
         order = selectors.order_get_owned(order_id=order_id, organization_id=principal.organization_id)
+        scope_check(principal, _side_scope(order.side))
         return Response(OrderSerializer(order_cancel(principal=principal, order_id=order.id)).data)
 
 
 class OfferingBook(GenericAPIView):
     """Aggregated and anonymous: prices, quantities and order counts, never owners."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [Public]
     serializer_class = BookSerializer
 
     @extend_schema(operation_id="offerings_book", responses=BookSerializer)

@@ -12,7 +12,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import READ, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from config.errors import Conflict
 from marketplace import selectors, tax
@@ -127,6 +128,7 @@ class OfferingQuote(GenericAPIView):
     serializer_class = QuoteSerializer
 
     @extend_schema(operation_id="offerings_quote", request=QuoteRequestSerializer, responses=QuoteSerializer)
+    @scope(READ)
     def post(self, request: Request, offering_id: str) -> Response:
         serializer = QuoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

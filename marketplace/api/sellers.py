@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from config.api.parsers import JSONParser
-from config.api.permissions import ReadAnyoneWriteSeller
-from config.api.principal import Principal, principal_of
+from config.api.permissions import ReadAnyoneWriteSeller, scope
+from config.api.principal import MANAGE, Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.errors import Forbidden
 from config.text import displayable_filename, displayable_line, displayable_text
@@ -135,6 +135,7 @@ class SellerDetail(GenericAPIView):
     @extend_schema(
         operation_id="sellers_update", request=SellerProfileUpdateSerializer, responses=SellerProfileSerializer
     )
+    @scope(MANAGE)
     def patch(self, request: Request, seller_id: str) -> Response:
         seller = selectors.seller_get(seller_id=seller_id)  # 404 first: the id names no seller
         principal = _member(request, seller_id)

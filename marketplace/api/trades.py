@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.pagination import CreatedCursorPagination
+from config.api.permissions import Public
 from config.api.principal import principal_of
 from config.api.serializers import Serializer
 from marketplace import hooks, selectors
@@ -79,7 +79,7 @@ class TapePagination(CreatedCursorPagination):
 class TradeList(GenericAPIView):
     """The public tape; a party to a trade also sees its contract and settlement."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [Public]
     serializer_class = TradeSerializer
     pagination_class = TapePagination
 

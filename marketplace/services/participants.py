@@ -6,9 +6,9 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.api.principal import ALL_SCOPES, BUYER, SELLER, Principal
-from config.errors import Conflict, Forbidden, InvalidInput
+from config.api.principal import ALL_SCOPES, BUYER, SCOPES, SELLER, Principal
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from config.market import market_settings
 from config.registration import normalize_registration_number, registration_number_refusal
 from config.text import text_refusal
@@ -39,6 +39,11 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 # ``.example``, so no real participant receives mail there; nothing else in the code knows these keys.
 DEMO_API_KEY_PREFIX = API_KEY_PREFIX + "demo_"
 DEMO_EMAIL_DOMAIN = "demo.ichiba.example"
+API_KEY_NAME_MAX = 100  # ApiKey.name
+# A rotated key lives on this long by default, so the partner's old and new deployments both work meanwhile; at most
+# a week, so a rotation is not a way to keep a key the organisation meant to replace.
+ROTATION_GRACE = timedelta(hours=24)
+ROTATION_GRACE_MAX = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -195,10 +200,107 @@ def member_add(
 
 
 @transaction.atomic
-def api_key_create(*, organization: Organization, name: str, actor: Actor = None) -> IssuedApiKey:
+def api_key_create(
+    *,
+    organization: Organization,
+    name: str,
+    scopes: Iterable[str] = SCOPES,
+    expires_at: datetime | None = None,
+    actor: Actor = None,
+) -> IssuedApiKey:
+    """A key for the organisation, made by the operator (``manage.py onboard``, the admin) or a test: with every
+    scope unless told. A key made by a caller of the API or the web page goes through ``api_key_issue``."""
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
-    api_key = _api_key_store(organization=organization, name=name, secret=secret, actor=actor)
+    api_key = _api_key_store(
+        organization_id=organization.id,
+        name=name,
+        secret=secret,
+        scopes=_scopes_clean(scopes),
+        expires_at=_expiry_clean(expires_at),
+        actor=_Acting(user_id=_user_id(actor)),
+    )
     return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_issue(
+    *, principal: Principal, name: str, scopes: Iterable[str], expires_at: datetime | None = None
+) -> IssuedApiKey:
+    """An admin (signed in) or a key with ``manage`` makes a key for its organisation: with a non-empty subset of
+    the scopes, each one the caller holds itself (a key never hands on a power it lacks: 403), and an optional
+    expiry in the future. The secret is in the answer only."""
+    wanted = _scopes_clean(scopes)
+    _grant_check(principal, wanted)
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
+    api_key = _api_key_store(
+        organization_id=principal.organization_id,
+        name=name,
+        secret=secret,
+        scopes=wanted,
+        expires_at=_expiry_clean(expires_at),
+        actor=_Acting.of(principal),
+    )
+    return IssuedApiKey(api_key=api_key, secret=secret)
+
+
+@transaction.atomic
+def api_key_rotate(
+    *,
+    principal: Principal,
+    api_key_id: uuid.UUID | str,
+    grace: timedelta = ROTATION_GRACE,
+    expires_at: datetime | None = None,
+) -> IssuedApiKey:
+    """Replaces an active key without downtime: a successor with the same name and scopes (expiring at
+    ``expires_at``, or never), while the old key lives on for ``grace`` (0 to ``ROTATION_GRACE_MAX``; never past its
+    own expiry), so both work while the partner redeploys. Under the old key's row lock: a key is rotated once
+    (409 for the second of two rotations, and for a revoked or expired key); the caller must hold every scope of
+    the key (403)."""
+    if not timedelta(0) <= grace <= ROTATION_GRACE_MAX:
+        limit = int(ROTATION_GRACE_MAX.total_seconds())
+        raise InvalidInput(
+            f"grace_seconds is from 0 to {limit} (7 days).", errors={"grace_seconds": [f"from 0 to {limit}"]}
+        )
+    expires_at = _expiry_clean(expires_at)
+    old = _own_key(principal, api_key_id, lock=True)
+    if old.status != ApiKey.Status.ACTIVE:
+        raise Conflict(f"This key is {old.status}: only an active key can be rotated.", errors={"status": [old.status]})
+    if old.replaced_by_id is not None:
+        raise Conflict(
+            "This key was already rotated: rotate its successor.",
+            errors={"replaced_by": [str(old.replaced_by_id)]},
+        )
+    _grant_check(principal, old.scopes)
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits
+    acting = _Acting.of(principal)
+    successor = _api_key_store(
+        organization_id=old.organization_id,
+        name=old.name,
+        secret=secret,
+        scopes=list(old.scopes),
+        expires_at=expires_at,
+        actor=acting,
+        payload={"rotated_from": str(old.id)},
+    )
+    ends = timezone.now() + grace
+    if old.expires_at is None or ends < old.expires_at:
+        old.expires_at = ends
+    old.replaced_by = successor
+    old.save(update_fields=["expires_at", "replaced_by"])  # post_save forgets its cached principal
+    _key_event(
+        old,
+        ParticipantEvent.Kind.API_KEY_ROTATED,
+        acting,
+        {"successor": str(successor.id), "grace_seconds": int(grace.total_seconds()), "expires_at": old.expires_at},
+    )
+    return IssuedApiKey(api_key=successor, secret=secret)
+
+
+@transaction.atomic
+def api_key_revoke_own(*, principal: Principal, api_key_id: uuid.UUID | str) -> ApiKey:
+    """An admin or a key with ``manage`` revokes one of its organisation's keys (itself, too); refused from the
+    key's next request on, in every process. Revoking a revoked key changes nothing."""
+    return _revoke(_own_key(principal, api_key_id, lock=True), _Acting.of(principal))
 
 
 @transaction.atomic
@@ -218,41 +320,135 @@ def api_key_create_demo(*, organization: Organization, label: str) -> IssuedApiK
         if existing.organization_id != organization.id:
             raise Conflict("This demo key belongs to another organisation.", errors={"label": ["taken"]})
         return IssuedApiKey(api_key=existing, secret=secret)
-    api_key = _api_key_store(organization=organization, name="demo (published)", secret=secret)
+    api_key = _api_key_store(
+        organization_id=organization.id,
+        name="demo (published)",
+        secret=secret,
+        scopes=list(SCOPES),
+        expires_at=None,
+        actor=_Acting(),
+    )
     return IssuedApiKey(api_key=api_key, secret=secret)
 
 
-def _api_key_store(*, organization: Organization, name: str, secret: str, actor: Actor = None) -> ApiKey:
+@dataclass(frozen=True)
+class _Acting:
+    """Who changed a key, for its audit event: a user (signed in, or the operator), an API key, or nobody."""
+
+    user_id: int | None = None
+    api_key_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> _Acting:
+        return cls(user_id=principal.user_id, api_key_id=principal.api_key_id)
+
+
+def _scopes_clean(scopes: Iterable[str]) -> list[str]:
+    """A non-empty subset of the scopes, in their canonical order; unknown ones are a 400 naming them."""
+    wanted = set(scopes) if not isinstance(scopes, str) else {scopes}
+    unknown = wanted - ALL_SCOPES
+    if unknown:
+        raise InvalidInput(
+            f"Unknown scope(s): {', '.join(sorted(unknown))}; a key's scopes are among {', '.join(SCOPES)}.",
+            errors={"scopes": [f"unknown: {sorted(unknown)}"]},
+        )
+    if not wanted:
+        raise InvalidInput("A key needs at least one scope.", errors={"scopes": ["empty"]})
+    return [name for name in SCOPES if name in wanted]
+
+
+def _grant_check(principal: Principal, scopes: Iterable[str]) -> None:
+    """A caller hands on only scopes it holds (403 naming the others)."""
+    lacking = [name for name in scopes if not principal.has_scope(name)]
+    if lacking:
+        named = ", ".join(f"'{name}'" for name in lacking)
+        who = "This API key" if principal.api_key_id is not None else "Your role in the organisation"
+        raise Forbidden(
+            f"{who} lacks the {named} scope(s), so it cannot give them to a key.",
+            errors={"scopes": [f"lacking: {lacking}"]},
+            code="insufficient-scope",
+        )
+
+
+def _expiry_clean(expires_at: datetime | None) -> datetime | None:
+    if expires_at is None:
+        return None
+    if timezone.is_naive(expires_at):
+        raise InvalidInput("expires_at needs its offset (ISO 8601).", errors={"expires_at": ["no offset"]})
+    if expires_at <= timezone.now():
+        raise InvalidInput("expires_at must be in the future.", errors={"expires_at": ["in the past"]})
+    return expires_at
+
+
+def _own_key(principal: Principal, api_key_id: uuid.UUID | str, *, lock: bool = False) -> ApiKey:
+    """One of the caller's organisation's keys; another's, or none, is a 404."""
+    try:
+        wanted = uuid.UUID(str(api_key_id))
+    except ValueError as exc:
+        raise NotFound("No such API key.") from exc
+    keys = ApiKey.objects.select_for_update() if lock else ApiKey.objects.all()
+    found = keys.filter(pk=wanted, organization_id=principal.organization_id).first()
+    if found is None:
+        raise NotFound("No such API key.")
+    return found
+
+
+def _api_key_store(
+    *,
+    organization_id: uuid.UUID,
+    name: str,
+    secret: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    actor: _Acting,
+    payload: dict[str, Any] | None = None,
+) -> ApiKey:
     """Keeps only the digest of ``secret`` (and its first characters, to recognise it)."""
     _check_displayable("name", name)
+    name = name.strip() or "default"
+    if len(name) > API_KEY_NAME_MAX:
+        raise InvalidInput(f"name: at most {API_KEY_NAME_MAX} characters.", errors={"name": ["too long"]})
     api_key = ApiKey.objects.create(
-        organization=organization,
-        name=name.strip() or "default",
+        organization_id=organization_id,
+        name=name,
         prefix=secret[: len(API_KEY_PREFIX) + 6],
         key_hash=_hash(secret),
-        created_by=_user(actor),
+        created_by_id=actor.user_id,
+        scopes=scopes,
+        expires_at=expires_at,
     )
-    ParticipantEvent.objects.create(
-        organization=organization,
-        kind=ParticipantEvent.Kind.API_KEY_CREATED,
-        actor=_user(actor),
-        payload={"api_key": str(api_key.id), "name": api_key.name, "prefix": api_key.prefix},
+    _key_event(
+        api_key,
+        ParticipantEvent.Kind.API_KEY_CREATED,
+        actor,
+        {"name": api_key.name, "scopes": scopes, "expires_at": expires_at, **(payload or {})},
     )
     return api_key
 
 
+def _key_event(api_key: ApiKey, kind: str, actor: _Acting, payload: dict[str, Any]) -> None:
+    """The audit event of a key's change: the key, who changed it (a user, and/or the API key it used)."""
+    body = {"api_key": str(api_key.id), "prefix": api_key.prefix}
+    if actor.api_key_id is not None:
+        body["by_api_key"] = str(actor.api_key_id)
+    body.update({k: v.isoformat() if isinstance(v, datetime) else v for k, v in payload.items()})
+    ParticipantEvent.objects.create(
+        organization_id=api_key.organization_id, kind=kind, actor_id=actor.user_id, payload=body
+    )
+
+
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor = None) -> ApiKey:
+    """The operator (the admin) revokes a key."""
+    return _revoke(api_key, _Acting(user_id=_user_id(actor)))
+
+
+def _revoke(api_key: ApiKey, actor: _Acting) -> ApiKey:
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db()
     principal_forget(key_hash=api_key.key_hash)
     if updated:
-        ParticipantEvent.objects.create(
-            organization_id=api_key.organization_id,
-            kind=ParticipantEvent.Kind.API_KEY_REVOKED,
-            actor=_user(actor),
-            payload={"api_key": str(api_key.id), "prefix": api_key.prefix},
-        )
+        _key_event(api_key, ParticipantEvent.Kind.API_KEY_REVOKED, actor, {})
     return api_key
 
 
@@ -339,3 +535,8 @@ def _in_demo_domain(email: str) -> bool:
 
 def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
+
+
+def _user_id(actor: Actor) -> int | None:
+    user = _user(actor)
+    return user.pk if user is not None else None

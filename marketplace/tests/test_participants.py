@@ -64,6 +64,7 @@ def test_onboard_prints_one_json_object_with_a_working_key() -> None:
         "verified": True,
         "invoice_registration_number": "",
         "authenticated_by": "api_key",
+        "scopes": ["read", "trade", "sell", "manage"],
     }
 
 

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from catalog.models import FileFormat
 from config.api.pagination import query_choice
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from settlement import selectors
 from settlement.models import Entitlement
@@ -180,6 +181,7 @@ class EntitlementTokenCreate(GenericAPIView):
         request=TokenRequestSerializer,
         responses={201: IssuedTokenSerializer},
     )
+    @scope(TRADE)
     def post(self, request: Request, entitlement_id: str) -> Response:
         body = TokenRequestSerializer(data=request.data if request.data else {})
         body.is_valid(raise_exception=True)

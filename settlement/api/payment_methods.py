@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import whole_list, whole_list_schema
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import MANAGE, Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.errors import Forbidden
 from settlement.models import PaymentMethod
@@ -63,6 +64,7 @@ class PaymentMethodListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
+    @scope(MANAGE)
     def post(self, request: Request) -> Response:
         principal = _buyer(request)
         serializer = PaymentMethodCreateSerializer(data=request.data)

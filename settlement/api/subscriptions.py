@@ -9,7 +9,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import TRADE, Principal, principal_of
 from config.api.serializers import Serializer
 from settlement import selectors
 from settlement.models import Subscription, SubscriptionPeriod
@@ -115,6 +116,7 @@ class SubscriptionCancel(GenericAPIView):
     serializer_class = SubscriptionSerializer
 
     @extend_schema(operation_id="subscriptions_cancel", request=None, responses=SubscriptionSerializer)
+    @scope(TRADE)
     def post(self, request: Request, subscription_id: str) -> Response:
         principal = _principal(request)
         cancelled = subscription_cancel(principal=principal, subscription_id=subscription_id)

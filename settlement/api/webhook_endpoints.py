@@ -15,7 +15,8 @@ from rest_framework.response import Response
 
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import MANAGE, Principal, principal_of
 from config.api.serializers import StrictSerializer
 from config.text import displayable_line
 from settlement.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -126,6 +127,7 @@ class WebhookEndpointListCreate(GenericAPIView):
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent(secret_fields=("secret",))  # a replay never shows the secret again (nor a rotated-away one)
+    @scope(MANAGE)
     def post(self, request: Request) -> Response:
         serializer = WebhookEndpointCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -147,6 +149,7 @@ class WebhookEndpointDetail(GenericAPIView):
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(operation_id="webhook_endpoints_destroy", responses={204: OpenApiResponse(description="Deleted")})
+    @scope(MANAGE)
     def delete(self, request: Request, endpoint_id: str) -> Response:
         webhook_endpoint_delete(principal=_principal(request), endpoint_id=endpoint_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -159,6 +162,7 @@ class WebhookEndpointRotateSecret(GenericAPIView):
     @extend_schema(
         operation_id="webhook_endpoints_rotate_secret", request=None, responses=WebhookEndpointWithSecretSerializer
     )
+    @scope(MANAGE)
     def post(self, request: Request, endpoint_id: str) -> Response:
         endpoint, secret = webhook_endpoint_rotate_secret(principal=_principal(request), endpoint_id=endpoint_id)
         return Response(_with_secret(endpoint, secret))
@@ -185,6 +189,7 @@ class WebhookDeliveryRetry(GenericAPIView):
     serializer_class = WebhookDeliverySerializer
 
     @extend_schema(operation_id="webhook_deliveries_retry", request=None, responses={202: WebhookDeliverySerializer})
+    @scope(MANAGE)
     def post(self, request: Request, endpoint_id: str, delivery_id: str) -> Response:
         delivery = webhook_delivery_retry(
             principal=_principal(request), endpoint_id=endpoint_id, delivery_id=delivery_id

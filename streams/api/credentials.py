@@ -15,7 +15,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.principal import Principal, principal_of
+from config.api.permissions import scope
+from config.api.principal import SELL, TRADE, Principal, principal_of
 from streams.services.clients import (
     IssuedCredentials,
     stream_credentials_issue_publisher,
@@ -67,6 +68,7 @@ class DatasetStreamCredentials(GenericAPIView):
         request=None,
         responses={201: StreamCredentialsSerializer, 409: _CONFLICT},
     )
+    @scope(SELL)
     def post(self, request: Request, dataset_id: str) -> Response:
         issued = stream_credentials_issue_publisher(principal=_principal(request), dataset_id=dataset_id)
         return Response(_render(issued), status=status.HTTP_201_CREATED)
@@ -83,6 +85,7 @@ class SubscriptionStreamCredentials(GenericAPIView):
         request=None,
         responses={201: StreamCredentialsSerializer, 409: _CONFLICT},
     )
+    @scope(TRADE)
     def post(self, request: Request, subscription_id: str) -> Response:
         issued = stream_credentials_issue_subscriber(principal=_principal(request), subscription_id=subscription_id)
         return Response(_render(issued), status=status.HTTP_201_CREATED)

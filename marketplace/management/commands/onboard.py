@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from config.api.principal import SCOPES
 from config.errors import DomainError
 from marketplace.hooks import save_payment_method, save_payout_account
 from marketplace.services.participants import api_key_create, member_add, organization_create
@@ -27,6 +28,13 @@ class Command(BaseCommand):
             "--payout-account", default=None, help="A seller's connected account at the provider, e.g. acct_1Nx..."
         )
         parser.add_argument("--password", default=None, help="Let the member sign in to the web site")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=list(SCOPES),
+            default=None,
+            help="A scope of the printed key (repeat for several; default: all four)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,7 +46,7 @@ class Command(BaseCommand):
                     verified=options["verified"],
                 )
                 member_add(organization=organization, email=options["email"], password=options["password"])
-                issued = api_key_create(organization=organization, name="onboarding")
+                issued = api_key_create(organization=organization, name="onboarding", scopes=options["scope"] or SCOPES)
                 if options["payment_method"]:
                     self._save_payment_method(organization, options["payment_method"])
                 if options["payout_account"]:
