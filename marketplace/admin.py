@@ -274,19 +274,32 @@ class ParticipantApplicationAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "organization",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "organization__name"]
+    # The organisation manages its keys (its admins, docs/api.md#api-keys-and-scopes); the operator only revokes.
     readonly_fields = [
         "id",
         "organization",
         "name",
         "prefix",
         "key_hash",
+        "scopes",
         "created_at",
         "created_by",
+        "expires_at",
         "last_used_at",
         "revoked_at",
+        "replaced_by",
     ]
     actions = ["revoke"]
 

@@ -473,6 +473,7 @@ SPECTACULAR_SETTINGS = {
         "OfferingKindEnum": "marketplace.models.Offering.Kind",
         "DataRequestStatusEnum": "deals.selectors.DataRequestStatus",
         "OrderStatusEnum": "marketplace.models.Order.Status",
+        "ApiKeyStatusEnum": "marketplace.models.ApiKey.Status",
         # The order's "type" keeps its name beside a version's quality column "type" (ColumnQualityTypeEnum).
         "TypeEnum": "marketplace.models.Order.Type",
         "ContractStatusEnum": "contracts.models.Contract.Status",

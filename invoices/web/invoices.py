@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api.principal import Principal
+from config.api.principal import MANAGE, Principal
 from config.errors import InvalidInput, NotFound
 from config.web import principal_required
 from invoices import selectors
@@ -31,6 +31,11 @@ INVOICES_PAGE_SIZE = 25
 
 member_required = principal_required(
     refusal=gettext_lazy("Only members of an organisation trading on the market have invoices.")
+)
+# Every member reads the invoices and the registration number; only the admins change the number (scope manage).
+number_keeper_required = principal_required(
+    refusal=gettext_lazy("Only members of an organisation trading on the market have invoices."),
+    change_scope=MANAGE,
 )
 
 
@@ -50,7 +55,7 @@ def _lang(request: HttpRequest) -> str:
     return reader if reader in LANGUAGES else "ja"
 
 
-@member_required
+@number_keeper_required
 def invoice_list(request: HttpRequest, principal: Principal) -> HttpResponse:
     """GET: the organisation's invoices, newest first, and its registration number. POST: set or clear the
     number (the same service as ``PATCH /api/v1/me``)."""
@@ -84,6 +89,7 @@ def invoice_list(request: HttpRequest, principal: Principal) -> HttpResponse:
             "typed": number if typed is None else typed,
             "error": error,
             "organization_id": principal.organization_id,
+            "can_manage": principal.has_scope(MANAGE),
         },
         status=400 if error else 200,
     )

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api.principal import Principal, principal_of
+from config.api.principal import MANAGE, Principal, principal_of
 from config.errors import DomainError, NotFound
 from config.text import displayable_filename, displayable_line, displayable_text
 from config.web import principal_required
@@ -33,7 +33,10 @@ from marketplace.services.profiles import (
     organization_profile_update,
 )
 
-member_required = principal_required(refusal=gettext_lazy("Only members of an organisation have a profile to edit."))
+# The profile is the organisation's: its admins (scope manage) edit it.
+member_required = principal_required(
+    refusal=gettext_lazy("Only members of an organisation have a profile to edit."), scope=MANAGE
+)
 
 # The service's English field errors (docs/adr/0009) → the sentence a page shows at the field.
 _FIELD_ERRORS = {
@@ -63,7 +66,10 @@ def seller_detail(request: HttpRequest, seller_id: uuid.UUID) -> HttpResponse:
         {
             "profile": profile,
             "seller": profile.seller,
-            "is_member": principal is not None and principal.organization_id == profile.seller.id,
+            # Its admins edit the profile (scope manage); the other members see the page as anyone does.
+            "is_member": principal is not None
+            and principal.organization_id == profile.seller.id
+            and principal.has_scope(MANAGE),
         },
     )
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 from catalog.web.urls import urlpatterns as catalog_urlpatterns
 from contracts.web.urls import urlpatterns as contracts_urlpatterns
-from marketplace.web import members, offerings, orders, rules, sellers, session, signup
+from marketplace.web import api_keys, members, offerings, orders, rules, sellers, session, signup
 
 urlpatterns = [
     path("login/", session.LoginView.as_view(), name="login"),
@@ -30,5 +30,8 @@ urlpatterns = [
     path("sellers/<uuid:seller_id>/edit/", sellers.seller_edit, name="seller_edit"),
     path("orders/<uuid:order_id>/", orders.order_detail, name="order"),
     path("orders/<uuid:order_id>/cancel/", orders.order_cancel_view, name="order_cancel"),
+    path("organization/api-keys/", api_keys.api_keys, name="api_keys"),
+    path("organization/api-keys/<uuid:api_key_id>/rotate/", api_keys.api_key_rotate_view, name="api_key_rotate"),
+    path("organization/api-keys/<uuid:api_key_id>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
     *contracts_urlpatterns,
 ]
