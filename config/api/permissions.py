@@ -1,4 +1,4 @@
-"""Who may call an API view: the organisation (its roles) and the caller's scopes (docs/api.md#scopes).
+"""Who may call an API view: the organisation (its roles) and the caller's scopes (docs/api.md#api-keys-and-scopes).
 
 Every permission class here is a ``ScopeRequired``: besides its own test, it refuses a caller that lacks the scope
 the view declares for the request's method. Safe methods (GET, HEAD, OPTIONS) need ``read`` unless they declare

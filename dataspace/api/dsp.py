@@ -70,9 +70,10 @@ def dsp_endpoint(
     """A DSP view answering ``methods``: another method is a 405 error message (with ``Allow``), and its DspError
     (or a NotFound from a selector) the protocol's error message. Exempt from CSRF: a connector sends no cookie.
 
-    ``scope``: the endpoint takes the organisation's API key, which must hold that scope (docs/api.md#scopes: a
-    read needs ``read``; a consumer negotiating or transferring needs ``trade``), else a 403 error message
-    ``insufficient-scope``; the view reads the caller with ``_consumer``. None: public (the version document).
+    ``scope``: the endpoint takes the organisation's API key, which must hold that scope
+    (docs/api.md#api-keys-and-scopes: a read needs ``read``; a consumer negotiating or transferring needs ``trade``),
+    else a 403 error message ``insufficient-scope``; the view reads the caller with ``_consumer``. None: public (the
+    version document).
 
     ``error_type`` is the endpoint's protocol's error message (``CatalogError``, ``ContractNegotiationError``,
     ``TransferError``): the refusals the shared helpers raise (no key, a malformed body...) are given that type."""

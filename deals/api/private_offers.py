@@ -266,7 +266,7 @@ def _render(offer_id: uuid.UUID, principal: Principal, *, written: Sequence[mode
 
 def _check_side_scope(principal: Principal, private_offer_id: str) -> None:
     """Either party acts on an offer: its seller with the ``sell`` scope, its buyer with ``trade``
-    (docs/api.md#scopes). Someone else's offer is the service's 404."""
+    (docs/api.md#api-keys-and-scopes). Someone else's offer is the service's 404."""
     offer = selectors.private_offer_get(private_offer_id=private_offer_id, organization_id=principal.organization_id)
     scope_check(principal, SELL if offer.seller_id == principal.organization_id else TRADE)
 

@@ -152,7 +152,7 @@ def _viewer(request: Request) -> uuid.UUID | None:
 
 
 def _side_scope(side: str) -> str:
-    """A bid is trading (``trade``), an ask selling (``sell``): docs/api.md#scopes."""
+    """A bid is trading (``trade``), an ask selling (``sell``): docs/api.md#api-keys-and-scopes."""
     return TRADE if side == Order.Side.BUY else SELL
 
 
