@@ -196,7 +196,9 @@ def test_every_operation_documents_the_problems_it_may_answer_with(anonymous) ->
     # Public reads say that no credentials are needed; writes do not.
     assert {} in schema["paths"]["/api/v1/datasets"]["get"]["security"]
     assert {} not in schema["paths"]["/api/v1/datasets"]["post"]["security"]
-    assert "403" not in schema["paths"]["/api/v1/datasets"]["get"]["responses"]
+    # A public read refuses nobody anonymous, but a key without the read scope (docs/api.md#api-keys-and-scopes).
+    assert "403" in schema["paths"]["/api/v1/datasets"]["get"]["responses"]
+    assert schema["paths"]["/api/v1/datasets"]["get"]["x-scopes"] == ["read"]
 
 
 def test_a_body_naming_an_unknown_or_anothers_object_is_a_documented_404(anonymous, seller, buyer) -> None:

@@ -185,3 +185,20 @@ def test_a_private_offer_is_answered_with_the_scope_of_ones_side(seller, buyer, 
             return
         missing = "sell" if side == "seller" else "trade"
         assert f"'{missing}'" in _problem(response, 403)["detail"]
+
+
+def test_the_openapi_document_names_each_operations_scopes() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    paths = document["paths"]
+    assert paths["/api/v1/orders"]["post"]["x-scopes"] == [TRADE, SELL]
+    assert paths["/api/v1/api-keys"]["get"]["x-scopes"] == [MANAGE]
+    assert paths["/api/v1/trades"]["get"]["x-scopes"] == [READ]
+    unnamed = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if path.startswith("/api/v1/") and operation.get("security") and "x-scopes" not in operation
+    ]
+    assert unnamed == [], "an operation that takes credentials names its scopes"

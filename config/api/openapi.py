@@ -24,6 +24,8 @@ from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework.permissions import SAFE_METHODS
 
+from config.api.permissions import ScopeRequired, declared_scopes
+from config.api.principal import MANAGE, READ
 from config.api.problems import PROBLEM_CONTENT_TYPE
 
 _WRITES = frozenset({"post", "put", "patch", "delete"})
@@ -33,7 +35,11 @@ _METHODS = frozenset({"get", "head", "options", "trace", *_WRITES})
 _PROBLEMS: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "Malformed JSON, or invalid fields (`errors` names each with its messages)."),
     "401": ("Unauthenticated", "No credentials where they are needed, or an API key that is unknown or revoked."),
-    "403": ("Forbidden", "Your organisation lacks the role or state this needs."),
+    "403": (
+        "Forbidden",
+        "Your organisation lacks the role or state this needs, or the caller lacks the scope in `x-scopes` "
+        "(`insufficient-scope`).",
+    ),
     "404": (
         "NotFound",
         "No such object, or it is not visible to your organisation (named in the path, or by an id in the body).",
@@ -110,8 +116,7 @@ def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[s
         statuses.append("400")
     if security:
         statuses.append("401")
-        if write or {} not in security:
-            statuses.append("403")
+        statuses.append("403")  # the role or state it needs, or a scope a caller with credentials lacks
     if security and ("{" in path or _names_an_object(operation, schemas)):
         statuses.append("404")
     if "application/json" in operation.get("requestBody", {}).get("content", {}):
@@ -141,6 +146,17 @@ def _names_an_object(operation: dict[str, Any], schemas: dict[str, Any]) -> bool
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """drf-spectacular's operation, with ``x-scopes``: the scopes one of which the caller needs
+        (docs/api.md#api-keys-and-scopes), for every operation whose permissions check them."""
+        operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
+        if operation is not None and any(isinstance(p, ScopeRequired) for p in self.view.get_permissions()):
+            handler = getattr(self.view, self.method.lower(), None)
+            operation["x-scopes"] = list(
+                declared_scopes(handler) or ((READ,) if self.method in SAFE_METHODS else (MANAGE,))
+            )
+        return operation
+
     def get_auth(self) -> list[dict[str, Any]]:
         auths: list[dict[str, Any]] = super().get_auth()
         readable = any(getattr(permission, "anonymous_read", False) for permission in self.view.get_permissions())

@@ -148,6 +148,16 @@ def test_rotation_keeps_both_keys_alive_for_the_grace_then_only_the_new_one(buye
     assert event.actor is not None or event.payload.get("by_api_key")
 
 
+def test_a_rotation_without_grace_refuses_the_old_key_at_once_in_every_process(buyer, principal_cache) -> None:
+    old = _create(buyer.client)
+    old_client = _client(old["secret"])
+    assert old_client.get("/api/v1/me").status_code == 200  # its principal is cached now
+    rotated = buyer.client.post(f"/api/v1/api-keys/{old['id']}/rotate", {"grace_seconds": 0}, format="json")
+    assert rotated.status_code == 201
+    assert old_client.get("/api/v1/me").status_code == 401, "the cached principal was forgotten"
+    assert _client(rotated.json()["secret"]).get("/api/v1/me").status_code == 200
+
+
 def test_rotation_is_refused_for_a_scope_the_caller_lacks_and_bounded(buyer) -> None:
     wide = _create(buyer.client, name="wide", scopes=list(SCOPES))
     manager = keyed_client(buyer, READ, MANAGE)
