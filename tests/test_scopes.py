@@ -87,6 +87,7 @@ def test_a_read_key_cannot_trade_or_sell(seller, buyer, capture) -> None:
     assert refused["type"] == "/problems/insufficient-scope"
     assert refused["detail"] == "This API key lacks the 'trade' or 'sell' scopes.", "orders take either"
     assert reader.get("/api/v1/orders").status_code == 200, "it still reads"
+    assert reader.options("/api/v1/orders").status_code == 200, "and asks what the endpoint takes"
     seller_reader = keyed_client(seller, READ)
     ask = {"offering": offering["id"], "side": "sell", "quantity": 1, "price": 1000}
     assert _problem(seller_reader.post("/api/v1/orders", ask), 403)["type"] == "/problems/insufficient-scope"

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from config.api.principal import MANAGE, READ, SCOPES, Principal, principal_of
-from config.errors import Forbidden
 
 SCOPE_ATTRIBUTE = "required_scopes"
 INSUFFICIENT_SCOPE = "insufficient-scope"
@@ -57,11 +57,19 @@ def scope_refusal(principal: Principal, scopes: tuple[str, ...]) -> str | None:
     return f"Your role in the organisation lacks the {named} {noun}; ask one of its admins."
 
 
+class InsufficientScope(exceptions.PermissionDenied):
+    """The 403 problem ``insufficient-scope`` (config.api.problems takes the type from the code). A DRF error, so
+    that DRF's own probes of a view's permissions (the metadata an OPTIONS request lists) see a refusal, not a
+    failure."""
+
+    default_code = INSUFFICIENT_SCOPE
+
+
 def scope_check(principal: Principal, *scopes: str) -> None:
     """Raises the 403 problem ``insufficient-scope`` unless ``principal`` holds one of ``scopes``."""
     refusal = scope_refusal(principal, scopes)
     if refusal is not None:
-        raise Forbidden(refusal, code=INSUFFICIENT_SCOPE)
+        raise InsufficientScope(refusal)
 
 
 def request_scopes(request: Request, view: Any) -> tuple[str, ...]:

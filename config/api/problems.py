@@ -313,6 +313,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
 
     if isinstance(exc, exceptions.APIException):
         code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "invalid")
+        raised = exc.get_codes()
+        if isinstance(raised, str) and raised in PROBLEM_TYPES:  # raised as one of our types (insufficient-scope)
+            code = raised
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         if getattr(exc, "wait", None):

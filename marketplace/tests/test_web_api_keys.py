@@ -47,6 +47,8 @@ def test_an_admin_creates_rotates_and_revokes_a_key(buyer) -> None:
 
     confirm = admin.get(f"/organization/api-keys/{key.id}/rotate/")
     assert confirm.status_code == 200 and 'id="confirm-button"' in text(confirm)
+    assert admin.post(f"/organization/api-keys/{key.id}/rotate/", {"grace": "forever"}).status_code == 400
+    assert ApiKey.objects.get(pk=key.id).replaced_by_id is None
     rotated = admin.post(f"/organization/api-keys/{key.id}/rotate/", {"grace": "3600"})
     assert rotated.status_code == 201
     successor = _secret(text(rotated))

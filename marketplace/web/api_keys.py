@@ -162,7 +162,8 @@ def api_key_rotate_view(request: HttpRequest, principal: Principal, api_key_id: 
             messages.error(request, exc.detail)
             return redirect("web:api_keys")
         return _page(request, principal, ApiKeyForm(), issued=issued, status=201)
-    return render(request, "marketplace/api_key_confirm.html", {"key": key, "action": "rotate", "form": form})
+    context = {"key": key, "action": "rotate", "form": form}
+    return render(request, "marketplace/api_key_confirm.html", context, status=400 if form.errors else 200)
 
 
 @admin_required
