@@ -87,6 +87,9 @@ def test_a_key_never_hands_on_a_scope_it_lacks(buyer) -> None:
         ({"name": "x" * 101}, "name"),
         ({"name": "line\nbreak"}, "name"),
         ({"owner": "someone else"}, "owner"),
+        ({"expires_at": "9999-12-31T23:59:59-12:00"}, "expires_at"),
+        ({"scopes": ["read"] * 1000}, "scopes"),
+        ({"name": ["a list"]}, "name"),
     ],
 )
 def test_bad_input_is_a_400_problem_naming_the_field(buyer, body, field) -> None:
