@@ -26,9 +26,9 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 def scope(*scopes: str) -> Callable[[Handler], Handler]:
-    """Declares the scope an unsafe handler (``post``, ``patch``, ``delete``...) needs. Several: any one of them
-    lets the request in, and the handler's service decides by the caller's side (a private offer's buyer needs
-    ``trade``, its seller ``sell``: ``scope_check`` there)."""
+    """Declares the scope a handler (``post``, ``patch``, ``delete``..., or a read that needs more than ``read``)
+    needs. Several: any one of them lets the request in, and the view, once it knows the caller's side, asks for
+    that side's with ``scope_check`` (an order's bid needs ``trade``, its ask ``sell``)."""
     unknown = set(scopes) - set(SCOPES)
     if not scopes or unknown:
         raise ValueError(f"Declare one or more of {SCOPES}, not {sorted(unknown)}.")
