@@ -32,7 +32,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("The API key is not valid.") from exc
         principal = api_key_authenticate(secret=secret)
         if principal is None:
-            raise exceptions.AuthenticationFailed("The API key is unknown or revoked.")
+            raise exceptions.AuthenticationFailed("The API key is unknown, expired or revoked.")
         return AnonymousUser(), principal
 
     def authenticate_header(self, request: Request) -> str:

@@ -52,11 +52,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     ),
     "not-authenticated": (
         gettext_noop("Authentication required"),
-        gettext_noop("Send `Authorization: Bearer <api key>` or sign in; keys are issued with `manage.py onboard`."),
+        gettext_noop("Send `Authorization: Bearer <api key>` or sign in; an organisation's admins issue keys on its API keys page."),
     ),
     "authentication-failed": (
         gettext_noop("Authentication failed"),
-        gettext_noop("The API key is unknown or revoked."),
+        gettext_noop("The API key is unknown, expired or revoked."),
     ),
     "forbidden": (
         gettext_noop("Not allowed for this organisation"),

@@ -44,7 +44,7 @@ def unauthorized() -> DspError:
 
 
 def key_rejected() -> DspError:
-    return DspError(401, "unauthorized", "The API key is unknown or revoked.")
+    return DspError(401, "unauthorized", "The API key is unknown, expired or revoked.")
 
 
 def not_found(what: str) -> DspError:

@@ -115,7 +115,6 @@ def organization_create(
 
 
 @transaction.atomic
-@transaction.atomic
 def organization_invoice_number_set(*, organization_id: uuid.UUID, number: str, actor: Actor = None) -> Organization:
     """A member records its organisation's invoice registration number (適格請求書発行事業者登録番号), or clears it
     with "". Typed as people type it (full-width, hyphens: normalised first); a number that is not "T" + a corporate

@@ -113,7 +113,7 @@ def test_unknown_malformed_and_revoked_keys_get_401_problem(seller, anonymous) -
     api_key_revoke(api_key=ApiKey.objects.get(organization=seller.organization))
     response = seller.client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.json()["detail"] == "The API key is unknown or revoked."
+    assert response.json()["detail"] == "The API key is unknown, expired or revoked."
     assert ParticipantEvent.objects.filter(kind="api_key_revoked", organization=seller.organization).count() == 1
 
 
