@@ -34,7 +34,10 @@ _METHODS = frozenset({"get", "head", "options", "trace", *_WRITES})
 # status -> (component name, description)
 _PROBLEMS: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "Malformed JSON, or invalid fields (`errors` names each with its messages)."),
-    "401": ("Unauthenticated", "No credentials where they are needed, or an API key that is unknown, expired or revoked."),
+    "401": (
+        "Unauthenticated",
+        "No credentials where they are needed, or an API key that is unknown, expired or revoked.",
+    ),
     "403": (
         "Forbidden",
         "Your organisation lacks the role or state this needs, or the caller lacks the scope in `x-scopes` "

@@ -52,7 +52,7 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     ),
     "not-authenticated": (
         gettext_noop("Authentication required"),
-        gettext_noop("Send `Authorization: Bearer <api key>` or sign in; an organisation's admins issue keys on its API keys page."),
+        gettext_noop("Send `Authorization: Bearer <api key>` or sign in; admins issue keys on the API keys page."),
     ),
     "authentication-failed": (
         gettext_noop("Authentication failed"),
