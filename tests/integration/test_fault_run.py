@@ -15,7 +15,7 @@ captures the payment. During the load:
 
 Threads wait at gates so that each fault happens with load still to come, however fast or slow the machine is;
 no assertion is about time. Then the sweepers run (as if later, as the beat schedule would), a worker runs what
-they sent and is stopped (``_settle``: nothing in flight), and the run checks:
+they sent and is stopped (``settle``: nothing in flight), and the run checks:
 0 oversold seats, 0 double captures (at the provider and in the ledger), a balanced ledger, every trade with
 exactly one contract and one settlement, every settlement final or legitimately waiting, exactly one order per
 logical request however often it was retried, and no 500 during the Redis outage (nor at any other time).
@@ -23,7 +23,6 @@ logical request however often it was retried, and no 500 during the Redis outage
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import subprocess
@@ -41,19 +40,25 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from redis import Redis
 
 from catalog.models import DatasetVersion
 from config.api.models import IdempotencyRecord
-from contracts.models import Contract
-from marketplace.models import Offering, Order, Trade
-from settlement.models import Entitlement, LedgerEntry, LedgerTransaction, OfflinePayment, Settlement
+from marketplace.models import Order
+from settlement.models import Entitlement, OfflinePayment, Settlement
 from settlement.services import settlements
 from settlement.services.webhooks import webhooks_sweep
 from tests.builders import Party, make_party
 from tests.fixtures import RedisServer, require_postgres
+from tests.integration.invariants import (
+    assert_every_settlement_final_or_legitimately_waiting,
+    assert_every_trade_has_one_contract_and_one_settlement,
+    assert_no_double_capture,
+    assert_seats_never_oversold,
+    assert_the_ledger_balances,
+    broken,
+    settle,
+)
 from tests.integration.servers import WebServer, require_gunicorn
 from tests.integration.workers import QUEUES, broker_at, market, publishing_to_broker, start_worker, stop_worker
 
@@ -282,48 +287,6 @@ def _charged_but_not_heard() -> bool:
     return OfflinePayment.objects.filter(metadata__settlement__in=[str(s) for s in pending]).exists()
 
 
-def _queues_drained(redis_url: str, worker: subprocess.Popen[str] | None = None) -> bool:
-    """Nothing waits in this run's queues and no message is unacknowledged (reserved or running).
-
-    With a live ``worker`` this is only a hint that it is idle, never proof: its ``BRPOP`` takes a message off
-    the list in Redis before the worker has read the reply and recorded the message as unacknowledged, and in
-    that gap the message is in neither place (``_settle`` stops the worker before it trusts the answer)."""
-    if worker is not None and worker.poll() is not None:
-        raise AssertionError(f"the worker died through the faults:\n{stop_worker(worker)[-4000:]}")
-    client = Redis.from_url(redis_url)
-    try:
-        prefix = settings.CELERY_QUEUE_PREFIX
-        queued: int = 0
-        for name in client.scan_iter(f"{prefix}*"):
-            if client.type(name) == b"list":
-                queued += client.llen(name)  # type: ignore[operator]
-        return queued == 0 and client.hlen("unacked") == 0
-    finally:
-        client.close()
-
-
-def _settle(redis_url: str, worker: subprocess.Popen[str], start: Callable[[str], subprocess.Popen[str]]) -> str:
-    """Let the workers finish everything queued, and return with none running and nothing queued; their output.
-
-    Empty queues seen while a worker runs prove nothing (a message can be between the list and the worker), so
-    once they look empty the worker is stopped gracefully: it finishes the task it is running, reads a message
-    its pending ``BRPOP`` took (kombu does on close), and puts back what it received but did not run. Only with
-    no worker alive are the queues still, and empty queues then mean no task is left in flight. What was put
-    back is run by a new worker, and the same again."""
-    output = ""
-    for attempt in itertools.count(1):
-        _wait(functools.partial(_queues_drained, redis_url, worker), "the worker to drain its queues")
-        output += stop_worker(worker)
-        if worker.returncode != 0:  # not a warm shutdown: a task may have been cut short
-            raise AssertionError(f"the worker did not stop cleanly ({worker.returncode}):\n{output[-4000:]}")
-        if _queues_drained(redis_url):
-            return output
-        if attempt >= 10:
-            raise AssertionError(f"the queues never stayed empty with the worker stopped:\n{output[-4000:]}")
-        worker = start(f"settle-{attempt}")
-    raise AssertionError("unreachable")
-
-
 # --- the run -----------------------------------------------------------------------------------------------------
 
 
@@ -403,14 +366,14 @@ def test_the_market_keeps_its_invariants_through_a_worker_kill_a_redis_restart_a
         run.redis_down.clear()
 
     # The worker finishes what the load left, and stops: nothing is in flight while the sweepers look.
-    output = _settle(redis.url(), replacement, worker)
+    output = settle(redis.url(), [replacement], worker)
     # The sweepers, as the beat schedule runs them once the stuck-after delay has passed: re-drive what a lost
     # message, the killed worker or the crashed web server left behind. Then a worker runs what they sent, and
     # stops: the invariants are read with no task between a provider call and its bookkeeping.
     with publishing_to_broker(), broker_at(redis.url()):
         settlements.settlements_sweep(now=timezone.now() + timedelta(hours=1))
         webhooks_sweep()
-    output += _settle(redis.url(), worker("after-sweep"), worker)
+    output += settle(redis.url(), [worker("after-sweep")], worker)
 
     report = run.describe()
     assert killed_mid_authorisation, "the worker was not killed mid-authorisation"
@@ -418,19 +381,14 @@ def test_the_market_keeps_its_invariants_through_a_worker_kill_a_redis_restart_a
     checks: list[Callable[[], None]] = [
         lambda: _assert_the_partners_got_one_order_per_request(run, buyers, report),
         lambda: _assert_no_server_errors(run, report),
-        _assert_seats_never_oversold,
-        _assert_every_trade_has_one_contract_and_one_settlement,
-        _assert_no_double_capture,
-        _assert_the_ledger_balances,
-        lambda: _assert_every_settlement_final_or_legitimately_waiting(killed_mid_authorisation),
+        assert_seats_never_oversold,
+        assert_every_trade_has_one_contract_and_one_settlement,
+        assert_no_double_capture,
+        assert_the_ledger_balances,
+        lambda: assert_every_settlement_final_or_legitimately_waiting(killed_mid_authorisation),
     ]
-    broken = []
-    for check in checks:
-        try:
-            check()
-        except AssertionError as exc:
-            broken.append(str(exc))
-    assert not broken, "\n".join([*broken, report, "the workers' log:", output[-4000:]])
+    failures = broken(checks)
+    assert not failures, "\n".join([*failures, report, "the workers' log:", output[-4000:]])
 
 
 # --- the invariants, read in PostgreSQL -------------------------------------------------------------------------
@@ -458,142 +416,3 @@ def _assert_the_partners_got_one_order_per_request(run: Run, buyers: list[Party]
 def _assert_no_server_errors(run: Run, report: str) -> None:
     assert run.statuses(during_outage=True)["500"] == 0, f"500s while Redis was down; {report}"
     assert run.statuses()["500"] == 0, f"500s; {report}"
-
-
-def _rows(sql: str) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-
-
-def _assert_seats_never_oversold() -> None:
-    # Per offering: the seats its executed trades hold are the seats it counts as sold, and never more than it has.
-    wrong = _rows(
-        """
-        SELECT o.id, o.license_seats, o.seats_sold, COALESCE(SUM(t.quantity), 0) AS traded
-        FROM marketplace_offering o
-        LEFT JOIN marketplace_trade t ON t.offering_id = o.id AND t.status = 'executed'
-        GROUP BY o.id
-        HAVING o.seats_sold <> COALESCE(SUM(t.quantity), 0)
-            OR (o.license_seats IS NOT NULL AND COALESCE(SUM(t.quantity), 0) > o.license_seats)
-        """
-    )
-    assert not wrong, f"oversold or miscounted seats: {wrong}"
-    scarce = Offering.objects.filter(license_seats__isnull=False)
-    assert all(o.seats_sold == o.license_seats for o in scarce), "the load should have sold out the scarce offerings"
-
-
-def _assert_every_trade_has_one_contract_and_one_settlement() -> None:
-    wrong = _rows(
-        """
-        SELECT t.id, t.contract_id, COUNT(s.id)
-        FROM marketplace_trade t
-        LEFT JOIN contracts_contract c ON c.id = t.contract_id
-        LEFT JOIN settlement_settlement s ON s.trade_id = t.id
-        GROUP BY t.id, t.contract_id, c.id
-        HAVING c.id IS NULL OR COUNT(s.id) <> 1 OR BOOL_OR(s.contract_id <> t.contract_id)
-        """
-    )
-    assert not wrong, f"trades without exactly one contract and one settlement: {wrong}"
-    assert Trade.objects.count() > 0
-    assert Contract.objects.count() == Trade.objects.count() == Settlement.objects.count()
-
-
-def _assert_no_double_capture() -> None:
-    # At the provider: one payment per settlement (one authorisation, whatever was retried or re-driven),
-    # never captured beyond what was authorised.
-    payments = _rows(
-        """
-        SELECT metadata->>'settlement', COUNT(*), SUM(amount_captured), MAX(amount)
-        FROM settlement_offlinepayment GROUP BY 1
-        HAVING COUNT(*) > 1 OR SUM(amount_captured) > MAX(amount)
-        """
-    )
-    assert not payments, f"settlements charged twice at the provider: {payments}"
-    # In the ledger: at most one capture per settlement, and one exactly for those captured; what the ledger
-    # holds at the provider is what the provider captured.
-    captures = _rows(
-        """
-        SELECT s.id, s.status, COUNT(t.id)
-        FROM settlement_settlement s
-        LEFT JOIN settlement_ledgertransaction t ON t.settlement_id = s.id AND t.kind = 'capture'
-        GROUP BY s.id, s.status
-        HAVING COUNT(t.id) <> CASE WHEN s.status = 'captured' THEN 1 ELSE 0 END
-        """
-    )
-    assert not captures, f"captures booked other than once per captured settlement: {captures}"
-    booked = LedgerEntry.objects.filter(
-        account=LedgerEntry.Account.PROVIDER_BALANCE, transaction__kind=LedgerTransaction.Kind.CAPTURE
-    ).values_list("amount", flat=True)
-    captured_at_provider = OfflinePayment.objects.values_list("amount_captured", flat=True)
-    assert sum(booked) == sum(captured_at_provider), (
-        f"the ledger's captures at the provider ({sum(booked)}) are not what the provider captured "
-        f"({sum(captured_at_provider)}): {_capture_mismatches()}"
-    )
-
-
-def _capture_mismatches() -> str:
-    """Each settlement whose capture at the provider differs from its capture in the ledger, with its history."""
-    booked: Counter[str] = Counter()
-    for settlement_id, amount in LedgerEntry.objects.filter(
-        account=LedgerEntry.Account.PROVIDER_BALANCE, transaction__kind=LedgerTransaction.Kind.CAPTURE
-    ).values_list("transaction__settlement_id", "amount"):
-        booked[str(settlement_id)] += amount
-    lines = []
-    for payment in OfflinePayment.objects.order_by("created_at"):
-        paid_for = str(payment.metadata.get("settlement", ""))
-        if payment.amount_captured != booked.pop(paid_for, 0):
-            lines.append(_describe_settlement(paid_for, payment))
-    lines += [f"booked, not captured at the provider: {unpaid} {amount}" for unpaid, amount in booked.items()]
-    return "\n".join(["", *lines]) if lines else "no single settlement differs (read again: now they agree)"
-
-
-def _describe_settlement(settlement_id: str, payment: OfflinePayment) -> str:
-    settlement = Settlement.objects.filter(pk=settlement_id).first()
-    if settlement is None:
-        return f"provider payment {payment.payment_ref} names no settlement ({payment.metadata})"
-    entitlement = Entitlement.objects.filter(settlement=settlement).first()
-    events = "; ".join(
-        f"{e.created_at.isoformat()} {e.from_status}->{e.to_status} ({e.reason}) by {e.actor}"
-        for e in settlement.events.order_by("created_at", "id")
-    )
-    return (
-        f"settlement {settlement.id}: status {settlement.status}, review_reason {settlement.review_reason!r}, "
-        f"payment_ref {settlement.payment_ref!r}, attempts {settlement.attempts}, next_attempt_at "
-        f"{settlement.next_attempt_at}, first_download_at "
-        f"{entitlement.first_download_at if entitlement else 'no entitlement'}; provider payment "
-        f"{payment.payment_ref} {payment.status} amount {payment.amount} captured {payment.amount_captured}; "
-        f"read at {timezone.now().isoformat()}; events: {events}"
-    )
-
-
-def _assert_the_ledger_balances() -> None:
-    unbalanced = _rows(
-        """
-        SELECT transaction_id, currency, SUM(amount) FROM settlement_ledgerentry
-        GROUP BY transaction_id, currency HAVING SUM(amount) <> 0
-        """
-    )
-    assert not unbalanced, f"unbalanced ledger transactions: {unbalanced}"
-    assert not _rows("SELECT currency FROM settlement_ledgerentry GROUP BY currency HAVING SUM(amount) <> 0")
-
-
-def _assert_every_settlement_final_or_legitimately_waiting(killed: list[uuid.UUID]) -> None:
-    """Final, or authorised with no complete download yet and its acceptance window still open (captured when
-    the buyer downloads, or when the window ends). Pending is not a legitimate wait once the sweepers ran with
-    a live worker; nor is an authorisation whose data the buyer already downloaded in full."""
-    now = timezone.now()
-    waiting = Settlement.objects.filter(status=Settlement.Status.AUTHORIZED)
-    downloaded = waiting.filter(
-        Exists(Entitlement.objects.filter(settlement=OuterRef("pk"), first_download_at__isnull=False))
-    )
-    assert not Settlement.objects.filter(status=Settlement.Status.PENDING).exists(), "pending after the sweepers"
-    assert not downloaded.exists(), (
-        f"{downloaded.count()} authorised settlements whose data was downloaded in full are not captured"
-    )
-    assert not waiting.filter(capture_due_at__lte=now).exists()
-    assert Settlement.objects.filter(status=Settlement.Status.CAPTURED).exists(), "no download captured anything"
-    # The one the worker died in: authorised once (the provider's payment of the first try), not charged again.
-    for settlement_id in killed:
-        assert Settlement.objects.get(pk=settlement_id).status != Settlement.Status.PENDING
-        assert OfflinePayment.objects.filter(metadata__settlement=str(settlement_id)).count() == 1

@@ -29,10 +29,12 @@ QUEUES = "settlement,webhooks,default"
 
 
 def start_worker(
-    *, queues: str, name: str, env: dict[str, str] | None = None, loglevel: str = "warning"
+    *, queues: str, name: str, env: dict[str, str] | None = None, log: Path | None = None, loglevel: str = "warning"
 ) -> subprocess.Popen[str]:
     """A solo-pool worker consuming ``queues`` (comma-separated), with extra environment settings, logging at
-    ``loglevel`` (its lines go to the returned process's output, or to ``ICHIBA_LOG_FILE`` when ``env`` sets it)."""
+    ``loglevel``: its lines go to the returned process's output (read by ``stop_worker``), or are appended to
+    ``log`` (a worker logging every task fills a pipe nobody reads), or to ``ICHIBA_LOG_FILE`` when ``env`` sets
+    it."""
     db = connection.settings_dict
     environment = {
         **os.environ,
@@ -46,9 +48,12 @@ def start_worker(
     prefixed = ",".join(f"{settings.CELERY_QUEUE_PREFIX}{queue}" for queue in queues.split(","))
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", prefixed, "-c", "1", "--pool", "solo"]
     command += ["-l", loglevel, "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
-    return subprocess.Popen(
-        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    if log is None:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    with log.open("a") as stream:
+        return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=stream, stderr=subprocess.STDOUT, text=True)
 
 
 def stop_worker(process: subprocess.Popen[str], *, kill: bool = False) -> str:
