@@ -43,7 +43,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from settlement.models import Entitlement, Settlement, WebhookDelivery, WebhookEndpoint
@@ -299,7 +299,8 @@ class Load:
         held = Entitlement.objects.filter(buyer_id=buyer.organization.id, status=Entitlement.Status.ACTIVE)
         # What it has not downloaded yet first (its first complete download asks for the capture); there is
         # always something: every buyer bought before the load.
-        entitlement = held.order_by("first_download_at", "?").values_list("id", flat=True).first()
+        first = F("first_download_at").asc(nulls_first=True)
+        entitlement = held.order_by(first, "?").values_list("id", flat=True).first()
         assert entitlement is not None, "a buyer holds no entitlement"
         base = self.servers[arrival.server].url
         url = f"{base}/api/v1/entitlements/{entitlement}/tokens"
