@@ -353,9 +353,6 @@ def test_two_web_servers_and_two_workers_share_one_market_under_an_open_loop_loa
         received = receiver.event_ids()
 
     report = load.describe()
-    sent = load.per_route()
-    downloads = sum(n for (route, _, status), n in sent.items() if route == DOWNLOAD and status == "200")
-    assert downloads == ARRIVALS // DOWNLOAD_EVERY, report
     checks: list[Callable[[], None]] = [
         lambda: _assert_every_request_answered_as_expected(load),
         lambda: _assert_both_servers_and_both_workers_worked(load, deployment),
@@ -373,12 +370,13 @@ def test_two_web_servers_and_two_workers_share_one_market_under_an_open_loop_loa
 def _idle(broker: str) -> bool:
     """Nothing left for a worker: every settlement authorised or final, every capture asked for made, every
     delivery sent. A delivery long overdue (deferred under its endpoint's cap, say) is sent again, as beat would."""
-    with publishing_to_broker(), broker_at(broker):
-        webhooks_sweep(now=timezone.now() - timedelta(seconds=10))
     pending = Settlement.objects.filter(status=Settlement.Status.PENDING).exists()
     downloaded = Exists(Entitlement.objects.filter(settlement=OuterRef("pk"), first_download_at__isnull=False))
     uncaptured = Settlement.objects.filter(downloaded, status=Settlement.Status.AUTHORIZED).exists()
     undelivered = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).exists()
+    if undelivered:
+        with publishing_to_broker(), broker_at(broker):
+            webhooks_sweep(now=timezone.now() - timedelta(seconds=10))
     return not (pending or uncaptured or undelivered)
 
 
