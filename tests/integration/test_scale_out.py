@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from settlement.models import Entitlement, Settlement, WebhookDelivery, WebhookEndpoint
 from settlement.services.webhooks import webhooks_sweep
-from tests.builders import Party, make_party
+from tests.builders import Party, make_party, metric_samples
 from tests.fixtures import RedisServer, require_postgres
 from tests.integration.invariants import (
     assert_every_settlement_final_or_legitimately_waiting,
@@ -93,6 +93,8 @@ ORDERS = "api/v1/orders"
 TOKENS = "api/v1/entitlements/<str:entitlement_id>/tokens"
 DOWNLOAD = "api/v1/downloads/<str:token>"
 EXPECTED = {ORDERS: 201, TOKENS: 201, DOWNLOAD: 200}
+METRICS_TOKEN = "scale-out-metrics-token"
+REQUESTS_SERVED = "ichiba_http_request_duration_seconds_count"
 
 
 # --- the partner's webhook receiver -------------------------------------------------------------------------------
@@ -167,6 +169,8 @@ def deployment(transactional_db: Any, redis_server: RedisServer, tmp_path: Path)
         "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
         "ICHIBA_PAYMENT_PROVIDER": "offline",
         "ICHIBA_LOG_LEVEL": "WARNING",
+        # /metrics as production reads it: with the token, not as a loopback peer.
+        "ICHIBA_METRICS_TOKEN": METRICS_TOKEN,
     }
     started: list[subprocess.Popen[str]] = []
     logs: list[Path] = []
@@ -345,6 +349,7 @@ def test_two_web_servers_and_two_workers_share_one_market_under_an_open_loop_loa
 
         load = Load(deployment.web, buyers, offerings)
         run_open_loop(load, plan())
+        served = [_served(server) for server in deployment.web]
 
         # The workers finish what the load left (the sweeper sends, as beat would, a delivery long overdue) and
         # stop: the invariants are read with no task between a provider call and its bookkeeping.
@@ -356,6 +361,7 @@ def test_two_web_servers_and_two_workers_share_one_market_under_an_open_loop_loa
     checks: list[Callable[[], None]] = [
         lambda: _assert_every_request_answered_as_expected(load),
         lambda: _assert_both_servers_and_both_workers_worked(load, deployment),
+        lambda: _assert_each_servers_metrics_count_the_requests_it_served(load, served),
         assert_seats_never_oversold,
         assert_every_trade_has_one_contract_and_one_settlement,
         assert_no_double_capture,
@@ -389,6 +395,29 @@ def _assert_every_request_answered_as_expected(load: Load) -> None:
     assert sent == Counter(
         {(ORDERS, "POST", "201"): orders, (TOKENS, "POST", "201"): downloads, (DOWNLOAD, "GET", "200"): downloads}
     )
+
+
+def _served(server: WebServer) -> Counter[tuple[str, str, str]]:
+    """What a server's ``/metrics`` says it served of the load's routes, per route, method and status: every one of
+    its gunicorn workers' requests, summed through its multi-process directory."""
+    response = requests.get(f"{server.url}/metrics", headers=_bearer(METRICS_TOKEN), timeout=REQUEST_TIMEOUT_SECONDS)
+    assert response.status_code == 200, response.text[:500]
+    served: Counter[tuple[str, str, str]] = Counter()
+    for name, labels, value in metric_samples(response.content):
+        if name == REQUESTS_SERVED and labels["route"] in EXPECTED:
+            served[(labels["route"], labels["method"], labels["status"])] += int(value)
+    return served
+
+
+def _assert_each_servers_metrics_count_the_requests_it_served(
+    load: Load, served: list[Counter[tuple[str, str, str]]]
+) -> None:
+    sent: list[Counter[tuple[str, str, str]]] = [Counter() for _ in range(SERVERS)]
+    for (server, route, method, status), count in load.answers.items():
+        sent[server][(route, method, status)] += count
+    assert served == sent, f"/metrics of each server {served} != requests each served {sent}"
+    # And so their sum is the load sent, per route.
+    assert sum(served, Counter()) == load.per_route()
 
 
 def _assert_both_servers_and_both_workers_worked(load: Load, deployment: Deployment) -> None:
