@@ -146,7 +146,9 @@ def test_the_web_unit_serves_the_wsgi_application_under_gunicorn_with_its_own_me
     assert parsed.args == ["config.wsgi:application"]
     # The flags the example environment passes through GUNICORN_CMD_ARGS are gunicorn's too.
     Config().parser().parse_args(["config.wsgi:application", *shlex.split(read_env_file()["GUNICORN_CMD_ARGS"])])
-    # Samples of gunicorn's worker processes go to a directory systemd empties at every start.
+    # Samples of gunicorn's worker processes go to a directory systemd empties at every start; gunicorn.conf.py,
+    # which gunicorn reads from its working directory (the installation's root), marks exited workers dead there.
+    assert (ROOT / "gunicorn.conf.py").is_file()
     runtime = unit.value("Service", "RuntimeDirectory")
     assert unit.environment()["PROMETHEUS_MULTIPROC_DIR"] == f"/run/{runtime}"
     assert unit.value("Service", "Type") == "notify" and unit.value("Service", "KillMode") == "mixed"
