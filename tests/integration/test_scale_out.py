@@ -18,8 +18,9 @@ take (a slow answer does not slow the arrivals, as with real partners), alternat
 
 Afterwards, with the workers stopped and nothing queued or in flight: no seat oversold, every trade with exactly
 one contract and one settlement, no double capture, a balanced ledger, every settlement final or legitimately
-waiting, every webhook delivered and received, both servers and both workers did part of the work. No assertion is
-about time.
+waiting, every webhook delivered and received, both servers and both workers did part of the work; and each
+server's ``/metrics`` counts exactly the requests it answered, per route, method and status, so that the two
+servers' counts add up to the load sent. No assertion is about time.
 """
 
 from __future__ import annotations
