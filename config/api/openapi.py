@@ -6,6 +6,14 @@ anonymous access to the safe methods; drf-spectacular recognises only DRF's own 
 
 A request body a ``StrictSerializer`` reads refuses unknown fields: its schema says ``additionalProperties: false``.
 
+A response has every field its serializer renders, so every field is ``required`` there (drf-spectacular leaves out
+those with a default, which a typed client would then have to treat as possibly missing), except a field the
+serializer declares itself with ``required=False``: that is how a serializer says it sometimes leaves one out (a
+secret an idempotent replay omits, a buyer's network details shown to the buyer only).
+A request field's ``default`` is documented only when the field would accept it if sent: a client that sends every
+default (as the generated ones do) must not be refused for a value the field only stands for when left out (an ask's
+``accepted_terms_sha256`` is "" when absent, and refused when blank).
+
 ``problem_responses`` is a postprocessing hook. What each operation may answer follows from its shape: input can be
 refused (400), credentials (401), rights (403), a path naming an object (404), a write the object's state or a
 market rule refuses (409, 422), a JSON body over the parser's limit (413), the organisation's throttle (429), and a
@@ -14,6 +22,10 @@ A request body naming another object by its id (a ``format: uuid`` field, like a
 that does not exist or is not the caller's: a 404 too, as it would be in a path (docs/api.md#errors: "not found or
 not yours"). An operation that documents one of these itself keeps its own description; whatever error it
 documents, its body is problem details.
+
+``request_component_names`` is another: a request serializer already named for a request (``QuoteRequestSerializer``)
+would be ``QuoteRequestRequest`` once drf-spectacular splits request from response components; it is ``QuoteRequest``,
+the name the generated clients give its class (clients/, ``make client``).
 """
 
 from __future__ import annotations
@@ -22,6 +34,9 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import force_instance
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField
 from rest_framework.permissions import SAFE_METHODS
 
 from config.api.permissions import ScopeRequired, declared_scopes
@@ -109,6 +124,30 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
     return result
 
 
+def request_component_names(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    schemas = result.get("components", {}).get("schemas", {})
+    renamed = {
+        name: name.removesuffix("Request")
+        for name in schemas
+        if name.endswith("RequestRequest") and name.removesuffix("Request") not in schemas
+    }
+    if not renamed:
+        return result
+    result["components"]["schemas"] = {renamed.get(name, name): schema for name, schema in schemas.items()}
+    prefix = "#/components/schemas/"
+    refs = {f"{prefix}{old}": f"{prefix}{new}" for old, new in renamed.items()}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: refs.get(value, value) if key == "$ref" else rewrite(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    rewritten: dict[str, Any] = rewrite(result)
+    return rewritten
+
+
 def _possible(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> list[str]:
     """The problems an operation's shape allows. One that takes no credentials (called with a token in its path,
     or by Stripe) describes its own errors, beyond refused input."""
@@ -148,6 +187,15 @@ def _names_an_object(operation: dict[str, Any], schemas: dict[str, Any]) -> bool
     return False
 
 
+def _accepts(field: Any) -> bool:
+    """Whether the request field accepts its own default when it is sent."""
+    try:
+        field.run_validation(field.get_default())
+    except (ValidationError, SkipField):
+        return False
+    return True
+
+
 class AutoSchema(openapi.AutoSchema):
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         """drf-spectacular's operation, with ``x-scopes``: the scopes one of which the caller needs
@@ -159,6 +207,20 @@ class AutoSchema(openapi.AutoSchema):
                 declared_scopes(handler) or ((READ,) if self.method in SAFE_METHODS else (MANAGE,))
             )
         return operation
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if direction == "request":
+            fields = force_instance(serializer).fields
+            for name, field_schema in schema.get("properties", {}).items():
+                if "default" in field_schema and name in fields and not _accepts(fields[name]):
+                    del field_schema["default"]
+        if direction != "response" or not schema.get("properties"):
+            return schema
+        declared = getattr(force_instance(serializer), "_declared_fields", {})
+        omitted = {name for name, field in declared.items() if field._kwargs.get("required") is False}
+        schema["required"] = sorted(name for name in schema["properties"] if name not in omitted)
+        return schema
 
     def get_auth(self) -> list[dict[str, Any]]:
         auths: list[dict[str, Any]] = super().get_auth()

@@ -462,6 +462,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.openapi.problem_responses",
+        "config.api.openapi.request_component_names",
     ],
     # Security schemes come from marketplace/api/schema.py (the authentication classes' extensions).
     # Each model's status words get their own enum, named after the model.

@@ -242,7 +242,7 @@ class DownloadView(APIView):
     content_negotiation_class = DisregardAccept
 
     @extend_schema(
-        operation_id="downloads_retrieve",
+        operation_id="downloads_fetch",
         auth=[],
         parameters=[
             OpenApiParameter("Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="One range: bytes=a-b"),
@@ -391,7 +391,7 @@ class BearerDownloadView(DownloadView):
     """The same download, the token sent as ``Authorization: Bearer <token>`` (a DSP transfer's data address)."""
 
     @extend_schema(
-        operation_id="downloads_bearer_retrieve",
+        operation_id="downloads_fetch_with_bearer",
         auth=[],
         parameters=[
             OpenApiParameter(
@@ -424,7 +424,7 @@ class JwksView(APIView):
     renderer_classes = [JWKSetRenderer, JSONRenderer]
 
     @extend_schema(
-        operation_id="jwks_retrieve",
+        operation_id="jwks",
         auth=[],
         responses=OpenApiResponse(OpenApiTypes.OBJECT, description="JWKS"),
     )

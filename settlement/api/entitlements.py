@@ -177,7 +177,7 @@ class EntitlementTokenCreate(GenericAPIView):
     serializer_class = IssuedTokenSerializer
 
     @extend_schema(
-        operation_id="entitlements_tokens_create",
+        operation_id="entitlements_mint_token",
         request=TokenRequestSerializer,
         responses={201: IssuedTokenSerializer},
     )

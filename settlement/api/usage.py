@@ -28,6 +28,9 @@ class DownloadSerializer(serializers.ModelSerializer):
     format = serializers.SerializerMethodField(
         help_text="The format the data was downloaded in: the version's own, or one of its renditions (?format=)."
     )
+    # Declared optional: to_representation leaves them out for anyone but the buyer (the OpenAPI document says so).
+    client_address = serializers.IPAddressField(required=False, allow_null=True, help_text="Shown to the buyer only.")
+    user_agent = serializers.CharField(required=False, allow_blank=True, help_text="Shown to the buyer only.")
 
     class Meta:
         model = Download

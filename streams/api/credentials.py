@@ -64,7 +64,7 @@ class DatasetStreamCredentials(GenericAPIView):
     serializer_class = StreamCredentialsSerializer
 
     @extend_schema(
-        operation_id="datasets_stream_credentials_create",
+        operation_id="datasets_stream_credentials_issue",
         request=None,
         responses={201: StreamCredentialsSerializer, 409: _CONFLICT},
     )
@@ -81,7 +81,7 @@ class SubscriptionStreamCredentials(GenericAPIView):
     serializer_class = StreamCredentialsSerializer
 
     @extend_schema(
-        operation_id="subscriptions_stream_credentials_create",
+        operation_id="subscriptions_stream_credentials_issue",
         request=None,
         responses={201: StreamCredentialsSerializer, 409: _CONFLICT},
     )
