@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat bench demo migrate clean shell
+.PHONY: run test lint format worker beat bench demo migrate clean shell client
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The OpenAPI document (clients/openapi.yaml), the Python client (clients/python) and the TypeScript types
+# (clients/typescript/schema.d.ts), generated from the API as it is; commit what changes. The TypeScript tools are
+# installed from clients/typescript/package-lock.json when node is there (without it the types are left as they are).
+client: $(STAMP)
+	@if command -v npm >/dev/null 2>&1 && [ ! clients/typescript/node_modules/.package-lock.json -nt clients/typescript/package-lock.json ]; then \
+		npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error; fi
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py client
 
 worker: $(STAMP)
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/python manage.py workers

@@ -1,0 +1,211 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dcat_catalog_format import DcatCatalogFormat
+from ...models.dcat_catalog_response_200 import DcatCatalogResponse200
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    format_: DcatCatalogFormat | Unset = UNSET,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
+
+    params["page"] = page
+
+    params["page_size"] = page_size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/catalog",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DcatCatalogResponse200 | Problem | None:
+    if response.status_code == 200:
+        response_200 = DcatCatalogResponse200.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DcatCatalogResponse200 | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    format_: DcatCatalogFormat | Unset = UNSET,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+) -> Response[DcatCatalogResponse200 | Problem]:
+    """
+    Args:
+        format_ (DcatCatalogFormat | Unset):
+        page (int | Unset):  Default: 1.
+        page_size (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DcatCatalogResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        format_=format_,
+        page=page,
+        page_size=page_size,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    format_: DcatCatalogFormat | Unset = UNSET,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+) -> DcatCatalogResponse200 | Problem | None:
+    """
+    Args:
+        format_ (DcatCatalogFormat | Unset):
+        page (int | Unset):  Default: 1.
+        page_size (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DcatCatalogResponse200 | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        format_=format_,
+        page=page,
+        page_size=page_size,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    format_: DcatCatalogFormat | Unset = UNSET,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+) -> Response[DcatCatalogResponse200 | Problem]:
+    """
+    Args:
+        format_ (DcatCatalogFormat | Unset):
+        page (int | Unset):  Default: 1.
+        page_size (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DcatCatalogResponse200 | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        format_=format_,
+        page=page,
+        page_size=page_size,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    format_: DcatCatalogFormat | Unset = UNSET,
+    page: int | Unset = 1,
+    page_size: int | Unset = 50,
+) -> DcatCatalogResponse200 | Problem | None:
+    """
+    Args:
+        format_ (DcatCatalogFormat | Unset):
+        page (int | Unset):  Default: 1.
+        page_size (int | Unset):  Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DcatCatalogResponse200 | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            format_=format_,
+            page=page,
+            page_size=page_size,
+        )
+    ).parsed

@@ -1,0 +1,175 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.seller_profile import SellerProfile
+from ...types import Response
+
+
+def _get_kwargs(
+    seller_id: str,
+) -> dict[str, Any]:
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/sellers/{seller_id}".format(
+            seller_id=quote(str(seller_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | SellerProfile | None:
+    if response.status_code == 200:
+        response_200 = SellerProfile.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SellerProfile]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    seller_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | SellerProfile]:
+    """A seller organisation's public profile; its own members change it.
+
+    Args:
+        seller_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SellerProfile]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    seller_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | SellerProfile | None:
+    """A seller organisation's public profile; its own members change it.
+
+    Args:
+        seller_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SellerProfile
+    """
+
+    return sync_detailed(
+        seller_id=seller_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    seller_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | SellerProfile]:
+    """A seller organisation's public profile; its own members change it.
+
+    Args:
+        seller_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SellerProfile]
+    """
+
+    kwargs = _get_kwargs(
+        seller_id=seller_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    seller_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | SellerProfile | None:
+    """A seller organisation's public profile; its own members change it.
+
+    Args:
+        seller_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SellerProfile
+    """
+
+    return (
+        await asyncio_detailed(
+            seller_id=seller_id,
+            client=client,
+        )
+    ).parsed

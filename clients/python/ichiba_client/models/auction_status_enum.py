@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class AuctionStatusEnum(StrEnum):
+    CLOSED = "closed"
+    NO_SALE = "no_sale"
+    OPEN = "open"
+
+    def __str__(self) -> str:
+        return str(self.value)

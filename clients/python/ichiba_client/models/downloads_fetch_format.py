@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class DownloadsFetchFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+
+    def __str__(self) -> str:
+        return str(self.value)

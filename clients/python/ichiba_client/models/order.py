@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.order_status_enum import OrderStatusEnum
+from ..models.side_enum import SideEnum
+from ..models.time_in_force_enum import TimeInForceEnum
+from ..models.type_enum import TypeEnum
+
+T = TypeVar("T", bound="Order")
+
+
+@_attrs_define
+class Order:
+    """DRF's ``Serializer`` with the declared fields copied cheaply per instance (see ``_SHALLOW_COPIED``).
+
+    Invariant: change a field of ``self.fields`` by assigning its attributes, never by mutating a container
+    it shares with the declaration (``field.validators.append`` would reach every instance).
+
+        Attributes:
+            id (UUID):
+            offering (UUID):
+            side (SideEnum): * `buy` - Buy
+                * `sell` - Sell
+            type_ (TypeEnum): * `limit` - Limit
+                * `market` - Market
+            price (int | None): Per seat, minor units; none for market.
+            quantity (int | None): Seats; empty: an unlimited ask.
+            filled_quantity (int):
+            remaining_quantity (int | None):
+            cancelled_quantity (int):
+            time_in_force (TimeInForceEnum): * `gtc` - Good till cancelled
+                * `ioc` - Immediate or cancel
+                * `fok` - Fill or kill
+                * `gtd` - Good till date
+            expires_at (datetime.datetime | None):
+            status (OrderStatusEnum): * `open` - Open
+                * `partially_filled` - Partially filled
+                * `filled` - Filled
+                * `cancelled` - Cancelled
+                * `expired` - Expired
+                * `rejected` - Rejected
+            status_reason (str):
+            created_at (datetime.datetime):
+            updated_at (datetime.datetime):
+    """
+
+    id: UUID
+    offering: UUID
+    side: SideEnum
+    type_: TypeEnum
+    price: int | None
+    quantity: int | None
+    filled_quantity: int
+    remaining_quantity: int | None
+    cancelled_quantity: int
+    time_in_force: TimeInForceEnum
+    expires_at: datetime.datetime | None
+    status: OrderStatusEnum
+    status_reason: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = str(self.id)
+
+        offering = str(self.offering)
+
+        side = self.side.value
+
+        type_ = self.type_.value
+
+        price: int | None
+        price = self.price
+
+        quantity: int | None
+        quantity = self.quantity
+
+        filled_quantity = self.filled_quantity
+
+        remaining_quantity: int | None
+        remaining_quantity = self.remaining_quantity
+
+        cancelled_quantity = self.cancelled_quantity
+
+        time_in_force = self.time_in_force.value
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        status = self.status.value
+
+        status_reason = self.status_reason
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "offering": offering,
+                "side": side,
+                "type": type_,
+                "price": price,
+                "quantity": quantity,
+                "filled_quantity": filled_quantity,
+                "remaining_quantity": remaining_quantity,
+                "cancelled_quantity": cancelled_quantity,
+                "time_in_force": time_in_force,
+                "expires_at": expires_at,
+                "status": status,
+                "status_reason": status_reason,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+        offering = UUID(d.pop("offering"))
+
+        side = SideEnum(d.pop("side"))
+
+        type_ = TypeEnum(d.pop("type"))
+
+        def _parse_price(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        price = _parse_price(d.pop("price"))
+
+        def _parse_quantity(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        quantity = _parse_quantity(d.pop("quantity"))
+
+        filled_quantity = d.pop("filled_quantity")
+
+        def _parse_remaining_quantity(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        remaining_quantity = _parse_remaining_quantity(d.pop("remaining_quantity"))
+
+        cancelled_quantity = d.pop("cancelled_quantity")
+
+        time_in_force = TimeInForceEnum(d.pop("time_in_force"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        status = OrderStatusEnum(d.pop("status"))
+
+        status_reason = d.pop("status_reason")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        order = cls(
+            id=id,
+            offering=offering,
+            side=side,
+            type_=type_,
+            price=price,
+            quantity=quantity,
+            filled_quantity=filled_quantity,
+            remaining_quantity=remaining_quantity,
+            cancelled_quantity=cancelled_quantity,
+            time_in_force=time_in_force,
+            expires_at=expires_at,
+            status=status,
+            status_reason=status_reason,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+        order.additional_properties = d
+        return order
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

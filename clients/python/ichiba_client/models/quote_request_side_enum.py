@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class QuoteRequestSideEnum(StrEnum):
+    BUY = "buy"
+
+    def __str__(self) -> str:
+        return str(self.value)
