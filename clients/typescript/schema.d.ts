@@ -1482,7 +1482,6 @@ export interface components {
              * @description Per seat, in minor units of the currency.
              */
             price: number;
-            /** Format: int64 */
             quantity: number;
             /**
              * Format: int64
@@ -2336,12 +2335,8 @@ export interface components {
             terms: unknown;
             terms_sha256: string;
             mandatory_clauses: unknown;
-            /**
-             * Format: int64
-             * @description Empty: unlimited.
-             */
+            /** @description Empty: unlimited. */
             license_seats: number | null;
-            /** Format: int64 */
             seats_sold: number;
             seats_left: number | null;
             currency: string;
@@ -3117,10 +3112,7 @@ export interface components {
             trade: string;
             /** Format: uuid */
             contract: string;
-            /**
-             * Format: int64
-             * @default 1
-             */
+            /** @default 1 */
             period: number;
             status: components["schemas"]["SettlementStatusEnum"];
             /**
@@ -3431,7 +3423,6 @@ export interface components {
             last_at: string;
         };
         Version: {
-            /** Format: int64 */
             number: number;
             status: components["schemas"]["VersionStatusEnum"];
             format: string;
@@ -3456,7 +3447,6 @@ export interface components {
             validated_at: string | null;
         };
         VersionAccepted: {
-            /** Format: int64 */
             number: number;
             status: components["schemas"]["VersionStatusEnum"];
             sha256: string;
@@ -3488,12 +3478,9 @@ export interface components {
             format?: components["schemas"]["FormatEnum"];
         };
         WebhookAttempt: {
-            /** Format: int64 */
             number: number;
-            /** Format: int64 */
             status_code: number | null;
             error: string;
-            /** Format: int64 */
             duration_ms: number;
             /** Format: date-time */
             readonly attempted_at: string;
@@ -3508,9 +3495,7 @@ export interface components {
             event_id: string;
             event_type: string;
             status: components["schemas"]["WebhookDeliveryStatusEnum"];
-            /** Format: int64 */
             attempts: number;
-            /** Format: int64 */
             last_status_code: number | null;
             last_error: string;
             /** @description When the next try is due; null once final. */

@@ -22,12 +22,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
 CLIENTS = Path(settings.BASE_DIR) / "clients"
@@ -47,8 +53,32 @@ def _tools_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
+@contextmanager
+def postgresql_integer_ranges() -> Iterator[None]:
+    """Model integer fields bounded as on PostgreSQL, the production database, whatever database this process uses.
+
+    A model field's range validators come from the connection (SQLite allows 64 bits everywhere, PostgreSQL 16 or 32
+    bits for a small or plain integer), and the document states them as ``maximum``: without this the document, and
+    so the committed clients, would depend on the database the command ran with. Each field caches its validators,
+    so the caches are dropped on the way in and out."""
+
+    def forget() -> None:
+        for model in apps.get_models(include_auto_created=True):
+            for field in model._meta.concrete_fields:
+                field.__dict__.pop("validators", None)
+
+    operations = connection.ops
+    forget()
+    operations.integer_field_range = MethodType(BaseDatabaseOperations.integer_field_range, operations)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del operations.integer_field_range
+        forget()
+
+
 def write_schema(target: Path) -> None:
-    with translation.override("en"):
+    with translation.override("en"), postgresql_integer_ranges():
         call_command("spectacular", file=str(target), validate=True, fail_on_warn=True)
 
 
