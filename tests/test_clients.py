@@ -105,32 +105,56 @@ def readme_python_blocks() -> list[str]:
     return re.findall(r"^```python\n(.*?)^```$", readme, flags=re.M | re.S)
 
 
-def test_the_readme_walks_the_whole_trade_through_the_client_against_a_live_server(
-    seller: Any, buyer: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Each ``python`` block of clients/python/README.md, in order, in one namespace: publish, offer, buy, settle,
-    download. Tasks run in the live server's thread when their transaction commits (Celery is eager here), so the
-    settlement is authorised and captured by the market's own pipeline."""
-    from settlement.models import Settlement
-
+def walk_the_readme(seller: Any, buyer: Any, url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Run each ``python`` block of clients/python/README.md, in order, in one namespace, against the market at
+    ``url`` with the two parties' keys; returns the namespace (what the walk made)."""
     blocks = readme_python_blocks()
     assert len(blocks) >= 6, "the README's walk is its python blocks"
     monkeypatch.syspath_prepend(str(PYTHON_CLIENT))
-    monkeypatch.setenv("ICHIBA_URL", live_server.url)
+    monkeypatch.setenv("ICHIBA_URL", url)
     monkeypatch.setenv("ICHIBA_SELLER_KEY", seller.api_key)
     monkeypatch.setenv("ICHIBA_BUYER_KEY", buyer.api_key)
     namespace: dict[str, Any] = {"__name__": "readme"}
     for number, block in enumerate(blocks, 1):
         exec(compile(block, f"clients/python/README.md, python block {number}", "exec"), namespace)  # noqa: S102
+    return namespace
 
-    # What the walk did, read from the market's own rows rather than through the client.
-    settlement = Settlement.objects.select_related("trade", "contract").get(pk=namespace["settlement"].id)
+
+def assert_the_trade_settled(walked: dict[str, Any], seller: Any, buyer: Any) -> None:
+    """What the walk did, read from the market's own rows rather than through the client."""
+    from settlement.models import Download, Settlement
+
+    settlement = Settlement.objects.select_related("trade", "contract").get(pk=walked["settlement"].id)
     assert settlement.status == Settlement.Status.CAPTURED
     assert settlement.trade.quantity == 2 and settlement.trade.price == 12_000
     assert str(settlement.contract.buyer_id) == buyer.id and str(settlement.contract.seller_id) == seller.id
-    assert settlement.amount == namespace["quote"].amount_incl_tax
-    assert namespace["data"].decode().startswith("timestamp,strain\n")
+    assert settlement.amount == walked["quote"].amount_incl_tax
+    assert Download.objects.filter(entitlement__settlement=settlement, completed=True).count() == 1
+    assert walked["data"].decode().startswith("timestamp,strain\n")
+
+
+def test_the_readme_walks_the_whole_trade_through_the_client_against_a_live_server(
+    seller: Any, buyer: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Publish, offer, buy, settle, download, as the README shows it. Tasks run in the live server's thread when
+    their transaction commits (Celery is eager here), so the upload is validated and the settlement authorised and
+    captured by the market's own pipeline."""
+    walked = walk_the_readme(seller, buyer, live_server.url, monkeypatch)
+    assert_the_trade_settled(walked, seller, buyer)
     assert "2 seats at 12000 JPY" in capsys.readouterr().out
+
+
+def test_the_readme_walk_settles_on_real_workers(
+    on_broker: None, workers: list[Any], seller: Any, buyer: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same walk with the web server publishing its tasks to Redis and a Celery worker on PostgreSQL validating
+    the upload and authorising and capturing the payment, as in production: the README's waits are what make it
+    work."""
+    from tests.integration.workers import start_worker
+
+    workers.append(start_worker(queues="validation,profiling,settlement,webhooks,default", name="client-walk"))
+    walked = walk_the_readme(seller, buyer, live_server.url, monkeypatch)
+    assert_the_trade_settled(walked, seller, buyer)
 
 
 def test_the_typescript_types_are_what_make_client_generates_and_type_check(tmp_path: Path) -> None:
