@@ -105,6 +105,24 @@ def readme_python_blocks() -> list[str]:
     return re.findall(r"^```python\n(.*?)^```$", readme, flags=re.M | re.S)
 
 
+def test_the_readme_walk_type_checks_against_the_client(tmp_path: Path) -> None:
+    """The README's code is typed as a partner's would be: mypy --strict on its python blocks, with the client's
+    own types (a path parameter typed wrong in the document would show here, as a version's number did)."""
+    walk = tmp_path / "readme_walk.py"
+    walk.write_text("\n\n".join(readme_python_blocks()), encoding="utf-8")
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\npython_version = 3.11\nstrict = True\nfollow_imports = silent\n", encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(walk)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(PYTHON_CLIENT)},
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def walk_the_readme(seller: Any, buyer: Any, url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Run each ``python`` block of clients/python/README.md, in order, in one namespace, against the market at
     ``url`` with the two parties' keys; returns the namespace (what the walk made)."""

@@ -7,7 +7,7 @@ import uuid
 from typing import Any, get_args
 
 from django.http import HttpRequest
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -265,7 +265,14 @@ class VersionDetail(GenericAPIView):
     permission_classes = [ReadAnyoneWriteSeller]
     serializer_class = VersionSerializer
 
-    @extend_schema(operation_id="datasets_versions_retrieve", responses=VersionSerializer)
+    @extend_schema(
+        operation_id="datasets_versions_retrieve",
+        # A version's number, as the upload answered it: an integer (anything else is no version, a 404).
+        parameters=[
+            OpenApiParameter("number", int, OpenApiParameter.PATH, description="The version's number: 1, 2...")
+        ],
+        responses=VersionSerializer,
+    )
     def get(self, request: Request, dataset_id: str, number: str) -> Response:
         viewer = _viewer(request)
         dataset = selectors.dataset_get(dataset_id=dataset_id, viewer_org_id=viewer)

@@ -4475,7 +4475,8 @@ export interface operations {
             header?: never;
             path: {
                 dataset_id: string;
-                number: string;
+                /** @description The version's number: 1, 2... */
+                number: number;
             };
             cookie?: never;
         };

@@ -13,7 +13,7 @@ from ...types import Response
 
 def _get_kwargs(
     dataset_id: str,
-    number: str,
+    number: int,
 ) -> dict[str, Any]:
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -69,14 +69,14 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     dataset_id: str,
-    number: str,
+    number: int,
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | Version]:
     """
     Args:
         dataset_id (str):
-        number (str):
+        number (int):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -100,14 +100,14 @@ def sync_detailed(
 
 def sync(
     dataset_id: str,
-    number: str,
+    number: int,
     *,
     client: AuthenticatedClient,
 ) -> Problem | Version | None:
     """
     Args:
         dataset_id (str):
-        number (str):
+        number (int):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,14 +126,14 @@ def sync(
 
 async def asyncio_detailed(
     dataset_id: str,
-    number: str,
+    number: int,
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | Version]:
     """
     Args:
         dataset_id (str):
-        number (str):
+        number (int):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,14 +155,14 @@ async def asyncio_detailed(
 
 async def asyncio(
     dataset_id: str,
-    number: str,
+    number: int,
     *,
     client: AuthenticatedClient,
 ) -> Problem | Version | None:
     """
     Args:
         dataset_id (str):
-        number (str):
+        number (int):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
