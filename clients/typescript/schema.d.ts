@@ -2334,7 +2334,8 @@ export interface components {
             readonly template: string;
             terms: unknown;
             terms_sha256: string;
-            mandatory_clauses: unknown;
+            /** @description Clauses the data class makes part of the terms. */
+            readonly mandatory_clauses: string[];
             /** @description Empty: unlimited. */
             license_seats: number | null;
             seats_sold: number;
@@ -3498,8 +3499,11 @@ export interface components {
             attempts: number;
             last_status_code: number | null;
             last_error: string;
-            /** @description When the next try is due; null once final. */
-            readonly next_attempt_at: unknown;
+            /**
+             * Format: date-time
+             * @description When the next try is due; null once final.
+             */
+            readonly next_attempt_at: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

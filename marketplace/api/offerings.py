@@ -103,6 +103,9 @@ class OfferingSerializer(serializers.ModelSerializer):
     template = serializers.SerializerMethodField()
     seller = serializers.SerializerMethodField()
     seats_left = serializers.IntegerField(allow_null=True)
+    mandatory_clauses = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Clauses the data class makes part of the terms."
+    )
     seller_acceptance = serializers.SerializerMethodField()
     delivery = serializers.ChoiceField(
         choices=["hosted", "provider"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -94,6 +94,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "attempt_log",
         ]
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_attempt_at(self, delivery: WebhookDelivery) -> Any:
         if delivery.status != WebhookDelivery.Status.PENDING:
             return None

@@ -30,7 +30,7 @@ class Offering:
         template (str):
         terms (Any):
         terms_sha256 (str):
-        mandatory_clauses (Any):
+        mandatory_clauses (list[str]): Clauses the data class makes part of the terms.
         license_seats (int | None): Empty: unlimited.
         seats_sold (int):
         seats_left (int | None):
@@ -58,7 +58,7 @@ class Offering:
     template: str
     terms: Any
     terms_sha256: str
-    mandatory_clauses: Any
+    mandatory_clauses: list[str]
     license_seats: int | None
     seats_sold: int
     seats_left: int | None
@@ -184,7 +184,7 @@ class Offering:
 
         terms_sha256 = d.pop("terms_sha256")
 
-        mandatory_clauses = d.pop("mandatory_clauses")
+        mandatory_clauses = cast(list[str], d.pop("mandatory_clauses"))
 
         def _parse_license_seats(data: object) -> int | None:
             if data is None:

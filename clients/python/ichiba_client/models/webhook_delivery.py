@@ -30,7 +30,7 @@ class WebhookDelivery:
         attempts (int):
         last_status_code (int | None):
         last_error (str):
-        next_attempt_at (Any): When the next try is due; null once final.
+        next_attempt_at (datetime.datetime | None): When the next try is due; null once final.
         created_at (datetime.datetime):
         delivered_at (datetime.datetime | None):
         payload (Any): The exact envelope that is posted (id, type, created, data).
@@ -44,7 +44,7 @@ class WebhookDelivery:
     attempts: int
     last_status_code: int | None
     last_error: str
-    next_attempt_at: Any
+    next_attempt_at: datetime.datetime | None
     created_at: datetime.datetime
     delivered_at: datetime.datetime | None
     payload: Any
@@ -67,7 +67,11 @@ class WebhookDelivery:
 
         last_error = self.last_error
 
-        next_attempt_at = self.next_attempt_at
+        next_attempt_at: None | str
+        if isinstance(self.next_attempt_at, datetime.datetime):
+            next_attempt_at = self.next_attempt_at.isoformat()
+        else:
+            next_attempt_at = self.next_attempt_at
 
         created_at = self.created_at.isoformat()
 
@@ -129,7 +133,20 @@ class WebhookDelivery:
 
         last_error = d.pop("last_error")
 
-        next_attempt_at = d.pop("next_attempt_at")
+        def _parse_next_attempt_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_attempt_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return next_attempt_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
