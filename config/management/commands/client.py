@@ -2,7 +2,8 @@
 
 Writes, under ``clients/`` (or ``--output``):
 
-- ``openapi.yaml``: the document drf-spectacular makes of the API, in English (ADR 9), refused if it warns;
+- ``openapi.yaml``: the document drf-spectacular makes of the API, in English (ADR 9), with PostgreSQL's integer
+  ranges, in a process of its own (so nothing cached before changes it), refused if drf-spectacular warns;
 - ``python/``: the typed Python client (package ``ichiba-client``, module ``ichiba_client``), made by
   openapi-python-client with the configuration in ``clients/openapi-python-client.yaml`` and the README template in
   ``clients/python-templates/``, formatted by this virtualenv's ruff (the generator's post hooks);
@@ -17,13 +18,12 @@ change to the API that was not followed by ``make client`` fails the suite. ADR 
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -53,33 +53,33 @@ def _tools_path() -> str:
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
-@contextmanager
-def postgresql_integer_ranges() -> Iterator[None]:
+def use_postgresql_integer_ranges() -> None:
     """Model integer fields bounded as on PostgreSQL, the production database, whatever database this process uses.
 
     A model field's range validators come from the connection (SQLite allows 64 bits everywhere, PostgreSQL 16 or 32
     bits for a small or plain integer), and the document states them as ``maximum``: without this the document, and
-    so the committed clients, would depend on the database the command ran with. Each field caches its validators,
-    so the caches are dropped on the way in and out."""
-
-    def forget() -> None:
-        for model in apps.get_models(include_auto_created=True):
-            for field in model._meta.concrete_fields:
-                field.__dict__.pop("validators", None)
-
+    so the committed clients, would depend on the database the command ran with. Only for a process that generates
+    nothing else (``--schema-only``): a field caches its validators once computed (dropped here), and so does a
+    serializer instance its fields."""
     operations = connection.ops
-    forget()
     operations.integer_field_range = MethodType(BaseDatabaseOperations.integer_field_range, operations)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del operations.integer_field_range
-        forget()
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            field.__dict__.pop("validators", None)
 
 
 def write_schema(target: Path) -> None:
-    with translation.override("en"), postgresql_integer_ranges():
-        call_command("spectacular", file=str(target), validate=True, fail_on_warn=True)
+    """The document, made in a process of its own: nothing this one computed or cached before (a test's requests,
+    a serializer's fields) can change it."""
+    run = subprocess.run(  # noqa: S603 - this project's manage.py, fixed arguments
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "client", "--schema-only", str(target)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
+        check=False,
+    )
+    if run.returncode != 0 or not target.is_file():
+        raise CommandError(f"the OpenAPI document could not be generated:\n{run.stdout}\n{run.stderr}")
 
 
 def write_python_client(schema: Path, target: Path) -> None:
@@ -126,12 +126,19 @@ def write_typescript_types(schema: Path, target: Path) -> bool:
 
 class Command(BaseCommand):
     help = "Write the OpenAPI document to clients/openapi.yaml and generate the Python client and TypeScript types."
+    requires_system_checks: list[str] = []  # a generator, not a server; `make lint` and the suite run the checks
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, default=CLIENTS, help="Write here instead of clients/.")
         parser.add_argument("--no-typescript", action="store_true", help="Leave the TypeScript types out.")
+        parser.add_argument("--schema-only", type=Path, help=argparse.SUPPRESS)  # write_schema's own process
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["schema_only"]:
+            use_postgresql_integer_ranges()
+            with translation.override("en"):
+                call_command("spectacular", file=str(options["schema_only"]), validate=True, fail_on_warn=True)
+            return
         output: Path = options["output"].resolve()
         output.mkdir(parents=True, exist_ok=True)
         schema = output / "openapi.yaml"
