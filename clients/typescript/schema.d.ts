@@ -609,6 +609,23 @@ export interface paths {
         patch: operations["me_update"];
         trace?: never;
     };
+    "/api/v1/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The organisation's members, newest first. */
+        get: operations["members_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/offerings": {
         parameters: {
             query?: never;
@@ -1161,7 +1178,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Acceptance: {
-            role: components["schemas"]["RoleEnum"];
+            role: components["schemas"]["AcceptanceRoleEnum"];
             /** Format: uuid */
             organization_id: string;
             terms_sha256: string;
@@ -1169,6 +1186,12 @@ export interface components {
             /** Format: date-time */
             accepted_at: string;
         };
+        /**
+         * @description * `seller` - Seller
+         *     * `buyer` - Buyer
+         * @enum {string}
+         */
+        AcceptanceRoleEnum: "seller" | "buyer";
         AnonymizationRequest: {
             quasi_identifiers: string[];
             personal_info_items: string[];
@@ -2306,6 +2329,28 @@ export interface components {
             /** @description The organisation's qualified invoice issuer registration number (適格請求書発行事業者登録番号): "T" + 13 digits; empty when it is not a registered issuer. */
             readonly invoice_registration_number: string;
         };
+        /**
+         * @description DRF's ``Serializer`` with the declared fields copied cheaply per instance (see ``_SHALLOW_COPIED``).
+         *
+         *     Invariant: change a field of ``self.fields`` by assigning its attributes, never by mutating a container
+         *     it shares with the declaration (``field.validators.append`` would reach every instance).
+         */
+        Member: {
+            /** Format: email */
+            readonly email: string;
+            readonly role: components["schemas"]["MemberRoleEnum"];
+            /**
+             * Format: date-time
+             * @description When the person joined the organisation.
+             */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `admin` - admin
+         *     * `member` - member
+         * @enum {string}
+         */
+        MemberRoleEnum: "admin" | "member";
         NegotiationRevision: {
             revision: number;
             /**
@@ -2565,6 +2610,13 @@ export interface components {
         };
         PaginatedInvoiceList: {
             results: components["schemas"]["Invoice"][];
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous?: string | null;
+        };
+        PaginatedMemberList: {
+            results: components["schemas"]["Member"][];
             /** Format: uri */
             next: string | null;
             /** Format: uri */
@@ -3051,12 +3103,6 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
-        /**
-         * @description * `seller` - Seller
-         *     * `buyer` - Buyer
-         * @enum {string}
-         */
-        RoleEnum: "seller" | "buyer";
         Sample: {
             version: number | null;
             columns: string[];
@@ -3568,6 +3614,8 @@ export interface components {
             errors?: {
                 [key: string]: string[];
             };
+            /** @description The request's id, as in its `X-Request-Id` response header: quote it to the operator. */
+            request_id?: string;
         };
     };
     responses: {
@@ -5128,6 +5176,35 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["RuleViolation"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    members_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMemberList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .acceptance import Acceptance
+from .acceptance_role_enum import AcceptanceRoleEnum
 from .anonymization_request import AnonymizationRequest
 from .applies_when_enum import AppliesWhenEnum
 from .auction import Auction
@@ -104,6 +105,8 @@ from .licence import Licence
 from .license_type_enum import LicenseTypeEnum
 from .listed_dataset import ListedDataset
 from .me import Me
+from .member import Member
+from .member_role_enum import MemberRoleEnum
 from .negotiation_revision import NegotiationRevision
 from .offering import Offering
 from .offering_create_request import OfferingCreateRequest
@@ -131,6 +134,7 @@ from .paginated_dsp_negotiation_list import PaginatedDspNegotiationList
 from .paginated_dsp_transfer_list import PaginatedDspTransferList
 from .paginated_entitlement_list import PaginatedEntitlementList
 from .paginated_invoice_list import PaginatedInvoiceList
+from .paginated_member_list import PaginatedMemberList
 from .paginated_offering_list import PaginatedOfferingList
 from .paginated_order_list import PaginatedOrderList
 from .paginated_private_offer_list import PaginatedPrivateOfferList
@@ -175,7 +179,6 @@ from .quote_seller import QuoteSeller
 from .rendition import Rendition
 from .revision import Revision
 from .revision_terms import RevisionTerms
-from .role_enum import RoleEnum
 from .sample import Sample
 from .search_page import SearchPage
 from .search_page_corrections import SearchPageCorrections
@@ -229,6 +232,7 @@ from .withdraw_request import WithdrawRequest
 
 __all__ = (
     "Acceptance",
+    "AcceptanceRoleEnum",
     "AnonymizationRequest",
     "AppliesWhenEnum",
     "Auction",
@@ -332,6 +336,8 @@ __all__ = (
     "LicenseTypeEnum",
     "ListedDataset",
     "Me",
+    "Member",
+    "MemberRoleEnum",
     "NegotiationRevision",
     "Offering",
     "OfferingCreateRequest",
@@ -359,6 +365,7 @@ __all__ = (
     "PaginatedDspTransferList",
     "PaginatedEntitlementList",
     "PaginatedInvoiceList",
+    "PaginatedMemberList",
     "PaginatedOfferingList",
     "PaginatedOrderList",
     "PaginatedPrivateOfferList",
@@ -403,7 +410,6 @@ __all__ = (
     "Rendition",
     "Revision",
     "RevisionTerms",
-    "RoleEnum",
     "Sample",
     "SearchPage",
     "SearchPageCorrections",

@@ -8,7 +8,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.role_enum import RoleEnum
+from ..models.acceptance_role_enum import AcceptanceRoleEnum
 
 T = TypeVar("T", bound="Acceptance")
 
@@ -17,7 +17,7 @@ T = TypeVar("T", bound="Acceptance")
 class Acceptance:
     """
     Attributes:
-        role (RoleEnum): * `seller` - Seller
+        role (AcceptanceRoleEnum): * `seller` - Seller
             * `buyer` - Buyer
         organization_id (UUID):
         terms_sha256 (str):
@@ -25,7 +25,7 @@ class Acceptance:
         accepted_at (datetime.datetime):
     """
 
-    role: RoleEnum
+    role: AcceptanceRoleEnum
     organization_id: UUID
     terms_sha256: str
     appi_notice_accepted: bool
@@ -60,7 +60,7 @@ class Acceptance:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        role = RoleEnum(d.pop("role"))
+        role = AcceptanceRoleEnum(d.pop("role"))
 
         organization_id = UUID(d.pop("organization_id"))
 

@@ -25,6 +25,7 @@ class Problem:
         status (int):
         detail (str | Unset):
         errors (ProblemErrors | Unset): Invalid input: each field (dotted path) with its messages.
+        request_id (str | Unset): The request's id, as in its `X-Request-Id` response header: quote it to the operator.
     """
 
     type_: str
@@ -32,6 +33,7 @@ class Problem:
     status: int
     detail: str | Unset = UNSET
     errors: ProblemErrors | Unset = UNSET
+    request_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +49,8 @@ class Problem:
         if not isinstance(self.errors, Unset):
             errors = self.errors.to_dict()
 
+        request_id = self.request_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,6 +64,8 @@ class Problem:
             field_dict["detail"] = detail
         if errors is not UNSET:
             field_dict["errors"] = errors
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
 
         return field_dict
 
@@ -83,12 +89,15 @@ class Problem:
         else:
             errors = ProblemErrors.from_dict(_errors)
 
+        request_id = d.pop("request_id", UNSET)
+
         problem = cls(
             type_=type_,
             title=title,
             status=status,
             detail=detail,
             errors=errors,
+            request_id=request_id,
         )
 
         problem.additional_properties = d

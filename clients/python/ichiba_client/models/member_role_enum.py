@@ -1,9 +1,9 @@
 from enum import StrEnum
 
 
-class RoleEnum(StrEnum):
-    BUYER = "buyer"
-    SELLER = "seller"
+class MemberRoleEnum(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
 
     def __str__(self) -> str:
         return str(self.value)
