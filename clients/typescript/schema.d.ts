@@ -21,6 +21,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["api_keys_list"];
+        put?: never;
+        post: operations["api_keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["api_keys_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Refused from its next request on, in every process; revoking a revoked key answers it as it is. */
+        post: operations["api_keys_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{api_key_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A successor with the same name and scopes (201, its secret shown once); the old key keeps working for
+         *     ``grace_seconds``, so the partner's old and new deployments both work meanwhile.
+         */
+        post: operations["api_keys_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auctions": {
         parameters: {
             query?: never;
@@ -1198,6 +1267,122 @@ export interface components {
             method: string;
         };
         /**
+         * @description DRF's ``Serializer`` with the declared fields copied cheaply per instance (see ``_SHALLOW_COPIED``).
+         *
+         *     Invariant: change a field of ``self.fields`` by assigning its attributes, never by mutating a container
+         *     it shares with the declaration (``field.validators.append`` would reach every instance).
+         */
+        ApiKey: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly name: string;
+            /** @description The secret's first characters, to recognise it. */
+            readonly prefix: string;
+            readonly scopes: components["schemas"]["ScopesEnum"][];
+            /**
+             * @description active; expired (its expires_at, or a rotation's grace, has passed); revoked.
+             *
+             *     * `active` - active
+             *     * `expired` - expired
+             *     * `revoked` - revoked
+             */
+            readonly status: components["schemas"]["ApiKeyStatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description null: never.
+             */
+            readonly expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description Recorded at most once a minute.
+             */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /**
+             * Format: uuid
+             * @description The key a rotation made to replace it.
+             */
+            readonly replaced_by: string | null;
+        };
+        /** @description Unknown fields are an error, not silently dropped: a typo must not look like success. */
+        ApiKeyCreateRequest: {
+            /** @description What the key is for, to recognise it. */
+            name: string;
+            /** @description A non-empty subset of read, trade, sell, manage; each one a scope you hold yourself. */
+            scopes: components["schemas"]["ScopesEnum"][];
+            /**
+             * Format: date-time
+             * @description In the future, with its offset; absent or null: never.
+             */
+            expires_at?: string | null;
+        };
+        /** @description Unknown fields are an error, not silently dropped: a typo must not look like success. */
+        ApiKeyRotateRequest: {
+            /**
+             * @description How long the old key keeps working: 0 to 604800 (7 days); 86400 (24 hours) by default.
+             * @default 86400
+             */
+            grace_seconds?: number;
+            /**
+             * Format: date-time
+             * @description The new key's expiry, in the future; absent or null: never.
+             */
+            expires_at?: string | null;
+        };
+        /**
+         * @description * `active` - active
+         *     * `expired` - expired
+         *     * `revoked` - revoked
+         * @enum {string}
+         */
+        ApiKeyStatusEnum: "active" | "expired" | "revoked";
+        /**
+         * @description DRF's ``Serializer`` with the declared fields copied cheaply per instance (see ``_SHALLOW_COPIED``).
+         *
+         *     Invariant: change a field of ``self.fields`` by assigning its attributes, never by mutating a container
+         *     it shares with the declaration (``field.validators.append`` would reach every instance).
+         */
+        ApiKeyWithSecret: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly name: string;
+            /** @description The secret's first characters, to recognise it. */
+            readonly prefix: string;
+            readonly scopes: components["schemas"]["ScopesEnum"][];
+            /**
+             * @description active; expired (its expires_at, or a rotation's grace, has passed); revoked.
+             *
+             *     * `active` - active
+             *     * `expired` - expired
+             *     * `revoked` - revoked
+             */
+            readonly status: components["schemas"]["ApiKeyStatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description null: never.
+             */
+            readonly expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description Recorded at most once a minute.
+             */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /**
+             * Format: uuid
+             * @description The key a rotation made to replace it.
+             */
+            readonly replaced_by: string | null;
+            /** @description The key (ichiba_...). Shown only in this response: Ichiba keeps its SHA-256. A replay of the request under the same Idempotency-Key leaves it out and says so in the header Idempotent-Omitted: secret. */
+            readonly secret?: string;
+        };
+        /**
          * @description * `subscription` - subscription
          *     * `stream` - stream
          * @enum {string}
@@ -2326,6 +2511,8 @@ export interface components {
             country: string;
             verified: boolean;
             readonly authenticated_by: string;
+            /** @description What this caller may do: the API key's scopes, or those of a signed-in member's role. */
+            readonly scopes: string[];
             /** @description The organisation's qualified invoice issuer registration number (適格請求書発行事業者登録番号): "T" + 13 digits; empty when it is not a registered issuer. */
             readonly invoice_registration_number: string;
         };
@@ -2559,6 +2746,13 @@ export interface components {
          * @enum {string}
          */
         OutcomeEnum: "open" | "charged" | "missed" | "unpaid";
+        PaginatedApiKeyList: {
+            results: components["schemas"]["ApiKey"][];
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous?: string | null;
+        };
         PaginatedAuctionList: {
             results: components["schemas"]["Auction"][];
             /** Format: uri */
@@ -3110,6 +3304,14 @@ export interface components {
             columns_omitted: number;
             rows: unknown[][];
         };
+        /**
+         * @description * `read` - read
+         *     * `trade` - trade
+         *     * `sell` - sell
+         *     * `manage` - manage
+         * @enum {string}
+         */
+        ScopesEnum: "read" | "trade" | "sell" | "manage";
         SearchPage: {
             results: components["schemas"]["Dataset"][];
             /** Format: uri */
@@ -3637,7 +3839,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Your organisation lacks the role or state this needs. */
+        /** @description Your organisation lacks the role or state this needs, or the caller lacks the scope in `x-scopes` (`insufficient-scope`). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -3736,6 +3938,164 @@ export interface operations {
             400: components["responses"]["BadRequest"];
         };
     };
+    api_keys_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    api_keys_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, a UUID say. Replays the first response for the same key and body; 409 for a different body. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["RuleViolation"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    api_keys_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    api_keys_revoke: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, a UUID say. Replays the first response for the same key and body; 409 for a different body. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["RuleViolation"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    api_keys_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 printable ASCII characters, a UUID say. Replays the first response for the same key and body; 409 for a different body. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                api_key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRotateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["RuleViolation"];
+            429: components["responses"]["Throttled"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     auctions_list: {
         parameters: {
             query?: {
@@ -3764,6 +4124,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3823,6 +4184,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3949,6 +4311,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3977,6 +4340,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4266,6 +4630,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4324,6 +4689,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4412,6 +4778,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4480,6 +4847,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -4543,6 +4911,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5236,6 +5605,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -5295,6 +5665,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5354,6 +5725,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5388,6 +5760,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5658,6 +6031,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -5888,6 +6262,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6193,6 +6568,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -6501,6 +6877,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["Throttled"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -13,7 +13,7 @@ Writes, under ``clients/`` (or ``--output``):
 
 The same input gives byte-identical output: every tool is pinned, the generators sort what they write, and nothing
 written carries a date or a path. tests/test_clients.py regenerates into a temporary folder and compares, so a
-change to the API that was not followed by ``make client`` fails the suite. ADR 24 says why these generators.
+change to the API that was not followed by ``make client`` fails the suite. ADR 25 says why these generators.
 """
 
 from __future__ import annotations

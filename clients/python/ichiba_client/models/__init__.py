@@ -3,6 +3,11 @@
 from .acceptance import Acceptance
 from .acceptance_role_enum import AcceptanceRoleEnum
 from .anonymization_request import AnonymizationRequest
+from .api_key import ApiKey
+from .api_key_create_request import ApiKeyCreateRequest
+from .api_key_rotate_request import ApiKeyRotateRequest
+from .api_key_status_enum import ApiKeyStatusEnum
+from .api_key_with_secret import ApiKeyWithSecret
 from .applies_when_enum import AppliesWhenEnum
 from .auction import Auction
 from .auction_bid import AuctionBid
@@ -126,6 +131,7 @@ from .order_create_request import OrderCreateRequest
 from .order_status_enum import OrderStatusEnum
 from .orders_list_status import OrdersListStatus
 from .outcome_enum import OutcomeEnum
+from .paginated_api_key_list import PaginatedApiKeyList
 from .paginated_auction_list import PaginatedAuctionList
 from .paginated_contract_list import PaginatedContractList
 from .paginated_data_request_list import PaginatedDataRequestList
@@ -180,6 +186,7 @@ from .rendition import Rendition
 from .revision import Revision
 from .revision_terms import RevisionTerms
 from .sample import Sample
+from .scopes_enum import ScopesEnum
 from .search_page import SearchPage
 from .search_page_corrections import SearchPageCorrections
 from .seller import Seller
@@ -234,6 +241,11 @@ __all__ = (
     "Acceptance",
     "AcceptanceRoleEnum",
     "AnonymizationRequest",
+    "ApiKey",
+    "ApiKeyCreateRequest",
+    "ApiKeyRotateRequest",
+    "ApiKeyStatusEnum",
+    "ApiKeyWithSecret",
     "AppliesWhenEnum",
     "Auction",
     "AuctionBid",
@@ -357,6 +369,7 @@ __all__ = (
     "OrdersListStatus",
     "OrderStatusEnum",
     "OutcomeEnum",
+    "PaginatedApiKeyList",
     "PaginatedAuctionList",
     "PaginatedContractList",
     "PaginatedDataRequestList",
@@ -411,6 +424,7 @@ __all__ = (
     "Revision",
     "RevisionTerms",
     "Sample",
+    "ScopesEnum",
     "SearchPage",
     "SearchPageCorrections",
     "Seller",

@@ -20,6 +20,7 @@ class Me:
         country (str):
         verified (bool):
         authenticated_by (str):
+        scopes (list[str]): What this caller may do: the API key's scopes, or those of a signed-in member's role.
         invoice_registration_number (str): The organisation's qualified invoice issuer registration number
             (適格請求書発行事業者登録番号): "T" + 13 digits; empty when it is not a registered issuer.
     """
@@ -30,6 +31,7 @@ class Me:
     country: str
     verified: bool
     authenticated_by: str
+    scopes: list[str]
     invoice_registration_number: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -46,6 +48,8 @@ class Me:
 
         authenticated_by = self.authenticated_by
 
+        scopes = self.scopes
+
         invoice_registration_number = self.invoice_registration_number
 
         field_dict: dict[str, Any] = {}
@@ -58,6 +62,7 @@ class Me:
                 "country": country,
                 "verified": verified,
                 "authenticated_by": authenticated_by,
+                "scopes": scopes,
                 "invoice_registration_number": invoice_registration_number,
             }
         )
@@ -79,6 +84,8 @@ class Me:
 
         authenticated_by = d.pop("authenticated_by")
 
+        scopes = cast(list[str], d.pop("scopes"))
+
         invoice_registration_number = d.pop("invoice_registration_number")
 
         me = cls(
@@ -88,6 +95,7 @@ class Me:
             country=country,
             verified=verified,
             authenticated_by=authenticated_by,
+            scopes=scopes,
             invoice_registration_number=invoice_registration_number,
         )
 
