@@ -3830,7 +3830,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No credentials where they are needed, or an API key that is unknown or revoked. */
+        /** @description No credentials where they are needed, or an API key that is unknown, expired or revoked. */
         Unauthenticated: {
             headers: {
                 [name: string]: unknown;
