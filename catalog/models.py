@@ -45,6 +45,20 @@ class FileFormat(models.TextChoices):
     PARQUET = "parquet", "Parquet"
 
 
+class TakedownCategory(models.TextChoices):
+    """Why the market's operator took a dataset or an offering down (docs/domain.md#take-downs). Only ``unlawful``
+    revokes what buyers hold and refunds them; the others take it off the market and leave purchases as they are."""
+
+    UNLAWFUL = "unlawful", _("Unlawful content")
+    RIGHTS = "rights", _("Infringes another's rights")
+    POLICY = "policy", _("Breaks the market's rules")
+    SELLER_REQUEST = "seller_request", _("At the seller's request")
+
+
+# The longest reason a take-down is given for (shown to the seller and the buyers).
+TAKEDOWN_REASON_MAX = 500
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
 
@@ -87,6 +101,13 @@ class Dataset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Taken down by the market's operator (catalog.services.datasets.dataset_take_down): withdrawn for good, the
+    # seller cannot list it again; the category and reason are shown to the seller and in the API.
+    taken_down_at = models.DateTimeField(_("taken down at"), null=True, blank=True)
+    takedown_category = models.CharField(
+        _("take-down category"), max_length=16, choices=TakedownCategory.choices, blank=True
+    )
+    takedown_reason = models.CharField(_("take-down reason"), max_length=TAKEDOWN_REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("dataset")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import TAKEDOWN_REASON_MAX, TakedownCategory
 from config.api.principal import ADMIN, BUYER, MEMBER, ROLE_SCOPES, SCOPES, SELLER
 
 # A subscription's shape (the offering API, the form and a check constraint hold to these) is defined with the terms
@@ -382,6 +383,13 @@ class Offering(models.Model):
     # Set through marketplace.services.offerings (the SSRF guard of config/outbound.py); an entitlement copies it
     # when it is granted.
     delivery_url = models.URLField(max_length=500, blank=True)
+    # Taken down by the market's operator (services.offerings.offering_take_down): withdrawn, its resting orders
+    # cancelled, and no deal may trade it any more; the category and reason are shown to both parties.
+    taken_down_at = models.DateTimeField(_("taken down at"), null=True, blank=True)
+    takedown_category = models.CharField(
+        _("take-down category"), max_length=16, choices=TakedownCategory.choices, blank=True
+    )
+    takedown_reason = models.CharField(_("take-down reason"), max_length=TAKEDOWN_REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("offering")

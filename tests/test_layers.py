@@ -13,6 +13,7 @@ LAYERS = (
     "contracts",
     "marketplace",
     "settlement",
+    "oversight",
     "invoices",
     "deals",
     "dataspace",

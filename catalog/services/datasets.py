@@ -1,4 +1,4 @@
-"""Use cases of a dataset's metadata: create, edit, withdraw, list again."""
+"""Use cases of a dataset's metadata: create, edit, withdraw, list again, and the operator's take-down."""
 
 from __future__ import annotations
 
@@ -10,8 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import search, states
-from catalog.models import CatalogEvent, Category, DataClass, Dataset, SearchWord, Tag, UpdateFrequency
+from catalog.models import (
+    TAKEDOWN_REASON_MAX,
+    CatalogEvent,
+    Category,
+    DataClass,
+    Dataset,
+    SearchWord,
+    Tag,
+    TakedownCategory,
+    UpdateFrequency,
+)
 from config.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from config.text import text_refusal
 
 PERSONAL_DATA_REFUSAL = (
     "Personal data cannot be listed on Ichiba. The market trades anonymously processed information "
@@ -287,6 +298,8 @@ def dataset_withdraw(
 def dataset_relist(*, dataset_id: uuid.UUID, seller_id: uuid.UUID, actor_user_id: int | None = None) -> Dataset:
     dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
     _owned(dataset, seller_id)
+    if dataset.taken_down_at is not None:
+        raise Conflict("The market's operator took this dataset down; it cannot be listed again.")
     states.dataset_check(dataset.status, Dataset.Status.PUBLISHED)
     if not dataset.versions.filter(status="published").exists():
         raise Conflict("A dataset is listed again only once it has a published version.")
@@ -301,6 +314,55 @@ def dataset_relist(*, dataset_id: uuid.UUID, seller_id: uuid.UUID, actor_user_id
         reason="listed again by the seller",
     )
     return dataset
+
+
+def takedown_clean(*, category: str, reason: str) -> tuple[str, str]:
+    """A take-down's category and reason, checked: one of ``TakedownCategory`` and one readable line the seller and
+    the buyers are shown (at most ``TAKEDOWN_REASON_MAX`` characters). Used for datasets and offerings alike."""
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if category not in TakedownCategory.values:
+        errors["category"] = [f"One of: {', '.join(TakedownCategory.values)}."]
+    refusal = text_refusal(reason)
+    if not reason or refusal is not None:
+        errors["reason"] = [str(refusal) if refusal else "This field is required."]
+    elif len(reason) > TAKEDOWN_REASON_MAX:
+        errors["reason"] = [f"Ensure this field has no more than {TAKEDOWN_REASON_MAX} characters."]
+    if errors:
+        raise InvalidInput(
+            "A take-down needs a category and a reason the seller and the buyers can read.", errors=errors
+        )
+    return category, reason
+
+
+@transaction.atomic
+def dataset_take_down(*, dataset_id: uuid.UUID, category: str, reason: str, actor: str) -> tuple[Dataset, bool]:
+    """The market's operator takes a dataset down: it is withdrawn (off the catalog, search and the DCAT and DSP
+    catalogs, which list published datasets only) and can never be listed again by its seller. Returns the dataset
+    and whether this call took it down; a dataset already taken down keeps its first category and reason
+    (idempotent). Its offerings are the marketplace's (``offering_take_down``), its buyers' access settlement's: the
+    caller (oversight.services.takedowns) takes them down in the order of their locks."""
+    category, reason = takedown_clean(category=category, reason=reason)
+    dataset = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
+    if dataset is None:
+        raise InvalidInput("No such dataset.", errors={"dataset": ["not found"]})
+    if dataset.taken_down_at is not None:
+        return dataset, False
+    previous = dataset.status
+    if previous != Dataset.Status.WITHDRAWN:
+        states.dataset_check(previous, Dataset.Status.WITHDRAWN)
+        dataset.status = Dataset.Status.WITHDRAWN
+    dataset.taken_down_at = timezone.now()
+    dataset.takedown_category, dataset.takedown_reason = category, reason
+    dataset.save(update_fields=["status", "taken_down_at", "takedown_category", "takedown_reason", "updated_at"])
+    event_record(
+        dataset=dataset,
+        from_status=previous,
+        to_status=dataset.status,
+        reason=f"taken down by the market's operator ({category})"[:200],
+        payload={"takedown_category": category, "takedown_reason": reason, "actor": actor[:150]},
+    )
+    return dataset, True
 
 
 def dataset_mark_published(*, dataset: Dataset) -> None:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "contracts",
     "marketplace",
     "settlement",
+    "oversight",
     "invoices",
     "deals",
     "dataspace",
@@ -154,6 +155,8 @@ CELERY_TASK_ROUTES = {
     # Callbacks to connectors wait on other parties' servers, as webhooks do: the same threaded pool.
     "dataspace.callbacks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},
     "settlement.*": {"queue": f"{CELERY_QUEUE_PREFIX}settlement"},
+    # A take-down's refunds call the payment provider, as the settlement pipeline does.
+    "oversight.*": {"queue": f"{CELERY_QUEUE_PREFIX}settlement"},
 }
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -176,6 +179,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Subscription periods that ended are closed and, if delivered, charged (manage.py close_periods does it now).
     "settlement-close-periods": {"task": "settlement.close_periods", "schedule": 60.0},
     "settlement-pay-out": {"task": "settlement.pay_out", "schedule": crontab(hour=1, minute=0)},
+    # Take-downs whose purchases are not all handled yet (a lost task, a refund the provider could not make yet).
+    "oversight-finish-takedowns": {"task": "oversight.finish_takedowns", "schedule": 300.0},
     "settlement-webhooks-sweep": {"task": "settlement.webhooks.sweep", "schedule": 30.0},
     # Live streams (nothing to do while they are off): re-apply the clients' changes whose application was lost,
     # and compare the whole broker with the rows (a broker restarted without its state gets it back).

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Dataset
+from catalog.services.datasets import takedown_clean
 from config.api.principal import Principal
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from config.market import streams_enabled
@@ -421,6 +422,42 @@ def offering_withdraw(*, principal: Principal, offering_id: uuid.UUID, reason: s
         payload={"orders_cancelled": cancelled},
     )
     return offering
+
+
+def offering_take_down(*, offering_id: uuid.UUID, category: str, reason: str, actor: str) -> tuple[Offering, int]:
+    """The market's operator takes an offering down (any channel: a deal's offering too): withdrawn, its resting
+    orders cancelled through the book's own path, and ``taken_down_at`` set, which ``deal_execute`` refuses, so no
+    deal trades it either. In the caller's transaction, which must hold the offering's row lock or take it here
+    (lock order: offering, then its orders). Returns the offering and how many orders were cancelled; one already
+    taken down is returned as it is (idempotent, its first reason kept). Concluded contracts are untouched: what
+    the buyers hold is settlement's business."""
+    category, reason = takedown_clean(category=category, reason=reason)
+    offering = Offering.objects.select_for_update().get(pk=offering_id)
+    if offering.taken_down_at is not None:
+        return offering, 0
+    previous = offering.status
+    if previous != Offering.Status.WITHDRAWN:
+        states.offering_check(previous, Offering.Status.WITHDRAWN)
+        offering.status = Offering.Status.WITHDRAWN
+        offering.withdrawn_at = timezone.now()
+    offering.taken_down_at = timezone.now()
+    offering.takedown_category, offering.takedown_reason = category, reason
+    offering.save(update_fields=["status", "withdrawn_at", "taken_down_at", "takedown_category", "takedown_reason"])
+    cancelled = offering_cancel_resting_orders(offering=offering, reason="offering taken down by the market's operator")
+    _event(
+        offering,
+        from_status=previous,
+        to_status=offering.status,
+        principal=None,
+        reason=f"taken down by the market's operator ({category})",
+        payload={
+            "orders_cancelled": cancelled,
+            "takedown_category": category,
+            "takedown_reason": reason,
+            "actor": actor[:150],
+        },
+    )
+    return offering, cancelled
 
 
 def offering_set_delivery_url(*, principal: Principal, offering_id: uuid.UUID, delivery_url: str) -> Offering:

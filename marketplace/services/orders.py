@@ -478,6 +478,8 @@ def deal_execute(*, offering_id: uuid.UUID, legs: list[DealLeg], negotiation: tu
     offering = market.offering
     if offering.on_book:
         raise Conflict("This offering sells through its order book: place an order.")
+    if offering.taken_down_at is not None:
+        raise Conflict("The market's operator took this offering down; it trades no more.")
     wanted = sum(leg.quantity for leg in legs)
     if offering.seats_left is not None and wanted > offering.seats_left:
         raise Conflict(f"Only {offering.seats_left} seat(s) of this offering are left.")

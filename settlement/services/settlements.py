@@ -446,7 +446,7 @@ def _void(settlement: Settlement, *, problem: str) -> Settlement:
 
 
 @transaction.atomic
-def settlement_release(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
+def settlement_release(*, settlement_id: uuid.UUID, reason: str, actor: str = "buyer") -> Settlement:
     """The buyer gives a trade up before its data was delivered (a Dataspace Protocol negotiation terminated before
     it was finalized): its payment must end voided, never captured, and its seat go back on the book.
 
@@ -455,7 +455,8 @@ def settlement_release(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
     is revoked at once (no download from now on) and the authorisation voided. Pending (its authorisation may be in
     flight right now): once authorised it is voided without granting anything; declined, it fails as any other
     (seat back, contract void). Already captured, failed or voided: nothing to release, returned as it is (the
-    caller reads its status). Idempotent."""
+    caller reads its status). Idempotent. ``actor``: who asked (the buyer; "operator" for a take-down of unlawful
+    data, oversight.services.takedowns)."""
     settlement, _, _ = _locked(settlement_id, with_contract=False)
     if settlement.status not in states.SETTLEMENT_OPEN or settlement.period != 1:
         return settlement
@@ -467,8 +468,8 @@ def settlement_release(*, settlement_id: uuid.UUID, reason: str) -> Settlement:
             settlement,
             from_status=settlement.status,
             to_status=settlement.status,
-            reason=f"release asked by the buyer: {reason}",
-            actor="buyer",
+            reason=f"release asked by the {actor}: {reason}",
+            actor=actor,
         )
     if settlement.status == Settlement.Status.AUTHORIZED:
         _revoke_entitlement(settlement, reason=f"released: {reason}")

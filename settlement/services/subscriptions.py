@@ -394,6 +394,31 @@ def subscription_cancel(*, principal: Principal, subscription_id: Any) -> Subscr
     return subscription
 
 
+# --- the market's operator (a take-down: oversight.services.takedowns) ------------------------------------------
+
+
+@transaction.atomic
+def subscription_take_down(*, subscription_id: uuid.UUID, reason: str, unlawful: bool) -> Subscription:
+    """The offering was taken down by the market's operator. Its subscriptions renew no more: the current period
+    is the last (as a buyer's cancellation does, its access kept until then), unless the data is ``unlawful``: then
+    the subscription ends now, its access revoked (stream credentials cut through ``on_subscription_changed``) and
+    its contract terminated; its payments are refunded by the caller. Idempotent."""
+    subscription = _locked(subscription_id)
+    if subscription.status == S.ENDED:
+        return subscription
+    now = timezone.now()
+    if unlawful:
+        _end(subscription, end_reason=Subscription.EndReason.REVOKED, reason=reason, now=now)
+        return subscription
+    if subscription.cancelled_at is not None:
+        return subscription
+    subscription.cancelled_at = now
+    subscription.save(update_fields=["cancelled_at", "updated_at"])
+    target = S.CANCELLING if subscription.status == S.ACTIVE else subscription.status
+    _set_status(subscription, target, reason=reason, now=now, actor="operator")
+    return subscription
+
+
 # --- versions -----------------------------------------------------------------------------------------------------
 
 

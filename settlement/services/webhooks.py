@@ -63,6 +63,8 @@ EVENT_TYPES = (
     "subscription.updated",
     "subscription.period_charged",
     "subscription.period_missed",
+    # The market's operator took an offering down (oversight.services.takedowns): to its seller and its buyers.
+    "offering.taken_down",
     # Deals off the book (the deals app publishes them; docs/webhooks.md).
     "data_request.answered",
     "private_offer.received",
