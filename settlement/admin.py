@@ -11,14 +11,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.console import ReadOnlyAdmin, ReadOnlyInline, change_link, row_link
 from config.errors import DomainError
 from config.text import displayable_line
 from contracts.web.display import money
+from settlement import selectors
 from settlement.models import (
     Entitlement,
     LedgerEntry,
@@ -269,10 +271,40 @@ class LedgerTransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
+    """Payouts, and every seller's balance (Seller balances): a seller refunded after it was paid out owes the market,
+    its balance negative until its next sales cover it; no payout is made meanwhile."""
+
     list_display = ["for_date", "seller_link", "amount_shown", "status", "transfer_ref", "paid_at"]
     list_filter = ["status", "currency"]
     search_fields = ["seller__name", "=transfer_ref"]
     list_select_related = ["seller"]
+
+    def get_urls(self) -> list[URLPattern]:
+        balances = path("balances/", self.admin_site.admin_view(self.balances_view), name="settlement_payout_balances")
+        return [balances, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra = {"balances_url": reverse("admin:settlement_payout_balances"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def balances_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        lines = [
+            {
+                "balance": balance,
+                "seller": change_link(balance.name, "marketplace.organization", balance.organization_id, balance.name),
+                "shown": money(abs(balance.payable), balance.currency),
+            }
+            for balance in selectors.seller_balances()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Seller balances"),
+            "opts": self.model._meta,
+            "lines": lines,
+        }
+        return TemplateResponse(request, "admin/settlement/payout/balances.html", context)
 
     @admin.display(description=_("seller"), ordering="seller__name")
     def seller_link(self, payout: Payout) -> str:

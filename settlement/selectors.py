@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,12 +17,15 @@ from django.db import models
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
 from config.errors import NotFound
+from marketplace.models import Offering
 from settlement.models import (
+    SELLER_ACCOUNTS,
     Download,
     DownloadToken,
     Entitlement,
     EntitlementEvent,
     EntitlementVersion,
+    LedgerEntry,
     Payout,
     Settlement,
     SettlementEvent,
@@ -258,6 +262,46 @@ def purchase_get(*, settlement_id: Any, organization_id: uuid.UUID) -> Settlemen
     if settlement is None:
         raise NotFound("No such purchase.")
     return settlement
+
+
+@dataclass(frozen=True)
+class SellerBalance:
+    organization_id: uuid.UUID
+    name: str
+    currency: str
+    payable: int  # what the market owes the seller; negative: what the seller owes (a refund after its payout)
+
+
+def seller_balances(*, negative_only: bool = False) -> list[SellerBalance]:
+    """Every seller's balance per currency (its proceeds and consumption tax not yet paid out), those who owe the
+    market first: one aggregate over the seller accounts of the ledger."""
+    rows = (
+        LedgerEntry.objects.filter(account__in=SELLER_ACCOUNTS, organization_id__isnull=False)
+        .values("organization_id", "organization__name", "currency")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .order_by("-total", "organization__name")
+    )
+    if negative_only:
+        rows = rows.filter(total__gt=0)  # debit-positive: a seller account in debit is owed by the seller
+    return [
+        SellerBalance(
+            organization_id=row["organization_id"],
+            name=row["organization__name"],
+            currency=row["currency"],
+            payable=-row["total"],
+        )
+        for row in rows
+    ]
+
+
+def purchase_takedown(*, settlement: Settlement) -> Offering | None:
+    """The purchase's offering if the market's operator took it down (its category and reason), else None."""
+    return (
+        Offering.objects.filter(trades__id=settlement.trade_id, taken_down_at__isnull=False)
+        .only("id", "taken_down_at", "takedown_category", "takedown_reason")
+        .first()
+    )
 
 
 def latest_token_expiry(*, entitlement_ids: list[uuid.UUID], now: datetime) -> dict[uuid.UUID, datetime]:

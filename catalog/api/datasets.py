@@ -18,7 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 from catalog import ranking, selectors
 from catalog.api.versions import VersionSerializer
 from catalog.hooks import offerings_for_dataset
-from catalog.models import Category, DataClass, Dataset, DatasetVersion, UpdateFrequency
+from catalog.models import Category, DataClass, Dataset, DatasetVersion, TakedownCategory, UpdateFrequency
 from catalog.services import datasets as dataset_services
 from catalog.services.datasets import check_data_class
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -98,10 +98,29 @@ class SellerSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class TakedownSerializer(serializers.Serializer):
+    """Why the market's operator took a dataset or an offering down (docs/domain.md#take-downs)."""
+
+    category = serializers.ChoiceField(
+        choices=TakedownCategory.choices,
+        help_text="unlawful (buyers' access revoked, payments refunded), rights, policy or seller_request.",
+    )
+    reason = serializers.CharField()
+    taken_down_at = serializers.DateTimeField()
+
+
+def takedown_data(row: Any) -> dict[str, Any] | None:
+    """A dataset's or an offering's take-down, or None while it is not taken down."""
+    if row.taken_down_at is None:
+        return None
+    return {"category": row.takedown_category, "reason": row.takedown_reason, "taken_down_at": row.taken_down_at}
+
+
 class DatasetSerializer(serializers.ModelSerializer):
     seller = SellerSerializer()
     tags = serializers.SerializerMethodField()
     latest_version = serializers.SerializerMethodField()
+    taken_down = serializers.SerializerMethodField()
 
     class Meta:
         model = Dataset
@@ -121,7 +140,12 @@ class DatasetSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "published_at",
+            "taken_down",
         ]
+
+    @extend_schema_field(TakedownSerializer(allow_null=True))
+    def get_taken_down(self, dataset: Dataset) -> dict[str, Any] | None:
+        return takedown_data(dataset)
 
     def get_tags(self, dataset: Dataset) -> list[str]:
         return [tag.name for tag in dataset.tags.all()]

@@ -6,14 +6,18 @@ import uuid
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api.datasets import WithdrawSerializer  # one withdrawal body for datasets and offerings
+from catalog.api.datasets import (  # one withdrawal body, one take-down, for datasets and offerings
+    TakedownSerializer,
+    WithdrawSerializer,
+    takedown_data,
+)
 from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from config.api.pagination import query_choice, query_uuid
 from config.api.permissions import ReadAnyoneWriteSeller, scope
@@ -129,6 +133,7 @@ class OfferingSerializer(serializers.ModelSerializer):
     min_messages_per_period = serializers.IntegerField(
         allow_null=True, help_text="Live-stream messages per period the seller also commits to, if any."
     )
+    taken_down = serializers.SerializerMethodField()
 
     class Meta:
         model = Offering
@@ -156,7 +161,12 @@ class OfferingSerializer(serializers.ModelSerializer):
             "withdrawn_at",
             "delivery",
             "delivery_url",
+            "taken_down",
         ]
+
+    @extend_schema_field(TakedownSerializer(allow_null=True))
+    def get_taken_down(self, offering: Offering) -> dict[str, Any] | None:
+        return takedown_data(offering)
 
     def get_template(self, offering: Offering) -> str:
         return f"{offering.template_code}@{offering.template_version}"

@@ -309,6 +309,7 @@ def purchase_detail(request: HttpRequest, principal: Principal, settlement_id: u
             "settlement": settlement,
             "contract": settlement.contract,
             "history": _history(settlement),
+            "takedown": selectors.purchase_takedown(settlement=settlement),
             "downloads": selectors.downloads_of_purchase(settlement=settlement)[:PURCHASE_DOWNLOADS],
             "token_minutes": _token_minutes(),
             "panels": mark_safe(panels),  # noqa: S308 - rendered by the registered apps' templates

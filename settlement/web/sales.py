@@ -72,8 +72,13 @@ class PeriodOutcomeLine:
 @dataclass(frozen=True)
 class Balance:
     currency: str
-    payable: int  # owed to the seller now: captured proceeds not paid out yet
+    payable: int  # owed to the seller now: captured proceeds not paid out yet; negative when the seller owes
     authorised: int  # proceeds of authorised payments, owed once they are captured
+
+    @property
+    def owed_by_seller(self) -> int:
+        """What the seller owes the market: sales refunded after they were paid out, netted off its next payouts."""
+        return max(-self.payable, 0)
 
 
 @seller_required
