@@ -474,6 +474,9 @@ SPECTACULAR_SETTINGS = {
     # (A DSP callback shares the webhook deliveries' words, and so their enum.)
     "ENUM_NAME_OVERRIDES": {
         "DatasetStatusEnum": "catalog.models.Dataset.Status",
+        # Why the market's operator took a dataset or an offering down, beside the dataset's own "category".
+        "TakedownCategoryEnum": "catalog.models.TakedownCategory",
+        "CategoryEnum": "catalog.models.Category",
         "VersionStatusEnum": "catalog.models.DatasetVersion.Status",
         "OfferingStatusEnum": "marketplace.models.Offering.Status",
         "OfferingKindEnum": "marketplace.models.Offering.Kind",
