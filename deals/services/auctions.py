@@ -176,6 +176,8 @@ def auction_bid_place(*, principal: Principal, auction_id: Any, price: int, acce
     with transaction.atomic():
         auction = _locked_open(auction_id)
         offering = Offering.objects.get(pk=auction.offering_id)
+        if offering.taken_down_at is not None:
+            raise Conflict("The market's operator took this auction's offering down; it takes no more bids.")
         buyer_check(buyer=Buyer.of(principal), offering=offering, accepted_terms_sha256=accepted_terms_sha256)
         if price < auction.reserve_price:
             raise RuleViolation(
@@ -281,7 +283,10 @@ def _seat(auction: Auction, offering: Offering, bids: list[AuctionBid], now: dat
     forfeited and the award computed again without it; so is one whose trade alone the market refuses, found by
     trying each new winner's trade alone in a savepoint rolled back afterwards. A refusal that holds whoever buys
     (another licence in force keeps an exclusive one out: ``exclusivity-conflict``) sells nothing and forfeits
-    nobody."""
+    nobody; so does a take-down of the auction's offering by the market's operator (docs/domain.md#take-downs)."""
+    if offering.taken_down_at is not None:
+        _event(auction, "auction.unsellable", principal=None, payload={"reason": "taken down by the market's operator"})
+        return _Seated(trades={}, settlements={}, price=None, forfeited=())
     bidders = {o.id: o for o in Organization.objects.filter(pk__in={bid.bidder_id for bid in bids})}
     forfeited: list[AuctionBid] = []
     while True:

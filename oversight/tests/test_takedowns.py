@@ -173,3 +173,44 @@ def test_no_deal_trades_an_offering_taken_down(seller, buyer, offering, capture)
                 DealLeg(buyer_id=buyer.organization.id, price=1000, quantity=1, accepted_terms_sha256=row.terms_sha256)
             ],
         )
+
+
+def test_an_auction_of_a_dataset_taken_down_closes_without_a_sale(seller, buyer, capture) -> None:
+    from deals.models import Auction, AuctionBid, DealEvent
+    from deals.services.auctions import auctions_close_due
+    from tests.builders import published_dataset
+
+    dataset = published_dataset(seller)
+    opened = seller.client.post(
+        "/api/v1/auctions",
+        {
+            "dataset": str(dataset.id),
+            "template": "meti-data-provision",
+            "terms": {},
+            "reserve_price": 3000,
+            "closes_at": (timezone.now() + timedelta(hours=1)).isoformat(),
+        },
+        format="json",
+    )
+    assert opened.status_code == 201, opened.content
+    auction = opened.json()
+    bid = buyer.client.post(
+        f"/api/v1/auctions/{auction['id']}/bids",
+        {"price": 5000, "accepted_terms_sha256": auction["terms_sha256"]},
+        format="json",
+    )
+    assert bid.status_code == 201, bid.content
+    take_down(capture, dataset_id=dataset.id, category="rights", reason="The seller does not hold the rights.")
+    assert Offering.objects.get(pk=auction["offering"]).taken_down_at is not None, "the auction's offering too"
+    again = buyer.client.post(
+        f"/api/v1/auctions/{auction['id']}/bids",
+        {"price": 6000, "accepted_terms_sha256": auction["terms_sha256"]},
+        format="json",
+    )
+    assert again.status_code == 409, "no more bids"
+    with capture(execute=True):
+        auctions_close_due(now=Auction.objects.get(pk=auction["id"]).closes_at + timedelta(seconds=1))
+    closed = Auction.objects.get(pk=auction["id"])
+    assert closed.status == "no_sale" and not Settlement.objects.exists()
+    assert AuctionBid.objects.get().status == "lost", "the bidder is not blamed: nothing was forfeited"
+    assert DealEvent.objects.filter(auction=closed, kind="auction.unsellable").exists()
