@@ -214,3 +214,23 @@ def test_an_auction_of_a_dataset_taken_down_closes_without_a_sale(seller, buyer,
     assert closed.status == "no_sale" and not Settlement.objects.exists()
     assert AuctionBid.objects.get().status == "lost", "the bidder is not blamed: nothing was forfeited"
     assert DealEvent.objects.filter(auction=closed, kind="auction.unsellable").exists()
+
+
+def test_a_refund_the_provider_cannot_make_yet_is_retried_by_the_sweeper(
+    seller, buyer, offering, capture, settings
+) -> None:
+    from oversight.services.takedowns import takedowns_sweep
+
+    settlement = trade(buyer, seller, offering, capture, quantity=1)
+    settlements.settlement_capture(settlement_id=settlement.id, reason="first download")
+    settings.ICHIBA = {**settings.ICHIBA, "OFFLINE_PROVIDER_FAILURES": 1}  # each new call fails once, then succeeds
+    takedown = take_down(capture, offering_id=offering["id"], category="unlawful", reason="Unlawful data.")
+    assert takedown.status == "applying" and "simulated outage" in takedown.last_error
+    assert Entitlement.objects.get(settlement=settlement).status == "revoked", "access ends before the refund"
+    assert Settlement.objects.get(pk=settlement.pk).status == "captured"
+    assert takedowns_sweep() == 0, "not due yet"
+    with capture(execute=True):
+        assert takedowns_sweep(now=timezone.now() + timedelta(minutes=6)) == 1
+    assert Takedown.objects.get(pk=takedown.pk).status == "done"
+    assert Settlement.objects.get(pk=settlement.pk).status == "refunded"
+    assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0
