@@ -868,7 +868,7 @@ def _authorized_released(settlement: Settlement, *, reason: str) -> None:
     _move(
         settlement,
         Settlement.Status.AUTHORIZED,
-        reason=f"{reason}; released by the buyer: voided next",
+        reason=f"{reason}; released: voided next",
         authorized_at=timezone.now(),
     )
     _after_commit(tasks.settlement_release, str(settlement.id))
@@ -1044,7 +1044,7 @@ def _released(settlement: Settlement, *, reason: str, subscription: Subscription
         subscriptions.subscription_released(
             subscription=subscription, settlement=settlement, now=timezone.now(), reason=reason
         )
-    trade_void(trade_id=settlement.trade_id, reason=f"released by the buyer: {settlement.release_reason}")
+    trade_void(trade_id=settlement.trade_id, reason=f"released: {settlement.release_reason}")
     _unpaid(settlement, reason=reason, released=True)
 
 
