@@ -234,3 +234,37 @@ def test_a_refund_the_provider_cannot_make_yet_is_retried_by_the_sweeper(
     assert Takedown.objects.get(pk=takedown.pk).status == "done"
     assert Settlement.objects.get(pk=settlement.pk).status == "refunded"
     assert LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] == 0
+
+
+def test_a_dataset_taken_down_is_in_no_list_search_or_catalog(seller, buyer, offering, capture, anonymous) -> None:
+    row = Offering.objects.get(pk=offering["id"])
+    dataset_id = str(row.dataset_id)
+    with capture(execute=True):
+        assert place(seller, offering, "sell", 3, 1000).status_code == 201  # the DSP catalog lists what is for sale
+
+    def shown() -> dict[str, bool]:
+        dsp = anonymous.post(
+            "/dsp/2025-1/catalog/request",
+            data=json.dumps(
+                {"@context": ["https://w3id.org/dspace/2025/1/context.jsonld"], "@type": "CatalogRequestMessage"}
+            ),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {buyer.api_key}",
+        )
+        return {
+            "list": dataset_id in anonymous.get("/api/v1/datasets").content.decode(),
+            "search": dataset_id in anonymous.get("/api/v1/datasets?q=Gauges").content.decode(),
+            "dcat": dataset_id in anonymous.get("/catalog", HTTP_ACCEPT="application/ld+json").content.decode(),
+            "dsp": str(row.id) in dsp.content.decode() or dataset_id in dsp.content.decode(),
+            "offerings": str(row.id) in anonymous.get("/api/v1/offerings?status=active").content.decode(),
+        }
+
+    assert all(shown().values()), shown()
+    take_down(capture, dataset_id=row.dataset_id)
+    after = shown()
+    assert not any(after.values()), after
+    # Its record stays readable, as after a seller's withdrawal (its buyers' contracts name it): withdrawn, with why.
+    detail = anonymous.get(f"/api/v1/datasets/{dataset_id}").json()
+    assert detail["status"] == "withdrawn" and detail["taken_down"]["reason"]
+    [listed] = anonymous.get("/api/v1/offerings?status=withdrawn").json()["results"]
+    assert listed["id"] == str(row.id) and listed["taken_down"]["category"] == "policy"
