@@ -28,7 +28,7 @@ from marketplace.admin import OfferingAdmin
 from marketplace.models import Offering
 from oversight.models import Takedown
 from oversight.services.audit import audit_csv, audit_period
-from oversight.services.takedowns import takedown_apply, takedown_effects
+from oversight.services.takedowns import takedown_apply, takedown_effects, takedown_progress
 
 TAKEDOWN_FIELDS = ("taken_down_at", "takedown_category", "takedown_reason")
 
@@ -147,6 +147,7 @@ class TakedownAdmin(ReadOnlyAdmin):
         "actor",
         "status",
         "orders_cancelled",
+        "purchases",
         "last_error",
         "next_attempt_at",
         "created_at",
@@ -161,6 +162,22 @@ class TakedownAdmin(ReadOnlyAdmin):
     @admin.display(description=_("offering"))
     def offering_link(self, takedown: Takedown) -> str:
         return row_link(takedown.offering) if takedown.offering_id else str(_("every offering of the dataset"))
+
+    @admin.display(description=_("purchases"))
+    def purchases(self, takedown: Takedown) -> str:
+        progress = takedown_progress(takedown)
+        return str(
+            _(
+                "%(refunded)d payment(s) refunded, %(voided)d released or voided, %(revoked)d access(es) revoked; "
+                "%(left)d payment(s) in force or in flight"
+            )
+            % {
+                "refunded": progress.refunded,
+                "voided": progress.voided,
+                "revoked": progress.revoked,
+                "left": progress.left,
+            }
+        )
 
     def get_urls(self) -> list[URLPattern]:
         export = path(

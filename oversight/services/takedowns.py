@@ -86,6 +86,31 @@ def takedown_effects(*, dataset_id: uuid.UUID, offering_id: uuid.UUID | None = N
     )
 
 
+@dataclass(frozen=True)
+class TakedownProgress:
+    """Where a take-down's purchases stand, for the console."""
+
+    refunded: int  # payments of its offerings refunded
+    voided: int  # payments released or voided, never charged
+    left: int  # payments still open or captured: what an unlawful take-down still has to give back
+    revoked: int  # buyers' access revoked
+
+
+def takedown_progress(takedown: Takedown) -> TakedownProgress:
+    offering_ids = Offering.objects.filter(_covered(takedown.dataset_id, takedown.offering_id)).values("id")
+    settlements = Settlement.objects.filter(trade__offering_id__in=offering_ids)
+    return TakedownProgress(
+        refunded=settlements.filter(status=Settlement.Status.REFUNDED).count(),
+        voided=settlements.filter(status=Settlement.Status.VOIDED).count(),
+        left=settlements.filter(
+            Q(status=Settlement.Status.CAPTURED) | Q(status__in=settlement_states.SETTLEMENT_OPEN, period=1)
+        ).count(),
+        revoked=Entitlement.objects.filter(
+            settlement__trade__offering_id__in=offering_ids, status=Entitlement.Status.REVOKED
+        ).count(),
+    )
+
+
 def takedown_apply(
     *,
     category: str,

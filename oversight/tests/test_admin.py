@@ -66,6 +66,8 @@ def test_a_take_down_names_its_effects_and_asks_for_a_reason_first(
     assert "Unlawful content" in shown and REASON in shown
     offering_id = Offering.objects.get(dataset_id=dataset_id).pk
     assert REASON in text(admin_client.get(f"{OFFERINGS}{offering_id}/change/"))
+    record = text(admin_client.get(f"/admin/oversight/takedown/{takedown.pk}/change/"))
+    assert "1 payment(s) refunded, 0 released or voided, 1 access(es) revoked; 0 payment(s) in force" in record
     listed = text(admin_client.get("/admin/oversight/takedown/"))
     assert "Gauges" in listed and 'id="audit-export-link"' in listed
 
