@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0011_member_roles_and_key_scopes'),
+        ('marketplace', '0012_participant_applications_invitations_and_corporate_numbers'),
     ]
 
     operations = [
