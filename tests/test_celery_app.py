@@ -25,6 +25,8 @@ QUEUES = {
     "deals.expire_private_offers": "default",
     "marketplace.expire_orders": "default",
     "marketplace.send_mail": "default",
+    "oversight.finish_takedown": "settlement",
+    "oversight.finish_takedowns": "settlement",
     "settlement.authorize": "settlement",
     "settlement.capture": "settlement",
     "settlement.check_delivery": "settlement",
