@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0010_dataset_takedown'),
-        ('marketplace', '0013_offering_takedown'),
+        ('marketplace', '0014_offering_takedown'),
     ]
 
     operations = [

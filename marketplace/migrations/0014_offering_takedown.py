@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0012_participant_applications_invitations_and_corporate_numbers'),
+        ('marketplace', '0013_api_key_rotation'),
     ]
 
     operations = [
