@@ -1904,6 +1904,7 @@ export interface components {
             readonly updated_at: string;
             /** Format: date-time */
             published_at: string | null;
+            readonly taken_down: components["schemas"]["Takedown"] | null;
         };
         /** @description Unknown fields are an error, not silently dropped: a typo must not look like success. */
         DatasetCreateRequest: {
@@ -1941,6 +1942,7 @@ export interface components {
             readonly updated_at: string;
             /** Format: date-time */
             published_at: string | null;
+            readonly taken_down: components["schemas"]["Takedown"] | null;
             readonly versions: components["schemas"]["Version"][];
             readonly offerings: {
                 [key: string]: unknown;
@@ -2355,6 +2357,7 @@ export interface components {
          *     * `subscription.updated` - subscription.updated
          *     * `subscription.period_charged` - subscription.period_charged
          *     * `subscription.period_missed` - subscription.period_missed
+         *     * `offering.taken_down` - offering.taken_down
          *     * `data_request.answered` - data_request.answered
          *     * `private_offer.received` - private_offer.received
          *     * `private_offer.countered` - private_offer.countered
@@ -2364,7 +2367,7 @@ export interface components {
          *     * `auction.closed` - auction.closed
          * @enum {string}
          */
-        EventsEnum: "trade.executed" | "contract.concluded" | "settlement.updated" | "entitlement.granted" | "entitlement.revoked" | "dataset.version_published" | "entitlement.extended" | "subscription.updated" | "subscription.period_charged" | "subscription.period_missed" | "data_request.answered" | "private_offer.received" | "private_offer.countered" | "private_offer.accepted" | "private_offer.declined" | "private_offer.expired" | "auction.closed";
+        EventsEnum: "trade.executed" | "contract.concluded" | "settlement.updated" | "entitlement.granted" | "entitlement.revoked" | "dataset.version_published" | "entitlement.extended" | "subscription.updated" | "subscription.period_charged" | "subscription.period_missed" | "offering.taken_down" | "data_request.answered" | "private_offer.received" | "private_offer.countered" | "private_offer.accepted" | "private_offer.declined" | "private_offer.expired" | "auction.closed";
         FacetValue: {
             value: string;
             count: number;
@@ -2607,6 +2610,7 @@ export interface components {
             readonly delivery: components["schemas"]["OfferingDeliveryEnum"];
             /** @description The seller's endpoint for seller-hosted delivery; empty when the market delivers. */
             readonly delivery_url: string;
+            readonly taken_down: components["schemas"]["Takedown"] | null;
         };
         /** @description Unknown fields are an error, not silently dropped: a typo must not look like success. */
         OfferingCreateRequest: {
@@ -3551,6 +3555,29 @@ export interface components {
          * @enum {string}
          */
         SubscriptionStatusEnum: "active" | "cancelling" | "past_due" | "ended";
+        /** @description Why the market's operator took a dataset or an offering down (docs/domain.md#take-downs). */
+        Takedown: {
+            /**
+             * @description unlawful (buyers' access revoked, payments refunded), rights, policy or seller_request.
+             *
+             *     * `unlawful` - Unlawful content
+             *     * `rights` - Infringes another's rights
+             *     * `policy` - Breaks the market's rules
+             *     * `seller_request` - At the seller's request
+             */
+            category: components["schemas"]["TakedownCategoryEnum"];
+            reason: string;
+            /** Format: date-time */
+            taken_down_at: string;
+        };
+        /**
+         * @description * `unlawful` - Unlawful content
+         *     * `rights` - Infringes another's rights
+         *     * `policy` - Breaks the market's rules
+         *     * `seller_request` - At the seller's request
+         * @enum {string}
+         */
+        TakedownCategoryEnum: "unlawful" | "rights" | "policy" | "seller_request";
         /** @enum {string} */
         TaxTreatmentEnum: "standard" | "export" | "reverse_charge" | "out_of_scope";
         Template: {
@@ -3783,7 +3810,7 @@ export interface components {
              * @description Public http(s) URL that receives the events.
              */
             url: string;
-            /** @description Event types to receive: trade.executed, contract.concluded, settlement.updated, entitlement.granted, entitlement.revoked, dataset.version_published, entitlement.extended, subscription.updated, subscription.period_charged, subscription.period_missed, data_request.answered, private_offer.received, private_offer.countered, private_offer.accepted, private_offer.declined, private_offer.expired, auction.closed. */
+            /** @description Event types to receive: trade.executed, contract.concluded, settlement.updated, entitlement.granted, entitlement.revoked, dataset.version_published, entitlement.extended, subscription.updated, subscription.period_charged, subscription.period_missed, offering.taken_down, data_request.answered, private_offer.received, private_offer.countered, private_offer.accepted, private_offer.declined, private_offer.expired, auction.closed. */
             events: components["schemas"]["EventsEnum"][];
         };
         WebhookEndpointWithSecret: {

@@ -206,6 +206,8 @@ from .subscription_period import SubscriptionPeriod
 from .subscription_status_enum import SubscriptionStatusEnum
 from .subscriptions_list_role import SubscriptionsListRole
 from .subscriptions_list_status import SubscriptionsListStatus
+from .takedown import Takedown
+from .takedown_category_enum import TakedownCategoryEnum
 from .tax_treatment_enum import TaxTreatmentEnum
 from .template import Template
 from .template_defaults import TemplateDefaults
@@ -444,6 +446,8 @@ __all__ = (
     "SubscriptionsListRole",
     "SubscriptionsListStatus",
     "SubscriptionStatusEnum",
+    "Takedown",
+    "TakedownCategoryEnum",
     "TaxTreatmentEnum",
     "Template",
     "TemplateDefaults",

@@ -15,6 +15,7 @@ from ..models.update_frequency_enum import UpdateFrequencyEnum
 
 if TYPE_CHECKING:
     from ..models.seller import Seller
+    from ..models.takedown import Takedown
 
 
 T = TypeVar("T", bound="Dataset")
@@ -58,6 +59,7 @@ class Dataset:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         published_at (datetime.datetime | None):
+        taken_down (None | Takedown):
     """
 
     id: UUID
@@ -75,9 +77,12 @@ class Dataset:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     published_at: datetime.datetime | None
+    taken_down: None | Takedown
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.takedown import Takedown  # noqa: PLC0415
+
         id = str(self.id)
 
         seller = self.seller.to_dict()
@@ -113,6 +118,12 @@ class Dataset:
         else:
             published_at = self.published_at
 
+        taken_down: dict[str, Any] | None
+        if isinstance(self.taken_down, Takedown):
+            taken_down = self.taken_down.to_dict()
+        else:
+            taken_down = self.taken_down
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -132,6 +143,7 @@ class Dataset:
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "published_at": published_at,
+                "taken_down": taken_down,
             }
         )
 
@@ -140,6 +152,7 @@ class Dataset:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.seller import Seller  # noqa: PLC0415
+        from ..models.takedown import Takedown  # noqa: PLC0415
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -190,6 +203,21 @@ class Dataset:
 
         published_at = _parse_published_at(d.pop("published_at"))
 
+        def _parse_taken_down(data: object) -> None | Takedown:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                taken_down_type_1 = Takedown.from_dict(data)
+
+                return taken_down_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Takedown, data)
+
+        taken_down = _parse_taken_down(d.pop("taken_down"))
+
         dataset = cls(
             id=id,
             seller=seller,
@@ -206,6 +234,7 @@ class Dataset:
             created_at=created_at,
             updated_at=updated_at,
             published_at=published_at,
+            taken_down=taken_down,
         )
 
         dataset.additional_properties = d

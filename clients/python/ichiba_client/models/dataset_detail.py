@@ -16,6 +16,7 @@ from ..models.update_frequency_enum import UpdateFrequencyEnum
 if TYPE_CHECKING:
     from ..models.dataset_detail_offerings_item import DatasetDetailOfferingsItem
     from ..models.seller import Seller
+    from ..models.takedown import Takedown
     from ..models.version import Version
 
 
@@ -60,6 +61,7 @@ class DatasetDetail:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         published_at (datetime.datetime | None):
+        taken_down (None | Takedown):
         versions (list[Version]):
         offerings (list[DatasetDetailOfferingsItem]):
     """
@@ -79,11 +81,14 @@ class DatasetDetail:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     published_at: datetime.datetime | None
+    taken_down: None | Takedown
     versions: list[Version]
     offerings: list[DatasetDetailOfferingsItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.takedown import Takedown  # noqa: PLC0415
+
         id = str(self.id)
 
         seller = self.seller.to_dict()
@@ -119,6 +124,12 @@ class DatasetDetail:
         else:
             published_at = self.published_at
 
+        taken_down: dict[str, Any] | None
+        if isinstance(self.taken_down, Takedown):
+            taken_down = self.taken_down.to_dict()
+        else:
+            taken_down = self.taken_down
+
         versions = []
         for versions_item_data in self.versions:
             versions_item = versions_item_data.to_dict()
@@ -148,6 +159,7 @@ class DatasetDetail:
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "published_at": published_at,
+                "taken_down": taken_down,
                 "versions": versions,
                 "offerings": offerings,
             }
@@ -159,6 +171,7 @@ class DatasetDetail:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.dataset_detail_offerings_item import DatasetDetailOfferingsItem  # noqa: PLC0415
         from ..models.seller import Seller  # noqa: PLC0415
+        from ..models.takedown import Takedown  # noqa: PLC0415
         from ..models.version import Version  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -210,6 +223,21 @@ class DatasetDetail:
 
         published_at = _parse_published_at(d.pop("published_at"))
 
+        def _parse_taken_down(data: object) -> None | Takedown:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                taken_down_type_1 = Takedown.from_dict(data)
+
+                return taken_down_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Takedown, data)
+
+        taken_down = _parse_taken_down(d.pop("taken_down"))
+
         versions = []
         _versions = d.pop("versions")
         for versions_item_data in _versions:
@@ -240,6 +268,7 @@ class DatasetDetail:
             created_at=created_at,
             updated_at=updated_at,
             published_at=published_at,
+            taken_down=taken_down,
             versions=versions,
             offerings=offerings,
         )

@@ -9,6 +9,7 @@ class EventsEnum(StrEnum):
     ENTITLEMENT_EXTENDED = "entitlement.extended"
     ENTITLEMENT_GRANTED = "entitlement.granted"
     ENTITLEMENT_REVOKED = "entitlement.revoked"
+    OFFERING_TAKEN_DOWN = "offering.taken_down"
     PRIVATE_OFFER_ACCEPTED = "private_offer.accepted"
     PRIVATE_OFFER_COUNTERED = "private_offer.countered"
     PRIVATE_OFFER_DECLINED = "private_offer.declined"

@@ -15,6 +15,7 @@ from ..models.offering_status_enum import OfferingStatusEnum
 if TYPE_CHECKING:
     from ..models.offering_seller import OfferingSeller
     from ..models.offering_seller_acceptance import OfferingSellerAcceptance
+    from ..models.takedown import Takedown
 
 
 T = TypeVar("T", bound="Offering")
@@ -50,6 +51,7 @@ class Offering:
         delivery (OfferingDeliveryEnum): * `hosted` - hosted
             * `provider` - provider
         delivery_url (str): The seller's endpoint for seller-hosted delivery; empty when the market delivers.
+        taken_down (None | Takedown):
     """
 
     id: UUID
@@ -75,9 +77,12 @@ class Offering:
     withdrawn_at: datetime.datetime | None
     delivery: OfferingDeliveryEnum
     delivery_url: str
+    taken_down: None | Takedown
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.takedown import Takedown  # noqa: PLC0415
+
         id = str(self.id)
 
         dataset = str(self.dataset)
@@ -134,6 +139,12 @@ class Offering:
 
         delivery_url = self.delivery_url
 
+        taken_down: dict[str, Any] | None
+        if isinstance(self.taken_down, Takedown):
+            taken_down = self.taken_down.to_dict()
+        else:
+            taken_down = self.taken_down
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -161,6 +172,7 @@ class Offering:
                 "withdrawn_at": withdrawn_at,
                 "delivery": delivery,
                 "delivery_url": delivery_url,
+                "taken_down": taken_down,
             }
         )
 
@@ -170,6 +182,7 @@ class Offering:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.offering_seller import OfferingSeller  # noqa: PLC0415
         from ..models.offering_seller_acceptance import OfferingSellerAcceptance  # noqa: PLC0415
+        from ..models.takedown import Takedown  # noqa: PLC0415
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -261,6 +274,21 @@ class Offering:
 
         delivery_url = d.pop("delivery_url")
 
+        def _parse_taken_down(data: object) -> None | Takedown:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                taken_down_type_1 = Takedown.from_dict(data)
+
+                return taken_down_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Takedown, data)
+
+        taken_down = _parse_taken_down(d.pop("taken_down"))
+
         offering = cls(
             id=id,
             dataset=dataset,
@@ -285,6 +313,7 @@ class Offering:
             withdrawn_at=withdrawn_at,
             delivery=delivery,
             delivery_url=delivery_url,
+            taken_down=taken_down,
         )
 
         offering.additional_properties = d

@@ -18,8 +18,9 @@ class WebhookEndpointCreateRequest:
         url (str): Public http(s) URL that receives the events.
         events (list[EventsEnum]): Event types to receive: trade.executed, contract.concluded, settlement.updated,
             entitlement.granted, entitlement.revoked, dataset.version_published, entitlement.extended, subscription.updated,
-            subscription.period_charged, subscription.period_missed, data_request.answered, private_offer.received,
-            private_offer.countered, private_offer.accepted, private_offer.declined, private_offer.expired, auction.closed.
+            subscription.period_charged, subscription.period_missed, offering.taken_down, data_request.answered,
+            private_offer.received, private_offer.countered, private_offer.accepted, private_offer.declined,
+            private_offer.expired, auction.closed.
     """
 
     url: str
