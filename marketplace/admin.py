@@ -38,33 +38,28 @@ from marketplace.services.participants import api_key_revoke, organization_set_v
 from marketplace.services.signup import application_reject, application_verify
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
+    """Members join by invitation and their roles change on the organisation's members page, where the last admin
+    is kept and every change is recorded (marketplace.services.members): the console shows them, never edits them."""
+
     model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-
-
-class ApiKeyInline(admin.TabularInline):
-    model = ApiKey
-    extra = 0
-    fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    fields = ("user", "role", "created_at")
     readonly_fields = fields
-    can_delete = False
+
+
+class ApiKeyInline(ReadOnlyInline):
+    """Keys are issued by the organisation's admins (or `manage.py onboard`), so that only they see the secret."""
+
+    model = ApiKey
+    fields = ("name", "prefix", "scopes", "expires_at", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # keys are issued with `manage.py onboard` or by members, so the secret is shown once
 
-
-class ParticipantEventInline(admin.TabularInline):
+class ParticipantEventInline(ReadOnlyInline):
     model = ParticipantEvent
-    extra = 0
     fields = ("created_at", "kind", "actor", "payload")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Organization)

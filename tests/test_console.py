@@ -117,3 +117,26 @@ def test_invoices_are_in_the_console_searchable_by_number_and_party_and_never_ed
     assert client.get("/admin/invoices/invoice/add/").status_code == 403
     assert client.post(f"/admin/invoices/invoice/{sale.id}/delete/", {"post": "yes"}).status_code == 403
     assert Invoice.objects.filter(pk=sale.id).exists()
+
+
+def test_an_organisations_members_and_keys_are_read_in_the_console_never_edited_there(
+    admin_client: Client, seller: Any
+) -> None:
+    """Members and roles change on the organisation's own members page, which keeps its last admin and records every
+    change; keys are issued where only their admins see the secret. The console shows both, with no form field."""
+    page = text(admin_client.get(f"/admin/marketplace/organization/{seller.organization.id}/change/"))
+    assert "memberships-0-role" not in page and "memberships-0-user" not in page
+    assert "api_keys-0-name" not in page
+    member = seller.organization.memberships.get()
+    response = admin_client.post(
+        f"/admin/marketplace/organization/{seller.organization.id}/change/",
+        {
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": str(member.pk),
+            "memberships-0-role": "member",
+        },
+    )
+    assert response.status_code in (200, 302, 403)
+    member.refresh_from_db()
+    assert member.role == "admin"
