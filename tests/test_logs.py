@@ -80,6 +80,23 @@ def test_a_hostile_request_id_is_replaced_never_echoed(
     assert not any(hostile in json.dumps(line, ensure_ascii=False) for line in lines)
 
 
+def test_each_request_served_is_one_access_line_naming_its_route_never_its_path(
+    anonymous: Any, db: Any, json_lines: Lines
+) -> None:
+    token = "tok3n-" + "x" * 40
+    listed = anonymous.get("/api/v1/datasets", headers={"X-Request-Id": "req-list"})
+    refused = anonymous.get(f"/api/v1/downloads/{token}", headers={"X-Request-Id": "req-dl"})
+    assert (listed.status_code, refused.status_code) == (200, 401)
+    access = [line for line in json_lines() if line["event"] == "http.request"]
+    assert [(line["request_id"], line["method"], line["status"]) for line in access] == [
+        ("req-list", "GET", 200),
+        ("req-dl", "GET", 401),
+    ]
+    assert access[0]["route"] == "api/v1/datasets" and access[0]["logger"] == "ichiba.access"
+    assert "<" in access[1]["route"] and token not in json.dumps(access), "the route's pattern, not the token"
+    assert all(isinstance(line["duration_ms"], float) for line in access)
+
+
 def test_request_id_clean_refuses_what_is_not_text() -> None:
     assert request_id_clean(None) == request_id_clean(b"abc") == request_id_clean("") == ""
     assert request_id_clean("abc\n") == "", "a trailing newline is not taken (fullmatch, not match)"
@@ -172,7 +189,9 @@ def test_a_trade_s_steps_log_its_order_s_request_id_even_when_the_sweeper_drives
     settlement = Settlement.objects.get(trade_id=placed.json()["trades"][0]["id"])
     assert settlement.status == "pending" and settlement.attempts == 1
     assert settlement.request_id == "order-req-1"
-    ours = [line["event"] for line in json_lines() if line["request_id"] == "order-req-1"]
+    ours = [
+        line["event"] for line in json_lines() if line["request_id"] == "order-req-1" and line["event"] != "http.request"
+    ]
     assert ours[:3] == ["order.placed", "trade.executed", "contract.concluded"], "logged once the matching committed"
     assert "settlement.authorized" not in ours
 

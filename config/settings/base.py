@@ -506,6 +506,9 @@ SPECTACULAR_SETTINGS = {
 LOG_FORMAT = env.str("ICHIBA_LOG_FORMAT", default="console" if DEBUG else "json")
 # Lines go to standard error, or appended to this file when set (reopened when logrotate moves it).
 LOG_FILE = env.str("ICHIBA_LOG_FILE", default="")
+# One `http.request` line per request served (method, route, status, milliseconds, request_id): gunicorn's own access
+# log knows no request id and is off by default. Off by default under `make run`, where runserver prints its own.
+ACCESS_LOG = env.bool("ICHIBA_ACCESS_LOG", default=True)
 _log_handler: dict[str, object] = (
     {"class": "logging.handlers.WatchedFileHandler", "filename": LOG_FILE, "encoding": "utf-8"}
     if LOG_FILE

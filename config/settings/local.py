@@ -13,6 +13,9 @@ LOGGING = {
     },
 }
 
+# runserver prints a line per request itself.
+ACCESS_LOG = env.bool("ICHIBA_ACCESS_LOG", default=False)
+
 # DEBUG comes from base.py: off unless DJANGO_DEBUG=true, here as in production (tests/test_entry_points.py).
 # A fixed development key is fine here: local.py is never the production module.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="ichiba-local-development-only-not-a-secret")
