@@ -10,6 +10,7 @@ import functools
 import gettext
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -303,6 +304,9 @@ _MARKER = re.compile("\ue001([a-z_]+)\ue002")
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _BASES_MAX = 256  # (offering, language) pairs kept, least recently used dropped first: ~35 kB each
 _bases: dict[str, tuple[str, tuple[str, ...]] | None] = {}  # key -> (base, slot names), None: not composable
+# Threads share the bases (gthread workers, the webhooks pool, the tests' races): moving a key to the end and dropping
+# the oldest are two steps each, so they are taken under this lock; building a base is not.
+_bases_lock = threading.Lock()
 
 
 def _slot_safe(value: str) -> bool:
@@ -352,13 +356,17 @@ def document_compose(
     trade = trade_strings(facts, lang)
     if all(_slot_safe(value) for value in trade.values()):
         key = _base_key(template, terms, facts, lang)
-        if key in _bases:
-            built = _bases[key] = _bases.pop(key)  # now the most recently used (dicts keep insertion order)
-        else:
+        built: tuple[str, tuple[str, ...]] | None = None
+        with _bases_lock:
+            cached = key in _bases
+            if cached:
+                built = _bases[key] = _bases.pop(key)  # now the most recently used (dicts keep insertion order)
+        if not cached:
             built = _base_build(template, terms, facts, lang)
-            while len(_bases) >= _BASES_MAX:
-                del _bases[next(iter(_bases))]
-            _bases[key] = built
+            with _bases_lock:
+                while len(_bases) >= _BASES_MAX:
+                    del _bases[next(iter(_bases))]
+                _bases[key] = built
         if built is not None:
             base, names = built
             return base, tuple(str(escape(trade[name])) for name in names)
