@@ -265,6 +265,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # An admin took the invitation back before it was accepted (a wrong address, a person who left): its link is dead.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -292,6 +294,7 @@ class ParticipantEvent(models.Model):
         APPLICATION_VERIFIED = "application_verified", _("application verified")
         APPLICATION_REJECTED = "application_rejected", _("application rejected")
         MEMBER_INVITED = "member_invited", _("member invited")
+        INVITATION_WITHDRAWN = "invitation_withdrawn", _("invitation withdrawn")
         MEMBER_ROLE_CHANGED = "member_role_changed", _("member's role changed")
         MEMBER_REMOVED = "member_removed", _("member removed")
 

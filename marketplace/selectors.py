@@ -574,10 +574,12 @@ def members_queryset(*, organization_id: Any) -> QuerySet[Membership]:
 
 
 def invitations_open(*, organization_id: Any) -> list[Invitation]:
-    """Invitations not yet accepted and still within their lifetime, newest first."""
+    """Invitations neither accepted nor withdrawn and still within their lifetime, newest first."""
     since = timezone.now() - market_settings().invitation_lifetime
     return list(
-        Invitation.objects.filter(organization_id=organization_id, accepted_at__isnull=True, created_at__gt=since)
+        Invitation.objects.filter(
+            organization_id=organization_id, accepted_at__isnull=True, withdrawn_at__isnull=True, created_at__gt=since
+        )
     )
 
 

@@ -117,6 +117,8 @@ def invitation_get(token: str) -> Invitation:
         raise NotFound("This is not a valid invitation link.", code="invitation-invalid")
     if invitation.accepted_at is not None:
         raise NotFound("This invitation was already accepted: sign in.", code="invitation-used")
+    if invitation.withdrawn_at is not None:
+        raise NotFound("This invitation was withdrawn.", code="invitation-withdrawn")
     return invitation
 
 
@@ -127,6 +129,8 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
     if invitation.accepted_at is not None:  # accepted meanwhile, by a click in another tab
         raise NotFound("This invitation was already accepted: sign in.", code="invitation-used")
+    if invitation.withdrawn_at is not None:  # withdrawn meanwhile by an admin
+        raise NotFound("This invitation was withdrawn.", code="invitation-withdrawn")
     refusal = _address_refusal(invitation.email, invitation.organization_id)
     if refusal is not None:
         raise refusal
@@ -145,6 +149,32 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return candidate
+
+
+@transaction.atomic
+def invitation_withdraw(
+    *, organization_id: uuid.UUID, actor_user_id: int | None, invitation_id: uuid.UUID
+) -> Invitation:
+    """An admin takes back an invitation not yet accepted: its link stops working. Withdrawing twice changes nothing;
+    an accepted invitation is a member now (remove the member instead: Conflict)."""
+    actor = _admin(organization_id=organization_id, user_id=actor_user_id)
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=invitation_id, organization_id=organization_id).first()
+    )
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted: remove the member instead.", code="invitation-used")
+    if invitation.withdrawn_at is None:
+        invitation.withdrawn_at = timezone.now()
+        invitation.save(update_fields=["withdrawn_at"])
+        ParticipantEvent.objects.create(
+            organization_id=organization_id,
+            kind=ParticipantEvent.Kind.INVITATION_WITHDRAWN,
+            actor=actor,
+            payload={"email": invitation.email, "invitation": str(invitation.id)},
+        )
+    return invitation
 
 
 def _locked_membership(*, organization_id: uuid.UUID, membership_id: int) -> tuple[Organization, Membership]:

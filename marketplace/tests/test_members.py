@@ -215,3 +215,42 @@ def test_hostile_member_ids_and_tokens_are_refused_without_an_error(org: Party) 
     assert admin.post(f"/members/{huge}/role/", {"role": "admin"}).status_code == 404
     assert Client().get("/invitations/" + "x" * 5000 + "/").status_code == 404
     assert Client().get("/signup/apply/" + "x" * 5000 + "/").status_code == 404
+
+
+def test_an_admin_withdraws_an_invitation_and_its_link_stops_working(org: Party, capture: Any) -> None:
+    admin = signed_in(org.email)
+    with capture(execute=True):
+        assert admin.post("/members/", {"email": "wrong@kaga.example", "role": "member"}).status_code == 302
+    link = link_in(mail.outbox[0])
+    invitation = Invitation.objects.get(email="wrong@kaga.example")
+    withdraw = f"/members/invitations/{invitation.id}/withdraw/"
+    assert 'action="' + withdraw + '"' in admin.get("/members/").content.decode()
+
+    add_member(org, "plain@kaga.example")
+    assert signed_in("plain@kaga.example").post(withdraw).status_code == 403, "members do not manage invitations"
+    other = make_party("Other Org", {"buyer"}, password=PASSWORD)
+    assert signed_in(other.email).post(withdraw).status_code == 404, "another organisation's invitation is not found"
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None
+
+    assert admin.post(withdraw).status_code == 302
+    assert admin.post(withdraw).status_code == 302, "withdrawing twice changes nothing"
+    assert 'id="invitations"' not in admin.get("/members/").content.decode(), "no invitation left open"
+    page = Client().get(link, headers={"Accept-Language": "en"})
+    assert page.status_code == 404 and "withdrawn" in page.content.decode()
+    joined = Client().post(link, {"password": PASSWORD, "password_again": PASSWORD})
+    assert joined.status_code == 404 and not User.objects.filter(username="wrong@kaga.example").exists()
+    kinds = ParticipantEvent.objects.filter(organization=org.organization, kind="invitation_withdrawn")
+    assert kinds.count() == 1
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(org: Party, capture: Any) -> None:
+    admin = signed_in(org.email)
+    with capture(execute=True):
+        admin.post("/members/", {"email": "kept@kaga.example", "role": "member"})
+    Client().post(link_in(mail.outbox[0]), {"password": PASSWORD, "password_again": PASSWORD})
+    invitation = Invitation.objects.get(email="kept@kaga.example")
+    response = admin.post(f"/members/invitations/{invitation.id}/withdraw/", follow=True)
+    assert "remove the member instead" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None and Membership.objects.filter(user__username="kept@kaga.example").exists()

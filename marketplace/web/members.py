@@ -4,6 +4,8 @@ POST). And the page an invitation's link opens, where the invitee sets a passwor
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -24,6 +26,7 @@ from marketplace.models import Membership
 from marketplace.services.members import (
     invitation_accept,
     invitation_get,
+    invitation_withdraw,
     member_invite,
     member_remove,
     member_role_change,
@@ -120,6 +123,19 @@ def member_role(request: HttpRequest, principal: Principal, membership_id: int) 
 
 @require_POST
 @member_required
+def invitation_withdrawn(request: HttpRequest, principal: Principal, invitation_id: uuid.UUID) -> HttpResponse:
+    try:
+        invitation = invitation_withdraw(
+            organization_id=principal.organization_id, actor_user_id=principal.user_id, invitation_id=invitation_id
+        )
+    except DomainError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("web:members")
+
+
+@require_POST
+@member_required
 def member_delete(request: HttpRequest, principal: Principal, membership_id: int) -> HttpResponse:
     try:
         member_remove(
@@ -133,6 +149,7 @@ def member_delete(request: HttpRequest, principal: Principal, membership_id: int
 
 _REFUSALS = {
     "last-admin": gettext_lazy("Your organisation’s last admin can be neither made a member nor removed."),
+    "invitation-used": gettext_lazy("This invitation was already accepted: remove the member instead."),
 }
 
 

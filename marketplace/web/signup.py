@@ -56,6 +56,7 @@ CODE_ERRORS: dict[str, Any] = {
     "invitation-expired": _("This invitation has expired: ask your organisation’s admin for a new one."),
     "invitation-invalid": _("This is not a valid invitation link."),
     "invitation-used": _("This invitation was already accepted: sign in."),
+    "invitation-withdrawn": _("This invitation was withdrawn: ask your organisation’s admin if you should still join."),
 }
 
 

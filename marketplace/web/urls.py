@@ -17,6 +17,9 @@ urlpatterns = [
     path("members/<int:membership_id>/role/", members.member_role, name="member_role"),
     path("members/<int:membership_id>/remove/", members.member_delete, name="member_remove"),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
+    path(
+        "members/invitations/<uuid:invitation_id>/withdraw/", members.invitation_withdrawn, name="invitation_withdraw"
+    ),
     *catalog_urlpatterns,
     path("sell/datasets/<uuid:dataset_id>/offer/", offerings.offering_create, name="offering_create"),
     path("offerings/<uuid:offering_id>/", offerings.offering_detail, name="offering"),
