@@ -82,6 +82,14 @@ def principal_for(
     )
 
 
+def country_checked(country: str) -> str:
+    """An organisation's country as kept: an ISO 3166-1 alpha-2 code in capitals; InvalidInput naming the field."""
+    country = country.upper()
+    if len(country) != 2 or not country.isalpha() or not country.isascii():
+        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
+    return country
+
+
 @transaction.atomic
 def organization_create(
     *,
@@ -97,9 +105,7 @@ def organization_create(
             "An organisation is a seller, a buyer or both.", errors={"roles": [f"unknown: {sorted(unknown)}"]}
         )
     _check_displayable("name", name)
-    country = country.upper()
-    if len(country) != 2 or not country.isalpha() or not country.isascii():
-        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
+    country = country_checked(country)
     organization = Organization.objects.create(
         name=name.strip(), is_seller=SELLER in roles, is_buyer=BUYER in roles, country=country
     )

@@ -40,7 +40,7 @@ from config.registration import corporate_number_refusal, normalize_corporate_nu
 from config.text import text_refusal
 from marketplace.models import Membership, Organization, ParticipantApplication, ParticipantEvent, SignupEmail
 from marketplace.services.mail import mail_send_on_commit
-from marketplace.services.participants import Actor, member_add, organization_create
+from marketplace.services.participants import Actor, country_checked, member_add, organization_create
 from marketplace.states import application_check
 
 _LINK_SALT = "ichiba.signup.email"
@@ -166,9 +166,7 @@ def _fields(
     digits = sum(character.isdigit() for character in phone)
     if not set(phone) <= PHONE_CHARACTERS or not 6 <= digits <= 20 or len(phone) > 32:
         raise InvalidInput("phone: digits, spaces, +, - and parentheses.", errors={"phone": ["invalid"]})
-    country = country.strip().upper()
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
-        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as JP.", errors={"country": ["invalid"]})
+    country = country_checked(country.strip())
     if not roles or roles - {SELLER, BUYER}:
         raise InvalidInput("An organisation is a seller, a buyer or both.", errors={"roles": ["invalid"]})
     number = corporate_number_check(corporate_number)
