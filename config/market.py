@@ -33,6 +33,7 @@ from config.registration import normalize_registration_number, registration_numb
 __all__ = ["PAYMENT_PROVIDERS", "MarketSettings", "MqttAddress", "Rate", "market_settings", "streams_enabled"]
 
 PAYMENT_PROVIDERS = ("offline", "stripe")
+MATCHER_MODES = ("in-process", "streams")
 # Settlements store the rate they applied with four decimal places; a finer rate would be stored rounded,
 # and the stored rate would no longer be the one the fee was computed with.
 FEE_RATE_PLACES = 4
@@ -187,6 +188,12 @@ class MarketSettings:
     worker_metrics_host: str
     # The folder the pools' processes share their counts in (None: a temporary one of the command's own).
     worker_metrics_dir: Path | None
+    # Where orders are matched: "in-process" or "streams" (the shards' matcher processes; marketplace.matching).
+    matchers: str
+    matcher_shards: int
+    matcher_batch: int
+    matcher_reply_timeout: timedelta
+    matcher_key_prefix: str
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> MarketSettings:
@@ -250,6 +257,11 @@ class MarketSettings:
             worker_metrics_port=read("WORKER_METRICS_PORT", _port),
             worker_metrics_host=read("WORKER_METRICS_HOST", _nonempty_text),
             worker_metrics_dir=read("WORKER_METRICS_DIR", _optional_path),
+            matchers=read("MATCHERS", _choice(MATCHER_MODES)),
+            matcher_shards=read("MATCHER_SHARDS", _integer(minimum=1)),
+            matcher_batch=read("MATCHER_BATCH", _integer(minimum=1)),
+            matcher_reply_timeout=read("MATCHER_REPLY_TIMEOUT_SECONDS", _duration("seconds", positive=True)),
+            matcher_key_prefix=read("MATCHER_KEY_PREFIX", _text),
         )
         unread = sorted(set(raw) - read.keys)
         if unread:  # most likely a misspelt override, which would otherwise be silently ignored

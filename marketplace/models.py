@@ -373,6 +373,9 @@ class Offering(models.Model):
     seats_sold = models.PositiveIntegerField(default=0)
     # The last time-priority number handed to an order of this offering (under its row lock).
     order_seq = models.BigIntegerField(default=0)
+    # Counts the changes to this offering's book and seats (under its row lock): a matcher that keeps the book in
+    # memory (marketplace.matching) re-reads it when the count is not the one it last wrote.
+    book_version = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default="JPY")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # The seller's acceptance of its own offer, recorded at publication.

@@ -279,6 +279,18 @@ ICHIBA = {
     # Seconds an API key's principal (organisation, roles, verification) is cached (in Redis when REDIS_URL is
     # set); a revocation or a change of the organisation forgets it at once. 0 reads the key on every request.
     "API_KEY_CACHE_SECONDS": env.int("ICHIBA_API_KEY_CACHE_SECONDS", default=30),
+    # Where orders are matched (docs/architecture.md#matchers): "in-process" (each request matches its order in its
+    # own transaction; make run, tests) or "streams" (the shards' matcher processes, reached over Redis streams;
+    # needs PostgreSQL and REDIS_URL, and `manage.py run_matcher` for every shard).
+    "MATCHERS": env.str("ICHIBA_MATCHERS", default="in-process"),
+    # Shards of order books, each with one matcher; every process of a deployment must agree on it.
+    "MATCHER_SHARDS": env.int("ICHIBA_MATCHER_SHARDS", default=2),
+    # The most orders a matcher takes into one batch (one transaction).
+    "MATCHER_BATCH": env.int("ICHIBA_MATCHER_BATCH", default=256),
+    # Seconds a request waits for its matcher's answer before it answers 202 with the order's URL.
+    "MATCHER_REPLY_TIMEOUT_SECONDS": env.float("ICHIBA_MATCHER_REPLY_TIMEOUT_SECONDS", default=5.0),
+    # Prepended to the matchers' Redis keys (streams, replies): lets test runs share one Redis.
+    "MATCHER_KEY_PREFIX": env.str("ICHIBA_MATCHER_KEY_PREFIX", default=""),
     # Largest accepted dataset file; past it the upload is refused with 413.
     "MAX_UPLOAD_BYTES": env.int("ICHIBA_MAX_UPLOAD_BYTES", default=5 * 1024**3),
     # Smallest equivalence class allowed over the declared quasi-identifiers of anonymised data.

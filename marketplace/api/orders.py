@@ -6,21 +6,25 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from config.api.idempotency import IDEMPOTENCY_PARAMETER, idempotency_claim_of, idempotent
+from config.api.models import IdempotencyRecord
 from config.api.pagination import query_choice
 from config.api.permissions import Public, scope, scope_check
 from config.api.principal import SELL, TRADE, Principal, principal_of
 from config.api.serializers import Serializer, StrictSerializer
 from marketplace import selectors
 from marketplace.api.trades import TradeSerializer, trade_context
+from marketplace.matching import streams
+from marketplace.matching.streams import MatcherPending
 from marketplace.models import Order
-from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
+from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, Placed, order_cancel, order_place, placed_taker
 from marketplace.tax import TREATMENTS, Tax
 
 
@@ -156,6 +160,32 @@ def _side_scope(side: str) -> str:
     return TRADE if side == Order.Side.BUY else SELL
 
 
+class PendingOrderSerializer(Serializer):
+    """An order its matcher has not decided yet (202): it will be decided exactly once, and its URL tells how."""
+
+    id = serializers.UUIDField(read_only=True)
+    status = serializers.ChoiceField(choices=["pending"], read_only=True)
+    url = serializers.URLField(read_only=True)
+
+
+def _placed_body(placed: Placed, principal: Principal) -> Any:
+    context = {
+        "trades": placed.trades,
+        **trade_context(placed.trades, viewer=principal.organization_id, written=placed.subscriber_rows),
+        "tax": selectors.traded_tax(placed.trades, buyer_country=principal.country)
+        if placed.order.side == Order.Side.BUY
+        else None,
+    }
+    return PlacedOrderSerializer(placed.order, context=context).data
+
+
+def _placed_replay(request: Request, record: IdempotencyRecord) -> Any:
+    """A retry whose first request's order was placed by its matcher, but which never wrote its response into
+    the key's record (it timed out, or died): the order as placed, with the trades it made then."""
+    order_id = record.response_headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    return _placed_body(placed_taker(uuid.UUID(order_id)), _principal(request))
+
+
 class OrderListCreate(GenericAPIView):
     serializer_class = OrderSerializer
 
@@ -173,10 +203,10 @@ class OrderListCreate(GenericAPIView):
     @extend_schema(
         operation_id="orders_place",
         request=OrderCreateSerializer,
-        responses={201: PlacedOrderSerializer},
+        responses={201: PlacedOrderSerializer, 202: PendingOrderSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
-    @idempotent
+    @idempotent(journaled=streams.enabled, replay_pending=_placed_replay)
     @scope(TRADE, SELL)
     def post(self, request: Request) -> Response:
         serializer = OrderCreateSerializer(data=request.data)
@@ -184,26 +214,25 @@ class OrderListCreate(GenericAPIView):
         data = serializer.validated_data
         principal = _principal(request)
         scope_check(principal, _side_scope(data["side"]))
-        placed = order_place(
-            principal=principal,
-            offering_id=data["offering"],
-            side=data["side"],
-            type=data["type"],
-            price=data["price"],
-            quantity=data["quantity"],
-            time_in_force=data["time_in_force"],
-            expires_at=data["expires_at"],
-            accepted_terms_sha256=data["accepted_terms_sha256"],
-        )
-        viewer = principal.organization_id
-        context = {
-            "trades": placed.trades,
-            **trade_context(placed.trades, viewer=viewer, written=placed.subscriber_rows),
-            "tax": selectors.traded_tax(placed.trades, buyer_country=principal.country)
-            if data["side"] == "buy"
-            else None,
-        }
-        return Response(PlacedOrderSerializer(placed.order, context=context).data, status=status.HTTP_201_CREATED)
+        try:
+            placed = order_place(
+                principal=principal,
+                offering_id=data["offering"],
+                side=data["side"],
+                type=data["type"],
+                price=data["price"],
+                quantity=data["quantity"],
+                time_in_force=data["time_in_force"],
+                expires_at=data["expires_at"],
+                accepted_terms_sha256=data["accepted_terms_sha256"],
+                idempotency=idempotency_claim_of(request),
+            )
+        except MatcherPending as pending:
+            # Its matcher has not answered in time: the order will be decided exactly once; its URL tells how.
+            location = reverse("order", kwargs={"order_id": str(pending.order_id)})
+            body = {"id": str(pending.order_id), "status": "pending", "url": request.build_absolute_uri(location)}
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        return Response(_placed_body(placed, principal), status=status.HTTP_201_CREATED)
 
 
 class OrderDetail(GenericAPIView):

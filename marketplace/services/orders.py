@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from config import metrics
+from config.api.idempotency import IdempotencyClaim
 from config.api.principal import Principal
 from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import Change, rows_write
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from config.logging import log_after_commit
+from config.request_id import request_id_get
 from contracts.eligibility import Buyer, buyer_check
 from contracts.models import Contract
 from contracts.services.contracts import BuyerSnapshot, Conclusion, contracts_conclude
 from marketplace import engine, hooks, states
+from marketplace.matching import streams
+from marketplace.matching.commands import Place
+from marketplace.matching.shards import shard_of
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
 from marketplace.selectors import offer_snapshot
 from marketplace.services.exclusivity import (
@@ -85,7 +91,21 @@ class _Rows:
     subscriber_rows: list[models.Model] = field(default_factory=list)  # also in inserts: what Placed reports
 
     def write(self) -> None:
-        rows_write(inserts=self.inserts, updates=self.updates, inserts_if_absent=self.inserts_if_absent)
+        """Write every row once: a row changed several times (a maker filled by two orders of one batch) is
+        written as it ends, and a row inserted here is inserted as it ends, not updated too."""
+        inserted = {id(obj) for obj in self.inserts}
+        changed: dict[int, tuple[models.Model, dict[str, None]]] = {}
+        for obj, names in self.updates:
+            if id(obj) in inserted:
+                continue
+            entry = changed.setdefault(id(obj), (obj, {}))
+            entry[1].update(dict.fromkeys(names))
+        texts = list({(type(obj), obj.pk): obj for obj in self.inserts_if_absent}.values())
+        rows_write(
+            inserts=self.inserts,
+            updates=[(obj, tuple(names)) for obj, names in changed.values()],
+            inserts_if_absent=texts,
+        )
 
 
 def _check_input(
@@ -254,8 +274,9 @@ def _expired(order: Order) -> OrderEvent:
 
 def _expire(orders: dict[str, Order], ids: list[str] | tuple[str, ...], rows: _Rows) -> None:
     for order_id in ids:
-        rows.inserts.append(_expired(orders[order_id]))
-        rows.updates.append((orders[order_id], _TAKEN_OFF))
+        order = orders.pop(order_id)  # off the book
+        rows.inserts.append(_expired(order))
+        rows.updates.append((order, _TAKEN_OFF))
 
 
 # What taking an order off the book changes of it.
@@ -286,7 +307,6 @@ def _status_after(order: Order) -> str:
     return Order.Status.PARTIALLY_FILLED if order.filled_quantity else Order.Status.OPEN
 
 
-@transaction.atomic
 def order_place(
     *,
     principal: Principal,
@@ -298,7 +318,16 @@ def order_place(
     time_in_force: str = Order.TimeInForce.GTC,
     expires_at: datetime | None = None,
     accepted_terms_sha256: str = "",
+    idempotency: IdempotencyClaim | None = None,
 ) -> Placed:
+    """Place an order: checked here, matched by its shard's matcher (``marketplace.matching``), which writes it.
+
+    In process (the default, and ``make run``) the matching runs here, in the caller's transaction, as a batch of
+    one. With matchers (``ICHIBA_MATCHERS=streams``) the order is checked as far as it can be without its book, then
+    sent to its shard's matcher, which matches it with the others waiting and writes the whole batch in one
+    transaction; this returns once that batch has committed, or raises ``MatcherPending`` past the reply timeout
+    (the order will be decided exactly once; its URL tells how). ``idempotency``: the request's key, which the
+    matcher records with the order (with matchers only; in process the API's ``@idempotent`` records it)."""
     now = timezone.now()
     _check_input(
         side=side,
@@ -309,28 +338,10 @@ def order_place(
         expires_at=expires_at,
         now=now,
     )
-    market = _offering_and_book(offering_id, side=side, price=price, now=now)
-    if market is None:
-        raise NotFound("No such offering.")
-    offering, resting = market.offering, market.resting
-    _check_rules(
+    command = Place(
+        order_id=uuid.uuid4(),
+        offering_id=offering_id,
         principal=principal,
-        offering=offering,
-        side=side,
-        quantity=quantity,
-        accepted_terms_sha256=accepted_terms_sha256,
-    )
-    rows = _Rows()  # written in one step at the end
-    book = _book(offering, resting)
-    _expire(resting, book.expire(now=now.timestamp()), rows)
-
-    # The order is matched before it is written, so it is inserted once, in its final state. Its seq and
-    # every count below are computed from rows read under the offering's lock, which every writer of this
-    # book holds: the new values are written as they are, not as increments.
-    order = Order(
-        id=uuid.uuid4(),
-        offering=offering,
-        organization_id=principal.organization_id,
         side=side,
         type=type,
         price=price,
@@ -338,6 +349,104 @@ def order_place(
         time_in_force=time_in_force,
         expires_at=expires_at,
         accepted_terms_sha256=accepted_terms_sha256 if side == Order.Side.BUY else "",
+        idempotency=idempotency,
+        request_id=request_id_get(),
+        sent_at=now.timestamp(),
+    )
+    if not streams.enabled():
+        return _place_here(command)
+    offering = _offering_unlocked(offering_id)
+    _check_rules(
+        principal=principal,
+        offering=offering,
+        side=side,
+        quantity=quantity,
+        accepted_terms_sha256=accepted_terms_sha256,
+    )
+    outcome = streams.send(command, shard=shard_of(offering.dataset_id))
+    return placed_read(command.order_id, outcome.trade_ids)
+
+
+@transaction.atomic
+def _place_here(command: Place) -> Placed:
+    """The matching of one order in the caller's transaction, under its offering's row lock (in process)."""
+    now = timezone.now()
+    market = _offering_and_book(command.offering_id, side=command.side, price=command.price, now=now)
+    if market is None:
+        raise NotFound("No such offering.")
+    _check_command(command, market.offering)
+    rows = _Rows()  # written in one step at the end
+    book = _book(market.offering, market.resting)
+    order, trades = place_matched(command, market, book, rows, now)
+    market.offering.book_version += 1
+    rows.updates.append((market.offering, ("order_seq", "seats_sold", "book_version")))
+    rows.write()
+    return Placed(order=order, trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
+
+
+def _offering_unlocked(offering_id: uuid.UUID) -> Offering:
+    """The offering as the web tier checks an order against it before its matcher does (no lock: the matcher
+    checks again under it)."""
+    offering = Offering.objects.select_related("seller").filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    return offering
+
+
+def _check_command(command: Place, offering: Offering) -> None:
+    _check_rules(
+        principal=command.principal,
+        offering=offering,
+        side=command.side,
+        quantity=command.quantity,
+        accepted_terms_sha256=command.accepted_terms_sha256,
+    )
+
+
+def placed_read(order_id: uuid.UUID, trade_ids: Sequence[uuid.UUID]) -> Placed:
+    """An order a matcher placed and its trades, read back once its batch committed."""
+    order = Order.objects.select_related("offering").get(pk=order_id)
+    trades = list(Trade.objects.filter(pk__in=trade_ids).order_by("executed_at", "id")) if trade_ids else []
+    return Placed(order=order, trades=trades)
+
+
+def placed_taker(order_id: uuid.UUID) -> Placed:
+    """An order as it was placed, with the trades it made as it arrived (those against orders that rested before
+    it), not those it made later resting on the book."""
+    order = Order.objects.select_related("offering").get(pk=order_id)
+    trades = Trade.objects.filter(
+        models.Q(buy_order=order, sell_order__seq__lt=order.seq)
+        | models.Q(sell_order=order, buy_order__seq__lt=order.seq)
+    )
+    return Placed(order=order, trades=list(trades.order_by("executed_at", "id")))
+
+
+def place_matched(
+    command: Place, market: _Market, book: engine.OrderBook, rows: _Rows, now: datetime
+) -> tuple[Order, list[Trade]]:
+    """Match one order against its book (held by the caller, its rules already checked) and add what it writes to
+    ``rows``: the order, its trades and their contracts and settlements, the makers' and expired orders' changes;
+    the offering's new counters are set on ``market.offering`` (the caller writes it once). Changes ``book`` and
+    ``market`` as the order changes the book. A ``DomainError`` (a trade refused by the dataset's exclusivity) may
+    leave them half changed: the caller then throws them away."""
+    principal = command.principal
+    offering, resting = market.offering, market.resting
+    _expire(resting, book.expire(now=now.timestamp()), rows)
+
+    # The order is matched before it is written, so it is inserted once, in its final state. Its seq and
+    # every count below are computed from rows read under the offering's lock, which every writer of this
+    # book holds: the new values are written as they are, not as increments.
+    order = Order(
+        id=command.order_id,
+        offering=offering,
+        organization_id=principal.organization_id,
+        side=command.side,
+        type=command.type,
+        price=command.price,
+        quantity=command.quantity,
+        time_in_force=command.time_in_force,
+        expires_at=command.expires_at,
+        accepted_terms_sha256=command.accepted_terms_sha256,
         seq=offering.order_seq + 1,
         placed_by_user_id=principal.user_id,
         placed_by_api_key_id=principal.api_key_id,
@@ -357,23 +466,29 @@ def order_place(
         _exclusivity_check(market, principal.organization_id)
     log_after_commit(
         logger,
-        f"order {order.id} placed: {side} {quantity} at {price}, {final}",
+        f"order {order.id} placed: {command.side} {command.quantity} at {command.price}, {final}",
         event="order.placed",
         order=str(order.id),
         offering=str(offering.id),
         organization=str(principal.organization_id),
-        side=side,
-        type=type,
-        price=price,
-        quantity=quantity,
+        side=command.side,
+        type=command.type,
+        price=command.price,
+        quantity=command.quantity,
         filled=order.filled_quantity,
         status=final,
     )
 
     trades = _execute(market, principal, order, result.fills, now, rows) if result.fills else []
+    for fill in result.fills:  # a maker that filled left the book
+        if fill.maker_id not in book:
+            resting.pop(fill.maker_id, None)
+    for order_id in result.expired:
+        resting.pop(order_id, None)
+    if str(order.id) in book:
+        resting[str(order.id)] = order
     offering.order_seq = order.seq
     offering.seats_sold += result.filled
-    rows.updates.append((offering, ("order_seq", "seats_sold")))
     rows.inserts.append(
         _event_row(
             order,
@@ -383,9 +498,10 @@ def order_place(
             payload={"trades": [str(t.id) for t in trades]},
         )
     )
-    rows.write()
-    metrics.count_after_commit(metrics.ORDERS_PLACED.labels(side, type).inc)
-    return Placed(order=order, trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
+    if command.idempotency is not None:
+        rows.inserts.append(command.idempotency.record(location=reverse("order", kwargs={"order_id": str(order.id)})))
+    metrics.count_after_commit(metrics.ORDERS_PLACED.labels(command.side, command.type).inc)
+    return order, trades
 
 
 @transaction.atomic
@@ -408,6 +524,8 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     _expire(resting, book.expire(now=now.timestamp()), rows)
     result = book.submit(_engine_order(order), now=now.timestamp())
     _expire(resting, result.expired, rows)
+    offering.book_version += 1  # whatever happens below changes the book (the void before this did too)
+    rows.updates.append((offering, ("book_version",)))
     if result.fills and market.exclusive_here:
         try:
             _exclusivity_check(market, None)
@@ -433,7 +551,7 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
             )
         )
     offering.seats_sold += result.filled
-    rows.updates.append((offering, ("seats_sold",)))
+    rows.updates.append((offering, ("seats_sold", "book_version")))
     rows.write()
     return trades
 
@@ -508,7 +626,8 @@ def deal_execute(*, offering_id: uuid.UUID, legs: list[DealLeg], negotiation: tu
         negotiation=negotiation,
     )
     offering.seats_sold += wanted
-    rows.updates.append((offering, ("seats_sold",)))
+    offering.book_version += 1
+    rows.updates.append((offering, ("seats_sold", "book_version")))
     rows.write()
     return Dealt(trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
 
@@ -680,8 +799,9 @@ def _conclude(
     rows.inserts += [*concluded.contracts, *concluded.acceptances, *concluded.events, *trades]
     for trade, contract in zip(trades, contracts, strict=True):
         _log_trade(trade, contract)
+    handed_back: list[models.Model] = []
     for trade, contract in zip(trades, contracts, strict=True):
-        rows.subscriber_rows += hooks.on_trade_executed(
+        handed_back += hooks.on_trade_executed(
             hooks.TradeExecuted(
                 trade_id=trade.id,
                 offering_id=offering.id,
@@ -699,7 +819,8 @@ def _conclude(
                 subscription=_subscription_shape(offering, contract.valid_until),
             )
         )
-    rows.inserts += rows.subscriber_rows
+    rows.subscriber_rows += handed_back
+    rows.inserts += handed_back
     metrics.count_after_commit(_trades_counter(offering.channel, len(trades), len(contracts)))
     return trades
 
@@ -773,6 +894,7 @@ def order_cancel(*, principal: Principal, order_id: uuid.UUID) -> Order:
         raise Conflict(f"The order is already {order.status}; nothing is left to cancel.")
     event = _take_off_book(order, status=Order.Status.CANCELLED, reason="cancelled by its owner")
     _taken_off_save([order], [event])
+    book_changed(offering_id)
     return order
 
 
@@ -794,6 +916,8 @@ def orders_expire(*, now: datetime | None = None) -> int:
                 )
             )
             _taken_off_save(due, [_expired(order) for order in due])
+            if due:
+                book_changed(offering_id)
             expired += len(due)
     return expired
 
@@ -804,4 +928,11 @@ def offering_cancel_resting_orders(*, offering: Offering, reason: str) -> int:
     resting = list(Order.objects.select_for_update().filter(offering=offering, status__in=Order.RESTING))
     events = [_take_off_book(order, status=Order.Status.CANCELLED, reason=reason) for order in resting]
     _taken_off_save(resting, events)
+    book_changed(offering.id)
     return len(resting)
+
+
+def book_changed(offering_id: uuid.UUID) -> None:
+    """Count a change to an offering's book or seats made outside matching, under the offering's row lock (which
+    the caller holds): a matcher holding the book in memory reads it again (``Offering.book_version``)."""
+    Offering.objects.filter(pk=offering_id).update(book_version=models.F("book_version") + 1)

@@ -47,7 +47,10 @@ def trade_void(*, trade_id: uuid.UUID, reason: str, seats_back: bool = True) -> 
     trade.status = Trade.Status.VOID
     trade.save(update_fields=["status"])
     # Matching counts the seats of unlimited offerings too (order_place, order_rematch): so does the void.
-    Offering.objects.filter(pk=offering.pk).update(seats_sold=F("seats_sold") - trade.quantity)
+    # A matcher holding this book in memory reads it again (Offering.book_version).
+    Offering.objects.filter(pk=offering.pk).update(
+        seats_sold=F("seats_sold") - trade.quantity, book_version=F("book_version") + 1
+    )
     if trade.buy_order_id is None:  # a deal off the book: whoever made it decides what becomes of the seats
         hooks.on_trade_voided(
             hooks.TradeVoided(

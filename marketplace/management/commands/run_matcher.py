@@ -1,0 +1,40 @@
+"""``manage.py run_matcher --shard N``: the matcher of one shard of order books (docs/operations.md#matchers).
+
+Start one per shard; start a second one for a shard on another machine to have a standby, which waits for the
+shard's lock and takes over when the first one dies. SIGTERM stops it after the batch it is writing.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from marketplace.matching import streams
+from marketplace.matching.matcher import Matcher
+from marketplace.matching.shards import shard_count
+
+
+class Command(BaseCommand):
+    help = "Run the matcher of one shard of order books (ICHIBA_MATCHERS=streams)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--shard", type=int, required=True, help="Which shard, 0 to ICHIBA_MATCHER_SHARDS - 1.")
+        parser.add_argument("--batch", type=int, default=None, help="Most orders in one batch (ICHIBA_MATCHER_BATCH).")
+
+    def handle(self, *args: Any, shard: int, batch: int | None, **options: Any) -> None:
+        if not streams.enabled():
+            raise CommandError("Matchers run with ICHIBA_MATCHERS=streams; in process, requests match their orders.")
+        if not 0 <= shard < shard_count():
+            raise CommandError(f"--shard is 0 to {shard_count() - 1} (ICHIBA_MATCHER_SHARDS={shard_count()}).")
+        matcher = Matcher(shard, batch=batch)
+
+        def stop(signum: int, frame: Any) -> None:
+            matcher.stop.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"matcher of shard {shard}: waiting for its lock")
+        matcher.run()
+        self.stdout.write(f"matcher of shard {shard}: stopped after {matcher.stats.commands} orders")

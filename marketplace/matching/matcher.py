@@ -1,0 +1,179 @@
+"""A shard's matcher process (``manage.py run_matcher --shard N``): the one writer of the shard's order books.
+
+It first takes the shard's PostgreSQL advisory lock on its database connection. A second matcher for the same
+shard (a standby) waits on that lock and takes over when the holder's connection ends (the process died, or was
+killed); the lock and the writes share the connection, so a matcher that lost its connection can write nothing
+either and exits. The new holder claims what its predecessor had read but not acknowledged, answers those its
+predecessor had already committed from the database, and places the rest; then it reads new commands.
+
+Batching needs no timer: the matcher takes whatever is waiting (up to ``ICHIBA_MATCHER_BATCH``), and while it
+writes one batch the next one gathers. At a low rate every batch is one order and nobody waits for a batch to
+fill; under load batches grow, and one COMMIT serves many orders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from redis.exceptions import ResponseError
+
+from config.market import market_settings
+from marketplace.matching import streams
+from marketplace.matching.commands import Outcome, Place
+from marketplace.models import Order, Trade
+from marketplace.services.matching import Books, orders_place_batch
+
+logger = logging.getLogger(__name__)
+
+# The advisory lock's first key (the second is the shard): "ichiba" matchers, as an int4.
+LOCK_CLASS = 0x1C1BA
+
+
+@dataclass
+class Stats:
+    """What a matcher has done, for its log and the bench."""
+
+    batches: int = 0
+    commands: int = 0
+    sizes: Counter[int] = field(default_factory=Counter)
+    reclaimed: int = 0
+    already_placed: int = 0
+    took_over_at: float = 0.0  # time.time() when it held the lock
+
+
+class Matcher:
+    def __init__(
+        self,
+        shard: int,
+        *,
+        batch: int | None = None,
+        consumer: str | None = None,
+        on_batch: Callable[[Stats], None] | None = None,
+    ) -> None:
+        self.shard = shard
+        self.batch = batch or market_settings().matcher_batch
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.stream = streams.stream_key(shard)
+        self.books = Books()
+        self.stats = Stats()
+        self.stop = threading.Event()
+        self._on_batch = on_batch
+
+    # -- taking the shard ----------------------------------------------------------------------------------
+
+    def take_shard(self) -> None:
+        """Block until this process holds the shard's lock (a standby waits here while another holds it)."""
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            while not self.stop.is_set():
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, self.shard])
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)  # the holder's session ends when it dies; polling notices within this
+        self.stats.took_over_at = time.time()
+        logger.info("matcher of shard %s holds its lock", self.shard, extra={"event": "matcher.took_over"})
+
+    def _group(self) -> None:
+        try:
+            streams.client().xgroup_create(self.stream, streams.GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    # -- the loop ------------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.take_shard()
+        if self.stop.is_set():
+            return
+        self._group()
+        self._reclaim()
+        redis_client = streams.client()
+        while not self.stop.is_set():
+            try:
+                read = redis_client.xreadgroup(
+                    streams.GROUP, self.consumer, {self.stream: ">"}, count=self.batch, block=200
+                )
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                self._group()  # Redis lost its data (restarted without persistence): the group again
+                continue
+            for _stream, entries in read or ():
+                if entries:
+                    self.process(entries, reclaimed=False)
+
+    def _reclaim(self) -> None:
+        """Take over the entries a predecessor read and never acknowledged, oldest first."""
+        redis_client = streams.client()
+        start = "0-0"
+        while True:
+            result = redis_client.xautoclaim(
+                self.stream, streams.GROUP, self.consumer, min_idle_time=0, start_id=start, count=self.batch
+            )
+            start, entries = result[0], result[1]
+            entries = [entry for entry in entries if entry[1]]  # an entry deleted meanwhile comes back empty
+            if entries:
+                self.stats.reclaimed += len(entries)
+                self.process(entries, reclaimed=True)
+            if start in (b"0-0", "0-0"):
+                return
+
+    def process(self, entries: Sequence[tuple[Any, dict[Any, Any]]], *, reclaimed: bool) -> None:
+        """Place one batch and answer it: commit first, then answer, then acknowledge."""
+        commands: list[Place] = []
+        for entry_id, fields in entries:
+            try:
+                commands.append(Place.of_json(json.loads(fields[streams.FIELD.encode()])))
+            except (KeyError, ValueError, TypeError):
+                logger.error("matcher of shard %s dropped a malformed entry %s", self.shard, entry_id)
+        outcomes: list[Outcome] = []
+        if reclaimed and commands:
+            done = self._already_placed(commands)
+            outcomes += done.values()
+            commands = [command for command in commands if command.order_id not in done]
+        if commands:
+            outcomes += orders_place_batch(commands, self.books)
+        redis_client = streams.client()
+        with redis_client.pipeline(transaction=False) as pipeline:
+            for outcome in outcomes:
+                streams.answer(pipeline, outcome)
+            ids = [entry_id for entry_id, _ in entries]
+            pipeline.xack(self.stream, streams.GROUP, *ids)
+            pipeline.xdel(self.stream, *ids)
+            pipeline.execute()
+        self.stats.batches += 1
+        self.stats.commands += len(entries)
+        self.stats.sizes[len(entries)] += 1
+        if self._on_batch is not None:
+            self._on_batch(self.stats)
+
+    def _already_placed(self, commands: Sequence[Place]) -> dict[Any, Outcome]:
+        """Of commands a predecessor read, those it committed before it died: answered from the database."""
+        ids = [command.order_id for command in commands]
+        stored = set(Order.objects.filter(pk__in=ids).values_list("id", flat=True))
+        if not stored:
+            return {}
+        trades: dict[Any, list[Any]] = {order_id: [] for order_id in stored}
+        for trade_id, buy, sell in Trade.objects.filter(
+            Q(buy_order_id__in=stored) | Q(sell_order_id__in=stored)
+        ).values_list("id", "buy_order_id", "sell_order_id"):
+            for order_id in (buy, sell):
+                if order_id in trades:
+                    trades[order_id].append(trade_id)
+        self.stats.already_placed += len(stored)
+        return {
+            order_id: Outcome(status="placed", order_id=order_id, trade_ids=tuple(trades[order_id]))
+            for order_id in stored
+        }

@@ -1,0 +1,257 @@
+"""A matcher's batch: many orders matched in arrival order against books held in memory, written in one transaction.
+
+A shard's matcher (``marketplace.matching.matcher``) is the only process that places orders on its shard's books,
+so it keeps them in memory between batches (``Books``). Each batch still locks the rows of the offerings it trades
+on (``FOR UPDATE``, in id order) and reads them: whoever else changes a book (a cancel, an expiry, a void that gives
+seats back, a withdrawal, a take-down) does it under the same lock and counts the change in
+``Offering.book_version``, and the matcher reads a book again whenever that count is not the one it last wrote.
+So the in-memory book is a cache that is checked under the lock, never a second truth.
+
+The orders are matched one after another exactly as ``order_place`` matches one in process (``place_matched``),
+each seeing the book the previous one left; their rows (orders, fills, trades, contracts, acceptances,
+settlements, events, idempotency records) are collected and written together by ``rows_write`` (one statement on
+PostgreSQL), then one COMMIT. Only then is any request answered.
+
+A refusal decided before an order touches its book (a market rule, an offering gone) answers that order alone.
+A refusal decided after (a trade the dataset's exclusivity forbids) leaves the batch's books half changed: the
+attempt rolls back, the held books are dropped, and the batch starts again without that order. A trade on a
+dataset with an exclusive offering is judged against the contracts stored, so a second such trade on one dataset
+waits for the next batch, which sees the first one's contract.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import DatasetVersion
+from config.api.models import IdempotencyRecord
+from config.db.reads import Read, read_together
+from config.errors import Conflict, DomainError, NotFound
+from config.request_id import request_id_bound
+from marketplace import engine
+from marketplace.matching.commands import Outcome, Place
+from marketplace.models import Offering, Order
+from marketplace.services.exclusivity import EXCLUSIVE
+from marketplace.services.orders import _book, _check_command, _Market, _Rows, place_matched
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Books", "orders_place_batch"]
+
+
+@dataclass
+class _Held:
+    """A book kept between batches, as of ``version`` (the offering's ``book_version`` it last wrote)."""
+
+    version: int
+    resting: dict[str, Order]
+    book: engine.OrderBook
+
+
+class Books:
+    """The books one matcher holds in memory, by offering id; each checked under its offering's lock when used."""
+
+    def __init__(self) -> None:
+        self._held: dict[uuid.UUID, _Held] = {}
+        self.reads = 0  # books read from the database (a first use, or another writer changed them)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def forget(self, offering_ids: Sequence[uuid.UUID] | None = None) -> None:
+        if offering_ids is None:
+            self._held.clear()
+            return
+        for offering_id in offering_ids:
+            self._held.pop(offering_id, None)
+
+    def markets(self, offering_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[_Market, engine.OrderBook]]:
+        """Lock the offerings (in id order) and return each with its book: the one held if it is current, else
+        read again. One round trip when every book is current, two when some must be read."""
+        ids = sorted(offering_ids)
+        offerings, versions = read_together(
+            Read(
+                Offering,
+                "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "
+                "WHERE o.id = ANY(%s) ORDER BY o.id FOR UPDATE OF o",
+                [ids],
+                alias="o",
+                related={"seller": "s"},
+            ),
+            Read(  # each dataset's latest published version, as in order_place's read
+                DatasetVersion,
+                "SELECT DISTINCT ON (v.dataset_id) {columns}, EXISTS (SELECT 1 FROM marketplace_offering x "
+                "WHERE x.dataset_id = v.dataset_id AND x.terms ->> 'license_type' = %s) FROM {table} v "
+                "JOIN catalog_dataset d ON d.id = v.dataset_id WHERE v.dataset_id IN "
+                "(SELECT dataset_id FROM marketplace_offering WHERE id = ANY(%s)) AND v.status = %s "
+                "ORDER BY v.dataset_id, v.number DESC",
+                [EXCLUSIVE, ids, DatasetVersion.Status.PUBLISHED],
+                alias="v",
+                related={"dataset": "d"},
+                exclude=("checks", "sample", "dataset__description", "dataset__search_text"),
+            ),
+        )
+        latest = {version.dataset_id: (version, bool(extra[0])) for version, extra in versions}
+        stale = [offering for offering, _ in offerings if not self._current(offering)]
+        if stale:
+            self._read(stale)
+        markets = {}
+        for offering, _ in offerings:
+            held = self._held[offering.id]
+            version, exclusive_here = latest.get(offering.dataset_id, (None, False))
+            market = _Market(offering=offering, resting=held.resting, version=version, exclusive_here=exclusive_here)
+            markets[offering.id] = (market, held.book)
+        return markets
+
+    def _current(self, offering: Offering) -> bool:
+        held = self._held.get(offering.id)
+        if held is None or held.version != offering.book_version:
+            return False
+        seats = None if offering.license_seats is None else offering.license_seats - offering.seats_sold
+        return held.book.seats_remaining == seats  # a writer that forgot to count its change is caught here too
+
+    def _read(self, offerings: list[Offering]) -> None:
+        self.reads += len(offerings)
+        (orders,) = read_together(
+            Read(
+                Order,
+                "SELECT {columns} FROM {table} WHERE offering_id = ANY(%s) AND status IN (%s, %s) ORDER BY seq",
+                [[offering.id for offering in offerings], *Order.RESTING],
+            )
+        )
+        resting: dict[uuid.UUID, dict[str, Order]] = {offering.id: {} for offering in offerings}
+        for order, _ in orders:
+            resting[order.offering_id][str(order.id)] = order
+        for offering in offerings:
+            self._held[offering.id] = _Held(
+                version=offering.book_version,
+                resting=resting[offering.id],
+                book=_book(offering, resting[offering.id]),
+            )
+
+    def wrote(self, offerings: Sequence[Offering]) -> None:
+        """After a commit: the held books of these offerings are as of their new ``book_version``."""
+        for offering in offerings:
+            self._held[offering.id].version = offering.book_version
+
+
+class _Refused(Exception):
+    """An order refused after it had changed the batch's books: the attempt is rolled back and made again
+    without it."""
+
+    def __init__(self, index: int, error: DomainError) -> None:
+        super().__init__(error.detail)
+        self.index = index
+        self.error = error
+
+
+def orders_place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]:
+    """Match and store these orders (in this order) in as few transactions as the rules allow (usually one);
+    an outcome per command, in the same order, once all are committed."""
+    outcomes: dict[int, Outcome] = {}
+    pending = list(range(len(commands)))
+    while pending:
+        try:
+            outcomes.update(_attempt(commands, pending, books))
+        except _Refused as refused:
+            books.forget()
+            outcomes[refused.index] = Outcome.refused(commands[refused.index].order_id, refused.error)
+        except IntegrityError:
+            books.forget()
+            if len(pending) == 1:
+                outcomes[pending[0]] = _integrity_outcome(commands[pending[0]])
+            else:  # one order's row is refused by the database: find it by placing them one by one
+                for index in pending:
+                    outcomes.update(orders_place_batch_one(commands, index, books))
+        except BaseException:
+            books.forget()
+            raise
+        pending = [index for index in pending if index not in outcomes]
+    return [outcomes[index] for index in range(len(commands))]
+
+
+def orders_place_batch_one(commands: Sequence[Place], index: int, books: Books) -> dict[int, Outcome]:
+    try:
+        return _attempt(commands, [index], books)
+    except _Refused as refused:
+        books.forget()
+        return {index: Outcome.refused(commands[index].order_id, refused.error)}
+    except IntegrityError:
+        books.forget()
+        return {index: _integrity_outcome(commands[index])}
+
+
+def _integrity_outcome(command: Place) -> Outcome:
+    """A lone order the database refused: its key taken by another request (a race with another endpoint that
+    used the same key), or a constraint this code did not foresee."""
+    claim = command.idempotency
+    if claim is not None and IdempotencyRecord.objects.filter(scope=claim.scope, key=claim.key).exists():
+        return Outcome(status="key-used", order_id=command.order_id)
+    logger.error("order %s refused by the database", command.order_id, exc_info=True)
+    return Outcome.refused(command.order_id, Conflict("The order could not be stored; nothing was placed."))
+
+
+def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dict[int, Outcome]:
+    """One transaction: the pending commands in order, up to one that must wait for this batch's commit."""
+    decided: dict[int, Outcome] = {}
+    with transaction.atomic():
+        now = timezone.now()
+        markets = books.markets({commands[index].offering_id for index in pending})
+        keys = _keys_recorded([commands[index] for index in pending])
+        rows = _Rows()
+        touched: dict[uuid.UUID, Offering] = {}
+        traded: set[uuid.UUID] = set()  # datasets with an exclusive offering that traded in this batch
+        for index in pending:
+            command = commands[index]
+            found = markets.get(command.offering_id)
+            if found is None:
+                decided[index] = Outcome.refused(command.order_id, NotFound("No such offering."))
+                continue
+            market, book = found
+            claim = command.idempotency
+            if claim is not None and (claim.scope, claim.key) in keys:
+                decided[index] = Outcome(status="key-used", order_id=command.order_id)
+                continue
+            try:
+                _check_command(command, market.offering)
+            except DomainError as exc:
+                decided[index] = Outcome.refused(command.order_id, exc)
+                continue
+            dataset_id = market.offering.dataset_id
+            if market.exclusive_here and dataset_id in traded:
+                break  # judged against this batch's contracts once they are stored: in the next batch
+            try:
+                with request_id_bound(command.request_id):
+                    order, trades = place_matched(command, market, book, rows, now)
+            except DomainError as exc:
+                raise _Refused(index, exc) from exc
+            if trades and market.exclusive_here:
+                traded.add(dataset_id)
+            if claim is not None:
+                keys.add((claim.scope, claim.key))
+            touched[market.offering.id] = market.offering
+            decided[index] = Outcome(status="placed", order_id=order.id, trade_ids=tuple(t.id for t in trades))
+        for offering in touched.values():
+            offering.book_version += 1
+            rows.updates.append((offering, ("order_seq", "seats_sold", "book_version")))
+        rows.write()
+    books.wrote(list(touched.values()))
+    return decided
+
+
+def _keys_recorded(commands: Sequence[Place]) -> set[tuple[str, str]]:
+    """The idempotency keys of these commands already recorded (by an earlier batch, or another endpoint)."""
+    claims = [command.idempotency for command in commands if command.idempotency is not None]
+    if not claims:
+        return set()
+    wanted = {(claim.scope, claim.key) for claim in claims}
+    found = IdempotencyRecord.objects.filter(
+        scope__in={scope for scope, _ in wanted}, key__in={key for _, key in wanted}
+    ).values_list("scope", "key")
+    return {pair for pair in found if pair in wanted}
