@@ -2960,6 +2960,19 @@ export interface components {
             /** Format: uri */
             next: string | null;
         };
+        /** @description An order its matcher has not decided yet (202): it will be decided exactly once, and its URL tells how. */
+        PendingOrder: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly status: components["schemas"]["PendingOrderStatusEnum"];
+            /** Format: uri */
+            readonly url: string;
+        };
+        /**
+         * @description * `pending` - pending
+         * @enum {string}
+         */
+        PendingOrderStatusEnum: "pending";
         /**
          * @description DRF's ``Serializer`` with the declared fields copied cheaply per instance (see ``_SHALLOW_COPIED``).
          *
@@ -5913,6 +5926,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlacedOrder"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingOrder"];
                 };
             };
             400: components["responses"]["BadRequest"];

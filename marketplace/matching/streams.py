@@ -23,6 +23,7 @@ from django.db import connection
 
 from config.api.idempotency import KeyAlreadyUsed
 from config.market import market_settings
+from config.outage import ServiceDown
 from marketplace.matching.commands import Outcome, Place
 
 GROUP = "matchers"
@@ -30,8 +31,10 @@ FIELD = "c"  # the command's JSON in its stream entry
 REPLY_TTL_SECONDS = 300  # an answer nobody waits for any more is dropped after this
 
 
-class MatcherPending(Exception):
-    """The matcher did not answer in time. The order is decided exactly once, later; its URL tells how."""
+class MatcherPending(ServiceDown):
+    """The matcher did not answer in time. The order is decided exactly once, later; its URL tells how. Where a
+    caller does not say so itself (the API's orders answer 202, the order form a message), it is a brief outage:
+    503 with Retry-After."""
 
     def __init__(self, order_id: uuid.UUID) -> None:
         super().__init__(f"order {order_id} is waiting for its matcher")

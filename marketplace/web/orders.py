@@ -49,6 +49,7 @@ from contracts.templatetags.ichiba import countries
 from contracts.terms import term_int
 from contracts.web.display import money
 from marketplace import selectors
+from marketplace.matching.streams import MatcherPending
 from marketplace.models import Offering, Order, Trade
 from marketplace.selectors import BestPrice, BookLevel, Quote, purchase_quote
 from marketplace.services.orders import MAX_PRICE, MAX_QUANTITY, order_cancel, order_place
@@ -611,6 +612,10 @@ def _order_ticket(request: HttpRequest, principal: Principal, offering_id: uuid.
         except DomainError as exc:
             form.add_domain_error(exc)
             refusal, status = problem_lead(exc), exc.status
+        except MatcherPending:
+            # The market's matcher did not answer in time: the order is decided once, shortly; the list shows how.
+            messages.info(request, _("Your order was sent and is being matched: it appears in your orders shortly."))
+            return redirect("web:orders")
         else:
             done = placed.trades or placed.order.status in Order.RESTING
             (messages.success if done else messages.warning)(request, _placed_message(placed.order, len(placed.trades)))

@@ -160,6 +160,8 @@ from .patched_seller_profile_update_request import PatchedSellerProfileUpdateReq
 from .payment_method import PaymentMethod
 from .payment_method_create_request import PaymentMethodCreateRequest
 from .payment_method_list import PaymentMethodList
+from .pending_order import PendingOrder
+from .pending_order_status_enum import PendingOrderStatusEnum
 from .placed_order import PlacedOrder
 from .platform_rules_response_200 import PlatformRulesResponse200
 from .price_source_enum import PriceSourceEnum
@@ -400,6 +402,8 @@ __all__ = (
     "PaymentMethod",
     "PaymentMethodCreateRequest",
     "PaymentMethodList",
+    "PendingOrder",
+    "PendingOrderStatusEnum",
     "PlacedOrder",
     "PlatformRulesResponse200",
     "PriceSourceEnum",

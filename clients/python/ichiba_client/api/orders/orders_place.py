@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.order_create_request import OrderCreateRequest
+from ...models.pending_order import PendingOrder
 from ...models.placed_order import PlacedOrder
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -33,11 +34,18 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PlacedOrder | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PendingOrder | PlacedOrder | Problem | None:
     if response.status_code == 201:
         response_201 = PlacedOrder.from_dict(response.json())
 
         return response_201
+
+    if response.status_code == 202:
+        response_202 = PendingOrder.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -92,7 +100,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PlacedOrder | Problem]:
+) -> Response[PendingOrder | PlacedOrder | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +114,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: OrderCreateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[PlacedOrder | Problem]:
+) -> Response[PendingOrder | PlacedOrder | Problem]:
     """
     Args:
         idempotency_key (str | Unset):
@@ -118,7 +126,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PlacedOrder | Problem]
+        Response[PendingOrder | PlacedOrder | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +146,7 @@ def sync(
     client: AuthenticatedClient,
     body: OrderCreateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> PlacedOrder | Problem | None:
+) -> PendingOrder | PlacedOrder | Problem | None:
     """
     Args:
         idempotency_key (str | Unset):
@@ -150,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PlacedOrder | Problem
+        PendingOrder | PlacedOrder | Problem
     """
 
     return sync_detailed(
@@ -165,7 +173,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: OrderCreateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[PlacedOrder | Problem]:
+) -> Response[PendingOrder | PlacedOrder | Problem]:
     """
     Args:
         idempotency_key (str | Unset):
@@ -177,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PlacedOrder | Problem]
+        Response[PendingOrder | PlacedOrder | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -195,7 +203,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: OrderCreateRequest,
     idempotency_key: str | Unset = UNSET,
-) -> PlacedOrder | Problem | None:
+) -> PendingOrder | PlacedOrder | Problem | None:
     """
     Args:
         idempotency_key (str | Unset):
@@ -207,7 +215,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PlacedOrder | Problem
+        PendingOrder | PlacedOrder | Problem
     """
 
     return (
