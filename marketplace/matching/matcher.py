@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from redis.exceptions import ResponseError
 
 from config.market import market_settings
@@ -166,9 +166,10 @@ class Matcher:
         if not stored:
             return {}
         trades: dict[Any, list[Any]] = {order_id: [] for order_id in stored}
-        for trade_id, buy, sell in Trade.objects.filter(
-            Q(buy_order_id__in=stored) | Q(sell_order_id__in=stored)
-        ).values_list("id", "buy_order_id", "sell_order_id"):
+        as_taker = Q(buy_order_id__in=stored, sell_order__seq__lt=F("buy_order__seq")) | Q(
+            sell_order_id__in=stored, buy_order__seq__lt=F("sell_order__seq")
+        )  # the trades each made as it arrived, not those it made later resting on the book
+        for trade_id, buy, sell in Trade.objects.filter(as_taker).values_list("id", "buy_order_id", "sell_order_id"):
             for order_id in (buy, sell):
                 if order_id in trades:
                     trades[order_id].append(trade_id)

@@ -22,7 +22,7 @@ from marketplace.services.offerings import offering_withdraw
 from marketplace.services.orders import order_cancel, order_place
 from marketplace.services.participants import principal_for
 from settlement.models import Settlement
-from tests.builders import make_party
+from tests.builders import buy_form, make_party, review_and_confirm, signed_in, text
 from tests.integration.matchers import matcher_threads, streams_mode
 from tests.integration.test_order_concurrency import buy, offering_of
 from tests.integration.workers import race
@@ -221,3 +221,21 @@ def test_a_request_its_matcher_does_not_answer_in_time_gets_202_and_its_orders_u
         assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
         assert retry.json()["id"] == pending.json()["id"] and len(retry.json()["trades"]) == 1
         assert Order.objects.filter(offering=offering, side="buy").count() == 1
+
+
+def test_the_order_form_says_an_order_its_matcher_has_not_answered_is_being_matched(settings: Any) -> None:
+    with streams_mode(settings, reply_timeout=0.3):
+        seller, buyer = make_party("Form Seller", {"seller"}), make_party("Form Buyer", {"buyer"})
+        offering = offering_of(seller, seats=None)
+        with matcher_threads():
+            sell(seller, offering, quantity=None)
+        client = signed_in(buyer)
+        response = review_and_confirm(client, offering, buy_form(offering, price=1000, quantity=1))
+        assert response.status_code == 302 and response["Location"] == "/orders/"
+        assert "being matched" in text(client.get("/orders/"))
+        with matcher_threads() as matchers:
+            deadline = time.monotonic() + 20
+            while not sum(m.stats.commands for m in matchers):
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+        assert Order.objects.get(offering=offering, side="buy").status == "filled"
