@@ -121,6 +121,26 @@ def on_trade_executed(event: TradeExecuted) -> list[models.Model]:
     return rows
 
 
+# Told once a unit of work's trades have committed, with every row the trade subscribers handed back for them
+# (a matcher's batch: all its trades at once), so a subscriber enqueues its follow-up work in one message, not one
+# per trade. Runs after COMMIT: a raise is logged, never undoes the trades.
+TradesCommittedSubscriber = Callable[[Sequence[models.Model]], None]
+
+_committed_subscribers: list[TradesCommittedSubscriber] = []
+
+
+def subscribe_trades_committed(subscriber: TradesCommittedSubscriber) -> None:
+    if subscriber not in _committed_subscribers:
+        _committed_subscribers.append(subscriber)
+
+
+def on_trades_committed(rows: Sequence[models.Model]) -> None:
+    """Tell the subscribers that these rows (and the trades they came with) are stored; called by
+    ``transaction.on_commit`` of the unit of work that wrote them."""
+    for subscriber in list(_committed_subscribers):
+        subscriber(rows)
+
+
 @dataclass(frozen=True)
 class TradeVoided:
     """A trade made off the book (no orders: a deal's offering, ``channel`` "private" or "auction") was voided: its

@@ -57,6 +57,16 @@ def settlement_authorize(self: Any, settlement_id: str) -> str:
         return "pending"
 
 
+@shared_task(name="settlement.authorize_many", acks_late=True)
+def settlement_authorize_many(settlement_ids: list[str]) -> int:
+    """Fan out the authorisations of settlements opened together (a matcher's batch): one task each, so the
+    settlement pool's processes share them and each retries on its own. Enqueued once, so the matcher publishes
+    one message per batch instead of one per trade."""
+    for settlement_id in settlement_ids:
+        settlement_authorize.delay(settlement_id)
+    return len(settlement_ids)
+
+
 @shared_task(name="settlement.capture", autoretry_for=(OperationalError,), **_RETRYING)
 def settlement_capture(self: Any, settlement_id: str, reason: str = "") -> str:
     from settlement.services import settlements  # cycle: it imports this module to enqueue

@@ -28,6 +28,7 @@ QUEUES = {
     "oversight.finish_takedown": "settlement",
     "oversight.finish_takedowns": "settlement",
     "settlement.authorize": "settlement",
+    "settlement.authorize_many": "settlement",
     "settlement.capture": "settlement",
     "settlement.check_delivery": "settlement",
     "settlement.close_periods": "settlement",

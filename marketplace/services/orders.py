@@ -7,6 +7,7 @@ Locks are always taken offering first, then orders.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -106,6 +107,10 @@ class _Rows:
             updates=[(obj, tuple(names)) for obj, names in changed.values()],
             inserts_if_absent=texts,
         )
+        if self.subscriber_rows:  # once per unit of work, however many trades (settlement: one message)
+            transaction.on_commit(
+                functools.partial(hooks.on_trades_committed, tuple(self.subscriber_rows)), robust=True
+            )
 
 
 def _check_input(

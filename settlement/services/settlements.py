@@ -185,7 +185,7 @@ def settlement_open(event: hooks.TradeExecuted) -> list[models.Model]:
         tax_treatment=event.tax_treatment,
         reason="trade executed",
     )
-    _after_commit(tasks.settlement_authorize, str(settlement.id))
+    # Its authorisation is enqueued once the trade commits, with the unit of work's others (_trades_committed).
     if event.subscription is None:
         return [settlement, opened]
     return [settlement, opened, *subscriptions.subscription_rows(event, settlement)]
@@ -1199,6 +1199,21 @@ def _subscriber(event: hooks.TradeExecuted) -> Sequence[models.Model]:
     return settlement_open(event)
 
 
+def _trades_committed(rows: Sequence[models.Model]) -> None:
+    """Enqueue the authorisation of the settlements opened with trades that just committed: one message for a
+    trade, one for a batch of them (a matcher's batch, an auction's legs), which a worker fans out. A broker
+    outage is logged, not raised (as ``_after_commit``): the sweeper re-drives pending settlements."""
+    ids = [str(row.pk) for row in rows if isinstance(row, Settlement)]
+    try:
+        if len(ids) == 1:
+            tasks.settlement_authorize.delay(ids[0])
+        elif ids:
+            tasks.settlement_authorize_many.delay(ids)
+    except Exception:
+        logger.exception("the authorisation of %d settlement(s) was not enqueued; the sweeper will", len(ids))
+
+
 def settlement_subscribe() -> None:
-    """Called from ``SettlementConfig.ready()``: every trade opens its settlement."""
+    """Called from ``SettlementConfig.ready()``: every trade opens its settlement, authorised once it commits."""
     hooks.subscribe_trade_executed(_subscriber)
+    hooks.subscribe_trades_committed(_trades_committed)
