@@ -169,9 +169,14 @@ class PendingOrderSerializer(Serializer):
 
 
 def _placed_body(placed: Placed, principal: Principal) -> Any:
+    shown = (
+        {"viewer": principal.organization_id, "settlements": placed.settlements}  # its matcher sent them
+        if placed.settlements is not None
+        else trade_context(placed.trades, viewer=principal.organization_id, written=placed.subscriber_rows)
+    )
     context = {
         "trades": placed.trades,
-        **trade_context(placed.trades, viewer=principal.organization_id, written=placed.subscriber_rows),
+        **shown,
         "tax": selectors.traded_tax(placed.trades, buyer_country=principal.country)
         if placed.order.side == Order.Side.BUY
         else None,

@@ -98,7 +98,8 @@ class Outcome:
     status: str  # "placed", "key-used" or "refused"
     order_id: uuid.UUID
     trade_ids: tuple[uuid.UUID, ...] = ()
-    error: dict[str, Any] = field(default_factory=dict)  # a DomainError: class name, detail, errors, code
+    error: dict[str, Any] = field(default_factory=dict)  # a DomainError: status, title, code, detail, errors
+    placed: dict[str, Any] = field(default_factory=dict)  # "placed": the order and its trades as stored (JSON)
 
     @classmethod
     def refused(cls, order_id: uuid.UUID, exc: DomainError) -> Outcome:
@@ -120,6 +121,7 @@ class Outcome:
             "order_id": str(self.order_id),
             "trade_ids": [str(t) for t in self.trade_ids],
             "error": self.error,
+            "placed": self.placed,
         }
 
     @classmethod
@@ -129,6 +131,7 @@ class Outcome:
             order_id=uuid.UUID(data["order_id"]),
             trade_ids=tuple(uuid.UUID(t) for t in data["trade_ids"]),
             error=data["error"],
+            placed=data.get("placed") or {},
         )
 
     def exception(self) -> DomainError:

@@ -36,9 +36,17 @@ from config.errors import Conflict, DomainError, NotFound
 from config.request_id import request_id_bound
 from marketplace import engine
 from marketplace.matching.commands import Outcome, Place
-from marketplace.models import Offering, Order
+from marketplace.models import Offering, Order, Trade
 from marketplace.services.exclusivity import EXCLUSIVE
-from marketplace.services.orders import _book, _check_command, _Market, _Rows, place_matched
+from marketplace.services.orders import (
+    Placed,
+    _book,
+    _check_command,
+    _Market,
+    _Rows,
+    place_matched,
+    placed_snapshot,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +208,7 @@ def _integrity_outcome(command: Place) -> Outcome:
 def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dict[int, Outcome]:
     """One transaction: the pending commands in order, up to one that must wait for this batch's commit."""
     decided: dict[int, Outcome] = {}
+    placed: dict[int, tuple[Order, list[Trade]]] = {}
     with transaction.atomic():
         now = timezone.now()
         markets = books.markets({commands[index].offering_id for index in pending})
@@ -236,12 +245,20 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
             if claim is not None:
                 keys.add((claim.scope, claim.key))
             touched[market.offering.id] = market.offering
-            decided[index] = Outcome(status="placed", order_id=order.id, trade_ids=tuple(t.id for t in trades))
+            placed[index] = (order, trades)
         for offering in touched.values():
             offering.book_version += 1
             rows.updates.append((offering, ("order_seq", "seats_sold", "book_version")))
         rows.write()
     books.wrote(list(touched.values()))
+    written = tuple(rows.subscriber_rows)
+    for index, (order, trades) in placed.items():
+        decided[index] = Outcome(
+            status="placed",
+            order_id=order.id,
+            trade_ids=tuple(t.id for t in trades),
+            placed=placed_snapshot(Placed(order=order, trades=trades, subscriber_rows=written)),
+        )
     return decided
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,6 +68,84 @@ class Placed:
     # The rows the subscribers of ``hooks.on_trade_executed`` handed back for these trades (settlement: each
     # trade's settlement), written with them: a response can show them without reading them back.
     subscriber_rows: tuple[models.Model, ...] = ()
+    # Trade id -> its settlement's id, when the placement was answered by a matcher (which sent them along).
+    settlements: Mapping[uuid.UUID, uuid.UUID] | None = None
+
+
+# What a matcher sends back of an order it placed and its trades, so the request renders its answer without
+# reading them back: every field the API shows, and the parties and orders of each trade.
+_ORDER_FIELDS = (
+    "id",
+    "offering_id",
+    "organization_id",
+    "side",
+    "type",
+    "price",
+    "quantity",
+    "filled_quantity",
+    "cancelled_quantity",
+    "time_in_force",
+    "expires_at",
+    "accepted_terms_sha256",
+    "seq",
+    "status",
+    "status_reason",
+    "placed_by_user_id",
+    "placed_by_api_key_id",
+    "created_at",
+    "updated_at",
+)
+_TRADE_FIELDS = (
+    "id",
+    "offering_id",
+    "buy_order_id",
+    "sell_order_id",
+    "buyer_id",
+    "seller_id",
+    "price",
+    "quantity",
+    "currency",
+    "contract_id",
+    "status",
+    "executed_at",
+)
+
+
+def placed_snapshot(placed: Placed) -> dict[str, Any]:
+    """``placed`` as JSON, for the request waiting on it (``placed_of_snapshot`` turns it back)."""
+    settlements = hooks.settlements_of_trades([t.id for t in placed.trades], written=placed.subscriber_rows)
+    return {
+        "order": {name: _jsonable(getattr(placed.order, name)) for name in _ORDER_FIELDS},
+        "trades": [{name: _jsonable(getattr(trade, name)) for name in _TRADE_FIELDS} for trade in placed.trades],
+        "settlements": {str(trade): str(settlement) for trade, settlement in settlements.items()},
+    }
+
+
+def placed_of_snapshot(snapshot: Mapping[str, Any], offering: Offering) -> Placed:
+    """The ``Placed`` a matcher sent as JSON, as unsaved instances on ``offering`` (read by the request, with its
+    seller), so rendering it reads nothing."""
+    order = Order(offering=offering, **_model_values(Order, snapshot["order"]))
+    trades = []
+    for values in snapshot["trades"]:
+        trade = Trade(**_model_values(Trade, values))
+        trade.offering = offering
+        trades.append(trade)
+    settlements = {uuid.UUID(t): uuid.UUID(s) for t, s in snapshot["settlements"].items()}
+    return Placed(order=order, trades=trades, settlements=settlements)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _model_values(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON values by attname, converted as the model's fields read them (UUIDs, times)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return {name: None if value is None else fields[name].to_python(value) for name, value in values.items()}
 
 
 def _event_row(
@@ -369,7 +447,7 @@ def order_place(
         accepted_terms_sha256=accepted_terms_sha256,
     )
     outcome = streams.send(command, shard=shard_of(offering.dataset_id))
-    return placed_read(command.order_id, outcome.trade_ids)
+    return placed_of_snapshot(outcome.placed, offering)
 
 
 @transaction.atomic
@@ -408,18 +486,11 @@ def _check_command(command: Place, offering: Offering) -> None:
     )
 
 
-def placed_read(order_id: uuid.UUID, trade_ids: Sequence[uuid.UUID]) -> Placed:
-    """An order a matcher placed and its trades, read back once its batch committed."""
-    order = Order.objects.select_related("offering").get(pk=order_id)
-    trades = list(Trade.objects.filter(pk__in=trade_ids).order_by("executed_at", "id")) if trade_ids else []
-    return Placed(order=order, trades=trades)
-
-
 def placed_taker(order_id: uuid.UUID) -> Placed:
     """An order as it was placed, with the trades it made as it arrived (those against orders that rested before
     it), not those it made later resting on the book."""
-    order = Order.objects.select_related("offering").get(pk=order_id)
-    trades = Trade.objects.filter(
+    order = Order.objects.select_related("offering__seller").get(pk=order_id)
+    trades = Trade.objects.select_related("offering__seller").filter(
         models.Q(buy_order=order, sell_order__seq__lt=order.seq)
         | models.Q(sell_order=order, buy_order__seq__lt=order.seq)
     )

@@ -239,3 +239,28 @@ def test_the_order_form_says_an_order_its_matcher_has_not_answered_is_being_matc
                 assert time.monotonic() < deadline
                 time.sleep(0.02)
         assert Order.objects.get(offering=offering, side="buy").status == "filled"
+
+
+def test_the_api_answer_from_a_matcher_shows_the_order_its_trades_their_settlements_and_tax(on_streams: str) -> None:
+    """The matcher sends the order and its trades back with its answer: the request renders them without reading
+    them, and they are what was stored."""
+    seller, buyer = make_party("Answering Seller", {"seller"}), make_party("Answered Buyer", {"buyer"})
+    offering = offering_of(seller, seats=None)
+    body = {
+        "offering": str(offering.id),
+        "side": "buy",
+        "price": 1000,
+        "quantity": 2,
+        "accepted_terms_sha256": offering.terms_sha256,
+    }
+    with matcher_threads():
+        sell(seller, offering, quantity=None)
+        answer = buyer.client.post("/api/v1/orders", body, format="json")
+    assert answer.status_code == 201, answer.content
+    placed = answer.json()
+    stored = buyer.client.get(f"/api/v1/orders/{placed['id']}").json()
+    assert {key: placed[key] for key in stored} == stored
+    [trade] = placed["trades"]
+    settlement = Settlement.objects.get(trade_id=trade["id"])
+    assert trade["settlement"] == str(settlement.id) and trade["contract"] == str(settlement.contract_id)
+    assert (placed["amount_excl_tax"], placed["amount_incl_tax"]) == (2000, settlement.amount)
