@@ -514,7 +514,7 @@ def place_matched(
     # book holds: the new values are written as they are, not as increments.
     order = Order(
         id=command.order_id,
-        offering=offering,
+        offering_id=offering.id,  # not the instance: a matcher holds a resting order long after its batch
         organization_id=principal.organization_id,
         side=command.side,
         type=command.type,
