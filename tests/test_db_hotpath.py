@@ -1,5 +1,5 @@
-"""config.db, the matching transaction's SQL: its rows written in one step, its reads by hand-written SQL (on
-whichever database runs), its statements prepared once per connection on PostgreSQL."""
+"""config.db, the matching's write: its rows written in one step (on whichever database runs), the statement
+prepared once per connection on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.api.models import IdempotencyRecord
-from config.db.reads import Read, read_together
 from config.db.writes import rows_write
 from contracts.models import ContractText
 from marketplace.models import Organization
@@ -114,35 +113,6 @@ def test_any_text_and_json_arrive_as_the_orm_would_store_them(body: str, headers
         rows_write(inserts=[_record(key, response_body=body, response_headers=headers)])
     stored = IdempotencyRecord.objects.get(key=key)
     assert (stored.response_body, stored.response_headers) == (body, headers)
-    [[(read, extra)]] = read_together(Read(IdempotencyRecord, "SELECT {columns}, 7 FROM {table} WHERE key = %s", [key]))
-    assert (read.pk, read.response_body, read.response_headers, read.created_at, extra) == (
-        stored.pk,
-        body,
-        headers,
-        stored.created_at,
-        (7,),
-    )
-
-
-def test_read_together_gives_the_instances_the_orm_gives_read_by_read() -> None:
-    seller = Organization.objects.create(name="Reader", is_seller=True, country="JP")
-    other = Organization.objects.create(name="Other", is_buyer=True, country="DE")
-    with CaptureQueriesContext(connection) as queries:
-        first, second = read_together(
-            Read(
-                Organization, "SELECT {columns}, UPPER(o.name) FROM {table} o WHERE o.id = %s", [seller.id], alias="o"
-            ),
-            Read(Organization, "SELECT {columns} FROM {table} WHERE country = %s", ["DE"]),
-        )
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)  # one round trip on PostgreSQL
-    [(row, (upper,))] = first
-    expected = Organization.objects.get(pk=seller.pk)
-    assert upper == "READER"
-    assert [getattr(row, f.attname) for f in Organization._meta.concrete_fields] == [
-        getattr(expected, f.attname) for f in Organization._meta.concrete_fields
-    ]
-    assert not row._state.adding
-    assert [(o.pk, extra) for o, extra in second] == [(other.pk, ())]
 
 
 def test_keys_the_database_assigns_are_read_back() -> None:

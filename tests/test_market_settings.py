@@ -83,6 +83,11 @@ def raw(**changes: Any) -> dict[str, Any]:
         "WORKER_METRICS_PORT": 0,
         "WORKER_METRICS_HOST": "127.0.0.1",
         "WORKER_METRICS_DIR": "",
+        "MATCHERS": "in-process",
+        "MATCHER_SHARDS": 2,
+        "MATCHER_BATCH": 256,
+        "MATCHER_REPLY_TIMEOUT_SECONDS": 5.0,
+        "MATCHER_KEY_PREFIX": "",
         **changes,
     }
 
@@ -147,6 +152,11 @@ def test_values_are_parsed_into_their_types() -> None:
         worker_metrics_port=0,
         worker_metrics_host="127.0.0.1",
         worker_metrics_dir=None,
+        matchers="in-process",
+        matcher_shards=2,
+        matcher_batch=256,
+        matcher_reply_timeout=timedelta(seconds=5),
+        matcher_key_prefix="",
     )
     assert str(market.platform_fee_rate) == "0.05"  # as published: the rules endpoint shows it so
 
@@ -185,6 +195,8 @@ def test_the_invoice_issuer_is_the_operator_named_or_the_market_with_its_number_
     ("key", "value", "message"),
     [
         ("PLATFORM_FEE_RATE", "1", "below 1"),
+        ("MATCHERS", "kafka", "in-process"),
+        ("MATCHER_SHARDS", 0, "at least 1"),
         ("PLATFORM_FEE_RATE", "1.5", "below 1"),
         ("PLATFORM_FEE_RATE", "-0.01", "at least 0"),
         ("PLATFORM_FEE_RATE", "five percent", "decimal fraction"),

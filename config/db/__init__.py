@@ -1,5 +1,4 @@
-"""The matching transaction's hand-written SQL, and nothing else's (ADR 7, 8 and 10): ``order_place`` and
-``order_rematch`` read the offering, its book and the licensed version in one round trip (``reads``) and write
-their rows in one statement (``writes``), prepared once per connection on PostgreSQL (``cursors``). They run under
-the offering's row lock, where every round trip and every millisecond of query compilation is time the book
-waits. Everywhere else the ORM is the way."""
+"""The matching's hand-written SQL, and nothing else's (ADR 7, 8, 10 and 27): a batch of orders (a matcher's, or
+one order matched in process) writes its rows in one statement (``writes``), prepared once per connection on
+PostgreSQL (``cursors``), under the row locks of the offerings it trades on. Its reads are the ORM's, once per
+batch. Everywhere else the ORM is the way too."""

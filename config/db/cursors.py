@@ -28,9 +28,8 @@ def statement_cursor(connection: Any) -> CursorWrapper:
     PostgreSQL: parameters bound on the server, the statement prepared where the settings allow it
     (``DATABASE_PREPARED_STATEMENTS``). Opened as ``connection.cursor()`` opens Django's (the health check of a
     persistent connection first) and wrapped as Django wraps its own: errors come as Django's, execute wrappers
-    and the query log see the statement. One statement per ``execute`` (several in one message need client-side
-    binding: ``config.db.reads.read_together`` keeps Django's cursor for those). Elsewhere, the connection's usual
-    cursor."""
+    and the query log see the statement. One statement per ``execute`` (several in one message would need
+    client-side binding). Elsewhere, the connection's usual cursor."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.close_if_health_check_failed()

@@ -100,12 +100,17 @@ class Outcome:
     trade_ids: tuple[uuid.UUID, ...] = ()
     error: dict[str, Any] = field(default_factory=dict)  # a DomainError: status, title, code, detail, errors
     placed: dict[str, Any] = field(default_factory=dict)  # "placed": the order and its trades as stored (JSON)
+    # In the process that decided it (not sent): the refusal as raised, and what was placed (an order matched in
+    # process returns these to its caller as they are).
+    raised: DomainError | None = field(default=None, compare=False, repr=False)
+    result: Any = field(default=None, compare=False, repr=False)  # marketplace.services.orders.Placed
 
     @classmethod
     def refused(cls, order_id: uuid.UUID, exc: DomainError) -> Outcome:
         return cls(
             status="refused",
             order_id=order_id,
+            raised=exc,
             error={
                 "status": exc.status,
                 "title": exc.title,

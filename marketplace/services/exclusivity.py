@@ -16,8 +16,8 @@ offerings of the dataset out of its way:
 
 Both take the dataset's row lock before they look (``exclusivity_lock``), so two publications, or two trades on
 two offerings of one dataset, are judged one after the other: the second sees what the first committed. A trade
-pays for that only on a dataset that has (or had) an exclusive offering: ``order_place`` learns it in the read it
-sends anyway (``_offering_and_book``), and every other trade skips the lock and the check.
+pays for that only on a dataset that has (or had) an exclusive offering: the matching learns it with the version it
+reads anyway (``marketplace.services.matching.Books.markets``), and every other trade skips the lock and the check.
 """
 
 from __future__ import annotations

@@ -27,11 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from catalog.models import DatasetVersion
 from config.api.models import IdempotencyRecord
-from config.db.reads import Read, read_together
 from config.errors import Conflict, DomainError, NotFound
 from config.request_id import request_id_bound
 from marketplace import engine
@@ -63,10 +63,14 @@ class _Held:
 
 
 class Books:
-    """The books one matcher holds in memory, by offering id; each checked under its offering's lock when used."""
+    """The books one matcher holds in memory, by offering id; each checked under its offering's lock when used.
 
-    def __init__(self) -> None:
+    ``keep=False``: nothing is held between batches (matching in process, where other processes match the same
+    books, and ``order_rematch`` / ``deal_execute``): every batch reads the books it needs."""
+
+    def __init__(self, *, keep: bool = True) -> None:
         self._held: dict[uuid.UUID, _Held] = {}
+        self.keep = keep
         self.reads = 0  # books read from the database (a first use, or another writer changed them)
 
     def __len__(self) -> int:
@@ -80,41 +84,30 @@ class Books:
             self._held.pop(offering_id, None)
 
     def markets(self, offering_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[_Market, engine.OrderBook]]:
-        """Lock the offerings (in id order) and return each with its book: the one held if it is current, else
-        read again. One round trip when every book is current, two when some must be read."""
-        ids = sorted(offering_ids)
-        offerings, versions = read_together(
-            Read(
-                Offering,
-                "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "
-                "WHERE o.id = ANY(%s) ORDER BY o.id FOR UPDATE OF o",
-                [ids],
-                alias="o",
-                related={"seller": "s"},
-            ),
-            Read(  # each dataset's latest published version, as in order_place's read
-                DatasetVersion,
-                "SELECT DISTINCT ON (v.dataset_id) {columns}, EXISTS (SELECT 1 FROM marketplace_offering x "
-                "WHERE x.dataset_id = v.dataset_id AND x.terms ->> 'license_type' = %s) FROM {table} v "
-                "JOIN catalog_dataset d ON d.id = v.dataset_id WHERE v.dataset_id IN "
-                "(SELECT dataset_id FROM marketplace_offering WHERE id = ANY(%s)) AND v.status = %s "
-                "ORDER BY v.dataset_id, v.number DESC",
-                [EXCLUSIVE, ids, DatasetVersion.Status.PUBLISHED],
-                alias="v",
-                related={"dataset": "d"},
-                exclude=("checks", "sample", "dataset__description", "dataset__search_text"),
-            ),
+        """Lock the offerings (in id order) and return each with its book (the one held if it is current, else
+        read again) and the dataset version a trade would license. Three queries at most, whatever the batch's
+        size: the offerings, the versions, the books that must be read."""
+        offerings = list(
+            Offering.objects.select_for_update(of=("self",))
+            .select_related("seller")
+            .filter(pk__in=offering_ids)
+            .order_by("pk")
         )
-        latest = {version.dataset_id: (version, bool(extra[0])) for version, extra in versions}
-        stale = [offering for offering, _ in offerings if not self._current(offering)]
+        if not offerings:
+            return {}
+        latest = {version.dataset_id: version for version in _latest_versions(offering_ids)}
+        stale = [offering for offering in offerings if not self._current(offering)]
         if stale:
             self._read(stale)
         markets = {}
-        for offering, _ in offerings:
+        for offering in offerings:
             held = self._held[offering.id]
-            version, exclusive_here = latest.get(offering.dataset_id, (None, False))
+            version = latest.get(offering.dataset_id)
+            exclusive_here = bool(version is not None and version.exclusive_here)  # type: ignore[attr-defined]
             market = _Market(offering=offering, resting=held.resting, version=version, exclusive_here=exclusive_here)
             markets[offering.id] = (market, held.book)
+        if not self.keep:
+            self._held.clear()
         return markets
 
     def _current(self, offering: Offering) -> bool:
@@ -126,15 +119,8 @@ class Books:
 
     def _read(self, offerings: list[Offering]) -> None:
         self.reads += len(offerings)
-        (orders,) = read_together(
-            Read(
-                Order,
-                "SELECT {columns} FROM {table} WHERE offering_id = ANY(%s) AND status IN (%s, %s) ORDER BY seq",
-                [[offering.id for offering in offerings], *Order.RESTING],
-            )
-        )
         resting: dict[uuid.UUID, dict[str, Order]] = {offering.id: {} for offering in offerings}
-        for order, _ in orders:
+        for order in Order.objects.filter(offering_id__in=resting, status__in=Order.RESTING).order_by("seq"):
             resting[order.offering_id][str(order.id)] = order
         for offering in offerings:
             self._held[offering.id] = _Held(
@@ -146,7 +132,27 @@ class Books:
     def wrote(self, offerings: Sequence[Offering]) -> None:
         """After a commit: the held books of these offerings are as of their new ``book_version``."""
         for offering in offerings:
-            self._held[offering.id].version = offering.book_version
+            held = self._held.get(offering.id)
+            if held is not None:
+                held.version = offering.book_version
+
+
+def _latest_versions(offering_ids: set[uuid.UUID]) -> list[DatasetVersion]:
+    """The latest published version of each of these offerings' datasets (with its dataset, without its bulky
+    columns), each annotated ``exclusive_here``: whether any offering of its dataset is exclusive (only then may a
+    trade meet an exclusivity conflict)."""
+    latest = (
+        DatasetVersion.objects.filter(dataset_id=OuterRef("dataset_id"), status=DatasetVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    exclusive = Offering.objects.filter(dataset_id=OuterRef("dataset_id"), terms__license_type=EXCLUSIVE)
+    return list(
+        DatasetVersion.objects.select_related("dataset")
+        .defer("checks", "sample", "dataset__description", "dataset__search_text")
+        .filter(pk__in=Offering.objects.filter(pk__in=offering_ids).annotate(latest=Subquery(latest)).values("latest"))
+        .annotate(exclusive_here=Exists(exclusive))
+    )
 
 
 class _Refused(Exception):
@@ -253,11 +259,13 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
     books.wrote(list(touched.values()))
     written = tuple(rows.subscriber_rows)
     for index, (order, trades) in placed.items():
+        result = Placed(order=order, trades=trades, subscriber_rows=written)
         decided[index] = Outcome(
             status="placed",
             order_id=order.id,
             trade_ids=tuple(t.id for t in trades),
-            placed=placed_snapshot(Placed(order=order, trades=trades, subscriber_rows=written)),
+            placed=placed_snapshot(result) if books.keep else {},
+            result=result,
         )
     return decided
 

@@ -23,7 +23,6 @@ from catalog.models import DatasetVersion
 from config import metrics
 from config.api.idempotency import IdempotencyClaim
 from config.api.principal import Principal
-from config.db.reads import Read, lock_clause, read_together
 from config.db.writes import Change, rows_write
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from config.logging import log_after_commit
@@ -38,7 +37,6 @@ from marketplace.matching.shards import shard_of
 from marketplace.models import Offering, Order, OrderEvent, Organization, Trade
 from marketplace.selectors import offer_snapshot
 from marketplace.services.exclusivity import (
-    EXCLUSIVE,
     ExclusivityRefused,
     exclusivity_check,
     exclusivity_lock,
@@ -276,71 +274,11 @@ class _Market:
     exclusive_here: bool = False
 
 
-def _offering_and_book(offering_id: uuid.UUID, *, side: str, price: int | None, now: datetime) -> _Market | None:
-    """The offering with its row locked (its seller read with it), the part of its book an incoming order can
-    meet and the version a contract would license, read after the lock is held; None if there is no such
-    offering.
+def _market(offering_id: uuid.UUID) -> tuple[_Market, engine.OrderBook] | None:
+    """The offering with its row locked, its book and the version a trade would license (``Books``), or None."""
+    from marketplace.services.matching import Books  # cycle: it builds on this module
 
-    One round trip, three statements (``read_together``): the others take their snapshots once the first holds
-    the lock, so they see every order the lock's previous holder committed. The version is read for every order,
-    though only one that trades needs it: in the same message it costs less than a query of its own after the
-    matching (measured: ADR 10). ``FOR UPDATE OF`` the offering only:
-    locking the joined seller row too would make every offering of that seller, which share it, match one at a
-    time. (SQLite has no row locks: there the whole transaction is immediate.)
-
-    The book part is the opposite side's resting orders at prices the incoming order crosses (the whole opposite
-    side for a market order) and, wherever they rest, the good-till-date orders already expired (``order_place``
-    expires them, as ``orders_expire`` would). The engine matches only against the opposite side, best price
-    first, and stops at the limit; a same-side order or one beyond the limit never changes the outcome, so it
-    stays in the database untouched and the query stays proportional to what can trade, not to the book's depth.
-
-    The version's statement also says whether any offering of the dataset is exclusive (an index scan of the
-    dataset's few offerings): only then does a trade judge exclusivity (``_exclusivity_check``).
-    """
-    opposite = Order.Side.SELL if side == Order.Side.BUY else Order.Side.BUY
-    crosses = "" if price is None else (" AND price <= %s" if side == Order.Side.BUY else " AND price >= %s")
-    offerings, orders, versions = read_together(
-        Read(
-            Offering,
-            "SELECT {columns} FROM {table} o JOIN marketplace_organization s ON s.id = o.seller_id "  # noqa: S608
-            f"WHERE o.id = %s{lock_clause('o')}",  # (the lock clause is a constant; values are parameters)
-            [offering_id],
-            alias="o",
-            related={"seller": "s"},
-        ),
-        Read(
-            Order,
-            "SELECT {columns} FROM {table} WHERE offering_id = %s AND status IN (%s, %s) "  # noqa: S608 (constants)
-            f"AND ((side = %s{crosses}) OR (time_in_force = %s AND expires_at <= %s)) ORDER BY seq",
-            [
-                offering_id,
-                *Order.RESTING,
-                opposite,
-                *([] if price is None else [price]),
-                Order.TimeInForce.GTD,
-                now,
-            ],
-        ),
-        Read(  # as catalog.selectors.latest_published_version_of reads it
-            DatasetVersion,
-            "SELECT {columns}, EXISTS (SELECT 1 FROM marketplace_offering x WHERE x.dataset_id = v.dataset_id "
-            "AND x.terms ->> 'license_type' = %s) FROM {table} v JOIN catalog_dataset d ON d.id = v.dataset_id "
-            "WHERE v.dataset_id = (SELECT dataset_id FROM marketplace_offering WHERE id = %s) AND v.status = %s "
-            "ORDER BY v.number DESC LIMIT 1",
-            [EXCLUSIVE, offering_id, DatasetVersion.Status.PUBLISHED],
-            alias="v",
-            related={"dataset": "d"},
-            exclude=("checks", "sample", "dataset__description", "dataset__search_text"),
-        ),
-    )
-    if not offerings:
-        return None
-    return _Market(
-        offering=offerings[0][0],
-        resting={str(order.id): order for order, _ in orders},
-        version=versions[0][0] if versions else None,
-        exclusive_here=bool(versions[0][1][0]) if versions else False,
-    )
+    return Books(keep=False).markets({offering_id}).get(offering_id)
 
 
 def _book(offering: Offering, resting: dict[str, Order]) -> engine.OrderBook:
@@ -437,7 +375,7 @@ def order_place(
         sent_at=now.timestamp(),
     )
     if not streams.enabled():
-        return _place_here(command)
+        return _place_in_process(command)
     offering = _offering_unlocked(offering_id)
     _check_rules(
         principal=principal,
@@ -450,21 +388,16 @@ def order_place(
     return placed_of_snapshot(outcome.placed, offering)
 
 
-@transaction.atomic
-def _place_here(command: Place) -> Placed:
-    """The matching of one order in the caller's transaction, under its offering's row lock (in process)."""
-    now = timezone.now()
-    market = _offering_and_book(command.offering_id, side=command.side, price=command.price, now=now)
-    if market is None:
-        raise NotFound("No such offering.")
-    _check_command(command, market.offering)
-    rows = _Rows()  # written in one step at the end
-    book = _book(market.offering, market.resting)
-    order, trades = place_matched(command, market, book, rows, now)
-    market.offering.book_version += 1
-    rows.updates.append((market.offering, ("order_seq", "seats_sold", "book_version")))
-    rows.write()
-    return Placed(order=order, trades=trades, subscriber_rows=tuple(rows.subscriber_rows))
+def _place_in_process(command: Place) -> Placed:
+    """The matching of one order here, in the caller's transaction, as a matcher's batch of one (the same code,
+    without the stream): its offering's row locked, its book read (not kept: other processes match too)."""
+    from marketplace.services.matching import Books, orders_place_batch  # cycle: it builds on this module
+
+    [outcome] = orders_place_batch([command], Books(keep=False))
+    if outcome.raised is not None:
+        raise outcome.raised
+    assert outcome.result is not None  # an order placed here is never answered "key-used" (no claim is passed)
+    return outcome.result
 
 
 def _offering_unlocked(offering_id: uuid.UUID) -> Offering:
@@ -590,13 +523,15 @@ def order_rematch(*, offering_id: uuid.UUID, order_id: uuid.UUID) -> list[Trade]
     order = Order.objects.get(pk=order_id)
     if order.status not in Order.RESTING:
         return []
-    market = _offering_and_book(offering_id, side=order.side, price=order.price, now=now)
-    if market is None:
+    found = _market(offering_id)
+    if found is None:
         return []
+    market, book = found
     offering, resting = market.offering, market.resting
-    resting.pop(str(order.id), None)  # an expired good-till-date order of either side is read too
+    if str(order.id) in book:  # submitted again below, as the order read here (its seats given back)
+        book.cancel(str(order.id))
+    resting.pop(str(order.id), None)
     rows = _Rows()  # written in one step at the end, as in order_place
-    book = _book(offering, resting)
     _expire(resting, book.expire(now=now.timestamp()), rows)
     result = book.submit(_engine_order(order), now=now.timestamp())
     _expire(resting, result.expired, rows)
@@ -666,9 +601,10 @@ def deal_execute(*, offering_id: uuid.UUID, legs: list[DealLeg], negotiation: tu
     now = timezone.now()
     if not legs:
         raise InvalidInput("A deal sells seats to at least one buyer.")
-    market = _offering_and_book(offering_id, side=Order.Side.BUY, price=None, now=now)
-    if market is None:
+    found = _market(offering_id)
+    if found is None:
         raise NotFound("No such offering.")
+    market = found[0]
     offering = market.offering
     if offering.on_book:
         raise Conflict("This offering sells through its order book: place an order.")

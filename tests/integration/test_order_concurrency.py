@@ -67,8 +67,8 @@ def test_n_buyers_for_k_seats_get_exactly_k_fills() -> None:
 
 
 def test_n_buyers_for_one_ask_of_k_seats_fill_it_exactly_once_each() -> None:
-    """Each racer reads the book after it holds the offering's lock (ADR 7: one round trip, two statements): one
-    that read it before, while another held the lock, would sell the ask's seats again."""
+    """Each racer reads the book after it holds the offering's lock (the lock is the batch's first statement, ADR
+    27): one that read it before, while another held the lock, would sell the ask's seats again."""
     require_postgres()
     seller = make_party("Single Ask Seller", {"seller"})
     offering = offering_of(seller, seats=None)
