@@ -9,6 +9,14 @@ predecessor had already committed from the database, and places the rest; then i
 Batching needs no timer: the matcher takes whatever is waiting (up to ``ICHIBA_MATCHER_BATCH``), and while it
 writes one batch the next one gathers. At a low rate every batch is one order and nobody waits for a batch to
 fill; under load batches grow, and one COMMIT serves many orders.
+
+Redis going away does not end a matcher: it keeps its shard (the lock is PostgreSQL's), logs the outage, and tries
+again with a short backoff, checking meanwhile that it still holds the lock. When Redis answers it joins the stream
+again as it did when it took the shard: the group created again if Redis lost it (restarted without persistence),
+then every entry read and not acknowledged claimed and answered, those already committed from the database (a batch
+that committed but whose answers never reached Redis). Entries a recreated group delivers from before its creation
+are checked the same way. PostgreSQL going away does end it: its lock went with its connection, and a standby may
+already hold the shard.
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Q
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.market import market_settings
 from marketplace.matching import streams
@@ -38,6 +48,23 @@ logger = logging.getLogger(__name__)
 
 # The advisory lock's first key (the second is the shard): "ichiba" matchers, as an int4.
 LOCK_CLASS = 0x1C1BA
+# What a Redis outage raises (BusyLoadingError, Redis reading its file after a restart, is a ConnectionError).
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+# Seconds between tries while Redis is down: doubling from the first to the last.
+RETRY_FIRST_SECONDS = 0.1
+RETRY_MAX_SECONDS = 2.0
+
+
+def shards_held() -> set[int]:
+    """The shards whose advisory lock some session holds now (a matcher per shard, wherever it runs). Advisory
+    locks belong to a database, and ``pg_locks`` shows every database's: only this one's count."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objsubid = 2 AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [LOCK_CLASS],
+        )
+        return {int(shard) for (shard,) in cursor.fetchall()}
 
 
 @dataclass
@@ -50,6 +77,7 @@ class Stats:
     reclaimed: int = 0
     already_placed: int = 0
     took_over_at: float = 0.0  # time.time() when it held the lock
+    redis_outages: int = 0
 
 
 class Matcher:
@@ -69,6 +97,8 @@ class Matcher:
         self.stats = Stats()
         self.stop = threading.Event()
         self._on_batch = on_batch
+        # Entries up to this stream id may have been committed already: a group created again delivers them anew.
+        self._recheck_until: tuple[int, int] | None = None
 
     # -- taking the shard ----------------------------------------------------------------------------------
 
@@ -84,21 +114,47 @@ class Matcher:
         self.stats.took_over_at = time.time()
         logger.info("matcher of shard %s holds its lock", self.shard, extra={"event": "matcher.took_over"})
 
+    def holds_shard(self) -> bool:
+        """Whether this matcher's session still holds the shard's lock (a lost connection raises instead)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+                "AND objsubid = 2 AND pid = pg_backend_pid() AND granted)",
+                [LOCK_CLASS, self.shard],
+            )
+            return bool(cursor.fetchone()[0])
+
     def _group(self) -> None:
+        """The shard's consumer group, created (with its stream) if Redis has none: at the stream's start, so the
+        commands sent while there was no group are read too, and those already there are checked first."""
+        redis_client = streams.client()
         try:
-            streams.client().xgroup_create(self.stream, streams.GROUP, id="0", mkstream=True)
+            redis_client.xgroup_create(self.stream, streams.GROUP, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+            return
+        last = redis_client.xrevrange(self.stream, count=1)
+        self._recheck_until = _entry_id(last[0][0]) if last else None
 
     # -- the loop ------------------------------------------------------------------------------------------
 
     def run(self) -> None:
         self.take_shard()
-        if self.stop.is_set():
-            return
+        while not self.stop.is_set():
+            try:
+                self._join()
+                self._serve()
+            except REDIS_DOWN as error:
+                self._wait_for_redis(error)
+
+    def _join(self) -> None:
+        """Join the shard's stream: its group, then what was read and never acknowledged (by a predecessor, or by
+        this matcher before Redis went away)."""
         self._group()
         self._reclaim()
+
+    def _serve(self) -> None:
         redis_client = streams.client()
         while not self.stop.is_set():
             try:
@@ -108,11 +164,47 @@ class Matcher:
             except ResponseError as exc:
                 if "NOGROUP" not in str(exc):
                     raise
-                self._group()  # Redis lost its data (restarted without persistence): the group again
+                return  # Redis lost its data (restarted without persistence): join again
+            entries = [entry for _stream, found in read or () for entry in found]
+            if not entries:
+                self._recheck_until = None  # the recreated group's backlog is behind us
                 continue
-            for _stream, entries in read or ():
-                if entries:
-                    self.process(entries, reclaimed=False)
+            self.process(entries, reclaimed=self._maybe_committed(entries))
+
+    def _maybe_committed(self, entries: Sequence[tuple[Any, dict[Any, Any]]]) -> bool:
+        until = self._recheck_until
+        if until is None:
+            return False
+        if _entry_id(entries[-1][0]) > until:
+            self._recheck_until = None
+        return _entry_id(entries[0][0]) <= until
+
+    def _wait_for_redis(self, error: Exception) -> None:
+        """Keep the shard and try Redis again, backing off, until it answers (or the matcher is stopped); a lost
+        PostgreSQL connection ends the matcher here, as it would in a batch."""
+        self.stats.redis_outages += 1
+        logger.warning(
+            "matcher of shard %s: Redis unavailable (%s), keeping the shard and trying again",
+            self.shard,
+            type(error).__name__,
+            extra={"event": "matcher.redis_unavailable"},
+        )
+        since, delay = time.monotonic(), RETRY_FIRST_SECONDS
+        while not self.stop.wait(delay):
+            if not self.holds_shard():
+                raise RuntimeError(f"matcher of shard {self.shard} lost its lock while Redis was down")
+            try:
+                streams.client().ping()
+            except REDIS_DOWN:
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            logger.info(
+                "matcher of shard %s: Redis is back after %.1f s",
+                self.shard,
+                time.monotonic() - since,
+                extra={"event": "matcher.redis_back"},
+            )
+            return
 
     def _reclaim(self) -> None:
         """Take over the entries a predecessor read and never acknowledged, oldest first."""
@@ -178,3 +270,10 @@ class Matcher:
             order_id: Outcome(status="placed", order_id=order_id, trade_ids=tuple(trades[order_id]))
             for order_id in stored
         }
+
+
+def _entry_id(raw: bytes | str) -> tuple[int, int]:
+    """A stream entry's id (``"1700000000000-3"``) as a pair that orders like the stream."""
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)

@@ -58,14 +58,15 @@ def reply_key(order_id: uuid.UUID | str) -> str:
     return f"{market_settings().matcher_key_prefix}ichiba:matcher:reply:{order_id}"
 
 
-_clients: dict[tuple[int, int], Any] = {}
+_clients: dict[tuple[int, str], Any] = {}
 _clients_lock = threading.Lock()
 
 
 def client() -> Any:
     """This process's Redis client for the matchers (its own pool: a request blocks a connection while it
-    waits). Made again after a fork. (Typed ``Any``: redis-py's stubs type every command sync-or-async.)"""
-    key = (os.getpid(), 0)
+    waits). Made again after a fork, and for another ``REDIS_URL``. (Typed ``Any``: redis-py's stubs type every command
+    sync-or-async.)"""
+    key = (os.getpid(), settings.REDIS_URL)
     found = _clients.get(key)
     if found is None:
         with _clients_lock:
@@ -81,7 +82,12 @@ def client() -> Any:
 def send(command: Place, *, shard: int) -> Outcome:
     """Send ``command`` to its shard's matcher and wait for the answer: the outcome of an order placed, or the
     refusal raised as its ``DomainError``; ``KeyAlreadyUsed`` if its idempotency key was recorded first by another
-    request; ``MatcherPending`` past the reply timeout. Redis errors propagate (the request answers 503)."""
+    request; ``MatcherPending`` past the reply timeout.
+
+    Redis errors propagate: the request answers 503 (``config.outage``), from ``XADD`` as from ``BLPOP``. The
+    command may have reached the stream all the same, and a Redis that kept it hands it to the matcher later: a
+    client retries with the same ``Idempotency-Key``, which the matcher records with the order, and never gets a
+    second order."""
     redis_client = client()
     redis_client.xadd(stream_key(shard), {FIELD: json.dumps(command.as_json())})
     timeout = market_settings().matcher_reply_timeout.total_seconds()

@@ -37,4 +37,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"matcher of shard {shard}: waiting for its lock")
         matcher.run()
-        self.stdout.write(f"matcher of shard {shard}: stopped after {matcher.stats.commands} orders")
+        stats = matcher.stats
+        self.stdout.write(
+            f"matcher of shard {shard}: stopped after {stats.commands} orders in {stats.batches} batches "
+            f"({stats.reclaimed} reclaimed, {stats.already_placed} of them already placed; "
+            f"{stats.redis_outages} Redis outages)"
+        )
