@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -74,8 +75,11 @@ def matcher_threads(shards: int = 2, *, only: tuple[int, ...] | None = None) -> 
             thread.join(timeout=10)
 
 
-def start_matcher_process(shard: int, *, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """``manage.py run_matcher --shard N`` on the test's database, Redis and matcher settings."""
+def start_matcher_process(
+    shard: int, *, env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen[str]:
+    """``manage.py run_matcher --shard N`` on the test's database, Redis and matcher settings; its output goes to
+    the returned process's pipe, or to ``log`` (a matcher logging every order fills a pipe nobody reads)."""
     db = connection.settings_dict
     ichiba = settings.ICHIBA
     environment = {
@@ -87,13 +91,13 @@ def start_matcher_process(shard: int, *, env: dict[str, str] | None = None) -> s
         "ICHIBA_MATCHER_SHARDS": str(ichiba["MATCHER_SHARDS"]),
         "ICHIBA_MATCHER_KEY_PREFIX": ichiba["MATCHER_KEY_PREFIX"],
         "ICHIBA_TEST_DATA_DIR": str(settings.MEDIA_ROOT),
+        "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "run_matcher", "--shard", str(shard)],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    command = [sys.executable, "manage.py", "run_matcher", "--shard", str(shard)]
+    if log is None:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    with log.open("a") as stream:
+        return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=stream, stderr=subprocess.STDOUT, text=True)
