@@ -1,9 +1,11 @@
 """Probes for load balancers and orchestrators: ``GET /healthz`` (liveness) and ``GET /readyz`` (readiness).
 
 Liveness says the process answers HTTP at all: restart it when this fails. Readiness says it can serve the market:
-it fails (503) only when PostgreSQL, the source of truth, cannot be reached. Redis is reported in the body but never
-fails the probe: without Redis the API still serves (the throttle fails open, tasks wait in the rows for the
-sweepers, docs/operations.md), so a Redis outage must not take every web process out of the load balancer at once.
+it fails (503) when PostgreSQL, the source of truth, cannot be reached, or when a check a higher app registered
+(``readiness_check_register``: with matchers, a shard that no matcher holds) says the market cannot work. Redis is
+reported in the body but never fails the probe: without Redis the API still serves (the throttle fails open, tasks
+wait in the rows for the sweepers, docs/operations.md), so a Redis outage must not take every web process out of the
+load balancer at once.
 
 Both are answered by a middleware placed first, before host validation, the HTTPS redirect, sessions and the
 locale: a load balancer probes by address over plain HTTP, and a probe must not touch the session table.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +28,15 @@ LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
 # Seconds a load balancer should wait before probing again a process that is not ready.
 NOT_READY_RETRY_AFTER = 5
+
+# A higher app's part of readiness: what it reports under its name and whether the process is ready, or None when
+# it has nothing to say here (config imports no app: the apps register their checks when they are ready).
+ReadinessCheck = Callable[[], tuple[Any, bool] | None]
+_checks: dict[str, ReadinessCheck] = {}
+
+
+def readiness_check_register(name: str, check: ReadinessCheck) -> None:
+    _checks[name] = check
 
 
 def database_state(alias: str = "default") -> str:
@@ -57,14 +69,22 @@ def liveness() -> HttpResponse:
 
 def readiness() -> HttpResponse:
     database = database_state()
-    body = {
-        "status": "ready" if database == "ok" else "not ready",
+    body: dict[str, Any] = {
+        "status": "ready",
         "database": database,
         "redis": redis_state(),
         # Requests let through unmetered by this process because Redis was unreachable (config/api/throttling.py).
         "throttle_unmetered": fail_open_count(),
     }
-    if database != "ok":
+    ready = database == "ok"
+    if ready:
+        for name, check in _checks.items():
+            found = check()
+            if found is not None:
+                body[name], ok = found
+                ready = ready and ok
+    if not ready:
+        body["status"] = "not ready"
         return JsonResponse(body, status=503, headers={"Retry-After": str(NOT_READY_RETRY_AFTER)})
     return JsonResponse(body)
 

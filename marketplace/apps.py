@@ -13,6 +13,8 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self) -> None:
         # Not at the top: these import models, which load only once the app registry (built from apps.py) is ready.
+        from config.health import readiness_check_register
+        from marketplace.matching.matcher import matchers_readiness
         from marketplace.models import ApiKey, Organization
         from marketplace.selectors import dataset_best_asks, offerings_public_summary
         from marketplace.services.participants import principal_forget_on_change
@@ -24,6 +26,7 @@ class MarketplaceConfig(AppConfig):
         hooks.register_dataset_panel(dataset_market_panel)
         hooks.register_dataset_prices(dataset_price_phrases)
         hooks.register_dataset_buy_box(dataset_buy_box)
+        readiness_check_register("matchers", matchers_readiness)
         # An API key's principal is cached (api_key_authenticate): any change of the key or its organisation,
         # the admin's included, forgets it.
         for model in (ApiKey, Organization):

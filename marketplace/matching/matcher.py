@@ -67,6 +67,17 @@ def shards_held() -> set[int]:
         return {int(shard) for (shard,) in cursor.fetchall()}
 
 
+def matchers_readiness() -> tuple[dict[str, Any], bool] | None:
+    """``GET /readyz`` with matchers (``config.health``): not ready while a shard has no matcher holding its lock,
+    since every order to it would wait out its reply timeout and stay undecided until one starts. Nothing to say
+    in process."""
+    if market_settings().matchers != "streams":
+        return None
+    shards = market_settings().matcher_shards
+    missing = sorted(set(range(shards)) - shards_held())
+    return {"shards": shards, "without_matcher": missing}, not missing
+
+
 @dataclass
 class Stats:
     """What a matcher has done, for its log and the bench."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from config.api.models import IdempotencyRecord
@@ -31,7 +32,7 @@ from tests.integration.invariants import (
     assert_every_trade_has_one_contract_and_one_settlement,
     assert_seats_never_oversold,
 )
-from tests.integration.matchers import start_matcher_process, streams_mode
+from tests.integration.matchers import matcher_threads, start_matcher_process, streams_mode
 from tests.integration.test_order_concurrency import offering_of
 from tests.integration.workers import stop_worker, wait_for
 
@@ -270,3 +271,22 @@ def test_placing_an_order_while_redis_is_unreachable_answers_503_on_the_api_and_
     assert web.status_code == 503 and web["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "text/html" in web["Content-Type"]
     assert not Order.objects.filter(offering=offering).exists()
+
+
+def test_readiness_fails_while_a_shard_has_no_matcher_holding_its_lock(settings: Any) -> None:
+    """With matchers, ``/readyz`` reads the shards' advisory locks in pg_locks: ready only while each is held."""
+    probe = Client()
+    assert "matchers" not in probe.get("/readyz").json(), "nothing to say in process"
+    with streams_mode(settings, shards=2):
+        none = probe.get("/readyz")
+        with matcher_threads(only=(0,)):
+            one = probe.get("/readyz")
+            with matcher_threads(only=(1,)):
+                both = probe.get("/readyz")
+        after = probe.get("/readyz")
+    assert (none.status_code, none.json()["matchers"]) == (503, {"shards": 2, "without_matcher": [0, 1]})
+    assert none.json()["status"] == "not ready" and none["Retry-After"] == "5"
+    assert (one.status_code, one.json()["matchers"]["without_matcher"]) == (503, [1])
+    assert (both.status_code, both.json()) == (200, {**both.json(), "status": "ready", "database": "ok"})
+    assert both.json()["matchers"] == {"shards": 2, "without_matcher": []}
+    assert (after.status_code, after.json()["matchers"]["without_matcher"]) == (503, [0, 1]), "stopped: released"
