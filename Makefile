@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat bench demo migrate clean shell client
+.PHONY: run test lint format worker beat matcher bench demo migrate clean shell client
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config beat -l info
+
+# The matcher of one shard of order books (ICHIBA_MATCHERS=streams), in the foreground: `make matcher SHARD=0`; one
+# per shard, and a second of a shard waits as its standby (docs/operations.md#matchers).
+matcher: $(STAMP)
+	@test -n "$(SHARD)" || { echo "make matcher SHARD=n (0 to ICHIBA_MATCHER_SHARDS - 1)"; exit 2; }
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/python manage.py run_matcher --shard $(SHARD)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

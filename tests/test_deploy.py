@@ -1,7 +1,7 @@
-"""The systemd units in deploy/systemd run commands that exist, with options their programs accept, for pools that
-exist; the example /etc/ichiba/env names only settings the market reads and starts the production settings; the
-operations page names every unit and pool; and ``systemd-analyze verify`` accepts the units as installed here
-(skipped, saying so, where the tool is missing).
+"""The systemd units in deploy/systemd run commands that exist, with options their programs accept, for pools and
+shards that exist; the example /etc/ichiba/env names only settings the market reads and starts the production
+settings; the operations page names every unit and pool; and ``systemd-analyze verify`` accepts the units as
+installed here (skipped, saying so, where the tool is missing).
 
 The units are written for an installation in /opt/ichiba (the checkout, its .venv) run by the user ``ichiba``;
 the verification rewrites those paths to this checkout, since systemd checks that each command is executable.
@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "deploy" / "systemd"
 INSTALLED = Path("/opt/ichiba")
 ENV_FILE = "/etc/ichiba/env"
-SERVICES = ("ichiba-web.service", "ichiba-worker@.service", "ichiba-beat.service", "ichiba-streams-counter.service")
+SERVICES = (
+    "ichiba-web.service",
+    "ichiba-worker@.service",
+    "ichiba-beat.service",
+    "ichiba-streams-counter.service",
+    "ichiba-matcher@.service",
+)
 # Read by programs other than Django's settings: gunicorn (its workers, further flags) and every entry point.
 NOT_SETTINGS = {"WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "DJANGO_SETTINGS_MODULE"}
 # What every long-running unit keeps: no privileges, a read-only system, no home directories, its own /tmp.
@@ -189,6 +195,19 @@ def test_the_streams_counter_unit_runs_the_counter_the_workers_command_would() -
     assert command == "count_stream_messages" and get_commands()[command] == "streams"
 
 
+def test_the_matcher_template_runs_the_matcher_of_the_shard_its_instance_names() -> None:
+    unit = read_unit("ichiba-matcher@.service")
+    run_matcher = load_command_class("marketplace", "run_matcher")
+    for shard in ("0", "1"):
+        program, script, command, *arguments = unit.command(shard)
+        assert (Path(program).name, Path(script), command) == ("python", INSTALLED / "manage.py", "run_matcher")
+        assert get_commands()[command] == "marketplace"
+        options = run_matcher.create_parser("manage.py", "run_matcher").parse_args(arguments)  # unknown: exits
+        assert options.shard == int(shard)
+    # A dead matcher comes back, as the standby of the one that took its shard over.
+    assert unit.value("Service", "Restart") == "always"
+
+
 def test_the_operations_page_names_every_pool_and_no_other() -> None:
     operations = (ROOT / "docs" / "operations.md").read_text()
     named = set(re.findall(r"ichiba-worker@([a-z]+)", operations))
@@ -225,7 +244,12 @@ def test_systemd_analyze_verifies_the_units_as_installed_here(tmp_path: Path) ->
         text = (UNITS / name).read_text()
         text = text.replace(f"{INSTALLED}/.venv", str(venv)).replace(str(INSTALLED), str(ROOT))
         text = text.replace(ENV_FILE, str(environment))
-        targets = [f"ichiba-worker@{pool}.service" for pool in sorted(celery_pool_names())] if "@." in name else [name]
+        if name == "ichiba-worker@.service":
+            targets = [f"ichiba-worker@{pool}.service" for pool in sorted(celery_pool_names())]
+        elif name == "ichiba-matcher@.service":
+            targets = ["ichiba-matcher@0.service", "ichiba-matcher@1.service"]
+        else:
+            targets = [name]
         for target in targets:
             (tmp_path / target).write_text(text)
             installed.append(str(tmp_path / target))
