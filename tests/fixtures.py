@@ -339,20 +339,25 @@ REDIS_START_SECONDS = 20
 
 
 class RedisServer:
-    """A ``redis-server`` on a free loopback port, with no persistence; ``kill`` it and ``start`` it again on the
-    same port to play an outage and a recovery."""
+    """A ``redis-server`` on a free loopback port, with no persistence (or, given a ``directory``, an append-only
+    file there, written through at every command); ``kill`` it and ``start`` it again on the same port to play an
+    outage and a recovery, which loses everything, or nothing with the file."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, *, directory: str | None = None) -> None:
         self.executable = executable
         self.port = free_port()
+        self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
+        persistence = ["--appendonly", "no"]
+        if self.directory is not None:
+            persistence = ["--appendonly", "yes", "--appendfsync", "always", "--dir", self.directory]
         self.process = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

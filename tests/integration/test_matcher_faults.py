@@ -6,6 +6,8 @@ waiting for is decided exactly once, and while Redis is down placing an order an
 from __future__ import annotations
 
 import functools
+import json
+import shutil
 import signal
 import subprocess
 import threading
@@ -15,19 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from config.api.models import IdempotencyRecord
 from config.outage import RETRY_AFTER_SECONDS
+from marketplace.matching import streams
 from marketplace.matching.matcher import shards_held
 from marketplace.matching.streams import MatcherPending
 from marketplace.models import Offering, Order, Trade
 from marketplace.services.orders import Placed, order_place
 from marketplace.services.participants import principal_for
 from tests.builders import make_party, signed_in
-from tests.fixtures import RedisServer, free_port
+from tests.fixtures import RedisServer, free_port, unavailable
 from tests.integration.invariants import (
     assert_every_trade_has_one_contract_and_one_settlement,
     assert_seats_never_oversold,
@@ -290,3 +293,98 @@ def test_readiness_fails_while_a_shard_has_no_matcher_holding_its_lock(settings:
     assert (both.status_code, both.json()) == (200, {**both.json(), "status": "ready", "database": "ok"})
     assert both.json()["matchers"] == {"shards": 2, "without_matcher": []}
     assert (after.status_code, after.json()["matchers"]["without_matcher"]) == (503, [0, 1]), "stopped: released"
+
+
+@pytest.fixture
+def persistent_redis(tmp_path: Path, settings: Any) -> Iterator[RedisServer]:
+    """Streams on a Redis of this test's own that keeps its data across a restart (an append-only file)."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        unavailable("needs redis-server on PATH: apt-get install -y redis-server")
+    assert executable is not None
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(executable, directory=str(tmp_path / "redis"))
+    server.start()
+    settings.REDIS_URL = server.url(0)
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock')"
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def test_a_batch_committed_while_redis_went_away_is_answered_from_the_database_once_it_is_back(
+    persistent_redis: RedisServer, settings: Any
+) -> None:
+    """The window between a batch's COMMIT and its answers: the test holds the offering's row lock so the matcher
+    (a thread here) waits inside its batch, kills Redis, then lets the batch commit. The answers cannot be sent, so
+    the entry stays pending; the matcher keeps its shard, and when Redis comes back with its data it claims the
+    entry again, finds the order stored and answers it without placing it twice. The request itself answered 503
+    (its Redis went away while it waited); its retry with the same Idempotency-Key gets the order."""
+    with streams_mode(settings, shards=1, reply_timeout=10.0):
+        seller, buyer = make_party("Window Seller", {"seller"}), make_party("Window Buyer", {"buyer"})
+        offering = offering_of(seller, seats=None)
+        body = {
+            "offering": str(offering.id),
+            "side": "buy",
+            "price": 1000,
+            "quantity": 1,
+            "accepted_terms_sha256": offering.terms_sha256,
+        }
+        responses: list[Any] = []
+        locked, release = threading.Event(), threading.Event()
+
+        def hold_the_offering() -> None:
+            try:
+                with transaction.atomic():
+                    Offering.objects.select_for_update().get(pk=offering.id)
+                    locked.set()
+                    release.wait(timeout=60)
+            finally:
+                connection.close()
+
+        def place() -> None:
+            try:
+                responses.append(buyer.client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="gap"))
+            finally:
+                connection.close()
+
+        with matcher_threads(shards=1) as [matcher]:
+            sell(seller, offering, quantity=None)
+            holder = threading.Thread(target=hold_the_offering)
+            holder.start()
+            assert locked.wait(timeout=20)
+            client = threading.Thread(target=place)
+            client.start()
+            wait_for(waiting_on_a_lock, what="the matcher's batch to wait for the offering's lock")
+            persistent_redis.kill()
+            client.join(timeout=30)
+            release.set()
+            holder.join(timeout=30)
+            wait_for(lambda: Order.objects.filter(offering=offering, side="buy").exists(), what="the batch's commit")
+            wait_for(lambda: matcher.stats.redis_outages == 1, what="the matcher to see the outage")
+            persistent_redis.start()
+            wait_for(lambda: matcher.stats.already_placed == 1, what="the matcher to answer from the database")
+            placed = Order.objects.get(offering=offering, side="buy")
+            [answer] = streams.client().lrange(streams.reply_key(placed.id), 0, -1)
+            retry = buyer.client.post("/api/v1/orders", body, format="json", HTTP_IDEMPOTENCY_KEY="gap")
+            after = bid(buyer, offering, price=1000)
+            assert shards_held() == {0}
+        [response] = responses
+        assert response.status_code == 503 and response["Content-Type"] == PROBLEM, response.content
+        [order] = Order.objects.filter(offering=offering, side="buy").exclude(pk=after.order.id)
+        assert order.id == placed.id, "placed once"
+        assert json.loads(answer)["status"] == "placed" and json.loads(answer)["order_id"] == str(order.id)
+        assert (retry.status_code, retry["Idempotent-Replayed"], retry.json()["id"]) == (201, "true", str(order.id))
+        assert len(retry.json()["trades"]) == 1 and Trade.objects.filter(buy_order=order).count() == 1
+        assert after.order.status == "filled", "the matcher serves on"
+        assert streams.client().xpending(streams.stream_key(0), streams.GROUP)["pending"] == 0
+        assert matcher.stats.reclaimed == 1
