@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -41,8 +40,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from config.market import market_settings
 from marketplace.matching import streams
 from marketplace.matching.commands import Outcome, Place
-from marketplace.models import Order, Trade
+from marketplace.models import Order
 from marketplace.services.matching import Books, orders_place_batch
+from marketplace.services.orders import placed_snapshot, placed_taker
 
 logger = logging.getLogger(__name__)
 
@@ -263,24 +263,22 @@ class Matcher:
             self._on_batch(self.stats)
 
     def _already_placed(self, commands: Sequence[Place]) -> dict[Any, Outcome]:
-        """Of commands a predecessor read, those it committed before it died: answered from the database."""
+        """Of commands read before (by a predecessor, or by this matcher before Redis went away), those already
+        committed: answered from the database, as the order was placed, with the trades it made as it arrived (not
+        those it made later resting on the book), in the same form as a batch's answers."""
         ids = [command.order_id for command in commands]
-        stored = set(Order.objects.filter(pk__in=ids).values_list("id", flat=True))
-        if not stored:
-            return {}
-        trades: dict[Any, list[Any]] = {order_id: [] for order_id in stored}
-        as_taker = Q(buy_order_id__in=stored, sell_order__seq__lt=F("buy_order__seq")) | Q(
-            sell_order_id__in=stored, buy_order__seq__lt=F("sell_order__seq")
-        )  # the trades each made as it arrived, not those it made later resting on the book
-        for trade_id, buy, sell in Trade.objects.filter(as_taker).values_list("id", "buy_order_id", "sell_order_id"):
-            for order_id in (buy, sell):
-                if order_id in trades:
-                    trades[order_id].append(trade_id)
+        stored = list(Order.objects.filter(pk__in=ids).values_list("id", flat=True))
+        outcomes = {}
+        for order_id in stored:
+            placed = placed_taker(order_id)
+            outcomes[order_id] = Outcome(
+                status="placed",
+                order_id=order_id,
+                trade_ids=tuple(trade.id for trade in placed.trades),
+                placed=placed_snapshot(placed),
+            )
         self.stats.already_placed += len(stored)
-        return {
-            order_id: Outcome(status="placed", order_id=order_id, trade_ids=tuple(trades[order_id]))
-            for order_id in stored
-        }
+        return outcomes
 
 
 def _entry_id(raw: bytes | str) -> tuple[int, int]:

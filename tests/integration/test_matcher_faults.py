@@ -382,7 +382,11 @@ def test_a_batch_committed_while_redis_went_away_is_answered_from_the_database_o
         assert response.status_code == 503 and response["Content-Type"] == PROBLEM, response.content
         [order] = Order.objects.filter(offering=offering, side="buy").exclude(pk=after.order.id)
         assert order.id == placed.id, "placed once"
-        assert json.loads(answer)["status"] == "placed" and json.loads(answer)["order_id"] == str(order.id)
+        answered = json.loads(answer)
+        assert (answered["status"], answered["order_id"]) == ("placed", str(order.id))
+        assert answered["placed"]["order"]["id"] == str(order.id) and len(answered["placed"]["trades"]) == 1, (
+            "answered as a batch answers: the order and its trades as stored"
+        )
         assert (retry.status_code, retry["Idempotent-Replayed"], retry.json()["id"]) == (201, "true", str(order.id))
         assert len(retry.json()["trades"]) == 1 and Trade.objects.filter(buy_order=order).count() == 1
         assert after.order.status == "filled", "the matcher serves on"
