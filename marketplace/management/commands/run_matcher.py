@@ -1,4 +1,4 @@
-"""``manage.py run_matcher --shard N``: the matcher of one shard of order books (docs/architecture.md#matchers).
+"""``manage.py run_matcher --shard N``: the matcher of one shard of order books (docs/operations.md#matchers).
 
 Start one per shard; start a second one for a shard on another machine to have a standby, which waits for the
 shard's lock and takes over when the first one dies. SIGTERM stops it after the batch it is writing.
