@@ -278,7 +278,18 @@ def _market(offering_id: uuid.UUID) -> tuple[_Market, engine.OrderBook] | None:
     """The offering with its row locked, its book and the version a trade would license (``Books``), or None."""
     from marketplace.services.matching import Books  # cycle: it builds on this module
 
-    return Books(keep=False).markets({offering_id}).get(offering_id)
+    key = _offering_key(offering_id)
+    return Books(keep=False).markets({key}).get(key)
+
+
+def _offering_key(offering_id: uuid.UUID | str) -> uuid.UUID:
+    """An offering's id as the books are keyed (callers may hold it as text); a malformed one names no offering."""
+    if isinstance(offering_id, uuid.UUID):
+        return offering_id
+    try:
+        return uuid.UUID(str(offering_id))
+    except ValueError:
+        raise NotFound("No such offering.") from None
 
 
 def _book(offering: Offering, resting: dict[str, Order]) -> engine.OrderBook:
@@ -361,7 +372,7 @@ def order_place(
     )
     command = Place(
         order_id=uuid.uuid4(),
-        offering_id=offering_id,
+        offering_id=_offering_key(offering_id),
         principal=principal,
         side=side,
         type=type,
