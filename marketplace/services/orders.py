@@ -342,7 +342,7 @@ def _status_after(order: Order) -> str:
 def order_place(
     *,
     principal: Principal,
-    offering_id: uuid.UUID,
+    offering_id: uuid.UUID | str,
     side: str,
     type: str = Order.Type.LIMIT,
     price: int | None = None,
@@ -387,7 +387,7 @@ def order_place(
     )
     if not streams.enabled():
         return _place_in_process(command)
-    offering = _offering_unlocked(offering_id)
+    offering = _offering_unlocked(command.offering_id)
     _check_rules(
         principal=principal,
         offering=offering,
