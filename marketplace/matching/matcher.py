@@ -41,7 +41,7 @@ from config.market import market_settings
 from marketplace.matching import streams
 from marketplace.matching.commands import Outcome, Place
 from marketplace.models import Order
-from marketplace.services.matching import Books, orders_place_batch
+from marketplace.services.matching import Books, Spent, orders_place_batch
 from marketplace.services.orders import placed_snapshot, placed_taker
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ def matchers_readiness() -> tuple[dict[str, Any], bool] | None:
 
 @dataclass
 class Stats:
-    """What a matcher has done, for its log and the bench."""
+    """What a matcher has done, for its log and the bench. Seconds are summed over batches (``process``); the
+    batches' own split is ``Books.spent``."""
 
     batches: int = 0
     commands: int = 0
@@ -89,6 +90,29 @@ class Stats:
     already_placed: int = 0
     took_over_at: float = 0.0  # time.time() when it held the lock
     redis_outages: int = 0
+    busy: float = 0.0  # in process(): from the entries read to their answers sent
+    decode: float = 0.0  # the commands' JSON
+    place: float = 0.0  # placing (orders_place_batch, and the predecessor's orders looked up)
+    answer: float = 0.0  # the answers, XACK and XDEL in one round trip to Redis
+
+    def summary(self, spent: Spent | None = None) -> dict[str, Any]:
+        """As one JSON object (``run_matcher`` prints it on SIGUSR1 and when it stops)."""
+        return {
+            "batches": self.batches,
+            "commands": self.commands,
+            "sizes": {str(size): count for size, count in sorted(self.sizes.items())},
+            "reclaimed": self.reclaimed,
+            "already_placed": self.already_placed,
+            "took_over_at": self.took_over_at,
+            "redis_outages": self.redis_outages,
+            "seconds": {
+                "busy": self.busy,
+                "decode": self.decode,
+                "place": self.place,
+                "answer": self.answer,
+                **({"batch_" + name: value for name, value in spent.as_dict().items()} if spent else {}),
+            },
+        }
 
 
 class Matcher:
@@ -235,12 +259,14 @@ class Matcher:
 
     def process(self, entries: Sequence[tuple[Any, dict[Any, Any]]], *, reclaimed: bool) -> None:
         """Place one batch and answer it: commit first, then answer, then acknowledge."""
+        began = time.perf_counter()
         commands: list[Place] = []
         for entry_id, fields in entries:
             try:
                 commands.append(Place.of_json(json.loads(fields[streams.FIELD.encode()])))
             except (KeyError, ValueError, TypeError):
                 logger.error("matcher of shard %s dropped a malformed entry %s", self.shard, entry_id)
+        decoded = time.perf_counter()
         outcomes: list[Outcome] = []
         if reclaimed and commands:
             done = self._already_placed(commands)
@@ -248,6 +274,7 @@ class Matcher:
             commands = [command for command in commands if command.order_id not in done]
         if commands:
             outcomes += orders_place_batch(commands, self.books)
+        placed = time.perf_counter()
         redis_client = streams.client()
         with redis_client.pipeline(transaction=False) as pipeline:
             for outcome in outcomes:
@@ -256,6 +283,11 @@ class Matcher:
             pipeline.xack(self.stream, streams.GROUP, *ids)
             pipeline.xdel(self.stream, *ids)
             pipeline.execute()
+        ended = time.perf_counter()
+        self.stats.busy += ended - began
+        self.stats.decode += decoded - began
+        self.stats.place += placed - decoded
+        self.stats.answer += ended - placed
         self.stats.batches += 1
         self.stats.commands += len(entries)
         self.stats.sizes[len(entries)] += 1

@@ -22,11 +22,13 @@ waits for the next batch, which sees the first one's contract.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -50,7 +52,23 @@ from marketplace.services.orders import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Books", "orders_place_batch"]
+__all__ = ["Books", "Spent", "orders_place_batch"]
+
+
+@dataclass
+class Spent:
+    """Seconds the batches spent, summed over every attempt (one refused mid-batch counts too)."""
+
+    read: float = 0.0  # locking the offerings and reading them, their books when stale, the idempotency keys
+    matching: float = 0.0  # place_matched of every order: matching, contracts, settlement rows, in Python
+    matching_sql: float = 0.0  # of which statements sent while matching (what it reads that no batch read holds)
+    write: float = 0.0  # building and sending the batch's one write statement
+    commit: float = 0.0  # the COMMIT
+    after_commit: float = 0.0  # what runs once committed: settlement tasks published, log lines, metrics
+    total: float = 0.0  # orders_place_batch as a whole; what no field above names is the rest of its Python
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
 
 
 @dataclass
@@ -72,6 +90,7 @@ class Books:
         self._held: dict[uuid.UUID, _Held] = {}
         self.keep = keep
         self.reads = 0  # books read from the database (a first use, or another writer changed them)
+        self.spent = Spent()
 
     def __len__(self) -> int:
         return len(self._held)
@@ -168,6 +187,14 @@ class _Refused(Exception):
 def orders_place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]:
     """Match and store these orders (in this order) in as few transactions as the rules allow (usually one);
     an outcome per command, in the same order, once all are committed."""
+    began = time.perf_counter()
+    try:
+        return _place_batch(commands, books)
+    finally:
+        books.spent.total += time.perf_counter() - began
+
+
+def _place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]:
     outcomes: dict[int, Outcome] = {}
     pending = list(range(len(commands)))
     while pending:
@@ -215,10 +242,15 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
     """One transaction: the pending commands in order, up to one that must wait for this batch's commit."""
     decided: dict[int, Outcome] = {}
     placed: dict[int, tuple[Order, list[Trade]]] = {}
+    spent = books.spent
+    committed: list[float] = []
     with transaction.atomic():
+        transaction.on_commit(lambda: committed.append(time.perf_counter()))  # the first hook: right after COMMIT
+        began = time.perf_counter()
         now = timezone.now()
         markets = books.markets({commands[index].offering_id for index in pending})
         keys = _keys_recorded([commands[index] for index in pending])
+        spent.read += time.perf_counter() - began
         rows = _Rows()
         touched: dict[uuid.UUID, Offering] = {}
         traded: set[uuid.UUID] = set()  # datasets with an exclusive offering that traded in this batch
@@ -241,11 +273,14 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
             dataset_id = market.offering.dataset_id
             if market.exclusive_here and dataset_id in traded:
                 break  # judged against this batch's contracts once they are stored: in the next batch
+            began = time.perf_counter()
             try:
-                with request_id_bound(command.request_id):
+                with request_id_bound(command.request_id), connection.execute_wrapper(_timed(spent)):
                     order, trades = place_matched(command, market, book, rows, now)
             except DomainError as exc:
                 raise _Refused(index, exc) from exc
+            finally:
+                spent.matching += time.perf_counter() - began
             if trades and market.exclusive_here:
                 traded.add(dataset_id)
             if claim is not None:
@@ -255,7 +290,14 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
         for offering in touched.values():
             offering.book_version += 1
             rows.updates.append((offering, ("order_seq", "seats_sold", "book_version")))
+        began = time.perf_counter()
         rows.write()
+        wrote_at = time.perf_counter()
+        spent.write += wrote_at - began
+    ended = time.perf_counter()
+    if committed:  # not when the caller's transaction holds the commit
+        spent.commit += committed[0] - wrote_at
+        spent.after_commit += ended - committed[0]
     books.wrote(list(touched.values()))
     written = tuple(rows.subscriber_rows)
     for index, (order, trades) in placed.items():
@@ -268,6 +310,17 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
             result=result,
         )
     return decided
+
+
+def _timed(spent: Spent) -> Callable[..., Any]:
+    def execute(run: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        began = time.perf_counter()
+        try:
+            return run(sql, params, many, context)
+        finally:
+            spent.matching_sql += time.perf_counter() - began
+
+    return execute
 
 
 def _keys_recorded(commands: Sequence[Place]) -> set[tuple[str, str]]:

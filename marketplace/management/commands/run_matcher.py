@@ -1,11 +1,14 @@
 """``manage.py run_matcher --shard N``: the matcher of one shard of order books (docs/operations.md#matchers).
 
 Start one per shard; start a second one for a shard on another machine to have a standby, which waits for the
-shard's lock and takes over when the first one dies. SIGTERM stops it after the batch it is writing.
+shard's lock and takes over when the first one dies. SIGTERM stops it after the batch it is writing. SIGUSR1 prints
+what it has done so far as one JSON line (``Stats.summary``: batches, their sizes, where their time went), and so
+does stopping.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 from typing import Any
 
@@ -33,8 +36,13 @@ class Command(BaseCommand):
         def stop(signum: int, frame: Any) -> None:
             matcher.stop.set()
 
+        def summary(signum: int | None = None, frame: Any = None) -> None:
+            self.stdout.write(json.dumps({"matcher": shard, **matcher.stats.summary(matcher.books.spent)}))
+            self.stdout.flush()
+
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGUSR1, summary)
         self.stdout.write(f"matcher of shard {shard}: waiting for its lock")
         matcher.run()
         stats = matcher.stats
@@ -43,3 +51,4 @@ class Command(BaseCommand):
             f"({stats.reclaimed} reclaimed, {stats.already_placed} of them already placed; "
             f"{stats.redis_outages} Redis outages)"
         )
+        summary()
