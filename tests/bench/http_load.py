@@ -32,6 +32,20 @@ generator's, the whole machine's busy fraction: other work on the shared machine
 runs ``ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST`` nice steps ahead during the window when allowed, so that it
 fires on time on cores the server saturates. The product's target: 200 orders/s sustained, p99 under 50 ms,
 no errors (``product_target`` marks that figure; ``ok`` applies the same test to every rate).
+(``ICHIBA_BENCH_HTTP_SERVERS=`` empty runs none of them.)
+
+Through the shards' matchers (issue 18; ``marketplace.http_orders.matchers``, skipped without Redis
+``ICHIBA_BENCH_REDIS``, see ``tests/bench/matchers.py``): a ``manage.py run_matcher`` per shard (2 shards) and one
+gunicorn (``ICHIBA_BENCH_HTTP_MATCHER_SERVER``, default ``gthread:3x8``: a request waits on its answer, so
+threads) with ``ICHIBA_MATCHERS=streams`` and the settings ``tests.bench.settings``, which also mount
+``GET /api/v1/bench/noop`` (``tests.bench.urls``): authenticated by the same API keys, throttled and rendered like
+every API view, and nothing else. Its saturation is the web tier's ceiling on this machine. Both endpoints climb the
+rate ladder ``ICHIBA_BENCH_HTTP_MATCHER_RATES`` (default 200..2200/s), ``ICHIBA_BENCH_HTTP_MATCHER_SECONDS`` (default
+10) per step, the same open-loop generator, alternating which goes first at each step (ABBA), each until a step
+fails (p99 >= 50 ms, an error, or under 98 % of the rate achieved); a figure per step
+(``marketplace.http_orders.matchers_step``), then the highest rate each sustained, their ratio (target: orders at
+least 0.4x the no-op ceiling) and the matchers' batch sizes and time per order over the whole ladder.
+``ceiling_is_last_step`` says the no-op never failed (the ladder, not the server, was the limit).
 """
 
 from __future__ import annotations
@@ -51,12 +65,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.bench import matchers
 from tests.bench.common import (
     WORK,
     emit,
     gunicorn_start,
     postgres_cpu_by_pid,
     process_stop,
+    redis_problem,
 )
 from tests.bench.matching import (
     CROSSING_BID_PRICE,
@@ -89,6 +105,12 @@ SEED = 20250405
 API_KEY_RATE = "1000000/min"
 GENERATOR_NICE_BOOST = int(os.environ.get("ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOST", 5))
 IDEMPOTENCY_KEYS = os.environ.get("ICHIBA_BENCH_HTTP_IDEMPOTENCY_KEYS", "") == "1"
+# Through the matchers: one gunicorn, the rate ladder, each step this long; the target is against the no-op ceiling.
+MATCHER_SERVER = os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_SERVER", "gthread:3x8")
+LADDER = "200,400,600,800,1000,1200,1500,1800,2200"
+MATCHER_RATES = tuple(int(r) for r in os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_RATES", LADDER).split(","))
+MATCHER_STEP_SECONDS = float(os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_SECONDS", 10))
+CEILING_TARGET_RATIO = 0.4
 
 
 @dataclass(frozen=True)
@@ -148,6 +170,20 @@ class Orders:
         return head.encode() + body
 
 
+@dataclass(frozen=True)
+class Noops:
+    """``GET /api/v1/bench/noop`` with the buyers' keys (``tests.bench.urls``)."""
+
+    keys: list[str]
+
+    def request(self, index: int, port: int) -> bytes:
+        key = self.keys[index % len(self.keys)]
+        return (
+            f"GET /api/v1/bench/noop HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
+            "Accept: application/json\r\n\r\n"
+        ).encode()
+
+
 # --- the open-loop generator ------------------------------------------------------------------------------------
 
 
@@ -192,20 +228,23 @@ class LoadResult:
     last_end: float = 0.0
     connections_opened: int = 0
     peak_in_flight: int = 0
+    expect: int = 201  # the status of a request that succeeded
 
     @property
     def ok(self) -> int:
-        return self.statuses.get("201", 0)
+        return self.statuses.get(str(self.expect), 0)
 
     @property
     def errors(self) -> int:
         return self.scheduled - self.ok
 
 
-async def open_loop(port: int, orders: Orders, *, rate: float, duration: float, offset: int = 0) -> LoadResult:
+async def open_loop(
+    port: int, orders: Orders | Noops, *, rate: float, duration: float, offset: int = 0, expect: int = 201
+) -> LoadResult:
     loop = asyncio.get_running_loop()
     count = int(rate * duration)
-    result = LoadResult(rate=int(rate), scheduled=count)
+    result = LoadResult(rate=int(rate), scheduled=count, expect=expect)
     idle: list[_Connection] = []
     slots = asyncio.Semaphore(MAX_CONNECTIONS)
     in_flight = 0
@@ -239,7 +278,7 @@ async def open_loop(port: int, orders: Orders, *, rate: float, duration: float, 
                 end = loop.time()
                 result.statuses[str(status)] += 1
                 result.all_latencies.append(end - due)
-                if status == 201:
+                if status == expect:
                     result.latencies.append(end - due)
                 result.last_end = max(result.last_end, end)
                 if keep:
@@ -472,7 +511,7 @@ def _run(url: str, data_dir: Path) -> None:
     log = WORK / "http_load-gunicorn.log"
     log.unlink(missing_ok=True)
     warm_orders = Orders.build(market, keys, WARMUP_REQUESTS, seed=SEED - 3)
-    for server_index, spec in enumerate(SERVERS.split(",")):
+    for server_index, spec in enumerate(filter(None, SERVERS.split(","))):
         server = Server.parse(spec)
         for rate in RATES:
             orders = Orders.build(market, keys, int(rate * DURATION), seed=SEED + rate + server_index)
@@ -501,6 +540,7 @@ def _run(url: str, data_dir: Path) -> None:
                 process_stop(process)
             cpu = (server_cpu, postgres_cpu, generator_cpu, machine_busy)
             _emit(result, server, warm, cpu, niceness[1], reference, settings, resting_per_offering())
+    _run_matchers(url, data_dir, market, keys, settings)
 
 
 def _emit(
@@ -548,6 +588,150 @@ def _emit(
         resting_orders_per_offering_at_end=book,
         warmup=warm,
         **reference,
+        pg_fsync=settings["fsync"],
+        pg_synchronous_commit=settings["synchronous_commit"],
+    )
+
+
+# --- through the matchers (ICHIBA_MATCHERS=streams) ---------------------------------------------------------------
+
+
+def _step(
+    port: int, requests: Orders | Noops, *, rate: int, expect: int, pids: dict[str, list[int]]
+) -> tuple[LoadResult, dict[str, float]]:
+    """One open-loop window at ``rate``; the cores the processes of ``pids`` (by role), PostgreSQL and the whole
+    machine used during it."""
+    busy_before, total_before = _machine_busy()
+    roles_before = {role: sum(_cpu_seconds(pid) for pid in found) for role, found in pids.items()}
+    postgres_before, wall_before = _postgres_cpu(), time.monotonic()
+    niceness = _prioritise_generator()
+    try:
+        result = asyncio.run(open_loop(port, requests, rate=rate, duration=MATCHER_STEP_SECONDS, expect=expect))
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness[0])
+    elapsed = time.monotonic() - wall_before
+    busy_after, total_after = _machine_busy()
+    return result, {
+        **{
+            f"{role}_cpu_cores": round((sum(_cpu_seconds(pid) for pid in found) - roles_before[role]) / elapsed, 2)
+            for role, found in pids.items()
+        },
+        "postgres_cpu_cores": round((_postgres_cpu() - postgres_before) / elapsed, 2),
+        "machine_cpu_busy": round((busy_after - busy_before) / max(total_after - total_before, 1.0), 2),
+    }
+
+
+def _step_figures(result: LoadResult) -> dict[str, Any]:
+    window = max(MATCHER_STEP_SECONDS, result.last_end - result.first_due) if result.last_end else MATCHER_STEP_SECONDS
+    finished = result.latencies or [float("nan")]
+    p99 = percentile(finished, 0.99) * 1000
+    achieved = result.ok / window
+    return {
+        "rate": result.rate,
+        "achieved_rate": round(achieved, 1),
+        "p50_ms": round(statistics.median(finished) * 1000, 2),
+        "p99_ms": round(p99, 2),
+        "errors": result.errors,
+        "error_kinds": {k: v for k, v in result.statuses.items() if k != str(result.expect)},
+        "generator_lag_p99_ms": round(percentile(result.lags, 0.99) * 1000, 2) if result.lags else 0.0,
+        "ok": result.errors == 0 and p99 < TARGET_P99_MS and achieved >= 0.98 * result.rate,
+    }
+
+
+def _run_matchers(url: str, data_dir: Path, market: Market, keys: list[str], settings: dict[str, str]) -> None:
+    """Order placement through gunicorn + the shards' matchers, beside the no-op endpoint on the same gunicorn:
+    both stepped up the rate ladder, alternating which goes first at each step, each until a step fails."""
+    from django.db import connections
+
+    from tests.bench.matching import _dataset_of, _matchers_warm
+
+    problem = redis_problem(matchers.REDIS_URL)
+    if problem:
+        emit(bench="marketplace.http_orders.matchers", skipped=problem)
+        return
+    matchers.flush_redis()
+    reset_books(market, seed=SEED - 10)
+    dataset_of = _dataset_of(market)
+    connections.close_all()
+    env = {
+        **matchers.environment(url, data_dir),
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        "ICHIBA_API_KEY_RATE": API_KEY_RATE,
+        "ICHIBA_LOG_LEVEL": "WARNING",
+    }
+    server = Server.parse(MATCHER_SERVER)
+    running = [
+        matchers.MatcherProcess(shard, env=env, log=WORK / f"http_load-matcher-{shard}.log")
+        for shard in range(matchers.SHARDS)
+    ]
+    process = None
+    steps: list[dict[str, Any]] = []
+    try:
+        for matcher in running:
+            matcher.wait_holding()
+        _matchers_warm(market, dataset_of)
+        process, port = _start_server(server, env, WORK / "http_load-gunicorn.log")
+        noops = Noops(keys)
+        warm = {
+            "orders": _warm(port, Orders.build(market, keys, WARMUP_REQUESTS, seed=SEED - 11)),
+            "noop": dict(asyncio.run(open_loop(port, noops, rate=50, duration=2, expect=200)).statuses),
+        }
+        before = [m.summary() for m in running]
+        failed = {"orders": False, "noop": False}
+        for step, rate in enumerate(MATCHER_RATES):
+            kinds = ("orders", "noop") if step % 2 == 0 else ("noop", "orders")
+            for kind in kinds:
+                if failed[kind]:
+                    continue
+                if kind == "orders":
+                    requests: Orders | Noops = Orders.build(market, keys, int(rate * MATCHER_STEP_SECONDS), SEED + rate)
+                else:
+                    requests = noops
+                pids = {"gunicorn": [process.pid], "matchers": [m.process.pid for m in running]}
+                result, machine = _step(port, requests, rate=rate, expect=201 if kind == "orders" else 200, pids=pids)
+                figures = {
+                    "endpoint": kind,
+                    **_step_figures(result),
+                    **machine,
+                    "load_average_1m": round(os.getloadavg()[0], 2),
+                }
+                emit(bench="marketplace.http_orders.matchers_step", server=server.label, **figures)
+                steps.append(figures)
+                failed[kind] = not figures["ok"]
+            if all(failed.values()):
+                break
+        after = [m.summary() for m in running]
+    finally:
+        if process is not None:
+            process_stop(process)
+        for matcher in running:
+            matcher.stop()
+        matchers.flush_redis()
+
+    def sustained(kind: str) -> int:
+        return max((s["rate"] for s in steps if s["endpoint"] == kind and s["ok"]), default=0)
+
+    ceiling, orders = sustained("noop"), sustained("orders")
+    ratio = orders / ceiling if ceiling else 0.0
+    emit(
+        bench="marketplace.http_orders.matchers",
+        server=server.label,
+        shards=matchers.SHARDS,
+        step_seconds=MATCHER_STEP_SECONDS,
+        orders_sustained_rate=orders,
+        noop_ceiling_rate=ceiling,
+        ratio_to_ceiling=round(ratio, 3),
+        target_ratio=CEILING_TARGET_RATIO,
+        target_p99_ms=TARGET_P99_MS,
+        ok=ratio >= CEILING_TARGET_RATIO,
+        ceiling_is_last_step=ceiling == MATCHER_RATES[-1],
+        steps={
+            kind: {str(s["rate"]): [s["p99_ms"], s["errors"]] for s in steps if s["endpoint"] == kind}
+            for kind in ("orders", "noop")
+        },
+        matcher=matchers.breakdown([matchers.difference(b, a) for b, a in zip(before, after, strict=True)]),
+        warmup=warm,
+        resting_orders_per_offering_at_end=resting_per_offering(),
         pg_fsync=settings["fsync"],
         pg_synchronous_commit=settings["synchronous_commit"],
     )
