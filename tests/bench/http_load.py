@@ -691,6 +691,7 @@ def _run_matchers(url: str, data_dir: Path, market: Market, keys: list[str], set
                 result, machine = _step(port, requests, rate=rate, expect=201 if kind == "orders" else 200, pids=pids)
                 figures = {
                     "endpoint": kind,
+                    "requests": result.scheduled,
                     **_step_figures(result),
                     **machine,
                     "load_average_1m": round(os.getloadavg()[0], 2),
@@ -700,7 +701,7 @@ def _run_matchers(url: str, data_dir: Path, market: Market, keys: list[str], set
                 failed[kind] = not figures["ok"]
             if all(failed.values()):
                 break
-        after = [m.summary() for m in running]
+        matched = matchers.window(running, before, sum(s["requests"] for s in steps if s["endpoint"] == "orders"))
     finally:
         if process is not None:
             process_stop(process)
@@ -729,7 +730,7 @@ def _run_matchers(url: str, data_dir: Path, market: Market, keys: list[str], set
             kind: {str(s["rate"]): [s["p99_ms"], s["errors"]] for s in steps if s["endpoint"] == kind}
             for kind in ("orders", "noop")
         },
-        matcher=matchers.breakdown([matchers.difference(b, a) for b, a in zip(before, after, strict=True)]),
+        matcher=matchers.breakdown(matched),
         warmup=warm,
         resting_orders_per_offering_at_end=resting_per_offering(),
         pg_fsync=settings["fsync"],

@@ -144,6 +144,17 @@ def difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def window(running: Sequence[MatcherProcess], before: Sequence[dict[str, Any]], commands: int) -> list[dict[str, Any]]:
+    """What each of ``running`` did since ``before`` (its summaries), once they have counted ``commands`` in all
+    (a batch is counted just after its answers are sent), or after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        done = [difference(b, m.summary()) for m, b in zip(running, before, strict=True)]
+        if sum(d["commands"] for d in done) >= commands or time.monotonic() > deadline:
+            return done
+        time.sleep(0.05)
+
+
 def breakdown(windows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Several matchers' windows (``difference``) added up: batch sizes and milliseconds per order by part."""
     commands = sum(w["commands"] for w in windows)

@@ -892,8 +892,7 @@ def _timed_feed(
 ) -> Window:
     before = [m.summary() for m in running]
     fed = matchers.feed(batch, feeders=MATCHER_FEEDERS, in_flight=MATCHER_IN_FLIGHT, rate=rate)
-    after = [m.summary() for m in running]
-    return Window(fed, [matchers.difference(b, a) for b, a in zip(before, after, strict=True)])
+    return Window(fed, matchers.window(running, before, len(batch)))
 
 
 def _matchers_warm(market: Market, dataset_of: dict[uuid.UUID, uuid.UUID]) -> None:

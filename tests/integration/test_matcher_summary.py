@@ -73,7 +73,8 @@ def test_run_matcher_prints_its_summary_on_sigusr1_and_when_it_stops(on_streams:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-    assert printed["matcher"] == shard and printed["commands"] == 2 and printed["took_over_at"] <= time.time()
+    # A batch is counted just after its answers are sent: the buy's may not be counted yet when it returns.
+    assert printed["matcher"] == shard and printed["commands"] in (1, 2) and printed["took_over_at"] <= time.time()
     assert "stopped after 2 orders" in output
     [final] = _summaries(output)
-    assert final["sizes"] == {"1": 2} and final["batches"] == 2
+    assert final["commands"] == 2 and final["sizes"] == {"1": 2} and final["batches"] == 2
