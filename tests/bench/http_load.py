@@ -40,7 +40,7 @@ gunicorn (``ICHIBA_BENCH_HTTP_MATCHER_SERVER``, default ``gthread:3x8``: a reque
 threads) with ``ICHIBA_MATCHERS=streams`` and the settings ``tests.bench.settings``, which also mount
 ``GET /api/v1/bench/noop`` (``tests.bench.urls``): authenticated by the same API keys, throttled and rendered like
 every API view, and nothing else. Its saturation is the web tier's ceiling on this machine. Both endpoints climb the
-rate ladder ``ICHIBA_BENCH_HTTP_MATCHER_RATES`` (default 200..2200/s), ``ICHIBA_BENCH_HTTP_MATCHER_SECONDS`` (default
+rate ladder ``ICHIBA_BENCH_HTTP_MATCHER_RATES`` (default 100..2200/s), ``ICHIBA_BENCH_HTTP_MATCHER_SECONDS`` (default
 10) per step, the same open-loop generator, alternating which goes first at each step (ABBA), each until a step
 fails (p99 >= 50 ms, an error, or under 98 % of the rate achieved); a figure per step
 (``marketplace.http_orders.matchers_step``), then the highest rate each sustained, their ratio (target: orders at
@@ -107,7 +107,7 @@ GENERATOR_NICE_BOOST = int(os.environ.get("ICHIBA_BENCH_HTTP_GENERATOR_NICE_BOOS
 IDEMPOTENCY_KEYS = os.environ.get("ICHIBA_BENCH_HTTP_IDEMPOTENCY_KEYS", "") == "1"
 # Through the matchers: one gunicorn, the rate ladder, each step this long; the target is against the no-op ceiling.
 MATCHER_SERVER = os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_SERVER", "gthread:3x8")
-LADDER = "200,400,600,800,1000,1200,1500,1800,2200"
+LADDER = "100,200,300,400,600,800,1000,1200,1500,1800,2200"
 MATCHER_RATES = tuple(int(r) for r in os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_RATES", LADDER).split(","))
 MATCHER_STEP_SECONDS = float(os.environ.get("ICHIBA_BENCH_HTTP_MATCHER_SECONDS", 10))
 CEILING_TARGET_RATIO = 0.4
