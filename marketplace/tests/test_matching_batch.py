@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from catalog.services.datasets import dataset_update
 from config.errors import NotFound
+from contracts.models import Contract
 from marketplace.matching.commands import Place
 from marketplace.models import Offering, Order, OrderEvent, Trade
 from marketplace.services.matching import Books, orders_place_batch
@@ -82,3 +84,18 @@ def test_an_offering_named_by_text_is_found_and_a_malformed_one_is_not(seller: P
     assert placed.order.offering_id == offering.id
     with pytest.raises(NotFound):
         order_place(principal=principal(seller), offering_id="not-a-uuid", side="sell", price=1000, quantity=None)
+
+
+def test_a_contract_quotes_the_dataset_as_it_is_at_the_trade_however_long_its_matcher_ran(
+    seller: Party, buyer: Party
+) -> None:
+    """The versions a matcher licenses are kept between batches, but a dataset renamed since is read again."""
+    offering = offer(seller, seats=None)
+    order_place(principal=principal(seller), offering_id=offering.id, side="sell", price=1000, quantity=None)
+    books = Books()
+    [first] = orders_place_batch([_buy(buyer, offering)], books)
+    dataset_update(dataset_id=offering.dataset_id, seller_id=seller.organization.id, changes={"title": "Renamed"})
+    [second] = orders_place_batch([_buy(buyer, offering)], books)
+    before, after = (Contract.objects.get(trade__id=o.trade_ids[0]) for o in (first, second))
+    assert "Renamed" not in before.document_en and "Renamed" in after.document_en
+    assert before.dataset_version_id == after.dataset_version_id
