@@ -35,8 +35,8 @@ from tests.integration.invariants import (
     assert_every_trade_has_one_contract_and_one_settlement,
     assert_seats_never_oversold,
 )
+from tests.integration.market import offering_of
 from tests.integration.matchers import matcher_threads, start_matcher_process, streams_mode
-from tests.integration.test_order_concurrency import offering_of
 from tests.integration.workers import stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,9 +13,8 @@ import pytest
 
 from marketplace.matching.shards import shard_of
 from tests.builders import make_party
+from tests.integration.market import buy, offering_of, sell
 from tests.integration.matchers import matcher_threads, start_matcher_process, streams_mode
-from tests.integration.test_matchers import sell
-from tests.integration.test_order_concurrency import buy, offering_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

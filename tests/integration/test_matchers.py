@@ -17,14 +17,14 @@ from contracts.models import Contract
 from marketplace.matching import streams
 from marketplace.matching.commands import Place
 from marketplace.matching.shards import shard_of
-from marketplace.models import Offering, Order, Trade
+from marketplace.models import Order, Trade
 from marketplace.services.offerings import offering_withdraw
-from marketplace.services.orders import order_cancel, order_place
+from marketplace.services.orders import order_cancel
 from marketplace.services.participants import principal_for
 from settlement.models import Settlement
 from tests.builders import buy_form, make_party, review_and_confirm, signed_in, text
+from tests.integration.market import buy, offering_of, sell
 from tests.integration.matchers import matcher_threads, streams_mode
-from tests.integration.test_order_concurrency import buy, offering_of
 from tests.integration.workers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,16 +34,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def on_streams(settings: Any) -> Any:
     with streams_mode(settings) as prefix:
         yield prefix
-
-
-def sell(seller: Any, offering: Offering, *, quantity: int | None, price: int = 1000) -> Any:
-    return order_place(
-        principal=principal_for(seller.organization),
-        offering_id=offering.id,
-        side="sell",
-        price=price,
-        quantity=quantity,
-    )
 
 
 def test_an_order_trades_through_its_shards_matcher(on_streams: str) -> None:

@@ -6,45 +6,17 @@ import threading
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 
-from catalog.services.datasets import dataset_create
-from catalog.services.versions import version_upload, version_validate
 from marketplace.models import Offering, Order, Trade
-from marketplace.services.offerings import offering_publish
 from marketplace.services.orders import order_cancel, order_place
 from marketplace.services.participants import principal_for
 from tests.builders import make_party
 from tests.fixtures import require_postgres
+from tests.integration.market import buy, offering_of
 from tests.integration.workers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def offering_of(seller: Any, *, seats: int | None) -> Offering:
-    dataset = dataset_create(seller_id=seller.organization.id, title="Raced gauges", data_class="iot")
-    content = ContentFile(b"timestamp,v\n2024-01-01T00:00:00+09:00,1\n", name="d.csv")
-    version = version_upload(dataset_id=dataset.id, seller_id=seller.organization.id, upload=content)
-    version_validate(version_id=version.id)
-    return offering_publish(
-        principal=principal_for(seller.organization),
-        dataset_id=dataset.id,
-        template_code="meti-data-provision",
-        terms={},
-        license_seats=seats,
-    )
-
-
-def buy(buyer: Any, offering: Offering, quantity: int = 1, price: int = 1000) -> Any:
-    return order_place(
-        principal=principal_for(buyer.organization),
-        offering_id=offering.id,
-        side="buy",
-        price=price,
-        quantity=quantity,
-        accepted_terms_sha256=offering.terms_sha256,
-    )
 
 
 def test_n_buyers_for_k_seats_get_exactly_k_fills() -> None:
