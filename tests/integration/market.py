@@ -3,15 +3,18 @@ placed through ``order_place`` (in process or through matchers, as the settings 
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
 
 from catalog.services.datasets import dataset_create
 from catalog.services.versions import version_upload, version_validate
+from marketplace.matching.commands import Place
 from marketplace.models import Offering
 from marketplace.services.offerings import offering_publish
-from marketplace.services.orders import order_place
+from marketplace.services.orders import Placed, order_place
 from marketplace.services.participants import principal_for
 
 
@@ -40,11 +43,28 @@ def buy(buyer: Any, offering: Offering, quantity: int = 1, price: int = 1000) ->
     )
 
 
-def sell(seller: Any, offering: Offering, *, quantity: int | None, price: int = 1000) -> Any:
+def sell(seller: Any, offering: Offering, *, quantity: int | None, price: int = 1000) -> Placed:
     return order_place(
         principal=principal_for(seller.organization),
         offering_id=offering.id,
         side="sell",
         price=price,
         quantity=quantity,
+    )
+
+
+def bid_command(buyer: Any, offering: Offering, *, price: int = 1000, quantity: int = 1) -> Place:
+    """A buy of ``quantity`` seats at ``price`` as the web tier sends it to a matcher (gtc, the terms accepted)."""
+    return Place(
+        order_id=uuid.uuid4(),
+        offering_id=offering.id,
+        principal=principal_for(buyer.organization),
+        side="buy",
+        type="limit",
+        price=price,
+        quantity=quantity,
+        time_in_force="gtc",
+        expires_at=None,
+        accepted_terms_sha256=offering.terms_sha256,
+        sent_at=time.time(),
     )

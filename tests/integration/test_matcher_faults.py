@@ -35,23 +35,13 @@ from tests.integration.invariants import (
     assert_every_trade_has_one_contract_and_one_settlement,
     assert_seats_never_oversold,
 )
-from tests.integration.market import offering_of
+from tests.integration.market import offering_of, sell
 from tests.integration.matchers import matcher_threads, start_matcher_process, streams_mode
 from tests.integration.workers import stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROBLEM = "application/problem+json"
-
-
-def sell(seller: Any, offering: Offering, *, quantity: int | None, price: int = 1000) -> Placed:
-    return order_place(
-        principal=principal_for(seller.organization),
-        offering_id=offering.id,
-        side="sell",
-        price=price,
-        quantity=quantity,
-    )
 
 
 def bid(buyer: Any, offering: Offering, *, price: int) -> Placed:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from config.api.models import IdempotencyRecord
 from config.errors import Conflict, DomainError
 from contracts.models import Contract
 from marketplace.matching import streams
-from marketplace.matching.commands import Place
 from marketplace.matching.shards import shard_of
 from marketplace.models import Order, Trade
 from marketplace.services.offerings import offering_withdraw
@@ -23,7 +21,7 @@ from marketplace.services.orders import order_cancel
 from marketplace.services.participants import principal_for
 from settlement.models import Settlement
 from tests.builders import buy_form, make_party, review_and_confirm, signed_in, text
-from tests.integration.market import buy, offering_of, sell
+from tests.integration.market import bid_command, buy, offering_of, sell
 from tests.integration.matchers import matcher_threads, streams_mode
 from tests.integration.workers import race
 
@@ -63,22 +61,7 @@ def test_orders_waiting_together_are_committed_in_one_batch_without_overselling(
     with matcher_threads():
         sell(seller, offering, quantity=4)
     buyers = [make_party(f"Batch Buyer {i}", {"buyer"}) for i in range(30)]
-    commands = [
-        Place(
-            order_id=uuid.uuid4(),
-            offering_id=offering.id,
-            principal=principal_for(b.organization),
-            side="buy",
-            type="limit",
-            price=1000,
-            quantity=1,
-            time_in_force="gtc",
-            expires_at=None,
-            accepted_terms_sha256=offering.terms_sha256,
-            sent_at=time.time(),
-        )
-        for b in buyers
-    ]
+    commands = [bid_command(b, offering) for b in buyers]
     shard = shard_of(offering.dataset_id)
     for command in commands:
         streams.client().xadd(streams.stream_key(shard), {streams.FIELD: json.dumps(command.as_json())})
@@ -135,19 +118,7 @@ def test_the_matcher_refuses_an_order_its_offering_no_longer_takes(on_streams: s
     with matcher_threads():
         sell(seller, offering, quantity=3)
         offering_withdraw(principal=principal_for(seller.organization), offering_id=offering.id)
-        command = Place(
-            order_id=uuid.uuid4(),
-            offering_id=offering.id,
-            principal=principal_for(buyer.organization),
-            side="buy",
-            type="limit",
-            price=1000,
-            quantity=1,
-            time_in_force="gtc",
-            expires_at=None,
-            accepted_terms_sha256=offering.terms_sha256,
-            sent_at=time.time(),
-        )  # sent as if the web tier had checked it just before the withdrawal
+        command = bid_command(buyer, offering)  # sent as if the web tier had checked it just before the withdrawal
         with pytest.raises(DomainError) as refused:
             streams.send(command, shard=shard_of(offering.dataset_id))
     assert refused.value.status == Conflict.status and "withdrawn" in refused.value.detail
