@@ -388,13 +388,7 @@ def order_place(
     if not streams.enabled():
         return _place_in_process(command)
     offering = _offering_unlocked(command.offering_id)
-    _check_rules(
-        principal=principal,
-        offering=offering,
-        side=side,
-        quantity=quantity,
-        accepted_terms_sha256=accepted_terms_sha256,
-    )
+    _check_command(command, offering)  # early; its matcher checks again under the lock
     outcome = streams.send(command, shard=shard_of(offering.dataset_id))
     return placed_of_snapshot(outcome.placed, offering)
 
