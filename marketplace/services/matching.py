@@ -227,8 +227,13 @@ def orders_place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]
 
 
 def _place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]:
+    outcomes = _decide(commands, list(range(len(commands))), books)
+    return [outcomes[index] for index in range(len(commands))]
+
+
+def _decide(commands: Sequence[Place], pending: list[int], books: Books) -> dict[int, Outcome]:
+    """The outcomes of the commands at ``pending``, in as few attempts as the rules allow."""
     outcomes: dict[int, Outcome] = {}
-    pending = list(range(len(commands)))
     while pending:
         try:
             outcomes.update(_attempt(commands, pending, books))
@@ -241,23 +246,12 @@ def _place_batch(commands: Sequence[Place], books: Books) -> list[Outcome]:
                 outcomes[pending[0]] = _integrity_outcome(commands[pending[0]])
             else:  # one order's row is refused by the database: find it by placing them one by one
                 for index in pending:
-                    outcomes.update(orders_place_batch_one(commands, index, books))
+                    outcomes.update(_decide(commands, [index], books))
         except BaseException:
             books.forget()
             raise
         pending = [index for index in pending if index not in outcomes]
-    return [outcomes[index] for index in range(len(commands))]
-
-
-def orders_place_batch_one(commands: Sequence[Place], index: int, books: Books) -> dict[int, Outcome]:
-    try:
-        return _attempt(commands, [index], books)
-    except _Refused as refused:
-        books.forget()
-        return {index: Outcome.refused(commands[index].order_id, refused.error)}
-    except IntegrityError:
-        books.forget()
-        return {index: _integrity_outcome(commands[index])}
+    return outcomes
 
 
 def _integrity_outcome(command: Place) -> Outcome:
@@ -286,39 +280,40 @@ def _attempt(commands: Sequence[Place], pending: list[int], books: Books) -> dic
         rows = _Rows()
         touched: dict[uuid.UUID, Offering] = {}
         traded: set[uuid.UUID] = set()  # datasets with an exclusive offering that traded in this batch
-        for index in pending:
-            command = commands[index]
-            found = markets.get(command.offering_id)
-            if found is None:
-                decided[index] = Outcome.refused(command.order_id, NotFound("No such offering."))
-                continue
-            market, book = found
-            claim = command.idempotency
-            if claim is not None and (claim.scope, claim.key) in keys:
-                decided[index] = Outcome(status="key-used", order_id=command.order_id)
-                continue
-            try:
-                _check_command(command, market.offering)
-            except DomainError as exc:
-                decided[index] = Outcome.refused(command.order_id, exc)
-                continue
-            dataset_id = market.offering.dataset_id
-            if market.exclusive_here and dataset_id in traded:
-                break  # judged against this batch's contracts once they are stored: in the next batch
-            began = time.perf_counter()
-            try:
-                with request_id_bound(command.request_id), connection.execute_wrapper(_timed(spent)):
-                    order, trades = place_matched(command, market, book, rows, now)
-            except DomainError as exc:
-                raise _Refused(index, exc) from exc
-            finally:
-                spent.matching += time.perf_counter() - began
-            if trades and market.exclusive_here:
-                traded.add(dataset_id)
-            if claim is not None:
-                keys.add((claim.scope, claim.key))
-            touched[market.offering.id] = market.offering
-            placed[index] = (order, trades)
+        with connection.execute_wrapper(_timed(spent)):  # what the matching itself sends
+            for index in pending:
+                command = commands[index]
+                found = markets.get(command.offering_id)
+                if found is None:
+                    decided[index] = Outcome.refused(command.order_id, NotFound("No such offering."))
+                    continue
+                market, book = found
+                claim = command.idempotency
+                if claim is not None and (claim.scope, claim.key) in keys:
+                    decided[index] = Outcome(status="key-used", order_id=command.order_id)
+                    continue
+                try:
+                    _check_command(command, market.offering)
+                except DomainError as exc:
+                    decided[index] = Outcome.refused(command.order_id, exc)
+                    continue
+                dataset_id = market.offering.dataset_id
+                if market.exclusive_here and dataset_id in traded:
+                    break  # judged against this batch's contracts once they are stored: in the next batch
+                began = time.perf_counter()
+                try:
+                    with request_id_bound(command.request_id):
+                        order, trades = place_matched(command, market, book, rows, now)
+                except DomainError as exc:
+                    raise _Refused(index, exc) from exc
+                finally:
+                    spent.matching += time.perf_counter() - began
+                if trades and market.exclusive_here:
+                    traded.add(dataset_id)
+                if claim is not None:
+                    keys.add((claim.scope, claim.key))
+                touched[market.offering.id] = market.offering
+                placed[index] = (order, trades)
         for offering in touched.values():
             offering.book_version += 1
             rows.updates.append((offering, ("order_seq", "seats_sold", "book_version")))
